@@ -1,0 +1,348 @@
+//! The shop's browsing pages: home, all categories, one category, one product.
+//! Every page renders completely on the server (no JavaScript needed); after hydration the
+//! variant selector switches price, stock and best-before date without a round trip.
+
+use super::api::{load_categories, load_category, load_home, load_product};
+use super::model::{CategorySummary, ProductDetail, ProductKind, Sort, VariantOffer};
+use crate::ui::{Breadcrumbs, ErrorPage, PackShot, Pagination, ProductGrid, Skeleton, StockBadge};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let home = Resource::new(|| (), |()| load_home());
+    view! {
+        <Title text="Olivine — supplements and natural skincare"/>
+        <Meta name="description" content="Clean supplements and natural skincare, batch-tracked and shipped freshest-first."/>
+        <section class="hero">
+            <div class="hero__text">
+                <p class="eyebrow">"Supplements & natural skincare"</p>
+                <h1>"Daily care, made simple and honest"</h1>
+                <p class="hero__lede">
+                    "Every product lists its full ingredients and the best-before date of the batch you'll receive."
+                </p>
+                <a class="button" href="/shop">"Shop the range"</a>
+            </div>
+        </section>
+        <Suspense fallback=|| view! { <Skeleton cards=8/> }>
+            {move || Suspend::new(async move {
+                match home.await {
+                    Ok(home) => view! {
+                        <section class="section" aria-labelledby="featured-heading">
+                            <h2 id="featured-heading">"Customer favourites"</h2>
+                            <ProductGrid cards=home.featured/>
+                        </section>
+                        <section class="section" aria-labelledby="categories-heading">
+                            <h2 id="categories-heading">"Shop by category"</h2>
+                            <CategoryTiles categories=home.categories/>
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CategoryTiles(categories: Vec<CategorySummary>) -> impl IntoView {
+    view! {
+        <ul class="grid grid--categories" role="list">
+            {categories
+                .into_iter()
+                .map(|c| {
+                    let kind_class = match c.kind {
+                        ProductKind::Supplement => "tile tile--supplement",
+                        ProductKind::Skincare => "tile tile--skincare",
+                    };
+                    view! {
+                        <li class=kind_class>
+                            <a href=format!("/shop/{}", c.slug)>
+                                <span class="tile__name">{c.name}</span>
+                                <span class="tile__tagline">{c.tagline}</span>
+                                <span class="tile__count">{format!("{} products", c.product_count)}</span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn ShopPage() -> impl IntoView {
+    let categories = Resource::new(|| (), |()| load_categories());
+    view! {
+        <Title text="Shop all categories — Olivine"/>
+        <header class="page-head">
+            <h1>"Shop"</h1>
+            <p>"Supplements for every day and skincare made with plants and care."</p>
+        </header>
+        <Suspense fallback=|| view! { <Skeleton/> }>
+            {move || Suspend::new(async move {
+                match categories.await {
+                    Ok(all) => {
+                        let (supplements, skincare): (Vec<_>, Vec<_>) =
+                            all.into_iter().partition(|c| c.kind == ProductKind::Supplement);
+                        view! {
+                            <section class="section" aria-labelledby="supplements-heading">
+                                <h2 id="supplements-heading">{ProductKind::Supplement.label()}</h2>
+                                <CategoryTiles categories=supplements/>
+                            </section>
+                            <section class="section" aria-labelledby="skincare-heading">
+                                <h2 id="skincare-heading">{ProductKind::Skincare.label()}</h2>
+                                <CategoryTiles categories=skincare/>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn category_href(slug: &str, sort: Sort, page: u32) -> String {
+    let mut href = format!("/shop/{slug}");
+    let mut params = Vec::new();
+    if sort != Sort::Featured {
+        params.push(format!("sort={}", sort.param()));
+    }
+    if page > 1 {
+        params.push(format!("page={page}"));
+    }
+    if !params.is_empty() {
+        href.push('?');
+        href.push_str(&params.join("&"));
+    }
+    href
+}
+
+#[component]
+pub fn CategoryPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let request = move || {
+        let slug = params.read().get("category").unwrap_or_default();
+        let query = query.read();
+        let sort = Sort::from_param(query.get("sort").as_deref());
+        let page = query.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
+        (slug, sort, page)
+    };
+    let listing = Resource::new(request, |(slug, sort, page)| load_category(slug, sort, page));
+
+    view! {
+        <Suspense fallback=|| view! { <Skeleton/> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(listing) => {
+                        let category = listing.category;
+                        let slug = category.slug.clone();
+                        let products = listing.products;
+                        let (page, total_pages) = (products.page, products.total_pages());
+                        let sort = listing.sort;
+                        let sort_links = Sort::ALL.into_iter().map(|s| {
+                            let href = category_href(&slug, s, 1);
+                            view! {
+                                <li>
+                                    <a class="chip" href=href aria-current=(s == sort).then_some("true")>{s.label()}</a>
+                                </li>
+                            }
+                        }).collect_view();
+                        let page_slug = slug.clone();
+                        view! {
+                            <Title text=format!("{} — Olivine", category.name)/>
+                            <Meta name="description" content=category.tagline.clone()/>
+                            <Breadcrumbs
+                                trail=vec![("/".into(), "Home".into()), ("/shop".into(), "Shop".into())]
+                                current=category.name.clone()
+                            />
+                            <header class="page-head">
+                                <h1>{category.name}</h1>
+                                <p>{category.tagline}</p>
+                            </header>
+                            <div class="toolbar">
+                                <p class="toolbar__count">{format!("{} products", products.total_items)}</p>
+                                <nav aria-label="Sort products">
+                                    <ul class="chips" role="list">{sort_links}</ul>
+                                </nav>
+                            </div>
+                            <ProductGrid cards=products.items/>
+                            <Pagination page total_pages href=move |n| category_href(&page_slug, sort, n)/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    // Keyed on the slug only: switching variants changes the query string, not the data.
+    let product = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        load_product,
+    );
+    view! {
+        <Suspense fallback=|| view! { <div class="product product--loading" aria-busy="true"></div> }>
+            {move || Suspend::new(async move {
+                match product.await {
+                    Ok(product) => view! { <ProductView product/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn best_before_label(offer: &VariantOffer) -> String {
+    match offer.best_before {
+        Some(date) => format!("Best before {}", date.format("%-d %B %Y")),
+        None => "Best before date shown when back in stock".to_owned(),
+    }
+}
+
+#[component]
+fn ProductView(product: ProductDetail) -> impl IntoView {
+    let query = use_query_map();
+    let detail = StoredValue::new(product.clone());
+    let selected = Memo::new(move |_| {
+        let sku = query.read().get("variant");
+        detail.with_value(|p| p.pick_variant(sku.as_deref()).cloned())
+    });
+
+    let variant_links = product
+        .variants
+        .iter()
+        .map(|v| {
+            let sku = v.sku.clone();
+            let is_selected = move || selected.with(|s| s.as_ref().is_some_and(|s| s.sku == sku));
+            view! {
+                <li>
+                    <a
+                        class="variant"
+                        class:variant--selected=is_selected.clone()
+                        class:variant--soldout=!v.stock.is_available()
+                        href=format!("?variant={}", v.sku)
+                        data-noscroll=""
+                        aria-current=move || is_selected().then_some("true")
+                    >
+                        <span class="variant__label">{v.label.clone()}</span>
+                        <span class="variant__price">{v.price.to_string()}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+
+    let allergens = if product.allergens.is_empty() {
+        "None of the major allergens.".to_owned()
+    } else {
+        product.allergens.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")
+    };
+    let has_amounts = product.ingredients.iter().any(|i| i.amount.is_some());
+    let ingredient_rows = product
+        .ingredients
+        .iter()
+        .map(|i| {
+            view! {
+                <tr>
+                    <th scope="row">{i.name.clone()}</th>
+                    {has_amounts.then(|| view! {
+                        <td>{i.amount_label().unwrap_or_else(|| "—".into())}</td>
+                        <td>{i.daily_value_percent.map_or_else(|| "—".into(), |p| format!("{p}%"))}</td>
+                    })}
+                </tr>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <Title text=format!("{} — Olivine", product.name)/>
+        <Meta name="description" content=product.summary.clone()/>
+        <Breadcrumbs
+            trail=vec![
+                ("/".into(), "Home".into()),
+                ("/shop".into(), "Shop".into()),
+                (format!("/shop/{}", product.category_slug), product.category_name.clone()),
+            ]
+            current=product.name.clone()
+        />
+        <article class="product">
+            <div class="product__media">
+                <PackShot form=product.form accent=product.accent_colour.clone() line=product.product_line.clone() large=true/>
+            </div>
+            <div class="product__buy">
+                <p class="eyebrow">{product.product_line.clone()}</p>
+                <h1 class="product__name">{product.name.clone()}</h1>
+                <p class="product__summary">{product.summary.clone()}</p>
+                <div class="offer" aria-live="polite">
+                    <p class="offer__price" data-testid="price">
+                        {move || selected.get().map(|v| v.price.to_string())}
+                    </p>
+                    <p class="offer__stock" data-testid="stock">
+                        {move || selected.get().map(|v| view! { <StockBadge status=v.stock/> })}
+                    </p>
+                    <p class="offer__best-before" data-testid="best-before">
+                        {move || selected.get().map(|v| best_before_label(&v))}
+                    </p>
+                </div>
+                <fieldset class="variants">
+                    <legend>{format!("Choose {}", if product.variants.len() > 1 { "a size" } else { "size" })}</legend>
+                    <ul role="list">{variant_links}</ul>
+                </fieldset>
+                <p class="product__sku">
+                    "SKU " <span data-testid="sku">{move || selected.get().map(|v| v.sku)}</span>
+                </p>
+            </div>
+        </article>
+        <div class="product-info">
+            <section aria-labelledby="about-heading">
+                <h2 id="about-heading">"About this product"</h2>
+                <p>{product.description.clone()}</p>
+                {(!product.benefits.is_empty()).then(|| view! {
+                    <ul class="chips" role="list" aria-label="Benefits">
+                        {product.benefits.iter().map(|b| view! { <li class="chip chip--static">{b.clone()}</li> }).collect_view()}
+                    </ul>
+                })}
+                {(!product.skin_types.is_empty()).then(|| view! {
+                    <p><strong>"Suits skin types: "</strong>
+                        {product.skin_types.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ")}
+                    </p>
+                })}
+            </section>
+            <section aria-labelledby="directions-heading">
+                <h2 id="directions-heading">"How to use"</h2>
+                <p>{product.directions.clone()}</p>
+            </section>
+            <section aria-labelledby="ingredients-heading">
+                <h2 id="ingredients-heading">"Ingredients"</h2>
+                <table class="ingredients">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Ingredient"</th>
+                            {has_amounts.then(|| view! {
+                                <th scope="col">"Per serving"</th>
+                                <th scope="col">"% NRV"</th>
+                            })}
+                        </tr>
+                    </thead>
+                    <tbody>{ingredient_rows}</tbody>
+                </table>
+            </section>
+            <section aria-labelledby="allergens-heading">
+                <h2 id="allergens-heading">"Allergens"</h2>
+                <p data-testid="allergens">{allergens}</p>
+            </section>
+            <section class="disclaimer" aria-labelledby="disclaimer-heading">
+                <h2 id="disclaimer-heading">"Important"</h2>
+                <p>{product.disclaimer.clone()}</p>
+            </section>
+        </div>
+    }
+}

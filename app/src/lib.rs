@@ -1,0 +1,100 @@
+//! Olivine's Leptos app: pages, components, server functions and the domain.
+//! Server-only parts are behind the `ssr` feature and never reach the browser.
+
+#![recursion_limit = "256"]
+
+pub mod catalog;
+pub mod error;
+pub mod ids;
+pub mod inventory;
+pub mod money;
+#[cfg(feature = "ssr")]
+pub mod state;
+pub mod ui;
+
+use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::{
+    SsrMode, StaticSegment, ParamSegment,
+    components::{Route, Router, Routes},
+};
+use ui::NotFound;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#f6f3ee"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="olivine" href="/pkg/olivine.css"/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader/>
+            <main id="main" tabindex="-1">
+                // Async: the whole page, data included, arrives as HTML — complete without JavaScript.
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("shop") view=ShopPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("shop"), ParamSegment("category")) view=CategoryPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("products"), ParamSegment("slug")) view=ProductPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}
+
+#[component]
+fn SiteHeader() -> impl IntoView {
+    view! {
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="brand" href="/" aria-label="Olivine home">
+                    <span class="brand__mark" aria-hidden="true"></span>
+                    "Olivine"
+                </a>
+                <nav class="site-nav" aria-label="Main">
+                    <ul role="list">
+                        <li><a href="/shop">"Shop"</a></li>
+                        <li><a href="/shop/vitamins">"Vitamins"</a></li>
+                        <li><a href="/shop/face-serums">"Serums"</a></li>
+                    </ul>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn SiteFooter() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <div class="site-footer__inner">
+                <p class="brand brand--small">"Olivine"</p>
+                <p>"Supplements and natural skincare. Every batch tracked, freshest shipped first."</p>
+                <p class="site-footer__fine">
+                    "Food supplements are not a substitute for a varied, balanced diet and a healthy lifestyle."
+                </p>
+            </div>
+        </footer>
+    }
+}

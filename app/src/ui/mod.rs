@@ -1,0 +1,205 @@
+//! Design-system components shared by every face of the app.
+
+use crate::catalog::model::{ProductCard, ProductForm};
+use crate::error::AppError;
+use crate::inventory::model::StockStatus;
+use leptos::prelude::*;
+
+/// A drawn pack shot until real product photos arrive: the product's form and label colour.
+#[component]
+pub fn PackShot(form: ProductForm, accent: String, line: String, #[prop(optional)] large: bool) -> impl IntoView {
+    let shape = match form {
+        ProductForm::Capsule | ProductForm::Tablet | ProductForm::Softgel | ProductForm::Gummy => "bottle",
+        ProductForm::Powder => "tub",
+        ProductForm::Liquid | ProductForm::Serum | ProductForm::Oil => "dropper",
+        ProductForm::Cream | ProductForm::Balm => "jar",
+        ProductForm::Cleanser => "tube",
+        ProductForm::Mist => "spray",
+    };
+    let label = format!("{} — {}", line, form.label());
+    view! {
+        <div
+            class="packshot"
+            class:packshot--large=large
+            style=format!("--accent: {accent}")
+            role="img"
+            aria-label=label
+        >
+            <div class=format!("pack pack--{shape}")>
+                <span class="pack__label">{line}</span>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn StockBadge(status: StockStatus) -> impl IntoView {
+    let class = match status {
+        StockStatus::InStock => "stock stock--in",
+        StockStatus::Low { .. } => "stock stock--low",
+        StockStatus::OutOfStock => "stock stock--out",
+    };
+    view! { <span class=class>{status.label()}</span> }
+}
+
+#[component]
+pub fn ProductCardView(card: ProductCard) -> impl IntoView {
+    let href = format!("/products/{}", card.slug);
+    let price = if card.variant_count > 1 {
+        format!("from {}", card.price_from)
+    } else {
+        card.price_from.to_string()
+    };
+    view! {
+        <article class="card">
+            <a class="card__link" href=href>
+                <PackShot form=card.form accent=card.accent_colour line=card.product_line.clone()/>
+                <div class="card__body">
+                    <p class="eyebrow">{card.product_line}</p>
+                    <h3 class="card__title">{card.name}</h3>
+                    <p class="card__summary">{card.summary}</p>
+                    <p class="card__meta">
+                        <span class="price">{price}</span>
+                        <StockBadge status=card.stock/>
+                    </p>
+                </div>
+            </a>
+        </article>
+    }
+}
+
+#[component]
+pub fn ProductGrid(cards: Vec<ProductCard>) -> impl IntoView {
+    view! {
+        <div class="grid grid--products">
+            {cards.into_iter().map(|card| view! { <ProductCardView card/> }).collect_view()}
+        </div>
+    }
+}
+
+/// Breadcrumb trail; the last crumb is the current page and is not a link.
+#[component]
+pub fn Breadcrumbs(trail: Vec<(String, String)>, current: String) -> impl IntoView {
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                {trail
+                    .into_iter()
+                    .map(|(href, label)| view! { <li><a href=href>{label}</a></li> })
+                    .collect_view()}
+                <li aria-current="page">{current}</li>
+            </ol>
+        </nav>
+    }
+}
+
+/// Numbered page links; `href(n)` builds the URL of page `n`.
+#[component]
+pub fn Pagination(page: u32, total_pages: u32, href: impl Fn(u32) -> String + 'static) -> impl IntoView {
+    (total_pages > 1).then(|| {
+        let prev = (page > 1).then(|| href(page - 1));
+        let next = (page < total_pages).then(|| href(page + 1));
+        let numbers = (1..=total_pages)
+            .map(|n| {
+                let current = n == page;
+                view! {
+                    <li>
+                        <a
+                            class="pager__num"
+                            href=href(n)
+                            aria-current=current.then_some("page")
+                            aria-label=format!("Page {n}")
+                        >
+                            {n}
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <nav class="pager" aria-label="Pages">
+                <ul>
+                    <li>
+                        {match prev {
+                            Some(h) => view! { <a class="pager__step" href=h rel="prev">"← Previous"</a> }.into_any(),
+                            None => view! { <span class="pager__step" aria-disabled="true">"← Previous"</span> }.into_any(),
+                        }}
+                    </li>
+                    {numbers}
+                    <li>
+                        {match next {
+                            Some(h) => view! { <a class="pager__step" href=h rel="next">"Next →"</a> }.into_any(),
+                            None => view! { <span class="pager__step" aria-disabled="true">"Next →"</span> }.into_any(),
+                        }}
+                    </li>
+                </ul>
+            </nav>
+        }
+    })
+}
+
+/// Placeholder blocks with the page's rough shape while data loads.
+#[component]
+pub fn Skeleton(#[prop(default = 6)] cards: usize) -> impl IntoView {
+    view! {
+        <div class="grid grid--products" aria-busy="true" aria-label="Loading">
+            {(0..cards).map(|_| view! { <div class="card card--skeleton"></div> }).collect_view()}
+        </div>
+    }
+}
+
+/// Sets the HTTP status of a server-rendered page (no-op in the browser).
+pub fn set_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(code)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        response.set_status(code);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_status(404);
+    view! {
+        <leptos_meta::Title text="Page not found"/>
+        <section class="notice notice--404">
+            <p class="eyebrow">"Error 404"</p>
+            <h1>"We couldn't find that page"</h1>
+            <p>"The link may be old, or the product may no longer be sold. Our full range is one click away."</p>
+            <p class="notice__actions">
+                <a class="button" href="/shop">"Browse the shop"</a>
+                <a class="button button--quiet" href="/">"Go to the home page"</a>
+            </p>
+        </section>
+    }
+}
+
+/// What a page shows when its data could not be loaded.
+#[component]
+pub fn ErrorPage(error: AppError) -> impl IntoView {
+    match error {
+        AppError::NotFound => view! { <NotFound/> }.into_any(),
+        other @ (AppError::Unauthorized
+        | AppError::Forbidden
+        | AppError::Unprocessable { .. }
+        | AppError::Unreachable
+        | AppError::Internal) => {
+            set_status(500);
+            view! {
+                <section class="notice notice--error" role="alert">
+                    <p class="eyebrow">"Something went wrong"</p>
+                    <h1>"This page didn't load"</h1>
+                    <p>{other.to_string()}</p>
+                    <p class="notice__actions">
+                        <a class="button" href="">"Try again"</a>
+                    </p>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}

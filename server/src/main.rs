@@ -1,0 +1,64 @@
+//! `olivine [serve | migrate | seed --demo]`
+
+use anyhow::Context;
+use server::config::Config;
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: olivine [serve | migrate | seed --demo]
+
+  serve         serve the site (default)
+  migrate       apply pending database migrations
+  seed --demo   load the demo catalog (skips what is already there)
+
+Configuration comes from OLIVINE_* environment variables; see README.md.";
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("olivine: configuration error: {error}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        [] | ["serve"] => server::serve(config).await,
+        ["migrate"] => migrate(&config).await,
+        ["seed", "--demo"] => seed(&config).await,
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("olivine: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let db = server::connect(config).await?;
+    server::MIGRATOR.run(&db).await.context("migration failed")?;
+    println!("migrations are up to date");
+    Ok(())
+}
+
+async fn seed(config: &Config) -> anyhow::Result<()> {
+    let db = server::connect(config).await?;
+    let report = server::seed::seed_demo(&db, chrono::Utc::now().date_naive()).await?;
+    println!("{report}");
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! `cargo xtask bench <area>`: speed targets measured on loopback, printed as a table and written
+//! as JSON under target/bench/. Never timed assertions in tests.
+
+use crate::db::Cluster;
+use crate::pins::Pins;
+use crate::site::{ServerProcess, build_site, cargo_build_release, migrate_and_seed, site_root};
+use crate::util::{free_port, output, on_path, root, run, say, target_dir, wait_for_port};
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// How long each load run lasts, and how many connections it holds open.
+const RUN_SECONDS: u32 = 10;
+const CONNECTIONS: u32 = 8;
+
+const PAGES: &[(&str, &str)] = &[
+    ("home", "/"),
+    ("category", "/shop/vitamins"),
+    ("product", "/products/vitamin-d3-1000-iu"),
+];
+
+pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("ssr") => ssr(pins),
+        _ => bail!("usage: cargo xtask bench ssr"),
+    }
+}
+
+fn ensure_oha(pins: &Pins) -> Result<()> {
+    let want = &pins.oha.version;
+    if on_path("oha") && output(Command::new("oha").arg("--version")).is_ok_and(|v| v.contains(want.as_str())) {
+        return Ok(());
+    }
+    say(format!("bench: installing oha {want}"));
+    run(Command::new("cargo").args(["install", "oha", "--version", want, "--locked"]))
+}
+
+struct Load {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    success: f64,
+}
+
+fn load(url: &str) -> Result<Load> {
+    let out = output(Command::new("oha").args([
+        "--no-tui",
+        "--output-format",
+        "json",
+        "-z",
+        &format!("{RUN_SECONDS}s"),
+        "-c",
+        &CONNECTIONS.to_string(),
+        url,
+    ]))?;
+    let v: serde_json::Value = serde_json::from_str(&out).context("oha printed no JSON")?;
+    let num = |x: &serde_json::Value| x.as_f64().unwrap_or(f64::NAN);
+    Ok(Load {
+        rps: num(&v["summary"]["requestsPerSec"]),
+        p50_ms: num(&v["latencyPercentiles"]["p50"]) * 1000.0,
+        p99_ms: num(&v["latencyPercentiles"]["p99"]) * 1000.0,
+        success: num(&v["summary"]["successRate"]),
+    })
+}
+
+struct Ceiling(Child);
+
+impl Drop for Ceiling {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn ssr(pins: &Pins) -> Result<()> {
+    crate::setup::setup(pins)?;
+    ensure_oha(pins)?;
+    let cluster = Cluster::new(pins);
+    let we_started_db = cluster.start()?;
+    let db = "olivine_bench";
+    cluster.drop_database(db)?;
+    cluster.ensure_database(db)?;
+    let result = (|| {
+        say("bench: building the release site");
+        build_site(true)?;
+        cargo_build_release("server", "static_ceiling")?;
+        let url = cluster.url(db);
+        migrate_and_seed(&url, true)?;
+        let port = free_port()?;
+        let _server = ServerProcess::start(&url, port, true)?;
+
+        // The ceiling: the very same bytes, served as static files by axum.
+        let static_dir = target_dir()?.join("bench").join("ssr-static");
+        std::fs::create_dir_all(&static_dir)?;
+        for (name, path) in PAGES {
+            let html = output(Command::new("curl").args(["-sf", &format!("http://127.0.0.1:{port}{path}")]))
+                .with_context(|| format!("cannot fetch {path}"))?;
+            std::fs::write(static_dir.join(format!("{name}.html")), html)?;
+        }
+        let ceiling_port = free_port()?;
+        let _ceiling = Ceiling(
+            Command::new(target_dir()?.join("release").join("static_ceiling"))
+                .arg(&static_dir)
+                .arg(format!("127.0.0.1:{ceiling_port}"))
+                .stdout(Stdio::null())
+                .spawn()
+                .context("cannot start the static ceiling server")?,
+        );
+        wait_for_port(ceiling_port, Duration::from_secs(10), "static_ceiling")?;
+
+        let mut rows = Vec::new();
+        println!("\n{:<10} {:>10} {:>9} {:>9} | {:>10} {:>9} {:>9} | {:>7}", "page", "req/s", "p50 ms", "p99 ms", "static r/s", "p50 ms", "p99 ms", "ratio");
+        for (name, path) in PAGES {
+            let page = load(&format!("http://127.0.0.1:{port}{path}"))?;
+            let ceiling = load(&format!("http://127.0.0.1:{ceiling_port}/{name}.html"))?;
+            let ratio = page.rps / ceiling.rps;
+            println!(
+                "{name:<10} {:>10.0} {:>9.2} {:>9.2} | {:>10.0} {:>9.2} {:>9.2} | {:>6.1}%",
+                page.rps, page.p50_ms, page.p99_ms, ceiling.rps, ceiling.p50_ms, ceiling.p99_ms, ratio * 100.0
+            );
+            rows.push(json!({
+                "page": name, "path": path,
+                "ssr": {"rps": page.rps, "p50_ms": page.p50_ms, "p99_ms": page.p99_ms, "success_rate": page.success},
+                "static": {"rps": ceiling.rps, "p50_ms": ceiling.p50_ms, "p99_ms": ceiling.p99_ms, "success_rate": ceiling.success},
+                "ratio_to_ceiling": ratio,
+            }));
+        }
+        let report = json!({
+            "bench": "ssr", "seconds_per_run": RUN_SECONDS, "connections": CONNECTIONS,
+            "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+            "pages": rows,
+        });
+        let out = root().join("target").join("bench");
+        std::fs::create_dir_all(&out)?;
+        std::fs::write(out.join("ssr.json"), serde_json::to_string_pretty(&report)?)?;
+        say(format!("bench: wrote {}", out.join("ssr.json").display()));
+        let _ = site_root();
+        Ok(())
+    })();
+    let _ = cluster.drop_database(db);
+    if we_started_db {
+        cluster.stop()?;
+    }
+    result
+}

@@ -1,0 +1,24 @@
+//! `cargo xtask dev`: install what is missing, start the database, migrate, seed, build, serve.
+
+use crate::db::{Cluster, DATABASE};
+use crate::pins::Pins;
+use crate::site::{build_site, migrate_and_seed, site_root};
+use crate::test::offline;
+use crate::util::{run, say};
+use anyhow::Result;
+use std::process::Command;
+
+pub fn dev(pins: &Pins) -> Result<()> {
+    crate::setup::setup(pins)?;
+    let cluster = Cluster::new(pins);
+    cluster.start()?;
+    let url = cluster.url(DATABASE);
+    say("dev: building the site (the first build takes a few minutes)");
+    build_site(false)?;
+    migrate_and_seed(&url, false)?;
+    say("dev: serving at http://127.0.0.1:3000 — edits rebuild and reload; Ctrl-C stops (the database keeps running: `cargo xtask db stop`)");
+    run(offline(Command::new("cargo-leptos"))
+        .arg("watch")
+        .env("OLIVINE_DATABASE_URL", &url)
+        .env("OLIVINE_SITE_ROOT", site_root()))
+}

@@ -1,0 +1,71 @@
+//! `cargo xtask …`: the project's own automation. See README.md.
+
+mod bench;
+mod db;
+mod dev;
+mod pins;
+mod setup;
+mod site;
+mod sqlx_data;
+mod test;
+mod util;
+
+use anyhow::Result;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  setup                 install what is missing (Debian packages, pgvector, wasm target,
+                        cargo-leptos, wasm-bindgen-cli, npm packages)
+  dev                   setup, start the database, migrate, seed, serve at http://127.0.0.1:3000
+  test                  every check; ends with `N passed, N failed`
+  ci                    the same as test (what .ci/run calls)
+  db start|stop|status|reset|url|psql
+                        the private development Postgres in .data/pg
+  sqlx-prepare          rewrite .sqlx from the current queries and migrations
+  bench ssr             page-rendering throughput against a static-file ceiling";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<bool> {
+    let Some(command) = args.first() else {
+        eprintln!("{USAGE}");
+        return Ok(false);
+    };
+    let pins = pins::load()?;
+    let rest = &args[1..];
+    match command.as_str() {
+        "setup" => setup::setup(&pins).map(|()| true),
+        "dev" => dev::dev(&pins).map(|()| true),
+        "test" | "ci" => test::test(&pins),
+        "db" => db::command(&pins, rest).map(|()| true),
+        "sqlx-prepare" => {
+            let cluster = db::Cluster::new(&pins);
+            let started = cluster.start()?;
+            let result = sqlx_data::clippy_and_check(&cluster, true);
+            if started {
+                cluster.stop()?;
+            }
+            result.map(|()| true)
+        }
+        "bench" => bench::command(&pins, rest).map(|()| true),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(true)
+        }
+        other => {
+            eprintln!("xtask: unknown command `{other}`\n\n{USAGE}");
+            Ok(false)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! `cargo xtask setup`: install what is missing, idempotently, and say what was done.
+
+use crate::pins::{self, Pins};
+use crate::util::{in_root, is_root, on_path, output, root, run, say};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn setup(pins: &Pins) -> Result<()> {
+    let root_user = is_root();
+    debian_packages(pins, root_user)?;
+    pgvector(pins, root_user)?;
+    wasm_target()?;
+    cargo_leptos(pins)?;
+    wasm_bindgen(pins)?;
+    npm_packages(&root())?;
+    npm_packages(&root().join("end2end"))?;
+    say("setup: everything is installed");
+    Ok(())
+}
+
+fn deb_installed(package: &str) -> bool {
+    output(Command::new("dpkg-query").args(["-W", "-f=${Status}", package]))
+        .is_ok_and(|status| status.contains("install ok installed"))
+}
+
+fn debian_packages(pins: &Pins, root_user: bool) -> Result<()> {
+    let mut wanted: Vec<String> = pins.debian.packages.clone();
+    if !on_path("node") || !on_path("npm") {
+        wanted.extend(["nodejs".to_owned(), "npm".to_owned()]);
+    }
+    let missing: Vec<String> = wanted.into_iter().filter(|p| !deb_installed(p)).collect();
+    if missing.is_empty() {
+        say("setup: Debian packages present");
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    if !root_user {
+        bail!(
+            "these Debian packages are missing: {list}\nrun:\n  sudo apt-get update && sudo apt-get install -y {list}\nthen run `cargo xtask setup` again"
+        );
+    }
+    say(format!("setup: installing Debian packages: {list}"));
+    run(Command::new("apt-get").arg("update").arg("-qq"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    Ok(())
+}
+
+fn pg_bin(pins: &Pins) -> PathBuf {
+    PathBuf::from(format!("/usr/lib/postgresql/{}/bin", pins.postgres.major))
+}
+
+fn pgvector_installed(pins: &Pins) -> bool {
+    let control = format!("/usr/share/postgresql/{}/extension/vector.control", pins.postgres.major);
+    std::fs::read_to_string(control)
+        .is_ok_and(|c| c.contains(&format!("default_version = '{}'", pins.pgvector.version)))
+}
+
+/// pgvector is not packaged for Debian 12: build Debian's own source package of a newer suite.
+/// A private source list and private apt state keep the system's apt configuration untouched.
+fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
+    if pgvector_installed(pins) {
+        say(format!("setup: pgvector {} present", pins.pgvector.version));
+        return Ok(());
+    }
+    let pv = &pins.pgvector;
+    say(format!("setup: building pgvector {} from Debian's {} source package", pv.version, pv.debian_suite));
+    let work = std::env::temp_dir().join(format!("olivine-pgvector-{}", pv.version));
+    let _ = std::fs::remove_dir_all(&work);
+    for dir in ["lists/partial", "cache/archives/partial", "src"] {
+        std::fs::create_dir_all(work.join(dir))?;
+    }
+    let sources = work.join("sources.list");
+    std::fs::write(&sources, format!("deb-src {} {} main\n", pv.debian_mirror, pv.debian_suite))?;
+    let apt_opts = [
+        format!("-o=Dir::Etc::sourcelist={}", sources.display()),
+        "-o=Dir::Etc::sourceparts=-".to_owned(),
+        format!("-o=Dir::State::Lists={}", work.join("lists").display()),
+        format!("-o=Dir::Cache={}", work.join("cache").display()),
+        "-o=APT::Get::List-Cleanup=0".to_owned(),
+        "-o=Debug::NoLocking=1".to_owned(),
+    ];
+    run(Command::new("apt-get").args(&apt_opts).args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(&apt_opts)
+        .args(["source", "--download-only", "-qq", "pgvector"])
+        .current_dir(work.join("src")))?;
+    let tarball = work.join("src").join(&pv.source_tarball);
+    let sum = output(Command::new("sha256sum").arg(&tarball))?;
+    let sum = sum.split_whitespace().next().unwrap_or_default();
+    if sum != pv.sha256 {
+        bail!("{} has sha256 {sum}, expected {} (Cargo-leptos.toml); refusing to build it", tarball.display(), pv.sha256);
+    }
+    run(Command::new("tar").arg("xzf").arg(&tarball).current_dir(work.join("src")))?;
+    let dir = work.join("src").join(format!("pgvector-{}", pv.version));
+    let pg_config = format!("PG_CONFIG={}", pg_bin(pins).join("pg_config").display());
+    // OPTFLAGS="" leaves out -march=native so the library runs on any x86-64 machine.
+    run(Command::new("make").args(["-s", "OPTFLAGS=", &pg_config]).current_dir(&dir))?;
+    if !root_user {
+        bail!("pgvector is built; install it with:\n  sudo make -C {} install {pg_config}", dir.display());
+    }
+    run(Command::new("make").args(["-s", "install", &pg_config]).current_dir(&dir))?;
+    say(format!("setup: installed pgvector {}", pv.version));
+    Ok(())
+}
+
+fn wasm_target() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .context("rustup is needed to add the wasm32 target")?;
+    if installed.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        say("setup: wasm32-unknown-unknown target present");
+        return Ok(());
+    }
+    say("setup: adding the wasm32-unknown-unknown target");
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn version_of(program: &str) -> Option<String> {
+    output(Command::new(program).arg("--version")).ok()
+}
+
+fn cargo_leptos(pins: &Pins) -> Result<()> {
+    let want = &pins.cargo_leptos.version;
+    if version_of("cargo-leptos").is_some_and(|v| v.split_whitespace().any(|w| w == want)) {
+        say(format!("setup: cargo-leptos {want} present"));
+        return Ok(());
+    }
+    say(format!("setup: installing cargo-leptos {want} (about 15 minutes on two cores, once per machine)"));
+    run(Command::new("cargo")
+        .args(["install", "cargo-leptos", "--version", want, "--locked"])
+        .envs(&pins.cargo_leptos.install_env))
+}
+
+fn wasm_bindgen(pins: &Pins) -> Result<()> {
+    let want = &pins.wasm_bindgen_cli.version;
+    let locked = pins::locked_wasm_bindgen()?;
+    if &locked != want {
+        bail!("Cargo.lock has wasm-bindgen {locked} but Cargo-leptos.toml pins wasm-bindgen-cli {want}: make them equal");
+    }
+    if version_of("wasm-bindgen").is_some_and(|v| v.split_whitespace().any(|w| w == want)) {
+        say(format!("setup: wasm-bindgen-cli {want} present"));
+        return Ok(());
+    }
+    say(format!("setup: installing wasm-bindgen-cli {want}"));
+    // Not --locked: its lockfile pins a webpki-roots release that is no longer available.
+    run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", want, "--force"]))
+}
+
+/// `npm ci` when node_modules is missing or older than the lockfile.
+fn npm_packages(dir: &Path) -> Result<()> {
+    let lock = dir.join("package-lock.json");
+    let installed = dir.join("node_modules/.package-lock.json");
+    let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&installed)) {
+        (Ok(l), Ok(i)) => i.modified()? >= l.modified()?,
+        _ => false,
+    };
+    let name = dir.strip_prefix(root()).unwrap_or(dir).display().to_string();
+    let name = if name.is_empty() { "root".to_owned() } else { name };
+    if fresh {
+        say(format!("setup: npm packages ({name}) present"));
+        return Ok(());
+    }
+    say(format!("setup: installing npm packages ({name}) from package-lock.json"));
+    run(in_root("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
+}

@@ -1,0 +1,84 @@
+//! Building the site with cargo-leptos and running the `olivine` binary it produces.
+
+use crate::test::offline;
+use crate::util::{cargo, root, run, target_dir, wait_for_port};
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub fn site_root() -> PathBuf {
+    root().join("target").join("site")
+}
+
+pub fn build_site(release: bool) -> Result<()> {
+    let mut cmd = offline(Command::new("cargo-leptos"));
+    cmd.arg("build");
+    if release {
+        cmd.arg("--release");
+    }
+    run(&mut cmd)
+}
+
+pub fn server_binary(release: bool) -> Result<PathBuf> {
+    let path = target_dir()?.join(if release { "release" } else { "debug" }).join("olivine");
+    anyhow::ensure!(path.exists(), "{} is missing: the site build did not produce it", path.display());
+    Ok(path)
+}
+
+fn olivine(database_url: &str, release: bool) -> Result<Command> {
+    let mut cmd = Command::new(server_binary(release)?);
+    cmd.current_dir(root())
+        .env("OLIVINE_DATABASE_URL", database_url)
+        .env("OLIVINE_SITE_ROOT", site_root());
+    Ok(cmd)
+}
+
+pub fn migrate_and_seed(database_url: &str, release: bool) -> Result<()> {
+    run(olivine(database_url, release)?.arg("migrate"))?;
+    run(olivine(database_url, release)?.args(["seed", "--demo"]))
+}
+
+/// A running `olivine serve`, stopped (SIGTERM, then kill) when dropped — also on failure paths.
+pub struct ServerProcess {
+    child: Child,
+}
+
+impl ServerProcess {
+    pub fn start(database_url: &str, port: u16, release: bool) -> Result<Self> {
+        let log = std::fs::File::create(root().join("target").join(format!("olivine-{port}.log")))
+            .context("cannot create the server log")?;
+        let child = olivine(database_url, release)?
+            .arg("serve")
+            .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
+            .env("OLIVINE_ENV", if release { "prod" } else { "dev" })
+            .env("OLIVINE_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("cannot start olivine")?;
+        let server = ServerProcess { child };
+        wait_for_port(port, Duration::from_secs(30), "olivine")?;
+        Ok(server)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Keep `cargo` reachable for callers that build extra binaries next to the site.
+pub fn cargo_build_release(package: &str, bin: &str) -> Result<()> {
+    run(offline(Command::new(cargo())).args(["build", "--release", "-p", package, "--bin", bin]))
+}
