@@ -124,7 +124,7 @@ impl Sort {
     }
 }
 
-pub const PRODUCTS_PER_PAGE: u32 = 12;
+pub const PRODUCTS_PER_PAGE: u32 = 6;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Paged<T> {

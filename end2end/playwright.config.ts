@@ -1,0 +1,30 @@
+import { defineConfig } from '@playwright/test';
+
+// `cargo xtask test` starts the server against a fresh seeded database and sets BASE_URL;
+// run by hand, the tests expect `cargo xtask dev` on port 3000.
+const baseURL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+const chromiumFlags = (process.env.CHROMIUM_FLAGS ??
+  '--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync')
+  .split(' ')
+  .filter(Boolean);
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [['list'], ['json']],
+  globalSetup: './global-setup.ts',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's Chromium: Playwright's own browser download is not reachable here.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: chromiumFlags,
+    },
+  },
+});

@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { cents, productWithPricedVariants, waitForHydration } from './helpers';
+
+test('home → category → product', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Daily care');
+  await expect(page.locator('#featured-heading + .grid .card').first()).toBeVisible();
+
+  await page.getByRole('link', { name: /^Vitamins/ }).last().click();
+  await expect(page).toHaveURL(/\/shop\/vitamins$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vitamins');
+  await expect(page.getByText('8 products')).toBeVisible();
+
+  const firstCard = page.locator('.card').first();
+  const name = (await firstCard.locator('.card__title').innerText()).trim();
+  await firstCard.locator('a').click();
+  await expect(page).toHaveURL(/\/products\/[a-z0-9-]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+  await expect(page.getByTestId('price')).toHaveText(/€\d+\.\d{2}/);
+  await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toContainText('Vitamins');
+});
+
+test('variant switch updates price, stock and best-before without a reload', async ({ page }) => {
+  const { href, options } = await productWithPricedVariants(page, 'protein');
+  await page.goto(href);
+  await waitForHydration(page);
+
+  // A full page load would wipe this marker; client-side updates keep it.
+  await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+
+  const target = options.find((o) => o.price !== options[0].price)!;
+  await page.getByRole('link', { name: new RegExp(`^${target.label.replace(/[×()]/g, '.')}`) }).click();
+
+  await expect(page.getByTestId('price')).toHaveText(target.price);
+  await expect(page).toHaveURL(new RegExp(`\\?variant=${target.href.split('=')[1]}$`));
+  await expect(page.locator('.variant--selected .variant__label')).toHaveText(target.label);
+  await expect(page.getByTestId('stock')).toHaveText(/In stock|Only \d+ left|Out of stock/);
+  await expect(page.getByTestId('best-before')).toHaveText(/Best before/);
+  expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+});
+
+test('category pages paginate and sort by price', async ({ page }) => {
+  await page.goto('/shop/vitamins?sort=price-asc');
+  await expect(page.locator('.chip[aria-current="true"]')).toHaveText('Price: low to high');
+  const pageOne = (await page.locator('.card .price').allInnerTexts()).map(cents);
+  expect(pageOne.length).toBe(6);
+  expect([...pageOne].sort((a, b) => a - b)).toEqual(pageOne);
+
+  await page.getByRole('link', { name: 'Next →' }).click();
+  await expect(page).toHaveURL(/sort=price-asc&page=2$/);
+  const pageTwo = (await page.locator('.card .price').allInnerTexts()).map(cents);
+  expect(pageTwo.length).toBe(2);
+  expect(Math.min(...pageTwo)).toBeGreaterThanOrEqual(Math.max(...pageOne));
+
+  await page.getByRole('link', { name: 'Price: high to low' }).click();
+  await expect(page).toHaveURL(/sort=price-desc$/);
+  const descending = (await page.locator('.card .price').allInnerTexts()).map(cents);
+  expect([...descending].sort((a, b) => b - a)).toEqual(descending);
+});
+
+test('unknown URLs get the 404 page with status 404', async ({ page }) => {
+  const response = await page.goto('/no-such-page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("We couldn't find that page");
+  await expect(page.getByRole('link', { name: 'Browse the shop' })).toBeVisible();
+
+  const product = await page.goto('/products/no-such-product');
+  expect(product?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("We couldn't find that page");
+});
