@@ -23,7 +23,10 @@ pub enum AppError {
     #[error("You don't have access to that.")]
     Forbidden,
     #[error("{message}")]
-    Unprocessable { message: String, fields: Vec<FieldError> },
+    Unprocessable {
+        message: String,
+        fields: Vec<FieldError>,
+    },
     #[error("We couldn't reach the shop. Check your connection and try again.")]
     Unreachable,
     #[error("Something went wrong on our side. Please try again in a moment.")]
@@ -37,7 +40,10 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Unreachable,
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                AppError::Unprocessable { message, fields: Vec::new() }
+                AppError::Unprocessable {
+                    message,
+                    fields: Vec::new(),
+                }
             }
             ServerFnErrorErr::Registration(_)
             | ServerFnErrorErr::UnsupportedRequestMethod(_)

@@ -1,7 +1,8 @@
 //! Olivine's Leptos app: pages, components, server functions and the domain.
 //! Server-only parts are behind the `ssr` feature and never reach the browser.
 
-#![recursion_limit = "256"]
+// Leptos view types nest deeply; computing their layout needs more than the default 128.
+#![recursion_limit = "512"]
 
 pub mod catalog;
 pub mod error;
@@ -16,7 +17,7 @@ use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment, ParamSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 use ui::NotFound;
@@ -30,6 +31,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#f6f3ee"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

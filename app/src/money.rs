@@ -87,13 +87,19 @@ impl Money {
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
+        let minor = self
+            .minor
+            .checked_sub(other.minor)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
 
@@ -185,7 +191,10 @@ mod tests {
     #[test]
     fn overflow_is_an_error_not_a_wrap() {
         assert_eq!(eur(i64::MAX).checked_add(eur(1)), Err(MoneyError::Overflow));
-        assert_eq!(eur(i64::MAX / 2 + 1).checked_mul(2), Err(MoneyError::Overflow));
+        assert_eq!(
+            eur(i64::MAX / 2 + 1).checked_mul(2),
+            Err(MoneyError::Overflow)
+        );
         assert_eq!(eur(i64::MIN).checked_sub(eur(1)), Err(MoneyError::Overflow));
     }
 
@@ -200,7 +209,10 @@ mod tests {
 
     #[test]
     fn sums_a_list() {
-        assert_eq!(Money::sum(Currency::Eur, [eur(1), eur(2), eur(3)]), Ok(eur(6)));
+        assert_eq!(
+            Money::sum(Currency::Eur, [eur(1), eur(2), eur(3)]),
+            Ok(eur(6))
+        );
         assert_eq!(Money::sum(Currency::Eur, []), Ok(eur(0)));
     }
 

@@ -41,6 +41,7 @@ test('variant switch updates price, stock and best-before without a reload', asy
 
 test('category pages paginate and sort by price', async ({ page }) => {
   await page.goto('/shop/vitamins?sort=price-asc');
+  await waitForHydration(page);
   await expect(page.locator('.chip[aria-current="true"]')).toHaveText('Price: low to high');
   const pageOne = (await page.locator('.card .price').allInnerTexts()).map(cents);
   expect(pageOne.length).toBe(6);
@@ -48,12 +49,15 @@ test('category pages paginate and sort by price', async ({ page }) => {
 
   await page.getByRole('link', { name: 'Next →' }).click();
   await expect(page).toHaveURL(/sort=price-asc&page=2$/);
+  await expect(page.locator('.card .price')).toHaveCount(2);
   const pageTwo = (await page.locator('.card .price').allInnerTexts()).map(cents);
   expect(pageTwo.length).toBe(2);
   expect(Math.min(...pageTwo)).toBeGreaterThanOrEqual(Math.max(...pageOne));
 
   await page.getByRole('link', { name: 'Price: high to low' }).click();
   await expect(page).toHaveURL(/sort=price-desc$/);
+  await expect(page.locator('.chip[aria-current="true"]')).toHaveText('Price: high to low');
+  await expect(page.locator('.card .price')).toHaveCount(6);
   const descending = (await page.locator('.card .price').allInnerTexts()).map(cents);
   expect([...descending].sort((a, b) => b - a)).toEqual(descending);
 });

@@ -62,28 +62,50 @@ impl Config {
         let environment = match get("OLIVINE_ENV", None).as_deref() {
             None | Some("dev") => Environment::Dev,
             Some("prod") => Environment::Prod,
-            Some(other) => return Err(bad("OLIVINE_ENV", format!("expected `dev` or `prod`, got `{other}`"))),
+            Some(other) => {
+                return Err(bad(
+                    "OLIVINE_ENV",
+                    format!("expected `dev` or `prod`, got `{other}`"),
+                ));
+            }
         };
         let addr = match get("OLIVINE_ADDR", Some("LEPTOS_SITE_ADDR")) {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
             Some(v) => v.parse().map_err(|_| {
-                bad("OLIVINE_ADDR", format!("expected host:port such as 127.0.0.1:3000, got `{v}`"))
+                bad(
+                    "OLIVINE_ADDR",
+                    format!("expected host:port such as 127.0.0.1:3000, got `{v}`"),
+                )
             })?,
         };
         let database_url = get("OLIVINE_DATABASE_URL", Some("DATABASE_URL"))
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             // Never echo the value: it may hold a password.
-            return Err(bad("OLIVINE_DATABASE_URL", "expected a postgres:// URL".to_owned()));
+            return Err(bad(
+                "OLIVINE_DATABASE_URL",
+                "expected a postgres:// URL".to_owned(),
+            ));
         }
-        let db_max_connections = parse_number(get("OLIVINE_DB_MAX_CONNECTIONS", None), "OLIVINE_DB_MAX_CONNECTIONS", 10, 1..=500)?;
-        let reload_port = parse_number(get("OLIVINE_RELOAD_PORT", Some("LEPTOS_RELOAD_PORT")), "OLIVINE_RELOAD_PORT", 3001, 1..=65535)?;
+        let db_max_connections = parse_number(
+            get("OLIVINE_DB_MAX_CONNECTIONS", None),
+            "OLIVINE_DB_MAX_CONNECTIONS",
+            10,
+            1..=500,
+        )?;
+        let reload_port = parse_number(
+            get("OLIVINE_RELOAD_PORT", Some("LEPTOS_RELOAD_PORT")),
+            "OLIVINE_RELOAD_PORT",
+            3001,
+            1..=65535,
+        )?;
         Ok(Config {
             environment,
             addr,
             database_url: Secret(database_url),
             db_max_connections,
-            site_root: get("OLIVINE_SITE_ROOT", Some("LEPTOS_SITE_ROOT")).unwrap_or_else(|| "target/site".to_owned()),
+            site_root: get("OLIVINE_SITE_ROOT", Some("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".to_owned()),
             reload_port,
             log_filter: get("OLIVINE_LOG", None).unwrap_or_else(|| "info,sqlx=warn".to_owned()),
         })
@@ -103,7 +125,14 @@ fn parse_number(
     let Some(raw) = value else { return Ok(default) };
     match raw.trim().parse::<u32>() {
         Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(bad(var, format!("expected a whole number from {} to {}, got `{raw}`", range.start(), range.end()))),
+        _ => Err(bad(
+            var,
+            format!(
+                "expected a whole number from {} to {}, got `{raw}`",
+                range.start(),
+                range.end()
+            ),
+        )),
     }
 }
 
@@ -113,7 +142,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -128,7 +160,11 @@ mod tests {
 
     #[test]
     fn ours_win_over_leptos_variables() {
-        let c = config(&[("LEPTOS_SITE_ADDR", "127.0.0.1:4000"), ("OLIVINE_ADDR", "127.0.0.1:5000")]).unwrap();
+        let c = config(&[
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:4000"),
+            ("OLIVINE_ADDR", "127.0.0.1:5000"),
+        ])
+        .unwrap();
         assert_eq!(c.addr.port(), 5000);
         let c = config(&[("LEPTOS_SITE_ADDR", "127.0.0.1:4000")]).unwrap();
         assert_eq!(c.addr.port(), 4000);
@@ -141,7 +177,10 @@ mod tests {
         assert!(err.to_string().contains("host:port"), "{err}");
         let err = config(&[("OLIVINE_DB_MAX_CONNECTIONS", "0")]).unwrap_err();
         assert!(err.to_string().contains("from 1 to 500"), "{err}");
-        assert_eq!(config(&[("OLIVINE_ENV", "staging")]).unwrap_err().var, "OLIVINE_ENV");
+        assert_eq!(
+            config(&[("OLIVINE_ENV", "staging")]).unwrap_err().var,
+            "OLIVINE_ENV"
+        );
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The `olivine` server: configuration, start-up, the HTTP router and CLI subcommands.
 
+// Leptos view types nest deeply; computing their layout needs more than the default 128.
+#![recursion_limit = "512"]
+
 pub mod config;
 pub mod seed;
 
@@ -82,13 +85,20 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = connect(&config).await?;
-    let state = AppState { leptos_options: leptos_options(&config), db };
+    let state = AppState {
+        leptos_options: leptos_options(&config),
+        db,
+    };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .with_context(|| format!("cannot listen on {} (set OLIVINE_ADDR to another address)", config.addr))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (set OLIVINE_ADDR to another address)",
+                config.addr
+            )
+        })?;
     let addr = listener.local_addr().context("listener has no address")?;
     tracing::info!("Olivine is serving at http://{addr}");
-    println!("Olivine is serving at http://{addr}");
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -22,7 +22,9 @@ async fn main() -> std::process::ExitCode {
         }
     };
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
 
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,8 +53,11 @@ async fn main() -> std::process::ExitCode {
 
 async fn migrate(config: &Config) -> anyhow::Result<()> {
     let db = server::connect(config).await?;
-    server::MIGRATOR.run(&db).await.context("migration failed")?;
-    println!("migrations are up to date");
+    server::MIGRATOR
+        .run(&db)
+        .await
+        .context("migration failed")?;
+    println!("database schema is up to date");
     Ok(())
 }
 

@@ -12,9 +12,14 @@ fn today() -> chrono::NaiveDate {
 }
 
 async fn app(db: PgPool) -> axum::Router {
-    server::seed::seed_demo(&db, chrono::Utc::now().date_naive()).await.expect("seed");
+    server::seed::seed_demo(&db, chrono::Utc::now().date_naive())
+        .await
+        .expect("seed");
     let config = Config::from_lookup(|_| None).expect("default config");
-    server::router(AppState { leptos_options: server::leptos_options(&config), db })
+    server::router(AppState {
+        leptos_options: server::leptos_options(&config),
+        db,
+    })
 }
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {
@@ -25,7 +30,9 @@ async fn get(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http:
         .expect("response");
     let status = response.status();
     let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), 8 * 1024 * 1024).await.expect("body");
+    let body = to_bytes(response.into_body(), 8 * 1024 * 1024)
+        .await
+        .expect("body");
     (status, String::from_utf8_lossy(&body).into_owned(), headers)
 }
 
@@ -34,7 +41,10 @@ async fn health_and_readiness(db: PgPool) {
     let app = app(db).await;
     let (status, body, headers) = get(&app, "/healthz").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
-    assert!(headers.contains_key("x-request-id"), "every response carries its request id");
+    assert!(
+        headers.contains_key("x-request-id"),
+        "every response carries its request id"
+    );
     let (status, body, _) = get(&app, "/readyz").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
 }
@@ -53,7 +63,12 @@ async fn pages_render_completely_on_the_server(db: PgPool) {
 
     let (status, home, _) = get(&app, "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(home.contains("Customer favourites") && home.contains("Vitamin D3 1000 IU"), "home lists featured products");
+    assert!(home.contains("Customer favourites") && home.contains("Ashwagandha KSM-66"));
+    assert_eq!(
+        home.matches("class=\"card__title\"").count(),
+        6,
+        "six featured cards"
+    );
 
     let (status, category, _) = get(&app, "/shop/vitamins?sort=price-asc").await;
     assert_eq!(status, StatusCode::OK);
@@ -61,27 +76,50 @@ async fn pages_render_completely_on_the_server(db: PgPool) {
 
     let (status, product, _) = get(&app, "/products/vitamin-d3-1000-iu").await;
     assert_eq!(status, StatusCode::OK);
-    for expected in ["Vitamin D3 (cholecalciferol)", "25 µg", "500%", "Best before", "Food supplement", "<title>Vitamin D3 1000 IU — Olivine</title>"] {
-        assert!(product.contains(expected), "product page lacks {expected:?}");
+    for expected in [
+        "Vitamin D3 (cholecalciferol)",
+        "25 µg",
+        "500%",
+        "Best before",
+        "Food supplement",
+        "<title>Vitamin D3 1000 IU — Olivine</title>",
+    ] {
+        assert!(
+            product.contains(expected),
+            "product page lacks {expected:?}"
+        );
     }
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn unknown_pages_are_404(db: PgPool) {
     let app = app(db).await;
-    for path in ["/no-such-page", "/products/no-such-product", "/shop/no-such-category", "/shop/vitamins?page=9"] {
+    for path in [
+        "/no-such-page",
+        "/products/no-such-product",
+        "/shop/no-such-category",
+        "/shop/vitamins?page=9",
+    ] {
         let (status, body, _) = get(&app, path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-        assert!(body.contains("We couldn&#x27;t find that page") || body.contains("We couldn't find that page"), "{path}");
+        assert!(
+            body.contains("We couldn&#x27;t find that page")
+                || body.contains("We couldn't find that page"),
+            "{path}"
+        );
     }
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_demo_seed_is_complete_and_idempotent(db: PgPool) {
-    let first = server::seed::seed_demo(&db, today()).await.expect("first seed");
+    let first = server::seed::seed_demo(&db, today())
+        .await
+        .expect("first seed");
     assert_eq!(first.categories, 10);
     assert!(first.products >= 80, "{first}");
-    let again = server::seed::seed_demo(&db, today()).await.expect("second seed");
+    let again = server::seed::seed_demo(&db, today())
+        .await
+        .expect("second seed");
     assert_eq!((again.products, again.variants, again.lots), (0, 0, 0));
     assert_eq!(again.skipped_products, first.products);
 
@@ -92,11 +130,18 @@ async fn the_demo_seed_is_complete_and_idempotent(db: PgPool) {
     .fetch_all(&db)
     .await
     .expect("counts");
-    assert!(per_product.iter().all(|(variants, _)| (1..=4).contains(variants)));
+    assert!(
+        per_product
+            .iter()
+            .all(|(variants, _)| (1..=4).contains(variants))
+    );
     let lots_per_variant: Vec<i64> = sqlx::query_scalar("SELECT count(l.lot_id) FROM variants v LEFT JOIN lots l USING (variant_id) GROUP BY v.variant_id")
         .fetch_all(&db)
         .await
         .expect("lot counts");
     assert!(lots_per_variant.iter().all(|n| (0..=3).contains(n)));
-    assert!(lots_per_variant.contains(&0), "some variants are sold out, so that state is visible");
+    assert!(
+        lots_per_variant.contains(&0),
+        "some variants are sold out, so that state is visible"
+    );
 }

@@ -4,7 +4,7 @@
 use crate::db::Cluster;
 use crate::pins::Pins;
 use crate::site::{ServerProcess, build_site, cargo_build_release, migrate_and_seed, site_root};
-use crate::util::{free_port, output, on_path, root, run, say, target_dir, wait_for_port};
+use crate::util::{free_port, on_path, output, root, run, say, target_dir, wait_for_port};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
@@ -29,7 +29,9 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
 
 fn ensure_oha(pins: &Pins) -> Result<()> {
     let want = &pins.oha.version;
-    if on_path("oha") && output(Command::new("oha").arg("--version")).is_ok_and(|v| v.contains(want.as_str())) {
+    if on_path("oha")
+        && output(Command::new("oha").arg("--version")).is_ok_and(|v| v.contains(want.as_str()))
+    {
         return Ok(());
     }
     say(format!("bench: installing oha {want}"));
@@ -94,8 +96,10 @@ fn ssr(pins: &Pins) -> Result<()> {
         let static_dir = target_dir()?.join("bench").join("ssr-static");
         std::fs::create_dir_all(&static_dir)?;
         for (name, path) in PAGES {
-            let html = output(Command::new("curl").args(["-sf", &format!("http://127.0.0.1:{port}{path}")]))
-                .with_context(|| format!("cannot fetch {path}"))?;
+            let html = output(
+                Command::new("curl").args(["-sf", &format!("http://127.0.0.1:{port}{path}")]),
+            )
+            .with_context(|| format!("cannot fetch {path}"))?;
             std::fs::write(static_dir.join(format!("{name}.html")), html)?;
         }
         let ceiling_port = free_port()?;
@@ -110,14 +114,23 @@ fn ssr(pins: &Pins) -> Result<()> {
         wait_for_port(ceiling_port, Duration::from_secs(10), "static_ceiling")?;
 
         let mut rows = Vec::new();
-        println!("\n{:<10} {:>10} {:>9} {:>9} | {:>10} {:>9} {:>9} | {:>7}", "page", "req/s", "p50 ms", "p99 ms", "static r/s", "p50 ms", "p99 ms", "ratio");
+        println!(
+            "\n{:<10} {:>10} {:>9} {:>9} | {:>10} {:>9} {:>9} | {:>7}",
+            "page", "req/s", "p50 ms", "p99 ms", "static r/s", "p50 ms", "p99 ms", "ratio"
+        );
         for (name, path) in PAGES {
             let page = load(&format!("http://127.0.0.1:{port}{path}"))?;
             let ceiling = load(&format!("http://127.0.0.1:{ceiling_port}/{name}.html"))?;
             let ratio = page.rps / ceiling.rps;
             println!(
                 "{name:<10} {:>10.0} {:>9.2} {:>9.2} | {:>10.0} {:>9.2} {:>9.2} | {:>6.1}%",
-                page.rps, page.p50_ms, page.p99_ms, ceiling.rps, ceiling.p50_ms, ceiling.p99_ms, ratio * 100.0
+                page.rps,
+                page.p50_ms,
+                page.p99_ms,
+                ceiling.rps,
+                ceiling.p50_ms,
+                ceiling.p99_ms,
+                ratio * 100.0
             );
             rows.push(json!({
                 "page": name, "path": path,

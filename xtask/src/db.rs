@@ -56,7 +56,8 @@ impl Cluster {
 
     pub fn psql(&self, database: &str) -> Command {
         let mut cmd = Command::new(self.bin.join("psql"));
-        cmd.arg(self.url(database)).args(["-v", "ON_ERROR_STOP=1", "-q"]);
+        cmd.arg(self.url(database))
+            .args(["-v", "ON_ERROR_STOP=1", "-q"]);
         cmd
     }
 
@@ -75,7 +76,11 @@ impl Cluster {
             if self.as_postgres {
                 run(Command::new("chown").arg("postgres:postgres").arg(dir))?;
                 // Postgres must be able to reach its directories from the filesystem root.
-                if !crate::util::succeeds(Command::new("runuser").args(["-u", "postgres", "--", "test", "-w"]).arg(dir)) {
+                if !crate::util::succeeds(
+                    Command::new("runuser")
+                        .args(["-u", "postgres", "--", "test", "-w"])
+                        .arg(dir),
+                ) {
                     bail!(
                         "the postgres user cannot reach {}: make the folders above it traversable (chmod o+x) or move the checkout",
                         dir.display()
@@ -87,7 +92,14 @@ impl Cluster {
             .pg("initdb")
             .arg("-D")
             .arg(&self.data)
-            .args(["-U", USER, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-N"])
+            .args([
+                "-U",
+                USER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "-N",
+            ])
             .stdout(std::process::Stdio::null()))
     }
 
@@ -105,7 +117,9 @@ impl Cluster {
         // The log file is written by the server process, so it must be the postgres user's.
         std::fs::write(&self.log, "")?;
         if self.as_postgres {
-            run(Command::new("chown").arg("postgres:postgres").arg(&self.log))?;
+            run(Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&self.log))?;
         }
         // fsync off: a throwaway development cluster trades durability for fast tests.
         let opts = format!(
@@ -148,7 +162,9 @@ impl Cluster {
             &format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
         ]))?;
         if exists.trim() != "1" {
-            run(self.psql("postgres").args(["-c", &format!("CREATE DATABASE \"{name}\"")]))?;
+            run(self
+                .psql("postgres")
+                .args(["-c", &format!("CREATE DATABASE \"{name}\"")]))?;
         }
         run(self.psql(name).args([
             "-c",
@@ -157,7 +173,10 @@ impl Cluster {
     }
 
     pub fn drop_database(&self, name: &str) -> Result<()> {
-        run(self.psql("postgres").args(["-c", &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")]))
+        run(self.psql("postgres").args([
+            "-c",
+            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+        ]))
     }
 
     pub fn reset(&self) -> Result<()> {
@@ -194,8 +213,15 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
             Ok(())
         }
         Some("psql") => {
-            let status = cluster.psql(DATABASE).status().context("cannot start psql")?;
-            if status.success() { Ok(()) } else { bail!("psql exited with {status}") }
+            let status = cluster
+                .psql(DATABASE)
+                .status()
+                .context("cannot start psql")?;
+            if status.success() {
+                Ok(())
+            } else {
+                bail!("psql exited with {status}")
+            }
         }
         _ => bail!("usage: cargo xtask db start|stop|status|reset|url|psql"),
     }

@@ -16,7 +16,9 @@ pub fn dev(pins: &Pins) -> Result<()> {
     say("dev: building the site (the first build takes a few minutes)");
     build_site(false)?;
     migrate_and_seed(&url, false)?;
-    say("dev: serving at http://127.0.0.1:3000 — edits rebuild and reload; Ctrl-C stops (the database keeps running: `cargo xtask db stop`)");
+    say(
+        "dev: serving at http://127.0.0.1:3000 — edits rebuild and reload; Ctrl-C stops (the database keeps running: `cargo xtask db stop`)",
+    );
     run(offline(Command::new("cargo-leptos"))
         .arg("watch")
         .env("OLIVINE_DATABASE_URL", &url)

@@ -61,18 +61,22 @@ pub struct Chromium {
 
 pub fn load() -> Result<Pins> {
     let path = root().join("Cargo-leptos.toml");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
 }
 
 /// The wasm-bindgen version Cargo.lock resolved, which the CLI must equal.
 pub fn locked_wasm_bindgen() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
+    let lock =
+        std::fs::read_to_string(root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
     let lock: toml::Value = toml::from_str(&lock).context("Cargo.lock is not valid TOML")?;
     lock.get("package")
         .and_then(|p| p.as_array())
         .and_then(|packages| {
-            packages.iter().find(|p| p.get("name").and_then(|n| n.as_str()) == Some("wasm-bindgen"))
+            packages
+                .iter()
+                .find(|p| p.get("name").and_then(|n| n.as_str()) == Some("wasm-bindgen"))
         })
         .and_then(|p| p.get("version")?.as_str().map(str::to_owned))
         .context("Cargo.lock has no wasm-bindgen")

@@ -54,7 +54,10 @@ fn pg_bin(pins: &Pins) -> PathBuf {
 }
 
 fn pgvector_installed(pins: &Pins) -> bool {
-    let control = format!("/usr/share/postgresql/{}/extension/vector.control", pins.postgres.major);
+    let control = format!(
+        "/usr/share/postgresql/{}/extension/vector.control",
+        pins.postgres.major
+    );
     std::fs::read_to_string(control)
         .is_ok_and(|c| c.contains(&format!("default_version = '{}'", pins.pgvector.version)))
 }
@@ -67,14 +70,20 @@ fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
         return Ok(());
     }
     let pv = &pins.pgvector;
-    say(format!("setup: building pgvector {} from Debian's {} source package", pv.version, pv.debian_suite));
+    say(format!(
+        "setup: building pgvector {} from Debian's {} source package",
+        pv.version, pv.debian_suite
+    ));
     let work = std::env::temp_dir().join(format!("olivine-pgvector-{}", pv.version));
     let _ = std::fs::remove_dir_all(&work);
     for dir in ["lists/partial", "cache/archives/partial", "src"] {
         std::fs::create_dir_all(work.join(dir))?;
     }
     let sources = work.join("sources.list");
-    std::fs::write(&sources, format!("deb-src {} {} main\n", pv.debian_mirror, pv.debian_suite))?;
+    std::fs::write(
+        &sources,
+        format!("deb-src {} {} main\n", pv.debian_mirror, pv.debian_suite),
+    )?;
     let apt_opts = [
         format!("-o=Dir::Etc::sourcelist={}", sources.display()),
         "-o=Dir::Etc::sourceparts=-".to_owned(),
@@ -83,7 +92,9 @@ fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
         "-o=APT::Get::List-Cleanup=0".to_owned(),
         "-o=Debug::NoLocking=1".to_owned(),
     ];
-    run(Command::new("apt-get").args(&apt_opts).args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(&apt_opts)
+        .args(["update", "-qq"]))?;
     run(Command::new("apt-get")
         .args(&apt_opts)
         .args(["source", "--download-only", "-qq", "pgvector"])
@@ -92,17 +103,31 @@ fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
     let sum = output(Command::new("sha256sum").arg(&tarball))?;
     let sum = sum.split_whitespace().next().unwrap_or_default();
     if sum != pv.sha256 {
-        bail!("{} has sha256 {sum}, expected {} (Cargo-leptos.toml); refusing to build it", tarball.display(), pv.sha256);
+        bail!(
+            "{} has sha256 {sum}, expected {} (Cargo-leptos.toml); refusing to build it",
+            tarball.display(),
+            pv.sha256
+        );
     }
-    run(Command::new("tar").arg("xzf").arg(&tarball).current_dir(work.join("src")))?;
+    run(Command::new("tar")
+        .arg("xzf")
+        .arg(&tarball)
+        .current_dir(work.join("src")))?;
     let dir = work.join("src").join(format!("pgvector-{}", pv.version));
     let pg_config = format!("PG_CONFIG={}", pg_bin(pins).join("pg_config").display());
     // OPTFLAGS="" leaves out -march=native so the library runs on any x86-64 machine.
-    run(Command::new("make").args(["-s", "OPTFLAGS=", &pg_config]).current_dir(&dir))?;
+    run(Command::new("make")
+        .args(["-s", "OPTFLAGS=", &pg_config])
+        .current_dir(&dir))?;
     if !root_user {
-        bail!("pgvector is built; install it with:\n  sudo make -C {} install {pg_config}", dir.display());
+        bail!(
+            "pgvector is built; install it with:\n  sudo make -C {} install {pg_config}",
+            dir.display()
+        );
     }
-    run(Command::new("make").args(["-s", "install", &pg_config]).current_dir(&dir))?;
+    run(Command::new("make")
+        .args(["-s", "install", &pg_config])
+        .current_dir(&dir))?;
     say(format!("setup: installed pgvector {}", pv.version));
     Ok(())
 }
@@ -110,7 +135,10 @@ fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
 fn wasm_target() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
         .context("rustup is needed to add the wasm32 target")?;
-    if installed.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
         say("setup: wasm32-unknown-unknown target present");
         return Ok(());
     }
@@ -128,7 +156,9 @@ fn cargo_leptos(pins: &Pins) -> Result<()> {
         say(format!("setup: cargo-leptos {want} present"));
         return Ok(());
     }
-    say(format!("setup: installing cargo-leptos {want} (about 15 minutes on two cores, once per machine)"));
+    say(format!(
+        "setup: installing cargo-leptos {want} (about 15 minutes on two cores, once per machine)"
+    ));
     run(Command::new("cargo")
         .args(["install", "cargo-leptos", "--version", want, "--locked"])
         .envs(&pins.cargo_leptos.install_env))
@@ -138,7 +168,9 @@ fn wasm_bindgen(pins: &Pins) -> Result<()> {
     let want = &pins.wasm_bindgen_cli.version;
     let locked = pins::locked_wasm_bindgen()?;
     if &locked != want {
-        bail!("Cargo.lock has wasm-bindgen {locked} but Cargo-leptos.toml pins wasm-bindgen-cli {want}: make them equal");
+        bail!(
+            "Cargo.lock has wasm-bindgen {locked} but Cargo-leptos.toml pins wasm-bindgen-cli {want}: make them equal"
+        );
     }
     if version_of("wasm-bindgen").is_some_and(|v| v.split_whitespace().any(|w| w == want)) {
         say(format!("setup: wasm-bindgen-cli {want} present"));
@@ -157,12 +189,24 @@ fn npm_packages(dir: &Path) -> Result<()> {
         (Ok(l), Ok(i)) => i.modified()? >= l.modified()?,
         _ => false,
     };
-    let name = dir.strip_prefix(root()).unwrap_or(dir).display().to_string();
-    let name = if name.is_empty() { "root".to_owned() } else { name };
+    let name = dir
+        .strip_prefix(root())
+        .unwrap_or(dir)
+        .display()
+        .to_string();
+    let name = if name.is_empty() {
+        "root".to_owned()
+    } else {
+        name
+    };
     if fresh {
         say(format!("setup: npm packages ({name}) present"));
         return Ok(());
     }
-    say(format!("setup: installing npm packages ({name}) from package-lock.json"));
-    run(in_root("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
+    say(format!(
+        "setup: installing npm packages ({name}) from package-lock.json"
+    ));
+    run(in_root("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir))
 }

@@ -21,8 +21,14 @@ pub fn build_site(release: bool) -> Result<()> {
 }
 
 pub fn server_binary(release: bool) -> Result<PathBuf> {
-    let path = target_dir()?.join(if release { "release" } else { "debug" }).join("olivine");
-    anyhow::ensure!(path.exists(), "{} is missing: the site build did not produce it", path.display());
+    let path = target_dir()?
+        .join(if release { "release" } else { "debug" })
+        .join("olivine");
+    anyhow::ensure!(
+        path.exists(),
+        "{} is missing: the site build did not produce it",
+        path.display()
+    );
     Ok(path)
 }
 
@@ -66,7 +72,10 @@ impl ServerProcess {
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         for _ in 0..50 {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
                 return;

@@ -4,6 +4,7 @@
 //! macro against a freshly migrated database with SQLX_OFFLINE_DIR set, and compare (or copy).
 
 use crate::db::Cluster;
+use crate::test::SERVER_SIDE;
 use crate::util::{cargo, root, run, target_dir};
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
@@ -40,7 +41,9 @@ pub fn clippy_and_check(cluster: &Cluster, update: bool) -> Result<()> {
     }
     let status = Command::new(cargo())
         .current_dir(root())
-        .args(["clippy", "-p", "app", "-p", "server", "-p", "xtask", "--features", "app/ssr", "--all-targets", "--", "-D", "warnings"])
+        .arg("clippy")
+        .args(SERVER_SIDE)
+        .args(["--all-targets", "--", "-D", "warnings"])
         .env("SQLX_OFFLINE", "false")
         .env("DATABASE_URL", cluster.url(SCHEMA_DB))
         .env("SQLX_OFFLINE_DIR", &out_dir)
@@ -63,8 +66,14 @@ pub fn clippy_and_check(cluster: &Cluster, update: bool) -> Result<()> {
         return Ok(());
     }
     let committed = read_dir_files(&committed_dir).unwrap_or_default();
-    let stale: Vec<&String> = committed.keys().filter(|k| fresh.get(*k) != committed.get(*k)).collect();
-    let missing: Vec<&String> = fresh.keys().filter(|k| !committed.contains_key(*k)).collect();
+    let stale: Vec<&String> = committed
+        .keys()
+        .filter(|k| fresh.get(*k) != committed.get(*k))
+        .collect();
+    let missing: Vec<&String> = fresh
+        .keys()
+        .filter(|k| !committed.contains_key(*k))
+        .collect();
     if stale.is_empty() && missing.is_empty() {
         return Ok(());
     }
@@ -80,7 +89,10 @@ fn read_dir_files(dir: &Path) -> Result<BTreeMap<String, String>> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let path = entry?.path();
         if path.extension().is_some_and(|x| x == "json") {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             files.insert(name, std::fs::read_to_string(&path)?);
         }
     }

@@ -12,11 +12,37 @@ use anyhow::{Context, Result};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+/// The server-side crates, selected the same way by clippy and the tests so they share artifacts.
+pub const SERVER_SIDE: &[&str] = &[
+    "-p",
+    "app",
+    "-p",
+    "server",
+    "-p",
+    "xtask",
+    "--features",
+    "app/ssr",
+];
+
 /// Crates that must never reach the browser bundle.
 const SERVER_ONLY: &[&str] = &[
-    "sqlx", "sqlx-core", "sqlx-postgres", "axum", "leptos_axum", "mio", "tantivy", "candle-core",
-    "image", "async-stripe", "async-stripe-core", "argon2", "tower-sessions", "oauth2",
-    "pgvector", "lettre", "hyper",
+    "sqlx",
+    "sqlx-core",
+    "sqlx-postgres",
+    "axum",
+    "leptos_axum",
+    "mio",
+    "tantivy",
+    "candle-core",
+    "image",
+    "async-stripe",
+    "async-stripe-core",
+    "argon2",
+    "tower-sessions",
+    "oauth2",
+    "pgvector",
+    "lettre",
+    "hyper",
 ];
 
 #[derive(Default)]
@@ -46,7 +72,10 @@ impl Tally {
             Ok((passed, failed)) => {
                 self.passed += passed;
                 self.failed += failed;
-                say(format!("{} {name}: {passed} passed, {failed} failed", if failed == 0 { "✔" } else { "✘" }));
+                say(format!(
+                    "{} {name}: {passed} passed, {failed} failed",
+                    if failed == 0 { "✔" } else { "✘" }
+                ));
                 if failed > 0 {
                     self.failures.push(name.to_owned());
                 }
@@ -78,57 +107,97 @@ pub fn test(pins: &Pins) -> Result<bool> {
 }
 
 fn run_all(pins: &Pins, cluster: &Cluster, tally: &mut Tally) -> Result<()> {
-    tally.check("rustfmt", run_quiet(Command::new(cargo()).args(["fmt", "--all", "--", "--check"])));
+    tally.check(
+        "rustfmt",
+        run_quiet(Command::new(cargo()).args(["fmt", "--all", "--", "--check"])),
+    );
 
     // Clippy on the server side also expands every sqlx macro against a live database, which
     // is how the committed .sqlx query data is proven current.
-    tally.check("clippy (ssr) + .sqlx freshness", sqlx_data::clippy_and_check(cluster, false));
+    tally.check(
+        "clippy (ssr) + .sqlx freshness",
+        sqlx_data::clippy_and_check(cluster, false),
+    );
     tally.check(
         "clippy (hydrate, wasm32)",
-        run_quiet(
-            offline(Command::new(cargo()))
-                .args(["clippy", "-p", "frontend", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
-        ),
+        run_quiet(offline(Command::new(cargo())).args([
+            "clippy",
+            "-p",
+            "frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ])),
     );
     tally.check("WASM bundle holds no server-only crate", wasm_tree());
 
     let test_db = format!("olivine_unit_{}", std::process::id());
     cluster.ensure_database(&test_db)?;
-    tally.counted("unit and database tests", cargo_tests(&cluster.url(&test_db)));
+    tally.counted(
+        "unit and database tests",
+        cargo_tests(&cluster.url(&test_db)),
+    );
     let _ = cluster.drop_database(&test_db);
 
     let built = build_site(false);
     let built_ok = built.is_ok();
     tally.check("site build (cargo leptos build)", built);
     if built_ok {
-        tally.counted("browser tests (Playwright, Chromium)", browser_tests(pins, cluster));
+        tally.counted(
+            "browser tests (Playwright, Chromium)",
+            browser_tests(pins, cluster),
+        );
     } else {
-        tally.check("browser tests (Playwright, Chromium)", Err(anyhow::anyhow!("skipped: the site did not build")));
+        tally.check(
+            "browser tests (Playwright, Chromium)",
+            Err(anyhow::anyhow!("skipped: the site did not build")),
+        );
     }
     Ok(())
 }
 
 /// Builds use the committed .sqlx data, never a live database.
 pub fn offline(mut cmd: Command) -> Command {
-    cmd.current_dir(root()).env("SQLX_OFFLINE", "true").env_remove("DATABASE_URL");
+    cmd.current_dir(root())
+        .env("SQLX_OFFLINE", "true")
+        .env_remove("DATABASE_URL");
     cmd
 }
 
 fn run_quiet(cmd: &mut Command) -> Result<()> {
     let shown = show(cmd);
-    let out = cmd.current_dir(root()).stdin(Stdio::null()).output().with_context(|| format!("cannot start `{shown}`"))?;
+    let out = cmd
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot start `{shown}`"))?;
     if out.status.success() {
         return Ok(());
     }
-    eprintln!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    eprintln!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     anyhow::bail!("`{shown}` failed")
 }
 
 fn wasm_tree() -> Result<()> {
-    let tree = crate::util::output(
-        offline(Command::new(cargo()))
-            .args(["tree", "-p", "frontend", "--target", "wasm32-unknown-unknown", "-e", "normal", "--prefix", "none", "--format", "{p}"]),
-    )?;
+    let tree = crate::util::output(offline(Command::new(cargo())).args([
+        "tree",
+        "-p",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ]))?;
     let found: Vec<&str> = tree
         .lines()
         .filter_map(|line| line.split_whitespace().next())
@@ -140,14 +209,19 @@ fn wasm_tree() -> Result<()> {
     if found.is_empty() {
         Ok(())
     } else {
-        anyhow::bail!("the WASM dependency tree contains server-only crates: {}", found.join(", "))
+        anyhow::bail!(
+            "the WASM dependency tree contains server-only crates: {}",
+            found.join(", ")
+        )
     }
 }
 
 /// Sum cargo's `test result:` lines. A build failure counts as one failed test.
 fn cargo_tests(database_url: &str) -> Result<(u64, u64)> {
     let out = offline(Command::new(cargo()))
-        .args(["test", "-p", "app", "-p", "server", "-p", "xtask", "--features", "app/ssr"])
+        // --no-fail-fast: one failing test binary must not hide the others' results.
+        .args(["test", "--no-fail-fast"])
+        .args(SERVER_SIDE)
         .env("DATABASE_URL", database_url)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
@@ -204,7 +278,11 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
         };
         let count = |key: &str| stats[key].as_u64().unwrap_or(0);
         let failed = count("unexpected") + count("flaky");
-        let failed = if !status.success() && failed == 0 { 1 } else { failed };
+        let failed = if !status.success() && failed == 0 {
+            1
+        } else {
+            failed
+        };
         Ok((count("expected"), failed))
     })();
     let _ = cluster.drop_database(&db_name);
@@ -220,6 +298,9 @@ mod tests {
         let line = "test result: ok. 17 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s";
         assert_eq!(number_before(line, " passed"), 17);
         assert_eq!(number_before(line, " failed"), 2);
-        assert_eq!(number_before("test result: FAILED. 0 passed; 1 failed;", " failed"), 1);
+        assert_eq!(
+            number_before("test result: FAILED. 0 passed; 1 failed;", " failed"),
+            1
+        );
     }
 }

@@ -21,7 +21,9 @@ pub fn say(message: impl AsRef<str>) {
 /// Run a command with inherited output; fail with its command line when it fails.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let shown = show(cmd);
-    let status = cmd.status().with_context(|| format!("cannot start `{shown}`"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start `{shown}`"))?;
     if !status.success() {
         bail!("`{shown}` failed ({status})");
     }
@@ -31,9 +33,16 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// Run a command and return its stdout; stderr is shown only on failure.
 pub fn output(cmd: &mut Command) -> Result<String> {
     let shown = show(cmd);
-    let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("cannot start `{shown}`"))?;
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot start `{shown}`"))?;
     if !out.status.success() {
-        bail!("`{shown}` failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "`{shown}` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -61,9 +70,8 @@ pub fn is_root() -> bool {
 }
 
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 pub fn free_port() -> Result<u16> {
@@ -94,7 +102,8 @@ pub fn target_dir() -> Result<PathBuf> {
             .args(["metadata", "--format-version", "1", "--no-deps"])
             .current_dir(root()),
     )?;
-    let meta: serde_json::Value = serde_json::from_str(&meta).context("cannot read cargo metadata")?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&meta).context("cannot read cargo metadata")?;
     meta["target_directory"]
         .as_str()
         .map(PathBuf::from)

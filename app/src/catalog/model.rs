@@ -137,7 +137,9 @@ pub struct Paged<T> {
 impl<T> Paged<T> {
     pub fn total_pages(&self) -> u32 {
         let per_page = u64::from(self.per_page.max(1));
-        u32::try_from(self.total_items.div_ceil(per_page)).unwrap_or(u32::MAX).max(1)
+        u32::try_from(self.total_items.div_ceil(per_page))
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 }
 
@@ -188,16 +190,14 @@ pub struct Ingredient {
 
 impl Ingredient {
     pub fn amount_label(&self) -> Option<String> {
-        self.amount
-            .as_ref()
-            .map(|(value, unit)| match unit {
-                IngredientUnit::Percent => format!("{value}{}", unit.label()),
-                IngredientUnit::Mg
-                | IngredientUnit::Mcg
-                | IngredientUnit::G
-                | IngredientUnit::Iu
-                | IngredientUnit::BillionCfu => format!("{value} {}", unit.label()),
-            })
+        self.amount.as_ref().map(|(value, unit)| match unit {
+            IngredientUnit::Percent => format!("{value}{}", unit.label()),
+            IngredientUnit::Mg
+            | IngredientUnit::Mcg
+            | IngredientUnit::G
+            | IngredientUnit::Iu
+            | IngredientUnit::BillionCfu => format!("{value} {}", unit.label()),
+        })
     }
 }
 
@@ -259,7 +259,12 @@ mod tests {
 
     #[test]
     fn total_pages_rounds_up_and_is_at_least_one() {
-        let page = |total| Paged::<()> { items: vec![], page: 1, total_items: total, per_page: 12 };
+        let page = |total| Paged::<()> {
+            items: vec![],
+            page: 1,
+            total_items: total,
+            per_page: 12,
+        };
         assert_eq!(page(0).total_pages(), 1);
         assert_eq!(page(12).total_pages(), 1);
         assert_eq!(page(13).total_pages(), 2);
@@ -267,9 +272,23 @@ mod tests {
 
     #[test]
     fn ingredient_amounts_read_naturally() {
-        let ing = |amount| Ingredient { name: "x".into(), amount, daily_value_percent: None };
-        assert_eq!(ing(Some(("25".into(), IngredientUnit::Mcg))).amount_label().as_deref(), Some("25 µg"));
-        assert_eq!(ing(Some(("2".into(), IngredientUnit::Percent))).amount_label().as_deref(), Some("2%"));
+        let ing = |amount| Ingredient {
+            name: "x".into(),
+            amount,
+            daily_value_percent: None,
+        };
+        assert_eq!(
+            ing(Some(("25".into(), IngredientUnit::Mcg)))
+                .amount_label()
+                .as_deref(),
+            Some("25 µg")
+        );
+        assert_eq!(
+            ing(Some(("2".into(), IngredientUnit::Percent)))
+                .amount_label()
+                .as_deref(),
+            Some("2%")
+        );
         assert_eq!(ing(None).amount_label(), None);
     }
 }

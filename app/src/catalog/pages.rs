@@ -3,7 +3,7 @@
 //! variant selector switches price, stock and best-before date without a round trip.
 
 use super::api::{load_categories, load_category, load_home, load_product};
-use super::model::{CategorySummary, ProductDetail, ProductKind, Sort, VariantOffer};
+use super::model::{CategorySummary, Ingredient, ProductDetail, ProductKind, Sort, VariantOffer};
 use crate::ui::{Breadcrumbs, ErrorPage, PackShot, Pagination, ProductGrid, Skeleton, StockBadge};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -25,7 +25,7 @@ pub fn HomePage() -> impl IntoView {
                 <a class="button" href="/shop">"Shop the range"</a>
             </div>
         </section>
-        <Suspense fallback=|| view! { <Skeleton cards=8/> }>
+        <Suspense fallback=|| view! { <Skeleton cards=6/> }>
             {move || Suspend::new(async move {
                 match home.await {
                     Ok(home) => view! {
@@ -128,13 +128,20 @@ pub fn CategoryPage() -> impl IntoView {
         let slug = params.read().get("category").unwrap_or_default();
         let query = query.read();
         let sort = Sort::from_param(query.get("sort").as_deref());
-        let page = query.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
+        let page = query
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1);
         (slug, sort, page)
     };
-    let listing = Resource::new(request, |(slug, sort, page)| load_category(slug, sort, page));
+    let listing = Resource::new(request, |(slug, sort, page)| {
+        load_category(slug, sort, page)
+    });
 
     view! {
-        <Suspense fallback=|| view! { <Skeleton/> }>
+        // Transition: paging and sorting keep the current products on screen until the next
+        // ones arrive, instead of flashing the skeleton.
+        <Transition fallback=|| view! { <Skeleton/> }>
             {move || Suspend::new(async move {
                 match listing.await {
                     Ok(listing) => {
@@ -176,7 +183,7 @@ pub fn CategoryPage() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -215,7 +222,30 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
         let sku = query.read().get("variant");
         detail.with_value(|p| p.pick_variant(sku.as_deref()).cloned())
     });
+    view! {
+        <Title text=format!("{} — Olivine", product.name)/>
+        <Meta name="description" content=product.summary.clone()/>
+        <Breadcrumbs
+            trail=vec![
+                ("/".into(), "Home".into()),
+                ("/shop".into(), "Shop".into()),
+                (format!("/shop/{}", product.category_slug), product.category_name.clone()),
+            ]
+            current=product.name.clone()
+        />
+        <article class="product">
+            <div class="product__media">
+                <PackShot form=product.form accent=product.accent_colour.clone() line=product.product_line.clone() large=true/>
+            </div>
+            <BuyBox product=product.clone() selected/>
+        </article>
+        <ProductInfo product/>
+    }
+}
 
+/// Name, the chosen variant's price, stock and best-before date, and the variant selector.
+#[component]
+fn BuyBox(product: ProductDetail, selected: Memo<Option<VariantOffer>>) -> impl IntoView {
     let variant_links = product
         .variants
         .iter()
@@ -239,110 +269,120 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
             }
         })
         .collect_view();
+    let legend = if product.variants.len() > 1 {
+        "Choose a size"
+    } else {
+        "Size"
+    };
+    view! {
+        <div class="product__buy">
+            <p class="eyebrow">{product.product_line}</p>
+            <h1 class="product__name">{product.name}</h1>
+            <p class="product__summary">{product.summary}</p>
+            <div class="offer" aria-live="polite">
+                <p class="offer__price" data-testid="price">
+                    {move || selected.get().map(|v| v.price.to_string())}
+                </p>
+                <p class="offer__stock" data-testid="stock">
+                    {move || selected.get().map(|v| view! { <StockBadge status=v.stock/> })}
+                </p>
+                <p class="offer__best-before" data-testid="best-before">
+                    {move || selected.get().map(|v| best_before_label(&v))}
+                </p>
+            </div>
+            <fieldset class="variants">
+                <legend>{legend}</legend>
+                <ul role="list">{variant_links}</ul>
+            </fieldset>
+            <p class="product__sku">
+                "SKU " <span data-testid="sku">{move || selected.get().map(|v| v.sku)}</span>
+            </p>
+        </div>
+    }
+}
 
+/// Description, directions, ingredients, allergens and the regulatory text.
+#[component]
+fn ProductInfo(product: ProductDetail) -> impl IntoView {
     let allergens = if product.allergens.is_empty() {
         "None of the major allergens.".to_owned()
     } else {
-        product.allergens.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")
+        product
+            .allergens
+            .iter()
+            .map(|a| a.label())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let has_amounts = product.ingredients.iter().any(|i| i.amount.is_some());
-    let ingredient_rows = product
-        .ingredients
-        .iter()
-        .map(|i| {
-            view! {
-                <tr>
-                    <th scope="row">{i.name.clone()}</th>
-                    {has_amounts.then(|| view! {
-                        <td>{i.amount_label().unwrap_or_else(|| "—".into())}</td>
-                        <td>{i.daily_value_percent.map_or_else(|| "—".into(), |p| format!("{p}%"))}</td>
-                    })}
-                </tr>
-            }
-        })
-        .collect_view();
-
+    let skin_types = (!product.skin_types.is_empty()).then(|| {
+        product
+            .skin_types
+            .iter()
+            .map(|s| s.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    let benefits = (!product.benefits.is_empty()).then(|| {
+        let chips = product
+            .benefits
+            .into_iter()
+            .map(|b| view! { <li class="chip chip--static">{b}</li> })
+            .collect_view();
+        view! { <ul class="chips" role="list" aria-label="Benefits">{chips}</ul> }
+    });
     view! {
-        <Title text=format!("{} — Olivine", product.name)/>
-        <Meta name="description" content=product.summary.clone()/>
-        <Breadcrumbs
-            trail=vec![
-                ("/".into(), "Home".into()),
-                ("/shop".into(), "Shop".into()),
-                (format!("/shop/{}", product.category_slug), product.category_name.clone()),
-            ]
-            current=product.name.clone()
-        />
-        <article class="product">
-            <div class="product__media">
-                <PackShot form=product.form accent=product.accent_colour.clone() line=product.product_line.clone() large=true/>
-            </div>
-            <div class="product__buy">
-                <p class="eyebrow">{product.product_line.clone()}</p>
-                <h1 class="product__name">{product.name.clone()}</h1>
-                <p class="product__summary">{product.summary.clone()}</p>
-                <div class="offer" aria-live="polite">
-                    <p class="offer__price" data-testid="price">
-                        {move || selected.get().map(|v| v.price.to_string())}
-                    </p>
-                    <p class="offer__stock" data-testid="stock">
-                        {move || selected.get().map(|v| view! { <StockBadge status=v.stock/> })}
-                    </p>
-                    <p class="offer__best-before" data-testid="best-before">
-                        {move || selected.get().map(|v| best_before_label(&v))}
-                    </p>
-                </div>
-                <fieldset class="variants">
-                    <legend>{format!("Choose {}", if product.variants.len() > 1 { "a size" } else { "size" })}</legend>
-                    <ul role="list">{variant_links}</ul>
-                </fieldset>
-                <p class="product__sku">
-                    "SKU " <span data-testid="sku">{move || selected.get().map(|v| v.sku)}</span>
-                </p>
-            </div>
-        </article>
         <div class="product-info">
             <section aria-labelledby="about-heading">
                 <h2 id="about-heading">"About this product"</h2>
-                <p>{product.description.clone()}</p>
-                {(!product.benefits.is_empty()).then(|| view! {
-                    <ul class="chips" role="list" aria-label="Benefits">
-                        {product.benefits.iter().map(|b| view! { <li class="chip chip--static">{b.clone()}</li> }).collect_view()}
-                    </ul>
-                })}
-                {(!product.skin_types.is_empty()).then(|| view! {
-                    <p><strong>"Suits skin types: "</strong>
-                        {product.skin_types.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ")}
-                    </p>
-                })}
+                <p>{product.description}</p>
+                {benefits}
+                {skin_types.map(|types| view! { <p><strong>"Suits skin types: "</strong>{types}</p> })}
             </section>
             <section aria-labelledby="directions-heading">
                 <h2 id="directions-heading">"How to use"</h2>
-                <p>{product.directions.clone()}</p>
+                <p>{product.directions}</p>
             </section>
-            <section aria-labelledby="ingredients-heading">
-                <h2 id="ingredients-heading">"Ingredients"</h2>
-                <table class="ingredients">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Ingredient"</th>
-                            {has_amounts.then(|| view! {
-                                <th scope="col">"Per serving"</th>
-                                <th scope="col">"% NRV"</th>
-                            })}
-                        </tr>
-                    </thead>
-                    <tbody>{ingredient_rows}</tbody>
-                </table>
-            </section>
+            <IngredientsTable ingredients=product.ingredients/>
             <section aria-labelledby="allergens-heading">
                 <h2 id="allergens-heading">"Allergens"</h2>
                 <p data-testid="allergens">{allergens}</p>
             </section>
             <section class="disclaimer" aria-labelledby="disclaimer-heading">
                 <h2 id="disclaimer-heading">"Important"</h2>
-                <p>{product.disclaimer.clone()}</p>
+                <p>{product.disclaimer}</p>
             </section>
         </div>
+    }
+}
+
+#[component]
+fn IngredientsTable(ingredients: Vec<Ingredient>) -> impl IntoView {
+    let has_amounts = ingredients.iter().any(|i| i.amount.is_some());
+    let rows = ingredients
+        .into_iter()
+        .map(|i| {
+            let amounts = has_amounts.then(|| {
+                let amount = i.amount_label().unwrap_or_else(|| "—".into());
+                let nrv = i
+                    .daily_value_percent
+                    .map_or_else(|| "—".into(), |p| format!("{p}%"));
+                view! { <td>{amount}</td><td>{nrv}</td> }
+            });
+            view! { <tr><th scope="row">{i.name}</th>{amounts}</tr> }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="ingredients-heading">
+            <h2 id="ingredients-heading">"Ingredients"</h2>
+            <table class="ingredients">
+                <thead>
+                    <tr>
+                        <th scope="col">"Ingredient"</th>
+                        {has_amounts.then(|| view! { <th scope="col">"Per serving"</th><th scope="col">"% NRV"</th> })}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
     }
 }

@@ -1,8 +1,8 @@
 //! Catalog queries. Each takes a connection; the caller owns any transaction.
 
 use super::model::{
-    Allergen, CategorySummary, Ingredient, IngredientUnit, ProductCard, ProductDetail,
-    ProductForm, ProductKind, SkinType, Sort,
+    Allergen, CategorySummary, Ingredient, IngredientUnit, ProductCard, ProductDetail, ProductForm,
+    ProductKind, SkinType, Sort,
 };
 use crate::ids::{CategoryId, ProductId, VariantId};
 use crate::inventory::model::StockStatus;
@@ -94,7 +94,9 @@ pub async fn product_cards(
     .fetch_all(conn)
     .await?;
 
-    let total = rows.first().map_or(0, |r| u64::try_from(r.total).unwrap_or(0));
+    let total = rows
+        .first()
+        .map_or(0, |r| u64::try_from(r.total).unwrap_or(0));
     let cards = rows
         .into_iter()
         .map(|r| {
@@ -208,7 +210,12 @@ pub async fn variants(
     .await?;
     rows.into_iter()
         .map(|r| {
-            Ok(VariantRow { id: r.id, sku: r.sku, label: r.label, price: money(r.price_minor, &r.currency)? })
+            Ok(VariantRow {
+                id: r.id,
+                sku: r.sku,
+                label: r.label,
+                price: money(r.price_minor, &r.currency)?,
+            })
         })
         .collect()
 }
@@ -223,7 +230,10 @@ pub struct NewCategory<'a> {
 }
 
 /// Insert a category unless its slug exists; returns whether it was inserted.
-pub async fn insert_category(conn: &mut PgConnection, c: &NewCategory<'_>) -> Result<bool, sqlx::Error> {
+pub async fn insert_category(
+    conn: &mut PgConnection,
+    c: &NewCategory<'_>,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         r#"
         INSERT INTO categories (category_id, slug, name, tagline, kind, position)
@@ -262,7 +272,10 @@ pub struct NewProduct<'a> {
 }
 
 /// Insert a product unless its slug exists; returns whether it was inserted.
-pub async fn insert_product(conn: &mut PgConnection, p: &NewProduct<'_>) -> Result<bool, sqlx::Error> {
+pub async fn insert_product(
+    conn: &mut PgConnection,
+    p: &NewProduct<'_>,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         r#"
         INSERT INTO products (product_id, category_id, slug, name, product_line, form, summary,
@@ -336,7 +349,10 @@ pub struct NewVariant<'a> {
     pub position: i32,
 }
 
-pub async fn insert_variant(conn: &mut PgConnection, v: &NewVariant<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert_variant(
+    conn: &mut PgConnection,
+    v: &NewVariant<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"
         INSERT INTO variants (variant_id, product_id, sku, label, pack_count, price_minor, currency, position)

@@ -1,7 +1,8 @@
 //! Catalog use cases behind the shop's pages.
 
 use super::model::{
-    CategoryPage, CategorySummary, HomePage, PRODUCTS_PER_PAGE, Paged, ProductDetail, Sort, VariantOffer,
+    CategoryPage, CategorySummary, HomePage, PRODUCTS_PER_PAGE, Paged, ProductDetail, Sort,
+    VariantOffer,
 };
 use super::repo::{self, CardQuery};
 use crate::inventory::model::{StockStatus, available, next_to_ship, sellable_expiry_after};
@@ -9,7 +10,7 @@ use crate::inventory::repo as inventory_repo;
 use chrono::NaiveDate;
 use sqlx::PgPool;
 
-const FEATURED_ON_HOME: i64 = 8;
+const FEATURED_ON_HOME: i64 = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -35,7 +36,10 @@ pub async fn home_page(db: &PgPool, today: NaiveDate) -> Result<HomePage, Catalo
         },
     )
     .await?;
-    Ok(HomePage { featured, categories })
+    Ok(HomePage {
+        featured,
+        categories,
+    })
 }
 
 #[tracing::instrument(skip_all)]
@@ -78,7 +82,12 @@ pub async fn category_page(
     Ok(CategoryPage {
         category,
         sort,
-        products: Paged { items, page, total_items, per_page: PRODUCTS_PER_PAGE },
+        products: Paged {
+            items,
+            page,
+            total_items,
+            per_page: PRODUCTS_PER_PAGE,
+        },
     })
 }
 

@@ -73,9 +73,7 @@ pub fn available(lots: &[LotStock], today: NaiveDate) -> i64 {
 pub fn next_to_ship(lots: &[LotStock], today: NaiveDate) -> Option<&LotStock> {
     lots.iter()
         .filter(|lot| is_sellable(lot, today))
-        .min_by(|a, b| {
-            (a.expiry_date, &a.batch_number).cmp(&(b.expiry_date, &b.batch_number))
-        })
+        .min_by(|a, b| (a.expiry_date, &a.batch_number).cmp(&(b.expiry_date, &b.batch_number)))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +96,8 @@ pub fn allocate_fefo(
     today: NaiveDate,
 ) -> Result<Vec<Allocation>, Shortfall> {
     let mut sellable: Vec<&LotStock> = lots.iter().filter(|l| is_sellable(l, today)).collect();
-    sellable.sort_by(|a, b| (a.expiry_date, &a.batch_number).cmp(&(b.expiry_date, &b.batch_number)));
+    sellable
+        .sort_by(|a, b| (a.expiry_date, &a.batch_number).cmp(&(b.expiry_date, &b.batch_number)));
 
     let mut remaining = quantity;
     let mut allocations = Vec::new();
@@ -107,11 +106,17 @@ pub fn allocate_fefo(
             break;
         }
         let take = remaining.min(lot.on_hand);
-        allocations.push(Allocation { lot_id: lot.lot_id, quantity: take });
+        allocations.push(Allocation {
+            lot_id: lot.lot_id,
+            quantity: take,
+        });
         remaining -= take;
     }
     if remaining > 0 {
-        return Err(Shortfall { requested: quantity, available: quantity - remaining });
+        return Err(Shortfall {
+            requested: quantity,
+            available: quantity - remaining,
+        });
     }
     Ok(allocations)
 }
@@ -143,7 +148,10 @@ mod tests {
             lot(2, "B-100", "2027-03-01", 12),
             lot(3, "B-300", "2028-01-01", 90),
         ];
-        assert_eq!(next_to_ship(&lots, day(TODAY)).unwrap().batch_number, "B-100");
+        assert_eq!(
+            next_to_ship(&lots, day(TODAY)).unwrap().batch_number,
+            "B-100"
+        );
     }
 
     #[test]
@@ -172,7 +180,10 @@ mod tests {
     fn nothing_to_ship_when_all_lots_are_unsellable() {
         let lots = [lot(1, "A", "2026-11-01", 10), lot(2, "B", "2027-01-01", 0)];
         assert_eq!(next_to_ship(&lots, day(TODAY)), None);
-        assert_eq!(StockStatus::from_available(available(&lots, day(TODAY))), StockStatus::OutOfStock);
+        assert_eq!(
+            StockStatus::from_available(available(&lots, day(TODAY))),
+            StockStatus::OutOfStock
+        );
     }
 
     #[test]
@@ -183,7 +194,10 @@ mod tests {
             lot(3, "MID", "2027-08-01", 4),
         ];
         let got = allocate_fefo(&lots, 9, day(TODAY)).unwrap();
-        let ids: Vec<(u128, i64)> = got.iter().map(|a| (a.lot_id.0.as_u128(), a.quantity)).collect();
+        let ids: Vec<(u128, i64)> = got
+            .iter()
+            .map(|a| (a.lot_id.0.as_u128(), a.quantity))
+            .collect();
         assert_eq!(ids, vec![(2, 3), (3, 4), (1, 2)]);
     }
 
@@ -192,7 +206,10 @@ mod tests {
         let lots = [lot(1, "A", "2027-06-01", 2), lot(2, "B", "2026-12-01", 50)];
         assert_eq!(
             allocate_fefo(&lots, 5, day(TODAY)),
-            Err(Shortfall { requested: 5, available: 2 })
+            Err(Shortfall {
+                requested: 5,
+                available: 2
+            })
         );
     }
 
@@ -201,7 +218,10 @@ mod tests {
         assert_eq!(StockStatus::from_available(0), StockStatus::OutOfStock);
         assert_eq!(StockStatus::from_available(-3), StockStatus::OutOfStock);
         assert_eq!(StockStatus::from_available(1), StockStatus::Low { left: 1 });
-        assert_eq!(StockStatus::from_available(10), StockStatus::Low { left: 10 });
+        assert_eq!(
+            StockStatus::from_available(10),
+            StockStatus::Low { left: 10 }
+        );
         assert_eq!(StockStatus::from_available(11), StockStatus::InStock);
         assert_eq!(StockStatus::Low { left: 3 }.label(), "Only 3 left");
     }

@@ -7,9 +7,16 @@ use leptos::prelude::*;
 
 /// A drawn pack shot until real product photos arrive: the product's form and label colour.
 #[component]
-pub fn PackShot(form: ProductForm, accent: String, line: String, #[prop(optional)] large: bool) -> impl IntoView {
+pub fn PackShot(
+    form: ProductForm,
+    accent: String,
+    line: String,
+    #[prop(optional)] large: bool,
+) -> impl IntoView {
     let shape = match form {
-        ProductForm::Capsule | ProductForm::Tablet | ProductForm::Softgel | ProductForm::Gummy => "bottle",
+        ProductForm::Capsule | ProductForm::Tablet | ProductForm::Softgel | ProductForm::Gummy => {
+            "bottle"
+        }
         ProductForm::Powder => "tub",
         ProductForm::Liquid | ProductForm::Serum | ProductForm::Oil => "dropper",
         ProductForm::Cream | ProductForm::Balm => "jar",
@@ -95,7 +102,11 @@ pub fn Breadcrumbs(trail: Vec<(String, String)>, current: String) -> impl IntoVi
 
 /// Numbered page links; `href(n)` builds the URL of page `n`.
 #[component]
-pub fn Pagination(page: u32, total_pages: u32, href: impl Fn(u32) -> String + 'static) -> impl IntoView {
+pub fn Pagination(
+    page: u32,
+    total_pages: u32,
+    href: impl Fn(u32) -> String + 'static,
+) -> impl IntoView {
     (total_pages > 1).then(|| {
         let prev = (page > 1).then(|| href(page - 1));
         let next = (page < total_pages).then(|| href(page + 1));

@@ -15,8 +15,19 @@ pub fn today() -> NaiveDate {
 
 pub async fn category(conn: &mut PgConnection, slug: &str) -> CategoryId {
     let id = CategoryId(Uuid::new_v4());
-    let new = NewCategory { id, slug, name: slug, tagline: "A test category", kind: ProductKind::Supplement, position: 0 };
-    assert!(repo::insert_category(conn, &new).await.expect("insert category"));
+    let new = NewCategory {
+        id,
+        slug,
+        name: slug,
+        tagline: "A test category",
+        kind: ProductKind::Supplement,
+        position: 0,
+    };
+    assert!(
+        repo::insert_category(conn, &new)
+            .await
+            .expect("insert category")
+    );
     id
 }
 
@@ -35,11 +46,20 @@ pub struct ProductBuilder {
 
 impl ProductBuilder {
     pub fn new(name: &str) -> Self {
-        ProductBuilder { name: name.to_owned(), published: true, featured: false, variants: Vec::new() }
+        ProductBuilder {
+            name: name.to_owned(),
+            published: true,
+            featured: false,
+            variants: Vec::new(),
+        }
     }
 
     pub fn variant(mut self, sku: &str, price_cents: i64) -> Self {
-        self.variants.push(VariantSpec { sku: sku.to_owned(), price_cents, lots: Vec::new() });
+        self.variants.push(VariantSpec {
+            sku: sku.to_owned(),
+            price_cents,
+            lots: Vec::new(),
+        });
         self
     }
 
@@ -88,28 +108,38 @@ impl ProductBuilder {
             featured: self.featured,
             published: self.published,
         };
-        assert!(repo::insert_product(conn, &product).await.expect("insert product"));
+        assert!(
+            repo::insert_product(conn, &product)
+                .await
+                .expect("insert product")
+        );
         for (position, v) in (0_i32..).zip(&self.variants) {
             let variant = VariantId(Uuid::new_v4());
-            repo::insert_variant(conn, &NewVariant {
-                id: variant,
-                product: id,
-                sku: &v.sku,
-                label: &v.sku,
-                pack_count: 1,
-                price: Money::new(v.price_cents, Currency::Eur),
-                position,
-            })
+            repo::insert_variant(
+                conn,
+                &NewVariant {
+                    id: variant,
+                    product: id,
+                    sku: &v.sku,
+                    label: &v.sku,
+                    pack_count: 1,
+                    price: Money::new(v.price_cents, Currency::Eur),
+                    position,
+                },
+            )
             .await
             .expect("insert variant");
             for (batch, days, quantity) in &v.lots {
-                receive_lot(conn, &NewLot {
-                    id: LotId(Uuid::new_v4()),
-                    variant,
-                    batch_number: batch,
-                    expiry_date: today().checked_add_days(Days::new(*days)).expect("a date"),
-                    quantity: *quantity,
-                })
+                receive_lot(
+                    conn,
+                    &NewLot {
+                        id: LotId(Uuid::new_v4()),
+                        variant,
+                        batch_number: batch,
+                        expiry_date: today().checked_add_days(Days::new(*days)).expect("a date"),
+                        quantity: *quantity,
+                    },
+                )
                 .await
                 .expect("insert lot");
             }

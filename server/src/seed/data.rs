@@ -1,6 +1,8 @@
 //! The demo catalog as data: invented product lines and products, no real brands.
 
-use app::catalog::model::{Allergen as A, IngredientUnit as U, ProductForm as F, ProductKind, SkinType as S};
+use app::catalog::model::{
+    Allergen as A, IngredientUnit as U, ProductForm as F, ProductKind, SkinType as S,
+};
 
 pub struct CategorySpec {
     pub slug: &'static str,
@@ -26,7 +28,11 @@ pub struct ProductSpec {
 }
 
 /// Ingredient name, amount per serving (decimal text and unit), % of the nutrient reference value.
-pub struct Ing(pub &'static str, pub Option<(&'static str, U)>, pub Option<i32>);
+pub struct Ing(
+    pub &'static str,
+    pub Option<(&'static str, U)>,
+    pub Option<i32>,
+);
 
 /// Product lines: name and label colour.
 pub const LINES: &[(&str, &str)] = &[
@@ -41,10 +47,29 @@ pub const LINES: &[(&str, &str)] = &[
 // One table row per product: positional on purpose, so the catalog reads as a table.
 #[allow(clippy::too_many_arguments)]
 const fn p(
-    name: &'static str, form: F, line: usize, summary: &'static str, benefits: &'static [&'static str],
-    ingredients: &'static [Ing], allergens: &'static [A], skin: &'static [S], base_price: i64, featured: bool,
+    name: &'static str,
+    form: F,
+    line: usize,
+    summary: &'static str,
+    benefits: &'static [&'static str],
+    ingredients: &'static [Ing],
+    allergens: &'static [A],
+    skin: &'static [S],
+    base_price: i64,
+    featured: bool,
 ) -> ProductSpec {
-    ProductSpec { name, form, line, summary, benefits, ingredients, allergens, skin, base_price, featured }
+    ProductSpec {
+        name,
+        form,
+        line,
+        summary,
+        benefits,
+        ingredients,
+        allergens,
+        skin,
+        base_price,
+        featured,
+    }
 }
 
 const fn i(name: &'static str, amount: &'static str, unit: U, nrv: Option<i32>) -> Ing {
@@ -55,6 +80,8 @@ const fn n(name: &'static str) -> Ing {
     Ing(name, None, None)
 }
 
+// Kept as a table: one product per line reads better than rustfmt's layout.
+#[rustfmt::skip]
 pub const CATALOG: &[CategorySpec] = &[
     CategorySpec { slug: "vitamins", name: "Vitamins", tagline: "Everyday essentials, from D3 to a full B complex.", kind: ProductKind::Supplement, code: "VIT", products: &[
         p("Vitamin D3 1000 IU", F::Softgel, 0, "Sunshine vitamin in olive oil for the darker months.", &["immunity", "bones"], &[i("Vitamin D3 (cholecalciferol)", "25", U::Mcg, Some(500)), n("Extra virgin olive oil"), n("Bovine gelatin"), n("Glycerol")], &[], &[], 790, true),

@@ -48,7 +48,9 @@ fn stable_id(key: &str) -> uuid::Uuid {
 /// A small deterministic number from a key, for spreading stock and dates.
 fn pick(key: &str, modulo: u64) -> u64 {
     let bytes = stable_id(key).into_bytes();
-    u64::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]]) % modulo
+    u64::from_be_bytes([
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ]) % modulo
 }
 
 pub fn slugify(name: &str) -> String {
@@ -66,14 +68,31 @@ pub fn slugify(name: &str) -> String {
 /// Sizes a product of this form comes in: label, packs in the bundle, price multiplier in %.
 fn sizes(form: ProductForm) -> &'static [(&'static str, i32, i64)] {
     match form {
-        ProductForm::Capsule => &[("60 capsules", 1, 100), ("120 capsules", 1, 180), ("3 × 120 capsules", 3, 480)],
+        ProductForm::Capsule => &[
+            ("60 capsules", 1, 100),
+            ("120 capsules", 1, 180),
+            ("3 × 120 capsules", 3, 480),
+        ],
         ProductForm::Tablet => &[("90 tablets", 1, 100), ("180 tablets", 1, 175)],
-        ProductForm::Softgel => &[("60 softgels", 1, 100), ("120 softgels", 1, 180), ("2 × 120 softgels", 2, 330)],
+        ProductForm::Softgel => &[
+            ("60 softgels", 1, 100),
+            ("120 softgels", 1, 180),
+            ("2 × 120 softgels", 2, 330),
+        ],
         ProductForm::Gummy => &[("60 gummies", 1, 100), ("2 × 60 gummies", 2, 185)],
-        ProductForm::Powder => &[("250 g", 1, 100), ("500 g", 1, 170), ("1 kg", 1, 300), ("2 × 1 kg", 2, 560)],
+        ProductForm::Powder => &[
+            ("250 g", 1, 100),
+            ("500 g", 1, 170),
+            ("1 kg", 1, 300),
+            ("2 × 1 kg", 2, 560),
+        ],
         ProductForm::Liquid => &[("100 ml", 1, 100), ("250 ml", 1, 210)],
         ProductForm::Serum | ProductForm::Oil => &[("30 ml", 1, 100), ("60 ml", 1, 170)],
-        ProductForm::Cream | ProductForm::Balm => &[("50 ml", 1, 100), ("100 ml", 1, 175), ("2 × 100 ml", 2, 320)],
+        ProductForm::Cream | ProductForm::Balm => &[
+            ("50 ml", 1, 100),
+            ("100 ml", 1, 175),
+            ("2 × 100 ml", 2, 320),
+        ],
         ProductForm::Cleanser => &[("150 ml", 1, 100), ("300 ml", 1, 170)],
         ProductForm::Mist => &[("100 ml", 1, 100)],
     }
@@ -86,24 +105,46 @@ fn shop_price(base: i64, percent: i64) -> i64 {
 
 fn directions(form: ProductForm) -> &'static str {
     match form {
-        ProductForm::Capsule | ProductForm::Softgel => "Take one daily with food and a glass of water. Do not exceed the recommended daily intake.",
-        ProductForm::Tablet => "Take one tablet daily with a meal. Swallow whole; do not chew. Do not exceed the recommended daily intake.",
-        ProductForm::Gummy => "Chew two gummies daily. Not suitable for children under three years.",
-        ProductForm::Powder => "Mix one level scoop into 250 ml of water, milk or a smoothie once a day.",
-        ProductForm::Liquid => "Shake well. Use as directed on the label; close the cap tightly after use.",
-        ProductForm::Serum => "After cleansing, smooth three to four drops over face and neck, morning or evening. Follow with moisturiser and, by day, sunscreen.",
+        ProductForm::Capsule | ProductForm::Softgel => {
+            "Take one daily with food and a glass of water. Do not exceed the recommended daily intake."
+        }
+        ProductForm::Tablet => {
+            "Take one tablet daily with a meal. Swallow whole; do not chew. Do not exceed the recommended daily intake."
+        }
+        ProductForm::Gummy => {
+            "Chew two gummies daily. Not suitable for children under three years."
+        }
+        ProductForm::Powder => {
+            "Mix one level scoop into 250 ml of water, milk or a smoothie once a day."
+        }
+        ProductForm::Liquid => {
+            "Shake well. Use as directed on the label; close the cap tightly after use."
+        }
+        ProductForm::Serum => {
+            "After cleansing, smooth three to four drops over face and neck, morning or evening. Follow with moisturiser and, by day, sunscreen."
+        }
         ProductForm::Oil => "Warm a few drops between your palms and press gently into clean skin.",
-        ProductForm::Cream => "Massage a small amount into clean skin until absorbed. Use morning and evening.",
+        ProductForm::Cream => {
+            "Massage a small amount into clean skin until absorbed. Use morning and evening."
+        }
         ProductForm::Balm => "Warm a little between your fingertips and apply where needed.",
-        ProductForm::Cleanser => "Massage onto damp skin for thirty seconds, then rinse with lukewarm water.",
-        ProductForm::Mist => "Hold 20 cm from the face and mist over closed eyes whenever skin needs refreshing.",
+        ProductForm::Cleanser => {
+            "Massage onto damp skin for thirty seconds, then rinse with lukewarm water."
+        }
+        ProductForm::Mist => {
+            "Hold 20 cm from the face and mist over closed eyes whenever skin needs refreshing."
+        }
     }
 }
 
 fn disclaimer(kind: ProductKind) -> &'static str {
     match kind {
-        ProductKind::Supplement => "Food supplement. Do not exceed the recommended daily intake. Food supplements should not be used as a substitute for a varied and balanced diet and a healthy lifestyle. Keep out of the reach of young children. If you are pregnant, breastfeeding, taking medication or under medical supervision, consult your doctor before use. Store in a cool, dry place.",
-        ProductKind::Skincare => "For external use only. Avoid contact with the eyes; if contact occurs, rinse thoroughly with water. Patch test before first use and stop using if irritation occurs. Store below 25 °C away from direct sunlight.",
+        ProductKind::Supplement => {
+            "Food supplement. Do not exceed the recommended daily intake. Food supplements should not be used as a substitute for a varied and balanced diet and a healthy lifestyle. Keep out of the reach of young children. If you are pregnant, breastfeeding, taking medication or under medical supervision, consult your doctor before use. Store in a cool, dry place."
+        }
+        ProductKind::Skincare => {
+            "For external use only. Avoid contact with the eyes; if contact occurs, rinse thoroughly with water. Patch test before first use and stop using if irritation occurs. Store below 25 °C away from direct sunlight."
+        }
     }
 }
 
@@ -120,12 +161,25 @@ fn description(spec: &ProductSpec, line: &str, category: &str) -> String {
 }
 
 pub async fn seed_demo(db: &PgPool, today: NaiveDate) -> anyhow::Result<SeedReport> {
-    let mut tx = db.begin().await.context("cannot start the seed transaction")?;
+    let mut tx = db
+        .begin()
+        .await
+        .context("cannot start the seed transaction")?;
     let mut report = SeedReport::default();
     for (position, cat) in (0_i32..).zip(CATALOG) {
         let category_id = CategoryId(stable_id(&format!("category:{}", cat.slug)));
-        let category = NewCategory { id: category_id, slug: cat.slug, name: cat.name, tagline: cat.tagline, kind: cat.kind, position };
-        if catalog::insert_category(&mut tx, &category).await.with_context(|| format!("category {}", cat.slug))? {
+        let category = NewCategory {
+            id: category_id,
+            slug: cat.slug,
+            name: cat.name,
+            tagline: cat.tagline,
+            kind: cat.kind,
+            position,
+        };
+        if catalog::insert_category(&mut tx, &category)
+            .await
+            .with_context(|| format!("category {}", cat.slug))?
+        {
             report.categories += 1;
         }
         for (number, spec) in (1_u32..).zip(cat.products) {
@@ -152,7 +206,10 @@ pub async fn seed_demo(db: &PgPool, today: NaiveDate) -> anyhow::Result<SeedRepo
                 featured: spec.featured,
                 published: true,
             };
-            if !catalog::insert_product(&mut tx, &product).await.with_context(|| format!("product {slug}"))? {
+            if !catalog::insert_product(&mut tx, &product)
+                .await
+                .with_context(|| format!("product {slug}"))?
+            {
                 report.skipped_products += 1;
                 continue;
             }
@@ -160,15 +217,26 @@ pub async fn seed_demo(db: &PgPool, today: NaiveDate) -> anyhow::Result<SeedRepo
             let ingredients: Vec<NewIngredient<'_>> = spec
                 .ingredients
                 .iter()
-                .map(|ing| NewIngredient { name: ing.0, amount: ing.1, daily_value_percent: ing.2 })
+                .map(|ing| NewIngredient {
+                    name: ing.0,
+                    amount: ing.1,
+                    daily_value_percent: ing.2,
+                })
                 .collect();
-            catalog::insert_ingredients(&mut tx, product_id, &ingredients).await.with_context(|| format!("ingredients of {slug}"))?;
-            let (variants, lots) = seed_variants(&mut tx, cat.code, number, product_id, spec, today).await.with_context(|| format!("variants of {slug}"))?;
+            catalog::insert_ingredients(&mut tx, product_id, &ingredients)
+                .await
+                .with_context(|| format!("ingredients of {slug}"))?;
+            let (variants, lots) =
+                seed_variants(&mut tx, cat.code, number, product_id, spec, today)
+                    .await
+                    .with_context(|| format!("variants of {slug}"))?;
             report.variants += variants;
             report.lots += lots;
         }
     }
-    tx.commit().await.context("cannot commit the demo catalog")?;
+    tx.commit()
+        .await
+        .context("cannot commit the demo catalog")?;
     Ok(report)
 }
 
@@ -187,15 +255,18 @@ async fn seed_variants(
     for (position, (label, pack_count, percent)) in (0_i32..).zip(&all_sizes[..count]) {
         let sku = format!("{code}-{number:03}-{}", position + 1);
         let variant = VariantId(stable_id(&format!("variant:{sku}")));
-        catalog::insert_variant(tx, &NewVariant {
-            id: variant,
-            product,
-            sku: &sku,
-            label,
-            pack_count: *pack_count,
-            price: Money::new(shop_price(spec.base_price, *percent), Currency::Eur),
-            position,
-        })
+        catalog::insert_variant(
+            tx,
+            &NewVariant {
+                id: variant,
+                product,
+                sku: &sku,
+                label,
+                pack_count: *pack_count,
+                price: Money::new(shop_price(spec.base_price, *percent), Currency::Eur),
+                position,
+            },
+        )
         .await?;
         // One variant in about fourteen is sold out; the rest hold one to three lots.
         if pick(&format!("soldout:{sku}"), 14) == 0 {
@@ -206,16 +277,37 @@ async fn seed_variants(
             let key = format!("lot:{sku}:{n}");
             // Mostly 3–30 months out; the first lot of some variants is close to expiry,
             // which the shop must hold back.
-            let days = if n == 0 && pick(&format!("short:{sku}"), 9) == 0 { 10 } else { 90 + pick(&key, 810) };
-            let quantity = if pick(&format!("low:{sku}"), 8) == 0 { 1 + pick(&key, 6) } else { 12 + pick(&key, 140) };
-            let batch = format!("{code}{}{:03}{}", today.format("%y"), number, char::from(b'A' + u8::try_from(position * 3 + i32::try_from(n).unwrap_or(0)).unwrap_or(0) % 26));
-            inventory::receive_lot(tx, &NewLot {
-                id: LotId(stable_id(&key)),
-                variant,
-                batch_number: &batch,
-                expiry_date: today.checked_add_days(Days::new(days)).unwrap_or(NaiveDate::MAX),
-                quantity: i32::try_from(quantity).unwrap_or(i32::MAX),
-            })
+            let days = if n == 0 && pick(&format!("short:{sku}"), 9) == 0 {
+                10
+            } else {
+                90 + pick(&key, 810)
+            };
+            let quantity = if pick(&format!("low:{sku}"), 8) == 0 {
+                1 + pick(&key, 6)
+            } else {
+                12 + pick(&key, 140)
+            };
+            let batch = format!(
+                "{code}{}{:03}{}",
+                today.format("%y"),
+                number,
+                char::from(
+                    b'A' + u8::try_from(position * 3 + i32::try_from(n).unwrap_or(0)).unwrap_or(0)
+                        % 26
+                )
+            );
+            inventory::receive_lot(
+                tx,
+                &NewLot {
+                    id: LotId(stable_id(&key)),
+                    variant,
+                    batch_number: &batch,
+                    expiry_date: today
+                        .checked_add_days(Days::new(days))
+                        .unwrap_or(NaiveDate::MAX),
+                    quantity: i32::try_from(quantity).unwrap_or(i32::MAX),
+                },
+            )
             .await?;
             lots += 1;
         }
@@ -237,8 +329,13 @@ mod tests {
     #[test]
     fn prices_end_in_ninety_cents() {
         assert_eq!(shop_price(790, 100), 790);
-        assert_eq!(shop_price(1590, 180), 2790);
-        assert!(CATALOG.iter().flat_map(|c| c.products).all(|p| p.base_price % 100 == 90));
+        assert_eq!(shop_price(1590, 180), 2890);
+        assert!(
+            CATALOG
+                .iter()
+                .flat_map(|c| c.products)
+                .all(|p| p.base_price % 100 == 90)
+        );
     }
 
     #[test]
@@ -248,7 +345,11 @@ mod tests {
         let mut slugs: Vec<_> = products.iter().map(|p| slugify(p.name)).collect();
         slugs.sort();
         slugs.dedup();
-        assert_eq!(slugs.len(), products.len(), "product names must give unique slugs");
+        assert_eq!(
+            slugs.len(),
+            products.len(),
+            "product names must give unique slugs"
+        );
         assert!(products.iter().all(|p| p.line < LINES.len()));
     }
 
