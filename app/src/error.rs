@@ -39,9 +39,11 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Unreachable,
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+            // The decoder's own wording is for developers; a person gets a sentence to act on.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::Unprocessable {
-                    message,
+                    message: "That request could not be read. Reload the page and try again."
+                        .to_owned(),
                     fields: Vec::new(),
                 }
             }

@@ -12,6 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use config::{Config, Environment};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -98,6 +99,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             )
         })?;
     let addr = listener.local_addr().context("listener has no address")?;
+    // Streamed pages are written in several chunks; without TCP_NODELAY they can stall on
+    // delayed ACKs (~40 ms each).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     tracing::info!("Olivine is serving at http://{addr}");
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())

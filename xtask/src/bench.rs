@@ -3,7 +3,7 @@
 
 use crate::db::Cluster;
 use crate::pins::Pins;
-use crate::site::{ServerProcess, build_site, cargo_build_release, migrate_and_seed, site_root};
+use crate::site::{ServerProcess, build_site, cargo_build_release, migrate_and_seed};
 use crate::util::{free_port, on_path, output, root, run, say, target_dir, wait_for_port};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
@@ -148,7 +148,6 @@ fn ssr(pins: &Pins) -> Result<()> {
         std::fs::create_dir_all(&out)?;
         std::fs::write(out.join("ssr.json"), serde_json::to_string_pretty(&report)?)?;
         say(format!("bench: wrote {}", out.join("ssr.json").display()));
-        let _ = site_root();
         Ok(())
     })();
     let _ = cluster.drop_database(db);

@@ -5,7 +5,7 @@
 //! Postgres refuses to run as root, so as root it runs through the `postgres` user.
 
 use crate::pins::Pins;
-use crate::util::{is_root, output, port_open, root, run, say};
+use crate::util::{free_port, is_root, output, port_open, root, run, say};
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::Command;
@@ -24,18 +24,38 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn new(pins: &Pins) -> Self {
-        let port = std::env::var("OLIVINE_DB_PORT")
+        let as_postgres = is_root();
+        let dot_data = data_dir(as_postgres);
+        let data = dot_data.join("pg");
+        let pinned_port = std::env::var("OLIVINE_DB_PORT")
             .ok()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(pins.postgres.port);
-        let dot_data = root().join(".data");
+            .and_then(|p| p.parse().ok());
+        // A running cluster keeps the port it was started on (line 4 of postmaster.pid).
+        let running_port = std::fs::read_to_string(data.join("postmaster.pid"))
+            .ok()
+            .and_then(|pid| pid.lines().nth(3)?.trim().parse().ok());
+        let port = match (pinned_port, running_port) {
+            (Some(port), _) | (None, Some(port)) => port,
+            (None, None) => {
+                let default = pins.postgres.port;
+                if port_open(default) {
+                    let free = free_port().unwrap_or(default);
+                    say(format!(
+                        "db: port {default} is taken by another program; using {free} (set OLIVINE_DB_PORT to choose)"
+                    ));
+                    free
+                } else {
+                    default
+                }
+            }
+        };
         Cluster {
             bin: PathBuf::from(format!("/usr/lib/postgresql/{}/bin", pins.postgres.major)),
-            data: dot_data.join("pg"),
+            data,
             socket: dot_data.join("run"),
             log: dot_data.join("pg.log"),
             port,
-            as_postgres: is_root(),
+            as_postgres,
         }
     }
 
@@ -189,6 +209,26 @@ impl Cluster {
     }
 }
 
+/// `.data` in the checkout, unless Postgres (run as the `postgres` user) could not reach it
+/// there: then a folder under /var/tmp named after the checkout, so every checkout keeps its own.
+fn data_dir(as_postgres: bool) -> PathBuf {
+    let dot_data = root().join(".data");
+    if !as_postgres
+        || crate::util::succeeds(
+            Command::new("runuser")
+                .args(["-u", "postgres", "--", "test", "-x"])
+                .arg(root()),
+        )
+    {
+        return dot_data;
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in root().to_string_lossy().bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    PathBuf::from("/var/tmp").join(format!("olivine-data-{hash:016x}"))
+}
+
 pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
     let cluster = Cluster::new(pins);
     match args.first().map(String::as_str) {
@@ -201,9 +241,13 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
         Some("stop") => cluster.stop(),
         Some("status") => {
             if cluster.is_running() {
-                println!("running at {}", cluster.url(DATABASE));
+                println!(
+                    "running at {} (data in {})",
+                    cluster.url(DATABASE),
+                    cluster.data.display()
+                );
             } else {
-                println!("stopped");
+                println!("stopped (data in {})", cluster.data.display());
             }
             Ok(())
         }

@@ -87,7 +87,7 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Keep `cargo` reachable for callers that build extra binaries next to the site.
+/// Build one more release binary of the workspace (the bench's static-file server).
 pub fn cargo_build_release(package: &str, bin: &str) -> Result<()> {
     run(offline(Command::new(cargo())).args(["build", "--release", "-p", package, "--bin", bin]))
 }

@@ -114,7 +114,7 @@ pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
-/// A command run from the workspace root with node_modules/.bin first on PATH.
+/// A command run from the workspace root.
 pub fn in_root(program: &str) -> Command {
     let mut cmd = Command::new(program);
     cmd.current_dir(root());

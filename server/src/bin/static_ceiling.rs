@@ -2,6 +2,7 @@
 //! `cargo xtask bench ssr` serves the pages' own HTML through it as the speed ceiling.
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use tower_http::services::ServeDir;
 
 #[tokio::main]
@@ -10,7 +11,10 @@ async fn main() -> anyhow::Result<()> {
     let (Some(dir), Some(addr)) = (args.next(), args.next()) else {
         anyhow::bail!("usage: static_ceiling DIR ADDR");
     };
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    // Without TCP_NODELAY, headers and body written separately stall on delayed ACKs (~40 ms).
+    let listener = tokio::net::TcpListener::bind(&addr).await?.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, Router::new().fallback_service(ServeDir::new(dir))).await?;
     Ok(())
 }
