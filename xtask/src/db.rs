@@ -67,7 +67,10 @@ impl Cluster {
         let program = self.bin.join(tool);
         if self.as_postgres {
             let mut cmd = Command::new("runuser");
-            cmd.args(["-u", "postgres", "--"]).arg(program);
+            // From `/`: the postgres user may not be allowed into the current directory.
+            cmd.args(["-u", "postgres", "--"])
+                .arg(program)
+                .current_dir("/");
             cmd
         } else {
             Command::new(program)
