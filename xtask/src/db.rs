@@ -34,7 +34,8 @@ impl Cluster {
         let running_port = std::fs::read_to_string(data.join("postmaster.pid"))
             .ok()
             .and_then(|pid| pid.lines().nth(3)?.trim().parse().ok());
-        let port = match (pinned_port, running_port) {
+        // A running cluster's port wins; a pin or the default applies when starting one.
+        let port = match (running_port, pinned_port) {
             (Some(port), _) | (None, Some(port)) => port,
             (None, None) => {
                 let default = pins.postgres.port;
