@@ -6,11 +6,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The workspace root (the folder holding this repo's Cargo.toml).
+/// The workspace root: the nearest folder at or above the current one holding Cargo-leptos.toml
+/// (`cargo xtask` runs from anywhere inside the checkout). Found at run time, because cargo may
+/// reuse an xtask binary built in another checkout of the same repo, whose compile-time
+/// CARGO_MANIFEST_DIR would point there.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            cwd.ancestors()
+                .find(|dir| dir.join("Cargo-leptos.toml").is_file())
+                .map(Path::to_path_buf)
+        })
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
