@@ -51,7 +51,7 @@ impl Cluster {
             }
         };
         Cluster {
-            bin: PathBuf::from(format!("/usr/lib/postgresql/{}/bin", pins.postgres.major)),
+            bin: pins.postgres.bin_dir(),
             data,
             socket: dot_data.join("run"),
             log: dot_data.join("pg.log"),

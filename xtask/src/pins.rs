@@ -48,6 +48,13 @@ pub struct Postgres {
     pub port: u16,
 }
 
+impl Postgres {
+    /// Debian's folder for this major version's server programs.
+    pub fn bin_dir(&self) -> std::path::PathBuf {
+        std::path::PathBuf::from(format!("/usr/lib/postgresql/{}/bin", self.major))
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct Debian {
     pub packages: Vec<String>,

@@ -3,7 +3,7 @@
 use crate::pins::{self, Pins};
 use crate::util::{in_root, is_root, on_path, output, root, run, say};
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 pub fn setup(pins: &Pins) -> Result<()> {
@@ -47,10 +47,6 @@ fn debian_packages(pins: &Pins, root_user: bool) -> Result<()> {
         .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     Ok(())
-}
-
-fn pg_bin(pins: &Pins) -> PathBuf {
-    PathBuf::from(format!("/usr/lib/postgresql/{}/bin", pins.postgres.major))
 }
 
 fn pgvector_installed(pins: &Pins) -> bool {
@@ -114,7 +110,10 @@ fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
         .arg(&tarball)
         .current_dir(work.join("src")))?;
     let dir = work.join("src").join(format!("pgvector-{}", pv.version));
-    let pg_config = format!("PG_CONFIG={}", pg_bin(pins).join("pg_config").display());
+    let pg_config = format!(
+        "PG_CONFIG={}",
+        pins.postgres.bin_dir().join("pg_config").display()
+    );
     // OPTFLAGS="" leaves out -march=native so the library runs on any x86-64 machine.
     run(Command::new("make")
         .args(["-s", "OPTFLAGS=", &pg_config])

@@ -48,12 +48,14 @@ pub fn migrate_and_seed(database_url: &str, release: bool) -> Result<()> {
 /// A running `olivine serve`, stopped (SIGTERM, then kill) when dropped — also on failure paths.
 pub struct ServerProcess {
     child: Child,
+    /// Where the server's own output goes; named when its tests fail.
+    pub log: PathBuf,
 }
 
 impl ServerProcess {
     pub fn start(database_url: &str, port: u16, release: bool) -> Result<Self> {
-        let log = std::fs::File::create(root().join("target").join(format!("olivine-{port}.log")))
-            .context("cannot create the server log")?;
+        let log_path = root().join("target").join(format!("olivine-{port}.log"));
+        let log = std::fs::File::create(&log_path).context("cannot create the server log")?;
         let child = olivine(database_url, release)?
             .arg("serve")
             .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
@@ -64,7 +66,10 @@ impl ServerProcess {
             .stderr(log)
             .spawn()
             .context("cannot start olivine")?;
-        let server = ServerProcess { child };
+        let server = ServerProcess {
+            child,
+            log: log_path,
+        };
         wait_for_port(port, Duration::from_secs(30), "olivine")?;
         Ok(server)
     }

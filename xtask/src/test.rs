@@ -206,12 +206,11 @@ fn wasm_tree() -> Result<()> {
         "--format",
         "{p}",
     ]))?;
-    let found: Vec<&str> = tree
+    let mut found: Vec<&str> = tree
         .lines()
         .filter_map(|line| line.split_whitespace().next())
         .filter(|name| SERVER_ONLY.contains(name))
         .collect();
-    let mut found = found;
     found.sort_unstable();
     found.dedup();
     if found.is_empty() {
@@ -276,6 +275,7 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
             .stdin(Stdio::null())
             .status()
             .context("cannot run Playwright (npx)")?;
+        let server_log = server.log.clone();
         drop(server);
         let stats = std::fs::read_to_string(&report)
             .ok()
@@ -286,6 +286,12 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
         };
         let count = |key: &str| stats[key].as_u64().unwrap_or(0);
         let failed = count("unexpected") + count("flaky");
+        if failed > 0 || !status.success() {
+            say(format!(
+                "browser tests failed: the server's log is {}",
+                server_log.display()
+            ));
+        }
         let failed = if !status.success() && failed == 0 {
             1
         } else {

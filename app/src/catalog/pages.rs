@@ -301,27 +301,25 @@ fn BuyBox(product: ProductDetail, selected: Memo<Option<VariantOffer>>) -> impl 
     }
 }
 
+/// "Milk, Soy, Gluten" from a list of labelled enum values.
+fn join_labels<T: Copy>(items: &[T], label: fn(T) -> &'static str) -> String {
+    items
+        .iter()
+        .map(|&item| label(item))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Description, directions, ingredients, allergens and the regulatory text.
 #[component]
 fn ProductInfo(product: ProductDetail) -> impl IntoView {
     let allergens = if product.allergens.is_empty() {
         "None of the major allergens.".to_owned()
     } else {
-        product
-            .allergens
-            .iter()
-            .map(|a| a.label())
-            .collect::<Vec<_>>()
-            .join(", ")
+        join_labels(&product.allergens, |a| a.label())
     };
-    let skin_types = (!product.skin_types.is_empty()).then(|| {
-        product
-            .skin_types
-            .iter()
-            .map(|s| s.label())
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
+    let skin_types =
+        (!product.skin_types.is_empty()).then(|| join_labels(&product.skin_types, |s| s.label()));
     let benefits = (!product.benefits.is_empty()).then(|| {
         let chips = product
             .benefits
