@@ -27,6 +27,8 @@ pub enum AppError {
         message: String,
         fields: Vec<FieldError>,
     },
+    #[error("Too many attempts. Try again in {retry_after_secs} s.")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("We couldn't reach the shop. Check your connection and try again.")]
     Unreachable,
     #[error("Something went wrong on our side. Please try again in a moment.")]
@@ -57,8 +59,54 @@ impl FromServerFnError for AppError {
     }
 }
 
+impl AppError {
+    /// A form-level problem the person can fix.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::Unprocessable {
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// A problem with one field, shown next to it.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Unprocessable {
+            message: "Please check the highlighted field.".to_owned(),
+            fields: vec![FieldError {
+                field: field.to_owned(),
+                message,
+            }],
+        }
+    }
+
+    /// The message for `field`, if this error names it.
+    pub fn field_message(&self, field: &str) -> Option<&str> {
+        match self {
+            AppError::Unprocessable { fields, .. } => fields
+                .iter()
+                .find(|f| f.field == field)
+                .map(|f| f.message.as_str()),
+            AppError::NotFound
+            | AppError::Unauthorized
+            | AppError::Forbidden
+            | AppError::TooManyRequests { .. }
+            | AppError::Unreachable
+            | AppError::Internal => None,
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl AppError {
+    /// Set this error's HTTP status on the current response (server functions and pages).
+    pub fn with_status(self) -> Self {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(self.status());
+        }
+        self
+    }
+
     /// Log the full error chain on the server; the user sees only the generic message.
     pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
         let mut chain = error.to_string();
@@ -79,6 +127,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unreachable => StatusCode::BAD_GATEWAY,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -22,4 +22,14 @@ macro_rules! typed_id {
     )+};
 }
 
-typed_id!(CategoryId, ProductId, VariantId, LotId);
+typed_id!(
+    CategoryId,
+    ProductId,
+    VariantId,
+    LotId,
+    UserId,
+    LoginId,
+    OrganisationId,
+    InvitationId,
+    EmailId,
+);

@@ -4,15 +4,28 @@
 // Leptos view types nest deeply; computing their layout needs more than the default 128.
 #![recursion_limit = "512"]
 
+#[macro_use]
+mod macros;
+
+pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod inventory;
 pub mod money;
+pub mod notifications;
+#[cfg(feature = "ssr")]
+pub mod ratelimit;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod ui;
 
+use accounts::pages::{
+    AccountMenu, AccountPage, AdminHomePage, AdminUsersPage, InvitationPage, NewOrganisationPage,
+    OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
+    VerifyEmailPage, ViewerState,
+};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
@@ -20,6 +33,7 @@ use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
+use notifications::pages::MailboxPage;
 use ui::NotFound;
 
 /// The HTML document around the app, rendered on the server.
@@ -46,6 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    ViewerState::provide();
     // Effects run only in the browser, after hydration: mark the page interactive so tests
     // (and styles) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
@@ -65,6 +80,18 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("shop") view=ShopPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("shop"), ParamSegment("category")) view=CategoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("products"), ParamSegment("slug")) view=ProductPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("account"), StaticSegment("security")) view=SecurityPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), StaticSegment("new")) view=NewOrganisationPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("settings")) view=OrganisationSettingsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("invitations")) view=InvitationPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("dev"), StaticSegment("mailbox")) view=MailboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>
@@ -88,6 +115,7 @@ fn SiteHeader() -> impl IntoView {
                         <li><a href="/shop/face-serums">"Serums"</a></li>
                     </ul>
                 </nav>
+                <AccountMenu/>
             </div>
         </header>
     }

@@ -1,14 +1,97 @@
 //! The server's shared state, reached through [`app_state`] in server functions.
 
+use crate::accounts::oidc::Registry;
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
 use sqlx::PgPool;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
+    pub config: Arc<AppConfig>,
+    pub oidc: Arc<Registry>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: PgPool, config: AppConfig) -> Self {
+        let oidc = Arc::new(Registry::new(config.oidc_providers.clone()));
+        AppState {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            oidc,
+        }
+    }
+}
+
+/// What the app's domains need from configuration (the server reads it from the environment).
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// Where people reach the site, for links in emails and OpenID redirects; no trailing slash.
+    pub public_url: String,
+    /// Local development: the dev mailbox is visible and cookies are not `Secure`.
+    pub dev_mode: bool,
+    /// A signed-in device is signed out after this long without a request…
+    pub login_idle: Duration,
+    /// …and after this long in any case (ASVS 3.3.2: 30 minutes idle, 12 hours absolute).
+    pub login_absolute: Duration,
+    pub reset_link_ttl: Duration,
+    pub invitation_ttl: Duration,
+    pub oidc_providers: Vec<OidcProviderConfig>,
+}
+
+impl AppConfig {
+    /// Local defaults, as a developer's machine runs them.
+    pub fn local(public_url: String) -> Self {
+        AppConfig {
+            public_url,
+            dev_mode: true,
+            login_idle: Duration::from_secs(30 * 60),
+            login_absolute: Duration::from_secs(12 * 60 * 60),
+            reset_link_ttl: Duration::from_secs(60 * 60),
+            invitation_ttl: Duration::from_secs(7 * 24 * 60 * 60),
+            oidc_providers: Vec::new(),
+        }
+    }
+
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+}
+
+/// One OpenID Connect provider: `OLIVINE_OIDC_<ID>_{ISSUER,CLIENT_ID,CLIENT_SECRET,NAME}`.
+#[derive(Clone, Debug)]
+pub struct OidcProviderConfig {
+    pub id: String,
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+/// A value that must never be printed: Debug and Display show a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,24 +1,11 @@
 //! Configuration from `OLIVINE_…` environment variables. Every value has a default that runs
 //! locally; a bad value stops start-up with a message naming the variable and what it expects.
 
-use std::fmt;
+use app::state::{AppConfig, OidcProviderConfig};
 use std::net::SocketAddr;
+use std::time::Duration;
 
-/// A value that must never be printed: Debug and Display show a placeholder.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(****)")
-    }
-}
+pub use app::state::Secret;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
@@ -35,6 +22,16 @@ pub struct Config {
     pub site_root: String,
     pub reload_port: u32,
     pub log_filter: String,
+    /// Where people reach the site (links in emails, OpenID redirects).
+    pub public_url: String,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    /// `smtp://` or `smtps://` URL with credentials; without it mail goes to the dev mailbox.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub oidc_providers: Vec<OidcProviderConfig>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -99,10 +96,60 @@ impl Config {
             3001,
             1..=65535,
         )?;
+        let public_url = get("OLIVINE_PUBLIC_URL", None)
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(bad(
+                "OLIVINE_PUBLIC_URL",
+                format!("expected an http(s):// URL, got `{public_url}`"),
+            ));
+        }
+        let trust_proxy = match get("OLIVINE_TRUST_PROXY", None).as_deref() {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(other) => {
+                return Err(bad(
+                    "OLIVINE_TRUST_PROXY",
+                    format!("expected true or false, got `{other}`"),
+                ));
+            }
+        };
+        let smtp_url = get("OLIVINE_SMTP_URL", None);
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(bad(
+                "OLIVINE_SMTP_URL",
+                "expected an smtp:// or smtps:// URL".to_owned(),
+            ));
+        }
+        let session_idle = parse_number(
+            get("OLIVINE_SESSION_IDLE_MINUTES", None),
+            "OLIVINE_SESSION_IDLE_MINUTES",
+            30,
+            1..=60 * 24 * 30,
+        )?;
+        let session_absolute = parse_number(
+            get("OLIVINE_SESSION_ABSOLUTE_HOURS", None),
+            "OLIVINE_SESSION_ABSOLUTE_HOURS",
+            12,
+            1..=24 * 90,
+        )?;
+        let oidc_providers = oidc_providers(&get)?;
         Ok(Config {
+            public_url,
+            trust_proxy,
+            smtp_url: smtp_url.map(Secret::new),
+            mail_from: get("OLIVINE_MAIL_FROM", None)
+                .unwrap_or_else(|| "Olivine <hello@olivine.test>".to_owned()),
+            session_idle: Duration::from_secs(u64::from(session_idle) * 60),
+            session_absolute: Duration::from_secs(u64::from(session_absolute) * 3600),
+            oidc_providers,
             environment,
             addr,
-            database_url: Secret(database_url),
+            database_url: Secret::new(database_url),
             db_max_connections,
             site_root: get("OLIVINE_SITE_ROOT", Some("LEPTOS_SITE_ROOT"))
                 .unwrap_or_else(|| "target/site".to_owned()),
@@ -110,6 +157,68 @@ impl Config {
             log_filter: get("OLIVINE_LOG", None).unwrap_or_else(|| "info,sqlx=warn".to_owned()),
         })
     }
+}
+
+impl Config {
+    /// What the app's domains need.
+    pub fn app_config(&self) -> AppConfig {
+        AppConfig {
+            dev_mode: self.environment == Environment::Dev,
+            login_idle: self.session_idle,
+            login_absolute: self.session_absolute,
+            oidc_providers: self.oidc_providers.clone(),
+            ..AppConfig::local(self.public_url.clone())
+        }
+    }
+}
+
+/// `OLIVINE_OIDC_PROVIDERS=corp,google` and, per id, `OLIVINE_OIDC_<ID>_ISSUER`, `_CLIENT_ID`,
+/// `_CLIENT_SECRET` and optionally `_NAME` (the button's text).
+fn oidc_providers(
+    get: &impl Fn(&'static str, Option<&'static str>) -> Option<String>,
+) -> Result<Vec<OidcProviderConfig>, ConfigError> {
+    let Some(list) = get("OLIVINE_OIDC_PROVIDERS", None) else {
+        return Ok(Vec::new());
+    };
+    let mut providers = Vec::new();
+    for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(bad(
+                "OLIVINE_OIDC_PROVIDERS",
+                format!("provider ids use letters, digits and hyphens; got `{id}`"),
+            ));
+        }
+        let prefix = format!(
+            "OLIVINE_OIDC_{}_",
+            id.to_ascii_uppercase().replace('-', "_")
+        );
+        // The names are built at run time; leak them once so errors can name them.
+        let var = |suffix: &str| -> &'static str {
+            Box::leak(format!("{prefix}{suffix}").into_boxed_str())
+        };
+        let need = |suffix: &str| {
+            let name = var(suffix);
+            get(name, None).ok_or_else(|| bad(name, format!("required for provider `{id}`")))
+        };
+        let issuer = need("ISSUER")?;
+        if !(issuer.starts_with("https://")
+            || issuer.starts_with("http://127.0.0.1")
+            || issuer.starts_with("http://localhost"))
+        {
+            return Err(bad(
+                var("ISSUER"),
+                "expected an https:// URL (http only on loopback)".to_owned(),
+            ));
+        }
+        providers.push(OidcProviderConfig {
+            id: id.to_owned(),
+            name: get(var("NAME"), None).unwrap_or_else(|| id.to_owned()),
+            issuer,
+            client_id: need("CLIENT_ID")?,
+            client_secret: Secret::new(need("CLIENT_SECRET")?),
+        });
+    }
+    Ok(providers)
 }
 
 fn bad(var: &'static str, problem: String) -> ConfigError {
@@ -180,6 +289,42 @@ mod tests {
         assert_eq!(
             config(&[("OLIVINE_ENV", "staging")]).unwrap_err().var,
             "OLIVINE_ENV"
+        );
+    }
+
+    #[test]
+    fn oidc_providers_come_from_the_environment() {
+        let c = config(&[
+            ("OLIVINE_OIDC_PROVIDERS", "corp-id"),
+            ("OLIVINE_OIDC_CORP_ID_ISSUER", "https://id.example.com"),
+            ("OLIVINE_OIDC_CORP_ID_CLIENT_ID", "olivine"),
+            ("OLIVINE_OIDC_CORP_ID_CLIENT_SECRET", "s3cret-value"),
+            ("OLIVINE_OIDC_CORP_ID_NAME", "Corp ID"),
+        ])
+        .unwrap();
+        assert_eq!(c.oidc_providers.len(), 1);
+        assert_eq!(c.oidc_providers[0].name, "Corp ID");
+        assert!(!format!("{c:?}").contains("s3cret-value"));
+        let err = config(&[("OLIVINE_OIDC_PROVIDERS", "corp")]).unwrap_err();
+        assert_eq!(err.var, "OLIVINE_OIDC_CORP_ISSUER");
+        let err = config(&[
+            ("OLIVINE_OIDC_PROVIDERS", "corp"),
+            ("OLIVINE_OIDC_CORP_ISSUER", "http://id.example.com"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("https"), "{err}");
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_listen_address() {
+        let c = config(&[("OLIVINE_ADDR", "127.0.0.1:4010")]).unwrap();
+        assert_eq!(c.public_url, "http://127.0.0.1:4010");
+        let c = config(&[("OLIVINE_PUBLIC_URL", "https://shop.example/")]).unwrap();
+        assert_eq!(c.public_url, "https://shop.example");
+        assert!(
+            c.app_config()
+                .link("/x")
+                .starts_with("https://shop.example/x")
         );
     }
 

@@ -4,23 +4,32 @@
 #![recursion_limit = "512"]
 
 pub mod config;
+mod guard;
+mod oidc_callback;
 pub mod seed;
+mod session_store;
+pub mod workers;
 
 use anyhow::Context;
 use app::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
+use axum::middleware;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use config::{Config, Environment};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use session_store::PostgresStore;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
@@ -49,16 +58,37 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
         .context("cannot connect to the database (check OLIVINE_DATABASE_URL, or run `cargo xtask db start`)")
 }
 
+/// The app's state for this configuration and pool.
+pub fn app_state(config: &Config, db: PgPool) -> AppState {
+    AppState::new(leptos_options(config), db, config.app_config())
+}
+
+/// How long a browser session (a guest cart, later) lives without a visit. Being signed in is
+/// shorter and tracked separately (`user_logins`).
+const SESSION_INACTIVITY: time::Duration = time::Duration::days(30);
+
 /// The whole HTTP surface: system endpoints, the Leptos pages and server functions, static files.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, trust_proxy: bool) -> Router {
     let routes = generate_route_list(app::App);
     let shell_options = state.leptos_options.clone();
+    let sessions = SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
+        .with_name("olivine_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(!state.config.dev_mode)
+        .with_expiry(Expiry::OnInactivity(SESSION_INACTIVITY));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/auth/oidc/{provider}/callback", get(oidc_callback::callback))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .with_state(state)
+        .layer(sessions)
+        .layer(middleware::from_fn(guard::same_origin_writes))
+        .layer(middleware::from_fn(move |req, next| {
+            guard::client_ip(trust_proxy, req, next)
+        }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let request_id = req
@@ -86,10 +116,13 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = connect(&config).await?;
-    let state = AppState {
-        leptos_options: leptos_options(&config),
-        db,
-    };
+    let state = app_state(&config, db.clone());
+    let transport = workers::Transport::from_config(&config)?;
+    if matches!(transport, workers::Transport::Mailbox) {
+        tracing::info!("no OLIVINE_SMTP_URL: outgoing mail goes to the dev mailbox");
+    }
+    tokio::spawn(workers::run_relay(db.clone(), transport));
+    tokio::spawn(workers::run_housekeeping(db));
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| {
@@ -107,7 +140,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     });
     tracing::info!("Olivine is serving at http://{addr}");
-    axum::serve(listener, router(state))
+    let app = router(state, config.trust_proxy).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server error")?;

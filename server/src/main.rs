@@ -1,14 +1,17 @@
-//! `olivine [serve | migrate | seed --demo]`
+//! `olivine [serve | migrate | seed --demo | admin create --email …]`
 
 use anyhow::Context;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: olivine [serve | migrate | seed --demo]
+const USAGE: &str = "usage: olivine [serve | migrate | seed --demo | admin create --email ADDRESS]
 
   serve         serve the site (default)
   migrate       apply pending database migrations
-  seed --demo   load the demo catalog (skips what is already there)
+  seed --demo   load the demo catalog and accounts (skips what is already there)
+  admin create --email ADDRESS
+                make ADDRESS an admin with every scope (creating the account if
+                needed; an account without a password gets a set-password link)
 
 Configuration comes from OLIVINE_* environment variables; see README.md.";
 
@@ -33,6 +36,7 @@ async fn main() -> std::process::ExitCode {
         [] | ["serve"] => server::serve(config).await,
         ["migrate"] => migrate(&config).await,
         ["seed", "--demo"] => seed(&config).await,
+        ["admin", "create", "--email", email] => create_admin(&config, email).await,
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -65,5 +69,30 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
     let db = server::connect(config).await?;
     let report = server::seed::seed_demo(&db, chrono::Utc::now().date_naive()).await?;
     println!("{report}");
+    let people = server::seed::seed_accounts(&db).await?;
+    println!(
+        "demo accounts: {people} added (password for all: {})",
+        server::seed::DEMO_PASSWORD
+    );
+    Ok(())
+}
+
+async fn create_admin(config: &Config, email: &str) -> anyhow::Result<()> {
+    let db = server::connect(config).await?;
+    let state = server::app_state(config, db);
+    let done = app::accounts::admin::bootstrap_admin(&state, email)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", app::error::AppError::from(e)))?;
+    println!(
+        "{email} is an admin (catalog, support, finance){}",
+        if done.created {
+            "; the account was created"
+        } else {
+            ""
+        }
+    );
+    if let Some(link) = done.password_link {
+        println!("choose a password within the hour: {link}");
+    }
     Ok(())
 }

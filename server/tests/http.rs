@@ -1,6 +1,5 @@
 //! The whole router against a real, seeded database: pages, status codes, health checks.
 
-use app::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use server::config::Config;
@@ -16,10 +15,7 @@ async fn app(db: PgPool) -> axum::Router {
         .await
         .expect("seed");
     let config = Config::from_lookup(|_| None).expect("default config");
-    server::router(AppState {
-        leptos_options: server::leptos_options(&config),
-        db,
-    })
+    server::router(server::app_state(&config, db), false)
 }
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {

@@ -6,28 +6,6 @@ use crate::money::Money;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Declares a closed enum mirrored by a Postgres enum, with its label and URL/DB name.
-macro_rules! pg_enum {
-    ($(#[$meta:meta])* $name:ident as $pg:literal { $($variant:ident = $db:literal : $label:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(type_name = $pg, rename_all = "snake_case"))]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            pub fn db_name(self) -> &'static str {
-                match self { $($name::$variant => $db),+ }
-            }
-        }
-    };
-}
-
 pg_enum!(ProductKind as "product_kind" {
     Supplement = "supplement": "Supplements",
     Skincare = "skincare": "Skincare",

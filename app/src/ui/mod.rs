@@ -5,6 +5,9 @@ use crate::error::AppError;
 use crate::inventory::model::StockStatus;
 use leptos::prelude::*;
 
+mod form;
+pub use form::{FormError, Notice, TextField, field_error, form_error, urlencode};
+
 /// A drawn pack shot until real product photos arrive: the product's form and label colour.
 #[component]
 pub fn PackShot(
@@ -194,12 +197,55 @@ pub fn NotFound() -> impl IntoView {
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     match error {
         AppError::NotFound => view! { <NotFound/> }.into_any(),
-        other @ (AppError::Unauthorized
-        | AppError::Forbidden
-        | AppError::Unprocessable { .. }
+        AppError::Unauthorized => {
+            set_status(401);
+            let next = leptos_router::hooks::use_location();
+            let href = move || {
+                let here = format!("{}{}", next.pathname.get(), next.search.get());
+                format!("/signin?next={}", urlencode(&here))
+            };
+            view! {
+                <leptos_meta::Title text="Please sign in — Olivine"/>
+                <section class="notice" role="alert">
+                    <p class="eyebrow">"Members only"</p>
+                    <h1>"Please sign in to continue"</h1>
+                    <p>"This page belongs to an account. Sign in and we'll bring you straight back."</p>
+                    <p class="notice__actions">
+                        <a class="button" href=href>"Sign in"</a>
+                        <a class="button button--quiet" href="/signup">"Create an account"</a>
+                    </p>
+                </section>
+            }
+            .into_any()
+        }
+        AppError::Forbidden => {
+            set_status(403);
+            view! {
+                <leptos_meta::Title text="No access — Olivine"/>
+                <section class="notice notice--error" role="alert">
+                    <p class="eyebrow">"Error 403"</p>
+                    <h1>"You don't have access to this page"</h1>
+                    <p>"Your account doesn't hold the role this page needs. If you think it should, ask an administrator."</p>
+                    <p class="notice__actions">
+                        <a class="button" href="/">"Go to the home page"</a>
+                    </p>
+                </section>
+            }
+            .into_any()
+        }
+        other @ (AppError::Unprocessable { .. }
+        | AppError::TooManyRequests { .. }
         | AppError::Unreachable
         | AppError::Internal) => {
-            set_status(500);
+            set_status(match other {
+                AppError::TooManyRequests { .. } => 429,
+                AppError::Unprocessable { .. } => 422,
+                AppError::NotFound
+                | AppError::Unauthorized
+                | AppError::Forbidden
+                | AppError::Unreachable
+                | AppError::Internal => 500,
+            });
             view! {
                 <section class="notice notice--error" role="alert">
                     <p class="eyebrow">"Something went wrong"</p>

@@ -3,7 +3,10 @@
 //! The same products, ids, SKUs and batch numbers every time; expiry dates are placed relative
 //! to the day of seeding so the demo never goes stale. Re-running skips what exists.
 
+mod accounts;
 mod data;
+
+pub use accounts::{DEMO_PASSWORD, seed_accounts};
 
 use anyhow::Context;
 use app::catalog::model::{ProductForm, ProductKind};
@@ -36,7 +39,7 @@ impl fmt::Display for SeedReport {
 }
 
 /// A stable id for a named seed record (FNV-1a 128 over the key, as a version-8 UUID).
-fn stable_id(key: &str) -> uuid::Uuid {
+pub(crate) fn stable_id(key: &str) -> uuid::Uuid {
     let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
     for byte in key.bytes() {
         hash ^= u128::from(byte);

@@ -1,0 +1,277 @@
+//! Account server functions. Each: authorize → one service call → answer. Forms post to them
+//! directly (they work before the WASM arrives); successful sign-ins redirect.
+
+use super::model::{
+    AccountOverview, AdminOverview, AdminUsersPage, InvitationPreview, OrganisationSettings,
+    ProviderInfo, Role, Viewer,
+};
+use crate::error::AppError;
+use crate::ids::{InvitationId, LoginId, UserId};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::authz::{Need, authorize, current_principal},
+    super::model::safe_next,
+    super::session::{AuthSession, RequestMeta},
+    super::{admin, oidc_flow, orgs, service},
+    crate::state::app_state,
+};
+
+/// Who is signed in (for the header and pages), or nobody.
+#[server(endpoint = "accounts/viewer")]
+pub async fn load_viewer() -> Result<Option<Viewer>, AppError> {
+    Ok(current_principal().await?.map(|p| p.viewer))
+}
+
+#[server(endpoint = "accounts/providers")]
+pub async fn load_providers() -> Result<Vec<ProviderInfo>, AppError> {
+    Ok(app_state()?.oidc.providers())
+}
+
+/// Returns the address the confirmation link went to.
+#[server(endpoint = "accounts/sign-up")]
+pub async fn sign_up(
+    email: String,
+    display_name: String,
+    password: String,
+) -> Result<String, AppError> {
+    let state = app_state()?;
+    let form = service::SignUp {
+        email,
+        display_name,
+        password,
+    };
+    Ok(service::sign_up(&state, &RequestMeta::current().await, form).await?)
+}
+
+#[server(endpoint = "accounts/verify-email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    service::verify_email(&state, &session, &RequestMeta::current().await, &token).await?;
+    leptos_axum::redirect("/account?welcome=1");
+    Ok(())
+}
+
+#[server(endpoint = "accounts/sign-in")]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let form = service::SignIn { email, password };
+    service::sign_in(&state, &session, &RequestMeta::current().await, form).await?;
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "accounts/sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    if let Some(principal) = current_principal().await? {
+        service::sign_out(&state, &session, &RequestMeta::current().await, &principal).await?;
+    }
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(endpoint = "accounts/oidc-start")]
+pub async fn start_oidc(provider: String, next: Option<String>) -> Result<(), AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let url = oidc_flow::start(&state, &session, &provider, next.as_deref(), None).await?;
+    leptos_axum::redirect(&url);
+    Ok(())
+}
+
+#[server(endpoint = "accounts/oidc-link")]
+pub async fn link_provider(provider: String) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let me = Some(principal.viewer.user_id);
+    let url = oidc_flow::start(&state, &session, &provider, Some("/account"), me).await?;
+    leptos_axum::redirect(&url);
+    Ok(())
+}
+
+#[server(endpoint = "accounts/oidc-unlink")]
+pub async fn unlink_provider(provider: String) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let state = app_state()?;
+    Ok(oidc_flow::unlink(&state, &RequestMeta::current().await, &principal, &provider).await?)
+}
+
+#[server(endpoint = "accounts/overview")]
+pub async fn load_account() -> Result<AccountOverview, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(service::account_overview(&app_state()?, &principal).await?)
+}
+
+#[server(endpoint = "accounts/profile")]
+pub async fn update_profile(display_name: String) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(service::update_profile(&app_state()?, &meta, &principal, &display_name).await?)
+}
+
+#[server(endpoint = "accounts/password")]
+pub async fn change_password(current: Option<String>, new: String) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let form = service::ChangePassword {
+        current: current.unwrap_or_default(),
+        new,
+    };
+    let meta = RequestMeta::current().await;
+    Ok(service::change_password(&state, &session, &meta, &principal, form).await?)
+}
+
+/// Returns how many other devices were signed out.
+#[server(endpoint = "accounts/sign-out-elsewhere")]
+pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(service::sign_out_elsewhere(&app_state()?, &meta, &principal).await?)
+}
+
+#[server(endpoint = "accounts/sign-out-device")]
+pub async fn sign_out_device(login_id: LoginId) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(service::sign_out_device(&app_state()?, &meta, &principal, login_id).await?)
+}
+
+/// Returns the address as understood; the answer never says whether it has an account.
+#[server(endpoint = "accounts/reset-request")]
+pub async fn request_password_reset(email: String) -> Result<String, AppError> {
+    let state = app_state()?;
+    Ok(service::request_password_reset(&state, &RequestMeta::current().await, &email).await?)
+}
+
+#[server(endpoint = "accounts/reset-check")]
+pub async fn check_reset_link(token: String) -> Result<bool, AppError> {
+    Ok(service::reset_link_is_usable(&app_state()?, &token).await?)
+}
+
+#[server(endpoint = "accounts/reset")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    service::reset_password(&state, &session, &meta, &token, password).await?;
+    leptos_axum::redirect("/account?reset=1");
+    Ok(())
+}
+
+// ---- organisations -------------------------------------------------------------------------
+
+#[server(endpoint = "accounts/org-create")]
+pub async fn create_organisation(name: String) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    let slug = orgs::create(&state, &session, &meta, &principal, &name).await?;
+    leptos_axum::redirect(&format!("/hire/org/{slug}/settings"));
+    Ok(())
+}
+
+#[server(endpoint = "accounts/org-settings")]
+pub async fn load_organisation(slug: String) -> Result<OrganisationSettings, AppError> {
+    let principal = authorize(Need::Organisation {
+        slug: &slug,
+        owner: false,
+    })
+    .await?;
+    Ok(orgs::settings(&app_state()?, &principal, &slug).await?)
+}
+
+#[server(endpoint = "accounts/org-invite")]
+pub async fn invite_manager(slug: String, email: String) -> Result<(), AppError> {
+    let principal = authorize(Need::Organisation {
+        slug: &slug,
+        owner: true,
+    })
+    .await?;
+    let meta = RequestMeta::current().await;
+    Ok(orgs::invite(&app_state()?, &meta, &principal, &slug, &email).await?)
+}
+
+#[server(endpoint = "accounts/org-revoke-invitation")]
+pub async fn revoke_invitation(slug: String, invitation_id: InvitationId) -> Result<(), AppError> {
+    let principal = authorize(Need::Organisation {
+        slug: &slug,
+        owner: true,
+    })
+    .await?;
+    let meta = RequestMeta::current().await;
+    Ok(orgs::revoke_invitation(&app_state()?, &meta, &principal, &slug, invitation_id).await?)
+}
+
+#[server(endpoint = "accounts/org-remove-member")]
+pub async fn remove_member(slug: String, user_id: UserId) -> Result<(), AppError> {
+    let principal = authorize(Need::Organisation {
+        slug: &slug,
+        owner: true,
+    })
+    .await?;
+    let meta = RequestMeta::current().await;
+    Ok(orgs::remove_member(&app_state()?, &meta, &principal, &slug, user_id).await?)
+}
+
+#[server(endpoint = "accounts/org-transfer")]
+pub async fn transfer_ownership(slug: String, user_id: UserId) -> Result<(), AppError> {
+    let principal = authorize(Need::Organisation {
+        slug: &slug,
+        owner: true,
+    })
+    .await?;
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    Ok(orgs::transfer_ownership(&state, &session, &meta, &principal, &slug, user_id).await?)
+}
+
+#[server(endpoint = "accounts/invitation")]
+pub async fn load_invitation(token: String) -> Result<InvitationPreview, AppError> {
+    Ok(orgs::preview_invitation(&app_state()?, &token).await?)
+}
+
+#[server(endpoint = "accounts/invitation-accept")]
+pub async fn accept_invitation(token: String) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    let slug = orgs::accept_invitation(&state, &session, &meta, &principal, &token).await?;
+    leptos_axum::redirect(&format!("/hire/org/{slug}/settings"));
+    Ok(())
+}
+
+// ---- admin ---------------------------------------------------------------------------------
+
+#[server(endpoint = "admin/overview")]
+pub async fn load_admin_overview() -> Result<AdminOverview, AppError> {
+    let principal = authorize(Need::AnyAdmin).await?;
+    Ok(admin::overview(&app_state()?, &principal).await?)
+}
+
+#[server(endpoint = "admin/users")]
+pub async fn load_admin_users(query: String, page: u32) -> Result<AdminUsersPage, AppError> {
+    authorize(Need::Role(Role::AdminSupport)).await?;
+    Ok(admin::users_page(&app_state()?, &query, page).await?)
+}
+
+/// Grant (`held = true`) or remove one role.
+#[server(endpoint = "admin/user-role")]
+pub async fn set_user_role(user_id: UserId, role: Role, held: bool) -> Result<(), AppError> {
+    let principal = authorize(Need::Role(Role::AdminSupport)).await?;
+    let meta = RequestMeta::current().await;
+    Ok(admin::set_role(&app_state()?, &meta, &principal, user_id, role, held).await?)
+}

@@ -1,0 +1,128 @@
+//! The back office's front door and its users list with role editing.
+
+use crate::accounts::api::{SetUserRole, load_admin_overview, load_admin_users};
+use crate::accounts::model::{AdminUserRow, Role};
+use crate::ui::{ErrorPage, FormError, Pagination, form_error};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn AdminHomePage() -> impl IntoView {
+    let overview = Resource::new(|| (), |()| load_admin_overview());
+    view! {
+        <Title text="Back office — Olivine"/>
+        <header class="page-head">
+            <p class="eyebrow">"Back office"</p>
+            <h1>"Overview"</h1>
+        </header>
+        <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! {
+                        <dl class="stats">
+                            <div><dt>"Accounts"</dt><dd>{o.users}</dd></div>
+                            <div><dt>"Organisations"</dt><dd>{o.organisations}</dd></div>
+                            <div><dt>"Sign-ins, last 24 h"</dt><dd>{o.sign_ins_24h}</dd></div>
+                            <div><dt>"Failed sign-ins, last 24 h"</dt><dd>{o.failed_sign_ins_24h}</dd></div>
+                        </dl>
+                        <nav class="panel" aria-label="Back office">
+                            <h2>"Sections"</h2>
+                            <ul class="list" role="list">
+                                {o.can_manage_users.then(|| view! {
+                                    <li class="list__row"><a href="/admin/users">"Users and roles"</a></li>
+                                })}
+                            </ul>
+                        </nav>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let page = Memo::new(move |_| {
+        query.with(|q| q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1u32))
+    });
+    let set_role = ServerAction::<SetUserRole>::new();
+    let users = Resource::new(
+        move || (search.get(), page.get(), set_role.version().get()),
+        |(q, page, _)| load_admin_users(q, page),
+    );
+    let error = form_error(set_role);
+    view! {
+        <Title text="Users — Back office — Olivine"/>
+        <header class="page-head">
+            <p class="eyebrow"><a href="/admin">"Back office"</a></p>
+            <h1>"Users"</h1>
+        </header>
+        <form method="get" action="/admin/users" class="search-row" role="search">
+            <label for="user-search" class="visually-hidden">"Search by name or email"</label>
+            <input id="user-search" name="q" type="search" placeholder="Name or email" value=move || search.get()/>
+            <button type="submit" class="button">"Search"</button>
+        </form>
+        <FormError error/>
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(list) => {
+                        let q = list.query.clone();
+                        view! {
+                            <p class="muted">{format!("{} account{}", list.total, if list.total == 1 { "" } else { "s" })}</p>
+                            <table class="table" data-testid="users">
+                                <thead><tr>
+                                    <th scope="col">"Name"</th><th scope="col">"Email"</th>
+                                    <th scope="col">"Organisations"</th><th scope="col">"Roles"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.rows.into_iter().map(|row| view! { <UserRow row set_role/> }).collect_view()}
+                                </tbody>
+                            </table>
+                            <Pagination page=list.page total_pages=list.total_pages href=move |p| format!("/admin/users?q={}&page={p}", crate::ui::urlencode(&q))/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserRow(row: AdminUserRow, set_role: ServerAction<SetUserRole>) -> impl IntoView {
+    let user_id = row.user_id.to_string();
+    let email = row.email.clone();
+    view! {
+        <tr data-email=email>
+            <td>{row.display_name}</td>
+            <td>{row.email}</td>
+            <td>{row.organisations.join(", ")}</td>
+            <td class="role-toggles">
+                {Role::ALL.iter().map(|&role| {
+                    let held = row.roles.contains(&role);
+                    let user_id = user_id.clone();
+                    view! {
+                        <ActionForm action=set_role attr:class="inline-form">
+                            <input type="hidden" name="user_id" value=user_id/>
+                            <input type="hidden" name="role" value=format!("{role:?}")/>
+                            <input type="hidden" name="held" value=if held { "false" } else { "true" }/>
+                            <button
+                                type="submit"
+                                class=if held { "chip chip--on" } else { "chip" }
+                                aria-pressed=if held { "true" } else { "false" }
+                                title=if held { format!("Remove {}", role.label()) } else { format!("Grant {}", role.label()) }
+                            >
+                                {role.label()}
+                            </button>
+                        </ActionForm>
+                    }
+                }).collect_view()}
+            </td>
+        </tr>
+    }
+}

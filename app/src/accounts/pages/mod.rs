@@ -1,0 +1,96 @@
+//! Account pages: sign-in and sign-up, the account and security pages, organisations, the
+//! admin users list; and the header's account menu.
+
+mod account;
+mod admin;
+mod orgs;
+mod signin;
+
+pub use account::{AccountPage, SecurityPage};
+pub use admin::{AdminHomePage, AdminUsersPage};
+pub use orgs::{InvitationPage, NewOrganisationPage, OrganisationSettingsPage};
+pub use signin::{ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage};
+
+use super::api::{SignOut, load_viewer};
+use super::model::Viewer;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server::ServerAction;
+
+/// The signed-in person for the whole page, refetched when an action changes who that is.
+#[derive(Clone, Copy)]
+pub struct ViewerState {
+    pub viewer: Resource<Result<Option<Viewer>, AppError>>,
+    version: RwSignal<u32>,
+}
+
+impl ViewerState {
+    pub fn provide() -> Self {
+        let version = RwSignal::new(0u32);
+        let viewer = Resource::new(move || version.get(), |_| load_viewer());
+        let state = ViewerState { viewer, version };
+        provide_context(state);
+        state
+    }
+
+    /// Ask the server again (after sign-in, sign-out, role or membership changes).
+    pub fn refresh(&self) {
+        self.version.update(|v| *v += 1);
+    }
+}
+
+/// Refresh the viewer whenever `action` succeeds.
+pub fn refresh_viewer_on_success<I, O>(action: ServerAction<I>)
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    let Some(state) = use_context::<ViewerState>() else {
+        return;
+    };
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            state.refresh();
+        }
+    });
+}
+
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let Some(state) = use_context::<ViewerState>() else {
+        return ().into_any();
+    };
+    let sign_out = ServerAction::<SignOut>::new();
+    refresh_viewer_on_success(sign_out);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match state.viewer.await {
+                    Ok(Some(viewer)) => {
+                        let admin = viewer.is_admin();
+                        view! {
+                            <ul class="account-menu" role="list">
+                                {admin.then(|| view! { <li><a href="/admin">"Back office"</a></li> })}
+                                <li><a href="/account" class="account-menu__me">{viewer.display_name}</a></li>
+                                <li>
+                                    <ActionForm action=sign_out attr:class="inline-form">
+                                        <button type="submit" class="link-button">"Sign out"</button>
+                                    </ActionForm>
+                                </li>
+                            </ul>
+                        }
+                        .into_any()
+                    }
+                    Ok(None) | Err(_) => view! {
+                        <ul class="account-menu" role="list">
+                            <li><a href="/signin">"Sign in"</a></li>
+                            <li><a href="/signup" class="button button--small">"Create account"</a></li>
+                        </ul>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}

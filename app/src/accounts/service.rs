@@ -1,0 +1,539 @@
+//! Sign-up, sign-in, passwords and signed-in devices. Each use case: validate → load → decide →
+//! persist (one transaction, with its audit entry and outgoing email) → session.
+
+use super::authz::Principal;
+use super::model::{AccountOverview, LinkedLogin, check_display_name, check_email, check_password};
+use super::oidc::OidcError;
+use super::password::{self, HashError};
+use super::repo::{self, NewLogin};
+use super::session::{AuthSession, RequestMeta};
+use super::{TokenPurpose, emails, tokens};
+use crate::audit::{self, Action, Entry};
+use crate::error::{AppError, FieldError};
+use crate::ids::{LoginId, UserId};
+use crate::notifications::email;
+use crate::ratelimit;
+use crate::state::AppState;
+use sqlx::PgConnection;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// A refusal the person can act on (field errors, 403, "try again in N s").
+    #[error(transparent)]
+    Refused(#[from] AppError),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("password hashing")]
+    Hash(#[from] HashError),
+    #[error("OpenID sign-in")]
+    Oidc(#[from] OidcError),
+}
+
+impl From<AccountError> for AppError {
+    fn from(error: AccountError) -> Self {
+        // Every refusal sets the response's status, wherever it was raised.
+        match error {
+            AccountError::Refused(refusal) => refusal.with_status(),
+            AccountError::Oidc(ref oidc) => {
+                tracing::warn!(error = %oidc, "OpenID sign-in failed");
+                AppError::invalid(
+                    "Signing in with that provider didn't work. Please try again, or use your \
+                     email and password.",
+                )
+                .with_status()
+            }
+            AccountError::Database(_) | AccountError::Hash(_) => AppError::internal(&error),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, AccountError>;
+
+const VERIFY_LINK_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+const WRONG_CREDENTIALS: &str = "That email and password don't match an account.";
+
+/// Collect every field problem of a form at once, so a person fixes them in one pass.
+#[derive(Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn check<T>(&mut self, field: &str, result: std::result::Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.0.push(FieldError {
+                    field: field.to_owned(),
+                    message,
+                });
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> std::result::Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Unprocessable {
+                message: "Please check the highlighted fields.".to_owned(),
+                fields: self.0,
+            }
+            .with_status())
+        }
+    }
+}
+
+pub struct SignUp {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// Create an unverified account and email a confirmation link. An address that already has an
+/// account gets a different email, and the person at the form sees the same answer either way:
+/// nothing on the page says whether an address is registered.
+#[tracing::instrument(skip_all)]
+pub async fn sign_up(state: &AppState, meta: &RequestMeta, form: SignUp) -> Result<String> {
+    let mut fields = FieldErrors::default();
+    let email = fields.check("email", check_email(&form.email));
+    let name = fields.check("display_name", check_display_name(&form.display_name));
+    fields.check("password", check_password(&form.password));
+    fields.finish()?;
+    let (Some(email), Some(name)) = (email, name) else {
+        return Err(AppError::Internal.into());
+    };
+
+    let mut conn = state.db.acquire().await?;
+    ratelimit::hit(&mut conn, ratelimit::SIGNUP_PER_IP, &meta.ip_key()).await?;
+    drop(conn);
+
+    let hash = password::hash(form.password).await?;
+    let user = UserId(uuid::Uuid::now_v7());
+    let mut tx = state.db.begin().await?;
+    match repo::insert_user(&mut tx, user, &email, &name, Some(&hash), false).await {
+        Ok(()) => {
+            let (token, token_hash) = tokens::issue();
+            repo::insert_email_token(
+                &mut tx,
+                &token_hash,
+                user,
+                TokenPurpose::VerifyEmail,
+                VERIFY_LINK_TTL,
+            )
+            .await?;
+            let link = state.config.link(&format!("/verify-email?token={token}"));
+            email::enqueue(&mut tx, &emails::verify_address(&email, &name, &link)).await?;
+            audit::record(
+                &mut tx,
+                Entry::new(Some(user), Action::SignUp)
+                    .subject(user.0)
+                    .ip(meta.ip),
+            )
+            .await?;
+        }
+        Err(error) if repo::violates(&error, repo::USERS_EMAIL_UNIQUE) => {
+            // The failed INSERT aborted the transaction; tell the owner on a fresh one.
+            tx.rollback().await?;
+            tx = state.db.begin().await?;
+            if let Some(owner) = repo::user_by_email(&mut tx, &email).await? {
+                let message = emails::already_registered(
+                    &repo::email_of(&mut tx, owner.user_id).await?,
+                    &owner.display_name,
+                    &state.config.link("/signin"),
+                    &state.config.link("/reset-password"),
+                );
+                email::enqueue(&mut tx, &message).await?;
+            }
+        }
+        Err(error) => return Err(error.into()),
+    }
+    tx.commit().await?;
+    Ok(email)
+}
+
+/// Follow the emailed link: the address is proven and this browser is signed in.
+#[tracing::instrument(skip_all)]
+pub async fn verify_email(
+    state: &AppState,
+    session: &AuthSession,
+    meta: &RequestMeta,
+    token: &str,
+) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    let user = repo::consume_email_token(
+        &mut tx,
+        &tokens::digest(token),
+        TokenPurpose::VerifyEmail,
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::invalid(
+            "This confirmation link has expired or was already used. Sign in to get a new one.",
+        )
+    })?;
+    repo::mark_email_verified(&mut tx, user).await?;
+    let login = start_login(&mut tx, state, meta, user, "email link").await?;
+    tx.commit().await?;
+    session.begin_login(login).await?;
+    Ok(())
+}
+
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(
+    state: &AppState,
+    session: &AuthSession,
+    meta: &RequestMeta,
+    form: SignIn,
+) -> Result<()> {
+    let email = form.email.trim().to_owned();
+    let mut conn = state.db.acquire().await?;
+    ratelimit::hit(&mut conn, ratelimit::SIGNIN_PER_IP, &meta.ip_key()).await?;
+    ratelimit::peek(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
+    let credentials = repo::credentials_by_email(&mut conn, &email).await?;
+    let (user, hash, verified) = match credentials {
+        Some(c) => (Some(c.user_id), c.password_hash, c.verified),
+        None => (None, None, false),
+    };
+    // verify() spends the same effort when there is no account or no password.
+    let matches = password::verify(form.password, hash).await?;
+    let (Some(user), true) = (user, matches) else {
+        ratelimit::hit(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email)
+            .await
+            .or_else(ignore_limit)?;
+        let entry = Entry::new(user, Action::SignInFailed)
+            .ip(meta.ip)
+            .detail(serde_json::json!({ "email": email }));
+        audit::record(&mut conn, entry).await?;
+        return Err(AppError::invalid(WRONG_CREDENTIALS).with_status().into());
+    };
+    drop(conn);
+
+    let mut tx = state.db.begin().await?;
+    if !verified {
+        // Only someone who knows the password learns the address is unconfirmed.
+        let (token, token_hash) = tokens::issue();
+        repo::insert_email_token(
+            &mut tx,
+            &token_hash,
+            user,
+            TokenPurpose::VerifyEmail,
+            VERIFY_LINK_TTL,
+        )
+        .await?;
+        let name = repo::display_name_of(&mut tx, user).await?;
+        let link = state.config.link(&format!("/verify-email?token={token}"));
+        email::enqueue(&mut tx, &emails::verify_address(&email, &name, &link)).await?;
+        tx.commit().await?;
+        return Err(AppError::invalid(
+            "Please confirm your email address first: we've sent you a new link.",
+        )
+        .with_status()
+        .into());
+    }
+    ratelimit::clear(&mut tx, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
+    let login = start_login(&mut tx, state, meta, user, "password").await?;
+    tx.commit().await?;
+    session.begin_login(login).await?;
+    Ok(())
+}
+
+/// A failure that also trips the limit is still reported as a wrong password; the next
+/// attempt gets the "try again in N s".
+fn ignore_limit(error: AppError) -> std::result::Result<(), AppError> {
+    match error {
+        AppError::TooManyRequests { .. } => Ok(()),
+        other @ (AppError::NotFound
+        | AppError::Unauthorized
+        | AppError::Forbidden
+        | AppError::Unprocessable { .. }
+        | AppError::Unreachable
+        | AppError::Internal) => Err(other),
+    }
+}
+
+/// Record a new signed-in device (with its audit entry) on the caller's transaction.
+pub async fn start_login(
+    conn: &mut PgConnection,
+    state: &AppState,
+    meta: &RequestMeta,
+    user: UserId,
+    method: &str,
+) -> Result<LoginId> {
+    let login_id = LoginId(uuid::Uuid::now_v7());
+    repo::insert_login(
+        conn,
+        NewLogin {
+            login_id,
+            user_id: user,
+            method,
+            user_agent: &meta.user_agent,
+            ip: meta.ip,
+            lifetime: state.config.login_absolute,
+        },
+    )
+    .await?;
+    let entry = Entry::new(Some(user), Action::SignIn)
+        .subject(login_id.0)
+        .ip(meta.ip)
+        .detail(serde_json::json!({ "method": method }));
+    audit::record(conn, entry).await?;
+    Ok(login_id)
+}
+
+pub async fn sign_out(
+    state: &AppState,
+    session: &AuthSession,
+    meta: &RequestMeta,
+    principal: &Principal,
+) -> Result<()> {
+    let user = principal.viewer.user_id;
+    let mut tx = state.db.begin().await?;
+    repo::revoke_login(&mut tx, user, principal.login_id).await?;
+    audit::record(&mut tx, Entry::new(Some(user), Action::SignOut).ip(meta.ip)).await?;
+    tx.commit().await?;
+    session.end_login().await?;
+    Ok(())
+}
+
+/// Sign out every other device; this one stays signed in.
+pub async fn sign_out_elsewhere(
+    state: &AppState,
+    meta: &RequestMeta,
+    principal: &Principal,
+) -> Result<u64> {
+    let user = principal.viewer.user_id;
+    let mut tx = state.db.begin().await?;
+    let count = repo::revoke_logins_except(&mut tx, user, Some(principal.login_id)).await?;
+    let entry = Entry::new(Some(user), Action::SessionsRevoked)
+        .ip(meta.ip)
+        .detail(serde_json::json!({ "count": count }));
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+pub async fn sign_out_device(
+    state: &AppState,
+    meta: &RequestMeta,
+    principal: &Principal,
+    login: LoginId,
+) -> Result<()> {
+    let user = principal.viewer.user_id;
+    let mut tx = state.db.begin().await?;
+    if !repo::revoke_login(&mut tx, user, login).await? {
+        return Err(AppError::NotFound.with_status().into());
+    }
+    let entry = Entry::new(Some(user), Action::SessionsRevoked)
+        .subject(login.0)
+        .ip(meta.ip)
+        .detail(serde_json::json!({ "count": 1 }));
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct ChangePassword {
+    pub current: String,
+    pub new: String,
+}
+
+/// Change (or, for accounts made through a provider, set) the password. Every other device is
+/// signed out and the owner is told by email.
+#[tracing::instrument(skip_all)]
+pub async fn change_password(
+    state: &AppState,
+    session: &AuthSession,
+    meta: &RequestMeta,
+    principal: &Principal,
+    form: ChangePassword,
+) -> Result<()> {
+    let user = principal.viewer.user_id;
+    let mut fields = FieldErrors::default();
+    fields.check("new", check_password(&form.new));
+    fields.finish()?;
+    let mut conn = state.db.acquire().await?;
+    ratelimit::peek(
+        &mut conn,
+        ratelimit::SIGNIN_FAILURES_PER_ACCOUNT,
+        &principal.viewer.email,
+    )
+    .await?;
+    let credentials = repo::credentials_by_id(&mut conn, user).await?;
+    if let Some(current) = credentials.password_hash
+        && !password::verify(form.current, Some(current)).await?
+    {
+        ratelimit::hit(
+            &mut conn,
+            ratelimit::SIGNIN_FAILURES_PER_ACCOUNT,
+            &principal.viewer.email,
+        )
+        .await
+        .or_else(ignore_limit)?;
+        return Err(
+            AppError::field("current", "That isn't your current password.")
+                .with_status()
+                .into(),
+        );
+    }
+    drop(conn);
+    let hash = password::hash(form.new).await?;
+    let mut tx = state.db.begin().await?;
+    repo::set_password(&mut tx, user, &hash).await?;
+    repo::revoke_logins_except(&mut tx, user, Some(principal.login_id)).await?;
+    audit::record(
+        &mut tx,
+        Entry::new(Some(user), Action::PasswordChanged).ip(meta.ip),
+    )
+    .await?;
+    let message = emails::password_changed(
+        &principal.viewer.email,
+        &principal.viewer.display_name,
+        &state.config.link("/reset-password"),
+    );
+    email::enqueue(&mut tx, &message).await?;
+    tx.commit().await?;
+    session.rotate().await?;
+    Ok(())
+}
+
+/// Email a reset link if the address has an account. The answer is the same either way.
+#[tracing::instrument(skip_all)]
+pub async fn request_password_reset(
+    state: &AppState,
+    meta: &RequestMeta,
+    raw_email: &str,
+) -> Result<String> {
+    let mut fields = FieldErrors::default();
+    let email = fields.check("email", check_email(raw_email));
+    fields.finish()?;
+    let Some(email) = email else {
+        return Err(AppError::Internal.into());
+    };
+    let mut tx = state.db.begin().await?;
+    ratelimit::hit(&mut tx, ratelimit::RESET_PER_IP, &meta.ip_key()).await?;
+    ratelimit::hit(&mut tx, ratelimit::RESET_PER_ACCOUNT, &email).await?;
+    if let Some(owner) = repo::user_by_email(&mut tx, &email).await? {
+        let (token, token_hash) = tokens::issue();
+        let ttl = state.config.reset_link_ttl;
+        repo::insert_email_token(
+            &mut tx,
+            &token_hash,
+            owner.user_id,
+            TokenPurpose::ResetPassword,
+            ttl,
+        )
+        .await?;
+        let link = state.config.link(&format!("/reset-password?token={token}"));
+        let message =
+            emails::reset_password(&email, &owner.display_name, &link, ttl.as_secs() / 60);
+        email::enqueue(&mut tx, &message).await?;
+        let entry = Entry::new(Some(owner.user_id), Action::PasswordResetRequested).ip(meta.ip);
+        audit::record(&mut tx, entry).await?;
+    }
+    // The counters count even when the address is unknown.
+    tx.commit().await?;
+    Ok(email)
+}
+
+pub async fn reset_link_is_usable(state: &AppState, token: &str) -> Result<bool> {
+    let mut conn = state.db.acquire().await?;
+    Ok(repo::email_token_is_usable(
+        &mut conn,
+        &tokens::digest(token),
+        TokenPurpose::ResetPassword,
+    )
+    .await?)
+}
+
+/// Set a new password from an emailed link: single use, every device signed out, this browser
+/// signed in (the link proved the address, too).
+#[tracing::instrument(skip_all)]
+pub async fn reset_password(
+    state: &AppState,
+    session: &AuthSession,
+    meta: &RequestMeta,
+    token: &str,
+    new_password: String,
+) -> Result<()> {
+    let mut fields = FieldErrors::default();
+    fields.check("password", check_password(&new_password));
+    fields.finish()?;
+    let hash = password::hash(new_password).await?;
+    let mut tx = state.db.begin().await?;
+    let user =
+        repo::consume_email_token(&mut tx, &tokens::digest(token), TokenPurpose::ResetPassword)
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "This reset link has expired or was already used. Ask for a new one.",
+                )
+                .with_status()
+            })?;
+    repo::set_password(&mut tx, user, &hash).await?;
+    repo::mark_email_verified(&mut tx, user).await?;
+    repo::revoke_logins_except(&mut tx, user, None).await?;
+    audit::record(
+        &mut tx,
+        Entry::new(Some(user), Action::PasswordReset).ip(meta.ip),
+    )
+    .await?;
+    let login = start_login(&mut tx, state, meta, user, "password reset").await?;
+    tx.commit().await?;
+    session.begin_login(login).await?;
+    Ok(())
+}
+
+pub async fn update_profile(
+    state: &AppState,
+    meta: &RequestMeta,
+    principal: &Principal,
+    display_name: &str,
+) -> Result<()> {
+    let mut fields = FieldErrors::default();
+    let name = fields.check("display_name", check_display_name(display_name));
+    fields.finish()?;
+    let Some(name) = name else {
+        return Err(AppError::Internal.into());
+    };
+    let user = principal.viewer.user_id;
+    let mut tx = state.db.begin().await?;
+    repo::set_display_name(&mut tx, user, &name).await?;
+    audit::record(
+        &mut tx,
+        Entry::new(Some(user), Action::ProfileUpdated).ip(meta.ip),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn account_overview(state: &AppState, principal: &Principal) -> Result<AccountOverview> {
+    let user = principal.viewer.user_id;
+    let mut conn = state.db.acquire().await?;
+    let credentials = repo::credentials_by_id(&mut conn, user).await?;
+    let linked = repo::identities_of(&mut conn, user)
+        .await?
+        .into_iter()
+        .map(|i| LinkedLogin {
+            provider_name: state.oidc.display_name(&i.provider),
+            provider: i.provider,
+            email: i.email,
+            linked_at: i.linked_at,
+        })
+        .collect();
+    let sessions =
+        repo::active_logins(&mut conn, user, principal.login_id, state.config.login_idle).await?;
+    Ok(AccountOverview {
+        viewer: principal.viewer.clone(),
+        has_password: credentials.password_hash.is_some(),
+        linked,
+        providers: state.oidc.providers(),
+        sessions,
+    })
+}

@@ -1,0 +1,120 @@
+//! The typed session: every key the app keeps in tower-sessions lives here, nowhere else.
+//!
+//! The cookie holds only the session id; the session record holds the id of a `user_logins`
+//! row, which is the source of truth for "is this device signed in" (so "sign out of all
+//! devices" and idle/absolute expiry are one UPDATE away).
+
+use crate::error::AppError;
+use crate::ids::{LoginId, UserId};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use tower_sessions::Session;
+
+const LOGIN: &str = "auth.login";
+const PENDING_OIDC: &str = "auth.oidc_pending";
+
+/// An OpenID sign-in in flight: what the callback must find to accept the answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingOidc {
+    pub provider: String,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub next: String,
+    /// Set when a signed-in person links a provider to their account.
+    pub link_to: Option<UserId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthSession(Session);
+
+fn session_error(error: tower_sessions::session::Error) -> AppError {
+    AppError::internal(&error)
+}
+
+impl AuthSession {
+    pub fn new(session: Session) -> Self {
+        AuthSession(session)
+    }
+
+    /// The session of the request being served.
+    pub async fn current() -> Result<Self, AppError> {
+        leptos_axum::extract::<Session>()
+            .await
+            .map(AuthSession)
+            .map_err(|e| AppError::internal(&e))
+    }
+
+    pub async fn login_id(&self) -> Result<Option<LoginId>, AppError> {
+        self.0.get(LOGIN).await.map_err(session_error)
+    }
+
+    /// Sign this browser in: a new session id first, so a planted id is worth nothing.
+    pub async fn begin_login(&self, login: LoginId) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(session_error)?;
+        self.0.insert(LOGIN, login).await.map_err(session_error)
+    }
+
+    /// Sign this browser out. Other session data (a guest cart, later) survives under a new id.
+    pub async fn end_login(&self) -> Result<(), AppError> {
+        self.0
+            .remove::<LoginId>(LOGIN)
+            .await
+            .map_err(session_error)?;
+        self.0.cycle_id().await.map_err(session_error)
+    }
+
+    /// A new session id after a privilege change (new role, new organisation).
+    pub async fn rotate(&self) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(session_error)
+    }
+
+    pub async fn set_pending_oidc(&self, pending: &PendingOidc) -> Result<(), AppError> {
+        self.0
+            .insert(PENDING_OIDC, pending)
+            .await
+            .map_err(session_error)
+    }
+
+    /// The pending OpenID sign-in, removed: a callback can be answered once.
+    pub async fn take_pending_oidc(&self) -> Result<Option<PendingOidc>, AppError> {
+        self.0.remove(PENDING_OIDC).await.map_err(session_error)
+    }
+}
+
+/// The client's address as the server decided it (peer address, or the trusted proxy's
+/// X-Forwarded-For); the server's middleware puts it on every request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+/// Who is asking, for audit entries, rate limits and the sessions list.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub ip: Option<IpAddr>,
+    pub user_agent: String,
+}
+
+impl RequestMeta {
+    pub async fn current() -> Self {
+        let ip = leptos_axum::extract::<axum::Extension<ClientIp>>()
+            .await
+            .ok()
+            .and_then(|axum::Extension(ClientIp(ip))| ip);
+        let user_agent = leptos_axum::extract::<http::HeaderMap>()
+            .await
+            .ok()
+            .and_then(|h| {
+                h.get(http::header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|ua| ua.chars().take(300).collect())
+            })
+            .unwrap_or_default();
+        RequestMeta { ip, user_agent }
+    }
+
+    /// The rate-limit subject for this client.
+    pub fn ip_key(&self) -> String {
+        self.ip
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
+}

@@ -1,0 +1,88 @@
+//! The audit log: who did what to whom, append-only (the table refuses UPDATE and DELETE).
+
+#[cfg(feature = "ssr")]
+pub use record::{Entry, record};
+
+pg_enum!(
+    /// What happened. Stored as text so the list can grow without a migration.
+    Action as "text" {
+    SignUp = "sign_up": "Signed up",
+    SignIn = "sign_in": "Signed in",
+    SignInFailed = "sign_in_failed": "Failed sign-in",
+    SignOut = "sign_out": "Signed out",
+    SessionsRevoked = "sessions_revoked": "Signed out other devices",
+    PasswordChanged = "password_changed": "Changed password",
+    PasswordResetRequested = "password_reset_requested": "Asked for a password reset",
+    PasswordReset = "password_reset": "Reset password",
+    ProfileUpdated = "profile_updated": "Updated profile",
+    LoginLinked = "login_linked": "Linked a sign-in provider",
+    LoginUnlinked = "login_unlinked": "Unlinked a sign-in provider",
+    RoleGranted = "role_granted": "Role granted",
+    RoleRevoked = "role_revoked": "Role revoked",
+    AdminBootstrapped = "admin_bootstrapped": "First admin created",
+    OrganisationCreated = "organisation_created": "Created an organisation",
+    MemberInvited = "member_invited": "Invited a member",
+    InvitationRevoked = "invitation_revoked": "Revoked an invitation",
+    MemberJoined = "member_joined": "Joined an organisation",
+    MemberRemoved = "member_removed": "Removed a member",
+    OwnershipTransferred = "ownership_transferred": "Transferred ownership",
+});
+
+#[cfg(feature = "ssr")]
+mod record {
+    use super::Action;
+    use crate::ids::UserId;
+    use sqlx::PgConnection;
+    use std::net::IpAddr;
+
+    pub struct Entry {
+        pub actor: Option<UserId>,
+        pub action: Action,
+        pub subject: Option<uuid::Uuid>,
+        pub ip: Option<IpAddr>,
+        pub detail: serde_json::Value,
+    }
+
+    impl Entry {
+        pub fn new(actor: Option<UserId>, action: Action) -> Self {
+            Entry {
+                actor,
+                action,
+                subject: None,
+                ip: None,
+                detail: serde_json::Value::Object(serde_json::Map::new()),
+            }
+        }
+
+        pub fn subject(mut self, id: impl Into<uuid::Uuid>) -> Self {
+            self.subject = Some(id.into());
+            self
+        }
+
+        pub fn ip(mut self, ip: Option<IpAddr>) -> Self {
+            self.ip = ip;
+            self
+        }
+
+        pub fn detail(mut self, detail: serde_json::Value) -> Self {
+            self.detail = detail;
+            self
+        }
+    }
+
+    /// Write one entry on the caller's connection, so it commits or rolls back with the change.
+    pub async fn record(conn: &mut PgConnection, entry: Entry) -> Result<(), sqlx::Error> {
+        sqlx::query!(
+            "INSERT INTO audit_log (actor_id, action, subject_id, ip, detail)
+             VALUES ($1, $2, $3, $4::text::inet, $5)",
+            entry.actor.map(|u| u.0),
+            entry.action.db_name(),
+            entry.subject,
+            entry.ip.map(|ip| ip.to_string()),
+            entry.detail,
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! The email outbox: enqueue on the caller's transaction; the relay claims, sends and marks.
+
+use super::MailboxMessage;
+use crate::ids::EmailId;
+use sqlx::PgConnection;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body_text: String,
+}
+
+/// A queued message the relay has claimed.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub email_id: EmailId,
+    pub email: Email,
+    pub attempts: i32,
+}
+
+pub async fn enqueue(conn: &mut PgConnection, email: &Email) -> Result<EmailId, sqlx::Error> {
+    let id = EmailId(uuid::Uuid::now_v7());
+    sqlx::query!(
+        "INSERT INTO email_outbox (email_id, recipient, subject, body_text) VALUES ($1, $2, $3, $4)",
+        id.0,
+        email.to,
+        email.subject,
+        email.body_text,
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Claim due messages for this relay. Run inside a transaction: the row locks keep other nodes
+/// off them until it commits, and SKIP LOCKED lets those nodes take the rest.
+pub async fn claim_due(conn: &mut PgConnection, batch: i64) -> Result<Vec<Outgoing>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT email_id AS "email_id: EmailId", recipient, subject, body_text, attempts
+           FROM email_outbox
+           WHERE sent_at IS NULL AND next_attempt_at <= now()
+           ORDER BY next_attempt_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED"#,
+        batch
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Outgoing {
+            email_id: r.email_id,
+            email: Email {
+                to: r.recipient,
+                subject: r.subject,
+                body_text: r.body_text,
+            },
+            attempts: r.attempts,
+        })
+        .collect())
+}
+
+pub async fn mark_sent(
+    conn: &mut PgConnection,
+    id: EmailId,
+    transport: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE email_outbox SET sent_at = now(), transport = $2, attempts = attempts + 1,
+                last_error = NULL
+         WHERE email_id = $1 AND sent_at IS NULL",
+        id.0,
+        transport,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Record a failed attempt and back off exponentially (30 s, 1 min, 2 min … capped at 1 h).
+pub async fn mark_failed(
+    conn: &mut PgConnection,
+    id: EmailId,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE email_outbox
+         SET attempts = attempts + 1,
+             last_error = left($2, 500),
+             next_attempt_at = now() + least(interval '1 hour', interval '30 seconds' * power(2, attempts))
+         WHERE email_id = $1 AND sent_at IS NULL",
+        id.0,
+        error,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest messages delivered to the local mailbox.
+pub async fn mailbox(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<MailboxMessage>, sqlx::Error> {
+    sqlx::query_as!(
+        MailboxMessage,
+        r#"SELECT email_id AS "email_id: EmailId", recipient, subject, body_text,
+                  sent_at AS "sent_at!"
+           FROM email_outbox
+           WHERE transport = 'mailbox' AND sent_at IS NOT NULL
+           ORDER BY sent_at DESC, email_id DESC
+           LIMIT $1"#,
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}

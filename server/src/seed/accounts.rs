@@ -1,0 +1,93 @@
+//! Demo accounts: one admin, shoppers, freelancers, and two client organisations with an owner
+//! and a manager each. Every demo login uses [`DEMO_PASSWORD`] (README lists them).
+
+use super::stable_id;
+use anyhow::Context;
+use app::accounts::model::{OrgRole, Role};
+use app::accounts::{password, repo};
+use app::ids::{OrganisationId, UserId};
+use sqlx::PgPool;
+
+pub const DEMO_PASSWORD: &str = "olivine-demo-password";
+
+/// (email, name, roles)
+const PEOPLE: &[(&str, &str, &[Role])] = &[
+    (
+        "admin@olivine.test",
+        "Ada Admin",
+        &[Role::AdminCatalog, Role::AdminSupport, Role::AdminFinance],
+    ),
+    ("ann@olivine.test", "Ann Shopper", &[]),
+    ("ben@olivine.test", "Ben Shopper", &[]),
+    ("fay@olivine.test", "Fay Freelancer", &[Role::Freelancer]),
+    ("finn@olivine.test", "Finn Freelancer", &[Role::Freelancer]),
+    ("hana@olivine.test", "Hana Harbour", &[]),
+    ("max@olivine.test", "Max Harbour", &[]),
+    ("mia@olivine.test", "Mia Meadow", &[]),
+    ("leo@olivine.test", "Leo Meadow", &[]),
+];
+
+/// (slug, name, owner, managers)
+const ORGANISATIONS: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "harbour-hotels",
+        "Harbour Hotels",
+        "hana@olivine.test",
+        &["max@olivine.test"],
+    ),
+    (
+        "meadow-events",
+        "Meadow Events",
+        "mia@olivine.test",
+        &["leo@olivine.test"],
+    ),
+];
+
+fn user_id(email: &str) -> UserId {
+    UserId(stable_id(&format!("user:{email}")))
+}
+
+/// Add the demo accounts that are missing; returns how many people were added.
+pub async fn seed_accounts(db: &PgPool) -> anyhow::Result<usize> {
+    // One hash for every demo login keeps seeding fast; they share a password anyway.
+    let hash = password::hash(DEMO_PASSWORD.to_owned())
+        .await
+        .context("hashing the demo password")?;
+    let mut tx = db
+        .begin()
+        .await
+        .context("cannot start the seed transaction")?;
+    let mut added = 0;
+    for (email, name, roles) in PEOPLE {
+        if repo::credentials_by_email(&mut tx, email).await?.is_some() {
+            continue;
+        }
+        let id = user_id(email);
+        repo::insert_user(&mut tx, id, email, name, Some(&hash), true).await?;
+        for role in *roles {
+            repo::grant_role(&mut tx, id, *role, None).await?;
+        }
+        added += 1;
+    }
+    for (slug, name, owner, managers) in ORGANISATIONS {
+        let org = OrganisationId(stable_id(&format!("organisation:{slug}")));
+        let exists = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM organisations WHERE slug = $1) AS "exists!""#,
+            slug
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if exists {
+            continue;
+        }
+        repo::insert_organisation(&mut tx, org, slug, name).await?;
+        repo::add_member(&mut tx, org, user_id(owner), OrgRole::Owner).await?;
+        for manager in *managers {
+            repo::add_member(&mut tx, org, user_id(manager), OrgRole::Manager).await?;
+        }
+    }
+    tx.commit()
+        .await
+        .context("cannot commit the demo accounts")?;
+    Ok(added)
+}

@@ -1,0 +1,124 @@
+//! Background workers: the email relay (SMTP when configured, otherwise the local dev mailbox
+//! at `/dev/mailbox`; at-least-once: a crash between sending and recording sends again) and
+//! housekeeping.
+
+use anyhow::Context;
+use app::notifications::email::{self, Email};
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::PgPool;
+use std::time::Duration;
+
+pub enum Transport {
+    Mailbox,
+    Smtp {
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
+        from: lettre::message::Mailbox,
+    },
+}
+
+impl Transport {
+    pub fn from_config(config: &crate::config::Config) -> anyhow::Result<Self> {
+        let Some(url) = &config.smtp_url else {
+            return Ok(Transport::Mailbox);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+            .context("OLIVINE_SMTP_URL is not a usable SMTP URL")?
+            .build();
+        let from = config
+            .mail_from
+            .parse()
+            .context("OLIVINE_MAIL_FROM is not an address like `Olivine <hello@example.com>`")?;
+        Ok(Transport::Smtp {
+            transport: Box::new(transport),
+            from,
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Transport::Mailbox => "mailbox",
+            Transport::Smtp { .. } => "smtp",
+        }
+    }
+
+    async fn send(&self, message: &Email) -> anyhow::Result<()> {
+        match self {
+            Transport::Mailbox => Ok(()),
+            Transport::Smtp { transport, from } => {
+                let to = message
+                    .to
+                    .parse()
+                    .with_context(|| format!("recipient `{}` is not an address", message.to))?;
+                let built = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(&message.subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(message.body_text.clone())
+                    .context("cannot build the message")?;
+                transport.send(built).await.context("SMTP send failed")?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Deliver due messages until the process stops. Several nodes can run this side by side.
+pub async fn run_relay(db: PgPool, transport: Transport) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        if let Err(error) = relay_once(&db, &transport).await {
+            tracing::warn!(error = format!("{error:#}"), "email relay pass failed");
+        }
+    }
+}
+
+/// One pass: claim a batch, send each, record the outcome. Returns how many were sent.
+pub async fn relay_once(db: &PgPool, transport: &Transport) -> anyhow::Result<usize> {
+    let mut tx = db.begin().await?;
+    let due = email::claim_due(&mut tx, 20).await?;
+    let mut sent = 0;
+    for outgoing in due {
+        match transport.send(&outgoing.email).await {
+            Ok(()) => {
+                email::mark_sent(&mut tx, outgoing.email_id, transport.name()).await?;
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!(email_id = %outgoing.email_id, attempts = outgoing.attempts + 1,
+                    error = format!("{error:#}"), "email not delivered; will retry");
+                email::mark_failed(&mut tx, outgoing.email_id, &format!("{error:#}")).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(sent)
+}
+
+/// Housekeeping: expired sessions and stale rate-limit counters, every few minutes.
+pub async fn run_housekeeping(db: PgPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        let result = async {
+            let mut conn = db.acquire().await?;
+            let sessions =
+                sqlx::query!("DELETE FROM tower_sessions.session WHERE expiry_date < now()")
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            let limits = app::ratelimit::purge_stale(&mut conn).await?;
+            anyhow::Ok((sessions, limits))
+        }
+        .await;
+        match result {
+            Ok((sessions, limits)) if sessions + limits > 0 => {
+                tracing::info!(sessions, limits, "housekeeping removed expired rows");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = format!("{error:#}"), "housekeeping failed"),
+        }
+    }
+}

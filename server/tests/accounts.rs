@@ -1,0 +1,683 @@
+//! Accounts through the real router and a real database: sign-up with the emailed link,
+//! sign-in, rate limits, password reset, CSRF, and the authorization matrix (every role ×
+//! every protected server function, plus cross-organisation reads).
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use server::config::Config;
+use server::seed::DEMO_PASSWORD;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+struct App {
+    router: axum::Router,
+    db: PgPool,
+}
+
+/// One browser: keeps its session cookie between requests.
+struct Browser<'a> {
+    app: &'a App,
+    cookie: Option<String>,
+}
+
+struct Reply {
+    status: StatusCode,
+    body: String,
+}
+
+async fn app(db: PgPool) -> App {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    server::seed::seed_accounts(&db)
+        .await
+        .expect("seed accounts");
+    let config = Config::from_lookup(|_| None).expect("default config");
+    App {
+        router: server::router(server::app_state(&config, db.clone()), false),
+        db,
+    }
+}
+
+impl App {
+    fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookie: None,
+        }
+    }
+
+    /// Deliver the outbox to the mailbox and return the newest message to `to`.
+    async fn last_mail_to(&self, to: &str) -> String {
+        server::workers::relay_once(&self.db, &server::workers::Transport::Mailbox)
+            .await
+            .expect("relay");
+        sqlx::query_scalar!(
+            "SELECT body_text FROM email_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
+            to
+        )
+        .fetch_one(&self.db)
+        .await
+        .expect("a message")
+    }
+}
+
+fn link_token(mail: &str) -> String {
+    let start = mail.find("token=").expect("a link with a token") + "token=".len();
+    mail[start..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .expect("token")
+        .to_owned()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", app::ui::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Browser<'_> {
+    async fn send(&mut self, request: Request<Body>) -> Reply {
+        let response = self
+            .app
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        if let Some(cookie) = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("olivine_session="))
+        {
+            let pair = cookie.split(';').next().unwrap_or_default().to_owned();
+            // An expired cookie is the server signing the browser out.
+            self.cookie = (!cookie.contains("Max-Age=0")).then_some(pair);
+        }
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 4 * 1024 * 1024)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    /// Call a server function the way the hydrated page does (same-origin fetch).
+    async fn call(&mut self, endpoint: &str, pairs: &[(&str, &str)]) -> Reply {
+        let mut request = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(form(pairs))).expect("request"))
+            .await
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
+        self.call(
+            "accounts/sign-in",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    async fn viewer_email(&mut self) -> Option<String> {
+        let reply = self.call("accounts/viewer", &[]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let viewer: Option<app::accounts::model::Viewer> =
+            serde_json::from_str(&reply.body).expect("viewer JSON");
+        viewer.map(|v| v.email)
+    }
+}
+
+fn ok(reply: &Reply) -> bool {
+    reply.status.is_success() || reply.status.is_redirection()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sign_up_confirms_by_email_then_signs_in_and_out(db: PgPool) {
+    let app = app(db).await;
+    let mut browser = app.browser();
+    let reply = browser
+        .call(
+            "accounts/sign-up",
+            &[
+                ("email", "  Zoe@Example.com "),
+                ("display_name", "Zoe"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    assert_eq!(
+        browser.viewer_email().await,
+        None,
+        "not signed in before confirming"
+    );
+
+    // Unconfirmed: the right password still does not sign in, and a new link is sent.
+    let reply = browser
+        .sign_in("zoe@example.com", "a long enough password")
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("confirm your email"), "{}", reply.body);
+
+    let token = link_token(&app.last_mail_to("Zoe@Example.com").await);
+    let reply = browser
+        .call("accounts/verify-email", &[("token", &token)])
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    assert_eq!(
+        browser.viewer_email().await.as_deref(),
+        Some("Zoe@Example.com")
+    );
+
+    // The link is single-use.
+    let mut other = app.browser();
+    let reply = other
+        .call("accounts/verify-email", &[("token", &token)])
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let reply = browser.call("accounts/sign-out", &[]).await;
+    assert!(ok(&reply), "{}", reply.body);
+    assert_eq!(browser.viewer_email().await, None);
+
+    // Emails are case-insensitive.
+    let reply = browser
+        .sign_in("ZOE@example.COM", "a long enough password")
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    assert_eq!(
+        browser.viewer_email().await.as_deref(),
+        Some("Zoe@Example.com")
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sign_up_never_reveals_a_registered_address(db: PgPool) {
+    let app = app(db).await;
+    let fields = |email| {
+        [
+            ("email", email),
+            ("display_name", "Someone"),
+            ("password", "another long password"),
+        ]
+    };
+    let fresh = app
+        .browser()
+        .call("accounts/sign-up", &fields("new@example.com"))
+        .await;
+    let taken = app
+        .browser()
+        .call("accounts/sign-up", &fields("ANN@olivine.test"))
+        .await;
+    assert_eq!(fresh.status, taken.status);
+    assert_eq!(
+        fresh.body.replace("new@example.com", "X"),
+        taken.body.replace("ANN@olivine.test", "X")
+    );
+    // The owner hears about it instead; their password is untouched.
+    assert!(
+        app.last_mail_to("ann@olivine.test")
+            .await
+            .contains("already has one")
+    );
+    assert!(ok(&app
+        .browser()
+        .sign_in("ann@olivine.test", DEMO_PASSWORD)
+        .await));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn bad_input_gets_field_errors(db: PgPool) {
+    let app = app(db).await;
+    let reply = app
+        .browser()
+        .call(
+            "accounts/sign-up",
+            &[
+                ("email", "not-an-email"),
+                ("display_name", ""),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["\"email\"", "\"display_name\"", "\"password\""] {
+        assert!(
+            reply.body.contains(field),
+            "{field} missing in {}",
+            reply.body
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn wrong_passwords_are_refused_then_rate_limited(db: PgPool) {
+    let app = app(db).await;
+    let mut browser = app.browser();
+    for _ in 0..5 {
+        let reply = browser
+            .sign_in("fay@olivine.test", "not the password")
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("don't match"), "{}", reply.body);
+    }
+    // Unknown accounts get the same words.
+    let reply = browser
+        .sign_in("nobody@olivine.test", "not the password")
+        .await;
+    assert!(reply.body.contains("don't match"), "{}", reply.body);
+
+    // The sixth try for that account is refused even with the right password.
+    let reply = browser.sign_in("fay@olivine.test", DEMO_PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    let refusal: app::error::AppError = serde_json::from_str(&reply.body).expect("error JSON");
+    assert!(
+        refusal
+            .to_string()
+            .starts_with("Too many attempts. Try again in"),
+        "{refusal}"
+    );
+    assert_eq!(browser.viewer_email().await, None);
+
+    let failures = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'sign_in_failed'"#
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(failures, 6);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn password_reset_is_single_use_and_signs_out_everywhere(db: PgPool) {
+    let app = app(db).await;
+    let mut old_device = app.browser();
+    assert!(ok(&old_device
+        .sign_in("ben@olivine.test", DEMO_PASSWORD)
+        .await));
+
+    let mut browser = app.browser();
+    let reply = browser
+        .call("accounts/reset-request", &[("email", "ben@olivine.test")])
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    let unknown = browser
+        .call("accounts/reset-request", &[("email", "ghost@olivine.test")])
+        .await;
+    assert_eq!(
+        reply.status, unknown.status,
+        "same answer for unknown addresses"
+    );
+
+    let token = link_token(&app.last_mail_to("ben@olivine.test").await);
+    let reply = browser
+        .call(
+            "accounts/reset",
+            &[("token", &token), ("password", "short")],
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "weak password refused"
+    );
+    let reply = browser
+        .call(
+            "accounts/reset",
+            &[("token", &token), ("password", "a brand new passphrase")],
+        )
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    assert_eq!(
+        browser.viewer_email().await.as_deref(),
+        Some("ben@olivine.test")
+    );
+    assert_eq!(
+        old_device.viewer_email().await,
+        None,
+        "other devices signed out"
+    );
+
+    let reply = app
+        .browser()
+        .call(
+            "accounts/reset",
+            &[("token", &token), ("password", "yet another passphrase")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "single use");
+    assert!(!ok(&app
+        .browser()
+        .sign_in("ben@olivine.test", DEMO_PASSWORD)
+        .await));
+    assert!(ok(&app
+        .browser()
+        .sign_in("ben@olivine.test", "a brand new passphrase")
+        .await));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sign_in_rotates_the_session_id(db: PgPool) {
+    let app = app(db).await;
+    let mut browser = app.browser();
+    // Session fixation: an id an attacker planted must not become the signed-in session.
+    browser.cookie = Some("olivine_session=planted-by-an-attacker".to_owned());
+    assert!(ok(&browser
+        .sign_in("ann@olivine.test", DEMO_PASSWORD)
+        .await));
+    let cookie = browser.cookie.clone().expect("a session cookie");
+    assert!(!cookie.contains("planted-by-an-attacker"));
+    assert_eq!(
+        browser.viewer_email().await.as_deref(),
+        Some("ann@olivine.test")
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cross_site_posts_are_refused(db: PgPool) {
+    let app = app(db).await;
+    let request = Request::post("/api/accounts/sign-in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(form(&[
+            ("email", "ann@olivine.test"),
+            ("password", DEMO_PASSWORD),
+        ])))
+        .unwrap();
+    let reply = app.browser().send(request).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let request = Request::post("/api/accounts/sign-out")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "127.0.0.1:3000")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.browser().send(request).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sign_out_of_other_devices(db: PgPool) {
+    let app = app(db).await;
+    let mut phone = app.browser();
+    let mut laptop = app.browser();
+    assert!(ok(&phone.sign_in("ann@olivine.test", DEMO_PASSWORD).await));
+    assert!(ok(&laptop.sign_in("ann@olivine.test", DEMO_PASSWORD).await));
+    let reply = laptop.call("accounts/sign-out-elsewhere", &[]).await;
+    assert_eq!(reply.body, "1");
+    assert_eq!(phone.viewer_email().await, None);
+    assert_eq!(
+        laptop.viewer_email().await.as_deref(),
+        Some("ann@olivine.test")
+    );
+}
+
+/// A protected server function: endpoint, arguments, and who may call it.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<&'a str>);
+
+/// Who may call what. `None` = signed out.
+const PEOPLE: &[(&str, Option<&str>)] = &[
+    ("anonymous", None),
+    ("shopper", Some("ann@olivine.test")),
+    ("freelancer", Some("fay@olivine.test")),
+    ("harbour owner", Some("hana@olivine.test")),
+    ("harbour manager", Some("max@olivine.test")),
+    ("meadow owner", Some("mia@olivine.test")),
+    ("admin", Some("admin@olivine.test")),
+];
+
+#[sqlx::test(migrations = "../migrations")]
+async fn authorization_matrix(db: PgPool) {
+    let app = app(db).await;
+    let ann = app::ids::UserId(
+        sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'ann@olivine.test'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap(),
+    )
+    .to_string();
+    let max = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'max@olivine.test'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let invitation = uuid::Uuid::nil().to_string();
+    let signed_in = [
+        "shopper",
+        "freelancer",
+        "harbour owner",
+        "harbour manager",
+        "meadow owner",
+        "admin",
+    ];
+    // (endpoint, arguments, who is allowed)
+    let cases: Vec<Case> = vec![
+        ("accounts/overview", vec![], signed_in.to_vec()),
+        ("accounts/sign-out-elsewhere", vec![], signed_in.to_vec()),
+        (
+            "accounts/profile",
+            vec![("display_name", "Same Name")],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/org-settings",
+            vec![("slug", "harbour-hotels")],
+            vec!["harbour owner", "harbour manager"],
+        ),
+        (
+            "accounts/org-settings",
+            vec![("slug", "meadow-events")],
+            vec!["meadow owner"],
+        ),
+        (
+            "accounts/org-invite",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("email", "new.manager@example.com"),
+            ],
+            vec!["harbour owner"],
+        ),
+        (
+            "accounts/org-revoke-invitation",
+            vec![("slug", "harbour-hotels"), ("invitation_id", &invitation)],
+            vec!["harbour owner"],
+        ),
+        (
+            "accounts/org-remove-member",
+            vec![("slug", "meadow-events"), ("user_id", &max)],
+            vec!["meadow owner"],
+        ),
+        ("admin/overview", vec![], vec!["admin"]),
+        (
+            "admin/users",
+            vec![("query", ""), ("page", "1")],
+            vec!["admin"],
+        ),
+        (
+            "admin/user-role",
+            vec![("user_id", &ann), ("role", "Freelancer"), ("held", "false")],
+            vec!["admin"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (who, email) in PEOPLE {
+        let mut browser = app.browser();
+        if let Some(email) = email {
+            assert!(
+                ok(&browser.sign_in(email, DEMO_PASSWORD).await),
+                "{who} signs in"
+            );
+        }
+        for (endpoint, args, allowed) in &cases {
+            let reply = browser.call(endpoint, args).await;
+            let expected_refusal = if email.is_none() {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            let permitted = allowed.contains(who);
+            // Allowed callers may still get a business answer (404 for a made-up invitation,
+            // 422 for removing someone who is not a member) but never 401/403.
+            let pass = if permitted {
+                reply.status != StatusCode::UNAUTHORIZED
+                    && reply.status != StatusCode::FORBIDDEN
+                    && reply.status != StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                reply.status == expected_refusal
+            };
+            if !pass {
+                failures.push(format!(
+                    "{who} → {endpoint} {args:?}: {} {}",
+                    reply.status, reply.body
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix:\n{}",
+        failures.join("\n")
+    );
+
+    // Cross-organisation reads: Harbour's settings never list Meadow's people, and the
+    // Meadow owner's attempt to read Harbour is refused (checked above), not emptied.
+    let mut hana = app.browser();
+    assert!(ok(&hana.sign_in("hana@olivine.test", DEMO_PASSWORD).await));
+    let reply = hana
+        .call("accounts/org-settings", &[("slug", "harbour-hotels")])
+        .await;
+    assert!(reply.body.contains("max@olivine.test"));
+    assert!(!reply.body.contains("mia@olivine.test") && !reply.body.contains("leo@olivine.test"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn invitations_add_managers_and_ownership_moves(db: PgPool) {
+    let app = app(db).await;
+    let mut hana = app.browser();
+    assert!(ok(&hana.sign_in("hana@olivine.test", DEMO_PASSWORD).await));
+    let reply = hana
+        .call(
+            "accounts/org-invite",
+            &[("slug", "harbour-hotels"), ("email", "ben@olivine.test")],
+        )
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    let token = link_token(&app.last_mail_to("ben@olivine.test").await);
+
+    // Someone else cannot use Ben's invitation.
+    let mut ann = app.browser();
+    assert!(ok(&ann.sign_in("ann@olivine.test", DEMO_PASSWORD).await));
+    let reply = ann
+        .call("accounts/invitation-accept", &[("token", &token)])
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let mut ben = app.browser();
+    assert!(ok(&ben.sign_in("ben@olivine.test", DEMO_PASSWORD).await));
+    let reply = ben
+        .call("accounts/invitation-accept", &[("token", &token)])
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    let reply = ben
+        .call("accounts/org-settings", &[("slug", "harbour-hotels")])
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    // Used once.
+    let reply = ben
+        .call("accounts/invitation-accept", &[("token", &token)])
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let ben_id = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'ben@olivine.test'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let reply = hana
+        .call(
+            "accounts/org-transfer",
+            &[("slug", "harbour-hotels"), ("user_id", &ben_id)],
+        )
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    let roles: Vec<(String, String)> = sqlx::query!(
+        r#"SELECT u.email::text AS "email!", m.role::text AS "role!"
+           FROM organisation_members m JOIN users u USING (user_id)
+           JOIN organisations o USING (organisation_id)
+           WHERE o.slug = 'harbour-hotels' ORDER BY 1"#
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| (r.email, r.role))
+    .collect();
+    assert_eq!(
+        roles,
+        [
+            ("ben@olivine.test".into(), "owner".into()),
+            ("hana@olivine.test".into(), "manager".into()),
+            ("max@olivine.test".into(), "manager".into()),
+        ]
+    );
+    // Hana is no longer the owner: owner-only calls are refused now.
+    let reply = hana
+        .call(
+            "accounts/org-invite",
+            &[("slug", "harbour-hotels"), ("email", "x@example.com")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admin_role_changes_are_audited(db: PgPool) {
+    let app = app(db).await;
+    let mut admin = app.browser();
+    assert!(ok(&admin
+        .sign_in("admin@olivine.test", DEMO_PASSWORD)
+        .await));
+    let ann = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'ann@olivine.test'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let reply = admin
+        .call(
+            "admin/user-role",
+            &[("user_id", &ann), ("role", "Freelancer"), ("held", "true")],
+        )
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    let mut ann_browser = app.browser();
+    assert!(ok(&ann_browser
+        .sign_in("ann@olivine.test", DEMO_PASSWORD)
+        .await));
+    let reply = ann_browser.call("accounts/viewer", &[]).await;
+    assert!(reply.body.contains("Freelancer"), "{}", reply.body);
+    let audited = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'role_granted' AND detail->>'role' = 'freelancer'"#
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // The audit log refuses edits.
+    assert!(
+        sqlx::query!("DELETE FROM audit_log")
+            .execute(&app.db)
+            .await
+            .is_err()
+    );
+}
