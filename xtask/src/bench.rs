@@ -90,7 +90,7 @@ fn ssr(pins: &Pins) -> Result<()> {
         let url = cluster.url(db);
         migrate_and_seed(&url, true)?;
         let port = free_port()?;
-        let _server = ServerProcess::start(&url, port, true)?;
+        let _server = ServerProcess::start(&url, port, true, &[])?;
 
         // The ceiling: the very same bytes, served as static files by axum.
         let static_dir = target_dir()?.join("bench").join("ssr-static");

@@ -53,11 +53,17 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    pub fn start(database_url: &str, port: u16, release: bool) -> Result<Self> {
+    pub fn start(
+        database_url: &str,
+        port: u16,
+        release: bool,
+        env: &[(String, String)],
+    ) -> Result<Self> {
         let log_path = root().join("target").join(format!("olivine-{port}.log"));
         let log = std::fs::File::create(&log_path).context("cannot create the server log")?;
         let child = olivine(database_url, release)?
             .arg("serve")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
             .env("OLIVINE_ENV", if release { "prod" } else { "dev" })
             .env("OLIVINE_LOG", "warn")
@@ -72,6 +78,67 @@ impl ServerProcess {
         };
         wait_for_port(port, Duration::from_secs(30), "olivine")?;
         Ok(server)
+    }
+}
+
+/// The browser tests' OpenID provider (npm `oidc-provider`, end2end/oidc-provider.mjs).
+pub struct OidcProvider {
+    child: std::process::Child,
+    pub port: u16,
+    pub client_secret: String,
+}
+
+impl OidcProvider {
+    pub fn start(app_url: &str) -> Result<Self> {
+        let port = crate::util::free_port()?;
+        let client_secret = format!("e2e-{}-{port}", std::process::id());
+        let log = std::fs::File::create(root().join("target").join("oidc-provider.log"))
+            .context("cannot create the OpenID provider's log")?;
+        let child = Command::new("node")
+            .arg("oidc-provider.mjs")
+            .current_dir(root().join("end2end"))
+            .env("OIDC_PORT", port.to_string())
+            .env("APP_URL", app_url)
+            .env("OIDC_CLIENT_SECRET", &client_secret)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("cannot start the OpenID provider (node end2end/oidc-provider.mjs)")?;
+        let provider = OidcProvider {
+            child,
+            port,
+            client_secret,
+        };
+        wait_for_port(port, Duration::from_secs(20), "the OpenID provider")?;
+        Ok(provider)
+    }
+
+    /// The app's configuration for this provider.
+    pub fn app_env(&self) -> Vec<(String, String)> {
+        [
+            ("OLIVINE_OIDC_PROVIDERS", "testid".to_owned()),
+            ("OLIVINE_OIDC_TESTID_NAME", "Test ID".to_owned()),
+            (
+                "OLIVINE_OIDC_TESTID_ISSUER",
+                format!("http://127.0.0.1:{}", self.port),
+            ),
+            ("OLIVINE_OIDC_TESTID_CLIENT_ID", "olivine-e2e".to_owned()),
+            (
+                "OLIVINE_OIDC_TESTID_CLIENT_SECRET",
+                self.client_secret.clone(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::db::Cluster;
 use crate::pins::Pins;
-use crate::site::{ServerProcess, build_site, migrate_and_seed};
+use crate::site::{OidcProvider, ServerProcess, build_site, migrate_and_seed};
 use crate::sqlx_data;
 use crate::util::{cargo, free_port, in_root, root, say, show};
 use anyhow::{Context, Result};
@@ -262,7 +262,8 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
     let result = (|| {
         migrate_and_seed(&url, false)?;
         let port = free_port()?;
-        let server = ServerProcess::start(&url, port, false)?;
+        let oidc = OidcProvider::start(&format!("http://127.0.0.1:{port}"))?;
+        let server = ServerProcess::start(&url, port, false, &oidc.app_env())?;
         let report = root().join("target").join("playwright-report.json");
         let _ = std::fs::remove_file(&report);
         let status = in_root("npx")
@@ -277,6 +278,7 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
             .context("cannot run Playwright (npx)")?;
         let server_log = server.log.clone();
         drop(server);
+        drop(oidc);
         let stats = std::fs::read_to_string(&report)
             .ok()
             .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok())

@@ -1,0 +1,141 @@
+import { expect, type Page } from '@playwright/test';
+import { test } from '@playwright/test';
+import { waitForHydration } from './helpers';
+
+const DEMO_PASSWORD = 'olivine-demo-password';
+
+function uniqueEmail(tag: string): string {
+  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** The newest dev-mailbox link for `to` whose URL contains `path` (the relay runs every 0.5 s). */
+async function mailedLink(page: Page, to: string, path: string): Promise<string> {
+  const links = page.locator(`.mailbox__message[data-to="${to}"] a[href*="${path}?token="]`);
+  for (let attempt = 0; attempt < 40; attempt++) {
+    await page.goto('/dev/mailbox');
+    if ((await links.count()) > 0) {
+      const href = new URL((await links.first().getAttribute('href')) ?? '');
+      return href.pathname + href.search;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no mail to ${to} with a ${path} link`);
+}
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/signin');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('sign up, confirm by email, sign out, sign in again', async ({ page }) => {
+  const email = uniqueEmail('sign-up');
+  const password = 'a sentence long enough';
+  await page.goto('/signup');
+  await waitForHydration(page);
+  await page.getByLabel('Your name').fill('Robin Example');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
+
+  await page.goto(await mailedLink(page, email, '/verify-email'));
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+  await expect(page).toHaveURL(/\/account\?welcome=1$/);
+  await expect(page.getByText('your email address is confirmed')).toBeVisible();
+  await expect(page.locator('.account-menu__me')).toHaveText('Robin Example');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await page.goto('/account');
+  await expect(page.getByRole('heading', { name: 'Please sign in to continue' })).toBeVisible();
+
+  await signIn(page, email, password);
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.locator('.account-menu__me')).toHaveText('Robin Example');
+});
+
+test('a wrong password shows an error and signs nobody in', async ({ page }) => {
+  await signIn(page, 'ben@olivine.test', 'not the right password');
+  await expect(page.getByRole('alert').filter({ hasText: "That email and password don't match an account." })).toBeVisible();
+  await expect(page).toHaveURL(/\/signin/);
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+});
+
+test('reset a forgotten password through the emailed link', async ({ page }) => {
+  // A fresh account, so other tests' demo logins keep their password.
+  const email = uniqueEmail('reset');
+  await page.goto('/signup');
+  await waitForHydration(page);
+  await page.getByLabel('Your name').fill('Forgetful Person');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('the first password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
+
+  await page.goto('/reset-password');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await expect(page.getByText('a reset link is on its way')).toBeVisible();
+
+  await page.goto(await mailedLink(page, email, '/reset-password'));
+  await waitForHydration(page);
+  await page.getByLabel('New password').fill('the second password');
+  await page.getByRole('button', { name: 'Save and sign in' }).click();
+  await expect(page).toHaveURL(/\/account\?reset=1$/);
+  await expect(page.locator('.account-menu__me')).toHaveText('Forgetful Person');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, email, 'the first password');
+  await expect(page.getByRole('alert').filter({ hasText: "don't match" })).toBeVisible();
+  await signIn(page, email, 'the second password');
+  await expect(page).toHaveURL(/\/account$/);
+});
+
+async function signInWithTestId(page: Page, login: string): Promise<void> {
+  await page.goto('/signin');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Continue with Test ID' }).click();
+  // oidc-provider's development login page, then its consent page.
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('anything');
+  await page.locator('button[type="submit"]').click();
+  await page.locator('button[type="submit"]').click();
+}
+
+test('sign in through an OpenID provider creates an account', async ({ page }) => {
+  await signInWithTestId(page, 'new-person');
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.locator('.account-menu__me')).toHaveText('Nova Person');
+  const linked = page.locator('.list__row', { hasText: 'Test ID' });
+  await expect(linked).toContainText('new.person@oidc.example');
+  await expect(linked.getByRole('button', { name: 'Unlink' })).toBeVisible();
+});
+
+test('a verified provider email links to the existing account', async ({ page }) => {
+  await signInWithTestId(page, 'ann');
+  await expect(page).toHaveURL(/\/account$/);
+  // Ann's own account (her name, not the provider's), now with Test ID linked.
+  await expect(page.locator('.account-menu__me')).toHaveText('Ann Shopper');
+  await expect(page.locator('.list__row', { hasText: 'Test ID' })).toContainText('ann@olivine.test');
+});
+
+test('a shopper cannot open the back office; an admin can', async ({ page }) => {
+  await signIn(page, 'ben@olivine.test', DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('link', { name: 'Back office' })).toHaveCount(0);
+  const response = await page.goto('/admin/users');
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole('heading', { name: "You don't have access to this page" })).toBeVisible();
+  await expect(page.locator('[data-testid="users"]')).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, 'admin@olivine.test', DEMO_PASSWORD);
+  await page.getByRole('link', { name: 'Back office' }).click();
+  await page.getByRole('link', { name: 'Users and roles' }).click();
+  await expect(page.locator('[data-testid="users"] tr[data-email="fay@olivine.test"]')).toContainText('Fay Freelancer');
+});
