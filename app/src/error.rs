@@ -109,14 +109,7 @@ impl AppError {
 
     /// Log the full error chain on the server; the user sees only the generic message.
     pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
-        let mut chain = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            chain.push_str(": ");
-            chain.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        tracing::error!(error = %chain, "internal error");
+        tracing::error!(error = %error_chain(error), "internal error");
         AppError::Internal
     }
 
@@ -132,4 +125,16 @@ impl AppError {
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+}
+
+/// An error and its causes, one line: "outer: inner: root".
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
 }

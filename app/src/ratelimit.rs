@@ -36,6 +36,13 @@ pub const SIGNUP_PER_IP: Limit = Limit {
     max: 10,
     window: minutes(60),
 };
+/// Sign-ups naming one address: each sends that inbox an email, so a stranger must not be able
+/// to flood it.
+pub const SIGNUP_PER_ACCOUNT: Limit = Limit {
+    name: "signup:account",
+    max: 3,
+    window: minutes(60),
+};
 pub const RESET_PER_IP: Limit = Limit {
     name: "reset:ip",
     max: 10,

@@ -124,6 +124,23 @@ test('a verified provider email links to the existing account', async ({ page })
   await expect(page.locator('.list__row', { hasText: 'Test ID' })).toContainText('ann@olivine.test');
 });
 
+test('link a provider to a signed-in account, then unlink it', async ({ page }) => {
+  await signIn(page, 'finn@olivine.test', DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  await page.getByRole('button', { name: 'Link Test ID' }).click();
+  await page.locator('input[name="login"]').fill('finn-elsewhere');
+  await page.locator('input[name="password"]').fill('anything');
+  await page.locator('button[type="submit"]').click();
+  await page.locator('button[type="submit"]').click();
+  await expect(page).toHaveURL(/\/account\?linked=1$/);
+  await expect(page.getByText('you can now sign in with that provider too')).toBeVisible();
+  await waitForHydration(page);
+  const linked = page.locator('.list__row', { hasText: 'Test ID' });
+  await linked.getByRole('button', { name: 'Unlink' }).click();
+  await expect(linked).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Link Test ID' })).toBeVisible();
+});
+
 test('a shopper cannot open the back office; an admin can', async ({ page }) => {
   await signIn(page, 'ben@olivine.test', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);

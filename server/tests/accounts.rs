@@ -18,6 +18,8 @@ struct App {
 struct Browser<'a> {
     app: &'a App,
     cookie: Option<String>,
+    /// The whole Set-Cookie header that last set the session cookie.
+    set_cookie: Option<String>,
 }
 
 struct Reply {
@@ -26,11 +28,17 @@ struct Reply {
 }
 
 async fn app(db: PgPool) -> App {
+    app_in(db, "dev").await
+}
+
+async fn app_in(db: PgPool, environment: &str) -> App {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     server::seed::seed_accounts(&db)
         .await
         .expect("seed accounts");
-    let config = Config::from_lookup(|_| None).expect("default config");
+    let environment = environment.to_owned();
+    let config =
+        Config::from_lookup(|k| (k == "OLIVINE_ENV").then(|| environment.clone())).expect("config");
     App {
         router: server::router(server::app_state(&config, db.clone()), false),
         db,
@@ -42,6 +50,7 @@ impl App {
         Browser {
             app: self,
             cookie: None,
+            set_cookie: None,
         }
     }
 
@@ -94,6 +103,7 @@ impl Browser<'_> {
             .find(|c| c.starts_with("olivine_session="))
         {
             let pair = cookie.split(';').next().unwrap_or_default().to_owned();
+            self.set_cookie = Some(cookie.to_owned());
             // An expired cookie is the server signing the browser out.
             self.cookie = (!cookie.contains("Max-Age=0")).then_some(pair);
         }
@@ -377,9 +387,32 @@ async fn sign_in_rotates_the_session_id(db: PgPool) {
         .await));
     let cookie = browser.cookie.clone().expect("a session cookie");
     assert!(!cookie.contains("planted-by-an-attacker"));
+    let header = browser.set_cookie.clone().unwrap_or_default();
+    assert!(header.contains("HttpOnly"), "{header}");
+    assert!(header.contains("SameSite=Lax"), "{header}");
+    // Local development runs on http; outside dev the cookie is Secure (see router()).
+    assert!(!header.contains("Secure"), "{header}");
     assert_eq!(
         browser.viewer_email().await.as_deref(),
         Some("ann@olivine.test")
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn production_cookies_are_secure_and_the_dev_mailbox_is_gone(db: PgPool) {
+    let app = app_in(db, "prod").await;
+    let mut browser = app.browser();
+    assert!(ok(&browser
+        .sign_in("ann@olivine.test", DEMO_PASSWORD)
+        .await));
+    let header = browser.set_cookie.clone().unwrap_or_default();
+    assert!(
+        header.contains("Secure") && header.contains("HttpOnly"),
+        "{header}"
+    );
+    assert_eq!(
+        browser.call("dev/mailbox", &[]).await.status,
+        StatusCode::NOT_FOUND
     );
 }
 
@@ -497,6 +530,44 @@ async fn authorization_matrix(db: PgPool) {
             "accounts/org-remove-member",
             vec![("slug", "meadow-events"), ("user_id", &max)],
             vec!["meadow owner"],
+        ),
+        (
+            "accounts/org-transfer",
+            vec![("slug", "harbour-hotels"), ("user_id", &ann)],
+            vec!["harbour owner"],
+        ),
+        (
+            "accounts/org-create",
+            vec![("name", "")],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/invitation-accept",
+            vec![("token", "not-a-real-token")],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/password",
+            vec![
+                ("current", "not the password"),
+                ("new", "irrelevant but long"),
+            ],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/sign-out-device",
+            vec![("login_id", &invitation)],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/oidc-link",
+            vec![("provider", "no-such-provider")],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/oidc-unlink",
+            vec![("provider", "no-such-provider")],
+            signed_in.to_vec(),
         ),
         ("admin/overview", vec![], vec!["admin"]),
         (

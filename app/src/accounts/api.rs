@@ -273,5 +273,10 @@ pub async fn load_admin_users(query: String, page: u32) -> Result<AdminUsersPage
 pub async fn set_user_role(user_id: UserId, role: Role, held: bool) -> Result<(), AppError> {
     let principal = authorize(Need::Role(Role::AdminSupport)).await?;
     let meta = RequestMeta::current().await;
-    Ok(admin::set_role(&app_state()?, &meta, &principal, user_id, role, held).await?)
+    admin::set_role(&app_state()?, &meta, &principal, user_id, role, held).await?;
+    if user_id == principal.viewer.user_id {
+        // One's own privileges changed: a new session id, as at sign-in.
+        AuthSession::current().await?.rotate().await?;
+    }
+    Ok(())
 }

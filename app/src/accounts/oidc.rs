@@ -36,6 +36,8 @@ pub enum OidcError {
     StateMismatch,
     #[error("the provider refused the code exchange: {0}")]
     Exchange(String),
+    #[error("the ID token is signed with a key the provider does not list")]
+    UnknownKey,
     #[error("the ID token is invalid: {0}")]
     IdToken(String),
 }
@@ -278,11 +280,13 @@ impl Registry {
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()))
             .request_async(&self.http)
             .await
-            .map_err(|e| OidcError::Exchange(error_chain(&e)))?;
+            .map_err(|e| OidcError::Exchange(crate::error::error_chain(&e)))?;
         let id_token = &response.extra_fields().id_token;
         self.validate(provider, &found, id_token, nonce).await
     }
 
+    /// Validate with the cached keys; a token signed with a key we have not seen makes us
+    /// refetch the provider's keys once (rotation), at most once a minute.
     async fn validate(
         &self,
         provider: &OidcProviderConfig,
@@ -290,61 +294,70 @@ impl Registry {
         id_token: &str,
         nonce: &str,
     ) -> Result<Identity, OidcError> {
-        let bad = |e: jsonwebtoken::errors::Error| OidcError::IdToken(e.to_string());
-        let header = jsonwebtoken::decode_header(id_token).map_err(bad)?;
-        if !ASYMMETRIC.contains(&header.alg) {
-            // An HS256 token "signed" with a public key is the classic confusion attack.
-            return Err(OidcError::IdToken(format!(
-                "algorithm {:?} is not accepted",
-                header.alg
-            )));
+        let issuer = found.meta.issuer.as_str();
+        let client_id = provider.client_id.as_str();
+        let first = verify_id_token(
+            id_token,
+            &found.keys.read().await.0,
+            issuer,
+            client_id,
+            nonce,
+        );
+        if !matches!(first, Err(OidcError::UnknownKey)) {
+            return first;
         }
-        let key = self.key_for(found, header.kid.as_deref()).await?;
-        let mut validation = Validation::new(header.alg);
-        validation.set_issuer(&[found.meta.issuer.as_str()]);
-        validation.set_audience(&[provider.client_id.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        let claims = jsonwebtoken::decode::<Claims>(id_token, &key, &validation)
-            .map_err(bad)?
-            .claims;
-        if !constant_time_eq(
-            claims.nonce.as_deref().unwrap_or("").as_bytes(),
-            nonce.as_bytes(),
-        ) {
-            return Err(OidcError::IdToken("nonce does not match".into()));
+        let mut keys = found.keys.write().await;
+        if keys.1.elapsed() >= JWKS_MIN_REFRESH {
+            *keys = (self.fetch_jwks(&found.meta.jwks_uri).await?, Instant::now());
         }
-        Ok(Identity {
-            subject: claims.sub,
-            email: claims.email,
-            email_verified: claims.email_verified,
-            name: claims.name,
-        })
+        verify_id_token(id_token, &keys.0, issuer, client_id, nonce)
     }
+}
 
-    async fn key_for(
-        &self,
-        found: &Discovered,
-        kid: Option<&str>,
-    ) -> Result<DecodingKey, OidcError> {
-        let pick = |set: &JwkSet| match kid {
-            Some(kid) => set.find(kid).cloned(),
-            None if set.keys.len() == 1 => set.keys.first().cloned(),
-            None => None,
-        };
-        let cached = pick(&found.keys.read().await.0);
-        let jwk = match cached {
-            Some(jwk) => jwk,
-            None => {
-                let mut keys = found.keys.write().await;
-                if keys.1.elapsed() >= JWKS_MIN_REFRESH {
-                    *keys = (self.fetch_jwks(&found.meta.jwks_uri).await?, Instant::now());
-                }
-                pick(&keys.0)
-                    .ok_or_else(|| OidcError::IdToken("signed with an unknown key".into()))?
-            }
-        };
-        DecodingKey::from_jwk(&jwk).map_err(|e| OidcError::IdToken(e.to_string()))
+/// Check an ID token against the provider's keys: an asymmetric algorithm, a known key, the
+/// signature, issuer, audience, expiry (with jsonwebtoken's 60 s leeway) and our nonce.
+pub fn verify_id_token(
+    id_token: &str,
+    keys: &JwkSet,
+    issuer: &str,
+    client_id: &str,
+    nonce: &str,
+) -> Result<Identity, OidcError> {
+    let bad = |e: jsonwebtoken::errors::Error| OidcError::IdToken(e.to_string());
+    let header = jsonwebtoken::decode_header(id_token).map_err(bad)?;
+    if !ASYMMETRIC.contains(&header.alg) {
+        // An HS256 token "signed" with a public key is the classic confusion attack.
+        return Err(OidcError::IdToken(format!(
+            "algorithm {:?} is not accepted",
+            header.alg
+        )));
     }
+    let jwk = match header.kid.as_deref() {
+        Some(kid) => keys.find(kid),
+        None if keys.keys.len() == 1 => keys.keys.first(),
+        None => None,
+    }
+    .ok_or(OidcError::UnknownKey)?;
+    let key = DecodingKey::from_jwk(jwk).map_err(bad)?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[client_id]);
+    validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+    let claims = jsonwebtoken::decode::<Claims>(id_token, &key, &validation)
+        .map_err(bad)?
+        .claims;
+    if !constant_time_eq(
+        claims.nonce.as_deref().unwrap_or("").as_bytes(),
+        nonce.as_bytes(),
+    ) {
+        return Err(OidcError::IdToken("nonce does not match".into()));
+    }
+    Ok(Identity {
+        subject: claims.sub,
+        email: claims.email,
+        email_verified: claims.email_verified,
+        name: claims.name,
+    })
 }
 
 const ASYMMETRIC: &[Algorithm] = &[
@@ -363,17 +376,6 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,6 +386,100 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"abcd"));
         assert!(!constant_time_eq(b"", b"a"));
+    }
+
+    /// A throwaway RSA key made for this test run: (PKCS#1 DER, base64url modulus).
+    static TEST_KEY: std::sync::LazyLock<(Vec<u8>, String)> = std::sync::LazyLock::new(|| {
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        use rsa::traits::PublicKeyParts;
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
+        let der = key.to_pkcs1_der().unwrap().as_bytes().to_vec();
+        let n = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            key.n().to_bytes_be(),
+        );
+        (der, n)
+    });
+    const ISSUER: &str = "https://id.example.com";
+    const CLIENT: &str = "olivine";
+
+    fn keys() -> JwkSet {
+        serde_json::from_value(serde_json::json!({ "keys": [{
+            "kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig",
+            "n": TEST_KEY.1, "e": "AQAB"
+        }]}))
+        .unwrap()
+    }
+
+    fn token(claims: serde_json::Value, kid: &str) -> String {
+        let mut header = jsonwebtoken::Header::new(Algorithm::RS256);
+        header.kid = Some(kid.to_owned());
+        let key = jsonwebtoken::EncodingKey::from_rsa_der(&TEST_KEY.0);
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    }
+
+    fn claims() -> serde_json::Value {
+        let now = chrono::Utc::now().timestamp();
+        serde_json::json!({
+            "iss": ISSUER, "aud": CLIENT, "sub": "user-1", "iat": now, "exp": now + 300,
+            "nonce": "n-123", "email": "a@example.com", "email_verified": true
+        })
+    }
+
+    fn verify(token: &str) -> Result<Identity, OidcError> {
+        verify_id_token(token, &keys(), ISSUER, CLIENT, "n-123")
+    }
+
+    #[test]
+    fn a_good_id_token_is_accepted() {
+        let identity = verify(&token(claims(), "k1")).unwrap();
+        assert_eq!(identity.subject, "user-1");
+        assert_eq!(identity.email.as_deref(), Some("a@example.com"));
+        assert!(identity.email_verified);
+    }
+
+    #[test]
+    fn id_tokens_are_refused_for_every_broken_promise() {
+        let with = |key: &str, value: serde_json::Value| {
+            let mut c = claims();
+            c[key] = value;
+            token(c, "k1")
+        };
+        let past = chrono::Utc::now().timestamp() - 3600;
+        for (what, bad) in [
+            ("issuer", with("iss", "https://evil.example".into())),
+            ("audience", with("aud", "someone-else".into())),
+            ("expiry", with("exp", past.into())),
+            ("nonce", with("nonce", "replayed".into())),
+        ] {
+            assert!(
+                matches!(verify(&bad), Err(OidcError::IdToken(_))),
+                "a wrong {what} must be refused"
+            );
+        }
+        assert!(matches!(
+            verify(&token(claims(), "k2")),
+            Err(OidcError::UnknownKey)
+        ));
+
+        // A tampered payload breaks the signature.
+        let good = token(claims(), "k1");
+        let mut parts: Vec<&str> = good.split('.').collect();
+        let forged = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            serde_json::to_vec(&serde_json::json!({"sub": "admin"})).unwrap(),
+        );
+        parts[1] = &forged;
+        assert!(verify(&parts.join(".")).is_err());
+
+        // HS256 "signed" with the public key: the algorithm-confusion attack.
+        let hs = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(Algorithm::HS256),
+            &claims(),
+            &jsonwebtoken::EncodingKey::from_secret(TEST_KEY.1.as_bytes()),
+        )
+        .unwrap();
+        assert!(matches!(verify(&hs), Err(OidcError::IdToken(m)) if m.contains("not accepted")));
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub async fn start(
             | OidcError::Config(_)
             | OidcError::StateMismatch
             | OidcError::Exchange(_)
+            | OidcError::UnknownKey
             | OidcError::IdToken(_)) => AccountError::Oidc(other),
         })?;
     session

@@ -106,6 +106,7 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, form: SignUp) -> Resu
 
     let mut conn = state.db.acquire().await?;
     ratelimit::hit(&mut conn, ratelimit::SIGNUP_PER_IP, &meta.ip_key()).await?;
+    ratelimit::hit(&mut conn, ratelimit::SIGNUP_PER_ACCOUNT, &email).await?;
     drop(conn);
 
     let hash = password::hash(form.password).await?;
