@@ -14,7 +14,7 @@ use {
     super::authz::{Need, authorize, current_principal},
     super::model::safe_next,
     super::session::{AuthSession, RequestMeta},
-    super::{admin, oidc_flow, orgs, service},
+    super::{admin, oidc_flow, orgs, passwords, service},
     crate::state::app_state,
 };
 
@@ -124,12 +124,12 @@ pub async fn change_password(current: Option<String>, new: String) -> Result<(),
     let principal = authorize(Need::SignedIn).await?;
     let state = app_state()?;
     let session = AuthSession::current().await?;
-    let form = service::ChangePassword {
+    let form = passwords::ChangePassword {
         current: current.unwrap_or_default(),
         new,
     };
     let meta = RequestMeta::current().await;
-    Ok(service::change_password(&state, &session, &meta, &principal, form).await?)
+    Ok(passwords::change_password(&state, &session, &meta, &principal, form).await?)
 }
 
 /// Returns how many other devices were signed out.
@@ -151,12 +151,12 @@ pub async fn sign_out_device(login_id: LoginId) -> Result<(), AppError> {
 #[server(endpoint = "accounts/reset-request")]
 pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     let state = app_state()?;
-    Ok(service::request_password_reset(&state, &RequestMeta::current().await, &email).await?)
+    Ok(passwords::request_password_reset(&state, &RequestMeta::current().await, &email).await?)
 }
 
 #[server(endpoint = "accounts/reset-check")]
 pub async fn check_reset_link(token: String) -> Result<bool, AppError> {
-    Ok(service::reset_link_is_usable(&app_state()?, &token).await?)
+    Ok(passwords::reset_link_is_usable(&app_state()?, &token).await?)
 }
 
 #[server(endpoint = "accounts/reset")]
@@ -164,7 +164,7 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     let state = app_state()?;
     let session = AuthSession::current().await?;
     let meta = RequestMeta::current().await;
-    service::reset_password(&state, &session, &meta, &token, password).await?;
+    passwords::reset_password(&state, &session, &meta, &token, password).await?;
     leptos_axum::redirect("/account?reset=1");
     Ok(())
 }

@@ -1,0 +1,73 @@
+//! The back office's views over accounts.
+
+use super::Result;
+use crate::accounts::model::{AdminUserRow, Role};
+use crate::ids::UserId;
+use sqlx::PgConnection;
+
+pub async fn search_users(
+    conn: &mut PgConnection,
+    query: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AdminUserRow>, i64)> {
+    let pattern = format!(
+        "%{}%",
+        query
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM users
+           WHERE $1 = '' OR email::text ILIKE $2 OR display_name ILIKE $2"#,
+        query,
+        pattern
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query_as!(
+        AdminUserRow,
+        r#"SELECT u.user_id AS "user_id: UserId", u.email::text AS "email!", u.display_name,
+                  ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY r.role)
+                      AS "roles!: Vec<Role>",
+                  ARRAY(SELECT o.name FROM organisation_members m
+                        JOIN organisations o USING (organisation_id)
+                        WHERE m.user_id = u.user_id ORDER BY o.name) AS "organisations!",
+                  u.created_at
+           FROM users u
+           WHERE $1 = '' OR u.email::text ILIKE $2 OR u.display_name ILIKE $2
+           ORDER BY u.created_at DESC, u.user_id
+           LIMIT $3 OFFSET $4"#,
+        query,
+        pattern,
+        limit,
+        offset
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok((rows, total))
+}
+
+pub struct AdminCounts {
+    pub users: i64,
+    pub organisations: i64,
+    pub sign_ins_24h: i64,
+    pub failed_sign_ins_24h: i64,
+}
+
+pub async fn admin_counts(conn: &mut PgConnection) -> Result<AdminCounts> {
+    sqlx::query_as!(
+        AdminCounts,
+        r#"SELECT
+             (SELECT count(*) FROM users) AS "users!",
+             (SELECT count(*) FROM organisations) AS "organisations!",
+             (SELECT count(*) FROM audit_log
+               WHERE action = 'sign_in' AND at > now() - interval '24 hours') AS "sign_ins_24h!",
+             (SELECT count(*) FROM audit_log
+               WHERE action = 'sign_in_failed' AND at > now() - interval '24 hours')
+               AS "failed_sign_ins_24h!""#
+    )
+    .fetch_one(conn)
+    .await
+}

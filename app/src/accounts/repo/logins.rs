@@ -1,0 +1,201 @@
+//! How people are signed in: signed-in devices and linked OpenID identities.
+
+use super::Result;
+use crate::accounts::model::{ActiveSession, Role, Viewer};
+use crate::ids::{LoginId, UserId};
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use std::net::IpAddr;
+use std::time::Duration;
+
+pub struct NewLogin<'a> {
+    pub login_id: LoginId,
+    pub user_id: UserId,
+    pub method: &'a str,
+    pub user_agent: &'a str,
+    pub ip: Option<IpAddr>,
+    pub lifetime: Duration,
+}
+
+pub async fn insert_login(conn: &mut PgConnection, login: NewLogin<'_>) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO user_logins (login_id, user_id, method, user_agent, ip, expires_at)
+         VALUES ($1, $2, $3, $4, $5::text::inet, now() + $6::float8 * interval '1 second')",
+        login.login_id.0,
+        login.user_id.0,
+        login.method,
+        login.user_agent,
+        login.ip.map(|ip| ip.to_string()),
+        login.lifetime.as_secs_f64(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct LiveLogin {
+    pub viewer: Viewer,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// The person behind a login, if the login is neither revoked, expired, nor idle too long.
+pub async fn live_login(
+    conn: &mut PgConnection,
+    login: LoginId,
+    idle: Duration,
+) -> Result<Option<LiveLogin>> {
+    let row = sqlx::query!(
+        r#"SELECT u.user_id AS "user_id: UserId", u.email::text AS "email!", u.display_name,
+                  l.last_seen_at,
+                  ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY r.role)
+                      AS "roles!: Vec<Role>"
+           FROM user_logins l JOIN users u USING (user_id)
+           WHERE l.login_id = $1 AND l.revoked_at IS NULL AND l.expires_at > now()
+             AND l.last_seen_at > now() - $2::float8 * interval '1 second'"#,
+        login.0,
+        idle.as_secs_f64(),
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let memberships = super::memberships_of(conn, row.user_id).await?;
+    Ok(Some(LiveLogin {
+        viewer: Viewer {
+            user_id: row.user_id,
+            email: row.email,
+            display_name: row.display_name,
+            roles: row.roles,
+            memberships,
+        },
+        last_seen_at: row.last_seen_at,
+    }))
+}
+
+pub async fn touch_login(conn: &mut PgConnection, login: LoginId) -> Result<()> {
+    sqlx::query!(
+        "UPDATE user_logins SET last_seen_at = now() WHERE login_id = $1",
+        login.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Revoke one of the user's logins; false if it was not theirs or already gone.
+pub async fn revoke_login(conn: &mut PgConnection, user: UserId, login: LoginId) -> Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE user_logins SET revoked_at = now()
+         WHERE login_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        login.0,
+        user.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Revoke every login of the user except `keep`; returns how many were signed out.
+pub async fn revoke_logins_except(
+    conn: &mut PgConnection,
+    user: UserId,
+    keep: Option<LoginId>,
+) -> Result<u64> {
+    let done = sqlx::query!(
+        "UPDATE user_logins SET revoked_at = now()
+         WHERE user_id = $1 AND revoked_at IS NULL AND login_id IS DISTINCT FROM $2",
+        user.0,
+        keep.map(|l| l.0),
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn active_logins(
+    conn: &mut PgConnection,
+    user: UserId,
+    current: LoginId,
+    idle: Duration,
+) -> Result<Vec<ActiveSession>> {
+    sqlx::query_as!(
+        ActiveSession,
+        r#"SELECT login_id AS "login_id: LoginId", method, user_agent, host(ip) AS ip,
+                  created_at, last_seen_at, login_id = $2 AS "current!"
+           FROM user_logins
+           WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
+             AND last_seen_at > now() - $3::float8 * interval '1 second'
+           ORDER BY login_id = $2 DESC, last_seen_at DESC"#,
+        user.0,
+        current.0,
+        idle.as_secs_f64(),
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn identity_owner(
+    conn: &mut PgConnection,
+    provider: &str,
+    subject: &str,
+) -> Result<Option<UserId>> {
+    sqlx::query_scalar!(
+        r#"SELECT user_id AS "user_id: UserId" FROM oidc_identities
+           WHERE provider = $1 AND subject = $2"#,
+        provider,
+        subject
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn link_identity(
+    conn: &mut PgConnection,
+    provider: &str,
+    subject: &str,
+    user: UserId,
+    email: Option<&str>,
+) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO oidc_identities (provider, subject, user_id, email)
+         VALUES ($1, $2, $3, $4::text::citext)",
+        provider,
+        subject,
+        user.0,
+        email,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn unlink_identity(
+    conn: &mut PgConnection,
+    user: UserId,
+    provider: &str,
+) -> Result<bool> {
+    let done = sqlx::query!(
+        "DELETE FROM oidc_identities WHERE user_id = $1 AND provider = $2",
+        user.0,
+        provider
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub struct Identity {
+    pub provider: String,
+    pub email: Option<String>,
+    pub linked_at: DateTime<Utc>,
+}
+
+pub async fn identities_of(conn: &mut PgConnection, user: UserId) -> Result<Vec<Identity>> {
+    sqlx::query_as!(
+        Identity,
+        r#"SELECT provider, email::text AS email, linked_at FROM oidc_identities
+           WHERE user_id = $1 ORDER BY provider"#,
+        user.0
+    )
+    .fetch_all(conn)
+    .await
+}

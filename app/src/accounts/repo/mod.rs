@@ -1,0 +1,27 @@
+//! Account queries. Each takes a connection (often a transaction); none commits.
+//! Split by concept; callers use them through this module.
+//! `citext` columns cross as text: `$n::text::citext` in, `col::text` out.
+
+pub type Result<T> = std::result::Result<T, sqlx::Error>;
+
+pub const USERS_EMAIL_UNIQUE: &str = "users_email_unique";
+pub const ORGANISATIONS_SLUG_UNIQUE: &str = "organisations_slug_key";
+pub const INVITATIONS_OPEN_UNIQUE: &str = "organisation_invitations_open";
+
+/// Did this statement fail on the named unique constraint?
+pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.constraint())
+        .is_some_and(|c| c == constraint)
+}
+
+mod admin;
+mod logins;
+mod organisations;
+mod users;
+
+pub use admin::*;
+pub use logins::*;
+pub use organisations::*;
+pub use users::*;

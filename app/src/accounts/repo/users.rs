@@ -1,0 +1,279 @@
+//! Users, their roles, and the single-use tokens emailed to them.
+
+use super::Result;
+use crate::accounts::TokenPurpose;
+use crate::accounts::model::{Membership, OrgRole, Role};
+use crate::accounts::password::PasswordHashString;
+use crate::ids::{OrganisationId, UserId};
+use sqlx::PgConnection;
+use std::time::Duration;
+
+pub async fn insert_user(
+    conn: &mut PgConnection,
+    user: UserId,
+    email: &str,
+    display_name: &str,
+    password: Option<&PasswordHashString>,
+    email_verified: bool,
+) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO users (user_id, email, display_name, password_hash, email_verified_at)
+         VALUES ($1, $2::text::citext, $3, $4, CASE WHEN $5 THEN now() END)",
+        user.0,
+        email,
+        display_name,
+        password.map(PasswordHashString::as_str),
+        email_verified,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct Credentials {
+    pub user_id: UserId,
+    pub password_hash: Option<PasswordHashString>,
+    pub verified: bool,
+}
+
+pub async fn credentials_by_email(
+    conn: &mut PgConnection,
+    email: &str,
+) -> Result<Option<Credentials>> {
+    let row = sqlx::query!(
+        r#"SELECT user_id AS "user_id: UserId", password_hash,
+                  email_verified_at IS NOT NULL AS "verified!"
+           FROM users WHERE email = $1::text::citext"#,
+        email
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Credentials {
+        user_id: r.user_id,
+        password_hash: r.password_hash.map(PasswordHashString::from_db),
+        verified: r.verified,
+    }))
+}
+
+pub async fn credentials_by_id(conn: &mut PgConnection, user: UserId) -> Result<Credentials> {
+    let row = sqlx::query!(
+        r#"SELECT user_id AS "user_id: UserId", password_hash,
+                  email_verified_at IS NOT NULL AS "verified!"
+           FROM users WHERE user_id = $1"#,
+        user.0
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(Credentials {
+        user_id: row.user_id,
+        password_hash: row.password_hash.map(PasswordHashString::from_db),
+        verified: row.verified,
+    })
+}
+
+pub struct EmailOwner {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub verified: bool,
+}
+
+pub async fn user_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<EmailOwner>> {
+    let row = sqlx::query!(
+        r#"SELECT user_id AS "user_id: UserId", display_name,
+                  email_verified_at IS NOT NULL AS "verified!"
+           FROM users WHERE email = $1::text::citext"#,
+        email
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| EmailOwner {
+        user_id: r.user_id,
+        display_name: r.display_name,
+        verified: r.verified,
+    }))
+}
+
+pub async fn display_name_of(conn: &mut PgConnection, user: UserId) -> Result<String> {
+    sqlx::query_scalar!("SELECT display_name FROM users WHERE user_id = $1", user.0)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn email_of(conn: &mut PgConnection, user: UserId) -> Result<String> {
+    sqlx::query_scalar!(
+        r#"SELECT email::text AS "email!" FROM users WHERE user_id = $1"#,
+        user.0
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_password(
+    conn: &mut PgConnection,
+    user: UserId,
+    hash: &PasswordHashString,
+) -> Result<()> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2 WHERE user_id = $1",
+        user.0,
+        hash.as_str()
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An OpenID provider vouched for the address of an account nobody had verified: whoever set
+/// its password never proved they own the address, so that password stops working.
+pub async fn claim_unverified(conn: &mut PgConnection, user: UserId) -> Result<()> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = NULL, email_verified_at = now()
+         WHERE user_id = $1 AND email_verified_at IS NULL",
+        user.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Following an emailed link proves the address.
+pub async fn mark_email_verified(conn: &mut PgConnection, user: UserId) -> Result<()> {
+    sqlx::query!(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE user_id = $1",
+        user.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_display_name(conn: &mut PgConnection, user: UserId, name: &str) -> Result<()> {
+    sqlx::query!(
+        "UPDATE users SET display_name = $2 WHERE user_id = $1",
+        user.0,
+        name
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn roles_of(conn: &mut PgConnection, user: UserId) -> Result<Vec<Role>> {
+    sqlx::query_scalar!(
+        r#"SELECT role AS "role: Role" FROM user_roles WHERE user_id = $1 ORDER BY role"#,
+        user.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Returns whether the role was new.
+pub async fn grant_role(
+    conn: &mut PgConnection,
+    user: UserId,
+    role: Role,
+    by: Option<UserId>,
+) -> Result<bool> {
+    let done = sqlx::query!(
+        "INSERT INTO user_roles (user_id, role, granted_by) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+        user.0,
+        role as Role,
+        by.map(|u| u.0),
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Returns whether the role was held.
+pub async fn revoke_role(conn: &mut PgConnection, user: UserId, role: Role) -> Result<bool> {
+    let done = sqlx::query!(
+        "DELETE FROM user_roles WHERE user_id = $1 AND role = $2",
+        user.0,
+        role as Role
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn memberships_of(conn: &mut PgConnection, user: UserId) -> Result<Vec<Membership>> {
+    sqlx::query_as!(
+        Membership,
+        r#"SELECT o.organisation_id AS "organisation_id: OrganisationId", o.slug, o.name,
+                  m.role AS "role: OrgRole"
+           FROM organisation_members m JOIN organisations o USING (organisation_id)
+           WHERE m.user_id = $1 ORDER BY o.name"#,
+        user.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_email_token(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    user: UserId,
+    purpose: TokenPurpose,
+    ttl: Duration,
+) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO email_tokens (token_hash, user_id, purpose, expires_at)
+         VALUES ($1, $2, $3, now() + $4::float8 * interval '1 second')",
+        hash,
+        user.0,
+        purpose as TokenPurpose,
+        ttl.as_secs_f64(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Use a token: succeeds once, before it expires, and spends every other open token of the
+/// same person and purpose.
+pub async fn consume_email_token(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    purpose: TokenPurpose,
+) -> Result<Option<UserId>> {
+    let user = sqlx::query_scalar!(
+        r#"UPDATE email_tokens SET used_at = now()
+           WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+           RETURNING user_id AS "user_id: UserId""#,
+        hash,
+        purpose as TokenPurpose,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(user) = user {
+        sqlx::query!(
+            "UPDATE email_tokens SET used_at = now()
+             WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+            user.0,
+            purpose as TokenPurpose,
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(user)
+}
+
+pub async fn email_token_is_usable(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    purpose: TokenPurpose,
+) -> Result<bool> {
+    let usable = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM email_tokens
+                          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL
+                            AND expires_at > now())
+           AS "usable!""#,
+        hash,
+        purpose as TokenPurpose,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(usable)
+}
