@@ -124,6 +124,13 @@ test('a verified provider email links to the existing account', async ({ page })
   await expect(page.locator('.list__row', { hasText: 'Test ID' })).toContainText('ann@olivine.test');
 });
 
+test('a provider login without a verified email is refused with an explanation', async ({ page }) => {
+  await signInWithTestId(page, 'unverified-someone');
+  await expect(page).toHaveURL(/\/signin\?oidc=failed$/);
+  await expect(page.getByText("Signing in with your provider didn't complete.")).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+});
+
 test('link a provider to a signed-in account, then unlink it', async ({ page }) => {
   await signIn(page, 'finn@olivine.test', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);

@@ -91,6 +91,7 @@ fn AccountSections(
             <p class="roles">
                 "Roles: shopper"
                 {viewer.roles.iter().map(|r| format!(", {}", r.label().to_lowercase())).collect::<String>()}
+                {(!viewer.memberships.is_empty()).then_some(", hiring manager")}
             </p>
         </section>
 

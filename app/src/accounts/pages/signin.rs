@@ -21,6 +21,19 @@ fn query(name: &'static str) -> Memo<Option<String>> {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let next = query("next");
+    // Set by the OpenID callback when a provider sign-in did not complete.
+    let oidc = query("oidc");
+    let oidc_message = move || {
+        oidc.get().map(|outcome| {
+            if outcome == "cancelled" {
+                "Signing in with your provider was cancelled. Try again, or use your email and password."
+            } else {
+                "Signing in with your provider didn't complete. If your provider account has no \
+                 verified email address, or is linked to another Olivine account, use your email \
+                 and password instead."
+            }
+        })
+    };
     let action = ServerAction::<SignIn>::new();
     refresh_viewer_on_success(action);
     let error = form_error(action);
@@ -29,6 +42,7 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in — Olivine"/>
         <section class="auth">
             <h1>"Sign in"</h1>
+            {move || oidc_message().map(|text| view! { <Notice tone="warning"><p>{text}</p></Notice> })}
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
                 <TextField label="Email" name="email" kind="email" autocomplete="username" error/>
