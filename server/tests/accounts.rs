@@ -752,3 +752,45 @@ async fn admin_role_changes_are_audited(db: PgPool) {
             .is_err()
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_first_admin_is_bootstrapped_from_the_command_line(db: PgPool) {
+    let app = app(db).await;
+    let config = Config::from_lookup(|_| None).expect("config");
+    let state = server::app_state(&config, app.db.clone());
+    let done = app::accounts::admin::bootstrap_admin(&state, " Root@Example.com ")
+        .await
+        .expect("bootstrap");
+    assert!(done.created);
+    let link = done.password_link.expect("a set-password link");
+    assert!(
+        link.starts_with("http://127.0.0.1:3000/reset-password?token="),
+        "{link}"
+    );
+    assert!(app.last_mail_to("Root@Example.com").await.contains(&link));
+
+    // Run again: nothing new, and still no password on any command line.
+    let again = app::accounts::admin::bootstrap_admin(&state, "root@example.com")
+        .await
+        .expect("bootstrap again");
+    assert!(!again.created);
+    assert_eq!(again.user_id, done.user_id);
+
+    // The link sets the password; the admin then reaches the back office.
+    let token = link_token(&link);
+    let mut browser = app.browser();
+    let reply = browser
+        .call(
+            "accounts/reset",
+            &[
+                ("token", &token),
+                ("password", "root password, long enough"),
+            ],
+        )
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    assert_eq!(
+        browser.call("admin/overview", &[]).await.status,
+        StatusCode::OK
+    );
+}
