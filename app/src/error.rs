@@ -100,8 +100,21 @@ impl AppError {
 #[cfg(feature = "ssr")]
 impl AppError {
     /// Set this error's HTTP status on the current response (server functions and pages).
+    ///
+    /// Not for a plain HTML form post (no JavaScript): Leptos answers those with a redirect back
+    /// to the form, carrying the error for the page to show, and a 4xx status would stop the
+    /// browser from following it.
     pub fn with_status(self) -> Self {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        use leptos::prelude::use_context;
+        let plain_form_post = use_context::<http::request::Parts>().is_some_and(|request| {
+            request.method == http::Method::POST
+                && request
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if !plain_form_post && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(self.status());
         }
         self

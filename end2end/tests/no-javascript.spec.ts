@@ -31,4 +31,18 @@ test.describe('with JavaScript disabled', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Face Serums');
     await expect(page.locator('.card')).toHaveCount(6);
   });
+
+  test('sign-in works as a plain form: errors show, success signs in', async ({ page }) => {
+    await page.goto('/signin');
+    await page.getByLabel('Email').fill('finn@olivine.test');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: "don't match an account" })).toBeVisible();
+
+    await page.getByLabel('Email').fill('finn@olivine.test');
+    await page.getByLabel('Password').fill('olivine-demo-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/account$/);
+    await expect(page.locator('.account-menu__me')).toHaveText('Finn Freelancer');
+  });
 });
