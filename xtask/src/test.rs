@@ -20,6 +20,8 @@ pub const SERVER_SIDE: &[&str] = &[
     "server",
     "-p",
     "xtask",
+    "-p",
+    "search",
     "--features",
     "app/ssr",
 ];
