@@ -4,6 +4,7 @@ use crate::accounts::oidc::Registry;
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
+use search::SearchIndex;
 use sqlx::PgPool;
 use std::fmt;
 use std::sync::Arc;
@@ -15,16 +16,24 @@ pub struct AppState {
     pub db: PgPool,
     pub config: Arc<AppConfig>,
     pub oidc: Arc<Registry>,
+    /// This node's replica of the catalog search index.
+    pub search: Arc<SearchIndex>,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, db: PgPool, config: AppConfig) -> Self {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: PgPool,
+        config: AppConfig,
+        search: Arc<SearchIndex>,
+    ) -> Self {
         let oidc = Arc::new(Registry::new(config.oidc_providers.clone()));
         AppState {
             leptos_options,
             db,
             config: Arc::new(config),
             oidc,
+            search,
         }
     }
 }

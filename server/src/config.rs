@@ -32,6 +32,8 @@ pub struct Config {
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
+    /// Where this node keeps its own files (the search index).
+    pub data_dir: std::path::PathBuf,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -139,6 +141,9 @@ impl Config {
         )?;
         let oidc_providers = oidc_providers(&get)?;
         Ok(Config {
+            data_dir: get("OLIVINE_DATA_DIR", None)
+                .unwrap_or_else(|| ".data/app".to_owned())
+                .into(),
             public_url,
             trust_proxy,
             smtp_url: smtp_url.map(Secret::new),

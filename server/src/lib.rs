@@ -6,6 +6,7 @@
 pub mod config;
 mod guard;
 mod oidc_callback;
+pub mod search_sync;
 pub mod seed;
 mod session_store;
 pub mod workers;
@@ -25,6 +26,7 @@ use session_store::PostgresStore;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -59,8 +61,16 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
 }
 
 /// The app's state for this configuration and pool.
-pub fn app_state(config: &Config, db: PgPool) -> AppState {
-    AppState::new(leptos_options(config), db, config.app_config())
+///
+/// Its search index lives in memory and starts empty: for tests and one-off commands. `serve`
+/// opens the node's index on disk instead ([`search_sync::open`]).
+pub fn app_state(config: &Config, db: PgPool) -> anyhow::Result<AppState> {
+    let index = search::SearchIndex::in_memory().context("cannot create the search index")?;
+    Ok(app_state_with(config, db, Arc::new(index)))
+}
+
+pub fn app_state_with(config: &Config, db: PgPool, search: Arc<search::SearchIndex>) -> AppState {
+    AppState::new(leptos_options(config), db, config.app_config(), search)
 }
 
 /// How long a browser session (a guest cart, later) lives without a visit. Being signed in is
@@ -116,7 +126,9 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = connect(&config).await?;
-    let state = app_state(&config, db.clone());
+    let synced = search_sync::open(&config, &db).await?;
+    let state = app_state_with(&config, db.clone(), synced.index.clone());
+    tokio::spawn(search_sync::run(db.clone(), synced));
     let transport = workers::Transport::from_config(&config)?;
     if matches!(transport, workers::Transport::Mailbox) {
         tracing::info!("no OLIVINE_SMTP_URL: outgoing mail goes to the dev mailbox");

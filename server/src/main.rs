@@ -1,14 +1,16 @@
-//! `olivine [serve | migrate | seed --demo | admin create --email …]`
+//! `olivine [serve | migrate | seed --demo | reindex | admin create --email …]`
 
 use anyhow::Context;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: olivine [serve | migrate | seed --demo | admin create --email ADDRESS]
+const USAGE: &str =
+    "usage: olivine [serve | migrate | seed --demo | reindex | admin create --email ADDRESS]
 
   serve         serve the site (default)
   migrate       apply pending database migrations
   seed --demo   load the demo catalog and accounts (skips what is already there)
+  reindex       rebuild this node's search index from the database
   admin create --email ADDRESS
                 make ADDRESS an admin with every scope (creating the account if
                 needed; an account without a password gets a set-password link)
@@ -37,6 +39,7 @@ async fn main() -> std::process::ExitCode {
         ["migrate"] => migrate(&config).await,
         ["seed", "--demo"] => seed(&config).await,
         ["admin", "create", "--email", email] => create_admin(&config, email).await,
+        ["reindex"] => reindex(&config).await,
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -79,7 +82,7 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
 
 async fn create_admin(config: &Config, email: &str) -> anyhow::Result<()> {
     let db = server::connect(config).await?;
-    let state = server::app_state(config, db);
+    let state = server::app_state(config, db)?;
     let done = app::accounts::admin::bootstrap_admin(&state, email)
         .await
         .map_err(|e| anyhow::anyhow!("{}", app::error::AppError::from(e)))?;
@@ -94,5 +97,15 @@ async fn create_admin(config: &Config, email: &str) -> anyhow::Result<()> {
     if let Some(link) = done.password_link {
         println!("choose a password within the hour: {link}");
     }
+    Ok(())
+}
+
+async fn reindex(config: &Config) -> anyhow::Result<()> {
+    let db = server::connect(config).await?;
+    let products = server::search_sync::reindex(config, &db).await?;
+    println!(
+        "search index rebuilt: {products} products in {}",
+        config.data_dir.join("search").display()
+    );
     Ok(())
 }

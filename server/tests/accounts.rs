@@ -40,7 +40,10 @@ async fn app_in(db: PgPool, environment: &str) -> App {
     let config =
         Config::from_lookup(|k| (k == "OLIVINE_ENV").then(|| environment.clone())).expect("config");
     App {
-        router: server::router(server::app_state(&config, db.clone()), false),
+        router: server::router(
+            server::app_state(&config, db.clone()).expect("state"),
+            false,
+        ),
         db,
     }
 }
@@ -757,7 +760,7 @@ async fn admin_role_changes_are_audited(db: PgPool) {
 async fn the_first_admin_is_bootstrapped_from_the_command_line(db: PgPool) {
     let app = app(db).await;
     let config = Config::from_lookup(|_| None).expect("config");
-    let state = server::app_state(&config, app.db.clone());
+    let state = server::app_state(&config, app.db.clone()).expect("state");
     let done = app::accounts::admin::bootstrap_admin(&state, " Root@Example.com ")
         .await
         .expect("bootstrap");

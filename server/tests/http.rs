@@ -15,7 +15,7 @@ async fn app(db: PgPool) -> axum::Router {
         .await
         .expect("seed");
     let config = Config::from_lookup(|_| None).expect("default config");
-    server::router(server::app_state(&config, db), false)
+    server::router(server::app_state(&config, db).expect("state"), false)
 }
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {

@@ -1,0 +1,151 @@
+//! Feeding the search engine from the catalog: product documents from Postgres, and the
+//! outbox the catalog's triggers fill in the same transaction as each change.
+//!
+//! Every node applies the outbox to its own index and remembers the last `seq` it applied, so
+//! a change is searchable on every node about as soon as it commits.
+
+use super::model::ProductKind;
+use crate::ids::ProductId;
+use crate::inventory::model::sellable_expiry_after;
+use chrono::NaiveDate;
+use search::{ProductDoc, SearchIndex};
+use sqlx::{PgConnection, PgPool};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Search(#[from] search::SearchError),
+}
+
+/// Search documents for published products: all of them, or those in `only`. "In stock" uses
+/// the shop's own rule: a lot counts while it has enough shelf life left on `today`.
+pub async fn documents(
+    conn: &mut PgConnection,
+    only: Option<&[ProductId]>,
+    today: NaiveDate,
+) -> Result<Vec<ProductDoc>, sqlx::Error> {
+    let ids: Option<Vec<uuid::Uuid>> = only.map(|ids| ids.iter().map(|id| id.0).collect());
+    let rows = sqlx::query!(
+        r#"
+        SELECT p.product_id, p.slug, p.name, p.product_line, p.summary, p.description,
+               p.benefits, p.skin_types::text[] AS "skin_types!", p.allergens::text[] AS "allergens!",
+               c.slug AS category_slug, c.name AS category_name, c.kind AS "kind: ProductKind",
+               EXTRACT(EPOCH FROM p.created_at)::bigint AS "created!",
+               ARRAY(SELECT i.name FROM product_ingredients i
+                     WHERE i.product_id = p.product_id ORDER BY i.position) AS "ingredients!",
+               prices.min_price AS "min_price?", prices.max_price AS "max_price?",
+               EXISTS (SELECT 1 FROM lots l JOIN variants v USING (variant_id)
+                       WHERE v.product_id = p.product_id AND l.on_hand > 0
+                         AND l.expiry_date > $2) AS "in_stock!"
+        FROM products p
+        JOIN categories c USING (category_id)
+        LEFT JOIN LATERAL (
+            SELECT min(v.price_minor) AS min_price, max(v.price_minor) AS max_price
+            FROM variants v WHERE v.product_id = p.product_id
+        ) prices ON true
+        WHERE p.published_at IS NOT NULL
+          AND ($1::uuid[] IS NULL OR p.product_id = ANY($1))
+        ORDER BY p.product_id
+        "#,
+        ids.as_deref(),
+        sellable_expiry_after(today),
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ProductDoc {
+            id: r.product_id.to_string(),
+            slug: r.slug,
+            name: r.name,
+            brand_line: r.product_line,
+            description: format!("{} {}", r.summary, r.description),
+            ingredients: r.ingredients,
+            benefits: r.benefits,
+            category_slug: r.category_slug,
+            category_names: vec![r.kind.label().to_owned(), r.category_name],
+            skin_types: r.skin_types,
+            allergens: r.allergens,
+            price_min_cents: u64::try_from(r.min_price.unwrap_or(0)).unwrap_or(0),
+            price_max_cents: u64::try_from(r.max_price.unwrap_or(0)).unwrap_or(0),
+            in_stock: r.in_stock,
+            // Reviews do not exist yet; every product rates 0 until they do.
+            rating_tenths: 0,
+            created_unix: u64::try_from(r.created).unwrap_or(0),
+        })
+        .collect())
+}
+
+/// The newest outbox position (0 when empty): a rebuild that starts here misses nothing.
+pub async fn outbox_head(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "seq!" FROM search_outbox"#)
+        .fetch_one(conn)
+        .await
+}
+
+/// The oldest position still in the outbox, if any.
+pub async fn outbox_tail(conn: &mut PgConnection) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT min(seq) FROM search_outbox")
+        .fetch_one(conn)
+        .await
+}
+
+/// Rebuild the whole index from Postgres; returns the outbox position it reflects.
+pub async fn rebuild(
+    db: &PgPool,
+    index: &SearchIndex,
+    today: NaiveDate,
+    progress: impl FnMut(usize),
+) -> Result<i64, SyncError> {
+    let mut conn = db.acquire().await?;
+    // Read the position first: anything committed after it is applied again later (harmless).
+    let head = outbox_head(&mut conn).await?;
+    let docs = documents(&mut conn, None, today).await?;
+    index.rebuild(docs, progress)?;
+    Ok(head)
+}
+
+/// Apply outbox entries after `applied`; returns the new position.
+pub async fn apply_outbox(
+    db: &PgPool,
+    index: &SearchIndex,
+    applied: i64,
+    today: NaiveDate,
+) -> Result<i64, SyncError> {
+    let mut conn = db.acquire().await?;
+    let rows = sqlx::query!(
+        r#"SELECT seq, product_id AS "product_id: ProductId" FROM search_outbox
+           WHERE seq > $1 ORDER BY seq LIMIT 1000"#,
+        applied
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(last) = rows.last().map(|r| r.seq) else {
+        return Ok(applied);
+    };
+    let mut ids: Vec<ProductId> = rows.into_iter().map(|r| r.product_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let docs = documents(&mut conn, Some(&ids), today).await?;
+    // Products no longer published (or gone) leave the index.
+    let gone: Vec<String> = ids
+        .iter()
+        .map(ToString::to_string)
+        .filter(|id| !docs.iter().any(|d| &d.id == id))
+        .collect();
+    index.upsert(&docs)?;
+    if !gone.is_empty() {
+        index.remove(&gone)?;
+    }
+    Ok(last)
+}
+
+/// Forget outbox entries every node has long applied.
+pub async fn prune_outbox(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!("DELETE FROM search_outbox WHERE queued_at < now() - interval '1 day'")
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,135 @@
+//! This node's search index: opened (or built) at start, kept fresh from the outbox.
+//!
+//! The index lives in `OLIVINE_DATA_DIR/search`; next to it, `applied-seq` records the last
+//! outbox position the index reflects. At start the index is rebuilt from Postgres when it is
+//! new, its position is unknown, or the outbox no longer reaches back to it (pruned); else it
+//! catches up from the outbox. Then a worker applies new entries as their NOTIFY arrives (with
+//! a one-second poll as a fallback) and rebuilds once a day, when stock dates move on.
+
+use crate::config::Config;
+use anyhow::Context;
+use app::catalog::search_sync as sync;
+use chrono::NaiveDate;
+use search::SearchIndex;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Synced {
+    pub index: Arc<SearchIndex>,
+    applied: i64,
+    seq_file: PathBuf,
+    built_on: NaiveDate,
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn read_seq(path: &PathBuf) -> Option<i64> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+fn write_seq(path: &PathBuf, seq: i64) {
+    // Written after the index commit: a crash in between re-applies entries, which is harmless.
+    if let Err(error) = std::fs::write(path, seq.to_string()) {
+        tracing::warn!(%error, "cannot record the search index position");
+    }
+}
+
+/// Open this node's index and bring it up to date.
+pub async fn open(config: &Config, db: &PgPool) -> anyhow::Result<Synced> {
+    let dir = config.data_dir.join("search");
+    let (index, created) = SearchIndex::open_or_create(&dir)
+        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+    let index = Arc::new(index);
+    let seq_file = dir.join("applied-seq");
+    let mut conn = db.acquire().await?;
+    let tail = sync::outbox_tail(&mut conn).await?;
+    drop(conn);
+    let known = read_seq(&seq_file).filter(|_| !created);
+    let reaches = |applied: i64| tail.is_none_or(|oldest| oldest <= applied + 1);
+    let applied = match known {
+        Some(applied) if reaches(applied) => {
+            sync::apply_outbox(db, &index, applied, today()).await?
+        }
+        _ => {
+            tracing::info!("building the search index from the catalog");
+            let head = sync::rebuild(db, &index, today(), |_| {}).await?;
+            tracing::info!(products = index.num_docs(), "search index built");
+            head
+        }
+    };
+    write_seq(&seq_file, applied);
+    Ok(Synced {
+        index,
+        applied,
+        seq_file,
+        built_on: today(),
+    })
+}
+
+/// `olivine reindex`: rebuild from Postgres, showing progress.
+pub async fn reindex(config: &Config, db: &PgPool) -> anyhow::Result<u64> {
+    let dir = config.data_dir.join("search");
+    let (index, _) = SearchIndex::open_or_create(&dir)
+        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
+    let head = sync::rebuild(db, &index, today(), |n| {
+        eprint!("\rindexed {n} products");
+    })
+    .await?;
+    eprintln!();
+    write_seq(&dir.join("applied-seq"), head);
+    Ok(index.num_docs())
+}
+
+/// Keep the index fresh until the process stops.
+pub async fn run(db: PgPool, mut synced: Synced) {
+    let mut listener = match PgListener::connect_with(&db).await {
+        Ok(mut listener) => match listener.listen("search_outbox").await {
+            Ok(()) => Some(listener),
+            Err(error) => {
+                tracing::warn!(%error, "cannot LISTEN for search changes; polling instead");
+                None
+            }
+        },
+        Err(error) => {
+            tracing::warn!(%error, "cannot LISTEN for search changes; polling instead");
+            None
+        }
+    };
+    loop {
+        match &mut listener {
+            Some(l) => {
+                let _ = tokio::time::timeout(Duration::from_secs(1), l.recv()).await;
+            }
+            None => tokio::time::sleep(Duration::from_secs(1)).await,
+        }
+        if let Err(error) = step(&db, &mut synced).await {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "search index update failed; will retry"
+            );
+        }
+    }
+}
+
+async fn step(db: &PgPool, synced: &mut Synced) -> anyhow::Result<()> {
+    if today() != synced.built_on {
+        // Lots cross their shelf-life cut-off with the date, not with a write.
+        synced.applied = sync::rebuild(db, &synced.index, today(), |_| {}).await?;
+        synced.built_on = today();
+        let mut conn = db.acquire().await?;
+        sync::prune_outbox(&mut conn).await?;
+    } else {
+        let applied = sync::apply_outbox(db, &synced.index, synced.applied, today()).await?;
+        if applied == synced.applied {
+            return Ok(());
+        }
+        synced.applied = applied;
+    }
+    write_seq(&synced.seq_file, synced.applied);
+    Ok(())
+}
