@@ -37,3 +37,11 @@ CREATE TRIGGER queue_search_update AFTER INSERT OR UPDATE OR DELETE ON lots
     FOR EACH ROW EXECUTE PROCEDURE queue_search_update();
 CREATE TRIGGER queue_search_update AFTER UPDATE ON categories
     FOR EACH ROW EXECUTE PROCEDURE queue_search_update();
+
+-- Which database an index reflects: a node's index and its outbox position belong to this id
+-- (a re-created database gets a new one, so an old index is rebuilt, never "caught up").
+CREATE TABLE database_identity (
+    only_row    boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    database_id uuid NOT NULL DEFAULT gen_random_uuid()
+);
+INSERT INTO database_identity DEFAULT VALUES;

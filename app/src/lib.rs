@@ -27,6 +27,7 @@ use accounts::pages::{
     VerifyEmailPage, ViewerState,
 };
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
+use catalog::search_page::{SearchBox, SearchResultsPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("shop") view=ShopPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("shop"), ParamSegment("category")) view=CategoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("products"), ParamSegment("slug")) view=ProductPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("search") view=SearchResultsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
@@ -115,6 +117,7 @@ fn SiteHeader() -> impl IntoView {
                         <li><a href="/shop/face-serums">"Serums"</a></li>
                     </ul>
                 </nav>
+                <SearchBox/>
                 <AccountMenu/>
             </div>
         </header>

@@ -45,4 +45,15 @@ test.describe('with JavaScript disabled', () => {
     await expect(page).toHaveURL(/\/account$/);
     await expect(page.locator('.account-menu__me')).toHaveText('Finn Freelancer');
   });
+
+  test('search works as plain links and forms', async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('combobox', { name: 'Search products' }).fill('vitamin');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page).toHaveURL(/\/search\?q=vitamin$/);
+    await expect(page.locator('.search-hit').first()).toBeVisible();
+    await page.locator('a[data-facet="category=vitamins"]').click();
+    await expect(page).toHaveURL(/category=vitamins/);
+    await expect(page.locator('a[data-facet="category=vitamins"]')).toHaveAttribute('aria-current', 'true');
+  });
 });

@@ -1,7 +1,7 @@
 //! This node's search index: opened (or built) at start, kept fresh from the outbox.
 //!
-//! The index lives in `OLIVINE_DATA_DIR/search`; next to it, `applied-seq` records the last
-//! outbox position the index reflects. At start the index is rebuilt from Postgres when it is
+//! The index lives in `OLIVINE_DATA_DIR/search`; next to it, `applied-seq` records which
+//! database and which outbox position the index reflects. At start the index is rebuilt from Postgres when it is
 //! new, its position is unknown, or the outbox no longer reaches back to it (pruned); else it
 //! catches up from the outbox. Then a worker applies new entries as their NOTIFY arrives (with
 //! a one-second poll as a fallback) and rebuilds once a day, when stock dates move on.
@@ -19,6 +19,7 @@ use std::time::Duration;
 
 pub struct Synced {
     pub index: Arc<SearchIndex>,
+    database: uuid::Uuid,
     applied: i64,
     seq_file: PathBuf,
     built_on: NaiveDate,
@@ -28,13 +29,18 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-fn read_seq(path: &PathBuf) -> Option<i64> {
-    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+/// The position file holds `<database id> <seq>`.
+fn read_seq(path: &PathBuf, database: uuid::Uuid) -> Option<i64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let (id, seq) = text.trim().split_once(' ')?;
+    (id == database.to_string())
+        .then(|| seq.parse().ok())
+        .flatten()
 }
 
-fn write_seq(path: &PathBuf, seq: i64) {
+fn write_seq(path: &PathBuf, database: uuid::Uuid, seq: i64) {
     // Written after the index commit: a crash in between re-applies entries, which is harmless.
-    if let Err(error) = std::fs::write(path, seq.to_string()) {
+    if let Err(error) = std::fs::write(path, format!("{database} {seq}")) {
         tracing::warn!(%error, "cannot record the search index position");
     }
 }
@@ -48,8 +54,9 @@ pub async fn open(config: &Config, db: &PgPool) -> anyhow::Result<Synced> {
     let seq_file = dir.join("applied-seq");
     let mut conn = db.acquire().await?;
     let tail = sync::outbox_tail(&mut conn).await?;
+    let database = sync::database_id(&mut conn).await?;
     drop(conn);
-    let known = read_seq(&seq_file).filter(|_| !created);
+    let known = read_seq(&seq_file, database).filter(|_| !created);
     let reaches = |applied: i64| tail.is_none_or(|oldest| oldest <= applied + 1);
     let applied = match known {
         Some(applied) if reaches(applied) => {
@@ -62,9 +69,10 @@ pub async fn open(config: &Config, db: &PgPool) -> anyhow::Result<Synced> {
             head
         }
     };
-    write_seq(&seq_file, applied);
+    write_seq(&seq_file, database, applied);
     Ok(Synced {
         index,
+        database,
         applied,
         seq_file,
         built_on: today(),
@@ -81,7 +89,9 @@ pub async fn reindex(config: &Config, db: &PgPool) -> anyhow::Result<u64> {
     })
     .await?;
     eprintln!();
-    write_seq(&dir.join("applied-seq"), head);
+    let mut conn = db.acquire().await?;
+    let database = sync::database_id(&mut conn).await?;
+    write_seq(&dir.join("applied-seq"), database, head);
     Ok(index.num_docs())
 }
 
@@ -130,6 +140,6 @@ async fn step(db: &PgPool, synced: &mut Synced) -> anyhow::Result<()> {
         }
         synced.applied = applied;
     }
-    write_seq(&synced.seq_file, synced.applied);
+    write_seq(&synced.seq_file, synced.database, synced.applied);
     Ok(())
 }

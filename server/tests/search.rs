@@ -138,5 +138,22 @@ async fn a_node_builds_its_index_at_start_and_catches_up_after_a_restart(db: PgP
         .await
         .expect("reopen");
     assert_eq!(second.index.num_docs(), products - 1);
+    drop(second);
+
+    // An index made from another database (say, a re-created one) is rebuilt, not caught up:
+    // its position means nothing here.
+    sqlx::query!("UPDATE products SET published_at = now() WHERE published_at IS NULL")
+        .execute(&db)
+        .await
+        .unwrap();
+    std::fs::write(
+        dir.join("search").join("applied-seq"),
+        "00000000-0000-0000-0000-000000000000 999999999",
+    )
+    .unwrap();
+    let third = server::search_sync::open(&config, &db)
+        .await
+        .expect("reopen");
+    assert_eq!(third.index.num_docs(), products);
     let _ = std::fs::remove_dir_all(&dir);
 }

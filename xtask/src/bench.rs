@@ -23,7 +23,8 @@ const PAGES: &[(&str, &str)] = &[
 pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ssr") => ssr(pins),
-        _ => bail!("usage: cargo xtask bench ssr"),
+        Some("search") => search(pins, &args[1..]),
+        _ => bail!("usage: cargo xtask bench ssr | search [--products N]"),
     }
 }
 
@@ -148,6 +149,42 @@ fn ssr(pins: &Pins) -> Result<()> {
         std::fs::create_dir_all(&out)?;
         std::fs::write(out.join("ssr.json"), serde_json::to_string_pretty(&report)?)?;
         say(format!("bench: wrote {}", out.join("ssr.json").display()));
+        Ok(())
+    })();
+    let _ = cluster.drop_database(db);
+    if we_started_db {
+        cluster.stop()?;
+    }
+    result
+}
+
+/// The search engine against Postgres full-text search, same data and queries, same run.
+fn search(pins: &Pins, args: &[String]) -> Result<()> {
+    let products = match args {
+        [] => 100_000,
+        [flag, n] if flag == "--products" => n.parse().context("--products takes a number")?,
+        _ => bail!("usage: cargo xtask bench search [--products N]"),
+    };
+    crate::setup::setup(pins)?;
+    let cluster = Cluster::new(pins);
+    let we_started_db = cluster.start()?;
+    let db = "olivine_bench_search";
+    cluster.drop_database(db)?;
+    cluster.ensure_database(db)?;
+    let result = (|| {
+        say(format!(
+            "bench: building the search benchmark ({products} products)"
+        ));
+        cargo_build_release("server", "search_bench")?;
+        let out = target_dir()?.join("bench").join("search.json");
+        std::fs::create_dir_all(out.parent().context("no parent")?)?;
+        run(
+            Command::new(target_dir()?.join("release").join("search_bench"))
+                .arg(cluster.url(db))
+                .arg(products.to_string())
+                .arg(&out),
+        )?;
+        say(format!("bench: wrote {}", out.display()));
         Ok(())
     })();
     let _ = cluster.drop_database(db);

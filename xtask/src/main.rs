@@ -23,7 +23,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   db start|stop|status|reset|url|psql
                         the private development Postgres in .data/pg
   sqlx-prepare          rewrite .sqlx from the current queries and migrations
-  bench ssr             page-rendering throughput against a static-file ceiling";
+  bench ssr             page-rendering throughput against a static-file ceiling
+  bench search [--products N]
+                        the search engine vs Postgres full-text search (default 100k products)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

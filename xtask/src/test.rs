@@ -265,7 +265,14 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
         migrate_and_seed(&url, false)?;
         let port = free_port()?;
         let oidc = OidcProvider::start(&format!("http://127.0.0.1:{port}"))?;
-        let server = ServerProcess::start(&url, port, false, &oidc.app_env())?;
+        let data_dir = root().join("target").join(format!("e2e-data-{port}"));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        let mut env = oidc.app_env();
+        env.push((
+            "OLIVINE_DATA_DIR".to_owned(),
+            data_dir.display().to_string(),
+        ));
+        let server = ServerProcess::start(&url, port, false, &env)?;
         let report = root().join("target").join("playwright-report.json");
         let _ = std::fs::remove_file(&report);
         let status = in_root("npx")
@@ -281,6 +288,7 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
         let server_log = server.log.clone();
         drop(server);
         drop(oidc);
+        let _ = std::fs::remove_dir_all(&data_dir);
         let stats = std::fs::read_to_string(&report)
             .ok()
             .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok())

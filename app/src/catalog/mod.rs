@@ -5,6 +5,10 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
+pub mod search_model;
+pub mod search_page;
+#[cfg(feature = "ssr")]
+pub mod search_service;
 #[cfg(feature = "ssr")]
 pub mod search_sync;
 #[cfg(feature = "ssr")]

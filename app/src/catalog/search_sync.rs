@@ -29,7 +29,7 @@ pub async fn documents(
     let ids: Option<Vec<uuid::Uuid>> = only.map(|ids| ids.iter().map(|id| id.0).collect());
     let rows = sqlx::query!(
         r#"
-        SELECT p.product_id, p.slug, p.name, p.product_line, p.summary, p.description,
+        SELECT p.product_id, p.slug, p.name, p.product_line, p.description,
                p.benefits, p.skin_types::text[] AS "skin_types!", p.allergens::text[] AS "allergens!",
                c.slug AS category_slug, c.name AS category_name, c.kind AS "kind: ProductKind",
                EXTRACT(EPOCH FROM p.created_at)::bigint AS "created!",
@@ -61,7 +61,8 @@ pub async fn documents(
             slug: r.slug,
             name: r.name,
             brand_line: r.product_line,
-            description: format!("{} {}", r.summary, r.description),
+            // The description opens with the summary already.
+            description: r.description,
             ingredients: r.ingredients,
             benefits: r.benefits,
             category_slug: r.category_slug,
@@ -76,6 +77,13 @@ pub async fn documents(
             created_unix: u64::try_from(r.created).unwrap_or(0),
         })
         .collect())
+}
+
+/// This database's identity: an index position only means something for the same database.
+pub async fn database_id(conn: &mut PgConnection) -> Result<uuid::Uuid, sqlx::Error> {
+    sqlx::query_scalar!("SELECT database_id FROM database_identity")
+        .fetch_one(conn)
+        .await
 }
 
 /// The newest outbox position (0 when empty): a rebuild that starts here misses nothing.

@@ -304,13 +304,7 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResu
         benefits: counts(&benefit_counts, BENEFIT),
         skin_types: counts(&skin_counts, SKIN),
         // Excluding one more allergen keeps what does not contain it.
-        free_from: counts(&all, ALLERGEN)
-            .into_iter()
-            .map(|c| FacetCount {
-                count: (total as u64).saturating_sub(c.count),
-                value: c.value,
-            })
-            .collect(),
+        free_from: free_from_counts(&all, request, total as u64),
         prices: PriceBucket::ALL
             .into_iter()
             .map(|b| (b, count_of(&price_counts, PRICE, b.slug())))
@@ -363,6 +357,27 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResu
         facets,
         did_you_mean,
     })
+}
+
+/// Excluding one more allergen keeps what does not contain it; an allergen already excluded
+/// keeps everything shown.
+fn free_from_counts(facets: &FacetCounts, request: &SearchRequest, total: u64) -> Vec<FacetCount> {
+    let mut out: Vec<FacetCount> = counts(facets, ALLERGEN)
+        .into_iter()
+        .map(|c| FacetCount {
+            count: total.saturating_sub(c.count),
+            value: c.value,
+        })
+        .collect();
+    for excluded in &request.free_from {
+        if !out.iter().any(|c| &c.value == excluded) {
+            out.push(FacetCount {
+                value: excluded.clone(),
+                count: total,
+            });
+        }
+    }
+    out
 }
 
 /// The start of a description, escaped, cut at a word.

@@ -288,6 +288,16 @@ fn facet_counts_equal_a_direct_count_and_follow_the_other_filters() {
 }
 
 #[test]
+fn an_excluded_allergen_stays_listed_with_what_remains() {
+    let index = index();
+    let mut r = request("");
+    r.free_from = vec!["fish".into()];
+    let results = index.search(&r).unwrap();
+    let fish = results.facets.free_from.iter().find(|f| f.value == "fish");
+    assert_eq!(fish.map(|f| f.count), Some(results.total as u64));
+}
+
+#[test]
 fn price_buckets_filter_by_range() {
     let index = index();
     let mut r = request("");
