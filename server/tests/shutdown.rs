@@ -39,11 +39,14 @@ async fn serve_exits_cleanly_on_sigterm(db: PgPool) {
     );
 
     let port = free_port();
+    let data_dir = std::env::temp_dir().join(format!("olivine-shutdown-{port}"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_olivine"))
         .arg("serve")
         .env("OLIVINE_DATABASE_URL", &url)
         .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
         .env("OLIVINE_LOG", "warn")
+        // The search index goes to a throwaway folder, never into the source tree.
+        .env("OLIVINE_DATA_DIR", &data_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -81,4 +84,5 @@ async fn serve_exits_cleanly_on_sigterm(db: PgPool) {
     }
     assert!(status.success(), "exit status {status}; stderr: {stderr}");
     assert!(healthz(port).is_none(), "the port is closed after shutdown");
+    let _ = std::fs::remove_dir_all(&data_dir);
 }
