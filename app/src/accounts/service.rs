@@ -114,17 +114,7 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, form: SignUp) -> Resu
     let mut tx = state.db.begin().await?;
     match repo::insert_user(&mut tx, user, &email, &name, Some(&hash), false).await {
         Ok(()) => {
-            let (token, token_hash) = tokens::issue();
-            repo::insert_email_token(
-                &mut tx,
-                &token_hash,
-                user,
-                TokenPurpose::VerifyEmail,
-                VERIFY_LINK_TTL,
-            )
-            .await?;
-            let link = state.config.link(&format!("/verify-email?token={token}"));
-            email::enqueue(&mut tx, &emails::verify_address(&email, &name, &link)).await?;
+            send_verification(&mut tx, state, user, &email, &name).await?;
             audit::record(
                 &mut tx,
                 Entry::new(Some(user), Action::SignUp)
@@ -151,6 +141,28 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, form: SignUp) -> Resu
     }
     tx.commit().await?;
     Ok(email)
+}
+
+/// Issue a single-use confirmation link and queue its email, on the caller's transaction.
+async fn send_verification(
+    conn: &mut PgConnection,
+    state: &AppState,
+    user: UserId,
+    email: &str,
+    name: &str,
+) -> Result<()> {
+    let (token, token_hash) = tokens::issue();
+    repo::insert_email_token(
+        conn,
+        &token_hash,
+        user,
+        TokenPurpose::VerifyEmail,
+        VERIFY_LINK_TTL,
+    )
+    .await?;
+    let link = state.config.link(&format!("/verify-email?token={token}"));
+    email::enqueue(conn, &emails::verify_address(email, name, &link)).await?;
+    Ok(())
 }
 
 /// Follow the emailed link: the address is proven and this browser is signed in.
@@ -218,18 +230,8 @@ pub async fn sign_in(
     let mut tx = state.db.begin().await?;
     if !verified {
         // Only someone who knows the password learns the address is unconfirmed.
-        let (token, token_hash) = tokens::issue();
-        repo::insert_email_token(
-            &mut tx,
-            &token_hash,
-            user,
-            TokenPurpose::VerifyEmail,
-            VERIFY_LINK_TTL,
-        )
-        .await?;
         let name = repo::display_name_of(&mut tx, user).await?;
-        let link = state.config.link(&format!("/verify-email?token={token}"));
-        email::enqueue(&mut tx, &emails::verify_address(&email, &name, &link)).await?;
+        send_verification(&mut tx, state, user, &email, &name).await?;
         tx.commit().await?;
         return Err(AppError::invalid(
             "Please confirm your email address first: we've sent you a new link.",
