@@ -80,6 +80,19 @@ impl AppError {
         }
     }
 
+    /// The HTTP status this error answers with (pages and server functions alike).
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::Unprocessable { .. } => 422,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Unreachable => 502,
+            AppError::Internal => 500,
+        }
+    }
+
     /// The message for `field`, if this error names it.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         match self {
@@ -127,16 +140,8 @@ impl AppError {
     }
 
     pub fn status(&self) -> http::StatusCode {
-        use http::StatusCode;
-        match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unreachable => StatusCode::BAD_GATEWAY,
-            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        http::StatusCode::from_u16(self.status_code())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 

@@ -44,7 +44,8 @@ pub async fn same_origin_writes(req: Request, next: Next) -> Response {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
         (
             StatusCode::FORBIDDEN,
-            "This request came from another website, so it was refused.",
+            "This request came from another website, so it was refused. If you were using \
+             Olivine, reload the page and try again.",
         )
             .into_response()
     }

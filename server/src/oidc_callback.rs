@@ -6,7 +6,7 @@ use app::error::AppError;
 use app::state::AppState;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Redirect;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -26,16 +26,7 @@ pub async fn callback(
     client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
 ) -> Redirect {
-    let meta = RequestMeta {
-        ip: client.and_then(|Extension(ClientIp(ip))| ip),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .chars()
-            .take(300)
-            .collect(),
-    };
+    let meta = RequestMeta::new(client.and_then(|Extension(ClientIp(ip))| ip), &headers);
     let session = AuthSession::new(session);
     let (Some(code), Some(returned_state), None) = (answer.code, answer.state, answer.error) else {
         // The person cancelled at the provider, or it refused; forget the attempt.

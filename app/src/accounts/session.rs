@@ -95,21 +95,26 @@ pub struct RequestMeta {
 }
 
 impl RequestMeta {
+    /// From the request's client address and headers (the user agent, capped at 300 chars).
+    pub fn new(ip: Option<IpAddr>, headers: &http::HeaderMap) -> Self {
+        let user_agent = headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect())
+            .unwrap_or_default();
+        RequestMeta { ip, user_agent }
+    }
+
+    /// For the request a server function is serving.
     pub async fn current() -> Self {
         let ip = leptos_axum::extract::<axum::Extension<ClientIp>>()
             .await
             .ok()
             .and_then(|axum::Extension(ClientIp(ip))| ip);
-        let user_agent = leptos_axum::extract::<http::HeaderMap>()
+        let headers = leptos_axum::extract::<http::HeaderMap>()
             .await
-            .ok()
-            .and_then(|h| {
-                h.get(http::header::USER_AGENT)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|ua| ua.chars().take(300).collect())
-            })
             .unwrap_or_default();
-        RequestMeta { ip, user_agent }
+        RequestMeta::new(ip, &headers)
     }
 
     /// The rate-limit subject for this client.

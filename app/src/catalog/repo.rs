@@ -37,6 +37,14 @@ pub async fn categories(
     .await
 }
 
+/// Every category's slug and name, for labels (no counts: cheap enough for every search).
+pub async fn category_names(conn: &mut PgConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query!("SELECT slug, name FROM categories ORDER BY position, name")
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.slug, r.name)).collect())
+}
+
 pub struct CardQuery<'a> {
     pub category_slug: Option<&'a str>,
     pub featured_only: bool,

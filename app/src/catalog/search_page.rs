@@ -4,7 +4,8 @@
 
 use super::api::{search_products, suggest_products};
 use super::search_model::{ProductSuggestion, SearchPage, SearchSort, SearchState};
-use crate::ui::{ErrorPage, Pagination, Skeleton};
+use crate::inventory::model::StockStatus;
+use crate::ui::{ErrorPage, Pagination, Skeleton, StockBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -139,9 +140,7 @@ fn SearchResultsView(page: SearchPage, state: SearchState) -> impl IntoView {
                                     <p class="search-hit__snippet" inner_html=h.snippet_html></p>
                                     <p class="search-hit__meta">
                                         <strong>{h.price}</strong>
-                                        <span class=if h.in_stock { "stock stock--in" } else { "stock stock--out" }>
-                                            {if h.in_stock { "In stock" } else { "Out of stock" }}
-                                        </span>
+                                        <StockBadge status=if h.in_stock { StockStatus::InStock } else { StockStatus::OutOfStock }/>
                                     </p>
                                 </li>
                             }).collect_view()}

@@ -104,12 +104,12 @@ pub async fn search_page(
     let results: SearchResults =
         tokio::task::spawn_blocking(move || engine.search(&request)).await??;
     let mut conn = db.acquire().await?;
-    let categories = repo::categories(&mut conn, None).await?;
+    let categories = repo::category_names(&mut conn).await?;
     let category_name = |slug: &str| {
         categories
             .iter()
-            .find(|c| c.slug == slug)
-            .map_or_else(|| slug.to_owned(), |c| c.name.clone())
+            .find(|(s, _)| s == slug)
+            .map_or_else(|| slug.to_owned(), |(_, name)| name.clone())
     };
     let skin_label = |value: &str| {
         SkinType::ALL

@@ -198,7 +198,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     match error {
         AppError::NotFound => view! { <NotFound/> }.into_any(),
         AppError::Unauthorized => {
-            set_status(401);
+            set_status(error.status_code());
             let next = leptos_router::hooks::use_location();
             let href = move || {
                 let here = format!("{}{}", next.pathname.get(), next.search.get());
@@ -219,7 +219,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             .into_any()
         }
         AppError::Forbidden => {
-            set_status(403);
+            set_status(error.status_code());
             view! {
                 <leptos_meta::Title text="No access — Olivine"/>
                 <section class="notice notice--error" role="alert">
@@ -237,15 +237,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         | AppError::TooManyRequests { .. }
         | AppError::Unreachable
         | AppError::Internal) => {
-            set_status(match other {
-                AppError::TooManyRequests { .. } => 429,
-                AppError::Unprocessable { .. } => 422,
-                AppError::NotFound
-                | AppError::Unauthorized
-                | AppError::Forbidden
-                | AppError::Unreachable
-                | AppError::Internal => 500,
-            });
+            set_status(other.status_code());
             view! {
                 <section class="notice notice--error" role="alert">
                     <p class="eyebrow">"Something went wrong"</p>

@@ -209,6 +209,11 @@ fn counts(facets: &FacetCounts, root: &str) -> Vec<FacetCount> {
     out
 }
 
+/// A dimension's own recount, or the main pass's counts when it had no selection.
+fn or_all<'a>(counts: &'a Option<FacetCounts>, all: &'a FacetCounts) -> &'a FacetCounts {
+    counts.as_ref().unwrap_or(all)
+}
+
 fn count_of(facets: &FacetCounts, root: &str, value: &str) -> u64 {
     counts(facets, root)
         .into_iter()
@@ -281,35 +286,36 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResu
         )?,
     };
 
-    // A dimension with a selection counts its values as if it had none (the others still apply).
-    let counts_without = |dimension: Dimension, active: bool, root: &str| -> Result<FacetCounts> {
+    // A dimension with a selection counts its values as if it had none (the others still
+    // apply): one more pass for each such dimension; the rest read the main pass.
+    let recount = |dimension: Dimension, active: bool, root: &str| -> Result<Option<FacetCounts>> {
         if !active {
-            return Ok(all.clone());
+            return Ok(None);
         }
         let query = build(index, request, Some(dimension));
-        Ok(searcher.search(&*query, &facet_collector(&[root]))?)
+        Ok(Some(searcher.search(&*query, &facet_collector(&[root]))?))
     };
-    let category_counts = counts_without(
+    let category_counts = recount(
         Dimension::Category,
         !request.categories.is_empty(),
         CATEGORY,
     )?;
-    let benefit_counts = counts_without(Dimension::Benefit, !request.benefits.is_empty(), BENEFIT)?;
-    let skin_counts = counts_without(Dimension::Skin, !request.skin_types.is_empty(), SKIN)?;
-    let price_counts = counts_without(Dimension::Price, !request.prices.is_empty(), PRICE)?;
-    let stock_counts = counts_without(Dimension::Stock, request.in_stock_only, STOCK)?;
+    let benefit_counts = recount(Dimension::Benefit, !request.benefits.is_empty(), BENEFIT)?;
+    let skin_counts = recount(Dimension::Skin, !request.skin_types.is_empty(), SKIN)?;
+    let price_counts = recount(Dimension::Price, !request.prices.is_empty(), PRICE)?;
+    let stock_counts = recount(Dimension::Stock, request.in_stock_only, STOCK)?;
 
     let facets = Facets {
-        categories: counts(&category_counts, CATEGORY),
-        benefits: counts(&benefit_counts, BENEFIT),
-        skin_types: counts(&skin_counts, SKIN),
+        categories: counts(or_all(&category_counts, &all), CATEGORY),
+        benefits: counts(or_all(&benefit_counts, &all), BENEFIT),
+        skin_types: counts(or_all(&skin_counts, &all), SKIN),
         // Excluding one more allergen keeps what does not contain it.
         free_from: free_from_counts(&all, request, total as u64),
         prices: PriceBucket::ALL
             .into_iter()
-            .map(|b| (b, count_of(&price_counts, PRICE, b.slug())))
+            .map(|b| (b, count_of(or_all(&price_counts, &all), PRICE, b.slug())))
             .collect(),
-        in_stock: count_of(&stock_counts, STOCK, "in"),
+        in_stock: count_of(or_all(&stock_counts, &all), STOCK, "in"),
     };
 
     let snippets = if has_text {

@@ -218,6 +218,21 @@ fn queries() -> Vec<SearchRequest> {
     out
 }
 
+/// Client `client`'s share of `rounds` passes over the mix: every `clients`-th query.
+fn share(
+    queries: &[SearchRequest],
+    rounds: usize,
+    clients: usize,
+    client: usize,
+) -> impl Iterator<Item = &SearchRequest> {
+    queries
+        .iter()
+        .cycle()
+        .take(rounds * queries.len())
+        .skip(client)
+        .step_by(clients)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
@@ -236,15 +251,10 @@ fn engine_latency(
         let queries = queries.to_vec();
         handles.push(std::thread::spawn(move || -> Result<Vec<Duration>> {
             let mut times = Vec::new();
-            for round in 0..rounds {
-                for (i, q) in queries.iter().enumerate() {
-                    if (round * queries.len() + i) % clients != c {
-                        continue;
-                    }
-                    let start = Instant::now();
-                    index.search(q)?;
-                    times.push(start.elapsed());
-                }
+            for q in share(&queries, rounds, clients, c) {
+                let start = Instant::now();
+                index.search(q)?;
+                times.push(start.elapsed());
             }
             Ok(times)
         }));
@@ -367,15 +377,10 @@ async fn postgres_latency(
         let queries = queries.to_vec();
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
-            for round in 0..rounds {
-                for (i, q) in queries.iter().enumerate() {
-                    if (round * queries.len() + i) % clients != c {
-                        continue;
-                    }
-                    let start = Instant::now();
-                    postgres_search(&db, q).await?;
-                    times.push(start.elapsed());
-                }
+            for q in share(&queries, rounds, clients, c) {
+                let start = Instant::now();
+                postgres_search(&db, q).await?;
+                times.push(start.elapsed());
             }
             anyhow::Ok(times)
         }));

@@ -72,6 +72,14 @@ pub fn AdminUsersPage() -> impl IntoView {
                 match users.await {
                     Ok(list) => {
                         let q = list.query.clone();
+                        if list.rows.is_empty() {
+                            return view! {
+                                <p class="notice" data-testid="no-users">
+                                    {format!("No accounts match “{q}”. Search by part of a name or an email address.")}
+                                </p>
+                                <p><a class="button button--quiet" href="/admin/users">"Show all accounts"</a></p>
+                            }.into_any();
+                        }
                         view! {
                             <p class="muted">{format!("{} account{}", list.total, if list.total == 1 { "" } else { "s" })}</p>
                             <table class="table" data-testid="users">
