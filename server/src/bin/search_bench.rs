@@ -3,7 +3,7 @@
 //! and the same data and queries through Postgres full-text search (tsvector + GIN, facet
 //! counts by GROUP BY) as the baseline. Prints a table and writes JSON.
 //!
-//! usage: search_bench <postgres-url> <products> <out.json>
+//! usage: search_bench <postgres-url | none> <products> <out.json> (`none`: the engine alone)
 
 use anyhow::{Context, Result};
 use search::{PriceBucket, ProductDoc, SearchIndex, SearchRequest, SortOrder};
@@ -238,36 +238,70 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-/// Run every query `rounds` times spread over `clients` threads; p50/p99 in ms.
+/// Run every query `rounds` times spread over `clients` threads; p50/p99 in ms, and each
+/// query's slowest time (in mix order) to show where the tail comes from.
 fn engine_latency(
     index: &Arc<SearchIndex>,
     queries: &[SearchRequest],
     clients: usize,
     rounds: usize,
-) -> Result<(f64, f64)> {
+) -> Result<((f64, f64), Vec<Duration>)> {
     let mut handles = Vec::new();
     for c in 0..clients {
         let index = index.clone();
         let queries = queries.to_vec();
-        handles.push(std::thread::spawn(move || -> Result<Vec<Duration>> {
-            let mut times = Vec::new();
-            for q in share(&queries, rounds, clients, c) {
-                let start = Instant::now();
-                index.search(q)?;
-                times.push(start.elapsed());
-            }
-            Ok(times)
-        }));
+        handles.push(std::thread::spawn(
+            move || -> Result<Vec<(usize, Duration)>> {
+                let mut times = Vec::new();
+                let mix = queries.len();
+                for (i, q) in share(&queries, rounds, clients, c).enumerate() {
+                    let start = Instant::now();
+                    index.search(q)?;
+                    times.push(((c + i * clients) % mix, start.elapsed()));
+                }
+                Ok(times)
+            },
+        ));
     }
     let mut all = Vec::new();
+    let mut worst = vec![Duration::ZERO; queries.len()];
     for h in handles {
-        all.extend(
-            h.join()
-                .map_err(|_| anyhow::anyhow!("a client thread panicked"))??,
-        );
+        for (query, time) in h
+            .join()
+            .map_err(|_| anyhow::anyhow!("a client thread panicked"))??
+        {
+            worst[query] = worst[query].max(time);
+            all.push(time);
+        }
     }
     all.sort();
-    Ok((percentile(&all, 0.5), percentile(&all, 0.99)))
+    Ok(((percentile(&all, 0.5), percentile(&all, 0.99)), worst))
+}
+
+/// A query in a line: its words, filters and sort.
+fn describe(q: &SearchRequest) -> String {
+    let mut out = format!("{:?}", q.text);
+    for (name, values) in [
+        ("category", &q.categories),
+        ("benefit", &q.benefits),
+        ("skin", &q.skin_types),
+        ("free-from", &q.free_from),
+    ] {
+        if !values.is_empty() {
+            out.push_str(&format!(" {name}={}", values.join(",")));
+        }
+    }
+    if !q.prices.is_empty() {
+        let prices: Vec<&str> = q.prices.iter().map(|p| p.slug()).collect();
+        out.push_str(&format!(" price={}", prices.join(",")));
+    }
+    if q.in_stock_only {
+        out.push_str(" in-stock");
+    }
+    if q.sort != SortOrder::Relevance {
+        out.push_str(&format!(" sort={:?}", q.sort));
+    }
+    out
 }
 
 async fn load_postgres(db: &PgPool, docs: &[ProductDoc]) -> Result<Duration> {
@@ -397,7 +431,7 @@ async fn postgres_latency(
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [url, n, out] = args.as_slice() else {
-        anyhow::bail!("usage: search_bench <postgres-url> <products> <out.json>");
+        anyhow::bail!("usage: search_bench <postgres-url | none> <products> <out.json>");
     };
     let n: usize = n.parse().context("products must be a number")?;
     let docs = generate(n);
@@ -412,15 +446,33 @@ async fn main() -> Result<()> {
     let index = Arc::new(index);
     // Warm up, then measure.
     engine_latency(&index, &queries, 1, 2)?;
-    let engine_1 = engine_latency(&index, &queries, 1, 20)?;
-    let engine_8 = engine_latency(&index, &queries, 8, 40)?;
+    let (engine_1, worst) = engine_latency(&index, &queries, 1, 20)?;
+    let (engine_8, _) = engine_latency(&index, &queries, 8, 40)?;
+    drop(index);
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut slowest: Vec<(Duration, &SearchRequest)> = worst.into_iter().zip(&queries).collect();
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    println!("engine, slowest queries at 1 client (worst of 20 runs):");
+    for (time, q) in slowest.iter().take(5) {
+        println!("  {:>7.2} ms  {}", time.as_secs_f64() * 1000.0, describe(q));
+    }
+    if url == "none" {
+        println!(
+            "engine only: build {:.1} s, p50/p99 1 client {:.2}/{:.2} ms, 8 clients {:.2}/{:.2} ms",
+            build.as_secs_f64(),
+            engine_1.0,
+            engine_1.1,
+            engine_8.0,
+            engine_8.1
+        );
+        return Ok(());
+    }
 
     let db = PgPoolOptions::new().max_connections(8).connect(url).await?;
     let pg_load = load_postgres(&db, &docs).await?;
     postgres_latency(&db, &queries, 1, 1).await?;
     let pg_1 = postgres_latency(&db, &queries, 1, 3).await?;
     let pg_8 = postgres_latency(&db, &queries, 8, 6).await?;
-    let _ = std::fs::remove_dir_all(&dir);
 
     println!(
         "search benchmark: {n} products, {} queries in the mix",
