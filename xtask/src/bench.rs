@@ -24,7 +24,8 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ssr") => ssr(pins),
         Some("search") => search(pins, &args[1..]),
-        _ => bail!("usage: cargo xtask bench ssr | search [--products N]"),
+        Some("media") => media(pins),
+        _ => bail!("usage: cargo xtask bench ssr | search [--products N] | media"),
     }
 }
 
@@ -89,7 +90,7 @@ fn ssr(pins: &Pins) -> Result<()> {
         build_site(true)?;
         cargo_build_release("server", "static_ceiling")?;
         let url = cluster.url(db);
-        migrate_and_seed(&url, true)?;
+        migrate_and_seed(&url, true, &[])?;
         let port = free_port()?;
         let _server = ServerProcess::start(&url, port, true, &[])?;
 
@@ -192,4 +193,16 @@ fn search(pins: &Pins, args: &[String]) -> Result<()> {
         cluster.stop()?;
     }
     result
+}
+
+/// Our image pipeline against Debian's vips on one 12-megapixel photo, same run.
+fn media(pins: &Pins) -> Result<()> {
+    crate::setup::bench_packages(pins)?;
+    say("bench: building the media benchmark");
+    cargo_build_release("server", "media_bench")?;
+    let out = target_dir()?.join("bench").join("media.json");
+    std::fs::create_dir_all(out.parent().context("no parent")?)?;
+    run(Command::new(target_dir()?.join("release").join("media_bench")).arg(&out))?;
+    say(format!("bench: wrote {}", out.display()));
+    Ok(())
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod db;
 mod dev;
+mod fuzz;
 mod pins;
 mod setup;
 mod site;
@@ -25,7 +26,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   sqlx-prepare          rewrite .sqlx from the current queries and migrations
   bench ssr             page-rendering throughput against a static-file ceiling
   bench search [--products N]
-                        the search engine vs Postgres full-text search (default 100k products)";
+                        the search engine vs Postgres full-text search (default 100k products)
+  bench media           the image pipeline vs vips on one 12-megapixel photo
+  fuzz [--seconds N]    libFuzzer on the image upload entry point (nightly; default 120 s)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -61,6 +64,7 @@ fn run(args: &[String]) -> Result<bool> {
             result.map(|()| true)
         }
         "bench" => bench::command(&pins, rest).map(|()| true),
+        "fuzz" => fuzz::command(&pins, rest).map(|()| true),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(true)

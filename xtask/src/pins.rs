@@ -16,6 +16,8 @@ pub struct Pins {
     pub debian: Debian,
     pub chromium: Chromium,
     pub oha: Version,
+    #[serde(rename = "cargo-fuzz")]
+    pub cargo_fuzz: Version,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +60,8 @@ impl Postgres {
 #[derive(Debug, Deserialize)]
 pub struct Debian {
     pub packages: Vec<String>,
+    #[serde(rename = "bench-packages")]
+    pub bench_packages: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -29,6 +29,15 @@ fn debian_packages(pins: &Pins, root_user: bool) -> Result<()> {
     if !on_path("node") || !on_path("npm") {
         wanted.extend(["nodejs".to_owned(), "npm".to_owned()]);
     }
+    install_debian(wanted, root_user)
+}
+
+/// The benchmarks' reference tools (e.g. `vips`), installed only when a benchmark runs.
+pub fn bench_packages(pins: &Pins) -> Result<()> {
+    install_debian(pins.debian.bench_packages.clone(), is_root())
+}
+
+fn install_debian(wanted: Vec<String>, root_user: bool) -> Result<()> {
     let missing: Vec<String> = wanted.into_iter().filter(|p| !deb_installed(p)).collect();
     if missing.is_empty() {
         say("setup: Debian packages present");
