@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod inventory;
+pub mod media;
 pub mod money;
 pub mod notifications;
 #[cfg(feature = "ssr")]

@@ -2,6 +2,7 @@
 
 use crate::accounts::oidc::Registry;
 use crate::error::AppError;
+use crate::media::service::Media;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
 use search::SearchIndex;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub oidc: Arc<Registry>,
     /// This node's replica of the catalog search index.
     pub search: Arc<SearchIndex>,
+    /// Product images: the pipeline and the store their files live in.
+    pub media: Arc<Media>,
 }
 
 impl AppState {
@@ -26,6 +29,7 @@ impl AppState {
         db: PgPool,
         config: AppConfig,
         search: Arc<SearchIndex>,
+        media: Arc<Media>,
     ) -> Self {
         let oidc = Arc::new(Registry::new(config.oidc_providers.clone()));
         AppState {
@@ -34,6 +38,7 @@ impl AppState {
             config: Arc::new(config),
             oidc,
             search,
+            media,
         }
     }
 }

@@ -72,3 +72,30 @@ test('unknown URLs get the 404 page with status 404', async ({ page }) => {
   expect(product?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText("We couldn't find that page");
 });
+
+test('product photos: responsive WebP, sized, lazy below the fold, loaded on a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/shop/moisturisers');
+  const cardImage = page.locator('.card img').first();
+  await expect(cardImage).toHaveAttribute('loading', 'lazy');
+  await expect(cardImage).toHaveAttribute('width', /^\d+$/);
+  await expect(cardImage).toHaveAttribute('height', /^\d+$/);
+  await expect(page.locator('.card picture source[type="image/webp"]').first()).toHaveAttribute(
+    'srcset',
+    /\/media\/r1\/[0-9a-f]{64}\/320\.webp 320w/,
+  );
+
+  await page.locator('.card a').first().click();
+  const photo = page.locator('.product__media img').first();
+  await expect(photo).toHaveAttribute('loading', 'eager');
+  await expect(photo).toHaveAttribute('alt', /.+/);
+  // The browser picked a rendition from srcset and decoded it.
+  await expect
+    .poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0);
+  const chosen = await photo.evaluate((img: HTMLImageElement) => img.currentSrc);
+  expect(chosen).toMatch(/\/media\/r1\/[0-9a-f]{64}\/\d+\.webp$/);
+  const response = await page.request.get(chosen);
+  expect(response.headers()['cache-control']).toContain('immutable');
+  expect(response.headers()['content-type']).toBe('image/webp');
+});

@@ -1,6 +1,7 @@
 //! Configuration from `OLIVINE_…` environment variables. Every value has a default that runs
 //! locally; a bad value stops start-up with a message naming the variable and what it expects.
 
+use app::media::store::StoreLocation;
 use app::state::{AppConfig, OidcProviderConfig};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -32,8 +33,12 @@ pub struct Config {
     pub session_idle: Duration,
     pub session_absolute: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
-    /// Where this node keeps its own files (the search index).
+    /// Where this node keeps its own files (the search index; images unless stored elsewhere).
     pub data_dir: std::path::PathBuf,
+    /// Where product images live (`OLIVINE_MEDIA_STORE`).
+    pub media_store: StoreLocation,
+    /// Whether this node runs the background AVIF encoder (`OLIVINE_MEDIA_AVIF`).
+    pub avif_worker: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -108,16 +113,11 @@ impl Config {
                 format!("expected an http(s):// URL, got `{public_url}`"),
             ));
         }
-        let trust_proxy = match get("OLIVINE_TRUST_PROXY", None).as_deref() {
-            None | Some("false" | "0") => false,
-            Some("true" | "1") => true,
-            Some(other) => {
-                return Err(bad(
-                    "OLIVINE_TRUST_PROXY",
-                    format!("expected true or false, got `{other}`"),
-                ));
-            }
-        };
+        let trust_proxy = parse_bool(
+            get("OLIVINE_TRUST_PROXY", None),
+            "OLIVINE_TRUST_PROXY",
+            false,
+        )?;
         let smtp_url = get("OLIVINE_SMTP_URL", None);
         if let Some(url) = &smtp_url
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
@@ -140,10 +140,29 @@ impl Config {
             1..=24 * 90,
         )?;
         let oidc_providers = oidc_providers(&get)?;
+        let data_dir: std::path::PathBuf = get("OLIVINE_DATA_DIR", None)
+            .unwrap_or_else(|| ".data/app".to_owned())
+            .into();
+        let media_store = match get("OLIVINE_MEDIA_STORE", None) {
+            None => StoreLocation::Local(data_dir.join("media")),
+            Some(value) if value == "memory" => StoreLocation::Memory,
+            Some(value) => match value.strip_prefix("s3://") {
+                Some(bucket) if !bucket.is_empty() && !bucket.contains('/') => StoreLocation::S3 {
+                    bucket: bucket.to_owned(),
+                },
+                _ => {
+                    return Err(bad(
+                        "OLIVINE_MEDIA_STORE",
+                        format!("expected s3://<bucket> or `memory`, got `{value}`"),
+                    ));
+                }
+            },
+        };
+        let avif_worker = parse_bool(get("OLIVINE_MEDIA_AVIF", None), "OLIVINE_MEDIA_AVIF", true)?;
         Ok(Config {
-            data_dir: get("OLIVINE_DATA_DIR", None)
-                .unwrap_or_else(|| ".data/app".to_owned())
-                .into(),
+            data_dir,
+            media_store,
+            avif_worker,
             public_url,
             trust_proxy,
             smtp_url: smtp_url.map(Secret::new),
@@ -228,6 +247,19 @@ fn oidc_providers(
 
 fn bad(var: &'static str, problem: String) -> ConfigError {
     ConfigError { var, problem }
+}
+
+fn parse_bool(
+    value: Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None => Ok(default),
+        Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(other) => Err(bad(var, format!("expected true or false, got `{other}`"))),
+    }
 }
 
 fn parse_number(
@@ -318,6 +350,34 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("https"), "{err}");
+    }
+
+    #[test]
+    fn images_live_in_the_data_dir_unless_a_bucket_is_named() {
+        let c = config(&[("OLIVINE_DATA_DIR", "/srv/olivine")]).unwrap();
+        assert_eq!(
+            c.media_store,
+            StoreLocation::Local("/srv/olivine/media".into())
+        );
+        assert!(c.avif_worker);
+        let c = config(&[
+            ("OLIVINE_MEDIA_STORE", "s3://olivine-images"),
+            ("OLIVINE_MEDIA_AVIF", "false"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.media_store,
+            StoreLocation::S3 {
+                bucket: "olivine-images".into()
+            }
+        );
+        assert!(!c.avif_worker);
+        for bad in ["s3://", "s3://a/b", "/var/images"] {
+            let err = config(&[("OLIVINE_MEDIA_STORE", bad)]).unwrap_err();
+            assert_eq!(err.var, "OLIVINE_MEDIA_STORE");
+        }
+        let err = config(&[("OLIVINE_MEDIA_AVIF", "sometimes")]).unwrap_err();
+        assert_eq!(err.var, "OLIVINE_MEDIA_AVIF");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod config;
 mod guard;
+mod media_files;
 mod oidc_callback;
 pub mod search_sync;
 pub mod seed;
@@ -12,6 +13,8 @@ mod session_store;
 pub mod workers;
 
 use anyhow::Context;
+use app::media::service::Media;
+use app::media::store::MediaStore;
 use app::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -66,11 +69,28 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
 /// opens the node's index on disk instead ([`search_sync::open`]).
 pub fn app_state(config: &Config, db: PgPool) -> anyhow::Result<AppState> {
     let index = search::SearchIndex::in_memory().context("cannot create the search index")?;
-    Ok(app_state_with(config, db, Arc::new(index)))
+    app_state_with(config, db, Arc::new(index))
 }
 
-pub fn app_state_with(config: &Config, db: PgPool, search: Arc<search::SearchIndex>) -> AppState {
-    AppState::new(leptos_options(config), db, config.app_config(), search)
+pub fn app_state_with(
+    config: &Config,
+    db: PgPool,
+    search: Arc<search::SearchIndex>,
+) -> anyhow::Result<AppState> {
+    Ok(AppState::new(
+        leptos_options(config),
+        db,
+        config.app_config(),
+        search,
+        media_service(config)?,
+    ))
+}
+
+/// The image pipeline over the configured store.
+pub fn media_service(config: &Config) -> anyhow::Result<Arc<Media>> {
+    let store = MediaStore::open(config.media_store.clone())
+        .context("cannot open the image store (OLIVINE_MEDIA_STORE / OLIVINE_DATA_DIR)")?;
+    Ok(Media::new(store))
 }
 
 /// How long a browser session (a guest cart, later) lives without a visit. Being signed in is
@@ -91,6 +111,7 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/auth/oidc/{provider}/callback", get(oidc_callback::callback))
+        .route("/media/{*key}", get(media_files::rendition))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .with_state(state)
@@ -127,8 +148,11 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = connect(&config).await?;
     let synced = search_sync::open(&config, &db).await?;
-    let state = app_state_with(&config, db.clone(), synced.index.clone());
+    let state = app_state_with(&config, db.clone(), synced.index.clone())?;
     tokio::spawn(search_sync::run(db.clone(), synced));
+    if config.avif_worker {
+        tokio::spawn(workers::run_avif(db.clone(), state.media.clone()));
+    }
     let transport = workers::Transport::from_config(&config)?;
     if matches!(transport, workers::Transport::Mailbox) {
         tracing::info!("no OLIVINE_SMTP_URL: outgoing mail goes to the dev mailbox");

@@ -72,6 +72,9 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
     let db = server::connect(config).await?;
     let report = server::seed::seed_demo(&db, chrono::Utc::now().date_naive()).await?;
     println!("{report}");
+    let media = server::media_service(config)?;
+    let pictures = server::seed::seed_images(&db, &media).await?;
+    println!("demo pictures: {pictures} drawn and processed");
     let people = server::seed::seed_accounts(&db).await?;
     println!(
         "demo accounts: {people} added (password for all: {})",

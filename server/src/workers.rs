@@ -122,3 +122,19 @@ pub async fn run_housekeeping(db: PgPool) {
         }
     }
 }
+
+/// AVIF renditions for new images, one at a time: encoding is slow (rav1e), so it never holds
+/// up an upload. Pages offer WebP until an image's AVIF files exist.
+pub async fn run_avif(db: PgPool, media: std::sync::Arc<app::media::service::Media>) {
+    let idle = Duration::from_secs(5);
+    loop {
+        match media.avif_pass(&db).await {
+            Ok(Some(hash)) => tracing::info!(%hash, "AVIF renditions written"),
+            Ok(None) => tokio::time::sleep(idle).await,
+            Err(error) => {
+                tracing::warn!(error = %app::error::error_chain(&error), "AVIF pass failed");
+                tokio::time::sleep(idle).await;
+            }
+        }
+    }
+}

@@ -37,8 +37,12 @@ async fn app_in(db: PgPool, environment: &str) -> App {
         .await
         .expect("seed accounts");
     let environment = environment.to_owned();
-    let config =
-        Config::from_lookup(|k| (k == "OLIVINE_ENV").then(|| environment.clone())).expect("config");
+    let config = Config::from_lookup(|k| match k {
+        "OLIVINE_ENV" => Some(environment.clone()),
+        "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        _ => None,
+    })
+    .expect("config");
     App {
         router: server::router(
             server::app_state(&config, db.clone()).expect("state"),
@@ -759,7 +763,8 @@ async fn admin_role_changes_are_audited(db: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn the_first_admin_is_bootstrapped_from_the_command_line(db: PgPool) {
     let app = app(db).await;
-    let config = Config::from_lookup(|_| None).expect("config");
+    let config = Config::from_lookup(|k| (k == "OLIVINE_MEDIA_STORE").then(|| "memory".to_owned()))
+        .expect("config");
     let state = server::app_state(&config, app.db.clone()).expect("state");
     let done = app::accounts::admin::bootstrap_admin(&state, " Root@Example.com ")
         .await

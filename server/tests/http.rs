@@ -14,7 +14,8 @@ async fn app(db: PgPool) -> axum::Router {
     server::seed::seed_demo(&db, chrono::Utc::now().date_naive())
         .await
         .expect("seed");
-    let config = Config::from_lookup(|_| None).expect("default config");
+    let config = Config::from_lookup(|k| (k == "OLIVINE_MEDIA_STORE").then(|| "memory".to_owned()))
+        .expect("default config");
     server::router(server::app_state(&config, db).expect("state"), false)
 }
 

@@ -15,7 +15,7 @@ pub fn dev(pins: &Pins) -> Result<()> {
     let url = cluster.url(DATABASE);
     say("dev: building the site (the first build takes a few minutes)");
     build_site(false)?;
-    migrate_and_seed(&url, false)?;
+    migrate_and_seed(&url, false, &[])?;
     say(
         "dev: serving at http://127.0.0.1:3000 — edits rebuild and reload; Ctrl-C stops (the database keeps running: `cargo xtask db stop`)",
     );

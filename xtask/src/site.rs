@@ -40,9 +40,13 @@ fn olivine(database_url: &str, release: bool) -> Result<Command> {
     Ok(cmd)
 }
 
-pub fn migrate_and_seed(database_url: &str, release: bool) -> Result<()> {
+/// Migrate and seed; `env` must name the same data directory the server will use, since the
+/// seed's product pictures are written into it.
+pub fn migrate_and_seed(database_url: &str, release: bool, env: &[(String, String)]) -> Result<()> {
     run(olivine(database_url, release)?.arg("migrate"))?;
-    run(olivine(database_url, release)?.args(["seed", "--demo"]))
+    run(olivine(database_url, release)?
+        .args(["seed", "--demo"])
+        .envs(env.iter().map(|(k, v)| (k, v))))
 }
 
 /// A running `olivine serve`, stopped (SIGTERM, then kill) when dropped — also on failure paths.

@@ -22,6 +22,8 @@ pub const SERVER_SIDE: &[&str] = &[
     "xtask",
     "-p",
     "search",
+    "-p",
+    "media",
     "--features",
     "app/ssr",
 ];
@@ -37,6 +39,13 @@ const SERVER_ONLY: &[&str] = &[
     "tantivy",
     "candle-core",
     "image",
+    "webp",
+    "libwebp-sys",
+    "fast_image_resize",
+    "ravif",
+    "rav1e",
+    "media",
+    "object_store",
     "async-stripe",
     "async-stripe-core",
     "argon2",
@@ -262,16 +271,22 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
     cluster.ensure_database(&db_name)?;
     let url = cluster.url(&db_name);
     let result = (|| {
-        migrate_and_seed(&url, false)?;
         let port = free_port()?;
-        let oidc = OidcProvider::start(&format!("http://127.0.0.1:{port}"))?;
         let data_dir = root().join("target").join(format!("e2e-data-{port}"));
         let _ = std::fs::remove_dir_all(&data_dir);
+        let node_env = vec![
+            (
+                "OLIVINE_DATA_DIR".to_owned(),
+                data_dir.display().to_string(),
+            ),
+            // The AVIF encoder would compete with the browser tests for two cores; the
+            // server tests cover it.
+            ("OLIVINE_MEDIA_AVIF".to_owned(), "false".to_owned()),
+        ];
+        migrate_and_seed(&url, false, &node_env)?;
+        let oidc = OidcProvider::start(&format!("http://127.0.0.1:{port}"))?;
         let mut env = oidc.app_env();
-        env.push((
-            "OLIVINE_DATA_DIR".to_owned(),
-            data_dir.display().to_string(),
-        ));
+        env.extend(node_env);
         let server = ServerProcess::start(&url, port, false, &env)?;
         let report = root().join("target").join("playwright-report.json");
         let _ = std::fs::remove_file(&report);

@@ -2,6 +2,7 @@
 
 use crate::ids::{CategoryId, ProductId, VariantId};
 use crate::inventory::model::StockStatus;
+use crate::media::model::ImageView;
 use crate::money::Money;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -143,6 +144,8 @@ pub struct ProductCard {
     pub price_from: Money,
     pub variant_count: i64,
     pub stock: StockStatus,
+    /// The first of the product's pictures; listings draw a pack shot without one.
+    pub image: Option<ImageView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -211,6 +214,8 @@ pub struct ProductDetail {
     pub allergens: Vec<Allergen>,
     pub ingredients: Vec<Ingredient>,
     pub variants: Vec<VariantOffer>,
+    /// In display order.
+    pub images: Vec<ImageView>,
 }
 
 impl ProductDetail {

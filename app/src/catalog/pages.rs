@@ -4,7 +4,10 @@
 
 use super::api::{load_categories, load_category, load_home, load_product};
 use super::model::{CategorySummary, Ingredient, ProductDetail, ProductKind, Sort, VariantOffer};
-use crate::ui::{Breadcrumbs, ErrorPage, PackShot, Pagination, ProductGrid, Skeleton, StockBadge};
+use crate::media::picture::Picture;
+use crate::ui::{
+    Breadcrumbs, ErrorPage, Pagination, ProductGrid, ProductVisual, Skeleton, StockBadge,
+};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -235,7 +238,22 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
         />
         <article class="product">
             <div class="product__media">
-                <PackShot form=product.form accent=product.accent_colour.clone() line=product.product_line.clone() large=true/>
+                <ProductVisual
+                    image=product.images.first().cloned()
+                    form=product.form
+                    accent=product.accent_colour.clone()
+                    line=product.product_line.clone()
+                    sizes="(min-width: 64rem) 34rem, 100vw"
+                    large=true
+                    eager=true
+                />
+                {(product.images.len() > 1).then(|| view! {
+                    <ul class="product__gallery" role="list">
+                        {product.images.iter().skip(1).cloned().map(|image| view! {
+                            <li><Picture image sizes="(min-width: 64rem) 8rem, 30vw"/></li>
+                        }).collect_view()}
+                    </ul>
+                })}
             </div>
             <BuyBox product=product.clone() selected/>
         </article>

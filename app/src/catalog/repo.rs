@@ -119,6 +119,7 @@ pub async fn product_cards(
                 price_from: money(r.price_minor, &r.currency)?,
                 variant_count: r.variant_count,
                 stock: StockStatus::from_available(r.available),
+                image: None,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
@@ -166,6 +167,7 @@ pub async fn published_product(
         allergens: r.allergens,
         ingredients: Vec::new(),
         variants: Vec::new(),
+        images: Vec::new(),
     }))
 }
 

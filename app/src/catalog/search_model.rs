@@ -1,6 +1,7 @@
 //! The search page's state, which lives entirely in the URL's query string, and what the
 //! server answers. Shared by browser and server: the same parser reads both.
 
+use crate::media::model::ImageView;
 use serde::{Deserialize, Serialize};
 
 pub const RESULTS_PER_PAGE: usize = 12;
@@ -225,6 +226,7 @@ pub struct SearchHit {
     /// "€12.90" or "from €12.90".
     pub price: String,
     pub in_stock: bool,
+    pub image: Option<ImageView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 use super::api::{search_products, suggest_products};
 use super::search_model::{ProductSuggestion, SearchPage, SearchSort, SearchState};
 use crate::inventory::model::StockStatus;
+use crate::media::picture::Picture;
 use crate::ui::{ErrorPage, Pagination, Skeleton, StockBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -133,8 +134,11 @@ fn SearchResultsView(page: SearchPage, state: SearchState) -> impl IntoView {
                 } else {
                     view! {
                         <ol class="search-hits" role="list">
-                            {page.hits.into_iter().map(|h| view! {
-                                <li class="search-hit">
+                            {page.hits.into_iter().map(|h| { let pictured = h.image.is_some(); view! {
+                                <li class="search-hit" class:search-hit--pictured=pictured>
+                                    {h.image.map(|image| view! {
+                                        <div class="search-hit__photo"><Picture image sizes="6rem"/></div>
+                                    })}
                                     <a class="search-hit__name" href=format!("/products/{}", h.slug)>{h.name}</a>
                                     <p class="search-hit__brand">{h.brand_line}</p>
                                     <p class="search-hit__snippet" inner_html=h.snippet_html></p>
@@ -143,7 +147,7 @@ fn SearchResultsView(page: SearchPage, state: SearchState) -> impl IntoView {
                                         <StockBadge status=if h.in_stock { StockStatus::InStock } else { StockStatus::OutOfStock }/>
                                     </p>
                                 </li>
-                            }).collect_view()}
+                            }}).collect_view()}
                         </ol>
                         <Pagination page=state.page as u32 total_pages=total_pages as u32 href=move |p| page_state.with_page(p as usize).href()/>
                     }.into_any()

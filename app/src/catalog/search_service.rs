@@ -8,6 +8,8 @@ use super::search_model::{
     BENEFIT, CATEGORY, FREE_FROM, FacetGroup, FacetValue, PRICE, ProductSuggestion,
     RESULTS_PER_PAGE, SKIN, SearchHit, SearchPage, SearchSort, SearchState,
 };
+use crate::ids::ProductId;
+use crate::media::repo as media_repo;
 use crate::money::Money;
 use search::{FacetCount, PriceBucket, SearchIndex, SearchRequest, SearchResults, SortOrder};
 use sqlx::PgPool;
@@ -137,6 +139,12 @@ pub async fn search_page(
         Some(bucket) => bucket.label().to_owned(),
         None => slug.to_owned(),
     };
+    let ids: Vec<ProductId> = results
+        .hits
+        .iter()
+        .filter_map(|h| h.id.parse().ok().map(ProductId))
+        .collect();
+    let mut images = media_repo::product_images(&mut conn, &ids).await?;
     let total = results.total as u64;
     Ok(SearchPage {
         total,
@@ -145,6 +153,12 @@ pub async fn search_page(
             .hits
             .into_iter()
             .map(|h| SearchHit {
+                image: h
+                    .id
+                    .parse()
+                    .ok()
+                    .and_then(|id| images.remove(&ProductId(id)))
+                    .and_then(|all| all.into_iter().next()),
                 price: price(h.price_min_cents, h.price_max_cents),
                 slug: h.slug,
                 name: h.name,

@@ -1,12 +1,13 @@
 //! Catalog use cases behind the shop's pages.
 
 use super::model::{
-    CategoryPage, CategorySummary, HomePage, PRODUCTS_PER_PAGE, Paged, ProductDetail, Sort,
-    VariantOffer,
+    CategoryPage, CategorySummary, HomePage, PRODUCTS_PER_PAGE, Paged, ProductCard, ProductDetail,
+    Sort, VariantOffer,
 };
 use super::repo::{self, CardQuery};
 use crate::inventory::model::{StockStatus, available, next_to_ship, sellable_expiry_after};
 use crate::inventory::repo as inventory_repo;
+use crate::media::repo as media_repo;
 use chrono::NaiveDate;
 use sqlx::PgPool;
 
@@ -36,6 +37,7 @@ pub async fn home_page(db: &PgPool, today: NaiveDate) -> Result<HomePage, Catalo
         },
     )
     .await?;
+    let featured = with_images(&mut conn, featured).await?;
     Ok(HomePage {
         featured,
         categories,
@@ -79,6 +81,7 @@ pub async fn category_page(
     if items.is_empty() && page > 1 {
         return Err(CatalogError::NotFound);
     }
+    let items = with_images(&mut conn, items).await?;
     Ok(CategoryPage {
         category,
         sort,
@@ -102,6 +105,10 @@ pub async fn product_detail(
         .await?
         .ok_or(CatalogError::NotFound)?;
     product.ingredients = repo::ingredients(&mut conn, product.id).await?;
+    product.images = media_repo::product_images(&mut conn, &[product.id])
+        .await?
+        .remove(&product.id)
+        .unwrap_or_default();
     let lots = inventory_repo::lots_with_stock(&mut conn, product.id).await?;
     product.variants = repo::variants(&mut conn, product.id)
         .await?
@@ -123,6 +130,21 @@ pub async fn product_detail(
         })
         .collect();
     Ok(product)
+}
+
+/// Each card with its product's first picture.
+async fn with_images(
+    conn: &mut sqlx::PgConnection,
+    mut cards: Vec<ProductCard>,
+) -> Result<Vec<ProductCard>, sqlx::Error> {
+    let ids: Vec<_> = cards.iter().map(|c| c.id).collect();
+    let mut images = media_repo::product_images(conn, &ids).await?;
+    for card in &mut cards {
+        card.image = images
+            .remove(&card.id)
+            .and_then(|all| all.into_iter().next());
+    }
+    Ok(cards)
 }
 
 impl From<CatalogError> for crate::error::AppError {

@@ -3,6 +3,8 @@
 use crate::catalog::model::{ProductCard, ProductForm};
 use crate::error::AppError;
 use crate::inventory::model::StockStatus;
+use crate::media::model::ImageView;
+use crate::media::picture::Picture;
 use leptos::prelude::*;
 
 mod form;
@@ -42,6 +44,29 @@ pub fn PackShot(
     }
 }
 
+/// A product's picture when it has one, its drawn pack shot otherwise.
+#[component]
+pub fn ProductVisual(
+    image: Option<ImageView>,
+    form: ProductForm,
+    accent: String,
+    line: String,
+    /// How wide it is drawn, for `sizes`.
+    sizes: &'static str,
+    #[prop(optional)] large: bool,
+    #[prop(optional)] eager: bool,
+) -> impl IntoView {
+    match image {
+        Some(image) => view! {
+            <div class="product-photo" class:product-photo--large=large>
+                <Picture image sizes eager/>
+            </div>
+        }
+        .into_any(),
+        None => view! { <PackShot form accent line large/> }.into_any(),
+    }
+}
+
 #[component]
 pub fn StockBadge(status: StockStatus) -> impl IntoView {
     let class = match status {
@@ -63,7 +88,13 @@ pub fn ProductCardView(card: ProductCard) -> impl IntoView {
     view! {
         <article class="card">
             <a class="card__link" href=href>
-                <PackShot form=card.form accent=card.accent_colour line=card.product_line.clone()/>
+                <ProductVisual
+                    image=card.image
+                    form=card.form
+                    accent=card.accent_colour
+                    line=card.product_line.clone()
+                    sizes="(min-width: 64rem) 20rem, (min-width: 40rem) 45vw, 100vw"
+                />
                 <div class="card__body">
                     <p class="eyebrow">{card.product_line}</p>
                     <h3 class="card__title">{card.name}</h3>

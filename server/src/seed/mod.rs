@@ -5,8 +5,10 @@
 
 mod accounts;
 mod data;
+mod images;
 
 pub use accounts::{DEMO_PASSWORD, seed_accounts};
+pub use images::{draw as draw_pack_shot, seed_images};
 
 use anyhow::Context;
 use app::catalog::model::{ProductForm, ProductKind};

@@ -1,0 +1,70 @@
+//! Reading product images for pages.
+
+use super::model::ImageView;
+use crate::ids::ProductId;
+use sqlx::PgConnection;
+use std::collections::HashMap;
+
+fn widths(values: Vec<i32>) -> Vec<u32> {
+    values
+        .into_iter()
+        .filter_map(|w| u32::try_from(w).ok())
+        .collect()
+}
+
+/// Each product's pictures in display order; products without any are absent.
+pub async fn product_images(
+    conn: &mut PgConnection,
+    products: &[ProductId],
+) -> Result<HashMap<ProductId, Vec<ImageView>>, sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = products.iter().map(|p| p.0).collect();
+    let rows = sqlx::query!(
+        r#"SELECT pi.product_id AS "product_id: ProductId", pi.alt_text, m.content_hash,
+                  m.pipeline, m.width, m.height, m.webp_widths, m.avif_widths, m.placeholder,
+                  m.dominant_colour
+           FROM product_images pi
+           JOIN media_images m USING (content_hash)
+           WHERE pi.product_id = ANY($1)
+           ORDER BY pi.product_id, pi.position"#,
+        &ids
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out: HashMap<ProductId, Vec<ImageView>> = HashMap::new();
+    for r in rows {
+        out.entry(r.product_id).or_default().push(ImageView {
+            hash: r.content_hash,
+            pipeline: r.pipeline,
+            width: u32::try_from(r.width).unwrap_or(0),
+            height: u32::try_from(r.height).unwrap_or(0),
+            webp_widths: widths(r.webp_widths),
+            avif_widths: widths(r.avif_widths),
+            placeholder: r.placeholder,
+            colour: r.dominant_colour,
+            alt: r.alt_text,
+        });
+    }
+    Ok(out)
+}
+
+/// Add an image at the end of a product's pictures.
+pub async fn attach(
+    conn: &mut PgConnection,
+    product: ProductId,
+    hash: &str,
+    alt_text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO product_images (product_image_id, product_id, content_hash, position, alt_text)
+           SELECT $1, $2, $3, COALESCE(MAX(position) + 1, 0), $4
+           FROM product_images WHERE product_id = $2
+           ON CONFLICT (product_id, content_hash) DO UPDATE SET alt_text = EXCLUDED.alt_text"#,
+        uuid::Uuid::now_v7(),
+        product.0,
+        hash,
+        alt_text.trim(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

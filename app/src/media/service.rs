@@ -1,0 +1,223 @@
+//! From upload to stored renditions, and the background AVIF pass.
+
+use super::model::{PIPELINE_VERSION, RenditionFormat};
+use super::store::{MediaStore, StoreError, original_key, rendition_key};
+use crate::error::AppError;
+use ::media::{MediaError, Pipeline, Processed, Rendition};
+use sqlx::PgPool;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The upload itself is the problem; the message is for the person who uploaded it.
+    #[error("{0}")]
+    Refused(#[from] MediaError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("image record")]
+    Database(#[from] sqlx::Error),
+    #[error("image processing stopped unexpectedly")]
+    Worker,
+}
+
+impl From<IngestError> for AppError {
+    fn from(error: IngestError) -> Self {
+        match error {
+            IngestError::Refused(refusal) => AppError::invalid(refusal.to_string()),
+            other @ (IngestError::Store(_) | IngestError::Database(_) | IngestError::Worker) => {
+                AppError::internal(&other)
+            }
+        }
+    }
+}
+
+/// The image pipeline and its store, with a bound on how many images are processed at once:
+/// decoding a 12-megapixel photo takes ~50 MB and a core for a fraction of a second.
+#[derive(Debug)]
+pub struct Media {
+    pub store: MediaStore,
+    pipeline: Pipeline,
+    processing: Semaphore,
+}
+
+/// What an ingested image is known by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ingested {
+    pub hash: String,
+    pub width: u32,
+    pub height: u32,
+    /// False when the same file had been uploaded before.
+    pub new: bool,
+}
+
+fn widths(renditions: &[Rendition]) -> Vec<i32> {
+    renditions
+        .iter()
+        .map(|r| i32::try_from(r.width).unwrap_or(i32::MAX))
+        .collect()
+}
+
+impl Media {
+    pub fn new(store: MediaStore) -> Arc<Self> {
+        Arc::new(Media {
+            store,
+            pipeline: Pipeline::default(),
+            processing: Semaphore::new(2),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Pipeline) -> T + Send + 'static,
+    ) -> Result<T, IngestError> {
+        let _permit = self
+            .processing
+            .acquire()
+            .await
+            .map_err(|_| IngestError::Worker)?;
+        let pipeline = self.pipeline.clone();
+        tokio::task::spawn_blocking(move || work(&pipeline))
+            .await
+            .map_err(|_| IngestError::Worker)
+    }
+
+    async fn put_renditions(
+        &self,
+        hash: &str,
+        renditions: &[Rendition],
+        format: RenditionFormat,
+    ) -> Result<(), StoreError> {
+        for rendition in renditions {
+            self.store
+                .put(
+                    &rendition_key(hash, rendition.width, format),
+                    rendition.bytes.clone(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Check, process and store an upload; record it once (or again under a newer recipe).
+    /// Files first, row last: a crash in between leaves only unreferenced files under content
+    /// keys, which the next upload of the same file overwrites with the same bytes.
+    pub async fn ingest(&self, db: &PgPool, bytes: Vec<u8>) -> Result<Ingested, IngestError> {
+        let (processed, bytes) = self
+            .run(move |pipeline| pipeline.process(&bytes).map(|p| (p, bytes)))
+            .await??;
+        let Processed {
+            content_hash: hash,
+            format,
+            width,
+            height,
+            webp,
+            placeholder,
+            dominant,
+        } = processed;
+        let known = sqlx::query_scalar!(
+            "SELECT EXISTS (SELECT 1 FROM media_images WHERE content_hash = $1 AND pipeline = $2)",
+            hash,
+            PIPELINE_VERSION
+        )
+        .fetch_one(db)
+        .await?
+        .unwrap_or(false);
+        if !known {
+            let source_bytes = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+            self.store.put(&original_key(&hash), bytes).await?;
+            self.put_renditions(&hash, &webp, RenditionFormat::Webp)
+                .await?;
+            sqlx::query!(
+                r#"INSERT INTO media_images (content_hash, source_format, source_bytes, width, height,
+                       pipeline, webp_widths, placeholder, dominant_colour)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                   ON CONFLICT (content_hash) DO UPDATE
+                   SET source_format = EXCLUDED.source_format, width = EXCLUDED.width,
+                       height = EXCLUDED.height, pipeline = EXCLUDED.pipeline,
+                       webp_widths = EXCLUDED.webp_widths, avif_widths = '{}',
+                       avif_state = 'pending', avif_error = NULL,
+                       placeholder = EXCLUDED.placeholder,
+                       dominant_colour = EXCLUDED.dominant_colour
+                   WHERE media_images.pipeline <> EXCLUDED.pipeline"#,
+                hash,
+                match format {
+                    ::media::Format::Jpeg => "jpeg",
+                    ::media::Format::Png => "png",
+                    ::media::Format::WebP => "webp",
+                },
+                source_bytes,
+                i32::try_from(width).unwrap_or(i32::MAX),
+                i32::try_from(height).unwrap_or(i32::MAX),
+                PIPELINE_VERSION,
+                &widths(&webp),
+                placeholder.data_uri,
+                dominant.hex(),
+            )
+            .execute(db)
+            .await?;
+        }
+        Ok(Ingested {
+            hash,
+            width,
+            height,
+            new: !known,
+        })
+    }
+
+    /// Make the AVIF renditions of one image still waiting for them. Returns the image's hash,
+    /// or `None` when nothing waits. The row stays locked while it encodes, so several nodes
+    /// share the queue without doing an image twice; a crash leaves it pending for the next
+    /// pass, and rewriting a content key writes the same bytes.
+    pub async fn avif_pass(&self, db: &PgPool) -> Result<Option<String>, IngestError> {
+        let mut tx = db.begin().await?;
+        let Some(hash) = sqlx::query_scalar!(
+            r#"SELECT content_hash FROM media_images
+               WHERE avif_state = 'pending'
+               ORDER BY created_at
+               LIMIT 1
+               FOR UPDATE SKIP LOCKED"#
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let outcome = match self.store.get(&original_key(&hash)).await? {
+            Some(original) => self.run(move |pipeline| pipeline.avif(&original)).await?,
+            None => Err(MediaError::Corrupt(
+                "the original file is missing from storage".into(),
+            )),
+        };
+        match outcome {
+            Ok(renditions) => {
+                self.put_renditions(&hash, &renditions, RenditionFormat::Avif)
+                    .await?;
+                sqlx::query!(
+                    r#"UPDATE media_images
+                       SET avif_widths = $2, avif_state = 'done', avif_error = NULL,
+                           avif_attempts = avif_attempts + 1
+                       WHERE content_hash = $1"#,
+                    hash,
+                    &widths(&renditions),
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            Err(error) => {
+                tracing::warn!(%hash, %error, "AVIF renditions failed; pages keep WebP");
+                sqlx::query!(
+                    r#"UPDATE media_images
+                       SET avif_state = 'failed', avif_error = $2, avif_attempts = avif_attempts + 1
+                       WHERE content_hash = $1"#,
+                    hash,
+                    error.to_string(),
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(hash))
+    }
+}
