@@ -9,6 +9,7 @@ mod macros;
 
 pub mod accounts;
 pub mod audit;
+pub mod backoffice;
 pub mod catalog;
 pub mod error;
 pub mod ids;
@@ -27,6 +28,7 @@ use accounts::pages::{
     OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
     VerifyEmailPage, ViewerState,
 };
+use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search_page::{SearchBox, SearchResultsPage};
 use leptos::prelude::*;
@@ -94,6 +96,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("invitations")) view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("catalog")) view=AdminCatalogPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("dev"), StaticSegment("mailbox")) view=MailboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -1,8 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from '@playwright/test';
-import { waitForHydration } from './helpers';
-
-const DEMO_PASSWORD = 'olivine-demo-password';
+import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
@@ -20,14 +18,6 @@ async function mailedLink(page: Page, to: string, path: string): Promise<string>
     await page.waitForTimeout(250);
   }
   throw new Error(`no mail to ${to} with a ${path} link`);
-}
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto('/signin');
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 test('sign up, confirm by email, sign out, sign in again', async ({ page }) => {

@@ -39,3 +39,14 @@ export async function productWithPricedVariants(page: Page, category: string) {
   }
   throw new Error(`no product in ${category} has variants with different prices`);
 }
+
+/** The password of every seeded demo account. */
+export const DEMO_PASSWORD = 'olivine-demo-password';
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/signin');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

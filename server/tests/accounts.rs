@@ -2,161 +2,14 @@
 //! sign-in, rate limits, password reset, CSRF, and the authorization matrix (every role ×
 //! every protected server function, plus cross-organisation reads).
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use server::config::Config;
 use server::seed::DEMO_PASSWORD;
 use sqlx::PgPool;
-use tower::ServiceExt;
 
-struct App {
-    router: axum::Router,
-    db: PgPool,
-}
-
-/// One browser: keeps its session cookie between requests.
-struct Browser<'a> {
-    app: &'a App,
-    cookie: Option<String>,
-    /// The whole Set-Cookie header that last set the session cookie.
-    set_cookie: Option<String>,
-}
-
-struct Reply {
-    status: StatusCode,
-    body: String,
-}
-
-async fn app(db: PgPool) -> App {
-    app_in(db, "dev").await
-}
-
-async fn app_in(db: PgPool, environment: &str) -> App {
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    server::seed::seed_accounts(&db)
-        .await
-        .expect("seed accounts");
-    let environment = environment.to_owned();
-    let config = Config::from_lookup(|k| match k {
-        "OLIVINE_ENV" => Some(environment.clone()),
-        "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
-        _ => None,
-    })
-    .expect("config");
-    App {
-        router: server::router(
-            server::app_state(&config, db.clone()).expect("state"),
-            false,
-        ),
-        db,
-    }
-}
-
-impl App {
-    fn browser(&self) -> Browser<'_> {
-        Browser {
-            app: self,
-            cookie: None,
-            set_cookie: None,
-        }
-    }
-
-    /// Deliver the outbox to the mailbox and return the newest message to `to`.
-    async fn last_mail_to(&self, to: &str) -> String {
-        server::workers::relay_once(&self.db, &server::workers::Transport::Mailbox)
-            .await
-            .expect("relay");
-        sqlx::query_scalar!(
-            "SELECT body_text FROM email_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
-            to
-        )
-        .fetch_one(&self.db)
-        .await
-        .expect("a message")
-    }
-}
-
-fn link_token(mail: &str) -> String {
-    let start = mail.find("token=").expect("a link with a token") + "token=".len();
-    mail[start..]
-        .split(|c: char| c.is_whitespace())
-        .next()
-        .expect("token")
-        .to_owned()
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", app::ui::urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-impl Browser<'_> {
-    async fn send(&mut self, request: Request<Body>) -> Reply {
-        let response = self
-            .app
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
-        if let Some(cookie) = response
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("olivine_session="))
-        {
-            let pair = cookie.split(';').next().unwrap_or_default().to_owned();
-            self.set_cookie = Some(cookie.to_owned());
-            // An expired cookie is the server signing the browser out.
-            self.cookie = (!cookie.contains("Max-Age=0")).then_some(pair);
-        }
-        let status = response.status();
-        let body = to_bytes(response.into_body(), 4 * 1024 * 1024)
-            .await
-            .expect("body");
-        Reply {
-            status,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    /// Call a server function the way the hydrated page does (same-origin fetch).
-    async fn call(&mut self, endpoint: &str, pairs: &[(&str, &str)]) -> Reply {
-        let mut request = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header("sec-fetch-site", "same-origin");
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.send(request.body(Body::from(form(pairs))).expect("request"))
-            .await
-    }
-
-    async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
-        self.call(
-            "accounts/sign-in",
-            &[("email", email), ("password", password)],
-        )
-        .await
-    }
-
-    async fn viewer_email(&mut self) -> Option<String> {
-        let reply = self.call("accounts/viewer", &[]).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        let viewer: Option<app::accounts::model::Viewer> =
-            serde_json::from_str(&reply.body).expect("viewer JSON");
-        viewer.map(|v| v.email)
-    }
-}
-
-fn ok(reply: &Reply) -> bool {
-    reply.status.is_success() || reply.status.is_redirection()
-}
+mod common;
+use common::{app, app_in, form, link_token, ok};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn sign_up_confirms_by_email_then_signs_in_and_out(db: PgPool) {
@@ -585,6 +438,16 @@ async fn authorization_matrix(db: PgPool) {
         (
             "admin/user-role",
             vec![("user_id", &ann), ("role", "Freelancer"), ("held", "false")],
+            vec!["admin"],
+        ),
+        (
+            "admin/products",
+            vec![("query", ""), ("sort", "name"), ("page", "1")],
+            vec!["admin"],
+        ),
+        (
+            "admin/inventory-alerts",
+            vec![("days", "30")],
             vec!["admin"],
         ),
     ];

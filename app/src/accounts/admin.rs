@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::ids::UserId;
 use crate::notifications::email;
 use crate::state::AppState;
+use crate::ui::page_count;
 use sqlx::PgConnection;
 
 type Result<T> = std::result::Result<T, AccountError>;
@@ -24,6 +25,7 @@ pub async fn overview(state: &AppState, principal: &Principal) -> Result<AdminOv
         sign_ins_24h: counts.sign_ins_24h,
         failed_sign_ins_24h: counts.failed_sign_ins_24h,
         can_manage_users: principal.viewer.has(Role::AdminSupport),
+        can_manage_catalog: principal.viewer.has(Role::AdminCatalog),
     })
 }
 
@@ -34,14 +36,11 @@ pub async fn users_page(state: &AppState, query: &str, page: u32) -> Result<Admi
     let mut conn = state.db.acquire().await?;
     let (rows, total) =
         repo::search_users(&mut conn, query, per_page, i64::from(page - 1) * per_page).await?;
-    let total_pages = u32::try_from((total + per_page - 1) / per_page)
-        .unwrap_or(u32::MAX)
-        .max(1);
     Ok(AdminUsersPage {
         rows,
         total,
         page,
-        total_pages,
+        total_pages: page_count(total, ADMIN_USERS_PER_PAGE),
         query: query.to_owned(),
     })
 }

@@ -246,6 +246,7 @@ pub struct AdminOverview {
     pub sign_ins_24h: i64,
     pub failed_sign_ins_24h: i64,
     pub can_manage_users: bool,
+    pub can_manage_catalog: bool,
 }
 
 pub const ADMIN_USERS_PER_PAGE: u32 = 25;

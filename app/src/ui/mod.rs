@@ -134,6 +134,29 @@ pub fn Breadcrumbs(trail: Vec<(String, String)>, current: String) -> impl IntoVi
     }
 }
 
+/// A list page's search text (`?q=`) and page number (`?page=`, from 1) from the URL.
+pub fn use_list_query() -> (Memo<String>, Memo<u32>) {
+    let query = leptos_router::hooks::use_query_map();
+    let search = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
+    let page = Memo::new(move |_| {
+        query.with(|q| q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1u32))
+    });
+    (search, page)
+}
+
+/// "1 product", "80 products".
+pub fn count_of(n: i64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// How many pages `total` items fill, `per_page` to a page; at least one.
+pub fn page_count(total: i64, per_page: u32) -> u32 {
+    let per_page = i64::from(per_page.max(1));
+    u32::try_from((total + per_page - 1) / per_page)
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
+
 /// Numbered page links; `href(n)` builds the URL of page `n`.
 #[component]
 pub fn Pagination(

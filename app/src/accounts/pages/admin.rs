@@ -2,10 +2,9 @@
 
 use crate::accounts::api::{SetUserRole, load_admin_overview, load_admin_users};
 use crate::accounts::model::{AdminUserRow, Role};
-use crate::ui::{ErrorPage, FormError, Pagination, form_error};
+use crate::ui::{ErrorPage, FormError, Pagination, count_of, form_error, use_list_query};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AdminHomePage() -> impl IntoView {
@@ -29,6 +28,10 @@ pub fn AdminHomePage() -> impl IntoView {
                         <nav class="panel" aria-label="Back office">
                             <h2>"Sections"</h2>
                             <ul class="list" role="list">
+                                {o.can_manage_catalog.then(|| view! {
+                                    <li class="list__row"><a href="/admin/catalog">"Products"</a><span class="muted">"Search the catalog by name, slug or SKU"</span></li>
+                                    <li class="list__row"><a href="/admin/inventory">"Stock alerts"</a><span class="muted">"Low stock and lots near expiry"</span></li>
+                                })}
                                 {o.can_manage_users.then(|| view! {
                                     <li class="list__row"><a href="/admin/users">"Users and roles"</a></li>
                                 })}
@@ -44,11 +47,7 @@ pub fn AdminHomePage() -> impl IntoView {
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    let query = use_query_map();
-    let search = Memo::new(move |_| query.with(|q| q.get("q").unwrap_or_default()));
-    let page = Memo::new(move |_| {
-        query.with(|q| q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1u32))
-    });
+    let (search, page) = use_list_query();
     let set_role = ServerAction::<SetUserRole>::new();
     let users = Resource::new(
         move || (search.get(), page.get(), set_role.version().get()),
@@ -81,7 +80,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                             }.into_any();
                         }
                         view! {
-                            <p class="muted">{format!("{} account{}", list.total, if list.total == 1 { "" } else { "s" })}</p>
+                            <p class="muted">{count_of(list.total, "account")}</p>
                             <table class="table" data-testid="users">
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Email"</th>

@@ -1,0 +1,159 @@
+//! Shared by the HTTP-level test files: a router over a seeded database, and a "browser" that
+//! keeps its session cookie and calls server functions the way the hydrated page does.
+// Each test file uses its own subset of these helpers.
+#![allow(dead_code)]
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use server::config::Config;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+pub struct App {
+    pub router: axum::Router,
+    pub db: PgPool,
+}
+
+/// One browser: keeps its session cookie between requests.
+pub struct Browser<'a> {
+    pub app: &'a App,
+    pub cookie: Option<String>,
+    /// The whole Set-Cookie header that last set the session cookie.
+    pub set_cookie: Option<String>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: String,
+}
+
+pub async fn app(db: PgPool) -> App {
+    app_in(db, "dev").await
+}
+
+pub async fn app_in(db: PgPool, environment: &str) -> App {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    server::seed::seed_accounts(&db)
+        .await
+        .expect("seed accounts");
+    let environment = environment.to_owned();
+    let config = Config::from_lookup(|k| match k {
+        "OLIVINE_ENV" => Some(environment.clone()),
+        "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        _ => None,
+    })
+    .expect("config");
+    App {
+        router: server::router(
+            server::app_state(&config, db.clone()).expect("state"),
+            false,
+        ),
+        db,
+    }
+}
+
+impl App {
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookie: None,
+            set_cookie: None,
+        }
+    }
+
+    /// Deliver the outbox to the mailbox and return the newest message to `to`.
+    pub async fn last_mail_to(&self, to: &str) -> String {
+        server::workers::relay_once(&self.db, &server::workers::Transport::Mailbox)
+            .await
+            .expect("relay");
+        sqlx::query_scalar!(
+            "SELECT body_text FROM email_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
+            to
+        )
+        .fetch_one(&self.db)
+        .await
+        .expect("a message")
+    }
+}
+
+pub fn link_token(mail: &str) -> String {
+    let start = mail.find("token=").expect("a link with a token") + "token=".len();
+    mail[start..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .expect("token")
+        .to_owned()
+}
+
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", app::ui::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Browser<'_> {
+    pub async fn send(&mut self, request: Request<Body>) -> Reply {
+        let response = self
+            .app
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        if let Some(cookie) = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("olivine_session="))
+        {
+            let pair = cookie.split(';').next().unwrap_or_default().to_owned();
+            self.set_cookie = Some(cookie.to_owned());
+            // An expired cookie is the server signing the browser out.
+            self.cookie = (!cookie.contains("Max-Age=0")).then_some(pair);
+        }
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 4 * 1024 * 1024)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    /// Call a server function the way the hydrated page does (same-origin fetch).
+    pub async fn call(&mut self, endpoint: &str, pairs: &[(&str, &str)]) -> Reply {
+        let mut request = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(form(pairs))).expect("request"))
+            .await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
+        self.call(
+            "accounts/sign-in",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn viewer_email(&mut self) -> Option<String> {
+        let reply = self.call("accounts/viewer", &[]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let viewer: Option<app::accounts::model::Viewer> =
+            serde_json::from_str(&reply.body).expect("viewer JSON");
+        viewer.map(|v| v.email)
+    }
+}
+
+pub fn ok(reply: &Reply) -> bool {
+    reply.status.is_success() || reply.status.is_redirection()
+}
