@@ -6,13 +6,17 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use server::config::Config;
 use server::seed::DEMO_PASSWORD;
-use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
 use common::{app, app_in, form, link_token, ok};
 
 #[sqlx::test(migrations = "../migrations")]
-async fn sign_up_confirms_by_email_then_signs_in_and_out(db: PgPool) {
+async fn sign_up_confirms_by_email_then_signs_in_and_out(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let mut browser = app.browser();
     let reply = browser
@@ -72,7 +76,8 @@ async fn sign_up_confirms_by_email_then_signs_in_and_out(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn sign_up_never_reveals_a_registered_address(db: PgPool) {
+async fn sign_up_never_reveals_a_registered_address(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let fields = |email| {
         [
@@ -107,7 +112,8 @@ async fn sign_up_never_reveals_a_registered_address(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn bad_input_gets_field_errors(db: PgPool) {
+async fn bad_input_gets_field_errors(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let reply = app
         .browser()
@@ -131,7 +137,11 @@ async fn bad_input_gets_field_errors(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn wrong_passwords_are_refused_then_rate_limited(db: PgPool) {
+async fn wrong_passwords_are_refused_then_rate_limited(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let mut browser = app.browser();
     for _ in 0..5 {
@@ -169,7 +179,11 @@ async fn wrong_passwords_are_refused_then_rate_limited(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn password_reset_is_single_use_and_signs_out_everywhere(db: PgPool) {
+async fn password_reset_is_single_use_and_signs_out_everywhere(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let mut old_device = app.browser();
     assert!(ok(&old_device
@@ -237,7 +251,8 @@ async fn password_reset_is_single_use_and_signs_out_everywhere(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn sign_in_rotates_the_session_id(db: PgPool) {
+async fn sign_in_rotates_the_session_id(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let mut browser = app.browser();
     // Session fixation: an id an attacker planted must not become the signed-in session.
@@ -259,7 +274,11 @@ async fn sign_in_rotates_the_session_id(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn production_cookies_are_secure_and_the_dev_mailbox_is_gone(db: PgPool) {
+async fn production_cookies_are_secure_and_the_dev_mailbox_is_gone(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
     let app = app_in(db, "prod").await;
     let mut browser = app.browser();
     assert!(ok(&browser
@@ -277,7 +296,8 @@ async fn production_cookies_are_secure_and_the_dev_mailbox_is_gone(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn cross_site_posts_are_refused(db: PgPool) {
+async fn cross_site_posts_are_refused(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let request = Request::post("/api/accounts/sign-in")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -301,7 +321,8 @@ async fn cross_site_posts_are_refused(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn sign_out_of_other_devices(db: PgPool) {
+async fn sign_out_of_other_devices(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let mut phone = app.browser();
     let mut laptop = app.browser();
@@ -331,7 +352,8 @@ const PEOPLE: &[(&str, Option<&str>)] = &[
 ];
 
 #[sqlx::test(migrations = "../migrations")]
-async fn authorization_matrix(db: PgPool) {
+async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let ann = app::ids::UserId(
         sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'ann@olivine.test'")
@@ -503,7 +525,8 @@ async fn authorization_matrix(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn invitations_add_managers_and_ownership_moves(db: PgPool) {
+async fn invitations_add_managers_and_ownership_moves(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let mut hana = app.browser();
     assert!(ok(&hana.sign_in("hana@olivine.test", DEMO_PASSWORD).await));
@@ -583,7 +606,8 @@ async fn invitations_add_managers_and_ownership_moves(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn admin_role_changes_are_audited(db: PgPool) {
+async fn admin_role_changes_are_audited(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let mut admin = app.browser();
     assert!(ok(&admin
@@ -624,7 +648,11 @@ async fn admin_role_changes_are_audited(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn the_first_admin_is_bootstrapped_from_the_command_line(db: PgPool) {
+async fn the_first_admin_is_bootstrapped_from_the_command_line(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let config = Config::from_lookup(|k| (k == "OLIVINE_MEDIA_STORE").then(|| "memory".to_owned()))
         .expect("config");

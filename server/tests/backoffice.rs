@@ -5,6 +5,7 @@ use app::backoffice::model::{AdminProductsPage, InventoryAlerts};
 use axum::http::StatusCode;
 use server::seed::DEMO_PASSWORD;
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
 use common::{App, Browser, app, ok};
@@ -41,7 +42,8 @@ async fn products(
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn product_list_searches_sorts_and_pages(db: PgPool) {
+async fn product_list_searches_sorts_and_pages(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = seeded_admin(db).await;
     let mut admin = signed_in_admin(&app).await;
 
@@ -109,7 +111,8 @@ async fn product_list_searches_sorts_and_pages(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn stock_alerts_match_the_database(db: PgPool) {
+async fn stock_alerts_match_the_database(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = seeded_admin(db).await;
     let mut admin = signed_in_admin(&app).await;
     let reply = admin

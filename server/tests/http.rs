@@ -4,7 +4,10 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use server::config::Config;
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tower::ServiceExt;
+
+mod common;
 
 fn today() -> chrono::NaiveDate {
     "2026-11-23".parse().expect("a date")
@@ -20,11 +23,13 @@ async fn app(db: PgPool) -> axum::Router {
 }
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {
-    let response = app
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
+    let response = common::within(
+        path,
+        app.clone()
+            .oneshot(Request::get(path).body(Body::empty()).expect("request")),
+    )
+    .await
+    .expect("response");
     let status = response.status();
     let headers = response.headers().clone();
     let body = to_bytes(response.into_body(), 8 * 1024 * 1024)
@@ -34,7 +39,8 @@ async fn get(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http:
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn health_and_readiness(db: PgPool) {
+async fn health_and_readiness(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     let (status, body, headers) = get(&app, "/healthz").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
@@ -47,7 +53,8 @@ async fn health_and_readiness(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn readiness_fails_when_the_database_is_gone(db: PgPool) {
+async fn readiness_fails_when_the_database_is_gone(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db.clone()).await;
     db.close().await;
     let (status, _, _) = get(&app, "/readyz").await;
@@ -55,7 +62,8 @@ async fn readiness_fails_when_the_database_is_gone(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn pages_render_completely_on_the_server(db: PgPool) {
+async fn pages_render_completely_on_the_server(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
 
     let (status, home, _) = get(&app, "/").await;
@@ -89,7 +97,8 @@ async fn pages_render_completely_on_the_server(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn unknown_pages_are_404(db: PgPool) {
+async fn unknown_pages_are_404(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let app = app(db).await;
     for path in [
         "/no-such-page",
@@ -108,7 +117,8 @@ async fn unknown_pages_are_404(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn the_demo_seed_is_complete_and_idempotent(db: PgPool) {
+async fn the_demo_seed_is_complete_and_idempotent(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let first = server::seed::seed_demo(&db, today())
         .await
         .expect("first seed");

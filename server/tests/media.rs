@@ -8,7 +8,10 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use server::config::Config;
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tower::ServiceExt;
+
+mod common;
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -45,11 +48,13 @@ async fn get(
     if let Some(etag) = etag {
         request = request.header(header::IF_NONE_MATCH, etag);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
+    let response = common::within(
+        path,
+        app.clone()
+            .oneshot(request.body(Body::empty()).expect("request")),
+    )
+    .await
+    .expect("response");
     let status = response.status();
     let headers = response.headers().clone();
     let body = to_bytes(response.into_body(), 16 * 1024 * 1024)
@@ -69,7 +74,8 @@ async fn product_id(db: &PgPool, slug: &str) -> ProductId {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn an_upload_is_stored_once_and_served_forever(db: PgPool) {
+async fn an_upload_is_stored_once_and_served_forever(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let state = state(db.clone());
     let bytes = upload();
     let first = state
@@ -128,7 +134,8 @@ async fn an_upload_is_stored_once_and_served_forever(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn refused_uploads_say_why_and_store_nothing(db: PgPool) {
+async fn refused_uploads_say_why_and_store_nothing(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let state = state(db.clone());
     let mut truncated = upload();
     truncated.truncate(truncated.len() / 2);
@@ -156,7 +163,11 @@ async fn refused_uploads_say_why_and_store_nothing(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn pages_show_pictures_and_avif_once_the_job_has_run(db: PgPool) {
+async fn pages_show_pictures_and_avif_once_the_job_has_run(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
     server::seed::seed_demo(&db, today()).await.expect("seed");
     let state = state(db.clone());
     let product = product_id(&db, "ceramide-barrier-cream").await;

@@ -5,6 +5,9 @@ use app::catalog::search_sync;
 use search::{SearchIndex, SearchRequest, SortOrder};
 use server::config::Config;
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+mod common;
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -28,7 +31,8 @@ fn browse() -> SearchRequest {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn facet_counts_equal_sql_counts(db: PgPool) {
+async fn facet_counts_equal_sql_counts(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     let index = seeded(&db).await;
     let published = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM products WHERE published_at IS NOT NULL"#
@@ -69,7 +73,11 @@ async fn facet_counts_equal_sql_counts(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_committed_price_change_reaches_the_index_through_the_outbox(db: PgPool) {
+async fn a_committed_price_change_reaches_the_index_through_the_outbox(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
     let index = seeded(&db).await;
     let mut conn = db.acquire().await.unwrap();
     let applied = search_sync::outbox_head(&mut conn).await.unwrap();
@@ -115,7 +123,11 @@ async fn a_committed_price_change_reaches_the_index_through_the_outbox(db: PgPoo
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_node_builds_its_index_at_start_and_catches_up_after_a_restart(db: PgPool) {
+async fn a_node_builds_its_index_at_start_and_catches_up_after_a_restart(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
     server::seed::seed_demo(&db, today()).await.expect("seed");
     let dir = std::env::temp_dir().join(format!("olivine-search-node-{}", uuid::Uuid::now_v7()));
     let data_dir = dir.to_string_lossy().into_owned();

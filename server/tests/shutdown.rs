@@ -1,10 +1,12 @@
 //! The real `olivine` binary stops cleanly on SIGTERM.
 
-use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -25,7 +27,8 @@ fn healthz(port: u16) -> Option<String> {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn serve_exits_cleanly_on_sigterm(db: PgPool) {
+async fn serve_exits_cleanly_on_sigterm(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
     // The same server #[sqlx::test] uses, pointed at this test's own database.
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set for database tests");
     let database = db

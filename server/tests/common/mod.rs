@@ -7,7 +7,30 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use server::config::Config;
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::time::Duration;
 use tower::ServiceExt;
+
+/// A pool of the test's own over the database `#[sqlx::test]` made for it. The pool that
+/// `#[sqlx::test]` injects borrows its connections from one process-wide parent pool, and under
+/// parallel tests that arrangement intermittently stalls a test forever (seen twice here in
+/// `cargo xtask test`; launchbadge/sqlx#2567 describes the same family). A plain pool with an
+/// acquire timeout fails loudly instead.
+pub async fn own_pool(options: PgConnectOptions) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(5)
+        .acquire_timeout(Duration::from_secs(20))
+        .connect_with(options)
+        .await
+        .expect("test pool")
+}
+
+/// No request in a test may take a minute: fail with its path rather than hang CI.
+pub async fn within<T>(what: &str, work: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(60), work)
+        .await
+        .unwrap_or_else(|_| panic!("{what} took over a minute"))
+}
 
 pub struct App {
     pub router: axum::Router,
@@ -95,11 +118,8 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 
 impl Browser<'_> {
     pub async fn send(&mut self, request: Request<Body>) -> Reply {
-        let response = self
-            .app
-            .router
-            .clone()
-            .oneshot(request)
+        let what = format!("{} {}", request.method(), request.uri());
+        let response = within(&what, self.app.router.clone().oneshot(request))
             .await
             .expect("response");
         if let Some(cookie) = response
