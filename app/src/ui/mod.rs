@@ -10,7 +10,7 @@ use leptos::prelude::*;
 mod form;
 pub use form::{FormError, Notice, TextField, field_error, form_error, urlencode};
 
-/// A drawn pack shot until real product photos arrive: the product's form and label colour.
+/// A drawn pack shot for a product without photos: its form and label colour.
 #[component]
 pub fn PackShot(
     form: ProductForm,
