@@ -3,7 +3,7 @@
 //! upper left on a soft backdrop with a floor shadow and a little grain. Each goes through the
 //! same upload path an admin's photo takes.
 
-use super::data::{CATALOG, LINES};
+use super::data::{CATALOG, LINES, ProductSpec};
 use super::slugify;
 use anyhow::Context;
 use app::catalog::model::ProductForm;
@@ -13,6 +13,7 @@ use app::media::service::Media;
 use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder, Rgb, RgbImage};
 use sqlx::PgPool;
+use std::sync::Arc;
 
 const SIDE: u32 = 960;
 
@@ -206,42 +207,74 @@ pub fn draw(form: ProductForm, accent: &str, seed: u64) -> RgbImage {
 }
 
 /// Give every seeded product without a picture its drawn photo. Returns how many were added.
-pub async fn seed_images(db: &PgPool, media: &Media) -> anyhow::Result<usize> {
-    let mut added = 0;
-    for category in CATALOG {
-        for spec in category.products {
-            let slug = slugify(spec.name);
-            let product = ProductId(super::stable_id(&format!("product:{slug}")));
-            let mut conn = db.acquire().await?;
-            let has = media_repo::product_images(&mut conn, &[product])
-                .await?
-                .contains_key(&product);
-            drop(conn);
-            if has {
-                continue;
-            }
-            let (line, accent) = LINES[spec.line];
-            let picture = draw(spec.form, accent, super::pick(&slug, u64::MAX));
-            let mut png = Vec::new();
-            PngEncoder::new(&mut png).write_image(
-                picture.as_raw(),
-                SIDE,
-                SIDE,
-                ExtendedColorType::Rgb8,
-            )?;
-            let stored = media
-                .ingest(db, png)
-                .await
-                .with_context(|| format!("picture of {slug}"))?;
-            let alt = format!(
-                "{} by {line}: {}",
-                spec.name,
-                spec.form.label().to_lowercase()
-            );
-            let mut conn = db.acquire().await?;
-            media_repo::attach(&mut conn, product, &stored.hash, &alt).await?;
-            added += 1;
+/// Pictures are drawn and processed on as many cores as there are (drawing is CPU work, so it
+/// runs on blocking threads; the pipeline bounds its own concurrency).
+pub async fn seed_images(db: &PgPool, media: &Arc<Media>) -> anyhow::Result<usize> {
+    let mut missing = Vec::new();
+    let mut conn = db.acquire().await?;
+    for spec in CATALOG.iter().flat_map(|c| c.products) {
+        let product = ProductId(super::stable_id(&format!("product:{}", slugify(spec.name))));
+        let has = media_repo::product_images(&mut conn, &[product])
+            .await?
+            .contains_key(&product);
+        if !has {
+            missing.push((product, spec));
         }
     }
-    Ok(added)
+    drop(conn);
+    let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut queue = missing.into_iter();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut added = 0;
+    loop {
+        while tasks.len() < parallel {
+            let Some((product, spec)) = queue.next() else {
+                break;
+            };
+            tasks.spawn(seed_one(db.clone(), media.clone(), product, spec));
+        }
+        match tasks.join_next().await {
+            None => return Ok(added),
+            Some(done) => {
+                done.context("a picture task stopped")??;
+                added += 1;
+            }
+        }
+    }
+}
+
+async fn seed_one(
+    db: PgPool,
+    media: Arc<Media>,
+    product: ProductId,
+    spec: &'static ProductSpec,
+) -> anyhow::Result<()> {
+    let slug = slugify(spec.name);
+    let (line, accent) = LINES[spec.line];
+    let seed = super::pick(&slug, u64::MAX);
+    let png = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
+        let picture = draw(spec.form, accent, seed);
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png).write_image(
+            picture.as_raw(),
+            SIDE,
+            SIDE,
+            ExtendedColorType::Rgb8,
+        )?;
+        Ok(png)
+    })
+    .await
+    .context("drawing stopped")??;
+    let stored = media
+        .ingest(&db, png)
+        .await
+        .with_context(|| format!("picture of {slug}"))?;
+    let alt = format!(
+        "{} by {line}: {}",
+        spec.name,
+        spec.form.label().to_lowercase()
+    );
+    let mut conn = db.acquire().await?;
+    media_repo::attach(&mut conn, product, &stored.hash, &alt).await?;
+    Ok(())
 }
