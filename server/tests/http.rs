@@ -1,11 +1,9 @@
 //! The whole router against a real, seeded database: pages, status codes, health checks.
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use server::config::Config;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use tower::ServiceExt;
 
 mod common;
 
@@ -23,18 +21,7 @@ async fn app(db: PgPool) -> axum::Router {
 }
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {
-    let response = common::within(
-        path,
-        app.clone()
-            .oneshot(Request::get(path).body(Body::empty()).expect("request")),
-    )
-    .await
-    .expect("response");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), 8 * 1024 * 1024)
-        .await
-        .expect("body");
+    let (status, body, headers) = common::get(app, path, None).await;
     (status, String::from_utf8_lossy(&body).into_owned(), headers)
 }
 

@@ -4,12 +4,10 @@
 use app::ids::ProductId;
 use app::media::repo as media_repo;
 use app::media::service::IngestError;
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use server::config::Config;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use tower::ServiceExt;
 
 mod common;
 
@@ -37,30 +35,6 @@ fn upload() -> Vec<u8> {
     )
     .expect("png");
     png
-}
-
-async fn get(
-    app: &axum::Router,
-    path: &str,
-    etag: Option<&str>,
-) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
-    let mut request = Request::get(path);
-    if let Some(etag) = etag {
-        request = request.header(header::IF_NONE_MATCH, etag);
-    }
-    let response = common::within(
-        path,
-        app.clone()
-            .oneshot(request.body(Body::empty()).expect("request")),
-    )
-    .await
-    .expect("response");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), 16 * 1024 * 1024)
-        .await
-        .expect("body");
-    (status, body.to_vec(), headers)
 }
 
 async fn product_id(db: &PgPool, slug: &str) -> ProductId {
@@ -110,7 +84,7 @@ async fn an_upload_is_stored_once_and_served_forever(_: PgPoolOptions, options: 
 
     let app = server::router(state, false);
     let path = format!("/media/r1/{}/640.webp", first.hash);
-    let (status, body, headers) = get(&app, &path, None).await;
+    let (status, body, headers) = common::get(&app, &path, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&body[8..12], b"WEBP");
     assert_eq!(headers[header::CONTENT_TYPE], "image/webp");
@@ -119,7 +93,7 @@ async fn an_upload_is_stored_once_and_served_forever(_: PgPoolOptions, options: 
         "public, max-age=31536000, immutable"
     );
     let etag = headers[header::ETAG].to_str().expect("etag").to_owned();
-    let (status, body, _) = get(&app, &path, Some(&etag)).await;
+    let (status, body, _) = common::get(&app, &path, Some(&etag)).await;
     assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0));
 
     for missing in [
@@ -128,7 +102,7 @@ async fn an_upload_is_stored_once_and_served_forever(_: PgPoolOptions, options: 
         "/media/r1/../../etc/passwd".to_owned(),
         format!("/media/originals/{}", first.hash),
     ] {
-        let (status, ..) = get(&app, &missing, None).await;
+        let (status, ..) = common::get(&app, &missing, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
     }
 }
@@ -184,7 +158,7 @@ async fn pages_show_pictures_and_avif_once_the_job_has_run(
     drop(conn);
     let app = server::router(state.clone(), false);
 
-    let (status, body, _) = get(&app, "/products/ceramide-barrier-cream", None).await;
+    let (status, body, _) = common::get(&app, "/products/ceramide-barrier-cream", None).await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).expect("utf-8");
     assert!(
@@ -207,18 +181,18 @@ async fn pages_show_pictures_and_avif_once_the_job_has_run(
     assert_eq!(done.as_deref(), Some(stored.hash.as_str()));
     assert_eq!(state.media.avif_pass(&db).await.expect("idle pass"), None);
     let (status, body, headers) =
-        get(&app, &format!("/media/r1/{}/320.avif", stored.hash), None).await;
+        common::get(&app, &format!("/media/r1/{}/320.avif", stored.hash), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "image/avif");
     assert_eq!(&body[4..12], b"ftypavif");
 
-    let (_, body, _) = get(&app, "/products/ceramide-barrier-cream", None).await;
+    let (_, body, _) = common::get(&app, "/products/ceramide-barrier-cream", None).await;
     let html = String::from_utf8(body).expect("utf-8");
     assert!(html.contains(r#"type="image/avif""#));
     assert!(html.contains(&format!("/media/r1/{}/960.avif 960w", stored.hash)));
 
     // Listings and search hits carry the same picture, lazily.
-    let (_, body, _) = get(&app, "/shop/moisturisers", None).await;
+    let (_, body, _) = common::get(&app, "/shop/moisturisers", None).await;
     let html = String::from_utf8(body).expect("utf-8");
     assert!(html.contains(&stored.hash) && html.contains(r#"loading="lazy""#));
 }

@@ -2,9 +2,7 @@
 //! and links, so every state has a URL and works before the WASM arrives.
 
 use super::api::{load_admin_products, load_inventory_alerts};
-use super::model::{
-    DEFAULT_EXPIRY_WINDOW_DAYS, ExpiringLotRow, MAX_EXPIRY_WINDOW_DAYS, ProductSort,
-};
+use super::model::{DEFAULT_EXPIRY_WINDOW_DAYS, ExpiringLotRow, ProductSort};
 use crate::error::AppError;
 use crate::ui::{ErrorPage, Pagination, count_of, urlencode, use_list_query};
 use leptos::prelude::*;
@@ -79,7 +77,12 @@ pub fn AdminCatalogPage() -> impl IntoView {
                                     {list.rows.into_iter().map(|row| view! {
                                         <tr data-slug=row.slug.clone()>
                                             <td>
-                                                <a href=format!("/products/{}", row.slug)>{row.name}</a>
+                                                // Drafts have no shop page to link to.
+                                                {if row.published {
+                                                    view! { <a href=format!("/products/{}", row.slug)>{row.name}</a> }.into_any()
+                                                } else {
+                                                    view! { <span>{row.name}</span> }.into_any()
+                                                }}
                                                 <br/><span class="muted">{row.product_line}</span>
                                             </td>
                                             <td>{row.category}</td>
@@ -209,9 +212,8 @@ pub fn AdminInventoryPage() -> impl IntoView {
                                 }}
                             </section>
                         }.into_any(),
-                        Err(AppError::Unprocessable { .. }) => view! {
-                            <p class="muted">{format!("Enter a whole number of days from 1 to {MAX_EXPIRY_WINDOW_DAYS}.")}</p>
-                        }.into_any(),
+                        // The field's own message, under it, says what to enter.
+                        Err(AppError::Unprocessable { .. }) => ().into_any(),
                         Err(error) => view! { <ErrorPage error/> }.into_any(),
                     }}
                 }

@@ -139,12 +139,13 @@ pub async fn search_page(
         Some(bucket) => bucket.label().to_owned(),
         None => slug.to_owned(),
     };
-    let ids: Vec<ProductId> = results
+    let ids: Vec<Option<ProductId>> = results
         .hits
         .iter()
-        .filter_map(|h| h.id.parse().ok().map(ProductId))
+        .map(|h| h.id.parse().ok().map(ProductId))
         .collect();
-    let mut images = media_repo::product_images(&mut conn, &ids).await?;
+    let known: Vec<ProductId> = ids.iter().flatten().copied().collect();
+    let mut images = media_repo::first_images(&mut conn, &known).await?;
     let total = results.total as u64;
     Ok(SearchPage {
         total,
@@ -152,13 +153,9 @@ pub async fn search_page(
         hits: results
             .hits
             .into_iter()
-            .map(|h| SearchHit {
-                image: h
-                    .id
-                    .parse()
-                    .ok()
-                    .and_then(|id| images.remove(&ProductId(id)))
-                    .and_then(|all| all.into_iter().next()),
+            .zip(ids)
+            .map(|(h, id)| SearchHit {
+                image: id.and_then(|id| images.remove(&id)),
                 price: price(h.price_min_cents, h.price_max_cents),
                 slug: h.slug,
                 name: h.name,

@@ -138,11 +138,9 @@ async fn with_images(
     mut cards: Vec<ProductCard>,
 ) -> Result<Vec<ProductCard>, sqlx::Error> {
     let ids: Vec<_> = cards.iter().map(|c| c.id).collect();
-    let mut images = media_repo::product_images(conn, &ids).await?;
+    let mut images = media_repo::first_images(conn, &ids).await?;
     for card in &mut cards {
-        card.image = images
-            .remove(&card.id)
-            .and_then(|all| all.into_iter().next());
+        card.image = images.remove(&card.id);
     }
     Ok(cards)
 }

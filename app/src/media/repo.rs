@@ -47,6 +47,18 @@ pub async fn product_images(
     Ok(out)
 }
 
+/// Each product's first picture (the one listings show); products without any are absent.
+pub async fn first_images(
+    conn: &mut PgConnection,
+    products: &[ProductId],
+) -> Result<HashMap<ProductId, ImageView>, sqlx::Error> {
+    Ok(product_images(conn, products)
+        .await?
+        .into_iter()
+        .filter_map(|(id, all)| all.into_iter().next().map(|first| (id, first)))
+        .collect())
+}
+
 /// Add an image at the end of a product's pictures.
 pub async fn attach(
     conn: &mut PgConnection,

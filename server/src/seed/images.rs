@@ -119,89 +119,128 @@ impl Canvas {
     }
 }
 
-/// The pack shot for a product's form, in its line's colour.
-pub fn draw(form: ProductForm, accent: &str, seed: u64) -> RgbImage {
-    let accent = hex(accent);
-    let mut canvas = Canvas::new(accent);
-    let white = [244.0, 241.0, 234.0];
-    let amber = [150.0, 92.0, 40.0];
-    let dark = mix(accent, [30.0, 30.0, 30.0], 0.55);
-    let label = move |from: f32, to: f32, body: Colour| {
-        move |t: f32| {
-            if (from..to).contains(&t) {
-                if (t - from) / (to - from) < 0.12 {
-                    white
-                } else {
-                    accent
-                }
-            } else {
-                body
-            }
-        }
-    };
-    let s = SIDE as f32 / 1000.0;
-    let r = |l: f32, t: f32, rt: f32, b: f32| (l * s, t * s, rt * s, b * s);
+/// How one part of a pack is coloured.
+#[derive(Clone, Copy)]
+enum Paint {
+    /// The body: a label in the line colour (with a white band on top) between two heights
+    /// (0 = top, 1 = bottom), white or amber glass elsewhere.
+    Labelled {
+        from: f32,
+        to: f32,
+        amber: bool,
+    },
+    /// A cap or collar: the line colour, darkened.
+    Dark,
+    Solid(Colour),
+}
+
+/// One upright part, on a 1000 × 1000 layout: left, top, right, bottom, corner radius.
+#[derive(Clone, Copy)]
+struct Part {
+    rect: (f32, f32, f32, f32),
+    radius: f32,
+    paint: Paint,
+}
+
+const fn part(rect: (f32, f32, f32, f32), radius: f32, paint: Paint) -> Part {
+    Part {
+        rect,
+        radius,
+        paint,
+    }
+}
+
+const fn body(from: f32, to: f32) -> Paint {
+    Paint::Labelled {
+        from,
+        to,
+        amber: false,
+    }
+}
+
+const BOTTLE: &[Part] = &[
+    part((330.0, 300.0, 670.0, 870.0), 60.0, body(0.3, 0.75)),
+    part((370.0, 210.0, 630.0, 310.0), 14.0, Paint::Dark),
+];
+const TUB: &[Part] = &[
+    part((200.0, 420.0, 800.0, 870.0), 40.0, body(0.25, 0.8)),
+    part((190.0, 350.0, 810.0, 430.0), 16.0, Paint::Dark),
+];
+const DROPPER: &[Part] = &[
+    part(
+        (360.0, 420.0, 640.0, 870.0),
+        50.0,
+        Paint::Labelled {
+            from: 0.35,
+            to: 0.8,
+            amber: true,
+        },
+    ),
+    part((420.0, 340.0, 580.0, 430.0), 10.0, Paint::Dark),
+    part(
+        (445.0, 170.0, 555.0, 350.0),
+        50.0,
+        Paint::Solid([40.0, 38.0, 36.0]),
+    ),
+];
+const JAR: &[Part] = &[
+    part((210.0, 560.0, 790.0, 870.0), 36.0, body(0.2, 0.85)),
+    part((200.0, 470.0, 800.0, 570.0), 20.0, Paint::Dark),
+];
+const TUBE: &[Part] = &[
+    part((340.0, 140.0, 660.0, 720.0), 30.0, body(0.2, 0.7)),
+    part((410.0, 710.0, 590.0, 870.0), 16.0, Paint::Dark),
+];
+const SPRAY: &[Part] = &[
+    part((350.0, 360.0, 650.0, 870.0), 70.0, body(0.3, 0.8)),
+    part(
+        (430.0, 270.0, 570.0, 370.0),
+        10.0,
+        Paint::Solid([235.0, 235.0, 232.0]),
+    ),
+    part((455.0, 200.0, 545.0, 280.0), 20.0, Paint::Dark),
+];
+
+/// A pack: its floor shadow's half-width and half-height, and its parts back to front.
+fn pack(form: ProductForm) -> ((f32, f32), &'static [Part]) {
     match form {
         ProductForm::Capsule | ProductForm::Tablet | ProductForm::Softgel | ProductForm::Gummy => {
-            canvas.shadow(500.0 * s, 865.0 * s, 230.0 * s, 34.0 * s);
-            canvas.cylinder(
-                r(330.0, 300.0, 670.0, 870.0),
-                60.0 * s,
-                label(0.3, 0.75, white),
-            );
-            canvas.cylinder(r(370.0, 210.0, 630.0, 310.0), 14.0 * s, |_| dark);
+            ((230.0, 34.0), BOTTLE)
         }
-        ProductForm::Powder => {
-            canvas.shadow(500.0 * s, 865.0 * s, 320.0 * s, 38.0 * s);
-            canvas.cylinder(
-                r(200.0, 420.0, 800.0, 870.0),
-                40.0 * s,
-                label(0.25, 0.8, white),
-            );
-            canvas.cylinder(r(190.0, 350.0, 810.0, 430.0), 16.0 * s, |_| dark);
-        }
-        ProductForm::Liquid | ProductForm::Serum | ProductForm::Oil => {
-            canvas.shadow(500.0 * s, 865.0 * s, 180.0 * s, 30.0 * s);
-            canvas.cylinder(
-                r(360.0, 420.0, 640.0, 870.0),
-                50.0 * s,
-                label(0.35, 0.8, amber),
-            );
-            canvas.cylinder(r(420.0, 340.0, 580.0, 430.0), 10.0 * s, |_| dark);
-            canvas.cylinder(r(445.0, 170.0, 555.0, 350.0), 50.0 * s, |_| {
-                [40.0, 38.0, 36.0]
-            });
-        }
-        ProductForm::Cream | ProductForm::Balm => {
-            canvas.shadow(500.0 * s, 865.0 * s, 330.0 * s, 36.0 * s);
-            canvas.cylinder(
-                r(210.0, 560.0, 790.0, 870.0),
-                36.0 * s,
-                label(0.2, 0.85, white),
-            );
-            canvas.cylinder(r(200.0, 470.0, 800.0, 570.0), 20.0 * s, |_| dark);
-        }
-        ProductForm::Cleanser => {
-            canvas.shadow(500.0 * s, 865.0 * s, 160.0 * s, 30.0 * s);
-            canvas.cylinder(
-                r(340.0, 140.0, 660.0, 720.0),
-                30.0 * s,
-                label(0.2, 0.7, white),
-            );
-            canvas.cylinder(r(410.0, 710.0, 590.0, 870.0), 16.0 * s, |_| dark);
-        }
-        ProductForm::Mist => {
-            canvas.shadow(500.0 * s, 865.0 * s, 200.0 * s, 32.0 * s);
-            canvas.cylinder(
-                r(350.0, 360.0, 650.0, 870.0),
-                70.0 * s,
-                label(0.3, 0.8, white),
-            );
-            canvas.cylinder(r(430.0, 270.0, 570.0, 370.0), 10.0 * s, |_| {
-                [235.0, 235.0, 232.0]
-            });
-            canvas.cylinder(r(455.0, 200.0, 545.0, 280.0), 20.0 * s, |_| dark);
-        }
+        ProductForm::Powder => ((320.0, 38.0), TUB),
+        ProductForm::Liquid | ProductForm::Serum | ProductForm::Oil => ((180.0, 30.0), DROPPER),
+        ProductForm::Cream | ProductForm::Balm => ((330.0, 36.0), JAR),
+        ProductForm::Cleanser => ((160.0, 30.0), TUBE),
+        ProductForm::Mist => ((200.0, 32.0), SPRAY),
+    }
+}
+
+/// The pack shot for a product's form, in its line's colour.
+pub fn draw(form: ProductForm, accent: &str, seed: u64) -> RgbImage {
+    const WHITE: Colour = [244.0, 241.0, 234.0];
+    const AMBER: Colour = [150.0, 92.0, 40.0];
+    let accent = hex(accent);
+    let dark = mix(accent, [30.0, 30.0, 30.0], 0.55);
+    let mut canvas = Canvas::new(accent);
+    let s = SIDE as f32 / 1000.0;
+    let ((shadow_x, shadow_y), parts) = pack(form);
+    canvas.shadow(500.0 * s, 865.0 * s, shadow_x * s, shadow_y * s);
+    for part in parts {
+        let (l, t, r, b) = part.rect;
+        let colour = move |height: f32| match part.paint {
+            Paint::Labelled { from, to, amber } if !(from..to).contains(&height) => {
+                if amber {
+                    AMBER
+                } else {
+                    WHITE
+                }
+            }
+            Paint::Labelled { from, to, .. } if (height - from) / (to - from) < 0.12 => WHITE,
+            Paint::Labelled { .. } => accent,
+            Paint::Dark => dark,
+            Paint::Solid(c) => c,
+        };
+        canvas.cylinder((l * s, t * s, r * s, b * s), part.radius * s, colour);
     }
     canvas.finish(seed)
 }
@@ -210,18 +249,25 @@ pub fn draw(form: ProductForm, accent: &str, seed: u64) -> RgbImage {
 /// Pictures are drawn and processed on as many cores as there are (drawing is CPU work, so it
 /// runs on blocking threads; the pipeline bounds its own concurrency).
 pub async fn seed_images(db: &PgPool, media: &Arc<Media>) -> anyhow::Result<usize> {
-    let mut missing = Vec::new();
+    let seeded: Vec<(ProductId, &'static ProductSpec)> = CATALOG
+        .iter()
+        .flat_map(|c| c.products)
+        .map(|spec| {
+            let slug = slugify(spec.name);
+            (
+                ProductId(super::stable_id(&format!("product:{slug}"))),
+                spec,
+            )
+        })
+        .collect();
+    let ids: Vec<ProductId> = seeded.iter().map(|(id, _)| *id).collect();
     let mut conn = db.acquire().await?;
-    for spec in CATALOG.iter().flat_map(|c| c.products) {
-        let product = ProductId(super::stable_id(&format!("product:{}", slugify(spec.name))));
-        let has = media_repo::product_images(&mut conn, &[product])
-            .await?
-            .contains_key(&product);
-        if !has {
-            missing.push((product, spec));
-        }
-    }
+    let pictured = media_repo::product_images(&mut conn, &ids).await?;
     drop(conn);
+    let missing: Vec<_> = seeded
+        .into_iter()
+        .filter(|(id, _)| !pictured.contains_key(id))
+        .collect();
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut queue = missing.into_iter();
     let mut tasks = tokio::task::JoinSet::new();

@@ -32,6 +32,32 @@ pub async fn within<T>(what: &str, work: impl std::future::Future<Output = T>) -
         .unwrap_or_else(|_| panic!("{what} took over a minute"))
 }
 
+/// GET `path` from `router` (optionally conditional on an ETag): status, body, headers.
+pub async fn get(
+    router: &axum::Router,
+    path: &str,
+    if_none_match: Option<&str>,
+) -> (StatusCode, Vec<u8>, axum::http::HeaderMap) {
+    let mut request = Request::get(path);
+    if let Some(etag) = if_none_match {
+        request = request.header(header::IF_NONE_MATCH, etag);
+    }
+    let response = within(
+        path,
+        router
+            .clone()
+            .oneshot(request.body(Body::empty()).expect("request")),
+    )
+    .await
+    .expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = to_bytes(response.into_body(), 16 * 1024 * 1024)
+        .await
+        .expect("body");
+    (status, body.to_vec(), headers)
+}
+
 pub struct App {
     pub router: axum::Router,
     pub db: PgPool,
