@@ -18,6 +18,11 @@ macro_rules! pg_enum {
             pub fn db_name(self) -> &'static str {
                 match self { $($name::$variant => $db),+ }
             }
+
+            /// The variant whose database (and form) name is `name`.
+            pub fn from_db_name(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.db_name() == name)
+            }
         }
     };
 }

@@ -12,6 +12,20 @@ pg_enum!(ProductKind as "product_kind" {
     Skincare = "skincare": "Skincare",
 });
 
+impl ProductKind {
+    /// The label text every product of this kind carries unless an admin writes another.
+    pub fn standard_disclaimer(self) -> &'static str {
+        match self {
+            ProductKind::Supplement => {
+                "Food supplement. Do not exceed the recommended daily intake. Food supplements should not be used as a substitute for a varied and balanced diet and a healthy lifestyle. Keep out of the reach of young children. If you are pregnant, breastfeeding, taking medication or under medical supervision, consult your doctor before use. Store in a cool, dry place."
+            }
+            ProductKind::Skincare => {
+                "For external use only. Avoid contact with the eyes; if contact occurs, rinse thoroughly with water. Patch test before first use and stop using if irritation occurs. Store below 25 °C away from direct sunlight."
+            }
+        }
+    }
+}
+
 pg_enum!(ProductForm as "product_form" {
     Capsule = "capsule": "Capsules",
     Tablet = "tablet": "Tablets",

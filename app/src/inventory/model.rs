@@ -12,6 +12,29 @@ pub const MIN_REMAINING_SHELF_LIFE_DAYS: u64 = 30;
 /// At or below this many sellable units the shop says "only N left".
 pub const LOW_STOCK_THRESHOLD: i64 = 10;
 
+pg_enum!(
+    /// Why a lot's stock changed. Stored as text (`stock_movements.reason`); `Received` is the
+    /// receipt that created the lot, the rest are corrections an admin chooses from.
+    MovementReason as "text" {
+    Received = "received": "Received",
+    StockCount = "stock_count": "Stock count correction",
+    Damaged = "damaged": "Damaged",
+    Expired = "expired": "Expired, disposed of",
+    ReturnedToSupplier = "returned_to_supplier": "Returned to supplier",
+    Found = "found": "Found stock",
+    QualityHold = "quality_hold": "Quality hold",
+});
+
+impl MovementReason {
+    /// The reasons an admin may give for a correction.
+    pub fn corrections() -> impl Iterator<Item = MovementReason> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|r| *r != MovementReason::Received)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LotStock {
     pub lot_id: LotId,

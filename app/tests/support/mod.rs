@@ -139,6 +139,7 @@ impl ProductBuilder {
                         expiry_date: today().checked_add_days(Days::new(*days)).expect("a date"),
                         quantity: *quantity,
                     },
+                    None,
                 )
                 .await
                 .expect("insert lot");

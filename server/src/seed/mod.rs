@@ -11,7 +11,7 @@ pub use accounts::{DEMO_PASSWORD, seed_accounts};
 pub use images::{draw as draw_pack_shot, seed_images};
 
 use anyhow::Context;
-use app::catalog::model::{ProductForm, ProductKind};
+use app::catalog::model::ProductForm;
 use app::catalog::repo::{self as catalog, NewCategory, NewIngredient, NewProduct, NewVariant};
 use app::ids::{CategoryId, LotId, ProductId, VariantId};
 use app::inventory::repo::{self as inventory, NewLot};
@@ -142,17 +142,6 @@ fn directions(form: ProductForm) -> &'static str {
     }
 }
 
-fn disclaimer(kind: ProductKind) -> &'static str {
-    match kind {
-        ProductKind::Supplement => {
-            "Food supplement. Do not exceed the recommended daily intake. Food supplements should not be used as a substitute for a varied and balanced diet and a healthy lifestyle. Keep out of the reach of young children. If you are pregnant, breastfeeding, taking medication or under medical supervision, consult your doctor before use. Store in a cool, dry place."
-        }
-        ProductKind::Skincare => {
-            "For external use only. Avoid contact with the eyes; if contact occurs, rinse thoroughly with water. Patch test before first use and stop using if irritation occurs. Store below 25 °C away from direct sunlight."
-        }
-    }
-}
-
 fn description(spec: &ProductSpec, line: &str, category: &str) -> String {
     let benefits = spec.benefits.join(" and ");
     format!(
@@ -203,7 +192,7 @@ pub async fn seed_demo(db: &PgPool, today: NaiveDate) -> anyhow::Result<SeedRepo
                 summary: spec.summary,
                 description: &description,
                 directions: directions(spec.form),
-                disclaimer: disclaimer(cat.kind),
+                disclaimer: cat.kind.standard_disclaimer(),
                 benefits: &benefits,
                 skin_types: spec.skin,
                 allergens: spec.allergens,
@@ -312,6 +301,7 @@ async fn seed_variants(
                         .unwrap_or(NaiveDate::MAX),
                     quantity: i32::try_from(quantity).unwrap_or(i32::MAX),
                 },
+                None,
             )
             .await?;
             lots += 1;
