@@ -93,6 +93,21 @@ impl AppError {
         }
     }
 
+    /// The most specific sentence: the first field's message, or the error's own.
+    pub fn detail(&self) -> String {
+        match self {
+            AppError::Unprocessable { fields, .. } => fields
+                .first()
+                .map_or_else(|| self.to_string(), |f| f.message.clone()),
+            AppError::NotFound
+            | AppError::Unauthorized
+            | AppError::Forbidden
+            | AppError::TooManyRequests { .. }
+            | AppError::Unreachable
+            | AppError::Internal => self.to_string(),
+        }
+    }
+
     /// The message for `field`, if this error names it.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         match self {

@@ -28,6 +28,7 @@ use accounts::pages::{
     OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
     VerifyEmailPage, ViewerState,
 };
+use backoffice::editor_pages::{AdminNewProductPage, AdminProductPage};
 use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search_page::{SearchBox, SearchResultsPage};
@@ -96,8 +97,10 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("invitations")) view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("admin"), StaticSegment("catalog")) view=AdminCatalogPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("products")) view=AdminCatalogPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("products"), StaticSegment("new")) view=AdminNewProductPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("products"), ParamSegment("id")) view=AdminProductPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("dev"), StaticSegment("mailbox")) view=MailboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

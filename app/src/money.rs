@@ -77,6 +77,16 @@ impl Money {
         Ok(Self::new(minor, Currency::parse(currency_code)?))
     }
 
+    /// The amount as a plain decimal for a form field: "1295.50" (no symbol, no grouping).
+    pub fn decimal(self) -> String {
+        let scale = 10_i64.pow(self.currency.minor_digits());
+        let digits = self.currency.minor_digits() as usize;
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let scale = scale.unsigned_abs();
+        format!("{sign}{}.{:0digits$}", abs / scale, abs % scale)
+    }
+
     pub fn minor(self) -> i64 {
         self.minor
     }

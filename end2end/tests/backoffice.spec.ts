@@ -6,7 +6,7 @@ test('an admin finds products by SKU and reviews stock alerts with a chosen wind
   await expect(page).toHaveURL(/\/account$/);
   await page.getByRole('link', { name: 'Back office' }).click();
   await page.getByRole('main').getByRole('link', { name: 'Products', exact: true }).click();
-  await expect(page).toHaveURL(/\/admin\/catalog$/);
+  await expect(page).toHaveURL(/\/admin\/products$/);
   await expect(page.getByText('80 products')).toBeVisible();
 
   // The first SKU shown for a product on the shop finds that product here.
@@ -17,7 +17,7 @@ test('an admin finds products by SKU and reviews stock alerts with a chosen wind
   expect(sku).not.toBe('');
   await page.getByLabel('Search by name, slug or SKU').fill(sku.toLowerCase());
   await page.getByRole('button', { name: 'Show' }).click();
-  await expect(page).toHaveURL(/\/admin\/catalog\?q=/);
+  await expect(page).toHaveURL(/\/admin\/products\?q=/);
   await expect(page.locator('[data-testid="products"] tbody tr')).toHaveCount(1);
   await expect(page.locator('[data-testid="products"] tr[data-slug="vitamin-d3-1000-iu"]')).toBeVisible();
 

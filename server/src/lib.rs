@@ -7,6 +7,7 @@ pub mod config;
 mod guard;
 mod media_files;
 mod oidc_callback;
+mod photo_upload;
 pub mod search_sync;
 pub mod seed;
 mod session_store;
@@ -17,10 +18,11 @@ use app::media::service::Media;
 use app::media::store::MediaStore;
 use app::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use config::{Config, Environment};
 use leptos::prelude::LeptosOptions;
@@ -112,6 +114,11 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
         .route("/readyz", get(readyz))
         .route("/auth/oidc/{provider}/callback", get(oidc_callback::callback))
         .route("/media/{*key}", get(media_files::rendition))
+        .route(
+            "/admin/product-photos/{product}",
+            post(photo_upload::upload)
+                .layer(DefaultBodyLimit::max(photo_upload::MAX_REQUEST_BYTES)),
+        )
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .with_state(state)

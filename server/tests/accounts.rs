@@ -377,6 +377,7 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         "admin",
     ];
     // (endpoint, arguments, who is allowed)
+    let nobody = uuid::Uuid::nil().to_string();
     let cases: Vec<Case> = vec![
         ("accounts/overview", vec![], signed_in.to_vec()),
         ("accounts/sign-out-elsewhere", vec![], signed_in.to_vec()),
@@ -470,6 +471,64 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         (
             "admin/inventory-alerts",
             vec![("days", "30")],
+            vec!["admin"],
+        ),
+        // The catalog editor, on made-up ids: admins get 404/422, everyone else a refusal.
+        ("admin/product-editor", vec![("id", &nobody)], vec!["admin"]),
+        ("admin/editor-choices", vec![], vec!["admin"]),
+        (
+            "admin/product/create",
+            vec![("product[name]", "")],
+            vec!["admin"],
+        ),
+        (
+            "admin/product/save",
+            vec![("id", &nobody), ("product[name]", "")],
+            vec!["admin"],
+        ),
+        (
+            "admin/product/publish",
+            vec![("id", &nobody), ("publish", "true")],
+            vec!["admin"],
+        ),
+        (
+            "admin/variant/add",
+            vec![("product", &nobody), ("variant[sku]", "X-1")],
+            vec!["admin"],
+        ),
+        (
+            "admin/variant/save",
+            vec![("id", &nobody), ("variant[sku]", "X-1")],
+            vec!["admin"],
+        ),
+        (
+            "admin/lot/receive",
+            vec![("variant_id", &nobody), ("lot[quantity]", "1")],
+            vec!["admin"],
+        ),
+        (
+            "admin/lot/adjust",
+            vec![("lot_id", &nobody), ("adjust[quantity]", "1")],
+            vec!["admin"],
+        ),
+        (
+            "admin/image/alt",
+            vec![("image", &nobody), ("alt_text", "A jar")],
+            vec!["admin"],
+        ),
+        (
+            "admin/image/move",
+            vec![("image", &nobody), ("direction", "earlier")],
+            vec!["admin"],
+        ),
+        (
+            "admin/image/remove",
+            vec![("image", &nobody)],
+            vec!["admin"],
+        ),
+        (
+            "admin/image/reprocess",
+            vec![("image", &nobody)],
             vec!["admin"],
         ),
     ];

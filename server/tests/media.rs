@@ -23,18 +23,7 @@ fn state(db: PgPool) -> app::state::AppState {
 
 /// A drawn pack shot as an admin would upload it (PNG).
 fn upload() -> Vec<u8> {
-    let picture =
-        server::seed::draw_pack_shot(app::catalog::model::ProductForm::Cream, "#75608f", 7);
-    let mut png = Vec::new();
-    image::ImageEncoder::write_image(
-        image::codecs::png::PngEncoder::new(&mut png),
-        picture.as_raw(),
-        picture.width(),
-        picture.height(),
-        image::ExtendedColorType::Rgb8,
-    )
-    .expect("png");
-    png
+    common::pack_shot_png(app::catalog::model::ProductForm::Cream, "#75608f", 7)
 }
 
 async fn product_id(db: &PgPool, slug: &str) -> ProductId {

@@ -7,7 +7,7 @@ use super::repo;
 use super::session::AuthSession;
 use crate::error::AppError;
 use crate::ids::LoginId;
-use crate::state::app_state;
+use crate::state::{AppState, app_state};
 
 /// What a server function needs from the person calling it.
 #[derive(Clone, Copy, Debug)]
@@ -54,11 +54,17 @@ impl Principal {
 /// Who is signed in on this request, if anyone. A revoked, expired or idle login is cleared
 /// from the session on the way.
 pub async fn current_principal() -> Result<Option<Principal>, AppError> {
-    let session = AuthSession::current().await?;
+    principal_of(&app_state()?, &AuthSession::current().await?).await
+}
+
+/// Who is signed in on `session`: for plain HTTP handlers outside the server functions.
+pub async fn principal_of(
+    state: &AppState,
+    session: &AuthSession,
+) -> Result<Option<Principal>, AppError> {
     let Some(login_id) = session.login_id().await? else {
         return Ok(None);
     };
-    let state = app_state()?;
     let mut conn = state
         .db
         .acquire()

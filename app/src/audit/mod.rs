@@ -26,6 +26,19 @@ pg_enum!(
     MemberJoined = "member_joined": "Joined an organisation",
     MemberRemoved = "member_removed": "Removed a member",
     OwnershipTransferred = "ownership_transferred": "Transferred ownership",
+    ProductCreated = "product_created": "Created a product",
+    ProductUpdated = "product_updated": "Edited a product",
+    ProductPublished = "product_published": "Published a product",
+    ProductUnpublished = "product_unpublished": "Unpublished a product",
+    VariantCreated = "variant_created": "Added a variant",
+    VariantUpdated = "variant_updated": "Edited a variant",
+    LotReceived = "lot_received": "Received a lot",
+    StockAdjusted = "stock_adjusted": "Corrected stock",
+    ImageAdded = "image_added": "Added a product photo",
+    ImageUpdated = "image_updated": "Edited a photo's alt text",
+    ImageMoved = "image_moved": "Reordered product photos",
+    ImageRemoved = "image_removed": "Removed a product photo",
+    ImageReprocessed = "image_reprocessed": "Re-processed a product photo",
 });
 
 #[cfg(feature = "ssr")]

@@ -1,5 +1,6 @@
 //! What the back office's catalog and inventory pages show.
 
+use crate::ids::ProductId;
 use serde::{Deserialize, Serialize};
 
 pub const ADMIN_PRODUCTS_PER_PAGE: u32 = 25;
@@ -49,6 +50,7 @@ impl ProductSort {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminProductRow {
+    pub id: ProductId,
     pub slug: String,
     pub name: String,
     pub category: String,

@@ -1,4 +1,4 @@
-//! /admin/catalog (products) and /admin/inventory (stock alerts). Lists are plain GET forms
+//! /admin/products (products) and /admin/inventory (stock alerts). Lists are plain GET forms
 //! and links, so every state has a URL and works before the WASM arrives.
 
 use super::api::{load_admin_products, load_inventory_alerts};
@@ -19,7 +19,7 @@ fn BackOfficeHead(title: &'static str) -> impl IntoView {
             <h1>{title}</h1>
         </header>
         <nav class="tabs tabs--spaced" aria-label="Catalog">
-            <A href="/admin/catalog">"Products"</A>
+            <A href="/admin/products">"Products"</A>
             <A href="/admin/inventory">"Stock alerts"</A>
         </nav>
     }
@@ -38,7 +38,8 @@ pub fn AdminCatalogPage() -> impl IntoView {
     );
     view! {
         <BackOfficeHead title="Products"/>
-        <form method="get" action="/admin/catalog" class="search-row" role="search">
+        <p><a class="button" href="/admin/products/new">"New product"</a></p>
+        <form method="get" action="/admin/products" class="search-row" role="search">
             <label for="product-search" class="visually-hidden">"Search by name, slug or SKU"</label>
             <input id="product-search" name="q" type="search" maxlength="100" placeholder="Name, slug or SKU" value=move || search.get()/>
             <label for="product-sort" class="visually-hidden">"Sort by"</label>
@@ -60,7 +61,7 @@ pub fn AdminCatalogPage() -> impl IntoView {
                                 format!("No product's name, slug or SKU contains “{}”.", list.query)
                             }}
                         </p>
-                        <p><a class="button button--quiet" href="/admin/catalog">"Show all products"</a></p>
+                        <p><a class="button button--quiet" href="/admin/products">"Show all products"</a></p>
                     }.into_any(),
                     Ok(list) => {
                         let (q, sort) = (list.query.clone(), list.sort);
@@ -77,12 +78,7 @@ pub fn AdminCatalogPage() -> impl IntoView {
                                     {list.rows.into_iter().map(|row| view! {
                                         <tr data-slug=row.slug.clone()>
                                             <td>
-                                                // Drafts have no shop page to link to.
-                                                {if row.published {
-                                                    view! { <a href=format!("/products/{}", row.slug)>{row.name}</a> }.into_any()
-                                                } else {
-                                                    view! { <span>{row.name}</span> }.into_any()
-                                                }}
+                                                <a href=format!("/admin/products/{}", row.id)>{row.name}</a>
                                                 <br/><span class="muted">{row.product_line}</span>
                                             </td>
                                             <td>{row.category}</td>
@@ -96,7 +92,7 @@ pub fn AdminCatalogPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             <Pagination page=list.page total_pages=list.total_pages href=move |p| {
-                                format!("/admin/catalog?q={}&sort={}&page={p}", urlencode(&q), sort.slug())
+                                format!("/admin/products?q={}&sort={}&page={p}", urlencode(&q), sort.slug())
                             }/>
                         }.into_any()
                     }

@@ -1,6 +1,7 @@
 //! The back office's catalog and inventory queries.
 
 use super::model::{AdminProductRow, ExpiringLotRow, LowStockRow, ProductSort};
+use crate::ids::ProductId;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
@@ -35,7 +36,7 @@ pub async fn products(
                   OR EXISTS (SELECT 1 FROM variants v
                              WHERE v.product_id = p.product_id AND v.sku ILIKE $1)
            )
-           SELECT m.slug, m.name, m.product_line, m.category,
+           SELECT m.product_id AS "id: ProductId", m.slug, m.name, m.product_line, m.category,
                   m.published_at IS NOT NULL AS "published!",
                   to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "updated!",
                   (SELECT count(*) FROM variants v WHERE v.product_id = m.product_id) AS "variants!",
@@ -77,6 +78,7 @@ pub async fn products(
     Ok((
         rows.into_iter()
             .map(|r| AdminProductRow {
+                id: r.id,
                 slug: r.slug,
                 name: r.name,
                 category: r.category,

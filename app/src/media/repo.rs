@@ -59,24 +59,26 @@ pub async fn first_images(
         .collect())
 }
 
-/// Add an image at the end of a product's pictures.
+/// Add an image at the end of a product's pictures (the same file again only updates its alt
+/// text). Returns the picture's id. Callers adding several at once lock the product first, so
+/// two uploads can't take the same position.
 pub async fn attach(
     conn: &mut PgConnection,
     product: ProductId,
     hash: &str,
     alt_text: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+) -> Result<uuid::Uuid, sqlx::Error> {
+    sqlx::query_scalar!(
         r#"INSERT INTO product_images (product_image_id, product_id, content_hash, position, alt_text)
            SELECT $1, $2, $3, COALESCE(MAX(position) + 1, 0), $4
            FROM product_images WHERE product_id = $2
-           ON CONFLICT (product_id, content_hash) DO UPDATE SET alt_text = EXCLUDED.alt_text"#,
+           ON CONFLICT (product_id, content_hash) DO UPDATE SET alt_text = EXCLUDED.alt_text
+           RETURNING product_image_id"#,
         uuid::Uuid::now_v7(),
         product.0,
         hash,
         alt_text.trim(),
     )
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await
 }

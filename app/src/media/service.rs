@@ -19,12 +19,18 @@ pub enum IngestError {
     Database(#[from] sqlx::Error),
     #[error("image processing stopped unexpectedly")]
     Worker,
+    #[error("the original file of this photo is missing from storage")]
+    OriginalMissing,
 }
 
 impl From<IngestError> for AppError {
     fn from(error: IngestError) -> Self {
         match error {
             IngestError::Refused(refusal) => AppError::invalid(refusal.to_string()),
+            IngestError::OriginalMissing => AppError::invalid(
+                "The original file of this photo is missing from storage, so it can't be \
+                 processed again. Upload the photo again instead.",
+            ),
             other @ (IngestError::Store(_) | IngestError::Database(_) | IngestError::Worker) => {
                 AppError::internal(&other)
             }
@@ -106,15 +112,7 @@ impl Media {
         let (processed, bytes) = self
             .run(move |pipeline| pipeline.process(&bytes).map(|p| (p, bytes)))
             .await??;
-        let Processed {
-            content_hash: hash,
-            format,
-            width,
-            height,
-            webp,
-            placeholder,
-            dominant,
-        } = processed;
+        let hash = processed.content_hash.clone();
         let known = sqlx::query_scalar!(
             "SELECT EXISTS (SELECT 1 FROM media_images WHERE content_hash = $1 AND pipeline = $2)",
             hash,
@@ -126,43 +124,34 @@ impl Media {
         if !known {
             let source_bytes = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
             self.store.put(&original_key(&hash), bytes).await?;
-            self.put_renditions(&hash, &webp, RenditionFormat::Webp)
+            self.put_renditions(&hash, &processed.webp, RenditionFormat::Webp)
                 .await?;
-            sqlx::query!(
-                r#"INSERT INTO media_images (content_hash, source_format, source_bytes, width, height,
-                       pipeline, webp_widths, placeholder, dominant_colour)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                   ON CONFLICT (content_hash) DO UPDATE
-                   SET source_format = EXCLUDED.source_format, width = EXCLUDED.width,
-                       height = EXCLUDED.height, pipeline = EXCLUDED.pipeline,
-                       webp_widths = EXCLUDED.webp_widths, avif_widths = '{}',
-                       avif_state = 'pending', avif_error = NULL,
-                       placeholder = EXCLUDED.placeholder,
-                       dominant_colour = EXCLUDED.dominant_colour
-                   WHERE media_images.pipeline <> EXCLUDED.pipeline"#,
-                hash,
-                match format {
-                    ::media::Format::Jpeg => "jpeg",
-                    ::media::Format::Png => "png",
-                    ::media::Format::WebP => "webp",
-                },
-                source_bytes,
-                i32::try_from(width).unwrap_or(i32::MAX),
-                i32::try_from(height).unwrap_or(i32::MAX),
-                PIPELINE_VERSION,
-                &widths(&webp),
-                placeholder.data_uri,
-                dominant.hex(),
-            )
-            .execute(db)
-            .await?;
+            record(db, &processed, source_bytes, false).await?;
         }
         Ok(Ingested {
             hash,
-            width,
-            height,
+            width: processed.width,
+            height: processed.height,
             new: !known,
         })
+    }
+
+    /// Run the current recipe again over a stored original: new WebP renditions, placeholder
+    /// and colour, and AVIF queued again. For a recipe change or an image whose AVIF failed.
+    pub async fn reprocess(&self, db: &PgPool, hash: &str) -> Result<(), IngestError> {
+        let original = self
+            .store
+            .get(&original_key(hash))
+            .await?
+            .ok_or(IngestError::OriginalMissing)?;
+        let source_bytes = i64::try_from(original.len()).unwrap_or(i64::MAX);
+        let processed = self
+            .run(move |pipeline| pipeline.process(&original))
+            .await??;
+        self.put_renditions(hash, &processed.webp, RenditionFormat::Webp)
+            .await?;
+        record(db, &processed, source_bytes, true).await?;
+        Ok(())
     }
 
     /// Make the AVIF renditions of one image still waiting for them. Returns the image's hash,
@@ -220,4 +209,44 @@ impl Media {
         tx.commit().await?;
         Ok(Some(hash))
     }
+}
+
+/// Record an image's renditions: a new row, or a row made by an older recipe (or any row, when
+/// `replace`) brought up to date, with AVIF queued again.
+async fn record(
+    db: &PgPool,
+    processed: &Processed,
+    source_bytes: i64,
+    replace: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO media_images (content_hash, source_format, source_bytes, width, height,
+               pipeline, webp_widths, placeholder, dominant_colour)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (content_hash) DO UPDATE
+           SET source_format = EXCLUDED.source_format, width = EXCLUDED.width,
+               height = EXCLUDED.height, pipeline = EXCLUDED.pipeline,
+               webp_widths = EXCLUDED.webp_widths, avif_widths = '{}',
+               avif_state = 'pending', avif_error = NULL,
+               placeholder = EXCLUDED.placeholder,
+               dominant_colour = EXCLUDED.dominant_colour
+           WHERE $10 OR media_images.pipeline <> EXCLUDED.pipeline"#,
+        processed.content_hash,
+        match processed.format {
+            ::media::Format::Jpeg => "jpeg",
+            ::media::Format::Png => "png",
+            ::media::Format::WebP => "webp",
+        },
+        source_bytes,
+        i32::try_from(processed.width).unwrap_or(i32::MAX),
+        i32::try_from(processed.height).unwrap_or(i32::MAX),
+        PIPELINE_VERSION,
+        &widths(&processed.webp),
+        processed.placeholder.data_uri,
+        processed.dominant.hex(),
+        replace,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }

@@ -8,7 +8,10 @@ use crate::media::picture::Picture;
 use leptos::prelude::*;
 
 mod form;
-pub use form::{FormError, Notice, TextField, field_error, form_error, urlencode};
+pub use form::{
+    FormError, Notice, TextArea, TextField, UnsavedChanges, UnsavedChangesGuard, field_error,
+    form_error, urlencode,
+};
 
 /// A drawn pack shot for a product without photos: its form and label colour.
 #[component]

@@ -203,3 +203,18 @@ impl Browser<'_> {
 pub fn ok(reply: &Reply) -> bool {
     reply.status.is_success() || reply.status.is_redirection()
 }
+
+/// A drawn pack shot as an admin would upload it (PNG).
+pub fn pack_shot_png(form: app::catalog::model::ProductForm, accent: &str, seed: u64) -> Vec<u8> {
+    let picture = server::seed::draw_pack_shot(form, accent, seed);
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        picture.as_raw(),
+        picture.width(),
+        picture.height(),
+        image::ExtendedColorType::Rgb8,
+    )
+    .expect("png");
+    png
+}

@@ -29,7 +29,7 @@ pub fn AdminHomePage() -> impl IntoView {
                             <h2>"Sections"</h2>
                             <ul class="list" role="list">
                                 {o.can_manage_catalog.then(|| view! {
-                                    <li class="list__row"><a href="/admin/catalog">"Products"</a><span class="muted">"Search the catalog by name, slug or SKU"</span></li>
+                                    <li class="list__row"><a href="/admin/products">"Products"</a><span class="muted">"Search the catalog by name, slug or SKU"</span></li>
                                     <li class="list__row"><a href="/admin/inventory">"Stock alerts"</a><span class="muted">"Low stock and lots near expiry"</span></li>
                                 })}
                                 {o.can_manage_users.then(|| view! {

@@ -1,0 +1,452 @@
+//! The catalog editor's queries. Each takes a connection; the server function owns the
+//! transaction (and writes the audit entry on it).
+
+use super::editor_model::{
+    CategoryChoice, Direction, EditorImage, EditorLot, EditorVariant, MovementRow, ProductFields,
+    ValidProduct, ValidVariant,
+};
+use crate::catalog::model::{Allergen, ProductForm, ProductKind, SkinType};
+use crate::ids::{CategoryId, LotId, ProductId, VariantId};
+use crate::inventory::model::MovementReason;
+use crate::media::model::ImageView;
+use crate::money::Money;
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+/// Whether `error` is a unique violation of `constraint`.
+pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(constraint))
+}
+
+pub async fn categories(conn: &mut PgConnection) -> Result<Vec<CategoryChoice>, sqlx::Error> {
+    sqlx::query_as!(
+        CategoryChoice,
+        r#"SELECT category_id AS "id: CategoryId", name, kind AS "kind: ProductKind"
+           FROM categories ORDER BY kind, position, name"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn category_kind(
+    conn: &mut PgConnection,
+    category: CategoryId,
+) -> Result<Option<ProductKind>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT kind AS "kind: ProductKind" FROM categories WHERE category_id = $1"#,
+        category.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A product's editable fields and whether it is published. The row stays locked until the
+/// caller's transaction ends, so a diff taken from it is against what the update replaces
+/// (outside a transaction the lock ends with the statement).
+pub async fn product_fields(
+    conn: &mut PgConnection,
+    product: ProductId,
+) -> Result<Option<(ProductFields, bool)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT name, slug, category_id AS "category: CategoryId", product_line,
+                  form AS "form: ProductForm", summary, description, directions, disclaimer,
+                  benefits, skin_types AS "skin_types: Vec<SkinType>",
+                  allergens AS "allergens: Vec<Allergen>", accent_colour, featured,
+                  published_at IS NOT NULL AS "published!"
+           FROM products WHERE product_id = $1
+           FOR UPDATE"#,
+        product.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            ProductFields {
+                name: r.name,
+                slug: r.slug,
+                category: r.category,
+                product_line: r.product_line,
+                form: r.form,
+                summary: r.summary,
+                description: r.description,
+                directions: r.directions,
+                disclaimer: r.disclaimer,
+                benefits: r.benefits,
+                skin_types: r.skin_types,
+                allergens: r.allergens,
+                accent_colour: r.accent_colour,
+                featured: r.featured,
+            },
+            r.published,
+        )
+    }))
+}
+
+/// Overwrite a product's editable fields; `false` when the slug belongs to another product.
+pub async fn update_product(
+    conn: &mut PgConnection,
+    product: ProductId,
+    p: &ValidProduct,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"UPDATE products
+           SET name = $2, slug = $3, category_id = $4, product_line = $5, form = $6,
+               summary = $7, description = $8, directions = $9, disclaimer = $10,
+               benefits = $11, skin_types = $12, allergens = $13, accent_colour = $14,
+               featured = $15
+           WHERE product_id = $1"#,
+        product.0,
+        p.name,
+        p.slug,
+        p.category.0,
+        p.product_line,
+        p.form as ProductForm,
+        p.summary,
+        p.description,
+        p.directions,
+        p.disclaimer,
+        &p.benefits,
+        &p.skin_types as &[SkinType],
+        &p.allergens as &[Allergen],
+        p.accent_colour,
+        p.featured,
+    )
+    .execute(conn)
+    .await;
+    match done {
+        Ok(_) => Ok(true),
+        Err(error) if violates(&error, "products_slug_key") => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+/// Publish or withdraw; returns whether anything changed.
+pub async fn set_published(
+    conn: &mut PgConnection,
+    product: ProductId,
+    published: bool,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"UPDATE products SET published_at = CASE WHEN $2 THEN now() END
+           WHERE product_id = $1 AND (published_at IS NOT NULL) <> $2"#,
+        product.0,
+        published,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn variant_count(
+    conn: &mut PgConnection,
+    product: ProductId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM variants WHERE product_id = $1"#,
+        product.0
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The position after a product's last variant.
+pub async fn next_variant_position(
+    conn: &mut PgConnection,
+    product: ProductId,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT COALESCE(max(position) + 1, 0) AS "n!" FROM variants WHERE product_id = $1"#,
+        product.0
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A variant's current values (locked), and its product.
+pub async fn variant(
+    conn: &mut PgConnection,
+    variant: VariantId,
+) -> Result<Option<(ProductId, ValidVariant)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT product_id AS "product: ProductId", sku, label, pack_count, price_minor, currency
+           FROM variants WHERE variant_id = $1 FOR UPDATE"#,
+        variant.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|r| {
+        let price = Money::from_parts(r.price_minor, &r.currency).ok()?;
+        Some((
+            r.product,
+            ValidVariant {
+                sku: r.sku,
+                label: r.label,
+                pack_count: r.pack_count,
+                price,
+            },
+        ))
+    }))
+}
+
+/// Overwrite a variant; `false` when the SKU belongs to another variant.
+pub async fn update_variant(
+    conn: &mut PgConnection,
+    variant: VariantId,
+    v: &ValidVariant,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"UPDATE variants SET sku = $2, label = $3, pack_count = $4, price_minor = $5, currency = $6
+           WHERE variant_id = $1"#,
+        variant.0,
+        v.sku,
+        v.label,
+        v.pack_count,
+        v.price.minor(),
+        v.price.currency().code(),
+    )
+    .execute(conn)
+    .await;
+    match done {
+        Ok(_) => Ok(true),
+        Err(error) if violates(&error, "variants_sku_key") => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+/// The product and variant a lot belongs to, with its batch number.
+pub async fn lot_owner(
+    conn: &mut PgConnection,
+    lot: LotId,
+) -> Result<Option<(ProductId, VariantId, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT v.product_id AS "product: ProductId", l.variant_id AS "variant: VariantId",
+                  l.batch_number
+           FROM lots l JOIN variants v USING (variant_id) WHERE l.lot_id = $1"#,
+        lot.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.product, r.variant, r.batch_number)))
+}
+
+/// Every variant of a product in order, each with its lots (soonest expiry first).
+pub async fn variants_with_lots(
+    conn: &mut PgConnection,
+    product: ProductId,
+    sellable_after: NaiveDate,
+) -> Result<Vec<EditorVariant>, sqlx::Error> {
+    let variants = sqlx::query!(
+        r#"SELECT variant_id AS "id: VariantId", sku, label, pack_count, price_minor, currency
+           FROM variants WHERE product_id = $1 ORDER BY position"#,
+        product.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let lots = sqlx::query!(
+        r#"SELECT l.lot_id AS "id: LotId", l.variant_id AS "variant: VariantId", l.batch_number,
+                  l.expiry_date, l.on_hand
+           FROM lots l JOIN variants v USING (variant_id)
+           WHERE v.product_id = $1
+           ORDER BY l.expiry_date, l.batch_number"#,
+        product.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(variants
+        .into_iter()
+        .filter_map(|v| {
+            let price = Money::from_parts(v.price_minor, &v.currency).ok()?;
+            Some(EditorVariant {
+                lots: lots
+                    .iter()
+                    .filter(|l| l.variant == v.id)
+                    .map(|l| EditorLot {
+                        id: l.id,
+                        batch_number: l.batch_number.clone(),
+                        expiry_date: l.expiry_date.to_string(),
+                        on_hand: i64::from(l.on_hand),
+                        unsellable: l.expiry_date <= sellable_after,
+                    })
+                    .collect(),
+                id: v.id,
+                sku: v.sku,
+                label: v.label,
+                pack_count: v.pack_count,
+                price,
+            })
+        })
+        .collect())
+}
+
+/// A product's latest stock entries, newest first.
+pub async fn movements(
+    conn: &mut PgConnection,
+    product: ProductId,
+    limit: i64,
+) -> Result<Vec<MovementRow>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "at!",
+                  v.sku, l.batch_number, m.reason, m.quantity, m.note, u.display_name AS "by?"
+           FROM stock_movements m
+           JOIN lots l USING (lot_id)
+           JOIN variants v USING (variant_id)
+           LEFT JOIN users u ON u.user_id = m.actor_id
+           WHERE v.product_id = $1
+           ORDER BY m.created_at DESC, m.movement_id DESC
+           LIMIT $2"#,
+        product.0,
+        limit,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MovementRow {
+            at: r.at,
+            sku: r.sku,
+            batch_number: r.batch_number,
+            reason: MovementReason::from_db_name(&r.reason).unwrap_or(MovementReason::StockCount),
+            quantity: i64::from(r.quantity),
+            note: r.note,
+            by: r.by,
+        })
+        .collect())
+}
+
+/// A product's photos in order, with their AVIF state.
+pub async fn images(
+    conn: &mut PgConnection,
+    product: ProductId,
+) -> Result<Vec<EditorImage>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT pi.product_image_id, pi.alt_text, m.content_hash, m.pipeline, m.width, m.height,
+                  m.webp_widths, m.avif_widths, m.placeholder, m.dominant_colour, m.avif_state
+           FROM product_images pi JOIN media_images m USING (content_hash)
+           WHERE pi.product_id = $1
+           ORDER BY pi.position"#,
+        product.0
+    )
+    .fetch_all(conn)
+    .await?;
+    let widths = |values: Vec<i32>| -> Vec<u32> {
+        values
+            .into_iter()
+            .filter_map(|w| u32::try_from(w).ok())
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| EditorImage {
+            id: r.product_image_id,
+            image: ImageView {
+                hash: r.content_hash,
+                pipeline: r.pipeline,
+                width: u32::try_from(r.width).unwrap_or(0),
+                height: u32::try_from(r.height).unwrap_or(0),
+                webp_widths: widths(r.webp_widths),
+                avif_widths: widths(r.avif_widths),
+                placeholder: r.placeholder,
+                colour: r.dominant_colour,
+                alt: r.alt_text,
+            },
+            avif_state: r.avif_state,
+        })
+        .collect())
+}
+
+/// A product photo's product, content hash and alt text.
+pub async fn image_owner(
+    conn: &mut PgConnection,
+    image: uuid::Uuid,
+) -> Result<Option<(ProductId, String, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT product_id AS "product: ProductId", content_hash, alt_text
+           FROM product_images WHERE product_image_id = $1 FOR UPDATE"#,
+        image
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.product, r.content_hash, r.alt_text)))
+}
+
+pub async fn set_alt_text(
+    conn: &mut PgConnection,
+    image: uuid::Uuid,
+    alt_text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE product_images SET alt_text = $2 WHERE product_image_id = $1",
+        image,
+        alt_text
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Swap a photo with its neighbour; `false` when it is already first (or last).
+pub async fn move_image(
+    conn: &mut PgConnection,
+    product: ProductId,
+    image: uuid::Uuid,
+    direction: Direction,
+) -> Result<bool, sqlx::Error> {
+    // Lock the product's photos in order so concurrent moves serialise.
+    let order = sqlx::query_scalar!(
+        r#"SELECT product_image_id FROM product_images WHERE product_id = $1
+           ORDER BY position FOR UPDATE"#,
+        product.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(at) = order.iter().position(|id| *id == image) else {
+        return Ok(false);
+    };
+    let other = match direction {
+        Direction::Earlier => at.checked_sub(1),
+        Direction::Later => Some(at + 1).filter(|i| *i < order.len()),
+    };
+    let Some(other) = other else {
+        return Ok(false);
+    };
+    let mut order = order;
+    order.swap(at, other);
+    renumber(conn, &order).await?;
+    Ok(true)
+}
+
+/// Give `order`'s photos positions 0, 1, 2… (the unique constraint is checked at commit).
+async fn renumber(conn: &mut PgConnection, order: &[uuid::Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE product_images pi SET position = o.position - 1
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, position)
+           WHERE pi.product_image_id = o.id"#,
+        order
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Take a photo off its product and close the gap it leaves. The stored image stays: another
+/// product may show the same file, and its keys are content addresses.
+pub async fn remove_image(
+    conn: &mut PgConnection,
+    product: ProductId,
+    image: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM product_images WHERE product_image_id = $1",
+        image
+    )
+    .execute(&mut *conn)
+    .await?;
+    let rest = sqlx::query_scalar!(
+        r#"SELECT product_image_id FROM product_images WHERE product_id = $1
+           ORDER BY position FOR UPDATE"#,
+        product.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    renumber(conn, &rest).await
+}

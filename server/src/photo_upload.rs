@@ -1,0 +1,117 @@
+//! `POST /admin/product-photos/{product_id}`: one product photo per request, as
+//! `multipart/form-data` with an `alt_text` field and a `file` field, answered with JSON
+//! (`{"photo": …}` or `{"error": …}` with a 4xx status). The back office sends each dropped
+//! file on its own request so the browser can show its progress.
+//!
+//! Not a server function: the file is streamed in and refused as soon as it passes the size
+//! limit, instead of being buffered whole by a decoder first.
+
+use app::accounts::authz::principal_of;
+use app::accounts::model::Role;
+use app::accounts::session::{AuthSession, ClientIp};
+use app::backoffice::editor_api::{Actor, add_photo};
+use app::error::AppError;
+use app::ids::ProductId;
+use app::state::AppState;
+use axum::Extension;
+use axum::extract::multipart::{Field, Multipart};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use serde_json::json;
+use tower_sessions::Session;
+
+/// The largest file accepted (the pipeline's own limit, checked again there).
+pub const MAX_PHOTO_BYTES: usize = 25 * 1024 * 1024;
+/// The request may carry the form's other fields and multipart framing besides the file.
+pub const MAX_REQUEST_BYTES: usize = MAX_PHOTO_BYTES + 64 * 1024;
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(product): Path<uuid::Uuid>,
+    session: Session,
+    client: Option<Extension<ClientIp>>,
+    multipart: Multipart,
+) -> Response {
+    let product = ProductId(product);
+    let ip = client.and_then(|Extension(ClientIp(ip))| ip);
+    match accept(&state, &AuthSession::new(session), ip, product, multipart).await {
+        Ok(photo) => Json(json!({ "photo": photo })).into_response(),
+        Err(error) => (error.status(), Json(json!({ "error": error }))).into_response(),
+    }
+}
+
+async fn accept(
+    state: &AppState,
+    session: &AuthSession,
+    ip: Option<std::net::IpAddr>,
+    product: ProductId,
+    mut multipart: Multipart,
+) -> Result<app::backoffice::editor_api::UploadedPhoto, AppError> {
+    let principal = principal_of(state, session)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !principal.viewer.has(Role::AdminCatalog) {
+        return Err(AppError::Forbidden);
+    }
+    let actor = Actor {
+        user: principal.viewer.user_id,
+        ip,
+    };
+    let mut alt_text = None;
+    let mut file = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => return Err(unreadable(&error.body_text())),
+        };
+        match field.name() {
+            Some("alt_text") => {
+                let text = field.text().await.map_err(|e| unreadable(&e.body_text()))?;
+                alt_text = Some(text);
+            }
+            Some("file") => file = Some(read_file(field).await?),
+            _ => {}
+        }
+    }
+    let Some(bytes) = file else {
+        return Err(AppError::field("file", "Choose a photo to upload."));
+    };
+    add_photo(state, actor, product, bytes, &alt_text.unwrap_or_default()).await
+}
+
+/// The file's bytes, refused as soon as they pass the limit.
+async fn read_file(mut field: Field<'_>) -> Result<Vec<u8>, AppError> {
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > MAX_PHOTO_BYTES {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(bytes),
+            Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(too_large());
+            }
+            Err(error) => return Err(unreadable(&error.body_text())),
+        }
+    }
+}
+
+fn too_large() -> AppError {
+    AppError::field(
+        "file",
+        format!(
+            "the file is larger than the {} MB limit",
+            MAX_PHOTO_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+fn unreadable(reason: &str) -> AppError {
+    tracing::info!(%reason, "unreadable photo upload");
+    AppError::invalid("The upload could not be read; it may have been interrupted. Try again.")
+}
