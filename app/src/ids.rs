@@ -32,4 +32,5 @@ typed_id!(
     OrganisationId,
     InvitationId,
     EmailId,
+    CartId,
 );

@@ -10,6 +10,7 @@ mod macros;
 pub mod accounts;
 pub mod audit;
 pub mod backoffice;
+pub mod cart;
 pub mod catalog;
 pub mod error;
 pub mod ids;
@@ -30,6 +31,7 @@ use accounts::pages::{
 };
 use backoffice::editor_pages::{AdminNewProductPage, AdminProductPage};
 use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
+use cart::pages::{CartLink, CartPage, CartState};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search_page::{SearchBox, SearchResultsPage};
 use leptos::prelude::*;
@@ -66,6 +68,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     ViewerState::provide();
+    CartState::provide();
     // Effects run only in the browser, after hydration: mark the page interactive so tests
     // (and styles) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
@@ -86,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("shop"), ParamSegment("category")) view=CategoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("products"), ParamSegment("slug")) view=ProductPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("search") view=SearchResultsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("cart") view=CartPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
@@ -126,6 +130,7 @@ fn SiteHeader() -> impl IntoView {
                     </ul>
                 </nav>
                 <SearchBox/>
+                <CartLink/>
                 <AccountMenu/>
             </div>
         </header>

@@ -97,7 +97,8 @@ pub async fn relay_once(db: &PgPool, transport: &Transport) -> anyhow::Result<us
     Ok(sent)
 }
 
-/// Housekeeping: expired sessions and stale rate-limit counters, every few minutes.
+/// Housekeeping: expired sessions, stale rate-limit counters and abandoned guest carts, every
+/// few minutes.
 pub async fn run_housekeeping(db: PgPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
@@ -110,12 +111,13 @@ pub async fn run_housekeeping(db: PgPool) {
                     .await?
                     .rows_affected();
             let limits = app::ratelimit::purge_stale(&mut conn).await?;
-            anyhow::Ok((sessions, limits))
+            let carts = app::cart::service::sweep_abandoned_guest_carts(&mut conn).await?;
+            anyhow::Ok((sessions, limits, carts))
         }
         .await;
         match result {
-            Ok((sessions, limits)) if sessions + limits > 0 => {
-                tracing::info!(sessions, limits, "housekeeping removed expired rows");
+            Ok((sessions, limits, carts)) if sessions + limits + carts > 0 => {
+                tracing::info!(sessions, limits, carts, "housekeeping removed expired rows");
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(error = format!("{error:#}"), "housekeeping failed"),

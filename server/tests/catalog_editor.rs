@@ -28,13 +28,7 @@ async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
 
 /// The field names an error reply names.
 fn fields(reply: &Reply) -> Vec<String> {
-    assert_eq!(
-        reply.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        reply.body
-    );
-    let error: app::error::AppError = serde_json::from_str(&reply.body).expect("error JSON");
+    let error = common::unprocessable(reply);
     let app::error::AppError::Unprocessable { fields, .. } = error else {
         panic!("expected field errors, got {error:?}")
     };

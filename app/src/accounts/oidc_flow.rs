@@ -7,7 +7,7 @@ use super::authz::Principal;
 use super::model::safe_next;
 use super::oidc::{Identity, OidcError};
 use super::repo;
-use super::service::{AccountError, start_login};
+use super::service::{AccountError, enter, start_login};
 use super::session::{AuthSession, PendingOidc, RequestMeta};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
@@ -107,7 +107,7 @@ pub async fn finish(
     )
     .await?;
     tx.commit().await?;
-    session.begin_login(login).await?;
+    enter(state, session, login, user).await?;
     Ok(pending.next)
 }
 

@@ -4,7 +4,7 @@ use super::authz::Principal;
 use super::model::{check_email, check_password};
 use super::password;
 use super::repo;
-use super::service::{AccountError, FieldErrors, ignore_limit, start_login};
+use super::service::{AccountError, FieldErrors, enter, ignore_limit, start_login};
 use super::session::{AuthSession, RequestMeta};
 use super::{TokenPurpose, emails, tokens};
 use crate::audit::{self, Action, Entry};
@@ -162,6 +162,6 @@ pub async fn reset_password(
     .await?;
     let login = start_login(&mut tx, state, meta, user, "password reset").await?;
     tx.commit().await?;
-    session.begin_login(login).await?;
+    enter(state, session, login, user).await?;
     Ok(())
 }

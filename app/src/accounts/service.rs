@@ -188,7 +188,7 @@ pub async fn verify_email(
     repo::mark_email_verified(&mut tx, user).await?;
     let login = start_login(&mut tx, state, meta, user, "email link").await?;
     tx.commit().await?;
-    session.begin_login(login).await?;
+    enter(state, session, login, user).await?;
     Ok(())
 }
 
@@ -242,7 +242,7 @@ pub async fn sign_in(
     ratelimit::clear(&mut tx, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
     let login = start_login(&mut tx, state, meta, user, "password").await?;
     tx.commit().await?;
-    session.begin_login(login).await?;
+    enter(state, session, login, user).await?;
     Ok(())
 }
 
@@ -261,6 +261,22 @@ pub(super) fn ignore_limit(error: AppError) -> std::result::Result<(), AppError>
 }
 
 /// Record a new signed-in device (with its audit entry) on the caller's transaction.
+/// Sign this browser in (after the login row is committed) and bring along the cart it
+/// filled as a guest.
+pub async fn enter(
+    state: &AppState,
+    session: &AuthSession,
+    login: LoginId,
+    user: UserId,
+) -> Result<()> {
+    session.begin_login(login).await?;
+    if let Err(error) = crate::cart::service::adopt_guest_cart(state, session, user).await {
+        // The person is signed in either way; their guest cart stays in the session.
+        tracing::error!(error = %crate::error::error_chain(&error), "guest cart not merged");
+    }
+    Ok(())
+}
+
 pub async fn start_login(
     conn: &mut PgConnection,
     state: &AppState,

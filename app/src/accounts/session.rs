@@ -5,13 +5,14 @@
 //! devices" and idle/absolute expiry are one UPDATE away).
 
 use crate::error::AppError;
-use crate::ids::{LoginId, UserId};
+use crate::ids::{CartId, LoginId, UserId};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use tower_sessions::Session;
 
 const LOGIN: &str = "auth.login";
 const PENDING_OIDC: &str = "auth.oidc_pending";
+const GUEST_CART: &str = "cart.guest";
 
 /// An OpenID sign-in in flight: what the callback must find to accept the answer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -79,6 +80,23 @@ impl AuthSession {
     /// The pending OpenID sign-in, removed: a callback can be answered once.
     pub async fn take_pending_oidc(&self) -> Result<Option<PendingOidc>, AppError> {
         self.0.remove(PENDING_OIDC).await.map_err(session_error)
+    }
+
+    /// The cart a guest filled in this browser.
+    pub async fn guest_cart(&self) -> Result<Option<CartId>, AppError> {
+        self.0.get(GUEST_CART).await.map_err(session_error)
+    }
+
+    pub async fn set_guest_cart(&self, cart: CartId) -> Result<(), AppError> {
+        self.0.insert(GUEST_CART, cart).await.map_err(session_error)
+    }
+
+    pub async fn forget_guest_cart(&self) -> Result<(), AppError> {
+        self.0
+            .remove::<CartId>(GUEST_CART)
+            .await
+            .map(drop)
+            .map_err(session_error)
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::api::{load_categories, load_category, load_home, load_product};
 use super::model::{CategorySummary, Ingredient, ProductDetail, ProductKind, Sort, VariantOffer};
+use crate::cart::pages::AddToCartForm;
 use crate::media::picture::Picture;
 use crate::ui::{
     Breadcrumbs, ErrorPage, Pagination, ProductGrid, ProductVisual, Skeleton, StockBadge,
@@ -312,6 +313,7 @@ fn BuyBox(product: ProductDetail, selected: Memo<Option<VariantOffer>>) -> impl 
                 <legend>{legend}</legend>
                 <ul role="list">{variant_links}</ul>
             </fieldset>
+            <AddToCartForm selected/>
             <p class="product__sku">
                 "SKU " <span data-testid="sku">{move || selected.get().map(|v| v.sku)}</span>
             </p>

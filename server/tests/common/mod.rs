@@ -218,3 +218,14 @@ pub fn pack_shot_png(form: app::catalog::model::ProductForm, accent: &str, seed:
     .expect("png");
     png
 }
+
+/// The error of a 422 reply (a refusal the person can act on).
+pub fn unprocessable(reply: &Reply) -> app::error::AppError {
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    serde_json::from_str(&reply.body).expect("error JSON")
+}

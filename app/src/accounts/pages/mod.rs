@@ -33,6 +33,12 @@ impl ViewerState {
         state
     }
 
+    /// Changes whenever the viewer may have changed: a tracked read, for resources that
+    /// depend on who is signed in (the cart).
+    pub fn generation(&self) -> u32 {
+        self.version.get()
+    }
+
     /// Ask the server again (after sign-in, sign-out, role or membership changes).
     pub fn refresh(&self) {
         self.version.update(|v| *v += 1);

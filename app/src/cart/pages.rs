@@ -1,0 +1,278 @@
+//! The cart page, the header's cart link and the product page's "Add to cart" form. Every form
+//! is a plain HTML form (it works before the WASM loads); hydrated, it updates in place.
+
+use super::api::{AddToCart, RemoveFromCart, SetCartQuantity, load_cart};
+use super::model::{Cart, CartLine, LineNotice, MAX_LINE_QUANTITY};
+use crate::accounts::pages::ViewerState;
+use crate::catalog::model::VariantOffer;
+use crate::error::AppError;
+use crate::ui::ErrorPage;
+use leptos::prelude::*;
+use leptos::server::ServerAction;
+use leptos_meta::Title;
+
+/// The cart for the whole page, refetched after every cart change and every sign-in or out.
+#[derive(Clone, Copy)]
+pub struct CartState {
+    pub cart: Resource<Result<Cart, AppError>>,
+    version: RwSignal<u32>,
+}
+
+impl CartState {
+    pub fn provide() {
+        let version = RwSignal::new(0u32);
+        let viewer = use_context::<ViewerState>();
+        let cart = Resource::new(
+            move || (version.get(), viewer.map(|v| v.generation())),
+            |_| load_cart(),
+        );
+        provide_context(CartState { cart, version });
+    }
+
+    /// Refetch the cart whenever `action` succeeds.
+    fn refresh_on_success<I>(action: ServerAction<I>)
+    where
+        I: leptos::server_fn::ServerFn<Output = Cart, Error = AppError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    {
+        let Some(state) = use_context::<CartState>() else {
+            return;
+        };
+        Effect::new(move |_| {
+            if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+                state.version.update(|v| *v += 1);
+            }
+        });
+    }
+}
+
+/// The latest refusal of a cart action, in the shopper's words.
+fn refusal<I>(action: ServerAction<I>) -> Signal<Option<String>>
+where
+    I: leptos::server_fn::ServerFn<Output = Cart, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.value().with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().err().map(AppError::detail))
+        })
+    })
+}
+
+/// "Cart (3)" in the site header.
+#[component]
+pub fn CartLink() -> impl IntoView {
+    let Some(state) = use_context::<CartState>() else {
+        return ().into_any();
+    };
+    let count = move || {
+        state
+            .cart
+            .get()
+            .and_then(Result::ok)
+            .map_or(0, |cart| cart.item_count())
+    };
+    view! {
+        <a class="cart-link" href="/cart" data-testid="cart-link">
+            "Cart"
+            <Transition fallback=|| ()>
+                {move || {
+                    let n = count();
+                    (n > 0).then(|| view! {
+                        <span class="cart-link__count" aria-label=format!("{n} items")>{n}</span>
+                    })
+                }}
+            </Transition>
+        </a>
+    }
+    .into_any()
+}
+
+/// The product page's quantity field and "Add to cart" button for the selected variant.
+#[component]
+pub fn AddToCartForm(selected: Memo<Option<VariantOffer>>) -> impl IntoView {
+    let action = ServerAction::<AddToCart>::new();
+    CartState::refresh_on_success(action);
+    let problem = refusal(action);
+    let pending = action.pending();
+    let sold_out = move || selected.with(|v| v.as_ref().is_none_or(|v| !v.stock.is_available()));
+    let added = move || action.value().with(|v| matches!(v, Some(Ok(_))));
+    // A new variant starts a new attempt: yesterday's message would mislead.
+    Effect::new(move |previous: Option<Option<String>>| {
+        let sku = selected.with(|v| v.as_ref().map(|v| v.sku.clone()));
+        if previous.is_some_and(|p| p != sku) {
+            action.value().set(None);
+        }
+        sku
+    });
+    view! {
+        <ActionForm action=action attr:class="add-to-cart" attr:novalidate=true>
+            <input
+                type="hidden"
+                name="variant"
+                value=move || selected.with(|v| v.as_ref().map(|v| v.id.to_string()).unwrap_or_default())
+            />
+            <label class="add-to-cart__quantity">
+                <span>"Quantity"</span>
+                <input type="number" name="quantity" value="1" min="1" max=MAX_LINE_QUANTITY inputmode="numeric"/>
+            </label>
+            <button type="submit" class="button" disabled=move || pending.get() || sold_out()>
+                {move || match (sold_out(), pending.get()) {
+                    (true, _) => "Sold out",
+                    (false, true) => "Adding…",
+                    (false, false) => "Add to cart",
+                }}
+            </button>
+            <p class="form-error" role="alert" aria-live="polite">{move || problem.get()}</p>
+            {move || added().then(|| view! {
+                <p class="add-to-cart__done" role="status">
+                    "Added to your cart. " <a href="/cart">"View cart"</a>
+                </p>
+            })}
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let Some(state) = use_context::<CartState>() else {
+        return ().into_any();
+    };
+    view! {
+        <Title text="Your cart — Olivine"/>
+        <section class="cart">
+            <h1>"Your cart"</h1>
+            <Transition fallback=|| view! { <div class="cart__loading" aria-busy="true"></div> }>
+                {move || Suspend::new(async move {
+                    match state.cart.await {
+                        Ok(cart) => view! { <CartContents cart/> }.into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn CartContents(cart: Cart) -> impl IntoView {
+    if cart.is_empty() {
+        return view! {
+            <div class="cart__empty">
+                <p>"Your cart is empty."</p>
+                <a class="button" href="/shop">"Browse the shop"</a>
+            </div>
+        }
+        .into_any();
+    }
+    let count = cart.item_count();
+    let subtotal = match cart.subtotal() {
+        Ok(Some(total)) => total.to_string(),
+        Ok(None) | Err(_) => String::new(),
+    };
+    let blocked = !cart.can_check_out();
+    view! {
+        <ul class="cart__lines" role="list">
+            {cart.lines.into_iter().map(|line| view! { <CartLineRow line/> }).collect_view()}
+        </ul>
+        <div class="cart__summary">
+            <p class="cart__subtotal">
+                <span>{format!("Subtotal ({})", crate::ui::count_of(count, "item"))}</span>
+                <strong data-testid="cart-subtotal">{subtotal}</strong>
+            </p>
+            <p class="cart__fine">"Shipping and tax are worked out at checkout."</p>
+            {blocked.then(|| view! {
+                <p class="cart__blocked" role="status">
+                    "Some items can't be bought as they are: see the notes above."
+                </p>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn CartLineRow(line: CartLine) -> impl IntoView {
+    let set = ServerAction::<SetCartQuantity>::new();
+    let remove = ServerAction::<RemoveFromCart>::new();
+    CartState::refresh_on_success(set);
+    CartState::refresh_on_success(remove);
+    let set_problem = refusal(set);
+    let remove_problem = refusal(remove);
+    let notice = line.notice();
+    let total = line.total().map(|t| t.to_string()).unwrap_or_default();
+    let max = line.max_quantity();
+    let CartLine {
+        variant_id,
+        sku,
+        product_name,
+        product_slug,
+        variant_label,
+        quantity,
+        unit_price,
+        ..
+    } = line;
+    let variant = variant_id.to_string();
+    let (variant_for_remove, variant_for_ok) = (variant.clone(), variant.clone());
+    let input_id = format!("quantity-{sku}");
+    let href = format!("/products/{product_slug}?variant={sku}");
+    let tone = match notice {
+        Some(LineNotice::PriceChanged { .. }) => "info",
+        Some(LineNotice::SoldOut | LineNotice::Withdrawn | LineNotice::OnlyLeft { .. }) | None => {
+            "warning"
+        }
+    };
+    let notice_view = notice.map(|notice| {
+        let acknowledge = matches!(notice, LineNotice::PriceChanged { .. }).then(|| {
+            view! {
+                <ActionForm action=set attr:class="inline-form">
+                    <input type="hidden" name="variant" value=variant_for_ok/>
+                    <input type="hidden" name="quantity" value=quantity/>
+                    <button type="submit" class="link-button">"OK"</button>
+                </ActionForm>
+            }
+        });
+        view! {
+            <div class=format!("cart-line__notice cart-line__notice--{tone}") role="status">
+                <p>{notice.message()}</p>
+                {acknowledge}
+            </div>
+        }
+    });
+    view! {
+        <li class="cart-line" data-sku=sku>
+            <div class="cart-line__what">
+                <a class="cart-line__name" href=href>{product_name}</a>
+                <span class="cart-line__variant">{variant_label}</span>
+                <span class="cart-line__unit">{format!("{unit_price} each")}</span>
+            </div>
+            <ActionForm action=set attr:class="cart-line__quantity" attr:novalidate=true>
+                <input type="hidden" name="variant" value=variant/>
+                <label for=input_id.clone()>"Quantity"</label>
+                <input
+                    id=input_id
+                    type="number"
+                    name="quantity"
+                    value=quantity
+                    min="0"
+                    max=max
+                    inputmode="numeric"
+                />
+                <button type="submit" class="button button--small button--quiet">"Update"</button>
+            </ActionForm>
+            <p class="cart-line__total">{total}</p>
+            <ActionForm action=remove attr:class="cart-line__remove">
+                <input type="hidden" name="variant" value=variant_for_remove/>
+                <button type="submit" class="link-button">"Remove"</button>
+            </ActionForm>
+            {notice_view}
+            <p class="form-error cart-line__error" role="alert" aria-live="polite">
+                {move || set_problem.get().or_else(|| remove_problem.get())}
+            </p>
+        </li>
+    }
+}
