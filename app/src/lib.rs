@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backoffice;
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod error;
 pub mod ids;
 pub mod inventory;

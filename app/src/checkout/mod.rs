@@ -1,0 +1,3 @@
+//! Checkout: what an order costs (pricing from rate tables and discount codes).
+
+pub mod pricing;

@@ -1,0 +1,476 @@
+//! What an order costs, to the cent: subtotal, discount, shipping and tax, computed from data
+//! (tax rates, the shipping table, a discount code). Pure and shared by browser and server: the
+//! checkout summary shows exactly this quote and the payment charges exactly its total.
+//!
+//! Rules
+//! - Catalog prices are what the shopper pays where prices include tax; where they don't, tax
+//!   is added on top of them.
+//! - A discount is taken off the goods, never off shipping, and never below zero. It is shared
+//!   out over the lines in proportion to their value (largest remainder, so the shares add up to
+//!   the discount exactly); each line's tax is computed on what is left of it.
+//! - Free shipping counts the goods after the discount.
+//! - Each amount is rounded half up to the cent once, per line; totals are sums of rounded
+//!   amounts, so the parts always add up to the total.
+
+use crate::money::{Currency, Money, MoneyError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A tax rate in basis points: 900 is 9 %.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxRate(pub u32);
+
+/// Whether the destination shows prices with tax included (EU consumers) or adds it at checkout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaxMode {
+    Included,
+    Added,
+}
+
+/// One cart line as checkout prices it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PricedLine {
+    pub unit_price: Money,
+    pub quantity: u32,
+    pub tax_rate: TaxRate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShippingCharge {
+    pub price: Money,
+    /// Goods worth at least this much (after the discount) ship free.
+    pub free_from: Option<Money>,
+    pub tax_rate: TaxRate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiscountKind {
+    /// Basis points off the goods: 1500 is 15 %.
+    Percent(u32),
+    /// A fixed amount off the goods (never more than they cost).
+    Fixed(Money),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscountTerms {
+    pub code: String,
+    pub kind: DiscountKind,
+    pub minimum_subtotal: Option<Money>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// Why a discount code doesn't apply to this order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum DiscountRefusal {
+    #[error("The code {code} isn't valid yet.")]
+    NotYetValid { code: String },
+    #[error("The code {code} has expired.")]
+    Expired { code: String },
+    #[error("The code {code} needs an order of at least {minimum}.")]
+    BelowMinimum { code: String, minimum: Money },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    #[error("nothing to price")]
+    Empty,
+    #[error(transparent)]
+    Discount(#[from] DiscountRefusal),
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+/// One line of the quote, in the order of the input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotedLine {
+    /// Unit price × quantity.
+    pub gross: Money,
+    /// This line's share of the discount.
+    pub discount: Money,
+    /// Tax on what the line costs after its discount share (included in it, or added to it).
+    pub tax: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub lines: Vec<QuotedLine>,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub shipping: Money,
+    /// All tax: the goods' and the shipping's.
+    pub tax: Money,
+    pub tax_mode: TaxMode,
+    /// What the shopper pays.
+    pub total: Money,
+}
+
+/// `numerator / denominator` rounded half up; both non-negative, denominator positive.
+fn div_round(numerator: i128, denominator: i128) -> i128 {
+    (2 * numerator + denominator) / (2 * denominator)
+}
+
+fn to_i64(value: i128) -> Result<i64, MoneyError> {
+    i64::try_from(value).map_err(|_| MoneyError::Overflow)
+}
+
+/// The tax in (Included) or on (Added) a non-negative amount.
+fn tax_of(amount: i64, rate: TaxRate, mode: TaxMode) -> Result<i64, MoneyError> {
+    let (amount, rate) = (i128::from(amount), i128::from(rate.0));
+    let tax = match mode {
+        TaxMode::Included => div_round(amount * rate, 10_000 + rate),
+        TaxMode::Added => div_round(amount * rate, 10_000),
+    };
+    to_i64(tax)
+}
+
+/// Shares of `total` in proportion to `weights` (non-negative, positive sum), adding up to
+/// `total` exactly: floors first, then the leftover cents to the largest remainders (earlier
+/// lines first on ties).
+pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
+    let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+    if sum <= 0 || weights.is_empty() {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<(i128, i128)> = weights
+        .iter()
+        .map(|w| {
+            let product = i128::from(total) * i128::from(*w);
+            (product / sum, product % sum)
+        })
+        .collect();
+    let mut shares: Vec<i64> = exact
+        .iter()
+        .map(|(floor, _)| i64::try_from(*floor).unwrap_or(0))
+        .collect();
+    let handed_out: i64 = shares.iter().sum();
+    let mut by_remainder: Vec<usize> = (0..weights.len()).collect();
+    by_remainder.sort_by(|a, b| exact[*b].1.cmp(&exact[*a].1).then(a.cmp(b)));
+    for index in by_remainder
+        .into_iter()
+        .take(usize::try_from(total - handed_out).unwrap_or(0))
+    {
+        shares[index] += 1;
+    }
+    shares
+}
+
+impl DiscountTerms {
+    /// The amount off goods worth `subtotal`, or why the code doesn't apply.
+    pub fn amount_off(&self, subtotal: Money, now: DateTime<Utc>) -> Result<Money, PricingError> {
+        let code = self.code.clone();
+        if now < self.starts_at {
+            return Err(DiscountRefusal::NotYetValid { code }.into());
+        }
+        if self.ends_at.is_some_and(|end| now >= end) {
+            return Err(DiscountRefusal::Expired { code }.into());
+        }
+        if let Some(minimum) = self.minimum_subtotal
+            && subtotal.checked_sub(minimum)?.minor() < 0
+        {
+            return Err(DiscountRefusal::BelowMinimum { code, minimum }.into());
+        }
+        let off = match self.kind {
+            DiscountKind::Percent(points) => to_i64(div_round(
+                i128::from(subtotal.minor()) * i128::from(points.min(10_000)),
+                10_000,
+            ))?,
+            DiscountKind::Fixed(amount) => {
+                // Refuses a code in another currency.
+                subtotal.checked_sub(amount)?;
+                amount.minor().clamp(0, subtotal.minor())
+            }
+        };
+        Ok(Money::new(off, subtotal.currency()))
+    }
+}
+
+/// Price an order.
+pub fn quote(
+    lines: &[PricedLine],
+    shipping: &ShippingCharge,
+    discount: Option<&DiscountTerms>,
+    tax_mode: TaxMode,
+    now: DateTime<Utc>,
+) -> Result<Quote, PricingError> {
+    let first = lines.first().ok_or(PricingError::Empty)?;
+    let currency: Currency = first.unit_price.currency();
+    let gross = lines
+        .iter()
+        .map(|l| l.unit_price.checked_mul(l.quantity))
+        .collect::<Result<Vec<Money>, _>>()?;
+    let subtotal = Money::sum(currency, gross.iter().copied())?;
+    let discount = match discount {
+        Some(terms) => terms.amount_off(subtotal, now)?,
+        None => Money::zero(currency),
+    };
+    let weights: Vec<i64> = gross.iter().map(|g| g.minor()).collect();
+    let shares = allocate(discount.minor(), &weights);
+
+    let goods_after_discount = subtotal.checked_sub(discount)?;
+    let ships_free = shipping
+        .free_from
+        .map(|threshold| goods_after_discount.checked_sub(threshold))
+        .transpose()?
+        .is_some_and(|over| over.minor() >= 0);
+    let shipping_price = if ships_free {
+        Money::zero(currency)
+    } else {
+        shipping.price
+    };
+
+    let mut quoted = Vec::with_capacity(lines.len());
+    for ((line, gross), share) in lines.iter().zip(&gross).zip(shares) {
+        let net = gross.minor() - share;
+        quoted.push(QuotedLine {
+            gross: *gross,
+            discount: Money::new(share, currency),
+            tax: Money::new(tax_of(net, line.tax_rate, tax_mode)?, currency),
+        });
+    }
+    let shipping_tax = Money::new(
+        tax_of(shipping_price.minor(), shipping.tax_rate, tax_mode)?,
+        currency,
+    );
+    let tax = Money::sum(currency, quoted.iter().map(|l| l.tax))?.checked_add(shipping_tax)?;
+    let mut total = goods_after_discount.checked_add(shipping_price)?;
+    if tax_mode == TaxMode::Added {
+        total = total.checked_add(tax)?;
+    }
+    Ok(Quote {
+        lines: quoted,
+        subtotal,
+        discount,
+        shipping: shipping_price,
+        tax,
+        tax_mode,
+        total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn eur(minor: i64) -> Money {
+        Money::new(minor, Currency::Eur)
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap()
+    }
+
+    fn line(price: i64, quantity: u32, rate: u32) -> PricedLine {
+        PricedLine {
+            unit_price: eur(price),
+            quantity,
+            tax_rate: TaxRate(rate),
+        }
+    }
+
+    fn standard(price: i64, free_from: Option<i64>) -> ShippingCharge {
+        ShippingCharge {
+            price: eur(price),
+            free_from: free_from.map(eur),
+            tax_rate: TaxRate(2100),
+        }
+    }
+
+    fn code(kind: DiscountKind) -> DiscountTerms {
+        DiscountTerms {
+            code: "WELCOME".to_owned(),
+            kind,
+            minimum_subtotal: None,
+            starts_at: now() - chrono::TimeDelta::days(1),
+            ends_at: Some(now() + chrono::TimeDelta::days(1)),
+        }
+    }
+
+    #[test]
+    fn dutch_order_with_tax_included() {
+        // 3 × €7.90 at 9 % and 1 × €24.50 at 21 %, €4.95 shipping at 21 %.
+        let lines = [line(790, 3, 900), line(2450, 1, 2100)];
+        let q = quote(&lines, &standard(495, None), None, TaxMode::Included, now()).unwrap();
+        assert_eq!(q.subtotal, eur(4820));
+        assert_eq!(q.shipping, eur(495));
+        // 2370 × 9/109 = 195.69 → 196; 2450 × 21/121 = 425.21 → 425; 495 × 21/121 = 85.9 → 86.
+        assert_eq!(q.lines[0].tax, eur(196));
+        assert_eq!(q.lines[1].tax, eur(425));
+        assert_eq!(q.tax, eur(196 + 425 + 86));
+        assert_eq!(q.total, eur(4820 + 495));
+    }
+
+    #[test]
+    fn tax_added_on_top_where_prices_exclude_it() {
+        let q = quote(
+            &[line(1000, 2, 810)],
+            &standard(500, None),
+            None,
+            TaxMode::Added,
+            now(),
+        )
+        .unwrap();
+        // 2000 × 8.1 % = 162; shipping 500 × 21 % = 105.
+        assert_eq!(q.tax, eur(162 + 105));
+        assert_eq!(q.total, eur(2000 + 500 + 267));
+    }
+
+    #[test]
+    fn a_percentage_code_comes_off_the_goods_and_shares_out_exactly() {
+        let lines = [line(333, 1, 900), line(333, 1, 900), line(334, 1, 2100)];
+        let q = quote(
+            &lines,
+            &standard(495, None),
+            Some(&code(DiscountKind::Percent(1000))),
+            TaxMode::Included,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(q.discount, eur(100));
+        let shares: Vec<i64> = q.lines.iter().map(|l| l.discount.minor()).collect();
+        assert_eq!(shares.iter().sum::<i64>(), 100);
+        assert_eq!(shares, [33, 33, 34]);
+        assert_eq!(q.total, eur(1000 - 100 + 495));
+    }
+
+    #[test]
+    fn a_fixed_code_never_takes_the_goods_below_zero_and_shipping_stays() {
+        let q = quote(
+            &[line(500, 1, 900)],
+            &standard(495, None),
+            Some(&code(DiscountKind::Fixed(eur(2000)))),
+            TaxMode::Included,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(q.discount, eur(500));
+        assert_eq!(q.lines[0].tax, eur(0));
+        assert_eq!(q.total, eur(495));
+    }
+
+    #[test]
+    fn free_shipping_counts_the_goods_after_the_discount() {
+        let shipping = standard(495, Some(5000));
+        let lines = [line(2600, 2, 900)];
+        let full = quote(&lines, &shipping, None, TaxMode::Included, now()).unwrap();
+        assert_eq!(full.shipping, eur(0));
+        let discounted = quote(
+            &lines,
+            &shipping,
+            Some(&code(DiscountKind::Percent(1000))),
+            TaxMode::Included,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(discounted.discount, eur(520));
+        assert_eq!(discounted.shipping, eur(495));
+    }
+
+    #[test]
+    fn codes_outside_their_dates_or_below_their_minimum_are_refused() {
+        let lines = [line(1000, 1, 900)];
+        let shipping = standard(495, None);
+        let mut early = code(DiscountKind::Percent(1000));
+        early.starts_at = now() + chrono::TimeDelta::hours(1);
+        let mut late = code(DiscountKind::Percent(1000));
+        late.ends_at = Some(now());
+        let mut big = code(DiscountKind::Percent(1000));
+        big.minimum_subtotal = Some(eur(2500));
+        let refusal = |terms: &DiscountTerms| {
+            quote(&lines, &shipping, Some(terms), TaxMode::Included, now())
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(refusal(&early), "The code WELCOME isn't valid yet.");
+        assert_eq!(refusal(&late), "The code WELCOME has expired.");
+        assert_eq!(
+            refusal(&big),
+            "The code WELCOME needs an order of at least €25.00."
+        );
+        assert_eq!(
+            quote(&[], &shipping, None, TaxMode::Included, now()),
+            Err(PricingError::Empty)
+        );
+    }
+
+    fn arb_lines() -> impl Strategy<Value = Vec<PricedLine>> {
+        prop::collection::vec(
+            (
+                1i64..50_000,
+                1u32..=20,
+                prop::sample::select(vec![0u32, 550, 900, 2100]),
+            ),
+            1..8,
+        )
+        .prop_map(|lines| {
+            lines
+                .into_iter()
+                .map(|(price, quantity, rate)| line(price, quantity, rate))
+                .collect()
+        })
+    }
+
+    fn arb_discount() -> impl Strategy<Value = Option<DiscountTerms>> {
+        prop_oneof![
+            Just(None),
+            (0u32..=10_000).prop_map(|p| Some(code(DiscountKind::Percent(p)))),
+            (0i64..200_000).prop_map(|a| Some(code(DiscountKind::Fixed(eur(a))))),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_parts_always_add_up_to_the_total(
+            lines in arb_lines(),
+            discount in arb_discount(),
+            shipping_price in 0i64..2_000,
+            free_from in prop::option::of(0i64..100_000),
+            added in any::<bool>(),
+        ) {
+            let mode = if added { TaxMode::Added } else { TaxMode::Included };
+            let shipping = standard(shipping_price, free_from);
+            let q = quote(&lines, &shipping, discount.as_ref(), mode, now()).unwrap();
+
+            let gross: i64 = lines.iter().map(|l| l.unit_price.minor() * i64::from(l.quantity)).sum();
+            prop_assert_eq!(q.subtotal.minor(), gross);
+            prop_assert!(q.discount.minor() >= 0 && q.discount.minor() <= q.subtotal.minor());
+            let shares: i64 = q.lines.iter().map(|l| l.discount.minor()).sum();
+            prop_assert_eq!(shares, q.discount.minor());
+            for l in &q.lines {
+                prop_assert!(l.discount.minor() >= 0 && l.discount.minor() <= l.gross.minor());
+                prop_assert!(l.tax.minor() >= 0);
+            }
+            let line_tax: i64 = q.lines.iter().map(|l| l.tax.minor()).sum();
+            prop_assert!(q.tax.minor() >= line_tax);
+            prop_assert!(q.shipping.minor() == 0 || q.shipping.minor() == shipping_price);
+            let added_tax = if added { q.tax.minor() } else { 0 };
+            prop_assert_eq!(
+                q.total.minor(),
+                q.subtotal.minor() - q.discount.minor() + q.shipping.minor() + added_tax
+            );
+            if !added {
+                prop_assert!(q.tax.minor() <= q.total.minor());
+            }
+            // The same order prices the same way every time.
+            prop_assert_eq!(quote(&lines, &shipping, discount.as_ref(), mode, now()).unwrap(), q);
+        }
+
+        #[test]
+        fn allocation_is_exact_and_proportional(
+            total in 0i64..1_000_000,
+            weights in prop::collection::vec(0i64..100_000, 1..10),
+        ) {
+            prop_assume!(weights.iter().sum::<i64>() > 0);
+            let shares = allocate(total, &weights);
+            prop_assert_eq!(shares.iter().sum::<i64>(), total);
+            let sum: i64 = weights.iter().sum();
+            for (share, weight) in shares.iter().zip(&weights) {
+                let exact = i128::from(total) * i128::from(*weight);
+                // Within one cent of the exact proportional share.
+                prop_assert!((i128::from(*share) * i128::from(sum) - exact).abs() < i128::from(sum));
+            }
+        }
+    }
+}
