@@ -170,6 +170,27 @@ async fn a_guest_fills_a_cart_within_stock_and_hears_about_changes(
 
     // Quantity 0 removes a line too.
     assert!(cart(&set(&mut guest, &a, "0").await).is_empty());
+
+    // Five tabs add one each at the same moment: none of the adds is lost.
+    let tab = || {
+        let mut tab = Browser {
+            app: &app,
+            cookie: guest.cookie.clone(),
+            set_cookie: None,
+        };
+        let a = a.clone();
+        async move { add(&mut tab, &a, "1").await.status }
+    };
+    let statuses = tokio::join!(tab(), tab(), tab(), tab(), tab());
+    let statuses = [statuses.0, statuses.1, statuses.2, statuses.3, statuses.4];
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        quantities(&cart(&guest.call("cart/view", &[]).await)),
+        [(a.clone(), 5)]
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -260,7 +260,6 @@ pub(super) fn ignore_limit(error: AppError) -> std::result::Result<(), AppError>
     }
 }
 
-/// Record a new signed-in device (with its audit entry) on the caller's transaction.
 /// Sign this browser in (after the login row is committed) and bring along the cart it
 /// filled as a guest.
 pub async fn enter(
@@ -277,6 +276,7 @@ pub async fn enter(
     Ok(())
 }
 
+/// Record a new signed-in device (with its audit entry) on the caller's transaction.
 pub async fn start_login(
     conn: &mut PgConnection,
     state: &AppState,

@@ -99,6 +99,18 @@ pub async fn lines(
         .collect()
 }
 
+/// Hold the cart until the transaction ends, so two changes to it (two tabs, a double click)
+/// apply one after the other instead of one overwriting the other.
+pub async fn lock(conn: &mut PgConnection, cart: CartId) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "SELECT cart_id FROM carts WHERE cart_id = $1 FOR UPDATE",
+        cart.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(())
+}
+
 /// The quantity of `variant` already in the cart (0 when none).
 pub async fn quantity_of(
     conn: &mut PgConnection,

@@ -126,6 +126,7 @@ async fn change(
         (None, Holder::Customer(user)) => (repo::ensure_user_cart(&mut tx, user).await?, false),
         (None, Holder::Guest(_)) => (repo::create_guest_cart(&mut tx).await?, true),
     };
+    repo::lock(&mut tx, cart).await?;
     let have = repo::quantity_of(&mut tx, cart, variant).await?;
     let want = new_quantity(have);
     if want > MAX_LINE_QUANTITY {
