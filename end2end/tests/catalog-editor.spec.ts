@@ -125,6 +125,8 @@ test('an admin creates a product with a variant, a lot and photos; a shopper fin
   // A shopper (another browser, signed out) searches and sees it with its picture.
   const shopper = await browser.newPage();
   await shopper.goto('/');
+  // Typing before hydration would race the hydrated search box taking over the input.
+  await waitForHydration(shopper);
   await shopper.getByRole('combobox', { name: 'Search products' }).fill('harbour night serum');
   await shopper.getByRole('combobox', { name: 'Search products' }).press('Enter');
   await expect(shopper).toHaveURL(/\/search\?q=harbour/);
