@@ -15,10 +15,9 @@ use crate::ids::ProductId;
 use crate::inventory::model::MovementReason;
 use crate::ui::{
     ErrorPage, FormError, Notice, TextArea, TextField, UnsavedChanges, UnsavedChangesGuard,
-    field_error, form_error,
+    field_error, form_error, on_success,
 };
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -45,27 +44,6 @@ impl Editor {
         self.unsaved.clear(key);
         self.refresh();
     }
-}
-
-/// Run `then` with the output each time `action` succeeds.
-pub fn on_success<I>(action: ServerAction<I>, then: impl Fn(&I::Output) + 'static)
-where
-    I: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    I::Output: Clone + Send + Sync + 'static,
-{
-    let seen = StoredValue::new(0_usize);
-    Effect::new(move |_| {
-        let version = action.version().get();
-        if version == seen.get_value() {
-            return;
-        }
-        seen.set_value(version);
-        action.value().with_untracked(|value| {
-            if let Some(Ok(output)) = value {
-                then(output);
-            }
-        });
-    });
 }
 
 #[component]

@@ -5,9 +5,10 @@
 
 use super::editor_api::{MoveImage, RemoveImage, ReprocessImage, SaveAltText};
 use super::editor_model::EditorImage;
-use super::editor_pages::{Editor, on_success};
+use super::editor_pages::Editor;
 use crate::error::AppError;
 use crate::media::picture::Picture;
+use crate::ui::on_success;
 use crate::ui::{FormError, TextField, form_error};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

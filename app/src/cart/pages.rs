@@ -7,6 +7,7 @@ use crate::accounts::pages::ViewerState;
 use crate::catalog::model::VariantOffer;
 use crate::error::AppError;
 use crate::ui::ErrorPage;
+use crate::ui::{form_error, on_success};
 use leptos::prelude::*;
 use leptos::server::ServerAction;
 use leptos_meta::Title;
@@ -38,14 +39,9 @@ impl CartState {
             + Sync
             + 'static,
     {
-        let Some(state) = use_context::<CartState>() else {
-            return;
-        };
-        Effect::new(move |_| {
-            if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-                state.version.update(|v| *v += 1);
-            }
-        });
+        if let Some(state) = use_context::<CartState>() {
+            on_success(action, move |_| state.version.update(|v| *v += 1));
+        }
     }
 }
 
@@ -54,12 +50,8 @@ fn refusal<I>(action: ServerAction<I>) -> Signal<Option<String>>
 where
     I: leptos::server_fn::ServerFn<Output = Cart, Error = AppError> + Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || {
-        action.value().with(|v| {
-            v.as_ref()
-                .and_then(|r| r.as_ref().err().map(AppError::detail))
-        })
-    })
+    let error = form_error(action);
+    Signal::derive(move || error.with(|e| e.as_ref().map(AppError::detail)))
 }
 
 /// "Cart (3)" in the site header.

@@ -105,6 +105,27 @@ fn aria_invalid(invalid: Signal<bool>) -> impl Fn() -> &'static str + Send + Syn
     move || if invalid.get() { "true" } else { "false" }
 }
 
+/// Run `then` with the output each time `action` succeeds.
+pub fn on_success<I>(action: ServerAction<I>, then: impl Fn(&I::Output) + 'static)
+where
+    I: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    I::Output: Clone + Send + Sync + 'static,
+{
+    let seen = StoredValue::new(0_usize);
+    Effect::new(move |_| {
+        let version = action.version().get();
+        if version == seen.get_value() {
+            return;
+        }
+        seen.set_value(version);
+        action.value().with_untracked(|value| {
+            if let Some(Ok(output)) = value {
+                then(output);
+            }
+        });
+    });
+}
+
 /// A labelled input with its hint and its error, wired for screen readers.
 #[component]
 pub fn TextField(

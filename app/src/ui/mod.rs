@@ -10,7 +10,7 @@ use leptos::prelude::*;
 mod form;
 pub use form::{
     FormError, Notice, TextArea, TextField, UnsavedChanges, UnsavedChangesGuard, field_error,
-    form_error, urlencode,
+    form_error, on_success, urlencode,
 };
 
 /// A drawn pack shot for a product without photos: its form and label colour.
