@@ -1,0 +1,447 @@
+//! A local stand-in for the Stripe API, for development and tests (Stripe's own stripe-mock is
+//! not installable here, and stripe-mock keeps no state anyway).
+//!
+//! - Answers the endpoints Olivine uses with Stripe's object shapes, built from async-stripe's
+//!   own types and serialised, so our client parses them exactly as it parses Stripe's.
+//! - Keeps state in memory: payment intents and refunds, with idempotency keys honoured
+//!   (same key, same answer, one effect).
+//! - Understands Stripe's test cards and test payment methods: success, generic decline,
+//!   insufficient funds, authentication required (3-D Secure, completed or failed in a
+//!   challenge page).
+//! - Delivers `payment_intent.*` events to a webhook endpoint, signed like Stripe signs them,
+//!   in order, retrying with backoff until the endpoint answers 2xx.
+//! - Serves a small stand-in for Stripe.js (`/v3/`): a card form, `confirmPayment` and the
+//!   3-D Secure challenge, talking to this emulator from the browser.
+
+// Refusals are the HTTP answers Stripe would give, passed up as they are.
+#![allow(clippy::result_large_err)]
+
+mod intents;
+mod js;
+mod webhooks;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use intents::{Card, Store};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use stripe_shared::ApiErrorsCode;
+
+pub use webhooks::Delivered;
+
+/// How the emulator is reached and what it accepts.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// Server calls must carry exactly this key (`Authorization: Bearer …`).
+    pub secret_key: String,
+    /// Browser calls (Stripe.js) carry this one.
+    pub publishable_key: String,
+    /// Signs webhook deliveries.
+    pub webhook_secret: String,
+    /// Where events are delivered; `None` keeps them (listed at `/_emulator/events`) unsent.
+    pub webhook_url: Option<String>,
+}
+
+impl EmulatorConfig {
+    /// Keys that are obviously the emulator's (they only mean something to it).
+    pub fn local(webhook_url: Option<String>) -> Self {
+        EmulatorConfig {
+            secret_key: "sk_test_olivine_emulator".to_owned(),
+            publishable_key: "pk_test_olivine_emulator".to_owned(),
+            webhook_secret: "whsec_olivine_emulator".to_owned(),
+            webhook_url,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Shared {
+    config: Arc<EmulatorConfig>,
+    store: Arc<Mutex<Store>>,
+    events: webhooks::Outbox,
+}
+
+/// A running emulator.
+pub struct Emulator {
+    pub addr: SocketAddr,
+    events: webhooks::Outbox,
+    store: Arc<Mutex<Store>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Emulator {
+    /// `http://127.0.0.1:PORT/`: the API base for async-stripe and where `/v3/` (Stripe.js) lives.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Every event so far with its signed payload, in order.
+    pub fn events(&self) -> Vec<Delivered> {
+        self.events.all()
+    }
+
+    /// A fresh `Stripe-Signature` header for `payload`, signed with the webhook secret.
+    pub fn sign(&self, payload: &str) -> String {
+        self.events.sign(payload)
+    }
+
+    /// Settle a 3-D Secure challenge as the customer would in the challenge page.
+    pub fn authenticate(&self, intent: &str, complete: bool) -> bool {
+        let mut store = lock(&self.store);
+        let Ok(events) = store.authenticate(intent, complete) else {
+            return false;
+        };
+        drop(store);
+        self.events.publish(events);
+        true
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    // A panic while holding the lock leaves plain data behind; keep serving it.
+    store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Start on `addr` (port 0: any free port) and serve until dropped.
+pub async fn start(addr: SocketAddr, config: EmulatorConfig) -> anyhow::Result<Emulator> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let store = Arc::new(Mutex::new(Store::new(format!("http://{addr}"))));
+    let events = webhooks::Outbox::start(config.webhook_url.clone(), config.webhook_secret.clone());
+    let shared = Shared {
+        config: Arc::new(config),
+        store: store.clone(),
+        events: events.clone(),
+    };
+    let app = router(shared);
+    let task = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "stripe emulator stopped");
+        }
+    });
+    Ok(Emulator {
+        addr,
+        events,
+        store,
+        task,
+    })
+}
+
+fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/v1/payment_intents", post(create_intent))
+        .route(
+            "/v1/payment_intents/{id}",
+            get(retrieve_intent).post(retrieve_intent_post),
+        )
+        .route("/v1/payment_intents/{id}/confirm", post(confirm_intent))
+        .route("/v1/payment_intents/{id}/cancel", post(cancel_intent))
+        .route("/v1/payment_intents/{id}/capture", post(capture_intent))
+        .route("/v1/refunds", post(create_refund))
+        .route("/v3/", get(stripe_js))
+        .route("/_emulator/3ds/{id}", post(authenticate))
+        .route("/_emulator/events", get(list_events))
+        .fallback(unknown)
+        .with_state(shared)
+}
+
+/// A form body or query string as Stripe's clients send it: `a[b][c]=v`, kept flat.
+pub(crate) type Params = BTreeMap<String, String>;
+
+fn params(body: &[u8]) -> Params {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// Stripe's error envelope.
+pub(crate) fn error(
+    status: StatusCode,
+    type_: &str,
+    code: Option<ApiErrorsCode>,
+    message: &str,
+    extra: Value,
+) -> Response {
+    let mut body = json!({
+        "type": type_,
+        "message": message,
+    });
+    if let Some(code) = code {
+        body["code"] = json!(code.as_str());
+    }
+    if let (Value::Object(map), Value::Object(more)) = (&mut body, extra) {
+        map.extend(more);
+    }
+    with_cors((status, axum::Json(json!({ "error": body }))).into_response())
+}
+
+fn ok(value: Value) -> Response {
+    with_cors((StatusCode::OK, axum::Json(value)).into_response())
+}
+
+/// Stripe.js calls the API from the shop's origin.
+fn with_cors(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// Who is calling: our server (secret key) or a browser (publishable key + client secret).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Caller {
+    Server,
+    Browser,
+}
+
+fn caller(shared: &Shared, headers: &HeaderMap, params: &Params) -> Result<Caller, Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if bearer == Some(shared.config.secret_key.as_str()) {
+        return Ok(Caller::Server);
+    }
+    if params.get("key") == Some(&shared.config.publishable_key) {
+        return Ok(Caller::Browser);
+    }
+    Err(error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_request_error",
+        None,
+        "Invalid API Key provided.",
+        json!({}),
+    ))
+}
+
+/// Runs `effect` once per idempotency key: a repeat with the same key gets the first answer.
+fn idempotent(
+    shared: &Shared,
+    headers: &HeaderMap,
+    route: &str,
+    effect: impl FnOnce(&mut Store) -> (StatusCode, Value, Vec<intents::Event>),
+) -> Response {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| format!("{route} {k}"));
+    let mut store = lock(&shared.store);
+    if let Some(key) = &key
+        && let Some((status, body)) = store.replay(key)
+    {
+        return with_cors((status, axum::Json(body)).into_response());
+    }
+    let (status, body, events) = effect(&mut store);
+    if let Some(key) = key {
+        store.remember(key, status, body.clone());
+    }
+    drop(store);
+    shared.events.publish(events);
+    with_cors((status, axum::Json(body)).into_response())
+}
+
+async fn create_intent(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let p = params(&body);
+    if let Err(refusal) = server_only(&shared, &headers, &p) {
+        return refusal;
+    }
+    idempotent(&shared, &headers, "create_intent", |store| {
+        store.create_intent(&p)
+    })
+}
+
+/// Calls only our server may make (with the secret key).
+fn server_only(shared: &Shared, headers: &HeaderMap, p: &Params) -> Result<(), Response> {
+    match caller(shared, headers, p)? {
+        Caller::Server => Ok(()),
+        Caller::Browser => Err(forbidden()),
+    }
+}
+
+fn forbidden() -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        None,
+        "This API call cannot be made with a publishable API key.",
+        json!({}),
+    )
+}
+
+async fn retrieve_intent(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let p = params(query.unwrap_or_default().as_bytes());
+    retrieve(&shared, &id, &headers, &p)
+}
+
+/// Updates aren't used; a POST with no parameters reads, as Stripe's "update nothing" does.
+async fn retrieve_intent_post(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    retrieve(&shared, &id, &headers, &params(&body))
+}
+
+fn retrieve(shared: &Shared, id: &str, headers: &HeaderMap, p: &Params) -> Response {
+    let who = match caller(shared, headers, p) {
+        Ok(who) => who,
+        Err(refusal) => return refusal,
+    };
+    let store = lock(&shared.store);
+    match store.intent_json(id, (who == Caller::Browser).then(|| client_secret(p))) {
+        Some(body) => ok(body),
+        None => intents::missing(id),
+    }
+}
+
+fn client_secret(p: &Params) -> &str {
+    p.get("client_secret")
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
+async fn confirm_intent(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(&body);
+    let who = match caller(&shared, &headers, &p) {
+        Ok(who) => who,
+        Err(refusal) => return refusal,
+    };
+    let card = match Card::from_params(&p) {
+        Ok(card) => card,
+        Err(refusal) => return refusal,
+    };
+    let secret = (who == Caller::Browser).then(|| client_secret(&p).to_owned());
+    let return_url = p.get("return_url").cloned();
+    idempotent(&shared, &headers, &format!("confirm {id}"), |store| {
+        store.confirm(&id, secret.as_deref(), card, return_url)
+    })
+}
+
+async fn cancel_intent(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(&body);
+    if let Err(refusal) = server_only(&shared, &headers, &p) {
+        return refusal;
+    }
+    idempotent(&shared, &headers, &format!("cancel {id}"), |store| {
+        store.cancel(&id, p.get("cancellation_reason").map(String::as_str))
+    })
+}
+
+async fn capture_intent(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(&body);
+    if let Err(refusal) = server_only(&shared, &headers, &p) {
+        return refusal;
+    }
+    let amount = p.get("amount_to_capture").and_then(|a| a.parse().ok());
+    idempotent(&shared, &headers, &format!("capture {id}"), |store| {
+        store.capture(&id, amount)
+    })
+}
+
+async fn create_refund(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let p = params(&body);
+    if let Err(refusal) = server_only(&shared, &headers, &p) {
+        return refusal;
+    }
+    idempotent(&shared, &headers, "create_refund", |store| store.refund(&p))
+}
+
+/// The 3-D Secure challenge's answer, from the stand-in's challenge dialog.
+async fn authenticate(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let p = params(&body);
+    let mut store = lock(&shared.store);
+    if store.intent_json(&id, Some(client_secret(&p))).is_none() {
+        return intents::missing(&id);
+    }
+    let complete = p.get("outcome").map(String::as_str) == Some("complete");
+    match store.authenticate(&id, complete) {
+        Ok(events) => {
+            let body = store.intent_json(&id, None).unwrap_or(Value::Null);
+            drop(store);
+            shared.events.publish(events);
+            ok(body)
+        }
+        Err(refusal) => refusal,
+    }
+}
+
+async fn list_events(State(shared): State<Shared>) -> Response {
+    let events: Vec<Value> = shared
+        .events
+        .all()
+        .into_iter()
+        .map(|e| json!({ "id": e.id, "type": e.kind, "payload": e.payload, "delivered": e.delivered }))
+        .collect();
+    ok(json!({ "data": events }))
+}
+
+async fn stripe_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        js::STRIPE_JS,
+    )
+        .into_response()
+}
+
+async fn unknown(method: Method, uri: axum::http::Uri) -> Response {
+    if method == Method::OPTIONS {
+        return with_cors(StatusCode::NO_CONTENT.into_response());
+    }
+    if uri.path() == "/" {
+        return Html(
+            "<p>Olivine's Stripe emulator. API under /v1, Stripe.js stand-in at /v3/.</p>",
+        )
+        .into_response();
+    }
+    error(
+        StatusCode::NOT_FOUND,
+        "invalid_request_error",
+        None,
+        &format!(
+            "Unrecognized request URL ({method}: {}). The emulator answers what Olivine uses.",
+            uri.path()
+        ),
+        json!({}),
+    )
+}
