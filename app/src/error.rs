@@ -171,3 +171,38 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     chain
 }
+
+/// Field errors collected over a whole form, so every problem shows at once.
+#[derive(Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// A required text field, trimmed, between 1 and `max` characters.
+    pub fn text(&mut self, field: &str, label: &str, raw: &str, max: usize) -> String {
+        let value = raw.trim();
+        if value.is_empty() {
+            self.add(field, format!("Enter the {label}."));
+        } else if value.chars().count() > max {
+            self.add(field, format!("Keep the {label} to {max} characters."));
+        }
+        value.to_owned()
+    }
+
+    pub fn into_result<T>(self, value: T) -> Result<T, AppError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(AppError::Unprocessable {
+                message: "Please check the highlighted fields.".to_owned(),
+                fields: self.0,
+            })
+        }
+    }
+}

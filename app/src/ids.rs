@@ -33,4 +33,6 @@ typed_id!(
     InvitationId,
     EmailId,
     CartId,
+    OrderId,
+    RefundId,
 );

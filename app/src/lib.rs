@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod media;
 pub mod money;
 pub mod notifications;
+pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod ratelimit;
 #[cfg(feature = "ssr")]
@@ -35,6 +36,7 @@ use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
 use cart::pages::{CartLink, CartPage, CartState};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search_page::{SearchBox, SearchResultsPage};
+use checkout::pages::CheckoutPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::{
@@ -42,6 +44,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 use notifications::pages::MailboxPage;
+use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
 use ui::NotFound;
 
 /// The HTML document around the app, rendered on the server.
@@ -55,6 +58,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#f6f3ee"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                // Mounts the card form (Stripe.js) into payment panels; tiny and idle elsewhere.
+                <script src="/payment.js" defer></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -91,6 +96,9 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("products"), ParamSegment("slug")) view=ProductPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("search") view=SearchResultsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("cart") view=CartPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("checkout") view=CheckoutPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("orders") view=MyOrdersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("orders"), ParamSegment("id")) view=OrderDetailPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
@@ -104,6 +112,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products")) view=AdminCatalogPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("orders")) view=AdminOrdersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("orders"), ParamSegment("id")) view=AdminOrderPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products"), StaticSegment("new")) view=AdminNewProductPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products"), ParamSegment("id")) view=AdminProductPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("dev"), StaticSegment("mailbox")) view=MailboxPage ssr=SsrMode::Async/>

@@ -143,6 +143,31 @@ impl Money {
     }
 }
 
+/// Parse "12.95", "12,95" or "12" as an amount in `currency`.
+pub fn parse_price(raw: &str, currency: Currency) -> Result<Money, &'static str> {
+    let text = raw.trim().replace(',', ".");
+    let text = text.strip_prefix('€').unwrap_or(&text).trim();
+    let (whole, cents) = match text.split_once('.') {
+        Some((whole, cents)) => (whole, cents),
+        None => (text, ""),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !(cents.is_empty() || (digits(cents) && cents.len() <= 2)) {
+        return Err("Enter a price like 12.95.");
+    }
+    let whole: i64 = whole.parse().map_err(|_| "That price is too large.")?;
+    let cents: i64 = format!("{cents:0<2}").parse().unwrap_or(0);
+    let minor = whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .filter(|m| *m <= 100_000_000)
+        .ok_or("Keep the price under 1 000 000.")?;
+    if minor == 0 {
+        return Err("The price must be more than zero.");
+    }
+    Ok(Money::new(minor, currency))
+}
+
 /// Shop display format: `€1,234.50`, `-€0.99`.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

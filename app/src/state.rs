@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::media::service::Media;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
+use payments::Payments;
 use search::SearchIndex;
 use sqlx::PgPool;
 use std::fmt;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     /// Product images: the pipeline and the store their files live in.
     pub media: Arc<Media>,
+    /// Stripe (or, locally, the Stripe emulator).
+    pub payments: Arc<Payments>,
 }
 
 impl AppState {
@@ -30,6 +33,7 @@ impl AppState {
         config: AppConfig,
         search: Arc<SearchIndex>,
         media: Arc<Media>,
+        payments: Arc<Payments>,
     ) -> Self {
         let oidc = Arc::new(Registry::new(config.oidc_providers.clone()));
         AppState {
@@ -39,6 +43,7 @@ impl AppState {
             oidc,
             search,
             media,
+            payments,
         }
     }
 }

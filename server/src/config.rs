@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use app::state::Secret;
+use payments::PaymentsConfig;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
@@ -39,6 +40,10 @@ pub struct Config {
     pub media_store: StoreLocation,
     /// Whether this node runs the background AVIF encoder (`OLIVINE_MEDIA_AVIF`).
     pub avif_worker: bool,
+    /// Stripe: `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY`, `STRIPE_WEBHOOK_SECRET`, and for a
+    /// Stripe-compatible server `OLIVINE_STRIPE_API_BASE`. In dev without keys: the Stripe
+    /// emulator that `cargo xtask dev` starts.
+    pub payments: PaymentsConfig,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -159,7 +164,9 @@ impl Config {
             },
         };
         let avif_worker = parse_bool(get("OLIVINE_MEDIA_AVIF", None), "OLIVINE_MEDIA_AVIF", true)?;
+        let payments = payments_config(&get, environment)?;
         Ok(Config {
+            payments,
             data_dir,
             media_store,
             avif_worker,
@@ -245,6 +252,53 @@ fn oidc_providers(
     Ok(providers)
 }
 
+/// Stripe's keys, all three or none; none means the local emulator, which only dev allows.
+fn payments_config(
+    get: &impl Fn(&'static str, Option<&'static str>) -> Option<String>,
+    environment: Environment,
+) -> Result<PaymentsConfig, ConfigError> {
+    let api_base = get("OLIVINE_STRIPE_API_BASE", None);
+    if let Some(base) = &api_base
+        && !(base.starts_with("http://") || base.starts_with("https://"))
+    {
+        return Err(bad(
+            "OLIVINE_STRIPE_API_BASE",
+            format!("expected an http(s):// URL, got `{base}`"),
+        ));
+    }
+    let Some(secret_key) = get("STRIPE_SECRET_KEY", None) else {
+        if environment == Environment::Prod {
+            return Err(bad(
+                "STRIPE_SECRET_KEY",
+                "required in production (with STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET)"
+                    .to_owned(),
+            ));
+        }
+        let local = PaymentsConfig::local_emulator();
+        return Ok(match api_base {
+            Some(base) => PaymentsConfig {
+                stripe_js: payments::stripe_js_of(&base),
+                api_base: Some(base),
+                ..local
+            },
+            None => local,
+        });
+    };
+    let need = |var: &'static str| {
+        get(var, None).ok_or_else(|| bad(var, "required with STRIPE_SECRET_KEY".to_owned()))
+    };
+    Ok(PaymentsConfig {
+        secret_key,
+        publishable_key: need("STRIPE_PUBLISHABLE_KEY")?,
+        webhook_secret: need("STRIPE_WEBHOOK_SECRET")?,
+        stripe_js: match &api_base {
+            Some(base) => payments::stripe_js_of(base),
+            None => payments::STRIPE_JS.to_owned(),
+        },
+        api_base,
+    })
+}
+
 fn bad(var: &'static str, problem: String) -> ConfigError {
     ConfigError { var, problem }
 }
@@ -302,6 +356,12 @@ mod tests {
         assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
         assert_eq!(c.environment, Environment::Dev);
         assert_eq!(c.db_max_connections, 10);
+        // Locally, payments go to the Stripe emulator.
+        assert_eq!(
+            c.payments.api_base.as_deref(),
+            Some("http://127.0.0.1:12111/")
+        );
+        assert_eq!(c.payments.stripe_js, "http://127.0.0.1:12111/v3/");
     }
 
     #[test]
@@ -326,6 +386,16 @@ mod tests {
         assert_eq!(
             config(&[("OLIVINE_ENV", "staging")]).unwrap_err().var,
             "OLIVINE_ENV"
+        );
+        assert_eq!(
+            config(&[("OLIVINE_ENV", "prod")]).unwrap_err().var,
+            "STRIPE_SECRET_KEY"
+        );
+        assert_eq!(
+            config(&[("STRIPE_SECRET_KEY", "sk_test_x")])
+                .unwrap_err()
+                .var,
+            "STRIPE_PUBLISHABLE_KEY"
         );
     }
 

@@ -11,6 +11,7 @@ mod photo_upload;
 pub mod search_sync;
 pub mod seed;
 mod session_store;
+mod stripe_webhook;
 pub mod workers;
 
 use anyhow::Context;
@@ -85,6 +86,10 @@ pub fn app_state_with(
         config.app_config(),
         search,
         media_service(config)?,
+        Arc::new(
+            payments::Payments::new(config.payments.clone())
+                .context("cannot set up payments (STRIPE_* / OLIVINE_STRIPE_API_BASE)")?,
+        ),
     ))
 }
 
@@ -114,6 +119,10 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
         .route("/readyz", get(readyz))
         .route("/auth/oidc/{provider}/callback", get(oidc_callback::callback))
         .route("/media/{*key}", get(media_files::rendition))
+        .route(
+            "/webhooks/stripe",
+            post(stripe_webhook::receive).layer(DefaultBodyLimit::max(stripe_webhook::MAX_BODY_BYTES)),
+        )
         .route(
             "/admin/product-photos/{product}",
             post(photo_upload::upload)
@@ -166,6 +175,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tokio::spawn(workers::run_relay(db.clone(), transport));
     tokio::spawn(workers::run_housekeeping(db));
+    tokio::spawn(workers::run_payments(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| {

@@ -125,6 +125,30 @@ pub async fn run_housekeeping(db: PgPool) {
     }
 }
 
+/// Payments upkeep every half minute: unpaid orders whose stock hold ran out are cancelled
+/// (their PaymentIntent first, so they can't be paid any more) and their stock goes back on
+/// sale; webhook events that were stored but not processed are finished.
+pub async fn run_payments(state: app::state::AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        tick.tick().await;
+        match app::orders::service::expire_overdue(&state).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "unpaid orders expired"),
+            Err(error) => {
+                tracing::warn!(error = %app::error::error_chain(&error), "expiring unpaid orders failed")
+            }
+        }
+        match app::orders::service::retry_unprocessed_events(&state).await {
+            Ok(0) => {}
+            Ok(finished) => tracing::info!(finished, "stored payment events processed"),
+            Err(error) => {
+                tracing::warn!(error = %app::error::error_chain(&error), "retrying payment events failed")
+            }
+        }
+    }
+}
+
 /// AVIF renditions for new images, one at a time: encoding is slow (rav1e), so it never holds
 /// up an upload. Pages offer WebP until an image's AVIF files exist.
 pub async fn run_avif(db: PgPool, media: std::sync::Arc<app::media::service::Media>) {

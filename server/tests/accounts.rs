@@ -531,6 +531,32 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec![("image", &nobody)],
             vec!["admin"],
         ),
+        // Orders: support and finance admins; made-up orders are 404 to them.
+        (
+            "admin/orders",
+            vec![("status", ""), ("q", ""), ("page", "1")],
+            vec!["admin"],
+        ),
+        ("admin/order", vec![("order", &nobody)], vec!["admin"]),
+        (
+            "admin/order/advance",
+            vec![
+                ("order", &nobody),
+                ("to", "packed"),
+                ("tracking_number", ""),
+            ],
+            vec!["admin"],
+        ),
+        (
+            "admin/order/cancel",
+            vec![("order", &nobody), ("reason", "Test")],
+            vec!["admin"],
+        ),
+        (
+            "admin/order/refund",
+            vec![("order", &nobody), ("amount", "1"), ("reason", "Test")],
+            vec!["admin"],
+        ),
     ];
     let mut failures = Vec::new();
     for (who, email) in PEOPLE {

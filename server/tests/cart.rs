@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
-use common::{App, Browser, Reply, app, ok};
+use common::{Browser, Reply, ok, shop};
 
 /// Two sellable variants of the demo catalog: (variant id, sellable units).
 async fn two_variants(db: &PgPool) -> [(String, i64); 2] {
@@ -41,15 +41,6 @@ fn cart(reply: &Reply) -> Cart {
 
 fn refusal(reply: &Reply) -> String {
     common::unprocessable(reply).detail()
-}
-
-/// The app over a database holding the demo catalog and accounts.
-async fn shop(options: PgConnectOptions) -> App {
-    let db = common::own_pool(options).await;
-    server::seed::seed_demo(&db, chrono::Utc::now().date_naive())
-        .await
-        .expect("seed");
-    app(db).await
 }
 
 async fn add(browser: &mut Browser<'_>, variant: &str, quantity: &str) -> Reply {

@@ -3,7 +3,9 @@
 
 use crate::db::Cluster;
 use crate::pins::Pins;
-use crate::site::{ServerProcess, build_site, cargo_build_release, migrate_and_seed};
+use crate::site::{
+    ServerProcess, StripeEmulator, build_site, cargo_build_release, migrate_and_seed,
+};
 use crate::util::{free_port, on_path, output, root, run, say, target_dir, wait_for_port};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
@@ -92,7 +94,12 @@ fn ssr(pins: &Pins) -> Result<()> {
         let url = cluster.url(db);
         migrate_and_seed(&url, true, &[])?;
         let port = free_port()?;
-        let _server = ServerProcess::start(&url, port, true, &[])?;
+        let stripe = StripeEmulator::start(
+            free_port()?,
+            &format!("http://127.0.0.1:{port}/webhooks/stripe"),
+            true,
+        )?;
+        let _server = ServerProcess::start(&url, port, true, &stripe.app_env())?;
 
         // The ceiling: the very same bytes, served as static files by axum.
         let static_dir = target_dir()?.join("bench").join("ssr-static");

@@ -2,7 +2,7 @@
 
 use crate::db::{Cluster, DATABASE};
 use crate::pins::Pins;
-use crate::site::{build_site, migrate_and_seed, site_root};
+use crate::site::{StripeEmulator, build_site, migrate_and_seed, site_root};
 use crate::test::offline;
 use crate::util::{run, say};
 use anyhow::Result;
@@ -16,11 +16,25 @@ pub fn dev(pins: &Pins) -> Result<()> {
     say("dev: building the site (the first build takes a few minutes)");
     build_site(false)?;
     migrate_and_seed(&url, false, &[])?;
+    // Payments go to the Stripe emulator unless real keys are configured.
+    let stripe = if std::env::var_os("STRIPE_SECRET_KEY").is_none() {
+        let emulator =
+            StripeEmulator::start(12111, "http://127.0.0.1:3000/webhooks/stripe", false)?;
+        say("dev: Stripe emulator at http://127.0.0.1:12111 (pay with 4242 4242 4242 4242)");
+        Some(emulator)
+    } else {
+        None
+    };
     say(
         "dev: serving at http://127.0.0.1:3000 — edits rebuild and reload; Ctrl-C stops (the database keeps running: `cargo xtask db stop`)",
     );
-    run(offline(Command::new("cargo-leptos"))
+    let mut watch = offline(Command::new("cargo-leptos"));
+    watch
         .arg("watch")
         .env("OLIVINE_DATABASE_URL", &url)
-        .env("OLIVINE_SITE_ROOT", site_root()))
+        .env("OLIVINE_SITE_ROOT", site_root())
+        .envs(stripe.iter().flat_map(StripeEmulator::app_env));
+    let served = run(&mut watch);
+    drop(stripe);
+    served
 }

@@ -85,6 +85,72 @@ impl ServerProcess {
     }
 }
 
+/// The Stripe emulator (`engines/stripe-emulator`), stopped when dropped: what the app talks to
+/// when no Stripe key is configured. It delivers signed webhooks to `webhook_url`.
+pub struct StripeEmulator {
+    child: Child,
+    pub port: u16,
+}
+
+impl StripeEmulator {
+    pub fn start(port: u16, webhook_url: &str, release: bool) -> Result<Self> {
+        let mut build = offline(Command::new(cargo()));
+        build.args(["build", "-p", "stripe-emulator", "--bin", "stripe-emulator"]);
+        if release {
+            build.arg("--release");
+        }
+        run(&mut build)?;
+        let binary = target_dir()?
+            .join(if release { "release" } else { "debug" })
+            .join("stripe-emulator");
+        let log = std::fs::File::create(
+            root()
+                .join("target")
+                .join(format!("stripe-emulator-{port}.log")),
+        )
+        .context("cannot create the Stripe emulator's log")?;
+        let child = Command::new(binary)
+            .env("STRIPE_EMULATOR_ADDR", format!("127.0.0.1:{port}"))
+            .env("STRIPE_EMULATOR_WEBHOOK_URL", webhook_url)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("cannot start the Stripe emulator")?;
+        let emulator = StripeEmulator { child, port };
+        wait_for_port(port, Duration::from_secs(20), "the Stripe emulator")?;
+        Ok(emulator)
+    }
+
+    /// The app's configuration for this emulator (its own test keys; they mean nothing to
+    /// Stripe).
+    pub fn app_env(&self) -> Vec<(String, String)> {
+        [
+            ("STRIPE_SECRET_KEY", "sk_test_olivine_emulator".to_owned()),
+            (
+                "STRIPE_PUBLISHABLE_KEY",
+                "pk_test_olivine_emulator".to_owned(),
+            ),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_olivine_emulator".to_owned()),
+            (
+                "OLIVINE_STRIPE_API_BASE",
+                format!("http://127.0.0.1:{}/", self.port),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+}
+
+impl Drop for StripeEmulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The browser tests' OpenID provider (npm `oidc-provider`, end2end/oidc-provider.mjs).
 pub struct OidcProvider {
     child: std::process::Child,

@@ -5,7 +5,7 @@
 
 use crate::db::Cluster;
 use crate::pins::Pins;
-use crate::site::{OidcProvider, ServerProcess, build_site, migrate_and_seed};
+use crate::site::{OidcProvider, ServerProcess, StripeEmulator, build_site, migrate_and_seed};
 use crate::sqlx_data;
 use crate::util::{cargo, free_port, in_root, root, say, show};
 use anyhow::{Context, Result};
@@ -48,6 +48,10 @@ const SERVER_ONLY: &[&str] = &[
     "object_store",
     "async-stripe",
     "async-stripe-core",
+    "async-stripe-shared",
+    "async-stripe-webhook",
+    "payments",
+    "stripe-emulator",
     "argon2",
     "tower-sessions",
     "oauth2",
@@ -285,7 +289,13 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
         ];
         migrate_and_seed(&url, false, &node_env)?;
         let oidc = OidcProvider::start(&format!("http://127.0.0.1:{port}"))?;
+        let stripe = StripeEmulator::start(
+            free_port()?,
+            &format!("http://127.0.0.1:{port}/webhooks/stripe"),
+            false,
+        )?;
         let mut env = oidc.app_env();
+        env.extend(stripe.app_env());
         env.extend(node_env);
         let server = ServerProcess::start(&url, port, false, &env)?;
         let report = root().join("target").join("playwright-report.json");

@@ -261,7 +261,7 @@ pub(super) fn ignore_limit(error: AppError) -> std::result::Result<(), AppError>
 }
 
 /// Sign this browser in (after the login row is committed) and bring along the cart it
-/// filled as a guest.
+/// filled and the orders it placed as a guest.
 pub async fn enter(
     state: &AppState,
     session: &AuthSession,
@@ -272,6 +272,9 @@ pub async fn enter(
     if let Err(error) = crate::cart::service::adopt_guest_cart(state, session, user).await {
         // The person is signed in either way; their guest cart stays in the session.
         tracing::error!(error = %crate::error::error_chain(&error), "guest cart not merged");
+    }
+    if let Err(error) = crate::orders::service::adopt_guest_orders(state, session, user).await {
+        tracing::error!(error = %crate::error::error_chain(&error), "guest orders not adopted");
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! devices" and idle/absolute expiry are one UPDATE away).
 
 use crate::error::AppError;
-use crate::ids::{CartId, LoginId, UserId};
+use crate::ids::{CartId, LoginId, OrderId, UserId};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use tower_sessions::Session;
@@ -13,6 +13,9 @@ use tower_sessions::Session;
 const LOGIN: &str = "auth.login";
 const PENDING_OIDC: &str = "auth.oidc_pending";
 const GUEST_CART: &str = "cart.guest";
+const GUEST_ORDERS: &str = "orders.guest";
+/// A guest sees the orders this browser placed, newest first, up to this many.
+const GUEST_ORDERS_KEPT: usize = 20;
 
 /// An OpenID sign-in in flight: what the callback must find to accept the answer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -97,6 +100,37 @@ impl AuthSession {
             .await
             .map(drop)
             .map_err(session_error)
+    }
+
+    /// Orders placed from this browser without an account (they may look at them and pay).
+    pub async fn guest_orders(&self) -> Result<Vec<OrderId>, AppError> {
+        Ok(self
+            .0
+            .get::<Vec<OrderId>>(GUEST_ORDERS)
+            .await
+            .map_err(session_error)?
+            .unwrap_or_default())
+    }
+
+    pub async fn add_guest_order(&self, order: OrderId) -> Result<(), AppError> {
+        let mut orders = self.guest_orders().await?;
+        orders.retain(|o| *o != order);
+        orders.insert(0, order);
+        orders.truncate(GUEST_ORDERS_KEPT);
+        self.0
+            .insert(GUEST_ORDERS, orders)
+            .await
+            .map_err(session_error)
+    }
+
+    /// After sign-in the account owns them; the session forgets them.
+    pub async fn take_guest_orders(&self) -> Result<Vec<OrderId>, AppError> {
+        Ok(self
+            .0
+            .remove::<Vec<OrderId>>(GUEST_ORDERS)
+            .await
+            .map_err(session_error)?
+            .unwrap_or_default())
     }
 }
 

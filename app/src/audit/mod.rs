@@ -39,6 +39,11 @@ pg_enum!(
     ImageMoved = "image_moved": "Reordered product photos",
     ImageRemoved = "image_removed": "Removed a product photo",
     ImageReprocessed = "image_reprocessed": "Re-processed a product photo",
+    OrderPacked = "order_packed": "Marked an order packed",
+    OrderShipped = "order_shipped": "Marked an order shipped",
+    OrderDelivered = "order_delivered": "Marked an order delivered",
+    OrderCancelled = "order_cancelled": "Cancelled an order",
+    OrderRefunded = "order_refunded": "Refunded an order",
 });
 
 #[cfg(feature = "ssr")]

@@ -446,11 +446,15 @@ pub async fn adjust_stock(lot_id: LotId, adjust: AdjustmentInput) -> Result<i64,
     .map_err(|e| db(&e))?;
     let on_hand = match outcome {
         Adjusted::OnHand(on_hand) => on_hand,
-        Adjusted::WouldGoNegative { on_hand } => {
+        Adjusted::TooFew { on_hand, reserved } => {
+            let held = match reserved {
+                0 => String::new(),
+                n => format!(" ({n} of them held for orders awaiting payment)"),
+            };
             return Err(AppError::field(
                 "adjust[quantity]",
                 format!(
-                    "Batch {batch} holds {on_hand}; it can't lose {}.",
+                    "Batch {batch} holds {on_hand}{held}; it can't lose {}.",
                     -valid.quantity
                 ),
             )

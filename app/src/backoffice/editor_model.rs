@@ -2,7 +2,7 @@
 //! below); the server functions store what passes and answer with field errors otherwise.
 
 use crate::catalog::model::{Allergen, ProductForm, ProductKind, SkinType};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, Problems};
 use crate::ids::{CategoryId, LotId, ProductId, VariantId};
 use crate::inventory::model::MovementReason;
 use crate::media::model::ImageView;
@@ -54,41 +54,6 @@ pub struct ValidProduct {
     pub allergens: Vec<Allergen>,
     pub accent_colour: String,
     pub featured: bool,
-}
-
-/// Field errors collected over a whole form, so every problem shows at once.
-#[derive(Default)]
-pub struct Problems(Vec<FieldError>);
-
-impl Problems {
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        });
-    }
-
-    /// A required text field, trimmed, between 1 and `max` characters.
-    fn text(&mut self, field: &str, label: &str, raw: &str, max: usize) -> String {
-        let value = raw.trim();
-        if value.is_empty() {
-            self.add(field, format!("Enter the {label}."));
-        } else if value.chars().count() > max {
-            self.add(field, format!("Keep the {label} to {max} characters."));
-        }
-        value.to_owned()
-    }
-
-    pub fn into_result<T>(self, value: T) -> Result<T, AppError> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(AppError::Unprocessable {
-                message: "Please check the highlighted fields.".to_owned(),
-                fields: self.0,
-            })
-        }
-    }
 }
 
 /// A URL slug from any text: lowercase ASCII letters and digits joined by single hyphens.
@@ -230,30 +195,7 @@ impl ProductInput {
     }
 }
 
-/// Parse "12.95", "12,95" or "12" as an amount in `currency`.
-pub fn parse_price(raw: &str, currency: Currency) -> Result<Money, &'static str> {
-    let text = raw.trim().replace(',', ".");
-    let text = text.strip_prefix('€').unwrap_or(&text).trim();
-    let (whole, cents) = match text.split_once('.') {
-        Some((whole, cents)) => (whole, cents),
-        None => (text, ""),
-    };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || !(cents.is_empty() || (digits(cents) && cents.len() <= 2)) {
-        return Err("Enter a price like 12.95.");
-    }
-    let whole: i64 = whole.parse().map_err(|_| "That price is too large.")?;
-    let cents: i64 = format!("{cents:0<2}").parse().unwrap_or(0);
-    let minor = whole
-        .checked_mul(100)
-        .and_then(|w| w.checked_add(cents))
-        .filter(|m| *m <= 100_000_000)
-        .ok_or("Keep the price under 1 000 000.")?;
-    if minor == 0 {
-        return Err("The price must be more than zero.");
-    }
-    Ok(Money::new(minor, currency))
-}
+pub use crate::money::parse_price;
 
 /// The variant form as posted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -420,7 +362,7 @@ impl AdjustmentInput {
             }
         };
         let reason = MovementReason::from_db_name(self.reason.trim())
-            .filter(|r| *r != MovementReason::Received);
+            .filter(|r| MovementReason::corrections().any(|c| c == *r));
         if reason.is_none() {
             p.add("adjust[reason]", "Choose why the stock changes.");
         }

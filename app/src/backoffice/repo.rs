@@ -40,7 +40,7 @@ pub async fn products(
                   m.published_at IS NOT NULL AS "published!",
                   to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "updated!",
                   (SELECT count(*) FROM variants v WHERE v.product_id = m.product_id) AS "variants!",
-                  (SELECT COALESCE(sum(l.on_hand), 0)::bigint FROM lots l JOIN variants v USING (variant_id)
+                  (SELECT COALESCE(sum(l.on_hand - l.reserved), 0)::bigint FROM lots l JOIN variants v USING (variant_id)
                    WHERE v.product_id = m.product_id AND l.expiry_date > $2) AS "sellable!",
                   (SELECT count(*) FROM product_images i WHERE i.product_id = m.product_id) AS "images!",
                   count(*) OVER () AS "total!"
@@ -48,7 +48,7 @@ pub async fn products(
            ORDER BY
                CASE WHEN $3 = 'changed' THEN m.updated_at END DESC,
                CASE WHEN $3 = 'stock' THEN
-                   (SELECT COALESCE(sum(l.on_hand), 0) FROM lots l JOIN variants v USING (variant_id)
+                   (SELECT COALESCE(sum(l.on_hand - l.reserved), 0) FROM lots l JOIN variants v USING (variant_id)
                     WHERE v.product_id = m.product_id AND l.expiry_date > $2) END ASC,
                m.name, m.slug
            LIMIT $4 OFFSET $5"#,
@@ -102,13 +102,13 @@ pub async fn low_stock(
 ) -> Result<Vec<LowStockRow>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT v.sku, v.label, p.name, p.slug,
-                  COALESCE(sum(l.on_hand) FILTER (WHERE l.expiry_date > $1), 0)::bigint AS "sellable!"
+                  COALESCE(sum(l.on_hand - l.reserved) FILTER (WHERE l.expiry_date > $1), 0)::bigint AS "sellable!"
            FROM variants v
            JOIN products p USING (product_id)
            LEFT JOIN lots l USING (variant_id)
            WHERE p.published_at IS NOT NULL
            GROUP BY v.variant_id, p.product_id
-           HAVING COALESCE(sum(l.on_hand) FILTER (WHERE l.expiry_date > $1), 0) <= $2
+           HAVING COALESCE(sum(l.on_hand - l.reserved) FILTER (WHERE l.expiry_date > $1), 0) <= $2
            ORDER BY 5, p.name, v.sku"#,
         sellable_after,
         threshold,

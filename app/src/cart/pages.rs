@@ -177,11 +177,15 @@ fn CartContents(cart: Cart) -> impl IntoView {
                 <strong data-testid="cart-subtotal">{subtotal}</strong>
             </p>
             <p class="cart__fine">"Shipping and tax are worked out at checkout."</p>
-            {blocked.then(|| view! {
-                <p class="cart__blocked" role="status">
-                    "Some items can't be bought as they are: see the notes above."
-                </p>
-            })}
+            {if blocked {
+                view! {
+                    <p class="cart__blocked" role="status">
+                        "Some items can't be bought as they are: see the notes above."
+                    </p>
+                }.into_any()
+            } else {
+                view! { <a class="button button--large" href="/checkout" data-testid="checkout-link">"Check out"</a> }.into_any()
+            }}
         </div>
     }
     .into_any()

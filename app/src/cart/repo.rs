@@ -65,7 +65,7 @@ pub async fn lines(
         SELECT cl.variant_id AS "variant_id: VariantId", v.sku, v.label, p.name, p.slug,
                cl.quantity, v.price_minor, v.currency, cl.seen_price_minor,
                p.published_at IS NULL AS "withdrawn!",
-               COALESCE((SELECT sum(l.on_hand) FROM lots l
+               COALESCE((SELECT sum(l.on_hand - l.reserved) FROM lots l
                          WHERE l.variant_id = cl.variant_id AND l.expiry_date > $2), 0)::bigint
                    AS "available!"
         FROM cart_lines cl

@@ -64,6 +64,16 @@ async fn lines(conn: &mut PgConnection, cart: Option<CartId>) -> Result<Cart> {
     Ok(Cart { lines })
 }
 
+/// The cart checkout works on, if the visitor has one.
+pub async fn checkout_cart(
+    state: &AppState,
+    session: &AuthSession,
+    conn: &mut PgConnection,
+) -> Result<Option<CartId>> {
+    let holder = holder(state, session).await?;
+    existing(conn, holder).await
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn view(state: &AppState, session: &AuthSession) -> Result<Cart> {
     let holder = holder(state, session).await?;

@@ -78,7 +78,7 @@ pub async fn product_cards(
             LIMIT 1
         ) cheapest ON true
         LEFT JOIN LATERAL (
-            SELECT sum(l.on_hand) AS available
+            SELECT sum(l.on_hand - l.reserved) AS available
             FROM lots l JOIN variants v ON v.variant_id = l.variant_id
             WHERE v.product_id = p.product_id AND l.expiry_date > $2
         ) stock ON true

@@ -37,7 +37,7 @@ pub async fn documents(
                      WHERE i.product_id = p.product_id ORDER BY i.position) AS "ingredients!",
                prices.min_price AS "min_price?", prices.max_price AS "max_price?",
                EXISTS (SELECT 1 FROM lots l JOIN variants v USING (variant_id)
-                       WHERE v.product_id = p.product_id AND l.on_hand > 0
+                       WHERE v.product_id = p.product_id AND l.on_hand > l.reserved
                          AND l.expiry_date > $2) AS "in_stock!"
         FROM products p
         JOIN categories c USING (category_id)

@@ -14,7 +14,9 @@ pub const LOW_STOCK_THRESHOLD: i64 = 10;
 
 pg_enum!(
     /// Why a lot's stock changed. Stored as text (`stock_movements.reason`); `Received` is the
-    /// receipt that created the lot, the rest are corrections an admin chooses from.
+    /// receipt that created the lot, `Sold` a paid order's units leaving, `Restocked` them
+    /// coming back when the order is cancelled before shipping; the rest are corrections an admin
+    /// chooses from.
     MovementReason as "text" {
     Received = "received": "Received",
     StockCount = "stock_count": "Stock count correction",
@@ -23,15 +25,20 @@ pg_enum!(
     ReturnedToSupplier = "returned_to_supplier": "Returned to supplier",
     Found = "found": "Found stock",
     QualityHold = "quality_hold": "Quality hold",
+    Sold = "sold": "Sold",
+    Restocked = "restocked": "Back on the shelf (order cancelled before shipping)",
 });
 
 impl MovementReason {
-    /// The reasons an admin may give for a correction.
+    /// The reasons an admin may give for a correction (receipts and sales are recorded by
+    /// their own flows).
     pub fn corrections() -> impl Iterator<Item = MovementReason> {
-        Self::ALL
-            .iter()
-            .copied()
-            .filter(|r| *r != MovementReason::Received)
+        Self::ALL.iter().copied().filter(|r| {
+            !matches!(
+                r,
+                MovementReason::Received | MovementReason::Sold | MovementReason::Restocked
+            )
+        })
     }
 }
 
@@ -40,7 +47,8 @@ pub struct LotStock {
     pub lot_id: LotId,
     pub batch_number: String,
     pub expiry_date: NaiveDate,
-    pub on_hand: i64,
+    /// Units the lot can still promise: on hand less those held for pending orders.
+    pub free: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,14 +88,14 @@ pub fn sellable_expiry_after(today: NaiveDate) -> NaiveDate {
 }
 
 fn is_sellable(lot: &LotStock, today: NaiveDate) -> bool {
-    lot.on_hand > 0 && lot.expiry_date > sellable_expiry_after(today)
+    lot.free > 0 && lot.expiry_date > sellable_expiry_after(today)
 }
 
 /// Units that can be sold today across `lots`.
 pub fn available(lots: &[LotStock], today: NaiveDate) -> i64 {
     lots.iter()
         .filter(|lot| is_sellable(lot, today))
-        .map(|lot| lot.on_hand)
+        .map(|lot| lot.free)
         .sum()
 }
 
@@ -128,7 +136,7 @@ pub fn allocate_fefo(
         if remaining <= 0 {
             break;
         }
-        let take = remaining.min(lot.on_hand);
+        let take = remaining.min(lot.free);
         allocations.push(Allocation {
             lot_id: lot.lot_id,
             quantity: take,
@@ -153,12 +161,12 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn lot(n: u128, batch: &str, expiry: &str, on_hand: i64) -> LotStock {
+    fn lot(n: u128, batch: &str, expiry: &str, free: i64) -> LotStock {
         LotStock {
             lot_id: LotId(uuid::Uuid::from_u128(n)),
             batch_number: batch.into(),
             expiry_date: day(expiry),
-            on_hand,
+            free,
         }
     }
 
@@ -254,11 +262,11 @@ mod tests {
             specs
                 .into_iter()
                 .enumerate()
-                .map(|(i, (on_hand, days))| LotStock {
+                .map(|(i, (free, days))| LotStock {
                     lot_id: LotId(uuid::Uuid::from_u128(i as u128)),
                     batch_number: format!("L{i:03}"),
                     expiry_date: day(TODAY).checked_add_days(Days::new(days)).unwrap(),
-                    on_hand,
+                    free,
                 })
                 .collect()
         })
@@ -273,13 +281,13 @@ mod tests {
                     prop_assert_eq!(allocs.iter().map(|a| a.quantity).sum::<i64>(), qty);
                     for a in &allocs {
                         let l = lots.iter().find(|l| l.lot_id == a.lot_id).unwrap();
-                        prop_assert!(a.quantity > 0 && a.quantity <= l.on_hand);
+                        prop_assert!(a.quantity > 0 && a.quantity <= l.free);
                         prop_assert!(l.expiry_date > sellable_expiry_after(today));
                     }
                     // Every lot used before the last one was drained completely.
                     for a in allocs.iter().take(allocs.len().saturating_sub(1)) {
                         let l = lots.iter().find(|l| l.lot_id == a.lot_id).unwrap();
-                        prop_assert_eq!(a.quantity, l.on_hand);
+                        prop_assert_eq!(a.quantity, l.free);
                     }
                     if let Some(first) = allocs.first() {
                         prop_assert_eq!(Some(first.lot_id), next_to_ship(&lots, today).map(|l| l.lot_id));

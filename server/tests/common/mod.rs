@@ -61,6 +61,10 @@ pub async fn get(
 pub struct App {
     pub router: axum::Router,
     pub db: PgPool,
+    pub state: app::state::AppState,
+    /// This app's own Stripe emulator; its events reach the app through [`App::deliver_events`].
+    pub stripe: stripe_emulator::Emulator,
+    delivered: std::sync::Mutex<usize>,
 }
 
 /// One browser: keeps its session cookie between requests.
@@ -76,6 +80,15 @@ pub struct Reply {
     pub body: String,
 }
 
+/// The app over a database holding the demo catalog and accounts.
+pub async fn shop(options: PgConnectOptions) -> App {
+    let db = own_pool(options).await;
+    server::seed::seed_demo(&db, chrono::Utc::now().date_naive())
+        .await
+        .expect("seed");
+    app(db).await
+}
+
 pub async fn app(db: PgPool) -> App {
     app_in(db, "dev").await
 }
@@ -86,22 +99,63 @@ pub async fn app_in(db: PgPool, environment: &str) -> App {
         .await
         .expect("seed accounts");
     let environment = environment.to_owned();
+    let keys = stripe_emulator::EmulatorConfig::local(None);
+    let stripe = stripe_emulator::start("127.0.0.1:0".parse().expect("address"), keys.clone())
+        .await
+        .expect("stripe emulator");
+    let base = stripe.base_url();
     let config = Config::from_lookup(|k| match k {
         "OLIVINE_ENV" => Some(environment.clone()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        "STRIPE_SECRET_KEY" => Some(keys.secret_key.clone()),
+        "STRIPE_PUBLISHABLE_KEY" => Some(keys.publishable_key.clone()),
+        "STRIPE_WEBHOOK_SECRET" => Some(keys.webhook_secret.clone()),
+        "OLIVINE_STRIPE_API_BASE" => Some(base.clone()),
         _ => None,
     })
     .expect("config");
+    let state = server::app_state(&config, db.clone()).expect("state");
     App {
-        router: server::router(
-            server::app_state(&config, db.clone()).expect("state"),
-            false,
-        ),
+        router: server::router(state.clone(), false),
         db,
+        state,
+        stripe,
+        delivered: std::sync::Mutex::new(0),
     }
 }
 
 impl App {
+    /// POST a webhook delivery to `/webhooks/stripe`, as Stripe does (no browser headers).
+    pub async fn webhook(&self, payload: &str, signature: &str) -> Reply {
+        let request = Request::post("/webhooks/stripe")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("stripe-signature", signature)
+            .body(Body::from(payload.to_owned()))
+            .expect("request");
+        self.browser().send(request).await
+    }
+
+    /// Deliver the emulator's events that this app hasn't been sent yet, in order, each
+    /// signed; every one must be accepted.
+    pub async fn deliver_events(&self) -> usize {
+        let events = self.stripe.events();
+        let from = *self.delivered.lock().expect("lock");
+        for event in &events[from.min(events.len())..] {
+            let reply = self
+                .webhook(&event.payload, &self.stripe.sign(&event.payload))
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{} → {}",
+                event.kind,
+                reply.body
+            );
+        }
+        *self.delivered.lock().expect("lock") = events.len();
+        events.len() - from.min(events.len())
+    }
+
     pub fn browser(&self) -> Browser<'_> {
         Browser {
             app: self,

@@ -33,6 +33,7 @@ pub fn AdminHomePage() -> impl IntoView {
                                     <li class="list__row"><a href="/admin/inventory">"Stock alerts"</a><span class="muted">"Low stock and lots near expiry"</span></li>
                                 })}
                                 {o.can_manage_users.then(|| view! {
+                                    <li class="list__row"><a href="/admin/orders">"Orders"</a><span class="muted">"Fulfil, refund and cancel"</span></li>
                                     <li class="list__row"><a href="/admin/users">"Users and roles"</a></li>
                                 })}
                             </ul>

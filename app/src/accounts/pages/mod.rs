@@ -77,6 +77,7 @@ pub fn AccountMenu() -> impl IntoView {
                         view! {
                             <ul class="account-menu" role="list">
                                 {admin.then(|| view! { <li><a href="/admin">"Back office"</a></li> })}
+                                <li><a href="/orders">"Orders"</a></li>
                                 <li><a href="/account" class="account-menu__me">{viewer.display_name}</a></li>
                                 <li>
                                     <ActionForm action=sign_out attr:class="inline-form">

@@ -1,0 +1,78 @@
+//! Checkout server functions. Anyone may call them; each works on the caller's own cart and
+//! orders. Field names match the checkout form's inputs, so refusals land next to the fields.
+
+use super::model::{CheckoutSummary, Destination, PaymentStart};
+use crate::error::AppError;
+use crate::ids::OrderId;
+use crate::orders::model::AddressForm;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::model::CheckoutForm, super::service, crate::accounts::session::AuthSession,
+    crate::state::app_state,
+};
+
+/// What the checkout page needs before anything is typed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutOptions {
+    pub destinations: Vec<Destination>,
+    /// The signed-in customer's email (the receipt goes there); `None` for a guest.
+    pub account_email: Option<String>,
+}
+
+#[server(endpoint = "checkout/options")]
+pub async fn load_checkout_options() -> Result<CheckoutOptions, AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let account_email = crate::accounts::authz::principal_of(&state, &session)
+        .await?
+        .map(|p| p.viewer.email);
+    Ok(CheckoutOptions {
+        destinations: service::destinations(&state).await?,
+        account_email,
+    })
+}
+
+#[server(endpoint = "checkout/summary")]
+pub async fn quote_checkout(
+    email: String,
+    address: AddressForm,
+    shipping_method: String,
+    discount_code: String,
+) -> Result<CheckoutSummary, AppError> {
+    let form = CheckoutForm {
+        email,
+        address,
+        shipping_method,
+        discount_code,
+    };
+    let session = AuthSession::current().await?;
+    Ok(service::summary(&app_state()?, &session, &form).await?)
+}
+
+/// Place the order (holding its stock for a while) and start its payment.
+#[server(endpoint = "checkout/start")]
+pub async fn start_checkout(
+    email: String,
+    address: AddressForm,
+    shipping_method: String,
+    discount_code: String,
+) -> Result<PaymentStart, AppError> {
+    let form = CheckoutForm {
+        email,
+        address,
+        shipping_method,
+        discount_code,
+    };
+    let session = AuthSession::current().await?;
+    Ok(service::start(&app_state()?, &session, &form).await?)
+}
+
+/// Pay (again) for an order awaiting payment.
+#[server(endpoint = "checkout/resume")]
+pub async fn resume_payment(order: OrderId) -> Result<PaymentStart, AppError> {
+    let session = AuthSession::current().await?;
+    Ok(service::resume(&app_state()?, &session, order).await?)
+}

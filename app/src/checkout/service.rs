@@ -1,0 +1,488 @@
+//! Checkout use cases: price the cart for a destination, method and code (the live summary);
+//! start payment (an order awaiting payment that holds its stock and code, and a Stripe
+//! PaymentIntent for exactly its total); resume payment of an order.
+
+use super::model::{
+    CheckoutForm, CheckoutSummary, Destination, PaymentStart, RESERVATION_MINUTES, ShippingOption,
+    check_email, normalise_code,
+};
+use super::pricing::{DiscountTerms, PricedLine, PricingError, ShippingCharge, TaxMode, quote};
+use super::repo;
+use crate::accounts::authz::principal_of;
+use crate::accounts::session::AuthSession;
+use crate::cart::model::{Cart, CartLine};
+use crate::cart::repo as cart_repo;
+use crate::cart::service::checkout_cart;
+use crate::catalog::service::today;
+use crate::error::AppError;
+use crate::ids::{CartId, OrderId, UserId};
+use crate::inventory::model::sellable_expiry_after;
+use crate::inventory::repo as inventory;
+use crate::orders::model::{Address, OrderStatus, order_reference};
+use crate::orders::repo::{self as orders, NewEvent, NewLine, NewOrder};
+use crate::orders::service::{OrderError, cancel_unpaid};
+use crate::state::AppState;
+use chrono::Utc;
+use payments::NewIntent;
+use sqlx::PgConnection;
+
+type Result<T> = std::result::Result<T, OrderError>;
+
+/// Who is buying: the account (its email gets the receipt) or a guest with a typed email.
+struct Buyer {
+    user: Option<UserId>,
+    email: String,
+    /// What discount limits count by: the account, or the guest's lower-cased email.
+    customer_key: String,
+}
+
+async fn buyer(state: &AppState, session: &AuthSession, form: &CheckoutForm) -> Result<Buyer> {
+    Ok(match principal_of(state, session).await? {
+        Some(principal) => Buyer {
+            user: Some(principal.viewer.user_id),
+            customer_key: principal.viewer.user_id.to_string(),
+            email: principal.viewer.email,
+        },
+        None => {
+            let email = check_email(&form.email)?;
+            Buyer {
+                user: None,
+                customer_key: email.to_lowercase(),
+                email,
+            }
+        }
+    })
+}
+
+/// What the checkout page starts from: the destinations and the cart.
+pub async fn destinations(state: &AppState) -> Result<Vec<Destination>> {
+    let mut conn = state.db.acquire().await?;
+    Ok(repo::destinations(&mut conn).await?)
+}
+
+/// A priced cart: the quote plus everything that produced it.
+struct Priced {
+    summary: CheckoutSummary,
+    lines: Vec<(CartLine, u32)>,
+    prices_include_tax: bool,
+}
+
+/// The shipping address, checked against the countries we ship to and their postal codes.
+async fn checked_address(conn: &mut PgConnection, form: &CheckoutForm) -> Result<Address> {
+    let postal_code = form.address.postal_code.trim().to_ascii_uppercase();
+    let fits = repo::postal_code_fits(conn, &postal_code).await?;
+    Ok(form
+        .address
+        .check(|country, _| fits.get(country).copied())?)
+}
+
+/// Price `cart` for the form's destination country, method and code, refusing what can't be
+/// bought. With `lock_code` the code's row stays locked, so its limits hold until the order is
+/// saved.
+async fn price(
+    conn: &mut PgConnection,
+    cart: &Cart,
+    form: &CheckoutForm,
+    customer_key: Option<&str>,
+    lock_code: bool,
+) -> Result<Priced> {
+    if cart.is_empty() {
+        return Err(AppError::invalid("Your cart is empty.").into());
+    }
+    if let Some((line, notice)) = cart
+        .lines
+        .iter()
+        .find_map(|l| l.notice().filter(|n| n.blocks_checkout()).map(|n| (l, n)))
+    {
+        return Err(AppError::invalid(format!(
+            "{} ({}): {}",
+            line.product_name,
+            line.variant_label,
+            notice.message()
+        ))
+        .into());
+    }
+    let destinations = repo::destinations(conn).await?;
+    let country = form.address.country.trim().to_ascii_uppercase();
+    let destination = destinations
+        .into_iter()
+        .find(|d| d.code == country)
+        .ok_or_else(|| AppError::field("address[country]", "Choose a country we ship to."))?;
+    let method: ShippingOption = destination
+        .methods
+        .iter()
+        .find(|m| m.code == form.shipping_method)
+        .or_else(|| destination.methods.first())
+        .cloned()
+        .ok_or_else(|| AppError::field("shipping_method", "Choose how to ship."))?;
+
+    let rates = repo::tax_rates(conn, &destination.code).await?;
+    let variants: Vec<_> = cart.lines.iter().map(|l| l.variant_id).collect();
+    let kinds = repo::variant_kinds(conn, &variants).await?;
+    let mut lines = Vec::with_capacity(cart.lines.len());
+    for line in &cart.lines {
+        let rate = kinds
+            .get(&line.variant_id)
+            .and_then(|kind| rates.get(kind))
+            .copied()
+            .ok_or_else(|| {
+                AppError::field("address[country]", "We can't ship these items there.")
+            })?;
+        lines.push((line.clone(), rate.0));
+    }
+
+    let code = match normalise_code(&form.discount_code) {
+        Some(code) => Some(discount(conn, &code, customer_key, lock_code).await?),
+        None => None,
+    };
+    let priced: Vec<PricedLine> = lines
+        .iter()
+        .map(|(line, rate)| PricedLine {
+            unit_price: line.unit_price,
+            quantity: line.quantity.unsigned_abs(),
+            tax_rate: super::pricing::TaxRate(*rate),
+        })
+        .collect();
+    let charge = ShippingCharge {
+        price: method.price,
+        free_from: method.free_from,
+        tax_rate: destination.shipping_tax,
+    };
+    let mode = if destination.prices_include_tax {
+        TaxMode::Included
+    } else {
+        TaxMode::Added
+    };
+    let quoted = quote(&priced, &charge, code.as_ref(), mode, Utc::now()).map_err(|e| match e {
+        PricingError::Discount(refusal) => AppError::field("discount_code", refusal.to_string()),
+        PricingError::Empty => AppError::invalid("Your cart is empty."),
+        PricingError::Money(_) => AppError::invalid("This order is too large to take online."),
+    })?;
+    Ok(Priced {
+        summary: CheckoutSummary {
+            quote: quoted,
+            shipping: method,
+            discount_code: code.map(|c| c.code),
+        },
+        lines,
+        prices_include_tax: destination.prices_include_tax,
+    })
+}
+
+/// A code's terms, if it exists and has uses left (overall and for this customer).
+async fn discount(
+    conn: &mut PgConnection,
+    code: &str,
+    customer_key: Option<&str>,
+    lock: bool,
+) -> Result<DiscountTerms> {
+    let unknown = || AppError::field("discount_code", format!("We don't know the code {code}."));
+    let found = repo::discount_code(conn, code, lock)
+        .await?
+        .ok_or_else(unknown)?;
+    if found
+        .max_redemptions
+        .is_some_and(|max| found.redemptions >= max)
+    {
+        return Err(AppError::field(
+            "discount_code",
+            format!("The code {code} has been used up."),
+        )
+        .into());
+    }
+    if let (Some(max), Some(customer)) = (found.max_per_customer, customer_key)
+        && repo::redemptions_by(conn, code, customer).await? >= i64::from(max)
+    {
+        let times = if max == 1 {
+            "once".to_owned()
+        } else {
+            format!("{max} times")
+        };
+        return Err(AppError::field(
+            "discount_code",
+            format!("The code {code} can be used {times} per customer, and you have."),
+        )
+        .into());
+    }
+    Ok(found.terms)
+}
+
+async fn current_cart(
+    state: &AppState,
+    session: &AuthSession,
+    conn: &mut PgConnection,
+) -> Result<Option<(CartId, Cart)>> {
+    let Some(cart) = checkout_cart(state, session, conn).await? else {
+        return Ok(None);
+    };
+    let lines = cart_repo::lines(conn, cart, sellable_expiry_after(today())).await?;
+    Ok(Some((cart, Cart { lines })))
+}
+
+/// The summary for the form as it stands (no writes): what the order would cost.
+#[tracing::instrument(skip_all)]
+pub async fn summary(
+    state: &AppState,
+    session: &AuthSession,
+    form: &CheckoutForm,
+) -> Result<CheckoutSummary> {
+    let customer = match principal_of(state, session).await? {
+        Some(p) => Some(p.viewer.user_id.to_string()),
+        None => check_email(&form.email).ok().map(|e| e.to_lowercase()),
+    };
+    let mut conn = state.db.acquire().await?;
+    let Some((_, cart)) = current_cart(state, session, &mut conn).await? else {
+        return Err(AppError::invalid("Your cart is empty.").into());
+    };
+    Ok(price(&mut conn, &cart, form, customer.as_deref(), false)
+        .await?
+        .summary)
+}
+
+/// Start paying: supersede this cart's earlier unpaid orders, then in one transaction create
+/// the order, hold its stock (first expiry, first out) and its discount code; then create the
+/// PaymentIntent for exactly the order's total, keyed by the order's id.
+#[tracing::instrument(skip_all)]
+pub async fn start(
+    state: &AppState,
+    session: &AuthSession,
+    form: &CheckoutForm,
+) -> Result<PaymentStart> {
+    let buyer = buyer(state, session, form).await;
+    let address = {
+        let mut conn = state.db.acquire().await?;
+        checked_address(&mut conn, form).await
+    };
+    let (buyer, address) = match (buyer, address) {
+        (Ok(buyer), Ok(address)) => (buyer, address),
+        (Err(a), Err(b)) => return Err(both(a, b)),
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
+    let cart = {
+        let mut conn = state.db.acquire().await?;
+        checkout_cart(state, session, &mut conn).await?
+    }
+    .ok_or_else(|| AppError::invalid("Your cart is empty."))?;
+    {
+        let mut conn = state.db.acquire().await?;
+        let earlier = orders::pending_of_cart(&mut conn, cart).await?;
+        drop(conn);
+        for order in earlier {
+            cancel_unpaid(
+                state,
+                order,
+                "superseded",
+                "Checkout was started again; this attempt was replaced.",
+                None,
+            )
+            .await?;
+        }
+    }
+
+    let order = OrderId(uuid::Uuid::now_v7());
+    let mut tx = state.db.begin().await?;
+    cart_repo::lock(&mut tx, cart).await?;
+    let lines = cart_repo::lines(&mut tx, cart, sellable_expiry_after(today())).await?;
+    let priced = price(
+        &mut tx,
+        &Cart { lines },
+        form,
+        Some(&buyer.customer_key),
+        true,
+    )
+    .await?;
+    let q = &priced.summary.quote;
+    let number = orders::insert(
+        &mut tx,
+        &NewOrder {
+            id: order,
+            user: buyer.user,
+            cart,
+            email: &buyer.email,
+            currency: q.total.currency(),
+            subtotal: q.subtotal.minor(),
+            discount: q.discount.minor(),
+            shipping: q.shipping.minor(),
+            tax: q.tax.minor(),
+            total: q.total.minor(),
+            prices_include_tax: priced.prices_include_tax,
+            discount_code: priced.summary.discount_code.as_deref(),
+            address: &address,
+            shipping_method: &priced.summary.shipping.code,
+            carrier: &priced.summary.shipping.carrier,
+            reserved_until: Utc::now() + chrono::TimeDelta::minutes(RESERVATION_MINUTES),
+        },
+    )
+    .await?;
+    // Reserve in variant order, so checkouts sharing items lock lots in the same order.
+    let mut by_variant: Vec<usize> = (0..priced.lines.len()).collect();
+    by_variant.sort_by_key(|i| priced.lines[*i].0.variant_id.0);
+    for (position, (line, rate)) in priced.lines.iter().enumerate() {
+        let quoted = &q.lines[position];
+        orders::insert_line(
+            &mut tx,
+            order,
+            i32::try_from(position + 1).unwrap_or(i32::MAX),
+            &NewLine {
+                variant: line.variant_id,
+                sku: &line.sku,
+                product_name: &line.product_name,
+                variant_label: &line.variant_label,
+                unit_price: line.unit_price.minor(),
+                quantity: line.quantity,
+                discount: quoted.discount.minor(),
+                tax_rate_bp: i32::try_from(*rate).unwrap_or(0),
+                tax: quoted.tax.minor(),
+            },
+        )
+        .await?;
+    }
+    for index in by_variant {
+        let line = &priced.lines[index].0;
+        if let Err(short) = inventory::reserve(
+            &mut tx,
+            order,
+            line.variant_id,
+            i64::from(line.quantity),
+            today(),
+        )
+        .await?
+        {
+            // Dropping the transaction undoes the order and every hold made so far.
+            let what = format!("{} ({})", line.product_name, line.variant_label);
+            return Err(AppError::invalid(match short.available {
+                0 => format!("Sorry, {what} has just sold out. Your cart is unchanged; remove it to check out."),
+                n => format!("Only {n} of {what} are left. Lower the quantity in your cart to check out."),
+            })
+            .into());
+        }
+    }
+    if let Some(code) = &priced.summary.discount_code
+        && !repo::redeem(&mut tx, code, order, &buyer.customer_key).await?
+    {
+        return Err(AppError::field(
+            "discount_code",
+            format!("The code {code} has just been used up."),
+        )
+        .into());
+    }
+    orders::record(
+        &mut tx,
+        order,
+        &NewEvent {
+            kind: "placed",
+            status: OrderStatus::PendingPayment,
+            detail: "Order placed; stock held while payment is completed.",
+            amount: Some(q.total.minor()),
+            actor: buyer.user,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if buyer.user.is_none() {
+        session.add_guest_order(order).await?;
+    }
+
+    let reference = order_reference(number);
+    let order_text = order.to_string();
+    let description = format!("Olivine order {reference}");
+    let created = state
+        .payments
+        .create_intent(&NewIntent {
+            idempotency_key: &format!("order-{order}"),
+            amount_minor: q.total.minor(),
+            currency: q.total.currency().code(),
+            description: &description,
+            receipt_email: Some(&buyer.email),
+            metadata: &[("order_id", &order_text), ("order_reference", &reference)],
+            manual_capture: false,
+        })
+        .await;
+    let intent = match created {
+        Ok(intent) => intent,
+        Err(error) => {
+            tracing::error!(%error, %order, "could not create the payment");
+            cancel_unpaid(
+                state,
+                order,
+                "payment_unavailable",
+                "The payment could not be started.",
+                None,
+            )
+            .await?;
+            return Err(AppError::invalid(
+                "We couldn't start the payment, and nothing was charged. Please try again in a moment.",
+            )
+            .into());
+        }
+    };
+    {
+        let mut conn = state.db.acquire().await?;
+        orders::set_payment_intent(&mut conn, order, &intent.id).await?;
+    }
+    payment_start(state, order, reference, q.total, intent)
+}
+
+/// Two refusals as one, so every field problem shows at once.
+fn both(a: OrderError, b: OrderError) -> OrderError {
+    match (a, b) {
+        (
+            OrderError::Refused(AppError::Unprocessable {
+                message,
+                mut fields,
+            }),
+            OrderError::Refused(AppError::Unprocessable { fields: more, .. }),
+        ) => {
+            fields.extend(more);
+            OrderError::Refused(AppError::Unprocessable { message, fields })
+        }
+        (first, _) => first,
+    }
+}
+
+fn payment_start(
+    state: &AppState,
+    order: OrderId,
+    reference: String,
+    total: crate::money::Money,
+    intent: payments::Intent,
+) -> Result<PaymentStart> {
+    Ok(PaymentStart {
+        order_id: order,
+        reference,
+        total,
+        client_secret: intent.client_secret.ok_or(AppError::Internal)?,
+        publishable_key: state.payments.publishable_key().to_owned(),
+        stripe_js: state.payments.stripe_js().to_owned(),
+    })
+}
+
+/// Pay (again) for an order awaiting payment that this shopper placed: after a decline, or
+/// when the payment page is reloaded.
+pub async fn resume(
+    state: &AppState,
+    session: &AuthSession,
+    order: OrderId,
+) -> Result<PaymentStart> {
+    crate::orders::service::may_see(state, session, order).await?;
+    let (locked, total) = {
+        let mut conn = state.db.acquire().await?;
+        let locked = orders::lock(&mut conn, order)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let total = crate::money::Money::from_parts(locked.total, &locked.currency)
+            .map_err(|_| AppError::Internal)?;
+        (locked, total)
+    };
+    if locked.status != OrderStatus::PendingPayment {
+        return Err(AppError::invalid(format!(
+            "Order {} is {}; there is nothing to pay.",
+            locked.reference(),
+            locked.status.label().to_lowercase()
+        ))
+        .into());
+    }
+    let intent_id = locked.payment_intent.clone().ok_or(AppError::NotFound)?;
+    let intent = state.payments.retrieve_intent(&intent_id).await?;
+    payment_start(state, order, locked.reference(), total, intent)
+}

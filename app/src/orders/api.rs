@@ -1,0 +1,254 @@
+//! Order server functions: customers see their own orders; support admins fulfil and cancel,
+//! finance admins refund. Every back-office change is audited.
+
+use super::model::{OrderDetail, OrderStatus, OrderSummary};
+use crate::error::AppError;
+use crate::ids::OrderId;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::{repo, service},
+    crate::accounts::authz::{Need, authorize},
+    crate::accounts::model::Role,
+    crate::accounts::session::{AuthSession, RequestMeta},
+    crate::audit::{self, Action, Entry},
+    crate::state::{AppState, app_state},
+};
+
+/// Orders per page in lists.
+pub const ORDERS_PER_PAGE: i64 = 20;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub orders: Vec<OrderSummary>,
+    pub total: i64,
+    pub page: i64,
+}
+
+#[cfg(feature = "ssr")]
+fn offset(page: i64) -> i64 {
+    (page.max(1) - 1) * ORDERS_PER_PAGE
+}
+
+#[server(endpoint = "orders/mine")]
+pub async fn my_orders(page: i64) -> Result<OrderPage, AppError> {
+    let session = AuthSession::current().await?;
+    let (orders, total) =
+        service::list_for_customer(&app_state()?, &session, ORDERS_PER_PAGE, offset(page)).await?;
+    Ok(OrderPage {
+        orders,
+        total,
+        page: page.max(1),
+    })
+}
+
+/// One of the caller's orders. With `sync`, first asks Stripe where its payment is (the
+/// shopper has just come back from paying; the webhook may not have arrived yet).
+#[server(endpoint = "orders/detail")]
+pub async fn my_order(order: OrderId, sync: bool) -> Result<OrderDetail, AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    if sync {
+        service::may_see(&state, &session, order).await?;
+        if let Err(error) = service::sync_payment(&state, order).await {
+            // The page still shows what we know; the webhook will bring the rest.
+            tracing::warn!(%order, error = %crate::error::error_chain(&error), "payment sync failed");
+        }
+    }
+    Ok(service::detail_for_customer(&state, &session, order).await?)
+}
+
+/// Who is acting in the back office, for the audit log.
+#[cfg(feature = "ssr")]
+async fn admin(role: Role) -> Result<(crate::ids::UserId, Option<std::net::IpAddr>), AppError> {
+    let principal = authorize(Need::Role(role)).await?;
+    Ok((principal.viewer.user_id, RequestMeta::current().await.ip))
+}
+
+/// Support and finance admins see orders.
+#[cfg(feature = "ssr")]
+async fn order_viewer() -> Result<(), AppError> {
+    let principal = authorize(Need::AnyAdmin).await?;
+    if principal.viewer.has(Role::AdminSupport) || principal.viewer.has(Role::AdminFinance) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden.with_status())
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn audited(
+    state: &AppState,
+    who: (crate::ids::UserId, Option<std::net::IpAddr>),
+    action: Action,
+    order: OrderId,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    let entry = Entry::new(Some(who.0), action)
+        .subject(order.0)
+        .ip(who.1)
+        .detail(detail);
+    audit::record(
+        &mut *state
+            .db
+            .acquire()
+            .await
+            .map_err(|e| AppError::internal(&e))?,
+        entry,
+    )
+    .await
+    .map_err(|e| AppError::internal(&e))
+}
+
+#[server(endpoint = "admin/orders")]
+pub async fn admin_orders(status: String, q: String, page: i64) -> Result<OrderPage, AppError> {
+    order_viewer().await?;
+    let state = app_state()?;
+    let status = OrderStatus::from_db_name(status.trim());
+    let search = Some(q.trim()).filter(|s| !s.is_empty());
+    let mut conn = state
+        .db
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    let (orders, total) = repo::list(
+        &mut conn,
+        repo::Scope::All { status, search },
+        ORDERS_PER_PAGE,
+        offset(page),
+    )
+    .await
+    .map_err(|e| AppError::internal(&e))?;
+    Ok(OrderPage {
+        orders,
+        total,
+        page: page.max(1),
+    })
+}
+
+#[server(endpoint = "admin/order")]
+pub async fn admin_order(order: OrderId) -> Result<OrderDetail, AppError> {
+    order_viewer().await?;
+    let state = app_state()?;
+    let mut conn = state
+        .db
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    repo::detail(&mut conn, order)
+        .await
+        .map_err(|e| AppError::internal(&e))?
+        .ok_or_else(|| AppError::NotFound.with_status())
+}
+
+/// Packed, shipped (with the tracking number) or delivered.
+#[server(endpoint = "admin/order/advance")]
+pub async fn advance_order(
+    order: OrderId,
+    to: String,
+    tracking_number: String,
+) -> Result<OrderStatus, AppError> {
+    let who = admin(Role::AdminSupport).await?;
+    let state = app_state()?;
+    let to = OrderStatus::from_db_name(to.trim())
+        .ok_or_else(|| AppError::invalid("Choose the next step.").with_status())?;
+    let action = match to {
+        OrderStatus::Packed => Action::OrderPacked,
+        OrderStatus::Shipped => Action::OrderShipped,
+        OrderStatus::Delivered => Action::OrderDelivered,
+        OrderStatus::PendingPayment
+        | OrderStatus::Paid
+        | OrderStatus::Cancelled
+        | OrderStatus::Refunded => {
+            return Err(AppError::invalid("Choose packed, shipped or delivered.").with_status());
+        }
+    };
+    let status = service::advance(&state, order, to, Some(&tracking_number), who.0).await?;
+    audited(
+        &state,
+        who,
+        action,
+        order,
+        serde_json::json!({ "tracking_number": tracking_number.trim() }),
+    )
+    .await?;
+    Ok(status)
+}
+
+/// Cancel: an unpaid order is simply given up; a paid one not yet shipped is refunded in full
+/// and its units go back on the shelf.
+#[server(endpoint = "admin/order/cancel")]
+pub async fn cancel_order(order: OrderId, reason: String) -> Result<OrderStatus, AppError> {
+    let who = admin(Role::AdminSupport).await?;
+    let state = app_state()?;
+    let detail = repo::detail(
+        &mut *state
+            .db
+            .acquire()
+            .await
+            .map_err(|e| AppError::internal(&e))?,
+        order,
+    )
+    .await
+    .map_err(|e| AppError::internal(&e))?
+    .ok_or_else(|| AppError::NotFound.with_status())?;
+    let status = if detail.summary.status == OrderStatus::PendingPayment {
+        let reason = reason.trim();
+        let reason = if reason.is_empty() {
+            "Cancelled by Olivine before payment."
+        } else {
+            reason
+        };
+        service::cancel_unpaid(&state, order, "cancelled", reason, Some(who.0)).await?;
+        OrderStatus::Cancelled
+    } else {
+        service::refund(&state, order, detail.summary.total, &reason, true, who.0).await?
+    };
+    audited(
+        &state,
+        who,
+        Action::OrderCancelled,
+        order,
+        serde_json::json!({ "reason": reason.trim() }),
+    )
+    .await?;
+    Ok(status)
+}
+
+/// Refund part or all of a paid order; the amount is typed like a price ("12,50").
+#[server(endpoint = "admin/order/refund")]
+pub async fn refund_order(
+    order: OrderId,
+    amount: String,
+    reason: String,
+) -> Result<OrderStatus, AppError> {
+    let who = admin(Role::AdminFinance).await?;
+    let state = app_state()?;
+    let currency = {
+        let mut conn = state
+            .db
+            .acquire()
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+        repo::lock(&mut conn, order)
+            .await
+            .map_err(|e| AppError::internal(&e))?
+            .ok_or_else(|| AppError::NotFound.with_status())?
+            .currency
+    };
+    let currency = crate::money::Currency::parse(&currency).map_err(|_| AppError::Internal)?;
+    let amount = crate::money::parse_price(&amount, currency)
+        .map_err(|problem| AppError::field("amount", problem).with_status())?;
+    let status = service::refund(&state, order, amount, &reason, false, who.0).await?;
+    audited(
+        &state,
+        who,
+        Action::OrderRefunded,
+        order,
+        serde_json::json!({ "amount_minor": amount.minor(), "reason": reason.trim() }),
+    )
+    .await?;
+    Ok(status)
+}

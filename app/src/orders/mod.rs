@@ -1,0 +1,12 @@
+//! Orders: their life after checkout (payment, fulfilment, cancellation, refunds), their
+//! history, and the pages where customers and admins see them.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod emails;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;
