@@ -30,6 +30,11 @@ impl CartState {
         provide_context(CartState { cart, version });
     }
 
+    /// Fetch the cart again (something outside the cart changed it, such as a payment).
+    pub fn refresh(self) {
+        self.version.update(|v| *v += 1);
+    }
+
     /// Refetch the cart whenever `action` succeeds.
     fn refresh_on_success<I>(action: ServerAction<I>)
     where

@@ -152,6 +152,15 @@ fn CustomerOrder(detail: OrderDetail, just_paid: bool) -> impl IntoView {
     let email = detail.summary.email.clone();
     let id = detail.summary.id;
     let reference = detail.summary.reference.clone();
+    if just_paid {
+        // Paying took the bought items out of the cart; the header's count may predate that.
+        let cart = use_context::<crate::cart::pages::CartState>();
+        Effect::new(move |_| {
+            if let Some(cart) = cart {
+                cart.refresh();
+            }
+        });
+    }
     view! {
         <Title text=format!("Order {reference} — Olivine")/>
         <section class="order">
@@ -481,7 +490,7 @@ fn AdminOrder(detail: OrderDetail, version: RwSignal<u32>) -> impl IntoView {
                 <FormError error=refund_error/>
                 <input type="hidden" name="order" value=id_refund/>
                 <TextField label="Amount (EUR)" name="amount" value=amount error=refund_error/>
-                <TextField label="Reason (the customer sees it)" name="reason" error=refund_error/>
+                <TextField label="Reason (the customer sees it)" name="reason" id="refund-reason" error=refund_error/>
                 <button type="submit" class="button">"Refund"</button>
             </ActionForm>
         }
@@ -498,7 +507,7 @@ fn AdminOrder(detail: OrderDetail, version: RwSignal<u32>) -> impl IntoView {
                 <p class="muted">{effect}</p>
                 <FormError error=cancel_error/>
                 <input type="hidden" name="order" value=id_cancel/>
-                <TextField label="Reason" name="reason" error=cancel_error/>
+                <TextField label="Reason" name="reason" id="cancel-reason" error=cancel_error/>
                 <button type="submit" class="button button--danger">"Cancel order"</button>
             </ActionForm>
         }

@@ -228,6 +228,16 @@ pub async fn seed_demo(db: &PgPool, today: NaiveDate) -> anyhow::Result<SeedRepo
             report.lots += lots;
         }
     }
+    // A welcome code to try at checkout: 10 % off orders from €20, once per customer.
+    sqlx::query!(
+        r#"INSERT INTO discount_codes (code, description, percent_bp, currency, minimum_minor,
+                                      max_per_customer)
+           VALUES ('WELCOME10', '10 % off your first order from €20', 1000, 'EUR', 2000, 1)
+           ON CONFLICT (code) DO NOTHING"#
+    )
+    .execute(&mut *tx)
+    .await
+    .context("demo discount code")?;
     tx.commit()
         .await
         .context("cannot commit the demo catalog")?;
