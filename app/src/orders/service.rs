@@ -121,37 +121,23 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                 }
                 if allocated.is_empty() {
                     // Paid for stock that is gone: the shopper gets every cent back.
-                    repo::set_status(
-                        &mut tx,
-                        order.id,
-                        OrderStatus::PendingPayment,
-                        OrderStatus::Cancelled,
-                    )
-                    .await?;
                     checkout_repo::release_redemption(&mut tx, order.id).await?;
-                    record(
+                    leave_pending(
                         &mut tx,
                         &order,
-                        "cancelled",
                         OrderStatus::Cancelled,
+                        "cancelled",
                         "Paid after the items sold out; the payment is refunded in full.",
                         None,
                     )
                     .await?;
                     refund_whole = true;
                 } else {
-                    repo::set_status(
-                        &mut tx,
-                        order.id,
-                        OrderStatus::PendingPayment,
-                        OrderStatus::Paid,
-                    )
-                    .await?;
-                    record(
+                    leave_pending(
                         &mut tx,
                         &order,
-                        "paid",
                         OrderStatus::Paid,
+                        "paid",
                         "Payment received by card.",
                         Some(intent.amount_received),
                     )
@@ -165,18 +151,11 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
         }
         (OrderStatus::PendingPayment, IntentStatus::Canceled) => {
             release_holds(&mut tx, order.id).await?;
-            repo::set_status(
-                &mut tx,
-                order.id,
-                OrderStatus::PendingPayment,
-                OrderStatus::Cancelled,
-            )
-            .await?;
-            record(
+            leave_pending(
                 &mut tx,
                 &order,
-                "cancelled",
                 OrderStatus::Cancelled,
+                "cancelled",
                 "The payment was cancelled; the items went back on sale.",
                 None,
             )
@@ -228,6 +207,19 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
         refund_automatically(state, &order, intent.amount_received).await?;
     }
     Ok(())
+}
+
+/// Move a pending order on to `to` (paid or cancelled) and say why in its history.
+async fn leave_pending(
+    conn: &mut PgConnection,
+    order: &Locked,
+    to: OrderStatus,
+    kind: &str,
+    detail: &str,
+    amount: Option<i64>,
+) -> Result<()> {
+    repo::set_status(conn, order.id, OrderStatus::PendingPayment, to).await?;
+    record(conn, order, kind, to, detail, amount).await
 }
 
 async fn record(
