@@ -396,6 +396,8 @@ pub async fn start(
             receipt_email: Some(&buyer.email),
             metadata: &[("order_id", &order_text), ("order_reference", &reference)],
             manual_capture: false,
+            customer: None,
+            transfer_group: None,
         })
         .await;
     let intent = match created {

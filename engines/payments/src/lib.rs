@@ -1,5 +1,6 @@
 //! Stripe for Olivine, through async-stripe: PaymentIntents (create, retrieve, cancel, capture),
-//! refunds, and webhook events verified by signature. Card data never passes through here: the
+//! refunds, customers with saved cards (SetupIntents, off-session charges), Connect accounts
+//! with onboarding links, transfers and reversals, and webhook events verified by signature. Card data never passes through here: the
 //! browser confirms an intent with its client secret and we only ever see ids and statuses.
 //!
 //! Every call that moves money carries an idempotency key derived from our own record id, so a
@@ -7,6 +8,12 @@
 //!
 //! In development and tests `api_base` points at the workspace's Stripe emulator, which answers
 //! with the same async-stripe types.
+
+mod connect;
+mod wallet;
+
+pub use connect::{ConnectedAccount, NewTransfer, Reversal, Transfer};
+pub use wallet::{Customer, SavedCard, Setup, SetupStatus};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -18,7 +25,7 @@ use stripe_core::payment_intent::{
     CreatePaymentIntentAutomaticPaymentMethods, RetrievePaymentIntent,
 };
 use stripe_core::refund::CreateRefund;
-use stripe_shared::{PaymentIntent, PaymentIntentCaptureMethod, PaymentIntentStatus};
+use stripe_shared::{ApiErrors, PaymentIntent, PaymentIntentCaptureMethod, PaymentIntentStatus};
 use stripe_webhook::{EventObject, Webhook};
 
 /// Where Stripe is and the keys to it. The secret key and webhook secret come from the
@@ -158,6 +165,8 @@ pub struct Intent {
     pub metadata: HashMap<String, String>,
     /// Why the last attempt failed, in words for the customer, with Stripe's codes.
     pub last_error: Option<PaymentFailure>,
+    /// The charge (`ch_…`) that took the money, once paid: transfers can name it as their source.
+    pub charge: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,6 +174,19 @@ pub struct PaymentFailure {
     pub code: Option<String>,
     pub decline_code: Option<String>,
     pub message: String,
+}
+
+impl PaymentFailure {
+    fn from_api(error: &ApiErrors) -> Self {
+        PaymentFailure {
+            code: error.code.as_ref().map(|c| c.as_str().to_owned()),
+            decline_code: error.decline_code.clone(),
+            message: error
+                .message
+                .clone()
+                .unwrap_or_else(|| "The payment was not completed.".to_owned()),
+        }
+    }
 }
 
 impl From<PaymentIntent> for Intent {
@@ -177,14 +199,8 @@ impl From<PaymentIntent> for Intent {
             amount_received: pi.amount_received,
             currency: pi.currency.to_string().to_ascii_uppercase(),
             metadata: pi.metadata,
-            last_error: pi.last_payment_error.map(|e| PaymentFailure {
-                code: e.code.as_ref().map(|c| c.as_str().to_owned()),
-                decline_code: e.decline_code.clone(),
-                message: e
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| "The payment was not completed.".to_owned()),
-            }),
+            last_error: pi.last_payment_error.map(|e| PaymentFailure::from_api(&e)),
+            charge: pi.latest_charge.map(|c| c.id().as_str().to_owned()),
         }
     }
 }
@@ -201,6 +217,10 @@ pub struct NewIntent<'a> {
     pub metadata: &'a [(&'a str, &'a str)],
     /// Authorise now, capture later (the marketplace's escrow); otherwise capture on success.
     pub manual_capture: bool,
+    /// The Stripe customer paying (required to charge a saved card).
+    pub customer: Option<&'a str>,
+    /// Ties the payment to the transfers that later pay it out (Stripe's `transfer_group`).
+    pub transfer_group: Option<&'a str>,
 }
 
 /// A refund as Stripe reports it.
@@ -222,6 +242,10 @@ pub struct WebhookEvent {
     pub object_id: String,
     /// The PaymentIntent as the event saw it, for `payment_intent.*` events.
     pub intent: Option<Intent>,
+    /// The SetupIntent, for `setup_intent.*` events.
+    pub setup: Option<Setup>,
+    /// The connected account, for `account.updated`.
+    pub account: Option<ConnectedAccount>,
 }
 
 /// How many times a call that failed to reach Stripe is tried in all (with the same key).
@@ -298,17 +322,14 @@ impl Payments {
         }
     }
 
-    /// Create (or, with a key used before, find again) the PaymentIntent for a charge.
-    pub async fn create_intent(&self, new: &NewIntent<'_>) -> Result<Intent> {
-        let currency = stripe_types::Currency::from_str(&new.currency.to_ascii_lowercase())
-            .map_err(|_| PaymentsError::Config(format!("unknown currency {}", new.currency)))?;
+    /// The create request for `new`, before any saved-card settings.
+    fn intent_request(&self, new: &NewIntent<'_>) -> Result<CreatePaymentIntent> {
         let metadata: HashMap<String, String> = new
             .metadata
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        let mut request = CreatePaymentIntent::new(new.amount_minor, currency)
-            .automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods::new(true))
+        let mut request = CreatePaymentIntent::new(new.amount_minor, currency(new.currency)?)
             .description(new.description)
             .metadata(metadata);
         if let Some(email) = new.receipt_email {
@@ -317,6 +338,21 @@ impl Payments {
         if new.manual_capture {
             request = request.capture_method(PaymentIntentCaptureMethod::Manual);
         }
+        if let Some(customer) = new.customer {
+            request = request.customer(customer);
+        }
+        if let Some(group) = new.transfer_group {
+            request = request.transfer_group(group);
+        }
+        Ok(request)
+    }
+
+    /// Create (or, with a key used before, find again) the PaymentIntent for a charge the
+    /// browser will confirm.
+    pub async fn create_intent(&self, new: &NewIntent<'_>) -> Result<Intent> {
+        let request = self
+            .intent_request(new)?
+            .automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods::new(true));
         let intent = self.send(&request, key(new.idempotency_key)?).await?;
         Ok(intent.into())
     }
@@ -378,29 +414,61 @@ impl Payments {
     /// Check a webhook delivery's `Stripe-Signature` against the secret (and its age) and read it.
     #[expect(
         clippy::wildcard_enum_match_arm,
-        reason = "Stripe has some 200 event types; only payment intents concern us"
+        reason = "Stripe has some 200 event types; only payments, setups, accounts and transfers concern us"
     )]
     pub fn verify_webhook(&self, payload: &str, signature: &str) -> Result<WebhookEvent> {
         let event = Webhook::construct_event(payload, signature, &self.config.webhook_secret)
             .map_err(|_| PaymentsError::BadSignature)?;
-        let intent = match event.data.object {
+        let mut intent = None;
+        let mut setup = None;
+        let mut account = None;
+        let object_id = match event.data.object {
             EventObject::PaymentIntentSucceeded(pi)
             | EventObject::PaymentIntentPaymentFailed(pi)
             | EventObject::PaymentIntentCanceled(pi)
             | EventObject::PaymentIntentRequiresAction(pi)
             | EventObject::PaymentIntentProcessing(pi)
             | EventObject::PaymentIntentCreated(pi)
-            | EventObject::PaymentIntentAmountCapturableUpdated(pi) => Some(Intent::from(*pi)),
-            _ => None,
+            | EventObject::PaymentIntentAmountCapturableUpdated(pi) => {
+                let found = Intent::from(*pi);
+                let id = found.id.clone();
+                intent = Some(found);
+                id
+            }
+            EventObject::SetupIntentSucceeded(si)
+            | EventObject::SetupIntentSetupFailed(si)
+            | EventObject::SetupIntentRequiresAction(si) => {
+                let found = Setup::from(*si);
+                let id = found.id.clone();
+                setup = Some(found);
+                id
+            }
+            EventObject::AccountUpdated(acct) => {
+                let found = ConnectedAccount::from(*acct);
+                let id = found.id.clone();
+                account = Some(found);
+                id
+            }
+            EventObject::TransferCreated(tr) | EventObject::TransferReversed(tr) => {
+                tr.id.as_str().to_owned()
+            }
+            _ => String::new(),
         };
-        let object_id = intent.as_ref().map(|i| i.id.clone()).unwrap_or_default();
         Ok(WebhookEvent {
             id: event.id.as_str().to_owned(),
             kind: event.type_.as_str().to_owned(),
             object_id,
             intent,
+            setup,
+            account,
         })
     }
+}
+
+/// Stripe's currency for our upper-case code ("EUR").
+fn currency(code: &str) -> Result<stripe_types::Currency> {
+    stripe_types::Currency::from_str(&code.to_ascii_lowercase())
+        .map_err(|_| PaymentsError::Config(format!("unknown currency {code}")))
 }
 
 /// A short, growing pause between attempts.

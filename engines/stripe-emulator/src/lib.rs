@@ -3,30 +3,37 @@
 //!
 //! - Answers the endpoints Olivine uses with Stripe's object shapes, built from async-stripe's
 //!   own types and serialised, so our client parses them exactly as it parses Stripe's.
-//! - Keeps state in memory: payment intents and refunds, with idempotency keys honoured
-//!   (same key, same answer, one effect).
+//! - Keeps state in memory, with idempotency keys honoured (same key, same answer, one effect):
+//!   payment intents (automatic or manual capture, confirmed by the browser or charged
+//!   off-session with a saved card), refunds, customers, payment methods (attach, detach, list),
+//!   setup intents, Connect accounts with one-time onboarding links and a hosted onboarding
+//!   page, transfers (limited to the platform's balance or the source charge) and reversals.
 //! - Understands Stripe's test cards and test payment methods: success, generic decline,
 //!   insufficient funds, authentication required (3-D Secure, completed or failed in a
-//!   challenge page).
-//! - Delivers `payment_intent.*` events to a webhook endpoint, signed like Stripe signs them,
-//!   in order, retrying with backoff until the endpoint answers 2xx.
+//!   challenge page; once at setup or every time), saved-then-declined.
+//! - Delivers `payment_intent.*`, `setup_intent.*`, `payment_method.*`, `customer.created`,
+//!   `account.updated` and `transfer.*` events to a webhook endpoint, signed like Stripe signs
+//!   them, in order, retrying with backoff until the endpoint answers 2xx.
 //! - Serves a small stand-in for Stripe.js (`/v3/`): a card form, `confirmPayment` and the
 //!   3-D Secure challenge, talking to this emulator from the browser.
 
 // Refusals are the HTTP answers Stripe would give, passed up as they are.
 #![allow(clippy::result_large_err)]
 
+mod cards;
+mod connect;
+mod customers;
 mod intents;
 mod js;
 mod webhooks;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use intents::{Card, Store};
+use intents::{Answer, Store, off_session};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -152,6 +159,31 @@ fn router(shared: Shared) -> Router {
         .route("/v1/payment_intents/{id}/cancel", post(cancel_intent))
         .route("/v1/payment_intents/{id}/capture", post(capture_intent))
         .route("/v1/refunds", post(create_refund))
+        .route("/v1/customers", post(create_customer))
+        .route("/v1/customers/{id}", get(retrieve_customer))
+        .route("/v1/payment_methods", get(list_payment_methods))
+        .route("/v1/payment_methods/{id}", get(retrieve_payment_method))
+        .route(
+            "/v1/payment_methods/{id}/attach",
+            post(attach_payment_method),
+        )
+        .route(
+            "/v1/payment_methods/{id}/detach",
+            post(detach_payment_method),
+        )
+        .route("/v1/setup_intents", post(create_setup_intent))
+        .route("/v1/setup_intents/{id}", get(retrieve_setup_intent))
+        .route("/v1/setup_intents/{id}/confirm", post(confirm_setup_intent))
+        .route("/v1/accounts", post(create_account))
+        .route("/v1/accounts/{id}", get(retrieve_account))
+        .route("/v1/account_links", post(create_account_link))
+        .route("/v1/transfers", post(create_transfer))
+        .route("/v1/transfers/{id}", get(retrieve_transfer))
+        .route("/v1/transfers/{id}/reversals", post(reverse_transfer))
+        .route(
+            "/_emulator/onboard/{link}",
+            get(onboarding_page).post(finish_onboarding),
+        )
         .route("/v3/", get(stripe_js))
         .route("/_emulator/3ds/{id}", post(authenticate))
         .route("/_emulator/events", get(list_events))
@@ -254,13 +286,43 @@ fn idempotent(
 }
 
 async fn create_intent(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let p = params(&body);
-    if let Err(refusal) = server_only(&shared, &headers, &p) {
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        "create_intent",
+        Store::create_intent,
+    )
+}
+
+/// A call only our server may make that changes something: run once per idempotency key.
+fn server_write(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+    route: &str,
+    effect: impl FnOnce(&mut Store, &Params) -> Answer,
+) -> Response {
+    let p = params(body);
+    if let Err(refusal) = server_only(shared, headers, &p) {
         return refusal;
     }
-    idempotent(&shared, &headers, "create_intent", |store| {
-        store.create_intent(&p)
-    })
+    idempotent(shared, headers, route, |store| effect(store, &p))
+}
+
+/// A read only our server may make (a GET with its query string).
+fn server_read(
+    shared: &Shared,
+    headers: &HeaderMap,
+    query: Option<String>,
+    read: impl FnOnce(&Store, &Params) -> Answer,
+) -> Response {
+    let p = params(query.unwrap_or_default().as_bytes());
+    if let Err(refusal) = server_only(shared, headers, &p) {
+        return refusal;
+    }
+    let (status, body, _) = read(&lock(&shared.store), &p);
+    with_cors((status, axum::Json(body)).into_response())
 }
 
 /// Calls only our server may make (with the secret key).
@@ -285,7 +347,7 @@ async fn retrieve_intent(
     State(shared): State<Shared>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let p = params(query.unwrap_or_default().as_bytes());
     retrieve(&shared, &id, &headers, &p)
@@ -330,15 +392,19 @@ async fn confirm_intent(
         Ok(who) => who,
         Err(refusal) => return refusal,
     };
-    let card = match Card::from_params(&p) {
-        Ok(card) => card,
-        Err(refusal) => return refusal,
-    };
     let secret = (who == Caller::Browser).then(|| client_secret(&p).to_owned());
     let return_url = p.get("return_url").cloned();
-    idempotent(&shared, &headers, &format!("confirm {id}"), |store| {
-        store.confirm(&id, secret.as_deref(), card, return_url)
-    })
+    idempotent(
+        &shared,
+        &headers,
+        &format!("confirm {id}"),
+        |store| match store.wallet.method_for(&p) {
+            Ok(method) => {
+                store.confirm(&id, secret.as_deref(), &method, off_session(&p), return_url)
+            }
+            Err(refusal) => refusal,
+        },
+    )
 }
 
 async fn cancel_intent(
@@ -347,13 +413,13 @@ async fn cancel_intent(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = params(&body);
-    if let Err(refusal) = server_only(&shared, &headers, &p) {
-        return refusal;
-    }
-    idempotent(&shared, &headers, &format!("cancel {id}"), |store| {
-        store.cancel(&id, p.get("cancellation_reason").map(String::as_str))
-    })
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        &format!("cancel {id}"),
+        |store, p| store.cancel(&id, p.get("cancellation_reason").map(String::as_str)),
+    )
 }
 
 async fn capture_intent(
@@ -362,22 +428,278 @@ async fn capture_intent(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = params(&body);
-    if let Err(refusal) = server_only(&shared, &headers, &p) {
-        return refusal;
-    }
-    let amount = p.get("amount_to_capture").and_then(|a| a.parse().ok());
-    idempotent(&shared, &headers, &format!("capture {id}"), |store| {
-        store.capture(&id, amount)
-    })
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        &format!("capture {id}"),
+        |store, p| {
+            let amount = p.get("amount_to_capture").and_then(|a| a.parse().ok());
+            store.capture(&id, amount)
+        },
+    )
 }
 
 async fn create_refund(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let p = params(&body);
-    if let Err(refusal) = server_only(&shared, &headers, &p) {
-        return refusal;
+    server_write(&shared, &headers, &body, "create_refund", Store::refund)
+}
+
+async fn create_customer(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    server_write(&shared, &headers, &body, "create_customer", |store, p| {
+        store.wallet.create_customer(p)
+    })
+}
+
+async fn retrieve_customer(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    server_read(&shared, &headers, query, |store, _| {
+        store.wallet.customer(&id)
+    })
+}
+
+async fn list_payment_methods(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    server_read(&shared, &headers, query, |store, p| {
+        store.wallet.list_methods(p)
+    })
+}
+
+async fn retrieve_payment_method(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    server_read(&shared, &headers, query, |store, _| {
+        store.wallet.method(&id)
+    })
+}
+
+async fn attach_payment_method(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        &format!("attach {id}"),
+        |store, p| match p.get("customer") {
+            Some(customer) => store.wallet.attach(&id, customer, false),
+            None => customers::missing_param("customer"),
+        },
+    )
+}
+
+async fn detach_payment_method(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        &format!("detach {id}"),
+        |store, _| store.wallet.detach(&id),
+    )
+}
+
+async fn create_setup_intent(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        "create_setup_intent",
+        |store, p| {
+            let base = store.base_url.clone();
+            store.wallet.create_setup(p, &base)
+        },
+    )
+}
+
+/// Our server (secret key), or a browser with the setup intent's client secret.
+async fn retrieve_setup_intent(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let p = params(query.unwrap_or_default().as_bytes());
+    let who = match caller(&shared, &headers, &p) {
+        Ok(who) => who,
+        Err(refusal) => return refusal,
+    };
+    let store = lock(&shared.store);
+    match store
+        .wallet
+        .setup_json(&id, (who == Caller::Browser).then(|| client_secret(&p)))
+    {
+        Some(body) => ok(body),
+        None => answer(intents::missing_object("setup_intent", &id)),
     }
-    idempotent(&shared, &headers, "create_refund", |store| store.refund(&p))
+}
+
+async fn confirm_setup_intent(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(&body);
+    let who = match caller(&shared, &headers, &p) {
+        Ok(who) => who,
+        Err(refusal) => return refusal,
+    };
+    let secret = (who == Caller::Browser).then(|| client_secret(&p).to_owned());
+    let return_url = p.get("return_url").cloned();
+    idempotent(&shared, &headers, &format!("confirm {id}"), |store| {
+        let base = store.base_url.clone();
+        match store.wallet.method_for(&p) {
+            Ok(method) => {
+                store
+                    .wallet
+                    .confirm_setup(&id, secret.as_deref(), method, &base, return_url)
+            }
+            Err(refusal) => refusal,
+        }
+    })
+}
+
+async fn create_account(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    server_write(&shared, &headers, &body, "create_account", |store, p| {
+        store.connect.create_account(p)
+    })
+}
+
+async fn retrieve_account(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    server_read(&shared, &headers, query, |store, _| {
+        store.connect.account(&id)
+    })
+}
+
+async fn create_account_link(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        "create_account_link",
+        |store, p| {
+            let base = store.base_url.clone();
+            store.connect.create_link(p, &base)
+        },
+    )
+}
+
+async fn create_transfer(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        "create_transfer",
+        Store::create_transfer,
+    )
+}
+
+async fn retrieve_transfer(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    server_read(&shared, &headers, query, |store, _| {
+        store.connect.transfer(&id)
+    })
+}
+
+async fn reverse_transfer(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    server_write(
+        &shared,
+        &headers,
+        &body,
+        &format!("reverse {id}"),
+        |store, p| store.connect.reverse(&id, p),
+    )
+}
+
+/// The connected account's onboarding, as Stripe's hosted form would ask for it.
+async fn onboarding_page(State(shared): State<Shared>, Path(link): Path<String>) -> Response {
+    let store = lock(&shared.store);
+    match store.connect.visit(&link) {
+        connect::Visit::Onboard { account } => {
+            let email = html_escape(account.email.as_deref().unwrap_or("your account"));
+            Html(format!(
+                r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Set up payouts</title></head>
+<body style="font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto">
+<h1>Set up payouts</h1>
+<p>Test mode (Stripe emulator): this stands in for Stripe's onboarding for <strong>{email}</strong>. Submitting fills in test identity and bank details and enables transfers and payouts.</p>
+<form method="post"><button type="submit">Agree and submit</button></form>
+</body></html>"#
+            ))
+            .into_response()
+        }
+        connect::Visit::Refresh(url) => Redirect::to(&url).into_response(),
+        connect::Visit::Unknown => {
+            (StatusCode::NOT_FOUND, "This link is not valid.").into_response()
+        }
+    }
+}
+
+async fn finish_onboarding(State(shared): State<Shared>, Path(link): Path<String>) -> Response {
+    let mut store = lock(&shared.store);
+    let Some((next, events)) = store.connect.complete_onboarding(&link) else {
+        return (StatusCode::NOT_FOUND, "This link is not valid.").into_response();
+    };
+    drop(store);
+    shared.events.publish(events);
+    Redirect::to(&next).into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn answer((status, body, _): Answer) -> Response {
+    with_cors((status, axum::Json(body)).into_response())
 }
 
 /// The 3-D Secure challenge's answer, from the stand-in's challenge dialog.
