@@ -27,7 +27,8 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
         Some("ssr") => ssr(pins),
         Some("search") => search(pins, &args[1..]),
         Some("media") => media(pins),
-        _ => bail!("usage: cargo xtask bench ssr | search [--products N] | media"),
+        Some("checkout") => checkout(pins),
+        _ => bail!("usage: cargo xtask bench ssr | search [--products N] | media | checkout"),
     }
 }
 
@@ -79,27 +80,53 @@ impl Drop for Ceiling {
     }
 }
 
-fn ssr(pins: &Pins) -> Result<()> {
+/// Runs `body` with a fresh database `db` (its URL) on the private cluster, dropped afterwards.
+fn with_database(pins: &Pins, db: &str, body: impl FnOnce(&str) -> Result<()>) -> Result<()> {
     crate::setup::setup(pins)?;
-    ensure_oha(pins)?;
     let cluster = Cluster::new(pins);
     let we_started_db = cluster.start()?;
-    let db = "olivine_bench";
     cluster.drop_database(db)?;
     cluster.ensure_database(db)?;
-    let result = (|| {
+    let result = body(&cluster.url(db));
+    let _ = cluster.drop_database(db);
+    if we_started_db {
+        cluster.stop()?;
+    }
+    result
+}
+
+/// The release server and its Stripe emulator on free ports, over the seeded database `url`;
+/// both stop when this is dropped.
+struct Serving {
+    port: u16,
+    _server: ServerProcess,
+    _stripe: StripeEmulator,
+}
+
+fn serve_release(url: &str) -> Result<Serving> {
+    migrate_and_seed(url, true, &[])?;
+    let port = free_port()?;
+    let stripe = StripeEmulator::start(
+        free_port()?,
+        &format!("http://127.0.0.1:{port}/webhooks/stripe"),
+        true,
+    )?;
+    let server = ServerProcess::start(url, port, true, &stripe.app_env())?;
+    Ok(Serving {
+        port,
+        _server: server,
+        _stripe: stripe,
+    })
+}
+
+fn ssr(pins: &Pins) -> Result<()> {
+    ensure_oha(pins)?;
+    with_database(pins, "olivine_bench", |url| {
         say("bench: building the release site");
         build_site(true)?;
         cargo_build_release("server", "static_ceiling")?;
-        let url = cluster.url(db);
-        migrate_and_seed(&url, true, &[])?;
-        let port = free_port()?;
-        let stripe = StripeEmulator::start(
-            free_port()?,
-            &format!("http://127.0.0.1:{port}/webhooks/stripe"),
-            true,
-        )?;
-        let _server = ServerProcess::start(&url, port, true, &stripe.app_env())?;
+        let serving = serve_release(url)?;
+        let port = serving.port;
 
         // The ceiling: the very same bytes, served as static files by axum.
         let static_dir = target_dir()?.join("bench").join("ssr-static");
@@ -158,12 +185,29 @@ fn ssr(pins: &Pins) -> Result<()> {
         std::fs::write(out.join("ssr.json"), serde_json::to_string_pretty(&report)?)?;
         say(format!("bench: wrote {}", out.join("ssr.json").display()));
         Ok(())
-    })();
-    let _ = cluster.drop_database(db);
-    if we_started_db {
-        cluster.stop()?;
-    }
-    result
+    })
+}
+
+/// Add-to-cart and checkout-start latency under concurrent shoppers, against the release server
+/// with its Stripe emulator and a seeded database, on loopback.
+fn checkout(pins: &Pins) -> Result<()> {
+    with_database(pins, "olivine_bench_checkout", |url| {
+        say("bench: building the release site and the checkout benchmark");
+        build_site(true)?;
+        cargo_build_release("server", "checkout_bench")?;
+        let serving = serve_release(url)?;
+        let out = target_dir()?.join("bench").join("checkout.json");
+        std::fs::create_dir_all(out.parent().context("no parent")?)?;
+        run(
+            Command::new(target_dir()?.join("release").join("checkout_bench"))
+                .arg(format!("http://127.0.0.1:{}", serving.port))
+                .arg(url)
+                .arg(&out)
+                .arg(RUN_SECONDS.to_string()),
+        )?;
+        say(format!("bench: wrote {}", out.display()));
+        Ok(())
+    })
 }
 
 /// The search engine against Postgres full-text search, same data and queries, same run.
@@ -173,13 +217,7 @@ fn search(pins: &Pins, args: &[String]) -> Result<()> {
         [flag, n] if flag == "--products" => n.parse().context("--products takes a number")?,
         _ => bail!("usage: cargo xtask bench search [--products N]"),
     };
-    crate::setup::setup(pins)?;
-    let cluster = Cluster::new(pins);
-    let we_started_db = cluster.start()?;
-    let db = "olivine_bench_search";
-    cluster.drop_database(db)?;
-    cluster.ensure_database(db)?;
-    let result = (|| {
+    with_database(pins, "olivine_bench_search", |url| {
         say(format!(
             "bench: building the search benchmark ({products} products)"
         ));
@@ -188,18 +226,13 @@ fn search(pins: &Pins, args: &[String]) -> Result<()> {
         std::fs::create_dir_all(out.parent().context("no parent")?)?;
         run(
             Command::new(target_dir()?.join("release").join("search_bench"))
-                .arg(cluster.url(db))
+                .arg(url)
                 .arg(products.to_string())
                 .arg(&out),
         )?;
         say(format!("bench: wrote {}", out.display()));
         Ok(())
-    })();
-    let _ = cluster.drop_database(db);
-    if we_started_db {
-        cluster.stop()?;
-    }
-    result
+    })
 }
 
 /// Our image pipeline against Debian's vips on one 12-megapixel photo, same run.
