@@ -24,6 +24,10 @@ pub const SERVER_SIDE: &[&str] = &[
     "search",
     "-p",
     "media",
+    "-p",
+    "payments",
+    "-p",
+    "stripe-emulator",
     "--features",
     "app/ssr",
 ];
