@@ -16,6 +16,7 @@ pub mod checkout;
 pub mod error;
 pub mod ids;
 pub mod inventory;
+pub mod marketplace;
 pub mod media;
 pub mod money;
 pub mod notifications;
