@@ -3,7 +3,6 @@
 //! when money has to come back).
 
 use crate::{Payments, Result, key};
-use std::collections::HashMap;
 use stripe::RequestStrategy;
 use stripe_connect::account::{
     CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesTransfers,
@@ -127,14 +126,9 @@ impl Payments {
     /// Move money from the platform's balance to a connected account.
     pub async fn transfer(&self, new: &NewTransfer<'_>) -> Result<Transfer> {
         let currency = crate::currency(new.currency)?;
-        let metadata: HashMap<String, String> = new
-            .metadata
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
         let mut request = CreateTransfer::new(currency, new.destination)
             .amount(new.amount_minor)
-            .metadata(metadata);
+            .metadata(crate::metadata(new.metadata));
         if let Some(group) = new.transfer_group {
             request = request.transfer_group(group);
         }

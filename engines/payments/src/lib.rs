@@ -324,14 +324,9 @@ impl Payments {
 
     /// The create request for `new`, before any saved-card settings.
     fn intent_request(&self, new: &NewIntent<'_>) -> Result<CreatePaymentIntent> {
-        let metadata: HashMap<String, String> = new
-            .metadata
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
         let mut request = CreatePaymentIntent::new(new.amount_minor, currency(new.currency)?)
             .description(new.description)
-            .metadata(metadata);
+            .metadata(metadata(new.metadata));
         if let Some(email) = new.receipt_email {
             request = request.receipt_email(email);
         }
@@ -463,6 +458,14 @@ impl Payments {
             account,
         })
     }
+}
+
+/// Our `(key, value)` pairs as Stripe's metadata.
+fn metadata(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 /// Stripe's currency for our upper-case code ("EUR").

@@ -2,8 +2,11 @@
 //! the platform's balance to them, and transfer reversals.
 
 use crate::Params;
-use crate::customers::{build, missing_param, ok_with_event};
-use crate::intents::{Answer, Event, Store, json_of, metadata, missing_object, now, random_id};
+use crate::customers::{build, ok_with_event};
+use crate::intents::{
+    Answer, Event, Store, amount, invalid_amount, json_of, metadata, missing_object, missing_param,
+    now, random_id,
+};
 use axum::http::StatusCode;
 use serde_json::json;
 use std::collections::HashMap;
@@ -215,10 +218,9 @@ impl Connect {
             return missing_object("transfer", id);
         };
         let left = transfer.amount - transfer.amount_reversed;
-        let amount = match p.get("amount").map(|a| a.parse::<i64>()) {
-            None => left,
-            Some(Ok(amount)) if amount > 0 => amount,
-            Some(_) => return invalid_amount(),
+        let amount = match amount(p) {
+            Ok(amount) => amount.unwrap_or(left),
+            Err(refusal) => return refusal,
         };
         if amount > left {
             return crate::intents::refusal(
@@ -252,14 +254,6 @@ impl Connect {
         };
         (StatusCode::OK, json_of(&reversal), vec![event])
     }
-}
-
-fn invalid_amount() -> Answer {
-    crate::intents::refusal(
-        StatusCode::BAD_REQUEST,
-        ApiErrorsCode::ParameterInvalidInteger,
-        "Invalid positive integer: amount".to_owned(),
-    )
 }
 
 impl Store {

@@ -3,7 +3,8 @@
 
 use crate::cards::{self, CardDetails, Outcome};
 use crate::intents::{
-    Answer, Event, api_error, json_of, metadata, missing_object, now, random_id, unexpected,
+    Answer, Event, api_error, json_of, metadata, missing_object, missing_param, now, random_id,
+    unexpected,
 };
 use crate::{Params, error};
 use axum::http::StatusCode;
@@ -423,14 +424,6 @@ pub(crate) fn ok_with_event(kind: &'static str, body: Value) -> Answer {
         object: body.clone(),
     };
     (StatusCode::OK, body, vec![event])
-}
-
-pub(crate) fn missing_param(name: &str) -> Answer {
-    crate::intents::refusal(
-        StatusCode::BAD_REQUEST,
-        ApiErrorsCode::ParameterMissing,
-        format!("Missing required param: {name}."),
-    )
 }
 
 #[cfg(test)]

@@ -78,6 +78,31 @@ pub(crate) fn off_session(p: &Params) -> bool {
         .is_some_and(|v| matches!(v.as_str(), "true" | "one_off" | "recurring"))
 }
 
+/// The `amount` parameter: absent, or a positive integer (anything else is refused).
+pub(crate) fn amount(p: &Params) -> Result<Option<i64>, Answer> {
+    match p.get("amount").map(|a| a.parse::<i64>()) {
+        None => Ok(None),
+        Some(Ok(amount)) if amount > 0 => Ok(Some(amount)),
+        Some(_) => Err(invalid_amount()),
+    }
+}
+
+pub(crate) fn invalid_amount() -> Answer {
+    refusal(
+        StatusCode::BAD_REQUEST,
+        ApiErrorsCode::ParameterInvalidInteger,
+        "Invalid positive integer: amount".to_owned(),
+    )
+}
+
+pub(crate) fn missing_param(name: &str) -> Answer {
+    refusal(
+        StatusCode::BAD_REQUEST,
+        ApiErrorsCode::ParameterMissing,
+        format!("Missing required param: {name}."),
+    )
+}
+
 /// Stripe's 404 for an id it doesn't know.
 pub(crate) fn missing_object(kind: &str, id: &str) -> Answer {
     refusal(
@@ -210,23 +235,11 @@ impl Store {
     }
 
     pub fn create_intent(&mut self, p: &Params) -> Answer {
-        let Some(amount) = p
-            .get("amount")
-            .and_then(|a| a.parse::<i64>().ok())
-            .filter(|a| *a > 0)
-        else {
-            return refusal(
-                StatusCode::BAD_REQUEST,
-                ApiErrorsCode::ParameterInvalidInteger,
-                "Invalid positive integer: amount".to_owned(),
-            );
+        let Ok(Some(amount)) = amount(p) else {
+            return invalid_amount();
         };
         let Some(currency) = p.get("currency").and_then(|c| Currency::from_str(c).ok()) else {
-            return refusal(
-                StatusCode::BAD_REQUEST,
-                ApiErrorsCode::ParameterMissing,
-                "Missing required param: currency.".to_owned(),
-            );
+            return missing_param("currency");
         };
         if let Some(customer) = p.get("customer")
             && !self.wallet.has_customer(customer)
@@ -494,11 +507,7 @@ impl Store {
 
     pub fn refund(&mut self, p: &Params) -> Answer {
         let Some(id) = p.get("payment_intent") else {
-            return refusal(
-                StatusCode::BAD_REQUEST,
-                ApiErrorsCode::ParameterMissing,
-                "Missing required param: payment_intent.".to_owned(),
-            );
+            return missing_param("payment_intent");
         };
         let Some(stored) = self.intents.get_mut(id) else {
             return not_found(id);
@@ -511,18 +520,9 @@ impl Store {
             );
         }
         let left = stored.intent.amount_received - stored.refunded;
-        let amount = match p.get("amount") {
-            Some(raw) => match raw.parse::<i64>() {
-                Ok(a) if a > 0 => a,
-                _ => {
-                    return refusal(
-                        StatusCode::BAD_REQUEST,
-                        ApiErrorsCode::ParameterInvalidInteger,
-                        "Invalid positive integer: amount".to_owned(),
-                    );
-                }
-            },
-            None => left,
+        let amount = match amount(p) {
+            Ok(amount) => amount.unwrap_or(left),
+            Err(refusal) => return refusal,
         };
         if amount > left || left == 0 {
             return refusal(

@@ -499,7 +499,7 @@ async fn attach_payment_method(
         &format!("attach {id}"),
         |store, p| match p.get("customer") {
             Some(customer) => store.wallet.attach(&id, customer, false),
-            None => customers::missing_param("customer"),
+            None => intents::missing_param("customer"),
         },
     )
 }

@@ -224,18 +224,12 @@ async fn call(
     cookie: Option<&str>,
     form: &[(&str, &str)],
 ) -> Result<reqwest::Response> {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
     let mut request = client
         .post(format!("{base}/api/{endpoint}"))
-        .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
         .header("sec-fetch-site", "same-origin")
         .header("origin", base)
-        .body(body);
+        .form(form);
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
@@ -248,17 +242,6 @@ async fn call(
         );
     }
     Ok(response)
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 /// The `q` quantile in milliseconds (nearest rank).
