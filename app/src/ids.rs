@@ -35,4 +35,9 @@ typed_id!(
     CartId,
     OrderId,
     RefundId,
+    PostingId,
+    ApplicationId,
+    ContractId,
+    ContractEventId,
+    TimesheetId,
 );

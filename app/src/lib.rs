@@ -44,6 +44,10 @@ use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
+use marketplace::pages::{
+    FindWorkPage, FreelancerPage, HireHomePage, MyApplicationsPage, MyShiftsPage, NewShiftPage,
+    OrgHomePage, OrgShiftPage, ProfilePage, ShiftPage,
+};
 use notifications::pages::MailboxPage;
 use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
 use ui::NotFound;
@@ -106,7 +110,17 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("security")) view=SecurityPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("hire") view=HireHomePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("profile")) view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("work")) view=FindWorkPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("applications")) view=MyApplicationsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("shifts")) view=MyShiftsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("shifts"), ParamSegment("id")) view=ShiftPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("freelancers"), ParamSegment("id")) view=FreelancerPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), StaticSegment("new")) view=NewOrganisationPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug")) view=OrgHomePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), StaticSegment("new")) view=NewShiftPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), ParamSegment("id")) view=OrgShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("settings")) view=OrganisationSettingsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("invitations")) view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
@@ -139,6 +153,7 @@ fn SiteHeader() -> impl IntoView {
                         <li><a href="/shop">"Shop"</a></li>
                         <li><a href="/shop/vitamins">"Vitamins"</a></li>
                         <li><a href="/shop/face-serums">"Serums"</a></li>
+                        <li><a href="/hire">"Hire"</a></li>
                     </ul>
                 </nav>
                 <SearchBox/>

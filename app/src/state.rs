@@ -10,6 +10,7 @@ use search::SearchIndex;
 use sqlx::PgPool;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -24,6 +25,8 @@ pub struct AppState {
     pub media: Arc<Media>,
     /// Stripe (or, locally, the Stripe emulator).
     pub payments: Arc<Payments>,
+    /// The time the Hire rules see.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -44,7 +47,27 @@ impl AppState {
             search,
             media,
             payments,
+            clock: Clock::default(),
         }
+    }
+}
+
+/// The time the marketplace's rules see (shift starts, cancellation notice, auto-approval):
+/// the system clock, moved forward only by the dev clock in local development, so browser
+/// tests can reach a shift's end without waiting for it.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_secs: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
+    }
+
+    /// Move this clock `by` ahead of the system clock (zero: back in step).
+    pub fn set_offset(&self, by: chrono::Duration) {
+        self.offset_secs.store(by.num_seconds(), Ordering::Relaxed);
     }
 }
 
@@ -61,6 +84,8 @@ pub struct AppConfig {
     pub login_absolute: Duration,
     pub reset_link_ttl: Duration,
     pub invitation_ttl: Duration,
+    /// Submitted timesheets nobody answers are approved after this long.
+    pub timesheet_auto_approve: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
 }
 
@@ -74,6 +99,7 @@ impl AppConfig {
             login_absolute: Duration::from_secs(12 * 60 * 60),
             reset_link_ttl: Duration::from_secs(60 * 60),
             invitation_ttl: Duration::from_secs(7 * 24 * 60 * 60),
+            timesheet_auto_approve: Duration::from_secs(72 * 60 * 60),
             oidc_providers: Vec::new(),
         }
     }

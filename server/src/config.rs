@@ -33,6 +33,9 @@ pub struct Config {
     pub mail_from: String,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    /// Submitted timesheets nobody answers are approved after this long
+    /// (`OLIVINE_TIMESHEET_AUTO_APPROVE_HOURS`, default 72).
+    pub timesheet_auto_approve: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// Where this node keeps its own files (the search index; images unless stored elsewhere).
     pub data_dir: std::path::PathBuf,
@@ -144,6 +147,12 @@ impl Config {
             12,
             1..=24 * 90,
         )?;
+        let auto_approve_hours = parse_number(
+            get("OLIVINE_TIMESHEET_AUTO_APPROVE_HOURS", None),
+            "OLIVINE_TIMESHEET_AUTO_APPROVE_HOURS",
+            72,
+            1..=24 * 30,
+        )?;
         let oidc_providers = oidc_providers(&get)?;
         let data_dir: std::path::PathBuf = get("OLIVINE_DATA_DIR", None)
             .unwrap_or_else(|| ".data/app".to_owned())
@@ -176,6 +185,7 @@ impl Config {
             mail_from: get("OLIVINE_MAIL_FROM", None)
                 .unwrap_or_else(|| "Olivine <hello@olivine.test>".to_owned()),
             session_idle: Duration::from_secs(u64::from(session_idle) * 60),
+            timesheet_auto_approve: Duration::from_secs(u64::from(auto_approve_hours) * 3600),
             session_absolute: Duration::from_secs(u64::from(session_absolute) * 3600),
             oidc_providers,
             environment,
@@ -197,6 +207,7 @@ impl Config {
             dev_mode: self.environment == Environment::Dev,
             login_idle: self.session_idle,
             login_absolute: self.session_absolute,
+            timesheet_auto_approve: self.timesheet_auto_approve,
             oidc_providers: self.oidc_providers.clone(),
             ..AppConfig::local(self.public_url.clone())
         }

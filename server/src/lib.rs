@@ -176,6 +176,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(workers::run_relay(db.clone(), transport));
     tokio::spawn(workers::run_housekeeping(db));
     tokio::spawn(workers::run_payments(state.clone()));
+    tokio::spawn(workers::run_hire(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| {

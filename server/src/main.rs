@@ -80,6 +80,11 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
         "demo accounts: {people} added (password for all: {})",
         server::seed::DEMO_PASSWORD
     );
+    let hire = server::seed::seed_hire(&db, chrono::Utc::now().date_naive()).await?;
+    println!(
+        "demo Hire: {} freelancers and {} shifts added",
+        hire.freelancers, hire.shifts
+    );
     Ok(())
 }
 

@@ -367,6 +367,12 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         .await
         .unwrap()
         .to_string();
+    let fay = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'fay@olivine.test'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+        .to_string();
+    let harbour = ["harbour owner", "harbour manager"];
     let invitation = uuid::Uuid::nil().to_string();
     let signed_in = [
         "shopper",
@@ -556,6 +562,165 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             "admin/order/refund",
             vec![("order", &nobody), ("amount", "1"), ("reason", "Test")],
             vec!["admin"],
+        ),
+        // Hire: every marketplace server function. Freelancer calls need the role; organisation
+        // calls need a membership of the organisation named (Meadow's owner is refused at
+        // Harbour's door); a profile is for its owner and for hiring managers.
+        ("hire/profile/mine", vec![], signed_in.to_vec()),
+        // An incomplete profile: a business refusal (422) that grants no role.
+        (
+            "hire/profile/save",
+            vec![("profile[headline]", "x")],
+            signed_in.to_vec(),
+        ),
+        (
+            "hire/profile/day-off",
+            vec![("day", "2020-01-01"), ("note", "")],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/profile/day-off/remove",
+            vec![("day", "2020-01-01")],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/freelancer",
+            vec![("id", &fay)],
+            vec![
+                "freelancer",
+                "harbour owner",
+                "harbour manager",
+                "meadow owner",
+            ],
+        ),
+        (
+            "hire/work",
+            vec![
+                ("within_km", ""),
+                ("min_wage", ""),
+                ("skill", ""),
+                ("from", ""),
+                ("page", "1"),
+            ],
+            vec!["freelancer"],
+        ),
+        ("hire/shift", vec![("id", &nobody)], signed_in.to_vec()),
+        (
+            "hire/apply",
+            vec![("shift", &nobody), ("note", "")],
+            vec!["freelancer"],
+        ),
+        ("hire/applications/mine", vec![], vec!["freelancer"]),
+        (
+            "hire/application/withdraw",
+            vec![("application", &nobody), ("reason", "Test")],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/offer/accept",
+            vec![("application", &nobody)],
+            vec!["freelancer"],
+        ),
+        ("hire/contracts/mine", vec![], vec!["freelancer"]),
+        (
+            "hire/hours/submit",
+            vec![
+                ("contract", &nobody),
+                ("hours[date]", "2020-01-01"),
+                ("hours[starts]", "09:00"),
+                ("hours[ends]", "17:00"),
+                ("hours[break_minutes]", "0"),
+            ],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/contract/cancel",
+            vec![("contract", &nobody), ("reason", "Test")],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/org/home",
+            vec![("slug", "harbour-hotels")],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/home",
+            vec![("slug", "meadow-events")],
+            vec!["meadow owner"],
+        ),
+        (
+            "hire/org/shift/create",
+            vec![("slug", "harbour-hotels"), ("shift[title]", "")],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/shift",
+            vec![("slug", "harbour-hotels"), ("id", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/shift/change",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("id", &nobody),
+                ("to", "published"),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/offer",
+            vec![("slug", "harbour-hotels"), ("application", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/reject",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("application", &nobody),
+                ("reason", "Test"),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/hours/approve",
+            vec![("slug", "harbour-hotels"), ("contract", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/hours/adjust",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("hours[date]", "2020-01-01"),
+                ("hours[starts]", "09:00"),
+                ("hours[ends]", "17:00"),
+                ("hours[break_minutes]", "0"),
+                ("reason", "Test"),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/hours/dispute",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("reason", "Test"),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/contract/cancel",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("reason", "Test"),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/no-show",
+            vec![("slug", "harbour-hotels"), ("contract", &nobody)],
+            harbour.to_vec(),
         ),
     ];
     let mut failures = Vec::new();

@@ -1,6 +1,10 @@
-//! The Hire face: freelancers, the organisations that hire them, and what they agree on.
-//! So far the reference data every Hire form picks from: cities, skills, certificate types.
+//! The Hire face: freelancers, the organisations that hire them, and what they agree on —
+//! profiles, shifts, applications and offers, contracts with their events, and timesheets.
 
+pub mod api;
 pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

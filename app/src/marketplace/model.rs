@@ -1,6 +1,11 @@
 //! The Hire face's shared types. Pure; shared by browser and server.
 
+use crate::error::{AppError, Problems};
+use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, TimesheetId, UserId};
+use crate::money::{Currency, Money, parse_price};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A city from the bundled list (no network geocoding): where freelancers live and shifts
 /// happen.
@@ -46,4 +51,1062 @@ pub struct Reference {
     pub skills: Vec<SkillCategory>,
     /// By name.
     pub certificates: Vec<CertificateType>,
+}
+
+/// The Hire face pays in euros (every city in the bundled list uses them).
+pub const HIRE_CURRENCY: Currency = Currency::Eur;
+
+/// Every shift time on the pages is wall-clock time here; the database keeps instants.
+pub const HIRE_TIME_ZONE: &str = "Europe/Amsterdam";
+
+/// The longest shift, break included.
+pub const MAX_SHIFT_HOURS: i64 = 16;
+
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+pub const SKILL_LEVELS: [&str; 4] = ["Beginner", "Experienced", "Advanced", "Expert"];
+
+pg_enum! {
+    PostingStatus as "posting_status" {
+        Draft = "draft": "Draft",
+        Published = "published": "Open",
+        Filled = "filled": "Filled",
+        Closed = "closed": "Closed",
+        Cancelled = "cancelled": "Cancelled",
+    }
+}
+
+impl PostingStatus {
+    /// The posting's life: drafts are published or dropped; an open posting fills (and opens
+    /// again when a seat frees up), closes to new applicants, or is cancelled.
+    pub fn may_become(self, next: PostingStatus) -> bool {
+        use PostingStatus::*;
+        matches!(
+            (self, next),
+            (Draft, Published | Cancelled)
+                | (Published, Filled | Closed | Cancelled)
+                | (Filled, Published | Closed | Cancelled)
+        )
+    }
+
+    /// Freelancers can apply.
+    pub fn accepts_applications(self) -> bool {
+        self == PostingStatus::Published
+    }
+}
+
+pg_enum! {
+    ApplicationStatus as "application_status" {
+        Applied = "applied": "Applied",
+        Offered = "offered": "Offer made",
+        Hired = "hired": "Hired",
+        Rejected = "rejected": "Not selected",
+        Withdrawn = "withdrawn": "Withdrawn",
+        Declined = "declined": "Offer declined",
+    }
+}
+
+/// Who moves an application on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Organisation,
+    Freelancer,
+}
+
+impl ApplicationStatus {
+    /// Which side may move an application from `self` to `next`, if any: the organisation
+    /// offers or rejects (an offer can be taken back, which rejects), the freelancer withdraws
+    /// an application and accepts or declines an offer.
+    pub fn moved_by(self, next: ApplicationStatus) -> Option<Side> {
+        use ApplicationStatus::*;
+        match (self, next) {
+            (Applied, Offered | Rejected) | (Offered, Rejected) => Some(Side::Organisation),
+            (Applied, Withdrawn) | (Offered, Hired | Declined) => Some(Side::Freelancer),
+            _ => None,
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        ApplicationStatus::ALL
+            .iter()
+            .all(|next| self.moved_by(*next).is_none())
+    }
+
+    /// An offer holds a seat until it is answered; a hire keeps it.
+    pub fn holds_seat(self) -> bool {
+        matches!(self, ApplicationStatus::Offered | ApplicationStatus::Hired)
+    }
+}
+
+pg_enum! {
+    ContractStatus as "contract_status" {
+        Active = "active": "Confirmed",
+        Completed = "completed": "Completed",
+        Cancelled = "cancelled": "Cancelled",
+        NoShow = "no_show": "No-show",
+    }
+}
+
+impl ContractStatus {
+    pub fn may_become(self, next: ContractStatus) -> bool {
+        self == ContractStatus::Active && next != ContractStatus::Active
+    }
+}
+
+pg_enum! {
+    ContractEventKind as "contract_event_kind" {
+        Hired = "hired": "Hired",
+        CancelledByClient = "cancelled_by_client": "Cancelled by the organisation",
+        CancelledByFreelancer = "cancelled_by_freelancer": "Cancelled by the freelancer",
+        NoShow = "no_show": "No-show",
+        HoursApproved = "hours_approved": "Hours approved",
+    }
+}
+
+pg_enum! {
+    TimesheetStatus as "timesheet_status" {
+        Submitted = "submitted": "Waiting for approval",
+        Approved = "approved": "Approved",
+        Adjusted = "adjusted": "Approved with changes",
+        Disputed = "disputed": "Disputed",
+        AutoApproved = "auto_approved": "Approved automatically",
+    }
+}
+
+impl TimesheetStatus {
+    /// The organisation answers a submitted timesheet; the freelancer resubmits a disputed one;
+    /// the auto-approval job answers for an organisation that did not.
+    pub fn may_become(self, next: TimesheetStatus) -> bool {
+        use TimesheetStatus::*;
+        matches!(
+            (self, next),
+            (Submitted, Approved | Adjusted | Disputed | AutoApproved) | (Disputed, Submitted)
+        )
+    }
+
+    /// The hours are settled and payable.
+    pub fn is_approved(self) -> bool {
+        matches!(
+            self,
+            TimesheetStatus::Approved | TimesheetStatus::Adjusted | TimesheetStatus::AutoApproved
+        )
+    }
+}
+
+/// What cancelling costs. Inside the notice period the organisation owes the freelancer a
+/// share of the shift's wage, and a freelancer's cancellation counts against their
+/// reliability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CancellationPolicy {
+    pub notice_hours: i64,
+    pub late_share_percent: i64,
+}
+
+pub const CANCELLATION_POLICY: CancellationPolicy = CancellationPolicy {
+    notice_hours: 24,
+    late_share_percent: 50,
+};
+
+impl CancellationPolicy {
+    /// A cancellation `minutes_before` the start is late.
+    pub fn is_late(self, minutes_before: i64) -> bool {
+        minutes_before < self.notice_hours * 60
+    }
+
+    /// What the organisation owes for cancelling late a shift worth `wage_total`.
+    pub fn owed_by_client(self, wage_total: Money) -> Money {
+        let share = wage_total.minor() * self.late_share_percent;
+        Money::new((share + 50) / 100, wage_total.currency())
+    }
+}
+
+/// Paid minutes of a stretch of work: its length less the break, never below zero.
+pub fn paid_minutes(from: NaiveDateTime, to: NaiveDateTime, break_minutes: i32) -> i64 {
+    ((to - from).num_minutes() - i64::from(break_minutes)).max(0)
+}
+
+/// The pay for `minutes` at `hourly`, rounded half up to the cent.
+pub fn pay_for(minutes: i64, hourly: Money) -> Money {
+    Money::new((minutes * hourly.minor() + 30) / 60, hourly.currency())
+}
+
+/// "7 h 30 min".
+pub fn hours_label(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (h, 0) => format!("{h} h"),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// A start and end on the wall clock: the end is on the next day when it is not after the
+/// start (a night shift).
+fn span(date: NaiveDate, start: NaiveTime, end: NaiveTime) -> (NaiveDateTime, NaiveDateTime) {
+    let from = date.and_time(start);
+    let mut to = date.and_time(end);
+    if to <= from {
+        to += chrono::Duration::days(1);
+    }
+    (from, to)
+}
+
+fn parse_date(p: &mut Problems, field: &str, raw: &str) -> Option<NaiveDate> {
+    let parsed = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        p.add(field, "Enter a date like 2026-12-24.");
+    }
+    parsed
+}
+
+fn parse_time(p: &mut Problems, field: &str, raw: &str) -> Option<NaiveTime> {
+    let raw = raw.trim();
+    let parsed = NaiveTime::parse_from_str(raw, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(raw, "%H:%M:%S"))
+        .ok();
+    if parsed.is_none() {
+        p.add(field, "Enter a time like 09:30.");
+    }
+    parsed
+}
+
+fn parse_number(p: &mut Problems, field: &str, raw: &str, range: (i64, i64), what: &str) -> i64 {
+    match raw.trim().parse::<i64>() {
+        Ok(n) if n >= range.0 && n <= range.1 => n,
+        _ => {
+            p.add(
+                field,
+                format!("Enter {what} from {} to {}.", range.0, range.1),
+            );
+            range.0
+        }
+    }
+}
+
+/// A shift as the manager types it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShiftInput {
+    pub title: String,
+    pub description: String,
+    pub city: String,
+    pub address: String,
+    /// `2026-12-24`
+    pub date: String,
+    /// `09:00`
+    pub starts: String,
+    /// `17:30`; not after the start means the next day.
+    pub ends: String,
+    pub break_minutes: String,
+    pub headcount: String,
+    /// Per hour: "16.50".
+    pub wage: String,
+    /// Skill id → minimum level ("1".."4"; empty or "0": not required).
+    pub skills: BTreeMap<String, String>,
+}
+
+/// A shift that passed every check; times on the Hire wall clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidShift {
+    pub title: String,
+    pub description: String,
+    pub city: String,
+    pub address: String,
+    pub starts: NaiveDateTime,
+    pub ends: NaiveDateTime,
+    pub break_minutes: i32,
+    pub headcount: i32,
+    pub wage: Money,
+    pub skills: Vec<(String, i16)>,
+}
+
+/// Skill id → level from a form's select boxes ("0" or empty: none).
+fn skill_levels(
+    p: &mut Problems,
+    field: &str,
+    raw: &BTreeMap<String, String>,
+) -> Vec<(String, i16)> {
+    let mut skills = Vec::new();
+    for (skill, level) in raw {
+        match level.trim() {
+            "" | "0" => {}
+            text => match text.parse::<i16>() {
+                Ok(level @ 1..=4) => skills.push((skill.clone(), level)),
+                _ => p.add(field, "Choose a level from the list."),
+            },
+        }
+    }
+    skills
+}
+
+impl ShiftInput {
+    pub fn check(&self) -> Result<ValidShift, AppError> {
+        let mut p = Problems::default();
+        let title = p.text("shift[title]", "title", &self.title, 120);
+        if !title.is_empty() && title.chars().count() < 3 {
+            p.add(
+                "shift[title]",
+                "Give the shift a title of at least 3 characters.",
+            );
+        }
+        let description = self.description.trim().to_owned();
+        if description.chars().count() > 8000 {
+            p.add(
+                "shift[description]",
+                "Keep the description to 8000 characters.",
+            );
+        }
+        let city = self.city.trim().to_owned();
+        if city.is_empty() {
+            p.add("shift[city]", "Choose the city the shift is in.");
+        }
+        let address = self.address.trim().to_owned();
+        if address.chars().count() > 200 {
+            p.add("shift[address]", "Keep the address to 200 characters.");
+        }
+        let date = parse_date(&mut p, "shift[date]", &self.date);
+        let start = parse_time(&mut p, "shift[starts]", &self.starts);
+        let end = parse_time(&mut p, "shift[ends]", &self.ends);
+        let (starts, ends) = match (date, start, end) {
+            (Some(d), Some(s), Some(e)) => span(d, s, e),
+            _ => (NaiveDateTime::MIN, NaiveDateTime::MIN),
+        };
+        if (ends - starts).num_hours() > MAX_SHIFT_HOURS {
+            p.add(
+                "shift[ends]",
+                format!("A shift lasts at most {MAX_SHIFT_HOURS} hours."),
+            );
+        }
+        let break_minutes = match self.break_minutes.trim() {
+            "" => 0,
+            raw => parse_number(
+                &mut p,
+                "shift[break_minutes]",
+                raw,
+                (0, 240),
+                "a break in minutes",
+            ),
+        };
+        if starts != ends && break_minutes >= (ends - starts).num_minutes() {
+            p.add(
+                "shift[break_minutes]",
+                "The break must be shorter than the shift.",
+            );
+        }
+        let headcount = parse_number(
+            &mut p,
+            "shift[headcount]",
+            &self.headcount,
+            (1, 100),
+            "the number of people",
+        );
+        let wage = match parse_price(&self.wage, HIRE_CURRENCY) {
+            Ok(wage) if wage.minor() >= 100 && wage.minor() <= 50_000 => wage,
+            Ok(_) => {
+                p.add("shift[wage]", "Enter an hourly wage from €1.00 to €500.00.");
+                Money::zero(HIRE_CURRENCY)
+            }
+            Err(message) => {
+                p.add("shift[wage]", message);
+                Money::zero(HIRE_CURRENCY)
+            }
+        };
+        let skills = skill_levels(&mut p, "shift[skills]", &self.skills);
+        p.into_result(ValidShift {
+            title,
+            description,
+            city,
+            address,
+            starts,
+            ends,
+            break_minutes: i32::try_from(break_minutes).unwrap_or(0),
+            headcount: i32::try_from(headcount).unwrap_or(1),
+            wage,
+            skills,
+        })
+    }
+}
+
+/// A freelancer's profile as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProfileInput {
+    pub headline: String,
+    pub bio: String,
+    pub city: String,
+    pub travel_km: String,
+    /// Per hour: "15.00".
+    pub min_rate: String,
+    /// Comma-separated ISO 639-1 codes: "nl, en".
+    pub languages: String,
+    pub skills: BTreeMap<String, String>,
+    /// `"1_from"` … `"7_to"` (ISO weekday, Monday = 1) → `HH:MM`; both empty: not that day.
+    pub week: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidProfile {
+    pub headline: String,
+    pub bio: String,
+    pub city: String,
+    pub travel_km: i32,
+    pub min_rate: Money,
+    pub languages: Vec<String>,
+    pub skills: Vec<(String, i16)>,
+    pub week: Vec<Availability>,
+}
+
+impl ProfileInput {
+    pub fn check(&self) -> Result<ValidProfile, AppError> {
+        let mut p = Problems::default();
+        let headline = p.text("profile[headline]", "headline", &self.headline, 120);
+        if !headline.is_empty() && headline.chars().count() < 3 {
+            p.add(
+                "profile[headline]",
+                "Write a headline of at least 3 characters.",
+            );
+        }
+        let bio = self.bio.trim().to_owned();
+        if bio.chars().count() > 4000 {
+            p.add("profile[bio]", "Keep the bio to 4000 characters.");
+        }
+        let city = self.city.trim().to_owned();
+        if city.is_empty() {
+            p.add("profile[city]", "Choose the city you live in.");
+        }
+        let travel_km = parse_number(
+            &mut p,
+            "profile[travel_km]",
+            &self.travel_km,
+            (0, 250),
+            "a distance in km",
+        );
+        let min_rate = match parse_price(&self.min_rate, HIRE_CURRENCY) {
+            Ok(rate) if rate.minor() <= 50_000 => rate,
+            Ok(_) => {
+                p.add("profile[min_rate]", "Enter an hourly rate up to €500.00.");
+                Money::zero(HIRE_CURRENCY)
+            }
+            Err(message) => {
+                p.add("profile[min_rate]", message);
+                Money::zero(HIRE_CURRENCY)
+            }
+        };
+        let mut languages: Vec<String> = Vec::new();
+        for code in self
+            .languages
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let code = code.to_lowercase();
+            if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+                p.add(
+                    "profile[languages]",
+                    "Use two-letter language codes separated by commas, like “nl, en”.",
+                );
+                break;
+            }
+            if !languages.contains(&code) {
+                languages.push(code);
+            }
+        }
+        if languages.len() > 12 {
+            p.add("profile[languages]", "List at most 12 languages.");
+        }
+        let skills = skill_levels(&mut p, "profile[skills]", &self.skills);
+        let mut week = Vec::new();
+        for day in 1..=7_i16 {
+            let get = |part: &str| {
+                self.week
+                    .get(&format!("{day}_{part}"))
+                    .map_or("", |v| v.trim())
+            };
+            let (from, to) = (get("from"), get("to"));
+            if from.is_empty() && to.is_empty() {
+                continue;
+            }
+            let field = format!("profile[week][{day}]");
+            let (Some(starts), Some(ends)) = (
+                parse_time(&mut p, &field, from),
+                parse_time(&mut p, &field, to),
+            ) else {
+                continue;
+            };
+            if starts == ends {
+                p.add(&field, "A day's window needs a start and a different end.");
+                continue;
+            }
+            week.push(Availability {
+                weekday: day,
+                starts,
+                ends,
+            });
+        }
+        p.into_result(ValidProfile {
+            headline,
+            bio,
+            city,
+            travel_km: i32::try_from(travel_km).unwrap_or(0),
+            min_rate,
+            languages,
+            skills,
+            week,
+        })
+    }
+}
+
+/// One weekday's window in the usual week (ISO weekday, Monday = 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Availability {
+    pub weekday: i16,
+    pub starts: NaiveTime,
+    pub ends: NaiveTime,
+}
+
+impl Availability {
+    /// Does this window cover a shift from `from` to `to` (wall clock) that starts on its day?
+    pub fn covers(self, from: NaiveDateTime, to: NaiveDateTime) -> bool {
+        let day = i16::try_from(from.weekday().number_from_monday()).unwrap_or(0);
+        if day != self.weekday {
+            return false;
+        }
+        let (open, close) = span(from.date(), self.starts, self.ends);
+        open <= from && to <= close
+    }
+}
+
+/// What history says about a freelancer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reliability {
+    pub completed: i64,
+    pub no_shows: i64,
+    pub late_cancellations: i64,
+    /// Completed shifts whose hours started within 5 minutes of the scheduled start.
+    pub on_time: i64,
+}
+
+impl Reliability {
+    /// Share of booked shifts the freelancer turned up for, when there is any history.
+    pub fn attendance(self) -> Option<f64> {
+        let booked = self.completed + self.no_shows + self.late_cancellations;
+        (booked > 0).then(|| self.completed as f64 / booked as f64)
+    }
+
+    pub fn punctuality(self) -> Option<f64> {
+        (self.completed > 0).then(|| self.on_time as f64 / self.completed as f64)
+    }
+}
+
+/// A freelancer's profile as its owner edits it and managers read it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub headline: String,
+    pub bio: String,
+    pub city: City,
+    pub travel_km: i32,
+    pub min_rate: Money,
+    pub languages: Vec<String>,
+    /// (skill id, skill name, level)
+    pub skills: Vec<(String, String, i16)>,
+    pub week: Vec<Availability>,
+    pub days_off: Vec<NaiveDate>,
+    pub reliability: Reliability,
+}
+
+/// A shift as lists and its page show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShiftSummary {
+    pub id: PostingId,
+    pub organisation_id: OrganisationId,
+    pub organisation: String,
+    pub organisation_slug: String,
+    pub status: PostingStatus,
+    pub title: String,
+    pub city: String,
+    /// Hire wall-clock time.
+    pub starts: NaiveDateTime,
+    pub ends: NaiveDateTime,
+    pub break_minutes: i32,
+    pub headcount: i32,
+    pub seats_taken: i32,
+    pub wage: Money,
+    /// From the viewer's home city, when they have a profile.
+    pub distance_km: Option<f64>,
+}
+
+impl ShiftSummary {
+    pub fn paid_minutes(&self) -> i64 {
+        paid_minutes(self.starts, self.ends, self.break_minutes)
+    }
+
+    /// "Thu 3 Dec, 09:00–17:30"
+    pub fn when(&self) -> String {
+        format!(
+            "{}, {}–{}",
+            self.starts.format("%a %-d %b %Y"),
+            self.starts.format("%H:%M"),
+            self.ends.format("%H:%M")
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShiftDetail {
+    pub summary: ShiftSummary,
+    pub description: String,
+    pub address: String,
+    /// (skill id, name, minimum level)
+    pub skills: Vec<(String, String, i16)>,
+    /// The viewer's own application, for freelancers.
+    pub mine: Option<MyApplication>,
+}
+
+/// A freelancer's application as they see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MyApplication {
+    pub id: ApplicationId,
+    pub shift: ShiftSummary,
+    pub status: ApplicationStatus,
+    pub note: String,
+    pub reason: Option<String>,
+}
+
+/// An applicant as the organisation sees them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub id: ApplicationId,
+    pub freelancer_id: UserId,
+    pub name: String,
+    pub headline: String,
+    pub city: String,
+    pub status: ApplicationStatus,
+    pub note: String,
+    pub reason: Option<String>,
+    pub reliability: Reliability,
+}
+
+/// A contract with its timesheet, as either side sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContractView {
+    pub id: ContractId,
+    pub posting_id: PostingId,
+    pub title: String,
+    pub organisation: String,
+    pub organisation_slug: String,
+    pub freelancer_id: UserId,
+    pub freelancer: String,
+    pub status: ContractStatus,
+    pub starts: NaiveDateTime,
+    pub ends: NaiveDateTime,
+    pub break_minutes: i32,
+    pub wage: Money,
+    /// The shift has begun: hours can be submitted, no-shows recorded.
+    pub started: bool,
+    pub timesheet: Option<Timesheet>,
+    /// Events in order: (what, when (wall clock), amount owed, reason)
+    pub events: Vec<ContractEvent>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContractEvent {
+    pub kind: ContractEventKind,
+    pub late: bool,
+    pub amount: Money,
+    pub reason: String,
+    pub at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timesheet {
+    pub id: TimesheetId,
+    pub status: TimesheetStatus,
+    pub worked_from: NaiveDateTime,
+    pub worked_to: NaiveDateTime,
+    pub break_minutes: i32,
+    pub claimed_minutes: i32,
+    pub minutes: i32,
+    pub amount: Money,
+    pub reason: Option<String>,
+}
+
+/// Hours as the freelancer (or, adjusting, the manager) types them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HoursInput {
+    pub date: String,
+    pub starts: String,
+    pub ends: String,
+    pub break_minutes: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValidHours {
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+    pub break_minutes: i32,
+}
+
+impl ValidHours {
+    pub fn minutes(self) -> i64 {
+        paid_minutes(self.from, self.to, self.break_minutes)
+    }
+}
+
+impl HoursInput {
+    pub fn check(&self) -> Result<ValidHours, AppError> {
+        let mut p = Problems::default();
+        let date = parse_date(&mut p, "hours[date]", &self.date);
+        let start = parse_time(&mut p, "hours[starts]", &self.starts);
+        let end = parse_time(&mut p, "hours[ends]", &self.ends);
+        let break_minutes = match self.break_minutes.trim() {
+            "" => 0,
+            raw => parse_number(
+                &mut p,
+                "hours[break_minutes]",
+                raw,
+                (0, 240),
+                "a break in minutes",
+            ),
+        };
+        let (from, to) = match (date, start, end) {
+            (Some(d), Some(s), Some(e)) => span(d, s, e),
+            _ => {
+                return Err(p
+                    .into_result(())
+                    .err()
+                    .unwrap_or_else(|| AppError::invalid("Check the hours.")));
+            }
+        };
+        if (to - from).num_hours() > MAX_SHIFT_HOURS {
+            p.add(
+                "hours[ends]",
+                format!("A shift lasts at most {MAX_SHIFT_HOURS} hours."),
+            );
+        } else if break_minutes >= (to - from).num_minutes() {
+            p.add(
+                "hours[break_minutes]",
+                "The break must be shorter than the hours worked.",
+            );
+        }
+        p.into_result(ValidHours {
+            from,
+            to,
+            break_minutes: i32::try_from(break_minutes).unwrap_or(0),
+        })
+    }
+}
+
+/// An organisation's posting with what waits for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgShift {
+    pub shift: ShiftSummary,
+    pub applicants: i64,
+    pub timesheets_waiting: i64,
+}
+
+/// The organisation's page for one shift.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgShiftDetail {
+    pub detail: ShiftDetail,
+    pub applicants: Vec<Applicant>,
+    pub contracts: Vec<ContractView>,
+}
+
+/// Filters of the find-work page, from its query string.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkFilter {
+    /// Radius in km around the freelancer's home (their travel radius when absent).
+    pub within_km: Option<i32>,
+    pub min_wage_cents: Option<i64>,
+    pub skill: Option<String>,
+    /// Only shifts on or after this day.
+    pub from: Option<NaiveDate>,
+    pub page: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkPage {
+    pub shifts: Vec<ShiftSummary>,
+    pub total: i64,
+    pub page: i64,
+    /// The freelancer's home city and radius used, when they have a profile.
+    pub home: Option<(String, i32)>,
+}
+
+impl WorkFilter {
+    /// From the find-work page's query string; a value that does not parse is left out (the
+    /// form shows what was applied).
+    pub fn from_query(within_km: &str, min_wage: &str, skill: &str, from: &str, page: i64) -> Self {
+        WorkFilter {
+            within_km: within_km
+                .trim()
+                .parse()
+                .ok()
+                .filter(|km| (1..=250).contains(km)),
+            min_wage_cents: parse_price(min_wage, HIRE_CURRENCY).ok().map(Money::minor),
+            skill: Some(skill.trim().to_owned()).filter(|s| !s.is_empty()),
+            from: NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").ok(),
+            page: page.max(1),
+        }
+    }
+}
+
+/// An organisation's Hire home.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgHome {
+    pub name: String,
+    pub slug: String,
+    pub shifts: Vec<OrgShift>,
+    pub timesheets_waiting: Vec<ContractView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(date: &str, time: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn posting_status() -> impl Strategy<Value = PostingStatus> {
+        prop::sample::select(PostingStatus::ALL.to_vec())
+    }
+
+    fn application_status() -> impl Strategy<Value = ApplicationStatus> {
+        prop::sample::select(ApplicationStatus::ALL.to_vec())
+    }
+
+    fn timesheet_status() -> impl Strategy<Value = TimesheetStatus> {
+        prop::sample::select(TimesheetStatus::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn postings_never_return_to_draft_and_endings_are_final(from in posting_status(), to in posting_status()) {
+            if from.may_become(to) {
+                prop_assert_ne!(from, to);
+                prop_assert_ne!(to, PostingStatus::Draft);
+                prop_assert!(!matches!(from, PostingStatus::Closed | PostingStatus::Cancelled));
+                // Filling happens to open postings only (a seat is taken).
+                if to == PostingStatus::Filled {
+                    prop_assert_eq!(from, PostingStatus::Published);
+                }
+            }
+        }
+
+        #[test]
+        fn each_application_move_belongs_to_one_side(from in application_status(), to in application_status()) {
+            match from.moved_by(to) {
+                Some(Side::Organisation) => prop_assert!(matches!(to, ApplicationStatus::Offered | ApplicationStatus::Rejected)),
+                Some(Side::Freelancer) => prop_assert!(matches!(to, ApplicationStatus::Withdrawn | ApplicationStatus::Hired | ApplicationStatus::Declined)),
+                None => {}
+            }
+            if from.is_final() {
+                prop_assert_eq!(from.moved_by(to), None);
+            }
+            // Only an offer becomes a hire: nobody is hired without the organisation's offer
+            // and the freelancer's yes.
+            if to == ApplicationStatus::Hired && from.moved_by(to).is_some() {
+                prop_assert_eq!(from, ApplicationStatus::Offered);
+            }
+        }
+
+        #[test]
+        fn approved_hours_stay_approved(from in timesheet_status(), to in timesheet_status()) {
+            if from.is_approved() {
+                prop_assert!(!from.may_become(to));
+            }
+            if from.may_become(to) && to == TimesheetStatus::Submitted {
+                prop_assert_eq!(from, TimesheetStatus::Disputed);
+            }
+        }
+
+        #[test]
+        fn pay_is_minutes_times_wage_rounded_to_the_cent(minutes in 1_i64..=16 * 60, cents in 100_i64..=50_000) {
+            let pay = pay_for(minutes, Money::new(cents, HIRE_CURRENCY)).minor();
+            let exact = minutes * cents;
+            prop_assert!((pay * 60 - exact).abs() <= 30);
+        }
+
+        #[test]
+        fn a_late_client_cancellation_owes_the_share(minutes_before in -600_i64..=5_000, cents in 0_i64..=1_000_000) {
+            let policy = CANCELLATION_POLICY;
+            prop_assert_eq!(policy.is_late(minutes_before), minutes_before < 24 * 60);
+            let owed = policy.owed_by_client(Money::new(cents, HIRE_CURRENCY)).minor();
+            prop_assert!(owed * 2 - cents <= 1 && cents - owed * 2 <= 1);
+        }
+    }
+
+    #[test]
+    fn every_application_path_ends() {
+        // From "applied", every sequence of allowed moves reaches a final status within two steps.
+        let mut frontier = vec![ApplicationStatus::Applied];
+        for _ in 0..2 {
+            frontier = frontier
+                .into_iter()
+                .flat_map(|s| {
+                    ApplicationStatus::ALL
+                        .iter()
+                        .copied()
+                        .filter(move |n| s.moved_by(*n).is_some())
+                })
+                .collect();
+        }
+        assert!(frontier.iter().all(|s| s.is_final()), "{frontier:?}");
+        assert!(ApplicationStatus::Offered.holds_seat() && ApplicationStatus::Hired.holds_seat());
+        assert!(!ApplicationStatus::Applied.holds_seat());
+    }
+
+    fn shift() -> ShiftInput {
+        ShiftInput {
+            title: "Bar shift".into(),
+            description: String::new(),
+            city: "nl-utrecht".into(),
+            address: String::new(),
+            date: "2026-12-24".into(),
+            starts: "22:00".into(),
+            ends: "04:30".into(),
+            break_minutes: "30".into(),
+            headcount: "2".into(),
+            wage: "17,50".into(),
+            skills: BTreeMap::from([
+                ("bartending".into(), "2".into()),
+                ("barista".into(), "0".into()),
+            ]),
+        }
+    }
+
+    #[test]
+    fn a_night_shift_ends_the_next_morning() {
+        let valid = shift().check().unwrap();
+        assert_eq!(valid.starts, at("2026-12-24", "22:00"));
+        assert_eq!(valid.ends, at("2026-12-25", "04:30"));
+        assert_eq!(
+            paid_minutes(valid.starts, valid.ends, valid.break_minutes),
+            360
+        );
+        assert_eq!(valid.wage.minor(), 1750);
+        assert_eq!(valid.skills, [("bartending".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn every_shift_problem_is_reported_at_once() {
+        let input = ShiftInput {
+            title: "  ".into(),
+            date: "24-12-2026".into(),
+            break_minutes: "lots".into(),
+            headcount: "0".into(),
+            wage: "0.50".into(),
+            skills: BTreeMap::from([("bartending".into(), "9".into())]),
+            ..shift()
+        };
+        let error = input.check().unwrap_err();
+        for field in [
+            "shift[title]",
+            "shift[date]",
+            "shift[break_minutes]",
+            "shift[headcount]",
+            "shift[wage]",
+            "shift[skills]",
+        ] {
+            assert!(error.field_message(field).is_some(), "{field}: {error:?}");
+        }
+        let long = ShiftInput {
+            starts: "06:00".into(),
+            ends: "23:00".into(),
+            ..shift()
+        };
+        assert!(
+            long.check()
+                .unwrap_err()
+                .field_message("shift[ends]")
+                .is_some()
+        );
+        let all_break = ShiftInput {
+            starts: "10:00".into(),
+            ends: "11:00".into(),
+            break_minutes: "60".into(),
+            ..shift()
+        };
+        assert!(
+            all_break
+                .check()
+                .unwrap_err()
+                .field_message("shift[break_minutes]")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn profiles_parse_languages_skills_and_the_week() {
+        let input = ProfileInput {
+            headline: "Night-shift bartender".into(),
+            bio: String::new(),
+            city: "nl-utrecht".into(),
+            travel_km: "30".into(),
+            min_rate: "15".into(),
+            languages: "NL, en  de,nl".into(),
+            skills: BTreeMap::from([("bartending".into(), "4".into())]),
+            week: BTreeMap::from([
+                ("5_from".into(), "20:00".into()),
+                ("5_to".into(), "04:00".into()),
+                ("6_from".into(), String::new()),
+                ("6_to".into(), String::new()),
+            ]),
+        };
+        let valid = input.check().unwrap();
+        assert_eq!(valid.languages, ["nl", "en", "de"]);
+        assert_eq!(valid.week.len(), 1);
+        // Friday night until 04:00 covers a Friday 22:00–03:00 shift, not a Saturday one.
+        let friday = valid.week[0];
+        assert!(friday.covers(at("2026-12-04", "22:00"), at("2026-12-05", "03:00")));
+        assert!(!friday.covers(at("2026-12-04", "19:00"), at("2026-12-04", "23:00")));
+        assert!(!friday.covers(at("2026-12-05", "22:00"), at("2026-12-06", "03:00")));
+
+        let bad = ProfileInput {
+            languages: "dutch".into(),
+            travel_km: "999".into(),
+            week: BTreeMap::from([
+                ("2_from".into(), "9am".into()),
+                ("2_to".into(), "17:00".into()),
+            ]),
+            ..input
+        };
+        let error = bad.check().unwrap_err();
+        for field in [
+            "profile[languages]",
+            "profile[travel_km]",
+            "profile[week][2]",
+        ] {
+            assert!(error.field_message(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn reliability_counts_what_happened() {
+        let empty = Reliability::default();
+        assert_eq!((empty.attendance(), empty.punctuality()), (None, None));
+        let record = Reliability {
+            completed: 8,
+            no_shows: 1,
+            late_cancellations: 1,
+            on_time: 6,
+        };
+        assert_eq!(record.attendance(), Some(0.8));
+        assert_eq!(record.punctuality(), Some(0.75));
+        assert_eq!(hours_label(450), "7 h 30 min");
+        assert_eq!(hours_label(480), "8 h");
+        assert_eq!(hours_label(45), "45 min");
+    }
 }

@@ -1,6 +1,16 @@
-//! Hire reference queries. Each takes a connection; the caller owns any transaction.
+//! Hire queries. Each takes a connection; the caller owns any transaction.
 
-use super::model::{CertificateType, City, Reference, Skill, SkillCategory};
+use super::model::{
+    Applicant, ApplicationStatus, Availability, CertificateType, City, ContractEvent,
+    ContractEventKind, ContractStatus, ContractView, HIRE_CURRENCY, MyApplication, OrgShift,
+    PostingStatus, Profile, Reference, Reliability, ShiftSummary, Skill, SkillCategory, Timesheet,
+    TimesheetStatus, ValidHours, ValidProfile, ValidShift, WorkFilter,
+};
+use crate::ids::{
+    ApplicationId, ContractEventId, ContractId, OrganisationId, PostingId, TimesheetId, UserId,
+};
+use crate::money::Money;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sqlx::PgConnection;
 
 pub async fn reference(conn: &mut PgConnection) -> Result<Reference, sqlx::Error> {
@@ -87,4 +97,1043 @@ pub async fn cities_within(
             )
         })
         .collect())
+}
+
+// ---- Profiles ----------------------------------------------------------------------------
+
+/// Amounts the Hire tables hold; they only ever write euros.
+fn money(minor: i64, currency: &str) -> Money {
+    Money::from_parts(minor, currency).unwrap_or_else(|_| Money::new(minor, HIRE_CURRENCY))
+}
+
+pub async fn save_profile(
+    conn: &mut PgConnection,
+    user: UserId,
+    profile: &ValidProfile,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO freelancer_profiles
+               (user_id, headline, bio, city_id, travel_km, min_rate_cents, currency, languages)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (user_id) DO UPDATE SET
+               headline = EXCLUDED.headline, bio = EXCLUDED.bio, city_id = EXCLUDED.city_id,
+               travel_km = EXCLUDED.travel_km, min_rate_cents = EXCLUDED.min_rate_cents,
+               currency = EXCLUDED.currency, languages = EXCLUDED.languages"#,
+        user.0,
+        profile.headline,
+        profile.bio,
+        profile.city,
+        profile.travel_km,
+        profile.min_rate.minor(),
+        profile.min_rate.currency().code(),
+        &profile.languages,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("DELETE FROM freelancer_skills WHERE user_id = $1", user.0)
+        .execute(&mut *conn)
+        .await?;
+    let (skills, levels): (Vec<String>, Vec<i16>) = profile.skills.iter().cloned().unzip();
+    sqlx::query!(
+        "INSERT INTO freelancer_skills (user_id, skill_id, level)
+         SELECT $1, * FROM UNNEST($2::text[], $3::int2[])",
+        user.0,
+        &skills,
+        &levels,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "DELETE FROM freelancer_availability WHERE user_id = $1",
+        user.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    let days: Vec<i16> = profile.week.iter().map(|a| a.weekday).collect();
+    let starts: Vec<chrono::NaiveTime> = profile.week.iter().map(|a| a.starts).collect();
+    let ends: Vec<chrono::NaiveTime> = profile.week.iter().map(|a| a.ends).collect();
+    sqlx::query!(
+        "INSERT INTO freelancer_availability (user_id, weekday, starts, ends)
+         SELECT $1, * FROM UNNEST($2::int2[], $3::time[], $4::time[])",
+        user.0,
+        &days,
+        &starts,
+        &ends,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// `false` when the day was already off.
+pub async fn add_day_off(
+    conn: &mut PgConnection,
+    user: UserId,
+    day: NaiveDate,
+    note: &str,
+) -> Result<bool, sqlx::Error> {
+    let added = sqlx::query!(
+        "INSERT INTO freelancer_days_off (user_id, day, note) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+        user.0,
+        day,
+        note,
+    )
+    .execute(conn)
+    .await?;
+    Ok(added.rows_affected() == 1)
+}
+
+pub async fn remove_day_off(
+    conn: &mut PgConnection,
+    user: UserId,
+    day: NaiveDate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM freelancer_days_off WHERE user_id = $1 AND day = $2",
+        user.0,
+        day
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn has_profile(conn: &mut PgConnection, user: UserId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM freelancer_profiles WHERE user_id = $1) AS "exists!""#,
+        user.0
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Derived from contracts and timesheets: nothing is stored that could drift.
+pub async fn reliability(
+    conn: &mut PgConnection,
+    users: &[UserId],
+) -> Result<Vec<(UserId, Reliability)>, sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = users.iter().map(|u| u.0).collect();
+    let rows = sqlx::query!(
+        r#"
+        SELECT u.id AS "user_id!",
+               count(*) FILTER (WHERE c.status = 'completed') AS "completed!",
+               count(*) FILTER (WHERE c.status = 'no_show') AS "no_shows!",
+               count(*) FILTER (WHERE c.status = 'cancelled' AND EXISTS (
+                   SELECT 1 FROM contract_events e
+                   WHERE e.contract_id = c.contract_id
+                     AND e.kind = 'cancelled_by_freelancer' AND e.late)) AS "late!",
+               count(*) FILTER (WHERE c.status = 'completed'
+                   AND t.worked_from <= c.starts_at + interval '5 minutes') AS "on_time!"
+        FROM UNNEST($1::uuid[]) AS u(id)
+        LEFT JOIN contracts c ON c.freelancer_id = u.id
+        LEFT JOIN timesheets t ON t.contract_id = c.contract_id
+        GROUP BY u.id
+        "#,
+        &ids
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                UserId(r.user_id),
+                Reliability {
+                    completed: r.completed,
+                    no_shows: r.no_shows,
+                    late_cancellations: r.late,
+                    on_time: r.on_time,
+                },
+            )
+        })
+        .collect())
+}
+
+pub async fn profile(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> Result<Option<Profile>, sqlx::Error> {
+    let Some(row) = sqlx::query!(
+        r#"SELECT u.display_name, p.headline, p.bio, p.travel_km, p.min_rate_cents, p.currency,
+                  p.languages, c.city_id, c.name AS city, c.country AS "country!", c.latitude,
+                  c.longitude
+           FROM freelancer_profiles p
+           JOIN users u ON u.user_id = p.user_id
+           JOIN cities c USING (city_id)
+           WHERE p.user_id = $1"#,
+        user.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let skills = sqlx::query!(
+        "SELECT s.skill_id, s.name, f.level FROM freelancer_skills f JOIN skills s USING (skill_id)
+         WHERE f.user_id = $1 ORDER BY f.level DESC, s.name",
+        user.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.skill_id, r.name, r.level))
+    .collect();
+    let week = sqlx::query_as!(
+        Availability,
+        "SELECT weekday, starts, ends FROM freelancer_availability WHERE user_id = $1
+         ORDER BY weekday",
+        user.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let days_off = sqlx::query_scalar!(
+        "SELECT day FROM freelancer_days_off WHERE user_id = $1 ORDER BY day",
+        user.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let reliability = reliability(conn, &[user])
+        .await?
+        .pop()
+        .map(|(_, r)| r)
+        .unwrap_or_default();
+    Ok(Some(Profile {
+        user_id: user,
+        display_name: row.display_name,
+        headline: row.headline,
+        bio: row.bio,
+        city: City {
+            id: row.city_id,
+            name: row.city,
+            country: row.country,
+            latitude: row.latitude,
+            longitude: row.longitude,
+        },
+        travel_km: row.travel_km,
+        min_rate: money(row.min_rate_cents, &row.currency),
+        languages: row.languages,
+        skills,
+        week,
+        days_off,
+        reliability,
+    }))
+}
+
+// ---- Shifts ------------------------------------------------------------------------------
+
+/// One row of the `shift_cards` view, with the distance from a home city when asked.
+struct ShiftRow {
+    posting_id: PostingId,
+    organisation_id: OrganisationId,
+    organisation: String,
+    organisation_slug: String,
+    status: PostingStatus,
+    title: String,
+    city: String,
+    starts_local: NaiveDateTime,
+    ends_local: NaiveDateTime,
+    break_minutes: i32,
+    headcount: i32,
+    seats_taken: i32,
+    wage_cents: i64,
+    currency: String,
+    distance_km: Option<f64>,
+}
+
+impl From<ShiftRow> for ShiftSummary {
+    fn from(r: ShiftRow) -> Self {
+        ShiftSummary {
+            id: r.posting_id,
+            organisation_id: r.organisation_id,
+            organisation: r.organisation,
+            organisation_slug: r.organisation_slug,
+            status: r.status,
+            title: r.title,
+            city: r.city,
+            starts: r.starts_local,
+            ends: r.ends_local,
+            break_minutes: r.break_minutes,
+            headcount: r.headcount,
+            seats_taken: r.seats_taken,
+            wage: money(r.wage_cents, &r.currency),
+            distance_km: r.distance_km,
+        }
+    }
+}
+
+pub async fn insert_shift(
+    conn: &mut PgConnection,
+    id: PostingId,
+    organisation: OrganisationId,
+    by: UserId,
+    shift: &ValidShift,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO postings (posting_id, organisation_id, kind, title, description, city_id,
+                               address, starts_at, ends_at, break_minutes, headcount,
+                               wage_cents, currency, created_by)
+         VALUES ($1, $2, 'shift', $3, $4, $5, $6,
+                 $7::timestamp AT TIME ZONE 'Europe/Amsterdam',
+                 $8::timestamp AT TIME ZONE 'Europe/Amsterdam', $9, $10, $11, $12, $13)",
+        id.0,
+        organisation.0,
+        shift.title,
+        shift.description,
+        shift.city,
+        shift.address,
+        shift.starts,
+        shift.ends,
+        shift.break_minutes,
+        shift.headcount,
+        shift.wage.minor(),
+        shift.wage.currency().code(),
+        by.0,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let (skills, levels): (Vec<String>, Vec<i16>) = shift.skills.iter().cloned().unzip();
+    sqlx::query!(
+        "INSERT INTO posting_skills (posting_id, skill_id, min_level)
+         SELECT $1, * FROM UNNEST($2::text[], $3::int2[])",
+        id.0,
+        &skills,
+        &levels,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The shift's start as an instant, locked, if it belongs to `organisation`.
+pub async fn lock_posting(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    posting: PostingId,
+) -> Result<Option<(PostingStatus, DateTime<Utc>)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT status AS "status: PostingStatus", starts_at FROM postings
+           WHERE posting_id = $1 AND organisation_id = $2 FOR UPDATE"#,
+        posting.0,
+        organisation.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.status, r.starts_at)))
+}
+
+/// Move a posting from `from` to `to`; `false` when it was no longer in `from`.
+pub async fn set_posting_status(
+    conn: &mut PgConnection,
+    posting: PostingId,
+    from: PostingStatus,
+    to: PostingStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE postings SET status = $3::posting_status,
+                published_at = CASE WHEN $3::posting_status = 'published'
+                                    THEN coalesce(published_at, $4) ELSE published_at END
+         WHERE posting_id = $1 AND status = $2",
+        posting.0,
+        from as PostingStatus,
+        to as PostingStatus,
+        now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Take one seat of an open (or closed to new applicants) posting: `false` when every seat is
+/// taken or the posting is not hiring. The last seat marks an open posting filled.
+pub async fn take_seat(conn: &mut PgConnection, posting: PostingId) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE postings SET seats_taken = seats_taken + 1,
+                status = CASE WHEN status = 'published' AND seats_taken + 1 = headcount
+                              THEN 'filled'::posting_status ELSE status END
+         WHERE posting_id = $1 AND status IN ('published', 'closed') AND seats_taken < headcount",
+        posting.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Give a seat back; a filled posting whose shift has not started opens again.
+pub async fn free_seat(
+    conn: &mut PgConnection,
+    posting: PostingId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE postings SET seats_taken = seats_taken - 1,
+                status = CASE WHEN status = 'filled' AND starts_at > $2
+                              THEN 'published'::posting_status ELSE status END
+         WHERE posting_id = $1 AND seats_taken > 0",
+        posting.0,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The shifts `ids` as lists show them, in that order, with their distance from `viewer`'s
+/// home when they have a profile.
+async fn cards(
+    conn: &mut PgConnection,
+    ids: &[uuid::Uuid],
+    viewer: Option<UserId>,
+) -> Result<Vec<ShiftSummary>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        ShiftRow,
+        r#"
+        SELECT s.posting_id AS "posting_id!: PostingId",
+               s.organisation_id AS "organisation_id!: OrganisationId",
+               s.organisation AS "organisation!", s.organisation_slug AS "organisation_slug!",
+               s.status AS "status!: PostingStatus", s.title AS "title!", s.city AS "city!",
+               s.starts_local AS "starts_local!", s.ends_local AS "ends_local!",
+               s.break_minutes AS "break_minutes!", s.headcount AS "headcount!",
+               s.seats_taken AS "seats_taken!", s.wage_cents AS "wage_cents!",
+               s.currency AS "currency!",
+               (SELECT earth_distance(ll_to_earth(c.latitude, c.longitude),
+                                      ll_to_earth(s.latitude, s.longitude)) / 1000
+                FROM freelancer_profiles f JOIN cities c USING (city_id)
+                WHERE f.user_id = $2) AS distance_km
+        FROM shift_cards s
+        WHERE s.posting_id = ANY($1)
+        "#,
+        ids,
+        viewer.map(|v| v.0),
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut by_id: std::collections::HashMap<uuid::Uuid, ShiftSummary> = rows
+        .into_iter()
+        .map(|r| (r.posting_id.0, ShiftSummary::from(r)))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// Open shifts a freelancer can apply to within their radius (or `within_km`), soonest first.
+pub async fn open_shifts(
+    conn: &mut PgConnection,
+    freelancer: UserId,
+    filter: &WorkFilter,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<(Vec<ShiftSummary>, i64), sqlx::Error> {
+    let offset = (filter.page.max(1) - 1) * limit;
+    let rows = sqlx::query!(
+        r#"
+        WITH home AS (
+            SELECT c.latitude, c.longitude, p.travel_km
+            FROM freelancer_profiles p JOIN cities c USING (city_id) WHERE p.user_id = $1
+        )
+        SELECT s.posting_id AS "posting_id!", count(*) OVER () AS "total!"
+        FROM shift_cards s
+        LEFT JOIN home h ON true
+        WHERE s.status = 'published' AND s.starts_at > $2
+          AND (h.latitude IS NULL OR earth_distance(ll_to_earth(h.latitude, h.longitude),
+                   ll_to_earth(s.latitude, s.longitude)) <= coalesce($3, h.travel_km) * 1000.0)
+          AND ($4::bigint IS NULL OR s.wage_cents >= $4)
+          AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM posting_skills k
+                                          WHERE k.posting_id = s.posting_id AND k.skill_id = $5))
+          AND ($6::date IS NULL OR s.starts_local >= $6)
+        ORDER BY s.starts_at, s.posting_id
+        LIMIT $7 OFFSET $8
+        "#,
+        freelancer.0,
+        now,
+        filter.within_km,
+        filter.min_wage_cents,
+        filter.skill,
+        filter.from,
+        limit,
+        offset,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let ids: Vec<uuid::Uuid> = rows.into_iter().map(|r| r.posting_id).collect();
+    Ok((cards(conn, &ids, Some(freelancer)).await?, total))
+}
+
+/// A shift with its description, address and required skills. `organisation` scopes it to
+/// its owner (drafts included); without it only shifts that were published are found.
+pub async fn shift(
+    conn: &mut PgConnection,
+    posting: PostingId,
+    organisation: Option<OrganisationId>,
+    viewer: Option<UserId>,
+) -> Result<Option<(ShiftSummary, String, String, Vec<(String, String, i16)>)>, sqlx::Error> {
+    let Some(row) = sqlx::query!(
+        "SELECT description, address FROM postings
+         WHERE posting_id = $1
+           AND CASE WHEN $2::uuid IS NULL THEN published_at IS NOT NULL
+                    ELSE organisation_id = $2 END",
+        posting.0,
+        organisation.map(|o| o.0),
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let skills = sqlx::query!(
+        "SELECT s.skill_id, s.name, k.min_level FROM posting_skills k JOIN skills s USING (skill_id)
+         WHERE k.posting_id = $1 ORDER BY s.name",
+        posting.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.skill_id, r.name, r.min_level))
+    .collect();
+    let summary = cards(conn, &[posting.0], viewer).await?.pop();
+    Ok(summary.map(|summary| (summary, row.description, row.address, skills)))
+}
+
+/// An organisation's shifts, latest first, with applicants and timesheets waiting.
+pub async fn organisation_shifts(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+) -> Result<Vec<OrgShift>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT p.posting_id,
+               (SELECT count(*) FROM applications a
+                WHERE a.posting_id = p.posting_id AND a.status = 'applied') AS "applicants!",
+               (SELECT count(*) FROM timesheets t JOIN contracts c USING (contract_id)
+                WHERE c.posting_id = p.posting_id AND t.status = 'submitted') AS "waiting!"
+        FROM postings p
+        WHERE p.organisation_id = $1
+        ORDER BY p.starts_at DESC, p.posting_id
+        LIMIT 200
+        "#,
+        organisation.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.posting_id).collect();
+    let shifts = cards(conn, &ids, None).await?;
+    Ok(shifts
+        .into_iter()
+        .zip(rows)
+        .map(|(shift, r)| OrgShift {
+            shift,
+            applicants: r.applicants,
+            timesheets_waiting: r.waiting,
+        })
+        .collect())
+}
+
+// ---- Applications ------------------------------------------------------------------------
+
+/// `false` when the freelancer had already applied.
+pub async fn insert_application(
+    conn: &mut PgConnection,
+    id: ApplicationId,
+    posting: PostingId,
+    organisation: OrganisationId,
+    freelancer: UserId,
+    note: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "INSERT INTO applications (application_id, posting_id, organisation_id, freelancer_id, note)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (posting_id, freelancer_id) DO NOTHING",
+        id.0,
+        posting.0,
+        organisation.0,
+        freelancer.0,
+        note
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct LockedApplication {
+    pub status: ApplicationStatus,
+    pub posting: PostingId,
+    pub organisation: OrganisationId,
+    pub freelancer: UserId,
+}
+
+pub async fn lock_application(
+    conn: &mut PgConnection,
+    id: ApplicationId,
+) -> Result<Option<LockedApplication>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT status AS "status: ApplicationStatus", posting_id, organisation_id, freelancer_id
+           FROM applications WHERE application_id = $1 FOR UPDATE"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| LockedApplication {
+        status: r.status,
+        posting: PostingId(r.posting_id),
+        organisation: OrganisationId(r.organisation_id),
+        freelancer: UserId(r.freelancer_id),
+    }))
+}
+
+pub async fn set_application_status(
+    conn: &mut PgConnection,
+    id: ApplicationId,
+    from: ApplicationStatus,
+    to: ApplicationStatus,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE applications SET status = $3::application_status, reason = $4,
+                offered_at = CASE WHEN $3::application_status = 'offered' THEN $5 ELSE offered_at END
+         WHERE application_id = $1 AND status = $2",
+        id.0,
+        from as ApplicationStatus,
+        to as ApplicationStatus,
+        reason,
+        now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn my_applications(
+    conn: &mut PgConnection,
+    freelancer: UserId,
+    posting: Option<PostingId>,
+) -> Result<Vec<MyApplication>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT application_id, posting_id, status AS "status: ApplicationStatus", note, reason
+        FROM applications
+        WHERE freelancer_id = $1 AND ($2::uuid IS NULL OR posting_id = $2)
+        ORDER BY created_at DESC
+        LIMIT 200
+        "#,
+        freelancer.0,
+        posting.map(|p| p.0),
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.posting_id).collect();
+    let shifts = cards(conn, &ids, Some(freelancer)).await?;
+    Ok(shifts
+        .into_iter()
+        .zip(rows)
+        .map(|(shift, r)| MyApplication {
+            id: ApplicationId(r.application_id),
+            status: r.status,
+            note: r.note,
+            reason: r.reason,
+            shift,
+        })
+        .collect())
+}
+
+pub async fn applicants(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    posting: PostingId,
+) -> Result<Vec<Applicant>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT a.application_id, a.freelancer_id, u.display_name, p.headline, c.name AS city,
+               a.status AS "status: ApplicationStatus", a.note, a.reason
+        FROM applications a
+        JOIN users u ON u.user_id = a.freelancer_id
+        JOIN freelancer_profiles p ON p.user_id = a.freelancer_id
+        JOIN cities c ON c.city_id = p.city_id
+        WHERE a.organisation_id = $1 AND a.posting_id = $2
+        ORDER BY a.created_at
+        "#,
+        organisation.0,
+        posting.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<UserId> = rows.iter().map(|r| UserId(r.freelancer_id)).collect();
+    let stats = reliability(conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Applicant {
+            id: ApplicationId(r.application_id),
+            freelancer_id: UserId(r.freelancer_id),
+            reliability: stats
+                .iter()
+                .find(|(u, _)| u.0 == r.freelancer_id)
+                .map(|(_, s)| *s)
+                .unwrap_or_default(),
+            name: r.display_name,
+            headline: r.headline,
+            city: r.city,
+            status: r.status,
+            note: r.note,
+            reason: r.reason,
+        })
+        .collect())
+}
+
+// ---- Contracts ---------------------------------------------------------------------------
+
+/// A contract on the shift's terms as they stand now.
+pub async fn insert_contract(
+    conn: &mut PgConnection,
+    id: ContractId,
+    application: ApplicationId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO contracts (contract_id, application_id, posting_id, organisation_id,
+                                freelancer_id, starts_at, ends_at, break_minutes, wage_cents, currency)
+         SELECT $1, a.application_id, a.posting_id, a.organisation_id, a.freelancer_id,
+                p.starts_at, p.ends_at, p.break_minutes, p.wage_cents, p.currency
+         FROM applications a JOIN postings p USING (posting_id)
+         WHERE a.application_id = $2",
+        id.0,
+        application.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct NewEvent<'a> {
+    pub contract: ContractId,
+    pub kind: ContractEventKind,
+    pub late: bool,
+    pub amount: Money,
+    pub reason: &'a str,
+    pub by: Option<UserId>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn record_event(conn: &mut PgConnection, event: NewEvent<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO contract_events (event_id, contract_id, kind, late, amount_cents, currency,
+                                      reason, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        ContractEventId(uuid::Uuid::now_v7()).0,
+        event.contract.0,
+        event.kind as ContractEventKind,
+        event.late,
+        event.amount.minor(),
+        event.amount.currency().code(),
+        event.reason,
+        event.by.map(|u| u.0),
+        event.at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct LockedContract {
+    pub status: ContractStatus,
+    pub posting: PostingId,
+    pub organisation: OrganisationId,
+    pub freelancer: UserId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub break_minutes: i32,
+    pub wage: Money,
+}
+
+pub async fn lock_contract(
+    conn: &mut PgConnection,
+    id: ContractId,
+) -> Result<Option<LockedContract>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT status AS "status: ContractStatus", posting_id, organisation_id, freelancer_id,
+                  starts_at, ends_at, break_minutes, wage_cents, currency
+           FROM contracts WHERE contract_id = $1 FOR UPDATE"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| LockedContract {
+        status: r.status,
+        posting: PostingId(r.posting_id),
+        organisation: OrganisationId(r.organisation_id),
+        freelancer: UserId(r.freelancer_id),
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        break_minutes: r.break_minutes,
+        wage: money(r.wage_cents, &r.currency),
+    }))
+}
+
+pub async fn set_contract_status(
+    conn: &mut PgConnection,
+    id: ContractId,
+    from: ContractStatus,
+    to: ContractStatus,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE contracts SET status = $3 WHERE contract_id = $1 AND status = $2",
+        id.0,
+        from as ContractStatus,
+        to as ContractStatus,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whose contracts to list.
+#[derive(Clone, Copy, Debug)]
+pub enum ContractScope {
+    Freelancer(UserId),
+    Posting(OrganisationId, PostingId),
+    /// The organisation's contracts with hours waiting for an answer.
+    Waiting(OrganisationId),
+}
+
+pub async fn contracts(
+    conn: &mut PgConnection,
+    scope: ContractScope,
+    now: DateTime<Utc>,
+) -> Result<Vec<ContractView>, sqlx::Error> {
+    let (freelancer, organisation, posting, waiting) = match scope {
+        ContractScope::Freelancer(user) => (Some(user.0), None, None, false),
+        ContractScope::Posting(org, posting) => (None, Some(org.0), Some(posting.0), false),
+        ContractScope::Waiting(org) => (None, Some(org.0), None, true),
+    };
+    let rows = sqlx::query!(
+        r#"
+        SELECT c.contract_id, c.posting_id, p.title, o.name AS organisation, o.slug,
+               c.freelancer_id, u.display_name, c.status AS "status: ContractStatus",
+               c.starts_at AT TIME ZONE 'Europe/Amsterdam' AS "starts!",
+               c.ends_at AT TIME ZONE 'Europe/Amsterdam' AS "ends!",
+               c.break_minutes, c.wage_cents, c.currency, c.starts_at <= $5 AS "started!",
+               t.timesheet_id AS "timesheet_id?", t.status AS "t_status?: TimesheetStatus",
+               t.worked_from AT TIME ZONE 'Europe/Amsterdam' AS "worked_from?",
+               t.worked_to AT TIME ZONE 'Europe/Amsterdam' AS "worked_to?",
+               t.break_minutes AS "t_break?", t.claimed_minutes AS "claimed?",
+               t.minutes AS "minutes?", t.amount_cents AS "amount?", t.reason AS t_reason
+        FROM contracts c
+        JOIN postings p USING (posting_id)
+        JOIN organisations o ON o.organisation_id = c.organisation_id
+        JOIN users u ON u.user_id = c.freelancer_id
+        LEFT JOIN timesheets t USING (contract_id)
+        WHERE ($1::uuid IS NULL OR c.freelancer_id = $1)
+          AND ($2::uuid IS NULL OR c.organisation_id = $2)
+          AND ($3::uuid IS NULL OR c.posting_id = $3)
+          AND (NOT $4 OR t.status = 'submitted')
+        ORDER BY c.starts_at DESC, c.contract_id
+        LIMIT 200
+        "#,
+        freelancer,
+        organisation,
+        posting,
+        waiting,
+        now,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.contract_id).collect();
+    let events = sqlx::query!(
+        r#"SELECT contract_id, kind AS "kind: ContractEventKind", late, amount_cents, currency,
+                  reason, recorded_at AT TIME ZONE 'Europe/Amsterdam' AS "at!"
+           FROM contract_events WHERE contract_id = ANY($1) ORDER BY recorded_at, event_id"#,
+        &ids
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let wage = money(r.wage_cents, &r.currency);
+            let timesheet = match (
+                r.timesheet_id,
+                r.t_status,
+                r.worked_from,
+                r.worked_to,
+                r.t_break,
+                r.claimed,
+                r.minutes,
+                r.amount,
+            ) {
+                (
+                    Some(id),
+                    Some(status),
+                    Some(from),
+                    Some(to),
+                    Some(b),
+                    Some(c),
+                    Some(m),
+                    Some(a),
+                ) => Some(Timesheet {
+                    id: TimesheetId(id),
+                    status,
+                    worked_from: from,
+                    worked_to: to,
+                    break_minutes: b,
+                    claimed_minutes: c,
+                    minutes: m,
+                    amount: Money::new(a, wage.currency()),
+                    reason: r.t_reason,
+                }),
+                _ => None,
+            };
+            ContractView {
+                id: ContractId(r.contract_id),
+                posting_id: PostingId(r.posting_id),
+                title: r.title,
+                organisation: r.organisation,
+                organisation_slug: r.slug,
+                freelancer_id: UserId(r.freelancer_id),
+                freelancer: r.display_name,
+                status: r.status,
+                starts: r.starts,
+                ends: r.ends,
+                break_minutes: r.break_minutes,
+                wage,
+                started: r.started,
+                timesheet,
+                events: events
+                    .iter()
+                    .filter(|e| e.contract_id == r.contract_id)
+                    .map(|e| ContractEvent {
+                        kind: e.kind,
+                        late: e.late,
+                        amount: money(e.amount_cents, &e.currency),
+                        reason: e.reason.clone(),
+                        at: e.at,
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+// ---- Timesheets --------------------------------------------------------------------------
+
+pub struct NewHours {
+    pub contract: ContractId,
+    pub organisation: OrganisationId,
+    pub freelancer: UserId,
+    pub hours: ValidHours,
+    pub minutes: i32,
+    pub amount: Money,
+    pub now: DateTime<Utc>,
+}
+
+/// Submit hours: a first submission, or a resubmission of disputed hours. `false` when the
+/// contract already has hours waiting or approved.
+pub async fn submit_hours(conn: &mut PgConnection, new: &NewHours) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "INSERT INTO timesheets (timesheet_id, contract_id, organisation_id, freelancer_id,
+                                 worked_from, worked_to, break_minutes, claimed_minutes, minutes,
+                                 amount_cents, currency, submitted_at)
+         VALUES ($1, $2, $3, $4, $5::timestamp AT TIME ZONE 'Europe/Amsterdam',
+                 $6::timestamp AT TIME ZONE 'Europe/Amsterdam', $7, $8, $8, $9, $10, $11)
+         ON CONFLICT (contract_id) DO UPDATE SET
+             status = 'submitted', worked_from = EXCLUDED.worked_from,
+             worked_to = EXCLUDED.worked_to, break_minutes = EXCLUDED.break_minutes,
+             claimed_minutes = EXCLUDED.claimed_minutes, minutes = EXCLUDED.minutes,
+             amount_cents = EXCLUDED.amount_cents, reason = NULL,
+             submitted_at = EXCLUDED.submitted_at, answered_at = NULL, answered_by = NULL
+         WHERE timesheets.status = 'disputed'",
+        TimesheetId(uuid::Uuid::now_v7()).0,
+        new.contract.0,
+        new.organisation.0,
+        new.freelancer.0,
+        new.hours.from,
+        new.hours.to,
+        new.hours.break_minutes,
+        new.minutes,
+        new.amount.minor(),
+        new.amount.currency().code(),
+        new.now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub struct Answer<'a> {
+    pub contract: ContractId,
+    pub to: TimesheetStatus,
+    /// Adjusted hours: (paid minutes, amount, the hours as the manager set them).
+    pub adjusted: Option<(i32, Money, ValidHours)>,
+    pub reason: Option<&'a str>,
+    pub by: Option<UserId>,
+    pub now: DateTime<Utc>,
+}
+
+/// Answer a submitted timesheet; returns the amount now approved (or `None` when it was not
+/// waiting any more).
+pub async fn answer_hours(
+    conn: &mut PgConnection,
+    answer: &Answer<'_>,
+) -> Result<Option<Money>, sqlx::Error> {
+    let (minutes, amount, from, to, break_minutes) = match answer.adjusted {
+        Some((m, a, h)) => (
+            Some(m),
+            Some(a.minor()),
+            Some(h.from),
+            Some(h.to),
+            Some(h.break_minutes),
+        ),
+        None => (None, None, None, None, None),
+    };
+    let row = sqlx::query!(
+        "UPDATE timesheets SET status = $2, reason = $3, answered_at = $4, answered_by = $5,
+                minutes = coalesce($6, minutes), amount_cents = coalesce($7, amount_cents),
+                worked_from = coalesce($8::timestamp AT TIME ZONE 'Europe/Amsterdam', worked_from),
+                worked_to = coalesce($9::timestamp AT TIME ZONE 'Europe/Amsterdam', worked_to),
+                break_minutes = coalesce($10, break_minutes)
+         WHERE contract_id = $1 AND status = 'submitted'
+         RETURNING amount_cents, currency",
+        answer.contract.0,
+        answer.to as TimesheetStatus,
+        answer.reason,
+        answer.now,
+        answer.by.map(|u| u.0),
+        minutes,
+        amount,
+        from,
+        to,
+        break_minutes,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| money(r.amount_cents, &r.currency)))
+}
+
+/// Contracts whose hours were submitted before `cutoff` and never answered, locked for this
+/// pass (other nodes skip them).
+pub async fn due_for_auto_approval(
+    conn: &mut PgConnection,
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ContractId>, sqlx::Error> {
+    let ids = sqlx::query_scalar!(
+        "SELECT contract_id FROM timesheets WHERE status = 'submitted' AND submitted_at <= $1
+         ORDER BY submitted_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        cutoff,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(ContractId).collect())
+}
+
+pub async fn timesheet_status(
+    conn: &mut PgConnection,
+    contract: ContractId,
+) -> Result<Option<TimesheetStatus>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT status AS "status: TimesheetStatus" FROM timesheets WHERE contract_id = $1"#,
+        contract.0
+    )
+    .fetch_optional(conn)
+    .await
 }

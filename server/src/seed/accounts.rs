@@ -25,6 +25,7 @@ const PEOPLE: &[(&str, &str, &[Role])] = &[
     ("max@olivine.test", "Max Harbour", &[]),
     ("mia@olivine.test", "Mia Meadow", &[]),
     ("leo@olivine.test", "Leo Meadow", &[]),
+    ("olga@olivine.test", "Olga Canal", &[]),
 ];
 
 /// (slug, name, owner, managers)
@@ -41,9 +42,15 @@ const ORGANISATIONS: &[(&str, &str, &str, &[&str])] = &[
         "mia@olivine.test",
         &["leo@olivine.test"],
     ),
+    (
+        "canal-logistics",
+        "Canal Logistics",
+        "olga@olivine.test",
+        &[],
+    ),
 ];
 
-fn user_id(email: &str) -> UserId {
+pub(crate) fn user_id(email: &str) -> UserId {
     UserId(stable_id(&format!("user:{email}")))
 }
 

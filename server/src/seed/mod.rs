@@ -5,9 +5,11 @@
 
 mod accounts;
 mod data;
+mod hire;
 mod images;
 
 pub use accounts::{DEMO_PASSWORD, seed_accounts};
+pub use hire::{FREELANCERS, HireReport, seed_hire};
 pub use images::{draw as draw_pack_shot, seed_images};
 
 use anyhow::Context;

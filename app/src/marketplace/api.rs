@@ -1,0 +1,368 @@
+//! Hire server functions. Freelancers act on their own profile, applications and contracts;
+//! hiring managers act for an organisation they belong to, named by its slug, and every
+//! query underneath is scoped to that organisation's id.
+
+use super::model::{
+    ContractView, HoursInput, MyApplication, OrgHome, OrgShiftDetail, Profile, ProfileInput,
+    Reference, ShiftDetail, ShiftInput, WorkPage,
+};
+use crate::error::AppError;
+use crate::ids::{ApplicationId, ContractId, PostingId, UserId};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::model::{PostingStatus, Side, WorkFilter},
+    super::{repo, service},
+    crate::accounts::authz::{Need, authorize},
+    crate::accounts::model::Role,
+    crate::ids::OrganisationId,
+    crate::state::{AppState, app_state},
+    sqlx::Postgres,
+    sqlx::pool::PoolConnection,
+};
+
+/// Shifts per page on the find-work page.
+pub const SHIFTS_PER_PAGE: i64 = 20;
+
+#[cfg(feature = "ssr")]
+fn db(error: &sqlx::Error) -> AppError {
+    AppError::internal(error)
+}
+
+#[cfg(feature = "ssr")]
+async fn connection(state: &AppState) -> Result<PoolConnection<Postgres>, AppError> {
+    state.db.acquire().await.map_err(|e| db(&e))
+}
+
+/// The calling freelancer.
+#[cfg(feature = "ssr")]
+async fn freelancer() -> Result<(AppState, UserId), AppError> {
+    let principal = authorize(Need::Role(Role::Freelancer)).await?;
+    Ok((app_state()?, principal.viewer.user_id))
+}
+
+/// The calling member of the organisation `slug`: (state, organisation, member).
+#[cfg(feature = "ssr")]
+async fn member(slug: &str) -> Result<(AppState, OrganisationId, UserId), AppError> {
+    let principal = authorize(Need::Organisation { slug, owner: false }).await?;
+    let organisation = principal.organisation(slug)?.organisation_id;
+    Ok((app_state()?, organisation, principal.viewer.user_id))
+}
+
+#[server(endpoint = "hire/reference")]
+pub async fn load_reference() -> Result<Reference, AppError> {
+    let state = app_state()?;
+    repo::reference(&mut *connection(&state).await?)
+        .await
+        .map_err(|e| db(&e))
+}
+
+/// The caller's own freelancer profile, if they have one.
+#[server(endpoint = "hire/profile/mine")]
+pub async fn load_my_profile() -> Result<Option<Profile>, AppError> {
+    let user = authorize(Need::SignedIn).await?.viewer.user_id;
+    let state = app_state()?;
+    repo::profile(&mut *connection(&state).await?, user)
+        .await
+        .map_err(|e| db(&e))
+}
+
+#[server(endpoint = "hire/profile/save")]
+pub async fn save_profile(profile: ProfileInput) -> Result<(), AppError> {
+    let user = authorize(Need::SignedIn).await?.viewer.user_id;
+    Ok(service::save_profile(&app_state()?, user, &profile).await?)
+}
+
+#[server(endpoint = "hire/profile/day-off")]
+pub async fn add_day_off(day: String, note: String) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    Ok(service::add_day_off(&state, user, &day, &note).await?)
+}
+
+#[server(endpoint = "hire/profile/day-off/remove")]
+pub async fn remove_day_off(day: chrono::NaiveDate) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    repo::remove_day_off(&mut *connection(&state).await?, user, day)
+        .await
+        .map_err(|e| db(&e))
+}
+
+/// A freelancer's profile: for the freelancer and for hiring managers.
+#[server(endpoint = "hire/freelancer")]
+pub async fn load_freelancer(id: UserId) -> Result<Profile, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    if principal.viewer.user_id != id && principal.viewer.memberships.is_empty() {
+        return Err(AppError::Forbidden.with_status());
+    }
+    let state = app_state()?;
+    repo::profile(&mut *connection(&state).await?, id)
+        .await
+        .map_err(|e| db(&e))?
+        .ok_or_else(|| AppError::NotFound.with_status())
+}
+
+#[server(endpoint = "hire/work")]
+pub async fn find_work(
+    within_km: String,
+    min_wage: String,
+    skill: String,
+    from: String,
+    page: i64,
+) -> Result<WorkPage, AppError> {
+    let (state, user) = freelancer().await?;
+    let filter = WorkFilter::from_query(&within_km, &min_wage, &skill, &from, page);
+    let mut conn = connection(&state).await?;
+    let (shifts, total) =
+        repo::open_shifts(&mut conn, user, &filter, state.clock.now(), SHIFTS_PER_PAGE)
+            .await
+            .map_err(|e| db(&e))?;
+    let home = repo::profile(&mut conn, user)
+        .await
+        .map_err(|e| db(&e))?
+        .map(|p| (p.city.name, filter.within_km.unwrap_or(p.travel_km)));
+    Ok(WorkPage {
+        shifts,
+        total,
+        page: filter.page,
+        home,
+    })
+}
+
+/// A published shift, with the caller's own application if they applied.
+#[server(endpoint = "hire/shift")]
+pub async fn load_shift(id: PostingId) -> Result<ShiftDetail, AppError> {
+    let user = authorize(Need::SignedIn).await?.viewer.user_id;
+    let state = app_state()?;
+    let mut conn = connection(&state).await?;
+    let (summary, description, address, skills) = repo::shift(&mut conn, id, None, Some(user))
+        .await
+        .map_err(|e| db(&e))?
+        .ok_or_else(|| AppError::NotFound.with_status())?;
+    let mine = repo::my_applications(&mut conn, user, Some(id))
+        .await
+        .map_err(|e| db(&e))?
+        .pop();
+    Ok(ShiftDetail {
+        summary,
+        description,
+        address,
+        skills,
+        mine,
+    })
+}
+
+#[server(endpoint = "hire/apply")]
+pub async fn apply_to_shift(shift: PostingId, note: String) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    service::apply(&state, user, shift, &note).await?;
+    Ok(())
+}
+
+#[server(endpoint = "hire/applications/mine")]
+pub async fn my_applications() -> Result<Vec<MyApplication>, AppError> {
+    let (state, user) = freelancer().await?;
+    repo::my_applications(&mut *connection(&state).await?, user, None)
+        .await
+        .map_err(|e| db(&e))
+}
+
+/// Withdraw an application, or decline an offer.
+#[server(endpoint = "hire/application/withdraw")]
+pub async fn withdraw_application(
+    application: ApplicationId,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    Ok(service::step_back(&state, user, application, &reason).await?)
+}
+
+#[server(endpoint = "hire/offer/accept")]
+pub async fn accept_offer(application: ApplicationId) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    service::accept_offer(&state, user, application).await?;
+    Ok(())
+}
+
+#[server(endpoint = "hire/contracts/mine")]
+pub async fn my_contracts() -> Result<Vec<ContractView>, AppError> {
+    let (state, user) = freelancer().await?;
+    let scope = repo::ContractScope::Freelancer(user);
+    repo::contracts(&mut *connection(&state).await?, scope, state.clock.now())
+        .await
+        .map_err(|e| db(&e))
+}
+
+#[server(endpoint = "hire/hours/submit")]
+pub async fn submit_hours(contract: ContractId, hours: HoursInput) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    Ok(service::submit_hours(&state, user, contract, &hours).await?)
+}
+
+#[server(endpoint = "hire/contract/cancel")]
+pub async fn cancel_my_contract(contract: ContractId, reason: String) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    Ok(service::cancel_contract(&state, Side::Freelancer, user.0, user, contract, &reason).await?)
+}
+
+#[server(endpoint = "hire/org/home")]
+pub async fn load_org_home(slug: String) -> Result<OrgHome, AppError> {
+    let principal = authorize(Need::Organisation {
+        slug: &slug,
+        owner: false,
+    })
+    .await?;
+    let membership = principal.organisation(&slug)?;
+    let state = app_state()?;
+    let mut conn = connection(&state).await?;
+    let organisation = membership.organisation_id;
+    let shifts = repo::organisation_shifts(&mut conn, organisation)
+        .await
+        .map_err(|e| db(&e))?;
+    let scope = repo::ContractScope::Waiting(organisation);
+    let timesheets_waiting = repo::contracts(&mut conn, scope, state.clock.now())
+        .await
+        .map_err(|e| db(&e))?;
+    Ok(OrgHome {
+        name: membership.name.clone(),
+        slug,
+        shifts,
+        timesheets_waiting,
+    })
+}
+
+/// Save a new shift as a draft; returns its id.
+#[server(endpoint = "hire/org/shift/create")]
+pub async fn create_shift(slug: String, shift: ShiftInput) -> Result<PostingId, AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(service::create_shift(&state, organisation, user, &shift).await?)
+}
+
+#[server(endpoint = "hire/org/shift")]
+pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetail, AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    let mut conn = connection(&state).await?;
+    let (summary, description, address, skills) =
+        repo::shift(&mut conn, id, Some(organisation), None)
+            .await
+            .map_err(|e| db(&e))?
+            .ok_or_else(|| AppError::NotFound.with_status())?;
+    let applicants = repo::applicants(&mut conn, organisation, id)
+        .await
+        .map_err(|e| db(&e))?;
+    let scope = repo::ContractScope::Posting(organisation, id);
+    let contracts = repo::contracts(&mut conn, scope, state.clock.now())
+        .await
+        .map_err(|e| db(&e))?;
+    let detail = ShiftDetail {
+        summary,
+        description,
+        address,
+        skills,
+        mine: None,
+    };
+    Ok(OrgShiftDetail {
+        detail,
+        applicants,
+        contracts,
+    })
+}
+
+/// Publish, close or cancel a shift (`to`: `published`, `closed`, `cancelled`).
+#[server(endpoint = "hire/org/shift/change")]
+pub async fn change_shift(slug: String, id: PostingId, to: String) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let to = PostingStatus::from_db_name(&to)
+        .ok_or_else(|| AppError::invalid("Choose what to do with the shift.").with_status())?;
+    Ok(service::change_shift(&state, organisation, user, id, to).await?)
+}
+
+#[server(endpoint = "hire/org/offer")]
+pub async fn make_offer(slug: String, application: ApplicationId) -> Result<(), AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    Ok(service::offer(&state, organisation, application).await?)
+}
+
+/// Turn down an application, or take back an offer.
+#[server(endpoint = "hire/org/reject")]
+pub async fn reject_application(
+    slug: String,
+    application: ApplicationId,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    Ok(service::reject(&state, organisation, application, &reason).await?)
+}
+
+#[server(endpoint = "hire/org/hours/approve")]
+pub async fn approve_hours(slug: String, contract: ContractId) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let answer = service::Decision::Approve;
+    Ok(service::answer_hours(&state, organisation, user, contract, answer).await?)
+}
+
+/// Approve different hours than submitted, saying why.
+#[server(endpoint = "hire/org/hours/adjust")]
+pub async fn adjust_hours(
+    slug: String,
+    contract: ContractId,
+    hours: HoursInput,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let answer = service::Decision::Adjust {
+        hours: &hours,
+        reason: &reason,
+    };
+    Ok(service::answer_hours(&state, organisation, user, contract, answer).await?)
+}
+
+/// Send the hours back to the freelancer, saying why; they can submit them again.
+#[server(endpoint = "hire/org/hours/dispute")]
+pub async fn dispute_hours(
+    slug: String,
+    contract: ContractId,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let answer = service::Decision::Dispute { reason: &reason };
+    Ok(service::answer_hours(&state, organisation, user, contract, answer).await?)
+}
+
+#[server(endpoint = "hire/org/contract/cancel")]
+pub async fn cancel_contract(
+    slug: String,
+    contract: ContractId,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(service::cancel_contract(
+        &state,
+        Side::Organisation,
+        organisation.0,
+        user,
+        contract,
+        &reason,
+    )
+    .await?)
+}
+
+#[server(endpoint = "hire/org/no-show")]
+pub async fn record_no_show(slug: String, contract: ContractId) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(service::record_no_show(&state, organisation, user, contract).await?)
+}
+
+/// Local development only: move the Hire clock `hours` ahead of real time (0: back in step),
+/// so a shift's end can be reached without waiting for it. A 404 anywhere else.
+#[server(endpoint = "dev/clock")]
+pub async fn set_dev_clock(hours: i64) -> Result<(), AppError> {
+    let state = app_state()?;
+    if !state.config.dev_mode {
+        return Err(AppError::NotFound.with_status());
+    }
+    state
+        .clock
+        .set_offset(chrono::Duration::hours(hours.clamp(0, 24 * 366)));
+    Ok(())
+}

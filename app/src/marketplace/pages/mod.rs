@@ -1,0 +1,217 @@
+//! Hire pages: the freelancer's profile, find-work, applications and shifts; the organisation's
+//! shifts, applicants, contracts and timesheets; and the pieces they share.
+
+mod freelancer;
+mod organisation;
+
+pub use freelancer::{
+    FindWorkPage, FreelancerPage, MyApplicationsPage, MyShiftsPage, ProfilePage, ShiftPage,
+};
+pub use organisation::{NewShiftPage, OrgHomePage, OrgShiftPage};
+
+use super::model::{ContractEvent, ContractView, Reliability, ShiftSummary, Timesheet};
+use crate::accounts::pages::ViewerState;
+use crate::error::AppError;
+use crate::ui::{ErrorPage, TextField};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The Hire face's own navigation: work for freelancers, each organisation for its members.
+#[component]
+pub fn HireNav() -> impl IntoView {
+    let Some(state) = use_context::<ViewerState>() else {
+        return ().into_any();
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let viewer = state.viewer.await.ok().flatten();
+                let freelancer = viewer.as_ref().is_some_and(|v| v.has(crate::accounts::model::Role::Freelancer));
+                let memberships = viewer.map(|v| v.memberships).unwrap_or_default();
+                view! {
+                    <nav class="tabs tabs--spaced" aria-label="Hire">
+                        {if freelancer {
+                            view! {
+                                <a href="/hire/work">"Find work"</a>
+                                <a href="/hire/work/applications">"My applications"</a>
+                                <a href="/hire/work/shifts">"My shifts"</a>
+                                <a href="/hire/profile">"My profile"</a>
+                            }.into_any()
+                        } else {
+                            view! { <a href="/hire/profile">"Work as a freelancer"</a> }.into_any()
+                        }}
+                        {memberships.into_iter().map(|m| view! {
+                            <a href=format!("/hire/org/{}", m.slug)>{m.name}</a>
+                        }).collect_view()}
+                    </nav>
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// `/hire`: where each kind of Hire user starts.
+#[component]
+pub fn HireHomePage() -> impl IntoView {
+    let Some(state) = use_context::<ViewerState>() else {
+        return ().into_any();
+    };
+    view! {
+        <Title text="Hire — Olivine"/>
+        <header class="page-head">
+            <p class="eyebrow">"Olivine Hire"</p>
+            <h1>"Shifts and freelance work"</h1>
+            <p class="muted">"Organisations post shifts; freelancers near them apply, get hired, and submit their hours."</p>
+        </header>
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match state.viewer.await {
+                    Ok(Some(viewer)) => {
+                        let freelancer = viewer.has(crate::accounts::model::Role::Freelancer);
+                        view! {
+                            <HireNav/>
+                            <div class="grid grid--categories">
+                                <section class="panel">
+                                    <h2>"Work"</h2>
+                                    {if freelancer {
+                                        view! {
+                                            <p>"Open shifts within your travel radius, soonest first."</p>
+                                            <a class="button" href="/hire/work">"Find work"</a>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <p>"Set up a freelancer profile — your skills, where you live, your rate and your week — to apply for shifts."</p>
+                                            <a class="button" href="/hire/profile">"Create your profile"</a>
+                                        }.into_any()
+                                    }}
+                                </section>
+                                <section class="panel">
+                                    <h2>"Hire"</h2>
+                                    {if viewer.memberships.is_empty() {
+                                        view! {
+                                            <p>"Post shifts as your company and hire the freelancers who apply."</p>
+                                            <a class="button button--quiet" href="/hire/org/new">"Create an organisation"</a>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="list" role="list">
+                                                {viewer.memberships.into_iter().map(|m| view! {
+                                                    <li class="list__row"><a href=format!("/hire/org/{}", m.slug)>{m.name}</a></li>
+                                                }).collect_view()}
+                                            </ul>
+                                        }.into_any()
+                                    }}
+                                </section>
+                            </div>
+                        }.into_any()
+                    }
+                    Ok(None) => view! { <ErrorPage error=AppError::Unauthorized/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// When, where, how long and for how much.
+#[component]
+fn ShiftFacts(shift: ShiftSummary) -> impl IntoView {
+    let paid = super::model::hours_label(shift.paid_minutes());
+    view! {
+        <dl class="facts">
+            <div><dt>"When"</dt><dd>{shift.when()}</dd></div>
+            <div><dt>"Where"</dt><dd>{shift.city.clone()}{shift.distance_km.map(|km| format!(" · {km:.0} km from you"))}</dd></div>
+            <div><dt>"Wage"</dt><dd>{format!("{}/h", shift.wage)}</dd></div>
+            <div><dt>"Paid time"</dt><dd>{format!("{paid} (break {} min)", shift.break_minutes)}</dd></div>
+            <div><dt>"Places"</dt><dd>{format!("{} of {} taken", shift.seats_taken, shift.headcount)}</dd></div>
+        </dl>
+    }
+}
+
+/// One line of a freelancer's track record.
+fn reliability_line(r: Reliability) -> String {
+    let mut parts = vec![format!("{} completed", r.completed)];
+    if let Some(a) = r.attendance() {
+        parts.push(format!("{:.0}% attendance", a * 100.0));
+    }
+    if let Some(p) = r.punctuality() {
+        parts.push(format!("{:.0}% on time", p * 100.0));
+    }
+    if r.no_shows > 0 {
+        parts.push(format!("{} no-show(s)", r.no_shows));
+    }
+    if r.late_cancellations > 0 {
+        parts.push(format!("{} late cancellation(s)", r.late_cancellations));
+    }
+    parts.join(" · ")
+}
+
+/// Hours on a timesheet.
+#[component]
+fn TimesheetLine(timesheet: Timesheet) -> impl IntoView {
+    let adjusted = timesheet.claimed_minutes != timesheet.minutes;
+    view! {
+        <p class="timesheet" data-testid="timesheet">
+            <span class="tag">{timesheet.status.label()}</span>" "
+            {format!(
+                "{}–{}, break {} min: {} = {}",
+                timesheet.worked_from.format("%a %-d %b %H:%M"),
+                timesheet.worked_to.format("%H:%M"),
+                timesheet.break_minutes,
+                super::model::hours_label(i64::from(timesheet.minutes)),
+                timesheet.amount,
+            )}
+            {adjusted.then(|| format!(" (claimed {})", super::model::hours_label(i64::from(timesheet.claimed_minutes))))}
+            {timesheet.reason.map(|r| view! { <span class="muted">{format!(" — “{r}”")}</span> })}
+        </p>
+    }
+}
+
+/// A contract's history.
+#[component]
+fn ContractEvents(events: Vec<ContractEvent>) -> impl IntoView {
+    view! {
+        <ol class="timeline">
+            {events.into_iter().map(|e| view! {
+                <li>
+                    {format!("{} — {}", e.at.format("%-d %b %H:%M"), e.kind.label())}
+                    {e.late.then_some(" (late)")}
+                    {(e.amount.minor() > 0).then(|| format!(": {} owed", e.amount))}
+                    {(!e.reason.is_empty()).then(|| format!(" — “{}”", e.reason))}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// The hours fields, prefilled with the contract's schedule; `prefix` keeps ids unique.
+#[component]
+fn HoursFields(
+    contract: ContractView,
+    prefix: &'static str,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let (from, to) = match &contract.timesheet {
+        Some(t) => (t.worked_from, t.worked_to),
+        None => (contract.starts, contract.ends),
+    };
+    let break_minutes = contract
+        .timesheet
+        .as_ref()
+        .map_or(contract.break_minutes, |t| t.break_minutes);
+    let id = contract.id;
+    view! {
+        <div class="hours-fields">
+            <TextField label="Date" name="hours[date]" kind="date" value=from.format("%Y-%m-%d").to_string()
+                id=format!("{prefix}-date-{id}") error/>
+            <TextField label="Start" name="hours[starts]" kind="time" value=from.format("%H:%M").to_string()
+                id=format!("{prefix}-starts-{id}") error/>
+            <TextField label="End" name="hours[ends]" kind="time" value=to.format("%H:%M").to_string()
+                id=format!("{prefix}-ends-{id}") error/>
+            <TextField label="Break (minutes)" name="hours[break_minutes]" kind="number" value=break_minutes.to_string()
+                id=format!("{prefix}-break-{id}") required=false error/>
+        </div>
+    }
+}

@@ -1,0 +1,775 @@
+//! The Hire use cases. Each change is one transaction that locks the row it moves, checks the
+//! state machine, and updates with a guard on the expected status; seats are taken with a
+//! guarded update, so concurrent offers never fill more places than the shift has. "Now" is
+//! the app clock, so the rules can be exercised at any time of day.
+
+use super::model::{
+    ApplicationStatus, CANCELLATION_POLICY, ContractEventKind, ContractStatus, HoursInput,
+    PostingStatus, ProfileInput, ShiftInput, Side, TimesheetStatus, ValidHours, paid_minutes,
+    pay_for,
+};
+use super::repo::{self, Answer, LockedApplication, LockedContract, NewEvent, NewHours};
+use crate::accounts::model::Role;
+use crate::accounts::repo as accounts;
+use crate::error::AppError;
+use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
+use crate::money::Money;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HireError {
+    /// A refusal the person can act on.
+    #[error(transparent)]
+    Refused(#[from] AppError),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<HireError> for AppError {
+    fn from(error: HireError) -> Self {
+        match error {
+            HireError::Refused(refusal) => refusal.with_status(),
+            HireError::Database(_) => AppError::internal(&error),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, HireError>;
+
+fn refuse<T>(message: impl Into<String>) -> Result<T> {
+    Err(AppError::invalid(message).into())
+}
+
+fn not_found<T>() -> Result<T> {
+    Err(AppError::NotFound.into())
+}
+
+/// Refusals for a move the state machine does not allow, in the person's words.
+fn application_moved(from: ApplicationStatus) -> AppError {
+    AppError::invalid(match from {
+        ApplicationStatus::Applied => "This application is still waiting for an answer.",
+        ApplicationStatus::Offered => "An offer is already waiting for the freelancer's answer.",
+        ApplicationStatus::Hired => "This freelancer is already hired for the shift.",
+        ApplicationStatus::Rejected => "This application was not selected.",
+        ApplicationStatus::Withdrawn => "This application was withdrawn.",
+        ApplicationStatus::Declined => "This offer was declined.",
+    })
+}
+
+fn reason_text(raw: &str, field: &str) -> Result<String> {
+    let reason = raw.trim();
+    if reason.is_empty() {
+        return Err(AppError::field(field, "Say why, in a few words.").into());
+    }
+    if reason.chars().count() > 500 {
+        return Err(AppError::field(field, "Keep the reason to 500 characters.").into());
+    }
+    Ok(reason.to_owned())
+}
+
+async fn city_exists(conn: &mut PgConnection, city: &str) -> Result<bool> {
+    Ok(repo::cities_within(conn, city, 0.0)
+        .await?
+        .iter()
+        .any(|(c, _)| c.id == city))
+}
+
+async fn unknown_skills(conn: &mut PgConnection, skills: &[(String, i16)]) -> Result<bool> {
+    let known = repo::reference(conn).await?;
+    Ok(skills.iter().any(|(id, _)| {
+        !known
+            .skills
+            .iter()
+            .any(|c| c.skills.iter().any(|s| &s.id == id))
+    }))
+}
+
+// ---- Profiles ----------------------------------------------------------------------------
+
+/// Save the caller's freelancer profile; the first save makes them a freelancer.
+pub async fn save_profile(state: &AppState, user: UserId, input: &ProfileInput) -> Result<()> {
+    let profile = input.check()?;
+    let mut tx = state.db.begin().await?;
+    if !city_exists(&mut tx, &profile.city).await? {
+        return Err(AppError::field("profile[city]", "Choose a city from the list.").into());
+    }
+    if unknown_skills(&mut tx, &profile.skills).await? {
+        return Err(AppError::field("profile[skills]", "Choose skills from the list.").into());
+    }
+    repo::save_profile(&mut tx, user, &profile).await?;
+    accounts::grant_role(&mut tx, user, Role::Freelancer, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn add_day_off(state: &AppState, user: UserId, day: &str, note: &str) -> Result<()> {
+    let Ok(day) = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") else {
+        return Err(AppError::field("day", "Enter a date like 2026-12-24.").into());
+    };
+    if day < state.clock.now().date_naive() {
+        return Err(AppError::field("day", "Choose today or a later day.").into());
+    }
+    if note.trim().chars().count() > 200 {
+        return Err(AppError::field("note", "Keep the note to 200 characters.").into());
+    }
+    let mut conn = state.db.acquire().await?;
+    if !repo::has_profile(&mut conn, user).await? {
+        return refuse("Save your profile first.");
+    }
+    repo::add_day_off(&mut conn, user, day, note.trim()).await?;
+    Ok(())
+}
+
+// ---- Shifts ------------------------------------------------------------------------------
+
+/// The wall-clock start of a shift, as an instant, through the database's zone rules.
+async fn instant(conn: &mut PgConnection, local: chrono::NaiveDateTime) -> Result<DateTime<Utc>> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT $1::timestamp AT TIME ZONE 'Europe/Amsterdam' AS "at!""#,
+        local
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// A new shift, saved as a draft.
+pub async fn create_shift(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    input: &ShiftInput,
+) -> Result<PostingId> {
+    let shift = input.check()?;
+    let mut tx = state.db.begin().await?;
+    if !city_exists(&mut tx, &shift.city).await? {
+        return Err(AppError::field("shift[city]", "Choose a city from the list.").into());
+    }
+    if unknown_skills(&mut tx, &shift.skills).await? {
+        return Err(AppError::field("shift[skills]", "Choose skills from the list.").into());
+    }
+    if instant(&mut tx, shift.starts).await? <= state.clock.now() {
+        return Err(AppError::field("shift[starts]", "The shift must start in the future.").into());
+    }
+    let id = PostingId(uuid::Uuid::now_v7());
+    repo::insert_shift(&mut tx, id, organisation, by, &shift).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Publish, close or cancel a shift. Cancelling ends every open application and offer and
+/// cancels the contracts under the cancellation policy.
+pub async fn change_shift(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    posting: PostingId,
+    to: PostingStatus,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some((status, starts_at)) = repo::lock_posting(&mut tx, organisation, posting).await?
+    else {
+        return not_found();
+    };
+    if !status.may_become(to) || to == PostingStatus::Filled {
+        return refuse(format!(
+            "A shift that is {} cannot become {}.",
+            status.label().to_lowercase(),
+            to.label().to_lowercase()
+        ));
+    }
+    if to == PostingStatus::Published && starts_at <= now {
+        return refuse("This shift has already started; it can no longer be opened.");
+    }
+    if to == PostingStatus::Cancelled && starts_at <= now {
+        return refuse("This shift has already started. Record a no-show instead of cancelling.");
+    }
+    if to == PostingStatus::Cancelled {
+        let reason = "The organisation cancelled the shift.";
+        for application in repo::applicants(&mut tx, organisation, posting).await? {
+            if matches!(
+                application.status,
+                ApplicationStatus::Applied | ApplicationStatus::Offered
+            ) {
+                repo::set_application_status(
+                    &mut tx,
+                    application.id,
+                    application.status,
+                    ApplicationStatus::Rejected,
+                    Some(reason),
+                    now,
+                )
+                .await?;
+            }
+        }
+        let contracts = repo::contracts(
+            &mut tx,
+            repo::ContractScope::Posting(organisation, posting),
+            now,
+        )
+        .await?;
+        for contract in contracts
+            .iter()
+            .filter(|c| c.status == ContractStatus::Active)
+        {
+            cancel_locked(
+                &mut tx,
+                contract.id,
+                Side::Organisation,
+                Some(by),
+                reason,
+                now,
+            )
+            .await?;
+        }
+    }
+    if !repo::set_posting_status(&mut tx, posting, status, to, now).await? {
+        return refuse("The shift changed meanwhile. Reload the page and try again.");
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- Applications ------------------------------------------------------------------------
+
+pub async fn apply(
+    state: &AppState,
+    freelancer: UserId,
+    posting: PostingId,
+    note: &str,
+) -> Result<ApplicationId> {
+    let note = note.trim();
+    if note.chars().count() > 2000 {
+        return Err(AppError::field("note", "Keep the note to 2000 characters.").into());
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !repo::has_profile(&mut tx, freelancer).await? {
+        return refuse("Complete your freelancer profile before applying.");
+    }
+    let Some((shift, ..)) = repo::shift(&mut tx, posting, None, Some(freelancer)).await? else {
+        return not_found();
+    };
+    if !shift.status.accepts_applications() {
+        return refuse(match shift.status {
+            PostingStatus::Filled => "Every place on this shift is taken.",
+            PostingStatus::Draft
+            | PostingStatus::Published
+            | PostingStatus::Closed
+            | PostingStatus::Cancelled => "This shift no longer takes applications.",
+        });
+    }
+    let Some((_, starts_at)) = repo::lock_posting(&mut tx, shift.organisation_id, posting).await?
+    else {
+        return not_found();
+    };
+    if starts_at <= now {
+        return refuse("This shift has already started.");
+    }
+    let id = ApplicationId(uuid::Uuid::now_v7());
+    if !repo::insert_application(
+        &mut tx,
+        id,
+        posting,
+        shift.organisation_id,
+        freelancer,
+        note,
+    )
+    .await?
+    {
+        return refuse("You have already applied to this shift.");
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Lock an application and check that `side` (the organisation `organisation`, or the
+/// freelancer `user`) may move it to `to`.
+async fn lock_for(
+    conn: &mut PgConnection,
+    id: ApplicationId,
+    side: Side,
+    owner: uuid::Uuid,
+    to: ApplicationStatus,
+) -> Result<LockedApplication> {
+    let Some(application) = repo::lock_application(conn, id).await? else {
+        return not_found();
+    };
+    let owned = match side {
+        Side::Organisation => application.organisation.0 == owner,
+        Side::Freelancer => application.freelancer.0 == owner,
+    };
+    if !owned {
+        return not_found();
+    }
+    if application.status.moved_by(to) != Some(side) {
+        return Err(application_moved(application.status).into());
+    }
+    Ok(application)
+}
+
+/// The organisation offers a place: the offer holds a seat until it is answered.
+pub async fn offer(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: ApplicationId,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let application = lock_for(
+        &mut tx,
+        id,
+        Side::Organisation,
+        organisation.0,
+        ApplicationStatus::Offered,
+    )
+    .await?;
+    if !repo::take_seat(&mut tx, application.posting).await? {
+        return refuse(
+            "Every place on this shift is taken or on offer. Wait for an answer, or add places.",
+        );
+    }
+    repo::set_application_status(
+        &mut tx,
+        id,
+        application.status,
+        ApplicationStatus::Offered,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The organisation turns an application down (or takes back its offer).
+pub async fn reject(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: ApplicationId,
+    reason: &str,
+) -> Result<()> {
+    end_application(state, Side::Organisation, organisation.0, id, reason).await
+}
+
+/// The freelancer withdraws an application or declines an offer.
+pub async fn step_back(
+    state: &AppState,
+    freelancer: UserId,
+    id: ApplicationId,
+    reason: &str,
+) -> Result<()> {
+    end_application(state, Side::Freelancer, freelancer.0, id, reason).await
+}
+
+/// End an application, with a reason, for the side that owns it: rejected by the
+/// organisation; withdrawn, or (an offer) declined, by the freelancer. A held seat is given
+/// back.
+async fn end_application(
+    state: &AppState,
+    side: Side,
+    owner: uuid::Uuid,
+    id: ApplicationId,
+    reason: &str,
+) -> Result<()> {
+    let reason = reason_text(reason, "reason")?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(current) = repo::lock_application(&mut tx, id).await? else {
+        return not_found();
+    };
+    let to = if side == Side::Organisation {
+        ApplicationStatus::Rejected
+    } else if current.status == ApplicationStatus::Offered {
+        ApplicationStatus::Declined
+    } else {
+        ApplicationStatus::Withdrawn
+    };
+    let application = lock_for(&mut tx, id, side, owner, to).await?;
+    if application.status.holds_seat() {
+        repo::free_seat(&mut tx, application.posting, now).await?;
+    }
+    repo::set_application_status(&mut tx, id, application.status, to, Some(&reason), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The freelancer accepts an offer: the contract is made on the shift's terms.
+pub async fn accept_offer(
+    state: &AppState,
+    freelancer: UserId,
+    id: ApplicationId,
+) -> Result<ContractId> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let application = lock_for(
+        &mut tx,
+        id,
+        Side::Freelancer,
+        freelancer.0,
+        ApplicationStatus::Hired,
+    )
+    .await?;
+    let Some((_, starts_at)) =
+        repo::lock_posting(&mut tx, application.organisation, application.posting).await?
+    else {
+        return not_found();
+    };
+    if starts_at <= now {
+        return refuse("This shift has already started; the offer can no longer be accepted.");
+    }
+    repo::set_application_status(
+        &mut tx,
+        id,
+        application.status,
+        ApplicationStatus::Hired,
+        None,
+        now,
+    )
+    .await?;
+    let contract = ContractId(uuid::Uuid::now_v7());
+    repo::insert_contract(&mut tx, contract, id).await?;
+    let locked = repo::lock_contract(&mut tx, contract)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    repo::record_event(
+        &mut tx,
+        NewEvent {
+            contract,
+            kind: ContractEventKind::Hired,
+            late: false,
+            amount: Money::zero(locked.wage.currency()),
+            reason: "",
+            by: Some(freelancer),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(contract)
+}
+
+// ---- Contracts ---------------------------------------------------------------------------
+
+/// Lock a contract that belongs to `owner` on `side`.
+async fn lock_contract_for(
+    conn: &mut PgConnection,
+    id: ContractId,
+    side: Side,
+    owner: uuid::Uuid,
+) -> Result<LockedContract> {
+    let Some(contract) = repo::lock_contract(conn, id).await? else {
+        return not_found();
+    };
+    let owned = match side {
+        Side::Organisation => contract.organisation.0 == owner,
+        Side::Freelancer => contract.freelancer.0 == owner,
+    };
+    if owned { Ok(contract) } else { not_found() }
+}
+
+/// Cancel a locked, active contract for `side` under the cancellation policy.
+async fn cancel_locked(
+    conn: &mut PgConnection,
+    id: ContractId,
+    side: Side,
+    by: Option<UserId>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(contract) = repo::lock_contract(conn, id).await? else {
+        return not_found();
+    };
+    if contract.status != ContractStatus::Active {
+        return refuse(format!(
+            "This contract is {}.",
+            contract.status.label().to_lowercase()
+        ));
+    }
+    if contract.starts_at <= now {
+        return refuse("The shift has started; it can no longer be cancelled.");
+    }
+    let late = CANCELLATION_POLICY.is_late((contract.starts_at - now).num_minutes());
+    let (kind, owed) = match side {
+        Side::Organisation => {
+            let minutes = paid_minutes(
+                contract.starts_at.naive_utc(),
+                contract.ends_at.naive_utc(),
+                contract.break_minutes,
+            );
+            let owed = if late {
+                CANCELLATION_POLICY.owed_by_client(pay_for(minutes, contract.wage))
+            } else {
+                Money::zero(contract.wage.currency())
+            };
+            (ContractEventKind::CancelledByClient, owed)
+        }
+        Side::Freelancer => (
+            ContractEventKind::CancelledByFreelancer,
+            Money::zero(contract.wage.currency()),
+        ),
+    };
+    repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Cancelled).await?;
+    repo::record_event(
+        conn,
+        NewEvent {
+            contract: id,
+            kind,
+            late,
+            amount: owed,
+            reason,
+            by,
+            at: now,
+        },
+    )
+    .await?;
+    repo::free_seat(conn, contract.posting, now).await?;
+    Ok(())
+}
+
+/// Either side cancels a contract before the shift starts.
+pub async fn cancel_contract(
+    state: &AppState,
+    side: Side,
+    owner: uuid::Uuid,
+    by: UserId,
+    id: ContractId,
+    reason: &str,
+) -> Result<()> {
+    let reason = reason_text(reason, "reason")?;
+    let mut tx = state.db.begin().await?;
+    lock_contract_for(&mut tx, id, side, owner).await?;
+    cancel_locked(&mut tx, id, side, Some(by), &reason, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The organisation records that the freelancer did not turn up.
+pub async fn record_no_show(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    id: ContractId,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, Side::Organisation, organisation.0).await?;
+    if contract.starts_at > now {
+        return refuse("The shift has not started yet.");
+    }
+    if repo::timesheet_status(&mut tx, id).await?.is_some() {
+        return refuse("The freelancer has submitted hours for this shift; answer those instead.");
+    }
+    if !repo::set_contract_status(&mut tx, id, ContractStatus::Active, ContractStatus::NoShow)
+        .await?
+    {
+        return refuse(format!(
+            "This contract is {}.",
+            contract.status.label().to_lowercase()
+        ));
+    }
+    repo::record_event(
+        &mut tx,
+        NewEvent {
+            contract: id,
+            kind: ContractEventKind::NoShow,
+            late: false,
+            amount: Money::zero(contract.wage.currency()),
+            reason: "",
+            by: Some(by),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- Timesheets --------------------------------------------------------------------------
+
+/// Check typed hours against the contract: after the shift began, not in the future.
+async fn hours_for(
+    conn: &mut PgConnection,
+    contract: &LockedContract,
+    input: &HoursInput,
+    now: DateTime<Utc>,
+) -> Result<(ValidHours, i32, Money)> {
+    let hours = input.check()?;
+    let (from, to) = (
+        instant(conn, hours.from).await?,
+        instant(conn, hours.to).await?,
+    );
+    if to > now {
+        return Err(AppError::field("hours[ends]", "Hours can't end in the future.").into());
+    }
+    if from < contract.starts_at - chrono::Duration::hours(12) {
+        return Err(
+            AppError::field("hours[date]", "These hours are not on this shift's day.").into(),
+        );
+    }
+    let minutes = i32::try_from(hours.minutes()).unwrap_or(0);
+    if minutes == 0 {
+        return Err(AppError::field("hours[ends]", "There are no hours to pay.").into());
+    }
+    Ok((hours, minutes, pay_for(i64::from(minutes), contract.wage)))
+}
+
+/// The freelancer submits (or, after a dispute, resubmits) the hours worked.
+pub async fn submit_hours(
+    state: &AppState,
+    freelancer: UserId,
+    id: ContractId,
+    input: &HoursInput,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, Side::Freelancer, freelancer.0).await?;
+    if contract.status != ContractStatus::Active {
+        return refuse(format!(
+            "This contract is {}.",
+            contract.status.label().to_lowercase()
+        ));
+    }
+    if contract.starts_at > now {
+        return refuse("You can submit hours once the shift has started.");
+    }
+    let (hours, minutes, amount) = hours_for(&mut tx, &contract, input, now).await?;
+    let new = NewHours {
+        contract: id,
+        organisation: contract.organisation,
+        freelancer,
+        hours,
+        minutes,
+        amount,
+        now,
+    };
+    if !repo::submit_hours(&mut tx, &new).await? {
+        return refuse("Your hours are already submitted.");
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How the organisation answers submitted hours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision<'a> {
+    Approve,
+    Adjust {
+        hours: &'a HoursInput,
+        reason: &'a str,
+    },
+    Dispute {
+        reason: &'a str,
+    },
+}
+
+/// Approve, adjust (with a reason) or dispute (with a reason) submitted hours. Approved hours
+/// complete the contract and record what the organisation owes.
+pub async fn answer_hours(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    id: ContractId,
+    decision: Decision<'_>,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, Side::Organisation, organisation.0).await?;
+    let (to, adjusted, reason) = match decision {
+        Decision::Approve => (TimesheetStatus::Approved, None, None),
+        Decision::Adjust { hours, reason } => {
+            let reason = reason_text(reason, "reason")?;
+            let adjusted = hours_for(&mut tx, &contract, hours, now).await?;
+            (
+                TimesheetStatus::Adjusted,
+                Some((adjusted.1, adjusted.2, adjusted.0)),
+                Some(reason),
+            )
+        }
+        Decision::Dispute { reason } => (
+            TimesheetStatus::Disputed,
+            None,
+            Some(reason_text(reason, "reason")?),
+        ),
+    };
+    settle(
+        &mut tx,
+        &contract,
+        id,
+        Answer {
+            contract: id,
+            to,
+            adjusted,
+            reason: reason.as_deref(),
+            by: Some(by),
+            now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Apply an answer to a contract's waiting hours; approved hours complete the contract.
+async fn settle(
+    conn: &mut PgConnection,
+    contract: &LockedContract,
+    id: ContractId,
+    answer: Answer<'_>,
+) -> Result<()> {
+    if contract.status != ContractStatus::Active {
+        return refuse(format!(
+            "This contract is {}.",
+            contract.status.label().to_lowercase()
+        ));
+    }
+    let Some(amount) = repo::answer_hours(conn, &answer).await? else {
+        return refuse("There are no hours waiting for an answer.");
+    };
+    if answer.to.is_approved() {
+        repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Completed)
+            .await?;
+        repo::record_event(
+            conn,
+            NewEvent {
+                contract: id,
+                kind: ContractEventKind::HoursApproved,
+                late: false,
+                amount,
+                reason: answer.reason.unwrap_or(""),
+                by: answer.by,
+                at: answer.now,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Approve hours nobody answered within the configured window. Safe on several nodes at once:
+/// each pass locks the rows it takes. Returns how many were approved.
+pub async fn auto_approve_due(state: &AppState) -> Result<usize> {
+    let now = state.clock.now();
+    let window = chrono::Duration::from_std(state.config.timesheet_auto_approve)
+        .unwrap_or_else(|_| chrono::Duration::hours(72));
+    let mut tx = state.db.begin().await?;
+    let due = repo::due_for_auto_approval(&mut tx, now - window, 100).await?;
+    for id in &due {
+        let Some(contract) = repo::lock_contract(&mut tx, *id).await? else {
+            continue;
+        };
+        let answer = Answer {
+            contract: *id,
+            to: TimesheetStatus::AutoApproved,
+            adjusted: None,
+            reason: None,
+            by: None,
+            now,
+        };
+        settle(&mut tx, &contract, *id, answer).await?;
+    }
+    tx.commit().await?;
+    Ok(due.len())
+}

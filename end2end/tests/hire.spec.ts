@@ -1,0 +1,120 @@
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+
+/** Move the server's Hire clock (local development only) so a shift's end can be reached. */
+async function setHireClock(request: APIRequestContext, hours: number) {
+  const reply = await request.post('/api/dev/clock', {
+    form: { hours: String(hours) },
+    headers: { accept: 'application/json' },
+  });
+  expect(reply.ok()).toBeTruthy();
+}
+
+/** A day ahead on the Hire wall clock, as the date field wants it. */
+function hireDate(daysAhead: number): string {
+  return new Date(Date.now() + daysAhead * 86_400_000).toLocaleDateString('sv-SE', {
+    timeZone: 'Europe/Amsterdam',
+  });
+}
+
+test('a manager posts a shift, a freelancer applies, is hired, submits hours, and the manager approves them', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const title = `Barista, pop-up ${Date.now()}`;
+  const date = hireDate(1);
+
+  // The manager posts the shift as a draft, then publishes it.
+  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  await page.goto('/hire/org/harbour-hotels');
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'Post a shift' }).click();
+  await expect(page.getByRole('heading', { name: 'Post a shift' })).toBeVisible();
+  await waitForHydration(page);
+  // Bad input is refused field by field, and nothing typed is lost.
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.locator('#field-shift-city').locator('xpath=..').getByText('Choose the city the shift is in.')).toBeVisible();
+  await expect(page.getByLabel('Title')).toHaveValue(title);
+  await page.getByLabel('City').selectOption('nl-utrecht');
+  await page.getByLabel('Date').fill(date);
+  await page.getByLabel('Start').fill('09:00');
+  await page.getByLabel('End', { exact: true }).fill('17:30');
+  await page.getByLabel('Break (minutes)').fill('30');
+  await page.getByLabel('People needed').fill('1');
+  // An hourly wage no seeded shift pays, so the freelancer's filter finds this one.
+  await page.getByLabel('Hourly wage (€)').fill('31.70');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page).toHaveURL(/\/hire\/org\/harbour-hotels\/shifts\/[0-9a-f-]+$/);
+  const managerShift = page.url();
+  await expect(page.getByTestId('shift-status')).toHaveText('Draft');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('shift-status')).toHaveText('Open');
+
+  // The freelancer finds it near home, and applies with a note.
+  const freelancer = await browser.newPage();
+  try {
+    await signIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
+    await expect(freelancer).toHaveURL(/\/account$/);
+    await freelancer.goto('/hire/work');
+    await waitForHydration(freelancer);
+    await freelancer.getByLabel('Minimum wage (€/h)').fill('31.70');
+    await freelancer.getByRole('button', { name: 'Filter' }).click();
+    await expect(freelancer).toHaveURL(/min_wage=31.70/);
+    await freelancer.getByRole('link', { name: title }).click();
+    await expect(freelancer.getByRole('heading', { name: title })).toBeVisible();
+    await waitForHydration(freelancer);
+    await freelancer.getByLabel('A note for the manager').fill('Three winters at the Christmas market.');
+    await freelancer.getByRole('button', { name: 'Apply for this shift' }).click();
+    await expect(freelancer.getByTestId('my-application')).toHaveText('You applied: applied.');
+
+    // The manager sees the applicant with the note and offers the place: the shift is filled.
+    await page.goto(managerShift);
+    await waitForHydration(page);
+    const applicant = page.getByTestId('applicants').locator('li', { hasText: 'Fay Freelancer' });
+    await expect(applicant).toContainText('Three winters at the Christmas market.');
+    await applicant.getByRole('button', { name: 'Offer a place' }).click();
+    await expect(applicant).toHaveAttribute('data-status', 'offered');
+    await expect(page.getByTestId('shift-status')).toHaveText('Filled');
+
+    // The freelancer accepts the offer.
+    await freelancer.goto('/hire/work/applications');
+    await waitForHydration(freelancer);
+    const offer = freelancer.getByTestId('applications').locator('li', { hasText: title });
+    await offer.getByRole('button', { name: 'Accept offer' }).click();
+    await expect(freelancer.getByText("You're booked.")).toBeVisible();
+    await expect(offer).toHaveAttribute('data-status', 'hired');
+
+    // Two days later the shift is over: the freelancer submits the hours as scheduled.
+    await setHireClock(freelancer.request, 48);
+    await freelancer.goto('/hire/work/shifts');
+    await waitForHydration(freelancer);
+    const shift = freelancer.locator('article', { hasText: title });
+    await expect(shift.getByLabel('Start')).toHaveValue('09:00');
+    await shift.getByRole('button', { name: 'Submit hours' }).click();
+    await expect(shift.getByTestId('timesheet')).toContainText('Waiting for approval');
+    await expect(shift.getByTestId('timesheet')).toContainText('8 h = €253.60');
+
+    // The manager approves them from the organisation's page: the contract is completed.
+    await page.goto('/hire/org/harbour-hotels');
+    await waitForHydration(page);
+    const waiting = page.getByTestId('hours-waiting').locator('li', { hasText: title });
+    await expect(waiting).toContainText('€253.60');
+    await waiting.getByRole('button', { name: 'Approve' }).click();
+    await expect(waiting).toHaveCount(0);
+    await page.goto(managerShift);
+    const contract = page.locator('article.contract', { hasText: 'Fay Freelancer' });
+    await expect(contract).toHaveAttribute('data-status', 'completed');
+    await expect(contract.getByTestId('timesheet')).toContainText('Approved');
+    await expect(contract).toContainText('Hours approved: €253.60 owed');
+
+    await freelancer.goto('/hire/work/shifts');
+    await expect(freelancer.locator('article', { hasText: title })).toHaveAttribute('data-status', 'completed');
+  } finally {
+    await setHireClock(page.request, 0);
+    await freelancer.close();
+  }
+});
