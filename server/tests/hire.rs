@@ -285,6 +285,14 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
 
     // Four days later: Fay submits 8 h 30 less 30 min; €16/h → €128.00.
     state.clock.set_offset(Duration::days(4));
+    let wrong_day = service::submit_hours(
+        state,
+        c.fay,
+        contract,
+        &hours(day(4), "09:00", "17:30", "30"),
+    )
+    .await;
+    assert!(refusal(wrong_day).field_message("hours[date]").is_some());
     let bad = service::submit_hours(
         state,
         c.fay,

@@ -589,7 +589,8 @@ pub async fn record_no_show(
 
 // ---- Timesheets --------------------------------------------------------------------------
 
-/// Check typed hours against the contract: after the shift began, not in the future.
+/// Check typed hours against the contract: starting within 12 hours of the shift, ending no
+/// later than now.
 async fn hours_for(
     conn: &mut PgConnection,
     contract: &LockedContract,
@@ -604,7 +605,8 @@ async fn hours_for(
     if to > now {
         return Err(AppError::field("hours[ends]", "Hours can't end in the future.").into());
     }
-    if from < contract.starts_at - chrono::Duration::hours(12) {
+    let margin = chrono::Duration::hours(12);
+    if from < contract.starts_at - margin || from > contract.ends_at + margin {
         return Err(
             AppError::field("hours[date]", "These hours are not on this shift's day.").into(),
         );
