@@ -153,7 +153,7 @@ test('a shopper cannot open the back office; an admin can', async ({ page }) => 
   await page.getByRole('link', { name: 'Users and roles' }).click();
   // Over 500 accounts (the Hire demo's freelancers): find one by address.
   await page.getByLabel('Search by name or email').fill('fay@olivine.test');
-  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
   await expect(page).toHaveURL(/q=fay/);
   await expect(page.locator('[data-testid="users"] tr[data-email="fay@olivine.test"]')).toContainText('Fay Freelancer');
 });
