@@ -143,12 +143,16 @@ pub async fn load_shift(id: PostingId) -> Result<ShiftDetail, AppError> {
         .await
         .map_err(|e| db(&e))?
         .pop();
+    let can_apply = repo::has_profile(&mut conn, user)
+        .await
+        .map_err(|e| db(&e))?;
     Ok(ShiftDetail {
         summary,
         description,
         address,
         skills,
         mine,
+        can_apply,
     })
 }
 
@@ -260,6 +264,7 @@ pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetai
         address,
         skills,
         mine: None,
+        can_apply: false,
     };
     Ok(OrgShiftDetail {
         detail,

@@ -669,6 +669,8 @@ pub struct ShiftDetail {
     pub skills: Vec<(String, String, i16)>,
     /// The viewer's own application, for freelancers.
     pub mine: Option<MyApplication>,
+    /// The viewer has a freelancer profile, so they can apply.
+    pub can_apply: bool,
 }
 
 /// A freelancer's application as they see it.

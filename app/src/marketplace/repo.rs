@@ -56,6 +56,24 @@ pub async fn reference(conn: &mut PgConnection) -> Result<Reference, sqlx::Error
     })
 }
 
+/// Whether `city` is in the bundled list, and whether every one of `skills` is in the taxonomy.
+pub async fn known_city_and_skills(
+    conn: &mut PgConnection,
+    city: &str,
+    skills: &[String],
+) -> Result<(bool, bool), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT EXISTS (SELECT 1 FROM cities WHERE city_id = $1) AS "city!",
+                  (SELECT count(*) FROM skills WHERE skill_id = ANY($2)) = cardinality($2::text[])
+                      AS "skills!""#,
+        city,
+        skills
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.city, row.skills))
+}
+
 /// Cities within `km` of `city` (itself included), nearest first, with their distance in km
 /// as the crow flies.
 pub async fn cities_within(

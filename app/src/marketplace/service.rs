@@ -69,21 +69,27 @@ fn reason_text(raw: &str, field: &str) -> Result<String> {
     Ok(reason.to_owned())
 }
 
-async fn city_exists(conn: &mut PgConnection, city: &str) -> Result<bool> {
-    Ok(repo::cities_within(conn, city, 0.0)
-        .await?
-        .iter()
-        .any(|(c, _)| c.id == city))
-}
-
-async fn unknown_skills(conn: &mut PgConnection, skills: &[(String, i16)]) -> Result<bool> {
-    let known = repo::reference(conn).await?;
-    Ok(skills.iter().any(|(id, _)| {
-        !known
-            .skills
-            .iter()
-            .any(|c| c.skills.iter().any(|s| &s.id == id))
-    }))
+/// Refuse a form whose city or skills are not in the reference lists (`form`: the fields'
+/// prefix, `profile` or `shift`).
+async fn check_reference(
+    conn: &mut PgConnection,
+    form: &str,
+    city: &str,
+    skills: &[(String, i16)],
+) -> Result<()> {
+    let ids: Vec<String> = skills.iter().map(|(id, _)| id.clone()).collect();
+    let (city_known, skills_known) = repo::known_city_and_skills(conn, city, &ids).await?;
+    if !city_known {
+        return Err(
+            AppError::field(&format!("{form}[city]"), "Choose a city from the list.").into(),
+        );
+    }
+    if !skills_known {
+        return Err(
+            AppError::field(&format!("{form}[skills]"), "Choose skills from the list.").into(),
+        );
+    }
+    Ok(())
 }
 
 // ---- Profiles ----------------------------------------------------------------------------
@@ -92,12 +98,7 @@ async fn unknown_skills(conn: &mut PgConnection, skills: &[(String, i16)]) -> Re
 pub async fn save_profile(state: &AppState, user: UserId, input: &ProfileInput) -> Result<()> {
     let profile = input.check()?;
     let mut tx = state.db.begin().await?;
-    if !city_exists(&mut tx, &profile.city).await? {
-        return Err(AppError::field("profile[city]", "Choose a city from the list.").into());
-    }
-    if unknown_skills(&mut tx, &profile.skills).await? {
-        return Err(AppError::field("profile[skills]", "Choose skills from the list.").into());
-    }
+    check_reference(&mut tx, "profile", &profile.city, &profile.skills).await?;
     repo::save_profile(&mut tx, user, &profile).await?;
     accounts::grant_role(&mut tx, user, Role::Freelancer, None).await?;
     tx.commit().await?;
@@ -143,12 +144,7 @@ pub async fn create_shift(
 ) -> Result<PostingId> {
     let shift = input.check()?;
     let mut tx = state.db.begin().await?;
-    if !city_exists(&mut tx, &shift.city).await? {
-        return Err(AppError::field("shift[city]", "Choose a city from the list.").into());
-    }
-    if unknown_skills(&mut tx, &shift.skills).await? {
-        return Err(AppError::field("shift[skills]", "Choose skills from the list.").into());
-    }
+    check_reference(&mut tx, "shift", &shift.city, &shift.skills).await?;
     if instant(&mut tx, shift.starts).await? <= state.clock.now() {
         return Err(AppError::field("shift[starts]", "The shift must start in the future.").into());
     }

@@ -376,6 +376,12 @@ pub fn ShiftPage() -> impl IntoView {
                                         <p><a href="/hire/work/applications">"See your applications"</a></p>
                                     </Notice>
                                 }.into_any(),
+                                None if s.status.accepts_applications() && !detail.can_apply => view! {
+                                    <Notice>
+                                        <p>"Create your freelancer profile to apply: your skills, where you live and when you can work."</p>
+                                        <p><a class="button" href="/hire/profile">"Create your profile"</a></p>
+                                    </Notice>
+                                }.into_any(),
                                 None if s.status.accepts_applications() => view! {
                                     <section class="panel" aria-labelledby="apply-heading">
                                         <h2 id="apply-heading">"Apply"</h2>
