@@ -40,4 +40,5 @@ typed_id!(
     ContractId,
     ContractEventId,
     TimesheetId,
+    CertificateId,
 );

@@ -46,7 +46,7 @@ use leptos_router::{
 };
 use marketplace::pages::{
     FindWorkPage, FreelancerPage, HireHomePage, MyApplicationsPage, MyShiftsPage, NewShiftPage,
-    OrgHomePage, OrgShiftPage, ProfilePage, ShiftPage,
+    OrgHomePage, OrgShiftPage, ProfilePage, ShiftPage, VerificationPage,
 };
 use notifications::pages::MailboxPage;
 use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("invitations")) view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("verification")) view=VerificationPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products")) view=AdminCatalogPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("orders")) view=AdminOrdersPage ssr=SsrMode::Async/>

@@ -50,3 +50,10 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** A day ahead on the Hire wall clock, as a date field wants it. */
+export function hireDate(daysAhead: number): string {
+  return new Date(Date.now() + daysAhead * 86_400_000).toLocaleDateString('sv-SE', {
+    timeZone: 'Europe/Amsterdam',
+  });
+}

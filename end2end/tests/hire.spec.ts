@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
 
 /** Move the server's Hire clock (local development only) so a shift's end can be reached. */
 async function setHireClock(request: APIRequestContext, hours: number) {
@@ -8,13 +8,6 @@ async function setHireClock(request: APIRequestContext, hours: number) {
     headers: { accept: 'application/json' },
   });
   expect(reply.ok()).toBeTruthy();
-}
-
-/** A day ahead on the Hire wall clock, as the date field wants it. */
-function hireDate(daysAhead: number): string {
-  return new Date(Date.now() + daysAhead * 86_400_000).toLocaleDateString('sv-SE', {
-    timeZone: 'Europe/Amsterdam',
-  });
 }
 
 test('a manager posts a shift, a freelancer applies, is hired, submits hours, and the manager approves them', async ({
@@ -106,13 +99,29 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
     await waiting.getByRole('button', { name: 'Approve' }).click();
     await expect(waiting).toHaveCount(0);
     await page.goto(managerShift);
+    await waitForHydration(page);
     const contract = page.locator('article.contract', { hasText: 'Fay Freelancer' });
     await expect(contract).toHaveAttribute('data-status', 'completed');
     await expect(contract.getByTestId('timesheet')).toContainText('Approved');
     await expect(contract).toContainText('Hours approved: €253.60 owed');
 
+    // Both sides rate each other once the shift is completed.
+    await contract.getByRole('button', { name: 'Send rating' }).click();
+    await expect(contract.getByText('Choose from 1 to 5 stars.')).toBeVisible();
+    await contract.getByLabel('Your rating').selectOption('5');
+    await contract.getByLabel('A few words (optional)').fill('Calm under a long queue.');
+    await contract.getByRole('button', { name: 'Send rating' }).click();
+    await expect(contract.getByTestId('ratings')).toContainText('You gave ★★★★★ — “Calm under a long queue.”');
+    await expect(contract.getByRole('button', { name: 'Send rating' })).toHaveCount(0);
+
     await freelancer.goto('/hire/work/shifts');
-    await expect(freelancer.locator('article', { hasText: title })).toHaveAttribute('data-status', 'completed');
+    await waitForHydration(freelancer);
+    const done = freelancer.locator('article', { hasText: title });
+    await expect(done).toHaveAttribute('data-status', 'completed');
+    await expect(done.getByTestId('ratings')).toContainText('You received ★★★★★');
+    await done.getByLabel('Your rating').selectOption('4');
+    await done.getByRole('button', { name: 'Send rating' }).click();
+    await expect(done.getByTestId('ratings')).toContainText('You gave ★★★★☆');
   } finally {
     await setHireClock(page.request, 0);
     await freelancer.close();

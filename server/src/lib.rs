@@ -3,9 +3,11 @@
 // Leptos view types nest deeply; computing their layout needs more than the default 128.
 #![recursion_limit = "512"]
 
+mod certificate_files;
 pub mod config;
 mod guard;
 mod media_files;
+mod multipart;
 mod oidc_callback;
 mod photo_upload;
 pub mod search_sync;
@@ -127,6 +129,15 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
             "/admin/product-photos/{product}",
             post(photo_upload::upload)
                 .layer(DefaultBodyLimit::max(photo_upload::MAX_REQUEST_BYTES)),
+        )
+        .route(
+            "/hire/certificates",
+            post(certificate_files::upload)
+                .layer(DefaultBodyLimit::max(certificate_files::MAX_REQUEST_BYTES)),
+        )
+        .route(
+            "/hire/certificates/{id}/document",
+            get(certificate_files::document),
         )
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))

@@ -82,8 +82,8 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
     );
     let hire = server::seed::seed_hire(&db, chrono::Utc::now().date_naive()).await?;
     println!(
-        "demo Hire: {} freelancers and {} shifts added",
-        hire.freelancers, hire.shifts
+        "demo Hire: {} freelancers, {} certificates and {} shifts added",
+        hire.freelancers, hire.certificates, hire.shifts
     );
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! Not a server function: the file is streamed in and refused as soon as it passes the size
 //! limit, instead of being buffered whole by a decoder first.
 
+use crate::multipart::{next_field, read_file, read_text};
 use app::accounts::authz::principal_of;
 use app::accounts::model::Role;
 use app::accounts::session::{AuthSession, ClientIp};
@@ -14,9 +15,8 @@ use app::error::AppError;
 use app::ids::ProductId;
 use app::state::AppState;
 use axum::Extension;
-use axum::extract::multipart::{Field, Multipart};
+use axum::extract::multipart::Multipart;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use serde_json::json;
 use tower_sessions::Session;
@@ -60,18 +60,10 @@ async fn accept(
     };
     let mut alt_text = None;
     let mut file = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(error) => return Err(unreadable(&error.body_text())),
-        };
+    while let Some(field) = next_field(&mut multipart).await? {
         match field.name() {
-            Some("alt_text") => {
-                let text = field.text().await.map_err(|e| unreadable(&e.body_text()))?;
-                alt_text = Some(text);
-            }
-            Some("file") => file = Some(read_file(field).await?),
+            Some("alt_text") => alt_text = Some(read_text(field).await?),
+            Some("file") => file = Some(read_file(field, MAX_PHOTO_BYTES, too_large).await?),
             _ => {}
         }
     }
@@ -79,26 +71,6 @@ async fn accept(
         return Err(AppError::field("file", "Choose a photo to upload."));
     };
     add_photo(state, actor, product, bytes, &alt_text.unwrap_or_default()).await
-}
-
-/// The file's bytes, refused as soon as they pass the limit.
-async fn read_file(mut field: Field<'_>) -> Result<Vec<u8>, AppError> {
-    let mut bytes = Vec::new();
-    loop {
-        match field.chunk().await {
-            Ok(Some(chunk)) => {
-                if bytes.len() + chunk.len() > MAX_PHOTO_BYTES {
-                    return Err(too_large());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(bytes),
-            Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(too_large());
-            }
-            Err(error) => return Err(unreadable(&error.body_text())),
-        }
-    }
 }
 
 fn too_large() -> AppError {
@@ -109,9 +81,4 @@ fn too_large() -> AppError {
             MAX_PHOTO_BYTES / (1024 * 1024)
         ),
     )
-}
-
-fn unreadable(reason: &str) -> AppError {
-    tracing::info!(%reason, "unreadable photo upload");
-    AppError::invalid("The upload could not be read; it may have been interrupted. Try again.")
 }

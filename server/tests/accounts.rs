@@ -722,6 +722,34 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec![("slug", "harbour-hotels"), ("contract", &nobody)],
             harbour.to_vec(),
         ),
+        (
+            "hire/org/rate",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("stars", "5"),
+                ("comment", ""),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/work/rate",
+            vec![("contract", &nobody), ("stars", "5"), ("comment", "")],
+            vec!["freelancer"],
+        ),
+        ("hire/certificates/mine", vec![], vec!["freelancer"]),
+        // Certificate verification: support admins.
+        ("admin/verification", vec![], vec!["admin"]),
+        (
+            "admin/verification/review",
+            vec![
+                ("certificate", &nobody),
+                ("decision", "reject"),
+                ("expires_on", ""),
+                ("reason", "Test"),
+            ],
+            vec!["admin"],
+        ),
     ];
     let mut failures = Vec::new();
     for (who, email) in PEOPLE {

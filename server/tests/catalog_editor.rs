@@ -6,8 +6,7 @@
 use app::backoffice::editor_model::ProductEditor;
 use app::catalog::search_sync;
 use app::ids::ProductId;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use search::{SearchIndex, SearchRequest};
 use server::seed::DEMO_PASSWORD;
 use sqlx::PgPool;
@@ -62,37 +61,10 @@ async fn upload(
     alt_text: Option<&str>,
     file: &[u8],
 ) -> Reply {
-    let boundary = "olivine-test-boundary";
-    let mut body = Vec::new();
-    if let Some(alt) = alt_text {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"alt_text\"\r\n\r\n{alt}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.png\"\r\n\
-             Content-Type: image/png\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mut request = Request::post(format!("/admin/product-photos/{product}"))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(header::ACCEPT, "application/json")
-        .header("sec-fetch-site", "same-origin");
-    if let Some(cookie) = &browser.cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
+    let fields: Vec<(&str, &str)> = alt_text.map(|alt| ("alt_text", alt)).into_iter().collect();
+    let url = format!("/admin/product-photos/{product}");
     browser
-        .send(request.body(Body::from(body)).expect("request"))
+        .upload(&url, &fields, ("photo.png", "image/png", file))
         .await
 }
 

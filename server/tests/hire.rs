@@ -5,15 +5,18 @@
 mod common;
 
 use app::error::AppError;
-use app::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
+use app::ids::{ApplicationId, CertificateId, ContractId, OrganisationId, PostingId, UserId};
+use app::marketplace::certificates;
 use app::marketplace::model::{
-    ContractEventKind, ContractStatus, HoursInput, PostingStatus, ProfileInput, ShiftInput, Side,
-    TimesheetStatus,
+    ContractEventKind, ContractStatus, HoursInput, MAX_CERTIFICATE_BYTES, PostingStatus,
+    ProfileInput, ShiftInput, Side, TimesheetStatus,
 };
 use app::marketplace::repo::{self, ContractScope};
 use app::marketplace::service::{self, Decision, HireError};
 use app::state::AppState;
+use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
+use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::collections::BTreeMap;
 
@@ -159,6 +162,7 @@ fn shift_input(date: NaiveDate, headcount: u32) -> ShiftInput {
         headcount: headcount.to_string(),
         wage: "16.00".into(),
         skills: BTreeMap::from([("barista".into(), "2".into())]),
+        certificates: BTreeMap::new(),
     }
 }
 
@@ -273,6 +277,13 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         .await
         .expect("accept");
     assert_eq!(application_status(db, application).await, "hired");
+    let too_soon =
+        service::rate_contract(state, Side::Freelancer, c.fay.0, c.fay, contract, "5", "");
+    assert!(
+        refusal(too_soon.await)
+            .to_string()
+            .contains("once the shift is completed")
+    );
 
     // Hours can't be submitted before the shift starts.
     let early =
@@ -387,6 +398,76 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         (record.completed, record.on_time, record.attendance()),
         (1, 1, Some(1.0))
     );
+    drop(conn);
+
+    // Both sides rate each other once; others can't rate this contract.
+    let harbour_rates = |stars: &'static str| {
+        service::rate_contract(
+            state,
+            Side::Organisation,
+            c.harbour.0,
+            c.hana,
+            contract,
+            stars,
+            "Great with the queue.",
+        )
+    };
+    assert!(
+        refusal(harbour_rates("6").await)
+            .field_message("stars")
+            .is_some()
+    );
+    harbour_rates("5").await.expect("harbour rates");
+    assert!(
+        refusal(harbour_rates("4").await)
+            .to_string()
+            .contains("already rated")
+    );
+    let meadow = service::rate_contract(
+        state,
+        Side::Organisation,
+        c.meadow.0,
+        c.mia,
+        contract,
+        "1",
+        "",
+    );
+    assert_eq!(refusal(meadow.await), AppError::NotFound);
+    let finn = service::rate_contract(state, Side::Freelancer, c.finn.0, c.finn, contract, "1", "");
+    assert_eq!(refusal(finn.await), AppError::NotFound);
+    service::rate_contract(
+        state,
+        Side::Freelancer,
+        c.fay.0,
+        c.fay,
+        contract,
+        "4",
+        "Busy but fair.",
+    )
+    .await
+    .expect("fay rates");
+    let mut conn = db.acquire().await.expect("connection");
+    let record = repo::reliability(&mut conn, &[c.fay])
+        .await
+        .expect("record")[0]
+        .1;
+    assert_eq!((record.ratings, record.average_rating()), (1, Some(5.0)));
+    assert_eq!(
+        repo::organisation_rating(&mut conn, c.harbour)
+            .await
+            .expect("rating"),
+        (Some(4.0), 1)
+    );
+    let view = repo::contracts(
+        &mut conn,
+        ContractScope::Freelancer(c.fay),
+        state.clock.now(),
+    )
+    .await
+    .expect("contracts")
+    .remove(0);
+    assert_eq!(view.rating_by(Side::Organisation).map(|r| r.stars), Some(5));
+    assert!(!view.awaits_rating_by(Side::Freelancer));
 
     // Events are append-only.
     let rewrite = sqlx::query!(
@@ -396,6 +477,293 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     .execute(&mut *conn)
     .await;
     assert!(rewrite.is_err());
+}
+
+fn upload(type_id: &str, expires_on: &str, bytes: &[u8]) -> certificates::Upload {
+    certificates::Upload {
+        type_id: type_id.into(),
+        expires_on: expires_on.into(),
+        file_name: "C:\\scans\\haccp.pdf".into(),
+        bytes: bytes.to_vec(),
+    }
+}
+
+async fn certificate_state(db: &sqlx::PgPool, id: CertificateId) -> (String, Option<NaiveDate>) {
+    let row = sqlx::query!(
+        r#"SELECT status::text AS "status!", expires_on FROM freelancer_certificates
+           WHERE certificate_id = $1"#,
+        id.0
+    )
+    .fetch_one(db)
+    .await
+    .expect("certificate");
+    (row.status, row.expires_on)
+}
+
+const PDF: &[u8] = b"%PDF-1.4 a scanned certificate";
+
+#[sqlx::test(migrations = "../migrations")]
+async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let (state, db) = (&app.state, &app.db);
+    let c = cast(&app).await;
+    let admin = user(db, "admin@olivine.test").await;
+    let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+
+    // A shift on day 10 requires food hygiene; unknown certificates are refused.
+    let mut input = shift_input(day(10), 2);
+    input.certificates = BTreeMap::from([("made-up".into(), "on".into())]);
+    let unknown = service::create_shift(state, c.harbour, c.hana, &input).await;
+    assert!(
+        refusal(unknown)
+            .field_message("shift[certificates]")
+            .is_some()
+    );
+    input.certificates = BTreeMap::from([("food-hygiene".into(), "on".into())]);
+    let shift = service::create_shift(state, c.harbour, c.hana, &input)
+        .await
+        .expect("shift");
+    service::change_shift(state, c.harbour, c.hana, shift, PostingStatus::Published)
+        .await
+        .expect("publish");
+    let without = refusal(service::apply(state, c.fay, shift, "").await);
+    assert!(
+        without.to_string().contains("Food hygiene (HACCP)"),
+        "{without}"
+    );
+
+    // Uploads are checked: the type, the document's real format, the expiry date.
+    let bad = |u| async move { refusal(certificates::submit(state, c.fay, u).await) };
+    assert!(
+        bad(upload("made-up", "", PDF))
+            .await
+            .field_message("certificate_type")
+            .is_some()
+    );
+    assert!(
+        bad(upload(
+            "food-hygiene",
+            &iso(day(400)),
+            b"MZ\x90\x00 not a pdf"
+        ))
+        .await
+        .field_message("file")
+        .is_some()
+    );
+    assert!(
+        bad(upload("food-hygiene", &iso(day(400)), b""))
+            .await
+            .field_message("file")
+            .is_some()
+    );
+    assert!(
+        bad(upload("food-hygiene", "", PDF))
+            .await
+            .field_message("expires_on")
+            .is_some()
+    );
+    assert!(
+        bad(upload("food-hygiene", &iso(day(-1)), PDF))
+            .await
+            .field_message("expires_on")
+            .is_some()
+    );
+    let first = certificates::submit(state, c.fay, upload("food-hygiene", &iso(day(400)), PDF))
+        .await
+        .expect("upload");
+    let twice = bad(upload("food-hygiene", &iso(day(400)), PDF)).await;
+    assert!(twice.to_string().contains("already waiting"), "{twice}");
+
+    // Only Fay and support admins open the document; the queue holds it.
+    let mut conn = db.acquire().await.expect("connection");
+    let doc = certificates::document(&mut conn, first, c.fay, false)
+        .await
+        .expect("query")
+        .expect("own");
+    assert_eq!(
+        (doc.content_type.as_str(), doc.file_name.as_str()),
+        ("application/pdf", "haccp.pdf")
+    );
+    assert_eq!(doc.bytes, PDF);
+    assert!(
+        certificates::document(&mut conn, first, c.finn, false)
+            .await
+            .expect("query")
+            .is_none()
+    );
+    assert!(
+        certificates::document(&mut conn, first, admin, true)
+            .await
+            .expect("query")
+            .is_some()
+    );
+    let (queue, waiting) = certificates::queue(&mut conn).await.expect("queue");
+    assert_eq!((waiting, queue[0].certificate.id), (1, first));
+    drop(conn);
+
+    // Rejected with a reason (none is refused); still no application.
+    let (d5, d300, d400) = (iso(day(5)), iso(day(300)), iso(day(400)));
+    let review = |id, decision| certificates::review(state, admin, None, id, decision);
+    let blank = review(first, certificates::Review::Reject { reason: " " }).await;
+    assert!(refusal(blank).field_message("reason").is_some());
+    review(
+        first,
+        certificates::Review::Reject {
+            reason: "The scan is unreadable.",
+        },
+    )
+    .await
+    .expect("reject");
+    assert_eq!(certificate_state(db, first).await.0, "rejected");
+    let again = review(first, certificates::Review::Verify { expires_on: &d400 }).await;
+    assert!(refusal(again).to_string().contains("already reviewed"));
+    let audited = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'certificate_rejected' AND subject_id = $1"#,
+        c.fay.0
+    )
+    .fetch_one(db)
+    .await
+    .expect("audit");
+    assert_eq!(audited, 1);
+
+    // Verified, but it runs out before the shift: still refused.
+    let short = certificates::submit(state, c.fay, upload("food-hygiene", &iso(day(5)), PDF))
+        .await
+        .expect("upload");
+    review(short, certificates::Review::Verify { expires_on: &d5 })
+        .await
+        .expect("verify");
+    assert!(
+        refusal(service::apply(state, c.fay, shift, "").await)
+            .to_string()
+            .contains("Food hygiene")
+    );
+
+    // One valid past the shift, with the date the admin read off the document: Fay may apply.
+    let long = certificates::submit(state, c.fay, upload("food-hygiene", &iso(day(400)), PDF))
+        .await
+        .expect("upload");
+    review(long, certificates::Review::Verify { expires_on: &d300 })
+        .await
+        .expect("verify");
+    assert_eq!(
+        certificate_state(db, long).await,
+        ("verified".into(), Some(day(300)))
+    );
+    service::apply(state, c.fay, shift, "")
+        .await
+        .expect("apply");
+
+    // A certificate that never expires needs no date.
+    let diploma = certificates::submit(state, c.fay, upload("social-hygiene", "", PDF))
+        .await
+        .expect("upload");
+    assert_eq!(
+        certificate_state(db, diploma).await,
+        ("pending".into(), None)
+    );
+
+    // Fay sees all four; only verified, unexpired ones count: two today, one after day 5.
+    let mut conn = db.acquire().await.expect("connection");
+    let mine = certificates::of(&mut conn, c.fay).await.expect("mine");
+    assert_eq!(mine.len(), 4);
+    let valid: Vec<_> = mine
+        .iter()
+        .filter(|x| x.valid_on(day(0)))
+        .map(|x| x.id)
+        .collect();
+    assert_eq!(
+        valid,
+        [long, short],
+        "newest first; rejected and pending don't count"
+    );
+    let later: Vec<_> = mine
+        .iter()
+        .filter(|x| x.valid_on(day(6)))
+        .map(|x| x.id)
+        .collect();
+    assert_eq!(later, [long]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn certificate_documents_come_back_only_to_their_owner_and_support_admins(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    cast(&app).await;
+    let expires = day(400).format("%Y-%m-%d").to_string();
+    let fields = [
+        ("certificate_type", "first-aid"),
+        ("expires_on", expires.as_str()),
+    ];
+    let file = ("ehbo.pdf", "application/pdf", PDF);
+
+    let mut anonymous = app.browser();
+    let reply = anonymous.upload("/hire/certificates", &fields, file).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let mut ann = app.browser();
+    assert!(common::ok(
+        &ann.sign_in("ann@olivine.test", DEMO_PASSWORD).await
+    ));
+    let reply = ann.upload("/hire/certificates", &fields, file).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "not a freelancer");
+
+    let mut fay = app.browser();
+    assert!(common::ok(
+        &fay.sign_in("fay@olivine.test", DEMO_PASSWORD).await
+    ));
+    let huge = vec![b'%'; MAX_CERTIFICATE_BYTES + 1];
+    let reply = fay
+        .upload(
+            "/hire/certificates",
+            &fields,
+            ("big.pdf", "application/pdf", &huge),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("5 MB"), "{}", reply.body);
+    let reply = fay.upload("/hire/certificates", &fields, file).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let answer: serde_json::Value = serde_json::from_str(&reply.body).expect("JSON");
+    let id = answer["certificate"].as_str().expect("id").to_owned();
+    assert_eq!(
+        certificate_state(&app.db, CertificateId(id.parse().expect("uuid"))).await,
+        ("pending".into(), Some(day(400)))
+    );
+
+    let path = format!("/hire/certificates/{id}/document");
+    let (status, headers) = fay.fetch(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "application/pdf");
+    assert!(header("content-security-policy").starts_with("sandbox"));
+    assert!(header("cache-control").contains("no-store"));
+    assert_eq!(
+        header("content-disposition"),
+        "inline; filename=\"ehbo.pdf\""
+    );
+
+    let mut finn = app.browser();
+    assert!(common::ok(
+        &finn.sign_in("finn@olivine.test", DEMO_PASSWORD).await
+    ));
+    assert_eq!(finn.fetch(&path).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(anonymous.fetch(&path).await.0, StatusCode::UNAUTHORIZED);
+    let mut admin = app.browser();
+    assert!(common::ok(
+        &admin.sign_in("admin@olivine.test", DEMO_PASSWORD).await
+    ));
+    assert_eq!(admin.fetch(&path).await.0, StatusCode::OK);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -852,7 +1220,28 @@ async fn the_hire_demo_seed_is_complete_and_idempotent(
     let again = server::seed::seed_hire(&app.db, day(0))
         .await
         .expect("again");
-    assert_eq!((again.freelancers, again.shifts), (0, 0));
+    assert_eq!(
+        (again.freelancers, again.certificates, again.shifts),
+        (0, 0, 0)
+    );
+    let certificates = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE status = 'verified') AS "verified!",
+                  count(*) FILTER (WHERE status = 'pending') AS "pending!"
+           FROM freelancer_certificates"#
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("certificates");
+    assert_eq!(
+        usize::try_from(certificates.verified + certificates.pending).ok(),
+        Some(first.certificates)
+    );
+    assert!(certificates.verified > 300, "{}", certificates.verified);
+    assert!(
+        (5..=20).contains(&certificates.pending),
+        "the verification queue has work: {}",
+        certificates.pending
+    );
     let row = sqlx::query!(
         r#"SELECT count(*) AS "profiles!", count(DISTINCT city_id) AS "cities!" FROM freelancer_profiles"#
     )

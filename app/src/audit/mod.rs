@@ -44,6 +44,8 @@ pg_enum!(
     OrderDelivered = "order_delivered": "Marked an order delivered",
     OrderCancelled = "order_cancelled": "Cancelled an order",
     OrderRefunded = "order_refunded": "Refunded an order",
+    CertificateVerified = "certificate_verified": "Verified a certificate",
+    CertificateRejected = "certificate_rejected": "Rejected a certificate",
 });
 
 #[cfg(feature = "ssr")]

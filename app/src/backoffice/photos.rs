@@ -6,10 +6,9 @@
 use super::editor_api::{MoveImage, RemoveImage, ReprocessImage, SaveAltText};
 use super::editor_model::EditorImage;
 use super::editor_pages::Editor;
-use crate::error::AppError;
 use crate::media::picture::Picture;
-use crate::ui::on_success;
 use crate::ui::{FormError, TextField, form_error};
+use crate::ui::{on_success, upload_refusal};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -295,19 +294,9 @@ impl Queue {
                 queue.ed.refresh();
             } else {
                 let body = answered.response_text().ok().flatten().unwrap_or_default();
-                let error = serde_json::from_str::<serde_json::Value>(&body)
-                    .ok()
-                    .and_then(|v| serde_json::from_value::<AppError>(v.get("error")?.clone()).ok());
-                message.set(Some(match (status, error) {
-                    (0, _) => {
-                        "The connection dropped before the upload finished. Try again.".to_owned()
-                    }
-                    (_, Some(error)) => error.detail(),
-                    (413, None) => {
-                        format!("the file is larger than the {} limit", megabytes(MAX_BYTES))
-                    }
-                    (_, None) => AppError::Internal.to_string(),
-                }));
+                message.set(Some(upload_refusal(status, &body, || {
+                    format!("the file is larger than the {} limit", megabytes(MAX_BYTES))
+                })));
                 state.set(UploadState::Failed);
             }
             queue.pump();

@@ -3,19 +3,20 @@
 //! query underneath is scoped to that organisation's id.
 
 use super::model::{
-    ContractView, HoursInput, MyApplication, OrgHome, OrgShiftDetail, Profile, ProfileInput,
-    Reference, ShiftDetail, ShiftInput, WorkPage,
+    ContractView, HoursInput, MyApplication, MyCertificates, OrgHome, OrgShiftDetail, Profile,
+    ProfileInput, Reference, ShiftDetail, ShiftInput, VerificationQueue, WorkPage,
 };
 use crate::error::AppError;
-use crate::ids::{ApplicationId, ContractId, PostingId, UserId};
+use crate::ids::{ApplicationId, CertificateId, ContractId, PostingId, UserId};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
     super::model::{PostingStatus, Side, WorkFilter},
-    super::{repo, service},
+    super::{certificates, repo, service},
     crate::accounts::authz::{Need, authorize},
     crate::accounts::model::Role,
+    crate::accounts::session::RequestMeta,
     crate::ids::OrganisationId,
     crate::state::{AppState, app_state},
     sqlx::Postgres,
@@ -96,10 +97,14 @@ pub async fn load_freelancer(id: UserId) -> Result<Profile, AppError> {
         return Err(AppError::Forbidden.with_status());
     }
     let state = app_state()?;
-    repo::profile(&mut *connection(&state).await?, id)
+    let mut profile = repo::profile(&mut *connection(&state).await?, id)
         .await
         .map_err(|e| db(&e))?
-        .ok_or_else(|| AppError::NotFound.with_status())
+        .ok_or_else(|| AppError::NotFound.with_status())?;
+    // As managers read it (the owner edits theirs on the profile page): what counts today.
+    let today = state.clock.now().date_naive();
+    profile.certificates.retain(|c| c.valid_on(today));
+    Ok(profile)
 }
 
 #[server(endpoint = "hire/work")]
@@ -135,25 +140,21 @@ pub async fn load_shift(id: PostingId) -> Result<ShiftDetail, AppError> {
     let user = authorize(Need::SignedIn).await?.viewer.user_id;
     let state = app_state()?;
     let mut conn = connection(&state).await?;
-    let (summary, description, address, skills) = repo::shift(&mut conn, id, None, Some(user))
+    let mut detail = repo::shift(&mut conn, id, None, Some(user))
         .await
         .map_err(|e| db(&e))?
         .ok_or_else(|| AppError::NotFound.with_status())?;
-    let mine = repo::my_applications(&mut conn, user, Some(id))
+    detail.mine = repo::my_applications(&mut conn, user, Some(id))
         .await
         .map_err(|e| db(&e))?
         .pop();
-    let can_apply = repo::has_profile(&mut conn, user)
+    detail.can_apply = repo::has_profile(&mut conn, user)
         .await
         .map_err(|e| db(&e))?;
-    Ok(ShiftDetail {
-        summary,
-        description,
-        address,
-        skills,
-        mine,
-        can_apply,
-    })
+    detail.missing_certificates = certificates::missing(&mut conn, user, id)
+        .await
+        .map_err(|e| db(&e))?;
+    Ok(detail)
 }
 
 #[server(endpoint = "hire/apply")]
@@ -246,11 +247,10 @@ pub async fn create_shift(slug: String, shift: ShiftInput) -> Result<PostingId, 
 pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetail, AppError> {
     let (state, organisation, _) = member(&slug).await?;
     let mut conn = connection(&state).await?;
-    let (summary, description, address, skills) =
-        repo::shift(&mut conn, id, Some(organisation), None)
-            .await
-            .map_err(|e| db(&e))?
-            .ok_or_else(|| AppError::NotFound.with_status())?;
+    let detail = repo::shift(&mut conn, id, Some(organisation), None)
+        .await
+        .map_err(|e| db(&e))?
+        .ok_or_else(|| AppError::NotFound.with_status())?;
     let applicants = repo::applicants(&mut conn, organisation, id)
         .await
         .map_err(|e| db(&e))?;
@@ -258,14 +258,6 @@ pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetai
     let contracts = repo::contracts(&mut conn, scope, state.clock.now())
         .await
         .map_err(|e| db(&e))?;
-    let detail = ShiftDetail {
-        summary,
-        description,
-        address,
-        skills,
-        mine: None,
-        can_apply: false,
-    };
     Ok(OrgShiftDetail {
         detail,
         applicants,
@@ -356,6 +348,85 @@ pub async fn cancel_contract(
 pub async fn record_no_show(slug: String, contract: ContractId) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
     Ok(service::record_no_show(&state, organisation, user, contract).await?)
+}
+
+/// The freelancer rates the organisation after a completed shift.
+#[server(endpoint = "hire/work/rate")]
+pub async fn rate_organisation(
+    contract: ContractId,
+    stars: String,
+    comment: String,
+) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    let side = Side::Freelancer;
+    Ok(service::rate_contract(&state, side, user.0, user, contract, &stars, &comment).await?)
+}
+
+/// The organisation rates the freelancer after a completed shift.
+#[server(endpoint = "hire/org/rate")]
+pub async fn rate_freelancer(
+    slug: String,
+    contract: ContractId,
+    stars: String,
+    comment: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let side = Side::Organisation;
+    let owner = organisation.0;
+    Ok(service::rate_contract(&state, side, owner, user, contract, &stars, &comment).await?)
+}
+
+/// The caller's certificates with their review state.
+#[server(endpoint = "hire/certificates/mine")]
+pub async fn load_my_certificates() -> Result<MyCertificates, AppError> {
+    let (state, user) = freelancer().await?;
+    let mut conn = connection(&state).await?;
+    let certificates = certificates::of(&mut conn, user)
+        .await
+        .map_err(|e| db(&e))?;
+    let types = repo::reference(&mut conn)
+        .await
+        .map_err(|e| db(&e))?
+        .certificates;
+    Ok(MyCertificates {
+        certificates,
+        types,
+        today: state.clock.now().date_naive(),
+    })
+}
+
+/// Certificates waiting for a support admin's review.
+#[server(endpoint = "admin/verification")]
+pub async fn load_verification_queue() -> Result<VerificationQueue, AppError> {
+    authorize(Need::Role(Role::AdminSupport)).await?;
+    let state = app_state()?;
+    let (items, total) = certificates::queue(&mut *connection(&state).await?)
+        .await
+        .map_err(|e| db(&e))?;
+    Ok(VerificationQueue { items, total })
+}
+
+/// Verify a certificate (`decision` = `verify`, with the expiry date as the document shows it)
+/// or reject it (`reject`, with the reason the freelancer will read).
+#[server(endpoint = "admin/verification/review")]
+pub async fn review_certificate(
+    certificate: CertificateId,
+    decision: String,
+    expires_on: String,
+    reason: String,
+) -> Result<(), AppError> {
+    let principal = authorize(Need::Role(Role::AdminSupport)).await?;
+    let ip = RequestMeta::current().await.ip;
+    let review = match decision.as_str() {
+        "verify" => certificates::Review::Verify {
+            expires_on: &expires_on,
+        },
+        "reject" => certificates::Review::Reject { reason: &reason },
+        _ => return Err(AppError::invalid("Choose verify or reject.").with_status()),
+    };
+    let state = app_state()?;
+    let admin = principal.viewer.user_id;
+    Ok(certificates::review(&state, admin, ip, certificate, review).await?)
 }
 
 /// Local development only: move the Hire clock `hours` ahead of real time (0: back in step),

@@ -2,6 +2,8 @@
 //! profiles, shifts, applications and offers, contracts with their events, and timesheets.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod certificates;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

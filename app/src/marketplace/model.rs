@@ -1,7 +1,9 @@
 //! The Hire face's shared types. Pure; shared by browser and server.
 
 use crate::error::{AppError, Problems};
-use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, TimesheetId, UserId};
+use crate::ids::{
+    ApplicationId, CertificateId, ContractId, OrganisationId, PostingId, TimesheetId, UserId,
+};
 use crate::money::{Currency, Money, parse_price};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -114,11 +116,12 @@ pg_enum! {
     }
 }
 
-/// Who moves an application on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-    Organisation,
-    Freelancer,
+pg_enum! {
+    /// The two sides of the marketplace: who moves an application on, who gave a rating.
+    Side as "rating_side" {
+        Organisation = "organisation": "Organisation",
+        Freelancer = "freelancer": "Freelancer",
+    }
 }
 
 impl ApplicationStatus {
@@ -310,6 +313,8 @@ pub struct ShiftInput {
     pub wage: String,
     /// Skill id → minimum level ("1".."4"; empty or "0": not required).
     pub skills: BTreeMap<String, String>,
+    /// Certificate type id → "on" for each required one (ticked boxes).
+    pub certificates: BTreeMap<String, String>,
 }
 
 /// A shift that passed every check; times on the Hire wall clock.
@@ -325,6 +330,7 @@ pub struct ValidShift {
     pub headcount: i32,
     pub wage: Money,
     pub skills: Vec<(String, i16)>,
+    pub certificates: Vec<String>,
 }
 
 /// Skill id → level from a form's select boxes ("0" or empty: none).
@@ -430,6 +436,7 @@ impl ShiftInput {
             headcount: i32::try_from(headcount).unwrap_or(1),
             wage,
             skills,
+            certificates: self.certificates.keys().cloned().collect(),
         })
     }
 }
@@ -583,6 +590,137 @@ impl Availability {
     }
 }
 
+pg_enum! {
+    CertificateStatus as "certificate_status" {
+        Pending = "pending": "Waiting for review",
+        Verified = "verified": "Verified",
+        Rejected = "rejected": "Not accepted",
+    }
+}
+
+/// The largest certificate document accepted.
+pub const MAX_CERTIFICATE_BYTES: usize = 5 * 1024 * 1024;
+
+/// The document types a certificate may be uploaded as, recognised by their first bytes (the
+/// name and the browser's claim are not trusted).
+pub fn certificate_content_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// A freelancer's certificate as its owner and admins see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub id: CertificateId,
+    pub type_id: String,
+    pub name: String,
+    pub status: CertificateStatus,
+    pub expires_on: Option<NaiveDate>,
+    pub file_name: String,
+    pub uploaded_on: NaiveDate,
+    pub rejection_reason: Option<String>,
+}
+
+impl Certificate {
+    /// Verified, and not expired on `day`.
+    pub fn valid_on(&self, day: NaiveDate) -> bool {
+        self.status == CertificateStatus::Verified && self.expires_on.is_none_or(|end| end >= day)
+    }
+
+    /// "Verified · valid until 3 May 2027", "Expired on …", "Waiting for review", …
+    pub fn state_label(&self, today: NaiveDate) -> String {
+        let until = |d: NaiveDate| d.format("%-d %b %Y").to_string();
+        match (self.status, self.expires_on) {
+            (CertificateStatus::Verified, Some(end)) if end < today => {
+                format!("Expired on {}", until(end))
+            }
+            (CertificateStatus::Verified, Some(end)) => {
+                format!("Verified · valid until {}", until(end))
+            }
+            (CertificateStatus::Verified, None) => "Verified".to_owned(),
+            (CertificateStatus::Pending | CertificateStatus::Rejected, _) => {
+                self.status.label().to_owned()
+            }
+        }
+    }
+}
+
+/// A certificate waiting in the admins' verification queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationItem {
+    pub certificate: Certificate,
+    pub freelancer_id: UserId,
+    pub freelancer: String,
+    pub email: String,
+    /// The type carries an expiry date, so verifying needs one.
+    pub type_expires: bool,
+}
+
+/// The freelancer's own certificates, the types they can add, and the Hire clock's date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCertificates {
+    pub certificates: Vec<Certificate>,
+    pub types: Vec<CertificateType>,
+    pub today: NaiveDate,
+}
+
+/// The verification queue's first page and its full length.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationQueue {
+    pub items: Vec<VerificationItem>,
+    pub total: i64,
+}
+
+/// Stars and words one side gave the other after a completed contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub by: Side,
+    pub stars: i16,
+    pub comment: String,
+}
+
+/// A rating as typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidRating {
+    pub stars: i16,
+    pub comment: String,
+}
+
+/// Check a rating form: 1 to 5 stars, an optional comment of at most 1000 characters.
+pub fn check_rating(stars: &str, comment: &str) -> Result<ValidRating, AppError> {
+    let mut p = Problems::default();
+    let stars = match stars.trim().parse::<i16>() {
+        Ok(n @ 1..=5) => n,
+        _ => {
+            p.add("stars", "Choose from 1 to 5 stars.");
+            0
+        }
+    };
+    let comment = comment.trim().to_owned();
+    if comment.chars().count() > 1000 {
+        p.add("comment", "Keep the comment to 1000 characters.");
+    }
+    p.into_result(ValidRating { stars, comment })
+}
+
+/// "4.8★ from 12 ratings"
+pub fn rating_line(average: Option<f64>, count: i64) -> String {
+    match average {
+        Some(avg) if count > 0 => format!(
+            "{avg:.1}★ from {count} rating{}",
+            if count == 1 { "" } else { "s" }
+        ),
+        _ => "No ratings yet".to_owned(),
+    }
+}
+
 /// What history says about a freelancer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reliability {
@@ -591,6 +729,9 @@ pub struct Reliability {
     pub late_cancellations: i64,
     /// Completed shifts whose hours started within 5 minutes of the scheduled start.
     pub on_time: i64,
+    /// Ratings organisations gave, and their stars added up.
+    pub ratings: i64,
+    pub stars: i64,
 }
 
 impl Reliability {
@@ -598,6 +739,10 @@ impl Reliability {
     pub fn attendance(self) -> Option<f64> {
         let booked = self.completed + self.no_shows + self.late_cancellations;
         (booked > 0).then(|| self.completed as f64 / booked as f64)
+    }
+
+    pub fn average_rating(self) -> Option<f64> {
+        (self.ratings > 0).then(|| self.stars as f64 / self.ratings as f64)
     }
 
     pub fn punctuality(self) -> Option<f64> {
@@ -621,6 +766,8 @@ pub struct Profile {
     pub week: Vec<Availability>,
     pub days_off: Vec<NaiveDate>,
     pub reliability: Reliability,
+    /// Every upload as stored; the profile managers read keeps only those valid today.
+    pub certificates: Vec<Certificate>,
 }
 
 /// A shift as lists and its page show it.
@@ -667,10 +814,16 @@ pub struct ShiftDetail {
     pub address: String,
     /// (skill id, name, minimum level)
     pub skills: Vec<(String, String, i16)>,
+    /// (certificate type id, name): each must be verified and valid on the day.
+    pub certificates: Vec<(String, String)>,
+    /// What freelancers who worked for the organisation said: (average stars, count).
+    pub organisation_rating: (Option<f64>, i64),
     /// The viewer's own application, for freelancers.
     pub mine: Option<MyApplication>,
     /// The viewer has a freelancer profile, so they can apply.
     pub can_apply: bool,
+    /// Names of required certificates the viewer doesn't hold verified and valid on the day.
+    pub missing_certificates: Vec<String>,
 }
 
 /// A freelancer's application as they see it.
@@ -717,6 +870,20 @@ pub struct ContractView {
     pub timesheet: Option<Timesheet>,
     /// Events in order: (what, when (wall clock), amount owed, reason)
     pub events: Vec<ContractEvent>,
+    /// Given after completion, at most one by each side.
+    pub ratings: Vec<Rating>,
+}
+
+impl ContractView {
+    /// The rating `side` gave, if any.
+    pub fn rating_by(&self, side: Side) -> Option<&Rating> {
+        self.ratings.iter().find(|r| r.by == side)
+    }
+
+    /// `side` may still rate the other.
+    pub fn awaits_rating_by(&self, side: Side) -> bool {
+        self.status == ContractStatus::Completed && self.rating_by(side).is_none()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -986,6 +1153,7 @@ mod tests {
                 ("bartending".into(), "2".into()),
                 ("barista".into(), "0".into()),
             ]),
+            certificates: BTreeMap::from([("social-hygiene".into(), "on".into())]),
         }
     }
 
@@ -1000,6 +1168,7 @@ mod tests {
         );
         assert_eq!(valid.wage.minor(), 1750);
         assert_eq!(valid.skills, [("bartending".to_owned(), 2)]);
+        assert_eq!(valid.certificates, ["social-hygiene"]);
     }
 
     #[test]
@@ -1104,11 +1273,108 @@ mod tests {
             no_shows: 1,
             late_cancellations: 1,
             on_time: 6,
+            ratings: 4,
+            stars: 18,
         };
+        assert_eq!(empty.average_rating(), None);
+        assert_eq!(record.average_rating(), Some(4.5));
+        assert_eq!(
+            rating_line(record.average_rating(), 4),
+            "4.5★ from 4 ratings"
+        );
+        assert_eq!(rating_line(Some(5.0), 1), "5.0★ from 1 rating");
+        assert_eq!(rating_line(None, 0), "No ratings yet");
         assert_eq!(record.attendance(), Some(0.8));
         assert_eq!(record.punctuality(), Some(0.75));
         assert_eq!(hours_label(450), "7 h 30 min");
         assert_eq!(hours_label(480), "8 h");
         assert_eq!(hours_label(45), "45 min");
+    }
+
+    #[test]
+    fn documents_are_recognised_by_their_first_bytes() {
+        assert_eq!(
+            certificate_content_type(b"%PDF-1.7\n..."),
+            Some("application/pdf")
+        );
+        assert_eq!(
+            certificate_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            certificate_content_type(b"\x89PNG\r\n\x1a\n\0\0"),
+            Some("image/png")
+        );
+        assert_eq!(certificate_content_type(b"GIF89a"), None);
+        assert_eq!(certificate_content_type(b"<html>%PDF-"), None);
+        assert_eq!(certificate_content_type(b""), None);
+    }
+
+    fn certificate(status: CertificateStatus, expires_on: Option<NaiveDate>) -> Certificate {
+        Certificate {
+            id: CertificateId(uuid::Uuid::nil()),
+            type_id: "first-aid".into(),
+            name: "First aid (EHBO)".into(),
+            status,
+            expires_on,
+            file_name: "ehbo.pdf".into(),
+            uploaded_on: day("2026-11-01"),
+            rejection_reason: None,
+        }
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn only_verified_certificates_count_and_only_until_they_expire() {
+        let end = Some(day("2027-05-03"));
+        let verified = certificate(CertificateStatus::Verified, end);
+        assert!(
+            verified.valid_on(day("2027-05-03")),
+            "valid on its last day"
+        );
+        assert!(!verified.valid_on(day("2027-05-04")));
+        assert_eq!(
+            verified.state_label(day("2026-12-01")),
+            "Verified · valid until 3 May 2027"
+        );
+        assert_eq!(
+            verified.state_label(day("2027-06-01")),
+            "Expired on 3 May 2027"
+        );
+        let lifelong = certificate(CertificateStatus::Verified, None);
+        assert!(lifelong.valid_on(day("2090-01-01")));
+        for status in [CertificateStatus::Pending, CertificateStatus::Rejected] {
+            assert!(!certificate(status, end).valid_on(day("2026-12-01")));
+            assert_eq!(
+                certificate(status, end).state_label(day("2026-12-01")),
+                status.label()
+            );
+        }
+    }
+
+    #[test]
+    fn a_rating_is_one_to_five_stars_with_an_optional_comment() {
+        assert_eq!(
+            check_rating(" 4 ", "  Good  ").unwrap(),
+            ValidRating {
+                stars: 4,
+                comment: "Good".into()
+            }
+        );
+        for bad in ["0", "6", "", "four", "4.5"] {
+            assert!(
+                check_rating(bad, "")
+                    .unwrap_err()
+                    .field_message("stars")
+                    .is_some(),
+                "{bad:?}"
+            );
+        }
+        let long = "x".repeat(1001);
+        let both = check_rating("9", &long).unwrap_err();
+        assert!(both.field_message("stars").is_some() && both.field_message("comment").is_some());
     }
 }

@@ -3,8 +3,9 @@
 use super::model::{
     Applicant, ApplicationStatus, Availability, CertificateType, City, ContractEvent,
     ContractEventKind, ContractStatus, ContractView, HIRE_CURRENCY, MyApplication, OrgShift,
-    PostingStatus, Profile, Reference, Reliability, ShiftSummary, Skill, SkillCategory, Timesheet,
-    TimesheetStatus, ValidHours, ValidProfile, ValidShift, WorkFilter,
+    PostingStatus, Profile, Rating, Reference, Reliability, ShiftDetail, ShiftSummary, Side, Skill,
+    SkillCategory, Timesheet, TimesheetStatus, ValidHours, ValidProfile, ValidRating, ValidShift,
+    WorkFilter,
 };
 use crate::ids::{
     ApplicationId, ContractEventId, ContractId, OrganisationId, PostingId, TimesheetId, UserId,
@@ -56,22 +57,27 @@ pub async fn reference(conn: &mut PgConnection) -> Result<Reference, sqlx::Error
     })
 }
 
-/// Whether `city` is in the bundled list, and whether every one of `skills` is in the taxonomy.
-pub async fn known_city_and_skills(
+/// Whether `city` is in the bundled list, every one of `skills` in the taxonomy and every one
+/// of `certificates` a known certificate type.
+pub async fn known_references(
     conn: &mut PgConnection,
     city: &str,
     skills: &[String],
-) -> Result<(bool, bool), sqlx::Error> {
+    certificates: &[String],
+) -> Result<(bool, bool, bool), sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT EXISTS (SELECT 1 FROM cities WHERE city_id = $1) AS "city!",
                   (SELECT count(*) FROM skills WHERE skill_id = ANY($2)) = cardinality($2::text[])
-                      AS "skills!""#,
+                      AS "skills!",
+                  (SELECT count(*) FROM certificate_types WHERE certificate_type_id = ANY($3))
+                      = cardinality($3::text[]) AS "certificates!""#,
         city,
-        skills
+        skills,
+        certificates
     )
     .fetch_one(conn)
     .await?;
-    Ok((row.city, row.skills))
+    Ok((row.city, row.skills, row.certificates))
 }
 
 /// Cities within `km` of `city` (itself included), nearest first, with their distance in km
@@ -242,10 +248,14 @@ pub async fn reliability(
                    WHERE e.contract_id = c.contract_id
                      AND e.kind = 'cancelled_by_freelancer' AND e.late)) AS "late!",
                count(*) FILTER (WHERE c.status = 'completed'
-                   AND t.worked_from <= c.starts_at + interval '5 minutes') AS "on_time!"
+                   AND t.worked_from <= c.starts_at + interval '5 minutes') AS "on_time!",
+               count(r.stars) AS "ratings!",
+               coalesce(sum(r.stars), 0) AS "stars!"
         FROM UNNEST($1::uuid[]) AS u(id)
         LEFT JOIN contracts c ON c.freelancer_id = u.id
         LEFT JOIN timesheets t ON t.contract_id = c.contract_id
+        LEFT JOIN contract_ratings r
+               ON r.contract_id = c.contract_id AND r.by_side = 'organisation'
         GROUP BY u.id
         "#,
         &ids
@@ -262,6 +272,8 @@ pub async fn reliability(
                     no_shows: r.no_shows,
                     late_cancellations: r.late,
                     on_time: r.on_time,
+                    ratings: r.ratings,
+                    stars: r.stars,
                 },
             )
         })
@@ -311,6 +323,7 @@ pub async fn profile(
     )
     .fetch_all(&mut *conn)
     .await?;
+    let certificates = super::certificates::of(&mut *conn, user).await?;
     let reliability = reliability(conn, &[user])
         .await?
         .pop()
@@ -335,6 +348,7 @@ pub async fn profile(
         week,
         days_off,
         reliability,
+        certificates,
     }))
 }
 
@@ -417,6 +431,14 @@ pub async fn insert_shift(
         id.0,
         &skills,
         &levels,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO posting_certificates (posting_id, certificate_type_id)
+         SELECT $1, * FROM UNNEST($2::text[])",
+        id.0,
+        &shift.certificates,
     )
     .execute(conn)
     .await?;
@@ -585,7 +607,7 @@ pub async fn shift(
     posting: PostingId,
     organisation: Option<OrganisationId>,
     viewer: Option<UserId>,
-) -> Result<Option<(ShiftSummary, String, String, Vec<(String, String, i16)>)>, sqlx::Error> {
+) -> Result<Option<ShiftDetail>, sqlx::Error> {
     let Some(row) = sqlx::query!(
         "SELECT description, address FROM postings
          WHERE posting_id = $1
@@ -609,8 +631,48 @@ pub async fn shift(
     .into_iter()
     .map(|r| (r.skill_id, r.name, r.min_level))
     .collect();
-    let summary = cards(conn, &[posting.0], viewer).await?.pop();
-    Ok(summary.map(|summary| (summary, row.description, row.address, skills)))
+    let certificates = sqlx::query!(
+        "SELECT t.certificate_type_id, t.name FROM posting_certificates k
+         JOIN certificate_types t USING (certificate_type_id)
+         WHERE k.posting_id = $1 ORDER BY t.name",
+        posting.0
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.certificate_type_id, r.name))
+    .collect();
+    let Some(summary) = cards(&mut *conn, &[posting.0], viewer).await?.pop() else {
+        return Ok(None);
+    };
+    let organisation_rating = organisation_rating(conn, summary.organisation_id).await?;
+    Ok(Some(ShiftDetail {
+        summary,
+        description: row.description,
+        address: row.address,
+        skills,
+        certificates,
+        organisation_rating,
+        mine: None,
+        can_apply: false,
+        missing_certificates: Vec::new(),
+    }))
+}
+
+/// What freelancers said of an organisation: (average stars, count).
+pub async fn organisation_rating(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+) -> Result<(Option<f64>, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT avg(r.stars)::float8 AS average, count(*) AS "count!"
+           FROM contract_ratings r JOIN contracts c USING (contract_id)
+           WHERE c.organisation_id = $1 AND r.by_side = 'freelancer'"#,
+        organisation.0
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.average, row.count))
 }
 
 /// An organisation's shifts, latest first, with applicants and timesheets waiting.
@@ -962,6 +1024,13 @@ pub async fn contracts(
            FROM contract_events WHERE contract_id = ANY($1) ORDER BY recorded_at, event_id"#,
         &ids
     )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ratings = sqlx::query!(
+        r#"SELECT contract_id, by_side AS "by: Side", stars, comment FROM contract_ratings
+           WHERE contract_id = ANY($1) ORDER BY by_side"#,
+        &ids
+    )
     .fetch_all(conn)
     .await?;
     Ok(rows
@@ -1024,6 +1093,15 @@ pub async fn contracts(
                         amount: money(e.amount_cents, &e.currency),
                         reason: e.reason.clone(),
                         at: e.at,
+                    })
+                    .collect(),
+                ratings: ratings
+                    .iter()
+                    .filter(|x| x.contract_id == r.contract_id)
+                    .map(|x| Rating {
+                        by: x.by,
+                        stars: x.stars,
+                        comment: x.comment.clone(),
                     })
                     .collect(),
             }
@@ -1154,4 +1232,28 @@ pub async fn timesheet_status(
     )
     .fetch_optional(conn)
     .await
+}
+
+// ---- Ratings -----------------------------------------------------------------------------
+
+/// `false` when that side had already rated the contract.
+pub async fn insert_rating(
+    conn: &mut PgConnection,
+    contract: ContractId,
+    by: Side,
+    rated_by: UserId,
+    rating: &ValidRating,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query!(
+        "INSERT INTO contract_ratings (contract_id, by_side, stars, comment, rated_by)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        contract.0,
+        by as Side,
+        rating.stars,
+        rating.comment,
+        rated_by.0,
+    )
+    .execute(conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
 }

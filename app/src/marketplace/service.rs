@@ -3,10 +3,11 @@
 //! guarded update, so concurrent offers never fill more places than the shift has. "Now" is
 //! the app clock, so the rules can be exercised at any time of day.
 
+use super::certificates;
 use super::model::{
     ApplicationStatus, CANCELLATION_POLICY, ContractEventKind, ContractStatus, HoursInput,
-    PostingStatus, ProfileInput, ShiftInput, Side, TimesheetStatus, ValidHours, paid_minutes,
-    pay_for,
+    PostingStatus, ProfileInput, ShiftDetail, ShiftInput, Side, TimesheetStatus, ValidHours,
+    check_rating, paid_minutes, pay_for,
 };
 use super::repo::{self, Answer, LockedApplication, LockedContract, NewEvent, NewHours};
 use crate::accounts::model::Role;
@@ -69,27 +70,31 @@ fn reason_text(raw: &str, field: &str) -> Result<String> {
     Ok(reason.to_owned())
 }
 
-/// Refuse a form whose city or skills are not in the reference lists (`form`: the fields'
-/// prefix, `profile` or `shift`).
+/// Refuse a form whose city, skills or certificates are not in the reference lists (`form`:
+/// the fields' prefix, `profile` or `shift`).
 async fn check_reference(
     conn: &mut PgConnection,
     form: &str,
     city: &str,
     skills: &[(String, i16)],
+    certificates: &[String],
 ) -> Result<()> {
     let ids: Vec<String> = skills.iter().map(|(id, _)| id.clone()).collect();
-    let (city_known, skills_known) = repo::known_city_and_skills(conn, city, &ids).await?;
-    if !city_known {
-        return Err(
-            AppError::field(&format!("{form}[city]"), "Choose a city from the list.").into(),
-        );
+    let (city_known, skills_known, certificates_known) =
+        repo::known_references(conn, city, &ids, certificates).await?;
+    let problem = if !city_known {
+        Some(("city", "Choose a city from the list."))
+    } else if !skills_known {
+        Some(("skills", "Choose skills from the list."))
+    } else if !certificates_known {
+        Some(("certificates", "Choose certificates from the list."))
+    } else {
+        None
+    };
+    match problem {
+        Some((field, message)) => Err(AppError::field(&format!("{form}[{field}]"), message).into()),
+        None => Ok(()),
     }
-    if !skills_known {
-        return Err(
-            AppError::field(&format!("{form}[skills]"), "Choose skills from the list.").into(),
-        );
-    }
-    Ok(())
 }
 
 // ---- Profiles ----------------------------------------------------------------------------
@@ -98,7 +103,7 @@ async fn check_reference(
 pub async fn save_profile(state: &AppState, user: UserId, input: &ProfileInput) -> Result<()> {
     let profile = input.check()?;
     let mut tx = state.db.begin().await?;
-    check_reference(&mut tx, "profile", &profile.city, &profile.skills).await?;
+    check_reference(&mut tx, "profile", &profile.city, &profile.skills, &[]).await?;
     repo::save_profile(&mut tx, user, &profile).await?;
     accounts::grant_role(&mut tx, user, Role::Freelancer, None).await?;
     tx.commit().await?;
@@ -144,7 +149,14 @@ pub async fn create_shift(
 ) -> Result<PostingId> {
     let shift = input.check()?;
     let mut tx = state.db.begin().await?;
-    check_reference(&mut tx, "shift", &shift.city, &shift.skills).await?;
+    check_reference(
+        &mut tx,
+        "shift",
+        &shift.city,
+        &shift.skills,
+        &shift.certificates,
+    )
+    .await?;
     if instant(&mut tx, shift.starts).await? <= state.clock.now() {
         return Err(AppError::field("shift[starts]", "The shift must start in the future.").into());
     }
@@ -245,7 +257,9 @@ pub async fn apply(
     if !repo::has_profile(&mut tx, freelancer).await? {
         return refuse("Complete your freelancer profile before applying.");
     }
-    let Some((shift, ..)) = repo::shift(&mut tx, posting, None, Some(freelancer)).await? else {
+    let Some(ShiftDetail { summary: shift, .. }) =
+        repo::shift(&mut tx, posting, None, Some(freelancer)).await?
+    else {
         return not_found();
     };
     if !shift.status.accepts_applications() {
@@ -263,6 +277,14 @@ pub async fn apply(
     };
     if starts_at <= now {
         return refuse("This shift has already started.");
+    }
+    let missing = certificates::missing(&mut tx, freelancer, posting).await?;
+    if !missing.is_empty() {
+        return refuse(format!(
+            "This shift asks for a verified certificate you don't have yet: {}. Upload it on your \
+             profile; it counts once an admin has verified it.",
+            missing.join(", ")
+        ));
     }
     let id = ApplicationId(uuid::Uuid::now_v7());
     if !repo::insert_application(
@@ -743,6 +765,31 @@ async fn settle(
         )
         .await?;
     }
+    Ok(())
+}
+
+// ---- Ratings ----------------------------------------------------------------------------
+
+/// `side` rates the other after a completed contract: once, 1 to 5 stars with a comment.
+pub async fn rate_contract(
+    state: &AppState,
+    side: Side,
+    owner: uuid::Uuid,
+    by: UserId,
+    id: ContractId,
+    stars: &str,
+    comment: &str,
+) -> Result<()> {
+    let rating = check_rating(stars, comment)?;
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, side, owner).await?;
+    if contract.status != ContractStatus::Completed {
+        return refuse("Ratings open once the shift is completed and its hours approved.");
+    }
+    if !repo::insert_rating(&mut tx, id, side, by, &rating).await? {
+        return refuse("You have already rated this shift.");
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -13,6 +13,20 @@ pub use form::{
     form_error, on_success, urlencode,
 };
 
+/// What to tell the person when an upload endpoint answered `status` with `body`
+/// (`{"error": …}` from our own routes); `too_large` words a 413 from in front of them.
+pub fn upload_refusal(status: u16, body: &str, too_large: impl FnOnce() -> String) -> String {
+    let error = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::from_value::<AppError>(v.get("error")?.clone()).ok());
+    match (status, error) {
+        (0, _) => "The connection dropped before the upload finished. Try again.".to_owned(),
+        (_, Some(error)) => error.detail(),
+        (413, None) => too_large(),
+        (_, None) => AppError::Internal.to_string(),
+    }
+}
+
 /// A drawn pack shot for a product without photos: its form and label colour.
 #[component]
 pub fn PackShot(

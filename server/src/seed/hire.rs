@@ -118,6 +118,7 @@ const ORGANISATIONS: &[(&str, &str, &[&str], &[&str])] = &[
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct HireReport {
     pub freelancers: usize,
+    pub certificates: usize,
     pub shifts: usize,
 }
 
@@ -322,6 +323,12 @@ async fn seed_shifts(
                     skill.id.clone(),
                     1 + i16::try_from(pick(&key("level"), 3)).unwrap_or(0),
                 )],
+                // Every fourth shift asks for the certificate its trade usually needs.
+                certificates: if n % 4 == 1 {
+                    vec![trade_certificate(category).to_owned()]
+                } else {
+                    Vec::new()
+                },
             };
             repo::insert_shift(conn, id, organisation, app::ids::UserId(manager), &shift).await?;
             // Most are open; a few stay drafts or have stopped taking applications.
@@ -345,6 +352,67 @@ async fn seed_shifts(
     Ok(added)
 }
 
+/// The certificate a trade's shifts ask for.
+fn trade_certificate(category: &str) -> &'static str {
+    match category {
+        "hospitality" => "food-hygiene",
+        "logistics" => "forklift-licence",
+        _ => "bhv",
+    }
+}
+
+/// A one-page PDF standing in for a scanned certificate.
+const DEMO_DOCUMENT: &[u8] = b"%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R
+   /Resources << /Font << /F1 5 0 R >> >> >> endobj
+4 0 obj << /Length 58 >> stream
+BT /F1 24 Tf 72 760 Td (Olivine demo certificate) Tj ET
+endstream endobj
+5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj
+trailer << /Root 1 0 R >>
+%%EOF
+";
+
+/// Certificates for the generated freelancers: about a third hold each trade's certificate,
+/// verified and valid for one to three more years; a few wait for review, so the admins'
+/// queue has work in it.
+async fn seed_certificates(conn: &mut PgConnection, today: NaiveDate) -> anyhow::Result<usize> {
+    let mut added = 0;
+    for n in 1..=FREELANCERS {
+        let user = user_id(&format!("freelancer{n:03}@olivine.test"));
+        for (type_id, every) in [("food-hygiene", 3), ("forklift-licence", 4), ("bhv", 5)] {
+            let pending = n % 50 == 7 && type_id == "bhv";
+            if n % every != 0 && !pending {
+                continue;
+            }
+            let key = format!("certificate:{n}:{type_id}");
+            let expires = today + Days::new(365 + pick(&key, 730));
+            let inserted = sqlx::query!(
+                "INSERT INTO freelancer_certificates
+                     (certificate_id, user_id, certificate_type_id, file_name, content_type,
+                      document, expires_on, status, reviewed_at)
+                 VALUES ($1, $2, $3, $4, 'application/pdf', $5, $6,
+                         $7::text::certificate_status,
+                         CASE WHEN $7 = 'pending' THEN NULL ELSE now() END)
+                 ON CONFLICT DO NOTHING",
+                stable_id(&key),
+                user.0,
+                type_id,
+                format!("{type_id}.pdf"),
+                DEMO_DOCUMENT,
+                expires,
+                if pending { "pending" } else { "verified" },
+            )
+            .execute(&mut *conn)
+            .await?;
+            added += usize::try_from(inserted.rows_affected()).unwrap_or(0);
+        }
+    }
+    Ok(added)
+}
+
 /// Seed the Hire demo (after the demo accounts and organisations).
 pub async fn seed_hire(db: &PgPool, today: NaiveDate) -> anyhow::Result<HireReport> {
     let mut tx = db.begin().await.context("cannot start the Hire seed")?;
@@ -352,12 +420,16 @@ pub async fn seed_hire(db: &PgPool, today: NaiveDate) -> anyhow::Result<HireRepo
     let freelancers = seed_freelancers(&mut tx, &reference)
         .await
         .context("freelancers")?;
+    let certificates = seed_certificates(&mut tx, today)
+        .await
+        .context("certificates")?;
     let shifts = seed_shifts(&mut tx, &reference, today)
         .await
         .context("shifts")?;
     tx.commit().await.context("cannot commit the Hire seed")?;
     Ok(HireReport {
         freelancers,
+        certificates,
         shifts,
     })
 }

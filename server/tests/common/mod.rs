@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use server::config::Config;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -235,6 +235,67 @@ impl Browser<'_> {
         }
         self.send(request.body(Body::from(form(pairs))).expect("request"))
             .await
+    }
+
+    /// POST `multipart/form-data` the way an XMLHttpRequest with a `FormData` does: `fields`,
+    /// then `file` = (file name, content type, bytes) as the `file` field.
+    pub async fn upload(
+        &mut self,
+        url: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Reply {
+        let boundary = "olivine-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (file_name, content_type, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut request = Request::post(url)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// GET a path with the browser's cookie.
+    pub async fn fetch(&mut self, path: &str) -> (StatusCode, HeaderMap) {
+        let mut request = Request::get(path);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let what = format!("GET {path}");
+        let response = within(
+            &what,
+            self.app
+                .router
+                .clone()
+                .oneshot(request.body(Body::empty()).expect("request")),
+        )
+        .await
+        .expect("response");
+        (response.status(), response.headers().clone())
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Reply {

@@ -1,18 +1,22 @@
 //! The freelancer's pages: profile editor, find work, a shift, applications and shifts; and a
 //! freelancer's profile as hiring managers read it.
 
-use super::{ContractEvents, HireNav, HoursFields, ShiftFacts, TimesheetLine, reliability_line};
+use super::{
+    CertificateBadges, CertificatesPanel, ContractEvents, ContractRatings, HireNav, HoursFields,
+    RatingFields, ShiftFacts, ShiftRequirements, TimesheetLine, reliability_line,
+};
 use crate::accounts::pages::refresh_viewer_on_success;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::marketplace::api::{
-    AcceptOffer, AddDayOff, ApplyToShift, CancelMyContract, RemoveDayOff, SHIFTS_PER_PAGE,
-    SaveProfile, SubmitHours, WithdrawApplication, find_work, load_freelancer, load_my_profile,
-    load_reference, load_shift, my_applications, my_contracts,
+    AcceptOffer, AddDayOff, ApplyToShift, CancelMyContract, RateOrganisation, RemoveDayOff,
+    SHIFTS_PER_PAGE, SaveProfile, SubmitHours, WithdrawApplication, find_work, load_freelancer,
+    load_my_certificates, load_my_profile, load_reference, load_shift, my_applications,
+    my_contracts,
 };
 use crate::marketplace::model::{
-    ApplicationStatus, ContractStatus, Profile, Reference, SKILL_LEVELS, ShiftSummary,
-    TimesheetStatus, WEEKDAYS,
+    ApplicationStatus, ContractStatus, Profile, Reference, SKILL_LEVELS, ShiftSummary, Side,
+    TimesheetStatus, WEEKDAYS, rating_line,
 };
 use crate::ui::{
     ErrorPage, FormError, Notice, Pagination, TextArea, TextField, count_of, field_error,
@@ -28,15 +32,25 @@ pub fn ProfilePage() -> impl IntoView {
     let add_day = ServerAction::<AddDayOff>::new();
     let remove_day = ServerAction::<RemoveDayOff>::new();
     refresh_viewer_on_success(save);
+    // Bumped by each accepted certificate upload (not a server action: the file streams).
+    let uploaded = RwSignal::new(0_usize);
     let data = Resource::new(
         move || {
             (
                 save.version().get(),
                 add_day.version().get(),
                 remove_day.version().get(),
+                uploaded.get(),
             )
         },
-        |_| async { Ok::<_, AppError>((load_my_profile().await?, load_reference().await?)) },
+        |_| async {
+            let profile = load_my_profile().await?;
+            let certificates = match profile {
+                Some(_) => Some(load_my_certificates().await?),
+                None => None,
+            };
+            Ok::<_, AppError>((profile, load_reference().await?, certificates))
+        },
     );
     view! {
         <Title text="Your freelancer profile — Olivine"/>
@@ -49,7 +63,7 @@ pub fn ProfilePage() -> impl IntoView {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((profile, reference)) => view! {
+                    Ok((profile, reference, _)) => view! {
                         <ProfileEditor profile reference save/>
                     }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
@@ -59,8 +73,11 @@ pub fn ProfilePage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((Some(profile), _)) => view! { <DaysOff profile add_day remove_day/> }.into_any(),
-                    Ok((None, _)) | Err(_) => ().into_any(),
+                    Ok((Some(profile), _, Some(mine))) => view! {
+                        <CertificatesPanel mine uploaded/>
+                        <DaysOff profile add_day remove_day/>
+                    }.into_any(),
+                    Ok(_) | Err(_) => ().into_any(),
                 }
             })}
         </Transition>
@@ -364,10 +381,13 @@ pub fn ShiftPage() -> impl IntoView {
                             <section class="panel">
                                 <ShiftFacts shift=s.clone()/>
                                 {(!detail.address.is_empty()).then(|| view! { <p>{format!("Address: {}", detail.address)}</p> })}
-                                {(!detail.skills.is_empty()).then(|| view! {
-                                    <p>"Skills: "{detail.skills.iter().map(|(_, name, level)| format!("{name} ({})", crate::marketplace::model::SKILL_LEVELS[usize::try_from(*level - 1).unwrap_or(0)].to_lowercase())).collect::<Vec<_>>().join(", ")}</p>
-                                })}
+                                <ShiftRequirements detail=detail.clone()/>
                                 <p class="prose">{detail.description.clone()}</p>
+                                <p class="muted" data-testid="organisation-rating">{format!(
+                                    "{}: {}",
+                                    s.organisation,
+                                    rating_line(detail.organisation_rating.0, detail.organisation_rating.1)
+                                )}</p>
                             </section>
                             {match detail.mine {
                                 Some(mine) => view! {
@@ -380,6 +400,15 @@ pub fn ShiftPage() -> impl IntoView {
                                     <Notice>
                                         <p>"Create your freelancer profile to apply: your skills, where you live and when you can work."</p>
                                         <p><a class="button" href="/hire/profile">"Create your profile"</a></p>
+                                    </Notice>
+                                }.into_any(),
+                                None if s.status.accepts_applications() && !detail.missing_certificates.is_empty() => view! {
+                                    <Notice>
+                                        <p data-testid="missing-certificates">{format!(
+                                            "To apply you need, verified and valid on the day: {}.",
+                                            detail.missing_certificates.join(", ")
+                                        )}</p>
+                                        <p><a href="/hire/profile#certificates">"Upload a certificate"</a>" — it counts once our team has checked it, usually within a working day."</p>
                                     </Notice>
                                 }.into_any(),
                                 None if s.status.accepts_applications() => view! {
@@ -482,12 +511,20 @@ pub fn MyApplicationsPage() -> impl IntoView {
 pub fn MyShiftsPage() -> impl IntoView {
     let submit = ServerAction::<SubmitHours>::new();
     let cancel = ServerAction::<CancelMyContract>::new();
+    let rate = ServerAction::<RateOrganisation>::new();
     let list = Resource::new(
-        move || (submit.version().get(), cancel.version().get()),
+        move || {
+            (
+                submit.version().get(),
+                cancel.version().get(),
+                rate.version().get(),
+            )
+        },
         |_| my_contracts(),
     );
     let submit_error = form_error(submit);
     let cancel_error = form_error(cancel);
+    let rate_error = form_error(rate);
     view! {
         <Title text="My shifts — Olivine Hire"/>
         <header class="page-head">
@@ -513,6 +550,18 @@ pub fn MyShiftsPage() -> impl IntoView {
                         let may_cancel = active && !c.started;
                         let id = c.id.to_string();
                         let reason_id = format!("cancel-reason-{id}");
+                        let rating_form = {
+                            let id = id.clone();
+                            let heading = format!("How was working for {}?", c.organisation);
+                            view! {
+                                <ActionForm action=rate attr:class="form form--compact" attr:novalidate=true>
+                                    <h3>{heading}</h3>
+                                    <input type="hidden" name="contract" value=id/>
+                                    <RatingFields contract=c.id error=rate_error/>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        };
                         view! {
                             <article class="panel contract" data-status=c.status.db_name()>
                                 <h2><a href=format!("/hire/shifts/{}", c.posting_id)>{c.title.clone()}</a></h2>
@@ -537,7 +586,8 @@ pub fn MyShiftsPage() -> impl IntoView {
                                         <button type="submit" class="link-button link-button--danger">"Cancel shift"</button>
                                     </ActionForm>
                                 })}
-                                <ContractEvents events=c.events/>
+                                <ContractEvents events=c.events.clone()/>
+                                <ContractRatings contract=c.clone() me=Side::Freelancer form=rating_form/>
                             </article>
                         }
                     }).collect_view().into_any(),
@@ -584,6 +634,7 @@ pub fn FreelancerPage() -> impl IntoView {
                                     <li class="chip chip--static">{format!("{name} · {}", SKILL_LEVELS[usize::try_from(*level - 1).unwrap_or(0)])}</li>
                                 }).collect_view()}
                             </ul>
+                            <CertificateBadges certificates=p.certificates.clone()/>
                             <h2>"Usual week"</h2>
                             <ul class="list" role="list">
                                 {p.week.iter().map(|a| view! {

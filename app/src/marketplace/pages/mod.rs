@@ -1,18 +1,25 @@
 //! Hire pages: the freelancer's profile, find-work, applications and shifts; the organisation's
 //! shifts, applicants, contracts and timesheets; and the pieces they share.
 
+mod certificates;
 mod freelancer;
 mod organisation;
 
+pub use certificates::VerificationPage;
+use certificates::{CertificateBadges, CertificatesPanel};
 pub use freelancer::{
     FindWorkPage, FreelancerPage, MyApplicationsPage, MyShiftsPage, ProfilePage, ShiftPage,
 };
 pub use organisation::{NewShiftPage, OrgHomePage, OrgShiftPage};
 
-use super::model::{ContractEvent, ContractView, Reliability, ShiftSummary, Timesheet};
+use super::model::{
+    ContractEvent, ContractView, Reliability, SKILL_LEVELS, ShiftDetail, ShiftSummary, Side,
+    Timesheet,
+};
 use crate::accounts::pages::ViewerState;
 use crate::error::AppError;
-use crate::ui::{ErrorPage, TextField};
+use crate::ids::ContractId;
+use crate::ui::{ErrorPage, FormError, TextArea, TextField, field_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -145,7 +152,75 @@ fn reliability_line(r: Reliability) -> String {
     if r.late_cancellations > 0 {
         parts.push(format!("{} late cancellation(s)", r.late_cancellations));
     }
+    if r.ratings > 0 {
+        parts.push(super::model::rating_line(r.average_rating(), r.ratings));
+    }
     parts.join(" · ")
+}
+
+/// The skills and certificates a shift asks for.
+#[component]
+fn ShiftRequirements(detail: ShiftDetail) -> impl IntoView {
+    let level = |l: i16| SKILL_LEVELS[usize::try_from(l - 1).unwrap_or(0)].to_lowercase();
+    let skills: Vec<String> = detail
+        .skills
+        .iter()
+        .map(|(_, name, l)| format!("{name} ({})", level(*l)))
+        .collect();
+    let certificates: Vec<String> = detail.certificates.into_iter().map(|(_, n)| n).collect();
+    view! {
+        {(!skills.is_empty()).then(|| view! { <p>"Skills: "{skills.join(", ")}</p> })}
+        {(!certificates.is_empty()).then(|| view! {
+            <p data-testid="required-certificates">"Certificates, verified and valid on the day: "{certificates.join(", ")}</p>
+        })}
+    }
+}
+
+/// "★★★★☆"
+fn stars(n: i16) -> String {
+    let n = usize::try_from(n.clamp(0, 5)).unwrap_or(0);
+    format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
+}
+
+/// What each side said after a completed contract, seen by `me`; with the form for `me`'s
+/// rating (`form`) while it is still to give.
+#[component]
+fn ContractRatings(contract: ContractView, me: Side, form: AnyView) -> impl IntoView {
+    let awaiting = contract.awaits_rating_by(me);
+    view! {
+        <ul class="ratings" role="list" data-testid="ratings">
+            {contract.ratings.iter().map(|r| view! {
+                <li>
+                    {if r.by == me { "You gave " } else { "You received " }}
+                    <span class="stars" aria-label=format!("{} of 5 stars", r.stars)>{stars(r.stars)}</span>
+                    {(!r.comment.is_empty()).then(|| format!(" — “{}”", r.comment))}
+                </li>
+            }).collect_view()}
+        </ul>
+        {awaiting.then_some(form)}
+    }
+}
+
+/// The stars, comment and button of a rating form (`contract` keeps ids unique).
+#[component]
+fn RatingFields(contract: ContractId, error: Signal<Option<AppError>>) -> impl IntoView {
+    let stars_id = format!("rating-stars-{contract}");
+    let stars_error = field_error(error, "stars");
+    view! {
+        <div class="field" class:field--invalid=move || stars_error.get().is_some()>
+            <label for=stars_id.clone()>"Your rating"</label>
+            <select id=stars_id name="stars">
+                <option value="">"Choose"</option>
+                {(1..=5_i16).rev().map(|n| view! {
+                    <option value=n.to_string()>{format!("{} {n} of 5", stars(n))}</option>
+                }).collect_view()}
+            </select>
+            <p class="field__error">{move || stars_error.get()}</p>
+        </div>
+        <TextArea label="A few words (optional)" name="comment" id=format!("rating-comment-{contract}") rows=2 error/>
+        <FormError error/>
+        <button type="submit" class="button button--quiet">"Send rating"</button>
+    }
 }
 
 /// Hours on a timesheet.

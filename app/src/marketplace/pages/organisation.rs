@@ -1,16 +1,19 @@
 //! The organisation's pages: its shifts and the hours waiting for approval, posting a shift,
 //! and one shift with its applicants and contracts.
 
-use super::{ContractEvents, HireNav, HoursFields, ShiftFacts, TimesheetLine, reliability_line};
+use super::{
+    ContractEvents, ContractRatings, HireNav, HoursFields, RatingFields, ShiftFacts,
+    ShiftRequirements, TimesheetLine, reliability_line,
+};
 use crate::error::AppError;
 use crate::ids::PostingId;
 use crate::marketplace::api::{
     AdjustHours, ApproveHours, CancelContract, ChangeShift, CreateShift, DisputeHours, MakeOffer,
-    RecordNoShow, RejectApplication, load_org_home, load_org_shift, load_reference,
+    RateFreelancer, RecordNoShow, RejectApplication, load_org_home, load_org_shift, load_reference,
 };
 use crate::marketplace::model::{
     ApplicationStatus, CANCELLATION_POLICY, ContractStatus, ContractView, PostingStatus,
-    SKILL_LEVELS, TimesheetStatus,
+    SKILL_LEVELS, Side, TimesheetStatus,
 };
 use crate::ui::{ErrorPage, FormError, TextArea, TextField, field_error, form_error, on_success};
 use leptos::prelude::*;
@@ -119,6 +122,7 @@ pub fn NewShiftPage() -> impl IntoView {
     });
     let city_error = field_error(error, "shift[city]");
     let skills_error = field_error(error, "shift[skills]");
+    let certificates_error = field_error(error, "shift[certificates]");
     view! {
         <Title text="Post a shift — Olivine Hire"/>
         <header class="page-head">
@@ -175,6 +179,22 @@ pub fn NewShiftPage() -> impl IntoView {
                                     </div>
                                 }).collect_view()}
                             </fieldset>
+                            <fieldset class="subpanel">
+                                <legend>"Required certificates"</legend>
+                                <p class="field__hint">"Only freelancers holding each, verified by us and valid on the day, can apply."</p>
+                                <p class="field__error">{move || certificates_error.get()}</p>
+                                <ul class="checks" role="list">
+                                    {reference.certificates.into_iter().map(|c| {
+                                        let id = format!("shift-certificate-{}", c.id);
+                                        view! {
+                                            <li>
+                                                <input type="checkbox" id=id.clone() name=format!("shift[certificates][{}]", c.id) value="on"/>
+                                                <label for=id>{c.name}</label>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </fieldset>
                             <FormError error/>
                             <button type="submit" class="button">"Save draft"</button>
                         </ActionForm>
@@ -197,6 +217,7 @@ struct ShiftActions {
     dispute: ServerAction<DisputeHours>,
     cancel: ServerAction<CancelContract>,
     no_show: ServerAction<RecordNoShow>,
+    rate: ServerAction<RateFreelancer>,
 }
 
 impl ShiftActions {
@@ -210,6 +231,7 @@ impl ShiftActions {
             dispute: ServerAction::new(),
             cancel: ServerAction::new(),
             no_show: ServerAction::new(),
+            rate: ServerAction::new(),
         }
     }
 
@@ -222,6 +244,7 @@ impl ShiftActions {
             + self.dispute.version().get()
             + self.cancel.version().get()
             + self.no_show.version().get()
+            + self.rate.version().get()
     }
 
     /// The latest refusal among the actions without a form of their own.
@@ -282,6 +305,7 @@ pub fn OrgShiftPage() -> impl IntoView {
                             <HireNav/>
                             <section class="panel">
                                 <ShiftFacts shift=s.clone()/>
+                                <ShiftRequirements detail=page.detail.clone()/>
                                 <p class="prose">{page.detail.description.clone()}</p>
                                 <div class="publish-bar">
                                     {change(PostingStatus::Published, "Publish", "button")}
@@ -362,6 +386,7 @@ fn Contracts(
     actions: ShiftActions,
 ) -> impl IntoView {
     let adjust_error = form_error(actions.adjust);
+    let rate_error = form_error(actions.rate);
     view! {
         <section class="panel" aria-labelledby="contracts-heading">
             <h2 id="contracts-heading">"Booked"</h2>
@@ -379,6 +404,19 @@ fn Contracts(
                 let may_no_show = active && c.started && c.timesheet.is_none();
                 let reason_id = format!("cancel-reason-{id}");
                 let dispute_id = format!("dispute-reason-{id}");
+                let rating_form = {
+                    let (slug, id) = (slug.clone(), id.clone());
+                    let heading = format!("How did {} do?", c.freelancer);
+                    view! {
+                        <ActionForm action=actions.rate attr:class="form form--compact" attr:novalidate=true>
+                            <h4>{heading}</h4>
+                            <input type="hidden" name="slug" value=slug/>
+                            <input type="hidden" name="contract" value=id/>
+                            <RatingFields contract=c.id error=rate_error/>
+                        </ActionForm>
+                    }
+                    .into_any()
+                };
                 view! {
                     <article class="contract subpanel" data-status=c.status.db_name()>
                         <h3><a href=format!("/hire/freelancers/{}", c.freelancer_id)>{c.freelancer.clone()}</a>" "
@@ -428,6 +466,7 @@ fn Contracts(
                             </ActionForm>
                         })}
                         <ContractEvents events=c.events.clone()/>
+                        <ContractRatings contract=c.clone() me=Side::Organisation form=rating_form/>
                     </article>
                 }
             }).collect_view()}
