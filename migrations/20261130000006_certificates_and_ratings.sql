@@ -43,12 +43,12 @@ CREATE TABLE posting_certificates (
     PRIMARY KEY (posting_id, certificate_type_id)
 );
 
-CREATE TYPE rating_side AS ENUM ('organisation', 'freelancer');
+CREATE TYPE hire_side AS ENUM ('organisation', 'freelancer');
 
 -- After a completed contract each side rates the other once: `by_side` says who gave it.
 CREATE TABLE contract_ratings (
     contract_id uuid NOT NULL REFERENCES contracts ON DELETE CASCADE,
-    by_side     rating_side NOT NULL,
+    by_side     hire_side NOT NULL,
     stars       smallint NOT NULL CHECK (stars BETWEEN 1 AND 5),
     comment     text NOT NULL DEFAULT '' CHECK (length(comment) <= 1000),
     rated_by    uuid REFERENCES users ON DELETE SET NULL,

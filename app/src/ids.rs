@@ -41,4 +41,5 @@ typed_id!(
     ContractEventId,
     TimesheetId,
     CertificateId,
+    MessageId,
 );

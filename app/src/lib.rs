@@ -45,8 +45,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 use marketplace::pages::{
-    FindWorkPage, FreelancerPage, HireHomePage, MyApplicationsPage, MyShiftsPage, NewShiftPage,
-    OrgHomePage, OrgShiftPage, ProfilePage, ShiftPage, VerificationPage,
+    FindWorkPage, FreelancerPage, HireHomePage, MessagesPage, MyApplicationsPage, MyShiftsPage,
+    NewShiftPage, OrgHomePage, OrgMessagesPage, OrgShiftPage, OrgThreadPage, ProfilePage,
+    ShiftPage, ThreadPage, VerificationPage,
 };
 use notifications::pages::MailboxPage;
 use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
@@ -116,12 +117,16 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("applications")) view=MyApplicationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("shifts")) view=MyShiftsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("shifts"), ParamSegment("id")) view=ShiftPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("messages")) view=MessagesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("messages"), ParamSegment("id")) view=ThreadPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("freelancers"), ParamSegment("id")) view=FreelancerPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), StaticSegment("new")) view=NewOrganisationPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug")) view=OrgHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), StaticSegment("new")) view=NewShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), ParamSegment("id")) view=OrgShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("settings")) view=OrganisationSettingsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("messages")) view=OrgMessagesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("messages"), ParamSegment("id")) view=OrgThreadPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("invitations")) view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>

@@ -73,6 +73,32 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
     await expect(applicant).toHaveAttribute('data-status', 'offered');
     await expect(page.getByTestId('shift-status')).toHaveText('Filled');
 
+    // The manager writes to the applicant; the freelancer sees it unread, reads it and replies.
+    await applicant.getByRole('link', { name: 'Message' }).click();
+    await expect(page.getByRole('heading', { name: 'Fay Freelancer' })).toBeVisible();
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByText('Write a message first.')).toBeVisible();
+    await page.getByLabel('Your message').fill('Can you start at 8:30 instead?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByTestId('messages')).toContainText('Can you start at 8:30 instead?');
+    const managerThread = page.url();
+
+    await freelancer.goto('/hire/work/applications');
+    const messagesLink = freelancer.getByRole('navigation', { name: 'Hire' }).getByRole('link', { name: /^Messages/ });
+    await expect(messagesLink.getByTestId('unread-badge')).toHaveText('1');
+    await messagesLink.click();
+    const conversation = freelancer.getByTestId('inbox').locator('li', { hasText: title });
+    await expect(conversation.getByTestId('unread')).toHaveText('1 new');
+    await conversation.getByRole('link').click();
+    await expect(freelancer.getByTestId('messages')).toContainText('Can you start at 8:30 instead?');
+    await waitForHydration(freelancer);
+    await freelancer.getByLabel('Your message').fill('Yes, 8:30 works.');
+    await freelancer.getByRole('button', { name: 'Send' }).click();
+    await expect(freelancer.getByTestId('messages')).toContainText('Yes, 8:30 works.');
+    await page.goto(managerThread);
+    await expect(page.getByTestId('messages')).toContainText('Yes, 8:30 works.');
+
     // The freelancer accepts the offer.
     await freelancer.goto('/hire/work/applications');
     await waitForHydration(freelancer);

@@ -738,6 +738,38 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec!["freelancer"],
         ),
         ("hire/certificates/mine", vec![], vec!["freelancer"]),
+        // Messages: a freelancer's own threads; an organisation's for its members.
+        ("hire/messages", vec![], vec!["freelancer"]),
+        (
+            "hire/thread",
+            vec![("application", &nobody)],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/message/send",
+            vec![("application", &nobody), ("body", "Hello")],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/org/messages",
+            vec![("slug", "harbour-hotels")],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/thread",
+            vec![("slug", "harbour-hotels"), ("application", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/message/send",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("application", &nobody),
+                ("body", "Hello"),
+            ],
+            harbour.to_vec(),
+        ),
+        ("hire/messages/unread", vec![], signed_in.to_vec()),
         // Certificate verification: support admins.
         ("admin/verification", vec![], vec!["admin"]),
         (

@@ -7,6 +7,7 @@ mod common;
 use app::error::AppError;
 use app::ids::{ApplicationId, CertificateId, ContractId, OrganisationId, PostingId, UserId};
 use app::marketplace::certificates;
+use app::marketplace::messages::{self, Party};
 use app::marketplace::model::{
     ContractEventKind, ContractStatus, HoursInput, MAX_CERTIFICATE_BYTES, PostingStatus,
     ProfileInput, ShiftInput, Side, TimesheetStatus,
@@ -764,6 +765,106 @@ async fn certificate_documents_come_back_only_to_their_owner_and_support_admins(
         &admin.sign_in("admin@olivine.test", DEMO_PASSWORD).await
     ));
     assert_eq!(admin.fetch(&path).await.0, StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn messages_stay_between_the_two_sides_and_count_what_is_unread(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let (state, db) = (&app.state, &app.db);
+    let c = cast(&app).await;
+    let shift = open_shift(state, c.harbour, c.hana, day(6), 1).await;
+    let application = service::apply(state, c.fay, shift, "")
+        .await
+        .expect("apply");
+    let fay = Party::freelancer(c.fay);
+    let harbour = Party::organisation(c.harbour);
+
+    // Harbour writes twice (an empty message is refused); Fay has two unread, Harbour none.
+    let blank = messages::send(state, harbour, c.hana, application, "  ").await;
+    assert!(refusal(blank).field_message("body").is_some());
+    for text in ["Can you start at 8?", "Bring black shoes."] {
+        messages::send(state, harbour, c.hana, application, text)
+            .await
+            .expect("send");
+    }
+    let mut conn = db.acquire().await.expect("connection");
+    assert_eq!(messages::unread(&mut conn, fay).await.expect("unread"), 2);
+    assert_eq!(
+        messages::unread(&mut conn, harbour).await.expect("unread"),
+        0
+    );
+    let inbox = messages::inbox(&mut conn, fay).await.expect("inbox");
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(
+        (
+            inbox[0].unread,
+            inbox[0].counterpart.as_str(),
+            inbox[0].last.as_str()
+        ),
+        (2, "Harbour Hotels", "Bring black shoes.")
+    );
+    drop(conn);
+
+    // Opening the thread reads it; Fay's reply is Harbour's one unread message.
+    let thread = messages::open(state, fay, application).await.expect("open");
+    let said: Vec<_> = thread
+        .messages
+        .iter()
+        .map(|m| (m.by, m.body.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (Side::Organisation, "Can you start at 8?"),
+            (Side::Organisation, "Bring black shoes.")
+        ]
+    );
+    assert!(thread.open);
+    messages::send(state, fay, c.fay, application, "Yes, see you then.")
+        .await
+        .expect("reply");
+    let mut conn = db.acquire().await.expect("connection");
+    assert_eq!(messages::unread(&mut conn, fay).await.expect("unread"), 0);
+    assert_eq!(
+        messages::unread(&mut conn, harbour).await.expect("unread"),
+        1
+    );
+    drop(conn);
+
+    // Nobody else reaches the thread.
+    for outsider in [Party::organisation(c.meadow), Party::freelancer(c.finn)] {
+        let read = messages::open(state, outsider, application).await;
+        assert_eq!(refusal(read), AppError::NotFound);
+        let write = messages::send(state, outsider, c.mia, application, "Hello").await;
+        assert_eq!(refusal(write), AppError::NotFound);
+        let mut conn = db.acquire().await.expect("connection");
+        assert!(
+            messages::inbox(&mut conn, outsider)
+                .await
+                .expect("inbox")
+                .is_empty()
+        );
+        assert_eq!(
+            messages::unread(&mut conn, outsider).await.expect("unread"),
+            0
+        );
+    }
+
+    // Turned down: the thread stays readable but takes no new messages.
+    service::reject(state, c.harbour, application, "We filled it internally.")
+        .await
+        .expect("reject");
+    let closed = messages::send(state, harbour, c.hana, application, "Sorry!").await;
+    assert!(refusal(closed).to_string().contains("closed"));
+    assert!(
+        !messages::open(state, fay, application)
+            .await
+            .expect("open")
+            .open
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

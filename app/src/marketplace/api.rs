@@ -4,7 +4,8 @@
 
 use super::model::{
     ContractView, HoursInput, MyApplication, MyCertificates, OrgHome, OrgShiftDetail, Profile,
-    ProfileInput, Reference, ShiftDetail, ShiftInput, VerificationQueue, WorkPage,
+    ProfileInput, Reference, ShiftDetail, ShiftInput, Thread, ThreadSummary, Unread,
+    VerificationQueue, WorkPage,
 };
 use crate::error::AppError;
 use crate::ids::{ApplicationId, CertificateId, ContractId, PostingId, UserId};
@@ -13,7 +14,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::model::{PostingStatus, Side, WorkFilter},
-    super::{certificates, repo, service},
+    super::{certificates, messages, repo, service},
     crate::accounts::authz::{Need, authorize},
     crate::accounts::model::Role,
     crate::accounts::session::RequestMeta,
@@ -427,6 +428,72 @@ pub async fn review_certificate(
     let state = app_state()?;
     let admin = principal.viewer.user_id;
     Ok(certificates::review(&state, admin, ip, certificate, review).await?)
+}
+
+/// The caller's message threads as a freelancer.
+#[server(endpoint = "hire/messages")]
+pub async fn my_threads() -> Result<Vec<ThreadSummary>, AppError> {
+    let (state, user) = freelancer().await?;
+    let party = messages::Party::freelancer(user);
+    messages::inbox(&mut *connection(&state).await?, party)
+        .await
+        .map_err(|e| db(&e))
+}
+
+/// One of the caller's threads; opening it marks it read.
+#[server(endpoint = "hire/thread")]
+pub async fn my_thread(application: ApplicationId) -> Result<Thread, AppError> {
+    let (state, user) = freelancer().await?;
+    let party = messages::Party::freelancer(user);
+    Ok(messages::open(&state, party, application).await?)
+}
+
+#[server(endpoint = "hire/message/send")]
+pub async fn send_my_message(application: ApplicationId, body: String) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    let party = messages::Party::freelancer(user);
+    messages::send(&state, party, user, application, &body).await?;
+    Ok(())
+}
+
+/// The organisation's message threads.
+#[server(endpoint = "hire/org/messages")]
+pub async fn org_threads(slug: String) -> Result<Vec<ThreadSummary>, AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    let party = messages::Party::organisation(organisation);
+    messages::inbox(&mut *connection(&state).await?, party)
+        .await
+        .map_err(|e| db(&e))
+}
+
+/// One of the organisation's threads; opening it marks it read for the organisation.
+#[server(endpoint = "hire/org/thread")]
+pub async fn org_thread(slug: String, application: ApplicationId) -> Result<Thread, AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    let party = messages::Party::organisation(organisation);
+    Ok(messages::open(&state, party, application).await?)
+}
+
+#[server(endpoint = "hire/org/message/send")]
+pub async fn send_org_message(
+    slug: String,
+    application: ApplicationId,
+    body: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let party = messages::Party::organisation(organisation);
+    messages::send(&state, party, user, application, &body).await?;
+    Ok(())
+}
+
+/// Unread messages for the Hire navigation.
+#[server(endpoint = "hire/messages/unread")]
+pub async fn unread_messages() -> Result<Unread, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let state = app_state()?;
+    messages::unread_for(&mut *connection(&state).await?, &principal.viewer)
+        .await
+        .map_err(|e| db(&e))
 }
 
 /// Local development only: move the Hire clock `hours` ahead of real time (0: back in step),

@@ -987,7 +987,7 @@ pub async fn contracts(
     };
     let rows = sqlx::query!(
         r#"
-        SELECT c.contract_id, c.posting_id, p.title, o.name AS organisation, o.slug,
+        SELECT c.contract_id, c.application_id, c.posting_id, p.title, o.name AS organisation, o.slug,
                c.freelancer_id, u.display_name, c.status AS "status: ContractStatus",
                c.starts_at AT TIME ZONE 'Europe/Amsterdam' AS "starts!",
                c.ends_at AT TIME ZONE 'Europe/Amsterdam' AS "ends!",
@@ -1071,6 +1071,7 @@ pub async fn contracts(
             };
             ContractView {
                 id: ContractId(r.contract_id),
+                application_id: ApplicationId(r.application_id),
                 posting_id: PostingId(r.posting_id),
                 title: r.title,
                 organisation: r.organisation,

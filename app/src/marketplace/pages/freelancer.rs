@@ -479,6 +479,7 @@ pub fn MyApplicationsPage() -> impl IntoView {
                                         <span>{a.shift.when()}</span>
                                         <span class="tag">{a.status.label()}</span>
                                         {a.reason.clone().map(|r| view! { <span class="muted">{format!("“{r}”")}</span> })}
+                                        <a href=format!("/hire/messages/{id}")>"Message"</a>
                                         {offered.then(|| { let id = id.clone(); view! {
                                             <ActionForm action=accept attr:class="inline-form">
                                                 <input type="hidden" name="application" value=id/>
@@ -567,7 +568,8 @@ pub fn MyShiftsPage() -> impl IntoView {
                                 <h2><a href=format!("/hire/shifts/{}", c.posting_id)>{c.title.clone()}</a></h2>
                                 <p>
                                     {format!("{} · {}–{} · {}/h · ", c.organisation, c.starts.format("%a %-d %b %Y %H:%M"), c.ends.format("%H:%M"), c.wage)}
-                                    <span class="tag">{c.status.label()}</span>
+                                    <span class="tag">{c.status.label()}</span>" "
+                                    <a href=format!("/hire/messages/{}", c.application_id)>"Messages"</a>
                                 </p>
                                 {c.timesheet.clone().map(|t| view! { <TimesheetLine timesheet=t/> })}
                                 {may_submit.then(|| { let contract = c.clone(); let id = id.clone(); view! {

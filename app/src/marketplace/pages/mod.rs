@@ -3,6 +3,7 @@
 
 mod certificates;
 mod freelancer;
+mod messages;
 mod organisation;
 
 pub use certificates::VerificationPage;
@@ -10,11 +11,13 @@ use certificates::{CertificateBadges, CertificatesPanel};
 pub use freelancer::{
     FindWorkPage, FreelancerPage, MyApplicationsPage, MyShiftsPage, ProfilePage, ShiftPage,
 };
+pub use messages::{MessagesPage, OrgMessagesPage, OrgThreadPage, ThreadPage};
 pub use organisation::{NewShiftPage, OrgHomePage, OrgShiftPage};
 
+use super::api::unread_messages;
 use super::model::{
     ContractEvent, ContractView, Reliability, SKILL_LEVELS, ShiftDetail, ShiftSummary, Side,
-    Timesheet,
+    Timesheet, Unread,
 };
 use crate::accounts::pages::ViewerState;
 use crate::error::AppError;
@@ -29,10 +32,22 @@ pub fn HireNav() -> impl IntoView {
     let Some(state) = use_context::<ViewerState>() else {
         return ().into_any();
     };
+    // Only asked for when someone is signed in.
+    let unread = Resource::new(
+        || (),
+        move |()| async move {
+            match state.viewer.await {
+                Ok(Some(_)) => unread_messages().await,
+                Ok(None) | Err(_) => Ok(Unread::default()),
+            }
+        },
+    );
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let viewer = state.viewer.await.ok().flatten();
+                // Counts are a nicety: a failure leaves the links without them.
+                let counts = unread.await.unwrap_or_default();
                 let freelancer = viewer.as_ref().is_some_and(|v| v.has(crate::accounts::model::Role::Freelancer));
                 let memberships = viewer.map(|v| v.memberships).unwrap_or_default();
                 view! {
@@ -42,13 +57,20 @@ pub fn HireNav() -> impl IntoView {
                                 <a href="/hire/work">"Find work"</a>
                                 <a href="/hire/work/applications">"My applications"</a>
                                 <a href="/hire/work/shifts">"My shifts"</a>
+                                <a href="/hire/messages">"Messages"<UnreadBadge count=counts.freelancer/></a>
                                 <a href="/hire/profile">"My profile"</a>
                             }.into_any()
                         } else {
                             view! { <a href="/hire/profile">"Work as a freelancer"</a> }.into_any()
                         }}
-                        {memberships.into_iter().map(|m| view! {
-                            <a href=format!("/hire/org/{}", m.slug)>{m.name}</a>
+                        {memberships.into_iter().map(|m| {
+                            let count = counts.organisations.iter().find(|(slug, _)| *slug == m.slug).map_or(0, |(_, n)| *n);
+                            view! {
+                                <a href=format!("/hire/org/{}", m.slug)>{m.name}</a>
+                                {(count > 0).then(|| view! {
+                                    <a href=format!("/hire/org/{}/messages", m.slug)>"Messages"<UnreadBadge count/></a>
+                                })}
+                            }
                         }).collect_view()}
                     </nav>
                 }
@@ -56,6 +78,16 @@ pub fn HireNav() -> impl IntoView {
         </Transition>
     }
     .into_any()
+}
+
+/// "3" after a link, read out as "3 unread"; nothing when there are none.
+#[component]
+fn UnreadBadge(count: i64) -> impl IntoView {
+    (count > 0).then(|| {
+        view! {
+            " "<span class="badge" data-testid="unread-badge" aria-label=format!("{count} unread")>{count}</span>
+        }
+    })
 }
 
 /// `/hire`: where each kind of Hire user starts.

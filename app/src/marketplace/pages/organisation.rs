@@ -47,6 +47,7 @@ pub fn OrgHomePage() -> impl IntoView {
                                 <h1>{home.name.clone()}</h1>
                                 <p>
                                     <a class="button" href=format!("/hire/org/{slug}/shifts/new")>"Post a shift"</a>" "
+                                    <a class="button button--quiet" href=format!("/hire/org/{slug}/messages")>"Messages"</a>" "
                                     <a class="button button--quiet" href=format!("/hire/org/{slug}/settings")>"Members"</a>
                                 </p>
                             </header>
@@ -349,6 +350,7 @@ fn Applicants(
                         <li class="list__row applicant" data-status=a.status.db_name()>
                             <a href=format!("/hire/freelancers/{}", a.freelancer_id)>{a.name.clone()}</a>
                             <span>{format!("{} · {}", a.headline, a.city)}</span>
+                            <a href=format!("/hire/org/{slug}/messages/{id}")>"Message"</a>
                             <span class="muted">{reliability_line(a.reliability)}</span>
                             <span class="tag">{a.status.label()}</span>
                             {(!a.note.is_empty()).then(|| view! { <q>{a.note.clone()}</q> })}
@@ -421,6 +423,7 @@ fn Contracts(
                     <article class="contract subpanel" data-status=c.status.db_name()>
                         <h3><a href=format!("/hire/freelancers/{}", c.freelancer_id)>{c.freelancer.clone()}</a>" "
                             <span class="tag">{c.status.label()}</span></h3>
+                        <p><a href=format!("/hire/org/{slug}/messages/{}", c.application_id)>"Messages"</a></p>
                         {c.timesheet.clone().map(|t| view! { <TimesheetLine timesheet=t/> })}
                         {waiting.then(|| { let (slug_a, slug_b, slug_c) = (slug.clone(), slug.clone(), slug.clone()); let (id_a, id_b, id_c) = (id.clone(), id.clone(), id.clone()); let contract = c.clone(); view! {
                             <div class="hours-answer">

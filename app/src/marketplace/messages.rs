@@ -1,0 +1,267 @@
+//! Message threads: one per application (and so per contract, which grows from it), between
+//! the freelancer and the organisation's managers. Each side has its own read mark, so the
+//! unread count is what the other side wrote since. A thread closes when the application ended
+//! without a hire (rejected, withdrawn or declined).
+
+use super::model::{ApplicationStatus, Message, Side, Thread, ThreadSummary, Unread};
+use super::service::Result;
+use crate::accounts::model::{Role, Viewer};
+use crate::error::AppError;
+use crate::ids::{ApplicationId, MessageId, OrganisationId, UserId};
+use crate::state::AppState;
+use sqlx::PgConnection;
+
+/// The longest message.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// Who is reading or writing: a side and whose side it is (the organisation's id, or the
+/// freelancer's own).
+#[derive(Clone, Copy, Debug)]
+pub struct Party {
+    pub side: Side,
+    pub owner: uuid::Uuid,
+}
+
+impl Party {
+    pub fn organisation(id: OrganisationId) -> Self {
+        Party {
+            side: Side::Organisation,
+            owner: id.0,
+        }
+    }
+
+    pub fn freelancer(id: UserId) -> Self {
+        Party {
+            side: Side::Freelancer,
+            owner: id.0,
+        }
+    }
+}
+
+/// The application's status if `party` is one of its two sides.
+async fn status_for(
+    conn: &mut PgConnection,
+    party: Party,
+    application: ApplicationId,
+) -> std::result::Result<Option<ApplicationStatus>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT status AS "status: ApplicationStatus" FROM applications
+           WHERE application_id = $1
+             AND CASE WHEN $2 = 'organisation'::hire_side THEN organisation_id = $3
+                      ELSE freelancer_id = $3 END"#,
+        application.0,
+        party.side as Side,
+        party.owner
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Open while the application is under way or ended in a hire.
+fn is_open(status: ApplicationStatus) -> bool {
+    !status.is_final() || status == ApplicationStatus::Hired
+}
+
+/// Mark everything the other side wrote in the thread as read by `party`'s side.
+async fn mark_read(
+    conn: &mut PgConnection,
+    party: Party,
+    application: ApplicationId,
+) -> std::result::Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO message_reads (application_id, side, read_at) VALUES ($1, $2, now())
+         ON CONFLICT (application_id, side) DO UPDATE SET read_at = now()",
+        application.0,
+        party.side as Side
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `by` writes in the thread of `application` for `party`'s side.
+pub async fn send(
+    state: &AppState,
+    party: Party,
+    by: UserId,
+    application: ApplicationId,
+    body: &str,
+) -> Result<MessageId> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::field("body", "Write a message first.").into());
+    }
+    if body.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(AppError::field(
+            "body",
+            format!("Keep a message to {MAX_MESSAGE_CHARS} characters."),
+        )
+        .into());
+    }
+    let mut tx = state.db.begin().await?;
+    let Some(status) = status_for(&mut tx, party, application).await? else {
+        return Err(AppError::NotFound.into());
+    };
+    if !is_open(status) {
+        return Err(AppError::invalid(
+            "This conversation is closed: the application ended without a booking.",
+        )
+        .into());
+    }
+    let id = MessageId(uuid::Uuid::now_v7());
+    sqlx::query!(
+        "INSERT INTO messages (message_id, application_id, by_side, sent_by, body)
+         VALUES ($1, $2, $3, $4, $5)",
+        id.0,
+        application.0,
+        party.side as Side,
+        by.0,
+        body
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Writing means having read what came before.
+    mark_read(&mut tx, party, application).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The thread as `party` sees it; opening it marks it read.
+pub async fn open(state: &AppState, party: Party, application: ApplicationId) -> Result<Thread> {
+    let mut tx = state.db.begin().await?;
+    let Some(head) = sqlx::query!(
+        r#"SELECT a.status AS "status: ApplicationStatus", p.title, o.name AS organisation,
+                  o.slug, u.display_name AS freelancer, a.freelancer_id, a.posting_id
+           FROM applications a
+           JOIN postings p USING (posting_id)
+           JOIN organisations o ON o.organisation_id = a.organisation_id
+           JOIN users u ON u.user_id = a.freelancer_id
+           WHERE a.application_id = $1
+             AND CASE WHEN $2 = 'organisation'::hire_side THEN a.organisation_id = $3
+                      ELSE a.freelancer_id = $3 END"#,
+        application.0,
+        party.side as Side,
+        party.owner
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Err(AppError::NotFound.into());
+    };
+    let messages = sqlx::query!(
+        r#"SELECT m.by_side AS "by: Side", coalesce(u.display_name, 'Former user') AS "author!",
+                  m.body, m.sent_at AT TIME ZONE 'Europe/Amsterdam' AS "at!"
+           FROM messages m LEFT JOIN users u ON u.user_id = m.sent_by
+           WHERE m.application_id = $1
+           ORDER BY m.sent_at, m.message_id"#,
+        application.0
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| Message {
+        by: r.by,
+        author: r.author,
+        body: r.body,
+        at: r.at,
+    })
+    .collect();
+    mark_read(&mut tx, party, application).await?;
+    tx.commit().await?;
+    Ok(Thread {
+        application,
+        posting_id: crate::ids::PostingId(head.posting_id),
+        title: head.title,
+        organisation: head.organisation,
+        organisation_slug: head.slug,
+        freelancer_id: UserId(head.freelancer_id),
+        freelancer: head.freelancer,
+        status: head.status,
+        open: is_open(head.status),
+        messages,
+    })
+}
+
+/// `party`'s threads that have messages, latest first (up to 100), with what is unread.
+pub async fn inbox(
+    conn: &mut PgConnection,
+    party: Party,
+) -> std::result::Result<Vec<ThreadSummary>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT a.application_id, p.title, o.name AS organisation, u.display_name AS freelancer,
+               last.body AS "last_body!", last.at AS "last_at!",
+               (SELECT count(*) FROM messages m
+                WHERE m.application_id = a.application_id AND m.by_side <> $1
+                  AND m.sent_at > coalesce(r.read_at, '-infinity')) AS "unread!"
+        FROM applications a
+        JOIN postings p USING (posting_id)
+        JOIN organisations o ON o.organisation_id = a.organisation_id
+        JOIN users u ON u.user_id = a.freelancer_id
+        JOIN LATERAL (
+            SELECT m.body, m.sent_at AT TIME ZONE 'Europe/Amsterdam' AS at, m.sent_at
+            FROM messages m WHERE m.application_id = a.application_id
+            ORDER BY m.sent_at DESC, m.message_id DESC LIMIT 1
+        ) last ON true
+        LEFT JOIN message_reads r ON r.application_id = a.application_id AND r.side = $1
+        WHERE CASE WHEN $1 = 'organisation'::hire_side THEN a.organisation_id = $2
+                   ELSE a.freelancer_id = $2 END
+        ORDER BY last.sent_at DESC, a.application_id
+        LIMIT 100
+        "#,
+        party.side as Side,
+        party.owner
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ThreadSummary {
+            application: ApplicationId(r.application_id),
+            title: r.title,
+            counterpart: match party.side {
+                Side::Organisation => r.freelancer,
+                Side::Freelancer => r.organisation,
+            },
+            last: r.last_body.chars().take(140).collect(),
+            last_at: r.last_at,
+            unread: r.unread,
+        })
+        .collect())
+}
+
+/// Messages `party`'s side hasn't read, over all its threads.
+pub async fn unread(
+    conn: &mut PgConnection,
+    party: Party,
+) -> std::result::Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM messages m
+           JOIN applications a USING (application_id)
+           LEFT JOIN message_reads r ON r.application_id = m.application_id AND r.side = $1
+           WHERE m.by_side <> $1
+             AND m.sent_at > coalesce(r.read_at, '-infinity')
+             AND CASE WHEN $1 = 'organisation'::hire_side THEN a.organisation_id = $2
+                      ELSE a.freelancer_id = $2 END"#,
+        party.side as Side,
+        party.owner
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Unread messages for `viewer`: as a freelancer (if they are one) and in each organisation.
+pub async fn unread_for(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+) -> std::result::Result<Unread, sqlx::Error> {
+    let mut counts = Unread::default();
+    if viewer.has(Role::Freelancer) {
+        counts.freelancer = unread(conn, Party::freelancer(viewer.user_id)).await?;
+    }
+    for m in &viewer.memberships {
+        let n = unread(conn, Party::organisation(m.organisation_id)).await?;
+        counts.organisations.push((m.slug.clone(), n));
+    }
+    Ok(counts)
+}
