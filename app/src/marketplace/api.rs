@@ -381,17 +381,11 @@ pub async fn rate_freelancer(
 #[server(endpoint = "hire/certificates/mine")]
 pub async fn load_my_certificates() -> Result<MyCertificates, AppError> {
     let (state, user) = freelancer().await?;
-    let mut conn = connection(&state).await?;
-    let certificates = certificates::of(&mut conn, user)
+    let certificates = certificates::of(&mut *connection(&state).await?, user)
         .await
         .map_err(|e| db(&e))?;
-    let types = repo::reference(&mut conn)
-        .await
-        .map_err(|e| db(&e))?
-        .certificates;
     Ok(MyCertificates {
         certificates,
-        types,
         today: state.clock.now().date_naive(),
     })
 }

@@ -663,11 +663,10 @@ pub struct VerificationItem {
     pub type_expires: bool,
 }
 
-/// The freelancer's own certificates, the types they can add, and the Hire clock's date.
+/// The freelancer's own certificates and the Hire clock's date (what shows as expired).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyCertificates {
     pub certificates: Vec<Certificate>,
-    pub types: Vec<CertificateType>,
     pub today: NaiveDate,
 }
 

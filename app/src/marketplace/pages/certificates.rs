@@ -4,7 +4,8 @@
 use crate::error::AppError;
 use crate::marketplace::api::{ReviewCertificate, load_verification_queue};
 use crate::marketplace::model::{
-    Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
+    Certificate, CertificateStatus, CertificateType, MAX_CERTIFICATE_BYTES, MyCertificates,
+    VerificationItem,
 };
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error, upload_refusal};
 use leptos::prelude::*;
@@ -19,13 +20,16 @@ fn document_href(certificate: &Certificate) -> String {
     format!("/hire/certificates/{}/document", certificate.id)
 }
 
-/// The freelancer's certificates with their review state, and the form to add one; each
-/// accepted upload bumps `uploaded`, which reloads the page's data.
+/// The freelancer's certificates with their review state, and the form to add one (`types`:
+/// the reference list); each accepted upload bumps `uploaded`, which reloads the page's data.
 #[component]
-pub fn CertificatesPanel(mine: MyCertificates, uploaded: RwSignal<usize>) -> impl IntoView {
+pub fn CertificatesPanel(
+    mine: MyCertificates,
+    types: Vec<CertificateType>,
+    uploaded: RwSignal<usize>,
+) -> impl IntoView {
     let MyCertificates {
         certificates,
-        types,
         today,
     } = mine;
     let expiring: Vec<String> = types

@@ -73,8 +73,8 @@ pub fn ProfilePage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((Some(profile), _, Some(mine))) => view! {
-                        <CertificatesPanel mine uploaded/>
+                    Ok((Some(profile), reference, Some(mine))) => view! {
+                        <CertificatesPanel mine types=reference.certificates uploaded/>
                         <DaysOff profile add_day remove_day/>
                     }.into_any(),
                     Ok(_) | Err(_) => ().into_any(),
