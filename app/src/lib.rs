@@ -45,9 +45,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 use marketplace::pages::{
-    FindWorkPage, FreelancerPage, HireHomePage, MessagesPage, MyApplicationsPage, MyShiftsPage,
-    NewShiftPage, OrgHomePage, OrgMessagesPage, OrgShiftPage, OrgThreadPage, ProfilePage,
-    ShiftPage, ThreadPage, VerificationPage,
+    EditShiftPage, FindWorkPage, FreelancerPage, HireHomePage, MessagesPage, MyApplicationsPage,
+    MyShiftsPage, NewShiftPage, OrgHomePage, OrgMessagesPage, OrgShiftPage, OrgThreadPage,
+    ProfilePage, ShiftPage, ThreadPage, VerificationPage,
 };
 use notifications::pages::MailboxPage;
 use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug")) view=OrgHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), StaticSegment("new")) view=NewShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), ParamSegment("id")) view=OrgShiftPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), ParamSegment("id"), StaticSegment("edit")) view=EditShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("settings")) view=OrganisationSettingsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("messages")) view=OrgMessagesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("messages"), ParamSegment("id")) view=OrgThreadPage ssr=SsrMode::Async/>

@@ -659,6 +659,36 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             harbour.to_vec(),
         ),
         (
+            "hire/org/shift/draft",
+            vec![("slug", "harbour-hotels"), ("id", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/shift/update",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("id", &nobody),
+                ("shift[title]", ""),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/invite",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("shift", &nobody),
+                ("freelancer", &fay),
+                ("message", ""),
+            ],
+            harbour.to_vec(),
+        ),
+        // Empty for anyone who manages no organisation.
+        (
+            "hire/invitable",
+            vec![("freelancer", &fay)],
+            signed_in.to_vec(),
+        ),
+        (
             "hire/org/shift/change",
             vec![
                 ("slug", "harbour-hotels"),

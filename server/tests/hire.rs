@@ -296,12 +296,14 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     );
 
     // Four days later: Fay submits 8 h 30 less 30 min; €16/h → €128.00.
+    // (Hours on the day before the shift: already past at any time of day, unlike the day
+    // after, whose 17:30 is still ahead of the moved clock for most of the day.)
     state.clock.set_offset(Duration::days(4));
     let wrong_day = service::submit_hours(
         state,
         c.fay,
         contract,
-        &hours(day(4), "09:00", "17:30", "30"),
+        &hours(day(2), "09:00", "17:30", "30"),
     )
     .await;
     assert!(refusal(wrong_day).field_message("hours[date]").is_some());
@@ -469,6 +471,25 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     .remove(0);
     assert_eq!(view.rating_by(Side::Organisation).map(|r| r.stars), Some(5));
     assert!(!view.awaits_rating_by(Side::Freelancer));
+
+    // Fay worked for Harbour: its managers can invite her back to its next shift; Meadow's
+    // list is its own.
+    let next = open_shift(state, c.harbour, c.hana, day(10), 1).await;
+    let back = repo::past_workers(&mut conn, c.harbour, next)
+        .await
+        .expect("past workers");
+    assert_eq!(
+        back.iter()
+            .map(|w| (w.freelancer_id, w.shifts))
+            .collect::<Vec<_>>(),
+        [(c.fay, 1)]
+    );
+    assert!(
+        repo::past_workers(&mut conn, c.meadow, next)
+            .await
+            .expect("past workers")
+            .is_empty()
+    );
 
     // Events are append-only.
     let rewrite = sqlx::query!(
@@ -865,6 +886,169 @@ async fn messages_stay_between_the_two_sides_and_count_what_is_unread(
             .expect("open")
             .open
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn managers_invite_freelancers_who_apply_from_it_or_decline(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let (state, db) = (&app.state, &app.db);
+    let c = cast(&app).await;
+    let shift = open_shift(state, c.harbour, c.hana, day(5), 2).await;
+
+    // Hana invites Fay with a message: an invitation, no seat taken, the message waiting in
+    // the thread.
+    let invitation = service::invite(state, c.harbour, c.hana, shift, c.fay, "Come back?")
+        .await
+        .expect("invite");
+    assert_eq!(application_status(db, invitation).await, "invited");
+    assert_eq!(posting(db, shift).await, ("published".to_owned(), 0));
+    let mut conn = db.acquire().await.expect("connection");
+    assert_eq!(
+        messages::unread(&mut conn, Party::freelancer(c.fay))
+            .await
+            .expect("unread"),
+        1
+    );
+    let open = repo::invitable_shifts(&mut conn, &[c.harbour.0], c.fay, state.clock.now())
+        .await
+        .expect("invitable");
+    assert!(open.iter().all(|s| s.id != shift), "already invited");
+    let for_finn = repo::invitable_shifts(&mut conn, &[c.harbour.0], c.finn, state.clock.now())
+        .await
+        .expect("invitable");
+    assert_eq!(for_finn.iter().map(|s| s.id).collect::<Vec<_>>(), [shift]);
+    drop(conn);
+
+    // Not twice; not by another organisation; not to a draft; not someone without a profile;
+    // no offer before Fay applies.
+    let again = service::invite(state, c.harbour, c.hana, shift, c.fay, "").await;
+    assert!(refusal(again).to_string().contains("already"));
+    let meadow = service::invite(state, c.meadow, c.mia, shift, c.finn, "").await;
+    assert_eq!(refusal(meadow), AppError::NotFound);
+    let draft = service::create_shift(state, c.harbour, c.hana, &shift_input(day(6), 1))
+        .await
+        .expect("draft");
+    let to_draft = service::invite(state, c.harbour, c.hana, draft, c.finn, "").await;
+    assert!(refusal(to_draft).to_string().contains("open shift"));
+    let nobody = service::invite(state, c.harbour, c.hana, shift, c.mia, "").await;
+    assert_eq!(refusal(nobody), AppError::NotFound);
+    let early = service::offer(state, c.harbour, invitation).await;
+    assert!(refusal(early).to_string().contains("hasn't applied"));
+
+    // Fay applies from the invitation: the same application, now with her note.
+    let applied = service::apply(state, c.fay, shift, "Gladly.")
+        .await
+        .expect("apply");
+    assert_eq!(applied, invitation);
+    assert_eq!(application_status(db, invitation).await, "applied");
+    let twice = service::apply(state, c.fay, shift, "Again").await;
+    assert!(refusal(twice).to_string().contains("already applied"));
+    service::offer(state, c.harbour, invitation)
+        .await
+        .expect("offer after applying");
+
+    // Finn declines his with a reason; Harbour can't revive it, and he can't apply after.
+    let finn = service::invite(state, c.harbour, c.hana, shift, c.finn, "")
+        .await
+        .expect("invite finn");
+    let no_reason = service::step_back(state, c.finn, finn, " ").await;
+    assert!(refusal(no_reason).field_message("reason").is_some());
+    service::step_back(state, c.finn, finn, "Away that week.")
+        .await
+        .expect("decline");
+    assert_eq!(application_status(db, finn).await, "declined");
+    let revive = service::invite(state, c.harbour, c.hana, shift, c.finn, "").await;
+    assert!(refusal(revive).to_string().contains("already"));
+    let after = service::apply(state, c.finn, shift, "Changed my mind").await;
+    assert!(refusal(after).to_string().contains("already applied"));
+    assert_eq!(application_status(db, finn).await, "declined");
+
+    // Cancelling a shift ends its outstanding invitations.
+    let later = open_shift(state, c.harbour, c.hana, day(8), 2).await;
+    let pending = service::invite(state, c.harbour, c.hana, later, c.finn, "")
+        .await
+        .expect("invite");
+    service::change_shift(state, c.harbour, c.hana, later, PostingStatus::Cancelled)
+        .await
+        .expect("cancel");
+    assert_eq!(application_status(db, pending).await, "rejected");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_draft_shift_is_edited_until_it_is_published(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let (state, db) = (&app.state, &app.db);
+    let c = cast(&app).await;
+    let draft = service::create_shift(state, c.harbour, c.hana, &shift_input(day(4), 1))
+        .await
+        .expect("draft");
+
+    // The edit is saved whole: fields, times, skills and certificates, as the form shows them.
+    let edited = ShiftInput {
+        title: "Bartender, New Year's Eve".into(),
+        starts: "20:00".into(),
+        ends: "02:00".into(),
+        break_minutes: "15".into(),
+        headcount: "3".into(),
+        wage: "18.50".into(),
+        skills: BTreeMap::from([("bartending".into(), "3".into())]),
+        certificates: BTreeMap::from([("social-hygiene".into(), "on".into())]),
+        ..shift_input(day(5), 1)
+    };
+    service::update_draft(state, c.harbour, c.hana, draft, &edited)
+        .await
+        .expect("edit");
+    let mut conn = db.acquire().await.expect("connection");
+    let saved = repo::draft_input(&mut conn, c.harbour, draft)
+        .await
+        .expect("draft input")
+        .expect("still a draft");
+    assert_eq!(saved, edited);
+    assert_eq!(
+        repo::draft_input(&mut conn, c.meadow, draft)
+            .await
+            .expect("draft input"),
+        None
+    );
+    drop(conn);
+
+    // A bad edit is refused field by field and changes nothing; another organisation's edit
+    // finds nothing.
+    let past = ShiftInput {
+        date: day(-1).format("%Y-%m-%d").to_string(),
+        ..edited.clone()
+    };
+    let refused = service::update_draft(state, c.harbour, c.hana, draft, &past).await;
+    assert!(refusal(refused).field_message("shift[starts]").is_some());
+    let unknown = ShiftInput {
+        city: "xx-nowhere".into(),
+        ..edited.clone()
+    };
+    let refused = service::update_draft(state, c.harbour, c.hana, draft, &unknown).await;
+    assert!(refusal(refused).field_message("shift[city]").is_some());
+    let other = service::update_draft(state, c.meadow, c.mia, draft, &edited).await;
+    assert_eq!(refusal(other), AppError::NotFound);
+    let mut conn = db.acquire().await.expect("connection");
+    assert_eq!(
+        repo::draft_input(&mut conn, c.harbour, draft)
+            .await
+            .expect("draft input"),
+        Some(edited.clone())
+    );
+    drop(conn);
+
+    // Once published, freelancers may have read it: no more edits.
+    service::change_shift(state, c.harbour, c.hana, draft, PostingStatus::Published)
+        .await
+        .expect("publish");
+    let late = service::update_draft(state, c.harbour, c.hana, draft, &edited).await;
+    assert!(refusal(late).to_string().contains("Only a draft"));
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -4,7 +4,7 @@
 
 use super::model::{
     ContractView, HoursInput, MyApplication, MyCertificates, OrgHome, OrgShiftDetail, Profile,
-    ProfileInput, Reference, ShiftDetail, ShiftInput, Thread, ThreadSummary, Unread,
+    ProfileInput, Reference, ShiftDetail, ShiftInput, ShiftSummary, Thread, ThreadSummary, Unread,
     VerificationQueue, WorkPage,
 };
 use crate::error::AppError;
@@ -244,6 +244,23 @@ pub async fn create_shift(slug: String, shift: ShiftInput) -> Result<PostingId, 
     Ok(service::create_shift(&state, organisation, user, &shift).await?)
 }
 
+/// A draft shift as its form shows it, to edit.
+#[server(endpoint = "hire/org/shift/draft")]
+pub async fn load_draft(slug: String, id: PostingId) -> Result<ShiftInput, AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    repo::draft_input(&mut *connection(&state).await?, organisation, id)
+        .await
+        .map_err(|e| db(&e))?
+        .ok_or_else(|| AppError::NotFound.with_status())
+}
+
+/// Save changes to a draft shift.
+#[server(endpoint = "hire/org/shift/update")]
+pub async fn update_draft(slug: String, id: PostingId, shift: ShiftInput) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(service::update_draft(&state, organisation, user, id, &shift).await?)
+}
+
 #[server(endpoint = "hire/org/shift")]
 pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetail, AppError> {
     let (state, organisation, _) = member(&slug).await?;
@@ -259,11 +276,59 @@ pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetai
     let contracts = repo::contracts(&mut conn, scope, state.clock.now())
         .await
         .map_err(|e| db(&e))?;
+    let past_workers = if detail.summary.status.accepts_applications() {
+        repo::past_workers(&mut conn, organisation, id)
+            .await
+            .map_err(|e| db(&e))?
+    } else {
+        Vec::new()
+    };
     Ok(OrgShiftDetail {
         detail,
         applicants,
         contracts,
+        past_workers,
     })
+}
+
+/// Invite a freelancer to apply to one of the organisation's open shifts, with an optional
+/// first message.
+#[server(endpoint = "hire/org/invite")]
+pub async fn invite_freelancer(
+    slug: String,
+    shift: PostingId,
+    freelancer: UserId,
+    message: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    service::invite(&state, organisation, user, shift, freelancer, &message).await?;
+    Ok(())
+}
+
+/// The open shifts of the caller's organisations they can invite `freelancer` to (empty for
+/// anyone who manages none).
+#[server(endpoint = "hire/invitable")]
+pub async fn load_invitable_shifts(freelancer: UserId) -> Result<Vec<ShiftSummary>, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let organisations: Vec<uuid::Uuid> = principal
+        .viewer
+        .memberships
+        .iter()
+        .map(|m| m.organisation_id.0)
+        .collect();
+    if organisations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let state = app_state()?;
+    let now = state.clock.now();
+    repo::invitable_shifts(
+        &mut *connection(&state).await?,
+        &organisations,
+        freelancer,
+        now,
+    )
+    .await
+    .map_err(|e| db(&e))
 }
 
 /// Publish, close or cancel a shift (`to`: `published`, `closed`, `cancelled`).

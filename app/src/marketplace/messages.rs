@@ -62,21 +62,61 @@ fn is_open(status: ApplicationStatus) -> bool {
     !status.is_final() || status == ApplicationStatus::Hired
 }
 
-/// Mark everything the other side wrote in the thread as read by `party`'s side.
+/// Mark everything the other side wrote in the thread as read by `side`.
 async fn mark_read(
     conn: &mut PgConnection,
-    party: Party,
+    side: Side,
     application: ApplicationId,
 ) -> std::result::Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO message_reads (application_id, side, read_at) VALUES ($1, $2, now())
          ON CONFLICT (application_id, side) DO UPDATE SET read_at = now()",
         application.0,
-        party.side as Side
+        side as Side
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A message's text, trimmed, or the refusal to show under the `body` field.
+pub fn check_body(body: &str) -> std::result::Result<&str, AppError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::field("body", "Write a message first."));
+    }
+    if body.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(AppError::field(
+            "body",
+            format!("Keep a message to {MAX_MESSAGE_CHARS} characters."),
+        ));
+    }
+    Ok(body)
+}
+
+/// Add a checked message to a thread and mark what came before read for the writer's side
+/// (writing means having read it).
+pub async fn write(
+    conn: &mut PgConnection,
+    side: Side,
+    by: UserId,
+    application: ApplicationId,
+    body: &str,
+) -> std::result::Result<MessageId, sqlx::Error> {
+    let id = MessageId(uuid::Uuid::now_v7());
+    sqlx::query!(
+        "INSERT INTO messages (message_id, application_id, by_side, sent_by, body)
+         VALUES ($1, $2, $3, $4, $5)",
+        id.0,
+        application.0,
+        side as Side,
+        by.0,
+        body
+    )
+    .execute(&mut *conn)
+    .await?;
+    mark_read(conn, side, application).await?;
+    Ok(id)
 }
 
 /// `by` writes in the thread of `application` for `party`'s side.
@@ -87,17 +127,7 @@ pub async fn send(
     application: ApplicationId,
     body: &str,
 ) -> Result<MessageId> {
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(AppError::field("body", "Write a message first.").into());
-    }
-    if body.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(AppError::field(
-            "body",
-            format!("Keep a message to {MAX_MESSAGE_CHARS} characters."),
-        )
-        .into());
-    }
+    let body = check_body(body)?;
     let mut tx = state.db.begin().await?;
     let Some(status) = status_for(&mut tx, party, application).await? else {
         return Err(AppError::NotFound.into());
@@ -108,20 +138,7 @@ pub async fn send(
         )
         .into());
     }
-    let id = MessageId(uuid::Uuid::now_v7());
-    sqlx::query!(
-        "INSERT INTO messages (message_id, application_id, by_side, sent_by, body)
-         VALUES ($1, $2, $3, $4, $5)",
-        id.0,
-        application.0,
-        party.side as Side,
-        by.0,
-        body
-    )
-    .execute(&mut *tx)
-    .await?;
-    // Writing means having read what came before.
-    mark_read(&mut tx, party, application).await?;
+    let id = write(&mut tx, party.side, by, application, body).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -166,7 +183,7 @@ pub async fn open(state: &AppState, party: Party, application: ApplicationId) ->
         at: r.at,
     })
     .collect();
-    mark_read(&mut tx, party, application).await?;
+    mark_read(&mut tx, party.side, application).await?;
     tx.commit().await?;
     Ok(Thread {
         application,

@@ -107,12 +107,13 @@ impl PostingStatus {
 
 pg_enum! {
     ApplicationStatus as "application_status" {
+        Invited = "invited": "Invited",
         Applied = "applied": "Applied",
         Offered = "offered": "Offer made",
         Hired = "hired": "Hired",
         Rejected = "rejected": "Not selected",
         Withdrawn = "withdrawn": "Withdrawn",
-        Declined = "declined": "Offer declined",
+        Declined = "declined": "Declined",
     }
 }
 
@@ -126,13 +127,18 @@ pg_enum! {
 
 impl ApplicationStatus {
     /// Which side may move an application from `self` to `next`, if any: the organisation
-    /// offers or rejects (an offer can be taken back, which rejects), the freelancer withdraws
-    /// an application and accepts or declines an offer.
+    /// offers or rejects (an invitation or an offer can be taken back, which rejects), the
+    /// freelancer applies from an invitation or declines it, withdraws an application, and
+    /// accepts or declines an offer.
     pub fn moved_by(self, next: ApplicationStatus) -> Option<Side> {
         use ApplicationStatus::*;
         match (self, next) {
-            (Applied, Offered | Rejected) | (Offered, Rejected) => Some(Side::Organisation),
-            (Applied, Withdrawn) | (Offered, Hired | Declined) => Some(Side::Freelancer),
+            (Invited | Offered, Rejected) | (Applied, Offered | Rejected) => {
+                Some(Side::Organisation)
+            }
+            (Invited, Applied | Declined) | (Applied, Withdrawn) | (Offered, Hired | Declined) => {
+                Some(Side::Freelancer)
+            }
             _ => None,
         }
     }
@@ -896,6 +902,17 @@ pub struct Applicant {
     pub reliability: Reliability,
 }
 
+/// Someone who completed shifts for the organisation, as its managers see them when inviting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PastWorker {
+    pub freelancer_id: UserId,
+    pub name: String,
+    pub headline: String,
+    pub city: String,
+    /// Completed contracts with the organisation.
+    pub shifts: i64,
+}
+
 /// A contract with its timesheet, as either side sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContractView {
@@ -1037,6 +1054,8 @@ pub struct OrgShiftDetail {
     pub detail: ShiftDetail,
     pub applicants: Vec<Applicant>,
     pub contracts: Vec<ContractView>,
+    /// Who the managers can invite back, while the shift takes applications.
+    pub past_workers: Vec<PastWorker>,
 }
 
 /// Filters of the find-work page, from its query string.
@@ -1126,7 +1145,7 @@ mod tests {
         fn each_application_move_belongs_to_one_side(from in application_status(), to in application_status()) {
             match from.moved_by(to) {
                 Some(Side::Organisation) => prop_assert!(matches!(to, ApplicationStatus::Offered | ApplicationStatus::Rejected)),
-                Some(Side::Freelancer) => prop_assert!(matches!(to, ApplicationStatus::Withdrawn | ApplicationStatus::Hired | ApplicationStatus::Declined)),
+                Some(Side::Freelancer) => prop_assert!(matches!(to, ApplicationStatus::Applied | ApplicationStatus::Withdrawn | ApplicationStatus::Hired | ApplicationStatus::Declined)),
                 None => {}
             }
             if from.is_final() {
@@ -1136,6 +1155,10 @@ mod tests {
             // and the freelancer's yes.
             if to == ApplicationStatus::Hired && from.moved_by(to).is_some() {
                 prop_assert_eq!(from, ApplicationStatus::Offered);
+            }
+            // Only the freelancer turns an invitation into an application.
+            if to == ApplicationStatus::Applied && from.moved_by(to).is_some() {
+                prop_assert_eq!((from, from.moved_by(to)), (ApplicationStatus::Invited, Some(Side::Freelancer)));
             }
         }
 
@@ -1167,9 +1190,10 @@ mod tests {
 
     #[test]
     fn every_application_path_ends() {
-        // From "applied", every sequence of allowed moves reaches a final status within two steps.
-        let mut frontier = vec![ApplicationStatus::Applied];
-        for _ in 0..2 {
+        // From an invitation, every sequence of allowed moves reaches a final status within
+        // three steps (applied, offered, and an answer).
+        let mut frontier = vec![ApplicationStatus::Invited];
+        for _ in 0..3 {
             frontier = frontier
                 .into_iter()
                 .flat_map(|s| {
@@ -1182,7 +1206,9 @@ mod tests {
         }
         assert!(frontier.iter().all(|s| s.is_final()), "{frontier:?}");
         assert!(ApplicationStatus::Offered.holds_seat() && ApplicationStatus::Hired.holds_seat());
-        assert!(!ApplicationStatus::Applied.holds_seat());
+        assert!(
+            !ApplicationStatus::Applied.holds_seat() && !ApplicationStatus::Invited.holds_seat()
+        );
     }
 
     fn shift() -> ShiftInput {

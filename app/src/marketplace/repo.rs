@@ -3,9 +3,9 @@
 use super::model::{
     Applicant, ApplicationStatus, Availability, CertificateType, City, ContractEvent,
     ContractEventKind, ContractStatus, ContractView, HIRE_CURRENCY, MyApplication, OrgShift,
-    PostingStatus, Profile, Rating, Reference, Reliability, ShiftDetail, ShiftSummary, Side, Skill,
-    SkillCategory, Timesheet, TimesheetStatus, ValidHours, ValidProfile, ValidRating, ValidShift,
-    WorkFilter,
+    PastWorker, PostingStatus, Profile, Rating, Reference, Reliability, ShiftDetail, ShiftInput,
+    ShiftSummary, Side, Skill, SkillCategory, Timesheet, TimesheetStatus, ValidHours, ValidProfile,
+    ValidRating, ValidShift, WorkFilter,
 };
 use crate::ids::{
     ApplicationId, ContractEventId, ContractId, OrganisationId, PostingId, TimesheetId, UserId,
@@ -394,20 +394,29 @@ impl From<ShiftRow> for ShiftSummary {
     }
 }
 
-pub async fn insert_shift(
+/// Save a shift as a draft: a new one, or the organisation's draft `id` rewritten. `false`
+/// when `id` exists but is not a draft of the organisation (nothing changes then).
+pub async fn save_draft(
     conn: &mut PgConnection,
     id: PostingId,
     organisation: OrganisationId,
     by: UserId,
     shift: &ValidShift,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
         "INSERT INTO postings (posting_id, organisation_id, kind, title, description, city_id,
                                address, starts_at, ends_at, break_minutes, headcount,
                                wage_cents, currency, created_by)
          VALUES ($1, $2, 'shift', $3, $4, $5, $6,
                  $7::timestamp AT TIME ZONE 'Europe/Amsterdam',
-                 $8::timestamp AT TIME ZONE 'Europe/Amsterdam', $9, $10, $11, $12, $13)",
+                 $8::timestamp AT TIME ZONE 'Europe/Amsterdam', $9, $10, $11, $12, $13)
+         ON CONFLICT (posting_id) DO UPDATE SET
+             title = EXCLUDED.title, description = EXCLUDED.description,
+             city_id = EXCLUDED.city_id, address = EXCLUDED.address,
+             starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+             break_minutes = EXCLUDED.break_minutes, headcount = EXCLUDED.headcount,
+             wage_cents = EXCLUDED.wage_cents, currency = EXCLUDED.currency
+         WHERE postings.status = 'draft' AND postings.organisation_id = EXCLUDED.organisation_id",
         id.0,
         organisation.0,
         shift.title,
@@ -421,6 +430,28 @@ pub async fn insert_shift(
         shift.wage.minor(),
         shift.wage.currency().code(),
         by.0,
+    )
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    replace_requirements(conn, id, shift).await?;
+    Ok(true)
+}
+
+/// The posting's required skills and certificates become `shift`'s.
+async fn replace_requirements(
+    conn: &mut PgConnection,
+    id: PostingId,
+    shift: &ValidShift,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM posting_skills WHERE posting_id = $1", id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "DELETE FROM posting_certificates WHERE posting_id = $1",
+        id.0
     )
     .execute(&mut *conn)
     .await?;
@@ -443,6 +474,59 @@ pub async fn insert_shift(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A draft of the organisation as its form shows it, to edit; `None` for anything else.
+pub async fn draft_input(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    id: PostingId,
+) -> Result<Option<ShiftInput>, sqlx::Error> {
+    let Some(row) = sqlx::query!(
+        r#"SELECT title, description, city_id, address, break_minutes, headcount, wage_cents,
+                  starts_at AT TIME ZONE 'Europe/Amsterdam' AS "starts!",
+                  ends_at AT TIME ZONE 'Europe/Amsterdam' AS "ends!"
+           FROM postings WHERE posting_id = $1 AND organisation_id = $2 AND status = 'draft'"#,
+        id.0,
+        organisation.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let skills = sqlx::query!(
+        "SELECT skill_id, min_level FROM posting_skills WHERE posting_id = $1",
+        id.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let certificates = sqlx::query_scalar!(
+        "SELECT certificate_type_id FROM posting_certificates WHERE posting_id = $1",
+        id.0
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(Some(ShiftInput {
+        title: row.title,
+        description: row.description,
+        city: row.city_id,
+        address: row.address,
+        date: row.starts.format("%Y-%m-%d").to_string(),
+        starts: row.starts.format("%H:%M").to_string(),
+        ends: row.ends.format("%H:%M").to_string(),
+        break_minutes: row.break_minutes.to_string(),
+        headcount: row.headcount.to_string(),
+        wage: Money::new(row.wage_cents, HIRE_CURRENCY).decimal(),
+        skills: skills
+            .into_iter()
+            .map(|s| (s.skill_id, s.min_level.to_string()))
+            .collect(),
+        certificates: certificates
+            .into_iter()
+            .map(|c| (c, "on".to_owned()))
+            .collect(),
+    }))
 }
 
 /// The shift's start as an instant, locked, if it belongs to `organisation`.
@@ -711,27 +795,105 @@ pub async fn organisation_shifts(
 
 // ---- Applications ------------------------------------------------------------------------
 
-/// `false` when the freelancer had already applied.
+/// A new application or invitation.
+pub struct NewApplication<'a> {
+    pub id: ApplicationId,
+    pub posting: PostingId,
+    pub organisation: OrganisationId,
+    pub freelancer: UserId,
+    /// `Applied` when the freelancer applies, `Invited` when a manager invites.
+    pub status: ApplicationStatus,
+    pub note: &'a str,
+    pub invited_by: Option<UserId>,
+}
+
+/// Insert an application, or turn the freelancer's invitation to the posting into one. The
+/// id of the row written; `None` when the freelancer already applied or was already invited.
 pub async fn insert_application(
     conn: &mut PgConnection,
-    id: ApplicationId,
-    posting: PostingId,
-    organisation: OrganisationId,
-    freelancer: UserId,
-    note: &str,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "INSERT INTO applications (application_id, posting_id, organisation_id, freelancer_id, note)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (posting_id, freelancer_id) DO NOTHING",
-        id.0,
-        posting.0,
-        organisation.0,
-        freelancer.0,
-        note
+    new: &NewApplication<'_>,
+) -> Result<Option<ApplicationId>, sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        "INSERT INTO applications
+             (application_id, posting_id, organisation_id, freelancer_id, status, note, invited_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (posting_id, freelancer_id) DO UPDATE SET status = 'applied', note = EXCLUDED.note
+             WHERE applications.status = 'invited' AND EXCLUDED.status = 'applied'
+         RETURNING application_id",
+        new.id.0,
+        new.posting.0,
+        new.organisation.0,
+        new.freelancer.0,
+        new.status as ApplicationStatus,
+        new.note,
+        new.invited_by.map(|u| u.0),
     )
-    .execute(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(id.map(ApplicationId))
+}
+
+/// Freelancers who completed a contract for the organisation and are not yet on `posting`
+/// (applied, invited or otherwise), most shifts first: the people a manager invites back.
+pub async fn past_workers(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    posting: PostingId,
+) -> Result<Vec<PastWorker>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT c.freelancer_id, u.display_name, p.headline, ci.name AS city,
+               count(*) AS "shifts!"
+        FROM contracts c
+        JOIN users u ON u.user_id = c.freelancer_id
+        JOIN freelancer_profiles p ON p.user_id = c.freelancer_id
+        JOIN cities ci ON ci.city_id = p.city_id
+        WHERE c.organisation_id = $1 AND c.status = 'completed'
+          AND NOT EXISTS (SELECT 1 FROM applications a
+                          WHERE a.posting_id = $2 AND a.freelancer_id = c.freelancer_id)
+        GROUP BY c.freelancer_id, u.display_name, p.headline, ci.name
+        ORDER BY count(*) DESC, u.display_name, c.freelancer_id
+        LIMIT 20
+        "#,
+        organisation.0,
+        posting.0
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PastWorker {
+            freelancer_id: UserId(r.freelancer_id),
+            name: r.display_name,
+            headline: r.headline,
+            city: r.city,
+            shifts: r.shifts,
+        })
+        .collect())
+}
+
+/// The organisations' open, upcoming shifts `freelancer` is not yet on: what a manager of
+/// them can invite the freelancer to.
+pub async fn invitable_shifts(
+    conn: &mut PgConnection,
+    organisations: &[uuid::Uuid],
+    freelancer: UserId,
+    now: DateTime<Utc>,
+) -> Result<Vec<ShiftSummary>, sqlx::Error> {
+    let ids = sqlx::query_scalar!(
+        "SELECT posting_id FROM postings p
+         WHERE organisation_id = ANY($1) AND status = 'published' AND starts_at > $3
+           AND NOT EXISTS (SELECT 1 FROM applications a
+                           WHERE a.posting_id = p.posting_id AND a.freelancer_id = $2)
+         ORDER BY starts_at, posting_id
+         LIMIT 100",
+        organisations,
+        freelancer.0,
+        now
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    cards(conn, &ids, None).await
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -3,13 +3,15 @@
 //! guarded update, so concurrent offers never fill more places than the shift has. "Now" is
 //! the app clock, so the rules can be exercised at any time of day.
 
-use super::certificates;
 use super::model::{
     ApplicationStatus, CANCELLATION_POLICY, ContractEventKind, ContractStatus, HoursInput,
     PostingStatus, ProfileInput, ShiftDetail, ShiftInput, Side, TimesheetStatus, ValidHours,
-    check_rating, paid_minutes, pay_for,
+    ValidShift, check_rating, paid_minutes, pay_for,
 };
-use super::repo::{self, Answer, LockedApplication, LockedContract, NewEvent, NewHours};
+use super::repo::{
+    self, Answer, LockedApplication, LockedContract, NewApplication, NewEvent, NewHours,
+};
+use super::{certificates, messages};
 use crate::accounts::model::Role;
 use crate::accounts::repo as accounts;
 use crate::error::AppError;
@@ -50,6 +52,7 @@ fn not_found<T>() -> Result<T> {
 /// Refusals for a move the state machine does not allow, in the person's words.
 fn application_moved(from: ApplicationStatus) -> AppError {
     AppError::invalid(match from {
+        ApplicationStatus::Invited => "The freelancer is invited and hasn't applied yet.",
         ApplicationStatus::Applied => "This application is still waiting for an answer.",
         ApplicationStatus::Offered => "An offer is already waiting for the freelancer's answer.",
         ApplicationStatus::Hired => "This freelancer is already hired for the shift.",
@@ -140,6 +143,23 @@ async fn instant(conn: &mut PgConnection, local: chrono::NaiveDateTime) -> Resul
     .await?)
 }
 
+/// What a checked shift form must also pass against the database: known references, a start
+/// in the future.
+async fn check_shift(conn: &mut PgConnection, state: &AppState, shift: &ValidShift) -> Result<()> {
+    check_reference(
+        conn,
+        "shift",
+        &shift.city,
+        &shift.skills,
+        &shift.certificates,
+    )
+    .await?;
+    if instant(conn, shift.starts).await? <= state.clock.now() {
+        return Err(AppError::field("shift[starts]", "The shift must start in the future.").into());
+    }
+    Ok(())
+}
+
 /// A new shift, saved as a draft.
 pub async fn create_shift(
     state: &AppState,
@@ -149,21 +169,37 @@ pub async fn create_shift(
 ) -> Result<PostingId> {
     let shift = input.check()?;
     let mut tx = state.db.begin().await?;
-    check_reference(
-        &mut tx,
-        "shift",
-        &shift.city,
-        &shift.skills,
-        &shift.certificates,
-    )
-    .await?;
-    if instant(&mut tx, shift.starts).await? <= state.clock.now() {
-        return Err(AppError::field("shift[starts]", "The shift must start in the future.").into());
-    }
+    check_shift(&mut tx, state, &shift).await?;
     let id = PostingId(uuid::Uuid::now_v7());
-    repo::insert_shift(&mut tx, id, organisation, by, &shift).await?;
+    repo::save_draft(&mut tx, id, organisation, by, &shift).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Rewrite a draft shift: the same checks as a new one. Published shifts are not edited
+/// (freelancers applied to what they read); cancel and post again instead.
+pub async fn update_draft(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    posting: PostingId,
+    input: &ShiftInput,
+) -> Result<()> {
+    let shift = input.check()?;
+    let mut tx = state.db.begin().await?;
+    let Some((status, _)) = repo::lock_posting(&mut tx, organisation, posting).await? else {
+        return not_found();
+    };
+    if status != PostingStatus::Draft {
+        return refuse(format!(
+            "Only a draft can be edited; this shift is {}.",
+            status.label().to_lowercase()
+        ));
+    }
+    check_shift(&mut tx, state, &shift).await?;
+    repo::save_draft(&mut tx, posting, organisation, by, &shift).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Publish, close or cancel a shift. Cancelling ends every open application and offer and
@@ -199,7 +235,9 @@ pub async fn change_shift(
         for application in repo::applicants(&mut tx, organisation, posting).await? {
             if matches!(
                 application.status,
-                ApplicationStatus::Applied | ApplicationStatus::Offered
+                ApplicationStatus::Invited
+                    | ApplicationStatus::Applied
+                    | ApplicationStatus::Offered
             ) {
                 repo::set_application_status(
                     &mut tx,
@@ -286,18 +324,63 @@ pub async fn apply(
             missing.join(", ")
         ));
     }
-    let id = ApplicationId(uuid::Uuid::now_v7());
-    if !repo::insert_application(
-        &mut tx,
-        id,
+    let new = NewApplication {
+        id: ApplicationId(uuid::Uuid::now_v7()),
         posting,
-        shift.organisation_id,
+        organisation: shift.organisation_id,
         freelancer,
+        status: ApplicationStatus::Applied,
         note,
-    )
-    .await?
-    {
+        invited_by: None,
+    };
+    let Some(id) = repo::insert_application(&mut tx, &new).await? else {
         return refuse("You have already applied to this shift.");
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A manager invites a freelancer to apply to an open shift, with an optional first message
+/// in the application's thread. The invitation takes no seat; the freelancer applies from it
+/// (the usual checks apply then) or declines it.
+pub async fn invite(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    posting: PostingId,
+    freelancer: UserId,
+    message: &str,
+) -> Result<ApplicationId> {
+    let message = match message.trim() {
+        "" => None,
+        text => Some(messages::check_body(text)?),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some((status, starts_at)) = repo::lock_posting(&mut tx, organisation, posting).await?
+    else {
+        return not_found();
+    };
+    if !status.accepts_applications() || starts_at <= now {
+        return refuse("Only an open shift that hasn't started takes invitations.");
+    }
+    if !repo::has_profile(&mut tx, freelancer).await? {
+        return not_found();
+    }
+    let new = NewApplication {
+        id: ApplicationId(uuid::Uuid::now_v7()),
+        posting,
+        organisation,
+        freelancer,
+        status: ApplicationStatus::Invited,
+        note: "",
+        invited_by: Some(by),
+    };
+    let Some(id) = repo::insert_application(&mut tx, &new).await? else {
+        return refuse("This freelancer has already applied or been invited to this shift.");
+    };
+    if let Some(message) = message {
+        messages::write(&mut tx, Side::Organisation, by, id, message).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -372,7 +455,7 @@ pub async fn reject(
     end_application(state, Side::Organisation, organisation.0, id, reason).await
 }
 
-/// The freelancer withdraws an application or declines an offer.
+/// The freelancer withdraws an application, or declines an invitation or an offer.
 pub async fn step_back(
     state: &AppState,
     freelancer: UserId,
@@ -383,8 +466,8 @@ pub async fn step_back(
 }
 
 /// End an application, with a reason, for the side that owns it: rejected by the
-/// organisation; withdrawn, or (an offer) declined, by the freelancer. A held seat is given
-/// back.
+/// organisation; withdrawn, or (an invitation or an offer) declined, by the freelancer. A
+/// held seat is given back.
 async fn end_application(
     state: &AppState,
     side: Side,
@@ -398,12 +481,12 @@ async fn end_application(
     let Some(current) = repo::lock_application(&mut tx, id).await? else {
         return not_found();
     };
-    let to = if side == Side::Organisation {
-        ApplicationStatus::Rejected
-    } else if current.status == ApplicationStatus::Offered {
-        ApplicationStatus::Declined
-    } else {
-        ApplicationStatus::Withdrawn
+    let to = match (side, current.status) {
+        (Side::Organisation, _) => ApplicationStatus::Rejected,
+        (Side::Freelancer, ApplicationStatus::Invited | ApplicationStatus::Offered) => {
+            ApplicationStatus::Declined
+        }
+        (Side::Freelancer, _) => ApplicationStatus::Withdrawn,
     };
     let application = lock_for(&mut tx, id, side, owner, to).await?;
     if application.status.holds_seat() {

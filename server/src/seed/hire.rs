@@ -330,7 +330,7 @@ async fn seed_shifts(
                     Vec::new()
                 },
             };
-            repo::insert_shift(conn, id, organisation, app::ids::UserId(manager), &shift).await?;
+            repo::save_draft(conn, id, organisation, app::ids::UserId(manager), &shift).await?;
             // Most are open; a few stay drafts or have stopped taking applications.
             let status = match n % 9 {
                 0 => "draft",

@@ -2,17 +2,17 @@
 //! freelancer's profile as hiring managers read it.
 
 use super::{
-    CertificateBadges, CertificatesPanel, ContractEvents, ContractRatings, HireNav, HoursFields,
-    RatingFields, ShiftFacts, ShiftRequirements, TimesheetLine, reliability_line,
+    CertificateBadges, CertificatesPanel, CitySelect, ContractEvents, ContractRatings, HireNav,
+    HoursFields, RatingFields, ShiftFacts, ShiftRequirements, TimesheetLine, reliability_line,
 };
 use crate::accounts::pages::refresh_viewer_on_success;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::marketplace::api::{
-    AcceptOffer, AddDayOff, ApplyToShift, CancelMyContract, RateOrganisation, RemoveDayOff,
-    SHIFTS_PER_PAGE, SaveProfile, SubmitHours, WithdrawApplication, find_work, load_freelancer,
-    load_my_certificates, load_my_profile, load_reference, load_shift, my_applications,
-    my_contracts,
+    AcceptOffer, AddDayOff, ApplyToShift, CancelMyContract, InviteFreelancer, RateOrganisation,
+    RemoveDayOff, SHIFTS_PER_PAGE, SaveProfile, SubmitHours, WithdrawApplication, find_work,
+    load_freelancer, load_invitable_shifts, load_my_certificates, load_my_profile, load_reference,
+    load_shift, my_applications, my_contracts,
 };
 use crate::marketplace::model::{
     ApplicationStatus, ContractStatus, Profile, Reference, SKILL_LEVELS, ShiftSummary, Side,
@@ -92,7 +92,6 @@ fn ProfileEditor(
 ) -> impl IntoView {
     let error = form_error(save);
     let saved = move || save.value().with(|v| matches!(v, Some(Ok(()))));
-    let city_error = field_error(error, "profile[city]");
     let skills_error = field_error(error, "profile[skills]");
     let existing = profile.is_some();
     let p = profile.clone();
@@ -139,17 +138,7 @@ fn ProfileEditor(
             <TextField label="Headline" name="profile[headline]" value=headline
                 hint="What you do, in a line: “Barista and event bartender”." error/>
             <TextArea label="About you" name="profile[bio]" value=bio rows=5 error/>
-            <div class="field" class:field--invalid=move || city_error.get().is_some()>
-                <label for="field-profile-city">"Home city"</label>
-                <select id="field-profile-city" name="profile[city]">
-                    <option value="">"Choose a city"</option>
-                    {reference.cities.into_iter().map(|c| {
-                        let selected = c.id == city;
-                        view! { <option value=c.id selected=selected>{format!("{} ({})", c.name, c.country)}</option> }
-                    }).collect_view()}
-                </select>
-                <p class="field__error">{move || city_error.get()}</p>
-            </div>
+            <CitySelect label="Home city" name="profile[city]" id="field-profile-city" cities=reference.cities selected=city error/>
             <TextField label="How far you travel (km)" name="profile[travel_km]" kind="number" value=travel error/>
             <TextField label="Minimum hourly rate (€)" name="profile[min_rate]" value=rate
                 hint="Shifts paying less still show; managers see your minimum." error/>
@@ -389,7 +378,12 @@ pub fn ShiftPage() -> impl IntoView {
                                     rating_line(detail.organisation_rating.0, detail.organisation_rating.1)
                                 )}</p>
                             </section>
-                            {match detail.mine {
+                            {detail.mine.as_ref().filter(|m| m.status == ApplicationStatus::Invited).map(|_| view! {
+                                <Notice>
+                                    <p data-testid="invited">{format!("{} invited you to apply for this shift.", s.organisation)}</p>
+                                </Notice>
+                            })}
+                            {match detail.mine.filter(|m| m.status != ApplicationStatus::Invited) {
                                 Some(mine) => view! {
                                     <Notice>
                                         <p data-testid="my-application">{format!("You applied: {}.", mine.status.label().to_lowercase())}</p>
@@ -469,8 +463,9 @@ pub fn MyApplicationsPage() -> impl IntoView {
                         <ul class="list" role="list" data-testid="applications">
                             {applications.into_iter().map(|a| {
                                 let id = a.id.to_string();
-                                let open = matches!(a.status, ApplicationStatus::Applied | ApplicationStatus::Offered);
+                                let open = matches!(a.status, ApplicationStatus::Invited | ApplicationStatus::Applied | ApplicationStatus::Offered);
                                 let offered = a.status == ApplicationStatus::Offered;
+                                let invited = a.status == ApplicationStatus::Invited;
                                 let reason_id = format!("reason-{id}");
                                 view! {
                                     <li class="list__row application" data-status=a.status.db_name()>
@@ -480,6 +475,9 @@ pub fn MyApplicationsPage() -> impl IntoView {
                                         <span class="tag">{a.status.label()}</span>
                                         {a.reason.clone().map(|r| view! { <span class="muted">{format!("“{r}”")}</span> })}
                                         <a href=format!("/hire/messages/{id}")>"Message"</a>
+                                        {invited.then(|| view! {
+                                            <a class="button button--small" href=format!("/hire/shifts/{}", a.shift.id)>"Apply"</a>
+                                        })}
                                         {offered.then(|| { let id = id.clone(); view! {
                                             <ActionForm action=accept attr:class="inline-form">
                                                 <input type="hidden" name="application" value=id/>
@@ -492,7 +490,7 @@ pub fn MyApplicationsPage() -> impl IntoView {
                                                 <label for=reason_id.clone() class="visually-hidden">"Reason"</label>
                                                 <input id=reason_id type="text" name="reason" placeholder="Reason" required/>
                                                 <button type="submit" class="link-button link-button--danger">
-                                                    {if offered { "Decline offer" } else { "Withdraw" }}
+                                                    {if offered { "Decline offer" } else if invited { "Decline invitation" } else { "Withdraw" }}
                                                 </button>
                                             </ActionForm>
                                         })}
@@ -604,18 +602,19 @@ pub fn MyShiftsPage() -> impl IntoView {
 pub fn FreelancerPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let invite = ServerAction::<InviteFreelancer>::new();
     let profile = Resource::new(
-        move || id.get(),
-        |id| async move {
-            let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-            load_freelancer(UserId(id)).await
+        move || (id.get(), invite.version().get()),
+        |(id, _)| async move {
+            let id = UserId(uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?);
+            Ok::<_, AppError>((load_freelancer(id).await?, load_invitable_shifts(id).await?))
         },
     );
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(p) => view! {
+                    Ok((p, shifts)) => view! {
                         <Title text=format!("{} — Olivine Hire", p.display_name)/>
                         <header class="page-head">
                             <p class="eyebrow">"Freelancer"</p>
@@ -649,10 +648,69 @@ pub fn FreelancerPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </section>
+                        <InviteToShift freelancer=p.user_id name=p.display_name.clone() shifts action=invite/>
                     }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+/// A manager invites the freelancer to one of their organisations' open shifts: one form per
+/// organisation (its slug names whom the manager acts for).
+#[component]
+fn InviteToShift(
+    freelancer: UserId,
+    name: String,
+    shifts: Vec<ShiftSummary>,
+    action: ServerAction<InviteFreelancer>,
+) -> impl IntoView {
+    let error = form_error(action);
+    let sent = move || action.value().with(|v| matches!(v, Some(Ok(()))));
+    let mut organisations: Vec<(String, String, Vec<ShiftSummary>)> = Vec::new();
+    for shift in shifts {
+        match organisations
+            .iter_mut()
+            .find(|(slug, ..)| *slug == shift.organisation_slug)
+        {
+            Some((.., list)) => list.push(shift),
+            None => organisations.push((
+                shift.organisation_slug.clone(),
+                shift.organisation.clone(),
+                vec![shift],
+            )),
+        }
+    }
+    let heading = format!("Invite {name} to a shift");
+    (!organisations.is_empty() || sent()).then(|| view! {
+        <section class="panel" aria-labelledby="invite-heading">
+            <h2 id="invite-heading">{heading}</h2>
+            {move || sent().then(|| view! {
+                <Notice tone="success"><p>"Invitation sent. It shows on the shift's page with its applicants."</p></Notice>
+            })}
+            {organisations.into_iter().map(|(slug, organisation, shifts)| {
+                let select_id = format!("invite-shift-{slug}");
+                let message_id = format!("invite-message-{slug}");
+                view! {
+                    <ActionForm action attr:class="form form--compact" attr:novalidate=true>
+                        <input type="hidden" name="slug" value=slug/>
+                        <input type="hidden" name="freelancer" value=freelancer.to_string()/>
+                        <div class="field">
+                            <label for=select_id.clone()>{format!("Shift at {organisation}")}</label>
+                            <select id=select_id name="shift">
+                                {shifts.into_iter().map(|s| view! {
+                                    <option value=s.id.to_string()>{format!("{} — {}", s.title, s.when())}</option>
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <TextArea label="Message" name="message" id=message_id rows=3
+                            hint="Optional: it opens the conversation about the shift." error/>
+                        <FormError error/>
+                        <button type="submit" class="button">"Invite to apply"</button>
+                    </ActionForm>
+                }
+            }).collect_view()}
+        </section>
+    })
 }

@@ -12,11 +12,11 @@ pub use freelancer::{
     FindWorkPage, FreelancerPage, MyApplicationsPage, MyShiftsPage, ProfilePage, ShiftPage,
 };
 pub use messages::{MessagesPage, OrgMessagesPage, OrgThreadPage, ThreadPage};
-pub use organisation::{NewShiftPage, OrgHomePage, OrgShiftPage};
+pub use organisation::{EditShiftPage, NewShiftPage, OrgHomePage, OrgShiftPage};
 
 use super::api::unread_messages;
 use super::model::{
-    ContractEvent, ContractView, Reliability, SKILL_LEVELS, ShiftDetail, ShiftSummary, Side,
+    City, ContractEvent, ContractView, Reliability, SKILL_LEVELS, ShiftDetail, ShiftSummary, Side,
     Timesheet, Unread,
 };
 use crate::accounts::pages::ViewerState;
@@ -25,6 +25,32 @@ use crate::ids::ContractId;
 use crate::ui::{ErrorPage, FormError, TextArea, TextField, field_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// A city picked from the bundled list, `selected` chosen; its error is the field `name`'s.
+#[component]
+fn CitySelect(
+    label: &'static str,
+    name: &'static str,
+    id: &'static str,
+    cities: Vec<City>,
+    selected: String,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let city_error = field_error(error, name);
+    view! {
+        <div class="field" class:field--invalid=move || city_error.get().is_some()>
+            <label for=id>{label}</label>
+            <select id=id name=name>
+                <option value="">"Choose a city"</option>
+                {cities.into_iter().map(|c| {
+                    let chosen = c.id == selected;
+                    view! { <option value=c.id selected=chosen>{format!("{} ({})", c.name, c.country)}</option> }
+                }).collect_view()}
+            </select>
+            <p class="field__error">{move || city_error.get()}</p>
+        </div>
+    }
+}
 
 /// The Hire face's own navigation: work for freelancers, each organisation for its members.
 #[component]

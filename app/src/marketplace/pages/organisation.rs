@@ -2,20 +2,23 @@
 //! and one shift with its applicants and contracts.
 
 use super::{
-    ContractEvents, ContractRatings, HireNav, HoursFields, RatingFields, ShiftFacts,
+    CitySelect, ContractEvents, ContractRatings, HireNav, HoursFields, RatingFields, ShiftFacts,
     ShiftRequirements, TimesheetLine, reliability_line,
 };
 use crate::error::AppError;
 use crate::ids::PostingId;
 use crate::marketplace::api::{
-    AdjustHours, ApproveHours, CancelContract, ChangeShift, CreateShift, DisputeHours, MakeOffer,
-    RateFreelancer, RecordNoShow, RejectApplication, load_org_home, load_org_shift, load_reference,
+    AdjustHours, ApproveHours, CancelContract, ChangeShift, CreateShift, DisputeHours,
+    InviteFreelancer, MakeOffer, RateFreelancer, RecordNoShow, RejectApplication, UpdateDraft,
+    load_draft, load_org_home, load_org_shift, load_reference,
 };
 use crate::marketplace::model::{
-    ApplicationStatus, CANCELLATION_POLICY, ContractStatus, ContractView, PostingStatus,
-    SKILL_LEVELS, Side, TimesheetStatus,
+    ApplicationStatus, CANCELLATION_POLICY, ContractStatus, ContractView, PastWorker,
+    PostingStatus, Reference, SKILL_LEVELS, ShiftInput, Side, TimesheetStatus,
 };
-use crate::ui::{ErrorPage, FormError, TextArea, TextField, field_error, form_error, on_success};
+use crate::ui::{
+    ErrorPage, FormError, TextArea, TextField, count_of, field_error, form_error, on_success,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -121,9 +124,6 @@ pub fn NewShiftPage() -> impl IntoView {
             Default::default(),
         );
     });
-    let city_error = field_error(error, "shift[city]");
-    let skills_error = field_error(error, "shift[skills]");
-    let certificates_error = field_error(error, "shift[certificates]");
     view! {
         <Title text="Post a shift — Olivine Hire"/>
         <header class="page-head">
@@ -138,65 +138,7 @@ pub fn NewShiftPage() -> impl IntoView {
                     Ok(reference) => view! {
                         <ActionForm action=create attr:class="form panel" attr:novalidate=true>
                             <input type="hidden" name="slug" value=slug.get_untracked()/>
-                            <TextField label="Title" name="shift[title]" hint="“Barista, Christmas market”" error/>
-                            <TextArea label="Description" name="shift[description]" rows=4
-                                hint="What the work is, what to wear, who to ask for." error/>
-                            <div class="field" class:field--invalid=move || city_error.get().is_some()>
-                                <label for="field-shift-city">"City"</label>
-                                <select id="field-shift-city" name="shift[city]">
-                                    <option value="">"Choose a city"</option>
-                                    {reference.cities.into_iter().map(|c| view! {
-                                        <option value=c.id>{format!("{} ({})", c.name, c.country)}</option>
-                                    }).collect_view()}
-                                </select>
-                                <p class="field__error">{move || city_error.get()}</p>
-                            </div>
-                            <TextField label="Address" name="shift[address]" required=false error/>
-                            <TextField label="Date" name="shift[date]" kind="date" error/>
-                            <TextField label="Start" name="shift[starts]" kind="time" error/>
-                            <TextField label="End" name="shift[ends]" kind="time"
-                                hint="An end before the start is the next morning." error/>
-                            <TextField label="Break (minutes)" name="shift[break_minutes]" kind="number" value="0" required=false error/>
-                            <TextField label="People needed" name="shift[headcount]" kind="number" value="1" error/>
-                            <TextField label="Hourly wage (€)" name="shift[wage]" hint="Like 16.50" error/>
-                            <fieldset class="subpanel">
-                                <legend>"Required skills"</legend>
-                                <p class="field__error">{move || skills_error.get()}</p>
-                                {reference.skills.into_iter().map(|category| view! {
-                                    <h3>{category.name}</h3>
-                                    <div class="skill-grid">
-                                        {category.skills.into_iter().map(|skill| {
-                                            let id = format!("shift-skill-{}", skill.id);
-                                            view! {
-                                                <label for=id.clone()>{skill.name}</label>
-                                                <select id=id name=format!("shift[skills][{}]", skill.id)>
-                                                    <option value="0">"Not needed"</option>
-                                                    {SKILL_LEVELS.iter().enumerate().map(|(i, label)| view! {
-                                                        <option value=(i + 1).to_string()>{format!("{label} or better")}</option>
-                                                    }).collect_view()}
-                                                </select>
-                                            }
-                                        }).collect_view()}
-                                    </div>
-                                }).collect_view()}
-                            </fieldset>
-                            <fieldset class="subpanel">
-                                <legend>"Required certificates"</legend>
-                                <p class="field__hint">"Only freelancers holding each, verified by us and valid on the day, can apply."</p>
-                                <p class="field__error">{move || certificates_error.get()}</p>
-                                <ul class="checks" role="list">
-                                    {reference.certificates.into_iter().map(|c| {
-                                        let id = format!("shift-certificate-{}", c.id);
-                                        view! {
-                                            <li>
-                                                <input type="checkbox" id=id.clone() name=format!("shift[certificates][{}]", c.id) value="on"/>
-                                                <label for=id>{c.name}</label>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            </fieldset>
-                            <FormError error/>
+                            <ShiftFields reference initial=ShiftInput { headcount: "1".into(), break_minutes: "0".into(), ..ShiftInput::default() } error/>
                             <button type="submit" class="button">"Save draft"</button>
                         </ActionForm>
                     }.into_any(),
@@ -204,6 +146,139 @@ pub fn NewShiftPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Change a draft before publishing it.
+#[component]
+pub fn EditShiftPage() -> impl IntoView {
+    let slug = slug_param();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let update = ServerAction::<UpdateDraft>::new();
+    let error = form_error(update);
+    let data = Resource::new(
+        move || (slug.get(), id.get()),
+        |(slug, id)| async move {
+            let id = PostingId(uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?);
+            Ok::<_, AppError>((id, load_reference().await?, load_draft(slug, id).await?))
+        },
+    );
+    let navigate = use_navigate();
+    on_success(update, move |()| {
+        navigate(
+            &format!(
+                "/hire/org/{}/shifts/{}",
+                slug.get_untracked(),
+                id.get_untracked()
+            ),
+            Default::default(),
+        );
+    });
+    view! {
+        <Title text="Edit shift — Olivine Hire"/>
+        <header class="page-head">
+            <p class="eyebrow">"Hire"</p>
+            <h1>"Edit draft shift"</h1>
+        </header>
+        <HireNav/>
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((id, reference, initial)) => view! {
+                        <ActionForm action=update attr:class="form panel" attr:novalidate=true>
+                            <input type="hidden" name="slug" value=slug.get_untracked()/>
+                            <input type="hidden" name="id" value=id.to_string()/>
+                            <ShiftFields reference initial error/>
+                            <button type="submit" class="button">"Save draft"</button>
+                            " "<a href=format!("/hire/org/{}/shifts/{id}", slug.get_untracked())>"Back to the shift"</a>
+                        </ActionForm>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The shift form's fields, filled with `initial`.
+#[component]
+fn ShiftFields(
+    reference: Reference,
+    initial: ShiftInput,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let skills_error = field_error(error, "shift[skills]");
+    let certificates_error = field_error(error, "shift[certificates]");
+    let ShiftInput {
+        title,
+        description,
+        city,
+        address,
+        date,
+        starts,
+        ends,
+        break_minutes,
+        headcount,
+        wage,
+        skills,
+        certificates,
+    } = initial;
+    view! {
+        <TextField label="Title" name="shift[title]" value=title hint="“Barista, Christmas market”" error/>
+        <TextArea label="Description" name="shift[description]" value=description rows=4
+            hint="What the work is, what to wear, who to ask for." error/>
+        <CitySelect label="City" name="shift[city]" id="field-shift-city" cities=reference.cities selected=city error/>
+        <TextField label="Address" name="shift[address]" value=address required=false error/>
+        <TextField label="Date" name="shift[date]" kind="date" value=date error/>
+        <TextField label="Start" name="shift[starts]" kind="time" value=starts error/>
+        <TextField label="End" name="shift[ends]" kind="time" value=ends
+            hint="An end before the start is the next morning." error/>
+        <TextField label="Break (minutes)" name="shift[break_minutes]" kind="number" value=break_minutes required=false error/>
+        <TextField label="People needed" name="shift[headcount]" kind="number" value=headcount error/>
+        <TextField label="Hourly wage (€)" name="shift[wage]" value=wage hint="Like 16.50" error/>
+        <fieldset class="subpanel">
+            <legend>"Required skills"</legend>
+            <p class="field__error">{move || skills_error.get()}</p>
+            {reference.skills.into_iter().map(|category| view! {
+                <h3>{category.name}</h3>
+                <div class="skill-grid">
+                    {category.skills.into_iter().map(|skill| {
+                        let id = format!("shift-skill-{}", skill.id);
+                        let level = skills.get(&skill.id).cloned().unwrap_or_default();
+                        view! {
+                            <label for=id.clone()>{skill.name}</label>
+                            <select id=id name=format!("shift[skills][{}]", skill.id)>
+                                <option value="0">"Not needed"</option>
+                                {SKILL_LEVELS.iter().enumerate().map(|(i, label)| {
+                                    let value = (i + 1).to_string();
+                                    let selected = value == level;
+                                    view! { <option value=value selected=selected>{format!("{label} or better")}</option> }
+                                }).collect_view()}
+                            </select>
+                        }
+                    }).collect_view()}
+                </div>
+            }).collect_view()}
+        </fieldset>
+        <fieldset class="subpanel">
+            <legend>"Required certificates"</legend>
+            <p class="field__hint">"Only freelancers holding each, verified by us and valid on the day, can apply."</p>
+            <p class="field__error">{move || certificates_error.get()}</p>
+            <ul class="checks" role="list">
+                {reference.certificates.into_iter().map(|c| {
+                    let id = format!("shift-certificate-{}", c.id);
+                    let checked = certificates.contains_key(&c.id);
+                    view! {
+                        <li>
+                            <input type="checkbox" id=id.clone() name=format!("shift[certificates][{}]", c.id) value="on" checked=checked/>
+                            <label for=id>{c.name}</label>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </fieldset>
+        <FormError error/>
     }
 }
 
@@ -219,6 +294,7 @@ struct ShiftActions {
     cancel: ServerAction<CancelContract>,
     no_show: ServerAction<RecordNoShow>,
     rate: ServerAction<RateFreelancer>,
+    invite: ServerAction<InviteFreelancer>,
 }
 
 impl ShiftActions {
@@ -233,6 +309,7 @@ impl ShiftActions {
             cancel: ServerAction::new(),
             no_show: ServerAction::new(),
             rate: ServerAction::new(),
+            invite: ServerAction::new(),
         }
     }
 
@@ -246,6 +323,7 @@ impl ShiftActions {
             + self.cancel.version().get()
             + self.no_show.version().get()
             + self.rate.version().get()
+            + self.invite.version().get()
     }
 
     /// The latest refusal among the actions without a form of their own.
@@ -259,6 +337,7 @@ impl ShiftActions {
                 .or_else(|| form_error(self.dispute).get())
                 .or_else(|| form_error(self.cancel).get())
                 .or_else(|| form_error(self.no_show).get())
+                .or_else(|| form_error(self.invite).get())
         })
     }
 }
@@ -309,6 +388,9 @@ pub fn OrgShiftPage() -> impl IntoView {
                                 <ShiftRequirements detail=page.detail.clone()/>
                                 <p class="prose">{page.detail.description.clone()}</p>
                                 <div class="publish-bar">
+                                    {(status == PostingStatus::Draft).then(|| view! {
+                                        <a class="button button--quiet" href=format!("/hire/org/{slug}/shifts/{}/edit", s.id)>"Edit"</a>
+                                    })}
                                     {change(PostingStatus::Published, "Publish", "button")}
                                     {change(PostingStatus::Closed, "Stop taking applications", "button button--quiet")}
                                     {change(PostingStatus::Cancelled, "Cancel shift", "button button--danger")}
@@ -319,6 +401,7 @@ pub fn OrgShiftPage() -> impl IntoView {
                             </section>
                             <FormError error/>
                             <Applicants page_slug=slug.clone() applicants=page.applicants actions/>
+                            <PastWorkers page_slug=slug.clone() shift=s.id workers=page.past_workers actions/>
                             <Contracts page_slug=slug contracts=page.contracts actions/>
                         }.into_any()
                     }
@@ -338,13 +421,14 @@ fn Applicants(
     view! {
         <section class="panel" aria-labelledby="applicants-heading">
             <h2 id="applicants-heading">"Applicants"</h2>
-            {applicants.is_empty().then(|| view! { <p>"Nobody has applied yet."</p> })}
+            {applicants.is_empty().then(|| view! { <p>"Nobody has applied or been invited yet."</p> })}
             <ul class="list" role="list" data-testid="applicants">
                 {applicants.into_iter().map(|a| {
                     let slug = page_slug.clone();
                     let id = a.id.to_string();
                     let waiting = a.status == ApplicationStatus::Applied;
                     let offered = a.status == ApplicationStatus::Offered;
+                    let invited = a.status == ApplicationStatus::Invited;
                     let reason_id = format!("reject-reason-{id}");
                     view! {
                         <li class="list__row applicant" data-status=a.status.db_name()>
@@ -362,14 +446,14 @@ fn Applicants(
                                     <button type="submit" class="button button--small">"Offer a place"</button>
                                 </ActionForm>
                             }})}
-                            {(waiting || offered).then(|| view! {
+                            {(waiting || offered || invited).then(|| view! {
                                 <ActionForm action=actions.reject attr:class="inline-form">
                                     <input type="hidden" name="slug" value=slug.clone()/>
                                     <input type="hidden" name="application" value=id.clone()/>
                                     <label for=reason_id.clone() class="visually-hidden">"Reason"</label>
                                     <input id=reason_id type="text" name="reason" placeholder="Reason" required/>
                                     <button type="submit" class="link-button link-button--danger">
-                                        {if offered { "Take back offer" } else { "Turn down" }}
+                                        {if offered { "Take back offer" } else if invited { "Take back invitation" } else { "Turn down" }}
                                     </button>
                                 </ActionForm>
                             })}
@@ -379,6 +463,43 @@ fn Applicants(
             </ul>
         </section>
     }
+}
+
+/// Freelancers who worked for the organisation before, to invite to this open shift.
+#[component]
+fn PastWorkers(
+    page_slug: String,
+    shift: PostingId,
+    workers: Vec<PastWorker>,
+    actions: ShiftActions,
+) -> impl IntoView {
+    (!workers.is_empty()).then(|| view! {
+        <section class="panel" aria-labelledby="past-workers-heading">
+            <h2 id="past-workers-heading">"Invite people who worked for you"</h2>
+            <p class="muted">"They get the invitation with your message and apply from it; an invitation takes no place until you offer one."</p>
+            <ul class="list" role="list" data-testid="past-workers">
+                {workers.into_iter().map(|w| {
+                    let message_id = format!("invite-message-{}", w.freelancer_id);
+                    let slug = page_slug.clone();
+                    view! {
+                        <li class="list__row">
+                            <a href=format!("/hire/freelancers/{}", w.freelancer_id)>{w.name.clone()}</a>
+                            <span>{format!("{} · {}", w.headline, w.city)}</span>
+                            <span class="muted">{count_of(w.shifts, "shift")}" with you"</span>
+                            <ActionForm action=actions.invite attr:class="inline-form">
+                                <input type="hidden" name="slug" value=slug/>
+                                <input type="hidden" name="shift" value=shift.to_string()/>
+                                <input type="hidden" name="freelancer" value=w.freelancer_id.to_string()/>
+                                <label for=message_id.clone() class="visually-hidden">{format!("Message to {}", w.name)}</label>
+                                <input id=message_id type="text" name="message" placeholder="Message (optional)"/>
+                                <button type="submit" class="button button--small">"Invite"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    })
 }
 
 #[component]
