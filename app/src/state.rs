@@ -86,6 +86,8 @@ pub struct AppConfig {
     pub invitation_ttl: Duration,
     /// Submitted timesheets nobody answers are approved after this long.
     pub timesheet_auto_approve: Duration,
+    /// An offer the freelancer leaves unanswered this long expires and frees its seat.
+    pub offer_expiry: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
 }
 
@@ -100,6 +102,7 @@ impl AppConfig {
             reset_link_ttl: Duration::from_secs(60 * 60),
             invitation_ttl: Duration::from_secs(7 * 24 * 60 * 60),
             timesheet_auto_approve: Duration::from_secs(72 * 60 * 60),
+            offer_expiry: Duration::from_secs(48 * 60 * 60),
             oidc_providers: Vec::new(),
         }
     }

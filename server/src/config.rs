@@ -36,6 +36,7 @@ pub struct Config {
     /// Submitted timesheets nobody answers are approved after this long
     /// (`OLIVINE_TIMESHEET_AUTO_APPROVE_HOURS`, default 72).
     pub timesheet_auto_approve: Duration,
+    pub offer_expiry: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// Where this node keeps its own files (the search index; images unless stored elsewhere).
     pub data_dir: std::path::PathBuf,
@@ -153,6 +154,12 @@ impl Config {
             72,
             1..=24 * 30,
         )?;
+        let offer_expiry_hours = parse_number(
+            get("OLIVINE_OFFER_EXPIRY_HOURS", None),
+            "OLIVINE_OFFER_EXPIRY_HOURS",
+            48,
+            1..=24 * 30,
+        )?;
         let oidc_providers = oidc_providers(&get)?;
         let data_dir: std::path::PathBuf = get("OLIVINE_DATA_DIR", None)
             .unwrap_or_else(|| ".data/app".to_owned())
@@ -186,6 +193,7 @@ impl Config {
                 .unwrap_or_else(|| "Olivine <hello@olivine.test>".to_owned()),
             session_idle: Duration::from_secs(u64::from(session_idle) * 60),
             timesheet_auto_approve: Duration::from_secs(u64::from(auto_approve_hours) * 3600),
+            offer_expiry: Duration::from_secs(u64::from(offer_expiry_hours) * 3600),
             session_absolute: Duration::from_secs(u64::from(session_absolute) * 3600),
             oidc_providers,
             environment,
@@ -208,6 +216,7 @@ impl Config {
             login_idle: self.session_idle,
             login_absolute: self.session_absolute,
             timesheet_auto_approve: self.timesheet_auto_approve,
+            offer_expiry: self.offer_expiry,
             oidc_providers: self.oidc_providers.clone(),
             ..AppConfig::local(self.public_url.clone())
         }

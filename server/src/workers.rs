@@ -165,12 +165,20 @@ pub async fn run_avif(db: PgPool, media: std::sync::Arc<app::media::service::Med
     }
 }
 
-/// Hire upkeep every minute: submitted hours nobody answered within the configured window
-/// (`OLIVINE_TIMESHEET_AUTO_APPROVE_HOURS`) are approved, completing their contracts.
+/// Hire upkeep every minute: offers unanswered for `OLIVINE_OFFER_EXPIRY_HOURS`, and whatever
+/// is still open when its shift starts, expire; submitted hours nobody answered within
+/// `OLIVINE_TIMESHEET_AUTO_APPROVE_HOURS` are approved, completing their contracts.
 pub async fn run_hire(state: app::state::AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
+        match app::marketplace::service::expire_due(&state).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "unanswered offers and applications expired"),
+            Err(error) => {
+                tracing::warn!(error = %app::error::error_chain(&error), "expiring applications failed")
+            }
+        }
         match app::marketplace::service::auto_approve_due(&state).await {
             Ok(0) => {}
             Ok(approved) => tracing::info!(approved, "unanswered timesheets approved"),

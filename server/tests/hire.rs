@@ -259,6 +259,13 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         .expect("work");
     assert_eq!((total, found[0].id), (1, draft));
     assert_eq!(found[0].distance_km.map(f64::round), Some(0.0));
+    assert!(!found[0].needs_certificates);
+    // A page past the last still knows how many there are.
+    let beyond = app::marketplace::model::WorkFilter::from_query("", "", "barista", "", 3);
+    let (none, total) = repo::open_shifts(&mut conn, c.fay, &beyond, state.clock.now(), 20)
+        .await
+        .expect("work");
+    assert_eq!((none.len(), total), (0, 1));
     drop(conn);
     let application = service::apply(state, c.fay, draft, "I know the market.")
         .await
@@ -556,6 +563,15 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
         without.to_string().contains("Food hygiene (HACCP)"),
         "{without}"
     );
+    // Find-work cards say so before anyone opens the shift.
+    let mut conn = db.acquire().await.expect("connection");
+    let filter = app::marketplace::model::WorkFilter::from_query("", "", "", "", 1);
+    let (found, _) = repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
+        .await
+        .expect("work");
+    let card = found.iter().find(|s| s.id == shift).expect("listed");
+    assert!(card.needs_certificates);
+    drop(conn);
 
     // Uploads are checked: the type, the document's real format, the expiry date.
     let bad = |u| async move { refusal(certificates::submit(state, c.fay, u).await) };
@@ -975,6 +991,50 @@ async fn managers_invite_freelancers_who_apply_from_it_or_decline(
         .await
         .expect("cancel");
     assert_eq!(application_status(db, pending).await, "rejected");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unanswered_offers_and_open_applications_expire(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let (state, db) = (&app.state, &app.db);
+    let c = cast(&app).await;
+    let shift = open_shift(state, c.harbour, c.hana, day(5), 1).await;
+    let offered = service::apply(state, c.fay, shift, "")
+        .await
+        .expect("apply");
+    service::offer(state, c.harbour, offered)
+        .await
+        .expect("offer");
+    // Starts after the offer window at any time of day (the clock moves 49 hours at most
+    // before it should have started).
+    let soon = open_shift(state, c.harbour, c.hana, day(3), 2).await;
+    let applied = service::apply(state, c.fay, soon, "").await.expect("apply");
+    let invited = service::invite(state, c.harbour, c.hana, soon, c.finn, "")
+        .await
+        .expect("invite");
+    assert_eq!(posting(db, shift).await, ("filled".to_owned(), 1));
+
+    // Within the window nothing expires.
+    state.clock.set_offset(Duration::hours(47));
+    assert_eq!(service::expire_due(state).await.expect("expire"), 0);
+
+    // Past it, the offer expires and its seat comes back: the shift is open again.
+    state.clock.set_offset(Duration::hours(49));
+    assert_eq!(service::expire_due(state).await.expect("expire"), 1);
+    assert_eq!(application_status(db, offered).await, "expired");
+    assert_eq!(posting(db, shift).await, ("published".to_owned(), 0));
+    let late = service::accept_offer(state, c.fay, offered).await;
+    assert!(refusal(late).to_string().contains("expired"));
+
+    // Once a shift starts, whatever is still open on it expires.
+    state.clock.set_offset(Duration::days(4));
+    assert_eq!(service::expire_due(state).await.expect("expire"), 2);
+    assert_eq!(application_status(db, applied).await, "expired");
+    assert_eq!(application_status(db, invited).await, "expired");
+    assert_eq!(service::expire_due(state).await.expect("expire"), 0);
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -114,6 +114,7 @@ pg_enum! {
         Rejected = "rejected": "Not selected",
         Withdrawn = "withdrawn": "Withdrawn",
         Declined = "declined": "Declined",
+        Expired = "expired": "Expired",
     }
 }
 
@@ -839,6 +840,8 @@ pub struct ShiftSummary {
     pub headcount: i32,
     pub seats_taken: i32,
     pub wage: Money,
+    /// Applying needs one or more verified certificates.
+    pub needs_certificates: bool,
     /// From the viewer's home city, when they have a profile.
     pub distance_km: Option<f64>,
 }

@@ -370,6 +370,7 @@ struct ShiftRow {
     seats_taken: i32,
     wage_cents: i64,
     currency: String,
+    needs_certificates: bool,
     distance_km: Option<f64>,
 }
 
@@ -389,6 +390,7 @@ impl From<ShiftRow> for ShiftSummary {
             headcount: r.headcount,
             seats_taken: r.seats_taken,
             wage: money(r.wage_cents, &r.currency),
+            needs_certificates: r.needs_certificates,
             distance_km: r.distance_km,
         }
     }
@@ -621,6 +623,8 @@ async fn cards(
                s.break_minutes AS "break_minutes!", s.headcount AS "headcount!",
                s.seats_taken AS "seats_taken!", s.wage_cents AS "wage_cents!",
                s.currency AS "currency!",
+               EXISTS (SELECT 1 FROM posting_certificates pc
+                       WHERE pc.posting_id = s.posting_id) AS "needs_certificates!",
                (SELECT earth_distance(ll_to_earth(c.latitude, c.longitude),
                                       ll_to_earth(s.latitude, s.longitude)) / 1000
                 FROM freelancer_profiles f JOIN cities c USING (city_id)
@@ -649,24 +653,28 @@ pub async fn open_shifts(
     limit: i64,
 ) -> Result<(Vec<ShiftSummary>, i64), sqlx::Error> {
     let offset = (filter.page.max(1) - 1) * limit;
-    let rows = sqlx::query!(
+    // The total counts every match, so a page past the last one still says how many there are.
+    let found = sqlx::query!(
         r#"
         WITH home AS (
             SELECT c.latitude, c.longitude, p.travel_km
             FROM freelancer_profiles p JOIN cities c USING (city_id) WHERE p.user_id = $1
+        ),
+        matching AS (
+            SELECT s.posting_id, s.starts_at
+            FROM shift_cards s
+            LEFT JOIN home h ON true
+            WHERE s.status = 'published' AND s.starts_at > $2
+              AND (h.latitude IS NULL OR earth_distance(ll_to_earth(h.latitude, h.longitude),
+                       ll_to_earth(s.latitude, s.longitude)) <= coalesce($3, h.travel_km) * 1000.0)
+              AND ($4::bigint IS NULL OR s.wage_cents >= $4)
+              AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM posting_skills k
+                                              WHERE k.posting_id = s.posting_id AND k.skill_id = $5))
+              AND ($6::date IS NULL OR s.starts_local >= $6)
         )
-        SELECT s.posting_id AS "posting_id!", count(*) OVER () AS "total!"
-        FROM shift_cards s
-        LEFT JOIN home h ON true
-        WHERE s.status = 'published' AND s.starts_at > $2
-          AND (h.latitude IS NULL OR earth_distance(ll_to_earth(h.latitude, h.longitude),
-                   ll_to_earth(s.latitude, s.longitude)) <= coalesce($3, h.travel_km) * 1000.0)
-          AND ($4::bigint IS NULL OR s.wage_cents >= $4)
-          AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM posting_skills k
-                                          WHERE k.posting_id = s.posting_id AND k.skill_id = $5))
-          AND ($6::date IS NULL OR s.starts_local >= $6)
-        ORDER BY s.starts_at, s.posting_id
-        LIMIT $7 OFFSET $8
+        SELECT (SELECT count(*) FROM matching) AS "total!",
+               ARRAY(SELECT posting_id FROM matching ORDER BY starts_at, posting_id
+                     LIMIT $7 OFFSET $8) AS "ids!"
         "#,
         freelancer.0,
         now,
@@ -677,11 +685,12 @@ pub async fn open_shifts(
         limit,
         offset,
     )
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    let ids: Vec<uuid::Uuid> = rows.into_iter().map(|r| r.posting_id).collect();
-    Ok((cards(conn, &ids, Some(freelancer)).await?, total))
+    Ok((
+        cards(conn, &found.ids, Some(freelancer)).await?,
+        found.total,
+    ))
 }
 
 /// A shift with its description, address and required skills. `organisation` scopes it to
@@ -1369,6 +1378,40 @@ pub async fn answer_hours(
 
 /// Contracts whose hours were submitted before `cutoff` and never answered, locked for this
 /// pass (other nodes skip them).
+/// Open applications past due, locked: offers made before `offered_before`, and anything
+/// still open on a shift that started by `now`. (id, status, posting)
+pub async fn due_to_expire(
+    conn: &mut PgConnection,
+    offered_before: DateTime<Utc>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(ApplicationId, ApplicationStatus, PostingId)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT a.application_id, a.status AS "status: ApplicationStatus", a.posting_id
+           FROM applications a JOIN postings p USING (posting_id)
+           WHERE (a.status = 'offered' AND (a.offered_at <= $1 OR p.starts_at <= $2))
+              OR (a.status IN ('invited', 'applied') AND p.starts_at <= $2)
+           ORDER BY a.application_id
+           LIMIT $3
+           FOR UPDATE OF a SKIP LOCKED"#,
+        offered_before,
+        now,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                ApplicationId(r.application_id),
+                r.status,
+                PostingId(r.posting_id),
+            )
+        })
+        .collect())
+}
+
 pub async fn due_for_auto_approval(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,

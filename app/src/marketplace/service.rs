@@ -59,6 +59,7 @@ fn application_moved(from: ApplicationStatus) -> AppError {
         ApplicationStatus::Rejected => "This application was not selected.",
         ApplicationStatus::Withdrawn => "This application was withdrawn.",
         ApplicationStatus::Declined => "This offer was declined.",
+        ApplicationStatus::Expired => "This expired without an answer.",
     })
 }
 
@@ -874,6 +875,27 @@ pub async fn rate_contract(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Expire what waited too long: offers unanswered for the configured window (their seats
+/// come back, so the shift can be offered to someone else), and invitations, applications and
+/// offers still open when their shift starts. Safe on several nodes at once (each pass locks
+/// the rows it takes). Returns how many expired.
+pub async fn expire_due(state: &AppState) -> Result<usize> {
+    let now = state.clock.now();
+    let window = chrono::Duration::from_std(state.config.offer_expiry)
+        .unwrap_or_else(|_| chrono::Duration::hours(48));
+    let mut tx = state.db.begin().await?;
+    let due = repo::due_to_expire(&mut tx, now - window, now, 100).await?;
+    for (id, status, posting) in &due {
+        repo::set_application_status(&mut tx, *id, *status, ApplicationStatus::Expired, None, now)
+            .await?;
+        if status.holds_seat() {
+            repo::free_seat(&mut tx, *posting, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(due.len())
 }
 
 /// Approve hours nobody answered within the configured window. Safe on several nodes at once:

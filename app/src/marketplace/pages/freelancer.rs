@@ -336,6 +336,7 @@ fn ShiftRow(shift: ShiftSummary) -> impl IntoView {
             <span>{shift.when()}</span>
             <span>{shift.city.clone()}{shift.distance_km.map(|km| format!(" · {km:.0} km"))}</span>
             <span class="price">{format!("{}/h", shift.wage)}</span>
+            {shift.needs_certificates.then(|| view! { <span class="tag">"Certificate required"</span> })}
         </li>
     }
 }
