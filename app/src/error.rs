@@ -195,6 +195,11 @@ impl Problems {
         value.to_owned()
     }
 
+    /// Nothing is wrong so far.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn into_result<T>(self, value: T) -> Result<T, AppError> {
         if self.0.is_empty() {
             Ok(value)

@@ -46,8 +46,8 @@ use leptos_router::{
 };
 use marketplace::pages::{
     EditShiftPage, FindWorkPage, FreelancerPage, HireHomePage, MessagesPage, MyApplicationsPage,
-    MyShiftsPage, NewShiftPage, OrgHomePage, OrgMessagesPage, OrgShiftPage, OrgThreadPage,
-    ProfilePage, ShiftPage, ThreadPage, VerificationPage,
+    MyShiftsPage, NewJobPage, NewShiftPage, OrgHomePage, OrgMessagesPage, OrgShiftPage,
+    OrgThreadPage, ProfilePage, ShiftPage, ThreadPage, VerificationPage,
 };
 use notifications::pages::MailboxPage;
 use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
@@ -117,12 +117,14 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("applications")) view=MyApplicationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("shifts")) view=MyShiftsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("shifts"), ParamSegment("id")) view=ShiftPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("jobs"), ParamSegment("id")) view=ShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("messages")) view=MessagesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("messages"), ParamSegment("id")) view=ThreadPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("freelancers"), ParamSegment("id")) view=FreelancerPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), StaticSegment("new")) view=NewOrganisationPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug")) view=OrgHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), StaticSegment("new")) view=NewShiftPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("jobs"), StaticSegment("new")) view=NewJobPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), ParamSegment("id")) view=OrgShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), ParamSegment("id"), StaticSegment("edit")) view=EditShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("settings")) view=OrganisationSettingsPage ssr=SsrMode::Async/>

@@ -1,6 +1,9 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
 
+// Both tests move the server's Hire clock: one at a time.
+test.describe.configure({ mode: 'serial' });
+
 /** Move the server's Hire clock (local development only) so a shift's end can be reached. */
 async function setHireClock(request: APIRequestContext, hours: number) {
   const reply = await request.post('/api/dev/clock', {
@@ -148,6 +151,94 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
     await done.getByLabel('Your rating').selectOption('4');
     await done.getByRole('button', { name: 'Send rating' }).click();
     await expect(done.getByTestId('ratings')).toContainText('You gave ★★★★☆');
+  } finally {
+    await setHireClock(page.request, 0);
+    await freelancer.close();
+  }
+});
+
+test('a manager posts a fixed-price job, a freelancer applies at their own price, hands over the work, and the manager approves it', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const title = `Window display ${Date.now()}`;
+  const day = hireDate(1);
+
+  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  await page.goto('/hire/org/harbour-hotels');
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'Post a job' }).click();
+  await expect(page.getByRole('heading', { name: 'Post a job' })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Scope').fill('Dress the two street windows for the winter season.');
+  await page.getByLabel('City').selectOption('nl-utrecht');
+  await page.getByLabel('First day').fill(day);
+  await page.getByLabel('Last day').fill(day);
+  await page.getByLabel('A fixed price for the delivered work').check();
+  // A price past the bounds is refused in place; nothing typed is lost.
+  await page.getByLabel('Rate per hour or price (€)').fill('5');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByText('Enter a price from €10.00 to €100,000.00.')).toBeVisible();
+  await expect(page.getByLabel('Title')).toHaveValue(title);
+  await page.getByLabel('Rate per hour or price (€)').fill('650');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page).toHaveURL(/\/hire\/org\/harbour-hotels\/shifts\/[0-9a-f-]+$/);
+  const managerJob = page.url();
+  await expect(page.getByText('€650.00 fixed price')).toBeVisible();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('shift-status')).toHaveText('Open');
+  const jobPage = await page.getByRole('link', { name: 'its page' }).getAttribute('href');
+  expect(jobPage).toMatch(/^\/hire\/jobs\/[0-9a-f-]+$/);
+
+  const freelancer = await browser.newPage();
+  try {
+    // Fay applies at her own price.
+    await signIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
+    await expect(freelancer).toHaveURL(/\/account$/);
+    await freelancer.goto(jobPage!);
+    await expect(freelancer.getByRole('heading', { name: title })).toBeVisible();
+    await waitForHydration(freelancer);
+    await freelancer.getByLabel('A note for the manager').fill('I dressed the windows at the station shop.');
+    await freelancer.getByLabel('Your price (€)').fill('700');
+    await freelancer.getByRole('button', { name: 'Apply for this job' }).click();
+    await expect(freelancer.getByTestId('my-application')).toHaveText('You applied: applied.');
+
+    // Hana sees the asking price and offers the place on it; Fay accepts.
+    await page.goto(managerJob);
+    await waitForHydration(page);
+    const applicant = page.getByTestId('applicants').locator('li', { hasText: 'Fay Freelancer' });
+    await expect(applicant.getByTestId('proposed')).toHaveText('Asks €700.00 fixed price');
+    await applicant.getByRole('button', { name: 'Offer a place' }).click();
+    await expect(applicant).toHaveAttribute('data-status', 'offered');
+    await freelancer.goto('/hire/work/applications');
+    await waitForHydration(freelancer);
+    await freelancer.getByTestId('applications').locator('li', { hasText: title }).getByRole('button', { name: 'Accept offer' }).click();
+    await expect(freelancer.getByText("You're booked.")).toBeVisible();
+
+    // Once the job has begun, Fay hands over the work.
+    await setHireClock(freelancer.request, 48);
+    await freelancer.goto('/hire/work/shifts');
+    await waitForHydration(freelancer);
+    const job = freelancer.locator('article', { hasText: title });
+    await job.getByLabel('What you delivered').fill('Both windows dressed; photos in our messages.');
+    await job.getByRole('button', { name: 'Hand over for approval' }).click();
+    await expect(job.getByTestId('delivery')).toContainText('Waiting for approval');
+    await expect(job.getByTestId('delivery')).toContainText('€700.00');
+
+    // Hana reviews it from the organisation's page and approves: €700 is owed.
+    await page.goto('/hire/org/harbour-hotels');
+    await waitForHydration(page);
+    await page.getByTestId('hours-waiting').locator('li', { hasText: title }).getByRole('link', { name: 'Review the work' }).click();
+    await expect(page).toHaveURL(managerJob);
+    await waitForHydration(page);
+    const contract = page.locator('article.contract', { hasText: 'Fay Freelancer' });
+    await contract.getByRole('button', { name: 'Approve the work' }).click();
+    await expect(contract).toHaveAttribute('data-status', 'completed');
+    await expect(contract).toContainText('Work approved: €700.00 owed');
   } finally {
     await setHireClock(page.request, 0);
     await freelancer.close();

@@ -35,7 +35,7 @@ test('a manager edits a draft shift, publishes it, and invites a freelancer who 
     const shiftPage = page.url();
     await waitForHydration(page);
     await page.getByRole('link', { name: 'Edit' }).click();
-    await expect(page.getByRole('heading', { name: 'Edit draft shift' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Edit draft' })).toBeVisible();
     await waitForHydration(page);
     await expect(page.getByLabel('Title')).toHaveValue(draftTitle);
     await expect(page.getByLabel('City')).toHaveValue('nl-rotterdam');

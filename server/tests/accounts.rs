@@ -607,7 +607,21 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         ("hire/shift", vec![("id", &nobody)], signed_in.to_vec()),
         (
             "hire/apply",
-            vec![("shift", &nobody), ("note", "")],
+            vec![("shift", &nobody), ("note", ""), ("proposed", "")],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/week/submit",
+            vec![
+                ("contract", &nobody),
+                ("week[week]", "2020-01-06"),
+                ("week[days][1]", "8"),
+            ],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/delivery/submit",
+            vec![("contract", &nobody), ("note", "Done")],
             vec!["freelancer"],
         ),
         ("hire/applications/mine", vec![], vec!["freelancer"]),
@@ -669,6 +683,65 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
                 ("slug", "harbour-hotels"),
                 ("id", &nobody),
                 ("shift[title]", ""),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/job/create",
+            vec![("slug", "harbour-hotels"), ("job[title]", "")],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/job/update",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("id", &nobody),
+                ("job[title]", ""),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/week/approve",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("monday", "2020-01-06"),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/week/adjust",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("monday", "2020-01-06"),
+                ("week[week]", "2020-01-06"),
+                ("week[days][1]", "8"),
+                ("reason", "Test"),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/week/dispute",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("monday", "2020-01-06"),
+                ("reason", "Test"),
+            ],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/delivery/approve",
+            vec![("slug", "harbour-hotels"), ("contract", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/delivery/dispute",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("reason", "Test"),
             ],
             harbour.to_vec(),
         ),

@@ -9,14 +9,14 @@ use app::ids::{ApplicationId, CertificateId, ContractId, OrganisationId, Posting
 use app::marketplace::certificates;
 use app::marketplace::messages::{self, Party};
 use app::marketplace::model::{
-    ContractEventKind, ContractStatus, HoursInput, MAX_CERTIFICATE_BYTES, PostingStatus,
-    ProfileInput, ShiftInput, Side, TimesheetStatus,
+    ContractEventKind, ContractStatus, Draft, HoursInput, JobInput, MAX_CERTIFICATE_BYTES,
+    PostingStatus, ProfileInput, ShiftInput, Side, TimesheetStatus, WeekInput,
 };
 use app::marketplace::repo::{self, ContractScope};
 use app::marketplace::service::{self, Decision, HireError};
 use app::state::AppState;
 use axum::http::StatusCode;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::collections::BTreeMap;
@@ -75,6 +75,7 @@ async fn the_bundled_cities_answer_radius_searches(_: PgPoolOptions, options: Pg
 }
 
 /// The demo people and organisations the tests act as.
+#[derive(Clone, Copy)]
 struct Cast {
     harbour: OrganisationId,
     meadow: OrganisationId,
@@ -244,7 +245,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         .await
         .expect("draft");
     assert_eq!(
-        refusal(service::apply(state, c.fay, draft, "").await),
+        refusal(service::apply(state, c.fay, draft, "", "").await),
         AppError::NotFound
     );
     service::change_shift(state, c.harbour, c.hana, draft, PostingStatus::Published)
@@ -267,11 +268,11 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         .expect("work");
     assert_eq!((none.len(), total), (0, 1));
     drop(conn);
-    let application = service::apply(state, c.fay, draft, "I know the market.")
+    let application = service::apply(state, c.fay, draft, "I know the market.", "")
         .await
         .expect("apply");
     assert!(
-        refusal(service::apply(state, c.fay, draft, "").await)
+        refusal(service::apply(state, c.fay, draft, "", "").await)
             .to_string()
             .contains("already applied")
     );
@@ -558,7 +559,7 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
     service::change_shift(state, c.harbour, c.hana, shift, PostingStatus::Published)
         .await
         .expect("publish");
-    let without = refusal(service::apply(state, c.fay, shift, "").await);
+    let without = refusal(service::apply(state, c.fay, shift, "", "").await);
     assert!(
         without.to_string().contains("Food hygiene (HACCP)"),
         "{without}"
@@ -675,7 +676,7 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
         .await
         .expect("verify");
     assert!(
-        refusal(service::apply(state, c.fay, shift, "").await)
+        refusal(service::apply(state, c.fay, shift, "", "").await)
             .to_string()
             .contains("Food hygiene")
     );
@@ -691,7 +692,7 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
         certificate_state(db, long).await,
         ("verified".into(), Some(day(300)))
     );
-    service::apply(state, c.fay, shift, "")
+    service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
 
@@ -813,7 +814,7 @@ async fn messages_stay_between_the_two_sides_and_count_what_is_unread(
     let (state, db) = (&app.state, &app.db);
     let c = cast(&app).await;
     let shift = open_shift(state, c.harbour, c.hana, day(6), 1).await;
-    let application = service::apply(state, c.fay, shift, "")
+    let application = service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
     let fay = Party::freelancer(c.fay);
@@ -955,12 +956,12 @@ async fn managers_invite_freelancers_who_apply_from_it_or_decline(
     assert!(refusal(early).to_string().contains("hasn't applied"));
 
     // Fay applies from the invitation: the same application, now with her note.
-    let applied = service::apply(state, c.fay, shift, "Gladly.")
+    let applied = service::apply(state, c.fay, shift, "Gladly.", "")
         .await
         .expect("apply");
     assert_eq!(applied, invitation);
     assert_eq!(application_status(db, invitation).await, "applied");
-    let twice = service::apply(state, c.fay, shift, "Again").await;
+    let twice = service::apply(state, c.fay, shift, "Again", "").await;
     assert!(refusal(twice).to_string().contains("already applied"));
     service::offer(state, c.harbour, invitation)
         .await
@@ -978,7 +979,7 @@ async fn managers_invite_freelancers_who_apply_from_it_or_decline(
     assert_eq!(application_status(db, finn).await, "declined");
     let revive = service::invite(state, c.harbour, c.hana, shift, c.finn, "").await;
     assert!(refusal(revive).to_string().contains("already"));
-    let after = service::apply(state, c.finn, shift, "Changed my mind").await;
+    let after = service::apply(state, c.finn, shift, "Changed my mind", "").await;
     assert!(refusal(after).to_string().contains("already applied"));
     assert_eq!(application_status(db, finn).await, "declined");
 
@@ -1002,7 +1003,7 @@ async fn unanswered_offers_and_open_applications_expire(
     let (state, db) = (&app.state, &app.db);
     let c = cast(&app).await;
     let shift = open_shift(state, c.harbour, c.hana, day(5), 1).await;
-    let offered = service::apply(state, c.fay, shift, "")
+    let offered = service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
     service::offer(state, c.harbour, offered)
@@ -1011,7 +1012,9 @@ async fn unanswered_offers_and_open_applications_expire(
     // Starts after the offer window at any time of day (the clock moves 49 hours at most
     // before it should have started).
     let soon = open_shift(state, c.harbour, c.hana, day(3), 2).await;
-    let applied = service::apply(state, c.fay, soon, "").await.expect("apply");
+    let applied = service::apply(state, c.fay, soon, "", "")
+        .await
+        .expect("apply");
     let invited = service::invite(state, c.harbour, c.hana, soon, c.finn, "")
         .await
         .expect("invite");
@@ -1035,6 +1038,277 @@ async fn unanswered_offers_and_open_applications_expire(
     assert_eq!(application_status(db, applied).await, "expired");
     assert_eq!(application_status(db, invited).await, "expired");
     assert_eq!(service::expire_due(state).await.expect("expire"), 0);
+}
+
+fn job_input(first: NaiveDate, last: NaiveDate, basis: &str, pay: &str) -> JobInput {
+    JobInput {
+        title: "Shop fit-out, new branch".into(),
+        description: "Shelving and counters to the drawings.".into(),
+        city: "nl-utrecht".into(),
+        address: String::new(),
+        starts: first.format("%Y-%m-%d").to_string(),
+        ends: last.format("%Y-%m-%d").to_string(),
+        headcount: "1".into(),
+        pay_basis: basis.into(),
+        pay: pay.into(),
+        skills: BTreeMap::new(),
+        certificates: BTreeMap::new(),
+    }
+}
+
+/// A week's form with `hours` on `day` only.
+fn week_of(day: NaiveDate, hours: &str) -> WeekInput {
+    let weekday = day.weekday().number_from_monday().to_string();
+    WeekInput {
+        week: day.format("%Y-%m-%d").to_string(),
+        days: BTreeMap::from([(weekday, hours.to_owned())]),
+    }
+}
+
+async fn contract_state(db: &sqlx::PgPool, id: ContractId) -> (String, Vec<(String, i64)>) {
+    let status = sqlx::query_scalar!(
+        "SELECT status::text AS \"s!\" FROM contracts WHERE contract_id = $1",
+        id.0
+    )
+    .fetch_one(db)
+    .await
+    .expect("contract");
+    let events = sqlx::query!(
+        "SELECT kind::text AS \"kind!\", amount_cents FROM contract_events
+         WHERE contract_id = $1 ORDER BY recorded_at, event_id",
+        id.0
+    )
+    .fetch_all(db)
+    .await
+    .expect("events")
+    .into_iter()
+    .map(|e| (e.kind, e.amount_cents))
+    .collect();
+    (status, events)
+}
+
+/// Post, publish, apply (with `proposed`), offer and accept: the contract.
+async fn hire_for_job(
+    state: &AppState,
+    c: &Cast,
+    who: UserId,
+    job: &JobInput,
+    proposed: &str,
+) -> ContractId {
+    let id = service::create_posting(state, c.harbour, c.hana, service::PostingForm::Job(job))
+        .await
+        .expect("job");
+    service::change_shift(state, c.harbour, c.hana, id, PostingStatus::Published)
+        .await
+        .expect("publish");
+    let application = service::apply(state, who, id, "", proposed)
+        .await
+        .expect("apply");
+    service::offer(state, c.harbour, application)
+        .await
+        .expect("offer");
+    service::accept_offer(state, who, application)
+        .await
+        .expect("accept")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: PgConnectOptions) {
+    let app = common::app(common::own_pool(options).await).await;
+    let (state, db) = (&app.state, &app.db);
+    let c = cast(&app).await;
+
+    // The job form is checked field by field.
+    let bad = |input: JobInput| async move {
+        refusal(
+            service::create_posting(state, c.harbour, c.hana, service::PostingForm::Job(&input))
+                .await,
+        )
+    };
+    let backwards = bad(job_input(day(5), day(4), "hourly", "24.50")).await;
+    assert!(backwards.field_message("job[ends]").is_some());
+    let no_basis = bad(job_input(day(5), day(6), "", "24.50")).await;
+    assert!(no_basis.field_message("job[pay_basis]").is_some());
+    let cheap = bad(job_input(day(5), day(6), "fixed", "5")).await;
+    assert!(cheap.field_message("job[pay]").is_some());
+    let today = bad(job_input(day(0), day(6), "hourly", "24.50")).await;
+    assert!(today.field_message("job[starts]").is_some());
+
+    // A shift pays what it posted: no proposals.
+    let shift = open_shift(state, c.harbour, c.hana, day(5), 1).await;
+    let proposal = refusal(service::apply(state, c.fay, shift, "", "30").await);
+    assert!(proposal.field_message("proposed").is_some());
+
+    // An hourly job, taken at Fay's own rate: €26/h instead of €24.50.
+    let (first, last) = (day(2), day(15));
+    let hourly = hire_for_job(
+        state,
+        &c,
+        c.fay,
+        &job_input(first, last, "hourly", "24.50"),
+        "26",
+    )
+    .await;
+    let shift_hours =
+        service::submit_hours(state, c.fay, hourly, &hours(first, "09:00", "17:00", "0")).await;
+    assert!(
+        refusal(shift_hours)
+            .to_string()
+            .contains("a week at a time")
+    );
+
+    // Nine days on: a week before the job and a day still to come are refused; the first
+    // week is submitted and approved, recording what is owed; the contract stays open.
+    state.clock.set_offset(Duration::days(9));
+    let before = refusal(service::submit_week(state, c.fay, hourly, &week_of(day(-7), "8")).await);
+    let field = |d: NaiveDate| format!("week[days][{}]", d.weekday().number_from_monday());
+    assert!(
+        before
+            .field_message(&field(day(-7)))
+            .is_some_and(|m| m.contains("outside the job's dates"))
+    );
+    let ahead = refusal(service::submit_week(state, c.fay, hourly, &week_of(day(12), "8")).await);
+    assert!(
+        ahead
+            .field_message(&field(day(12)))
+            .is_some_and(|m| m.contains("still to come"))
+    );
+    let empty = refusal(service::submit_week(state, c.fay, hourly, &week_of(first, "")).await);
+    assert!(empty.field_message("week[days]").is_some());
+    service::submit_week(state, c.fay, hourly, &week_of(first, "8"))
+        .await
+        .expect("first week");
+    let again = refusal(service::submit_week(state, c.fay, hourly, &week_of(first, "8")).await);
+    assert!(again.field_message("week[week]").is_some());
+    let monday = |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
+    let meadow = service::answer_week(
+        state,
+        c.meadow,
+        c.mia,
+        hourly,
+        monday(first),
+        Decision::Approve,
+    )
+    .await;
+    assert_eq!(refusal(meadow), AppError::NotFound);
+    service::answer_week(
+        state,
+        c.harbour,
+        c.hana,
+        hourly,
+        monday(first),
+        Decision::Approve,
+    )
+    .await
+    .expect("approve");
+    assert_eq!(
+        contract_state(db, hourly).await,
+        (
+            "active".to_owned(),
+            vec![
+                ("hired".to_owned(), 0),
+                ("hours_approved".to_owned(), 20_800)
+            ]
+        )
+    );
+
+    // After the last day: its week is disputed, corrected, and approved with fewer hours;
+    // that settles the job.
+    state.clock.set_offset(Duration::days(16));
+    service::submit_week(state, c.fay, hourly, &week_of(last, "6"))
+        .await
+        .expect("last week");
+    service::answer_week(
+        state,
+        c.harbour,
+        c.hana,
+        hourly,
+        monday(last),
+        Decision::Dispute {
+            reason: "You left at two.",
+        },
+    )
+    .await
+    .expect("dispute");
+    service::submit_week(state, c.fay, hourly, &week_of(last, "5"))
+        .await
+        .expect("resubmit");
+    let adjusted = week_of(last, "4.5");
+    service::answer_week(
+        state,
+        c.harbour,
+        c.hana,
+        hourly,
+        monday(last),
+        Decision::Adjust {
+            hours: &adjusted,
+            reason: "Left at half past one.",
+        },
+    )
+    .await
+    .expect("adjust");
+    assert_eq!(
+        contract_state(db, hourly).await,
+        (
+            "completed".to_owned(),
+            vec![
+                ("hired".to_owned(), 0),
+                ("hours_approved".to_owned(), 20_800),
+                ("hours_approved".to_owned(), 11_700)
+            ]
+        )
+    );
+
+    // A fixed-price job: the work is handed over once the job has started, disputed, handed
+    // over again, and approved by the upkeep job when nobody answers.
+    let fixed = hire_for_job(
+        state,
+        &c,
+        c.finn,
+        &job_input(day(18), day(20), "fixed", "900"),
+        "",
+    )
+    .await;
+    let early = service::submit_delivery(state, c.finn, fixed, "All done").await;
+    assert!(
+        refusal(early)
+            .to_string()
+            .contains("once the job has started")
+    );
+    state.clock.set_offset(Duration::days(19));
+    let blank = service::submit_delivery(state, c.finn, fixed, " ").await;
+    assert!(refusal(blank).field_message("note").is_some());
+    service::submit_delivery(state, c.finn, fixed, "Counters in, shelving up.")
+        .await
+        .expect("hand over");
+    service::answer_delivery(
+        state,
+        c.harbour,
+        c.hana,
+        fixed,
+        Some("The back shelving is missing."),
+    )
+    .await
+    .expect("dispute");
+    service::submit_delivery(state, c.finn, fixed, "Back shelving up too.")
+        .await
+        .expect("again");
+    let week = service::submit_week(state, c.finn, fixed, &week_of(day(18), "8")).await;
+    assert!(refusal(week).to_string().contains("hourly job"));
+    state
+        .clock
+        .set_offset(Duration::days(19) + Duration::hours(73));
+    assert_eq!(service::auto_approve_due(state).await.expect("auto"), 1);
+    assert_eq!(
+        contract_state(db, fixed).await,
+        (
+            "completed".to_owned(),
+            vec![
+                ("hired".to_owned(), 0),
+                ("work_approved".to_owned(), 90_000)
+            ]
+        )
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -1069,7 +1343,7 @@ async fn a_draft_shift_is_edited_until_it_is_published(
         .await
         .expect("draft input")
         .expect("still a draft");
-    assert_eq!(saved, edited);
+    assert_eq!(saved, Draft::Shift(edited.clone()));
     assert_eq!(
         repo::draft_input(&mut conn, c.meadow, draft)
             .await
@@ -1099,7 +1373,7 @@ async fn a_draft_shift_is_edited_until_it_is_published(
         repo::draft_input(&mut conn, c.harbour, draft)
             .await
             .expect("draft input"),
-        Some(edited.clone())
+        Some(Draft::Shift(edited.clone()))
     );
     drop(conn);
 
@@ -1140,7 +1414,11 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
         service::save_profile(state, id, &profile_input("nl-amersfoort"))
             .await
             .expect("profile");
-        applications.push(service::apply(state, id, shift, "").await.expect("apply"));
+        applications.push(
+            service::apply(state, id, shift, "", "")
+                .await
+                .expect("apply"),
+        );
     }
     // Two managers' worth of offers race for the two seats.
     let offers = applications.iter().map(|a| {
@@ -1201,7 +1479,9 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     let hire = |shift: PostingId, who: UserId| {
         let state = state.clone();
         async move {
-            let a = service::apply(&state, who, shift, "").await.expect("apply");
+            let a = service::apply(&state, who, shift, "", "")
+                .await
+                .expect("apply");
             service::offer(&state, c.harbour, a).await.expect("offer");
             service::accept_offer(&state, who, a).await.expect("accept")
         }
@@ -1342,7 +1622,7 @@ async fn unanswered_hours_are_approved_after_the_window(
     let c = cast(&app).await;
     let date = day(1);
     let shift = open_shift(state, c.harbour, c.hana, date, 1).await;
-    let a = service::apply(state, c.fay, shift, "")
+    let a = service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
     service::offer(state, c.harbour, a).await.expect("offer");
@@ -1408,7 +1688,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
     let meadow_draft = service::create_shift(state, c.meadow, c.mia, &shift_input(day(4), 1))
         .await
         .expect("draft");
-    let fay_applies = service::apply(state, c.fay, harbour_shift, "")
+    let fay_applies = service::apply(state, c.fay, harbour_shift, "", "")
         .await
         .expect("apply");
 
@@ -1605,4 +1885,17 @@ async fn the_hire_demo_seed_is_complete_and_idempotent(
     .await
     .expect("organisations");
     assert_eq!(organisations, 3);
+    let jobs = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE pay_basis = 'hourly') AS "hourly!",
+                  count(*) FILTER (WHERE pay_basis = 'fixed') AS "fixed!"
+           FROM postings WHERE kind = 'job'"#
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("jobs");
+    assert_eq!(
+        (jobs.hourly, jobs.fixed),
+        (6, 3),
+        "a job every ninth posting"
+    );
 }

@@ -3,9 +3,9 @@
 //! query underneath is scoped to that organisation's id.
 
 use super::model::{
-    ContractView, HoursInput, MyApplication, MyCertificates, OrgHome, OrgShiftDetail, Profile,
-    ProfileInput, Reference, ShiftDetail, ShiftInput, ShiftSummary, Thread, ThreadSummary, Unread,
-    VerificationQueue, WorkPage,
+    ContractView, Draft, HoursInput, JobInput, MyApplication, MyCertificates, OrgHome,
+    OrgShiftDetail, Profile, ProfileInput, Reference, ShiftDetail, ShiftInput, ShiftSummary,
+    Thread, ThreadSummary, Unread, VerificationQueue, WeekInput, WorkPage,
 };
 use crate::error::AppError;
 use crate::ids::{ApplicationId, CertificateId, ContractId, PostingId, UserId};
@@ -158,11 +158,31 @@ pub async fn load_shift(id: PostingId) -> Result<ShiftDetail, AppError> {
     Ok(detail)
 }
 
+/// Apply to a shift or a job (`shift` names either), with a note and, for a job, optionally
+/// one's own rate or price (`proposed`, empty for none).
 #[server(endpoint = "hire/apply")]
-pub async fn apply_to_shift(shift: PostingId, note: String) -> Result<(), AppError> {
+pub async fn apply_to_shift(
+    shift: PostingId,
+    note: String,
+    proposed: String,
+) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    service::apply(&state, user, shift, &note).await?;
+    service::apply(&state, user, shift, &note, &proposed).await?;
     Ok(())
+}
+
+/// Submit (or resubmit after a dispute) a week of an hourly job.
+#[server(endpoint = "hire/week/submit")]
+pub async fn submit_week(contract: ContractId, week: WeekInput) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    Ok(service::submit_week(&state, user, contract, &week).await?)
+}
+
+/// Hand over a fixed-price job's work (again, after a dispute).
+#[server(endpoint = "hire/delivery/submit")]
+pub async fn submit_delivery(contract: ContractId, note: String) -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    Ok(service::submit_delivery(&state, user, contract, &note).await?)
 }
 
 #[server(endpoint = "hire/applications/mine")]
@@ -237,6 +257,78 @@ pub async fn load_org_home(slug: String) -> Result<OrgHome, AppError> {
     })
 }
 
+/// Save a new job as a draft; returns its id.
+#[server(endpoint = "hire/org/job/create")]
+pub async fn create_job(slug: String, job: JobInput) -> Result<PostingId, AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let form = service::PostingForm::Job(&job);
+    Ok(service::create_posting(&state, organisation, user, form).await?)
+}
+
+/// Save changes to a draft job.
+#[server(endpoint = "hire/org/job/update")]
+pub async fn update_job_draft(slug: String, id: PostingId, job: JobInput) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(service::update_draft(&state, organisation, user, id, &job).await?)
+}
+
+#[server(endpoint = "hire/org/week/approve")]
+pub async fn approve_week(
+    slug: String,
+    contract: ContractId,
+    monday: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let answer = service::Decision::Approve;
+    Ok(service::answer_week(&state, organisation, user, contract, monday, answer).await?)
+}
+
+/// Approve a week with different hours per day, saying why.
+#[server(endpoint = "hire/org/week/adjust")]
+pub async fn adjust_week(
+    slug: String,
+    contract: ContractId,
+    monday: chrono::NaiveDate,
+    week: WeekInput,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let answer = service::Decision::Adjust {
+        hours: &week,
+        reason: &reason,
+    };
+    Ok(service::answer_week(&state, organisation, user, contract, monday, answer).await?)
+}
+
+#[server(endpoint = "hire/org/week/dispute")]
+pub async fn dispute_week(
+    slug: String,
+    contract: ContractId,
+    monday: chrono::NaiveDate,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let answer = service::Decision::Dispute { reason: &reason };
+    Ok(service::answer_week(&state, organisation, user, contract, monday, answer).await?)
+}
+
+#[server(endpoint = "hire/org/delivery/approve")]
+pub async fn approve_delivery(slug: String, contract: ContractId) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(service::answer_delivery(&state, organisation, user, contract, None).await?)
+}
+
+#[server(endpoint = "hire/org/delivery/dispute")]
+pub async fn dispute_delivery(
+    slug: String,
+    contract: ContractId,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    let reason = Some(reason.as_str());
+    Ok(service::answer_delivery(&state, organisation, user, contract, reason).await?)
+}
+
 /// Save a new shift as a draft; returns its id.
 #[server(endpoint = "hire/org/shift/create")]
 pub async fn create_shift(slug: String, shift: ShiftInput) -> Result<PostingId, AppError> {
@@ -244,9 +336,9 @@ pub async fn create_shift(slug: String, shift: ShiftInput) -> Result<PostingId, 
     Ok(service::create_shift(&state, organisation, user, &shift).await?)
 }
 
-/// A draft shift as its form shows it, to edit.
+/// A draft shift or job as its form shows it, to edit.
 #[server(endpoint = "hire/org/shift/draft")]
-pub async fn load_draft(slug: String, id: PostingId) -> Result<ShiftInput, AppError> {
+pub async fn load_draft(slug: String, id: PostingId) -> Result<Draft, AppError> {
     let (state, organisation, _) = member(&slug).await?;
     repo::draft_input(&mut *connection(&state).await?, organisation, id)
         .await

@@ -178,6 +178,7 @@ pg_enum! {
         CancelledByFreelancer = "cancelled_by_freelancer": "Cancelled by the freelancer",
         NoShow = "no_show": "No-show",
         HoursApproved = "hours_approved": "Hours approved",
+        WorkApproved = "work_approved": "Work approved",
     }
 }
 
@@ -235,6 +236,19 @@ impl CancellationPolicy {
     pub fn owed_by_client(self, wage_total: Money) -> Money {
         let share = wage_total.minor() * self.late_share_percent;
         Money::new((share + 50) / 100, wage_total.currency())
+    }
+}
+
+/// A job's last day: its span ends at the midnight after it.
+pub fn last_day(ends: NaiveDateTime) -> NaiveDate {
+    (ends - chrono::Duration::minutes(1)).date()
+}
+
+/// "€16.00/h" or "€1,200.00 fixed price".
+pub fn pay_label(wage: Money, basis: PayBasis) -> String {
+    match basis {
+        PayBasis::Hourly => format!("{wage}/h"),
+        PayBasis::Fixed => format!("{wage} fixed price"),
     }
 }
 
@@ -300,6 +314,26 @@ fn parse_number(p: &mut Problems, field: &str, raw: &str, range: (i64, i64), wha
     }
 }
 
+pg_enum! {
+    /// What an organisation posts: a shift (hours on one day) or a job (work over days).
+    PostingKind as "posting_kind" {
+        Shift = "shift": "Shift",
+        Job = "job": "Job",
+    }
+}
+
+pg_enum! {
+    /// How a posting pays: by the hour (a shift's hours, a job's weekly timesheets) or a fixed
+    /// price for a job's delivered work.
+    PayBasis as "pay_basis" {
+        Hourly = "hourly": "Hourly",
+        Fixed = "fixed": "Fixed price",
+    }
+}
+
+/// The longest job, first day to last.
+pub const MAX_JOB_DAYS: i64 = 366;
+
 /// A shift as the manager types it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -324,9 +358,40 @@ pub struct ShiftInput {
     pub certificates: BTreeMap<String, String>,
 }
 
-/// A shift that passed every check; times on the Hire wall clock.
+/// A draft as its form shows it, to edit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Draft {
+    Shift(ShiftInput),
+    Job(JobInput),
+}
+
+/// A job as the manager types it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobInput {
+    pub title: String,
+    /// The scope: what is to be done and delivered.
+    pub description: String,
+    pub city: String,
+    pub address: String,
+    /// The first and the last day, `2026-12-24`.
+    pub starts: String,
+    pub ends: String,
+    pub headcount: String,
+    /// `hourly` or `fixed`.
+    pub pay_basis: String,
+    /// The hourly rate ("16.50") or the price ("1200").
+    pub pay: String,
+    pub skills: BTreeMap<String, String>,
+    pub certificates: BTreeMap<String, String>,
+}
+
+/// A shift or job that passed every check; times on the Hire wall clock (a job runs from its
+/// first day's midnight to the midnight after its last).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValidShift {
+pub struct ValidPosting {
+    pub kind: PostingKind,
+    pub pay_basis: PayBasis,
     pub title: String,
     pub description: String,
     pub city: String,
@@ -335,6 +400,7 @@ pub struct ValidShift {
     pub ends: NaiveDateTime,
     pub break_minutes: i32,
     pub headcount: i32,
+    /// The hourly wage, or a fixed-price job's price.
     pub wage: Money,
     pub skills: Vec<(String, i16)>,
     pub certificates: Vec<String>,
@@ -359,31 +425,132 @@ fn skill_levels(
     skills
 }
 
+/// The fields shifts and jobs share, checked for the form `form` (`shift` or `job`), with the
+/// times and pay left for the caller.
+#[allow(clippy::too_many_arguments)]
+fn check_common(
+    p: &mut Problems,
+    form: &str,
+    kind: PostingKind,
+    title: &str,
+    description: &str,
+    city: &str,
+    address: &str,
+    headcount: &str,
+    skills: &BTreeMap<String, String>,
+    certificates: &BTreeMap<String, String>,
+) -> ValidPosting {
+    let noun = kind.label().to_lowercase();
+    let title = p.text(&format!("{form}[title]"), "title", title, 120);
+    if !title.is_empty() && title.chars().count() < 3 {
+        p.add(
+            &format!("{form}[title]"),
+            format!("Give the {noun} a title of at least 3 characters."),
+        );
+    }
+    let description = description.trim().to_owned();
+    if description.chars().count() > 8000 {
+        p.add(
+            &format!("{form}[description]"),
+            "Keep the description to 8000 characters.",
+        );
+    }
+    let city = city.trim().to_owned();
+    if city.is_empty() {
+        p.add(
+            &format!("{form}[city]"),
+            format!("Choose the city the {noun} is in."),
+        );
+    }
+    let address = address.trim().to_owned();
+    if address.chars().count() > 200 {
+        p.add(
+            &format!("{form}[address]"),
+            "Keep the address to 200 characters.",
+        );
+    }
+    let headcount = parse_number(
+        p,
+        &format!("{form}[headcount]"),
+        headcount,
+        (1, 100),
+        "the number of people",
+    );
+    ValidPosting {
+        kind,
+        pay_basis: PayBasis::Hourly,
+        title,
+        description,
+        city,
+        address,
+        starts: NaiveDateTime::MIN,
+        ends: NaiveDateTime::MIN,
+        break_minutes: 0,
+        headcount: i32::try_from(headcount).unwrap_or(1),
+        wage: Money::zero(HIRE_CURRENCY),
+        skills: skill_levels(p, &format!("{form}[skills]"), skills),
+        certificates: certificates.keys().cloned().collect(),
+    }
+}
+
+/// An hourly wage or a fixed price within the bounds for `basis`.
+fn check_pay(p: &mut Problems, field: &str, raw: &str, basis: PayBasis) -> Money {
+    let (range, message) = match basis {
+        PayBasis::Hourly => ((100, 50_000), "Enter an hourly wage from €1.00 to €500.00."),
+        PayBasis::Fixed => (
+            (1_000, 10_000_000),
+            "Enter a price from €10.00 to €100,000.00.",
+        ),
+    };
+    match parse_price(raw, HIRE_CURRENCY) {
+        Ok(pay) if pay.minor() >= range.0 && pay.minor() <= range.1 => pay,
+        Ok(_) => {
+            p.add(field, message);
+            Money::zero(HIRE_CURRENCY)
+        }
+        Err(message) => {
+            p.add(field, message);
+            Money::zero(HIRE_CURRENCY)
+        }
+    }
+}
+
+/// A freelancer's own rate or price for a job, if they typed one (field `proposed`). Shifts pay
+/// what they posted.
+pub fn check_proposal(
+    raw: &str,
+    kind: PostingKind,
+    basis: PayBasis,
+) -> Result<Option<Money>, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    if kind == PostingKind::Shift {
+        return Err(AppError::field(
+            "proposed",
+            "A shift pays the wage it posted.",
+        ));
+    }
+    let mut p = Problems::default();
+    let pay = check_pay(&mut p, "proposed", raw, basis);
+    p.into_result(Some(pay))
+}
+
 impl ShiftInput {
-    pub fn check(&self) -> Result<ValidShift, AppError> {
+    pub fn check(&self) -> Result<ValidPosting, AppError> {
         let mut p = Problems::default();
-        let title = p.text("shift[title]", "title", &self.title, 120);
-        if !title.is_empty() && title.chars().count() < 3 {
-            p.add(
-                "shift[title]",
-                "Give the shift a title of at least 3 characters.",
-            );
-        }
-        let description = self.description.trim().to_owned();
-        if description.chars().count() > 8000 {
-            p.add(
-                "shift[description]",
-                "Keep the description to 8000 characters.",
-            );
-        }
-        let city = self.city.trim().to_owned();
-        if city.is_empty() {
-            p.add("shift[city]", "Choose the city the shift is in.");
-        }
-        let address = self.address.trim().to_owned();
-        if address.chars().count() > 200 {
-            p.add("shift[address]", "Keep the address to 200 characters.");
-        }
+        let mut shift = check_common(
+            &mut p,
+            "shift",
+            PostingKind::Shift,
+            &self.title,
+            &self.description,
+            &self.city,
+            &self.address,
+            &self.headcount,
+            &self.skills,
+            &self.certificates,
+        );
         let date = parse_date(&mut p, "shift[date]", &self.date);
         let start = parse_time(&mut p, "shift[starts]", &self.starts);
         let end = parse_time(&mut p, "shift[ends]", &self.ends);
@@ -413,38 +580,51 @@ impl ShiftInput {
                 "The break must be shorter than the shift.",
             );
         }
-        let headcount = parse_number(
+        shift.wage = check_pay(&mut p, "shift[wage]", &self.wage, PayBasis::Hourly);
+        shift.starts = starts;
+        shift.ends = ends;
+        shift.break_minutes = i32::try_from(break_minutes).unwrap_or(0);
+        p.into_result(shift)
+    }
+}
+
+impl JobInput {
+    pub fn check(&self) -> Result<ValidPosting, AppError> {
+        let mut p = Problems::default();
+        let mut job = check_common(
             &mut p,
-            "shift[headcount]",
+            "job",
+            PostingKind::Job,
+            &self.title,
+            &self.description,
+            &self.city,
+            &self.address,
             &self.headcount,
-            (1, 100),
-            "the number of people",
+            &self.skills,
+            &self.certificates,
         );
-        let wage = match parse_price(&self.wage, HIRE_CURRENCY) {
-            Ok(wage) if wage.minor() >= 100 && wage.minor() <= 50_000 => wage,
-            Ok(_) => {
-                p.add("shift[wage]", "Enter an hourly wage from €1.00 to €500.00.");
-                Money::zero(HIRE_CURRENCY)
+        let first = parse_date(&mut p, "job[starts]", &self.starts);
+        let last = parse_date(&mut p, "job[ends]", &self.ends);
+        if let (Some(first), Some(last)) = (first, last) {
+            if last < first {
+                p.add("job[ends]", "The last day can't be before the first.");
+            } else if (last - first).num_days() >= MAX_JOB_DAYS {
+                p.add(
+                    "job[ends]",
+                    format!("A job runs for at most {MAX_JOB_DAYS} days."),
+                );
             }
-            Err(message) => {
-                p.add("shift[wage]", message);
-                Money::zero(HIRE_CURRENCY)
+            job.starts = first.and_time(NaiveTime::MIN);
+            job.ends = (last + chrono::Duration::days(1)).and_time(NaiveTime::MIN);
+        }
+        match PayBasis::from_db_name(self.pay_basis.trim()) {
+            Some(basis) => {
+                job.pay_basis = basis;
+                job.wage = check_pay(&mut p, "job[pay]", &self.pay, basis);
             }
-        };
-        let skills = skill_levels(&mut p, "shift[skills]", &self.skills);
-        p.into_result(ValidShift {
-            title,
-            description,
-            city,
-            address,
-            starts,
-            ends,
-            break_minutes: i32::try_from(break_minutes).unwrap_or(0),
-            headcount: i32::try_from(headcount).unwrap_or(1),
-            wage,
-            skills,
-            certificates: self.certificates.keys().cloned().collect(),
-        })
+            None => p.add("job[pay_basis]", "Choose how the job pays."),
+        }
+        p.into_result(job)
     }
 }
 
@@ -827,6 +1007,8 @@ pub struct Profile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShiftSummary {
     pub id: PostingId,
+    pub kind: PostingKind,
+    pub pay_basis: PayBasis,
     pub organisation_id: OrganisationId,
     pub organisation: String,
     pub organisation_slug: String,
@@ -851,14 +1033,26 @@ impl ShiftSummary {
         paid_minutes(self.starts, self.ends, self.break_minutes)
     }
 
-    /// "Thu 3 Dec, 09:00–17:30"
+    /// A shift's "Thu 3 Dec 2026, 09:00–17:30"; a job's "Mon 7 Dec 2026 – Fri 18 Dec 2026".
     pub fn when(&self) -> String {
-        format!(
-            "{}, {}–{}",
-            self.starts.format("%a %-d %b %Y"),
-            self.starts.format("%H:%M"),
-            self.ends.format("%H:%M")
-        )
+        match self.kind {
+            PostingKind::Shift => format!(
+                "{}, {}–{}",
+                self.starts.format("%a %-d %b %Y"),
+                self.starts.format("%H:%M"),
+                self.ends.format("%H:%M")
+            ),
+            PostingKind::Job => format!(
+                "{} – {}",
+                self.starts.format("%a %-d %b %Y"),
+                last_day(self.ends).format("%a %-d %b %Y")
+            ),
+        }
+    }
+
+    /// "€16.00/h" or "€1,200.00 fixed price".
+    pub fn pay_label(&self) -> String {
+        pay_label(self.wage, self.pay_basis)
     }
 }
 
@@ -902,6 +1096,8 @@ pub struct Applicant {
     pub status: ApplicationStatus,
     pub note: String,
     pub reason: Option<String>,
+    /// The freelancer's own rate or price for a job.
+    pub proposed: Option<Money>,
     pub reliability: Reliability,
 }
 
@@ -932,10 +1128,18 @@ pub struct ContractView {
     pub starts: NaiveDateTime,
     pub ends: NaiveDateTime,
     pub break_minutes: i32,
+    /// The hourly wage, or a fixed-price job's price.
     pub wage: Money,
-    /// The shift has begun: hours can be submitted, no-shows recorded.
+    pub kind: PostingKind,
+    pub pay_basis: PayBasis,
+    /// The shift or job has begun: hours can be submitted, no-shows recorded.
     pub started: bool,
+    /// A shift's hours.
     pub timesheet: Option<Timesheet>,
+    /// An hourly job's weeks, latest first.
+    pub weeks: Vec<Timesheet>,
+    /// A fixed-price job's handed-over work.
+    pub delivery: Option<Delivery>,
     /// Events in order: (what, when (wall clock), amount owed, reason)
     pub events: Vec<ContractEvent>,
     /// Given after completion, at most one by each side.
@@ -973,6 +1177,19 @@ pub struct Timesheet {
     pub claimed_minutes: i32,
     pub minutes: i32,
     pub amount: Money,
+    pub reason: Option<String>,
+    /// A job's week: its Monday, and the minutes worked Monday to Sunday.
+    pub week: Option<NaiveDate>,
+    pub daily_minutes: Vec<i32>,
+}
+
+/// A fixed-price job's work as handed over, and the organisation's answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub status: TimesheetStatus,
+    pub note: String,
+    pub amount: Money,
+    /// Why it was disputed.
     pub reason: Option<String>,
 }
 
@@ -1040,6 +1257,83 @@ impl HoursInput {
             to,
             break_minutes: i32::try_from(break_minutes).unwrap_or(0),
         })
+    }
+}
+
+/// A week of an hourly job as the freelancer (or, adjusting, the manager) types it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WeekInput {
+    /// Any day of the week, `2026-12-07`: the week is the Monday-to-Sunday around it.
+    pub week: String,
+    /// ISO weekday "1" (Monday) to "7" → hours that day: "7.5", "7,5" or "7:30"; empty: none.
+    pub days: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValidWeek {
+    pub monday: NaiveDate,
+    /// Minutes worked Monday to Sunday.
+    pub minutes: [i32; 7],
+}
+
+impl ValidWeek {
+    pub fn total(self) -> i64 {
+        self.minutes.iter().map(|m| i64::from(*m)).sum()
+    }
+}
+
+/// "7.5", "7,5" or "7:30" hours as minutes, at most a day's worth.
+fn day_minutes(raw: &str) -> Option<i32> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Some(0);
+    }
+    let minutes = match raw.split_once(':') {
+        Some((h, m)) => {
+            let (h, m) = (h.trim().parse::<i32>().ok()?, m.trim().parse::<i32>().ok()?);
+            (0..60).contains(&m).then_some(h * 60 + m)?
+        }
+        None => {
+            let hours = raw.replace(',', ".").parse::<f64>().ok()?;
+            if !hours.is_finite() {
+                return None;
+            }
+            // Hours to the minute; `as` is exact here, the value being at most a day's minutes.
+            #[allow(clippy::cast_possible_truncation)]
+            let minutes = (hours * 60.0).round() as i32;
+            minutes
+        }
+    };
+    (0..=24 * 60).contains(&minutes).then_some(minutes)
+}
+
+impl WeekInput {
+    pub fn check(&self) -> Result<ValidWeek, AppError> {
+        let mut p = Problems::default();
+        let day = parse_date(&mut p, "week[week]", &self.week);
+        let mut minutes = [0_i32; 7];
+        for (i, slot) in minutes.iter_mut().enumerate() {
+            let raw = self
+                .days
+                .get(&(i + 1).to_string())
+                .map_or("", String::as_str);
+            match day_minutes(raw) {
+                Some(m) => *slot = m,
+                None => p.add(
+                    &format!("week[days][{}]", i + 1),
+                    "Enter hours like 7.5 or 7:30, at most 24.",
+                ),
+            }
+        }
+        let monday = day.map_or(NaiveDate::MIN, |d| {
+            d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
+        });
+        let week = ValidWeek { monday, minutes };
+        if p.is_empty() && week.total() == 0 {
+            p.add("week[days]", "There are no hours to pay.");
+        }
+        p.into_result(week)
     }
 }
 
@@ -1211,6 +1505,124 @@ mod tests {
         assert!(ApplicationStatus::Offered.holds_seat() && ApplicationStatus::Hired.holds_seat());
         assert!(
             !ApplicationStatus::Applied.holds_seat() && !ApplicationStatus::Invited.holds_seat()
+        );
+    }
+
+    fn job(basis: &str, pay: &str) -> JobInput {
+        JobInput {
+            title: "Shop fit-out".into(),
+            city: "nl-utrecht".into(),
+            starts: "2026-12-07".into(),
+            ends: "2026-12-18".into(),
+            headcount: "1".into(),
+            pay_basis: basis.into(),
+            pay: pay.into(),
+            ..JobInput::default()
+        }
+    }
+
+    #[test]
+    fn a_job_runs_from_its_first_midnight_to_the_one_after_its_last_day() {
+        let valid = job("fixed", "1800").check().unwrap();
+        assert_eq!(
+            (valid.kind, valid.pay_basis),
+            (PostingKind::Job, PayBasis::Fixed)
+        );
+        assert_eq!(
+            (valid.starts, valid.ends),
+            (at("2026-12-07", "00:00"), at("2026-12-19", "00:00"))
+        );
+        assert_eq!(valid.wage.minor(), 180_000);
+        assert_eq!(
+            last_day(valid.ends),
+            NaiveDate::from_ymd_opt(2026, 12, 18).unwrap()
+        );
+        let hourly = job("hourly", "24.50").check().unwrap();
+        assert_eq!(
+            (hourly.pay_basis, hourly.wage.minor()),
+            (PayBasis::Hourly, 2450)
+        );
+        // The hourly bound is not the price's.
+        assert!(
+            job("hourly", "1800")
+                .check()
+                .unwrap_err()
+                .field_message("job[pay]")
+                .is_some()
+        );
+        assert!(
+            job("weekly", "24")
+                .check()
+                .unwrap_err()
+                .field_message("job[pay_basis]")
+                .is_some()
+        );
+        let long = JobInput {
+            ends: "2027-12-31".into(),
+            ..job("hourly", "24")
+        };
+        assert!(
+            long.check()
+                .unwrap_err()
+                .field_message("job[ends]")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn proposals_are_for_jobs_only() {
+        assert_eq!(
+            check_proposal(" ", PostingKind::Shift, PayBasis::Hourly),
+            Ok(None)
+        );
+        assert!(check_proposal("20", PostingKind::Shift, PayBasis::Hourly).is_err());
+        assert_eq!(
+            check_proposal("1500", PostingKind::Job, PayBasis::Fixed).map(|m| m.map(Money::minor)),
+            Ok(Some(150_000))
+        );
+        assert!(check_proposal("1500", PostingKind::Job, PayBasis::Hourly).is_err());
+    }
+
+    #[test]
+    fn a_week_is_read_from_any_of_its_days_in_hours_or_hours_and_minutes() {
+        let week = WeekInput {
+            week: "2026-12-10".into(),
+            days: BTreeMap::from([
+                ("1".into(), "8".into()),
+                ("2".into(), "7,5".into()),
+                ("3".into(), "6:45".into()),
+                ("7".into(), String::new()),
+            ]),
+        }
+        .check()
+        .unwrap();
+        assert_eq!(week.monday, NaiveDate::from_ymd_opt(2026, 12, 7).unwrap());
+        assert_eq!(week.minutes, [480, 450, 405, 0, 0, 0, 0]);
+        assert_eq!(week.total(), 1335);
+        for bad in ["25", "-1", "7:75", "lots"] {
+            let input = WeekInput {
+                week: "2026-12-10".into(),
+                days: BTreeMap::from([("4".into(), bad.into())]),
+            };
+            assert!(
+                input
+                    .check()
+                    .unwrap_err()
+                    .field_message("week[days][4]")
+                    .is_some(),
+                "{bad}"
+            );
+        }
+        let nothing = WeekInput {
+            week: "2026-12-10".into(),
+            days: BTreeMap::new(),
+        };
+        assert!(
+            nothing
+                .check()
+                .unwrap_err()
+                .field_message("week[days]")
+                .is_some()
         );
     }
 

@@ -2,10 +2,11 @@
 
 use super::model::{
     Applicant, ApplicationStatus, Availability, CertificateType, City, ContractEvent,
-    ContractEventKind, ContractStatus, ContractView, HIRE_CURRENCY, MyApplication, OrgShift,
-    PastWorker, PostingStatus, Profile, Rating, Reference, Reliability, ShiftDetail, ShiftInput,
-    ShiftSummary, Side, Skill, SkillCategory, Timesheet, TimesheetStatus, ValidHours, ValidProfile,
-    ValidRating, ValidShift, WorkFilter,
+    ContractEventKind, ContractStatus, ContractView, Delivery, Draft, HIRE_CURRENCY, JobInput,
+    MyApplication, OrgShift, PastWorker, PayBasis, PostingKind, PostingStatus, Profile, Rating,
+    Reference, Reliability, ShiftDetail, ShiftInput, ShiftSummary, Side, Skill, SkillCategory,
+    Timesheet, TimesheetStatus, ValidHours, ValidPosting, ValidProfile, ValidRating, WorkFilter,
+    last_day,
 };
 use crate::ids::{
     ApplicationId, ContractEventId, ContractId, OrganisationId, PostingId, TimesheetId, UserId,
@@ -357,6 +358,8 @@ pub async fn profile(
 /// One row of the `shift_cards` view, with the distance from a home city when asked.
 struct ShiftRow {
     posting_id: PostingId,
+    kind: PostingKind,
+    pay_basis: PayBasis,
     organisation_id: OrganisationId,
     organisation: String,
     organisation_slug: String,
@@ -378,6 +381,8 @@ impl From<ShiftRow> for ShiftSummary {
     fn from(r: ShiftRow) -> Self {
         ShiftSummary {
             id: r.posting_id,
+            kind: r.kind,
+            pay_basis: r.pay_basis,
             organisation_id: r.organisation_id,
             organisation: r.organisation,
             organisation_slug: r.organisation_slug,
@@ -396,29 +401,31 @@ impl From<ShiftRow> for ShiftSummary {
     }
 }
 
-/// Save a shift as a draft: a new one, or the organisation's draft `id` rewritten. `false`
-/// when `id` exists but is not a draft of the organisation (nothing changes then).
+/// Save a shift or job as a draft: a new one, or the organisation's draft `id` of the same
+/// kind rewritten. `false` when `id` exists but is not such a draft (nothing changes then).
 pub async fn save_draft(
     conn: &mut PgConnection,
     id: PostingId,
     organisation: OrganisationId,
     by: UserId,
-    shift: &ValidShift,
+    shift: &ValidPosting,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "INSERT INTO postings (posting_id, organisation_id, kind, title, description, city_id,
-                               address, starts_at, ends_at, break_minutes, headcount,
+        "INSERT INTO postings (posting_id, organisation_id, kind, pay_basis, title, description,
+                               city_id, address, starts_at, ends_at, break_minutes, headcount,
                                wage_cents, currency, created_by)
-         VALUES ($1, $2, 'shift', $3, $4, $5, $6,
+         VALUES ($1, $2, $14, $15, $3, $4, $5, $6,
                  $7::timestamp AT TIME ZONE 'Europe/Amsterdam',
                  $8::timestamp AT TIME ZONE 'Europe/Amsterdam', $9, $10, $11, $12, $13)
          ON CONFLICT (posting_id) DO UPDATE SET
+             pay_basis = EXCLUDED.pay_basis,
              title = EXCLUDED.title, description = EXCLUDED.description,
              city_id = EXCLUDED.city_id, address = EXCLUDED.address,
              starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
              break_minutes = EXCLUDED.break_minutes, headcount = EXCLUDED.headcount,
              wage_cents = EXCLUDED.wage_cents, currency = EXCLUDED.currency
-         WHERE postings.status = 'draft' AND postings.organisation_id = EXCLUDED.organisation_id",
+         WHERE postings.status = 'draft' AND postings.organisation_id = EXCLUDED.organisation_id
+           AND postings.kind = EXCLUDED.kind",
         id.0,
         organisation.0,
         shift.title,
@@ -432,6 +439,8 @@ pub async fn save_draft(
         shift.wage.minor(),
         shift.wage.currency().code(),
         by.0,
+        shift.kind as PostingKind,
+        shift.pay_basis as PayBasis,
     )
     .execute(&mut *conn)
     .await?;
@@ -446,7 +455,7 @@ pub async fn save_draft(
 async fn replace_requirements(
     conn: &mut PgConnection,
     id: PostingId,
-    shift: &ValidShift,
+    shift: &ValidPosting,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!("DELETE FROM posting_skills WHERE posting_id = $1", id.0)
         .execute(&mut *conn)
@@ -483,9 +492,10 @@ pub async fn draft_input(
     conn: &mut PgConnection,
     organisation: OrganisationId,
     id: PostingId,
-) -> Result<Option<ShiftInput>, sqlx::Error> {
+) -> Result<Option<Draft>, sqlx::Error> {
     let Some(row) = sqlx::query!(
-        r#"SELECT title, description, city_id, address, break_minutes, headcount, wage_cents,
+        r#"SELECT kind AS "kind: PostingKind", pay_basis AS "pay_basis: PayBasis", title,
+                  description, city_id, address, break_minutes, headcount, wage_cents,
                   starts_at AT TIME ZONE 'Europe/Amsterdam' AS "starts!",
                   ends_at AT TIME ZONE 'Europe/Amsterdam' AS "ends!"
            FROM postings WHERE posting_id = $1 AND organisation_id = $2 AND status = 'draft'"#,
@@ -502,32 +512,48 @@ pub async fn draft_input(
         id.0
     )
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|s| (s.skill_id, s.min_level.to_string()))
+    .collect();
     let certificates = sqlx::query_scalar!(
         "SELECT certificate_type_id FROM posting_certificates WHERE posting_id = $1",
         id.0
     )
     .fetch_all(conn)
-    .await?;
-    Ok(Some(ShiftInput {
-        title: row.title,
-        description: row.description,
-        city: row.city_id,
-        address: row.address,
-        date: row.starts.format("%Y-%m-%d").to_string(),
-        starts: row.starts.format("%H:%M").to_string(),
-        ends: row.ends.format("%H:%M").to_string(),
-        break_minutes: row.break_minutes.to_string(),
-        headcount: row.headcount.to_string(),
-        wage: Money::new(row.wage_cents, HIRE_CURRENCY).decimal(),
-        skills: skills
-            .into_iter()
-            .map(|s| (s.skill_id, s.min_level.to_string()))
-            .collect(),
-        certificates: certificates
-            .into_iter()
-            .map(|c| (c, "on".to_owned()))
-            .collect(),
+    .await?
+    .into_iter()
+    .map(|c| (c, "on".to_owned()))
+    .collect();
+    let pay = Money::new(row.wage_cents, HIRE_CURRENCY).decimal();
+    Ok(Some(match row.kind {
+        PostingKind::Shift => Draft::Shift(ShiftInput {
+            title: row.title,
+            description: row.description,
+            city: row.city_id,
+            address: row.address,
+            date: row.starts.format("%Y-%m-%d").to_string(),
+            starts: row.starts.format("%H:%M").to_string(),
+            ends: row.ends.format("%H:%M").to_string(),
+            break_minutes: row.break_minutes.to_string(),
+            headcount: row.headcount.to_string(),
+            wage: pay,
+            skills,
+            certificates,
+        }),
+        PostingKind::Job => Draft::Job(JobInput {
+            title: row.title,
+            description: row.description,
+            city: row.city_id,
+            address: row.address,
+            starts: row.starts.format("%Y-%m-%d").to_string(),
+            ends: last_day(row.ends).format("%Y-%m-%d").to_string(),
+            headcount: row.headcount.to_string(),
+            pay_basis: row.pay_basis.db_name().to_owned(),
+            pay,
+            skills,
+            certificates,
+        }),
     }))
 }
 
@@ -616,6 +642,7 @@ async fn cards(
         ShiftRow,
         r#"
         SELECT s.posting_id AS "posting_id!: PostingId",
+               s.kind AS "kind!: PostingKind", s.pay_basis AS "pay_basis!: PayBasis",
                s.organisation_id AS "organisation_id!: OrganisationId",
                s.organisation AS "organisation!", s.organisation_slug AS "organisation_slug!",
                s.status AS "status!: PostingStatus", s.title AS "title!", s.city AS "city!",
@@ -667,7 +694,7 @@ pub async fn open_shifts(
             WHERE s.status = 'published' AND s.starts_at > $2
               AND (h.latitude IS NULL OR earth_distance(ll_to_earth(h.latitude, h.longitude),
                        ll_to_earth(s.latitude, s.longitude)) <= coalesce($3, h.travel_km) * 1000.0)
-              AND ($4::bigint IS NULL OR s.wage_cents >= $4)
+              AND ($4::bigint IS NULL OR (s.pay_basis = 'hourly' AND s.wage_cents >= $4))
               AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM posting_skills k
                                               WHERE k.posting_id = s.posting_id AND k.skill_id = $5))
               AND ($6::date IS NULL OR s.starts_local >= $6)
@@ -779,7 +806,9 @@ pub async fn organisation_shifts(
                (SELECT count(*) FROM applications a
                 WHERE a.posting_id = p.posting_id AND a.status = 'applied') AS "applicants!",
                (SELECT count(*) FROM timesheets t JOIN contracts c USING (contract_id)
-                WHERE c.posting_id = p.posting_id AND t.status = 'submitted') AS "waiting!"
+                WHERE c.posting_id = p.posting_id AND t.status = 'submitted')
+               + (SELECT count(*) FROM deliveries d JOIN contracts c USING (contract_id)
+                  WHERE c.posting_id = p.posting_id AND d.status = 'submitted') AS "waiting!"
         FROM postings p
         WHERE p.organisation_id = $1
         ORDER BY p.starts_at DESC, p.posting_id
@@ -813,6 +842,8 @@ pub struct NewApplication<'a> {
     /// `Applied` when the freelancer applies, `Invited` when a manager invites.
     pub status: ApplicationStatus,
     pub note: &'a str,
+    /// The freelancer's own rate or price for a job.
+    pub proposed: Option<Money>,
     pub invited_by: Option<UserId>,
 }
 
@@ -823,10 +854,11 @@ pub async fn insert_application(
     new: &NewApplication<'_>,
 ) -> Result<Option<ApplicationId>, sqlx::Error> {
     let id = sqlx::query_scalar!(
-        "INSERT INTO applications
-             (application_id, posting_id, organisation_id, freelancer_id, status, note, invited_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (posting_id, freelancer_id) DO UPDATE SET status = 'applied', note = EXCLUDED.note
+        "INSERT INTO applications (application_id, posting_id, organisation_id, freelancer_id,
+                                   status, note, invited_by, proposed_cents)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (posting_id, freelancer_id) DO UPDATE
+             SET status = 'applied', note = EXCLUDED.note, proposed_cents = EXCLUDED.proposed_cents
              WHERE applications.status = 'invited' AND EXCLUDED.status = 'applied'
          RETURNING application_id",
         new.id.0,
@@ -836,6 +868,7 @@ pub async fn insert_application(
         new.status as ApplicationStatus,
         new.note,
         new.invited_by.map(|u| u.0),
+        new.proposed.map(Money::minor),
     )
     .fetch_optional(conn)
     .await?;
@@ -996,7 +1029,7 @@ pub async fn applicants(
     let rows = sqlx::query!(
         r#"
         SELECT a.application_id, a.freelancer_id, u.display_name, p.headline, c.name AS city,
-               a.status AS "status: ApplicationStatus", a.note, a.reason
+               a.status AS "status: ApplicationStatus", a.note, a.reason, a.proposed_cents
         FROM applications a
         JOIN users u ON u.user_id = a.freelancer_id
         JOIN freelancer_profiles p ON p.user_id = a.freelancer_id
@@ -1027,13 +1060,15 @@ pub async fn applicants(
             status: r.status,
             note: r.note,
             reason: r.reason,
+            proposed: r.proposed_cents.map(|c| Money::new(c, HIRE_CURRENCY)),
         })
         .collect())
 }
 
 // ---- Contracts ---------------------------------------------------------------------------
 
-/// A contract on the shift's terms as they stand now.
+/// A contract on the posting's terms as they stand now, at the freelancer's proposed rate or
+/// price when they made one (the organisation offered on it).
 pub async fn insert_contract(
     conn: &mut PgConnection,
     id: ContractId,
@@ -1041,9 +1076,11 @@ pub async fn insert_contract(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO contracts (contract_id, application_id, posting_id, organisation_id,
-                                freelancer_id, starts_at, ends_at, break_minutes, wage_cents, currency)
+                                freelancer_id, starts_at, ends_at, break_minutes, wage_cents,
+                                currency, pay_basis)
          SELECT $1, a.application_id, a.posting_id, a.organisation_id, a.freelancer_id,
-                p.starts_at, p.ends_at, p.break_minutes, p.wage_cents, p.currency
+                p.starts_at, p.ends_at, p.break_minutes,
+                coalesce(a.proposed_cents, p.wage_cents), p.currency, p.pay_basis
          FROM applications a JOIN postings p USING (posting_id)
          WHERE a.application_id = $2",
         id.0,
@@ -1087,6 +1124,9 @@ pub async fn record_event(conn: &mut PgConnection, event: NewEvent<'_>) -> Resul
 #[derive(Clone, Copy, Debug)]
 pub struct LockedContract {
     pub status: ContractStatus,
+    /// A shift's contract or a job's, and how it pays.
+    pub kind: PostingKind,
+    pub pay_basis: PayBasis,
     pub posting: PostingId,
     pub organisation: OrganisationId,
     pub freelancer: UserId,
@@ -1101,15 +1141,20 @@ pub async fn lock_contract(
     id: ContractId,
 ) -> Result<Option<LockedContract>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT status AS "status: ContractStatus", posting_id, organisation_id, freelancer_id,
-                  starts_at, ends_at, break_minutes, wage_cents, currency
-           FROM contracts WHERE contract_id = $1 FOR UPDATE"#,
+        r#"SELECT c.status AS "status: ContractStatus", p.kind AS "kind: PostingKind",
+                  c.pay_basis AS "pay_basis: PayBasis", c.posting_id, c.organisation_id,
+                  c.freelancer_id, c.starts_at, c.ends_at, c.break_minutes, c.wage_cents,
+                  c.currency
+           FROM contracts c JOIN postings p USING (posting_id)
+           WHERE c.contract_id = $1 FOR UPDATE OF c"#,
         id.0
     )
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| LockedContract {
         status: r.status,
+        kind: r.kind,
+        pay_basis: r.pay_basis,
         posting: PostingId(r.posting_id),
         organisation: OrganisationId(r.organisation_id),
         freelancer: UserId(r.freelancer_id),
@@ -1163,20 +1208,19 @@ pub async fn contracts(
                c.starts_at AT TIME ZONE 'Europe/Amsterdam' AS "starts!",
                c.ends_at AT TIME ZONE 'Europe/Amsterdam' AS "ends!",
                c.break_minutes, c.wage_cents, c.currency, c.starts_at <= $5 AS "started!",
-               t.timesheet_id AS "timesheet_id?", t.status AS "t_status?: TimesheetStatus",
-               t.worked_from AT TIME ZONE 'Europe/Amsterdam' AS "worked_from?",
-               t.worked_to AT TIME ZONE 'Europe/Amsterdam' AS "worked_to?",
-               t.break_minutes AS "t_break?", t.claimed_minutes AS "claimed?",
-               t.minutes AS "minutes?", t.amount_cents AS "amount?", t.reason AS t_reason
+               p.kind AS "kind: PostingKind", c.pay_basis AS "pay_basis: PayBasis"
         FROM contracts c
         JOIN postings p USING (posting_id)
         JOIN organisations o ON o.organisation_id = c.organisation_id
         JOIN users u ON u.user_id = c.freelancer_id
-        LEFT JOIN timesheets t USING (contract_id)
         WHERE ($1::uuid IS NULL OR c.freelancer_id = $1)
           AND ($2::uuid IS NULL OR c.organisation_id = $2)
           AND ($3::uuid IS NULL OR c.posting_id = $3)
-          AND (NOT $4 OR t.status = 'submitted')
+          AND (NOT $4
+               OR EXISTS (SELECT 1 FROM timesheets t
+                          WHERE t.contract_id = c.contract_id AND t.status = 'submitted')
+               OR EXISTS (SELECT 1 FROM deliveries d
+                          WHERE d.contract_id = c.contract_id AND d.status = 'submitted'))
         ORDER BY c.starts_at DESC, c.contract_id
         LIMIT 200
         "#,
@@ -1202,44 +1246,59 @@ pub async fn contracts(
            WHERE contract_id = ANY($1) ORDER BY by_side"#,
         &ids
     )
+    .fetch_all(&mut *conn)
+    .await?;
+    let sheets = sqlx::query!(
+        r#"SELECT contract_id, timesheet_id, status AS "status: TimesheetStatus",
+                  worked_from AT TIME ZONE 'Europe/Amsterdam' AS "worked_from!",
+                  worked_to AT TIME ZONE 'Europe/Amsterdam' AS "worked_to!",
+                  break_minutes, claimed_minutes, minutes, amount_cents, currency, reason, week,
+                  daily_minutes
+           FROM timesheets WHERE contract_id = ANY($1)
+           ORDER BY week DESC NULLS FIRST"#,
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let deliveries = sqlx::query!(
+        r#"SELECT contract_id, status AS "status: TimesheetStatus", note, amount_cents, currency,
+                  reason
+           FROM deliveries WHERE contract_id = ANY($1)"#,
+        &ids
+    )
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
             let wage = money(r.wage_cents, &r.currency);
-            let timesheet = match (
-                r.timesheet_id,
-                r.t_status,
-                r.worked_from,
-                r.worked_to,
-                r.t_break,
-                r.claimed,
-                r.minutes,
-                r.amount,
-            ) {
-                (
-                    Some(id),
-                    Some(status),
-                    Some(from),
-                    Some(to),
-                    Some(b),
-                    Some(c),
-                    Some(m),
-                    Some(a),
-                ) => Some(Timesheet {
-                    id: TimesheetId(id),
-                    status,
-                    worked_from: from,
-                    worked_to: to,
-                    break_minutes: b,
-                    claimed_minutes: c,
-                    minutes: m,
-                    amount: Money::new(a, wage.currency()),
-                    reason: r.t_reason,
-                }),
-                _ => None,
-            };
+            let (mut weeks, mut shift): (Vec<Timesheet>, Vec<Timesheet>) = sheets
+                .iter()
+                .filter(|t| t.contract_id == r.contract_id)
+                .map(|t| Timesheet {
+                    id: TimesheetId(t.timesheet_id),
+                    status: t.status,
+                    worked_from: t.worked_from,
+                    worked_to: t.worked_to,
+                    break_minutes: t.break_minutes,
+                    claimed_minutes: t.claimed_minutes,
+                    minutes: t.minutes,
+                    amount: money(t.amount_cents, &t.currency),
+                    reason: t.reason.clone(),
+                    week: t.week,
+                    daily_minutes: t.daily_minutes.clone().unwrap_or_default(),
+                })
+                .partition(|t| t.week.is_some());
+            weeks.sort_by(|a, b| b.week.cmp(&a.week));
+            let delivery = deliveries
+                .iter()
+                .find(|d| d.contract_id == r.contract_id)
+                .map(|d| Delivery {
+                    status: d.status,
+                    note: d.note.clone(),
+                    amount: money(d.amount_cents, &d.currency),
+                    reason: d.reason.clone(),
+                });
             ContractView {
                 id: ContractId(r.contract_id),
                 application_id: ApplicationId(r.application_id),
@@ -1254,8 +1313,12 @@ pub async fn contracts(
                 ends: r.ends,
                 break_minutes: r.break_minutes,
                 wage,
+                kind: r.kind,
+                pay_basis: r.pay_basis,
                 started: r.started,
-                timesheet,
+                timesheet: shift.pop(),
+                weeks,
+                delivery,
                 events: events
                     .iter()
                     .filter(|e| e.contract_id == r.contract_id)
@@ -1287,27 +1350,36 @@ pub struct NewHours {
     pub contract: ContractId,
     pub organisation: OrganisationId,
     pub freelancer: UserId,
+    /// A shift's hours, or the whole week (Monday to Monday, no break) of a job's.
     pub hours: ValidHours,
+    /// A job's week: its Monday and the minutes worked each day.
+    pub week: Option<(NaiveDate, [i32; 7])>,
     pub minutes: i32,
     pub amount: Money,
     pub now: DateTime<Utc>,
 }
 
-/// Submit hours: a first submission, or a resubmission of disputed hours. `false` when the
-/// contract already has hours waiting or approved.
+/// Submit hours (a shift's, or one week of a job's): a first submission, or a resubmission of
+/// disputed hours. `false` when that shift or week already has hours waiting or approved.
 pub async fn submit_hours(conn: &mut PgConnection, new: &NewHours) -> Result<bool, sqlx::Error> {
+    let (week, daily) = match new.week {
+        Some((monday, days)) => (Some(monday), Some(days.to_vec())),
+        None => (None, None),
+    };
     let done = sqlx::query!(
         "INSERT INTO timesheets (timesheet_id, contract_id, organisation_id, freelancer_id,
                                  worked_from, worked_to, break_minutes, claimed_minutes, minutes,
-                                 amount_cents, currency, submitted_at)
+                                 amount_cents, currency, submitted_at, week, daily_minutes)
          VALUES ($1, $2, $3, $4, $5::timestamp AT TIME ZONE 'Europe/Amsterdam',
-                 $6::timestamp AT TIME ZONE 'Europe/Amsterdam', $7, $8, $8, $9, $10, $11)
-         ON CONFLICT (contract_id) DO UPDATE SET
+                 $6::timestamp AT TIME ZONE 'Europe/Amsterdam', $7, $8, $8, $9, $10, $11,
+                 $12, $13)
+         ON CONFLICT (contract_id, week) DO UPDATE SET
              status = 'submitted', worked_from = EXCLUDED.worked_from,
              worked_to = EXCLUDED.worked_to, break_minutes = EXCLUDED.break_minutes,
              claimed_minutes = EXCLUDED.claimed_minutes, minutes = EXCLUDED.minutes,
-             amount_cents = EXCLUDED.amount_cents, reason = NULL,
-             submitted_at = EXCLUDED.submitted_at, answered_at = NULL, answered_by = NULL
+             amount_cents = EXCLUDED.amount_cents, daily_minutes = EXCLUDED.daily_minutes,
+             reason = NULL, submitted_at = EXCLUDED.submitted_at, answered_at = NULL,
+             answered_by = NULL
          WHERE timesheets.status = 'disputed'",
         TimesheetId(uuid::Uuid::now_v7()).0,
         new.contract.0,
@@ -1320,6 +1392,8 @@ pub async fn submit_hours(conn: &mut PgConnection, new: &NewHours) -> Result<boo
         new.amount.minor(),
         new.amount.currency().code(),
         new.now,
+        week,
+        daily.as_deref(),
     )
     .execute(conn)
     .await?;
@@ -1328,9 +1402,13 @@ pub async fn submit_hours(conn: &mut PgConnection, new: &NewHours) -> Result<boo
 
 pub struct Answer<'a> {
     pub contract: ContractId,
+    /// The job's week answered; `None` for a shift's hours.
+    pub week: Option<NaiveDate>,
     pub to: TimesheetStatus,
     /// Adjusted hours: (paid minutes, amount, the hours as the manager set them).
     pub adjusted: Option<(i32, Money, ValidHours)>,
+    /// An adjusted week's minutes per day.
+    pub adjusted_days: Option<[i32; 7]>,
     pub reason: Option<&'a str>,
     pub by: Option<UserId>,
     pub now: DateTime<Utc>,
@@ -1352,13 +1430,15 @@ pub async fn answer_hours(
         ),
         None => (None, None, None, None, None),
     };
+    let days = answer.adjusted_days.map(|d| d.to_vec());
     let row = sqlx::query!(
         "UPDATE timesheets SET status = $2, reason = $3, answered_at = $4, answered_by = $5,
                 minutes = coalesce($6, minutes), amount_cents = coalesce($7, amount_cents),
                 worked_from = coalesce($8::timestamp AT TIME ZONE 'Europe/Amsterdam', worked_from),
                 worked_to = coalesce($9::timestamp AT TIME ZONE 'Europe/Amsterdam', worked_to),
-                break_minutes = coalesce($10, break_minutes)
-         WHERE contract_id = $1 AND status = 'submitted'
+                break_minutes = coalesce($10, break_minutes),
+                daily_minutes = coalesce($12, daily_minutes)
+         WHERE contract_id = $1 AND week IS NOT DISTINCT FROM $11 AND status = 'submitted'
          RETURNING amount_cents, currency",
         answer.contract.0,
         answer.to as TimesheetStatus,
@@ -1370,14 +1450,110 @@ pub async fn answer_hours(
         from,
         to,
         break_minutes,
+        answer.week,
+        days.as_deref(),
     )
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| money(r.amount_cents, &r.currency)))
 }
 
-/// Contracts whose hours were submitted before `cutoff` and never answered, locked for this
-/// pass (other nodes skip them).
+/// An hourly job's weeks are settled: the week starting `last_monday` (holding the job's last
+/// day) is approved and no week waits for an answer or a resubmission.
+pub async fn weeks_settled(
+    conn: &mut PgConnection,
+    contract: ContractId,
+    last_monday: NaiveDate,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM timesheets WHERE contract_id = $1 AND week >= $2
+                            AND status IN ('approved', 'adjusted', 'auto_approved'))
+              AND NOT EXISTS (SELECT 1 FROM timesheets WHERE contract_id = $1
+                                AND status IN ('submitted', 'disputed')) AS "settled!""#,
+        contract.0,
+        last_monday
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub struct NewDelivery<'a> {
+    pub contract: ContractId,
+    pub organisation: OrganisationId,
+    pub freelancer: UserId,
+    pub note: &'a str,
+    pub amount: Money,
+    pub now: DateTime<Utc>,
+}
+
+/// Hand over a fixed-price job's work, or hand it over again after a dispute. `false` when it
+/// is already waiting or approved.
+pub async fn submit_delivery(
+    conn: &mut PgConnection,
+    new: &NewDelivery<'_>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "INSERT INTO deliveries (contract_id, organisation_id, freelancer_id, note, amount_cents,
+                                 currency, submitted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (contract_id) DO UPDATE SET
+             status = 'submitted', note = EXCLUDED.note, reason = NULL,
+             submitted_at = EXCLUDED.submitted_at, answered_at = NULL, answered_by = NULL
+         WHERE deliveries.status = 'disputed'",
+        new.contract.0,
+        new.organisation.0,
+        new.freelancer.0,
+        new.note,
+        new.amount.minor(),
+        new.amount.currency().code(),
+        new.now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Answer handed-over work; the amount it settles, or `None` when none was waiting.
+pub async fn answer_delivery(
+    conn: &mut PgConnection,
+    contract: ContractId,
+    to: TimesheetStatus,
+    reason: Option<&str>,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<Option<Money>, sqlx::Error> {
+    let row = sqlx::query!(
+        "UPDATE deliveries SET status = $2, reason = $3, answered_at = $4, answered_by = $5
+         WHERE contract_id = $1 AND status = 'submitted'
+         RETURNING amount_cents, currency",
+        contract.0,
+        to as TimesheetStatus,
+        reason,
+        now,
+        by.map(|u| u.0),
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| money(r.amount_cents, &r.currency)))
+}
+
+/// Work handed over before `cutoff` and never answered, locked for this pass.
+pub async fn deliveries_due(
+    conn: &mut PgConnection,
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ContractId>, sqlx::Error> {
+    let ids = sqlx::query_scalar!(
+        "SELECT contract_id FROM deliveries WHERE status = 'submitted' AND submitted_at <= $1
+         ORDER BY submitted_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        cutoff,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(ContractId).collect())
+}
+
 /// Open applications past due, locked: offers made before `offered_before`, and anything
 /// still open on a shift that started by `now`. (id, status, posting)
 pub async fn due_to_expire(
@@ -1412,20 +1588,25 @@ pub async fn due_to_expire(
         .collect())
 }
 
+/// Hours submitted before `cutoff` and never answered, locked for this pass (other nodes skip
+/// them): (contract, the job's week or `None` for a shift).
 pub async fn due_for_auto_approval(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
     limit: i64,
-) -> Result<Vec<ContractId>, sqlx::Error> {
-    let ids = sqlx::query_scalar!(
-        "SELECT contract_id FROM timesheets WHERE status = 'submitted' AND submitted_at <= $1
+) -> Result<Vec<(ContractId, Option<NaiveDate>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT contract_id, week FROM timesheets WHERE status = 'submitted' AND submitted_at <= $1
          ORDER BY submitted_at LIMIT $2 FOR UPDATE SKIP LOCKED",
         cutoff,
         limit
     )
     .fetch_all(conn)
     .await?;
-    Ok(ids.into_iter().map(ContractId).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (ContractId(r.contract_id), r.week))
+        .collect())
 }
 
 pub async fn timesheet_status(

@@ -5,8 +5,9 @@
 
 use super::model::{
     ApplicationStatus, CANCELLATION_POLICY, ContractEventKind, ContractStatus, HoursInput,
-    PostingStatus, ProfileInput, ShiftDetail, ShiftInput, Side, TimesheetStatus, ValidHours,
-    ValidShift, check_rating, paid_minutes, pay_for,
+    JobInput, PayBasis, PostingKind, PostingStatus, ProfileInput, ShiftDetail, ShiftInput, Side,
+    TimesheetStatus, ValidHours, ValidPosting, ValidWeek, WeekInput, check_proposal, check_rating,
+    last_day, paid_minutes, pay_for,
 };
 use super::repo::{
     self, Answer, LockedApplication, LockedContract, NewApplication, NewEvent, NewHours,
@@ -18,7 +19,7 @@ use crate::error::AppError;
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use sqlx::PgConnection;
 
 #[derive(Debug, thiserror::Error)]
@@ -144,21 +145,74 @@ async fn instant(conn: &mut PgConnection, local: chrono::NaiveDateTime) -> Resul
     .await?)
 }
 
-/// What a checked shift form must also pass against the database: known references, a start
-/// in the future.
-async fn check_shift(conn: &mut PgConnection, state: &AppState, shift: &ValidShift) -> Result<()> {
-    check_reference(
-        conn,
-        "shift",
-        &shift.city,
-        &shift.skills,
-        &shift.certificates,
-    )
-    .await?;
-    if instant(conn, shift.starts).await? <= state.clock.now() {
-        return Err(AppError::field("shift[starts]", "The shift must start in the future.").into());
+/// A posting as typed: a shift's form or a job's.
+#[derive(Clone, Copy, Debug)]
+pub enum PostingForm<'a> {
+    Shift(&'a ShiftInput),
+    Job(&'a JobInput),
+}
+
+impl<'a> From<&'a ShiftInput> for PostingForm<'a> {
+    fn from(input: &'a ShiftInput) -> Self {
+        PostingForm::Shift(input)
     }
-    Ok(())
+}
+
+impl<'a> From<&'a JobInput> for PostingForm<'a> {
+    fn from(input: &'a JobInput) -> Self {
+        PostingForm::Job(input)
+    }
+}
+
+impl PostingForm<'_> {
+    /// The form's fields' prefix.
+    fn name(self) -> &'static str {
+        match self {
+            PostingForm::Shift(_) => "shift",
+            PostingForm::Job(_) => "job",
+        }
+    }
+
+    /// The typed posting checked on its own, then against the database: known references, a
+    /// start in the future (a job's first day after today).
+    async fn check(self, conn: &mut PgConnection, state: &AppState) -> Result<ValidPosting> {
+        let posting = match self {
+            PostingForm::Shift(input) => input.check()?,
+            PostingForm::Job(input) => input.check()?,
+        };
+        let form = self.name();
+        check_reference(
+            conn,
+            form,
+            &posting.city,
+            &posting.skills,
+            &posting.certificates,
+        )
+        .await?;
+        if instant(conn, posting.starts).await? <= state.clock.now() {
+            let message = match self {
+                PostingForm::Shift(_) => "The shift must start in the future.",
+                PostingForm::Job(_) => "The job's first day must be after today.",
+            };
+            return Err(AppError::field(&format!("{form}[starts]"), message).into());
+        }
+        Ok(posting)
+    }
+}
+
+/// A new shift or job, saved as a draft.
+pub async fn create_posting(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    form: PostingForm<'_>,
+) -> Result<PostingId> {
+    let mut tx = state.db.begin().await?;
+    let posting = form.check(&mut tx, state).await?;
+    let id = PostingId(uuid::Uuid::now_v7());
+    repo::save_draft(&mut tx, id, organisation, by, &posting).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// A new shift, saved as a draft.
@@ -168,37 +222,33 @@ pub async fn create_shift(
     by: UserId,
     input: &ShiftInput,
 ) -> Result<PostingId> {
-    let shift = input.check()?;
-    let mut tx = state.db.begin().await?;
-    check_shift(&mut tx, state, &shift).await?;
-    let id = PostingId(uuid::Uuid::now_v7());
-    repo::save_draft(&mut tx, id, organisation, by, &shift).await?;
-    tx.commit().await?;
-    Ok(id)
+    create_posting(state, organisation, by, PostingForm::Shift(input)).await
 }
 
-/// Rewrite a draft shift: the same checks as a new one. Published shifts are not edited
+/// Rewrite a draft: the same checks as a new one. Published postings are not edited
 /// (freelancers applied to what they read); cancel and post again instead.
-pub async fn update_draft(
+pub async fn update_draft<'a>(
     state: &AppState,
     organisation: OrganisationId,
     by: UserId,
-    posting: PostingId,
-    input: &ShiftInput,
+    id: PostingId,
+    form: impl Into<PostingForm<'a>>,
 ) -> Result<()> {
-    let shift = input.check()?;
+    let form = form.into();
     let mut tx = state.db.begin().await?;
-    let Some((status, _)) = repo::lock_posting(&mut tx, organisation, posting).await? else {
+    let Some((status, _)) = repo::lock_posting(&mut tx, organisation, id).await? else {
         return not_found();
     };
     if status != PostingStatus::Draft {
         return refuse(format!(
-            "Only a draft can be edited; this shift is {}.",
+            "Only a draft can be edited; this one is {}.",
             status.label().to_lowercase()
         ));
     }
-    check_shift(&mut tx, state, &shift).await?;
-    repo::save_draft(&mut tx, posting, organisation, by, &shift).await?;
+    let posting = form.check(&mut tx, state).await?;
+    if !repo::save_draft(&mut tx, id, organisation, by, &posting).await? {
+        return refuse(format!("This draft is not a {}.", form.name()));
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -281,11 +331,14 @@ pub async fn change_shift(
 
 // ---- Applications ------------------------------------------------------------------------
 
+/// The freelancer applies to a shift or job (or applies from an invitation to it), with a note
+/// and, for a job, optionally their own rate or price.
 pub async fn apply(
     state: &AppState,
     freelancer: UserId,
     posting: PostingId,
     note: &str,
+    proposed: &str,
 ) -> Result<ApplicationId> {
     let note = note.trim();
     if note.chars().count() > 2000 {
@@ -310,12 +363,16 @@ pub async fn apply(
             | PostingStatus::Cancelled => "This shift no longer takes applications.",
         });
     }
+    let proposed = check_proposal(proposed, shift.kind, shift.pay_basis)?;
     let Some((_, starts_at)) = repo::lock_posting(&mut tx, shift.organisation_id, posting).await?
     else {
         return not_found();
     };
     if starts_at <= now {
-        return refuse("This shift has already started.");
+        return refuse(format!(
+            "This {} has already started.",
+            shift.kind.label().to_lowercase()
+        ));
     }
     let missing = certificates::missing(&mut tx, freelancer, posting).await?;
     if !missing.is_empty() {
@@ -332,6 +389,7 @@ pub async fn apply(
         freelancer,
         status: ApplicationStatus::Applied,
         note,
+        proposed,
         invited_by: None,
     };
     let Some(id) = repo::insert_application(&mut tx, &new).await? else {
@@ -375,6 +433,7 @@ pub async fn invite(
         freelancer,
         status: ApplicationStatus::Invited,
         note: "",
+        proposed: None,
         invited_by: Some(by),
     };
     let Some(id) = repo::insert_application(&mut tx, &new).await? else {
@@ -601,7 +660,9 @@ async fn cancel_locked(
                 contract.ends_at.naive_utc(),
                 contract.break_minutes,
             );
-            let owed = if late {
+            // The policy's share is of a shift's wage; a job cancelled late owes nothing but
+            // is recorded as late all the same.
+            let owed = if late && contract.kind == PostingKind::Shift {
                 CANCELLATION_POLICY.owed_by_client(pay_for(minutes, contract.wage))
             } else {
                 Money::zero(contract.wage.currency())
@@ -658,6 +719,9 @@ pub async fn record_no_show(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let contract = lock_contract_for(&mut tx, id, Side::Organisation, organisation.0).await?;
+    if contract.kind != PostingKind::Shift {
+        return refuse("No-shows are recorded for shifts.");
+    }
     if contract.starts_at > now {
         return refuse("The shift has not started yet.");
     }
@@ -736,6 +800,9 @@ pub async fn submit_hours(
             contract.status.label().to_lowercase()
         ));
     }
+    if contract.kind != PostingKind::Shift {
+        return refuse("A job's hours are submitted a week at a time.");
+    }
     if contract.starts_at > now {
         return refuse("You can submit hours once the shift has started.");
     }
@@ -745,6 +812,7 @@ pub async fn submit_hours(
         organisation: contract.organisation,
         freelancer,
         hours,
+        week: None,
         minutes,
         amount,
         now,
@@ -756,17 +824,251 @@ pub async fn submit_hours(
     Ok(())
 }
 
-/// How the organisation answers submitted hours.
+/// How the organisation answers submitted hours (`H`: a shift's hours or a job's week, as
+/// the manager sets them when adjusting).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision<'a> {
+pub enum Decision<'a, H = HoursInput> {
     Approve,
-    Adjust {
-        hours: &'a HoursInput,
-        reason: &'a str,
-    },
-    Dispute {
-        reason: &'a str,
-    },
+    Adjust { hours: &'a H, reason: &'a str },
+    Dispute { reason: &'a str },
+}
+
+/// Is this hourly job's contract the freelancer's or organisation's to act on, and still
+/// active?
+fn active_job(contract: &LockedContract, basis: PayBasis) -> Result<()> {
+    if contract.status != ContractStatus::Active {
+        return refuse(format!(
+            "This contract is {}.",
+            contract.status.label().to_lowercase()
+        ));
+    }
+    if contract.kind != PostingKind::Job || contract.pay_basis != basis {
+        return refuse(match basis {
+            PayBasis::Hourly => "Only an hourly job's hours are submitted by the week.",
+            PayBasis::Fixed => "Only a fixed-price job's work is handed over for approval.",
+        });
+    }
+    Ok(())
+}
+
+/// Check a typed week against an hourly job's contract: each day with hours lies within the
+/// job's dates and has begun. The week as a timesheet row (Monday to Monday), its minutes
+/// and its pay.
+async fn week_for(
+    conn: &mut PgConnection,
+    contract: &LockedContract,
+    input: &WeekInput,
+    now: DateTime<Utc>,
+) -> Result<(ValidWeek, ValidHours, i32, Money)> {
+    let week = input.check()?;
+    for (i, minutes) in (0_i64..).zip(week.minutes) {
+        if minutes == 0 {
+            continue;
+        }
+        let day = week.monday + chrono::Duration::days(i);
+        let begins = instant(conn, day.and_time(NaiveTime::MIN)).await?;
+        let field = format!("week[days][{}]", i + 1);
+        if begins < contract.starts_at || begins >= contract.ends_at {
+            return Err(AppError::field(
+                &field,
+                format!("{} is outside the job's dates.", day.format("%a %-d %b")),
+            )
+            .into());
+        }
+        if begins > now {
+            return Err(AppError::field(&field, "Hours can't be for a day still to come.").into());
+        }
+    }
+    let hours = ValidHours {
+        from: week.monday.and_time(NaiveTime::MIN),
+        to: (week.monday + chrono::Duration::days(7)).and_time(NaiveTime::MIN),
+        break_minutes: 0,
+    };
+    let minutes = i32::try_from(week.total()).unwrap_or(0);
+    Ok((
+        week,
+        hours,
+        minutes,
+        pay_for(i64::from(minutes), contract.wage),
+    ))
+}
+
+/// The freelancer submits (or, after a dispute, resubmits) a week of an hourly job.
+pub async fn submit_week(
+    state: &AppState,
+    freelancer: UserId,
+    id: ContractId,
+    input: &WeekInput,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, Side::Freelancer, freelancer.0).await?;
+    active_job(&contract, PayBasis::Hourly)?;
+    let (week, hours, minutes, amount) = week_for(&mut tx, &contract, input, now).await?;
+    let new = NewHours {
+        contract: id,
+        organisation: contract.organisation,
+        freelancer,
+        hours,
+        week: Some((week.monday, week.minutes)),
+        minutes,
+        amount,
+        now,
+    };
+    if !repo::submit_hours(&mut tx, &new).await? {
+        return Err(
+            AppError::field("week[week]", "This week's hours are already submitted.").into(),
+        );
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Approve, adjust (with a reason and the hours per day) or dispute (with a reason) a
+/// submitted week of an hourly job. Approved weeks record what the organisation owes; the
+/// contract completes once the week with the job's last day is approved and no week waits.
+pub async fn answer_week(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    id: ContractId,
+    week: NaiveDate,
+    decision: Decision<'_, WeekInput>,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, Side::Organisation, organisation.0).await?;
+    active_job(&contract, PayBasis::Hourly)?;
+    let (to, adjusted, adjusted_days, reason) = match decision {
+        Decision::Approve => (TimesheetStatus::Approved, None, None, None),
+        Decision::Adjust { hours, reason } => {
+            let reason = reason_text(reason, "reason")?;
+            let (days, hours, minutes, amount) = week_for(&mut tx, &contract, hours, now).await?;
+            if days.monday != week {
+                return Err(
+                    AppError::field("week[week]", "Adjust the hours of the same week.").into(),
+                );
+            }
+            (
+                TimesheetStatus::Adjusted,
+                Some((minutes, amount, hours)),
+                Some(days.minutes),
+                Some(reason),
+            )
+        }
+        Decision::Dispute { reason } => (
+            TimesheetStatus::Disputed,
+            None,
+            None,
+            Some(reason_text(reason, "reason")?),
+        ),
+    };
+    let answer = Answer {
+        contract: id,
+        week: Some(week),
+        to,
+        adjusted,
+        adjusted_days,
+        reason: reason.as_deref(),
+        by: Some(by),
+        now,
+    };
+    settle(&mut tx, &contract, id, answer).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The freelancer hands over a fixed-price job's work (again, after a dispute) with a note.
+pub async fn submit_delivery(
+    state: &AppState,
+    freelancer: UserId,
+    id: ContractId,
+    note: &str,
+) -> Result<()> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 2000 {
+        return Err(AppError::field(
+            "note",
+            "Say what you delivered, in at most 2000 characters.",
+        )
+        .into());
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, Side::Freelancer, freelancer.0).await?;
+    active_job(&contract, PayBasis::Fixed)?;
+    if contract.starts_at > now {
+        return refuse("You can hand over the work once the job has started.");
+    }
+    let new = repo::NewDelivery {
+        contract: id,
+        organisation: contract.organisation,
+        freelancer,
+        note,
+        amount: contract.wage,
+        now,
+    };
+    if !repo::submit_delivery(&mut tx, &new).await? {
+        return refuse("Your work is already handed over.");
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The organisation approves handed-over work (the price becomes payable and the contract
+/// completes) or disputes it with a reason (`Some`).
+pub async fn answer_delivery(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    id: ContractId,
+    dispute: Option<&str>,
+) -> Result<()> {
+    let reason = dispute.map(|r| reason_text(r, "reason")).transpose()?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, Side::Organisation, organisation.0).await?;
+    active_job(&contract, PayBasis::Fixed)?;
+    let to = if reason.is_some() {
+        TimesheetStatus::Disputed
+    } else {
+        TimesheetStatus::Approved
+    };
+    deliver(&mut tx, id, to, reason.as_deref(), Some(by), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Answer a contract's handed-over work; approval completes it and records the price owed.
+async fn deliver(
+    conn: &mut PgConnection,
+    id: ContractId,
+    to: TimesheetStatus,
+    reason: Option<&str>,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(amount) = repo::answer_delivery(conn, id, to, reason, by, now).await? else {
+        return refuse("There is no work waiting for an answer.");
+    };
+    if to.is_approved() {
+        repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Completed)
+            .await?;
+        repo::record_event(
+            conn,
+            NewEvent {
+                contract: id,
+                kind: ContractEventKind::WorkApproved,
+                late: false,
+                amount,
+                reason: "",
+                by,
+                at: now,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Approve, adjust (with a reason) or dispute (with a reason) submitted hours. Approved hours
@@ -804,8 +1106,10 @@ pub async fn answer_hours(
         id,
         Answer {
             contract: id,
+            week: None,
             to,
             adjusted,
+            adjusted_days: None,
             reason: reason.as_deref(),
             by: Some(by),
             now,
@@ -816,7 +1120,9 @@ pub async fn answer_hours(
     Ok(())
 }
 
-/// Apply an answer to a contract's waiting hours; approved hours complete the contract.
+/// Apply an answer to a contract's waiting hours. Approved hours record what is owed; a
+/// shift's complete its contract, a job's week does when it holds the job's last day and no
+/// other week waits for an answer or a resubmission.
 async fn settle(
     conn: &mut PgConnection,
     contract: &LockedContract,
@@ -833,8 +1139,19 @@ async fn settle(
         return refuse("There are no hours waiting for an answer.");
     };
     if answer.to.is_approved() {
-        repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Completed)
-            .await?;
+        let completes = match answer.week {
+            None => true,
+            Some(_) => {
+                let last = last_day(contract.ends_at.naive_utc());
+                let last_monday =
+                    last - chrono::Duration::days(i64::from(last.weekday().num_days_from_monday()));
+                repo::weeks_settled(conn, id, last_monday).await?
+            }
+        };
+        if completes {
+            repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Completed)
+                .await?;
+        }
         repo::record_event(
             conn,
             NewEvent {
@@ -898,7 +1215,7 @@ pub async fn expire_due(state: &AppState) -> Result<usize> {
     Ok(due.len())
 }
 
-/// Approve hours nobody answered within the configured window. Safe on several nodes at once:
+/// Approve hours and handed-over work nobody answered within the configured window. Safe on several nodes at once:
 /// each pass locks the rows it takes. Returns how many were approved.
 pub async fn auto_approve_due(state: &AppState) -> Result<usize> {
     let now = state.clock.now();
@@ -906,20 +1223,26 @@ pub async fn auto_approve_due(state: &AppState) -> Result<usize> {
         .unwrap_or_else(|_| chrono::Duration::hours(72));
     let mut tx = state.db.begin().await?;
     let due = repo::due_for_auto_approval(&mut tx, now - window, 100).await?;
-    for id in &due {
+    for (id, week) in &due {
         let Some(contract) = repo::lock_contract(&mut tx, *id).await? else {
             continue;
         };
         let answer = Answer {
             contract: *id,
+            week: *week,
             to: TimesheetStatus::AutoApproved,
             adjusted: None,
+            adjusted_days: None,
             reason: None,
             by: None,
             now,
         };
         settle(&mut tx, &contract, *id, answer).await?;
     }
+    let delivered = repo::deliveries_due(&mut tx, now - window, 100).await?;
+    for id in &delivered {
+        deliver(&mut tx, *id, TimesheetStatus::AutoApproved, None, None, now).await?;
+    }
     tx.commit().await?;
-    Ok(due.len())
+    Ok(due.len() + delivered.len())
 }

@@ -28,11 +28,15 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
 }
 
 /// The message for one field from a form's latest error.
-pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+pub fn field_error(
+    error: Signal<Option<AppError>>,
+    field: impl Into<String>,
+) -> Signal<Option<String>> {
+    let field: String = field.into();
     Signal::derive(move || {
         error.with(|e| {
             e.as_ref()
-                .and_then(|e| e.field_message(field))
+                .and_then(|e| e.field_message(&field))
                 .map(str::to_owned)
         })
     })

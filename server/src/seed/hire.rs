@@ -9,7 +9,9 @@ use anyhow::Context;
 use app::accounts::model::Role;
 use app::accounts::{password, repo as accounts};
 use app::ids::{OrganisationId, PostingId};
-use app::marketplace::model::{Availability, HIRE_CURRENCY, Reference, ValidProfile, ValidShift};
+use app::marketplace::model::{
+    Availability, HIRE_CURRENCY, PayBasis, PostingKind, Reference, ValidPosting, ValidProfile,
+};
 use app::marketplace::repo;
 use app::money::Money;
 use chrono::{Days, NaiveDate, NaiveTime};
@@ -301,7 +303,9 @@ async fn seed_shifts(
             let starts = day.and_hms_opt(start, 0, 0).unwrap_or_default();
             let skill = &skills
                 [usize::try_from(pick(&key("skill"), 64)).unwrap_or(0) % skills.len().max(1)];
-            let shift = ValidShift {
+            let mut shift = ValidPosting {
+                kind: PostingKind::Shift,
+                pay_basis: PayBasis::Hourly,
                 title: title.to_owned(),
                 description: format!(
                     "{title} with {}. Report to the shift lead at the staff entrance 10 minutes early; \
@@ -330,6 +334,25 @@ async fn seed_shifts(
                     Vec::new()
                 },
             };
+            // Every ninth is a job of a few days instead: by the hour or at a fixed price.
+            if n % 9 == 7 {
+                let days = 3 + i64::try_from(pick(&key("days"), 8)).unwrap_or(0);
+                shift.kind = PostingKind::Job;
+                shift.title = format!("{title}, {days}-day project");
+                shift.description = format!(
+                    "{days} days of {} for {}: set-up, the work itself and handing over.",
+                    title.to_lowercase(),
+                    slug.replace('-', " ")
+                );
+                shift.starts = day.and_time(chrono::NaiveTime::MIN);
+                shift.ends = shift.starts + chrono::Duration::days(days);
+                shift.break_minutes = 0;
+                shift.headcount = 1;
+                if n % 2 == 0 {
+                    shift.pay_basis = PayBasis::Fixed;
+                    shift.wage = Money::new(days * 8 * shift.wage.minor(), HIRE_CURRENCY);
+                }
+            }
             repo::save_draft(conn, id, organisation, app::ids::UserId(manager), &shift).await?;
             // Most are open; a few stay drafts or have stopped taking applications.
             let status = match n % 9 {

@@ -2,26 +2,28 @@
 //! freelancer's profile as hiring managers read it.
 
 use super::{
-    CertificateBadges, CertificatesPanel, CitySelect, ContractEvents, ContractRatings, HireNav,
-    HoursFields, RatingFields, ShiftFacts, ShiftRequirements, TimesheetLine, reliability_line,
+    CertificateBadges, CertificatesPanel, CitySelect, ContractEvents, ContractRatings,
+    DeliveryLine, HireNav, HoursFields, RatingFields, ShiftFacts, ShiftRequirements, TimesheetLine,
+    WeekFields, WeekLine, contract_when, posting_href, reliability_line,
 };
 use crate::accounts::pages::refresh_viewer_on_success;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::marketplace::api::{
     AcceptOffer, AddDayOff, ApplyToShift, CancelMyContract, InviteFreelancer, RateOrganisation,
-    RemoveDayOff, SHIFTS_PER_PAGE, SaveProfile, SubmitHours, WithdrawApplication, find_work,
-    load_freelancer, load_invitable_shifts, load_my_certificates, load_my_profile, load_reference,
-    load_shift, my_applications, my_contracts,
+    RemoveDayOff, SHIFTS_PER_PAGE, SaveProfile, SubmitDelivery, SubmitHours, SubmitWeek,
+    WithdrawApplication, find_work, load_freelancer, load_invitable_shifts, load_my_certificates,
+    load_my_profile, load_reference, load_shift, my_applications, my_contracts,
 };
 use crate::marketplace::model::{
-    ApplicationStatus, ContractStatus, Profile, Reference, SKILL_LEVELS, ShiftSummary, Side,
-    TimesheetStatus, WEEKDAYS, rating_line,
+    ApplicationStatus, ContractStatus, ContractView, PayBasis, PostingKind, Profile, Reference,
+    SKILL_LEVELS, ShiftSummary, Side, TimesheetStatus, WEEKDAYS, last_day, pay_label, rating_line,
 };
 use crate::ui::{
-    ErrorPage, FormError, Notice, Pagination, TextArea, TextField, count_of, field_error,
-    form_error, page_count, urlencode,
+    ErrorPage, FormError, Notice, Pagination, TextArea, TextField, field_error, form_error,
+    page_count, urlencode,
 };
+use chrono::Datelike;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -305,7 +307,7 @@ pub fn FindWorkPage() -> impl IntoView {
                                 <button type="submit" class="button button--small">"Filter"</button>
                             </form>
                             <p class="muted" data-testid="work-count">
-                                {count_of(work.total, "open shift")}
+                                {if work.total == 1 { "1 open shift or job".to_owned() } else { format!("{} open shifts and jobs", work.total) }}
                                 {work.home.map(|(city, km)| format!(" within {km} km of {city}"))}
                             </p>
                             <ul class="list shift-list" role="list">
@@ -331,11 +333,11 @@ pub fn FindWorkPage() -> impl IntoView {
 fn ShiftRow(shift: ShiftSummary) -> impl IntoView {
     view! {
         <li class="list__row shift-row">
-            <a href=format!("/hire/shifts/{}", shift.id) class="shift-row__title">{shift.title.clone()}</a>
+            <a href=posting_href(shift.kind, shift.id) class="shift-row__title">{shift.title.clone()}</a>
             <span>{shift.organisation.clone()}</span>
             <span>{shift.when()}</span>
             <span>{shift.city.clone()}{shift.distance_km.map(|km| format!(" · {km:.0} km"))}</span>
-            <span class="price">{format!("{}/h", shift.wage)}</span>
+            <span class="price">{shift.pay_label()}</span>
             {shift.needs_certificates.then(|| view! { <span class="tag">"Certificate required"</span> })}
         </li>
     }
@@ -381,7 +383,7 @@ pub fn ShiftPage() -> impl IntoView {
                             </section>
                             {detail.mine.as_ref().filter(|m| m.status == ApplicationStatus::Invited).map(|_| view! {
                                 <Notice>
-                                    <p data-testid="invited">{format!("{} invited you to apply for this shift.", s.organisation)}</p>
+                                    <p data-testid="invited">{format!("{} invited you to apply for this {}.", s.organisation, s.kind.label().to_lowercase())}</p>
                                 </Notice>
                             })}
                             {match detail.mine.filter(|m| m.status != ApplicationStatus::Invited) {
@@ -413,12 +415,23 @@ pub fn ShiftPage() -> impl IntoView {
                                             <input type="hidden" name="shift" value=s.id.to_string()/>
                                             <TextArea label="A note for the manager" name="note" rows=3
                                                 hint="Optional: relevant experience, when you can arrive." error/>
+                                            {match (s.kind, s.pay_basis) {
+                                                (PostingKind::Shift, _) => view! { <input type="hidden" name="proposed" value=""/> }.into_any(),
+                                                (PostingKind::Job, PayBasis::Hourly) => view! {
+                                                    <TextField label="Your hourly rate (€)" name="proposed" required=false
+                                                        hint="Optional: leave empty to take the posted rate." error/>
+                                                }.into_any(),
+                                                (PostingKind::Job, PayBasis::Fixed) => view! {
+                                                    <TextField label="Your price (€)" name="proposed" required=false
+                                                        hint="Optional: leave empty to take the posted price." error/>
+                                                }.into_any(),
+                                            }}
                                             <FormError error/>
-                                            <button type="submit" class="button">"Apply for this shift"</button>
+                                            <button type="submit" class="button">{format!("Apply for this {}", s.kind.label().to_lowercase())}</button>
                                         </ActionForm>
                                     </section>
                                 }.into_any(),
-                                None => view! { <p class="muted">"This shift no longer takes applications."</p> }.into_any(),
+                                None => view! { <p class="muted">{format!("This {} no longer takes applications.", s.kind.label().to_lowercase())}</p> }.into_any(),
                             }}
                         }.into_any()
                     }
@@ -470,14 +483,14 @@ pub fn MyApplicationsPage() -> impl IntoView {
                                 let reason_id = format!("reason-{id}");
                                 view! {
                                     <li class="list__row application" data-status=a.status.db_name()>
-                                        <a href=format!("/hire/shifts/{}", a.shift.id)>{a.shift.title.clone()}</a>
+                                        <a href=posting_href(a.shift.kind, a.shift.id)>{a.shift.title.clone()}</a>
                                         <span>{a.shift.organisation.clone()}</span>
                                         <span>{a.shift.when()}</span>
                                         <span class="tag">{a.status.label()}</span>
                                         {a.reason.clone().map(|r| view! { <span class="muted">{format!("“{r}”")}</span> })}
                                         <a href=format!("/hire/messages/{id}")>"Message"</a>
                                         {invited.then(|| view! {
-                                            <a class="button button--small" href=format!("/hire/shifts/{}", a.shift.id)>"Apply"</a>
+                                            <a class="button button--small" href=posting_href(a.shift.kind, a.shift.id)>"Apply"</a>
                                         })}
                                         {offered.then(|| { let id = id.clone(); view! {
                                             <ActionForm action=accept attr:class="inline-form">
@@ -512,12 +525,17 @@ pub fn MyShiftsPage() -> impl IntoView {
     let submit = ServerAction::<SubmitHours>::new();
     let cancel = ServerAction::<CancelMyContract>::new();
     let rate = ServerAction::<RateOrganisation>::new();
+    let work = JobWork {
+        week: ServerAction::new(),
+        delivery: ServerAction::new(),
+    };
     let list = Resource::new(
         move || {
             (
                 submit.version().get(),
                 cancel.version().get(),
                 rate.version().get(),
+                work.week.version().get() + work.delivery.version().get(),
             )
         },
         |_| my_contracts(),
@@ -546,7 +564,8 @@ pub fn MyShiftsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(contracts) => contracts.into_iter().map(|c| {
                         let active = c.status == ContractStatus::Active;
-                        let may_submit = active && c.started && c.timesheet.as_ref().is_none_or(|t| t.status == TimesheetStatus::Disputed);
+                        let is_shift = c.kind == PostingKind::Shift;
+                        let may_submit = is_shift && active && c.started && c.timesheet.as_ref().is_none_or(|t| t.status == TimesheetStatus::Disputed);
                         let may_cancel = active && !c.started;
                         let id = c.id.to_string();
                         let reason_id = format!("cancel-reason-{id}");
@@ -564,13 +583,14 @@ pub fn MyShiftsPage() -> impl IntoView {
                         };
                         view! {
                             <article class="panel contract" data-status=c.status.db_name()>
-                                <h2><a href=format!("/hire/shifts/{}", c.posting_id)>{c.title.clone()}</a></h2>
+                                <h2><a href=posting_href(c.kind, c.posting_id)>{c.title.clone()}</a></h2>
                                 <p>
-                                    {format!("{} · {}–{} · {}/h · ", c.organisation, c.starts.format("%a %-d %b %Y %H:%M"), c.ends.format("%H:%M"), c.wage)}
+                                    {format!("{} · {} · {} · ", c.organisation, contract_when(&c), pay_label(c.wage, c.pay_basis))}
                                     <span class="tag">{c.status.label()}</span>" "
                                     <a href=format!("/hire/messages/{}", c.application_id)>"Messages"</a>
                                 </p>
                                 {c.timesheet.clone().map(|t| view! { <TimesheetLine timesheet=t/> })}
+                                {(!is_shift).then(|| view! { <MyJobWork contract=c.clone() work/> })}
                                 {may_submit.then(|| { let contract = c.clone(); let id = id.clone(); view! {
                                     <ActionForm action=submit attr:class="form form--compact" attr:novalidate=true>
                                         <h3>"Your hours"</h3>
@@ -584,7 +604,7 @@ pub fn MyShiftsPage() -> impl IntoView {
                                         <input type="hidden" name="contract" value=id.clone()/>
                                         <label for=reason_id.clone()>"Can't make it?"</label>
                                         <input id=reason_id type="text" name="reason" placeholder="Reason" required/>
-                                        <button type="submit" class="link-button link-button--danger">"Cancel shift"</button>
+                                        <button type="submit" class="link-button link-button--danger">{if is_shift { "Cancel shift" } else { "Cancel job" }}</button>
                                     </ActionForm>
                                 })}
                                 <ContractEvents events=c.events.clone()/>
@@ -596,6 +616,76 @@ pub fn MyShiftsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The freelancer's actions on a job's contract.
+#[derive(Clone, Copy)]
+struct JobWork {
+    week: ServerAction<SubmitWeek>,
+    delivery: ServerAction<SubmitDelivery>,
+}
+
+/// A job's weeks or handed-over work, and the form for the next.
+#[component]
+fn MyJobWork(contract: ContractView, work: JobWork) -> impl IntoView {
+    let week_error = form_error(work.week);
+    let delivery_error = form_error(work.delivery);
+    let open = contract.status == ContractStatus::Active && contract.started;
+    let id = contract.id;
+    match contract.pay_basis {
+        PayBasis::Hourly => {
+            let disputed = contract
+                .weeks
+                .iter()
+                .find(|t| t.status == TimesheetStatus::Disputed)
+                .cloned();
+            // A disputed week to correct, or this week kept within the job's dates.
+            let monday = disputed.as_ref().and_then(|t| t.week).unwrap_or_else(|| {
+                let today = chrono::Utc::now().date_naive();
+                let day = today.clamp(contract.starts.date(), last_day(contract.ends));
+                day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+            });
+            let heading = if disputed.is_some() {
+                "Correct the disputed week"
+            } else {
+                "Submit a week's hours"
+            };
+            view! {
+                {contract.weeks.into_iter().map(|t| view! { <WeekLine timesheet=t/> }).collect_view()}
+                {open.then(|| view! {
+                    <ActionForm action=work.week attr:class="form form--compact" attr:novalidate=true>
+                        <h3>{heading}</h3>
+                        <input type="hidden" name="contract" value=id.to_string()/>
+                        <WeekFields contract=id prefix="submit" monday initial=disputed.clone() error=week_error/>
+                        <FormError error=week_error/>
+                        <button type="submit" class="button">"Submit week"</button>
+                    </ActionForm>
+                })}
+            }
+            .into_any()
+        }
+        PayBasis::Fixed => {
+            let may_hand_over = open
+                && contract
+                    .delivery
+                    .as_ref()
+                    .is_none_or(|d| d.status == TimesheetStatus::Disputed);
+            view! {
+                {contract.delivery.map(|d| view! { <DeliveryLine delivery=d/> })}
+                {may_hand_over.then(|| view! {
+                    <ActionForm action=work.delivery attr:class="form form--compact" attr:novalidate=true>
+                        <h3>"Hand over the work"</h3>
+                        <input type="hidden" name="contract" value=id.to_string()/>
+                        <TextArea label="What you delivered" name="note" id=format!("delivery-note-{id}") rows=3
+                            hint="Where to find it, what is included. The organisation approves it or says what is missing." error=delivery_error/>
+                        <FormError error=delivery_error/>
+                        <button type="submit" class="button">"Hand over for approval"</button>
+                    </ActionForm>
+                })}
+            }
+            .into_any()
+        }
     }
 }
 

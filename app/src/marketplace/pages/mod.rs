@@ -12,16 +12,16 @@ pub use freelancer::{
     FindWorkPage, FreelancerPage, MyApplicationsPage, MyShiftsPage, ProfilePage, ShiftPage,
 };
 pub use messages::{MessagesPage, OrgMessagesPage, OrgThreadPage, ThreadPage};
-pub use organisation::{EditShiftPage, NewShiftPage, OrgHomePage, OrgShiftPage};
+pub use organisation::{EditShiftPage, NewJobPage, NewShiftPage, OrgHomePage, OrgShiftPage};
 
 use super::api::unread_messages;
 use super::model::{
-    City, ContractEvent, ContractView, Reliability, SKILL_LEVELS, ShiftDetail, ShiftSummary, Side,
-    Timesheet, Unread,
+    City, ContractEvent, ContractView, Delivery, PayBasis, PostingKind, Reliability, SKILL_LEVELS,
+    ShiftDetail, ShiftSummary, Side, Timesheet, Unread, WEEKDAYS, last_day,
 };
 use crate::accounts::pages::ViewerState;
 use crate::error::AppError;
-use crate::ids::ContractId;
+use crate::ids::{ContractId, PostingId};
 use crate::ui::{ErrorPage, FormError, TextArea, TextField, field_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -180,7 +180,7 @@ pub fn HireHomePage() -> impl IntoView {
     .into_any()
 }
 
-/// When, where, how long and for how much.
+/// When, where, how long and for how much: a shift's hours, a job's days.
 #[component]
 fn ShiftFacts(shift: ShiftSummary) -> impl IntoView {
     let paid = super::model::hours_label(shift.paid_minutes());
@@ -188,8 +188,10 @@ fn ShiftFacts(shift: ShiftSummary) -> impl IntoView {
         <dl class="facts">
             <div><dt>"When"</dt><dd>{shift.when()}</dd></div>
             <div><dt>"Where"</dt><dd>{shift.city.clone()}{shift.distance_km.map(|km| format!(" · {km:.0} km from you"))}</dd></div>
-            <div><dt>"Wage"</dt><dd>{format!("{}/h", shift.wage)}</dd></div>
-            <div><dt>"Paid time"</dt><dd>{format!("{paid} (break {} min)", shift.break_minutes)}</dd></div>
+            <div><dt>{if shift.pay_basis == PayBasis::Fixed { "Price" } else { "Wage" }}</dt><dd>{shift.pay_label()}</dd></div>
+            {(shift.kind == PostingKind::Shift).then(|| view! {
+                <div><dt>"Paid time"</dt><dd>{format!("{paid} (break {} min)", shift.break_minutes)}</dd></div>
+            })}
             <div><dt>"Places"</dt><dd>{format!("{} of {} taken", shift.seats_taken, shift.headcount)}</dd></div>
         </dl>
     }
@@ -299,6 +301,114 @@ fn TimesheetLine(timesheet: Timesheet) -> impl IntoView {
             {adjusted.then(|| format!(" (claimed {})", super::model::hours_label(i64::from(timesheet.claimed_minutes))))}
             {timesheet.reason.map(|r| view! { <span class="muted">{format!(" — “{r}”")}</span> })}
         </p>
+    }
+}
+
+/// A job's week: the hours each day, the total and its pay, and the answer.
+#[component]
+fn WeekLine(timesheet: Timesheet) -> impl IntoView {
+    let monday = timesheet.week.unwrap_or_default();
+    let days = (0_i64..)
+        .zip(&timesheet.daily_minutes)
+        .filter(|(_, m)| **m > 0)
+        .map(|(i, m)| {
+            format!(
+                "{} {}",
+                (monday + chrono::Duration::days(i)).format("%a"),
+                super::model::hours_label(i64::from(*m))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let adjusted = timesheet.claimed_minutes != timesheet.minutes;
+    view! {
+        <p class="timesheet" data-testid="week" data-week=monday.to_string()>
+            <span class="tag">{timesheet.status.label()}</span>" "
+            {format!(
+                "Week of {}: {days} = {} = {}",
+                monday.format("%-d %b %Y"),
+                super::model::hours_label(i64::from(timesheet.minutes)),
+                timesheet.amount,
+            )}
+            {adjusted.then(|| format!(" (claimed {})", super::model::hours_label(i64::from(timesheet.claimed_minutes))))}
+            {timesheet.reason.map(|r| view! { <span class="muted">{format!(" — “{r}”")}</span> })}
+        </p>
+    }
+}
+
+/// A fixed-price job's handed-over work and its answer.
+#[component]
+fn DeliveryLine(delivery: Delivery) -> impl IntoView {
+    view! {
+        <p class="timesheet" data-testid="delivery">
+            <span class="tag">{delivery.status.label()}</span>" "
+            {format!("Work handed over for {}: “{}”", delivery.amount, delivery.note)}
+            {delivery.reason.map(|r| view! { <span class="muted">{format!(" — disputed: “{r}”")}</span> })}
+        </p>
+    }
+}
+
+/// A week's hours per day, starting from `initial` (a disputed week, or this week empty);
+/// `prefix` keeps ids unique.
+#[component]
+fn WeekFields(
+    contract: ContractId,
+    prefix: &'static str,
+    monday: chrono::NaiveDate,
+    initial: Option<Timesheet>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let daily = initial.map(|t| t.daily_minutes).unwrap_or_default();
+    let hours = move |i: usize| {
+        daily
+            .get(i)
+            .filter(|m| **m > 0)
+            .map(|m| format!("{}", f64::from(*m) / 60.0))
+            .unwrap_or_default()
+    };
+    let week_error = field_error(error, "week[days]");
+    view! {
+        <div class="hours-fields">
+            <TextField label="Week of" name="week[week]" kind="date" value=monday.to_string()
+                hint="Any day of the week; it runs Monday to Sunday." id=format!("{prefix}-week-{contract}") error/>
+            {WEEKDAYS.iter().enumerate().map(|(i, day)| {
+                let id = format!("{prefix}-day-{}-{contract}", i + 1);
+                let name = format!("week[days][{}]", i + 1);
+                let day_error = field_error(error, &name);
+                view! {
+                    <div class="field field--narrow" class:field--invalid=move || day_error.get().is_some()>
+                        <label for=id.clone()>{format!("{day} (hours)")}</label>
+                        <input id=id type="text" inputmode="decimal" name=name value=hours(i)/>
+                        <p class="field__error">{move || day_error.get()}</p>
+                    </div>
+                }
+            }).collect_view()}
+            <p class="field__error">{move || week_error.get()}</p>
+        </div>
+    }
+}
+
+/// A posting's page for freelancers: `/hire/shifts/{id}` or `/hire/jobs/{id}`.
+fn posting_href(kind: PostingKind, id: PostingId) -> String {
+    match kind {
+        PostingKind::Shift => format!("/hire/shifts/{id}"),
+        PostingKind::Job => format!("/hire/jobs/{id}"),
+    }
+}
+
+/// A contract's time: a shift's hours on its day, a job's first and last day.
+fn contract_when(c: &ContractView) -> String {
+    match c.kind {
+        PostingKind::Shift => format!(
+            "{}–{}",
+            c.starts.format("%a %-d %b %Y %H:%M"),
+            c.ends.format("%H:%M")
+        ),
+        PostingKind::Job => format!(
+            "{} – {}",
+            c.starts.format("%a %-d %b %Y"),
+            last_day(c.ends).format("%a %-d %b %Y")
+        ),
     }
 }
 

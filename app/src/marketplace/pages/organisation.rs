@@ -2,19 +2,21 @@
 //! and one shift with its applicants and contracts.
 
 use super::{
-    CitySelect, ContractEvents, ContractRatings, HireNav, HoursFields, RatingFields, ShiftFacts,
-    ShiftRequirements, TimesheetLine, reliability_line,
+    CitySelect, ContractEvents, ContractRatings, DeliveryLine, HireNav, HoursFields, RatingFields,
+    ShiftFacts, ShiftRequirements, TimesheetLine, WeekFields, WeekLine, reliability_line,
 };
 use crate::error::AppError;
 use crate::ids::PostingId;
 use crate::marketplace::api::{
-    AdjustHours, ApproveHours, CancelContract, ChangeShift, CreateShift, DisputeHours,
+    AdjustHours, AdjustWeek, ApproveDelivery, ApproveHours, ApproveWeek, CancelContract,
+    ChangeShift, CreateJob, CreateShift, DisputeDelivery, DisputeHours, DisputeWeek,
     InviteFreelancer, MakeOffer, RateFreelancer, RecordNoShow, RejectApplication, UpdateDraft,
-    load_draft, load_org_home, load_org_shift, load_reference,
+    UpdateJobDraft, load_draft, load_org_home, load_org_shift, load_reference,
 };
 use crate::marketplace::model::{
-    ApplicationStatus, CANCELLATION_POLICY, ContractStatus, ContractView, PastWorker,
-    PostingStatus, Reference, SKILL_LEVELS, ShiftInput, Side, TimesheetStatus,
+    ApplicationStatus, CANCELLATION_POLICY, CertificateType, ContractStatus, ContractView, Draft,
+    JobInput, PastWorker, PayBasis, PostingKind, PostingStatus, Reference, SKILL_LEVELS,
+    ShiftInput, Side, SkillCategory, TimesheetStatus, pay_label,
 };
 use crate::ui::{
     ErrorPage, FormError, TextArea, TextField, count_of, field_error, form_error, on_success,
@@ -22,6 +24,7 @@ use crate::ui::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use std::collections::BTreeMap;
 
 fn slug_param() -> Memo<String> {
     let params = use_params_map();
@@ -50,6 +53,7 @@ pub fn OrgHomePage() -> impl IntoView {
                                 <h1>{home.name.clone()}</h1>
                                 <p>
                                     <a class="button" href=format!("/hire/org/{slug}/shifts/new")>"Post a shift"</a>" "
+                                    <a class="button" href=format!("/hire/org/{slug}/jobs/new")>"Post a job"</a>" "
                                     <a class="button button--quiet" href=format!("/hire/org/{slug}/messages")>"Messages"</a>" "
                                     <a class="button button--quiet" href=format!("/hire/org/{slug}/settings")>"Members"</a>
                                 </p>
@@ -64,12 +68,21 @@ pub fn OrgHomePage() -> impl IntoView {
                                             <li class="list__row">
                                                 <a href=format!("/hire/org/{slug}/shifts/{}", c.posting_id)>{c.title.clone()}</a>
                                                 <span>{c.freelancer.clone()}</span>
-                                                {c.timesheet.clone().map(|t| view! { <TimesheetLine timesheet=t/> })}
-                                                <ActionForm action=approve attr:class="inline-form">
-                                                    <input type="hidden" name="slug" value=slug/>
-                                                    <input type="hidden" name="contract" value=c.id.to_string()/>
-                                                    <button type="submit" class="button button--small">"Approve"</button>
-                                                </ActionForm>
+                                                {match c.timesheet.clone() {
+                                                    Some(t) if c.kind == PostingKind::Shift => view! {
+                                                        <TimesheetLine timesheet=t/>
+                                                        <ActionForm action=approve attr:class="inline-form">
+                                                            <input type="hidden" name="slug" value=slug/>
+                                                            <input type="hidden" name="contract" value=c.id.to_string()/>
+                                                            <button type="submit" class="button button--small">"Approve"</button>
+                                                        </ActionForm>
+                                                    }.into_any(),
+                                                    Some(_) | None => view! {
+                                                        <a class="button button--small" href=format!("/hire/org/{slug}/shifts/{}", c.posting_id)>
+                                                            {if c.pay_basis == PayBasis::Fixed { "Review the work" } else { "Review the weeks" }}
+                                                        </a>
+                                                    }.into_any(),
+                                                }}
                                             </li>
                                         }}).collect_view()}
                                     </ul>
@@ -113,35 +126,67 @@ pub fn OrgHomePage() -> impl IntoView {
 
 #[component]
 pub fn NewShiftPage() -> impl IntoView {
+    view! { <NewPosting kind=PostingKind::Shift/> }
+}
+
+#[component]
+pub fn NewJobPage() -> impl IntoView {
+    view! { <NewPosting kind=PostingKind::Job/> }
+}
+
+/// Post a shift or a job: saved as a draft, then the posting's page.
+#[component]
+fn NewPosting(kind: PostingKind) -> impl IntoView {
     let slug = slug_param();
-    let create = ServerAction::<CreateShift>::new();
-    let error = form_error(create);
+    let create_shift = ServerAction::<CreateShift>::new();
+    let create_job = ServerAction::<CreateJob>::new();
     let reference = Resource::new(|| (), |()| load_reference());
     let navigate = use_navigate();
-    on_success(create, move |id| {
+    let open = move |id: &PostingId| {
         navigate(
             &format!("/hire/org/{}/shifts/{id}", slug.get_untracked()),
             Default::default(),
         );
-    });
+    };
+    on_success(create_shift, open.clone());
+    on_success(create_job, open);
+    let noun = kind.label().to_lowercase();
+    let title = format!("Post a {noun}");
     view! {
-        <Title text="Post a shift — Olivine Hire"/>
+        <Title text=format!("{title} — Olivine Hire")/>
         <header class="page-head">
             <p class="eyebrow">"Hire"</p>
-            <h1>"Post a shift"</h1>
+            <h1>{title}</h1>
             <p class="muted">"It is saved as a draft; publish it when it is ready and freelancers nearby can apply."</p>
         </header>
         <HireNav/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match reference.await {
-                    Ok(reference) => view! {
-                        <ActionForm action=create attr:class="form panel" attr:novalidate=true>
-                            <input type="hidden" name="slug" value=slug.get_untracked()/>
-                            <ShiftFields reference initial=ShiftInput { headcount: "1".into(), break_minutes: "0".into(), ..ShiftInput::default() } error/>
-                            <button type="submit" class="button">"Save draft"</button>
-                        </ActionForm>
-                    }.into_any(),
+                    Ok(reference) => match kind {
+                        PostingKind::Shift => {
+                            let error = form_error(create_shift);
+                            let initial = ShiftInput { headcount: "1".into(), break_minutes: "0".into(), ..ShiftInput::default() };
+                            view! {
+                                <ActionForm action=create_shift attr:class="form panel" attr:novalidate=true>
+                                    <input type="hidden" name="slug" value=slug.get_untracked()/>
+                                    <ShiftFields reference initial error/>
+                                    <button type="submit" class="button">"Save draft"</button>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                        PostingKind::Job => {
+                            let error = form_error(create_job);
+                            let initial = JobInput { headcount: "1".into(), pay_basis: "hourly".into(), ..JobInput::default() };
+                            view! {
+                                <ActionForm action=create_job attr:class="form panel" attr:novalidate=true>
+                                    <input type="hidden" name="slug" value=slug.get_untracked()/>
+                                    <JobFields reference initial error/>
+                                    <button type="submit" class="button">"Save draft"</button>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                    },
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -149,14 +194,14 @@ pub fn NewShiftPage() -> impl IntoView {
     }
 }
 
-/// Change a draft before publishing it.
+/// Change a draft shift or job before publishing it.
 #[component]
 pub fn EditShiftPage() -> impl IntoView {
     let slug = slug_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let update = ServerAction::<UpdateDraft>::new();
-    let error = form_error(update);
+    let update_shift = ServerAction::<UpdateDraft>::new();
+    let update_job = ServerAction::<UpdateJobDraft>::new();
     let data = Resource::new(
         move || (slug.get(), id.get()),
         |(slug, id)| async move {
@@ -165,7 +210,7 @@ pub fn EditShiftPage() -> impl IntoView {
         },
     );
     let navigate = use_navigate();
-    on_success(update, move |()| {
+    let back = move |_: &()| {
         navigate(
             &format!(
                 "/hire/org/{}/shifts/{}",
@@ -174,26 +219,49 @@ pub fn EditShiftPage() -> impl IntoView {
             ),
             Default::default(),
         );
-    });
+    };
+    on_success(update_shift, back.clone());
+    on_success(update_job, back);
     view! {
-        <Title text="Edit shift — Olivine Hire"/>
+        <Title text="Edit draft — Olivine Hire"/>
         <header class="page-head">
             <p class="eyebrow">"Hire"</p>
-            <h1>"Edit draft shift"</h1>
+            <h1>"Edit draft"</h1>
         </header>
         <HireNav/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((id, reference, initial)) => view! {
-                        <ActionForm action=update attr:class="form panel" attr:novalidate=true>
-                            <input type="hidden" name="slug" value=slug.get_untracked()/>
-                            <input type="hidden" name="id" value=id.to_string()/>
-                            <ShiftFields reference initial error/>
-                            <button type="submit" class="button">"Save draft"</button>
-                            " "<a href=format!("/hire/org/{}/shifts/{id}", slug.get_untracked())>"Back to the shift"</a>
-                        </ActionForm>
-                    }.into_any(),
+                    Ok((id, reference, draft)) => {
+                        let slug = slug.get_untracked();
+                        let back_link = view! { " "<a href=format!("/hire/org/{slug}/shifts/{id}")>"Back to the posting"</a> };
+                        match draft {
+                            Draft::Shift(initial) => {
+                                let error = form_error(update_shift);
+                                view! {
+                                    <ActionForm action=update_shift attr:class="form panel" attr:novalidate=true>
+                                        <input type="hidden" name="slug" value=slug.clone()/>
+                                        <input type="hidden" name="id" value=id.to_string()/>
+                                        <ShiftFields reference initial error/>
+                                        <button type="submit" class="button">"Save draft"</button>
+                                        {back_link}
+                                    </ActionForm>
+                                }.into_any()
+                            }
+                            Draft::Job(initial) => {
+                                let error = form_error(update_job);
+                                view! {
+                                    <ActionForm action=update_job attr:class="form panel" attr:novalidate=true>
+                                        <input type="hidden" name="slug" value=slug.clone()/>
+                                        <input type="hidden" name="id" value=id.to_string()/>
+                                        <JobFields reference initial error/>
+                                        <button type="submit" class="button">"Save draft"</button>
+                                        {back_link}
+                                    </ActionForm>
+                                }.into_any()
+                            }
+                        }
+                    }
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -208,8 +276,6 @@ fn ShiftFields(
     initial: ShiftInput,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let skills_error = field_error(error, "shift[skills]");
-    let certificates_error = field_error(error, "shift[certificates]");
     let ShiftInput {
         title,
         description,
@@ -237,18 +303,97 @@ fn ShiftFields(
         <TextField label="Break (minutes)" name="shift[break_minutes]" kind="number" value=break_minutes required=false error/>
         <TextField label="People needed" name="shift[headcount]" kind="number" value=headcount error/>
         <TextField label="Hourly wage (€)" name="shift[wage]" value=wage hint="Like 16.50" error/>
+        <Requirements form="shift" skills=reference.skills certificates=reference.certificates
+            chosen_skills=skills chosen_certificates=certificates
+            hint="Only freelancers holding each, verified by us and valid on the day, can apply." error/>
+        <FormError error/>
+    }
+}
+
+/// A job's form fields, filled with `initial`.
+#[component]
+fn JobFields(
+    reference: Reference,
+    initial: JobInput,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let JobInput {
+        title,
+        description,
+        city,
+        address,
+        starts,
+        ends,
+        headcount,
+        pay_basis,
+        pay,
+        skills,
+        certificates,
+    } = initial;
+    let basis_error = field_error(error, "job[pay_basis]");
+    let basis = |value: PayBasis, label: &'static str| {
+        let id = format!("job-pay-{}", value.db_name());
+        let checked = pay_basis == value.db_name();
+        view! {
+            <li>
+                <input type="radio" id=id.clone() name="job[pay_basis]" value=value.db_name() checked=checked/>
+                <label for=id>{label}</label>
+            </li>
+        }
+    };
+    view! {
+        <TextField label="Title" name="job[title]" value=title hint="“Shop fit-out, new branch”" error/>
+        <TextArea label="Scope" name="job[description]" value=description rows=6
+            hint="What is to be done and delivered, and how you will judge it done." error/>
+        <CitySelect label="City" name="job[city]" id="field-job-city" cities=reference.cities selected=city error/>
+        <TextField label="Address" name="job[address]" value=address required=false error/>
+        <TextField label="First day" name="job[starts]" kind="date" value=starts error/>
+        <TextField label="Last day" name="job[ends]" kind="date" value=ends error/>
+        <TextField label="People needed" name="job[headcount]" kind="number" value=headcount error/>
+        <fieldset class="field" class:field--invalid=move || basis_error.get().is_some()>
+            <legend>"Pay"</legend>
+            <ul class="checks" role="list">
+                {basis(PayBasis::Hourly, "By the hour, on weekly timesheets")}
+                {basis(PayBasis::Fixed, "A fixed price for the delivered work")}
+            </ul>
+            <p class="field__error">{move || basis_error.get()}</p>
+        </fieldset>
+        <TextField label="Rate per hour or price (€)" name="job[pay]" value=pay
+            hint="Like 24.50 an hour, or 1800 for the whole job." error/>
+        <Requirements form="job" skills=reference.skills certificates=reference.certificates
+            chosen_skills=skills chosen_certificates=certificates
+            hint="Only freelancers holding each, verified by us and valid until the last day, can apply." error/>
+        <FormError error/>
+    }
+}
+
+/// The required skills (with a minimum level) and certificates of a posting form.
+#[component]
+fn Requirements(
+    /// The form's fields' prefix: `shift` or `job`.
+    form: &'static str,
+    skills: Vec<SkillCategory>,
+    certificates: Vec<CertificateType>,
+    chosen_skills: BTreeMap<String, String>,
+    chosen_certificates: BTreeMap<String, String>,
+    hint: &'static str,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let skills_error = field_error(error, format!("{form}[skills]"));
+    let certificates_error = field_error(error, format!("{form}[certificates]"));
+    view! {
         <fieldset class="subpanel">
             <legend>"Required skills"</legend>
             <p class="field__error">{move || skills_error.get()}</p>
-            {reference.skills.into_iter().map(|category| view! {
+            {skills.into_iter().map(|category| view! {
                 <h3>{category.name}</h3>
                 <div class="skill-grid">
                     {category.skills.into_iter().map(|skill| {
-                        let id = format!("shift-skill-{}", skill.id);
-                        let level = skills.get(&skill.id).cloned().unwrap_or_default();
+                        let id = format!("{form}-skill-{}", skill.id);
+                        let level = chosen_skills.get(&skill.id).cloned().unwrap_or_default();
                         view! {
                             <label for=id.clone()>{skill.name}</label>
-                            <select id=id name=format!("shift[skills][{}]", skill.id)>
+                            <select id=id name=format!("{form}[skills][{}]", skill.id)>
                                 <option value="0">"Not needed"</option>
                                 {SKILL_LEVELS.iter().enumerate().map(|(i, label)| {
                                     let value = (i + 1).to_string();
@@ -263,22 +408,21 @@ fn ShiftFields(
         </fieldset>
         <fieldset class="subpanel">
             <legend>"Required certificates"</legend>
-            <p class="field__hint">"Only freelancers holding each, verified by us and valid on the day, can apply."</p>
+            <p class="field__hint">{hint}</p>
             <p class="field__error">{move || certificates_error.get()}</p>
             <ul class="checks" role="list">
-                {reference.certificates.into_iter().map(|c| {
-                    let id = format!("shift-certificate-{}", c.id);
-                    let checked = certificates.contains_key(&c.id);
+                {certificates.into_iter().map(|c| {
+                    let id = format!("{form}-certificate-{}", c.id);
+                    let checked = chosen_certificates.contains_key(&c.id);
                     view! {
                         <li>
-                            <input type="checkbox" id=id.clone() name=format!("shift[certificates][{}]", c.id) value="on" checked=checked/>
+                            <input type="checkbox" id=id.clone() name=format!("{form}[certificates][{}]", c.id) value="on" checked=checked/>
                             <label for=id>{c.name}</label>
                         </li>
                     }
                 }).collect_view()}
             </ul>
         </fieldset>
-        <FormError error/>
     }
 }
 
@@ -295,6 +439,11 @@ struct ShiftActions {
     no_show: ServerAction<RecordNoShow>,
     rate: ServerAction<RateFreelancer>,
     invite: ServerAction<InviteFreelancer>,
+    approve_week: ServerAction<ApproveWeek>,
+    adjust_week: ServerAction<AdjustWeek>,
+    dispute_week: ServerAction<DisputeWeek>,
+    approve_delivery: ServerAction<ApproveDelivery>,
+    dispute_delivery: ServerAction<DisputeDelivery>,
 }
 
 impl ShiftActions {
@@ -310,6 +459,11 @@ impl ShiftActions {
             no_show: ServerAction::new(),
             rate: ServerAction::new(),
             invite: ServerAction::new(),
+            approve_week: ServerAction::new(),
+            adjust_week: ServerAction::new(),
+            dispute_week: ServerAction::new(),
+            approve_delivery: ServerAction::new(),
+            dispute_delivery: ServerAction::new(),
         }
     }
 
@@ -324,6 +478,11 @@ impl ShiftActions {
             + self.no_show.version().get()
             + self.rate.version().get()
             + self.invite.version().get()
+            + self.approve_week.version().get()
+            + self.adjust_week.version().get()
+            + self.dispute_week.version().get()
+            + self.approve_delivery.version().get()
+            + self.dispute_delivery.version().get()
     }
 
     /// The latest refusal among the actions without a form of their own.
@@ -338,6 +497,10 @@ impl ShiftActions {
                 .or_else(|| form_error(self.cancel).get())
                 .or_else(|| form_error(self.no_show).get())
                 .or_else(|| form_error(self.invite).get())
+                .or_else(|| form_error(self.approve_week).get())
+                .or_else(|| form_error(self.dispute_week).get())
+                .or_else(|| form_error(self.approve_delivery).get())
+                .or_else(|| form_error(self.dispute_delivery).get())
         })
     }
 }
@@ -396,11 +559,11 @@ pub fn OrgShiftPage() -> impl IntoView {
                                     {change(PostingStatus::Cancelled, "Cancel shift", "button button--danger")}
                                 </div>
                                 {(status == PostingStatus::Published).then(|| view! {
-                                    <p class="muted">"Freelancers see it at "<a href=format!("/hire/shifts/{}", s.id)>"its page"</a>"."</p>
+                                    <p class="muted">"Freelancers see it at "<a href=super::posting_href(s.kind, s.id)>"its page"</a>"."</p>
                                 })}
                             </section>
                             <FormError error/>
-                            <Applicants page_slug=slug.clone() applicants=page.applicants actions/>
+                            <Applicants page_slug=slug.clone() applicants=page.applicants basis=s.pay_basis actions/>
                             <PastWorkers page_slug=slug.clone() shift=s.id workers=page.past_workers actions/>
                             <Contracts page_slug=slug contracts=page.contracts actions/>
                         }.into_any()
@@ -416,6 +579,7 @@ pub fn OrgShiftPage() -> impl IntoView {
 fn Applicants(
     page_slug: String,
     applicants: Vec<crate::marketplace::model::Applicant>,
+    basis: PayBasis,
     actions: ShiftActions,
 ) -> impl IntoView {
     view! {
@@ -437,6 +601,7 @@ fn Applicants(
                             <a href=format!("/hire/org/{slug}/messages/{id}")>"Message"</a>
                             <span class="muted">{reliability_line(a.reliability)}</span>
                             <span class="tag">{a.status.label()}</span>
+                            {a.proposed.map(|p| view! { <span class="price" data-testid="proposed">{format!("Asks {}", pay_label(p, basis))}</span> })}
                             {(!a.note.is_empty()).then(|| view! { <q>{a.note.clone()}</q> })}
                             {a.reason.clone().map(|r| view! { <span class="muted">{format!("“{r}”")}</span> })}
                             {waiting.then(|| { let (slug, id) = (slug.clone(), id.clone()); view! {
@@ -462,6 +627,84 @@ fn Applicants(
                 }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// A job's weeks or handed-over work, with the organisation's answers to what waits.
+#[component]
+fn JobAnswers(slug: String, contract: ContractView, actions: ShiftActions) -> impl IntoView {
+    let adjust_error = form_error(actions.adjust_week);
+    let id = contract.id;
+    let hidden = move || {
+        view! {
+            <input type="hidden" name="slug" value=slug.clone()/>
+            <input type="hidden" name="contract" value=id.to_string()/>
+        }
+    };
+    match contract.pay_basis {
+        PayBasis::Hourly => contract.weeks.into_iter().map(|t| {
+            let waiting = t.status == TimesheetStatus::Submitted;
+            let monday = t.week.unwrap_or_default();
+            let dispute_id = format!("dispute-week-{id}-{monday}");
+            let (approve_fields, dispute_fields, adjust_fields) = (hidden(), hidden(), hidden());
+            let sheet = t.clone();
+            view! {
+                <WeekLine timesheet=t/>
+                {waiting.then(|| view! {
+                    <div class="hours-answer">
+                        <ActionForm action=actions.approve_week attr:class="inline-form">
+                            {approve_fields}
+                            <input type="hidden" name="monday" value=monday.to_string()/>
+                            <button type="submit" class="button">"Approve week"</button>
+                        </ActionForm>
+                        <ActionForm action=actions.dispute_week attr:class="inline-form">
+                            {dispute_fields}
+                            <input type="hidden" name="monday" value=monday.to_string()/>
+                            <label for=dispute_id.clone() class="visually-hidden">"Why you dispute the week"</label>
+                            <input id=dispute_id type="text" name="reason" placeholder="Why these hours are wrong" required/>
+                            <button type="submit" class="link-button link-button--danger">"Dispute"</button>
+                        </ActionForm>
+                        <details>
+                            <summary>"Approve different hours"</summary>
+                            <ActionForm action=actions.adjust_week attr:class="form form--compact" attr:novalidate=true>
+                                {adjust_fields}
+                                <input type="hidden" name="monday" value=monday.to_string()/>
+                                <WeekFields contract=id prefix="adjust" monday initial=Some(sheet) error=adjust_error/>
+                                <TextField label="Reason" name="reason" id=format!("adjust-week-reason-{id}-{monday}") error=adjust_error/>
+                                <FormError error=adjust_error/>
+                                <button type="submit" class="button button--quiet">"Approve adjusted week"</button>
+                            </ActionForm>
+                        </details>
+                    </div>
+                })}
+            }
+        }).collect_view().into_any(),
+        PayBasis::Fixed => {
+            let waiting = contract
+                .delivery
+                .as_ref()
+                .is_some_and(|d| d.status == TimesheetStatus::Submitted);
+            let dispute_id = format!("dispute-delivery-{id}");
+            let (approve_fields, dispute_fields) = (hidden(), hidden());
+            view! {
+                {contract.delivery.map(|d| view! { <DeliveryLine delivery=d/> })}
+                {waiting.then(|| view! {
+                    <div class="hours-answer">
+                        <ActionForm action=actions.approve_delivery attr:class="inline-form">
+                            {approve_fields}
+                            <button type="submit" class="button">"Approve the work"</button>
+                        </ActionForm>
+                        <ActionForm action=actions.dispute_delivery attr:class="inline-form">
+                            {dispute_fields}
+                            <label for=dispute_id.clone() class="visually-hidden">"What is missing"</label>
+                            <input id=dispute_id type="text" name="reason" placeholder="What is missing" required/>
+                            <button type="submit" class="link-button link-button--danger">"Dispute"</button>
+                        </ActionForm>
+                    </div>
+                })}
+            }
+            .into_any()
+        }
     }
 }
 
@@ -524,7 +767,7 @@ fn Contracts(
                 let active = c.status == ContractStatus::Active;
                 let waiting = c.timesheet.as_ref().is_some_and(|t| t.status == TimesheetStatus::Submitted);
                 let may_cancel = active && !c.started;
-                let may_no_show = active && c.started && c.timesheet.is_none();
+                let may_no_show = c.kind == PostingKind::Shift && active && c.started && c.timesheet.is_none();
                 let reason_id = format!("cancel-reason-{id}");
                 let dispute_id = format!("dispute-reason-{id}");
                 let rating_form = {
@@ -546,6 +789,7 @@ fn Contracts(
                             <span class="tag">{c.status.label()}</span></h3>
                         <p><a href=format!("/hire/org/{slug}/messages/{}", c.application_id)>"Messages"</a></p>
                         {c.timesheet.clone().map(|t| view! { <TimesheetLine timesheet=t/> })}
+                        {(c.kind == PostingKind::Job).then(|| view! { <JobAnswers slug=slug.clone() contract=c.clone() actions/> })}
                         {waiting.then(|| { let (slug_a, slug_b, slug_c) = (slug.clone(), slug.clone(), slug.clone()); let (id_a, id_b, id_c) = (id.clone(), id.clone(), id.clone()); let contract = c.clone(); view! {
                             <div class="hours-answer">
                                 <ActionForm action=actions.approve attr:class="inline-form">
