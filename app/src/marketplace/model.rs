@@ -244,6 +244,23 @@ pub fn last_day(ends: NaiveDateTime) -> NaiveDate {
     (ends - chrono::Duration::minutes(1)).date()
 }
 
+/// A shift's "Thu 3 Dec 2026, 09:00–17:30"; a job's "Mon 7 Dec 2026 – Fri 18 Dec 2026".
+pub fn when_label(kind: PostingKind, starts: NaiveDateTime, ends: NaiveDateTime) -> String {
+    match kind {
+        PostingKind::Shift => format!(
+            "{}, {}–{}",
+            starts.format("%a %-d %b %Y"),
+            starts.format("%H:%M"),
+            ends.format("%H:%M")
+        ),
+        PostingKind::Job => format!(
+            "{} – {}",
+            starts.format("%a %-d %b %Y"),
+            last_day(ends).format("%a %-d %b %Y")
+        ),
+    }
+}
+
 /// "€16.00/h" or "€1,200.00 fixed price".
 pub fn pay_label(wage: Money, basis: PayBasis) -> String {
     match basis {
@@ -1035,19 +1052,7 @@ impl ShiftSummary {
 
     /// A shift's "Thu 3 Dec 2026, 09:00–17:30"; a job's "Mon 7 Dec 2026 – Fri 18 Dec 2026".
     pub fn when(&self) -> String {
-        match self.kind {
-            PostingKind::Shift => format!(
-                "{}, {}–{}",
-                self.starts.format("%a %-d %b %Y"),
-                self.starts.format("%H:%M"),
-                self.ends.format("%H:%M")
-            ),
-            PostingKind::Job => format!(
-                "{} – {}",
-                self.starts.format("%a %-d %b %Y"),
-                last_day(self.ends).format("%a %-d %b %Y")
-            ),
-        }
+        when_label(self.kind, self.starts, self.ends)
     }
 
     /// "€16.00/h" or "€1,200.00 fixed price".

@@ -1272,7 +1272,7 @@ pub async fn contracts(
         .into_iter()
         .map(|r| {
             let wage = money(r.wage_cents, &r.currency);
-            let (mut weeks, mut shift): (Vec<Timesheet>, Vec<Timesheet>) = sheets
+            let (weeks, mut shift): (Vec<Timesheet>, Vec<Timesheet>) = sheets
                 .iter()
                 .filter(|t| t.contract_id == r.contract_id)
                 .map(|t| Timesheet {
@@ -1289,7 +1289,6 @@ pub async fn contracts(
                     daily_minutes: t.daily_minutes.clone().unwrap_or_default(),
                 })
                 .partition(|t| t.week.is_some());
-            weeks.sort_by(|a, b| b.week.cmp(&a.week));
             let delivery = deliveries
                 .iter()
                 .find(|d| d.contract_id == r.contract_id)

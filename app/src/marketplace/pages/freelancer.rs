@@ -4,7 +4,7 @@
 use super::{
     CertificateBadges, CertificatesPanel, CitySelect, ContractEvents, ContractRatings,
     DeliveryLine, HireNav, HoursFields, RatingFields, ShiftFacts, ShiftRequirements, TimesheetLine,
-    WeekFields, WeekLine, contract_when, posting_href, reliability_line,
+    WeekFields, WeekLine, posting_href, reliability_line,
 };
 use crate::accounts::pages::refresh_viewer_on_success;
 use crate::error::AppError;
@@ -18,6 +18,7 @@ use crate::marketplace::api::{
 use crate::marketplace::model::{
     ApplicationStatus, ContractStatus, ContractView, PayBasis, PostingKind, Profile, Reference,
     SKILL_LEVELS, ShiftSummary, Side, TimesheetStatus, WEEKDAYS, last_day, pay_label, rating_line,
+    when_label,
 };
 use crate::ui::{
     ErrorPage, FormError, Notice, Pagination, TextArea, TextField, field_error, form_error,
@@ -585,7 +586,7 @@ pub fn MyShiftsPage() -> impl IntoView {
                             <article class="panel contract" data-status=c.status.db_name()>
                                 <h2><a href=posting_href(c.kind, c.posting_id)>{c.title.clone()}</a></h2>
                                 <p>
-                                    {format!("{} · {} · {} · ", c.organisation, contract_when(&c), pay_label(c.wage, c.pay_basis))}
+                                    {format!("{} · {} · {} · ", c.organisation, when_label(c.kind, c.starts, c.ends), pay_label(c.wage, c.pay_basis))}
                                     <span class="tag">{c.status.label()}</span>" "
                                     <a href=format!("/hire/messages/{}", c.application_id)>"Messages"</a>
                                 </p>

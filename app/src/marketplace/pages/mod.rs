@@ -17,7 +17,7 @@ pub use organisation::{EditShiftPage, NewJobPage, NewShiftPage, OrgHomePage, Org
 use super::api::unread_messages;
 use super::model::{
     City, ContractEvent, ContractView, Delivery, PayBasis, PostingKind, Reliability, SKILL_LEVELS,
-    ShiftDetail, ShiftSummary, Side, Timesheet, Unread, WEEKDAYS, last_day,
+    ShiftDetail, ShiftSummary, Side, Timesheet, Unread, WEEKDAYS,
 };
 use crate::accounts::pages::ViewerState;
 use crate::error::AppError;
@@ -393,22 +393,6 @@ fn posting_href(kind: PostingKind, id: PostingId) -> String {
     match kind {
         PostingKind::Shift => format!("/hire/shifts/{id}"),
         PostingKind::Job => format!("/hire/jobs/{id}"),
-    }
-}
-
-/// A contract's time: a shift's hours on its day, a job's first and last day.
-fn contract_when(c: &ContractView) -> String {
-    match c.kind {
-        PostingKind::Shift => format!(
-            "{}–{}",
-            c.starts.format("%a %-d %b %Y %H:%M"),
-            c.ends.format("%H:%M")
-        ),
-        PostingKind::Job => format!(
-            "{} – {}",
-            c.starts.format("%a %-d %b %Y"),
-            last_day(c.ends).format("%a %-d %b %Y")
-        ),
     }
 }
 
