@@ -566,6 +566,12 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         // Hire: every marketplace server function. Freelancer calls need the role; organisation
         // calls need a membership of the organisation named (Meadow's owner is refused at
         // Harbour's door); a profile is for its owner and for hiring managers.
+        // The bundled cities, skills and certificate types: public reference data.
+        (
+            "hire/reference",
+            vec![],
+            PEOPLE.iter().map(|(who, _)| *who).collect(),
+        ),
         ("hire/profile/mine", vec![], signed_in.to_vec()),
         // An incomplete profile: a business refusal (422) that grants no role.
         (
