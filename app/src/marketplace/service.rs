@@ -650,7 +650,10 @@ async fn cancel_locked(
         ));
     }
     if contract.starts_at <= now {
-        return refuse("The shift has started; it can no longer be cancelled.");
+        return refuse(format!(
+            "The {} has started; it can no longer be cancelled.",
+            contract.kind.label().to_lowercase()
+        ));
     }
     let late = CANCELLATION_POLICY.is_late((contract.starts_at - now).num_minutes());
     let (kind, owed) = match side {

@@ -565,7 +565,7 @@ pub fn OrgShiftPage() -> impl IntoView {
                             <FormError error/>
                             <Applicants page_slug=slug.clone() applicants=page.applicants basis=s.pay_basis actions/>
                             <PastWorkers page_slug=slug.clone() shift=s.id workers=page.past_workers actions/>
-                            <Contracts page_slug=slug contracts=page.contracts actions/>
+                            <Contracts page_slug=slug kind=s.kind contracts=page.contracts actions/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
@@ -748,6 +748,7 @@ fn PastWorkers(
 #[component]
 fn Contracts(
     page_slug: String,
+    kind: PostingKind,
     contracts: Vec<ContractView>,
     actions: ShiftActions,
 ) -> impl IntoView {
@@ -756,10 +757,16 @@ fn Contracts(
     view! {
         <section class="panel" aria-labelledby="contracts-heading">
             <h2 id="contracts-heading">"Booked"</h2>
-            <p class="muted">{format!(
-                "Cancelling less than {} hours before the start owes the freelancer {}% of the shift's wage.",
-                CANCELLATION_POLICY.notice_hours, CANCELLATION_POLICY.late_share_percent
-            )}</p>
+            <p class="muted">{match kind {
+                PostingKind::Shift => format!(
+                    "Cancelling less than {} hours before the start owes the freelancer {}% of the shift's wage.",
+                    CANCELLATION_POLICY.notice_hours, CANCELLATION_POLICY.late_share_percent
+                ),
+                PostingKind::Job => format!(
+                    "A job can be cancelled until it starts; less than {} hours before, it counts as late but owes nothing.",
+                    CANCELLATION_POLICY.notice_hours
+                ),
+            }}</p>
             {contracts.is_empty().then(|| view! { <p>"Nobody is booked yet."</p> })}
             {contracts.into_iter().map(|c| {
                 let slug = page_slug.clone();
