@@ -89,6 +89,8 @@ pub struct AppConfig {
     /// An offer the freelancer leaves unanswered this long expires and frees its seat.
     pub offer_expiry: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
+    /// The matching engine's weights and search settings.
+    pub matching: crate::marketplace::matching::Settings,
 }
 
 impl AppConfig {
@@ -104,6 +106,7 @@ impl AppConfig {
             timesheet_auto_approve: Duration::from_secs(72 * 60 * 60),
             offer_expiry: Duration::from_secs(48 * 60 * 60),
             oidc_providers: Vec::new(),
+            matching: crate::marketplace::matching::Settings::default(),
         }
     }
 

@@ -37,6 +37,14 @@ pub struct Config {
     /// (`OLIVINE_TIMESHEET_AUTO_APPROVE_HOURS`, default 72).
     pub timesheet_auto_approve: Duration,
     pub offer_expiry: Duration,
+    /// The sentence-embedding model's folder (`OLIVINE_MATCHING_MODEL`, default
+    /// `.data/models/all-MiniLM-L6-v2`, where `cargo xtask setup` puts it) and its vectors'
+    /// width (`OLIVINE_MATCHING_DIMENSION`, 384), which must equal the database columns'.
+    pub matching_model: std::path::PathBuf,
+    pub matching_dimension: usize,
+    /// `OLIVINE_MATCH_WEIGHTS` (e.g. `semantic=0.4,skills=0.25,rating=0.1,reliability=0.1,
+    /// distance=0.1,rate=0.05`) and `OLIVINE_MATCH_RESULTS` (10).
+    pub matching: app::marketplace::matching::Settings,
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// Where this node keeps its own files (the search index; images unless stored elsewhere).
     pub data_dir: std::path::PathBuf,
@@ -161,6 +169,26 @@ impl Config {
             1..=24 * 30,
         )?;
         let oidc_providers = oidc_providers(&get)?;
+        let mut matching = app::marketplace::matching::Settings::default();
+        if let Some(weights) = get("OLIVINE_MATCH_WEIGHTS", None) {
+            matching.weights = matching::Weights::parse(&weights)
+                .map_err(|problem| bad("OLIVINE_MATCH_WEIGHTS", problem))?;
+        }
+        matching.k = parse_number(
+            get("OLIVINE_MATCH_RESULTS", None),
+            "OLIVINE_MATCH_RESULTS",
+            10,
+            1..=100,
+        )? as usize;
+        let matching_dimension = parse_number(
+            get("OLIVINE_MATCHING_DIMENSION", None),
+            "OLIVINE_MATCHING_DIMENSION",
+            384,
+            1..=4096,
+        )? as usize;
+        let matching_model = get("OLIVINE_MATCHING_MODEL", None)
+            .unwrap_or_else(|| ".data/models/all-MiniLM-L6-v2".to_owned())
+            .into();
         let data_dir: std::path::PathBuf = get("OLIVINE_DATA_DIR", None)
             .unwrap_or_else(|| ".data/app".to_owned())
             .into();
@@ -194,6 +222,9 @@ impl Config {
             session_idle: Duration::from_secs(u64::from(session_idle) * 60),
             timesheet_auto_approve: Duration::from_secs(u64::from(auto_approve_hours) * 3600),
             offer_expiry: Duration::from_secs(u64::from(offer_expiry_hours) * 3600),
+            matching_model,
+            matching_dimension,
+            matching,
             session_absolute: Duration::from_secs(u64::from(session_absolute) * 3600),
             oidc_providers,
             environment,
@@ -218,6 +249,7 @@ impl Config {
             timesheet_auto_approve: self.timesheet_auto_approve,
             offer_expiry: self.offer_expiry,
             oidc_providers: self.oidc_providers.clone(),
+            matching: self.matching.clone(),
             ..AppConfig::local(self.public_url.clone())
         }
     }

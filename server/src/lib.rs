@@ -6,6 +6,7 @@
 mod certificate_files;
 pub mod config;
 mod guard;
+pub mod match_data;
 mod media_files;
 mod multipart;
 mod oidc_callback;
@@ -188,6 +189,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(workers::run_housekeeping(db));
     tokio::spawn(workers::run_payments(state.clone()));
     tokio::spawn(workers::run_hire(state.clone()));
+    let embedder = workers::load_embedder(&config, &state.db).await?;
+    tokio::spawn(workers::run_embeddings(state.db.clone(), embedder));
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| {

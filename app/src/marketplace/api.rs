@@ -3,9 +3,10 @@
 //! query underneath is scoped to that organisation's id.
 
 use super::model::{
-    ContractView, Draft, HoursInput, JobInput, MyApplication, MyCertificates, OrgHome,
-    OrgShiftDetail, Profile, ProfileInput, Reference, ShiftDetail, ShiftInput, ShiftSummary,
-    Thread, ThreadSummary, Unread, VerificationQueue, WeekInput, WorkPage,
+    Candidate, ContractView, Draft, HoursInput, JobInput, MatchFilter, MyApplication,
+    MyCertificates, Opening, OrgHome, OrgShiftDetail, Profile, ProfileInput, Reference,
+    ShiftDetail, ShiftInput, ShiftSummary, Thread, ThreadSummary, Unread, VerificationQueue,
+    WeekInput, WorkPage,
 };
 use crate::error::AppError;
 use crate::ids::{ApplicationId, CertificateId, ContractId, PostingId, UserId};
@@ -219,6 +220,20 @@ pub async fn my_contracts() -> Result<Vec<ContractView>, AppError> {
         .map_err(|e| db(&e))
 }
 
+/// Open shifts and jobs the matching engine recommends to the signed-in freelancer.
+#[server(endpoint = "hire/openings")]
+pub async fn load_openings() -> Result<Vec<Opening>, AppError> {
+    let (state, user) = freelancer().await?;
+    super::matching::openings(
+        &mut *connection(&state).await?,
+        user,
+        state.clock.now(),
+        &state.config.matching,
+    )
+    .await
+    .map_err(|e| db(&e))
+}
+
 #[server(endpoint = "hire/hours/submit")]
 pub async fn submit_hours(contract: ContractId, hours: HoursInput) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
@@ -361,9 +376,17 @@ pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetai
         .await
         .map_err(|e| db(&e))?
         .ok_or_else(|| AppError::NotFound.with_status())?;
-    let applicants = repo::applicants(&mut conn, organisation, id)
+    let mut applicants = repo::applicants(&mut conn, organisation, id)
         .await
         .map_err(|e| db(&e))?;
+    let who: Vec<UserId> = applicants.iter().map(|a| a.freelancer_id).collect();
+    let mut fits =
+        super::matching::applicant_fits(&mut conn, organisation, id, &who, &state.config.matching)
+            .await
+            .map_err(|e| db(&e))?;
+    for applicant in &mut applicants {
+        applicant.fit = fits.remove(&applicant.freelancer_id);
+    }
     let scope = repo::ContractScope::Posting(organisation, id);
     let contracts = repo::contracts(&mut conn, scope, state.clock.now())
         .await
@@ -381,6 +404,27 @@ pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetai
         contracts,
         past_workers,
     })
+}
+
+/// The freelancers the matching engine recommends for one of the organisation's postings, best
+/// first, each with the hard filters passed and every factor's share of the score.
+#[server(endpoint = "hire/org/shift/recommended")]
+pub async fn load_recommended(
+    slug: String,
+    shift: PostingId,
+    filter: MatchFilter,
+) -> Result<Vec<Candidate>, AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    super::matching::candidates(
+        &mut *connection(&state).await?,
+        organisation,
+        shift,
+        filter,
+        &state.config.matching,
+    )
+    .await
+    .map_err(|e| db(&e))?
+    .ok_or_else(|| AppError::NotFound.with_status())
 }
 
 /// Invite a freelancer to apply to one of the organisation's open shifts, with an optional

@@ -5,6 +5,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod certificates;
 #[cfg(feature = "ssr")]
+pub mod matching;
+#[cfg(feature = "ssr")]
 pub mod messages;
 pub mod model;
 pub mod pages;

@@ -633,7 +633,7 @@ pub async fn free_seat(
 
 /// The shifts `ids` as lists show them, in that order, with their distance from `viewer`'s
 /// home when they have a profile.
-async fn cards(
+pub async fn cards(
     conn: &mut PgConnection,
     ids: &[uuid::Uuid],
     viewer: Option<UserId>,
@@ -1061,6 +1061,7 @@ pub async fn applicants(
             note: r.note,
             reason: r.reason,
             proposed: r.proposed_cents.map(|c| Money::new(c, HIRE_CURRENCY)),
+            fit: None,
         })
         .collect())
 }

@@ -3,8 +3,8 @@
 
 use super::{
     CertificateBadges, CertificatesPanel, CitySelect, ContractEvents, ContractRatings,
-    DeliveryLine, HireNav, HoursFields, RatingFields, ShiftFacts, ShiftRequirements, TimesheetLine,
-    WeekFields, WeekLine, posting_href, reliability_line,
+    DeliveryLine, FitExplanation, HireNav, HoursFields, RatingFields, ShiftFacts,
+    ShiftRequirements, TimesheetLine, WeekFields, WeekLine, posting_href, reliability_line,
 };
 use crate::accounts::pages::refresh_viewer_on_success;
 use crate::error::AppError;
@@ -13,7 +13,7 @@ use crate::marketplace::api::{
     AcceptOffer, AddDayOff, ApplyToShift, CancelMyContract, InviteFreelancer, RateOrganisation,
     RemoveDayOff, SHIFTS_PER_PAGE, SaveProfile, SubmitDelivery, SubmitHours, SubmitWeek,
     WithdrawApplication, find_work, load_freelancer, load_invitable_shifts, load_my_certificates,
-    load_my_profile, load_reference, load_shift, my_applications, my_contracts,
+    load_my_profile, load_openings, load_reference, load_shift, my_applications, my_contracts,
 };
 use crate::marketplace::model::{
     ApplicationStatus, ContractStatus, ContractView, PayBasis, PostingKind, Profile, Reference,
@@ -269,10 +269,14 @@ pub fn FindWorkPage() -> impl IntoView {
     let results = Resource::new(
         move || filters.get(),
         |(within, wage, skill, from, page)| async move {
-            Ok::<_, AppError>((
-                find_work(within, wage, skill, from, page).await?,
-                load_reference().await?,
-            ))
+            let work = find_work(within, wage, skill, from, page).await?;
+            // The recommendations head the first page only.
+            let openings = if page <= 1 {
+                load_openings().await?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, AppError>((work, load_reference().await?, openings))
         },
     );
     view! {
@@ -286,7 +290,7 @@ pub fn FindWorkPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (within, wage, skill, from, _) = filters.get_untracked();
                 match results.await {
-                    Ok((work, reference)) => {
+                    Ok((work, reference, openings)) => {
                         let query = vec![("within_km", within.clone()), ("min_wage", wage.clone()), ("skill", skill.clone()), ("from", from.clone())];
                         let pages = page_count(work.total, u32::try_from(SHIFTS_PER_PAGE).unwrap_or(20));
                         let page = u32::try_from(work.page).unwrap_or(1);
@@ -307,6 +311,23 @@ pub fn FindWorkPage() -> impl IntoView {
                                 <label>"From"<input type="date" name="from" value=from/></label>
                                 <button type="submit" class="button button--small">"Filter"</button>
                             </form>
+                            {(!openings.is_empty()).then(|| view! {
+                                <section class="panel" aria-labelledby="openings-heading">
+                                    <h2 id="openings-heading">"Recommended for you"</h2>
+                                    <p class="muted">"Open shifts and jobs within your travel radius that pay your minimum, need no certificate you lack and fit your usual week, best match first."</p>
+                                    <ul class="list shift-list" role="list" data-testid="openings">
+                                        {openings.into_iter().map(|o| view! {
+                                            <li class="list__row shift-row">
+                                                <a href=posting_href(o.shift.kind, o.shift.id) class="shift-row__title">{o.shift.title.clone()}</a>
+                                                <span>{o.shift.organisation.clone()}</span>
+                                                <span>{o.shift.when()}</span>
+                                                <span class="price">{o.shift.pay_label()}</span>
+                                                <FitExplanation fit=o.fit/>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                </section>
+                            })}
                             <p class="muted" data-testid="work-count">
                                 {if work.total == 1 { "1 open shift or job".to_owned() } else { format!("{} open shifts and jobs", work.total) }}
                                 {work.home.map(|(city, km)| format!(" within {km} km of {city}"))}

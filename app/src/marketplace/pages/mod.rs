@@ -218,6 +218,46 @@ fn reliability_line(r: Reliability) -> String {
     parts.join(" · ")
 }
 
+/// A match score and what makes it: the summary line, then (opened on demand) each factor's
+/// value, weight and points, adding up to the score, and each hard filter with its outcome.
+#[component]
+fn FitExplanation(fit: super::model::Fit) -> impl IntoView {
+    let eligible = fit.eligible();
+    view! {
+        <div class="fit" data-testid="fit">
+            <span class="fit__score" data-testid="fit-summary">{fit.summary()}</span>
+            <details class="fit__why">
+                <summary>"Why this score"</summary>
+                <table class="fit__factors">
+                    <caption class="visually-hidden">"How the score adds up"</caption>
+                    <thead><tr><th scope="col">"Factor"</th><th scope="col">"Value"</th><th scope="col">"Weight"</th><th scope="col">"Points"</th></tr></thead>
+                    <tbody>
+                        {fit.score.contributions.iter().map(|c| view! {
+                            <tr data-testid="fit-factor">
+                                <th scope="row">{c.factor.label()}</th>
+                                <td>{format!("{:.2}", c.value)}</td>
+                                <td>{format!("{:.0}%", c.weight * 100.0)}</td>
+                                <td>{format!("{:.1}", c.points)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                    <tfoot><tr><th scope="row" colspan="3">"Score"</th><td data-testid="fit-total">{format!("{:.1}", fit.score.total)}</td></tr></tfoot>
+                </table>
+                <ul class="fit__checks" role="list">
+                    {fit.checks.iter().map(|c| view! {
+                        <li class=if c.passed { "check check--passed" } else { "check check--failed" }>
+                            <span aria-hidden="true">{if c.passed { "✓ " } else { "✗ " }}</span>
+                            <span class="visually-hidden">{if c.passed { "Passed: " } else { "Failed: " }}</span>
+                            {c.text.clone()}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                {(!eligible).then(|| view! { <p class="muted">"Fails a hard filter: the engine would not recommend them for this posting."</p> })}
+            </details>
+        </div>
+    }
+}
+
 /// The skills and certificates a shift asks for.
 #[component]
 fn ShiftRequirements(detail: ShiftDetail) -> impl IntoView {

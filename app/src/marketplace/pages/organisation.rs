@@ -2,8 +2,9 @@
 //! and one shift with its applicants and contracts.
 
 use super::{
-    CitySelect, ContractEvents, ContractRatings, DeliveryLine, HireNav, HoursFields, RatingFields,
-    ShiftFacts, ShiftRequirements, TimesheetLine, WeekFields, WeekLine, reliability_line,
+    CitySelect, ContractEvents, ContractRatings, DeliveryLine, FitExplanation, HireNav,
+    HoursFields, RatingFields, ShiftFacts, ShiftRequirements, TimesheetLine, WeekFields, WeekLine,
+    reliability_line,
 };
 use crate::error::AppError;
 use crate::ids::PostingId;
@@ -11,19 +12,19 @@ use crate::marketplace::api::{
     AdjustHours, AdjustWeek, ApproveDelivery, ApproveHours, ApproveWeek, CancelContract,
     ChangeShift, CreateJob, CreateShift, DisputeDelivery, DisputeHours, DisputeWeek,
     InviteFreelancer, MakeOffer, RateFreelancer, RecordNoShow, RejectApplication, UpdateDraft,
-    UpdateJobDraft, load_draft, load_org_home, load_org_shift, load_reference,
+    UpdateJobDraft, load_draft, load_org_home, load_org_shift, load_recommended, load_reference,
 };
 use crate::marketplace::model::{
-    ApplicationStatus, CANCELLATION_POLICY, CertificateType, ContractStatus, ContractView, Draft,
-    JobInput, PastWorker, PayBasis, PostingKind, PostingStatus, Reference, SKILL_LEVELS,
-    ShiftInput, Side, SkillCategory, TimesheetStatus, pay_label,
+    ApplicationStatus, CANCELLATION_POLICY, Candidate, CertificateType, ContractStatus,
+    ContractView, Draft, JobInput, MatchFilter, PastWorker, PayBasis, PostingKind, PostingStatus,
+    Reference, SKILL_LEVELS, ShiftInput, Side, SkillCategory, TimesheetStatus, pay_label,
 };
 use crate::ui::{
     ErrorPage, FormError, TextArea, TextField, count_of, field_error, form_error, on_success,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::collections::BTreeMap;
 
 fn slug_param() -> Memo<String> {
@@ -518,12 +519,27 @@ pub fn OrgShiftPage() -> impl IntoView {
             load_org_shift(slug, PostingId(id)).await
         },
     );
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        query.with(|q| MatchFilter {
+            within_km: q.get("within").and_then(|v| v.parse().ok()),
+            min_attendance: q.get("attendance").and_then(|v| v.parse().ok()),
+        })
+    });
+    let recommended = Resource::new(
+        move || (slug.get(), id.get(), filter.get(), actions.version()),
+        |(slug, id, filter, _)| async move {
+            let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+            load_recommended(slug, PostingId(id), filter).await
+        },
+    );
     let error = actions.error();
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match shift.await {
                     Ok(page) => {
+                        let candidates = recommended.await;
                         let s = page.detail.summary.clone();
                         let slug = slug.get_untracked();
                         let status = s.status;
@@ -564,6 +580,9 @@ pub fn OrgShiftPage() -> impl IntoView {
                             </section>
                             <FormError error/>
                             <Applicants page_slug=slug.clone() applicants=page.applicants basis=s.pay_basis actions/>
+                            {status.accepts_applications().then(|| view! {
+                                <RecommendedCandidates page_slug=slug.clone() shift=s.id filter=filter.get_untracked() candidates actions/>
+                            })}
                             <PastWorkers page_slug=slug.clone() shift=s.id workers=page.past_workers actions/>
                             <Contracts page_slug=slug kind=s.kind contracts=page.contracts actions/>
                         }.into_any()
@@ -601,6 +620,7 @@ fn Applicants(
                             <a href=format!("/hire/org/{slug}/messages/{id}")>"Message"</a>
                             <span class="muted">{reliability_line(a.reliability)}</span>
                             <span class="tag">{a.status.label()}</span>
+                            {a.fit.clone().map(|fit| view! { <FitExplanation fit/> })}
                             {a.proposed.map(|p| view! { <span class="price" data-testid="proposed">{format!("Asks {}", pay_label(p, basis))}</span> })}
                             {(!a.note.is_empty()).then(|| view! { <q>{a.note.clone()}</q> })}
                             {a.reason.clone().map(|r| view! { <span class="muted">{format!("“{r}”")}</span> })}
@@ -709,6 +729,74 @@ fn JobAnswers(slug: String, contract: ContractView, actions: ShiftActions) -> im
 }
 
 /// Freelancers who worked for the organisation before, to invite to this open shift.
+/// The matching engine's best freelancers for the posting, each explained, with an invitation
+/// form; the radius and a minimum attendance narrow them.
+#[component]
+fn RecommendedCandidates(
+    page_slug: String,
+    shift: PostingId,
+    filter: MatchFilter,
+    candidates: Result<Vec<Candidate>, AppError>,
+    actions: ShiftActions,
+) -> impl IntoView {
+    let within = filter.within_km();
+    let attendance = filter.min_attendance.unwrap_or(0);
+    view! {
+        <section class="panel" aria-labelledby="recommended-heading">
+            <h2 id="recommended-heading">"Recommended candidates"</h2>
+            <p class="muted">"Ranked by how their profile fits the description, skills and levels, rating, attendance, distance and rate. Everyone listed lives within reach, accepts the pay, holds the certificates and is free at that time."</p>
+            <leptos_router::components::Form method="GET" action="" attr:class="filters">
+                <label>
+                    "Within "
+                    <select name="within">
+                        {MatchFilter::RADII.into_iter().map(|km| view! {
+                            <option value=km.to_string() selected=km == within>{format!("{km} km")}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Attendance at least "
+                    <select name="attendance">
+                        {[0, 80, 90, 95].into_iter().map(|p| view! {
+                            <option value=p.to_string() selected=p == attendance>{if p == 0 { "any".to_owned() } else { format!("{p}%") }}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="button button--quiet button--small">"Update"</button>
+            </leptos_router::components::Form>
+            {match candidates {
+                Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! {
+                    <p>"Nobody passes every requirement yet. A wider radius or no attendance minimum may find someone."</p>
+                }.into_any(),
+                Ok(list) => view! {
+                    <ol class="list" data-testid="recommended">
+                        {list.into_iter().map(|c| {
+                            let message_id = format!("recommended-message-{}", c.freelancer_id);
+                            let slug = page_slug.clone();
+                            view! {
+                                <li class="list__row candidate">
+                                    <a href=format!("/hire/freelancers/{}", c.freelancer_id)>{c.name.clone()}</a>
+                                    <span>{format!("{} · {}", c.headline, c.city)}</span>
+                                    <FitExplanation fit=c.fit/>
+                                    <ActionForm action=actions.invite attr:class="inline-form">
+                                        <input type="hidden" name="slug" value=slug/>
+                                        <input type="hidden" name="shift" value=shift.to_string()/>
+                                        <input type="hidden" name="freelancer" value=c.freelancer_id.to_string()/>
+                                        <label for=message_id.clone() class="visually-hidden">{format!("Message to {}", c.name)}</label>
+                                        <input id=message_id type="text" name="message" placeholder="Message (optional)"/>
+                                        <button type="submit" class="button button--small">"Invite"</button>
+                                    </ActionForm>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
 #[component]
 fn PastWorkers(
     page_slug: String,

@@ -1,0 +1,522 @@
+//! The matching engine in the real database: the hard filters hold on randomised freelancers
+//! and postings whichever strategy runs, k results whenever k are eligible, explanations that
+//! add up, deterministic order, and a profile edit that changes the matches once the embedding
+//! job has run.
+
+mod common;
+
+use app::ids::{OrganisationId, PostingId, UserId};
+use app::marketplace::matching::{self, Query, Settings, Strategy};
+use app::marketplace::model::{JobInput, MatchFilter, ProfileInput, ShiftInput};
+use app::marketplace::service::{self, PostingForm};
+use chrono::{Duration, NaiveDate, Utc};
+use server::match_data::{self, Rng, TRADES};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::collections::{BTreeMap, HashSet};
+
+async fn user(db: &sqlx::PgPool, email: &str) -> UserId {
+    UserId(
+        sqlx::query_scalar!(
+            "SELECT user_id FROM users WHERE email = $1::text::citext",
+            email
+        )
+        .fetch_one(db)
+        .await
+        .expect("user"),
+    )
+}
+
+async fn harbour(db: &sqlx::PgPool) -> OrganisationId {
+    OrganisationId(
+        sqlx::query_scalar!(
+            "SELECT organisation_id FROM organisations WHERE slug = 'harbour-hotels'"
+        )
+        .fetch_one(db)
+        .await
+        .expect("organisation"),
+    )
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+const CITIES: &[&str] = &[
+    "nl-amsterdam",
+    "nl-utrecht",
+    "nl-rotterdam",
+    "nl-eindhoven",
+    "nl-groningen",
+    "be-gent",
+];
+
+/// A random shift or job as a manager would fill in the form.
+fn random_posting(rng: &mut Rng) -> PostingFormOwned {
+    let trade = rng.pick(TRADES);
+    let mut skills = BTreeMap::new();
+    for skill in trade.skills.iter().take(rng.below(3)) {
+        skills.insert((*skill).to_owned(), (1 + rng.below(4)).to_string());
+    }
+    let mut certificates = BTreeMap::new();
+    if let Some(certificate) = trade.certificate.filter(|_| rng.chance(0.4)) {
+        certificates.insert(certificate.to_owned(), "on".to_owned());
+    }
+    let city = (*rng.pick(CITIES)).to_owned();
+    let date = today() + Duration::days(2 + rng.below(20) as i64);
+    if rng.chance(0.6) {
+        let start = 6 + rng.below(15);
+        let hours = 3 + rng.below(8);
+        let end = (start + hours) % 24;
+        PostingFormOwned::Shift(ShiftInput {
+            title: format!("{} shift", trade.name),
+            description: format!("A {} shift.", trade.name),
+            city,
+            address: String::new(),
+            date: date.format("%Y-%m-%d").to_string(),
+            starts: format!("{start:02}:00"),
+            ends: format!("{end:02}:30"),
+            break_minutes: "0".into(),
+            headcount: "1".into(),
+            wage: format!("{}.00", 14 + rng.below(30)),
+            skills,
+            certificates,
+        })
+    } else {
+        let fixed = rng.chance(0.4);
+        PostingFormOwned::Job(JobInput {
+            title: format!("{} job", trade.name),
+            description: format!("A {} job.", trade.name),
+            city,
+            address: String::new(),
+            starts: date.format("%Y-%m-%d").to_string(),
+            ends: (date + Duration::days(rng.below(30) as i64))
+                .format("%Y-%m-%d")
+                .to_string(),
+            headcount: "1".into(),
+            pay_basis: if fixed { "fixed" } else { "hourly" }.into(),
+            pay: if fixed {
+                "900".into()
+            } else {
+                format!("{}.00", 14 + rng.below(30))
+            },
+            skills,
+            certificates,
+        })
+    }
+}
+
+enum PostingFormOwned {
+    Shift(ShiftInput),
+    Job(JobInput),
+}
+
+impl PostingFormOwned {
+    fn form(&self) -> PostingForm<'_> {
+        match self {
+            PostingFormOwned::Shift(s) => PostingForm::Shift(s),
+            PostingFormOwned::Job(j) => PostingForm::Job(j),
+        }
+    }
+}
+
+/// Everyone the filters let through, by measuring every freelancer and reading the flags.
+async fn truly_eligible(conn: &mut sqlx::PgConnection, q: &Query) -> HashSet<uuid::Uuid> {
+    let everyone: Vec<uuid::Uuid> = sqlx::query_scalar!("SELECT user_id FROM freelancer_profiles")
+        .fetch_all(&mut *conn)
+        .await
+        .expect("profiles");
+    matching::measure(conn, q, &everyone)
+        .await
+        .expect("measure")
+        .into_iter()
+        .filter(|m| {
+            m.near
+                && m.paid_enough
+                && m.reliable
+                && m.available
+                && m.not_off
+                && m.free
+                && m.missing_certificates.is_empty()
+        })
+        .map(|m| m.user_id)
+        .collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn hard_filters_hold_on_randomised_data(_: PgPoolOptions, options: PgConnectOptions) {
+    let app = common::shop(options).await;
+    let db = &app.db;
+    let (organisation, hana) = (harbour(db).await, user(db, "hana@olivine.test").await);
+    let generated = match_data::generate(db, 2000, 11, today(), 384)
+        .await
+        .expect("freelancers");
+    sqlx::query("ANALYZE freelancer_profiles")
+        .execute(db)
+        .await
+        .expect("analyze");
+    let mut conn = db.acquire().await.expect("connection");
+    let mut rng = Rng::new(5);
+    let k = 10;
+    let exact_settings = Settings {
+        k,
+        exact_below: i64::MAX,
+        ..Settings::default()
+    };
+    let index_settings = Settings {
+        k,
+        exact_below: 0,
+        pool: 40,
+        ..Settings::default()
+    };
+    let mut strategies = HashSet::new();
+    let mut sizes = Vec::new();
+    for case in 0..30 {
+        let input = random_posting(&mut rng);
+        let posting = service::create_posting(&app.state, organisation, hana, input.form())
+            .await
+            .unwrap_or_else(|e| panic!("case {case}: posting refused: {e:?}"));
+        let centre = rng.below(generated.centres.len());
+        let vector = match_data::near(&mut rng, &generated.centres[centre], 1.0);
+        sqlx::query!(
+            "UPDATE postings SET embedding = $2::text::vector WHERE posting_id = $1",
+            posting.0,
+            match_data::vector_text(&vector)
+        )
+        .execute(&mut *conn)
+        .await
+        .expect("posting vector");
+        let filter = MatchFilter {
+            within_km: Some(*rng.pick(&MatchFilter::RADII)),
+            min_attendance: rng.chance(0.3).then_some(80),
+        };
+        let q = matching::posting_query(&mut conn, posting, Some(organisation), filter)
+            .await
+            .expect("query")
+            .expect("the organisation's posting");
+        let eligible = truly_eligible(&mut conn, &q).await;
+        sizes.push(eligible.len());
+        let want = k.min(eligible.len());
+
+        let (exact, count) = matching::exact(&mut conn, &q, &exact_settings)
+            .await
+            .expect("exact");
+        assert_eq!(
+            count,
+            eligible.len(),
+            "case {case}: exact finds every eligible freelancer"
+        );
+        assert_eq!(
+            exact.len(),
+            want,
+            "case {case}: k results when k are eligible"
+        );
+        assert!(
+            exact.iter().all(|r| eligible.contains(&r.user_id)),
+            "case {case}"
+        );
+
+        let found = matching::search(&mut conn, &q, &index_settings)
+            .await
+            .expect("index search");
+        strategies.insert(found.strategy);
+        assert_eq!(
+            found.ranked.len(),
+            want,
+            "case {case}: {:?} returns k",
+            found.strategy
+        );
+        for r in &found.ranked {
+            assert!(
+                eligible.contains(&r.user_id),
+                "case {case}: {:?} returned a freelancer who fails a hard filter",
+                found.strategy
+            );
+        }
+
+        let auto = matching::search(
+            &mut conn,
+            &q,
+            &Settings {
+                k,
+                ..Settings::default()
+            },
+        )
+        .await
+        .expect("search");
+        assert_eq!(auto.ranked.len(), want, "case {case}");
+        assert!(auto.ranked.iter().all(|r| eligible.contains(&r.user_id)));
+
+        // The explained candidates agree with the ranking and add up.
+        let candidates = matching::candidates(
+            &mut conn,
+            organisation,
+            posting,
+            filter,
+            &Settings {
+                k,
+                ..Settings::default()
+            },
+        )
+        .await
+        .expect("candidates")
+        .expect("found");
+        assert_eq!(candidates.len(), want);
+        for c in &candidates {
+            assert!(c.fit.eligible(), "case {case}: {:?}", c.fit.checks);
+            let sum: f64 = c.fit.score.contributions.iter().map(|x| x.points).sum();
+            assert_eq!(
+                c.fit.score.total, sum,
+                "the explanation adds up to the score"
+            );
+        }
+        assert!(
+            candidates
+                .windows(2)
+                .all(|w| w[0].fit.score.total >= w[1].fit.score.total),
+            "best first"
+        );
+    }
+    // The cases covered both small and large eligible sets, and the index path ran.
+    assert!(
+        sizes.iter().any(|&n| n < k),
+        "some case had fewer than k eligible: {sizes:?}"
+    );
+    assert!(
+        sizes.iter().any(|&n| n > 100),
+        "some case had many eligible: {sizes:?}"
+    );
+    assert!(strategies.contains(&Strategy::Hnsw), "{strategies:?}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOptions) {
+    let app = common::shop(options).await;
+    let db = &app.db;
+    let (organisation, hana) = (harbour(db).await, user(db, "hana@olivine.test").await);
+    // Eight identical profiles: every score ties.
+    let mut ids = Vec::new();
+    for n in 0..8 {
+        let email = format!("twin{n}@olivine.test");
+        let id = UserId(uuid::Uuid::now_v7());
+        sqlx::query!(
+            "INSERT INTO users (user_id, email, display_name) VALUES ($1, $2::text::citext, 'Twin')",
+            id.0,
+            email
+        )
+        .execute(db)
+        .await
+        .expect("user");
+        service::save_profile(&app.state, id, &job_profile("Barista and bartender"))
+            .await
+            .expect("profile");
+        ids.push(id.0);
+    }
+    let posting = service::create_posting(
+        &app.state,
+        organisation,
+        hana,
+        PostingForm::Job(&job("Barista")),
+    )
+    .await
+    .expect("posting");
+    let mut conn = db.acquire().await.expect("connection");
+    let settings = Settings {
+        k: 5,
+        ..Settings::default()
+    };
+    let first = matching::candidates(
+        &mut conn,
+        organisation,
+        posting,
+        MatchFilter::default(),
+        &settings,
+    )
+    .await
+    .expect("candidates")
+    .expect("found");
+    ids.sort();
+    let expected: Vec<uuid::Uuid> = ids.iter().take(5).copied().collect();
+    let got: Vec<uuid::Uuid> = first.iter().map(|c| c.freelancer_id.0).collect();
+    assert_eq!(got, expected, "equal scores in the order of their ids");
+    for _ in 0..3 {
+        let again = matching::candidates(
+            &mut conn,
+            organisation,
+            posting,
+            MatchFilter::default(),
+            &settings,
+        )
+        .await
+        .expect("candidates")
+        .expect("found");
+        assert_eq!(again, first);
+    }
+}
+
+fn job_profile(headline: &str) -> ProfileInput {
+    ProfileInput {
+        headline: headline.into(),
+        bio: String::new(),
+        city: "nl-utrecht".into(),
+        travel_km: "40".into(),
+        min_rate: "15,00".into(),
+        languages: "nl".into(),
+        skills: BTreeMap::new(),
+        week: BTreeMap::from([
+            ("1_from".into(), "08:00".into()),
+            ("1_to".into(), "17:00".into()),
+        ]),
+    }
+}
+
+fn job(title: &str) -> JobInput {
+    let start = today() + Duration::days(10);
+    JobInput {
+        title: title.into(),
+        description: String::new(),
+        city: "nl-utrecht".into(),
+        address: String::new(),
+        starts: start.format("%Y-%m-%d").to_string(),
+        ends: (start + Duration::days(5)).format("%Y-%m-%d").to_string(),
+        headcount: "1".into(),
+        pay_basis: "hourly".into(),
+        pay: "20.00".into(),
+        skills: BTreeMap::new(),
+        certificates: BTreeMap::new(),
+    }
+}
+
+fn model_dir() -> std::path::PathBuf {
+    std::env::var_os("OLIVINE_MATCHING_MODEL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../.data/models/all-MiniLM-L6-v2")
+        })
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::shop(options).await;
+    let db = &app.db;
+    let embedder = std::sync::Arc::new(
+        ::matching::embed::Embedder::load(&model_dir(), 384)
+            .unwrap_or_else(|e| panic!("{e} — run `cargo xtask setup`")),
+    );
+    let (organisation, hana) = (harbour(db).await, user(db, "hana@olivine.test").await);
+    let (fay, finn) = (
+        user(db, "fay@olivine.test").await,
+        user(db, "finn@olivine.test").await,
+    );
+    for who in [fay, finn] {
+        service::save_profile(
+            &app.state,
+            who,
+            &job_profile("Barista and bartender in busy cafés"),
+        )
+        .await
+        .expect("profile");
+    }
+    let bar = service::create_posting(
+        &app.state,
+        organisation,
+        hana,
+        PostingForm::Job(&job("Barista for our hotel café")),
+    )
+    .await
+    .expect("bar job");
+    let warehouse = service::create_posting(
+        &app.state,
+        organisation,
+        hana,
+        PostingForm::Job(&JobInput {
+            description: "Order picking and forklift driving in our linen warehouse.".into(),
+            ..job("Warehouse worker with forklift")
+        }),
+    )
+    .await
+    .expect("warehouse job");
+    assert_eq!(
+        matching::embed_due(db, &embedder, 32)
+            .await
+            .expect("embedded"),
+        4
+    );
+    assert_eq!(
+        matching::embed_due(db, &embedder, 32)
+            .await
+            .expect("nothing left"),
+        0
+    );
+
+    let mut conn = db.acquire().await.expect("connection");
+    let before = top(&mut conn, organisation, warehouse).await;
+    assert_eq!(before.len(), 2);
+    assert_eq!(
+        semantic(&before[0]),
+        semantic(&before[1]),
+        "same text, same meaning"
+    );
+
+    // Fay retrains: her profile now reads like the warehouse job.
+    service::save_profile(
+        &app.state,
+        fay,
+        &ProfileInput {
+            bio: "Forklift licence; order picking and packing in warehouses.".into(),
+            ..job_profile("Warehouse worker and forklift driver")
+        },
+    )
+    .await
+    .expect("edit");
+    let stale = top(&mut conn, organisation, warehouse).await;
+    assert_eq!(
+        stale.iter().map(semantic).collect::<Vec<_>>(),
+        before.iter().map(semantic).collect::<Vec<_>>(),
+        "nothing changes until the embedding job runs"
+    );
+    assert_eq!(
+        matching::embed_due(db, &embedder, 32)
+            .await
+            .expect("embedded"),
+        1,
+        "only Fay's profile"
+    );
+
+    let after = top(&mut conn, organisation, warehouse).await;
+    assert_eq!(
+        after[0].freelancer_id, fay,
+        "Fay now fits the warehouse job best"
+    );
+    assert!(semantic(&after[0]) > semantic(&after[1]) + 0.1);
+    let bar_after = top(&mut conn, organisation, bar).await;
+    assert_eq!(bar_after[0].freelancer_id, finn, "and Finn the café");
+}
+
+fn semantic(c: &app::marketplace::model::Candidate) -> f64 {
+    c.fit
+        .score
+        .of(::matching::Factor::Semantic)
+        .map(|x| x.value)
+        .unwrap_or_default()
+}
+
+async fn top(
+    conn: &mut sqlx::PgConnection,
+    organisation: OrganisationId,
+    posting: PostingId,
+) -> Vec<app::marketplace::model::Candidate> {
+    matching::candidates(
+        conn,
+        organisation,
+        posting,
+        MatchFilter::default(),
+        &Settings::default(),
+    )
+    .await
+    .expect("candidates")
+    .expect("found")
+}
