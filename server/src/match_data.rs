@@ -4,8 +4,8 @@
 //! travel radii, minimum rates that rise with level, attendance and rating records — written
 //! straight to the tables in batches. Deterministic for a seed.
 //!
-//! Their vectors are drawn around one centre per trade (unit length, about 0.5–0.8 cosine within
-//! a trade), not made by the model: embedding a million texts at ~100 texts/s would take hours,
+//! Their vectors are drawn in one region per trade (a centre and a few directions of variation,
+//! unit length), not made by the model: embedding a million texts at ~100 texts/s would take hours,
 //! and the search only sees vectors. The benchmark measures the model's throughput separately.
 
 use chrono::NaiveDate;
@@ -152,23 +152,47 @@ pub const TRADES: &[Trade] = &[
     },
 ];
 
-/// One centre per trade in `dimension` dimensions, unit length.
-pub fn centres(rng: &mut Rng, dimension: usize) -> Vec<Vec<f32>> {
+/// A trade's region of the embedding space: a centre and a few directions its people vary
+/// along (specialities, seniority, style). Real sentence embeddings have such a low intrinsic
+/// dimension; isotropic noise in 384 dimensions would make every point nearly equidistant,
+/// which no text corpus looks like and no nearest-neighbour index is built for.
+#[derive(Clone, Debug)]
+pub struct Topic {
+    pub centre: Vec<f32>,
+    pub directions: Vec<Vec<f32>>,
+}
+
+/// Directions of variation per topic.
+const DIRECTIONS: usize = 8;
+
+fn random_unit(rng: &mut Rng, dimension: usize) -> Vec<f32> {
+    unit((0..dimension).map(|_| rng.normal() as f32).collect())
+}
+
+/// One topic per trade in `dimension` dimensions.
+pub fn topics(rng: &mut Rng, dimension: usize) -> Vec<Topic> {
     TRADES
         .iter()
-        .map(|_| unit((0..dimension).map(|_| rng.normal() as f32).collect()))
+        .map(|_| Topic {
+            centre: random_unit(rng, dimension),
+            directions: (0..DIRECTIONS)
+                .map(|_| random_unit(rng, dimension))
+                .collect(),
+        })
         .collect()
 }
 
-/// A vector near `centre`: cosine about 0.7 to it.
-pub fn near(rng: &mut Rng, centre: &[f32], spread: f32) -> Vec<f32> {
-    let noise = spread / (centre.len() as f32).sqrt();
-    unit(
-        centre
-            .iter()
-            .map(|c| c + noise * rng.normal() as f32)
-            .collect(),
-    )
+/// A unit vector in `topic`'s region: the centre, moved along its directions by `spread`
+/// (standard deviation per direction), plus a little noise in every dimension.
+pub fn near(rng: &mut Rng, topic: &Topic, spread: f32) -> Vec<f32> {
+    let mut v = topic.centre.clone();
+    for direction in &topic.directions {
+        let w = spread * rng.normal() as f32;
+        v.iter_mut().zip(direction).for_each(|(x, d)| *x += w * d);
+    }
+    let noise = 0.1 / (v.len() as f32).sqrt();
+    v.iter_mut().for_each(|x| *x += noise * rng.normal() as f32);
+    unit(v)
 }
 
 pub fn unit(mut v: Vec<f32>) -> Vec<f32> {
@@ -183,11 +207,27 @@ pub fn vector_text(v: &[f32]) -> String {
     format!("[{}]", parts.join(","))
 }
 
+/// The bundled cities with the most people, biggest first.
+pub const BIG_CITIES: &[&str] = &[
+    "nl-amsterdam",
+    "nl-rotterdam",
+    "nl-den-haag",
+    "nl-utrecht",
+    "nl-eindhoven",
+    "be-antwerpen",
+    "nl-groningen",
+    "be-gent",
+    "nl-tilburg",
+    "nl-almere",
+    "nl-breda",
+    "nl-nijmegen",
+];
+
 /// What was generated.
 #[derive(Debug, Default)]
 pub struct Generated {
     pub freelancers: usize,
-    pub centres: Vec<Vec<f32>>,
+    pub topics: Vec<Topic>,
 }
 
 /// Add `n` synthetic freelancers (ids from `first`), certificates valid relative to `today`.
@@ -200,7 +240,7 @@ pub async fn generate(
     dimension: usize,
 ) -> Result<Generated, sqlx::Error> {
     let mut rng = Rng::new(seed);
-    let centres = centres(&mut rng, dimension);
+    let topics = topics(&mut rng, dimension);
     let cities: Vec<String> = sqlx::query_scalar!("SELECT city_id FROM cities ORDER BY city_id")
         .fetch_all(db)
         .await?;
@@ -243,9 +283,9 @@ pub async fn generate(
                 city += 1;
             }
             city_ids.push(cities[city].clone());
-            travel.push(*rng.pick(&[10, 25, 40, 60, 100, 150, 250]));
+            travel.push(*rng.pick(&[10, 25, 40, 60, 100, 150, 200, 250]));
             rates.push(1300 + i64::from(level) * 300 + rng.below(800) as i64);
-            vectors.push(vector_text(&near(&mut rng, &centres[trade_index], 1.0)));
+            vectors.push(vector_text(&near(&mut rng, &topics[trade_index], 0.5)));
             attendance.push(rng.chance(0.6).then(|| 0.6 + 0.4 * rng.unit() as f32));
             ratings.push(rng.chance(0.5).then(|| 3.0 + 2.0 * rng.unit() as f32));
             let skills = 1 + rng.below(trade.skills.len());
@@ -357,6 +397,6 @@ pub async fn generate(
     }
     Ok(Generated {
         freelancers: n,
-        centres,
+        topics,
     })
 }

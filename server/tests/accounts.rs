@@ -642,6 +642,7 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec!["freelancer"],
         ),
         ("hire/contracts/mine", vec![], vec!["freelancer"]),
+        ("hire/openings", vec![], vec!["freelancer"]),
         (
             "hire/hours/submit",
             vec![
@@ -676,6 +677,15 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         (
             "hire/org/shift",
             vec![("slug", "harbour-hotels"), ("id", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/shift/recommended",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("shift", &nobody),
+                ("filter[within_km]", "25"),
+            ],
             harbour.to_vec(),
         ),
         (

@@ -28,7 +28,10 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
         Some("search") => search(pins, &args[1..]),
         Some("media") => media(pins),
         Some("checkout") => checkout(pins),
-        _ => bail!("usage: cargo xtask bench ssr | search [--products N] | media | checkout"),
+        Some("matching") => matching(pins, &args[1..]),
+        _ => bail!(
+            "usage: cargo xtask bench ssr | search [--products N] | media | checkout | matching [--profiles N | --million]"
+        ),
     }
 }
 
@@ -229,6 +232,34 @@ fn search(pins: &Pins, args: &[String]) -> Result<()> {
                 .arg(url)
                 .arg(products.to_string())
                 .arg(&out),
+        )?;
+        say(format!("bench: wrote {}", out.display()));
+        Ok(())
+    })
+}
+
+/// The matching engine: N synthetic freelancers, 200 searches at three selectivities, each
+/// against the exact answer.
+fn matching(pins: &Pins, args: &[String]) -> Result<()> {
+    let profiles = match args {
+        [] => 100_000,
+        [flag] if flag == "--million" => 1_000_000,
+        [flag, n] if flag == "--profiles" => n.parse().context("--profiles takes a number")?,
+        _ => bail!("usage: cargo xtask bench matching [--profiles N | --million]"),
+    };
+    with_database(pins, "olivine_bench_matching", |url| {
+        say(format!(
+            "bench: building the matching benchmark ({profiles} freelancers)"
+        ));
+        cargo_build_release("server", "matching_bench")?;
+        let out = target_dir()?.join("bench").join("matching.json");
+        std::fs::create_dir_all(out.parent().context("no parent")?)?;
+        run(
+            Command::new(target_dir()?.join("release").join("matching_bench"))
+                .arg(url)
+                .arg(profiles.to_string())
+                .arg(&out)
+                .envs(pins.embedding_model.env()),
         )?;
         say(format!("bench: wrote {}", out.display()));
         Ok(())

@@ -145,9 +145,10 @@ impl Cluster {
                 .arg("postgres:postgres")
                 .arg(&self.log))?;
         }
-        // fsync off: a throwaway development cluster trades durability for fast tests.
+        // fsync off: a throwaway development cluster trades durability for fast tests. 1 GB of
+        // shared buffers holds the matching benchmark's HNSW index and profiles (~400 MB at 100k).
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=1GB -c maintenance_work_mem=512MB",
             self.port,
             self.socket.display()
         );

@@ -67,6 +67,8 @@ impl ServerProcess {
         let log = std::fs::File::create(&log_path).context("cannot create the server log")?;
         let child = olivine(database_url, release)?
             .arg("serve")
+            // The embedding model setup installed; callers may point elsewhere.
+            .envs(crate::pins::load()?.embedding_model.env())
             .envs(env.iter().map(|(k, v)| (k, v)))
             .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
             .env("OLIVINE_ENV", if release { "prod" } else { "dev" })

@@ -297,10 +297,6 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
             // server tests cover it.
             ("OLIVINE_MEDIA_AVIF".to_owned(), "false".to_owned()),
         ];
-        let node_env: Vec<(String, String)> = node_env
-            .into_iter()
-            .chain(pins.embedding_model.env())
-            .collect();
         migrate_and_seed(&url, false, &node_env)?;
         let oidc = OidcProvider::start(&format!("http://127.0.0.1:{port}"))?;
         let stripe = StripeEmulator::start(

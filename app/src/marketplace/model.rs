@@ -1943,6 +1943,7 @@ pub struct Opening {
 
 /// The manager's narrowing of the recommended candidates.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MatchFilter {
     /// How far from the posting candidates may live (km); the default is 50.
     pub within_km: Option<i32>,

@@ -15,6 +15,7 @@ SELECT count(*) AS "sampled!",
                 SELECT 1 FROM contracts c JOIN postings b USING (posting_id)
                 WHERE c.freelancer_id = f.user_id AND c.status = 'active' AND b.kind = 'shift'
                   AND c.starts_at < $12::timestamptz AND c.ends_at > $11::timestamptz)))
+      AND f.certificate_types @> $13::text[]
       AND NOT EXISTS (
             SELECT 1 FROM unnest($13::text[]) AS k(certificate_type_id)
             WHERE NOT EXISTS (
