@@ -684,7 +684,7 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec![
                 ("slug", "harbour-hotels"),
                 ("shift", &nobody),
-                ("filter[within_km]", "25"),
+                ("within_km", "25"),
             ],
             harbour.to_vec(),
         ),

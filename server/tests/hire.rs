@@ -17,6 +17,7 @@ use app::marketplace::service::{self, Decision, HireError};
 use app::state::AppState;
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
+use common::{organisation, user};
 use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::collections::BTreeMap;
@@ -83,30 +84,6 @@ struct Cast {
     mia: UserId,
     fay: UserId,
     finn: UserId,
-}
-
-async fn user(db: &sqlx::PgPool, email: &str) -> UserId {
-    UserId(
-        sqlx::query_scalar!(
-            "SELECT user_id FROM users WHERE email = $1::text::citext",
-            email
-        )
-        .fetch_one(db)
-        .await
-        .expect("user"),
-    )
-}
-
-async fn organisation(db: &sqlx::PgPool, slug: &str) -> OrganisationId {
-    OrganisationId(
-        sqlx::query_scalar!(
-            "SELECT organisation_id FROM organisations WHERE slug = $1",
-            slug
-        )
-        .fetch_one(db)
-        .await
-        .expect("organisation"),
-    )
 }
 
 fn profile_input(city: &str) -> ProfileInput {

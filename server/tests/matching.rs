@@ -9,33 +9,13 @@ use app::ids::{OrganisationId, PostingId, UserId};
 use app::marketplace::matching::{self, Query, Settings, Strategy};
 use app::marketplace::model::{JobInput, MatchFilter, ProfileInput, ShiftInput};
 use app::marketplace::service::{self, PostingForm};
+use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
+use common::{organisation, user};
 use server::match_data::{self, Rng, TRADES};
+use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::collections::{BTreeMap, HashSet};
-
-async fn user(db: &sqlx::PgPool, email: &str) -> UserId {
-    UserId(
-        sqlx::query_scalar!(
-            "SELECT user_id FROM users WHERE email = $1::text::citext",
-            email
-        )
-        .fetch_one(db)
-        .await
-        .expect("user"),
-    )
-}
-
-async fn harbour(db: &sqlx::PgPool) -> OrganisationId {
-    OrganisationId(
-        sqlx::query_scalar!(
-            "SELECT organisation_id FROM organisations WHERE slug = 'harbour-hotels'"
-        )
-        .fetch_one(db)
-        .await
-        .expect("organisation"),
-    )
-}
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -146,7 +126,10 @@ async fn truly_eligible(conn: &mut sqlx::PgConnection, q: &Query) -> HashSet<uui
 async fn hard_filters_hold_on_randomised_data(_: PgPoolOptions, options: PgConnectOptions) {
     let app = common::shop(options).await;
     let db = &app.db;
-    let (organisation, hana) = (harbour(db).await, user(db, "hana@olivine.test").await);
+    let (organisation, hana) = (
+        organisation(db, "harbour-hotels").await,
+        user(db, "hana@olivine.test").await,
+    );
     let generated = match_data::generate(db, 2000, 11, today(), 384)
         .await
         .expect("freelancers");
@@ -294,7 +277,10 @@ async fn hard_filters_hold_on_randomised_data(_: PgPoolOptions, options: PgConne
 async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOptions) {
     let app = common::shop(options).await;
     let db = &app.db;
-    let (organisation, hana) = (harbour(db).await, user(db, "hana@olivine.test").await);
+    let (organisation, hana) = (
+        organisation(db, "harbour-hotels").await,
+        user(db, "hana@olivine.test").await,
+    );
     // Eight identical profiles: every score ties.
     let mut ids = Vec::new();
     for n in 0..8 {
@@ -408,7 +394,10 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         ::matching::embed::Embedder::load(&model_dir(), 384)
             .unwrap_or_else(|e| panic!("{e} — run `cargo xtask setup`")),
     );
-    let (organisation, hana) = (harbour(db).await, user(db, "hana@olivine.test").await);
+    let (organisation, hana) = (
+        organisation(db, "harbour-hotels").await,
+        user(db, "hana@olivine.test").await,
+    );
     let (fay, finn) = (
         user(db, "fay@olivine.test").await,
         user(db, "finn@olivine.test").await,
@@ -496,6 +485,28 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
     assert!(semantic(&after[0]) > semantic(&after[1]) + 0.1);
     let bar_after = top(&mut conn, organisation, bar).await;
     assert_eq!(bar_after[0].freelancer_id, finn, "and Finn the café");
+
+    // The manager's page asks over HTTP, without narrowing the defaults: the same list.
+    let mut manager = app.browser();
+    assert!(common::ok(
+        &manager.sign_in("hana@olivine.test", DEMO_PASSWORD).await
+    ));
+    let reply = manager
+        .call(
+            "hire/org/shift/recommended",
+            &[
+                ("slug", "harbour-hotels"),
+                ("shift", &warehouse.0.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let listed: Vec<app::marketplace::model::Candidate> =
+        serde_json::from_str(&reply.body).expect("candidates as JSON");
+    assert_eq!(
+        listed.iter().map(|c| c.freelancer_id).collect::<Vec<_>>(),
+        after.iter().map(|c| c.freelancer_id).collect::<Vec<_>>()
+    );
 }
 
 fn semantic(c: &app::marketplace::model::Candidate) -> f64 {

@@ -3,10 +3,9 @@
 //! query underneath is scoped to that organisation's id.
 
 use super::model::{
-    Candidate, ContractView, Draft, HoursInput, JobInput, MatchFilter, MyApplication,
-    MyCertificates, Opening, OrgHome, OrgShiftDetail, Profile, ProfileInput, Reference,
-    ShiftDetail, ShiftInput, ShiftSummary, Thread, ThreadSummary, Unread, VerificationQueue,
-    WeekInput, WorkPage,
+    Candidate, ContractView, Draft, HoursInput, JobInput, MyApplication, MyCertificates, Opening,
+    OrgHome, OrgShiftDetail, Profile, ProfileInput, Reference, ShiftDetail, ShiftInput,
+    ShiftSummary, Thread, ThreadSummary, Unread, VerificationQueue, WeekInput, WorkPage,
 };
 use crate::error::AppError;
 use crate::ids::{ApplicationId, CertificateId, ContractId, PostingId, UserId};
@@ -412,8 +411,15 @@ pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetai
 pub async fn load_recommended(
     slug: String,
     shift: PostingId,
-    filter: MatchFilter,
+    // Two plain options rather than the filter itself: the URL encoding leaves an all-default
+    // struct out of the request, which then could not be read back.
+    within_km: Option<i32>,
+    min_attendance: Option<i32>,
 ) -> Result<Vec<Candidate>, AppError> {
+    let filter = super::model::MatchFilter {
+        within_km,
+        min_attendance,
+    };
     let (state, organisation, _) = member(&slug).await?;
     super::matching::candidates(
         &mut *connection(&state).await?,

@@ -148,13 +148,16 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+/// One timed search: its selectivity level, the strategy it took and how long it took.
+type Timing = (Level, Strategy, Duration);
+
 /// Every query once per client, `clients` at a time; each client starts at a different query.
 async fn latency(
     db: &PgPool,
     queries: &[(Level, Query)],
     settings: &Settings,
     clients: usize,
-) -> Result<Vec<Duration>> {
+) -> Result<Vec<Timing>> {
     let mut tasks = Vec::new();
     for c in 0..clients {
         let db = db.clone();
@@ -164,10 +167,10 @@ async fn latency(
             let mut conn = db.acquire().await?;
             let mut times = Vec::new();
             for i in 0..queries.len() {
-                let (_, q) = &queries[(i + c * queries.len() / clients.max(1)) % queries.len()];
+                let (level, q) = &queries[(i + c * queries.len() / clients.max(1)) % queries.len()];
                 let start = Instant::now();
-                matching::search(&mut conn, q, &settings).await?;
-                times.push(start.elapsed());
+                let found = matching::search(&mut conn, q, &settings).await?;
+                times.push((*level, found.strategy, start.elapsed()));
             }
             anyhow::Ok(times)
         }));
@@ -176,8 +179,14 @@ async fn latency(
     for t in tasks {
         all.extend(t.await??);
     }
-    all.sort();
     Ok(all)
+}
+
+/// The sorted durations of the timings that `keep` selects.
+fn durations(timings: &[Timing], keep: impl Fn(&Timing) -> bool) -> Vec<Duration> {
+    let mut d: Vec<Duration> = timings.iter().filter(|t| keep(t)).map(|t| t.2).collect();
+    d.sort();
+    d
 }
 
 fn embedding_throughput() -> Result<(f64, usize)> {
@@ -309,8 +318,10 @@ async fn main() -> Result<()> {
 
     // Latency: a warm-up round, then 1 and 8 clients.
     latency(&db, &queries, &settings, 1).await?;
-    let one = latency(&db, &queries, &settings, 1).await?;
-    let eight = latency(&db, &queries, &settings, 8).await?;
+    let one_timed = latency(&db, &queries, &settings, 1).await?;
+    let eight_timed = latency(&db, &queries, &settings, 8).await?;
+    let one = durations(&one_timed, |_| true);
+    let eight = durations(&eight_timed, |_| true);
     let (texts_per_s, texts) = embedding_throughput()?;
 
     let all: Vec<&Outcome> = rows.values().flatten().collect();
@@ -323,8 +334,8 @@ async fn main() -> Result<()> {
         settings.pool
     );
     println!(
-        "{:<16} {:>10} {:>10} {:>10} {:>10}  strategies",
-        "", "eligible", "recall@20", "min", "k rows"
+        "{:<16} {:>10} {:>10} {:>10} {:>10} {:>16}  strategies",
+        "", "eligible", "recall@20", "min", "k rows", "p50/p99 1 client"
     );
     let mut levels = serde_json::Map::new();
     for (level, list) in &rows {
@@ -337,13 +348,16 @@ async fn main() -> Result<()> {
         let level_recall = mean(&refs, |r| r.recall);
         let level_min = list.iter().map(|r| r.recall).fold(1.0, f64::min);
         let level_full = mean(&refs, |r| f64::from(u8::from(r.full)));
+        let level_times = durations(&one_timed, |t| t.0 == *level);
         println!(
-            "{:<16} {:>9.1}% {:>10.3} {:>10.3} {:>9.0}%  {strategies:?}",
+            "{:<16} {:>9.1}% {:>10.3} {:>10.3} {:>9.0}% {:>7.1}/{:>7.1} ms  {strategies:?}",
             level.label(),
             share * 100.0,
             level_recall,
             level_min,
-            level_full * 100.0
+            level_full * 100.0,
+            percentile(&level_times, 0.5),
+            percentile(&level_times, 0.99),
         );
         levels.insert(
             level.label().to_owned(),
@@ -354,8 +368,21 @@ async fn main() -> Result<()> {
                 "min_recall": level_min,
                 "k_rows_share": level_full,
                 "strategies": strategies,
+                "p50_1": percentile(&level_times, 0.5),
+                "p99_1": percentile(&level_times, 0.99),
             }),
         );
+    }
+    for strategy in [Strategy::Exact, Strategy::Hnsw, Strategy::HnswThenExact] {
+        let times = durations(&one_timed, |t| t.1 == strategy);
+        if !times.is_empty() {
+            println!(
+                "{strategy:?}: {} searches, p50/p99 {:.1}/{:.1} ms at 1 client",
+                times.len(),
+                percentile(&times, 0.5),
+                percentile(&times, 0.99)
+            );
+        }
     }
     println!(
         "latency p50/p99: 1 client {:.2}/{:.2} ms, 8 clients {:.2}/{:.2} ms (exact sort alone p50/p99 {:.2}/{:.2} ms)",

@@ -344,3 +344,29 @@ pub fn unprocessable(reply: &Reply) -> app::error::AppError {
     );
     serde_json::from_str(&reply.body).expect("error JSON")
 }
+
+/// A seeded person's id.
+pub async fn user(db: &sqlx::PgPool, email: &str) -> app::ids::UserId {
+    app::ids::UserId(
+        sqlx::query_scalar!(
+            "SELECT user_id FROM users WHERE email = $1::text::citext",
+            email
+        )
+        .fetch_one(db)
+        .await
+        .expect("user"),
+    )
+}
+
+/// A seeded organisation's id.
+pub async fn organisation(db: &sqlx::PgPool, slug: &str) -> app::ids::OrganisationId {
+    app::ids::OrganisationId(
+        sqlx::query_scalar!(
+            "SELECT organisation_id FROM organisations WHERE slug = $1",
+            slug
+        )
+        .fetch_one(db)
+        .await
+        .expect("organisation"),
+    )
+}

@@ -580,87 +580,82 @@ pub async fn measure(
 impl Measurement {
     /// Every hard filter in words, as the manager reads it.
     pub fn checks(&self, q: &Query) -> Vec<Check> {
-        let check = |passed: bool, text: String| Check { passed, text };
+        // (passed, what a pass says, what a failure says)
+        let check = |passed: bool, pass: String, fail: String| Check {
+            passed,
+            text: if passed { pass } else { fail },
+        };
+        let km = self.features.distance_km;
         let mut checks = vec![check(
             self.near,
-            if self.near {
-                format!(
-                    "{:.0} km away: within their {} km and your {:.0} km",
-                    self.features.distance_km, self.travel_km, q.radius_km
-                )
-            } else {
-                format!(
-                    "{:.0} km away: beyond their {} km travel radius or your {:.0} km",
-                    self.features.distance_km, self.travel_km, q.radius_km
-                )
-            },
+            format!(
+                "{km:.0} km away: within their {} km and your {:.0} km",
+                self.travel_km, q.radius_km
+            ),
+            format!(
+                "{km:.0} km away: beyond their {} km travel radius or your {:.0} km",
+                self.travel_km, q.radius_km
+            ),
         )];
         checks.push(match q.hourly {
             Some(pay) => {
                 let asks = Money::new(self.min_rate_cents, q.currency);
                 check(
                     self.paid_enough,
-                    if self.paid_enough {
-                        format!("Asks at least {asks}/h; the pay is {pay}/h")
-                    } else {
-                        format!("Asks at least {asks}/h, more than the {pay}/h offered")
-                    },
+                    format!("Asks at least {asks}/h; the pay is {pay}/h"),
+                    format!("Asks at least {asks}/h, more than the {pay}/h offered"),
                 )
             }
-            None => check(true, "Fixed price: no hourly minimum applies".to_owned()),
+            None => check(
+                true,
+                "Fixed price: no hourly minimum applies".to_owned(),
+                String::new(),
+            ),
         });
         for (_, name) in &q.certificates {
-            let missing = self.missing_certificates.contains(name);
             checks.push(check(
-                !missing,
-                if missing {
-                    format!("{name}: not verified or not valid on {}", q.last_day)
-                } else {
-                    format!("{name}: verified and valid on {}", q.last_day)
-                },
+                !self.missing_certificates.contains(name),
+                format!("{name}: verified and valid on {}", q.last_day),
+                format!("{name}: not verified or not valid on {}", q.last_day),
             ));
         }
         if q.window.is_some() {
-            checks.push(check(
-                self.available,
-                if self.available {
-                    "Available at that time in their usual week".to_owned()
-                } else {
-                    "Not available at that time in their usual week".to_owned()
-                },
-            ));
-            checks.push(check(
-                self.not_off,
-                if self.not_off {
-                    "No day off that day".to_owned()
-                } else {
-                    "Has a day off that day".to_owned()
-                },
-            ));
-            checks.push(check(
-                self.free,
-                if self.free {
-                    "Not booked elsewhere at that time".to_owned()
-                } else {
-                    "Already booked for another shift at that time".to_owned()
-                },
-            ));
+            for (passed, pass, fail) in [
+                (
+                    self.available,
+                    "Available at that time in their usual week",
+                    "Not available at that time in their usual week",
+                ),
+                (
+                    self.not_off,
+                    "No day off that day",
+                    "Has a day off that day",
+                ),
+                (
+                    self.free,
+                    "Not booked elsewhere at that time",
+                    "Already booked for another shift at that time",
+                ),
+            ] {
+                checks.push(check(passed, pass.to_owned(), fail.to_owned()));
+            }
         }
         if let Some(min) = q.min_attendance {
-            checks.push(check(
-                self.reliable,
-                match self.features.attendance {
-                    Some(share) => format!(
-                        "Attendance {:.0}%; at least {:.0}% asked",
-                        share * 100.0,
-                        min * 100.0
-                    ),
-                    None => format!(
-                        "No attendance record yet; at least {:.0}% asked",
-                        min * 100.0
-                    ),
-                },
-            ));
+            let text = match self.features.attendance {
+                Some(share) => format!(
+                    "Attendance {:.0}%; at least {:.0}% asked",
+                    share * 100.0,
+                    min * 100.0
+                ),
+                None => format!(
+                    "No attendance record yet; at least {:.0}% asked",
+                    min * 100.0
+                ),
+            };
+            checks.push(Check {
+                passed: self.reliable,
+                text,
+            });
         }
         checks
     }

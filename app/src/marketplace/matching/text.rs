@@ -91,23 +91,6 @@ pub async fn embed_due(
         text: profile_text(&r.headline, &r.bio, &split_levels(&r.skills), &r.languages),
     })
     .collect();
-    let mut stored = 0;
-    if !profiles.is_empty() {
-        let vectors = vectors(embedder, &profiles).await?;
-        for (due, vector) in profiles.iter().zip(vectors) {
-            stored += sqlx::query!(
-                "UPDATE freelancer_profiles
-                 SET embedding = $2::real[]::vector, embedded_version = $3
-                 WHERE user_id = $1 AND embedded_version < $3",
-                due.id,
-                &vector,
-                due.version
-            )
-            .execute(db)
-            .await?
-            .rows_affected() as usize;
-        }
-    }
     let postings: Vec<Due> = sqlx::query!(
         r#"SELECT p.posting_id, p.text_version, p.title, p.description,
                   ARRAY(SELECT s.name || E'\t' || ps.min_level FROM posting_skills ps
@@ -128,20 +111,55 @@ pub async fn embed_due(
         text: posting_text(&r.title, &r.description, &split_levels(&r.skills)),
     })
     .collect();
-    if !postings.is_empty() {
-        let vectors = vectors(embedder, &postings).await?;
-        for (due, vector) in postings.iter().zip(vectors) {
-            stored += sqlx::query!(
-                "UPDATE postings SET embedding = $2::real[]::vector, embedded_version = $3
+    Ok(store(db, embedder, Table::Profiles, &profiles).await?
+        + store(db, embedder, Table::Postings, &postings).await?)
+}
+
+#[derive(Clone, Copy)]
+enum Table {
+    Profiles,
+    Postings,
+}
+
+/// Embed the due rows of one table and store each vector with the text version it was made
+/// from, unless the row has meanwhile been embedded from a newer text.
+async fn store(
+    db: &PgPool,
+    embedder: &Arc<Embedder>,
+    table: Table,
+    due: &[Due],
+) -> Result<usize, EmbedJobError> {
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let mut stored = 0;
+    for (due, vector) in due.iter().zip(vectors(embedder, due).await?) {
+        let done = match table {
+            Table::Profiles => {
+                sqlx::query!(
+                    "UPDATE freelancer_profiles
+                 SET embedding = $2::real[]::vector, embedded_version = $3
+                 WHERE user_id = $1 AND embedded_version < $3",
+                    due.id,
+                    &vector,
+                    due.version
+                )
+                .execute(db)
+                .await?
+            }
+            Table::Postings => {
+                sqlx::query!(
+                    "UPDATE postings SET embedding = $2::real[]::vector, embedded_version = $3
                  WHERE posting_id = $1 AND embedded_version < $3",
-                due.id,
-                &vector,
-                due.version
-            )
-            .execute(db)
-            .await?
-            .rows_affected() as usize;
-        }
+                    due.id,
+                    &vector,
+                    due.version
+                )
+                .execute(db)
+                .await?
+            }
+        };
+        stored += done.rows_affected() as usize;
     }
     Ok(stored)
 }

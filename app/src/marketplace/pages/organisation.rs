@@ -7,7 +7,7 @@ use super::{
     reliability_line,
 };
 use crate::error::AppError;
-use crate::ids::PostingId;
+use crate::ids::{PostingId, UserId};
 use crate::marketplace::api::{
     AdjustHours, AdjustWeek, ApproveDelivery, ApproveHours, ApproveWeek, CancelContract,
     ChangeShift, CreateJob, CreateShift, DisputeDelivery, DisputeHours, DisputeWeek,
@@ -530,7 +530,7 @@ pub fn OrgShiftPage() -> impl IntoView {
         move || (slug.get(), id.get(), filter.get(), actions.version()),
         |(slug, id, filter, _)| async move {
             let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-            load_recommended(slug, PostingId(id), filter).await
+            load_recommended(slug, PostingId(id), filter.within_km, filter.min_attendance).await
         },
     );
     let error = actions.error();
@@ -728,7 +728,6 @@ fn JobAnswers(slug: String, contract: ContractView, actions: ShiftActions) -> im
     }
 }
 
-/// Freelancers who worked for the organisation before, to invite to this open shift.
 /// The matching engine's best freelancers for the posting, each explained, with an invitation
 /// form; the radius and a minimum attendance narrow them.
 #[component]
@@ -772,21 +771,13 @@ fn RecommendedCandidates(
                 Ok(list) => view! {
                     <ol class="list" data-testid="recommended">
                         {list.into_iter().map(|c| {
-                            let message_id = format!("recommended-message-{}", c.freelancer_id);
                             let slug = page_slug.clone();
                             view! {
                                 <li class="list__row candidate">
                                     <a href=format!("/hire/freelancers/{}", c.freelancer_id)>{c.name.clone()}</a>
                                     <span>{format!("{} · {}", c.headline, c.city)}</span>
                                     <FitExplanation fit=c.fit/>
-                                    <ActionForm action=actions.invite attr:class="inline-form">
-                                        <input type="hidden" name="slug" value=slug/>
-                                        <input type="hidden" name="shift" value=shift.to_string()/>
-                                        <input type="hidden" name="freelancer" value=c.freelancer_id.to_string()/>
-                                        <label for=message_id.clone() class="visually-hidden">{format!("Message to {}", c.name)}</label>
-                                        <input id=message_id type="text" name="message" placeholder="Message (optional)"/>
-                                        <button type="submit" class="button button--small">"Invite"</button>
-                                    </ActionForm>
+                                    <InviteForm action=actions.invite slug shift freelancer=c.freelancer_id name=c.name.clone() list="recommended"/>
                                 </li>
                             }
                         }).collect_view()}
@@ -797,6 +788,31 @@ fn RecommendedCandidates(
     }
 }
 
+/// An invitation to apply to the posting, with an optional message; `list` keeps the message
+/// field's id unique when someone appears in two lists.
+#[component]
+fn InviteForm(
+    action: ServerAction<InviteFreelancer>,
+    slug: String,
+    shift: PostingId,
+    freelancer: UserId,
+    name: String,
+    list: &'static str,
+) -> impl IntoView {
+    let message_id = format!("{list}-message-{freelancer}");
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="slug" value=slug/>
+            <input type="hidden" name="shift" value=shift.to_string()/>
+            <input type="hidden" name="freelancer" value=freelancer.to_string()/>
+            <label for=message_id.clone() class="visually-hidden">{format!("Message to {name}")}</label>
+            <input id=message_id type="text" name="message" placeholder="Message (optional)"/>
+            <button type="submit" class="button button--small">"Invite"</button>
+        </ActionForm>
+    }
+}
+
+/// Freelancers who worked for the organisation before, to invite to this open shift.
 #[component]
 fn PastWorkers(
     page_slug: String,
@@ -810,21 +826,13 @@ fn PastWorkers(
             <p class="muted">"They get the invitation with your message and apply from it; an invitation takes no place until you offer one."</p>
             <ul class="list" role="list" data-testid="past-workers">
                 {workers.into_iter().map(|w| {
-                    let message_id = format!("invite-message-{}", w.freelancer_id);
                     let slug = page_slug.clone();
                     view! {
                         <li class="list__row">
                             <a href=format!("/hire/freelancers/{}", w.freelancer_id)>{w.name.clone()}</a>
                             <span>{format!("{} · {}", w.headline, w.city)}</span>
                             <span class="muted">{count_of(w.shifts, "shift")}" with you"</span>
-                            <ActionForm action=actions.invite attr:class="inline-form">
-                                <input type="hidden" name="slug" value=slug/>
-                                <input type="hidden" name="shift" value=shift.to_string()/>
-                                <input type="hidden" name="freelancer" value=w.freelancer_id.to_string()/>
-                                <label for=message_id.clone() class="visually-hidden">{format!("Message to {}", w.name)}</label>
-                                <input id=message_id type="text" name="message" placeholder="Message (optional)"/>
-                                <button type="submit" class="button button--small">"Invite"</button>
-                            </ActionForm>
+                            <InviteForm action=actions.invite slug shift freelancer=w.freelancer_id name=w.name.clone() list="invite"/>
                         </li>
                     }
                 }).collect_view()}
