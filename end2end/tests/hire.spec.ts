@@ -60,7 +60,8 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
     await freelancer.getByLabel('Minimum wage (€/h)').fill('31.70');
     await freelancer.getByRole('button', { name: 'Filter' }).click();
     await expect(freelancer).toHaveURL(/min_wage=31.70/);
-    await freelancer.getByRole('link', { name: title }).click();
+    // It is in the filtered results (and may be among "Recommended for you" too).
+    await freelancer.getByTestId('work-results').getByRole('link', { name: title }).click();
     await expect(freelancer.getByRole('heading', { name: title })).toBeVisible();
     await waitForHydration(freelancer);
     await freelancer.getByLabel('A note for the manager').fill('Three winters at the Christmas market.');
@@ -70,7 +71,7 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
     // The manager sees the applicant with the note and offers the place: the shift is filled.
     await page.goto(managerShift);
     await waitForHydration(page);
-    const applicant = page.getByTestId('applicants').locator('li', { hasText: 'Fay Freelancer' });
+    const applicant = page.getByTestId('applicants').locator(':scope > li', { hasText: 'Fay Freelancer' });
     await expect(applicant).toContainText('Three winters at the Christmas market.');
     await applicant.getByRole('button', { name: 'Offer a place' }).click();
     await expect(applicant).toHaveAttribute('data-status', 'offered');
@@ -210,7 +211,7 @@ test('a manager posts a fixed-price job, a freelancer applies at their own price
     // Hana sees the asking price and offers the place on it; Fay accepts.
     await page.goto(managerJob);
     await waitForHydration(page);
-    const applicant = page.getByTestId('applicants').locator('li', { hasText: 'Fay Freelancer' });
+    const applicant = page.getByTestId('applicants').locator(':scope > li', { hasText: 'Fay Freelancer' });
     await expect(applicant.getByTestId('proposed')).toHaveText('Asks €700.00 fixed price');
     await applicant.getByRole('button', { name: 'Offer a place' }).click();
     await expect(applicant).toHaveAttribute('data-status', 'offered');

@@ -67,7 +67,7 @@ test('a manager edits a draft shift, publishes it, and invites a freelancer who 
     await expect(invite.getByText('Invitation sent.')).toBeVisible();
     await expect(invite.locator('option', { hasText: title })).toHaveCount(0);
     await page.goto(shiftPage);
-    const invited = page.getByTestId('applicants').locator('li', { hasText: 'Finn Freelancer' });
+    const invited = page.getByTestId('applicants').locator(':scope > li', { hasText: 'Finn Freelancer' });
     await expect(invited).toHaveAttribute('data-status', 'invited');
 
     // Finn finds the invitation, reads the message, and applies from it.
@@ -87,7 +87,7 @@ test('a manager edits a draft shift, publishes it, and invites a freelancer who 
     // Hana sees the application with his note, ready for an offer.
     await page.goto(shiftPage);
     await waitForHydration(page);
-    const applicant = page.getByTestId('applicants').locator('li', { hasText: 'Finn Freelancer' });
+    const applicant = page.getByTestId('applicants').locator(':scope > li', { hasText: 'Finn Freelancer' });
     await expect(applicant).toHaveAttribute('data-status', 'applied');
     await expect(applicant).toContainText('Happy to do nights.');
     await expect(applicant.getByRole('button', { name: 'Offer a place' })).toBeVisible();

@@ -332,7 +332,7 @@ pub fn FindWorkPage() -> impl IntoView {
                                 {if work.total == 1 { "1 open shift or job".to_owned() } else { format!("{} open shifts and jobs", work.total) }}
                                 {work.home.map(|(city, km)| format!(" within {km} km of {city}"))}
                             </p>
-                            <ul class="list shift-list" role="list">
+                            <ul class="list shift-list" role="list" data-testid="work-results">
                                 {work.shifts.into_iter().map(|s| view! { <ShiftRow shift=s/> }).collect_view()}
                             </ul>
                             <Pagination page total_pages=pages href=move |n| work_href(&query, n)/>
