@@ -615,11 +615,10 @@ impl Measurement {
                     format!("Asks at least {asks}/h, more than the {pay}/h offered"),
                 )
             }
-            None => check(
-                true,
-                "Fixed price: no hourly minimum applies".to_owned(),
-                String::new(),
-            ),
+            None => Check {
+                passed: true,
+                text: "Fixed price: no hourly minimum applies".to_owned(),
+            },
         });
         for (_, name) in &q.certificates {
             checks.push(check(
@@ -774,11 +773,11 @@ pub async fn openings(
     .fetch_all(&mut *conn)
     .await?;
     let mut openings = Vec::new();
+    let filter = MatchFilter {
+        within_km: Some(home.travel_km.max(1)),
+        min_attendance: None,
+    };
     for posting in postings {
-        let filter = MatchFilter {
-            within_km: Some(home.travel_km.max(1)),
-            min_attendance: None,
-        };
         let Some(mut q) = posting_query(conn, PostingId(posting), None, filter).await? else {
             continue;
         };
