@@ -159,3 +159,19 @@ pub fn app_state() -> Result<AppState, AppError> {
         AppError::Internal
     })
 }
+
+/// The dev-only endpoints (the mailbox, the Hire clock): there only in local development, and
+/// only for a client on this machine (the TCP peer, never a forwarded address). Anyone else
+/// gets a 404, as if they did not exist.
+pub async fn dev_tools() -> Result<AppState, AppError> {
+    let state = app_state()?;
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|axum::extract::ConnectInfo(addr)| addr.ip().to_canonical());
+    if state.config.dev_mode && peer.is_some_and(|ip| ip.is_loopback()) {
+        Ok(state)
+    } else {
+        Err(AppError::NotFound.with_status())
+    }
+}

@@ -80,9 +80,18 @@ impl Config {
                 .or_else(|| leptos.and_then(&lookup))
                 .filter(|v| !v.trim().is_empty())
         };
+        // No default: a forgotten setting must not open the dev-only endpoints to the world.
         let environment = match get("OLIVINE_ENV", None).as_deref() {
-            None | Some("dev") => Environment::Dev,
+            Some("dev") => Environment::Dev,
             Some("prod") => Environment::Prod,
+            None => {
+                return Err(bad(
+                    "OLIVINE_ENV",
+                    "required: `prod` for a deployment, `dev` on a developer's machine \
+                     (cargo xtask sets it)"
+                        .to_owned(),
+                ));
+            }
             Some(other) => {
                 return Err(bad(
                     "OLIVINE_ENV",
@@ -142,6 +151,13 @@ impl Config {
             return Err(bad(
                 "OLIVINE_SMTP_URL",
                 "expected an smtp:// or smtps:// URL".to_owned(),
+            ));
+        }
+        if smtp_url.is_none() && environment == Environment::Prod {
+            // Without it mail would only reach the dev mailbox: nobody could confirm an address.
+            return Err(bad(
+                "OLIVINE_SMTP_URL",
+                "required in production: without it no email would leave the server".to_owned(),
             ));
         }
         let session_idle = parse_number(
@@ -393,12 +409,35 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// `vars` over `OLIVINE_ENV=dev`, as cargo xtask runs it.
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect();
+        let mut map: HashMap<String, String> =
+            HashMap::from([("OLIVINE_ENV".into(), "dev".into())]);
+        map.extend(vars.iter().map(|(k, v)| ((*k).into(), (*v).into())));
         Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn the_environment_must_be_named() {
+        let err = Config::from_lookup(|_| None).unwrap_err();
+        assert_eq!(err.var, "OLIVINE_ENV");
+        assert!(err.to_string().contains("required"), "{err}");
+    }
+
+    #[test]
+    fn production_needs_smtp() {
+        let stripe = [
+            ("OLIVINE_ENV", "prod"),
+            ("STRIPE_SECRET_KEY", "sk_live_x"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_live_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_x"),
+        ];
+        assert_eq!(config(&stripe).unwrap_err().var, "OLIVINE_SMTP_URL");
+        let mut with_smtp = stripe.to_vec();
+        with_smtp.push(("OLIVINE_SMTP_URL", "smtps://mail.example:465"));
+        assert_eq!(config(&with_smtp).unwrap().environment, Environment::Prod);
+        // Dev without SMTP is fine: mail goes to the dev mailbox.
+        assert!(config(&[]).unwrap().smtp_url.is_none());
     }
 
     #[test]
@@ -440,7 +479,12 @@ mod tests {
             "OLIVINE_ENV"
         );
         assert_eq!(
-            config(&[("OLIVINE_ENV", "prod")]).unwrap_err().var,
+            config(&[
+                ("OLIVINE_ENV", "prod"),
+                ("OLIVINE_SMTP_URL", "smtp://mail:25")
+            ])
+            .unwrap_err()
+            .var,
             "STRIPE_SECRET_KEY"
         );
         assert_eq!(

@@ -16,8 +16,12 @@ fn today() -> chrono::NaiveDate {
 }
 
 fn state(db: PgPool) -> app::state::AppState {
-    let config = Config::from_lookup(|k| (k == "OLIVINE_MEDIA_STORE").then(|| "memory".to_owned()))
-        .expect("config");
+    let config = Config::from_lookup(|k| match k {
+        "OLIVINE_ENV" => Some("dev".to_owned()),
+        "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        _ => None,
+    })
+    .expect("config");
     server::app_state(&config, db).expect("state")
 }
 

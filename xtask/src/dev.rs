@@ -31,6 +31,7 @@ pub fn dev(pins: &Pins) -> Result<()> {
     let mut watch = offline(Command::new("cargo-leptos"));
     watch
         .arg("watch")
+        .env("OLIVINE_ENV", "dev")
         .env("OLIVINE_DATABASE_URL", &url)
         .env("OLIVINE_SITE_ROOT", site_root())
         .envs(pins.embedding_model.env())

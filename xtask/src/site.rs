@@ -36,7 +36,9 @@ fn olivine(database_url: &str, release: bool) -> Result<Command> {
     let mut cmd = Command::new(server_binary(release)?);
     cmd.current_dir(root())
         .env("OLIVINE_DATABASE_URL", database_url)
-        .env("OLIVINE_SITE_ROOT", site_root());
+        .env("OLIVINE_SITE_ROOT", site_root())
+        // Migrating and seeding a local database; `ServerProcess` names the server's own.
+        .env("OLIVINE_ENV", "dev");
     Ok(cmd)
 }
 
@@ -72,6 +74,9 @@ impl ServerProcess {
             .envs(env.iter().map(|(k, v)| (k, v)))
             .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
             .env("OLIVINE_ENV", if release { "prod" } else { "dev" })
+            // Production refuses to start without a mail server. Nothing here listens on this
+            // loopback port: mail the benchmarks cause is retried later, never delivered.
+            .envs(release.then_some(("OLIVINE_SMTP_URL", "smtp://127.0.0.1:2")))
             .env("OLIVINE_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)

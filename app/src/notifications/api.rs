@@ -1,18 +1,16 @@
-//! The dev mailbox's server function: only in local development, a 404 anywhere else.
+//! The dev mailbox's server function: only in local development and only to this machine, a
+//! 404 anywhere else.
 
 use super::MailboxMessage;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::email, crate::state::app_state};
+use {super::email, crate::state::dev_tools};
 
 #[server(endpoint = "dev/mailbox")]
 pub async fn load_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
-    let state = app_state()?;
-    if !state.config.dev_mode {
-        return Err(AppError::NotFound.with_status());
-    }
+    let state = dev_tools().await?;
     let mut conn = state
         .db
         .acquire()

@@ -42,6 +42,16 @@ impl fmt::Display for SeedReport {
     }
 }
 
+/// The demo seed creates an admin with a published password: never in production.
+pub fn refuse_in_production(environment: crate::config::Environment) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        environment != crate::config::Environment::Prod,
+        "refusing to seed demo data with OLIVINE_ENV=prod: it creates admin@olivine.test with \
+         the password published in the README"
+    );
+    Ok(())
+}
+
 /// A stable id for a named seed record (FNV-1a 128 over the key, as a version-8 UUID).
 pub(crate) fn stable_id(key: &str) -> uuid::Uuid {
     let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
@@ -358,6 +368,17 @@ mod tests {
             "product names must give unique slugs"
         );
         assert!(products.iter().all(|p| p.line < LINES.len()));
+    }
+
+    #[test]
+    fn the_demo_seed_refuses_production() {
+        use crate::config::Environment;
+        let refused = refuse_in_production(Environment::Prod).unwrap_err();
+        assert!(
+            refused.to_string().contains("OLIVINE_ENV=prod"),
+            "{refused}"
+        );
+        assert!(refuse_in_production(Environment::Dev).is_ok());
     }
 
     #[test]
