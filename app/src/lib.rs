@@ -13,6 +13,9 @@ pub mod backoffice;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+#[cfg(feature = "ssr")]
+pub mod csp;
+pub mod dates;
 pub mod error;
 pub mod ids;
 pub mod inventory;
@@ -29,8 +32,8 @@ pub mod ui;
 
 use accounts::pages::{
     AccountMenu, AccountPage, AdminHomePage, AdminUsersPage, InvitationPage, NewOrganisationPage,
-    OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInPage, SignUpPage,
-    VerifyEmailPage, ViewerState,
+    OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInLinkPage, SignInPage,
+    SignUpPage, VerifyEmailPage, ViewerState,
 };
 use backoffice::editor_pages::{AdminNewProductPage, AdminProductPage};
 use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
@@ -39,7 +42,7 @@ use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search_page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -53,8 +56,30 @@ use notifications::pages::MailboxPage;
 use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
 use ui::NotFound;
 
+/// The stylesheet's URL: cargo-leptos names it by content hash when it hashes files (the
+/// hash is in `hash.txt` beside the server binary), so it can be cached for good.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let mut name = options.output_name.to_string();
+    if options.hash_files
+        && let Some(hash) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| std::fs::read_to_string(exe.parent()?.join(&*options.hash_file)).ok())
+            .and_then(|text| {
+                text.lines().find_map(|line| {
+                    let (kind, hash) = line.trim().split_once(':')?;
+                    (kind == "css").then(|| hash.trim().to_owned())
+                })
+            })
+    {
+        name = format!("{name}.{hash}");
+    }
+    format!("/{}/{name}.css", options.site_pkg_dir)
+}
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -63,6 +88,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#f6f3ee"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" id="olivine" href=stylesheet_href(&options)/>
                 <AutoReload options=options.clone()/>
                 // Mounts the card form (Stripe.js) into payment panels; tiny and idle elsewhere.
                 <script src="/payment.js" defer></script>
@@ -89,7 +115,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="olivine" href="/pkg/olivine.css"/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader/>
@@ -106,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("orders") view=MyOrdersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("orders"), ParamSegment("id")) view=OrderDetailPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("signin"), StaticSegment("link")) view=SignInLinkPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>

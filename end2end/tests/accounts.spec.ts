@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { test } from '@playwright/test';
+import { test } from './fixtures';
 import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 function uniqueEmail(tag: string): string {
@@ -106,11 +106,23 @@ test('sign in through an OpenID provider creates an account', async ({ page }) =
   await expect(linked.getByRole('button', { name: 'Unlink' })).toBeVisible();
 });
 
-test('a verified provider email links to the existing account', async ({ page }) => {
+test("a provider email that an account already uses does not join it; the owner links it after signing in", async ({ page }) => {
   await signInWithTestId(page, 'ann');
+  await expect(page).toHaveURL(/\/signin\?oidc=existing$/);
+  await expect(page.getByText('An Olivine account already uses the email address your provider gave us.')).toBeVisible();
+  await expect(page.locator('.account-menu__me')).toHaveCount(0);
+  // Forget the provider's own session, so linking asks who is signing in there, as it would
+  // for a person coming back another day.
+  await page.context().clearCookies();
+  await signIn(page, 'ann@olivine.test', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
-  // Ann's own account (her name, not the provider's), now with Test ID linked.
-  await expect(page.locator('.account-menu__me')).toHaveText('Ann Shopper');
+  await expect(page.locator('.list__row', { hasText: 'Test ID' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Link Test ID' }).click();
+  await page.locator('input[name="login"]').fill('ann');
+  await page.locator('input[name="password"]').fill('anything');
+  await page.locator('button[type="submit"]').click();
+  await page.locator('button[type="submit"]').click();
+  await expect(page).toHaveURL(/\/account\?linked=1$/);
   await expect(page.locator('.list__row', { hasText: 'Test ID' })).toContainText('ann@olivine.test');
 });
 

@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './fixtures';
 import { DEMO_PASSWORD, signIn } from './helpers';
 
 test('an admin finds products by SKU and reviews stock alerts with a chosen window', async ({ page }) => {

@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './fixtures';
 import { DEMO_PASSWORD, cents, signIn, waitForHydration } from './helpers';
 
 test('a guest fills a cart, fixes a quantity, and keeps it through sign-in', async ({ page }) => {

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { test } from './fixtures';
 import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 /** Two different real photos (WebP renditions of seeded products), as an admin would have them. */

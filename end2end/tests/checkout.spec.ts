@@ -1,4 +1,5 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { test } from './fixtures';
 import { DEMO_PASSWORD, cents, signIn, waitForHydration } from './helpers';
 
 /** Add one of the product at `path` to the cart (page hydrated first). */

@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext } from '@playwright/test';
+import { test } from './fixtures';
 import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
 
 // Both tests move the server's Hire clock: one at a time.

@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './fixtures';
 import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
 
 test('a manager edits a draft shift, publishes it, and invites a freelancer who applies from the invitation', async ({

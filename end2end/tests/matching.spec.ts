@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './fixtures';
 import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
 
 test('a manager sees explained recommended candidates for a shift and invites one; a freelancer sees recommended work', async ({

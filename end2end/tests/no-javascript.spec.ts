@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './fixtures';
 import { productWithPricedVariants } from './helpers';
 
 test.describe('with JavaScript disabled', () => {

@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './fixtures';
 import { waitForHydration } from './helpers';
 
 test('search from the header, pick a facet, go back: the page state returns', async ({ page }) => {

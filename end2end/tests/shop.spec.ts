@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './fixtures';
 import { cents, productWithPricedVariants, waitForHydration } from './helpers';
 
 test('home → category → product', async ({ page }) => {

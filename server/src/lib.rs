@@ -3,9 +3,11 @@
 // Leptos view types nest deeply; computing their layout needs more than the default 128.
 #![recursion_limit = "512"]
 
+mod assets;
 mod certificate_files;
 pub mod config;
 mod guard;
+mod headers;
 pub mod match_data;
 mod media_files;
 mod multipart;
@@ -37,7 +39,9 @@ use sqlx::postgres::PgPoolOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -53,6 +57,8 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .reload_port(config.reload_port)
+        // cargo-leptos names the built files by content hash and says so in hash.txt.
+        .hash_files(assets::hash_file_exists())
         .env(match config.environment {
             Environment::Dev => leptos::config::Env::DEV,
             Environment::Prod => leptos::config::Env::PROD,
@@ -61,13 +67,48 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
-    PgPoolOptions::new()
-        .max_connections(config.db_max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+    pool_options(config)
         .connect(config.database_url.expose())
         .await
         .context("cannot connect to the database (check OLIVINE_DATABASE_URL, or run `cargo xtask db start`)")
 }
+
+fn pool_options(config: &Config) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(config.db_max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+}
+
+/// No statement a request or job runs may take longer than this, and no transaction may sit
+/// idle longer than that (the command-line tools, which migrate and seed, have no such limit).
+pub const STATEMENT_TIMEOUT: &str = "30s";
+pub const IDLE_IN_TRANSACTION_TIMEOUT: &str = "120s";
+
+/// The pool `serve` uses: every connection carries the statement and idle-transaction limits.
+pub async fn connect_for_serving(config: &Config) -> anyhow::Result<PgPool> {
+    pool_options(config)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query(&format!(
+                    "SET statement_timeout = '{STATEMENT_TIMEOUT}'; \
+                     SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+                ))
+                .execute(conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .connect(config.database_url.expose())
+        .await
+        .context("cannot connect to the database (check OLIVINE_DATABASE_URL, or run `cargo xtask db start`)")
+}
+
+/// How long a request may take: pages and server functions…
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// …and uploads, whose bodies may arrive slowly over a phone's connection.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+/// After a stop signal, open requests get this long to finish.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(25);
 
 /// The app's state for this configuration and pool.
 ///
@@ -111,21 +152,14 @@ const SESSION_INACTIVITY: time::Duration = time::Duration::days(30);
 pub fn router(state: AppState, trust_proxy: bool) -> Router {
     let routes = generate_route_list(app::App);
     let shell_options = state.leptos_options.clone();
+    let production = !state.config.dev_mode;
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
         .with_name("olivine_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(!state.config.dev_mode)
+        .with_secure(production)
         .with_expiry(Expiry::OnInactivity(SESSION_INACTIVITY));
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/auth/oidc/{provider}/callback", get(oidc_callback::callback))
-        .route("/media/{*key}", get(media_files::rendition))
-        .route(
-            "/webhooks/stripe",
-            post(stripe_webhook::receive).layer(DefaultBodyLimit::max(stripe_webhook::MAX_BODY_BYTES)),
-        )
+    let uploads = Router::new()
         .route(
             "/admin/product-photos/{product}",
             post(photo_upload::upload)
@@ -136,18 +170,50 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
             post(certificate_files::upload)
                 .layer(DefaultBodyLimit::max(certificate_files::MAX_REQUEST_BYTES)),
         )
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            UPLOAD_TIMEOUT,
+        ));
+    let pkg = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    let assets = assets::Assets::load(&pkg).unwrap_or_else(|error| {
+        tracing::error!(%error, dir = %pkg.display(), "cannot read the site's assets");
+        assets::Assets::default()
+    });
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/pkg/{*name}", get(assets::serve).with_state(assets))
+        .route("/readyz", get(readyz))
+        .route("/auth/oidc/{provider}/callback", get(oidc_callback::callback))
+        .route("/media/{*key}", get(media_files::rendition))
+        .route(
+            "/webhooks/stripe",
+            post(stripe_webhook::receive).layer(DefaultBodyLimit::max(stripe_webhook::MAX_BODY_BYTES)),
+        )
         .route(
             "/hire/certificates/{id}/document",
             get(certificate_files::document),
         )
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        // Everything above; the uploads below have their own, longer limit.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .merge(uploads)
         .with_state(state)
         .layer(sessions)
+        .layer(middleware::from_fn(move |req, next| {
+            headers::security_headers(production, req, next)
+        }))
         .layer(middleware::from_fn(guard::same_origin_writes))
         .layer(middleware::from_fn(move |req, next| {
             guard::client_ip(trust_proxy, req, next)
         }))
+        // Pages and server-function answers go out compressed (assets already are; images
+        // are left alone).
+        .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let request_id = req
@@ -174,7 +240,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let db = connect(&config).await?;
+    let db = connect_for_serving(&config).await?;
     let synced = search_sync::open(&config, &db).await?;
     let state = app_state_with(&config, db.clone(), synced.index.clone())?;
     tokio::spawn(search_sync::run(db.clone(), synced));
@@ -209,10 +275,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     tracing::info!("Olivine is serving at http://{addr}");
     let app = router(state, config.trust_proxy).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    });
+    // Open requests get SHUTDOWN_DEADLINE to finish once the signal came; then the process
+    // stops anyway, so an orchestrator's own kill never has to.
+    let deadline = async {
+        if stopped.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_DEADLINE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served.context("server error")?,
+        () = deadline => {
+            tracing::warn!("requests still open {SHUTDOWN_DEADLINE:?} after the stop signal; stopping anyway");
+        }
+    }
     tracing::info!("shut down cleanly");
     Ok(())
 }

@@ -15,8 +15,12 @@ async fn app(db: PgPool) -> axum::Router {
     server::seed::seed_demo(&db, chrono::Utc::now().date_naive())
         .await
         .expect("seed");
-    let config = Config::from_lookup(|k| (k == "OLIVINE_MEDIA_STORE").then(|| "memory".to_owned()))
-        .expect("default config");
+    let config = Config::from_lookup(|k| match k {
+        "OLIVINE_ENV" => Some("dev".to_owned()),
+        "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        _ => None,
+    })
+    .expect("default config");
     server::router(server::app_state(&config, db).expect("state"), false)
 }
 
@@ -84,6 +88,89 @@ async fn pages_render_completely_on_the_server(_: PgPoolOptions, options: PgConn
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn every_response_carries_the_browser_security_headers(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
+    let app = app(db).await;
+    for path in [
+        "/",
+        "/products/vitamin-d3-1000-iu",
+        "/no-such-page",
+        "/healthz",
+        "/favicon.svg",
+    ] {
+        let (_, _, headers) = get(&app, path).await;
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{path} has no {name}"))
+                .to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(
+            header("referrer-policy"),
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert!(header("permissions-policy").contains("camera=()"), "{path}");
+        assert!(
+            header("content-security-policy").contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        // Development serves plain HTTP: no HSTS there.
+        assert!(!headers.contains_key("strict-transport-security"), "{path}");
+    }
+
+    // A page: its scripts carry this response's nonce, the policy names it, and no inline
+    // script runs without it.
+    let (_, home, headers) = get(&app, "/").await;
+    let policy = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(nonce.len() >= 16, "{nonce}");
+    let script_src = policy
+        .split(';')
+        .find(|d| d.contains("script-src"))
+        .unwrap();
+    assert!(!script_src.contains("unsafe-inline"), "{policy}");
+    let inline_scripts: Vec<&str> = home
+        .split("<script")
+        .skip(1)
+        .filter(|tag| !tag.split('>').next().unwrap_or_default().contains("src="))
+        .collect();
+    assert!(!inline_scripts.is_empty(), "the hydration script is inline");
+    for tag in inline_scripts {
+        let opening = tag.split('>').next().unwrap_or_default();
+        assert!(
+            opening.contains(&format!("nonce=\"{nonce}\"")),
+            "inline script without the nonce: <script{opening}>"
+        );
+    }
+    let (_, _, again) = get(&app, "/").await;
+    assert_ne!(
+        again["content-security-policy"], headers["content-security-policy"],
+        "a new nonce for every response"
+    );
+    // Nobody signed in, no session: the catalog page may be cached.
+    assert!(
+        !headers.contains_key("cache-control")
+            || !headers["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("no-store")
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn unknown_pages_are_404(_: PgPoolOptions, options: PgConnectOptions) {
     let db = common::own_pool(options).await;
     let app = app(db).await;
@@ -138,4 +225,91 @@ async fn the_demo_seed_is_complete_and_idempotent(_: PgPoolOptions, options: PgC
         lots_per_variant.contains(&0),
         "some variants are sold out, so that state is visible"
     );
+}
+
+/// The built assets have their own route: content-hashed names cached for a year, compressed
+/// for the browser, revalidated by ETag; an unknown file is a plain 404, never the app shell.
+#[sqlx::test(migrations = "../migrations")]
+async fn built_assets_are_served_cached_compressed_and_revalidated(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
+    let site = std::env::temp_dir().join(format!("olivine-site-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(site.join("pkg")).expect("site");
+    let script = "export function hydrate() { /* the glue */ }\n".repeat(200);
+    std::fs::write(site.join("pkg/olivine.Q1w2E3r4T5y6.js"), &script).expect("js");
+    std::fs::write(site.join("pkg/olivine.css"), "body { color: #222 }").expect("css");
+    let root = site.display().to_string();
+    let config = Config::from_lookup(|k| match k {
+        "OLIVINE_ENV" => Some("dev".to_owned()),
+        "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        "OLIVINE_SITE_ROOT" => Some(root.clone()),
+        _ => None,
+    })
+    .expect("config");
+    let app = server::router(server::app_state(&config, db).expect("state"), false);
+
+    let request = |path: &str, headers: &[(&str, &str)]| {
+        let mut request = axum::http::Request::get(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(axum::body::Body::empty()).expect("request")
+    };
+    use tower::ServiceExt;
+    let response = app
+        .clone()
+        .oneshot(request(
+            "/pkg/olivine.Q1w2E3r4T5y6.js",
+            &[("accept-encoding", "gzip, br")],
+        ))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-encoding"], "br");
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let compressed = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    assert!(
+        compressed.len() < script.len() / 4,
+        "{} bytes",
+        compressed.len()
+    );
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+
+    let again = app
+        .clone()
+        .oneshot(request(
+            "/pkg/olivine.Q1w2E3r4T5y6.js",
+            &[("if-none-match", &etag)],
+        ))
+        .await
+        .expect("response");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    let plain = app
+        .clone()
+        .oneshot(request("/pkg/olivine.css", &[]))
+        .await
+        .expect("response");
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.headers()["cache-control"], "no-cache");
+
+    let (status, body, _) = get(&app, "/pkg/olivine.missing.wasm").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("<html"), "{body}");
+    let _ = std::fs::remove_dir_all(&site);
 }
