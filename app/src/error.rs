@@ -27,12 +27,22 @@ pub enum AppError {
         message: String,
         fields: Vec<FieldError>,
     },
-    #[error("Too many attempts. Try again in {retry_after_secs} s.")]
+    #[error("That was tried too often in a short time. Please wait {} and try again.", wait_words(*retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
     #[error("We couldn't reach the shop. Check your connection and try again.")]
     Unreachable,
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
+}
+
+/// "1 second", "40 seconds", "3 minutes" (rounded up), "2 hours".
+fn wait_words(secs: u64) -> String {
+    let (n, unit) = match secs {
+        0..=90 => (secs.max(1), "second"),
+        91..=5400 => (secs.div_ceil(60), "minute"),
+        _ => (secs.div_ceil(3600), "hour"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 impl FromServerFnError for AppError {
@@ -144,6 +154,12 @@ impl AppError {
         });
         if !plain_form_post && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(self.status());
+            if let AppError::TooManyRequests { retry_after_secs } = &self {
+                response.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(*retry_after_secs),
+                );
+            }
         }
         self
     }
@@ -209,5 +225,27 @@ impl Problems {
                 fields: self.0,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_say_how_long_to_wait_in_words() {
+        let wait = |secs| {
+            AppError::TooManyRequests {
+                retry_after_secs: secs,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            wait(1),
+            "That was tried too often in a short time. Please wait 1 second and try again."
+        );
+        assert!(wait(42).contains("wait 42 seconds"));
+        assert!(wait(601).contains("wait 11 minutes"));
+        assert!(wait(7200).contains("wait 2 hours"));
     }
 }

@@ -1,6 +1,9 @@
 //! The tower-sessions store: session records in Postgres (`tower_sessions.session`), so any
 //! app node can serve any browser.
 //!
+//! Rows are keyed by the SHA-256 of the session id, and the stored record leaves the id out:
+//! someone who reads the table (a backup, a replica) learns no cookie that signs them in.
+//!
 //! Why not `tower-sessions-sqlx-store`: it switches on sqlx's `time` feature, and with both
 //! `time` and `chrono` enabled sqlx 0.8's query macros map every timestamp to `time` types,
 //! across the whole workspace. The store is four small queries, so it lives here.
@@ -29,8 +32,27 @@ fn expiry(record: &Record) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0).unwrap_or_default()
 }
 
+/// The row key of a session id: its SHA-256, in hex.
+fn key(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(id.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What the `data` column holds: the record's values (its expiry has a column of its own, and
+/// its id is never stored).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    data: std::collections::HashMap<String, serde_json::Value>,
+}
+
 fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
-    serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))
+    serde_json::to_vec(&Stored {
+        data: record.data.clone(),
+    })
+    .map_err(|e| session_store::Error::Encode(e.to_string()))
 }
 
 #[async_trait]
@@ -41,7 +63,7 @@ impl SessionStore for PostgresStore {
             let inserted = sqlx::query!(
                 "INSERT INTO tower_sessions.session (id, data, expiry_date) VALUES ($1, $2, $3)
                  ON CONFLICT (id) DO NOTHING",
-                record.id.to_string(),
+                key(&record.id),
                 encode(record)?,
                 expiry(record),
             )
@@ -59,7 +81,7 @@ impl SessionStore for PostgresStore {
         sqlx::query!(
             "INSERT INTO tower_sessions.session (id, data, expiry_date) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date",
-            record.id.to_string(),
+            key(&record.id),
             encode(record)?,
             expiry(record),
         )
@@ -70,27 +92,33 @@ impl SessionStore for PostgresStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let data = sqlx::query_scalar!(
-            "SELECT data FROM tower_sessions.session WHERE id = $1 AND expiry_date > now()",
-            id.to_string()
+        let row = sqlx::query!(
+            "SELECT data, expiry_date FROM tower_sessions.session WHERE id = $1 AND expiry_date > now()",
+            key(id)
         )
         .fetch_optional(&self.db)
         .await
         .map_err(backend)?;
-        data.map(|bytes| {
-            serde_json::from_slice(&bytes).map_err(|e| session_store::Error::Decode(e.to_string()))
+        row.map(|row| {
+            let stored: Stored = serde_json::from_slice(&row.data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+            let expiry_date =
+                time::OffsetDateTime::from_unix_timestamp(row.expiry_date.timestamp())
+                    .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+            Ok(Record {
+                id: *id,
+                data: stored.data,
+                expiry_date,
+            })
         })
         .transpose()
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query!(
-            "DELETE FROM tower_sessions.session WHERE id = $1",
-            id.to_string()
-        )
-        .execute(&self.db)
-        .await
-        .map_err(backend)?;
+        sqlx::query!("DELETE FROM tower_sessions.session WHERE id = $1", key(id))
+            .execute(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

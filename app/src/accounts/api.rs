@@ -54,6 +54,17 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Sign in with a mailed one-time link (sent when an account is past its failure limit).
+#[server(endpoint = "accounts/sign-in-link")]
+pub async fn sign_in_with_link(token: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    super::signin_link::sign_in_with_link(&state, &session, &meta, &token).await?;
+    leptos_axum::redirect("/account");
+    Ok(())
+}
+
 #[server(endpoint = "accounts/sign-in")]
 pub async fn sign_in(
     email: String,

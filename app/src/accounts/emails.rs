@@ -45,6 +45,19 @@ pub fn reset_password(to: &str, name: &str, link: &str, minutes: u64) -> Email {
     )
 }
 
+pub fn sign_in_link(to: &str, name: &str, link: &str, minutes: u64) -> Email {
+    email(
+        to,
+        "Your one-time Olivine sign-in link",
+        format!(
+            "Hello {name},\n\nSomeone tried many wrong passwords for your account, so from a new \
+             device it now opens only with a link like this one. To sign in:\n\n{link}\n\n\
+             The link works once, for {minutes} minutes. If you didn't ask for it, ignore this \
+             email: nobody got in, and you may want to choose a new password."
+        ),
+    )
+}
+
 pub fn password_changed(to: &str, name: &str, reset: &str) -> Email {
     email(
         to,

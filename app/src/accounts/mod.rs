@@ -32,6 +32,8 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
+pub mod signin_link;
+#[cfg(feature = "ssr")]
 pub mod tokens;
 
 pg_enum!(
@@ -39,4 +41,5 @@ pg_enum!(
     TokenPurpose as "email_token_purpose" {
     VerifyEmail = "verify_email": "Confirm email address",
     ResetPassword = "reset_password": "Reset password",
+    SignIn = "sign_in": "Sign in",
 });

@@ -139,11 +139,21 @@ pub fn slugify(name: &str) -> String {
 /// Where to go after signing in: only paths on this site, never another origin.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if is_same_site_path(path) => path.to_owned(),
         _ => "/account".to_owned(),
     }
+}
+
+/// A path a browser resolves on this site, as written and once percent-decoded: it starts with
+/// one `/`, and holds no control character (browsers drop tabs and newlines, so `/\t/x` is
+/// `//x`) and no backslash (read as `/`).
+fn is_same_site_path(path: &str) -> bool {
+    let plain = |p: &str| {
+        p.starts_with('/')
+            && !p[1..].starts_with('/')
+            && !p.chars().any(|c| c.is_control() || c == '\\')
+    };
+    path.len() <= 2048 && plain(path) && plain(&crate::ui::percent_decode(path))
 }
 
 /// A configured OpenID Connect provider, as the sign-in page shows it.
@@ -299,5 +309,28 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/account");
         assert_eq!(safe_next(Some("/\\evil.example")), "/account");
         assert_eq!(safe_next(None), "/account");
+        // Known bypasses: each reaches another host in some browser or decoder.
+        for bypass in [
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/%0a/evil.example",
+            "/\\evil.example",
+            "/%5Cevil.example",
+            "//evil.example",
+            "/%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "https:evil.example",
+            "https://evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bypass)), "/account", "{bypass:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/search?q=vitamin%20d")),
+            "/search?q=vitamin%20d"
+        );
+        assert_eq!(safe_next(Some("/a/b%2Fc")), "/a/b%2Fc");
     }
 }

@@ -1,7 +1,10 @@
 //! Sign-in through an OpenID provider, as use cases: start, callback, link, unlink.
 //!
-//! Accounts are matched by (provider, subject). A new subject joins an existing account only
-//! through an email address the provider says it verified; otherwise it gets a new account.
+//! Accounts are matched by (provider, subject). A new subject whose verified email belongs to
+//! no account gets a new account. One whose email an account already uses joins nothing: a
+//! provider's word about an address is not proof enough to enter someone's account (an
+//! identity provider that lets people assert any address would hand over admins' accounts).
+//! The person signs in to that account first and links the provider from the account page.
 
 use super::authz::Principal;
 use super::model::safe_next;
@@ -96,7 +99,10 @@ pub async fn finish(
     }
     let user = match repo::identity_owner(&mut tx, provider, &identity.subject).await? {
         Some(user) => user,
-        None => account_for_new_identity(&mut tx, meta, provider, &identity).await?,
+        None => match account_for_new_identity(&mut tx, meta, provider, &identity).await? {
+            Some(user) => user,
+            None => return Ok(EXISTING_ACCOUNT_PAGE.to_owned()),
+        },
     };
     let login = start_login(
         &mut tx,
@@ -152,14 +158,18 @@ async fn link(
     Ok(())
 }
 
-/// First sign-in with this provider account: join the account with the same verified email,
-/// or open a new one.
+/// Where a first provider sign-in goes when an account already uses its email address: the
+/// sign-in page, which explains how to link the provider.
+pub const EXISTING_ACCOUNT_PAGE: &str = "/signin?oidc=existing";
+
+/// First sign-in with this provider account: a new account for its verified email, or `None`
+/// when an account already uses that address (it is never joined from here).
 async fn account_for_new_identity(
     conn: &mut sqlx::PgConnection,
     meta: &RequestMeta,
     provider: &str,
     identity: &Identity,
-) -> Result<UserId> {
+) -> Result<Option<UserId>> {
     let Some(email) = identity
         .email
         .as_deref()
@@ -173,12 +183,12 @@ async fn account_for_new_identity(
     };
     let user = match repo::user_by_email(conn, email).await? {
         Some(existing) => {
-            if !existing.verified {
-                // Whoever chose this account's password never proved the address; the
-                // provider just did, for someone else possibly. Their password stops working.
-                repo::claim_unverified(conn, existing.user_id).await?;
-            }
-            existing.user_id
+            let entry = Entry::new(None, Action::ProviderJoinRefused)
+                .subject(existing.user_id.0)
+                .ip(meta.ip)
+                .detail(serde_json::json!({ "provider": provider }));
+            audit::record(conn, entry).await?;
+            return Ok(None);
         }
         None => {
             let user = UserId(uuid::Uuid::now_v7());
@@ -205,7 +215,7 @@ async fn account_for_new_identity(
         }
     };
     link(conn, meta, provider, identity, user).await?;
-    Ok(user)
+    Ok(Some(user))
 }
 
 /// Remove a provider login, unless it is the account's only way in.

@@ -12,6 +12,7 @@ use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
 use crate::ids::{InvitationId, OrganisationId, UserId};
 use crate::notifications::email;
+use crate::ratelimit;
 use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, AccountError>;
@@ -30,6 +31,8 @@ pub async fn create(
     let Some(name) = name else {
         return Err(AppError::Internal.into());
     };
+    let user = principal.viewer.user_id.to_string();
+    ratelimit::check(&state.db, ratelimit::ORGS_CREATED_PER_USER, &user).await?;
     let slug = slugify(&name);
     if slug.is_empty() {
         return Err(
@@ -98,6 +101,8 @@ pub async fn invite(
     let Some(email) = email else {
         return Err(AppError::Internal.into());
     };
+    let inviter = principal.viewer.user_id.to_string();
+    ratelimit::check(&state.db, ratelimit::ORG_INVITATIONS_PER_USER, &inviter).await?;
     let org = membership.organisation_id;
     let mut tx = state.db.begin().await?;
     let already_member = repo::members(&mut tx, org)

@@ -141,17 +141,23 @@ pub async fn reset_password(
     let mut fields = FieldErrors::default();
     fields.check("password", check_password(&new_password));
     fields.finish()?;
+    let digest = tokens::digest(token);
+    let spent = || {
+        AppError::invalid("This reset link has expired or was already used. Ask for a new one.")
+            .with_status()
+    };
+    // Cheap checks first: hashing is the expensive part, so a guessed token never reaches it.
+    let mut conn = state.db.acquire().await?;
+    ratelimit::hit(&mut conn, ratelimit::RESET_CONFIRM_PER_IP, &meta.ip_key()).await?;
+    if !repo::email_token_is_usable(&mut conn, &digest, TokenPurpose::ResetPassword).await? {
+        return Err(spent().into());
+    }
+    drop(conn);
     let hash = password::hash(new_password).await?;
     let mut tx = state.db.begin().await?;
-    let user =
-        repo::consume_email_token(&mut tx, &tokens::digest(token), TokenPurpose::ResetPassword)
-            .await?
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "This reset link has expired or was already used. Ask for a new one.",
-                )
-                .with_status()
-            })?;
+    let user = repo::consume_email_token(&mut tx, &digest, TokenPurpose::ResetPassword)
+        .await?
+        .ok_or_else(spent)?;
     repo::set_password(&mut tx, user, &hash).await?;
     repo::mark_email_verified(&mut tx, user).await?;
     repo::revoke_logins_except(&mut tx, user, None).await?;

@@ -7,7 +7,7 @@ use super::oidc::OidcError;
 use super::password::{self, HashError};
 use super::repo::{self, NewLogin};
 use super::session::{AuthSession, RequestMeta};
-use super::{TokenPurpose, emails, tokens};
+use super::{TokenPurpose, emails, signin_link, tokens};
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, FieldError};
 use crate::ids::{LoginId, UserId};
@@ -207,12 +207,28 @@ pub async fn sign_in(
     let email = form.email.trim().to_owned();
     let mut conn = state.db.acquire().await?;
     ratelimit::hit(&mut conn, ratelimit::SIGNIN_PER_IP, &meta.ip_key()).await?;
-    ratelimit::peek(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
     let credentials = repo::credentials_by_email(&mut conn, &email).await?;
     let (user, hash, verified) = match credentials {
         Some(c) => (Some(c.user_id), c.password_hash, c.verified),
         None => (None, None, false),
     };
+    // Past the account's failure limit a password counts only from a device it knows; from
+    // anywhere else the owner gets a mailed one-time link, and the guesser nothing.
+    let locked = ratelimit::peek(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email)
+        .await
+        .is_err();
+    if locked {
+        let known = match user {
+            Some(user) => signin_link::from_known_device(&mut conn, meta, user).await?,
+            None => false,
+        };
+        if !known {
+            if let (Some(user), true) = (user, verified) {
+                signin_link::send(&mut conn, state, user, &email).await?;
+            }
+            return Err(AppError::invalid(signin_link::LOCKED).with_status().into());
+        }
+    }
     // verify() spends the same effort when there is no account or no password.
     let matches = password::verify(form.password, hash).await?;
     let (Some(user), true) = (user, matches) else {
@@ -240,6 +256,7 @@ pub async fn sign_in(
         .into());
     }
     ratelimit::clear(&mut tx, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
+    signin_link::remember_device(&mut tx, state, meta, user).await?;
     let login = start_login(&mut tx, state, meta, user, "password").await?;
     tx.commit().await?;
     enter(state, session, login, user).await?;

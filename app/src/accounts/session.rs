@@ -55,17 +55,25 @@ impl AuthSession {
 
     /// Sign this browser in: a new session id first, so a planted id is worth nothing.
     pub async fn begin_login(&self, login: LoginId) -> Result<(), AppError> {
+        self.forget_pending_oidc().await?;
         self.0.cycle_id().await.map_err(session_error)?;
         self.0.insert(LOGIN, login).await.map_err(session_error)
     }
 
-    /// Sign this browser out. Other session data (a guest cart, later) survives under a new id.
+    /// Sign this browser out. Other session data (a guest cart, later) survives under a new id;
+    /// a provider link started by the person signing out does not.
     pub async fn end_login(&self) -> Result<(), AppError> {
         self.0
             .remove::<LoginId>(LOGIN)
             .await
             .map_err(session_error)?;
+        self.forget_pending_oidc().await?;
         self.0.cycle_id().await.map_err(session_error)
+    }
+
+    /// A started provider sign-in or link belongs to whoever was signed in when it started.
+    async fn forget_pending_oidc(&self) -> Result<(), AppError> {
+        self.take_pending_oidc().await.map(|_| ())
     }
 
     /// A new session id after a privilege change (new role, new organisation).
@@ -144,7 +152,13 @@ pub struct ClientIp(pub Option<IpAddr>);
 pub struct RequestMeta {
     pub ip: Option<IpAddr>,
     pub user_agent: String,
+    /// The browser's device cookie (see [`DEVICE_COOKIE`]), if it has one.
+    pub device: Option<String>,
 }
+
+/// A long-lived random value that tells a device an account signed in from before: past the
+/// failed-sign-in limit, such a device still takes the right password.
+pub const DEVICE_COOKIE: &str = "olivine_device";
 
 impl RequestMeta {
     /// From the request's client address and headers (the user agent, capped at 300 chars).
@@ -154,7 +168,21 @@ impl RequestMeta {
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(300).collect())
             .unwrap_or_default();
-        RequestMeta { ip, user_agent }
+        let device = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|pair| {
+                let (name, value) = pair.trim().split_once('=')?;
+                (name == DEVICE_COOKIE && (16..=128).contains(&value.len()))
+                    .then(|| value.to_owned())
+            });
+        RequestMeta {
+            ip,
+            user_agent,
+            device,
+        }
     }
 
     /// For the request a server function is serving.
@@ -169,9 +197,74 @@ impl RequestMeta {
         RequestMeta::new(ip, &headers)
     }
 
-    /// The rate-limit subject for this client.
+    /// The rate-limit subject for this client: its IPv4 address, or its IPv6 /64 (one
+    /// subscriber's network: a client picks any address within it at will).
     pub fn ip_key(&self) -> String {
-        self.ip
-            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        match self.ip.map(|ip| ip.to_canonical()) {
+            None => "unknown".to_owned(),
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+        }
+    }
+}
+
+/// Give this browser a device cookie (for a year; `secure` outside development).
+pub fn set_device_cookie(value: &str, secure: bool) {
+    let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let cookie = format!(
+        "{DEVICE_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    );
+    if let Ok(header) = http::HeaderValue::from_str(&cookie) {
+        response.append_header(http::header::SET_COOKIE, header);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(ip: &str) -> String {
+        RequestMeta {
+            ip: Some(ip.parse().expect("address")),
+            ..RequestMeta::default()
+        }
+        .ip_key()
+    }
+
+    #[test]
+    fn the_device_cookie_is_read_among_others() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static(
+                "olivine_session=abc; olivine_device=0123456789abcdef0123456789; other=x",
+            ),
+        );
+        assert_eq!(
+            RequestMeta::new(None, &headers).device.as_deref(),
+            Some("0123456789abcdef0123456789")
+        );
+        headers.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("olivine_device=short"),
+        );
+        assert_eq!(RequestMeta::new(None, &headers).device, None);
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_per_64() {
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff:1:2:3"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        // An IPv4 client seen through an IPv6 socket is still that IPv4 address.
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(RequestMeta::default().ip_key(), "unknown");
     }
 }

@@ -103,7 +103,7 @@ impl SearchState {
             .filter(|p| !p.is_empty())
             .map(|pair| {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (percent_decode(k), percent_decode(v))
+                (crate::ui::percent_decode(k), crate::ui::percent_decode(v))
             })
             .collect();
         Self::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -191,32 +191,6 @@ impl SearchState {
     }
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchHit {
     pub slug: String,
@@ -287,8 +261,8 @@ mod tests {
 
     #[test]
     fn broken_percent_signs_survive() {
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("a%2"), "a%2");
-        assert_eq!(percent_decode("%C3%A9"), "é");
+        assert_eq!(crate::ui::percent_decode("100%"), "100%");
+        assert_eq!(crate::ui::percent_decode("a%2"), "a%2");
+        assert_eq!(crate::ui::percent_decode("%C3%A9"), "é");
     }
 }

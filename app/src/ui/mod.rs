@@ -10,7 +10,7 @@ use leptos::prelude::*;
 mod form;
 pub use form::{
     FormError, Notice, TextArea, TextField, UnsavedChanges, UnsavedChangesGuard, field_error,
-    form_error, on_success, urlencode,
+    form_error, on_success, percent_decode, urlencode,
 };
 
 /// What to tell the person when an upload endpoint answered `status` with `body`
@@ -164,6 +164,15 @@ pub fn use_list_query() -> (Memo<String>, Memo<u32>) {
 /// "1 product", "80 products".
 pub fn count_of(n: i64, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The furthest page a list goes: past it a page number from the URL is read as this one, so
+/// no offset arithmetic can overflow.
+pub const MAX_PAGE: i64 = 10_000;
+
+/// The row offset of page `page` (1-based, brought into 1..=[`MAX_PAGE`]).
+pub fn page_offset(page: i64, per_page: i64) -> i64 {
+    (page.clamp(1, MAX_PAGE) - 1) * per_page
 }
 
 /// How many pages `total` items fill, `per_page` to a page; at least one.
@@ -321,5 +330,19 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_offsets_never_overflow() {
+        assert_eq!(page_offset(1, 20), 0);
+        assert_eq!(page_offset(3, 20), 40);
+        assert_eq!(page_offset(0, 20), 0);
+        assert_eq!(page_offset(i64::MIN, 20), 0);
+        assert_eq!(page_offset(i64::MAX, 20), (MAX_PAGE - 1) * 20);
     }
 }

@@ -9,7 +9,7 @@ mod signin;
 pub use account::{AccountPage, SecurityPage};
 pub use admin::{AdminHomePage, AdminUsersPage};
 pub use orgs::{InvitationPage, NewOrganisationPage, OrganisationSettingsPage};
-pub use signin::{ResetPasswordPage, SignInPage, SignUpPage, VerifyEmailPage};
+pub use signin::{ResetPasswordPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage};
 
 use super::api::{SignOut, load_viewer};
 use super::model::Viewer;

@@ -2,8 +2,8 @@
 
 use super::refresh_viewer_on_success;
 use crate::accounts::api::{
-    RequestPasswordReset, ResetPassword, SignIn, SignUp, StartOidc, VerifyEmail, check_reset_link,
-    load_providers,
+    RequestPasswordReset, ResetPassword, SignIn, SignInWithLink, SignUp, StartOidc, VerifyEmail,
+    check_reset_link, load_providers,
 };
 use crate::accounts::model::{PASSWORD_MIN_CHARS, ProviderInfo};
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error};
@@ -27,6 +27,10 @@ pub fn SignInPage() -> impl IntoView {
         oidc.get().map(|outcome| {
             if outcome == "cancelled" {
                 "Signing in with your provider was cancelled. Try again, or use your email and password."
+            } else if outcome == "existing" {
+                "An Olivine account already uses the email address your provider gave us. Sign in \
+                 to that account below (or reset its password), then link your provider from \
+                 your account page."
             } else {
                 "Signing in with your provider didn't complete. If your provider account has no \
                  verified email address, or is linked to another Olivine account, use your email \
@@ -143,6 +147,28 @@ pub fn VerifyEmailPage() -> impl IntoView {
                 <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
                 <FormError error/>
                 <button type="submit" class="button button--wide">"Confirm and sign in"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `/signin/link?token=…`: the one-time sign-in link mailed to a locked account's owner.
+#[component]
+pub fn SignInLinkPage() -> impl IntoView {
+    let token = query("token");
+    let action = ServerAction::<SignInWithLink>::new();
+    refresh_viewer_on_success(action);
+    let error = form_error(action);
+    view! {
+        <Title text="Sign in with your link — Olivine"/>
+        <section class="auth">
+            <h1>"Sign in with your one-time link"</h1>
+            <p>"This device will be remembered, so your password works here again."</p>
+            // A button, not the link itself: mail scanners that follow links must not use it up.
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
+                <FormError error/>
+                <button type="submit" class="button button--wide">"Sign in"</button>
             </ActionForm>
         </section>
     }

@@ -199,3 +199,28 @@ pub async fn identities_of(conn: &mut PgConnection, user: UserId) -> Result<Vec<
     .fetch_all(conn)
     .await
 }
+
+/// Whether this account has signed in from the device whose cookie hashes to `device`.
+pub async fn device_known(conn: &mut PgConnection, user: UserId, device: &[u8]) -> Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM known_devices WHERE user_id = $1 AND device_hash = $2)
+           AS "known!""#,
+        user.0,
+        device
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Remember (or refresh) a device the account just signed in from.
+pub async fn remember_device(conn: &mut PgConnection, user: UserId, device: &[u8]) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO known_devices (user_id, device_hash) VALUES ($1, $2)
+         ON CONFLICT (user_id, device_hash) DO UPDATE SET last_seen_at = now()",
+        user.0,
+        device
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

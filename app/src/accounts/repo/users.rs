@@ -123,19 +123,6 @@ pub async fn set_password(
     Ok(())
 }
 
-/// An OpenID provider vouched for the address of an account nobody had verified: whoever set
-/// its password never proved they own the address, so that password stops working.
-pub async fn claim_unverified(conn: &mut PgConnection, user: UserId) -> Result<()> {
-    sqlx::query!(
-        "UPDATE users SET password_hash = NULL, email_verified_at = now()
-         WHERE user_id = $1 AND email_verified_at IS NULL",
-        user.0
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Following an emailed link proves the address.
 pub async fn mark_email_verified(conn: &mut PgConnection, user: UserId) -> Result<()> {
     sqlx::query!(
