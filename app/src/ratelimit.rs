@@ -31,6 +31,12 @@ pub const SIGNIN_FAILURES_PER_ACCOUNT: Limit = Limit {
     max: 5,
     window: minutes(15),
 };
+/// One-time sign-in links mailed to a locked account's owner.
+pub const SIGNIN_LINKS_PER_ACCOUNT: Limit = Limit {
+    name: "signin-link:account",
+    max: 3,
+    window: minutes(60),
+};
 pub const SIGNUP_PER_IP: Limit = Limit {
     name: "signup:ip",
     max: 10,
@@ -48,11 +54,91 @@ pub const RESET_PER_IP: Limit = Limit {
     max: 10,
     window: minutes(60),
 };
+/// New passwords set through reset links from one address: each guess at a link is refused
+/// before any hashing, and a flood stops here.
+pub const RESET_CONFIRM_PER_IP: Limit = Limit {
+    name: "reset-confirm:ip",
+    max: 20,
+    window: minutes(60),
+};
 pub const RESET_PER_ACCOUNT: Limit = Limit {
     name: "reset:account",
     max: 3,
     window: minutes(60),
 };
+
+/// Checkout starts (each holds stock and creates a PaymentIntent) from one cart…
+pub const CHECKOUT_PER_CART: Limit = Limit {
+    name: "checkout:cart",
+    max: 10,
+    window: minutes(10),
+};
+/// …from one address (IPv4, or IPv6 /64)…
+pub const CHECKOUT_PER_IP: Limit = Limit {
+    name: "checkout:ip",
+    max: 20,
+    window: minutes(10),
+};
+/// …and for one buyer's email.
+pub const CHECKOUT_PER_EMAIL: Limit = Limit {
+    name: "checkout:email",
+    max: 10,
+    window: minutes(10),
+};
+
+/// Hire messages one person sends (across all threads).
+pub const MESSAGES_PER_USER: Limit = Limit {
+    name: "messages:user",
+    max: 60,
+    window: minutes(10),
+};
+/// Organisation invitations one owner sends: each mails an address of their choosing.
+pub const ORG_INVITATIONS_PER_USER: Limit = Limit {
+    name: "org-invitations:user",
+    max: 20,
+    window: minutes(60),
+};
+/// Organisations one person creates.
+pub const ORGS_CREATED_PER_USER: Limit = Limit {
+    name: "orgs-created:user",
+    max: 5,
+    window: minutes(24 * 60),
+};
+/// Certificate documents one freelancer uploads (each up to 5 MB).
+pub const CERTIFICATE_UPLOADS_PER_USER: Limit = Limit {
+    name: "certificate-uploads:user",
+    max: 10,
+    window: minutes(60),
+};
+/// Discount codes tried that do not exist, per cart and per address (guessing codes).
+pub const UNKNOWN_CODES_PER_CART: Limit = Limit {
+    name: "unknown-codes:cart",
+    max: 10,
+    window: minutes(60),
+};
+pub const UNKNOWN_CODES_PER_IP: Limit = Limit {
+    name: "unknown-codes:ip",
+    max: 30,
+    window: minutes(60),
+};
+/// Recommended-candidate searches (heavy vector queries) one manager runs.
+pub const RECOMMENDATIONS_PER_USER: Limit = Limit {
+    name: "recommendations:user",
+    max: 60,
+    window: minutes(10),
+};
+/// Payment checks with Stripe from an order's page (each is a call to Stripe).
+pub const ORDER_SYNCS_PER_ORDER: Limit = Limit {
+    name: "order-sync:order",
+    max: 10,
+    window: minutes(1),
+};
+
+/// Count one attempt on its own connection (for checks at the start of a use case).
+pub async fn check(db: &sqlx::PgPool, limit: Limit, subject: &str) -> Result<(), AppError> {
+    let mut conn = db.acquire().await.map_err(|e| AppError::internal(&e))?;
+    hit(&mut conn, limit, subject).await
+}
 
 impl Limit {
     fn key(&self, subject: &str) -> String {
@@ -81,6 +167,15 @@ pub async fn hit(conn: &mut PgConnection, limit: Limit, subject: &str) -> Result
     .await
     .map_err(|e| AppError::internal(&e))?;
     refuse_over(limit, row.hits, row.remaining_secs)
+}
+
+/// Count an attempt already known to have failed: the refusal, if the window is full, is for
+/// the next attempt to meet.
+pub async fn record(conn: &mut PgConnection, limit: Limit, subject: &str) -> Result<(), AppError> {
+    match hit(conn, limit, subject).await {
+        Err(AppError::TooManyRequests { .. }) => Ok(()),
+        other => other,
+    }
 }
 
 /// Refuse if the window is already full, without counting.

@@ -1,5 +1,7 @@
 //! `POST /webhooks/stripe`: Stripe's deliveries. A bad signature gets 400 (Stripe shows it on
-//! the endpoint's page); an error while acting gets 500, so Stripe delivers it again.
+//! the endpoint's page); a signed event we cannot read is stored raw for finance admins and
+//! acknowledged (so Stripe never disables the endpoint over a version drift); an error while
+//! acting gets 500, so Stripe delivers it again.
 
 use app::orders::service::{Delivery, OrderError, receive_webhook};
 use app::state::AppState;
@@ -23,6 +25,8 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     match receive_webhook(&state, payload, signature).await {
         Ok(Delivery::Processed) => (StatusCode::OK, "processed").into_response(),
         Ok(Delivery::Duplicate) => (StatusCode::OK, "already processed").into_response(),
+        // Acknowledged so Stripe keeps the endpoint; finance reviews it in the back office.
+        Ok(Delivery::Unreadable) => (StatusCode::OK, "stored for review").into_response(),
         Err(OrderError::Payments(PaymentsError::BadSignature)) => {
             tracing::warn!("webhook with a bad signature refused");
             (StatusCode::BAD_REQUEST, "signature does not verify").into_response()

@@ -168,6 +168,8 @@ async fn a_guest_fills_a_cart_within_stock_and_hears_about_changes(
             app: &app,
             cookie: guest.cookie.clone(),
             set_cookie: None,
+            from: guest.from,
+            device: None,
         };
         let a = a.clone();
         async move { add(&mut tab, &a, "1").await.status }

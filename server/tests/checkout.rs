@@ -670,9 +670,14 @@ async fn two_hundred_simultaneous_checkouts_sell_exactly_ten(
     options: PgConnectOptions,
 ) {
     let app = shop(options).await;
-    for round in 0..2 {
+    for round in 0..2_u8 {
         let variant = stocked_variant(&app, 10, 990).await;
         let mut browsers: Vec<Browser<'_>> = (0..200).map(|_| app.browser()).collect();
+        // 200 shoppers, each from their own address (198.18.0.0/15: benchmark addresses).
+        for (i, browser) in browsers.iter_mut().enumerate() {
+            browser.from =
+                std::net::Ipv4Addr::new(198, 18, round, u8::try_from(i).expect("< 256")).into();
+        }
         for browser in &mut browsers {
             add(browser, &variant, "1").await;
         }
@@ -715,4 +720,123 @@ async fn two_hundred_simultaneous_checkouts_sell_exactly_ten(
         .expect("paid orders");
         assert_eq!(paid, 10, "round {round}");
     }
+}
+
+/// A second click, a second tab or a retry reuses the cart's pending order and its payment;
+/// a changed cart replaces it; and starts are limited per cart.
+#[sqlx::test(migrations = "../migrations")]
+async fn starting_checkout_again_reuses_the_pending_order(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = shop(options).await;
+    let variant = stocked_variant(&app, 10, 1290).await;
+    let mut guest = app.browser();
+    add(&mut guest, &variant, "2").await;
+    let email = [("email", "twice@example.com")];
+    let first: PaymentStart = parsed(&checkout(&mut guest, "checkout/start", &email).await);
+    let again: PaymentStart = parsed(&checkout(&mut guest, "checkout/start", &email).await);
+    assert_eq!(again.order_id, first.order_id);
+    assert_eq!(again.client_secret, first.client_secret);
+    assert_eq!(stock(&app.db, &variant).await, (10, 2), "held once");
+
+    // Two tabs at the same moment: one order, one PaymentIntent.
+    let mut tab = app.browser();
+    tab.cookie = guest.cookie.clone();
+    let (a, b) = tokio::join!(
+        checkout(&mut guest, "checkout/start", &email),
+        checkout(&mut tab, "checkout/start", &email)
+    );
+    let (a, b): (PaymentStart, PaymentStart) = (parsed(&a), parsed(&b));
+    assert_eq!((a.order_id, b.order_id), (first.order_id, first.order_id));
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&app.db)
+        .await
+        .expect("orders");
+    assert_eq!(orders, 1);
+
+    // Another quantity is another order: the first is superseded and its stock returns.
+    add(&mut guest, &variant, "1").await;
+    let changed: PaymentStart = parsed(&checkout(&mut guest, "checkout/start", &email).await);
+    assert_ne!(changed.order_id, first.order_id);
+    assert_eq!(stock(&app.db, &variant).await, (10, 3));
+    let statuses: Vec<String> =
+        sqlx::query_scalar("SELECT status::text FROM orders ORDER BY created_at")
+            .fetch_all(&app.db)
+            .await
+            .expect("statuses");
+    assert_eq!(statuses, ["cancelled", "pending_payment"]);
+
+    // Starts from one cart are limited (each would hold stock and mint a PaymentIntent).
+    let limit = app::ratelimit::CHECKOUT_PER_CART.max;
+    let used = 5;
+    for _ in used..limit {
+        parsed::<PaymentStart>(&checkout(&mut guest, "checkout/start", &email).await);
+    }
+    common::assert_too_many(&checkout(&mut guest, "checkout/start", &email).await);
+}
+
+/// A delivery Stripe signed but we cannot read (an API version drift) is kept and answered 200,
+/// so Stripe never disables the endpoint, and finance admins see it until reviewed; a forged
+/// one is still refused.
+#[sqlx::test(migrations = "../migrations")]
+async fn signed_but_unreadable_webhooks_are_kept_for_finance(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = shop(options).await;
+    let drifted = r#"{"id":"evt_new_shape","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":7}}}"#;
+    let forged = app.webhook(drifted, "t=1,v1=00").await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    for _ in 0..2 {
+        let reply = app.webhook(drifted, &app.stripe.sign(drifted)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let mut admin = app.browser();
+    assert!(common::ok(
+        &admin.sign_in("admin@olivine.test", DEMO_PASSWORD).await
+    ));
+    let events: Vec<app::orders::model::UnreadableEvent> =
+        parsed(&admin.call("admin/stripe/unreadable", &[]).await);
+    assert_eq!(events.len(), 1, "stored once");
+    assert_eq!(events[0].event_id.as_deref(), Some("evt_new_shape"));
+    assert_eq!(events[0].kind.as_deref(), Some("payment_intent.succeeded"));
+    let id = events[0].id.to_string();
+    let reviewed = admin
+        .call("admin/stripe/unreadable/review", &[("id", &id)])
+        .await;
+    assert_eq!(reviewed.status, StatusCode::OK, "{}", reviewed.body);
+    let events: Vec<app::orders::model::UnreadableEvent> =
+        parsed(&admin.call("admin/stripe/unreadable", &[]).await);
+    assert!(events.is_empty());
+}
+
+/// Guessing discount codes: a cart may try only so many codes that don't exist; real codes
+/// and other carts are unaffected until theirs run out.
+#[sqlx::test(migrations = "../migrations")]
+async fn guessing_discount_codes_is_limited(_: PgPoolOptions, options: PgConnectOptions) {
+    let app = shop(options).await;
+    let variant = stocked_variant(&app, 10, 1290).await;
+    let mut guesser = app.browser();
+    add(&mut guesser, &variant, "1").await;
+    for guess in 0..app::ratelimit::UNKNOWN_CODES_PER_CART.max {
+        let code = format!("GUESS{guess}");
+        let reply = checkout(
+            &mut guesser,
+            "checkout/summary",
+            &[("discount_code", &code)],
+        )
+        .await;
+        assert!(refusal(&reply).field_message("discount_code").is_some());
+    }
+    common::assert_too_many(
+        &checkout(
+            &mut guesser,
+            "checkout/summary",
+            &[("discount_code", "WELCOME10")],
+        )
+        .await,
+    );
+    // Without a code the summary still works.
+    parsed::<CheckoutSummary>(&checkout(&mut guesser, "checkout/summary", &[]).await);
 }

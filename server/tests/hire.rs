@@ -255,7 +255,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     );
 
     // Harbour offers; the seat is held and the shift is filled; Fay accepts: a contract.
-    service::offer(state, c.harbour, application)
+    service::offer(state, c.harbour, c.hana, application)
         .await
         .expect("offer");
     assert_eq!(posting(db, draft).await, ("filled".into(), 1));
@@ -263,6 +263,21 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         .await
         .expect("accept");
     assert_eq!(application_status(db, application).await, "hired");
+    // The offer and the hire are in the audit trail, each by the person who acted.
+    let audited: Vec<(String, Option<uuid::Uuid>)> = sqlx::query_as(
+        "SELECT action, actor_id FROM audit_log
+         WHERE action IN ('offer_made', 'contract_hired') ORDER BY chain_seq",
+    )
+    .fetch_all(db)
+    .await
+    .expect("audit");
+    assert_eq!(
+        audited,
+        [
+            ("offer_made".to_owned(), Some(c.hana.0)),
+            ("contract_hired".to_owned(), Some(c.fay.0))
+        ]
+    );
     let too_soon =
         service::rate_contract(state, Side::Freelancer, c.fay.0, c.fay, contract, "5", "");
     assert!(
@@ -300,6 +315,15 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     )
     .await;
     assert!(refusal(bad).field_message("hours[break_minutes]").is_some());
+    // Far past the schedule (14 h paid for a shift of a working day) is refused, not left for
+    // auto-approval to pay.
+    let inflated =
+        service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "23:30", "30")).await;
+    assert!(
+        refusal(inflated)
+            .field_message("hours[ends]")
+            .is_some_and(|m| m.contains("plus an hour"))
+    );
     service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:30", "30"))
         .await
         .expect("submit");
@@ -929,7 +953,7 @@ async fn managers_invite_freelancers_who_apply_from_it_or_decline(
     assert!(refusal(to_draft).to_string().contains("open shift"));
     let nobody = service::invite(state, c.harbour, c.hana, shift, c.mia, "").await;
     assert_eq!(refusal(nobody), AppError::NotFound);
-    let early = service::offer(state, c.harbour, invitation).await;
+    let early = service::offer(state, c.harbour, c.hana, invitation).await;
     assert!(refusal(early).to_string().contains("hasn't applied"));
 
     // Fay applies from the invitation: the same application, now with her note.
@@ -940,7 +964,7 @@ async fn managers_invite_freelancers_who_apply_from_it_or_decline(
     assert_eq!(application_status(db, invitation).await, "applied");
     let twice = service::apply(state, c.fay, shift, "Again", "").await;
     assert!(refusal(twice).to_string().contains("already applied"));
-    service::offer(state, c.harbour, invitation)
+    service::offer(state, c.harbour, c.hana, invitation)
         .await
         .expect("offer after applying");
 
@@ -983,7 +1007,7 @@ async fn unanswered_offers_and_open_applications_expire(
     let offered = service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
-    service::offer(state, c.harbour, offered)
+    service::offer(state, c.harbour, c.hana, offered)
         .await
         .expect("offer");
     // Starts after the offer window at any time of day (the clock moves 49 hours at most
@@ -1081,7 +1105,7 @@ async fn hire_for_job(
     let application = service::apply(state, who, id, "", proposed)
         .await
         .expect("apply");
-    service::offer(state, c.harbour, application)
+    service::offer(state, c.harbour, c.hana, application)
         .await
         .expect("offer");
     service::accept_offer(state, who, application)
@@ -1400,8 +1424,8 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
     // Two managers' worth of offers race for the two seats.
     let offers = applications.iter().map(|a| {
         let state = state.clone();
-        let (org, a) = (c.harbour, *a);
-        tokio::spawn(async move { service::offer(&state, org, a).await })
+        let (org, manager, a) = (c.harbour, c.hana, *a);
+        tokio::spawn(async move { service::offer(&state, org, manager, a).await })
     });
     let results = futures::future::join_all(offers).await;
     let made = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
@@ -1442,7 +1466,7 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
         .find(|a| !offered.contains(a))
         .copied()
         .expect("one still waiting");
-    service::offer(state, c.harbour, waiting)
+    service::offer(state, c.harbour, c.hana, waiting)
         .await
         .expect("third offer");
     assert_eq!(posting(db, shift).await, ("filled".into(), 2));
@@ -1459,7 +1483,9 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
             let a = service::apply(&state, who, shift, "", "")
                 .await
                 .expect("apply");
-            service::offer(&state, c.harbour, a).await.expect("offer");
+            service::offer(&state, c.harbour, c.hana, a)
+                .await
+                .expect("offer");
             service::accept_offer(&state, who, a).await.expect("accept")
         }
     };
@@ -1602,7 +1628,9 @@ async fn unanswered_hours_are_approved_after_the_window(
     let a = service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
-    service::offer(state, c.harbour, a).await.expect("offer");
+    service::offer(state, c.harbour, c.hana, a)
+        .await
+        .expect("offer");
     let contract = service::accept_offer(state, c.fay, a)
         .await
         .expect("accept");
@@ -1621,6 +1649,19 @@ async fn unanswered_hours_are_approved_after_the_window(
     state
         .clock
         .set_offset(Duration::days(2) + Duration::hours(73));
+    // A claim far past the schedule (one left from before claims were capped) waits for a
+    // person, however long it stays unanswered.
+    let claimed = |minutes: i32| {
+        sqlx::query!(
+            "UPDATE timesheets SET minutes = $2, claimed_minutes = $2 WHERE contract_id = $1",
+            contract.0,
+            minutes
+        )
+        .execute(db)
+    };
+    claimed(14 * 60).await.expect("inflate");
+    assert_eq!(service::auto_approve_due(state).await.expect("pass"), 0);
+    claimed(8 * 60).await.expect("restore");
     assert_eq!(service::auto_approve_due(state).await.expect("pass"), 1);
     assert_eq!(
         service::auto_approve_due(state).await.expect("pass"),
@@ -1684,7 +1725,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
             .is_empty()
     );
     assert_eq!(
-        refusal(service::offer(state, c.meadow, fay_applies).await),
+        refusal(service::offer(state, c.meadow, c.mia, fay_applies).await),
         AppError::NotFound
     );
     assert_eq!(
@@ -1730,7 +1771,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
         refusal(service::step_back(state, c.finn, fay_applies, "Mine now").await),
         AppError::NotFound
     );
-    service::offer(state, c.harbour, fay_applies)
+    service::offer(state, c.harbour, c.hana, fay_applies)
         .await
         .expect("offer");
     assert_eq!(

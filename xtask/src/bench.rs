@@ -114,7 +114,10 @@ fn serve_release(url: &str) -> Result<Serving> {
         &format!("http://127.0.0.1:{port}/webhooks/stripe"),
         true,
     )?;
-    let server = ServerProcess::start(url, port, true, &stripe.app_env())?;
+    let mut env = stripe.app_env();
+    // The checkout bench plays many shoppers from one machine; each names its own address.
+    env.push(("OLIVINE_TRUST_PROXY".to_owned(), "true".to_owned()));
+    let server = ServerProcess::start(url, port, true, &env)?;
     Ok(Serving {
         port,
         _server: server,

@@ -292,16 +292,16 @@ impl LotInput {
                 "Enter the batch number as printed: 2–40 letters, digits or hyphens.",
             );
         }
-        let expiry_date = match NaiveDate::parse_from_str(self.expiry_date.trim(), "%Y-%m-%d") {
-            Ok(date) if date > today => date,
-            Ok(_) => {
+        let expiry_date = match crate::dates::parse_form_date(&self.expiry_date) {
+            Some(date) if date > today => date,
+            Some(_) => {
                 p.add(
                     "lot[expiry_date]",
                     "This lot has already expired; it can't be received.",
                 );
                 today
             }
-            Err(_) => {
+            None => {
                 p.add(
                     "lot[expiry_date]",
                     "Enter the best-before date (YYYY-MM-DD).",

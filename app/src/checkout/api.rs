@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
-    super::model::CheckoutForm, super::service, crate::accounts::session::AuthSession,
+    super::model::CheckoutForm,
+    super::service,
+    crate::accounts::session::{AuthSession, RequestMeta},
     crate::state::app_state,
 };
 
@@ -49,7 +51,8 @@ pub async fn quote_checkout(
         discount_code,
     };
     let session = AuthSession::current().await?;
-    Ok(service::summary(&app_state()?, &session, &form).await?)
+    let meta = RequestMeta::current().await;
+    Ok(service::summary(&app_state()?, &session, &meta, &form).await?)
 }
 
 /// Place the order (holding its stock for a while) and start its payment.
@@ -67,7 +70,8 @@ pub async fn start_checkout(
         discount_code,
     };
     let session = AuthSession::current().await?;
-    Ok(service::start(&app_state()?, &session, &form).await?)
+    let meta = RequestMeta::current().await;
+    Ok(service::start(&app_state()?, &session, &meta, &form).await?)
 }
 
 /// Pay (again) for an order awaiting payment.

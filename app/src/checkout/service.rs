@@ -9,7 +9,7 @@ use super::model::{
 use super::pricing::{DiscountTerms, PricedLine, PricingError, ShippingCharge, TaxMode, quote};
 use super::repo;
 use crate::accounts::authz::principal_of;
-use crate::accounts::session::AuthSession;
+use crate::accounts::session::{AuthSession, RequestMeta};
 use crate::cart::model::{Cart, CartLine};
 use crate::cart::repo as cart_repo;
 use crate::cart::service::checkout_cart;
@@ -18,15 +18,19 @@ use crate::error::AppError;
 use crate::ids::{CartId, OrderId, UserId};
 use crate::inventory::model::sellable_expiry_after;
 use crate::inventory::repo as inventory;
-use crate::orders::model::{Address, OrderStatus, order_reference};
+use crate::orders::model::{Address, OrderStatus};
 use crate::orders::repo::{self as orders, NewEvent, NewLine, NewOrder};
 use crate::orders::service::{OrderError, cancel_unpaid};
+use crate::ratelimit;
 use crate::state::AppState;
 use chrono::Utc;
 use payments::NewIntent;
 use sqlx::PgConnection;
 
 type Result<T> = std::result::Result<T, OrderError>;
+
+/// How a refusal of a code that does not exist begins.
+const UNKNOWN_CODE: &str = "We don't know the code";
 
 /// Who is buying: the account (its email gets the receipt) or a guest with a typed email.
 struct Buyer {
@@ -176,7 +180,7 @@ async fn discount(
     customer_key: Option<&str>,
     lock: bool,
 ) -> Result<DiscountTerms> {
-    let unknown = || AppError::field("discount_code", format!("We don't know the code {code}."));
+    let unknown = || AppError::field("discount_code", format!("{UNKNOWN_CODE} {code}."));
     let found = repo::discount_code(conn, code, lock)
         .await?
         .ok_or_else(unknown)?;
@@ -224,6 +228,7 @@ async fn current_cart(
 pub async fn summary(
     state: &AppState,
     session: &AuthSession,
+    meta: &RequestMeta,
     form: &CheckoutForm,
 ) -> Result<CheckoutSummary> {
     let customer = match principal_of(state, session).await? {
@@ -231,21 +236,42 @@ pub async fn summary(
         None => check_email(&form.email).ok().map(|e| e.to_lowercase()),
     };
     let mut conn = state.db.acquire().await?;
-    let Some((_, cart)) = current_cart(state, session, &mut conn).await? else {
+    let Some((cart_id, cart)) = current_cart(state, session, &mut conn).await? else {
         return Err(AppError::invalid("Your cart is empty.").into());
     };
-    Ok(price(&mut conn, &cart, form, customer.as_deref(), false)
-        .await?
-        .summary)
+    // Guessing codes: a cart and an address may try only so many codes that don't exist.
+    let code_given = normalise_code(&form.discount_code).is_some();
+    let (cart_key, ip_key) = (cart_id.to_string(), meta.ip_key());
+    if code_given {
+        ratelimit::peek(&mut conn, ratelimit::UNKNOWN_CODES_PER_CART, &cart_key).await?;
+        ratelimit::peek(&mut conn, ratelimit::UNKNOWN_CODES_PER_IP, &ip_key).await?;
+    }
+    let priced = price(&mut conn, &cart, form, customer.as_deref(), false).await;
+    if let Err(OrderError::Refused(refusal)) = &priced
+        && refusal
+            .field_message("discount_code")
+            .is_some_and(|m| m.starts_with(UNKNOWN_CODE))
+    {
+        for (limit, key) in [
+            (ratelimit::UNKNOWN_CODES_PER_CART, &cart_key),
+            (ratelimit::UNKNOWN_CODES_PER_IP, &ip_key),
+        ] {
+            ratelimit::record(&mut conn, limit, key).await?;
+        }
+    }
+    Ok(priced?.summary)
 }
 
-/// Start paying: supersede this cart's earlier unpaid orders, then in one transaction create
-/// the order, hold its stock (first expiry, first out) and its discount code; then create the
-/// PaymentIntent for exactly the order's total, keyed by the order's id.
+/// Start paying. In one transaction, under the cart's lock: price the cart, and either find
+/// this cart's pending order placed with the very same details (a second click or tab: it is
+/// reused) or place the order, holding its stock (first expiry, first out) and its discount
+/// code. A pending order with other details is superseded first, outside any transaction (its
+/// PaymentIntent is cancelled at Stripe). Then the order's PaymentIntent, keyed by its id.
 #[tracing::instrument(skip_all)]
 pub async fn start(
     state: &AppState,
     session: &AuthSession,
+    meta: &RequestMeta,
     form: &CheckoutForm,
 ) -> Result<PaymentStart> {
     let buyer = buyer(state, session, form).await;
@@ -263,26 +289,124 @@ pub async fn start(
         checkout_cart(state, session, &mut conn).await?
     }
     .ok_or_else(|| AppError::invalid("Your cart is empty."))?;
-    {
-        let mut conn = state.db.acquire().await?;
-        let earlier = orders::pending_of_cart(&mut conn, cart).await?;
-        drop(conn);
-        for order in earlier {
-            cancel_unpaid(
-                state,
-                order,
-                "superseded",
-                "Checkout was started again; this attempt was replaced.",
-                None,
-            )
-            .await?;
+    limit_starts(state, meta, cart, &buyer.email).await?;
+    // Twice at most: supersede what a changed cart left pending, then place.
+    for _ in 0..2 {
+        match place(state, &buyer, &address, cart, form).await? {
+            Placement::Placed(order) => {
+                if buyer.user.is_none() {
+                    session.add_guest_order(order).await?;
+                }
+                return payment_for(state, order).await;
+            }
+            Placement::Reused(order) => return payment_for(state, order).await,
+            Placement::Superseding(earlier) => {
+                for order in earlier {
+                    cancel_unpaid(
+                        state,
+                        order,
+                        "superseded",
+                        "Checkout was started again; this attempt was replaced.",
+                        None,
+                    )
+                    .await?;
+                }
+            }
         }
     }
+    Err(AppError::invalid(
+        "Your cart was checked out from another window at the same moment. Reload the page and try again.",
+    )
+    .into())
+}
 
+/// Checkout starts hold stock and create PaymentIntents: a bounded number per cart (one
+/// browser session), address and email, so nobody can hoard the shelves or test cards.
+async fn limit_starts(
+    state: &AppState,
+    meta: &RequestMeta,
+    cart: CartId,
+    email: &str,
+) -> Result<()> {
+    let mut conn = state.db.acquire().await?;
+    ratelimit::hit(&mut conn, ratelimit::CHECKOUT_PER_CART, &cart.to_string()).await?;
+    ratelimit::hit(&mut conn, ratelimit::CHECKOUT_PER_IP, &meta.ip_key()).await?;
+    ratelimit::hit(&mut conn, ratelimit::CHECKOUT_PER_EMAIL, email).await?;
+    Ok(())
+}
+
+enum Placement {
+    Placed(OrderId),
+    Reused(OrderId),
+    /// Pending orders of this cart started with other details: cancel them, then place.
+    Superseding(Vec<OrderId>),
+}
+
+/// What a checkout is started with, hashed: equal keys mean the same order would be placed.
+/// Read from the cart and the form, not from pricing, so a second click is recognised even
+/// when the first one's hold leaves no stock to price against.
+fn checkout_key(
+    buyer: &Buyer,
+    address: &Address,
+    form: &CheckoutForm,
+    lines: &[CartLine],
+) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut part = |text: &str| {
+        hash.update((text.len() as u64).to_be_bytes());
+        hash.update(text.as_bytes());
+    };
+    part(&buyer.email);
+    for field in [
+        &address.name,
+        &address.line1,
+        &address.line2,
+        &address.postal_code,
+        &address.city,
+        &address.country,
+    ] {
+        part(field);
+    }
+    part(form.shipping_method.trim());
+    part(&normalise_code(&form.discount_code).unwrap_or_default());
+    for line in lines {
+        part(&format!(
+            "{}x{}@{}{}",
+            line.variant_id.0,
+            line.quantity,
+            line.unit_price.minor(),
+            line.unit_price.currency().code()
+        ));
+    }
+    hash.finalize().to_vec()
+}
+
+/// The transaction of [`start`]: under the cart's lock, reuse, supersede or place.
+async fn place(
+    state: &AppState,
+    buyer: &Buyer,
+    address: &Address,
+    cart: CartId,
+    form: &CheckoutForm,
+) -> Result<Placement> {
     let order = OrderId(uuid::Uuid::now_v7());
     let mut tx = state.db.begin().await?;
     cart_repo::lock(&mut tx, cart).await?;
     let lines = cart_repo::lines(&mut tx, cart, sellable_expiry_after(today())).await?;
+    let key = checkout_key(buyer, address, form, &lines);
+    let pending = orders::pending_checkouts(&mut tx, cart).await?;
+    if let Some(same) = pending
+        .iter()
+        .find(|p| p.checkout_key.as_deref() == Some(key.as_slice()))
+    {
+        return Ok(Placement::Reused(same.order));
+    }
+    if !pending.is_empty() {
+        return Ok(Placement::Superseding(
+            pending.into_iter().map(|p| p.order).collect(),
+        ));
+    }
     let priced = price(
         &mut tx,
         &Cart { lines },
@@ -292,7 +416,7 @@ pub async fn start(
     )
     .await?;
     let q = &priced.summary.quote;
-    let number = orders::insert(
+    orders::insert(
         &mut tx,
         &NewOrder {
             id: order,
@@ -307,10 +431,11 @@ pub async fn start(
             total: q.total.minor(),
             prices_include_tax: priced.prices_include_tax,
             discount_code: priced.summary.discount_code.as_deref(),
-            address: &address,
+            address,
             shipping_method: &priced.summary.shipping.code,
             carrier: &priced.summary.shipping.carrier,
             reserved_until: Utc::now() + chrono::TimeDelta::minutes(RESERVATION_MINUTES),
+            checkout_key: &key,
         },
     )
     .await?;
@@ -379,21 +504,44 @@ pub async fn start(
     )
     .await?;
     tx.commit().await?;
-    if buyer.user.is_none() {
-        session.add_guest_order(order).await?;
-    }
+    Ok(Placement::Placed(order))
+}
 
-    let reference = order_reference(number);
+/// The order's PaymentIntent: created once, keyed by the order's id (a retry, or a second
+/// request reusing the order before the first stored it, gets the same intent from Stripe),
+/// or retrieved. Only for an order awaiting payment.
+async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStart> {
+    let locked = {
+        let mut conn = state.db.acquire().await?;
+        orders::lock(&mut conn, order)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let total = crate::money::Money::from_parts(locked.total, &locked.currency)
+        .map_err(|_| AppError::Internal)?;
+    if locked.status != OrderStatus::PendingPayment {
+        return Err(AppError::invalid(format!(
+            "Order {} is {}; there is nothing to pay.",
+            locked.reference(),
+            locked.status.label().to_lowercase()
+        ))
+        .into());
+    }
+    let reference = locked.reference();
+    if let Some(intent_id) = &locked.payment_intent {
+        let intent = state.payments.retrieve_intent(intent_id).await?;
+        return payment_start(state, order, reference, total, intent);
+    }
     let order_text = order.to_string();
     let description = format!("Olivine order {reference}");
     let created = state
         .payments
         .create_intent(&NewIntent {
             idempotency_key: &format!("order-{order}"),
-            amount_minor: q.total.minor(),
-            currency: q.total.currency().code(),
+            amount_minor: total.minor(),
+            currency: total.currency().code(),
             description: &description,
-            receipt_email: Some(&buyer.email),
+            receipt_email: Some(&locked.email),
             metadata: &[("order_id", &order_text), ("order_reference", &reference)],
             manual_capture: false,
             customer: None,
@@ -422,7 +570,7 @@ pub async fn start(
         let mut conn = state.db.acquire().await?;
         orders::set_payment_intent(&mut conn, order, &intent.id).await?;
     }
-    payment_start(state, order, reference, q.total, intent)
+    payment_start(state, order, reference, total, intent)
 }
 
 /// Two refusals as one, so every field problem shows at once.
@@ -467,24 +615,5 @@ pub async fn resume(
     order: OrderId,
 ) -> Result<PaymentStart> {
     crate::orders::service::may_see(state, session, order).await?;
-    let (locked, total) = {
-        let mut conn = state.db.acquire().await?;
-        let locked = orders::lock(&mut conn, order)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let total = crate::money::Money::from_parts(locked.total, &locked.currency)
-            .map_err(|_| AppError::Internal)?;
-        (locked, total)
-    };
-    if locked.status != OrderStatus::PendingPayment {
-        return Err(AppError::invalid(format!(
-            "Order {} is {}; there is nothing to pay.",
-            locked.reference(),
-            locked.status.label().to_lowercase()
-        ))
-        .into());
-    }
-    let intent_id = locked.payment_intent.clone().ok_or(AppError::NotFound)?;
-    let intent = state.payments.retrieve_intent(&intent_id).await?;
-    payment_start(state, order, locked.reference(), total, intent)
+    payment_for(state, order).await
 }

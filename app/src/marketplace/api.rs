@@ -420,7 +420,13 @@ pub async fn load_recommended(
         within_km,
         min_attendance,
     };
-    let (state, organisation, _) = member(&slug).await?;
+    let (state, organisation, user) = member(&slug).await?;
+    crate::ratelimit::check(
+        &state.db,
+        crate::ratelimit::RECOMMENDATIONS_PER_USER,
+        &user.to_string(),
+    )
+    .await?;
     super::matching::candidates(
         &mut *connection(&state).await?,
         organisation,
@@ -484,8 +490,8 @@ pub async fn change_shift(slug: String, id: PostingId, to: String) -> Result<(),
 
 #[server(endpoint = "hire/org/offer")]
 pub async fn make_offer(slug: String, application: ApplicationId) -> Result<(), AppError> {
-    let (state, organisation, _) = member(&slug).await?;
-    Ok(service::offer(&state, organisation, application).await?)
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(service::offer(&state, organisation, user, application).await?)
 }
 
 /// Turn down an application, or take back an offer.
@@ -698,13 +704,11 @@ pub async fn unread_messages() -> Result<Unread, AppError> {
 }
 
 /// Local development only: move the Hire clock `hours` ahead of real time (0: back in step),
-/// so a shift's end can be reached without waiting for it. A 404 anywhere else.
+/// so a shift's end can be reached without waiting for it. A 404 anywhere else, and to
+/// any client but this machine.
 #[server(endpoint = "dev/clock")]
 pub async fn set_dev_clock(hours: i64) -> Result<(), AppError> {
-    let state = app_state()?;
-    if !state.config.dev_mode {
-        return Err(AppError::NotFound.with_status());
-    }
+    let state = crate::state::dev_tools().await?;
     state
         .clock
         .set_offset(chrono::Duration::hours(hours.clamp(0, 24 * 366)));

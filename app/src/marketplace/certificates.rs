@@ -62,7 +62,7 @@ fn clean_file_name(raw: &str) -> String {
 
 /// An expiry date typed into `field`: required, and not already past `today`.
 fn expiry(field: &str, raw: &str, today: NaiveDate) -> Result<NaiveDate> {
-    let Ok(day) = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") else {
+    let Some(day) = crate::dates::parse_form_date(raw) else {
         return refuse(field, "Enter the expiry date printed on the certificate.");
     };
     if day < today {
@@ -88,6 +88,12 @@ async fn type_expires(conn: &mut PgConnection, type_id: &str) -> Result<Option<b
 pub async fn submit(state: &AppState, user: UserId, upload: Upload) -> Result<CertificateId> {
     let today = state.clock.now().date_naive();
     let mut conn = state.db.acquire().await?;
+    crate::ratelimit::hit(
+        &mut conn,
+        crate::ratelimit::CERTIFICATE_UPLOADS_PER_USER,
+        &user.to_string(),
+    )
+    .await?;
     let Some(expires) = type_expires(&mut conn, upload.type_id.trim()).await? else {
         return refuse("certificate_type", "Choose a certificate from the list.");
     };

@@ -128,6 +128,12 @@ pub async fn send(
     body: &str,
 ) -> Result<MessageId> {
     let body = check_body(body)?;
+    crate::ratelimit::check(
+        &state.db,
+        crate::ratelimit::MESSAGES_PER_USER,
+        &by.to_string(),
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
     let Some(status) = status_for(&mut tx, party, application).await? else {
         return Err(AppError::NotFound.into());

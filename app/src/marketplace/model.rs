@@ -279,6 +279,10 @@ pub fn pay_for(minutes: i64, hourly: Money) -> Money {
     Money::new((minutes * hourly.minor() + 30) / 60, hourly.currency())
 }
 
+/// Worked time may run past a shift's schedule by this much (a late finish); a longer claim is
+/// refused, and older ones are never approved without a person.
+pub const OVERTIME_MINUTES: i64 = 60;
+
 /// "7 h 30 min".
 pub fn hours_label(minutes: i64) -> String {
     match (minutes / 60, minutes % 60) {
@@ -300,7 +304,7 @@ fn span(date: NaiveDate, start: NaiveTime, end: NaiveTime) -> (NaiveDateTime, Na
 }
 
 fn parse_date(p: &mut Problems, field: &str, raw: &str) -> Option<NaiveDate> {
-    let parsed = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok();
+    let parsed = crate::dates::parse_form_date(raw);
     if parsed.is_none() {
         p.add(field, "Enter a date like 2026-12-24.");
     }
@@ -1299,7 +1303,9 @@ fn day_minutes(raw: &str) -> Option<i32> {
     let minutes = match raw.split_once(':') {
         Some((h, m)) => {
             let (h, m) = (h.trim().parse::<i32>().ok()?, m.trim().parse::<i32>().ok()?);
-            (0..60).contains(&m).then_some(h * 60 + m)?
+            (0..60)
+                .contains(&m)
+                .then(|| h.checked_mul(60)?.checked_add(m))??
         }
         None => {
             let hours = raw.replace(',', ".").parse::<f64>().ok()?;
@@ -1395,8 +1401,8 @@ impl WorkFilter {
                 .filter(|km| (1..=250).contains(km)),
             min_wage_cents: parse_price(min_wage, HIRE_CURRENCY).ok().map(Money::minor),
             skill: Some(skill.trim().to_owned()).filter(|s| !s.is_empty()),
-            from: NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").ok(),
-            page: page.max(1),
+            from: crate::dates::parse_form_date(from),
+            page: page.clamp(1, crate::ui::MAX_PAGE),
         }
     }
 }
@@ -1432,6 +1438,37 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn hire_forms_answer_any_input_without_panicking(
+            text in ".{0,24}",
+            time in "[0-9:+-]{0,14}",
+            amount in "[0-9:.,-]{0,12}",
+            date in "[+-]?[0-9]{1,7}-[0-9]{1,2}-[0-9]{1,2}",
+        ) {
+            let days: BTreeMap<String, String> =
+                (1..=7).map(|d| (d.to_string(), amount.clone())).collect();
+            let _ = ShiftInput {
+                title: text.clone(), date: date.clone(), starts: time.clone(), ends: amount.clone(),
+                break_minutes: amount.clone(), headcount: amount.clone(), wage: amount.clone(),
+                ..ShiftInput::default()
+            }.check();
+            let _ = JobInput {
+                title: text.clone(), starts: date.clone(), ends: date.clone(),
+                headcount: amount.clone(), pay_basis: text.clone(), pay: amount.clone(),
+                ..JobInput::default()
+            }.check();
+            let _ = HoursInput {
+                date: date.clone(), starts: time.clone(), ends: time.clone(), break_minutes: amount.clone(),
+            }.check();
+            let _ = WeekInput { week: date.clone(), days: days.clone() }.check();
+            let _ = ProfileInput {
+                headline: text.clone(), travel_km: amount.clone(), min_rate: amount.clone(),
+                week: days, ..ProfileInput::default()
+            }.check();
+            let _ = WorkFilter::from_query(&amount, &amount, &text, &date, i64::MAX);
+            let _ = check_rating(&amount, &text);
+        }
+
         #[test]
         fn postings_never_return_to_draft_and_endings_are_final(from in posting_status(), to in posting_status()) {
             if from.may_become(to) {

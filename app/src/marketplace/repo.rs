@@ -679,7 +679,7 @@ pub async fn open_shifts(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<(Vec<ShiftSummary>, i64), sqlx::Error> {
-    let offset = (filter.page.max(1) - 1) * limit;
+    let offset = crate::ui::page_offset(filter.page, limit);
     // The total counts every match, so a page past the last one still says how many there are.
     let found = sqlx::query!(
         r#"
@@ -1596,10 +1596,15 @@ pub async fn due_for_auto_approval(
     limit: i64,
 ) -> Result<Vec<(ContractId, Option<NaiveDate>)>, sqlx::Error> {
     let rows = sqlx::query!(
-        "SELECT contract_id, week FROM timesheets WHERE status = 'submitted' AND submitted_at <= $1
-         ORDER BY submitted_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        "SELECT t.contract_id, t.week FROM timesheets t JOIN contracts c USING (contract_id)
+         WHERE t.status = 'submitted' AND t.submitted_at <= $1
+           -- A shift's claim past its schedule plus the overtime margin waits for a person.
+           AND (t.week IS NOT NULL
+                OR t.minutes <= EXTRACT(EPOCH FROM c.ends_at - c.starts_at) / 60 + $3::int8)
+         ORDER BY t.submitted_at LIMIT $2 FOR UPDATE OF t SKIP LOCKED",
         cutoff,
-        limit
+        limit,
+        super::model::OVERTIME_MINUTES
     )
     .fetch_all(conn)
     .await?;

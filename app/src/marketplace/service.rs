@@ -15,6 +15,7 @@ use super::repo::{
 use super::{certificates, messages};
 use crate::accounts::model::Role;
 use crate::accounts::repo as accounts;
+use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
@@ -116,7 +117,7 @@ pub async fn save_profile(state: &AppState, user: UserId, input: &ProfileInput) 
 }
 
 pub async fn add_day_off(state: &AppState, user: UserId, day: &str, note: &str) -> Result<()> {
-    let Ok(day) = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") else {
+    let Some(day) = crate::dates::parse_form_date(day) else {
         return Err(AppError::field("day", "Enter a date like 2026-12-24.").into());
     };
     if day < state.clock.now().date_naive() {
@@ -475,6 +476,7 @@ async fn lock_for(
 pub async fn offer(
     state: &AppState,
     organisation: OrganisationId,
+    by: UserId,
     id: ApplicationId,
 ) -> Result<()> {
     let now = state.clock.now();
@@ -501,6 +503,10 @@ pub async fn offer(
         now,
     )
     .await?;
+    let entry = Entry::new(Some(by), Action::OfferMade)
+        .subject(id.0)
+        .detail(serde_json::json!({ "organisation": organisation.0 }));
+    audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -595,7 +601,7 @@ pub async fn accept_offer(
     let locked = repo::lock_contract(&mut tx, contract)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-    repo::record_event(
+    record_contract_event(
         &mut tx,
         NewEvent {
             contract,
@@ -678,7 +684,7 @@ async fn cancel_locked(
         ),
     };
     repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Cancelled).await?;
-    repo::record_event(
+    record_contract_event(
         conn,
         NewEvent {
             contract: id,
@@ -739,7 +745,7 @@ pub async fn record_no_show(
             contract.status.label().to_lowercase()
         ));
     }
-    repo::record_event(
+    record_contract_event(
         &mut tx,
         NewEvent {
             contract: id,
@@ -783,6 +789,18 @@ async fn hours_for(
     let minutes = i32::try_from(hours.minutes()).unwrap_or(0);
     if minutes == 0 {
         return Err(AppError::field("hours[ends]", "There are no hours to pay.").into());
+    }
+    let scheduled = (contract.ends_at - contract.starts_at).num_minutes();
+    if i64::from(minutes) > scheduled + super::model::OVERTIME_MINUTES {
+        return Err(AppError::field(
+            "hours[ends]",
+            format!(
+                "That is more than the shift's {} plus an hour. Enter the hours worked; \
+                 longer days are agreed with the organisation.",
+                super::model::hours_label(scheduled)
+            ),
+        )
+        .into());
     }
     Ok((hours, minutes, pay_for(i64::from(minutes), contract.wage)))
 }
@@ -1057,7 +1075,7 @@ async fn deliver(
     if to.is_approved() {
         repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Completed)
             .await?;
-        repo::record_event(
+        record_contract_event(
             conn,
             NewEvent {
                 contract: id,
@@ -1155,7 +1173,7 @@ async fn settle(
             repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Completed)
                 .await?;
         }
-        repo::record_event(
+        record_contract_event(
             conn,
             NewEvent {
                 contract: id,
@@ -1248,4 +1266,28 @@ pub async fn auto_approve_due(state: &AppState) -> Result<usize> {
     }
     tx.commit().await?;
     Ok(due.len() + delivered.len())
+}
+
+/// A contract event (what is owed and why), and its line in the audit log, in the caller's
+/// transaction.
+async fn record_contract_event(conn: &mut PgConnection, event: NewEvent<'_>) -> Result<()> {
+    let action = match event.kind {
+        ContractEventKind::Hired => Action::ContractHired,
+        ContractEventKind::CancelledByClient => Action::ContractCancelledByClient,
+        ContractEventKind::CancelledByFreelancer => Action::ContractCancelledByFreelancer,
+        ContractEventKind::NoShow => Action::NoShowRecorded,
+        ContractEventKind::HoursApproved => Action::HoursApproved,
+        ContractEventKind::WorkApproved => Action::WorkApproved,
+    };
+    let entry = Entry::new(event.by, action)
+        .subject(event.contract.0)
+        .detail(serde_json::json!({
+            "amount_minor": event.amount.minor(),
+            "currency": event.amount.currency().code(),
+            "late": event.late,
+            "reason": event.reason,
+        }));
+    repo::record_event(conn, event).await?;
+    audit::record(conn, entry).await?;
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Order server functions: customers see their own orders; support admins fulfil and cancel,
 //! finance admins refund. Every back-office change is audited.
 
-use super::model::{OrderDetail, OrderStatus, OrderSummary};
+use super::model::{OrderDetail, OrderStatus, OrderSummary, UnreadableEvent};
 use crate::error::AppError;
 use crate::ids::OrderId;
 use leptos::prelude::*;
@@ -13,8 +13,7 @@ use {
     crate::accounts::authz::{Need, authorize},
     crate::accounts::model::Role,
     crate::accounts::session::{AuthSession, RequestMeta},
-    crate::audit::{self, Action, Entry},
-    crate::state::{AppState, app_state},
+    crate::state::app_state,
 };
 
 /// Orders per page in lists.
@@ -29,7 +28,7 @@ pub struct OrderPage {
 
 #[cfg(feature = "ssr")]
 fn offset(page: i64) -> i64 {
-    (page.max(1) - 1) * ORDERS_PER_PAGE
+    crate::ui::page_offset(page, ORDERS_PER_PAGE)
 }
 
 #[server(endpoint = "orders/mine")]
@@ -40,7 +39,7 @@ pub async fn my_orders(page: i64) -> Result<OrderPage, AppError> {
     Ok(OrderPage {
         orders,
         total,
-        page: page.max(1),
+        page: page.clamp(1, crate::ui::MAX_PAGE),
     })
 }
 
@@ -50,6 +49,16 @@ pub async fn my_orders(page: i64) -> Result<OrderPage, AppError> {
 pub async fn my_order(order: OrderId, sync: bool) -> Result<OrderDetail, AppError> {
     let state = app_state()?;
     let session = AuthSession::current().await?;
+    // Each sync is a call to Stripe: a few a minute per order; past that the page shows what
+    // is known (the webhook brings the rest).
+    let sync = sync
+        && crate::ratelimit::check(
+            &state.db,
+            crate::ratelimit::ORDER_SYNCS_PER_ORDER,
+            &order.to_string(),
+        )
+        .await
+        .is_ok();
     if sync {
         service::may_see(&state, &session, order).await?;
         if let Err(error) = service::sync_payment(&state, order).await {
@@ -62,9 +71,12 @@ pub async fn my_order(order: OrderId, sync: bool) -> Result<OrderDetail, AppErro
 
 /// Who is acting in the back office, for the audit log.
 #[cfg(feature = "ssr")]
-async fn admin(role: Role) -> Result<(crate::ids::UserId, Option<std::net::IpAddr>), AppError> {
+async fn admin(role: Role) -> Result<service::AdminAct, AppError> {
     let principal = authorize(Need::Role(role)).await?;
-    Ok((principal.viewer.user_id, RequestMeta::current().await.ip))
+    Ok(service::AdminAct {
+        admin: principal.viewer.user_id,
+        ip: RequestMeta::current().await.ip,
+    })
 }
 
 /// Support and finance admins see orders.
@@ -76,30 +88,6 @@ async fn order_viewer() -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden.with_status())
     }
-}
-
-#[cfg(feature = "ssr")]
-async fn audited(
-    state: &AppState,
-    who: (crate::ids::UserId, Option<std::net::IpAddr>),
-    action: Action,
-    order: OrderId,
-    detail: serde_json::Value,
-) -> Result<(), AppError> {
-    let entry = Entry::new(Some(who.0), action)
-        .subject(order.0)
-        .ip(who.1)
-        .detail(detail);
-    audit::record(
-        &mut *state
-            .db
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(&e))?,
-        entry,
-    )
-    .await
-    .map_err(|e| AppError::internal(&e))
 }
 
 #[server(endpoint = "admin/orders")]
@@ -124,7 +112,7 @@ pub async fn admin_orders(status: String, q: String, page: i64) -> Result<OrderP
     Ok(OrderPage {
         orders,
         total,
-        page: page.max(1),
+        page: page.clamp(1, crate::ui::MAX_PAGE),
     })
 }
 
@@ -150,38 +138,18 @@ pub async fn advance_order(
     to: String,
     tracking_number: String,
 ) -> Result<OrderStatus, AppError> {
-    let who = admin(Role::AdminSupport).await?;
+    let by = admin(Role::AdminSupport).await?;
     let state = app_state()?;
     let to = OrderStatus::from_db_name(to.trim())
         .ok_or_else(|| AppError::invalid("Choose the next step.").with_status())?;
-    let action = match to {
-        OrderStatus::Packed => Action::OrderPacked,
-        OrderStatus::Shipped => Action::OrderShipped,
-        OrderStatus::Delivered => Action::OrderDelivered,
-        OrderStatus::PendingPayment
-        | OrderStatus::Paid
-        | OrderStatus::Cancelled
-        | OrderStatus::Refunded => {
-            return Err(AppError::invalid("Choose packed, shipped or delivered.").with_status());
-        }
-    };
-    let status = service::advance(&state, order, to, Some(&tracking_number), who.0).await?;
-    audited(
-        &state,
-        who,
-        action,
-        order,
-        serde_json::json!({ "tracking_number": tracking_number.trim() }),
-    )
-    .await?;
-    Ok(status)
+    Ok(service::advance(&state, order, to, Some(&tracking_number), by).await?)
 }
 
 /// Cancel: an unpaid order is simply given up; a paid one not yet shipped is refunded in full
 /// and its units go back on the shelf.
 #[server(endpoint = "admin/order/cancel")]
 pub async fn cancel_order(order: OrderId, reason: String) -> Result<OrderStatus, AppError> {
-    let who = admin(Role::AdminSupport).await?;
+    let by = admin(Role::AdminSupport).await?;
     let state = app_state()?;
     let detail = repo::detail(
         &mut *state
@@ -201,19 +169,11 @@ pub async fn cancel_order(order: OrderId, reason: String) -> Result<OrderStatus,
         } else {
             reason
         };
-        service::cancel_unpaid(&state, order, "cancelled", reason, Some(who.0)).await?;
+        service::cancel_unpaid(&state, order, "cancelled", reason, Some(by)).await?;
         OrderStatus::Cancelled
     } else {
-        service::refund(&state, order, detail.summary.total, &reason, true, who.0).await?
+        service::refund(&state, order, detail.summary.total, &reason, true, by).await?
     };
-    audited(
-        &state,
-        who,
-        Action::OrderCancelled,
-        order,
-        serde_json::json!({ "reason": reason.trim() }),
-    )
-    .await?;
     Ok(status)
 }
 
@@ -224,7 +184,7 @@ pub async fn refund_order(
     amount: String,
     reason: String,
 ) -> Result<OrderStatus, AppError> {
-    let who = admin(Role::AdminFinance).await?;
+    let by = admin(Role::AdminFinance).await?;
     let state = app_state()?;
     let currency = {
         let mut conn = state
@@ -241,14 +201,44 @@ pub async fn refund_order(
     let currency = crate::money::Currency::parse(&currency).map_err(|_| AppError::Internal)?;
     let amount = crate::money::parse_price(&amount, currency)
         .map_err(|problem| AppError::field("amount", problem).with_status())?;
-    let status = service::refund(&state, order, amount, &reason, false, who.0).await?;
-    audited(
-        &state,
-        who,
-        Action::OrderRefunded,
-        order,
-        serde_json::json!({ "amount_minor": amount.minor(), "reason": reason.trim() }),
-    )
-    .await?;
-    Ok(status)
+    Ok(service::refund(&state, order, amount, &reason, false, by).await?)
+}
+
+/// Signed Stripe events that could not be read, for finance admins to review (other admins
+/// see none).
+#[server(endpoint = "admin/stripe/unreadable")]
+pub async fn unreadable_stripe_events() -> Result<Vec<UnreadableEvent>, AppError> {
+    let principal = authorize(Need::AnyAdmin).await?;
+    if !principal.viewer.has(Role::AdminFinance) {
+        return Ok(Vec::new());
+    }
+    let state = app_state()?;
+    let mut conn = state
+        .db
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    repo::unreviewed_unreadable_events(&mut conn)
+        .await
+        .map_err(|e| AppError::internal(&e))
+}
+
+/// A finance admin has looked at an unreadable event (in Stripe's dashboard) and dealt with it.
+#[server(endpoint = "admin/stripe/unreadable/review")]
+pub async fn review_unreadable_stripe_event(id: uuid::Uuid) -> Result<(), AppError> {
+    let by = admin(Role::AdminFinance).await?;
+    let state = app_state()?;
+    let mut conn = state
+        .db
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal(&e))?;
+    if repo::mark_unreadable_event_reviewed(&mut conn, id, by.admin)
+        .await
+        .map_err(|e| AppError::internal(&e))?
+    {
+        Ok(())
+    } else {
+        Err(AppError::NotFound.with_status())
+    }
 }

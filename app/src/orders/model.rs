@@ -336,3 +336,13 @@ mod tests {
         }
     }
 }
+
+/// A webhook delivery signed by Stripe that could not be read (kept raw for finance to check
+/// in Stripe's dashboard what it was about).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadableEvent {
+    pub id: uuid::Uuid,
+    pub event_id: Option<String>,
+    pub kind: Option<String>,
+    pub received_at: DateTime<Utc>,
+}

@@ -3,8 +3,9 @@
 //! order list and order page with fulfilment, refunds and cancellation.
 
 use super::api::{
-    AdvanceOrder, CancelOrder, ORDERS_PER_PAGE, OrderPage, RefundOrder, admin_order, admin_orders,
-    my_order, my_orders,
+    AdvanceOrder, CancelOrder, ORDERS_PER_PAGE, OrderPage, RefundOrder,
+    ReviewUnreadableStripeEvent, admin_order, admin_orders, my_order, my_orders,
+    unreadable_stripe_events,
 };
 use super::model::{OrderDetail, OrderEvent, OrderStatus, OrderSummary};
 use crate::checkout::api::resume_payment;
@@ -347,6 +348,7 @@ pub fn AdminOrdersPage() -> impl IntoView {
         <section class="admin">
             <p class="eyebrow"><a href="/admin">"Back office"</a></p>
             <h1>"Orders"</h1>
+            <UnreadableStripeEvents/>
             <form method="get" class="admin-filters" role="search">
                 <label>"Status "
                     <select name="status">
@@ -521,5 +523,48 @@ fn AdminOrder(detail: OrderDetail, version: RwSignal<u32>) -> impl IntoView {
             <div class="admin-actions">{advance_form} {refund_form} {cancel_form}</div>
             <OrderBody detail/>
         </section>
+    }
+}
+
+/// Finance admins' warning: Stripe sent events that could not be read. Each says which event to
+/// look up in Stripe's dashboard, and is marked reviewed once dealt with.
+#[component]
+fn UnreadableStripeEvents() -> impl IntoView {
+    let review = ServerAction::<ReviewUnreadableStripeEvent>::new();
+    let events = Resource::new(
+        move || review.version().get(),
+        |_| unreadable_stripe_events(),
+    );
+    let error = form_error(review);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let events = events.await.unwrap_or_default();
+                (!events.is_empty()).then(|| view! {
+                    <Notice tone="warning">
+                        <p>
+                            <strong>{crate::ui::count_of(i64::try_from(events.len()).unwrap_or(i64::MAX), "Stripe event")}</strong>
+                            " could not be read. Look each one up in Stripe's dashboard, settle what it was about, then mark it reviewed."
+                        </p>
+                        <ul class="list" data-testid="unreadable-stripe-events">
+                            {events.into_iter().map(|event| view! {
+                                <li class="list__row">
+                                    <span>{event.event_id.unwrap_or_else(|| "(no event id)".to_owned())}</span>
+                                    " "
+                                    <span class="muted">{event.kind.unwrap_or_else(|| "unknown type".to_owned())}</span>
+                                    " "
+                                    <span class="muted">{when(event.received_at)}</span>
+                                    <ActionForm action=review attr:class="inline-form">
+                                        <input type="hidden" name="id" value=event.id.to_string()/>
+                                        <button type="submit" class="button button--small">"Mark reviewed"</button>
+                                    </ActionForm>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <FormError error/>
+                    </Notice>
+                })
+            })}
+        </Transition>
     }
 }

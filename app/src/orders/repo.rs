@@ -2,7 +2,7 @@
 
 use super::model::{
     Address, OrderDetail, OrderEvent, OrderLine, OrderStatus, OrderSummary, ShippedLot,
-    order_reference,
+    UnreadableEvent, order_reference,
 };
 use crate::ids::{CartId, OrderId, UserId, VariantId};
 use crate::money::{Currency, Money};
@@ -27,6 +27,8 @@ pub struct NewOrder<'a> {
     pub shipping_method: &'a str,
     pub carrier: &'a str,
     pub reserved_until: DateTime<Utc>,
+    /// The hash of what the checkout was started with (see `checkout::service::start`).
+    pub checkout_key: &'a [u8],
 }
 
 pub struct NewLine<'a> {
@@ -49,9 +51,9 @@ pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sq
                             discount_minor, shipping_minor, tax_minor, total_minor,
                             prices_include_tax, discount_code, ship_name, ship_line1, ship_line2,
                             ship_postal_code, ship_city, ship_country, shipping_method, carrier,
-                            reserved_until)
+                            reserved_until, checkout_key)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                $19, $20, $21)
+                $19, $20, $21, $22)
         RETURNING order_number
         "#,
         o.id.0,
@@ -75,6 +77,7 @@ pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sq
         o.shipping_method,
         o.carrier,
         o.reserved_until,
+        o.checkout_key,
     )
     .fetch_one(conn)
     .await
@@ -264,12 +267,21 @@ pub async fn add_refunded(
 }
 
 /// Unpaid orders of `cart` (a new checkout supersedes them).
-pub async fn pending_of_cart(
+/// A pending order of a cart and the hash of what its checkout was started with.
+pub struct PendingCheckout {
+    pub order: OrderId,
+    pub checkout_key: Option<Vec<u8>>,
+}
+
+/// The cart's orders awaiting payment; call with the cart locked, so no other checkout of it
+/// can be placing one meanwhile.
+pub async fn pending_checkouts(
     conn: &mut PgConnection,
     cart: CartId,
-) -> Result<Vec<OrderId>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT order_id AS "id: OrderId" FROM orders
+) -> Result<Vec<PendingCheckout>, sqlx::Error> {
+    sqlx::query_as!(
+        PendingCheckout,
+        r#"SELECT order_id AS "order: OrderId", checkout_key FROM orders
            WHERE cart_id = $1 AND status = 'pending_payment'"#,
         cart.0
     )
@@ -547,4 +559,56 @@ pub async fn detail(
         tracking_number: o.tracking_number,
         events,
     }))
+}
+
+/// Keep a signed Stripe event we could not read (once per event id).
+pub async fn store_unreadable_event(
+    conn: &mut PgConnection,
+    event_id: Option<&str>,
+    kind: Option<&str>,
+    payload: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO stripe_unreadable_events (unreadable_event_id, event_id, type, payload)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING",
+        uuid::Uuid::now_v7(),
+        event_id,
+        kind,
+        payload,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Unreadable Stripe events nobody has reviewed yet, oldest first.
+pub async fn unreviewed_unreadable_events(
+    conn: &mut PgConnection,
+) -> Result<Vec<UnreadableEvent>, sqlx::Error> {
+    sqlx::query_as!(
+        UnreadableEvent,
+        r#"SELECT unreadable_event_id AS "id", event_id, type AS "kind", received_at
+           FROM stripe_unreadable_events WHERE reviewed_at IS NULL
+           ORDER BY received_at LIMIT 100"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn mark_unreadable_event_reviewed(
+    conn: &mut PgConnection,
+    id: uuid::Uuid,
+    by: UserId,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query!(
+        "UPDATE stripe_unreadable_events SET reviewed_at = now(), reviewed_by = $2
+         WHERE unreadable_event_id = $1 AND reviewed_at IS NULL",
+        id,
+        by.0
+    )
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
 }

@@ -26,7 +26,7 @@ use stripe_core::payment_intent::{
 };
 use stripe_core::refund::CreateRefund;
 use stripe_shared::{ApiErrors, PaymentIntent, PaymentIntentCaptureMethod, PaymentIntentStatus};
-use stripe_webhook::{EventObject, Webhook};
+use stripe_webhook::{EventObject, Webhook, WebhookError};
 
 /// Where Stripe is and the keys to it. The secret key and webhook secret come from the
 /// environment and are never logged (`Debug` hides them).
@@ -96,6 +96,13 @@ pub enum PaymentsError {
     /// A webhook delivery whose signature does not verify (or is too old).
     #[error("webhook signature does not verify")]
     BadSignature,
+    /// A webhook delivery signed by Stripe whose event this library cannot read (an API version
+    /// drift): genuine, so it must be kept and answered, never refused as forged.
+    #[error("signed webhook event {} ({}) could not be read", .id.as_deref().unwrap_or("without an id"), .kind.as_deref().unwrap_or("unknown type"))]
+    UnreadableEvent {
+        id: Option<String>,
+        kind: Option<String>,
+    },
 }
 
 type Result<T> = std::result::Result<T, PaymentsError>;
@@ -406,14 +413,23 @@ impl Payments {
         })
     }
 
-    /// Check a webhook delivery's `Stripe-Signature` against the secret (and its age) and read it.
+    /// Check a webhook delivery's `Stripe-Signature` against the secret (and its age) and read
+    /// it: [`PaymentsError::BadSignature`] when it is not Stripe's, and
+    /// [`PaymentsError::UnreadableEvent`] when it is but its event cannot be read.
     #[expect(
         clippy::wildcard_enum_match_arm,
         reason = "Stripe has some 200 event types; only payments, setups, accounts and transfers concern us"
     )]
     pub fn verify_webhook(&self, payload: &str, signature: &str) -> Result<WebhookEvent> {
         let event = Webhook::construct_event(payload, signature, &self.config.webhook_secret)
-            .map_err(|_| PaymentsError::BadSignature)?;
+            .map_err(|error| match error {
+                // The signature and its age were checked before the payload was read.
+                WebhookError::BadParse(_) => unreadable(payload),
+                WebhookError::BadKey
+                | WebhookError::BadHeader(_)
+                | WebhookError::BadSignature
+                | WebhookError::BadTimestamp(_) => PaymentsError::BadSignature,
+            })?;
         let mut intent = None;
         let mut setup = None;
         let mut account = None;
@@ -478,4 +494,20 @@ fn currency(code: &str) -> Result<stripe_types::Currency> {
 async fn tokio_sleep(attempt: u32) {
     let millis = 200_u64 * u64::from(attempt);
     tokio::time::sleep(Duration::from_millis(millis)).await;
+}
+
+/// What a signed but unreadable event says of itself, as far as its raw JSON goes.
+fn unreadable(payload: &str) -> PaymentsError {
+    use miniserde::json::Value;
+    let field = |name: &str| match miniserde::json::from_str::<Value>(payload) {
+        Ok(Value::Object(object)) => match object.get(name) {
+            Some(Value::String(text)) => Some(text.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    PaymentsError::UnreadableEvent {
+        id: field("id"),
+        kind: field("type"),
+    }
 }

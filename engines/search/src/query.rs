@@ -41,6 +41,35 @@ fn typo_distance(word: &str) -> u8 {
     }
 }
 
+/// The most of a query the engine reads: every word becomes fuzzy automata, so unbounded input
+/// would be unbounded work. Longer input is cut, not refused.
+pub const MAX_QUERY_CHARS: usize = 100;
+pub const MAX_QUERY_WORDS: usize = 8;
+
+/// `text` cut to its first [`MAX_QUERY_CHARS`] characters, then to its first
+/// [`MAX_QUERY_WORDS`] words (runs of letters and digits, as [`words`] reads them).
+pub fn bounded_query(text: &str) -> &str {
+    let mut end = text.len();
+    let mut words = 0;
+    let mut in_word = false;
+    for (count, (at, c)) in text.char_indices().enumerate() {
+        if count == MAX_QUERY_CHARS {
+            end = at;
+            break;
+        }
+        let starts_word = c.is_alphanumeric() && !in_word;
+        in_word = c.is_alphanumeric();
+        if starts_word {
+            words += 1;
+            if words > MAX_QUERY_WORDS {
+                end = at;
+                break;
+            }
+        }
+    }
+    &text[..end]
+}
+
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -236,6 +265,10 @@ where
 }
 
 pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResults> {
+    let request = &SearchRequest {
+        text: bounded_query(&request.text).to_owned(),
+        ..request.clone()
+    };
     let searcher = index.reader.searcher();
     let per_page = request.per_page.clamp(1, MAX_PER_PAGE);
     let offset = request
@@ -469,7 +502,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 pub fn suggest(index: &SearchIndex, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
-    let words = words(prefix);
+    let words = words(bounded_query(prefix));
     let Some((last, complete)) = words.split_last() else {
         return Ok(Vec::new());
     };
@@ -526,6 +559,22 @@ mod tests {
         assert_eq!(edit_distance("magnesum", "magnesium"), 1);
         assert_eq!(edit_distance("vitamni", "vitamin"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn queries_are_cut_to_their_first_characters_and_words() {
+        assert_eq!(bounded_query("vitamin d3"), "vitamin d3");
+        let nine = "a1 b2 c3 d4 e5 f6 g7 h8 i9";
+        assert_eq!(bounded_query(nine), "a1 b2 c3 d4 e5 f6 g7 h8 ");
+        assert_eq!(words(bounded_query(nine)).len(), MAX_QUERY_WORDS);
+        let long = "magnesium".repeat(50);
+        assert_eq!(bounded_query(&long).chars().count(), MAX_QUERY_CHARS);
+        // Multi-byte letters are cut on a character boundary.
+        assert_eq!(
+            bounded_query(&"é".repeat(300)).chars().count(),
+            MAX_QUERY_CHARS
+        );
+        assert_eq!(bounded_query(&" -- ".repeat(1000)).len(), MAX_QUERY_CHARS);
     }
 
     #[test]

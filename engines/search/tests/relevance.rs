@@ -371,6 +371,19 @@ fn suggestions_complete_the_word_being_typed() {
         .collect();
     assert_eq!(names, ["Brightening Vitamin C Serum"]);
     assert!(index.suggest("", 5).unwrap().is_empty());
+    // A pasted wall of words is cut to its first eight before any fuzzy query is built.
+    let flood = format!("ashwa {}", "zzzzzzzz ".repeat(200_000));
+    assert!(index.suggest(&flood, 5).unwrap().is_empty());
+    let eight = format!("vitamin c {}", "serum ".repeat(6));
+    let flood = format!("{eight}{}", "qqqqqqqqqq ".repeat(10_000));
+    assert_eq!(
+        index.suggest(&flood, 5).unwrap(),
+        index.suggest(&eight, 5).unwrap()
+    );
+    assert_eq!(
+        slugs(&index, &request(&flood)),
+        slugs(&index, &request(&eight))
+    );
 }
 
 #[test]

@@ -20,8 +20,9 @@ const VARIANTS: i64 = 20;
 /// Units received per variant before the run, so no checkout fails for want of stock.
 const UNITS: i32 = 200_000;
 
+/// Every turn is another shopper: their own email (below) and address (`x-forwarded-for`; the
+/// bench's server trusts it), so the per-address and per-email checkout limits see real traffic.
 const ADDRESS: &[(&str, &str)] = &[
-    ("email", "bench@example.com"),
     ("address[name]", "Bench Shopper"),
     ("address[line1]", "Keizersgracht 12"),
     ("address[line2]", ""),
@@ -158,7 +159,7 @@ async fn run(
             while Instant::now() < until {
                 let variant = &variants[turn % variants.len()];
                 turn += clients;
-                match checkout(&client, &base, variant).await {
+                match checkout(&client, &base, variant, turn).await {
                     Ok((add, start)) => {
                         samples.add.push(add);
                         samples.start.push(start);
@@ -189,11 +190,18 @@ async fn checkout(
     client: &reqwest::Client,
     base: &str,
     variant: &str,
+    shopper: usize,
 ) -> Result<(Duration, Duration)> {
+    // 198.18.0.0/15 is set aside for benchmarks: never a real client.
+    let from = format!("198.18.{}.{}", (shopper / 256) % 256, shopper % 256);
+    let email = format!("bench-{shopper}@example.com");
+    let mut form = ADDRESS.to_vec();
+    form.push(("email", &email));
     let began = Instant::now();
     let added = call(
         client,
         base,
+        &from,
         "cart/add",
         None,
         &[("variant", variant), ("quantity", "1")],
@@ -208,7 +216,7 @@ async fn checkout(
         .map(str::to_owned)
         .context("add-to-cart set no session cookie")?;
     let began = Instant::now();
-    let started = call(client, base, "checkout/start", Some(&cookie), ADDRESS).await?;
+    let started = call(client, base, &from, "checkout/start", Some(&cookie), &form).await?;
     let start = began.elapsed();
     let body = started.text().await?;
     if !body.contains("client_secret") {
@@ -220,6 +228,7 @@ async fn checkout(
 async fn call(
     client: &reqwest::Client,
     base: &str,
+    from: &str,
     endpoint: &str,
     cookie: Option<&str>,
     form: &[(&str, &str)],
@@ -229,6 +238,7 @@ async fn call(
         .header("accept", "application/json")
         .header("sec-fetch-site", "same-origin")
         .header("origin", base)
+        .header("x-forwarded-for", from)
         .form(form);
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
