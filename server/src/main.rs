@@ -4,13 +4,15 @@ use anyhow::Context;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str =
-    "usage: olivine [serve | migrate | seed --demo | reindex | admin create --email ADDRESS]
+const USAGE: &str = "usage: olivine [serve | migrate | seed --demo | reindex | audit verify |
+               admin create --email ADDRESS]
 
   serve         serve the site (default)
   migrate       apply pending database migrations
   seed --demo   load the demo catalog and accounts (skips what is already there)
   reindex       rebuild this node's search index from the database
+  audit verify  recompute the audit log's hash chain; report the first broken link
+                (exit status 1) or the row count and the chain's head hash
   admin create --email ADDRESS
                 make ADDRESS an admin with every scope (creating the account if
                 needed; an account without a password gets a set-password link)
@@ -40,6 +42,7 @@ async fn main() -> std::process::ExitCode {
         ["seed", "--demo"] => seed(&config).await,
         ["admin", "create", "--email", email] => create_admin(&config, email).await,
         ["reindex"] => reindex(&config).await,
+        ["audit", "verify"] => verify_audit(&config).await,
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -69,6 +72,7 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
 }
 
 async fn seed(config: &Config) -> anyhow::Result<()> {
+    server::seed::refuse_in_production(config.environment)?;
     let db = server::connect(config).await?;
     let report = server::seed::seed_demo(&db, chrono::Utc::now().date_naive()).await?;
     println!("{report}");
@@ -106,6 +110,28 @@ async fn create_admin(config: &Config, email: &str) -> anyhow::Result<()> {
         println!("choose a password within the hour: {link}");
     }
     Ok(())
+}
+
+async fn verify_audit(config: &Config) -> anyhow::Result<()> {
+    let db = server::connect(config).await?;
+    let mut conn = db.acquire().await.context("no database connection")?;
+    match app::audit::verify(&mut conn)
+        .await
+        .context("cannot read the audit log")?
+    {
+        app::audit::ChainCheck::Intact { rows, head } => {
+            let head: String = head.iter().map(|b| format!("{b:02x}")).collect();
+            println!("audit log intact: {rows} rows; head {head}");
+            Ok(())
+        }
+        app::audit::ChainCheck::Broken {
+            audit_id,
+            chain_seq,
+        } => anyhow::bail!(
+            "audit log broken at row {audit_id} (position {chain_seq} in the chain): it was \
+             edited, or a row before it was changed or removed"
+        ),
+    }
 }
 
 async fn reindex(config: &Config) -> anyhow::Result<()> {

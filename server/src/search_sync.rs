@@ -1,9 +1,10 @@
 //! This node's search index: opened (or built) at start, kept fresh from the outbox.
 //!
-//! The index lives in `OLIVINE_DATA_DIR/search`; next to it, `applied-seq` records which
-//! database and which outbox position the index reflects. At start the index is rebuilt from Postgres when it is
-//! new, its position is unknown, or the outbox no longer reaches back to it (pruned); else it
-//! catches up from the outbox. Then a worker applies new entries as their NOTIFY arrives (with
+//! The index lives in `OLIVINE_DATA_DIR/search`; next to it, `applied-horizon` records which
+//! database and which outbox horizon (a transaction id: every transaction below it had ended and
+//! was applied) the index reflects. At start the index is rebuilt from Postgres when it is new,
+//! its horizon is unknown, or the outbox no longer reaches back to it (pruned); else it catches
+//! up from the outbox. Then a worker applies new entries as their NOTIFY arrives (with
 //! a one-second poll as a fallback) and rebuilds once a day, when stock dates move on.
 
 use crate::config::Config;
@@ -29,7 +30,11 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// The position file holds `<database id> <seq>`.
+/// Where a node records its outbox horizon. (Before horizons, `applied-seq` held an outbox
+/// sequence number; an index with only that file is rebuilt once.)
+const POSITION_FILE: &str = "applied-horizon";
+
+/// The position file holds `<database id> <horizon>`.
 fn read_seq(path: &PathBuf, database: uuid::Uuid) -> Option<i64> {
     let text = std::fs::read_to_string(path).ok()?;
     let (id, seq) = text.trim().split_once(' ')?;
@@ -51,17 +56,18 @@ pub async fn open(config: &Config, db: &PgPool) -> anyhow::Result<Synced> {
     let (index, created) = SearchIndex::open_or_create(&dir)
         .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
     let index = Arc::new(index);
-    let seq_file = dir.join("applied-seq");
+    let seq_file = dir.join(POSITION_FILE);
     let mut conn = db.acquire().await?;
-    let tail = sync::outbox_tail(&mut conn).await?;
     let database = sync::database_id(&mut conn).await?;
+    let mut known = read_seq(&seq_file, database).filter(|_| !created);
+    if let Some(applied) = known
+        && !sync::outbox_reaches(&mut conn, applied).await?
+    {
+        known = None;
+    }
     drop(conn);
-    let known = read_seq(&seq_file, database).filter(|_| !created);
-    let reaches = |applied: i64| tail.is_none_or(|oldest| oldest <= applied + 1);
     let applied = match known {
-        Some(applied) if reaches(applied) => {
-            sync::apply_outbox(db, &index, applied, today()).await?
-        }
+        Some(applied) => sync::apply_outbox(db, &index, applied, today()).await?,
         _ => {
             tracing::info!("building the search index from the catalog");
             let head = sync::rebuild(db, &index, today(), |_| {}).await?;
@@ -91,7 +97,7 @@ pub async fn reindex(config: &Config, db: &PgPool) -> anyhow::Result<u64> {
     eprintln!();
     let mut conn = db.acquire().await?;
     let database = sync::database_id(&mut conn).await?;
-    write_seq(&dir.join("applied-seq"), database, head);
+    write_seq(&dir.join(POSITION_FILE), database, head);
     Ok(index.num_docs())
 }
 

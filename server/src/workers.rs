@@ -24,6 +24,9 @@ impl Transport {
         };
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
             .context("OLIVINE_SMTP_URL is not a usable SMTP URL")?
+            // lettre waits a minute per command by default; a stuck server must not hold the
+            // relay that long.
+            .timeout(Some(Duration::from_secs(15)))
             .build();
         let from = config
             .mail_from
@@ -33,6 +36,14 @@ impl Transport {
             transport: Box::new(transport),
             from,
         })
+    }
+
+    /// What the outbox keeps once this transport delivered a message.
+    fn after_sending(&self) -> email::AfterSending {
+        match self {
+            Transport::Mailbox => email::AfterSending::KeepBody,
+            Transport::Smtp { .. } => email::AfterSending::RemoveLinks,
+        }
     }
 
     fn name(&self) -> &'static str {
@@ -83,7 +94,13 @@ pub async fn relay_once(db: &PgPool, transport: &Transport) -> anyhow::Result<us
     for outgoing in due {
         match transport.send(&outgoing.email).await {
             Ok(()) => {
-                email::mark_sent(&mut tx, outgoing.email_id, transport.name()).await?;
+                email::mark_sent(
+                    &mut tx,
+                    outgoing.email_id,
+                    transport.name(),
+                    transport.after_sending(),
+                )
+                .await?;
                 sent += 1;
             }
             Err(error) => {

@@ -137,12 +137,18 @@ async fn bad_input_gets_field_errors(_: PgPoolOptions, options: PgConnectOptions
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn wrong_passwords_are_refused_then_rate_limited(
+async fn wrong_passwords_are_refused_and_never_lock_the_owner_out(
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
     let db = common::own_pool(options).await;
     let app = app(db).await;
+    // Fay signed in on her phone before: the phone is a device her account knows.
+    let mut phone = app.browser();
+    assert!(ok(&phone.sign_in("fay@olivine.test", DEMO_PASSWORD).await));
+    assert!(phone.device.is_some(), "a device cookie was set");
+    assert!(ok(&phone.call("accounts/sign-out", &[]).await));
+
     let mut browser = app.browser();
     for _ in 0..5 {
         let reply = browser
@@ -157,17 +163,45 @@ async fn wrong_passwords_are_refused_then_rate_limited(
         .await;
     assert!(reply.body.contains("don't match"), "{}", reply.body);
 
-    // The sixth try for that account is refused even with the right password.
+    // Past the limit, a device the account doesn't know gets nowhere, even with the right
+    // password; the owner is mailed a one-time link instead.
     let reply = browser.sign_in("fay@olivine.test", DEMO_PASSWORD).await;
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    let refusal: app::error::AppError = serde_json::from_str(&reply.body).expect("error JSON");
-    assert!(
-        refusal
-            .to_string()
-            .starts_with("Too many attempts. Try again in"),
-        "{refusal}"
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
     );
+    assert!(reply.body.contains("one-time link"), "{}", reply.body);
     assert_eq!(browser.viewer_email().await, None);
+    let unknown = app
+        .browser()
+        .sign_in("nobody@olivine.test", DEMO_PASSWORD)
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Her phone still takes her password.
+    assert!(ok(&phone.sign_in("fay@olivine.test", DEMO_PASSWORD).await));
+    assert_eq!(
+        phone.viewer_email().await.as_deref(),
+        Some("fay@olivine.test")
+    );
+
+    // A new laptop signs in with the mailed link, once.
+    let token = link_token(&app.last_mail_to("fay@olivine.test").await);
+    let mut laptop = app.browser();
+    assert!(ok(&laptop
+        .call("accounts/sign-in-link", &[("token", &token)])
+        .await));
+    assert_eq!(
+        laptop.viewer_email().await.as_deref(),
+        Some("fay@olivine.test")
+    );
+    let again = app
+        .browser()
+        .call("accounts/sign-in-link", &[("token", &token)])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let failures = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'sign_in_failed'"#
@@ -274,6 +308,70 @@ async fn sign_in_rotates_the_session_id(_: PgPoolOptions, options: PgConnectOpti
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn reset_links_are_checked_before_hashing_and_limited_per_address(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
+    let app = app(db).await;
+    let mut guesser = app.browser();
+    guesser.from = "2001:db8:7:7::1".parse().expect("address");
+    for attempt in 0..app::ratelimit::RESET_CONFIRM_PER_IP.max {
+        let reply = guesser
+            .call(
+                "accounts/reset",
+                &[
+                    ("token", &format!("guess-{attempt}")),
+                    ("password", "a brand new passphrase"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+        assert!(
+            reply.body.contains("expired or was already used"),
+            "{}",
+            reply.body
+        );
+    }
+    // The next guess from anywhere in the same IPv6 /64 is refused before any work.
+    guesser.from = "2001:db8:7:7:abcd::9".parse().expect("address");
+    common::assert_too_many(
+        &guesser
+            .call(
+                "accounts/reset",
+                &[
+                    ("token", "one-more"),
+                    ("password", "a brand new passphrase"),
+                ],
+            )
+            .await,
+    );
+    // Another network still may.
+    let mut other = app.browser();
+    other.from = "2001:db8:7:8::1".parse().expect("address");
+    let reply = other
+        .call(
+            "accounts/reset",
+            &[
+                ("token", "someone-else"),
+                ("password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn production_cookies_are_secure_and_the_dev_mailbox_is_gone(
     _: PgPoolOptions,
     options: PgConnectOptions,
@@ -292,6 +390,69 @@ async fn production_cookies_are_secure_and_the_dev_mailbox_is_gone(
     assert_eq!(
         browser.call("dev/mailbox", &[]).await.status,
         StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        browser.call("dev/clock", &[("hours", "100")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Production: HSTS everywhere, and nothing personal is stored by any cache.
+    let (status, headers) = browser.fetch("/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age="),
+        "{headers:?}"
+    );
+    assert_eq!(headers["cache-control"], "no-store");
+    let reply = browser.call("accounts/viewer", &[]).await;
+    assert_eq!(reply.headers["cache-control"], "no-store");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn dev_tools_answer_only_this_machine(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
+    let app = app_in(db, "dev").await;
+    let mut local = app.browser();
+    assert_eq!(local.call("dev/mailbox", &[]).await.status, StatusCode::OK);
+    assert_eq!(
+        local.call("dev/clock", &[("hours", "0")]).await.status,
+        StatusCode::OK
+    );
+    for remote in ["203.0.113.7", "2001:db8::7"] {
+        let mut stranger = app.browser();
+        stranger.from = remote.parse().expect("address");
+        assert_eq!(
+            stranger.call("dev/mailbox", &[]).await.status,
+            StatusCode::NOT_FOUND,
+            "{remote}"
+        );
+        assert_eq!(
+            stranger.call("dev/clock", &[("hours", "100")]).await.status,
+            StatusCode::NOT_FOUND,
+            "{remote}"
+        );
+    }
+    // A forwarded header naming loopback does not make a stranger local.
+    let mut request = axum::http::Request::post("/api/dev/mailbox")
+        .header("sec-fetch-site", "same-origin")
+        .header("x-forwarded-for", "127.0.0.1")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [203, 0, 113, 7],
+            4000,
+        ))));
+    assert_eq!(
+        app.browser().send(request).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.state.clock.now().date_naive(),
+        chrono::Utc::now().date_naive()
     );
 }
 
@@ -889,6 +1050,13 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             harbour.to_vec(),
         ),
         ("hire/messages/unread", vec![], signed_in.to_vec()),
+        // Unreadable Stripe events: finance admins act; other admins are shown none.
+        ("admin/stripe/unreadable", vec![], vec!["admin"]),
+        (
+            "admin/stripe/unreadable/review",
+            vec![("id", &nobody)],
+            vec!["admin"],
+        ),
         // Certificate verification: support admins.
         ("admin/verification", vec![], vec!["admin"]),
         (
@@ -902,6 +1070,61 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec!["admin"],
         ),
     ];
+    // Every server function is in the matrix above or here, open to anyone on purpose (each
+    // still scopes what it returns to the caller: their cart, their orders, their session).
+    // A new server function in neither list fails this test until someone decides who may
+    // call it.
+    let open_to_anyone = [
+        "accounts/invitation",
+        "accounts/oidc-start",
+        "accounts/providers",
+        "accounts/reset",
+        "accounts/reset-check",
+        "accounts/reset-request",
+        "accounts/sign-in",
+        "accounts/sign-in-link",
+        "accounts/sign-out",
+        "accounts/sign-up",
+        "accounts/verify-email",
+        "accounts/viewer",
+        "cart/add",
+        "cart/remove",
+        "cart/set",
+        "cart/view",
+        "catalog/categories",
+        "catalog/category",
+        "catalog/home",
+        "catalog/product",
+        "catalog/search",
+        "catalog/suggest",
+        "checkout/options",
+        "checkout/resume",
+        "checkout/start",
+        "checkout/summary",
+        "orders/detail",
+        "orders/mine",
+        // Development only, and only to this machine: `dev_tools_answer_only_this_machine`.
+        "dev/clock",
+        "dev/mailbox",
+    ];
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
+        .collect();
+    assert!(registered.len() > 100, "{registered:?}");
+    let unlisted: Vec<&String> = registered
+        .iter()
+        .filter(|path| {
+            !open_to_anyone.contains(&path.as_str())
+                && !cases
+                    .iter()
+                    .any(|(endpoint, _, _)| *endpoint == path.as_str())
+        })
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "server functions missing from the authorization matrix: {unlisted:?}"
+    );
+
     let mut failures = Vec::new();
     for (who, email) in PEOPLE {
         let mut browser = app.browser();
@@ -1076,6 +1299,67 @@ async fn admin_role_changes_are_audited(_: PgPoolOptions, options: PgConnectOpti
     );
 }
 
+/// The audit log refuses TRUNCATE, and its hash chain shows an edit made behind its back (a
+/// superuser switching the guard off) at the first row that no longer matches.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_audit_trail_reports_the_first_tampered_row(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
+    let app = app(db).await;
+    for _ in 0..3 {
+        let mut browser = app.browser();
+        assert!(ok(&browser
+            .sign_in("ann@olivine.test", DEMO_PASSWORD)
+            .await));
+    }
+    let mut conn = app.db.acquire().await.expect("connection");
+    let rows = match app::audit::verify(&mut conn).await.expect("verify") {
+        app::audit::ChainCheck::Intact { rows, head } => {
+            assert_eq!(head.len(), 32);
+            rows
+        }
+        broken @ app::audit::ChainCheck::Broken { .. } => panic!("{broken:?}"),
+    };
+    assert!(rows >= 3, "{rows} rows");
+    for table in [
+        "audit_log",
+        "order_events",
+        "stock_movements",
+        "contract_events",
+    ] {
+        let refused = sqlx::query(&format!("TRUNCATE {table} CASCADE"))
+            .execute(&mut *conn)
+            .await;
+        assert!(refused.is_err(), "{table} was truncated");
+    }
+
+    let second: i64 =
+        sqlx::query_scalar("SELECT audit_id FROM audit_log ORDER BY chain_seq OFFSET 1 LIMIT 1")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("a second row");
+    for statement in [
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only".to_owned(),
+        format!("UPDATE audit_log SET action = 'sign_out' WHERE audit_id = {second}"),
+        "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only".to_owned(),
+    ] {
+        sqlx::query(&statement)
+            .execute(&mut *conn)
+            .await
+            .expect("superuser edit");
+    }
+    let check = app::audit::verify(&mut conn).await.expect("verify");
+    assert_eq!(
+        check,
+        app::audit::ChainCheck::Broken {
+            audit_id: second,
+            chain_seq: 2
+        }
+    );
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn the_first_admin_is_bootstrapped_from_the_command_line(
     _: PgPoolOptions,
@@ -1083,8 +1367,12 @@ async fn the_first_admin_is_bootstrapped_from_the_command_line(
 ) {
     let db = common::own_pool(options).await;
     let app = app(db).await;
-    let config = Config::from_lookup(|k| (k == "OLIVINE_MEDIA_STORE").then(|| "memory".to_owned()))
-        .expect("config");
+    let config = Config::from_lookup(|k| match k {
+        "OLIVINE_ENV" => Some("dev".to_owned()),
+        "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        _ => None,
+    })
+    .expect("config");
     let state = server::app_state(&config, app.db.clone()).expect("state");
     let done = app::accounts::admin::bootstrap_admin(&state, " Root@Example.com ")
         .await
@@ -1120,5 +1408,155 @@ async fn the_first_admin_is_bootstrapped_from_the_command_line(
     assert_eq!(
         browser.call("admin/overview", &[]).await.status,
         StatusCode::OK
+    );
+}
+
+/// A minimal SMTP server on loopback that accepts every message and hands each one's text on.
+async fn smtp_sink() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let (sent, received) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let sent = sent.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ready\r\n").await;
+                let mut message = String::new();
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            let _ = sent.send(std::mem::take(&mut message));
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            message.push_str(&line);
+                            message.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "DATA" => {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = write.write_all(answer).await;
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+/// Delivered mail that held a single-use link is not kept in the outbox, so reading the
+/// database (a backup, a replica) gives nobody a working reset link.
+#[sqlx::test(migrations = "../migrations")]
+async fn delivered_links_are_not_kept_in_the_outbox(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
+    let app = app(db).await;
+    let mut browser = app.browser();
+    let reply = browser
+        .call("accounts/reset-request", &[("email", "ben@olivine.test")])
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
+    let (port, mut received) = smtp_sink().await;
+    let url = format!("smtp://127.0.0.1:{port}");
+    let config = Config::from_lookup(|k| match k {
+        "OLIVINE_ENV" => Some("dev".to_owned()),
+        "OLIVINE_SMTP_URL" => Some(url.clone()),
+        _ => None,
+    })
+    .expect("config");
+    let smtp = server::workers::Transport::from_config(&config).expect("transport");
+    assert!(
+        server::workers::relay_once(&app.db, &smtp)
+            .await
+            .expect("relay")
+            >= 1
+    );
+    let delivered = received.recv().await.expect("a message reached the server");
+    assert!(delivered.contains("token="), "{delivered}");
+    let kept: Vec<String> = sqlx::query_scalar!(
+        "SELECT body_text FROM email_outbox WHERE recipient = 'ben@olivine.test' AND sent_at IS NOT NULL"
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("outbox");
+    assert!(!kept.is_empty());
+    for body in kept {
+        assert!(!body.contains("token="), "{body}");
+        assert_eq!(body, app::notifications::email::REMOVED_BODY);
+    }
+}
+
+/// The sessions table holds hashes of session ids, and no id in the stored data: the cookie
+/// works, the table does not give it away.
+#[sqlx::test(migrations = "../migrations")]
+async fn sessions_are_stored_under_a_hash_of_their_id(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
+    let app = app(db).await;
+    let mut browser = app.browser();
+    assert!(ok(&browser
+        .sign_in("ann@olivine.test", DEMO_PASSWORD)
+        .await));
+    let cookie = browser.cookie.clone().expect("a session cookie");
+    let id = cookie.trim_start_matches("olivine_session=").to_owned();
+    let rows: Vec<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT id, data FROM tower_sessions.session")
+            .fetch_all(&app.db)
+            .await
+            .expect("sessions");
+    assert!(!rows.is_empty());
+    for (key, data) in &rows {
+        assert_ne!(key, &id);
+        assert!(!String::from_utf8_lossy(data).contains(&id));
+    }
+    use sha2::Digest;
+    let hashed: String = sha2::Sha256::digest(id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(rows.iter().any(|(key, _)| *key == hashed));
+    assert_eq!(
+        browser.viewer_email().await.as_deref(),
+        Some("ann@olivine.test")
+    );
+}
+
+/// Creating organisations is limited per person (each can invite managers by email).
+#[sqlx::test(migrations = "../migrations")]
+async fn creating_organisations_is_limited(_: PgPoolOptions, options: PgConnectOptions) {
+    let db = common::own_pool(options).await;
+    let app = app(db).await;
+    let mut ben = app.browser();
+    assert!(ok(&ben.sign_in("ben@olivine.test", DEMO_PASSWORD).await));
+    for n in 0..app::ratelimit::ORGS_CREATED_PER_USER.max {
+        let reply = ben
+            .call(
+                "accounts/org-create",
+                &[("name", &format!("Ben Trading {n}"))],
+            )
+            .await;
+        assert!(ok(&reply), "{}", reply.body);
+    }
+    common::assert_too_many(
+        &ben.call("accounts/org-create", &[("name", "One Too Many BV")])
+            .await,
     );
 }

@@ -104,7 +104,7 @@ async fn an_admin_builds_a_product_that_the_shop_and_search_then_show(
         .await
         .expect("rebuild");
     let mut conn = db.acquire().await.expect("conn");
-    let applied = search_sync::outbox_head(&mut conn).await.expect("head");
+    let applied = search_sync::outbox_horizon(&mut conn).await.expect("head");
     drop(conn);
     let app = app(db.clone()).await;
     let mut admin = signed_in(&app, "admin@olivine.test").await;

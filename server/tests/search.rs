@@ -72,6 +72,62 @@ async fn facet_counts_equal_sql_counts(_: PgPoolOptions, options: PgConnectOptio
     assert_eq!(index.search(&r).unwrap().total as i64, free_from_milk);
 }
 
+/// Two transactions change two products and commit in the reverse of the order their outbox
+/// entries were numbered in: the node applies both, whenever it looks in between.
+#[sqlx::test(migrations = "../migrations")]
+async fn changes_committed_out_of_order_all_reach_the_index(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = common::own_pool(options).await;
+    let index = seeded(&db).await;
+    let mut conn = db.acquire().await.unwrap();
+    let mut applied = search_sync::outbox_horizon(&mut conn).await.unwrap();
+    drop(conn);
+    let mut r = browse();
+    r.sort = SortOrder::PriceLowHigh;
+    let hits = index.search(&r).unwrap().hits;
+    let (first, second) = (
+        hits[hits.len() - 1].slug.clone(),
+        hits[hits.len() - 2].slug.clone(),
+    );
+    let cheapen = "UPDATE variants SET price_minor = $2
+                   WHERE product_id = (SELECT product_id FROM products WHERE slug = $1)";
+
+    // The long transaction takes the lower outbox number…
+    let mut long = db.begin().await.unwrap();
+    sqlx::query(cheapen)
+        .bind(&first)
+        .bind(1_i64)
+        .execute(&mut *long)
+        .await
+        .unwrap();
+    // …a short one the higher, and commits first; the node looks meanwhile.
+    let mut short = db.begin().await.unwrap();
+    sqlx::query(cheapen)
+        .bind(&second)
+        .bind(2_i64)
+        .execute(&mut *short)
+        .await
+        .unwrap();
+    short.commit().await.unwrap();
+    applied = search_sync::apply_outbox(&db, &index, applied, today())
+        .await
+        .unwrap();
+    assert_eq!(index.search(&r).unwrap().hits[0].slug, second);
+
+    // The long one commits last; its change is applied all the same.
+    long.commit().await.unwrap();
+    search_sync::apply_outbox(&db, &index, applied, today())
+        .await
+        .unwrap();
+    let hits = index.search(&r).unwrap().hits;
+    assert_eq!(
+        (hits[0].slug.as_str(), hits[1].slug.as_str()),
+        (first.as_str(), second.as_str())
+    );
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_committed_price_change_reaches_the_index_through_the_outbox(
     _: PgPoolOptions,
@@ -80,7 +136,7 @@ async fn a_committed_price_change_reaches_the_index_through_the_outbox(
     let db = common::own_pool(options).await;
     let index = seeded(&db).await;
     let mut conn = db.acquire().await.unwrap();
-    let applied = search_sync::outbox_head(&mut conn).await.unwrap();
+    let applied = search_sync::outbox_horizon(&mut conn).await.unwrap();
     let mut r = browse();
     r.sort = SortOrder::PriceLowHigh;
     let before = index.search(&r).unwrap().hits;
@@ -131,8 +187,12 @@ async fn a_node_builds_its_index_at_start_and_catches_up_after_a_restart(
     server::seed::seed_demo(&db, today()).await.expect("seed");
     let dir = std::env::temp_dir().join(format!("olivine-search-node-{}", uuid::Uuid::now_v7()));
     let data_dir = dir.to_string_lossy().into_owned();
-    let config = Config::from_lookup(|k| (k == "OLIVINE_DATA_DIR").then(|| data_dir.clone()))
-        .expect("config");
+    let config = Config::from_lookup(|k| match k {
+        "OLIVINE_ENV" => Some("dev".to_owned()),
+        "OLIVINE_DATA_DIR" => Some(data_dir.clone()),
+        _ => None,
+    })
+    .expect("config");
     let first = server::search_sync::open(&config, &db).await.expect("open");
     let products = first.index.num_docs();
     assert!(products > 0);

@@ -1,7 +1,8 @@
-//! The audit log: who did what to whom, append-only (the table refuses UPDATE and DELETE).
+//! The audit log: who did what to whom, append-only (the table refuses UPDATE, DELETE and
+//! TRUNCATE), each row hash-chained to the one written before it ([`verify`] checks the chain).
 
 #[cfg(feature = "ssr")]
-pub use record::{Entry, record};
+pub use record::{ChainCheck, Entry, record, verify};
 
 pg_enum!(
     /// What happened. Stored as text so the list can grow without a migration.
@@ -17,6 +18,7 @@ pg_enum!(
     ProfileUpdated = "profile_updated": "Updated profile",
     LoginLinked = "login_linked": "Linked a sign-in provider",
     LoginUnlinked = "login_unlinked": "Unlinked a sign-in provider",
+    ProviderJoinRefused = "provider_join_refused": "A provider sign-in named this account's email; not joined",
     RoleGranted = "role_granted": "Role granted",
     RoleRevoked = "role_revoked": "Role revoked",
     AdminBootstrapped = "admin_bootstrapped": "First admin created",
@@ -44,6 +46,13 @@ pg_enum!(
     OrderDelivered = "order_delivered": "Marked an order delivered",
     OrderCancelled = "order_cancelled": "Cancelled an order",
     OrderRefunded = "order_refunded": "Refunded an order",
+    OfferMade = "offer_made": "Offered a place",
+    ContractHired = "contract_hired": "Contract started",
+    ContractCancelledByClient = "contract_cancelled_by_client": "Organisation cancelled a contract",
+    ContractCancelledByFreelancer = "contract_cancelled_by_freelancer": "Freelancer cancelled a contract",
+    NoShowRecorded = "no_show_recorded": "Recorded a no-show",
+    HoursApproved = "hours_approved": "Hours approved",
+    WorkApproved = "work_approved": "Work approved",
     CertificateVerified = "certificate_verified": "Verified a certificate",
     CertificateRejected = "certificate_rejected": "Rejected a certificate",
 });
@@ -91,6 +100,7 @@ mod record {
     }
 
     /// Write one entry on the caller's connection, so it commits or rolls back with the change.
+    /// It is sealed into the hash chain when the transaction commits.
     pub async fn record(conn: &mut PgConnection, entry: Entry) -> Result<(), sqlx::Error> {
         sqlx::query!(
             "INSERT INTO audit_log (actor_id, action, subject_id, ip, detail)
@@ -104,5 +114,51 @@ mod record {
         .execute(conn)
         .await?;
         Ok(())
+    }
+
+    /// What [`verify`] found.
+    #[derive(Debug, PartialEq, Eq)]
+    pub enum ChainCheck {
+        /// Every row's hash matches its content and the row before it.
+        Intact { rows: i64, head: Vec<u8> },
+        /// The first row (in the order written) whose content or link does not match: it was
+        /// edited, or a row before it was removed or changed.
+        Broken { audit_id: i64, chain_seq: i64 },
+    }
+
+    /// Recompute the audit log's hash chain. `head` is the last row's hash: kept somewhere
+    /// else, it also shows that no rows were cut off the end.
+    pub async fn verify(conn: &mut PgConnection) -> Result<ChainCheck, sqlx::Error> {
+        let broken = sqlx::query!(
+            r#"WITH chain AS (
+                   SELECT a.audit_id, a.chain_seq, a.prev_hash, a.row_hash,
+                          sha256(a.prev_hash || convert_to(audit_row_text(a), 'UTF8')) AS recomputed,
+                          coalesce(lag(a.row_hash) OVER (ORDER BY a.chain_seq), '\x'::bytea)
+                              AS before
+                   FROM audit_log a)
+               SELECT audit_id AS "audit_id!", coalesce(chain_seq, 0) AS "chain_seq!" FROM chain
+               WHERE row_hash IS NULL OR row_hash IS DISTINCT FROM recomputed
+                  OR prev_hash IS DISTINCT FROM before
+               ORDER BY chain_seq LIMIT 1"#
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = broken {
+            return Ok(ChainCheck::Broken {
+                audit_id: row.audit_id,
+                chain_seq: row.chain_seq,
+            });
+        }
+        let head = sqlx::query!(
+            r#"SELECT count(*) AS "rows!",
+                      (SELECT row_hash FROM audit_log ORDER BY chain_seq DESC LIMIT 1) AS head
+               FROM audit_log"#
+        )
+        .fetch_one(conn)
+        .await?;
+        Ok(ChainCheck::Intact {
+            rows: head.rows,
+            head: head.head.unwrap_or_default(),
+        })
     }
 }

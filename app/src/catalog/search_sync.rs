@@ -86,18 +86,25 @@ pub async fn database_id(conn: &mut PgConnection) -> Result<uuid::Uuid, sqlx::Er
         .await
 }
 
-/// The newest outbox position (0 when empty): a rebuild that starts here misses nothing.
-pub async fn outbox_head(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT coalesce(max(seq), 0) AS "seq!" FROM search_outbox"#)
-        .fetch_one(conn)
-        .await
+/// The outbox horizon now: every transaction below it has ended, so all of its entries are
+/// visible; entries of transactions from it on may still appear.
+pub async fn outbox_horizon(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS "horizon!""#
+    )
+    .fetch_one(conn)
+    .await
 }
 
-/// The oldest position still in the outbox, if any.
-pub async fn outbox_tail(conn: &mut PgConnection) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT min(seq) FROM search_outbox")
-        .fetch_one(conn)
-        .await
+/// Whether the outbox still holds every entry from horizon `applied` on (pruning has not
+/// reached it).
+pub async fn outbox_reaches(conn: &mut PgConnection, applied: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT through_xid::text::bigint < $1 AS "reaches!" FROM search_outbox_pruned"#,
+        applied
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Rebuild the whole index from Postgres; returns the outbox position it reflects.
@@ -108,14 +115,16 @@ pub async fn rebuild(
     progress: impl FnMut(usize),
 ) -> Result<i64, SyncError> {
     let mut conn = db.acquire().await?;
-    // Read the position first: anything committed after it is applied again later (harmless).
-    let head = outbox_head(&mut conn).await?;
+    // Read the horizon first: whatever commits from it on is applied again later (harmless).
+    let head = outbox_horizon(&mut conn).await?;
     let docs = documents(&mut conn, None, today).await?;
     index.rebuild(docs, progress)?;
     Ok(head)
 }
 
-/// Apply outbox entries after `applied`; returns the new position.
+/// Apply the outbox entries of transactions from horizon `applied` on; returns the new horizon.
+/// Entries of transactions still running when it is read are applied again next time
+/// (harmless), so an entry is never skipped whatever order transactions commit in.
 pub async fn apply_outbox(
     db: &PgPool,
     index: &SearchIndex,
@@ -123,19 +132,21 @@ pub async fn apply_outbox(
     today: NaiveDate,
 ) -> Result<i64, SyncError> {
     let mut conn = db.acquire().await?;
-    let rows = sqlx::query!(
-        r#"SELECT seq, product_id AS "product_id: ProductId" FROM search_outbox
-           WHERE seq > $1 ORDER BY seq LIMIT 1000"#,
+    // One statement, one snapshot: the horizon and the entries it covers agree.
+    let batch = sqlx::query!(
+        r#"SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS "horizon!",
+                  array(SELECT DISTINCT product_id FROM search_outbox
+                        WHERE xid >= $1::bigint::text::xid8) AS "products!""#,
         applied
     )
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let Some(last) = rows.last().map(|r| r.seq) else {
-        return Ok(applied);
-    };
-    let mut ids: Vec<ProductId> = rows.into_iter().map(|r| r.product_id).collect();
+    let last = batch.horizon;
+    if batch.products.is_empty() {
+        return Ok(last.max(applied));
+    }
+    let mut ids: Vec<ProductId> = batch.products.into_iter().map(ProductId).collect();
     ids.sort_unstable();
-    ids.dedup();
     let docs = documents(&mut conn, Some(&ids), today).await?;
     // Products no longer published (or gone) leave the index.
     let gone: Vec<String> = ids
@@ -147,13 +158,24 @@ pub async fn apply_outbox(
     if !gone.is_empty() {
         index.remove(&gone)?;
     }
-    Ok(last)
+    Ok(last.max(applied))
 }
 
-/// Forget outbox entries every node has long applied.
+/// Forget outbox entries every node has long applied (settled, a day old), and remember how far
+/// that went.
 pub async fn prune_outbox(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!("DELETE FROM search_outbox WHERE queued_at < now() - interval '1 day'")
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected())
+    let done = sqlx::query_scalar!(
+        r#"WITH gone AS (
+               DELETE FROM search_outbox
+               WHERE queued_at < now() - interval '1 day'
+                 AND xid < pg_snapshot_xmin(pg_current_snapshot())
+               RETURNING xid),
+           moved AS (
+               UPDATE search_outbox_pruned
+               SET through_xid = greatest(through_xid, (SELECT max(xid) FROM gone)))
+           SELECT count(*) AS "gone!" FROM gone"#
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(u64::try_from(done).unwrap_or(0))
 }

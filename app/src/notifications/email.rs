@@ -61,17 +61,35 @@ pub async fn claim_due(conn: &mut PgConnection, batch: i64) -> Result<Vec<Outgoi
         .collect())
 }
 
+/// What the outbox keeps of a message once it is delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterSending {
+    /// The body stays: the local dev mailbox is where it is read.
+    KeepBody,
+    /// A body holding a single-use link (reset, verification, invitation) is replaced by a
+    /// note: the link worked once it reached the inbox, and must not outlive it in the database.
+    RemoveLinks,
+}
+
+/// The note that replaces a delivered body that held a single-use link.
+pub const REMOVED_BODY: &str =
+    "(Delivered. The message held a single-use link, so its text was not kept.)";
+
 pub async fn mark_sent(
     conn: &mut PgConnection,
     id: EmailId,
     transport: &str,
+    after: AfterSending,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE email_outbox SET sent_at = now(), transport = $2, attempts = attempts + 1,
-                last_error = NULL
+                last_error = NULL,
+                body_text = CASE WHEN $3 AND body_text LIKE '%token=%' THEN $4 ELSE body_text END
          WHERE email_id = $1 AND sent_at IS NULL",
         id.0,
         transport,
+        after == AfterSending::RemoveLinks,
+        REMOVED_BODY,
     )
     .execute(conn)
     .await?;

@@ -73,11 +73,17 @@ pub struct Browser<'a> {
     pub cookie: Option<String>,
     /// The whole Set-Cookie header that last set the session cookie.
     pub set_cookie: Option<String>,
+    /// The address the requests come from (the TCP peer the server sees): loopback unless a
+    /// test plays a remote client.
+    pub from: std::net::IpAddr,
+    /// The device cookie (`olivine_device=…`) the server gave this browser at sign-in.
+    pub device: Option<String>,
 }
 
 pub struct Reply {
     pub status: StatusCode,
     pub body: String,
+    pub headers: HeaderMap,
 }
 
 /// The app over a database holding the demo catalog and accounts.
@@ -111,6 +117,8 @@ pub async fn app_in(db: PgPool, environment: &str) -> App {
         "STRIPE_PUBLISHABLE_KEY" => Some(keys.publishable_key.clone()),
         "STRIPE_WEBHOOK_SECRET" => Some(keys.webhook_secret.clone()),
         "OLIVINE_STRIPE_API_BASE" => Some(base.clone()),
+        // Production refuses to start without a mail server; these tests relay by hand.
+        "OLIVINE_SMTP_URL" => Some("smtp://127.0.0.1:25".to_owned()),
         _ => None,
     })
     .expect("config");
@@ -161,6 +169,8 @@ impl App {
             app: self,
             cookie: None,
             set_cookie: None,
+            from: std::net::Ipv4Addr::LOCALHOST.into(),
+            device: None,
         }
     }
 
@@ -197,8 +207,22 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 impl Browser<'_> {
-    pub async fn send(&mut self, request: Request<Body>) -> Reply {
+    pub async fn send(&mut self, mut request: Request<Body>) -> Reply {
         let what = format!("{} {}", request.method(), request.uri());
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                self.from, 40_000,
+            )));
+        if let Some(device) = &self.device {
+            let cookies = match request.headers().get(header::COOKIE) {
+                Some(existing) => format!("{}; {device}", existing.to_str().unwrap_or_default()),
+                None => device.clone(),
+            };
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookies.parse().expect("cookie header"));
+        }
         let response = within(&what, self.app.router.clone().oneshot(request))
             .await
             .expect("response");
@@ -214,13 +238,24 @@ impl Browser<'_> {
             // An expired cookie is the server signing the browser out.
             self.cookie = (!cookie.contains("Max-Age=0")).then_some(pair);
         }
+        if let Some(device) = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("olivine_device="))
+        {
+            self.device = device.split(';').next().map(str::to_owned);
+        }
         let status = response.status();
+        let headers = response.headers().clone();
         let body = to_bytes(response.into_body(), 4 * 1024 * 1024)
             .await
             .expect("body");
         Reply {
             status,
             body: String::from_utf8_lossy(&body).into_owned(),
+            headers,
         }
     }
 
@@ -313,6 +348,24 @@ impl Browser<'_> {
             serde_json::from_str(&reply.body).expect("viewer JSON");
         viewer.map(|v| v.email)
     }
+}
+
+/// A 429 with a `Retry-After` in whole seconds and a sentence that says to wait.
+pub fn assert_too_many(reply: &Reply) {
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.body
+    );
+    let after: u64 = reply
+        .headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After header in seconds");
+    assert!(after >= 1, "Retry-After {after}");
+    assert!(reply.body.contains("try again"), "{}", reply.body);
 }
 
 pub fn ok(reply: &Reply) -> bool {
