@@ -1917,3 +1917,68 @@ async fn the_hire_demo_seed_is_complete_and_idempotent(
         "a job every ninth posting"
     );
 }
+
+/// Anyone can create an organisation, so membership alone shows nothing of when a freelancer
+/// is free: the week and days off are for the freelancer, support admins and organisations the
+/// freelancer applied to or was invited by.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_freelancers_availability_is_shown_only_to_organisations_they_know(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let state = &app.state;
+    let c = cast(&app).await;
+    let viewer = |user: UserId| viewer_of(&app.db, user);
+    let shown = |profile: &app::marketplace::model::Profile| {
+        (profile.availability_shown, profile.week.len())
+    };
+    // Harbour's manager, before Fay has anything to do with Harbour: skills yes, week no.
+    let hana = viewer(c.hana).await;
+    let profile = service::profile_for(state, &hana, false, c.fay)
+        .await
+        .expect("profile");
+    assert_eq!(shown(&profile), (false, 0));
+    assert_eq!(profile.skills.len(), 2);
+    // Fay herself, and a support admin, always.
+    let fay = viewer(c.fay).await;
+    assert_eq!(
+        shown(
+            &service::profile_for(state, &fay, false, c.fay)
+                .await
+                .expect("own")
+        ),
+        (true, 1)
+    );
+    assert_eq!(
+        shown(
+            &service::profile_for(state, &hana, true, c.fay)
+                .await
+                .expect("support")
+        ),
+        (true, 1)
+    );
+    // Once Fay applies to one of Harbour's shifts, Harbour sees when she works.
+    let shift = open_shift(state, c.harbour, c.hana, day(3), 1).await;
+    service::apply(state, c.fay, shift, "", "")
+        .await
+        .expect("apply");
+    let profile = service::profile_for(state, &hana, false, c.fay)
+        .await
+        .expect("profile");
+    assert_eq!(shown(&profile), (true, 1));
+}
+
+/// A signed-in person as the server functions see them (no roles, their memberships).
+async fn viewer_of(db: &sqlx::PgPool, user: UserId) -> app::accounts::model::Viewer {
+    let mut conn = db.acquire().await.expect("conn");
+    app::accounts::model::Viewer {
+        user_id: user,
+        email: String::new(),
+        display_name: String::new(),
+        roles: Vec::new(),
+        memberships: app::accounts::repo::memberships_of(&mut conn, user)
+            .await
+            .expect("memberships"),
+    }
+}

@@ -90,22 +90,17 @@ pub async fn remove_day_off(day: chrono::NaiveDate) -> Result<(), AppError> {
         .map_err(|e| db(&e))
 }
 
-/// A freelancer's profile: for the freelancer and for hiring managers.
+/// A freelancer's profile: for the freelancer, support admins and hiring managers (their
+/// availability only for organisations the freelancer applied to or was invited by).
 #[server(endpoint = "hire/freelancer")]
 pub async fn load_freelancer(id: UserId) -> Result<Profile, AppError> {
     let principal = authorize(Need::SignedIn).await?;
-    if principal.viewer.user_id != id && principal.viewer.memberships.is_empty() {
+    let viewer = &principal.viewer;
+    let support = viewer.has(crate::accounts::model::Role::AdminSupport);
+    if viewer.user_id != id && viewer.memberships.is_empty() && !support {
         return Err(AppError::Forbidden.with_status());
     }
-    let state = app_state()?;
-    let mut profile = repo::profile(&mut *connection(&state).await?, id)
-        .await
-        .map_err(|e| db(&e))?
-        .ok_or_else(|| AppError::NotFound.with_status())?;
-    // As managers read it (the owner edits theirs on the profile page): what counts today.
-    let today = state.clock.now().date_naive();
-    profile.certificates.retain(|c| c.valid_on(today));
-    Ok(profile)
+    Ok(service::profile_for(&app_state()?, viewer, support, id).await?)
 }
 
 #[server(endpoint = "hire/work")]

@@ -1019,6 +1019,10 @@ pub struct Profile {
     pub skills: Vec<(String, String, i16)>,
     pub week: Vec<Availability>,
     pub days_off: Vec<NaiveDate>,
+    /// Whether `week` and `days_off` are shown to this reader: the freelancer, support admins
+    /// and organisations the freelancer applied to or was invited by see them; other hiring
+    /// managers get them empty.
+    pub availability_shown: bool,
     pub reliability: Reliability,
     /// Every upload as stored; the profile managers read keeps only those valid today.
     pub certificates: Vec<Certificate>,

@@ -348,6 +348,7 @@ pub async fn profile(
         skills,
         week,
         days_off,
+        availability_shown: true,
         reliability,
         certificates,
     }))
@@ -1648,4 +1649,20 @@ pub async fn insert_rating(
     .execute(conn)
     .await?;
     Ok(inserted.rows_affected() == 1)
+}
+
+/// Whether the freelancer has applied to, or been invited by, any of these organisations.
+pub async fn knows_any_of(
+    conn: &mut PgConnection,
+    freelancer: UserId,
+    organisations: &[uuid::Uuid],
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM applications
+                          WHERE freelancer_id = $1 AND organisation_id = ANY($2)) AS "known!""#,
+        freelancer.0,
+        organisations
+    )
+    .fetch_one(conn)
+    .await
 }

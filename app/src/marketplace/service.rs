@@ -5,9 +5,9 @@
 
 use super::model::{
     ApplicationStatus, CANCELLATION_POLICY, ContractEventKind, ContractStatus, HoursInput,
-    JobInput, PayBasis, PostingKind, PostingStatus, ProfileInput, ShiftDetail, ShiftInput, Side,
-    TimesheetStatus, ValidHours, ValidPosting, ValidWeek, WeekInput, check_proposal, check_rating,
-    last_day, paid_minutes, pay_for,
+    JobInput, PayBasis, PostingKind, PostingStatus, Profile, ProfileInput, ShiftDetail, ShiftInput,
+    Side, TimesheetStatus, ValidHours, ValidPosting, ValidWeek, WeekInput, check_proposal,
+    check_rating, last_day, paid_minutes, pay_for,
 };
 use super::repo::{
     self, Answer, LockedApplication, LockedContract, NewApplication, NewEvent, NewHours,
@@ -114,6 +114,38 @@ pub async fn save_profile(state: &AppState, user: UserId, input: &ProfileInput) 
     accounts::grant_role(&mut tx, user, Role::Freelancer, None).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A freelancer's profile as `viewer` reads it: certificates valid today; the usual week and
+/// days off only for the freelancer, support admins and organisations the freelancer applied
+/// to or was invited by (anyone can create an organisation, so membership alone shows nothing
+/// of where a person is when).
+pub async fn profile_for(
+    state: &AppState,
+    viewer: &crate::accounts::model::Viewer,
+    support: bool,
+    id: UserId,
+) -> Result<Profile> {
+    let mut conn = state.db.acquire().await?;
+    let Some(mut profile) = repo::profile(&mut conn, id).await? else {
+        return not_found();
+    };
+    let today = state.clock.now().date_naive();
+    profile.certificates.retain(|c| c.valid_on(today));
+    let organisations: Vec<uuid::Uuid> = viewer
+        .memberships
+        .iter()
+        .map(|m| m.organisation_id.0)
+        .collect();
+    let shown = viewer.user_id == id
+        || support
+        || repo::knows_any_of(&mut conn, id, &organisations).await?;
+    if !shown {
+        profile.week.clear();
+        profile.days_off.clear();
+        profile.availability_shown = false;
+    }
+    Ok(profile)
 }
 
 pub async fn add_day_off(state: &AppState, user: UserId, day: &str, note: &str) -> Result<()> {

@@ -750,6 +750,11 @@ pub fn FreelancerPage() -> impl IntoView {
                             </ul>
                             <CertificateBadges certificates=p.certificates.clone()/>
                             <h2>"Usual week"</h2>
+                            {(!p.availability_shown).then(|| view! {
+                                <p class="muted" data-testid="availability-private">
+                                    "Shown to organisations this freelancer has applied to or been invited by."
+                                </p>
+                            })}
                             <ul class="list" role="list">
                                 {p.week.iter().map(|a| view! {
                                     <li class="list__row">{format!(
