@@ -148,6 +148,26 @@ impl Limit {
 
 /// Count one attempt; refuse it if the window is already full.
 pub async fn hit(conn: &mut PgConnection, limit: Limit, subject: &str) -> Result<(), AppError> {
+    let (hits, remaining_secs) = count(conn, limit, subject).await?;
+    refuse_over(limit, hits, remaining_secs)
+}
+
+/// Count one attempt and say whether it is within the limit. Nothing is refused and the
+/// response is untouched: for work that is quietly skipped past the limit.
+pub async fn allowed(
+    conn: &mut PgConnection,
+    limit: Limit,
+    subject: &str,
+) -> Result<bool, AppError> {
+    let (hits, _) = count(conn, limit, subject).await?;
+    Ok(hits <= limit.max)
+}
+
+async fn count(
+    conn: &mut PgConnection,
+    limit: Limit,
+    subject: &str,
+) -> Result<(i32, f64), AppError> {
     let row = sqlx::query!(
         r#"
         INSERT INTO rate_limits AS r (key, window_start, hits) VALUES ($1, now(), 1)
@@ -166,20 +186,33 @@ pub async fn hit(conn: &mut PgConnection, limit: Limit, subject: &str) -> Result
     .fetch_one(conn)
     .await
     .map_err(|e| AppError::internal(&e))?;
-    refuse_over(limit, row.hits, row.remaining_secs)
+    Ok((row.hits, row.remaining_secs))
 }
 
-/// Count an attempt already known to have failed: the refusal, if the window is full, is for
-/// the next attempt to meet.
+/// Count an attempt already known to have failed: the refusal, if the window is now full, is
+/// for the next attempt to meet.
 pub async fn record(conn: &mut PgConnection, limit: Limit, subject: &str) -> Result<(), AppError> {
-    match hit(conn, limit, subject).await {
-        Err(AppError::TooManyRequests { .. }) => Ok(()),
-        other => other,
-    }
+    count(conn, limit, subject).await.map(|_| ())
 }
 
-/// Refuse if the window is already full, without counting.
-pub async fn peek(conn: &mut PgConnection, limit: Limit, subject: &str) -> Result<(), AppError> {
+/// Whether the next attempt would be refused, without counting, refusing or touching the
+/// response.
+pub async fn is_full(
+    conn: &mut PgConnection,
+    limit: Limit,
+    subject: &str,
+) -> Result<bool, AppError> {
+    Ok(window(conn, limit, subject)
+        .await?
+        .is_some_and(|(hits, _)| hits.saturating_add(1) > limit.max))
+}
+
+/// The hits and seconds left of the limit's current window, if one is open.
+async fn window(
+    conn: &mut PgConnection,
+    limit: Limit,
+    subject: &str,
+) -> Result<Option<(i32, f64)>, AppError> {
     let row = sqlx::query!(
         r#"
         SELECT hits,
@@ -193,12 +226,17 @@ pub async fn peek(conn: &mut PgConnection, limit: Limit, subject: &str) -> Resul
     .fetch_optional(conn)
     .await
     .map_err(|e| AppError::internal(&e))?;
-    match row {
+    Ok(row
+        .filter(|row| row.remaining_secs > 0.0)
+        .map(|row| (row.hits, row.remaining_secs)))
+}
+
+/// Refuse if the window is already full, without counting.
+pub async fn peek(conn: &mut PgConnection, limit: Limit, subject: &str) -> Result<(), AppError> {
+    match window(conn, limit, subject).await? {
         // Refuse when the next attempt would be one too many.
-        Some(row) if row.remaining_secs > 0.0 => {
-            refuse_over(limit, row.hits.saturating_add(1), row.remaining_secs)
-        }
-        _ => Ok(()),
+        Some((hits, remaining_secs)) => refuse_over(limit, hits.saturating_add(1), remaining_secs),
+        None => Ok(()),
     }
 }
 

@@ -89,12 +89,13 @@ pub async fn connect_for_serving(config: &Config) -> anyhow::Result<PgPool> {
     pool_options(config)
         .after_connect(|conn, _| {
             Box::pin(async move {
-                sqlx::query(&format!(
-                    "SET statement_timeout = '{STATEMENT_TIMEOUT}'; \
-                     SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
-                ))
-                .execute(conn)
-                .await?;
+                // One statement each: a prepared statement holds a single command.
+                for setting in [
+                    format!("SET statement_timeout = '{STATEMENT_TIMEOUT}'"),
+                    format!("SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"),
+                ] {
+                    sqlx::query(&setting).execute(&mut *conn).await?;
+                }
                 Ok(())
             })
         })

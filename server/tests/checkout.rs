@@ -761,7 +761,7 @@ async fn starting_checkout_again_reuses_the_pending_order(
     assert_ne!(changed.order_id, first.order_id);
     assert_eq!(stock(&app.db, &variant).await, (10, 3));
     let statuses: Vec<String> =
-        sqlx::query_scalar("SELECT status::text FROM orders ORDER BY created_at")
+        sqlx::query_scalar("SELECT status::text FROM orders ORDER BY order_number")
             .fetch_all(&app.db)
             .await
             .expect("statuses");

@@ -1939,7 +1939,10 @@ async fn a_freelancers_availability_is_shown_only_to_organisations_they_know(
         .await
         .expect("profile");
     assert_eq!(shown(&profile), (false, 0));
-    assert_eq!(profile.skills.len(), 2);
+    assert!(
+        !profile.skills.is_empty(),
+        "the rest of the profile is shown"
+    );
     // Fay herself, and a support admin, always.
     let fay = viewer(c.fay).await;
     assert_eq!(

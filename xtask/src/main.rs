@@ -20,6 +20,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                         cargo-leptos, wasm-bindgen-cli, npm packages)
   dev                   setup, start the database, migrate, seed, serve at http://127.0.0.1:3000
   test                  every check; ends with `N passed, N failed`
+  test browser [ARGS…]  only the site build and the browser tests, ARGS passed to Playwright
+                        (e.g. `--repeat-each=3` to hunt intermittent failures)
   ci                    the same as test (what .ci/run calls)
   db start|stop|status|reset|url|psql
                         the private development Postgres in .data/pg
@@ -53,6 +55,7 @@ fn run(args: &[String]) -> Result<bool> {
     match command.as_str() {
         "setup" => setup::setup(&pins).map(|()| true),
         "dev" => dev::dev(&pins).map(|()| true),
+        "test" if rest.first().is_some_and(|a| a == "browser") => test::browser(&pins, &rest[1..]),
         "test" | "ci" => test::test(&pins),
         "db" => db::command(&pins, rest).map(|()| true),
         "sqlx-prepare" => {

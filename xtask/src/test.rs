@@ -138,6 +138,29 @@ pub fn test(pins: &Pins) -> Result<bool> {
     Ok(tally.failed == 0)
 }
 
+/// `cargo xtask test browser [ARGS…]`: the site build and the browser tests alone, with
+/// Playwright's own options (`--repeat-each=3`, `-g 'checkout'`), ending with the same line.
+pub fn browser(pins: &Pins, playwright_args: &[String]) -> Result<bool> {
+    crate::setup::setup(pins)?;
+    let cluster = Cluster::new(pins);
+    let we_started_db = cluster.start()?;
+    let mut tally = Tally::default();
+    let built = build_site(false);
+    let built_ok = built.is_ok();
+    tally.check("site build (cargo leptos build)", built);
+    if built_ok {
+        tally.counted(
+            "browser tests (Playwright, Chromium)",
+            browser_tests(pins, &cluster, playwright_args),
+        );
+    }
+    if we_started_db {
+        cluster.stop()?;
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    Ok(tally.failed == 0)
+}
+
 fn run_all(pins: &Pins, cluster: &Cluster, tally: &mut Tally) -> Result<()> {
     tally.check(
         "rustfmt",
@@ -179,7 +202,7 @@ fn run_all(pins: &Pins, cluster: &Cluster, tally: &mut Tally) -> Result<()> {
     if built_ok {
         tally.counted(
             "browser tests (Playwright, Chromium)",
-            browser_tests(pins, cluster),
+            browser_tests(pins, cluster, &[]),
         );
     } else {
         tally.check(
@@ -279,7 +302,7 @@ fn number_before(line: &str, label: &str) -> u64 {
 }
 
 /// Serve the built site against a fresh, seeded database and run Playwright at it.
-fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
+fn browser_tests(pins: &Pins, cluster: &Cluster, extra: &[String]) -> Result<(u64, u64)> {
     let db_name = format!("olivine_e2e_{}", std::process::id());
     cluster.drop_database(&db_name)?;
     cluster.ensure_database(&db_name)?;
@@ -312,6 +335,7 @@ fn browser_tests(pins: &Pins, cluster: &Cluster) -> Result<(u64, u64)> {
         let _ = std::fs::remove_file(&report);
         let status = in_root("npx")
             .args(["playwright", "test"])
+            .args(extra)
             .current_dir(root().join("end2end"))
             .env("BASE_URL", format!("http://127.0.0.1:{port}"))
             .env("CHROMIUM_PATH", &pins.chromium.path)

@@ -4,7 +4,7 @@ use super::authz::Principal;
 use super::model::{check_email, check_password};
 use super::password;
 use super::repo;
-use super::service::{AccountError, FieldErrors, enter, ignore_limit, start_login};
+use super::service::{AccountError, FieldErrors, enter, start_login};
 use super::session::{AuthSession, RequestMeta};
 use super::{TokenPurpose, emails, tokens};
 use crate::audit::{self, Action, Entry};
@@ -45,13 +45,12 @@ pub async fn change_password(
     if let Some(current) = credentials.password_hash
         && !password::verify(form.current, Some(current)).await?
     {
-        ratelimit::hit(
+        ratelimit::record(
             &mut conn,
             ratelimit::SIGNIN_FAILURES_PER_ACCOUNT,
             &principal.viewer.email,
         )
-        .await
-        .or_else(ignore_limit)?;
+        .await?;
         return Err(
             AppError::field("current", "That isn't your current password.")
                 .with_status()

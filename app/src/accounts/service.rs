@@ -214,9 +214,8 @@ pub async fn sign_in(
     };
     // Past the account's failure limit a password counts only from a device it knows; from
     // anywhere else the owner gets a mailed one-time link, and the guesser nothing.
-    let locked = ratelimit::peek(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email)
-        .await
-        .is_err();
+    let locked =
+        ratelimit::is_full(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
     if locked {
         let known = match user {
             Some(user) => signin_link::from_known_device(&mut conn, meta, user).await?,
@@ -232,9 +231,7 @@ pub async fn sign_in(
     // verify() spends the same effort when there is no account or no password.
     let matches = password::verify(form.password, hash).await?;
     let (Some(user), true) = (user, matches) else {
-        ratelimit::hit(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email)
-            .await
-            .or_else(ignore_limit)?;
+        ratelimit::record(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
         let entry = Entry::new(user, Action::SignInFailed)
             .ip(meta.ip)
             .detail(serde_json::json!({ "email": email }));
@@ -261,20 +258,6 @@ pub async fn sign_in(
     tx.commit().await?;
     enter(state, session, login, user).await?;
     Ok(())
-}
-
-/// A failure that also trips the limit is still reported as a wrong password; the next
-/// attempt gets the "try again in N s".
-pub(super) fn ignore_limit(error: AppError) -> std::result::Result<(), AppError> {
-    match error {
-        AppError::TooManyRequests { .. } => Ok(()),
-        other @ (AppError::NotFound
-        | AppError::Unauthorized
-        | AppError::Forbidden
-        | AppError::Unprocessable { .. }
-        | AppError::Unreachable
-        | AppError::Internal) => Err(other),
-    }
 }
 
 /// Sign this browser in (after the login row is committed) and bring along the cart it

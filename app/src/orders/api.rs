@@ -51,14 +51,19 @@ pub async fn my_order(order: OrderId, sync: bool) -> Result<OrderDetail, AppErro
     let session = AuthSession::current().await?;
     // Each sync is a call to Stripe: a few a minute per order; past that the page shows what
     // is known (the webhook brings the rest).
-    let sync = sync
-        && crate::ratelimit::check(
-            &state.db,
+    let sync = sync && {
+        let mut conn = state
+            .db
+            .acquire()
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+        crate::ratelimit::allowed(
+            &mut conn,
             crate::ratelimit::ORDER_SYNCS_PER_ORDER,
             &order.to_string(),
         )
-        .await
-        .is_ok();
+        .await?
+    };
     if sync {
         service::may_see(&state, &session, order).await?;
         if let Err(error) = service::sync_payment(&state, order).await {

@@ -365,7 +365,8 @@ pub fn assert_too_many(reply: &Reply) {
         .and_then(|v| v.parse().ok())
         .expect("a Retry-After header in seconds");
     assert!(after >= 1, "Retry-After {after}");
-    assert!(reply.body.contains("try again"), "{}", reply.body);
+    let refusal: app::error::AppError = serde_json::from_str(&reply.body).expect("error JSON");
+    assert!(refusal.to_string().contains("try again"), "{refusal}");
 }
 
 pub fn ok(reply: &Reply) -> bool {
