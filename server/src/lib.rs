@@ -32,7 +32,7 @@ use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use config::{Config, Environment};
 use leptos::prelude::LeptosOptions;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use session_store::PostgresStore;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -149,9 +149,22 @@ pub fn media_service(config: &Config) -> anyhow::Result<Arc<Media>> {
 /// shorter and tracked separately (`user_logins`).
 const SESSION_INACTIVITY: time::Duration = time::Duration::days(30);
 
+/// The app's page routes, generated once per process.
+///
+/// Generating them renders the app once with resource loading switched off by a flag that is
+/// global to the process (leptos_server's `SuppressResourceLoad`). A page whose resource first
+/// runs while any thread is generating waits for it forever (leptos-rs/leptos#4773): that was
+/// the intermittent `GET /` stall of the server tests, whose parallel tests each built a router
+/// while others rendered pages. Generated once, before any router exists, the window never
+/// overlaps a render.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// The whole HTTP surface: system endpoints, the Leptos pages and server functions, static files.
 pub fn router(state: AppState, trust_proxy: bool) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let shell_options = state.leptos_options.clone();
     let production = !state.config.dev_mode;
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.db.clone()))

@@ -11,7 +11,8 @@ fn today() -> chrono::NaiveDate {
     "2026-11-23".parse().expect("a date")
 }
 
-async fn app(db: PgPool) -> axum::Router {
+/// The app's state over a freshly seeded database.
+async fn seeded_state(db: PgPool) -> app::state::AppState {
     server::seed::seed_demo(&db, chrono::Utc::now().date_naive())
         .await
         .expect("seed");
@@ -21,7 +22,11 @@ async fn app(db: PgPool) -> axum::Router {
         _ => None,
     })
     .expect("default config");
-    server::router(server::app_state(&config, db).expect("state"), false)
+    server::app_state(&config, db).expect("state")
+}
+
+async fn app(db: PgPool) -> axum::Router {
+    server::router(seeded_state(db).await, false)
 }
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {
@@ -85,6 +90,55 @@ async fn pages_render_completely_on_the_server(_: PgPoolOptions, options: PgConn
             "product page lacks {expected:?}"
         );
     }
+}
+
+/// Pages keep rendering while other routers are built beside them. Building a router used to
+/// generate the route list each time, which switches resource loading off for the whole process
+/// while it runs; a page whose data started loading in that moment waited forever
+/// (leptos-rs/leptos#4773, the intermittent `GET /` stall of parallel server tests).
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_render_while_other_routers_are_built(_: PgPoolOptions, options: PgConnectOptions) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let db = common::own_pool(options).await;
+    let state = seeded_state(db).await;
+    let app = server::router(state.clone(), false);
+    let stop = Arc::new(AtomicBool::new(false));
+    let built = Arc::new(AtomicUsize::new(0));
+    let builder = {
+        let (stop, built, runtime) = (
+            stop.clone(),
+            built.clone(),
+            tokio::runtime::Handle::current(),
+        );
+        std::thread::spawn(move || {
+            let _runtime = runtime.enter();
+            while !stop.load(Ordering::Relaxed) {
+                drop(server::router(state.clone(), false));
+                built.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    for round in 0..40 {
+        let rendered =
+            tokio::time::timeout(std::time::Duration::from_secs(15), get(&app, "/")).await;
+        let Ok((status, home, _)) = rendered else {
+            stop.store(true, Ordering::Relaxed);
+            panic!(
+                "GET / (round {round}) never finished while {} routers were built beside it",
+                built.load(Ordering::Relaxed)
+            );
+        };
+        assert_eq!(status, StatusCode::OK, "round {round}");
+        assert!(home.contains("Customer favourites"), "round {round}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    builder.join().expect("the router builder");
+    assert!(
+        built.load(Ordering::Relaxed) > 0,
+        "routers were built while the pages rendered"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
