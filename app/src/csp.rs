@@ -42,10 +42,37 @@ fn origin(url: &str) -> Option<&str> {
     Some(&url[..end])
 }
 
-/// Put the page policy on the response being rendered (called from the shell).
+/// Where a page leaves its policy for the server's header middleware, which puts it on the
+/// response (`server/src/headers.rs` adds one to every request's extensions).
+///
+/// Not through Leptos's `ResponseOptions`: a header inserted there while the shell renders was
+/// missing from about one page response in fifty under concurrent load (reproduced with three
+/// browsers signing in and opening a page; the render that inserted it and the HTML with its
+/// nonce were the same request's), which left that page with the deny-all policy and no
+/// scripts. The slot travels with the request itself.
+#[derive(Clone, Debug, Default)]
+pub struct PagePolicy(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl PagePolicy {
+    /// The policy the page rendered for this request, if it was a page.
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().ok()?.take()
+    }
+
+    fn set(&self, policy: String) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(policy);
+        }
+    }
+}
+
+/// Record the page policy for the response being rendered (called from the shell).
 pub fn set_page_policy() {
-    let (Some(nonce), Some(response)) =
-        (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    let Some(nonce) = use_nonce() else {
+        return;
+    };
+    let Some(slot) = use_context::<http::request::Parts>()
+        .and_then(|request| request.extensions.get::<PagePolicy>().cloned())
     else {
         return;
     };
@@ -54,9 +81,7 @@ pub fn set_page_policy() {
         || (String::new(), false),
         |state| (state.payments.stripe_js().to_owned(), state.config.dev_mode),
     );
-    if let Ok(value) = http::HeaderValue::from_str(&page_policy(&nonce, &stripe_js, dev)) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-    }
+    slot.set(page_policy(&nonce, &stripe_js, dev));
 }
 
 #[cfg(test)]

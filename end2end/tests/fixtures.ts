@@ -1,4 +1,19 @@
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type TestInfo } from '@playwright/test';
+import { createHash } from 'node:crypto';
+
+/**
+ * The address this test's visitor comes from. The server under test trusts X-Forwarded-For
+ * (`cargo xtask test` starts it with OLIVINE_TRUST_PROXY=true), so each test, and each
+ * repetition of it, is a visitor of its own: per-address limits (sign-ups, sign-ins, checkouts)
+ * count one test's requests as they would count one person's, and `--repeat-each=3` never
+ * finds an address that earlier runs used up.
+ */
+function visitorAddress(testInfo: TestInfo): string {
+  const digest = createHash('sha256')
+    .update(`${testInfo.testId}/${testInfo.repeatEachIndex}/${testInfo.retry}`)
+    .digest();
+  return `10.${digest[0]}.${digest[1]}.${1 + (digest[2] % 254)}`;
+}
 
 /**
  * Every browser test runs with this fixture: any Content-Security-Policy violation on any page
@@ -6,6 +21,10 @@ import { test as base, expect } from '@playwright/test';
  * from the first script on) and as console errors (which also cover blocked inline scripts).
  */
 export const test = base.extend<{ cspViolations: string[] }>({
+  // Every page, new page (`browser.newPage()`) and API request of the test carries it.
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, use, testInfo) => {
+    await use({ ...extraHTTPHeaders, 'X-Forwarded-For': visitorAddress(testInfo) });
+  },
   cspViolations: [
     async ({ context }, use) => {
       const violations: string[] = [];

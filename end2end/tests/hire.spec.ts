@@ -91,7 +91,9 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
 
     await freelancer.goto('/hire/work/applications');
     const messagesLink = freelancer.getByRole('navigation', { name: 'Hire' }).getByRole('link', { name: /^Messages/ });
-    await expect(messagesLink.getByTestId('unread-badge')).toHaveText('1');
+    // Other tests (and earlier repetitions) may have left Fay unread messages of their own; this
+    // conversation's count is checked exactly below.
+    await expect(messagesLink.getByTestId('unread-badge')).toHaveText(/^[1-9]\d*$/);
     await messagesLink.click();
     const conversation = freelancer.getByTestId('inbox').locator('li', { hasText: title });
     await expect(conversation.getByTestId('unread')).toHaveText('1 new');

@@ -1,5 +1,6 @@
-//! Browser security headers on every response. Pages set their own Content-Security-Policy
-//! (with the response's nonce, `app::csp`); everything else gets one that allows nothing.
+//! Browser security headers on every response. A page leaves its Content-Security-Policy (with
+//! the response's nonce, `app::csp`) in the request's [`app::csp::PagePolicy`]; everything else
+//! gets one that allows nothing.
 
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -13,13 +14,25 @@ const PERMISSIONS: &str = "camera=(), microphone=(), geolocation=(), usb=(), ser
 const HSTS: &str = "max-age=63072000; includeSubDomains";
 const SESSION_COOKIE: &str = "olivine_session=";
 
-pub async fn security_headers(production: bool, req: Request, next: Next) -> Response {
+pub async fn security_headers(production: bool, mut req: Request, next: Next) -> Response {
     let carries_session = has_session_cookie(req.headers());
+    let page_policy = app::csp::PagePolicy::default();
+    req.extensions_mut().insert(page_policy.clone());
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers
-        .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(NOTHING_POLICY));
+    match page_policy
+        .take()
+        .and_then(|p| HeaderValue::from_str(&p).ok())
+    {
+        Some(policy) => {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        None => {
+            headers
+                .entry(header::CONTENT_SECURITY_POLICY)
+                .or_insert(HeaderValue::from_static(NOTHING_POLICY));
+        }
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -189,6 +189,33 @@ fn router(shared: Shared) -> Router {
         .route("/_emulator/events", get(list_events))
         .fallback(unknown)
         .with_state(shared)
+        .layer(axum::middleware::from_fn(preflight))
+}
+
+/// CORS preflights, answered before routing (a route that takes only POST would otherwise
+/// answer OPTIONS with 405): any origin, the methods the API uses, and whatever headers the
+/// browser asks to send (Stripe.js's own, or one a test harness adds to every request).
+async fn preflight(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.method() != Method::OPTIONS {
+        return next.run(request).await;
+    }
+    let mut response = with_cors(StatusCode::NO_CONTENT.into_response());
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, DELETE"),
+    );
+    if let Some(asked) = request
+        .headers()
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+    {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.clone());
+    }
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    response
 }
 
 /// A form body or query string as Stripe's clients send it: `a[b][c]=v`, kept flat.
@@ -747,9 +774,6 @@ async fn stripe_js() -> Response {
 }
 
 async fn unknown(method: Method, uri: axum::http::Uri) -> Response {
-    if method == Method::OPTIONS {
-        return with_cors(StatusCode::NO_CONTENT.into_response());
-    }
     if uri.path() == "/" {
         return Html(
             "<p>Olivine's Stripe emulator. API under /v1, Stripe.js stand-in at /v3/.</p>",
