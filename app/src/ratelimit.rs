@@ -121,10 +121,13 @@ pub const UNKNOWN_CODES_PER_IP: Limit = Limit {
     max: 30,
     window: minutes(60),
 };
-/// Recommended-candidate searches (heavy vector queries) one manager runs.
+/// Recommended-candidate searches (heavy vector queries, ~85 ms at the 99th percentile) one
+/// manager runs: every shift page a manager opens runs one, and each filter change another, so
+/// paging through a day's shifts must fit; twelve a minute still bounds one account to about a
+/// second of database time per minute.
 pub const RECOMMENDATIONS_PER_USER: Limit = Limit {
     name: "recommendations:user",
-    max: 60,
+    max: 120,
     window: minutes(10),
 };
 /// Payment checks with Stripe from an order's page (each is a call to Stripe).

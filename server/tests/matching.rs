@@ -533,3 +533,39 @@ async fn top(
     .expect("candidates")
     .expect("found")
 }
+
+/// Recommended-candidate searches are heavy vector queries: one manager gets
+/// `RECOMMENDATIONS_PER_USER` of them in its window, then a 429 that says how long to wait.
+#[sqlx::test(migrations = "../migrations")]
+async fn recommended_searches_are_limited_per_manager(_: PgPoolOptions, options: PgConnectOptions) {
+    let app = common::shop(options).await;
+    let (organisation, manager) = (
+        organisation(&app.db, "harbour-hotels").await,
+        user(&app.db, "hana@olivine.test").await,
+    );
+    let shift = service::create_posting(
+        &app.state,
+        organisation,
+        manager,
+        PostingForm::Job(&job("Barista for our hotel café")),
+    )
+    .await
+    .expect("a job")
+    .0
+    .to_string();
+    let mut hana = app.browser();
+    assert!(common::ok(
+        &hana.sign_in("hana@olivine.test", DEMO_PASSWORD).await
+    ));
+    let ask = [("slug", "harbour-hotels"), ("shift", shift.as_str())];
+    for search in 0..app::ratelimit::RECOMMENDATIONS_PER_USER.max {
+        let reply = hana.call("hire/org/shift/recommended", &ask).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "search {search}: {}",
+            reply.body
+        );
+    }
+    common::assert_too_many(&hana.call("hire/org/shift/recommended", &ask).await);
+}
