@@ -51,18 +51,12 @@ fn origin(url: &str) -> Option<&str> {
 /// nonce were the same request's), which left that page with the deny-all policy and no
 /// scripts. The slot travels with the request itself.
 #[derive(Clone, Debug, Default)]
-pub struct PagePolicy(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+pub struct PagePolicy(std::sync::Arc<std::sync::OnceLock<String>>);
 
 impl PagePolicy {
     /// The policy the page rendered for this request, if it was a page.
-    pub fn take(&self) -> Option<String> {
-        self.0.lock().ok()?.take()
-    }
-
-    fn set(&self, policy: String) {
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some(policy);
-        }
+    pub fn get(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
     }
 }
 
@@ -81,7 +75,8 @@ pub fn set_page_policy() {
         || (String::new(), false),
         |state| (state.payments.stripe_js().to_owned(), state.config.dev_mode),
     );
-    slot.set(page_policy(&nonce, &stripe_js, dev));
+    // One shell per request: a second policy could only come from a second render of it.
+    let _ = slot.0.set(page_policy(&nonce, &stripe_js, dev));
 }
 
 #[cfg(test)]

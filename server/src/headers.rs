@@ -21,8 +21,8 @@ pub async fn security_headers(production: bool, mut req: Request, next: Next) ->
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     match page_policy
-        .take()
-        .and_then(|p| HeaderValue::from_str(&p).ok())
+        .get()
+        .and_then(|p| HeaderValue::from_str(p).ok())
     {
         Some(policy) => {
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);

@@ -299,14 +299,7 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
             .expect("profile");
         ids.push(id.0);
     }
-    let posting = service::create_posting(
-        &app.state,
-        organisation,
-        hana,
-        PostingForm::Job(&job("Barista")),
-    )
-    .await
-    .expect("posting");
+    let posting = post_job(&app, organisation, hana, "Barista").await;
     let mut conn = db.acquire().await.expect("connection");
     let settings = Settings {
         k: 5,
@@ -411,14 +404,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         .await
         .expect("profile");
     }
-    let bar = service::create_posting(
-        &app.state,
-        organisation,
-        hana,
-        PostingForm::Job(&job("Barista for our hotel café")),
-    )
-    .await
-    .expect("bar job");
+    let bar = post_job(&app, organisation, hana, "Barista for our hotel café").await;
     let warehouse = service::create_posting(
         &app.state,
         organisation,
@@ -543,16 +529,10 @@ async fn recommended_searches_are_limited_per_manager(_: PgPoolOptions, options:
         organisation(&app.db, "harbour-hotels").await,
         user(&app.db, "hana@olivine.test").await,
     );
-    let shift = service::create_posting(
-        &app.state,
-        organisation,
-        manager,
-        PostingForm::Job(&job("Barista for our hotel café")),
-    )
-    .await
-    .expect("a job")
-    .0
-    .to_string();
+    let shift = post_job(&app, organisation, manager, "Barista for our hotel café")
+        .await
+        .0
+        .to_string();
     let mut hana = app.browser();
     assert!(common::ok(
         &hana.sign_in("hana@olivine.test", DEMO_PASSWORD).await
@@ -568,4 +548,21 @@ async fn recommended_searches_are_limited_per_manager(_: PgPoolOptions, options:
         );
     }
     common::assert_too_many(&hana.call("hire/org/shift/recommended", &ask).await);
+}
+
+/// A job `manager` posts for `organisation`, titled `title` (the rest as [`job`] words it).
+async fn post_job(
+    app: &common::App,
+    organisation: OrganisationId,
+    manager: UserId,
+    title: &str,
+) -> PostingId {
+    service::create_posting(
+        &app.state,
+        organisation,
+        manager,
+        PostingForm::Job(&job(title)),
+    )
+    .await
+    .expect("a posted job")
 }
