@@ -1,6 +1,6 @@
 //! The one error type at the server-function boundary.
 //!
-//! Errors by layer: repos return `sqlx::Error`; services return their domain's `thiserror` enum;
+//! Errors by layer: repos return `sqlx::Error`; services return [`ServiceError`];
 //! server functions return [`AppError`], which shows the user a safe message (and field errors)
 //! while the server logs the whole chain. Internal details never cross the wire.
 
@@ -173,6 +173,52 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         http::StatusCode::from_u16(self.status_code())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// A database failure is ours, never the person's: it is logged whole and answered with the
+/// generic message, so `?` carries a repo's `sqlx::Error` out of a server function.
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::internal(&error)
+    }
+}
+
+/// The one error shape of the domain services: a refusal the person can act on, or a failure
+/// that is ours (the database, the payment service, anything else), which the person sees only
+/// as the generic message while the server logs the whole chain.
+#[cfg(feature = "ssr")]
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A refusal the person can act on (field errors, 403, "try again in N minutes").
+    #[error(transparent)]
+    Refused(#[from] AppError),
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("payment service error: {0}")]
+    Payments(#[from] payments::PaymentsError),
+    /// Any other failure of ours, with what was being done.
+    #[error("{0}")]
+    Internal(
+        &'static str,
+        #[source] Box<dyn std::error::Error + Send + Sync + 'static>,
+    ),
+}
+
+#[cfg(feature = "ssr")]
+impl From<ServiceError> for AppError {
+    /// Every refusal sets the response's status, wherever it was raised.
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Refused(refusal) => refusal.with_status(),
+            ServiceError::Payments(payments::PaymentsError::Refused { message, .. }) => {
+                AppError::invalid(format!("The payment service refused: {message}")).with_status()
+            }
+            ServiceError::Database(_) | ServiceError::Payments(_) | ServiceError::Internal(..) => {
+                AppError::internal(&error)
+            }
+        }
     }
 }
 

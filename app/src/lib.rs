@@ -9,6 +9,7 @@ mod macros;
 
 pub mod accounts;
 pub mod audit;
+pub mod background;
 pub mod backoffice;
 pub mod cart;
 pub mod catalog;
@@ -35,6 +36,7 @@ use accounts::pages::{
     OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInLinkPage, SignInPage,
     SignUpPage, VerifyEmailPage, ViewerState,
 };
+use background::pages::JobsPage;
 use backoffice::editor_pages::{AdminNewProductPage, AdminProductPage};
 use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
 use cart::pages::{CartLink, CartPage, CartState};
@@ -55,6 +57,22 @@ use marketplace::pages::{
 use notifications::pages::MailboxPage;
 use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
 use ui::NotFound;
+
+/// What signing in brings along, in order: the cart the browser filled as a guest (merged into
+/// the account's) and the orders it placed as a guest.
+#[cfg(feature = "ssr")]
+pub const AFTER_SIGN_IN: &[accounts::service::AfterSignIn] = &[
+    accounts::service::AfterSignIn {
+        name: "adopt the guest cart",
+        run: |state, session, user| Box::pin(cart::service::adopt_guest_cart(state, session, user)),
+    },
+    accounts::service::AfterSignIn {
+        name: "adopt the guest orders",
+        run: |state, session, user| {
+            Box::pin(orders::service::adopt_guest_orders(state, session, user))
+        },
+    },
+];
 
 /// The stylesheet's URL: cargo-leptos names it by content hash when it hashes files (the
 /// hash is in `hash.txt` beside the server binary), so it can be cached for good.
@@ -160,6 +178,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("verification")) view=VerificationPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("jobs")) view=JobsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products")) view=AdminCatalogPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("orders")) view=AdminOrdersPage ssr=SsrMode::Async/>

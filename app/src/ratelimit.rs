@@ -139,7 +139,7 @@ pub const ORDER_SYNCS_PER_ORDER: Limit = Limit {
 
 /// Count one attempt on its own connection (for checks at the start of a use case).
 pub async fn check(db: &sqlx::PgPool, limit: Limit, subject: &str) -> Result<(), AppError> {
-    let mut conn = db.acquire().await.map_err(|e| AppError::internal(&e))?;
+    let mut conn = db.acquire().await?;
     hit(&mut conn, limit, subject).await
 }
 
@@ -187,8 +187,7 @@ async fn count(
         limit.window.as_secs_f64(),
     )
     .fetch_one(conn)
-    .await
-    .map_err(|e| AppError::internal(&e))?;
+    .await?;
     Ok((row.hits, row.remaining_secs))
 }
 
@@ -227,8 +226,7 @@ async fn window(
         limit.window.as_secs_f64(),
     )
     .fetch_optional(conn)
-    .await
-    .map_err(|e| AppError::internal(&e))?;
+    .await?;
     Ok(row
         .filter(|row| row.remaining_secs > 0.0)
         .map(|row| (row.hits, row.remaining_secs)))
@@ -247,8 +245,7 @@ pub async fn peek(conn: &mut PgConnection, limit: Limit, subject: &str) -> Resul
 pub async fn clear(conn: &mut PgConnection, limit: Limit, subject: &str) -> Result<(), AppError> {
     sqlx::query!("DELETE FROM rate_limits WHERE key = $1", limit.key(subject))
         .execute(conn)
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+        .await?;
     Ok(())
 }
 

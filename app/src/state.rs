@@ -1,6 +1,7 @@
 //! The server's shared state, reached through [`app_state`] in server functions.
 
 use crate::accounts::oidc::Registry;
+use crate::accounts::service::AfterSignIn;
 use crate::error::AppError;
 use crate::media::service::Media;
 use axum::extract::FromRef;
@@ -25,8 +26,10 @@ pub struct AppState {
     pub media: Arc<Media>,
     /// Stripe (or, locally, the Stripe emulator).
     pub payments: Arc<Payments>,
-    /// The time the Hire rules see.
+    /// The time every rule sees.
     pub clock: Clock,
+    /// What other domains do when a browser signs in.
+    pub after_sign_in: &'static [AfterSignIn],
 }
 
 impl AppState {
@@ -48,24 +51,48 @@ impl AppState {
             media,
             payments,
             clock: Clock::default(),
+            after_sign_in: &[],
         }
+    }
+
+    /// Run `steps` whenever a browser signs in.
+    #[must_use]
+    pub fn after_sign_in(mut self, steps: &'static [AfterSignIn]) -> Self {
+        self.after_sign_in = steps;
+        self
     }
 }
 
-/// The time the marketplace's rules see (shift starts, cancellation notice, auto-approval):
-/// the system clock, moved forward only by the dev clock in local development, so browser
-/// tests can reach a shift's end without waiting for it.
+/// The only source of "now" for the app's rules, Shop and Hire alike (shift starts,
+/// cancellation notice, auto-approval, reservations, which lots may still be sold): the system
+/// clock, moved forward only by the dev clock in local development so browser tests can reach a
+/// shift's end without waiting for it, or pinned to one instant in tests.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     offset_secs: Arc<AtomicI64>,
+    pinned: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Clock {
-    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now() + chrono::Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
+    /// A clock that stands at `at` (plus any offset) whatever the time of day.
+    pub fn pinned(at: chrono::DateTime<chrono::Utc>) -> Self {
+        Clock {
+            offset_secs: Arc::default(),
+            pinned: Some(at),
+        }
     }
 
-    /// Move this clock `by` ahead of the system clock (zero: back in step).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.pinned.unwrap_or_else(chrono::Utc::now)
+            + chrono::Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
+    }
+
+    /// Today's date (UTC), which decides which lots may still be sold.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now().date_naive()
+    }
+
+    /// Move this clock `by` ahead (zero: back in step).
     pub fn set_offset(&self, by: chrono::Duration) {
         self.offset_secs.store(by.num_seconds(), Ordering::Relaxed);
     }

@@ -41,3 +41,15 @@ test('an admin finds products by SKU and reviews stock alerts with a chosen wind
   await expect(page.getByRole('alert')).toHaveText('Choose a window between 1 and 730 days.');
   await expect(page.getByLabel('Lots expiring within')).toHaveValue('9999');
 });
+
+test('a support admin sees what the background jobs did', async ({ page }) => {
+  await signIn(page, 'admin@olivine.test', DEMO_PASSWORD);
+  await page.getByRole('link', { name: 'Back office' }).click();
+  await page.getByRole('link', { name: 'Background jobs' }).click();
+  await expect(page).toHaveURL(/\/admin\/jobs$/);
+  await expect(page.getByRole('heading', { name: 'Background jobs' })).toBeVisible();
+  // The mail relay runs every half second on every node; it has run by now.
+  const relay = page.locator('[data-testid="jobs"] tr[data-job="email-relay"]');
+  await expect(relay).toBeVisible();
+  await expect(relay.locator('td').first()).not.toHaveText('not yet');
+});

@@ -8,6 +8,7 @@ mod certificate_files;
 pub mod config;
 mod guard;
 mod headers;
+pub mod jobs;
 pub mod match_data;
 mod media_files;
 mod multipart;
@@ -17,7 +18,6 @@ pub mod search_sync;
 pub mod seed;
 mod session_store;
 mod stripe_webhook;
-pub mod workers;
 
 use anyhow::Context;
 use app::media::service::Media;
@@ -135,7 +135,8 @@ pub fn app_state_with(
             payments::Payments::new(config.payments.clone())
                 .context("cannot set up payments (STRIPE_* / OLIVINE_STRIPE_API_BASE)")?,
         ),
-    ))
+    )
+    .after_sign_in(app::AFTER_SIGN_IN))
 }
 
 /// The image pipeline over the configured store.
@@ -258,19 +259,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let synced = search_sync::open(&config, &db).await?;
     let state = app_state_with(&config, db.clone(), synced.index.clone())?;
     tokio::spawn(search_sync::run(db.clone(), synced));
-    if config.avif_worker {
-        tokio::spawn(workers::run_avif(db.clone(), state.media.clone()));
-    }
-    let transport = workers::Transport::from_config(&config)?;
-    if matches!(transport, workers::Transport::Mailbox) {
+    let transport = jobs::mail::Transport::from_config(&config)?;
+    if matches!(transport, jobs::mail::Transport::Mailbox) {
         tracing::info!("no OLIVINE_SMTP_URL: outgoing mail goes to the dev mailbox");
     }
-    tokio::spawn(workers::run_relay(db.clone(), transport));
-    tokio::spawn(workers::run_housekeeping(db));
-    tokio::spawn(workers::run_payments(state.clone()));
-    tokio::spawn(workers::run_hire(state.clone()));
-    let embedder = workers::load_embedder(&config, &state.db).await?;
-    tokio::spawn(workers::run_embeddings(state.db.clone(), embedder));
+    let embedder = jobs::hire::load_embedder(&config, &state.db).await?;
+    let mut runner = jobs::Runner::new(db.clone())
+        .with(jobs::mail::EmailRelay::new(db.clone(), transport))
+        .with(jobs::shop::Housekeeping::new(state.clone()))
+        .with(jobs::shop::UnpaidOrderExpiry::new(state.clone()))
+        .with(jobs::shop::StripeEventRetry::new(state.clone()))
+        .with(jobs::hire::ApplicationExpiry::new(state.clone()))
+        .with(jobs::hire::AutoApproval::new(state.clone()))
+        .with(jobs::hire::Embeddings::new(db.clone(), embedder));
+    if config.avif_worker {
+        runner = runner.with(jobs::catalog::AvifRenditions::new(
+            db.clone(),
+            state.media.clone(),
+        ));
+    }
+    runner.start();
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| {

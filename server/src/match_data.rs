@@ -328,7 +328,7 @@ pub async fn generate(
         .execute(&mut *tx)
         .await?;
         sqlx::query!(
-            "INSERT INTO freelancer_profiles (user_id, headline, city_id, travel_km, min_rate_cents,
+            "INSERT INTO freelancer_profiles (user_id, headline, city_id, travel_km, min_rate_minor,
                                               embedding, rating, attendance)
              SELECT u, h, c, t, r, v::vector, g, a
              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[],

@@ -3,7 +3,8 @@
 //! acknowledged (so Stripe never disables the endpoint over a version drift); an error while
 //! acting gets 500, so Stripe delivers it again.
 
-use app::orders::service::{Delivery, OrderError, receive_webhook};
+use app::error::ServiceError;
+use app::orders::service::{Delivery, receive_webhook};
 use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -27,7 +28,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(Delivery::Duplicate) => (StatusCode::OK, "already processed").into_response(),
         // Acknowledged so Stripe keeps the endpoint; finance reviews it in the back office.
         Ok(Delivery::Unreadable) => (StatusCode::OK, "stored for review").into_response(),
-        Err(OrderError::Payments(PaymentsError::BadSignature)) => {
+        Err(ServiceError::Payments(PaymentsError::BadSignature)) => {
             tracing::warn!("webhook with a bad signature refused");
             (StatusCode::BAD_REQUEST, "signature does not verify").into_response()
         }

@@ -1062,6 +1062,13 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         ),
         // Certificate verification: support admins.
         ("admin/verification", vec![], vec!["admin"]),
+        // Background jobs: support admins.
+        ("admin/jobs", vec![], vec!["admin"]),
+        (
+            "admin/jobs/retry",
+            vec![("job", "none"), ("item", "none")],
+            vec!["admin"],
+        ),
         (
             "admin/verification/review",
             vec![
@@ -1486,9 +1493,9 @@ async fn delivered_links_are_not_kept_in_the_outbox(_: PgPoolOptions, options: P
         _ => None,
     })
     .expect("config");
-    let smtp = server::workers::Transport::from_config(&config).expect("transport");
+    let smtp = server::jobs::mail::Transport::from_config(&config).expect("transport");
     assert!(
-        server::workers::relay_once(&app.db, &smtp)
+        server::jobs::mail::relay_once(&app.db, smtp)
             .await
             .expect("relay")
             >= 1

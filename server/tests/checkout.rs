@@ -142,11 +142,13 @@ async fn order(browser: &mut Browser<'_>, start: &PaymentStart) -> OrderDetail {
 }
 
 async fn event_kinds(db: &PgPool, order: &str) -> Vec<String> {
-    sqlx::query_scalar("SELECT kind FROM order_events WHERE order_id = $1::uuid ORDER BY event_id")
-        .bind(order)
-        .fetch_all(db)
-        .await
-        .expect("events")
+    sqlx::query_scalar(
+        "SELECT kind::text FROM order_events WHERE order_id = $1::uuid ORDER BY event_id",
+    )
+    .bind(order)
+    .fetch_all(db)
+    .await
+    .expect("events")
 }
 
 async fn add(browser: &mut Browser<'_>, variant: &str, quantity: &str) {
@@ -411,12 +413,9 @@ async fn webhooks_replayed_shuffled_or_after_a_crash_act_once(
     .execute(&app.db)
     .await
     .expect("stored event");
-    assert_eq!(
-        app::orders::service::retry_unprocessed_events(&app.state)
-            .await
-            .expect("retry"),
-        1
-    );
+    let retry = server::jobs::shop::StripeEventRetry::new(app.state.clone());
+    let pass = server::jobs::pass(&app.db, &retry).await.expect("retry");
+    assert_eq!((pass.due, pass.done), (1, 1));
     assert_eq!(
         order(&mut bob, &second).await.summary.status,
         OrderStatus::Paid
@@ -468,12 +467,9 @@ async fn unpaid_orders_expire_and_give_back_stock_and_codes(
     .execute(&app.db)
     .await
     .expect("overdue");
-    assert_eq!(
-        app::orders::service::expire_overdue(&app.state)
-            .await
-            .expect("job"),
-        1
-    );
+    let expiry = server::jobs::shop::UnpaidOrderExpiry::new(app.state.clone());
+    let pass = server::jobs::pass(&app.db, &expiry).await.expect("job");
+    assert_eq!((pass.due, pass.done), (1, 1));
     assert_eq!(
         order(&mut ann, &start).await.summary.status,
         OrderStatus::Cancelled

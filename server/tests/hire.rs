@@ -5,6 +5,7 @@
 mod common;
 
 use app::error::AppError;
+use app::error::ServiceError;
 use app::ids::{ApplicationId, CertificateId, ContractId, OrganisationId, PostingId, UserId};
 use app::marketplace::certificates;
 use app::marketplace::messages::{self, Party};
@@ -13,7 +14,7 @@ use app::marketplace::model::{
     PostingStatus, ProfileInput, ShiftInput, Side, TimesheetStatus, WeekInput,
 };
 use app::marketplace::repo::{self, ContractScope};
-use app::marketplace::service::{self, Decision, HireError};
+use app::marketplace::service::{self, Decision};
 use app::state::AppState;
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -162,9 +163,9 @@ async fn open_shift(
     id
 }
 
-fn refusal(result: Result<impl std::fmt::Debug, HireError>) -> AppError {
+fn refusal(result: Result<impl std::fmt::Debug, ServiceError>) -> AppError {
     match result {
-        Err(HireError::Refused(error)) => error,
+        Err(ServiceError::Refused(error)) => error,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -502,7 +503,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
 
     // Events are append-only.
     let rewrite = sqlx::query!(
-        "UPDATE contract_events SET amount_cents = 1 WHERE contract_id = $1",
+        "UPDATE contract_events SET amount_minor = 1 WHERE contract_id = $1",
         contract.0
     )
     .execute(&mut *conn)
@@ -1075,7 +1076,7 @@ async fn contract_state(db: &sqlx::PgPool, id: ContractId) -> (String, Vec<(Stri
     .await
     .expect("contract");
     let events = sqlx::query!(
-        "SELECT kind::text AS \"kind!\", amount_cents FROM contract_events
+        "SELECT kind::text AS \"kind!\", amount_minor FROM contract_events
          WHERE contract_id = $1 ORDER BY recorded_at, event_id",
         id.0
     )
@@ -1083,7 +1084,7 @@ async fn contract_state(db: &sqlx::PgPool, id: ContractId) -> (String, Vec<(Stri
     .await
     .expect("events")
     .into_iter()
-    .map(|e| (e.kind, e.amount_cents))
+    .map(|e| (e.kind, e.amount_minor))
     .collect();
     (status, events)
 }
@@ -1299,7 +1300,7 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     state
         .clock
         .set_offset(Duration::days(19) + Duration::hours(73));
-    assert_eq!(service::auto_approve_due(state).await.expect("auto"), 1);
+    assert_eq!(auto_approval_pass(state).await, 1);
     assert_eq!(
         contract_state(db, fixed).await,
         (
@@ -1432,7 +1433,7 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
     assert_eq!(made, 2, "exactly the headcount is offered");
     assert!(results.iter().all(|r| match r {
         Ok(Ok(())) => true,
-        Ok(Err(HireError::Refused(e))) => e.to_string().contains("Every place"),
+        Ok(Err(ServiceError::Refused(e))) => e.to_string().contains("Every place"),
         _ => false,
     }));
     assert_eq!(posting(db, shift).await, ("filled".into(), 2));
@@ -1546,7 +1547,7 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     );
 
     let events = sqlx::query!(
-        r#"SELECT contract_id, kind AS "kind: ContractEventKind", late, amount_cents FROM contract_events
+        r#"SELECT contract_id, kind AS "kind: ContractEventKind", late, amount_minor FROM contract_events
            WHERE kind <> 'hired' ORDER BY recorded_at"#
     )
     .fetch_all(db)
@@ -1554,7 +1555,7 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     .expect("events");
     let seen: Vec<_> = events
         .iter()
-        .map(|e| (ContractId(e.contract_id), e.kind, e.late, e.amount_cents))
+        .map(|e| (ContractId(e.contract_id), e.kind, e.late, e.amount_minor))
         .collect();
     assert_eq!(
         seen,
@@ -1639,11 +1640,7 @@ async fn unanswered_hours_are_approved_after_the_window(
     service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:30", "30"))
         .await
         .expect("submit");
-    assert_eq!(
-        service::auto_approve_due(state).await.expect("pass"),
-        0,
-        "inside the window"
-    );
+    assert_eq!(auto_approval_pass(state).await, 0, "inside the window");
 
     // The configured window is 72 hours.
     state
@@ -1660,16 +1657,12 @@ async fn unanswered_hours_are_approved_after_the_window(
         .execute(db)
     };
     claimed(14 * 60).await.expect("inflate");
-    assert_eq!(service::auto_approve_due(state).await.expect("pass"), 0);
+    assert_eq!(auto_approval_pass(state).await, 0);
     claimed(8 * 60).await.expect("restore");
-    assert_eq!(service::auto_approve_due(state).await.expect("pass"), 1);
-    assert_eq!(
-        service::auto_approve_due(state).await.expect("pass"),
-        0,
-        "once"
-    );
+    assert_eq!(auto_approval_pass(state).await, 1);
+    assert_eq!(auto_approval_pass(state).await, 0, "once");
     let row = sqlx::query!(
-        r#"SELECT t.status AS "status: TimesheetStatus", c.status AS "contract: ContractStatus", t.amount_cents
+        r#"SELECT t.status AS "status: TimesheetStatus", c.status AS "contract: ContractStatus", t.amount_minor
            FROM timesheets t JOIN contracts c USING (contract_id) WHERE contract_id = $1"#,
         contract.0
     )
@@ -1677,7 +1670,7 @@ async fn unanswered_hours_are_approved_after_the_window(
     .await
     .expect("row");
     assert_eq!(
-        (row.status, row.contract, row.amount_cents),
+        (row.status, row.contract, row.amount_minor),
         (
             TimesheetStatus::AutoApproved,
             ContractStatus::Completed,
@@ -1685,7 +1678,7 @@ async fn unanswered_hours_are_approved_after_the_window(
         )
     );
     let booked = sqlx::query_scalar!(
-        "SELECT amount_cents FROM contract_events WHERE contract_id = $1 AND kind = 'hours_approved'",
+        "SELECT amount_minor FROM contract_events WHERE contract_id = $1 AND kind = 'hours_approved'",
         contract.0
     )
     .fetch_all(db)
@@ -1984,4 +1977,14 @@ async fn viewer_of(db: &sqlx::PgPool, user: UserId) -> app::accounts::model::Vie
             .await
             .expect("memberships"),
     }
+}
+
+/// One pass of the auto-approval job: how many timesheets and deliveries it approved.
+async fn auto_approval_pass(state: &app::state::AppState) -> usize {
+    let job = server::jobs::hire::AutoApproval::new(state.clone());
+    let pass = server::jobs::pass(&state.db, &job)
+        .await
+        .expect("auto-approval pass");
+    assert_eq!(pass.failed, 0, "no item failed");
+    pass.done
 }

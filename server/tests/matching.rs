@@ -416,18 +416,8 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
     )
     .await
     .expect("warehouse job");
-    assert_eq!(
-        matching::embed_due(db, &embedder, 32)
-            .await
-            .expect("embedded"),
-        4
-    );
-    assert_eq!(
-        matching::embed_due(db, &embedder, 32)
-            .await
-            .expect("nothing left"),
-        0
-    );
+    assert_eq!(embedding_pass(db, &embedder).await, 4);
+    assert_eq!(embedding_pass(db, &embedder).await, 0);
 
     let mut conn = db.acquire().await.expect("connection");
     let before = top(&mut conn, organisation, warehouse).await;
@@ -455,13 +445,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         before.iter().map(semantic).collect::<Vec<_>>(),
         "nothing changes until the embedding job runs"
     );
-    assert_eq!(
-        matching::embed_due(db, &embedder, 32)
-            .await
-            .expect("embedded"),
-        1,
-        "only Fay's profile"
-    );
+    assert_eq!(embedding_pass(db, &embedder).await, 1, "only Fay's profile");
 
     let after = top(&mut conn, organisation, warehouse).await;
     assert_eq!(
@@ -565,4 +549,15 @@ async fn post_job(
     )
     .await
     .expect("a posted job")
+}
+
+/// One pass of the embedding job: how many profiles and postings got a new vector.
+async fn embedding_pass(
+    db: &sqlx::PgPool,
+    embedder: &std::sync::Arc<::matching::embed::Embedder>,
+) -> usize {
+    let job = server::jobs::hire::Embeddings::new(db.clone(), embedder.clone());
+    let pass = server::jobs::pass(db, &job).await.expect("embedding pass");
+    assert_eq!(pass.failed, 0, "no text failed");
+    pass.done
 }

@@ -3,18 +3,18 @@
 
 use super::authz::Principal;
 use super::model::{ADMIN_USERS_PER_PAGE, AdminOverview, AdminUsersPage, Role, check_email};
-use super::service::AccountError;
 use super::session::RequestMeta;
 use super::{TokenPurpose, emails, repo, tokens};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ids::UserId;
 use crate::notifications::email;
 use crate::state::AppState;
 use crate::ui::page_count;
 use sqlx::PgConnection;
 
-type Result<T> = std::result::Result<T, AccountError>;
+type Result<T> = std::result::Result<T, ServiceError>;
 
 pub async fn overview(state: &AppState, principal: &Principal) -> Result<AdminOverview> {
     let mut conn = state.db.acquire().await?;

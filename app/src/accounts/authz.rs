@@ -65,23 +65,15 @@ pub async fn principal_of(
     let Some(login_id) = session.login_id().await? else {
         return Ok(None);
     };
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
-    let live = repo::live_login(&mut conn, login_id, state.config.login_idle)
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    let mut conn = state.db.acquire().await?;
+    let live = repo::live_login(&mut conn, login_id, state.config.login_idle).await?;
     let Some(live) = live else {
         session.end_login().await?;
         return Ok(None);
     };
     // Idle expiry needs last_seen_at; writing it once a minute is plenty.
     if chrono::Utc::now() - live.last_seen_at > chrono::Duration::seconds(60) {
-        repo::touch_login(&mut conn, login_id)
-            .await
-            .map_err(|e| AppError::internal(&e))?;
+        repo::touch_login(&mut conn, login_id).await?;
     }
     Ok(Some(Principal {
         viewer: live.viewer,

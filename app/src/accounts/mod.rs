@@ -1,7 +1,7 @@
 //! Accounts: people, sign-in (password and OpenID Connect), sessions, roles and the client
 //! organisations hiring managers belong to.
 //!
-//! Errors by layer: repos return `sqlx::Error`; services return [`service::AccountError`],
+//! Errors by layer: repos return `sqlx::Error`; services return [`crate::error::ServiceError`],
 //! whose `Refused` variant carries the message a person sees; server functions return
 //! `AppError`.
 

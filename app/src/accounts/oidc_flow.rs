@@ -10,14 +10,15 @@ use super::authz::Principal;
 use super::model::safe_next;
 use super::oidc::{Identity, OidcError};
 use super::repo;
-use super::service::{AccountError, enter, start_login};
+use super::service::{enter, start_login};
 use super::session::{AuthSession, PendingOidc, RequestMeta};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ids::UserId;
 use crate::state::AppState;
 
-type Result<T> = std::result::Result<T, AccountError>;
+type Result<T> = std::result::Result<T, ServiceError>;
 
 fn callback_url(state: &AppState, provider: &str) -> String {
     state
@@ -39,13 +40,13 @@ pub async fn start(
         .start(provider, &callback_url(state, provider))
         .await
         .map_err(|e| match e {
-            OidcError::UnknownProvider(_) => AccountError::Refused(AppError::NotFound),
+            OidcError::UnknownProvider(_) => ServiceError::Refused(AppError::NotFound),
             other @ (OidcError::Discovery { .. }
             | OidcError::Config(_)
             | OidcError::StateMismatch
             | OidcError::Exchange(_)
             | OidcError::UnknownKey
-            | OidcError::IdToken(_)) => AccountError::Oidc(other),
+            | OidcError::IdToken(_)) => other.into(),
         })?;
     session
         .set_pending_oidc(&PendingOidc {
@@ -144,7 +145,7 @@ async fn link(
             if e.as_database_error()
                 .is_some_and(|d| d.is_unique_violation())
             {
-                AccountError::Refused(AppError::invalid(
+                ServiceError::Refused(AppError::invalid(
                     "Your account already has a login from this provider. Unlink it first.",
                 ))
             } else {

@@ -5,17 +5,18 @@ use super::authz::Principal;
 use super::model::{
     InvitationPreview, OrgRole, OrganisationSettings, check_email, check_organisation_name, slugify,
 };
-use super::service::{AccountError, FieldErrors};
+use super::service::FieldErrors;
 use super::session::{AuthSession, RequestMeta};
 use super::{emails, repo, tokens};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ids::{InvitationId, OrganisationId, UserId};
 use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
 
-type Result<T> = std::result::Result<T, AccountError>;
+type Result<T> = std::result::Result<T, ServiceError>;
 
 /// Create an organisation owned by the caller; returns its slug.
 pub async fn create(
@@ -48,7 +49,7 @@ pub async fn create(
         .await
         .map_err(|e| {
             if repo::violates(&e, repo::ORGANISATIONS_SLUG_UNIQUE) {
-                AccountError::Refused(
+                ServiceError::Refused(
                     AppError::field("name", "An organisation with this name already exists.")
                         .with_status(),
                 )
@@ -131,7 +132,7 @@ pub async fn invite(
     .await
     .map_err(|e| {
         if repo::violates(&e, repo::INVITATIONS_OPEN_UNIQUE) {
-            AccountError::Refused(
+            ServiceError::Refused(
                 AppError::field("email", "This address already has an open invitation.")
                     .with_status(),
             )
@@ -191,8 +192,8 @@ pub async fn preview_invitation(state: &AppState, token: &str) -> Result<Invitat
     })
 }
 
-fn expired_invitation() -> AccountError {
-    AccountError::Refused(
+fn expired_invitation() -> ServiceError {
+    ServiceError::Refused(
         AppError::invalid("This invitation has expired, was revoked, or was already accepted.")
             .with_status(),
     )

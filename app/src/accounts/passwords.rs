@@ -4,16 +4,17 @@ use super::authz::Principal;
 use super::model::{check_email, check_password};
 use super::password;
 use super::repo;
-use super::service::{AccountError, FieldErrors, enter, start_login};
+use super::service::{FieldErrors, enter, start_login};
 use super::session::{AuthSession, RequestMeta};
 use super::{TokenPurpose, emails, tokens};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
 
-type Result<T> = std::result::Result<T, AccountError>;
+type Result<T> = std::result::Result<T, ServiceError>;
 
 pub struct ChangePassword {
     pub current: String,

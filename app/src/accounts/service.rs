@@ -9,7 +9,7 @@ use super::repo::{self, NewLogin};
 use super::session::{AuthSession, RequestMeta};
 use super::{TokenPurpose, emails, signin_link, tokens};
 use crate::audit::{self, Action, Entry};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, ServiceError};
 use crate::ids::{LoginId, UserId};
 use crate::notifications::email;
 use crate::ratelimit;
@@ -17,38 +17,26 @@ use crate::state::AppState;
 use sqlx::PgConnection;
 use std::time::Duration;
 
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    /// A refusal the person can act on (field errors, 403, "try again in N s").
-    #[error(transparent)]
-    Refused(#[from] AppError),
-    #[error("database error")]
-    Database(#[from] sqlx::Error),
-    #[error("password hashing")]
-    Hash(#[from] HashError),
-    #[error("OpenID sign-in")]
-    Oidc(#[from] OidcError),
-}
-
-impl From<AccountError> for AppError {
-    fn from(error: AccountError) -> Self {
-        // Every refusal sets the response's status, wherever it was raised.
-        match error {
-            AccountError::Refused(refusal) => refusal.with_status(),
-            AccountError::Oidc(ref oidc) => {
-                tracing::warn!(error = %oidc, "OpenID sign-in failed");
-                AppError::invalid(
-                    "Signing in with that provider didn't work. Please try again, or use your \
-                     email and password.",
-                )
-                .with_status()
-            }
-            AccountError::Database(_) | AccountError::Hash(_) => AppError::internal(&error),
-        }
+/// A failed OpenID exchange is the provider's or the network's, not the person's: it is logged,
+/// and the person is told to try again or use their password.
+impl From<OidcError> for ServiceError {
+    fn from(error: OidcError) -> Self {
+        tracing::warn!(%error, "OpenID sign-in failed");
+        AppError::invalid(
+            "Signing in with that provider didn't work. Please try again, or use your email and \
+             password.",
+        )
+        .into()
     }
 }
 
-type Result<T> = std::result::Result<T, AccountError>;
+impl From<HashError> for ServiceError {
+    fn from(error: HashError) -> Self {
+        ServiceError::Internal("password hashing", Box::new(error))
+    }
+}
+
+type Result<T> = std::result::Result<T, ServiceError>;
 
 const VERIFY_LINK_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 const WRONG_CREDENTIALS: &str = "That email and password don't match an account.";
@@ -260,8 +248,26 @@ pub async fn sign_in(
     Ok(())
 }
 
-/// Sign this browser in (after the login row is committed) and bring along the cart it
-/// filled and the orders it placed as a guest.
+/// Something another domain does when a browser signs in, such as the Shop bringing along the
+/// cart and orders of the guest the browser was. The app lists them (`app::AFTER_SIGN_IN`) and
+/// the server hands that list to [`AppState`]; accounts knows none of those domains.
+#[derive(Clone, Copy)]
+pub struct AfterSignIn {
+    /// For the log, when the step fails.
+    pub name: &'static str,
+    pub run: for<'a> fn(&'a AppState, &'a AuthSession, UserId) -> BoxFuture<'a, Result<()>>,
+}
+
+impl std::fmt::Debug for AfterSignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Sign this browser in (after the login row is committed) and run the after-sign-in steps.
+/// The person is signed in whether or not a step works; a failed one is logged.
 pub async fn enter(
     state: &AppState,
     session: &AuthSession,
@@ -269,12 +275,10 @@ pub async fn enter(
     user: UserId,
 ) -> Result<()> {
     session.begin_login(login).await?;
-    if let Err(error) = crate::cart::service::adopt_guest_cart(state, session, user).await {
-        // The person is signed in either way; their guest cart stays in the session.
-        tracing::error!(error = %crate::error::error_chain(&error), "guest cart not merged");
-    }
-    if let Err(error) = crate::orders::service::adopt_guest_orders(state, session, user).await {
-        tracing::error!(error = %crate::error::error_chain(&error), "guest orders not adopted");
+    for step in state.after_sign_in.iter() {
+        if let Err(error) = (step.run)(state, session, user).await {
+            tracing::error!(step = step.name, error = %crate::error::error_chain(&error), "after-sign-in step failed");
+        }
     }
     Ok(())
 }

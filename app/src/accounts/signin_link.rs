@@ -4,10 +4,11 @@
 //! anywhere else a one-time sign-in link goes to the account's address instead.
 
 use super::repo;
-use super::service::{AccountError, enter, start_login};
+use super::service::{enter, start_login};
 use super::session::{AuthSession, RequestMeta, set_device_cookie};
 use super::{TokenPurpose, emails, tokens};
 use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ids::UserId;
 use crate::notifications::email;
 use crate::ratelimit;
@@ -15,7 +16,7 @@ use crate::state::AppState;
 use sqlx::PgConnection;
 use std::time::Duration;
 
-type Result<T> = std::result::Result<T, AccountError>;
+type Result<T> = std::result::Result<T, ServiceError>;
 
 const LINK_TTL: Duration = Duration::from_secs(15 * 60);
 

@@ -55,6 +55,7 @@ pg_enum!(
     WorkApproved = "work_approved": "Work approved",
     CertificateVerified = "certificate_verified": "Verified a certificate",
     CertificateRejected = "certificate_rejected": "Rejected a certificate",
+    JobItemRetried = "job_item_retried": "Sent a parked background job item back to its queue",
 });
 
 #[cfg(feature = "ssr")]

@@ -12,7 +12,6 @@ use {
     super::repo,
     crate::accounts::authz::{Need, authorize},
     crate::accounts::model::Role,
-    crate::catalog::service::today,
     crate::inventory::model::{LOW_STOCK_THRESHOLD, sellable_expiry_after},
     crate::state::app_state,
     crate::ui::page_count,
@@ -34,21 +33,16 @@ pub async fn load_admin_products(
     let sort = ProductSort::from_slug(&sort);
     let page = page.max(1);
     let per_page = i64::from(ADMIN_PRODUCTS_PER_PAGE);
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    let mut conn = state.db.acquire().await?;
     let (rows, total) = repo::products(
         &mut conn,
         &query,
         sort,
-        sellable_expiry_after(today()),
+        sellable_expiry_after(state.clock.today()),
         per_page,
         i64::from(page - 1) * per_page,
     )
-    .await
-    .map_err(|e| AppError::internal(&e))?;
+    .await?;
     Ok(AdminProductsPage {
         rows,
         total,
@@ -72,22 +66,14 @@ pub async fn load_inventory_alerts(days: Option<u32>) -> Result<InventoryAlerts,
         .with_status());
     }
     let state = app_state()?;
-    let today = today();
+    let today = state.clock.today();
     let until = today
         .checked_add_days(chrono::Days::new(u64::from(days)))
         .unwrap_or(chrono::NaiveDate::MAX);
     let sellable_after = sellable_expiry_after(today);
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
-    let low_stock = repo::low_stock(&mut conn, sellable_after, LOW_STOCK_THRESHOLD)
-        .await
-        .map_err(|e| AppError::internal(&e))?;
-    let expiring = repo::expiring(&mut conn, today, until, sellable_after)
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    let mut conn = state.db.acquire().await?;
+    let low_stock = repo::low_stock(&mut conn, sellable_after, LOW_STOCK_THRESHOLD).await?;
+    let expiring = repo::expiring(&mut conn, today, until, sellable_after).await?;
     Ok(InventoryAlerts {
         threshold: LOW_STOCK_THRESHOLD,
         low_stock,

@@ -19,7 +19,6 @@ use {
     crate::accounts::session::RequestMeta,
     crate::audit::{self, Action, Entry},
     crate::catalog::repo::{NewProduct, NewVariant, insert_product, insert_variant},
-    crate::catalog::service::today,
     crate::ids::UserId,
     crate::inventory::model::sellable_expiry_after,
     crate::inventory::repo::{Adjusted, NewLot, adjust_lot},
@@ -63,13 +62,8 @@ impl Actor {
             .subject(subject)
             .ip(self.ip)
             .detail(detail);
-        audit::record(conn, entry).await.map_err(|e| db(&e))
+        audit::record(conn, entry).await.map_err(AppError::from)
     }
-}
-
-#[cfg(feature = "ssr")]
-fn db(error: &sqlx::Error) -> AppError {
-    AppError::internal(error)
 }
 
 #[cfg(feature = "ssr")]
@@ -82,18 +76,14 @@ fn not_found() -> AppError {
 pub async fn load_product_editor(id: ProductId) -> Result<ProductEditor, AppError> {
     Actor::catalog_admin().await?;
     let state = app_state()?;
-    let mut conn = state.db.acquire().await.map_err(|e| db(&e))?;
+    let mut conn = state.db.acquire().await?;
     let (fields, published) = repo::product_fields(&mut conn, id)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(not_found)?;
-    let variants = repo::variants_with_lots(&mut conn, id, sellable_expiry_after(today()))
-        .await
-        .map_err(|e| db(&e))?;
-    let images = repo::images(&mut conn, id).await.map_err(|e| db(&e))?;
-    let movements = repo::movements(&mut conn, id, MOVEMENTS_SHOWN)
-        .await
-        .map_err(|e| db(&e))?;
+    let variants =
+        repo::variants_with_lots(&mut conn, id, sellable_expiry_after(state.clock.today())).await?;
+    let images = repo::images(&mut conn, id).await?;
+    let movements = repo::movements(&mut conn, id, MOVEMENTS_SHOWN).await?;
     Ok(ProductEditor {
         id,
         fields,
@@ -109,9 +99,9 @@ pub async fn load_product_editor(id: ProductId) -> Result<ProductEditor, AppErro
 pub async fn load_editor_choices() -> Result<EditorChoices, AppError> {
     Actor::catalog_admin().await?;
     let state = app_state()?;
-    let mut conn = state.db.acquire().await.map_err(|e| db(&e))?;
+    let mut conn = state.db.acquire().await?;
     Ok(EditorChoices {
-        categories: repo::categories(&mut conn).await.map_err(|e| db(&e))?,
+        categories: repo::categories(&mut conn).await?,
     })
 }
 
@@ -123,9 +113,7 @@ async fn with_standard_disclaimer(
 ) -> Result<ProductInput, AppError> {
     if input.disclaimer.trim().is_empty()
         && let Ok(id) = uuid::Uuid::parse_str(input.category.trim())
-        && let Some(kind) = repo::category_kind(conn, crate::ids::CategoryId(id))
-            .await
-            .map_err(|e| db(&e))?
+        && let Some(kind) = repo::category_kind(conn, crate::ids::CategoryId(id)).await?
     {
         input.disclaimer = kind.standard_disclaimer().to_owned();
     }
@@ -146,7 +134,7 @@ fn slug_taken() -> AppError {
 pub async fn create_product(product: ProductInput) -> Result<ProductId, AppError> {
     let actor = Actor::catalog_admin().await?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     let valid = with_standard_disclaimer(&mut tx, product)
         .await?
         .check()
@@ -199,7 +187,7 @@ pub async fn create_product(product: ProductInput) -> Result<ProductId, AppError
             json!({ "name": name, "slug": slug }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -214,7 +202,7 @@ fn product_written(written: Result<bool, sqlx::Error>) -> Result<(), AppError> {
             "That category no longer exists.",
         )
         .with_status()),
-        Err(error) => Err(db(&error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -223,14 +211,13 @@ fn product_written(written: Result<bool, sqlx::Error>) -> Result<(), AppError> {
 pub async fn save_product(id: ProductId, product: ProductInput) -> Result<(), AppError> {
     let actor = Actor::catalog_admin().await?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     let valid = with_standard_disclaimer(&mut tx, product)
         .await?
         .check()
         .map_err(AppError::with_status)?;
     let (before, _): (ProductFields, bool) = repo::product_fields(&mut tx, id)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(not_found)?;
     let changed = before.changes(&valid);
     if changed.is_empty() {
@@ -245,7 +232,7 @@ pub async fn save_product(id: ProductId, product: ProductInput) -> Result<(), Ap
             json!({ "name": valid.name, "changed": changed }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -254,21 +241,17 @@ pub async fn save_product(id: ProductId, product: ProductInput) -> Result<(), Ap
 pub async fn publish_product(id: ProductId, publish: bool) -> Result<(), AppError> {
     let actor = Actor::catalog_admin().await?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     let (fields, _) = repo::product_fields(&mut tx, id)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(not_found)?;
-    if publish && repo::variant_count(&mut tx, id).await.map_err(|e| db(&e))? == 0 {
+    if publish && repo::variant_count(&mut tx, id).await? == 0 {
         return Err(AppError::invalid(
             "Add at least one variant with a price before publishing: the shop has nothing to sell yet.",
         )
         .with_status());
     }
-    if repo::set_published(&mut tx, id, publish)
-        .await
-        .map_err(|e| db(&e))?
-    {
+    if repo::set_published(&mut tx, id, publish).await? {
         let action = if publish {
             Action::ProductPublished
         } else {
@@ -278,7 +261,7 @@ pub async fn publish_product(id: ProductId, publish: bool) -> Result<(), AppErro
             .record(&mut tx, action, id.0, json!({ "name": fields.name }))
             .await?;
     }
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -297,15 +280,12 @@ pub async fn add_variant(product: ProductId, variant: VariantInput) -> Result<()
     let actor = Actor::catalog_admin().await?;
     let valid = variant.check().map_err(AppError::with_status)?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     // Locks the product, so two variants added at once get distinct positions.
     repo::product_fields(&mut tx, product)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(not_found)?;
-    let position = repo::next_variant_position(&mut tx, product)
-        .await
-        .map_err(|e| db(&e))?;
+    let position = repo::next_variant_position(&mut tx, product).await?;
     let id = VariantId(uuid::Uuid::now_v7());
     let inserted = insert_variant(
         &mut tx,
@@ -323,7 +303,7 @@ pub async fn add_variant(product: ProductId, variant: VariantInput) -> Result<()
     match inserted {
         Ok(()) => {}
         Err(error) if repo::violates(&error, "variants_sku_key") => return Err(sku_taken()),
-        Err(error) => return Err(db(&error)),
+        Err(error) => return Err(error.into()),
     }
     actor
         .record(
@@ -334,7 +314,7 @@ pub async fn add_variant(product: ProductId, variant: VariantInput) -> Result<()
                     "price_minor": valid.price.minor() }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -344,18 +324,12 @@ pub async fn save_variant(id: VariantId, variant: VariantInput) -> Result<(), Ap
     let actor = Actor::catalog_admin().await?;
     let valid = variant.check().map_err(AppError::with_status)?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
-    let (_, before) = repo::variant(&mut tx, id)
-        .await
-        .map_err(|e| db(&e))?
-        .ok_or_else(not_found)?;
+    let mut tx = state.db.begin().await?;
+    let (_, before) = repo::variant(&mut tx, id).await?.ok_or_else(not_found)?;
     if before == valid {
         return Ok(());
     }
-    if !repo::update_variant(&mut tx, id, &valid)
-        .await
-        .map_err(|e| db(&e))?
-    {
+    if !repo::update_variant(&mut tx, id, &valid).await? {
         return Err(sku_taken());
     }
     actor
@@ -371,7 +345,7 @@ pub async fn save_variant(id: VariantId, variant: VariantInput) -> Result<(), Ap
             }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -379,12 +353,13 @@ pub async fn save_variant(id: VariantId, variant: VariantInput) -> Result<(), Ap
 #[server(endpoint = "admin/lot/receive")]
 pub async fn receive_lot(variant_id: VariantId, lot: LotInput) -> Result<(), AppError> {
     let actor = Actor::catalog_admin().await?;
-    let valid = lot.check(today()).map_err(AppError::with_status)?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let valid = lot
+        .check(state.clock.today())
+        .map_err(AppError::with_status)?;
+    let mut tx = state.db.begin().await?;
     let (_, variant) = repo::variant(&mut tx, variant_id)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(not_found)?;
     let id = LotId(uuid::Uuid::now_v7());
     let received = crate::inventory::repo::receive_lot(
@@ -398,8 +373,7 @@ pub async fn receive_lot(variant_id: VariantId, lot: LotInput) -> Result<(), App
         },
         Some(actor.user),
     )
-    .await
-    .map_err(|e| db(&e))?;
+    .await?;
     if !received {
         return Err(AppError::field(
             "lot[batch_number]",
@@ -419,7 +393,7 @@ pub async fn receive_lot(variant_id: VariantId, lot: LotInput) -> Result<(), App
                     "expiry": valid.expiry_date, "quantity": valid.quantity }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -429,10 +403,9 @@ pub async fn adjust_stock(lot_id: LotId, adjust: AdjustmentInput) -> Result<i64,
     let actor = Actor::catalog_admin().await?;
     let valid = adjust.check().map_err(AppError::with_status)?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     let (_, _, batch) = repo::lot_owner(&mut tx, lot_id)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(not_found)?;
     let outcome = adjust_lot(
         &mut tx,
@@ -442,8 +415,7 @@ pub async fn adjust_stock(lot_id: LotId, adjust: AdjustmentInput) -> Result<i64,
         &valid.note,
         Some(actor.user),
     )
-    .await
-    .map_err(|e| db(&e))?;
+    .await?;
     let on_hand = match outcome {
         Adjusted::OnHand(on_hand) => on_hand,
         Adjusted::TooFew { on_hand, reserved } => {
@@ -471,7 +443,7 @@ pub async fn adjust_stock(lot_id: LotId, adjust: AdjustmentInput) -> Result<i64,
                     "reason": valid.reason.db_name(), "note": valid.note, "on_hand": on_hand }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(on_hand)
 }
 
@@ -497,10 +469,7 @@ async fn photo(
     conn: &mut PgConnection,
     image: uuid::Uuid,
 ) -> Result<(ProductId, String, String), AppError> {
-    repo::image_owner(conn, image)
-        .await
-        .map_err(|e| db(&e))?
-        .ok_or_else(not_found)
+    repo::image_owner(conn, image).await?.ok_or_else(not_found)
 }
 
 /// Change a photo's alt text.
@@ -509,14 +478,12 @@ pub async fn save_alt_text(image: uuid::Uuid, alt_text: String) -> Result<(), Ap
     let actor = Actor::catalog_admin().await?;
     let alt = check_alt_text(&alt_text).map_err(AppError::with_status)?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     let (product, _, before) = photo(&mut tx, image).await?;
     if before == alt {
         return Ok(());
     }
-    repo::set_alt_text(&mut tx, image, &alt)
-        .await
-        .map_err(|e| db(&e))?;
+    repo::set_alt_text(&mut tx, image, &alt).await?;
     actor
         .record(
             &mut tx,
@@ -525,7 +492,7 @@ pub async fn save_alt_text(image: uuid::Uuid, alt_text: String) -> Result<(), Ap
             json!({ "product": product.0, "alt_text": [before, alt] }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -539,12 +506,9 @@ pub async fn move_image(image: uuid::Uuid, direction: String) -> Result<(), AppE
         _ => return Err(AppError::invalid("Move a photo earlier or later.").with_status()),
     };
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     let (product, _, _) = photo(&mut tx, image).await?;
-    if repo::move_image(&mut tx, product, image, direction)
-        .await
-        .map_err(|e| db(&e))?
-    {
+    if repo::move_image(&mut tx, product, image, direction).await? {
         actor
             .record(
                 &mut tx,
@@ -554,7 +518,7 @@ pub async fn move_image(image: uuid::Uuid, direction: String) -> Result<(), AppE
             )
             .await?;
     }
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -563,11 +527,9 @@ pub async fn move_image(image: uuid::Uuid, direction: String) -> Result<(), AppE
 pub async fn remove_image(image: uuid::Uuid) -> Result<(), AppError> {
     let actor = Actor::catalog_admin().await?;
     let state = app_state()?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     let (product, hash, alt) = photo(&mut tx, image).await?;
-    repo::remove_image(&mut tx, product, image)
-        .await
-        .map_err(|e| db(&e))?;
+    repo::remove_image(&mut tx, product, image).await?;
     actor
         .record(
             &mut tx,
@@ -576,7 +538,7 @@ pub async fn remove_image(image: uuid::Uuid) -> Result<(), AppError> {
             json!({ "product": product.0, "hash": hash, "alt_text": alt }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -586,7 +548,7 @@ pub async fn reprocess_image(image: uuid::Uuid) -> Result<(), AppError> {
     let actor = Actor::catalog_admin().await?;
     let state = app_state()?;
     let (product, hash, _) = {
-        let mut conn = state.db.acquire().await.map_err(|e| db(&e))?;
+        let mut conn = state.db.acquire().await?;
         photo(&mut conn, image).await?
     };
     state
@@ -594,7 +556,7 @@ pub async fn reprocess_image(image: uuid::Uuid) -> Result<(), AppError> {
         .reprocess(&state.db, &hash)
         .await
         .map_err(|e| AppError::from(e).with_status())?;
-    let mut conn = state.db.acquire().await.map_err(|e| db(&e))?;
+    let mut conn = state.db.acquire().await?;
     actor
         .record(
             &mut conn,
@@ -625,23 +587,19 @@ pub async fn add_photo(
     alt_text: &str,
 ) -> Result<UploadedPhoto, AppError> {
     let alt = check_alt_text(alt_text)?;
-    let mut conn = state.db.acquire().await.map_err(|e| db(&e))?;
+    let mut conn = state.db.acquire().await?;
     // Refuse an unknown product before spending a core on its photo.
     repo::product_fields(&mut conn, product)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
     let ingested = state.media.ingest(&state.db, bytes).await?;
-    let mut tx = state.db.begin().await.map_err(|e| db(&e))?;
+    let mut tx = state.db.begin().await?;
     // Locked: parallel uploads to one product queue here for their positions.
     repo::product_fields(&mut tx, product)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or(AppError::NotFound)?;
-    let id = crate::media::repo::attach(&mut tx, product, &ingested.hash, &alt)
-        .await
-        .map_err(|e| db(&e))?;
+    let id = crate::media::repo::attach(&mut tx, product, &ingested.hash, &alt).await?;
     actor
         .record(
             &mut tx,
@@ -650,7 +608,7 @@ pub async fn add_photo(
             json!({ "product": product.0, "hash": ingested.hash, "alt_text": alt }),
         )
         .await?;
-    tx.commit().await.map_err(|e| db(&e))?;
+    tx.commit().await?;
     Ok(UploadedPhoto {
         id,
         hash: ingested.hash,

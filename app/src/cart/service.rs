@@ -5,32 +5,14 @@ use super::model::{Cart, CartLine, MAX_LINE_QUANTITY};
 use super::repo;
 use crate::accounts::authz::principal_of;
 use crate::accounts::session::AuthSession;
-use crate::catalog::service::today;
-use crate::error::AppError;
+use crate::error::{AppError, ServiceError};
 use crate::ids::{CartId, UserId, VariantId};
 use crate::inventory::model::sellable_expiry_after;
 use crate::state::AppState;
+use chrono::NaiveDate;
 use sqlx::PgConnection;
 
-#[derive(Debug, thiserror::Error)]
-pub enum CartError {
-    /// A refusal the shopper can act on.
-    #[error(transparent)]
-    Refused(#[from] AppError),
-    #[error("database error")]
-    Database(#[from] sqlx::Error),
-}
-
-impl From<CartError> for AppError {
-    fn from(error: CartError) -> Self {
-        match error {
-            CartError::Refused(refusal) => refusal.with_status(),
-            CartError::Database(_) => AppError::internal(&error),
-        }
-    }
-}
-
-type Result<T> = std::result::Result<T, CartError>;
+type Result<T> = std::result::Result<T, ServiceError>;
 
 /// Whose cart a request works on.
 #[derive(Clone, Copy, Debug)]
@@ -56,11 +38,11 @@ async fn existing(conn: &mut PgConnection, holder: Holder) -> Result<Option<Cart
     })
 }
 
-async fn lines(conn: &mut PgConnection, cart: Option<CartId>) -> Result<Cart> {
+async fn lines(conn: &mut PgConnection, cart: Option<CartId>, today: NaiveDate) -> Result<Cart> {
     let Some(cart) = cart else {
         return Ok(Cart::default());
     };
-    let lines = repo::lines(conn, cart, sellable_expiry_after(today())).await?;
+    let lines = repo::lines(conn, cart, sellable_expiry_after(today)).await?;
     Ok(Cart { lines })
 }
 
@@ -83,7 +65,7 @@ pub async fn view(state: &AppState, session: &AuthSession) -> Result<Cart> {
     }
     let mut conn = state.db.acquire().await?;
     let cart = existing(&mut conn, holder).await?;
-    lines(&mut conn, cart).await
+    lines(&mut conn, cart, state.clock.today()).await
 }
 
 /// Add `quantity` more of `variant`, if stock allows the new total.
@@ -122,7 +104,7 @@ pub async fn remove(state: &AppState, session: &AuthSession, variant: VariantId)
     if let Some(cart) = cart {
         repo::remove_line(&mut tx, cart, variant).await?;
     }
-    let view = lines(&mut tx, cart).await?;
+    let view = lines(&mut tx, cart, state.clock.today()).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -152,7 +134,7 @@ async fn change(
     if !repo::set_line(&mut tx, cart, variant, want).await? {
         return Err(AppError::invalid("Sorry, that product is no longer sold.").into());
     }
-    let view = lines(&mut tx, Some(cart)).await?;
+    let view = lines(&mut tx, Some(cart), state.clock.today()).await?;
     let line = view.lines.iter().find(|l| l.variant_id == variant);
     if let Some(line) = line.filter(|l| i64::from(want) > l.available) {
         // Dropping the transaction leaves the cart as it was.
@@ -193,6 +175,9 @@ pub async fn adopt_guest_cart(state: &AppState, session: &AuthSession, user: Use
 /// A guest cart nobody touched for this long is deleted (the session that knew it is long gone).
 const GUEST_CART_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(30);
 
-pub async fn sweep_abandoned_guest_carts(conn: &mut PgConnection) -> Result<u64> {
-    Ok(repo::sweep_guest_carts(conn, chrono::Utc::now() - GUEST_CART_LIFETIME).await?)
+pub async fn sweep_abandoned_guest_carts(
+    conn: &mut PgConnection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64> {
+    Ok(repo::sweep_guest_carts(conn, now - GUEST_CART_LIFETIME).await?)
 }

@@ -10,7 +10,7 @@ use {super::service, crate::state::app_state};
 #[server(endpoint = "catalog/home")]
 pub async fn load_home() -> Result<HomePage, AppError> {
     let state = app_state()?;
-    Ok(service::home_page(&state.db, service::today()).await?)
+    Ok(service::home_page(&state.db, state.clock.today()).await?)
 }
 
 #[server(endpoint = "catalog/categories")]
@@ -22,13 +22,13 @@ pub async fn load_categories() -> Result<Vec<CategorySummary>, AppError> {
 #[server(endpoint = "catalog/category")]
 pub async fn load_category(slug: String, sort: Sort, page: u32) -> Result<CategoryPage, AppError> {
     let state = app_state()?;
-    Ok(service::category_page(&state.db, &slug, sort, page, service::today()).await?)
+    Ok(service::category_page(&state.db, &slug, sort, page, state.clock.today()).await?)
 }
 
 #[server(endpoint = "catalog/product")]
 pub async fn load_product(slug: String) -> Result<ProductDetail, AppError> {
     let state = app_state()?;
-    Ok(service::product_detail(&state.db, &slug, service::today()).await?)
+    Ok(service::product_detail(&state.db, &slug, state.clock.today()).await?)
 }
 
 /// The search page's results for its URL query string.

@@ -153,8 +153,3 @@ impl From<CatalogError> for crate::error::AppError {
         }
     }
 }
-
-/// The shop's calendar day, in UTC, for stock and shelf-life rules.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}

@@ -13,21 +13,21 @@ use crate::accounts::session::{AuthSession, RequestMeta};
 use crate::cart::model::{Cart, CartLine};
 use crate::cart::repo as cart_repo;
 use crate::cart::service::checkout_cart;
-use crate::catalog::service::today;
 use crate::error::AppError;
+use crate::error::ServiceError;
 use crate::ids::{CartId, OrderId, UserId};
 use crate::inventory::model::sellable_expiry_after;
 use crate::inventory::repo as inventory;
-use crate::orders::model::{Address, OrderStatus};
+use crate::orders::model::{Address, OrderEventKind, OrderStatus};
 use crate::orders::repo::{self as orders, NewEvent, NewLine, NewOrder};
-use crate::orders::service::{OrderError, cancel_unpaid};
+use crate::orders::service::cancel_unpaid;
 use crate::ratelimit;
 use crate::state::AppState;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use payments::NewIntent;
 use sqlx::PgConnection;
 
-type Result<T> = std::result::Result<T, OrderError>;
+type Result<T> = std::result::Result<T, ServiceError>;
 
 /// How a refusal of a code that does not exist begins.
 const UNKNOWN_CODE: &str = "We don't know the code";
@@ -89,6 +89,7 @@ async fn price(
     form: &CheckoutForm,
     customer_key: Option<&str>,
     lock_code: bool,
+    now: DateTime<Utc>,
 ) -> Result<Priced> {
     if cart.is_empty() {
         return Err(AppError::invalid("Your cart is empty.").into());
@@ -157,7 +158,7 @@ async fn price(
     } else {
         TaxMode::Added
     };
-    let quoted = quote(&priced, &charge, code.as_ref(), mode, Utc::now()).map_err(|e| match e {
+    let quoted = quote(&priced, &charge, code.as_ref(), mode, now).map_err(|e| match e {
         PricingError::Discount(refusal) => AppError::field("discount_code", refusal.to_string()),
         PricingError::Empty => AppError::invalid("Your cart is empty."),
         PricingError::Money(_) => AppError::invalid("This order is too large to take online."),
@@ -219,7 +220,7 @@ async fn current_cart(
     let Some(cart) = checkout_cart(state, session, conn).await? else {
         return Ok(None);
     };
-    let lines = cart_repo::lines(conn, cart, sellable_expiry_after(today())).await?;
+    let lines = cart_repo::lines(conn, cart, sellable_expiry_after(state.clock.today())).await?;
     Ok(Some((cart, Cart { lines })))
 }
 
@@ -246,8 +247,16 @@ pub async fn summary(
         ratelimit::peek(&mut conn, ratelimit::UNKNOWN_CODES_PER_CART, &cart_key).await?;
         ratelimit::peek(&mut conn, ratelimit::UNKNOWN_CODES_PER_IP, &ip_key).await?;
     }
-    let priced = price(&mut conn, &cart, form, customer.as_deref(), false).await;
-    if let Err(OrderError::Refused(refusal)) = &priced
+    let priced = price(
+        &mut conn,
+        &cart,
+        form,
+        customer.as_deref(),
+        false,
+        state.clock.now(),
+    )
+    .await;
+    if let Err(ServiceError::Refused(refusal)) = &priced
         && refusal
             .field_message("discount_code")
             .is_some_and(|m| m.starts_with(UNKNOWN_CODE))
@@ -305,7 +314,7 @@ pub async fn start(
                     cancel_unpaid(
                         state,
                         order,
-                        "superseded",
+                        OrderEventKind::Superseded,
                         "Checkout was started again; this attempt was replaced.",
                         None,
                     )
@@ -393,7 +402,7 @@ async fn place(
     let order = OrderId(uuid::Uuid::now_v7());
     let mut tx = state.db.begin().await?;
     cart_repo::lock(&mut tx, cart).await?;
-    let lines = cart_repo::lines(&mut tx, cart, sellable_expiry_after(today())).await?;
+    let lines = cart_repo::lines(&mut tx, cart, sellable_expiry_after(state.clock.today())).await?;
     let key = checkout_key(buyer, address, form, &lines);
     let pending = orders::pending_checkouts(&mut tx, cart).await?;
     if let Some(same) = pending
@@ -413,6 +422,7 @@ async fn place(
         form,
         Some(&buyer.customer_key),
         true,
+        state.clock.now(),
     )
     .await?;
     let q = &priced.summary.quote;
@@ -434,7 +444,7 @@ async fn place(
             address,
             shipping_method: &priced.summary.shipping.code,
             carrier: &priced.summary.shipping.carrier,
-            reserved_until: Utc::now() + chrono::TimeDelta::minutes(RESERVATION_MINUTES),
+            reserved_until: state.clock.now() + chrono::TimeDelta::minutes(RESERVATION_MINUTES),
             checkout_key: &key,
         },
     )
@@ -469,7 +479,7 @@ async fn place(
             order,
             line.variant_id,
             i64::from(line.quantity),
-            today(),
+            state.clock.today(),
         )
         .await?
         {
@@ -495,7 +505,7 @@ async fn place(
         &mut tx,
         order,
         &NewEvent {
-            kind: "placed",
+            kind: OrderEventKind::Placed,
             status: OrderStatus::PendingPayment,
             detail: "Order placed; stock held while payment is completed.",
             amount: Some(q.total.minor()),
@@ -555,7 +565,7 @@ async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStart> {
             cancel_unpaid(
                 state,
                 order,
-                "payment_unavailable",
+                OrderEventKind::PaymentUnavailable,
                 "The payment could not be started.",
                 None,
             )
@@ -574,17 +584,17 @@ async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStart> {
 }
 
 /// Two refusals as one, so every field problem shows at once.
-fn both(a: OrderError, b: OrderError) -> OrderError {
+fn both(a: ServiceError, b: ServiceError) -> ServiceError {
     match (a, b) {
         (
-            OrderError::Refused(AppError::Unprocessable {
+            ServiceError::Refused(AppError::Unprocessable {
                 message,
                 mut fields,
             }),
-            OrderError::Refused(AppError::Unprocessable { fields: more, .. }),
+            ServiceError::Refused(AppError::Unprocessable { fields: more, .. }),
         ) => {
             fields.extend(more);
-            OrderError::Refused(AppError::Unprocessable { message, fields })
+            ServiceError::Refused(AppError::Unprocessable { message, fields })
         }
         (first, _) => first,
     }

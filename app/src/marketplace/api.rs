@@ -28,13 +28,8 @@ use {
 pub const SHIFTS_PER_PAGE: i64 = 20;
 
 #[cfg(feature = "ssr")]
-fn db(error: &sqlx::Error) -> AppError {
-    AppError::internal(error)
-}
-
-#[cfg(feature = "ssr")]
 async fn connection(state: &AppState) -> Result<PoolConnection<Postgres>, AppError> {
-    state.db.acquire().await.map_err(|e| db(&e))
+    state.db.acquire().await.map_err(AppError::from)
 }
 
 /// The calling freelancer.
@@ -57,7 +52,7 @@ pub async fn load_reference() -> Result<Reference, AppError> {
     let state = app_state()?;
     repo::reference(&mut *connection(&state).await?)
         .await
-        .map_err(|e| db(&e))
+        .map_err(AppError::from)
 }
 
 /// The caller's own freelancer profile, if they have one.
@@ -67,7 +62,7 @@ pub async fn load_my_profile() -> Result<Option<Profile>, AppError> {
     let state = app_state()?;
     repo::profile(&mut *connection(&state).await?, user)
         .await
-        .map_err(|e| db(&e))
+        .map_err(AppError::from)
 }
 
 #[server(endpoint = "hire/profile/save")]
@@ -87,7 +82,7 @@ pub async fn remove_day_off(day: chrono::NaiveDate) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
     repo::remove_day_off(&mut *connection(&state).await?, user, day)
         .await
-        .map_err(|e| db(&e))
+        .map_err(AppError::from)
 }
 
 /// A freelancer's profile: for the freelancer, support admins and hiring managers (their
@@ -115,12 +110,9 @@ pub async fn find_work(
     let filter = WorkFilter::from_query(&within_km, &min_wage, &skill, &from, page);
     let mut conn = connection(&state).await?;
     let (shifts, total) =
-        repo::open_shifts(&mut conn, user, &filter, state.clock.now(), SHIFTS_PER_PAGE)
-            .await
-            .map_err(|e| db(&e))?;
+        repo::open_shifts(&mut conn, user, &filter, state.clock.now(), SHIFTS_PER_PAGE).await?;
     let home = repo::profile(&mut conn, user)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .map(|p| (p.city.name, filter.within_km.unwrap_or(p.travel_km)));
     Ok(WorkPage {
         shifts,
@@ -137,19 +129,13 @@ pub async fn load_shift(id: PostingId) -> Result<ShiftDetail, AppError> {
     let state = app_state()?;
     let mut conn = connection(&state).await?;
     let mut detail = repo::shift(&mut conn, id, None, Some(user))
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(|| AppError::NotFound.with_status())?;
     detail.mine = repo::my_applications(&mut conn, user, Some(id))
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .pop();
-    detail.can_apply = repo::has_profile(&mut conn, user)
-        .await
-        .map_err(|e| db(&e))?;
-    detail.missing_certificates = certificates::missing(&mut conn, user, id)
-        .await
-        .map_err(|e| db(&e))?;
+    detail.can_apply = repo::has_profile(&mut conn, user).await?;
+    detail.missing_certificates = certificates::missing(&mut conn, user, id).await?;
     Ok(detail)
 }
 
@@ -185,7 +171,7 @@ pub async fn my_applications() -> Result<Vec<MyApplication>, AppError> {
     let (state, user) = freelancer().await?;
     repo::my_applications(&mut *connection(&state).await?, user, None)
         .await
-        .map_err(|e| db(&e))
+        .map_err(AppError::from)
 }
 
 /// Withdraw an application, or decline an offer.
@@ -211,7 +197,7 @@ pub async fn my_contracts() -> Result<Vec<ContractView>, AppError> {
     let scope = repo::ContractScope::Freelancer(user);
     repo::contracts(&mut *connection(&state).await?, scope, state.clock.now())
         .await
-        .map_err(|e| db(&e))
+        .map_err(AppError::from)
 }
 
 /// Open shifts and jobs the matching engine recommends to the signed-in freelancer.
@@ -225,7 +211,7 @@ pub async fn load_openings() -> Result<Vec<Opening>, AppError> {
         &state.config.matching,
     )
     .await
-    .map_err(|e| db(&e))
+    .map_err(AppError::from)
 }
 
 #[server(endpoint = "hire/hours/submit")]
@@ -251,13 +237,9 @@ pub async fn load_org_home(slug: String) -> Result<OrgHome, AppError> {
     let state = app_state()?;
     let mut conn = connection(&state).await?;
     let organisation = membership.organisation_id;
-    let shifts = repo::organisation_shifts(&mut conn, organisation)
-        .await
-        .map_err(|e| db(&e))?;
+    let shifts = repo::organisation_shifts(&mut conn, organisation).await?;
     let scope = repo::ContractScope::Waiting(organisation);
-    let timesheets_waiting = repo::contracts(&mut conn, scope, state.clock.now())
-        .await
-        .map_err(|e| db(&e))?;
+    let timesheets_waiting = repo::contracts(&mut conn, scope, state.clock.now()).await?;
     Ok(OrgHome {
         name: membership.name.clone(),
         slug,
@@ -350,8 +332,7 @@ pub async fn create_shift(slug: String, shift: ShiftInput) -> Result<PostingId, 
 pub async fn load_draft(slug: String, id: PostingId) -> Result<Draft, AppError> {
     let (state, organisation, _) = member(&slug).await?;
     repo::draft_input(&mut *connection(&state).await?, organisation, id)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(|| AppError::NotFound.with_status())
 }
 
@@ -367,28 +348,20 @@ pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetai
     let (state, organisation, _) = member(&slug).await?;
     let mut conn = connection(&state).await?;
     let detail = repo::shift(&mut conn, id, Some(organisation), None)
-        .await
-        .map_err(|e| db(&e))?
+        .await?
         .ok_or_else(|| AppError::NotFound.with_status())?;
-    let mut applicants = repo::applicants(&mut conn, organisation, id)
-        .await
-        .map_err(|e| db(&e))?;
+    let mut applicants = repo::applicants(&mut conn, organisation, id).await?;
     let who: Vec<UserId> = applicants.iter().map(|a| a.freelancer_id).collect();
     let mut fits =
         super::matching::applicant_fits(&mut conn, organisation, id, &who, &state.config.matching)
-            .await
-            .map_err(|e| db(&e))?;
+            .await?;
     for applicant in &mut applicants {
         applicant.fit = fits.remove(&applicant.freelancer_id);
     }
     let scope = repo::ContractScope::Posting(organisation, id);
-    let contracts = repo::contracts(&mut conn, scope, state.clock.now())
-        .await
-        .map_err(|e| db(&e))?;
+    let contracts = repo::contracts(&mut conn, scope, state.clock.now()).await?;
     let past_workers = if detail.summary.status.accepts_applications() {
-        repo::past_workers(&mut conn, organisation, id)
-            .await
-            .map_err(|e| db(&e))?
+        repo::past_workers(&mut conn, organisation, id).await?
     } else {
         Vec::new()
     };
@@ -429,8 +402,7 @@ pub async fn load_recommended(
         filter,
         &state.config.matching,
     )
-    .await
-    .map_err(|e| db(&e))?
+    .await?
     .ok_or_else(|| AppError::NotFound.with_status())
 }
 
@@ -471,7 +443,7 @@ pub async fn load_invitable_shifts(freelancer: UserId) -> Result<Vec<ShiftSummar
         now,
     )
     .await
-    .map_err(|e| db(&e))
+    .map_err(AppError::from)
 }
 
 /// Publish, close or cancel a shift (`to`: `published`, `closed`, `cancelled`).
@@ -589,9 +561,7 @@ pub async fn rate_freelancer(
 #[server(endpoint = "hire/certificates/mine")]
 pub async fn load_my_certificates() -> Result<MyCertificates, AppError> {
     let (state, user) = freelancer().await?;
-    let certificates = certificates::of(&mut *connection(&state).await?, user)
-        .await
-        .map_err(|e| db(&e))?;
+    let certificates = certificates::of(&mut *connection(&state).await?, user).await?;
     Ok(MyCertificates {
         certificates,
         today: state.clock.now().date_naive(),
@@ -603,9 +573,7 @@ pub async fn load_my_certificates() -> Result<MyCertificates, AppError> {
 pub async fn load_verification_queue() -> Result<VerificationQueue, AppError> {
     authorize(Need::Role(Role::AdminSupport)).await?;
     let state = app_state()?;
-    let (items, total) = certificates::queue(&mut *connection(&state).await?)
-        .await
-        .map_err(|e| db(&e))?;
+    let (items, total) = certificates::queue(&mut *connection(&state).await?).await?;
     Ok(VerificationQueue { items, total })
 }
 
@@ -639,7 +607,7 @@ pub async fn my_threads() -> Result<Vec<ThreadSummary>, AppError> {
     let party = messages::Party::freelancer(user);
     messages::inbox(&mut *connection(&state).await?, party)
         .await
-        .map_err(|e| db(&e))
+        .map_err(AppError::from)
 }
 
 /// One of the caller's threads; opening it marks it read.
@@ -665,7 +633,7 @@ pub async fn org_threads(slug: String) -> Result<Vec<ThreadSummary>, AppError> {
     let party = messages::Party::organisation(organisation);
     messages::inbox(&mut *connection(&state).await?, party)
         .await
-        .map_err(|e| db(&e))
+        .map_err(AppError::from)
 }
 
 /// One of the organisation's threads; opening it marks it read for the organisation.
@@ -695,7 +663,7 @@ pub async fn unread_messages() -> Result<Unread, AppError> {
     let state = app_state()?;
     messages::unread_for(&mut *connection(&state).await?, &principal.viewer)
         .await
-        .map_err(|e| db(&e))
+        .map_err(AppError::from)
 }
 
 /// Local development only: move the Hire clock `hours` ahead of real time (0: back in step),

@@ -171,7 +171,7 @@ async fn listed(
     let rows = sqlx::query!(
         r#"SELECT c.certificate_id, c.certificate_type_id, t.name,
                   c.status AS "status: CertificateStatus", c.expires_on, c.file_name,
-                  (c.created_at AT TIME ZONE 'Europe/Amsterdam')::date AS "uploaded_on!",
+                  hire_local(c.created_at)::date AS "uploaded_on!",
                   c.rejection_reason
            FROM freelancer_certificates c JOIN certificate_types t USING (certificate_type_id)
            WHERE ($1::uuid IS NULL OR c.user_id = $1)
@@ -354,7 +354,7 @@ pub async fn missing(
                WHERE c.user_id = $2 AND c.certificate_type_id = k.certificate_type_id
                  AND c.status = 'verified'
                  AND (c.expires_on IS NULL
-                      OR c.expires_on >= (p.ends_at AT TIME ZONE 'Europe/Amsterdam')::date))
+                      OR c.expires_on >= hire_local(p.ends_at)::date))
          ORDER BY t.name",
         posting.0,
         user.0

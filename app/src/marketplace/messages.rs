@@ -173,7 +173,7 @@ pub async fn open(state: &AppState, party: Party, application: ApplicationId) ->
     };
     let messages = sqlx::query!(
         r#"SELECT m.by_side AS "by: Side", coalesce(u.display_name, 'Former user') AS "author!",
-                  m.body, m.sent_at AT TIME ZONE 'Europe/Amsterdam' AS "at!"
+                  m.body, hire_local(m.sent_at) AS "at!"
            FROM messages m LEFT JOIN users u ON u.user_id = m.sent_by
            WHERE m.application_id = $1
            ORDER BY m.sent_at, m.message_id"#,
@@ -222,7 +222,7 @@ pub async fn inbox(
         JOIN organisations o ON o.organisation_id = a.organisation_id
         JOIN users u ON u.user_id = a.freelancer_id
         JOIN LATERAL (
-            SELECT m.body, m.sent_at AT TIME ZONE 'Europe/Amsterdam' AS at, m.sent_at
+            SELECT m.body, hire_local(m.sent_at) AS at, m.sent_at
             FROM messages m WHERE m.application_id = a.application_id
             ORDER BY m.sent_at DESC, m.message_id DESC LIMIT 1
         ) last ON true

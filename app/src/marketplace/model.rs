@@ -58,7 +58,8 @@ pub struct Reference {
 /// The Hire face pays in euros (every city in the bundled list uses them).
 pub const HIRE_CURRENCY: Currency = Currency::Eur;
 
-/// Every shift time on the pages is wall-clock time here; the database keeps instants.
+/// Every shift time on the pages is wall-clock time here; the database keeps instants, and its
+/// `hire_local(instant)` and `hire_instant(local)` functions convert in this zone.
 pub const HIRE_TIME_ZONE: &str = "Europe/Amsterdam";
 
 /// The longest shift, break included.
@@ -1149,6 +1150,8 @@ pub struct ContractView {
     pub pay_basis: PayBasis,
     /// The shift or job has begun: hours can be submitted, no-shows recorded.
     pub started: bool,
+    /// Today in Hire's local time, by the app clock (the dev clock moves it).
+    pub today: NaiveDate,
     /// A shift's hours.
     pub timesheet: Option<Timesheet>,
     /// An hourly job's weeks, latest first.
@@ -1377,7 +1380,7 @@ pub struct OrgShiftDetail {
 pub struct WorkFilter {
     /// Radius in km around the freelancer's home (their travel radius when absent).
     pub within_km: Option<i32>,
-    pub min_wage_cents: Option<i64>,
+    pub min_wage_minor: Option<i64>,
     pub skill: Option<String>,
     /// Only shifts on or after this day.
     pub from: Option<NaiveDate>,
@@ -1403,7 +1406,7 @@ impl WorkFilter {
                 .parse()
                 .ok()
                 .filter(|km| (1..=250).contains(km)),
-            min_wage_cents: parse_price(min_wage, HIRE_CURRENCY).ok().map(Money::minor),
+            min_wage_minor: parse_price(min_wage, HIRE_CURRENCY).ok().map(Money::minor),
             skill: Some(skill.trim().to_owned()).filter(|s| !s.is_empty()),
             from: crate::dates::parse_form_date(from),
             page: page.clamp(1, crate::ui::MAX_PAGE),

@@ -138,11 +138,11 @@ pub async fn save_profile(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"INSERT INTO freelancer_profiles
-               (user_id, headline, bio, city_id, travel_km, min_rate_cents, currency, languages)
+               (user_id, headline, bio, city_id, travel_km, min_rate_minor, currency, languages)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (user_id) DO UPDATE SET
                headline = EXCLUDED.headline, bio = EXCLUDED.bio, city_id = EXCLUDED.city_id,
-               travel_km = EXCLUDED.travel_km, min_rate_cents = EXCLUDED.min_rate_cents,
+               travel_km = EXCLUDED.travel_km, min_rate_minor = EXCLUDED.min_rate_minor,
                currency = EXCLUDED.currency, languages = EXCLUDED.languages"#,
         user.0,
         profile.headline,
@@ -286,7 +286,7 @@ pub async fn profile(
     user: UserId,
 ) -> Result<Option<Profile>, sqlx::Error> {
     let Some(row) = sqlx::query!(
-        r#"SELECT u.display_name, p.headline, p.bio, p.travel_km, p.min_rate_cents, p.currency,
+        r#"SELECT u.display_name, p.headline, p.bio, p.travel_km, p.min_rate_minor, p.currency,
                   p.languages, c.city_id, c.name AS city, c.country AS "country!", c.latitude,
                   c.longitude
            FROM freelancer_profiles p
@@ -343,7 +343,7 @@ pub async fn profile(
             longitude: row.longitude,
         },
         travel_km: row.travel_km,
-        min_rate: money(row.min_rate_cents, &row.currency),
+        min_rate: money(row.min_rate_minor, &row.currency),
         languages: row.languages,
         skills,
         week,
@@ -372,7 +372,7 @@ struct ShiftRow {
     break_minutes: i32,
     headcount: i32,
     seats_taken: i32,
-    wage_cents: i64,
+    wage_minor: i64,
     currency: String,
     needs_certificates: bool,
     distance_km: Option<f64>,
@@ -395,7 +395,7 @@ impl From<ShiftRow> for ShiftSummary {
             break_minutes: r.break_minutes,
             headcount: r.headcount,
             seats_taken: r.seats_taken,
-            wage: money(r.wage_cents, &r.currency),
+            wage: money(r.wage_minor, &r.currency),
             needs_certificates: r.needs_certificates,
             distance_km: r.distance_km,
         }
@@ -414,17 +414,17 @@ pub async fn save_draft(
     let done = sqlx::query!(
         "INSERT INTO postings (posting_id, organisation_id, kind, pay_basis, title, description,
                                city_id, address, starts_at, ends_at, break_minutes, headcount,
-                               wage_cents, currency, created_by)
+                               wage_minor, currency, created_by)
          VALUES ($1, $2, $14, $15, $3, $4, $5, $6,
-                 $7::timestamp AT TIME ZONE 'Europe/Amsterdam',
-                 $8::timestamp AT TIME ZONE 'Europe/Amsterdam', $9, $10, $11, $12, $13)
+                 hire_instant($7),
+                 hire_instant($8), $9, $10, $11, $12, $13)
          ON CONFLICT (posting_id) DO UPDATE SET
              pay_basis = EXCLUDED.pay_basis,
              title = EXCLUDED.title, description = EXCLUDED.description,
              city_id = EXCLUDED.city_id, address = EXCLUDED.address,
              starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
              break_minutes = EXCLUDED.break_minutes, headcount = EXCLUDED.headcount,
-             wage_cents = EXCLUDED.wage_cents, currency = EXCLUDED.currency
+             wage_minor = EXCLUDED.wage_minor, currency = EXCLUDED.currency
          WHERE postings.status = 'draft' AND postings.organisation_id = EXCLUDED.organisation_id
            AND postings.kind = EXCLUDED.kind",
         id.0,
@@ -496,9 +496,9 @@ pub async fn draft_input(
 ) -> Result<Option<Draft>, sqlx::Error> {
     let Some(row) = sqlx::query!(
         r#"SELECT kind AS "kind: PostingKind", pay_basis AS "pay_basis: PayBasis", title,
-                  description, city_id, address, break_minutes, headcount, wage_cents,
-                  starts_at AT TIME ZONE 'Europe/Amsterdam' AS "starts!",
-                  ends_at AT TIME ZONE 'Europe/Amsterdam' AS "ends!"
+                  description, city_id, address, break_minutes, headcount, wage_minor,
+                  hire_local(starts_at) AS "starts!",
+                  hire_local(ends_at) AS "ends!"
            FROM postings WHERE posting_id = $1 AND organisation_id = $2 AND status = 'draft'"#,
         id.0,
         organisation.0
@@ -526,7 +526,7 @@ pub async fn draft_input(
     .into_iter()
     .map(|c| (c, "on".to_owned()))
     .collect();
-    let pay = Money::new(row.wage_cents, HIRE_CURRENCY).decimal();
+    let pay = Money::new(row.wage_minor, HIRE_CURRENCY).decimal();
     Ok(Some(match row.kind {
         PostingKind::Shift => Draft::Shift(ShiftInput {
             title: row.title,
@@ -649,7 +649,7 @@ pub async fn cards(
                s.status AS "status!: PostingStatus", s.title AS "title!", s.city AS "city!",
                s.starts_local AS "starts_local!", s.ends_local AS "ends_local!",
                s.break_minutes AS "break_minutes!", s.headcount AS "headcount!",
-               s.seats_taken AS "seats_taken!", s.wage_cents AS "wage_cents!",
+               s.seats_taken AS "seats_taken!", s.wage_minor AS "wage_minor!",
                s.currency AS "currency!",
                EXISTS (SELECT 1 FROM posting_certificates pc
                        WHERE pc.posting_id = s.posting_id) AS "needs_certificates!",
@@ -695,7 +695,7 @@ pub async fn open_shifts(
             WHERE s.status = 'published' AND s.starts_at > $2
               AND (h.latitude IS NULL OR earth_distance(ll_to_earth(h.latitude, h.longitude),
                        ll_to_earth(s.latitude, s.longitude)) <= coalesce($3, h.travel_km) * 1000.0)
-              AND ($4::bigint IS NULL OR (s.pay_basis = 'hourly' AND s.wage_cents >= $4))
+              AND ($4::bigint IS NULL OR (s.pay_basis = 'hourly' AND s.wage_minor >= $4))
               AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM posting_skills k
                                               WHERE k.posting_id = s.posting_id AND k.skill_id = $5))
               AND ($6::date IS NULL OR s.starts_local >= $6)
@@ -707,7 +707,7 @@ pub async fn open_shifts(
         freelancer.0,
         now,
         filter.within_km,
-        filter.min_wage_cents,
+        filter.min_wage_minor,
         filter.skill,
         filter.from,
         limit,
@@ -856,10 +856,10 @@ pub async fn insert_application(
 ) -> Result<Option<ApplicationId>, sqlx::Error> {
     let id = sqlx::query_scalar!(
         "INSERT INTO applications (application_id, posting_id, organisation_id, freelancer_id,
-                                   status, note, invited_by, proposed_cents)
+                                   status, note, invited_by, proposed_minor)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (posting_id, freelancer_id) DO UPDATE
-             SET status = 'applied', note = EXCLUDED.note, proposed_cents = EXCLUDED.proposed_cents
+             SET status = 'applied', note = EXCLUDED.note, proposed_minor = EXCLUDED.proposed_minor
              WHERE applications.status = 'invited' AND EXCLUDED.status = 'applied'
          RETURNING application_id",
         new.id.0,
@@ -1030,7 +1030,7 @@ pub async fn applicants(
     let rows = sqlx::query!(
         r#"
         SELECT a.application_id, a.freelancer_id, u.display_name, p.headline, c.name AS city,
-               a.status AS "status: ApplicationStatus", a.note, a.reason, a.proposed_cents
+               a.status AS "status: ApplicationStatus", a.note, a.reason, a.proposed_minor
         FROM applications a
         JOIN users u ON u.user_id = a.freelancer_id
         JOIN freelancer_profiles p ON p.user_id = a.freelancer_id
@@ -1061,7 +1061,7 @@ pub async fn applicants(
             status: r.status,
             note: r.note,
             reason: r.reason,
-            proposed: r.proposed_cents.map(|c| Money::new(c, HIRE_CURRENCY)),
+            proposed: r.proposed_minor.map(|c| Money::new(c, HIRE_CURRENCY)),
             fit: None,
         })
         .collect())
@@ -1078,11 +1078,11 @@ pub async fn insert_contract(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO contracts (contract_id, application_id, posting_id, organisation_id,
-                                freelancer_id, starts_at, ends_at, break_minutes, wage_cents,
+                                freelancer_id, starts_at, ends_at, break_minutes, wage_minor,
                                 currency, pay_basis)
          SELECT $1, a.application_id, a.posting_id, a.organisation_id, a.freelancer_id,
                 p.starts_at, p.ends_at, p.break_minutes,
-                coalesce(a.proposed_cents, p.wage_cents), p.currency, p.pay_basis
+                coalesce(a.proposed_minor, p.wage_minor), p.currency, p.pay_basis
          FROM applications a JOIN postings p USING (posting_id)
          WHERE a.application_id = $2",
         id.0,
@@ -1105,7 +1105,7 @@ pub struct NewEvent<'a> {
 
 pub async fn record_event(conn: &mut PgConnection, event: NewEvent<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO contract_events (event_id, contract_id, kind, late, amount_cents, currency,
+        "INSERT INTO contract_events (event_id, contract_id, kind, late, amount_minor, currency,
                                       reason, recorded_by, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         ContractEventId(uuid::Uuid::now_v7()).0,
@@ -1145,7 +1145,7 @@ pub async fn lock_contract(
     let row = sqlx::query!(
         r#"SELECT c.status AS "status: ContractStatus", p.kind AS "kind: PostingKind",
                   c.pay_basis AS "pay_basis: PayBasis", c.posting_id, c.organisation_id,
-                  c.freelancer_id, c.starts_at, c.ends_at, c.break_minutes, c.wage_cents,
+                  c.freelancer_id, c.starts_at, c.ends_at, c.break_minutes, c.wage_minor,
                   c.currency
            FROM contracts c JOIN postings p USING (posting_id)
            WHERE c.contract_id = $1 FOR UPDATE OF c"#,
@@ -1163,7 +1163,7 @@ pub async fn lock_contract(
         starts_at: r.starts_at,
         ends_at: r.ends_at,
         break_minutes: r.break_minutes,
-        wage: money(r.wage_cents, &r.currency),
+        wage: money(r.wage_minor, &r.currency),
     }))
 }
 
@@ -1207,9 +1207,10 @@ pub async fn contracts(
         r#"
         SELECT c.contract_id, c.application_id, c.posting_id, p.title, o.name AS organisation, o.slug,
                c.freelancer_id, u.display_name, c.status AS "status: ContractStatus",
-               c.starts_at AT TIME ZONE 'Europe/Amsterdam' AS "starts!",
-               c.ends_at AT TIME ZONE 'Europe/Amsterdam' AS "ends!",
-               c.break_minutes, c.wage_cents, c.currency, c.starts_at <= $5 AS "started!",
+               hire_local(c.starts_at) AS "starts!",
+               hire_local(c.ends_at) AS "ends!",
+               c.break_minutes, c.wage_minor, c.currency, c.starts_at <= $5 AS "started!",
+               hire_local($5)::date AS "today!",
                p.kind AS "kind: PostingKind", c.pay_basis AS "pay_basis: PayBasis"
         FROM contracts c
         JOIN postings p USING (posting_id)
@@ -1236,8 +1237,8 @@ pub async fn contracts(
     .await?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.contract_id).collect();
     let events = sqlx::query!(
-        r#"SELECT contract_id, kind AS "kind: ContractEventKind", late, amount_cents, currency,
-                  reason, recorded_at AT TIME ZONE 'Europe/Amsterdam' AS "at!"
+        r#"SELECT contract_id, kind AS "kind: ContractEventKind", late, amount_minor, currency,
+                  reason, hire_local(recorded_at) AS "at!"
            FROM contract_events WHERE contract_id = ANY($1) ORDER BY recorded_at, event_id"#,
         &ids
     )
@@ -1252,9 +1253,9 @@ pub async fn contracts(
     .await?;
     let sheets = sqlx::query!(
         r#"SELECT contract_id, timesheet_id, status AS "status: TimesheetStatus",
-                  worked_from AT TIME ZONE 'Europe/Amsterdam' AS "worked_from!",
-                  worked_to AT TIME ZONE 'Europe/Amsterdam' AS "worked_to!",
-                  break_minutes, claimed_minutes, minutes, amount_cents, currency, reason, week,
+                  hire_local(worked_from) AS "worked_from!",
+                  hire_local(worked_to) AS "worked_to!",
+                  break_minutes, claimed_minutes, minutes, amount_minor, currency, reason, week,
                   daily_minutes
            FROM timesheets WHERE contract_id = ANY($1)
            ORDER BY week DESC NULLS FIRST"#,
@@ -1263,7 +1264,7 @@ pub async fn contracts(
     .fetch_all(&mut *conn)
     .await?;
     let deliveries = sqlx::query!(
-        r#"SELECT contract_id, status AS "status: TimesheetStatus", note, amount_cents, currency,
+        r#"SELECT contract_id, status AS "status: TimesheetStatus", note, amount_minor, currency,
                   reason
            FROM deliveries WHERE contract_id = ANY($1)"#,
         &ids
@@ -1273,7 +1274,7 @@ pub async fn contracts(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let wage = money(r.wage_cents, &r.currency);
+            let wage = money(r.wage_minor, &r.currency);
             let (weeks, mut shift): (Vec<Timesheet>, Vec<Timesheet>) = sheets
                 .iter()
                 .filter(|t| t.contract_id == r.contract_id)
@@ -1285,7 +1286,7 @@ pub async fn contracts(
                     break_minutes: t.break_minutes,
                     claimed_minutes: t.claimed_minutes,
                     minutes: t.minutes,
-                    amount: money(t.amount_cents, &t.currency),
+                    amount: money(t.amount_minor, &t.currency),
                     reason: t.reason.clone(),
                     week: t.week,
                     daily_minutes: t.daily_minutes.clone().unwrap_or_default(),
@@ -1297,7 +1298,7 @@ pub async fn contracts(
                 .map(|d| Delivery {
                     status: d.status,
                     note: d.note.clone(),
-                    amount: money(d.amount_cents, &d.currency),
+                    amount: money(d.amount_minor, &d.currency),
                     reason: d.reason.clone(),
                 });
             ContractView {
@@ -1317,6 +1318,7 @@ pub async fn contracts(
                 kind: r.kind,
                 pay_basis: r.pay_basis,
                 started: r.started,
+                today: r.today,
                 timesheet: shift.pop(),
                 weeks,
                 delivery,
@@ -1326,7 +1328,7 @@ pub async fn contracts(
                     .map(|e| ContractEvent {
                         kind: e.kind,
                         late: e.late,
-                        amount: money(e.amount_cents, &e.currency),
+                        amount: money(e.amount_minor, &e.currency),
                         reason: e.reason.clone(),
                         at: e.at,
                     })
@@ -1370,15 +1372,15 @@ pub async fn submit_hours(conn: &mut PgConnection, new: &NewHours) -> Result<boo
     let done = sqlx::query!(
         "INSERT INTO timesheets (timesheet_id, contract_id, organisation_id, freelancer_id,
                                  worked_from, worked_to, break_minutes, claimed_minutes, minutes,
-                                 amount_cents, currency, submitted_at, week, daily_minutes)
-         VALUES ($1, $2, $3, $4, $5::timestamp AT TIME ZONE 'Europe/Amsterdam',
-                 $6::timestamp AT TIME ZONE 'Europe/Amsterdam', $7, $8, $8, $9, $10, $11,
+                                 amount_minor, currency, submitted_at, week, daily_minutes)
+         VALUES ($1, $2, $3, $4, hire_instant($5),
+                 hire_instant($6), $7, $8, $8, $9, $10, $11,
                  $12, $13)
          ON CONFLICT (contract_id, week) DO UPDATE SET
              status = 'submitted', worked_from = EXCLUDED.worked_from,
              worked_to = EXCLUDED.worked_to, break_minutes = EXCLUDED.break_minutes,
              claimed_minutes = EXCLUDED.claimed_minutes, minutes = EXCLUDED.minutes,
-             amount_cents = EXCLUDED.amount_cents, daily_minutes = EXCLUDED.daily_minutes,
+             amount_minor = EXCLUDED.amount_minor, daily_minutes = EXCLUDED.daily_minutes,
              reason = NULL, submitted_at = EXCLUDED.submitted_at, answered_at = NULL,
              answered_by = NULL
          WHERE timesheets.status = 'disputed'",
@@ -1434,13 +1436,13 @@ pub async fn answer_hours(
     let days = answer.adjusted_days.map(|d| d.to_vec());
     let row = sqlx::query!(
         "UPDATE timesheets SET status = $2, reason = $3, answered_at = $4, answered_by = $5,
-                minutes = coalesce($6, minutes), amount_cents = coalesce($7, amount_cents),
-                worked_from = coalesce($8::timestamp AT TIME ZONE 'Europe/Amsterdam', worked_from),
-                worked_to = coalesce($9::timestamp AT TIME ZONE 'Europe/Amsterdam', worked_to),
+                minutes = coalesce($6, minutes), amount_minor = coalesce($7, amount_minor),
+                worked_from = coalesce(hire_instant($8), worked_from),
+                worked_to = coalesce(hire_instant($9), worked_to),
                 break_minutes = coalesce($10, break_minutes),
                 daily_minutes = coalesce($12, daily_minutes)
          WHERE contract_id = $1 AND week IS NOT DISTINCT FROM $11 AND status = 'submitted'
-         RETURNING amount_cents, currency",
+         RETURNING amount_minor, currency",
         answer.contract.0,
         answer.to as TimesheetStatus,
         answer.reason,
@@ -1456,7 +1458,7 @@ pub async fn answer_hours(
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| money(r.amount_cents, &r.currency)))
+    Ok(row.map(|r| money(r.amount_minor, &r.currency)))
 }
 
 /// An hourly job's weeks are settled: the week starting `last_monday` (holding the job's last
@@ -1494,7 +1496,7 @@ pub async fn submit_delivery(
     new: &NewDelivery<'_>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "INSERT INTO deliveries (contract_id, organisation_id, freelancer_id, note, amount_cents,
+        "INSERT INTO deliveries (contract_id, organisation_id, freelancer_id, note, amount_minor,
                                  currency, submitted_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (contract_id) DO UPDATE SET
@@ -1526,7 +1528,7 @@ pub async fn answer_delivery(
     let row = sqlx::query!(
         "UPDATE deliveries SET status = $2, reason = $3, answered_at = $4, answered_by = $5
          WHERE contract_id = $1 AND status = 'submitted'
-         RETURNING amount_cents, currency",
+         RETURNING amount_minor, currency",
         contract.0,
         to as TimesheetStatus,
         reason,
@@ -1535,7 +1537,7 @@ pub async fn answer_delivery(
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| money(r.amount_cents, &r.currency)))
+    Ok(row.map(|r| money(r.amount_minor, &r.currency)))
 }
 
 /// Work handed over before `cutoff` and never answered, locked for this pass.
@@ -1543,12 +1545,15 @@ pub async fn deliveries_due(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
     limit: i64,
+    only: Option<ContractId>,
 ) -> Result<Vec<ContractId>, sqlx::Error> {
     let ids = sqlx::query_scalar!(
         "SELECT contract_id FROM deliveries WHERE status = 'submitted' AND submitted_at <= $1
+           AND ($3::uuid IS NULL OR contract_id = $3)
          ORDER BY submitted_at LIMIT $2 FOR UPDATE SKIP LOCKED",
         cutoff,
-        limit
+        limit,
+        only.map(|c| c.0)
     )
     .fetch_all(conn)
     .await?;
@@ -1595,6 +1600,7 @@ pub async fn due_for_auto_approval(
     conn: &mut PgConnection,
     cutoff: DateTime<Utc>,
     limit: i64,
+    only: Option<(ContractId, Option<NaiveDate>)>,
 ) -> Result<Vec<(ContractId, Option<NaiveDate>)>, sqlx::Error> {
     let rows = sqlx::query!(
         "SELECT t.contract_id, t.week FROM timesheets t JOIN contracts c USING (contract_id)
@@ -1602,10 +1608,13 @@ pub async fn due_for_auto_approval(
            -- A shift's claim past its schedule plus the overtime margin waits for a person.
            AND (t.week IS NOT NULL
                 OR t.minutes <= EXTRACT(EPOCH FROM c.ends_at - c.starts_at) / 60 + $3::int8)
+           AND ($4::uuid IS NULL OR (t.contract_id = $4 AND t.week IS NOT DISTINCT FROM $5))
          ORDER BY t.submitted_at LIMIT $2 FOR UPDATE OF t SKIP LOCKED",
         cutoff,
         limit,
-        super::model::OVERTIME_MINUTES
+        super::model::OVERTIME_MINUTES,
+        only.map(|(c, _)| c.0),
+        only.and_then(|(_, week)| week)
     )
     .fetch_all(conn)
     .await?;

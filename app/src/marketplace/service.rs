@@ -16,32 +16,14 @@ use super::{certificates, messages};
 use crate::accounts::model::Role;
 use crate::accounts::repo as accounts;
 use crate::audit::{self, Action, Entry};
-use crate::error::AppError;
+use crate::error::{AppError, ServiceError};
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use sqlx::PgConnection;
 
-#[derive(Debug, thiserror::Error)]
-pub enum HireError {
-    /// A refusal the person can act on.
-    #[error(transparent)]
-    Refused(#[from] AppError),
-    #[error("database error")]
-    Database(#[from] sqlx::Error),
-}
-
-impl From<HireError> for AppError {
-    fn from(error: HireError) -> Self {
-        match error {
-            HireError::Refused(refusal) => refusal.with_status(),
-            HireError::Database(_) => AppError::internal(&error),
-        }
-    }
-}
-
-pub type Result<T> = std::result::Result<T, HireError>;
+pub type Result<T> = std::result::Result<T, ServiceError>;
 
 fn refuse<T>(message: impl Into<String>) -> Result<T> {
     Err(AppError::invalid(message).into())
@@ -170,12 +152,11 @@ pub async fn add_day_off(state: &AppState, user: UserId, day: &str, note: &str) 
 
 /// The wall-clock start of a shift, as an instant, through the database's zone rules.
 async fn instant(conn: &mut PgConnection, local: chrono::NaiveDateTime) -> Result<DateTime<Utc>> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT $1::timestamp AT TIME ZONE 'Europe/Amsterdam' AS "at!""#,
-        local
+    Ok(
+        sqlx::query_scalar!(r#"SELECT hire_instant($1) AS "at!""#, local)
+            .fetch_one(conn)
+            .await?,
     )
-    .fetch_one(conn)
-    .await?)
 }
 
 /// A posting as typed: a shift's form or a job's.
@@ -1268,36 +1249,123 @@ pub async fn expire_due(state: &AppState) -> Result<usize> {
     Ok(due.len())
 }
 
-/// Approve hours and handed-over work nobody answered within the configured window. Safe on several nodes at once:
-/// each pass locks the rows it takes. Returns how many were approved.
-pub async fn auto_approve_due(state: &AppState) -> Result<usize> {
-    let now = state.clock.now();
+/// One thing the auto-approval job may approve: a contract's submitted hours (for a week of a
+/// job, or a shift's one timesheet) or its handed-over work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoApprovalItem {
+    Timesheet(ContractId, Option<NaiveDate>),
+    Delivery(ContractId),
+}
+
+impl std::fmt::Display for AutoApprovalItem {
+    /// `timesheet:<contract>:<week or ->` or `delivery:<contract>`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AutoApprovalItem::Timesheet(contract, Some(week)) => {
+                write!(f, "timesheet:{contract}:{week}")
+            }
+            AutoApprovalItem::Timesheet(contract, None) => write!(f, "timesheet:{contract}:-"),
+            AutoApprovalItem::Delivery(contract) => write!(f, "delivery:{contract}"),
+        }
+    }
+}
+
+impl std::str::FromStr for AutoApprovalItem {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let contract = |id: &str| {
+            id.parse()
+                .map(ContractId)
+                .map_err(|e| format!("{text}: {e}"))
+        };
+        match text.split(':').collect::<Vec<_>>()[..] {
+            ["timesheet", id, "-"] => Ok(AutoApprovalItem::Timesheet(contract(id)?, None)),
+            ["timesheet", id, week] => Ok(AutoApprovalItem::Timesheet(
+                contract(id)?,
+                Some(week.parse().map_err(|e| format!("{text}: {e}"))?),
+            )),
+            ["delivery", id] => Ok(AutoApprovalItem::Delivery(contract(id)?)),
+            _ => Err(format!("{text}: not a timesheet or delivery")),
+        }
+    }
+}
+
+/// Unanswered hours and deliveries submitted before this moment are approved automatically.
+fn auto_approval_cutoff(state: &AppState) -> DateTime<Utc> {
     let window = chrono::Duration::from_std(state.config.timesheet_auto_approve)
         .unwrap_or_else(|_| chrono::Duration::hours(72));
+    state.clock.now() - window
+}
+
+/// Hours and handed-over work nobody answered within the configured window, oldest first,
+/// leaving out `resting` (items the job holds or is waiting to retry).
+pub async fn auto_approval_due(
+    state: &AppState,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<AutoApprovalItem>> {
+    let cutoff = auto_approval_cutoff(state);
+    // Resting items are left out here, so read enough to fill the batch without them.
+    let read = limit.saturating_add(i64::try_from(resting.len()).unwrap_or(i64::MAX));
+    let mut conn = state.db.acquire().await?;
+    let mut due: Vec<AutoApprovalItem> = repo::due_for_auto_approval(&mut conn, cutoff, read, None)
+        .await?
+        .into_iter()
+        .map(|(id, week)| AutoApprovalItem::Timesheet(id, week))
+        .collect();
+    due.extend(
+        repo::deliveries_due(&mut conn, cutoff, read, None)
+            .await?
+            .into_iter()
+            .map(AutoApprovalItem::Delivery),
+    );
+    due.retain(|item| !resting.contains(&item.to_string()));
+    due.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(due)
+}
+
+/// Approve one item if it is still unanswered past the window (checked under its locks, so a
+/// manager's answer in the meantime wins). Returns whether it was approved.
+pub async fn auto_approve(state: &AppState, item: AutoApprovalItem) -> Result<bool> {
+    let now = state.clock.now();
+    let cutoff = auto_approval_cutoff(state);
     let mut tx = state.db.begin().await?;
-    let due = repo::due_for_auto_approval(&mut tx, now - window, 100).await?;
-    for (id, week) in &due {
-        let Some(contract) = repo::lock_contract(&mut tx, *id).await? else {
-            continue;
-        };
-        let answer = Answer {
-            contract: *id,
-            week: *week,
-            to: TimesheetStatus::AutoApproved,
-            adjusted: None,
-            adjusted_days: None,
-            reason: None,
-            by: None,
-            now,
-        };
-        settle(&mut tx, &contract, *id, answer).await?;
-    }
-    let delivered = repo::deliveries_due(&mut tx, now - window, 100).await?;
-    for id in &delivered {
-        deliver(&mut tx, *id, TimesheetStatus::AutoApproved, None, None, now).await?;
+    match item {
+        AutoApprovalItem::Timesheet(id, week) => {
+            let Some(contract) = repo::lock_contract(&mut tx, id).await? else {
+                return Ok(false);
+            };
+            if repo::due_for_auto_approval(&mut tx, cutoff, 1, Some((id, week)))
+                .await?
+                .is_empty()
+            {
+                return Ok(false);
+            }
+            let answer = Answer {
+                contract: id,
+                week,
+                to: TimesheetStatus::AutoApproved,
+                adjusted: None,
+                adjusted_days: None,
+                reason: None,
+                by: None,
+                now,
+            };
+            settle(&mut tx, &contract, id, answer).await?;
+        }
+        AutoApprovalItem::Delivery(id) => {
+            if repo::deliveries_due(&mut tx, cutoff, 1, Some(id))
+                .await?
+                .is_empty()
+            {
+                return Ok(false);
+            }
+            deliver(&mut tx, id, TimesheetStatus::AutoApproved, None, None, now).await?;
+        }
     }
     tx.commit().await?;
-    Ok(due.len() + delivered.len())
+    Ok(true)
 }
 
 /// A contract event (what is owed and why), and its line in the audit log, in the caller's

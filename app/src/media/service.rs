@@ -154,25 +154,42 @@ impl Media {
         Ok(())
     }
 
-    /// Make the AVIF renditions of one image still waiting for them. Returns the image's hash,
-    /// or `None` when nothing waits. The row stays locked while it encodes, so several nodes
-    /// share the queue without doing an image twice; a crash leaves it pending for the next
-    /// pass, and rewriting a content key writes the same bytes.
-    pub async fn avif_pass(&self, db: &PgPool) -> Result<Option<String>, IngestError> {
-        let mut tx = db.begin().await?;
-        let Some(hash) = sqlx::query_scalar!(
+    /// Images still waiting for their AVIF renditions, oldest first, leaving out `resting`
+    /// (hashes the job holds or is waiting to retry).
+    pub async fn pending_avif(
+        &self,
+        db: &PgPool,
+        limit: i64,
+        resting: &[String],
+    ) -> Result<Vec<String>, IngestError> {
+        Ok(sqlx::query_scalar!(
             r#"SELECT content_hash FROM media_images
-               WHERE avif_state = 'pending'
+               WHERE avif_state = 'pending' AND NOT (content_hash = ANY($2))
                ORDER BY created_at
-               LIMIT 1
-               FOR UPDATE SKIP LOCKED"#
+               LIMIT $1"#,
+            limit,
+            resting
         )
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let outcome = match self.store.get(&original_key(&hash)).await? {
+        .fetch_all(db)
+        .await?)
+    }
+
+    /// Make the AVIF renditions of one image waiting for them; `false` when it no longer
+    /// waits. No lock is held while it encodes (the job's lease keeps other nodes off the
+    /// image); a crash leaves it pending for the next pass, and rewriting a content key writes
+    /// the same bytes. An image that cannot be encoded is marked failed (pages keep WebP).
+    pub async fn encode_avif(&self, db: &PgPool, hash: &str) -> Result<bool, IngestError> {
+        let pending = sqlx::query_scalar!(
+            "SELECT EXISTS (SELECT 1 FROM media_images
+                            WHERE content_hash = $1 AND avif_state = 'pending') AS \"pending!\"",
+            hash
+        )
+        .fetch_one(db)
+        .await?;
+        if !pending {
+            return Ok(false);
+        }
+        let outcome = match self.store.get(&original_key(hash)).await? {
             Some(original) => self.run(move |pipeline| pipeline.avif(&original)).await?,
             None => Err(MediaError::Corrupt(
                 "the original file is missing from storage".into(),
@@ -180,17 +197,17 @@ impl Media {
         };
         match outcome {
             Ok(renditions) => {
-                self.put_renditions(&hash, &renditions, RenditionFormat::Avif)
+                self.put_renditions(hash, &renditions, RenditionFormat::Avif)
                     .await?;
                 sqlx::query!(
                     r#"UPDATE media_images
                        SET avif_widths = $2, avif_state = 'done', avif_error = NULL,
                            avif_attempts = avif_attempts + 1
-                       WHERE content_hash = $1"#,
+                       WHERE content_hash = $1 AND avif_state = 'pending'"#,
                     hash,
                     &widths(&renditions),
                 )
-                .execute(&mut *tx)
+                .execute(db)
                 .await?;
             }
             Err(error) => {
@@ -198,16 +215,15 @@ impl Media {
                 sqlx::query!(
                     r#"UPDATE media_images
                        SET avif_state = 'failed', avif_error = $2, avif_attempts = avif_attempts + 1
-                       WHERE content_hash = $1"#,
+                       WHERE content_hash = $1 AND avif_state = 'pending'"#,
                     hash,
                     error.to_string(),
                 )
-                .execute(&mut *tx)
+                .execute(db)
                 .await?;
             }
         }
-        tx.commit().await?;
-        Ok(Some(hash))
+        Ok(true)
     }
 }
 

@@ -11,12 +11,6 @@ use {super::email, crate::state::dev_tools};
 #[server(endpoint = "dev/mailbox")]
 pub async fn load_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
     let state = dev_tools().await?;
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
-    email::mailbox(&mut conn, 50)
-        .await
-        .map_err(|e| AppError::internal(&e))
+    let mut conn = state.db.acquire().await?;
+    email::mailbox(&mut conn, 50).await.map_err(AppError::from)
 }

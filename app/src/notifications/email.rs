@@ -1,4 +1,5 @@
-//! The email outbox: enqueue on the caller's transaction; the relay claims, sends and marks.
+//! The email outbox: enqueue on the caller's transaction; the relay job (server/src/jobs/mail.rs)
+//! takes due messages one at a time, sends and marks them.
 
 use super::MailboxMessage;
 use crate::ids::EmailId;
@@ -9,14 +10,6 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub body_text: String,
-}
-
-/// A queued message the relay has claimed.
-#[derive(Clone, Debug)]
-pub struct Outgoing {
-    pub email_id: EmailId,
-    pub email: Email,
-    pub attempts: i32,
 }
 
 pub async fn enqueue(conn: &mut PgConnection, email: &Email) -> Result<EmailId, sqlx::Error> {
@@ -33,32 +26,39 @@ pub async fn enqueue(conn: &mut PgConnection, email: &Email) -> Result<EmailId, 
     Ok(id)
 }
 
-/// Claim due messages for this relay. Run inside a transaction: the row locks keep other nodes
-/// off them until it commits, and SKIP LOCKED lets those nodes take the rest.
-pub async fn claim_due(conn: &mut PgConnection, batch: i64) -> Result<Vec<Outgoing>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT email_id AS "email_id: EmailId", recipient, subject, body_text, attempts
-           FROM email_outbox
-           WHERE sent_at IS NULL AND next_attempt_at <= now()
+/// Messages due to go out, oldest first, leaving out `resting` (ids the relay holds or is
+/// waiting to retry).
+pub async fn due(
+    conn: &mut PgConnection,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<EmailId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT email_id AS "email_id: EmailId" FROM email_outbox
+           WHERE sent_at IS NULL AND next_attempt_at <= now() AND NOT (email_id::text = ANY($2))
            ORDER BY next_attempt_at
-           LIMIT $1
-           FOR UPDATE SKIP LOCKED"#,
-        batch
+           LIMIT $1"#,
+        limit,
+        resting
     )
     .fetch_all(conn)
+    .await
+}
+
+/// A message not sent yet.
+pub async fn unsent(conn: &mut PgConnection, id: EmailId) -> Result<Option<Email>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT recipient, subject, body_text FROM email_outbox
+         WHERE email_id = $1 AND sent_at IS NULL",
+        id.0
+    )
+    .fetch_optional(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Outgoing {
-            email_id: r.email_id,
-            email: Email {
-                to: r.recipient,
-                subject: r.subject,
-                body_text: r.body_text,
-            },
-            attempts: r.attempts,
-        })
-        .collect())
+    Ok(row.map(|r| Email {
+        to: r.recipient,
+        subject: r.subject,
+        body_text: r.body_text,
+    }))
 }
 
 /// What the outbox keeps of a message once it is delivered.

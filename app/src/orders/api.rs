@@ -52,11 +52,7 @@ pub async fn my_order(order: OrderId, sync: bool) -> Result<OrderDetail, AppErro
     // Each sync is a call to Stripe: a few a minute per order; past that the page shows what
     // is known (the webhook brings the rest).
     let sync = sync && {
-        let mut conn = state
-            .db
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(&e))?;
+        let mut conn = state.db.acquire().await?;
         crate::ratelimit::allowed(
             &mut conn,
             crate::ratelimit::ORDER_SYNCS_PER_ORDER,
@@ -101,19 +97,14 @@ pub async fn admin_orders(status: String, q: String, page: i64) -> Result<OrderP
     let state = app_state()?;
     let status = OrderStatus::from_db_name(status.trim());
     let search = Some(q.trim()).filter(|s| !s.is_empty());
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    let mut conn = state.db.acquire().await?;
     let (orders, total) = repo::list(
         &mut conn,
         repo::Scope::All { status, search },
         ORDERS_PER_PAGE,
         offset(page),
     )
-    .await
-    .map_err(|e| AppError::internal(&e))?;
+    .await?;
     Ok(OrderPage {
         orders,
         total,
@@ -125,14 +116,9 @@ pub async fn admin_orders(status: String, q: String, page: i64) -> Result<OrderP
 pub async fn admin_order(order: OrderId) -> Result<OrderDetail, AppError> {
     order_viewer().await?;
     let state = app_state()?;
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    let mut conn = state.db.acquire().await?;
     repo::detail(&mut conn, order)
-        .await
-        .map_err(|e| AppError::internal(&e))?
+        .await?
         .ok_or_else(|| AppError::NotFound.with_status())
 }
 
@@ -156,30 +142,7 @@ pub async fn advance_order(
 pub async fn cancel_order(order: OrderId, reason: String) -> Result<OrderStatus, AppError> {
     let by = admin(Role::AdminSupport).await?;
     let state = app_state()?;
-    let detail = repo::detail(
-        &mut *state
-            .db
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(&e))?,
-        order,
-    )
-    .await
-    .map_err(|e| AppError::internal(&e))?
-    .ok_or_else(|| AppError::NotFound.with_status())?;
-    let status = if detail.summary.status == OrderStatus::PendingPayment {
-        let reason = reason.trim();
-        let reason = if reason.is_empty() {
-            "Cancelled by Olivine before payment."
-        } else {
-            reason
-        };
-        service::cancel_unpaid(&state, order, "cancelled", reason, Some(by)).await?;
-        OrderStatus::Cancelled
-    } else {
-        service::refund(&state, order, detail.summary.total, &reason, true, by).await?
-    };
-    Ok(status)
+    Ok(service::cancel(&state, order, &reason, by).await?)
 }
 
 /// Refund part or all of a paid order; the amount is typed like a price ("12,50").
@@ -191,22 +154,7 @@ pub async fn refund_order(
 ) -> Result<OrderStatus, AppError> {
     let by = admin(Role::AdminFinance).await?;
     let state = app_state()?;
-    let currency = {
-        let mut conn = state
-            .db
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(&e))?;
-        repo::lock(&mut conn, order)
-            .await
-            .map_err(|e| AppError::internal(&e))?
-            .ok_or_else(|| AppError::NotFound.with_status())?
-            .currency
-    };
-    let currency = crate::money::Currency::parse(&currency).map_err(|_| AppError::Internal)?;
-    let amount = crate::money::parse_price(&amount, currency)
-        .map_err(|problem| AppError::field("amount", problem).with_status())?;
-    Ok(service::refund(&state, order, amount, &reason, false, by).await?)
+    Ok(service::refund_typed(&state, order, &amount, &reason, by).await?)
 }
 
 /// Signed Stripe events that could not be read, for finance admins to review (other admins
@@ -218,14 +166,10 @@ pub async fn unreadable_stripe_events() -> Result<Vec<UnreadableEvent>, AppError
         return Ok(Vec::new());
     }
     let state = app_state()?;
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
+    let mut conn = state.db.acquire().await?;
     repo::unreviewed_unreadable_events(&mut conn)
         .await
-        .map_err(|e| AppError::internal(&e))
+        .map_err(AppError::from)
 }
 
 /// A finance admin has looked at an unreadable event (in Stripe's dashboard) and dealt with it.
@@ -233,15 +177,8 @@ pub async fn unreadable_stripe_events() -> Result<Vec<UnreadableEvent>, AppError
 pub async fn review_unreadable_stripe_event(id: uuid::Uuid) -> Result<(), AppError> {
     let by = admin(Role::AdminFinance).await?;
     let state = app_state()?;
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
-    if repo::mark_unreadable_event_reviewed(&mut conn, id, by.admin)
-        .await
-        .map_err(|e| AppError::internal(&e))?
-    {
+    let mut conn = state.db.acquire().await?;
+    if repo::mark_unreadable_event_reviewed(&mut conn, id, by.admin).await? {
         Ok(())
     } else {
         Err(AppError::NotFound.with_status())

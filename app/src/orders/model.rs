@@ -137,10 +137,29 @@ pub struct ShippedLot {
     pub quantity: i32,
 }
 
+pg_enum!(
+    /// What happened to an order, as its history shows it.
+    OrderEventKind as "order_event_kind" {
+    Placed = "placed": "Order placed",
+    Paid = "paid": "Payment received",
+    PaymentFailed = "payment_failed": "Payment not completed",
+    PaymentMismatch = "payment_mismatch": "Payment differs from the order",
+    AuthenticationRequested = "authentication_requested": "Card issuer asked for 3-D Secure",
+    LatePayment = "late_payment": "Payment arrived late",
+    PaymentUnavailable = "payment_unavailable": "Payment could not be started",
+    Packed = "packed": "Packed",
+    Shipped = "shipped": "Shipped",
+    Delivered = "delivered": "Delivered",
+    Refunded = "refunded": "Refund",
+    Cancelled = "cancelled": "Cancelled",
+    Expired = "expired": "Cancelled: not paid in time",
+    Superseded = "superseded": "Replaced by a new checkout",
+});
+
 /// One entry of an order's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderEvent {
-    pub kind: String,
+    pub kind: OrderEventKind,
     pub status: OrderStatus,
     pub detail: String,
     pub amount: Option<Money>,

@@ -289,29 +289,12 @@ fn OrderBody(detail: OrderDetail) -> impl IntoView {
     }
 }
 
-fn event_title(event: &OrderEvent) -> String {
-    match event.kind.as_str() {
-        "placed" => "Order placed".to_owned(),
-        "paid" => "Payment received".to_owned(),
-        "payment_failed" => "Payment not completed".to_owned(),
-        "authentication_requested" => "Card issuer asked for 3-D Secure".to_owned(),
-        "packed" => "Packed".to_owned(),
-        "shipped" => "Shipped".to_owned(),
-        "delivered" => "Delivered".to_owned(),
-        "refunded" => "Refund".to_owned(),
-        "cancelled" => "Cancelled".to_owned(),
-        "expired" => "Cancelled: not paid in time".to_owned(),
-        "superseded" => "Replaced by a new checkout".to_owned(),
-        other => other.replace('_', " "),
-    }
-}
-
 #[component]
 fn Timeline(events: Vec<OrderEvent>) -> impl IntoView {
     view! {
         <ol class="timeline" data-testid="order-timeline">
             {events.into_iter().map(|e| {
-                let title = event_title(&e);
+                let title = e.kind.label();
                 let detail = (!e.detail.is_empty()).then(|| e.detail.clone());
                 view! {
                     <li>

@@ -1,8 +1,8 @@
 //! Order queries. Each takes a connection; the caller owns any transaction.
 
 use super::model::{
-    Address, OrderDetail, OrderEvent, OrderLine, OrderStatus, OrderSummary, ShippedLot,
-    UnreadableEvent, order_reference,
+    Address, OrderDetail, OrderEvent, OrderEventKind, OrderLine, OrderStatus, OrderSummary,
+    ShippedLot, UnreadableEvent, order_reference,
 };
 use crate::ids::{CartId, OrderId, UserId, VariantId};
 use crate::money::{Currency, Money};
@@ -115,7 +115,7 @@ pub async fn insert_line(
 
 /// One entry in the order's history.
 pub struct NewEvent<'a> {
-    pub kind: &'a str,
+    pub kind: OrderEventKind,
     pub status: OrderStatus,
     pub detail: &'a str,
     pub amount: Option<i64>,
@@ -131,7 +131,7 @@ pub async fn record(
         r#"INSERT INTO order_events (order_id, kind, status, detail, amount_minor, actor_id)
            VALUES ($1, $2, $3, $4, $5, $6)"#,
         order.0,
-        e.kind,
+        e.kind as OrderEventKind,
         e.status as OrderStatus,
         e.detail,
         e.amount,
@@ -294,13 +294,16 @@ pub async fn overdue(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     limit: i64,
+    resting: &[String],
 ) -> Result<Vec<OrderId>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT order_id AS "id: OrderId" FROM orders
            WHERE status = 'pending_payment' AND reserved_until < $1
+             AND NOT (order_id::text = ANY($3))
            ORDER BY reserved_until LIMIT $2"#,
         now,
-        limit
+        limit,
+        resting
     )
     .fetch_all(conn)
     .await
@@ -513,7 +516,7 @@ pub async fn detail(
     })
     .collect();
     let events = sqlx::query!(
-        r#"SELECT kind, status AS "status: OrderStatus", detail, amount_minor, created_at
+        r#"SELECT kind AS "kind: OrderEventKind", status AS "status: OrderStatus", detail, amount_minor, created_at
            FROM order_events WHERE order_id = $1 ORDER BY event_id"#,
         order.0
     )

@@ -5,44 +5,21 @@
 //! our own ids, so retries and duplicate or reordered events have no second effect.
 
 use super::emails;
-use super::model::{OrderDetail, OrderStatus, parse_tracking_number};
+use super::model::{OrderDetail, OrderEventKind, OrderStatus, parse_tracking_number};
 use super::repo::{self, Locked, NewEvent};
 use crate::audit::{self, Action, Entry};
-use crate::catalog::service::today;
 use crate::checkout::repo as checkout_repo;
-use crate::error::AppError;
+use crate::error::{AppError, ServiceError};
 use crate::ids::{OrderId, RefundId, UserId};
 use crate::inventory::repo as inventory;
-use crate::money::Money;
+use crate::money::{Currency, Money, parse_price};
 use crate::notifications::email;
 use crate::state::AppState;
+use chrono::NaiveDate;
 use payments::{Intent, IntentStatus, PaymentsError};
 use sqlx::PgConnection;
 
-#[derive(Debug, thiserror::Error)]
-pub enum OrderError {
-    /// A refusal the person can act on.
-    #[error(transparent)]
-    Refused(#[from] AppError),
-    #[error("database error")]
-    Database(#[from] sqlx::Error),
-    #[error("payment service error: {0}")]
-    Payments(#[from] PaymentsError),
-}
-
-impl From<OrderError> for AppError {
-    fn from(error: OrderError) -> Self {
-        match error {
-            OrderError::Refused(refusal) => refusal.with_status(),
-            OrderError::Payments(PaymentsError::Refused { message, .. }) => {
-                AppError::invalid(format!("The payment service refused: {message}")).with_status()
-            }
-            OrderError::Database(_) | OrderError::Payments(_) => AppError::internal(&error),
-        }
-    }
-}
-
-pub type Result<T> = std::result::Result<T, OrderError>;
+pub type Result<T> = std::result::Result<T, ServiceError>;
 
 fn link(state: &AppState, order: OrderId) -> String {
     state.config.link(&format!("/orders/{order}"))
@@ -69,9 +46,9 @@ async fn release_holds(conn: &mut PgConnection, order: OrderId) -> Result<()> {
 
 /// Hold stock again for an order whose reservations are gone (its payment arrived after they
 /// were released). `false`, holding nothing, when some line can no longer be served.
-async fn reserve_again(conn: &mut PgConnection, order: OrderId) -> Result<bool> {
+async fn reserve_again(conn: &mut PgConnection, order: OrderId, today: NaiveDate) -> Result<bool> {
     for (variant, quantity) in repo::line_quantities(conn, order).await? {
-        if inventory::reserve(conn, order, variant, i64::from(quantity), today())
+        if inventory::reserve(conn, order, variant, i64::from(quantity), today)
             .await?
             .is_err()
         {
@@ -104,7 +81,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                 record(
                     &mut tx,
                     &order,
-                    "payment_mismatch",
+                    OrderEventKind::PaymentMismatch,
                     OrderStatus::PendingPayment,
                     &format!(
                         "Stripe received {} {}; the order is {} {}.",
@@ -117,7 +94,9 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                 let note = format!("Order {}", order.reference());
                 let mut allocated =
                     inventory::fulfil_reservations(&mut tx, order.id, &note).await?;
-                if allocated.is_empty() && reserve_again(&mut tx, order.id).await? {
+                if allocated.is_empty()
+                    && reserve_again(&mut tx, order.id, state.clock.today()).await?
+                {
                     allocated = inventory::fulfil_reservations(&mut tx, order.id, &note).await?;
                 }
                 if allocated.is_empty() {
@@ -127,7 +106,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                         &mut tx,
                         &order,
                         OrderStatus::Cancelled,
-                        "cancelled",
+                        OrderEventKind::Cancelled,
                         "Paid after the items sold out; the payment is refunded in full.",
                         None,
                     )
@@ -138,7 +117,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                         &mut tx,
                         &order,
                         OrderStatus::Paid,
-                        "paid",
+                        OrderEventKind::Paid,
                         "Payment received by card.",
                         Some(intent.amount_received),
                     )
@@ -156,7 +135,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                 &mut tx,
                 &order,
                 OrderStatus::Cancelled,
-                "cancelled",
+                OrderEventKind::Cancelled,
                 "The payment was cancelled; the items went back on sale.",
                 None,
             )
@@ -167,7 +146,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                 record(
                     &mut tx,
                     &order,
-                    "payment_failed",
+                    OrderEventKind::PaymentFailed,
                     OrderStatus::PendingPayment,
                     &failure.message,
                     None,
@@ -179,7 +158,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
             record(
                 &mut tx,
                 &order,
-                "authentication_requested",
+                OrderEventKind::AuthenticationRequested,
                 OrderStatus::PendingPayment,
                 "The card issuer asked for 3-D Secure.",
                 None,
@@ -192,7 +171,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
             record(
                 &mut tx,
                 &order,
-                "late_payment",
+                OrderEventKind::LatePayment,
                 OrderStatus::Cancelled,
                 "A payment arrived after the order was cancelled; it is refunded in full.",
                 Some(intent.amount_received),
@@ -215,7 +194,7 @@ async fn leave_pending(
     conn: &mut PgConnection,
     order: &Locked,
     to: OrderStatus,
-    kind: &str,
+    kind: OrderEventKind,
     detail: &str,
     amount: Option<i64>,
 ) -> Result<()> {
@@ -226,7 +205,7 @@ async fn leave_pending(
 async fn record(
     conn: &mut PgConnection,
     order: &Locked,
-    kind: &str,
+    kind: OrderEventKind,
     status: OrderStatus,
     detail: &str,
     amount: Option<i64>,
@@ -275,7 +254,7 @@ async fn refund_automatically(state: &AppState, order: &Locked, amount: i64) -> 
             &mut tx,
             order.id,
             &NewEvent {
-                kind: "refunded",
+                kind: OrderEventKind::Refunded,
                 status: OrderStatus::Cancelled,
                 detail: "Refunded in full automatically.",
                 amount: Some(amount),
@@ -327,7 +306,7 @@ impl AdminAct {
 pub async fn cancel_unpaid(
     state: &AppState,
     order: OrderId,
-    kind: &str,
+    kind: OrderEventKind,
     detail: &str,
     by: Option<AdminAct>,
 ) -> Result<bool> {
@@ -392,32 +371,24 @@ pub async fn cancel_unpaid(
     Ok(true)
 }
 
-/// The reservation job: unpaid orders whose hold ran out are cancelled and their stock goes
-/// back on sale. Returns how many were cancelled.
-pub async fn expire_overdue(state: &AppState) -> Result<usize> {
-    let overdue = {
-        let mut conn = state.db.acquire().await?;
-        repo::overdue(&mut conn, chrono::Utc::now(), 100).await?
-    };
-    let mut cancelled = 0;
-    for order in overdue {
-        match cancel_unpaid(
-            state,
-            order,
-            "expired",
-            "Not paid within the time we hold stock; the items went back on sale.",
-            None,
-        )
-        .await
-        {
-            Ok(true) => cancelled += 1,
-            Ok(false) => {}
-            // One order's trouble (Stripe unreachable, say) doesn't stop the others; the next
-            // run tries it again.
-            Err(error) => tracing::warn!(%order, %error, "could not expire an unpaid order"),
-        }
-    }
-    Ok(cancelled)
+/// Unpaid orders whose stock hold ran out, oldest first, leaving out `resting` (ids the expiry
+/// job holds or is waiting to retry).
+pub async fn overdue(state: &AppState, limit: i64, resting: &[String]) -> Result<Vec<OrderId>> {
+    let mut conn = state.db.acquire().await?;
+    Ok(repo::overdue(&mut conn, state.clock.now(), limit, resting).await?)
+}
+
+/// The reservation job's work for one order: cancel it if it is still unpaid (its
+/// PaymentIntent first), so its stock goes back on sale. Returns whether it was cancelled.
+pub async fn expire_unpaid(state: &AppState, order: OrderId) -> Result<bool> {
+    cancel_unpaid(
+        state,
+        order,
+        OrderEventKind::Expired,
+        "Not paid within the time we hold stock; the items went back on sale.",
+        None,
+    )
+    .await
 }
 
 /// A fulfilment step by an admin: packed, shipped (with tracking number) or delivered.
@@ -429,10 +400,10 @@ pub async fn advance(
     by: AdminAct,
 ) -> Result<OrderStatus> {
     let actor = by.admin;
-    let action = match to {
-        OrderStatus::Packed => Action::OrderPacked,
-        OrderStatus::Shipped => Action::OrderShipped,
-        OrderStatus::Delivered => Action::OrderDelivered,
+    let (action, kind) = match to {
+        OrderStatus::Packed => (Action::OrderPacked, OrderEventKind::Packed),
+        OrderStatus::Shipped => (Action::OrderShipped, OrderEventKind::Shipped),
+        OrderStatus::Delivered => (Action::OrderDelivered, OrderEventKind::Delivered),
         OrderStatus::PendingPayment
         | OrderStatus::Paid
         | OrderStatus::Cancelled
@@ -469,7 +440,6 @@ pub async fn advance(
         }
         None => String::new(),
     };
-    let kind = to.db_name();
     repo::record(
         &mut tx,
         order,
@@ -495,18 +465,74 @@ pub async fn advance(
     Ok(to)
 }
 
-/// Refund `amount` of a paid order through Stripe, by an admin with a reason. A refund of what
-/// is left makes the order refunded; `cancel` (before shipping) also puts the units back on the
-/// shelf and cancels the order. The refund row is written before Stripe is called and its id is
-/// the idempotency key, so a retry after a crash or timeout can never refund twice.
+/// What a refund does to the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundKind {
+    /// Refund all that is left, put the units back on the shelf and cancel the order (only
+    /// before it ships).
+    Cancel,
+    /// Refund this much; once nothing is left the order is refunded.
+    Part(Money),
+}
+
+/// An admin cancels an order with a reason: an unpaid one is simply given up, a paid one is
+/// refunded in full and its units go back on the shelf.
+pub async fn cancel(
+    state: &AppState,
+    order: OrderId,
+    reason: &str,
+    by: AdminAct,
+) -> Result<OrderStatus> {
+    let status = {
+        let mut conn = state.db.acquire().await?;
+        repo::lock(&mut conn, order)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .status
+    };
+    if status != OrderStatus::PendingPayment {
+        return refund(state, order, RefundKind::Cancel, reason, by).await;
+    }
+    let reason = match reason.trim() {
+        "" => "Cancelled by Olivine before payment.",
+        given => given,
+    };
+    cancel_unpaid(state, order, OrderEventKind::Cancelled, reason, Some(by)).await?;
+    Ok(OrderStatus::Cancelled)
+}
+
+/// Refund an amount typed like a price ("12,50") in the order's currency.
+pub async fn refund_typed(
+    state: &AppState,
+    order: OrderId,
+    amount: &str,
+    reason: &str,
+    by: AdminAct,
+) -> Result<OrderStatus> {
+    let currency = {
+        let mut conn = state.db.acquire().await?;
+        repo::lock(&mut conn, order)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .currency
+    };
+    let currency = Currency::parse(&currency).map_err(|_| AppError::Internal)?;
+    let amount =
+        parse_price(amount, currency).map_err(|problem| AppError::field("amount", problem))?;
+    refund(state, order, RefundKind::Part(amount), reason, by).await
+}
+
+/// Refund a paid order through Stripe, by an admin with a reason (see [`RefundKind`]). The
+/// refund row is written before Stripe is called and its id is the idempotency key, so a retry
+/// after a crash or timeout can never refund twice.
 pub async fn refund(
     state: &AppState,
     order: OrderId,
-    amount: Money,
+    kind: RefundKind,
     reason: &str,
-    cancel: bool,
     by: AdminAct,
 ) -> Result<OrderStatus> {
+    let cancel = kind == RefundKind::Cancel;
     let actor = by.admin;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
@@ -516,7 +542,7 @@ pub async fn refund(
         )
         .into());
     }
-    let (refund_id, intent) = {
+    let (refund_id, intent, currency) = {
         let mut tx = state.db.begin().await?;
         let locked = repo::lock(&mut tx, order)
             .await?
@@ -542,10 +568,12 @@ pub async fn refund(
         .fetch_optional(&mut *tx)
         .await?;
         let left = locked.total - locked.refunded;
-        let amount = if cancel {
-            Money::new(left, amount.currency())
-        } else {
-            amount
+        let amount = match kind {
+            RefundKind::Cancel => Money::new(
+                left,
+                Currency::parse(&locked.currency).map_err(|_| AppError::Internal)?,
+            ),
+            RefundKind::Part(amount) => amount,
         };
         if amount.currency().code() != locked.currency {
             return Err(AppError::field("amount", "Refund in the order's currency.").into());
@@ -600,7 +628,11 @@ pub async fn refund(
             }
         };
         tx.commit().await?;
-        (id, locked.payment_intent.ok_or(AppError::Internal)?)
+        (
+            id,
+            locked.payment_intent.ok_or(AppError::Internal)?,
+            amount.currency(),
+        )
     };
 
     let stripe_refund = {
@@ -655,9 +687,9 @@ pub async fn refund(
             status = next;
         }
         let kind = if next == Some(OrderStatus::Cancelled) {
-            "cancelled"
+            OrderEventKind::Cancelled
         } else {
-            "refunded"
+            OrderEventKind::Refunded
         };
         repo::record(
             &mut tx,
@@ -671,20 +703,11 @@ pub async fn refund(
             },
         )
         .await?;
-        let money = Money::new(stripe_refund.amount, amount.currency());
+        let money = Money::new(stripe_refund.amount, currency);
         queue_email(state, &mut tx, order, |d, l| emails::refunded(d, money, l)).await?;
     }
     tx.commit().await?;
     Ok(status)
-}
-
-impl From<crate::cart::service::CartError> for OrderError {
-    fn from(error: crate::cart::service::CartError) -> Self {
-        match error {
-            crate::cart::service::CartError::Refused(refusal) => OrderError::Refused(refusal),
-            crate::cart::service::CartError::Database(e) => OrderError::Database(e),
-        }
-    }
 }
 
 /// The order is this visitor's: their account's, or placed as a guest in this browser. Others
@@ -831,23 +854,37 @@ async fn mark_processed(state: &AppState, event: &str) -> Result<()> {
     Ok(())
 }
 
-/// Events stored but not processed (the process stopped, or Stripe was unreachable): act on
-/// each intent's current state, then mark them. Returns how many were finished.
-pub async fn retry_unprocessed_events(state: &AppState) -> Result<usize> {
-    let stuck = sqlx::query!(
-        r#"SELECT event_id, object_id FROM stripe_events
+/// Payment events stored but not processed for a minute (the process stopped, or Stripe was
+/// unreachable), oldest first, leaving out `resting` event ids.
+pub async fn unprocessed_events(
+    state: &AppState,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT event_id FROM stripe_events
            WHERE processed_at IS NULL AND received_at < now() - interval '1 minute'
-             AND type LIKE 'payment_intent.%'
-           ORDER BY received_at LIMIT 50"#
+             AND type LIKE 'payment_intent.%' AND NOT (event_id = ANY($2))
+           ORDER BY received_at LIMIT $1"#,
+        limit,
+        resting
     )
     .fetch_all(&state.db)
-    .await?;
-    let mut done = 0;
-    for event in stuck {
-        let intent = state.payments.retrieve_intent(&event.object_id).await?;
-        apply_intent(state, &intent).await?;
-        mark_processed(state, &event.event_id).await?;
-        done += 1;
-    }
-    Ok(done)
+    .await?)
+}
+
+/// Finish one stored event: act on its intent's current state, then mark it processed.
+pub async fn finish_event(state: &AppState, event_id: &str) -> Result<()> {
+    let Some(intent_id) = sqlx::query_scalar!(
+        "SELECT object_id FROM stripe_events WHERE event_id = $1 AND processed_at IS NULL",
+        event_id
+    )
+    .fetch_optional(&state.db)
+    .await?
+    else {
+        return Ok(());
+    };
+    let intent = state.payments.retrieve_intent(&intent_id).await?;
+    apply_intent(state, &intent).await?;
+    mark_processed(state, event_id).await
 }

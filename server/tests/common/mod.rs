@@ -176,7 +176,7 @@ impl App {
 
     /// Deliver the outbox to the mailbox and return the newest message to `to`.
     pub async fn last_mail_to(&self, to: &str) -> String {
-        server::workers::relay_once(&self.db, &server::workers::Transport::Mailbox)
+        server::jobs::mail::relay_once(&self.db, server::jobs::mail::Transport::Mailbox)
             .await
             .expect("relay");
         sqlx::query_scalar!(

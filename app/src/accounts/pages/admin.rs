@@ -36,6 +36,7 @@ pub fn AdminHomePage() -> impl IntoView {
                                     <li class="list__row"><a href="/admin/orders">"Orders"</a><span class="muted">"Fulfil, refund and cancel"</span></li>
                                     <li class="list__row"><a href="/admin/users">"Users and roles"</a></li>
                                     <li class="list__row"><a href="/admin/verification">"Certificate verification"</a><span class="muted">"Freelancers' certificates waiting for review"</span></li>
+                                    <li class="list__row"><a href="/admin/jobs">"Background jobs"</a><span class="muted">"Runs, failures and parked items"</span></li>
                                 })}
                             </ul>
                         </nav>

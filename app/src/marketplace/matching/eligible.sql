@@ -8,13 +8,13 @@
 -- time), $8 its length in minutes, $9 its first and $10 its last day, $11 and $12 its start and
 -- end, $13 the certificate types it requires, $14 the posting (its applicants are left out),
 -- $15 its embedding, $16 how many rows.
-SELECT f.user_id, f.city_id, f.travel_km, f.min_rate_cents, f.rating, f.attendance,
+SELECT f.user_id, f.city_id, f.travel_km, f.min_rate_minor, f.rating, f.attendance,
        f.skill_levels,
        1 - (f.embedding <=> $15::real[]::vector) AS similarity
 FROM freelancer_profiles f
 WHERE f.city_id = ANY($1::text[])
   AND f.travel_km >= ($2::float8[])[array_position($1::text[], f.city_id)]
-  AND ($3::bigint IS NULL OR (f.min_rate_cents <= $3 AND f.currency = $4::text))
+  AND ($3::bigint IS NULL OR (f.min_rate_minor <= $3 AND f.currency = $4::text))
   AND ($5::real IS NULL OR f.attendance >= $5)
   AND (NOT $6::bool OR (
         f.week_minutes @> int4range($7::int, $7::int + $8::int)

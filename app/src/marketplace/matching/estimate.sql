@@ -4,7 +4,7 @@
 SELECT count(*) AS "sampled!",
        count(*) FILTER (WHERE f.city_id = ANY($1::text[])
       AND f.travel_km >= ($2::float8[])[array_position($1::text[], f.city_id)]
-      AND ($3::bigint IS NULL OR (f.min_rate_cents <= $3 AND f.currency = $4::text))
+      AND ($3::bigint IS NULL OR (f.min_rate_minor <= $3 AND f.currency = $4::text))
       AND ($5::real IS NULL OR f.attendance >= $5)
       AND (NOT $6::bool OR (
             f.week_minutes @> int4range($7::int, $7::int + $8::int)

@@ -5,11 +5,11 @@
 SELECT f.user_id, u.display_name AS name, f.headline, ci.name AS city,
        earth_distance(ll_to_earth($16::float8, $17::float8),
                       ll_to_earth(ci.latitude, ci.longitude)) / 1000 AS "km!",
-       f.travel_km, f.min_rate_cents, f.rating, f.attendance, f.skill_levels,
+       f.travel_km, f.min_rate_minor, f.rating, f.attendance, f.skill_levels,
        1 - (f.embedding <=> $15::real[]::vector) AS similarity,
        (f.city_id = ANY($1::text[])
         AND f.travel_km >= ($2::float8[])[array_position($1::text[], f.city_id)]) AS "near!",
-       ($3::bigint IS NULL OR (f.min_rate_cents <= $3 AND f.currency = $4::text)) AS "paid_enough!",
+       ($3::bigint IS NULL OR (f.min_rate_minor <= $3 AND f.currency = $4::text)) AS "paid_enough!",
        ($5::real IS NULL OR coalesce(f.attendance >= $5, false)) AS "reliable!",
        (NOT $6::bool OR f.week_minutes @> int4range($7::int, $7::int + $8::int)) AS "available!",
        (NOT $6::bool OR NOT EXISTS (

@@ -11,7 +11,7 @@
 
 mod text;
 
-pub use text::{embed_due, posting_text, profile_text};
+pub use text::{EmbeddingItem, embed, embedding_due, posting_text, profile_text};
 
 use super::model::{
     Candidate, Check, Fit, MatchFilter, Opening, PayBasis, PostingKind, SKILL_LEVELS,
@@ -167,15 +167,15 @@ pub async fn posting_query(
 ) -> Result<Option<Query>, sqlx::Error> {
     let Some(row) = sqlx::query!(
         r#"SELECT p.kind AS "kind: PostingKind", p.pay_basis AS "pay_basis: PayBasis",
-                  p.wage_cents, p.currency, p.starts_at, p.ends_at, p.city_id, c.latitude,
+                  p.wage_minor, p.currency, p.starts_at, p.ends_at, p.city_id, c.latitude,
                   c.longitude,
-                  ((extract(isodow FROM p.starts_at AT TIME ZONE 'Europe/Amsterdam') - 1) * 1440
-                   + extract(hour FROM p.starts_at AT TIME ZONE 'Europe/Amsterdam') * 60
-                   + extract(minute FROM p.starts_at AT TIME ZONE 'Europe/Amsterdam'))::int
+                  ((extract(isodow FROM hire_local(p.starts_at)) - 1) * 1440
+                   + extract(hour FROM hire_local(p.starts_at)) * 60
+                   + extract(minute FROM hire_local(p.starts_at)))::int
                       AS "start_minute!",
                   (extract(epoch FROM p.ends_at - p.starts_at) / 60)::int AS "minutes!",
-                  (p.starts_at AT TIME ZONE 'Europe/Amsterdam')::date AS "first_day!",
-                  (p.ends_at AT TIME ZONE 'Europe/Amsterdam')::date AS "last_day!",
+                  hire_local(p.starts_at)::date AS "first_day!",
+                  hire_local(p.ends_at)::date AS "last_day!",
                   p.embedding::real[] AS embedding,
                   ARRAY(SELECT k.certificate_type_id || E'\t' || t.name
                         FROM posting_certificates k JOIN certificate_types t USING (certificate_type_id)
@@ -220,7 +220,7 @@ pub async fn posting_query(
         cities,
         kms,
         hourly: match row.pay_basis {
-            PayBasis::Hourly => Some(Money::new(row.wage_cents, currency)),
+            PayBasis::Hourly => Some(Money::new(row.wage_minor, currency)),
             PayBasis::Fixed => None,
         },
         currency,
@@ -267,7 +267,7 @@ struct Measured {
     user_id: uuid::Uuid,
     distance_km: f64,
     travel_km: i32,
-    min_rate_cents: i64,
+    min_rate_minor: i64,
     rating: Option<f32>,
     attendance: Option<f32>,
     skill_levels: Vec<String>,
@@ -283,7 +283,7 @@ impl Query {
             attendance: m.attendance.map(f64::from),
             distance_km: m.distance_km,
             max_km: self.radius_km.min(f64::from(m.travel_km)),
-            rate: self.hourly.map(|pay| (m.min_rate_cents, pay.minor())),
+            rate: self.hourly.map(|pay| (m.min_rate_minor, pay.minor())),
         }
     }
 
@@ -428,7 +428,7 @@ async fn eligible(
             distance_km: q.city_km(&r.city_id),
             user_id: r.user_id,
             travel_km: r.travel_km,
-            min_rate_cents: r.min_rate_cents,
+            min_rate_minor: r.min_rate_minor,
             rating: r.rating,
             attendance: r.attendance,
             skill_levels: r.skill_levels,
@@ -515,7 +515,7 @@ pub struct Measurement {
     pub city: String,
     pub features: Features,
     pub travel_km: i32,
-    pub min_rate_cents: i64,
+    pub min_rate_minor: i64,
     pub near: bool,
     pub paid_enough: bool,
     pub reliable: bool,
@@ -556,7 +556,7 @@ pub async fn measure(
                 user_id: r.user_id,
                 distance_km: r.km,
                 travel_km: r.travel_km,
-                min_rate_cents: r.min_rate_cents,
+                min_rate_minor: r.min_rate_minor,
                 rating: r.rating,
                 attendance: r.attendance,
                 skill_levels: r.skill_levels,
@@ -569,7 +569,7 @@ pub async fn measure(
                 headline: r.headline,
                 city: r.city,
                 travel_km: r.travel_km,
-                min_rate_cents: r.min_rate_cents,
+                min_rate_minor: r.min_rate_minor,
                 near: r.near,
                 paid_enough: r.paid_enough,
                 reliable: r.reliable,
@@ -608,7 +608,7 @@ impl Measurement {
         )];
         checks.push(match q.hourly {
             Some(pay) => {
-                let asks = Money::new(self.min_rate_cents, q.currency);
+                let asks = Money::new(self.min_rate_minor, q.currency);
                 check(
                     self.paid_enough,
                     format!("Asks at least {asks}/h; the pay is {pay}/h"),

@@ -65,54 +65,121 @@ async fn vectors(embedder: &Arc<Embedder>, due: &[Due]) -> Result<Vec<Vec<f32>>,
     .map_err(EmbedJobError::from)
 }
 
-/// Embed up to `batch` profiles and `batch` postings whose text changed; returns how many were
-/// stored. A row edited while its batch ran keeps a newer text version and is picked up again.
-pub async fn embed_due(
+/// A row whose text changed since its vector was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbeddingItem {
+    Profile(uuid::Uuid),
+    Posting(uuid::Uuid),
+}
+
+impl std::fmt::Display for EmbeddingItem {
+    /// `profile:<user id>` or `posting:<posting id>`, as `embedding_due` compares them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EmbeddingItem::Profile(id) => write!(f, "profile:{id}"),
+            EmbeddingItem::Posting(id) => write!(f, "posting:{id}"),
+        }
+    }
+}
+
+impl std::str::FromStr for EmbeddingItem {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (kind, id) = text
+            .split_once(':')
+            .ok_or_else(|| format!("{text}: not a profile or posting"))?;
+        let id = id.parse().map_err(|e| format!("{text}: {e}"))?;
+        match kind {
+            "profile" => Ok(EmbeddingItem::Profile(id)),
+            "posting" => Ok(EmbeddingItem::Posting(id)),
+            _ => Err(format!("{text}: not a profile or posting")),
+        }
+    }
+}
+
+/// Profiles and postings whose text changed, leaving out `resting` (items the embedding job
+/// holds or is waiting to retry).
+pub async fn embedding_due(
+    db: &PgPool,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<EmbeddingItem>, EmbedJobError> {
+    let rows = sqlx::query!(
+        r#"SELECT kind AS "kind!", id AS "id!" FROM (
+               SELECT 'profile' AS kind, user_id AS id FROM freelancer_profiles
+               WHERE embedded_version <> text_version
+               UNION ALL
+               SELECT 'posting', posting_id FROM postings WHERE embedded_version <> text_version
+           ) due
+           WHERE NOT (kind || ':' || id::text = ANY($2))
+           ORDER BY kind, id LIMIT $1"#,
+        limit,
+        resting
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| match r.kind.as_str() {
+            "profile" => EmbeddingItem::Profile(r.id),
+            _ => EmbeddingItem::Posting(r.id),
+        })
+        .collect())
+}
+
+/// Embed one row's current text and store the vector with the text version it was made from,
+/// unless the row has meanwhile been embedded from a newer text. Returns whether it stored one.
+pub async fn embed(
     db: &PgPool,
     embedder: &Arc<Embedder>,
-    batch: i64,
-) -> Result<usize, EmbedJobError> {
-    let profiles: Vec<Due> = sqlx::query!(
-        r#"SELECT p.user_id, p.text_version, p.headline, p.bio, p.languages,
-                  ARRAY(SELECT s.name || E'\t' || fs.level FROM freelancer_skills fs
-                        JOIN skills s USING (skill_id)
-                        WHERE fs.user_id = p.user_id ORDER BY fs.level DESC, s.name) AS "skills!"
-           FROM freelancer_profiles p
-           WHERE p.embedded_version <> p.text_version
-           ORDER BY p.user_id LIMIT $1"#,
-        batch
-    )
-    .fetch_all(db)
-    .await?
-    .into_iter()
-    .map(|r| Due {
-        id: r.user_id,
-        version: r.text_version,
-        text: profile_text(&r.headline, &r.bio, &split_levels(&r.skills), &r.languages),
-    })
-    .collect();
-    let postings: Vec<Due> = sqlx::query!(
-        r#"SELECT p.posting_id, p.text_version, p.title, p.description,
-                  ARRAY(SELECT s.name || E'\t' || ps.min_level FROM posting_skills ps
-                        JOIN skills s USING (skill_id)
-                        WHERE ps.posting_id = p.posting_id ORDER BY ps.min_level DESC, s.name)
-                      AS "skills!"
-           FROM postings p
-           WHERE p.embedded_version <> p.text_version
-           ORDER BY p.posting_id LIMIT $1"#,
-        batch
-    )
-    .fetch_all(db)
-    .await?
-    .into_iter()
-    .map(|r| Due {
-        id: r.posting_id,
-        version: r.text_version,
-        text: posting_text(&r.title, &r.description, &split_levels(&r.skills)),
-    })
-    .collect();
-    Ok(store(db, embedder, Table::Profiles, &profiles).await?
-        + store(db, embedder, Table::Postings, &postings).await?)
+    item: EmbeddingItem,
+) -> Result<bool, EmbedJobError> {
+    let (table, due) = match item {
+        EmbeddingItem::Profile(id) => (
+            Table::Profiles,
+            sqlx::query!(
+                r#"SELECT p.user_id, p.text_version, p.headline, p.bio, p.languages,
+                          ARRAY(SELECT s.name || E'\t' || fs.level FROM freelancer_skills fs
+                                JOIN skills s USING (skill_id)
+                                WHERE fs.user_id = p.user_id ORDER BY fs.level DESC, s.name) AS "skills!"
+                   FROM freelancer_profiles p
+                   WHERE p.user_id = $1 AND p.embedded_version <> p.text_version"#,
+                id
+            )
+            .fetch_optional(db)
+            .await?
+            .map(|r| Due {
+                id: r.user_id,
+                version: r.text_version,
+                text: profile_text(&r.headline, &r.bio, &split_levels(&r.skills), &r.languages),
+            }),
+        ),
+        EmbeddingItem::Posting(id) => (
+            Table::Postings,
+            sqlx::query!(
+                r#"SELECT p.posting_id, p.text_version, p.title, p.description,
+                          ARRAY(SELECT s.name || E'\t' || ps.min_level FROM posting_skills ps
+                                JOIN skills s USING (skill_id)
+                                WHERE ps.posting_id = p.posting_id ORDER BY ps.min_level DESC, s.name)
+                              AS "skills!"
+                   FROM postings p
+                   WHERE p.posting_id = $1 AND p.embedded_version <> p.text_version"#,
+                id
+            )
+            .fetch_optional(db)
+            .await?
+            .map(|r| Due {
+                id: r.posting_id,
+                version: r.text_version,
+                text: posting_text(&r.title, &r.description, &split_levels(&r.skills)),
+            }),
+        ),
+    };
+    match due {
+        Some(due) => Ok(store(db, embedder, table, &[due]).await? > 0),
+        None => Ok(false),
+    }
 }
 
 #[derive(Clone, Copy)]

@@ -664,8 +664,9 @@ fn MyJobWork(contract: ContractView, work: JobWork) -> impl IntoView {
                 .cloned();
             // A disputed week to correct, or this week kept within the job's dates.
             let monday = disputed.as_ref().and_then(|t| t.week).unwrap_or_else(|| {
-                let today = chrono::Utc::now().date_naive();
-                let day = today.clamp(contract.starts.date(), last_day(contract.ends));
+                let day = contract
+                    .today
+                    .clamp(contract.starts.date(), last_day(contract.ends));
                 day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
             });
             let heading = if disputed.is_some() {

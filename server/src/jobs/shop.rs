@@ -1,0 +1,119 @@
+//! The shop's jobs: unpaid orders past their stock hold, Stripe events stored but not
+//! processed, and housekeeping.
+
+use super::{Job, Placement, Schedule, sweep_due};
+use anyhow::Context;
+use app::ids::OrderId;
+use app::state::AppState;
+use std::time::Duration;
+
+/// Unpaid orders whose hold ran out are cancelled (their PaymentIntent first, so they can't be
+/// paid any more) and their stock goes back on sale. One order at a time: Stripe being
+/// unreachable for one leaves the others to go on.
+pub struct UnpaidOrderExpiry {
+    state: AppState,
+}
+
+impl UnpaidOrderExpiry {
+    pub fn new(state: AppState) -> Self {
+        UnpaidOrderExpiry { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for UnpaidOrderExpiry {
+    fn name(&self) -> &'static str {
+        "unpaid-order-expiry"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(30), Placement::EveryNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = app::orders::service::overdue(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        let order = OrderId(item.parse().context("not an order id")?);
+        if app::orders::service::expire_unpaid(&self.state, order).await? {
+            tracing::info!(%order, "unpaid order expired");
+        }
+        Ok(())
+    }
+}
+
+/// Webhook events stored but not processed (the process stopped, or Stripe was unreachable):
+/// each is finished on its own from the intent's current state.
+pub struct StripeEventRetry {
+    state: AppState,
+}
+
+impl StripeEventRetry {
+    pub fn new(state: AppState) -> Self {
+        StripeEventRetry { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for StripeEventRetry {
+    fn name(&self) -> &'static str {
+        "stripe-event-retry"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(30), Placement::EveryNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        Ok(app::orders::service::unprocessed_events(&self.state, limit, resting).await?)
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        app::orders::service::finish_event(&self.state, item).await?;
+        Ok(())
+    }
+}
+
+/// Expired sessions, stale rate-limit counters and abandoned guest carts, every few minutes.
+pub struct Housekeeping {
+    state: AppState,
+}
+
+impl Housekeeping {
+    pub fn new(state: AppState) -> Self {
+        Housekeeping { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for Housekeeping {
+    fn name(&self) -> &'static str {
+        "housekeeping"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::sweep(Duration::from_secs(300))
+    }
+
+    async fn due(&self, _: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        Ok(sweep_due(resting))
+    }
+
+    async fn work(&self, _: &str) -> anyhow::Result<()> {
+        let mut conn = self.state.db.acquire().await?;
+        let sessions = sqlx::query!("DELETE FROM tower_sessions.session WHERE expiry_date < now()")
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        let limits = app::ratelimit::purge_stale(&mut conn).await?;
+        let carts =
+            app::cart::service::sweep_abandoned_guest_carts(&mut conn, self.state.clock.now())
+                .await?;
+        if sessions + limits + carts > 0 {
+            tracing::info!(sessions, limits, carts, "housekeeping removed expired rows");
+        }
+        Ok(())
+    }
+}
