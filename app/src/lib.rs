@@ -18,9 +18,9 @@ pub mod checkout;
 pub mod csp;
 pub mod dates;
 pub mod error;
+pub mod hire;
 pub mod ids;
 pub mod inventory;
-pub mod marketplace;
 pub mod media;
 pub mod money;
 pub mod notifications;
@@ -43,16 +43,16 @@ use cart::pages::{CartLink, CartPage, CartState};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search_page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
+use hire::pages::{
+    EditShiftPage, FindWorkPage, FreelancerPage, HireHomePage, MessagesPage, MyApplicationsPage,
+    MyShiftsPage, NewJobPage, NewShiftPage, OrgHomePage, OrgMessagesPage, OrgShiftPage,
+    OrgThreadPage, ProfilePage, ShiftPage, ThreadPage, VerificationPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
-};
-use marketplace::pages::{
-    EditShiftPage, FindWorkPage, FreelancerPage, HireHomePage, MessagesPage, MyApplicationsPage,
-    MyShiftsPage, NewJobPage, NewShiftPage, OrgHomePage, OrgMessagesPage, OrgShiftPage,
-    OrgThreadPage, ProfilePage, ShiftPage, ThreadPage, VerificationPage,
 };
 use notifications::pages::MailboxPage;
 use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};

@@ -117,7 +117,7 @@ pub struct AppConfig {
     pub offer_expiry: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// The matching engine's weights and search settings.
-    pub matching: crate::marketplace::matching::Settings,
+    pub matching: crate::hire::matching::Settings,
 }
 
 impl AppConfig {
@@ -133,7 +133,7 @@ impl AppConfig {
             timesheet_auto_approve: Duration::from_secs(72 * 60 * 60),
             offer_expiry: Duration::from_secs(48 * 60 * 60),
             oidc_providers: Vec::new(),
-            matching: crate::marketplace::matching::Settings::default(),
+            matching: crate::hire::matching::Settings::default(),
         }
     }
 

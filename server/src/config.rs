@@ -44,7 +44,7 @@ pub struct Config {
     pub matching_dimension: usize,
     /// `OLIVINE_MATCH_WEIGHTS` (e.g. `semantic=0.4,skills=0.25,rating=0.1,reliability=0.1,
     /// distance=0.1,rate=0.05`) and `OLIVINE_MATCH_RESULTS` (10).
-    pub matching: app::marketplace::matching::Settings,
+    pub matching: app::hire::matching::Settings,
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// Where this node keeps its own files (the search index; images unless stored elsewhere).
     pub data_dir: std::path::PathBuf,
@@ -185,7 +185,7 @@ impl Config {
             1..=24 * 30,
         )?;
         let oidc_providers = oidc_providers(&get)?;
-        let mut matching = app::marketplace::matching::Settings::default();
+        let mut matching = app::hire::matching::Settings::default();
         if let Some(weights) = get("OLIVINE_MATCH_WEIGHTS", None) {
             matching.weights = matching::Weights::parse(&weights)
                 .map_err(|problem| bad("OLIVINE_MATCH_WEIGHTS", problem))?;

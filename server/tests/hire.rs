@@ -6,15 +6,18 @@ mod common;
 
 use app::error::AppError;
 use app::error::ServiceError;
-use app::ids::{ApplicationId, CertificateId, ContractId, OrganisationId, PostingId, UserId};
-use app::marketplace::certificates;
-use app::marketplace::messages::{self, Party};
-use app::marketplace::model::{
-    ContractEventKind, ContractStatus, Draft, HoursInput, JobInput, MAX_CERTIFICATE_BYTES,
-    PostingStatus, ProfileInput, ShiftInput, Side, TimesheetStatus, WeekInput,
+use app::hire::certificates::model::MAX_CERTIFICATE_BYTES;
+use app::hire::certificates::service as certificates;
+use app::hire::contracts::model::{
+    ContractEventKind, ContractStatus, HoursInput, TimesheetStatus, WeekInput,
 };
-use app::marketplace::repo::{self, ContractScope};
-use app::marketplace::service::{self, Decision};
+use app::hire::messages::service::{self as messages, Party};
+use app::hire::postings::model::{Draft, JobInput, PostingStatus, ShiftInput};
+use app::hire::profiles::model::ProfileInput;
+use app::hire::reference::Side;
+use app::hire::repo::{self, ContractScope};
+use app::hire::service::{self, Decision};
+use app::ids::{ApplicationId, CertificateId, ContractId, OrganisationId, PostingId, UserId};
 use app::state::AppState;
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -232,7 +235,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
 
     // Fay finds it within her radius, applies; applying twice is refused.
     let mut conn = db.acquire().await.expect("connection");
-    let filter = app::marketplace::model::WorkFilter::from_query("", "", "barista", "", 1);
+    let filter = app::hire::postings::model::WorkFilter::from_query("", "", "barista", "", 1);
     let (found, total) = repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
         .await
         .expect("work");
@@ -240,7 +243,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     assert_eq!(found[0].distance_km.map(f64::round), Some(0.0));
     assert!(!found[0].needs_certificates);
     // A page past the last still knows how many there are.
-    let beyond = app::marketplace::model::WorkFilter::from_query("", "", "barista", "", 3);
+    let beyond = app::hire::postings::model::WorkFilter::from_query("", "", "barista", "", 3);
     let (none, total) = repo::open_shifts(&mut conn, c.fay, &beyond, state.clock.now(), 20)
         .await
         .expect("work");
@@ -568,7 +571,7 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
     );
     // Find-work cards say so before anyone opens the shift.
     let mut conn = db.acquire().await.expect("connection");
-    let filter = app::marketplace::model::WorkFilter::from_query("", "", "", "", 1);
+    let filter = app::hire::postings::model::WorkFilter::from_query("", "", "", "", 1);
     let (found, _) = repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
         .await
         .expect("work");
@@ -1923,7 +1926,7 @@ async fn a_freelancers_availability_is_shown_only_to_organisations_they_know(
     let state = &app.state;
     let c = cast(&app).await;
     let viewer = |user: UserId| viewer_of(&app.db, user);
-    let shown = |profile: &app::marketplace::model::Profile| {
+    let shown = |profile: &app::hire::profiles::model::Profile| {
         (profile.availability_shown, profile.week.len())
     };
     // Harbour's manager, before Fay has anything to do with Harbour: skills yes, week no.

@@ -5,10 +5,12 @@
 
 mod common;
 
+use app::hire::matching::model::MatchFilter;
+use app::hire::matching::{self, Query, Settings, Strategy};
+use app::hire::postings::model::{JobInput, ShiftInput};
+use app::hire::profiles::model::ProfileInput;
+use app::hire::service::{self, PostingForm};
 use app::ids::{OrganisationId, PostingId, UserId};
-use app::marketplace::matching::{self, Query, Settings, Strategy};
-use app::marketplace::model::{JobInput, MatchFilter, ProfileInput, ShiftInput};
-use app::marketplace::service::{self, PostingForm};
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
 use common::{organisation, user};
@@ -471,7 +473,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let listed: Vec<app::marketplace::model::Candidate> =
+    let listed: Vec<app::hire::matching::model::Candidate> =
         serde_json::from_str(&reply.body).expect("candidates as JSON");
     assert_eq!(
         listed.iter().map(|c| c.freelancer_id).collect::<Vec<_>>(),
@@ -479,7 +481,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
     );
 }
 
-fn semantic(c: &app::marketplace::model::Candidate) -> f64 {
+fn semantic(c: &app::hire::matching::model::Candidate) -> f64 {
     c.fit
         .score
         .of(::matching::Factor::Semantic)
@@ -491,7 +493,7 @@ async fn top(
     conn: &mut sqlx::PgConnection,
     organisation: OrganisationId,
     posting: PostingId,
-) -> Vec<app::marketplace::model::Candidate> {
+) -> Vec<app::hire::matching::model::Candidate> {
     matching::candidates(
         conn,
         organisation,

@@ -1,5 +1,5 @@
 //! The Hire matching engine's pure parts: sentence embeddings and the explained score. The
-//! candidate search itself (hard filters, HNSW or exact) is SQL in the app's marketplace repo;
+//! candidate search itself (hard filters, HNSW or exact) is SQL in the app's hire matching module;
 //! it hands this crate what it measured and gets back ranked, explained scores.
 //!
 //! `score` is plain Rust and also compiles for the browser (explanations travel to the page);

@@ -8,7 +8,7 @@
 //! usage: matching_bench <postgres-url> <profiles> <out.json>  (the model: OLIVINE_MATCHING_MODEL)
 
 use anyhow::{Context, Result};
-use app::marketplace::matching::{self, Query, Settings, Strategy, Window};
+use app::hire::matching::{self, Query, Settings, Strategy, Window};
 use app::money::{Currency, Money};
 use chrono::{Duration as Days, NaiveDate, TimeZone, Utc};
 use server::match_data::{self, Rng};
@@ -199,7 +199,7 @@ fn embedding_throughput() -> Result<(f64, usize)> {
     let texts: Vec<String> = (0..256)
         .map(|i| {
             let trade = rng.pick(match_data::TRADES);
-            app::marketplace::matching::profile_text(
+            app::hire::matching::profile_text(
                 &format!(
                     "{} worker with {} years of experience",
                     trade.name,

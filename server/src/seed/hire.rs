@@ -8,11 +8,11 @@ use super::stable_id;
 use anyhow::Context;
 use app::accounts::model::Role;
 use app::accounts::{password, repo as accounts};
+use app::hire::postings::model::{PayBasis, PostingKind, ValidPosting};
+use app::hire::profiles::model::{Availability, ValidProfile};
+use app::hire::reference::{HIRE_CURRENCY, Reference};
+use app::hire::repo;
 use app::ids::{OrganisationId, PostingId};
-use app::marketplace::model::{
-    Availability, HIRE_CURRENCY, PayBasis, PostingKind, Reference, ValidPosting, ValidProfile,
-};
-use app::marketplace::repo;
 use app::money::Money;
 use chrono::{Days, NaiveDate, NaiveTime};
 use sqlx::{PgConnection, PgPool};
@@ -460,7 +460,7 @@ pub async fn seed_hire(db: &PgPool, today: NaiveDate) -> anyhow::Result<HireRepo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::marketplace::model::{City, Skill, SkillCategory};
+    use app::hire::reference::{City, Skill, SkillCategory};
     use std::collections::BTreeSet;
 
     fn reference() -> Reference {

@@ -1,13 +1,22 @@
 //! Hire queries. Each takes a connection; the caller owns any transaction.
 
-use super::model::{
-    Applicant, ApplicationStatus, Availability, CertificateType, City, ContractEvent,
-    ContractEventKind, ContractStatus, ContractView, Delivery, Draft, HIRE_CURRENCY, JobInput,
-    MyApplication, OrgShift, PastWorker, PayBasis, PostingKind, PostingStatus, Profile, Rating,
-    Reference, Reliability, ShiftDetail, ShiftInput, ShiftSummary, Side, Skill, SkillCategory,
-    Timesheet, TimesheetStatus, ValidHours, ValidPosting, ValidProfile, ValidRating, WorkFilter,
-    last_day,
+use crate::hire::applications::model::{Applicant, ApplicationStatus, MyApplication, PastWorker};
+use crate::hire::contracts::model::{
+    ContractEvent, ContractEventKind, ContractStatus, ContractView, Delivery, Timesheet,
+    TimesheetStatus, ValidHours,
 };
+use crate::hire::postings::model::{
+    Draft, JobInput, OrgShift, PayBasis, PostingKind, PostingStatus, ShiftInput, ShiftSummary,
+    ValidPosting, WorkFilter,
+};
+use crate::hire::profiles::model::{Availability, Profile, Reliability, ValidProfile};
+use crate::hire::ratings::model::{Rating, ValidRating};
+use crate::hire::reference::Side;
+use crate::hire::reference::{
+    CertificateType, City, HIRE_CURRENCY, Reference, Skill, SkillCategory,
+};
+use crate::hire::time::last_day;
+use crate::hire::views::ShiftDetail;
 use crate::ids::{
     ApplicationId, ContractEventId, ContractId, OrganisationId, PostingId, TimesheetId, UserId,
 };
@@ -324,7 +333,7 @@ pub async fn profile(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let certificates = super::certificates::of(&mut *conn, user).await?;
+    let certificates = super::certificates::service::of(&mut *conn, user).await?;
     let reliability = reliability(conn, &[user])
         .await?
         .pop()
@@ -1612,7 +1621,7 @@ pub async fn due_for_auto_approval(
          ORDER BY t.submitted_at LIMIT $2 FOR UPDATE OF t SKIP LOCKED",
         cutoff,
         limit,
-        super::model::OVERTIME_MINUTES,
+        crate::hire::contracts::model::OVERTIME_MINUTES,
         only.map(|(c, _)| c.0),
         only.and_then(|(_, week)| week)
     )

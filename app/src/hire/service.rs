@@ -3,20 +3,29 @@
 //! guarded update, so concurrent offers never fill more places than the shift has. "Now" is
 //! the app clock, so the rules can be exercised at any time of day.
 
-use super::model::{
-    ApplicationStatus, CANCELLATION_POLICY, ContractEventKind, ContractStatus, HoursInput,
-    JobInput, PayBasis, PostingKind, PostingStatus, Profile, ProfileInput, ShiftDetail, ShiftInput,
-    Side, TimesheetStatus, ValidHours, ValidPosting, ValidWeek, WeekInput, check_proposal,
-    check_rating, last_day, paid_minutes, pay_for,
-};
+use super::certificates::service as certificates;
+use super::messages::service as messages;
 use super::repo::{
     self, Answer, LockedApplication, LockedContract, NewApplication, NewEvent, NewHours,
 };
-use super::{certificates, messages};
 use crate::accounts::model::Role;
 use crate::accounts::repo as accounts;
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError};
+use crate::hire::applications::model::{ApplicationStatus, check_proposal};
+use crate::hire::contracts::model::{
+    CANCELLATION_POLICY, ContractEventKind, ContractStatus, HoursInput, TimesheetStatus,
+    ValidHours, ValidWeek, WeekInput, pay_for,
+};
+use crate::hire::postings::model::{
+    JobInput, PayBasis, PostingKind, PostingStatus, ShiftInput, ValidPosting,
+};
+use crate::hire::profiles::model::{Profile, ProfileInput};
+use crate::hire::ratings::model::check_rating;
+use crate::hire::reference::Side;
+use crate::hire::time::last_day;
+use crate::hire::time::paid_minutes;
+use crate::hire::views::ShiftDetail;
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
@@ -804,13 +813,13 @@ async fn hours_for(
         return Err(AppError::field("hours[ends]", "There are no hours to pay.").into());
     }
     let scheduled = (contract.ends_at - contract.starts_at).num_minutes();
-    if i64::from(minutes) > scheduled + super::model::OVERTIME_MINUTES {
+    if i64::from(minutes) > scheduled + crate::hire::contracts::model::OVERTIME_MINUTES {
         return Err(AppError::field(
             "hours[ends]",
             format!(
                 "That is more than the shift's {} plus an hour. Enter the hours worked; \
                  longer days are agreed with the organisation.",
-                super::model::hours_label(scheduled)
+                crate::hire::time::hours_label(scheduled)
             ),
         )
         .into());

@@ -4,11 +4,12 @@
 
 use super::HireNav;
 use crate::error::AppError;
-use crate::ids::ApplicationId;
-use crate::marketplace::api::{
+use crate::hire::api::{
     SendMyMessage, SendOrgMessage, my_thread, my_threads, org_thread, org_threads,
 };
-use crate::marketplace::model::{Side, Thread, ThreadSummary};
+use crate::hire::messages::model::{Thread, ThreadSummary};
+use crate::hire::reference::Side;
+use crate::ids::ApplicationId;
 use crate::ui::{ErrorPage, FormError, TextArea, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;

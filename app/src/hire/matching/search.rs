@@ -1,21 +1,8 @@
-//! The matching engine's database side: the hard filters and the candidate search in Postgres
-//! (pgvector HNSW or an exact sort, chosen by estimated selectivity), scored and explained by
-//! the `matching` engine, and the texts the embedding worker turns into vectors.
-//!
-//! A search takes the `pool` eligible freelancers nearest in meaning to the posting and re-sorts
-//! them by the full explained score. It never returns a freelancer who fails a hard filter: the
-//! filters are SQL conditions (eligible.sql) and the HNSW index only orders what passes them.
-//! When the filters leave few, everyone who passes is sorted exactly; otherwise the index is
-//! scanned with `hnsw.iterative_scan` until the pool fills, and if its budget runs out first the
-//! search falls back to the exact sort — so k eligible freelancers always give k results.
+//! The candidate search: hard filters in SQL, the HNSW or exact sort, and the explained score.
 
-mod text;
-
-pub use text::{EmbeddingItem, embed, embedding_due, posting_text, profile_text};
-
-use super::model::{
-    Candidate, Check, Fit, MatchFilter, Opening, PayBasis, PostingKind, SKILL_LEVELS,
-};
+use crate::hire::matching::model::{Candidate, Check, Fit, MatchFilter, Opening};
+use crate::hire::postings::model::{PayBasis, PostingKind};
+use crate::hire::reference::SKILL_LEVELS;
 use crate::ids::{OrganisationId, PostingId, UserId};
 use crate::money::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -151,7 +138,7 @@ pub async fn reachable(
     city: &str,
     radius_km: f64,
 ) -> Result<(Vec<String>, Vec<f64>), sqlx::Error> {
-    Ok(super::repo::cities_within(conn, city, radius_km)
+    Ok(crate::hire::repo::cities_within(conn, city, radius_km)
         .await?
         .into_iter()
         .map(|(c, km)| (c.id, km))
@@ -354,7 +341,7 @@ pub async fn estimate(
     let (is_shift, w) = q.window_or_placeholder();
     let mut tx = custom_plans(conn).await?;
     let row = filter_query!(
-        "src/marketplace/matching/estimate.sql",
+        "src/hire/matching/estimate.sql",
         q,
         is_shift,
         w,
@@ -411,7 +398,7 @@ async fn eligible(
     }
     let (is_shift, w) = q.window_or_placeholder();
     let rows = filter_query!(
-        "src/marketplace/matching/eligible.sql",
+        "src/hire/matching/eligible.sql",
         q,
         is_shift,
         w,
@@ -533,7 +520,7 @@ pub async fn measure(
 ) -> Result<Vec<Measurement>, sqlx::Error> {
     let (is_shift, w) = q.window_or_placeholder();
     let rows = filter_query!(
-        "src/marketplace/matching/fit.sql",
+        "src/hire/matching/fit.sql",
         q,
         is_shift,
         w,
@@ -794,8 +781,8 @@ pub async fn openings(
     matching::rank(&mut openings, |(id, fit)| (fit.score.total, *id.as_bytes()));
     openings.truncate(settings.k);
     let ids: Vec<uuid::Uuid> = openings.iter().map(|(id, _)| *id).collect();
-    let mut summaries: HashMap<PostingId, super::model::ShiftSummary> =
-        super::repo::cards(conn, &ids, Some(freelancer))
+    let mut summaries: HashMap<PostingId, crate::hire::postings::model::ShiftSummary> =
+        crate::hire::repo::cards(conn, &ids, Some(freelancer))
             .await?
             .into_iter()
             .map(|s| (s.id, s))

@@ -2,11 +2,11 @@
 //! managers see, and the support admins' verification queue.
 
 use crate::error::AppError;
-use crate::marketplace::api::{ReviewCertificate, load_verification_queue};
-use crate::marketplace::model::{
-    Certificate, CertificateStatus, CertificateType, MAX_CERTIFICATE_BYTES, MyCertificates,
-    VerificationItem,
+use crate::hire::api::{ReviewCertificate, load_verification_queue};
+use crate::hire::certificates::model::{
+    Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
 };
+use crate::hire::reference::CertificateType;
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error, upload_refusal};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;

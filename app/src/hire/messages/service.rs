@@ -3,10 +3,12 @@
 //! unread count is what the other side wrote since. A thread closes when the application ended
 //! without a hire (rejected, withdrawn or declined).
 
-use super::model::{ApplicationStatus, Message, Side, Thread, ThreadSummary, Unread};
-use super::service::Result;
 use crate::accounts::model::{Role, Viewer};
 use crate::error::AppError;
+use crate::hire::applications::model::ApplicationStatus;
+use crate::hire::messages::model::{Message, Thread, ThreadSummary, Unread};
+use crate::hire::reference::Side;
+use crate::hire::service::Result;
 use crate::ids::{ApplicationId, MessageId, OrganisationId, UserId};
 use crate::state::AppState;
 use sqlx::PgConnection;

@@ -8,18 +8,21 @@ use super::{
 };
 use crate::accounts::pages::refresh_viewer_on_success;
 use crate::error::AppError;
-use crate::ids::UserId;
-use crate::marketplace::api::{
+use crate::hire::api::{
     AcceptOffer, AddDayOff, ApplyToShift, CancelMyContract, InviteFreelancer, RateOrganisation,
     RemoveDayOff, SHIFTS_PER_PAGE, SaveProfile, SubmitDelivery, SubmitHours, SubmitWeek,
     WithdrawApplication, find_work, load_freelancer, load_invitable_shifts, load_my_certificates,
     load_my_profile, load_openings, load_reference, load_shift, my_applications, my_contracts,
 };
-use crate::marketplace::model::{
-    ApplicationStatus, ContractStatus, ContractView, PayBasis, PostingKind, Profile, Reference,
-    SKILL_LEVELS, ShiftSummary, Side, TimesheetStatus, WEEKDAYS, last_day, pay_label, rating_line,
-    when_label,
-};
+use crate::hire::applications::model::ApplicationStatus;
+use crate::hire::contracts::model::{ContractStatus, ContractView, TimesheetStatus};
+use crate::hire::postings::model::{PayBasis, PostingKind, ShiftSummary, pay_label, when_label};
+use crate::hire::profiles::model::Profile;
+use crate::hire::ratings::model::rating_line;
+use crate::hire::reference::Side;
+use crate::hire::reference::{Reference, SKILL_LEVELS, WEEKDAYS};
+use crate::hire::time::last_day;
+use crate::ids::UserId;
 use crate::ui::{
     ErrorPage, FormError, Notice, Pagination, TextArea, TextField, field_error, form_error,
     page_count, urlencode,
@@ -572,7 +575,7 @@ pub fn MyShiftsPage() -> impl IntoView {
             <h1>"My shifts"</h1>
             <p class="muted">{format!(
                 "Cancelling less than {} hours before the start counts against your attendance.",
-                crate::marketplace::model::CANCELLATION_POLICY.notice_hours
+                crate::hire::contracts::model::CANCELLATION_POLICY.notice_hours
             )}</p>
         </header>
         <HireNav/>

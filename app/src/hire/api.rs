@@ -2,22 +2,29 @@
 //! hiring managers act for an organisation they belong to, named by its slug, and every
 //! query underneath is scoped to that organisation's id.
 
-use super::model::{
-    Candidate, ContractView, Draft, HoursInput, JobInput, MyApplication, MyCertificates, Opening,
-    OrgHome, OrgShiftDetail, Profile, ProfileInput, Reference, ShiftDetail, ShiftInput,
-    ShiftSummary, Thread, ThreadSummary, Unread, VerificationQueue, WeekInput, WorkPage,
-};
 use crate::error::AppError;
+use crate::hire::applications::model::MyApplication;
+use crate::hire::certificates::model::{MyCertificates, VerificationQueue};
+use crate::hire::contracts::model::{ContractView, HoursInput, WeekInput};
+use crate::hire::matching::model::{Candidate, Opening};
+use crate::hire::messages::model::{Thread, ThreadSummary, Unread};
+use crate::hire::postings::model::{Draft, JobInput, ShiftInput, ShiftSummary, WorkPage};
+use crate::hire::profiles::model::{Profile, ProfileInput};
+use crate::hire::reference::Reference;
+use crate::hire::views::{OrgHome, OrgShiftDetail, ShiftDetail};
 use crate::ids::{ApplicationId, CertificateId, ContractId, PostingId, UserId};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::model::{PostingStatus, Side, WorkFilter},
-    super::{certificates, messages, repo, service},
+    super::certificates::service as certificates,
+    super::messages::service as messages,
+    super::{repo, service},
     crate::accounts::authz::{Need, authorize},
     crate::accounts::model::Role,
     crate::accounts::session::RequestMeta,
+    crate::hire::postings::model::{PostingStatus, WorkFilter},
+    crate::hire::reference::Side,
     crate::ids::OrganisationId,
     crate::state::{AppState, app_state},
     sqlx::Postgres,
@@ -384,7 +391,7 @@ pub async fn load_recommended(
     within_km: Option<i32>,
     min_attendance: Option<i32>,
 ) -> Result<Vec<Candidate>, AppError> {
-    let filter = super::model::MatchFilter {
+    let filter = crate::hire::matching::model::MatchFilter {
         within_km,
         min_attendance,
     };

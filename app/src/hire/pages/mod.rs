@@ -15,12 +15,15 @@ pub use messages::{MessagesPage, OrgMessagesPage, OrgThreadPage, ThreadPage};
 pub use organisation::{EditShiftPage, NewJobPage, NewShiftPage, OrgHomePage, OrgShiftPage};
 
 use super::api::unread_messages;
-use super::model::{
-    City, ContractEvent, ContractView, Delivery, PayBasis, PostingKind, Reliability, SKILL_LEVELS,
-    ShiftDetail, ShiftSummary, Side, Timesheet, Unread, WEEKDAYS,
-};
 use crate::accounts::pages::ViewerState;
 use crate::error::AppError;
+use crate::hire::contracts::model::{ContractEvent, ContractView, Delivery, Timesheet};
+use crate::hire::messages::model::Unread;
+use crate::hire::postings::model::{PayBasis, PostingKind, ShiftSummary};
+use crate::hire::profiles::model::Reliability;
+use crate::hire::reference::Side;
+use crate::hire::reference::{City, SKILL_LEVELS, WEEKDAYS};
+use crate::hire::views::ShiftDetail;
 use crate::ids::{ContractId, PostingId};
 use crate::ui::{ErrorPage, FormError, TextArea, TextField, field_error};
 use leptos::prelude::*;
@@ -183,7 +186,7 @@ pub fn HireHomePage() -> impl IntoView {
 /// When, where, how long and for how much: a shift's hours, a job's days.
 #[component]
 fn ShiftFacts(shift: ShiftSummary) -> impl IntoView {
-    let paid = super::model::hours_label(shift.paid_minutes());
+    let paid = crate::hire::time::hours_label(shift.paid_minutes());
     view! {
         <dl class="facts">
             <div><dt>"When"</dt><dd>{shift.when()}</dd></div>
@@ -213,7 +216,10 @@ fn reliability_line(r: Reliability) -> String {
         parts.push(format!("{} late cancellation(s)", r.late_cancellations));
     }
     if r.ratings > 0 {
-        parts.push(super::model::rating_line(r.average_rating(), r.ratings));
+        parts.push(crate::hire::ratings::model::rating_line(
+            r.average_rating(),
+            r.ratings,
+        ));
     }
     parts.join(" · ")
 }
@@ -221,7 +227,7 @@ fn reliability_line(r: Reliability) -> String {
 /// A match score and what makes it: the summary line, then (opened on demand) each factor's
 /// value, weight and points, adding up to the score, and each hard filter with its outcome.
 #[component]
-fn FitExplanation(fit: super::model::Fit) -> impl IntoView {
+fn FitExplanation(fit: crate::hire::matching::model::Fit) -> impl IntoView {
     let eligible = fit.eligible();
     view! {
         <div class="fit" data-testid="fit">
@@ -335,10 +341,10 @@ fn TimesheetLine(timesheet: Timesheet) -> impl IntoView {
                 timesheet.worked_from.format("%a %-d %b %H:%M"),
                 timesheet.worked_to.format("%H:%M"),
                 timesheet.break_minutes,
-                super::model::hours_label(i64::from(timesheet.minutes)),
+                crate::hire::time::hours_label(i64::from(timesheet.minutes)),
                 timesheet.amount,
             )}
-            {adjusted.then(|| format!(" (claimed {})", super::model::hours_label(i64::from(timesheet.claimed_minutes))))}
+            {adjusted.then(|| format!(" (claimed {})", crate::hire::time::hours_label(i64::from(timesheet.claimed_minutes))))}
             {timesheet.reason.map(|r| view! { <span class="muted">{format!(" — “{r}”")}</span> })}
         </p>
     }
@@ -355,7 +361,7 @@ fn WeekLine(timesheet: Timesheet) -> impl IntoView {
             format!(
                 "{} {}",
                 (monday + chrono::Duration::days(i)).format("%a"),
-                super::model::hours_label(i64::from(*m))
+                crate::hire::time::hours_label(i64::from(*m))
             )
         })
         .collect::<Vec<_>>()
@@ -367,10 +373,10 @@ fn WeekLine(timesheet: Timesheet) -> impl IntoView {
             {format!(
                 "Week of {}: {days} = {} = {}",
                 monday.format("%-d %b %Y"),
-                super::model::hours_label(i64::from(timesheet.minutes)),
+                crate::hire::time::hours_label(i64::from(timesheet.minutes)),
                 timesheet.amount,
             )}
-            {adjusted.then(|| format!(" (claimed {})", super::model::hours_label(i64::from(timesheet.claimed_minutes))))}
+            {adjusted.then(|| format!(" (claimed {})", crate::hire::time::hours_label(i64::from(timesheet.claimed_minutes))))}
             {timesheet.reason.map(|r| view! { <span class="muted">{format!(" — “{r}”")}</span> })}
         </p>
     }

@@ -7,18 +7,23 @@ use super::{
     reliability_line,
 };
 use crate::error::AppError;
-use crate::ids::{PostingId, UserId};
-use crate::marketplace::api::{
+use crate::hire::api::{
     AdjustHours, AdjustWeek, ApproveDelivery, ApproveHours, ApproveWeek, CancelContract,
     ChangeShift, CreateJob, CreateShift, DisputeDelivery, DisputeHours, DisputeWeek,
     InviteFreelancer, MakeOffer, RateFreelancer, RecordNoShow, RejectApplication, UpdateDraft,
     UpdateJobDraft, load_draft, load_org_home, load_org_shift, load_recommended, load_reference,
 };
-use crate::marketplace::model::{
-    ApplicationStatus, CANCELLATION_POLICY, Candidate, CertificateType, ContractStatus,
-    ContractView, Draft, JobInput, MatchFilter, PastWorker, PayBasis, PostingKind, PostingStatus,
-    Reference, SKILL_LEVELS, ShiftInput, Side, SkillCategory, TimesheetStatus, pay_label,
+use crate::hire::applications::model::{ApplicationStatus, PastWorker};
+use crate::hire::contracts::model::{
+    CANCELLATION_POLICY, ContractStatus, ContractView, TimesheetStatus,
 };
+use crate::hire::matching::model::{Candidate, MatchFilter};
+use crate::hire::postings::model::{
+    Draft, JobInput, PayBasis, PostingKind, PostingStatus, ShiftInput, pay_label,
+};
+use crate::hire::reference::Side;
+use crate::hire::reference::{CertificateType, Reference, SKILL_LEVELS, SkillCategory};
+use crate::ids::{PostingId, UserId};
 use crate::ui::{
     ErrorPage, FormError, TextArea, TextField, count_of, field_error, form_error, on_success,
 };
@@ -597,7 +602,7 @@ pub fn OrgShiftPage() -> impl IntoView {
 #[component]
 fn Applicants(
     page_slug: String,
-    applicants: Vec<crate::marketplace::model::Applicant>,
+    applicants: Vec<crate::hire::applications::model::Applicant>,
     basis: PayBasis,
     actions: ShiftActions,
 ) -> impl IntoView {

@@ -3,13 +3,13 @@
 //! haven't expired count — on the profile managers read and for shifts that require one.
 //! Documents are personal data: only their owner and support admins can open them.
 
-use super::model::{
+use crate::audit::{self, Action, Entry};
+use crate::error::AppError;
+use crate::hire::certificates::model::{
     Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, VerificationItem,
     certificate_content_type,
 };
-use super::service::Result;
-use crate::audit::{self, Action, Entry};
-use crate::error::AppError;
+use crate::hire::service::Result;
 use crate::ids::{CertificateId, PostingId, UserId};
 use crate::state::AppState;
 use chrono::NaiveDate;

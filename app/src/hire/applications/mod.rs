@@ -1,0 +1,3 @@
+//! Applications, invitations and offers.
+
+pub mod model;

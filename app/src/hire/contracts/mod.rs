@@ -1,0 +1,3 @@
+//! Contracts, their events, timesheets and handed-over work.
+
+pub mod model;

@@ -1,0 +1,3 @@
+//! Shifts and jobs.
+
+pub mod model;

@@ -1,0 +1,3 @@
+//! Freelancer profiles.
+
+pub mod model;

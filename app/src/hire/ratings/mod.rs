@@ -1,0 +1,3 @@
+//! Ratings after a completed contract.
+
+pub mod model;

@@ -1,0 +1,45 @@
+//! What the Hire pages show, composed from the sub-domains: a shift with the viewer's
+//! application, and an organisation's shift and home pages.
+
+use crate::hire::applications::model::{Applicant, MyApplication, PastWorker};
+use crate::hire::contracts::model::ContractView;
+use crate::hire::postings::model::{OrgShift, ShiftSummary};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShiftDetail {
+    pub summary: ShiftSummary,
+    pub description: String,
+    pub address: String,
+    /// (skill id, name, minimum level)
+    pub skills: Vec<(String, String, i16)>,
+    /// (certificate type id, name): each must be verified and valid on the day.
+    pub certificates: Vec<(String, String)>,
+    /// What freelancers who worked for the organisation said: (average stars, count).
+    pub organisation_rating: (Option<f64>, i64),
+    /// The viewer's own application, for freelancers.
+    pub mine: Option<MyApplication>,
+    /// The viewer has a freelancer profile, so they can apply.
+    pub can_apply: bool,
+    /// Names of required certificates the viewer doesn't hold verified and valid on the day.
+    pub missing_certificates: Vec<String>,
+}
+
+/// The organisation's page for one shift.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgShiftDetail {
+    pub detail: ShiftDetail,
+    pub applicants: Vec<Applicant>,
+    pub contracts: Vec<ContractView>,
+    /// Who the managers can invite back, while the shift takes applications.
+    pub past_workers: Vec<PastWorker>,
+}
+
+/// An organisation's Hire home.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgHome {
+    pub name: String,
+    pub slug: String,
+    pub shifts: Vec<OrgShift>,
+    pub timesheets_waiting: Vec<ContractView>,
+}
