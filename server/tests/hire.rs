@@ -11,12 +11,13 @@ use app::hire::certificates::service as certificates;
 use app::hire::contracts::model::{
     ContractEventKind, ContractStatus, HoursInput, TimesheetStatus, WeekInput,
 };
+use app::hire::contracts::repo::ContractScope;
 use app::hire::messages::service::{self as messages, Party};
 use app::hire::postings::model::{Draft, JobInput, PostingStatus, ShiftInput};
 use app::hire::profiles::model::ProfileInput;
-use app::hire::reference::Side;
-use app::hire::repo::{self, ContractScope};
+use app::hire::reference::model::Side;
 use app::hire::service::{self, Decision};
+use app::hire::{applications, contracts, postings, profiles, reference};
 use app::ids::{ApplicationId, CertificateId, ContractId, OrganisationId, PostingId, UserId};
 use app::state::AppState;
 use axum::http::StatusCode;
@@ -34,7 +35,9 @@ async fn the_bundled_cities_answer_radius_searches(_: PgPoolOptions, options: Pg
         .expect("db");
     let mut conn = db.acquire().await.expect("connection");
 
-    let reference = repo::reference(&mut conn).await.expect("reference");
+    let reference = reference::repo::reference(&mut conn)
+        .await
+        .expect("reference");
     assert!(reference.cities.len() >= 30, "about 30 cities or more");
     assert!(
         reference
@@ -54,7 +57,7 @@ async fn the_bundled_cities_answer_radius_searches(_: PgPoolOptions, options: Pg
             .any(|c| c.id == "forklift-licence" && c.expires)
     );
 
-    let near: Vec<(String, f64)> = repo::cities_within(&mut conn, "nl-amsterdam", 60.0)
+    let near: Vec<(String, f64)> = reference::repo::cities_within(&mut conn, "nl-amsterdam", 60.0)
         .await
         .expect("radius")
         .into_iter()
@@ -72,7 +75,7 @@ async fn the_bundled_cities_answer_radius_searches(_: PgPoolOptions, options: Pg
     assert!(near.windows(2).all(|w| w[0].1 <= w[1].1), "nearest first");
 
     assert!(
-        repo::cities_within(&mut conn, "nl-nowhere", 60.0)
+        reference::repo::cities_within(&mut conn, "nl-nowhere", 60.0)
             .await
             .expect("query")
             .is_empty()
@@ -211,7 +214,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
 
     // The profile is saved as typed, and saving it made Fay a freelancer.
     let mut conn = db.acquire().await.expect("connection");
-    let profile = repo::profile(&mut conn, c.fay)
+    let profile = profiles::repo::profile(&mut conn, c.fay)
         .await
         .expect("profile")
         .expect("exists");
@@ -236,17 +239,19 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     // Fay finds it within her radius, applies; applying twice is refused.
     let mut conn = db.acquire().await.expect("connection");
     let filter = app::hire::postings::model::WorkFilter::from_query("", "", "barista", "", 1);
-    let (found, total) = repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
-        .await
-        .expect("work");
+    let (found, total) =
+        postings::repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
+            .await
+            .expect("work");
     assert_eq!((total, found[0].id), (1, draft));
     assert_eq!(found[0].distance_km.map(f64::round), Some(0.0));
     assert!(!found[0].needs_certificates);
     // A page past the last still knows how many there are.
     let beyond = app::hire::postings::model::WorkFilter::from_query("", "", "barista", "", 3);
-    let (none, total) = repo::open_shifts(&mut conn, c.fay, &beyond, state.clock.now(), 20)
-        .await
-        .expect("work");
+    let (none, total) =
+        postings::repo::open_shifts(&mut conn, c.fay, &beyond, state.clock.now(), 20)
+            .await
+            .expect("work");
     assert_eq!((none.len(), total), (0, 1));
     drop(conn);
     let application = service::apply(state, c.fay, draft, "I know the market.", "")
@@ -376,7 +381,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     .expect("adjust");
 
     let mut conn = db.acquire().await.expect("connection");
-    let contracts = repo::contracts(
+    let contracts = contracts::repo::contracts(
         &mut conn,
         ContractScope::Freelancer(c.fay),
         state.clock.now(),
@@ -405,7 +410,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     );
 
     // Completed history shows in the record: one shift, on time.
-    let record = repo::profile(&mut conn, c.fay)
+    let record = profiles::repo::profile(&mut conn, c.fay)
         .await
         .expect("profile")
         .expect("exists")
@@ -463,18 +468,18 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     .await
     .expect("fay rates");
     let mut conn = db.acquire().await.expect("connection");
-    let record = repo::reliability(&mut conn, &[c.fay])
+    let record = profiles::repo::reliability(&mut conn, &[c.fay])
         .await
         .expect("record")[0]
         .1;
     assert_eq!((record.ratings, record.average_rating()), (1, Some(5.0)));
     assert_eq!(
-        repo::organisation_rating(&mut conn, c.harbour)
+        postings::repo::organisation_rating(&mut conn, c.harbour)
             .await
             .expect("rating"),
         (Some(4.0), 1)
     );
-    let view = repo::contracts(
+    let view = contracts::repo::contracts(
         &mut conn,
         ContractScope::Freelancer(c.fay),
         state.clock.now(),
@@ -488,7 +493,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     // Fay worked for Harbour: its managers can invite her back to its next shift; Meadow's
     // list is its own.
     let next = open_shift(state, c.harbour, c.hana, day(10), 1).await;
-    let back = repo::past_workers(&mut conn, c.harbour, next)
+    let back = applications::repo::past_workers(&mut conn, c.harbour, next)
         .await
         .expect("past workers");
     assert_eq!(
@@ -498,7 +503,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         [(c.fay, 1)]
     );
     assert!(
-        repo::past_workers(&mut conn, c.meadow, next)
+        applications::repo::past_workers(&mut conn, c.meadow, next)
             .await
             .expect("past workers")
             .is_empty()
@@ -572,7 +577,7 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
     // Find-work cards say so before anyone opens the shift.
     let mut conn = db.acquire().await.expect("connection");
     let filter = app::hire::postings::model::WorkFilter::from_query("", "", "", "", 1);
-    let (found, _) = repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
+    let (found, _) = postings::repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
         .await
         .expect("work");
     let card = found.iter().find(|s| s.id == shift).expect("listed");
@@ -934,13 +939,15 @@ async fn managers_invite_freelancers_who_apply_from_it_or_decline(
             .expect("unread"),
         1
     );
-    let open = repo::invitable_shifts(&mut conn, &[c.harbour.0], c.fay, state.clock.now())
-        .await
-        .expect("invitable");
+    let open =
+        applications::repo::invitable_shifts(&mut conn, &[c.harbour.0], c.fay, state.clock.now())
+            .await
+            .expect("invitable");
     assert!(open.iter().all(|s| s.id != shift), "already invited");
-    let for_finn = repo::invitable_shifts(&mut conn, &[c.harbour.0], c.finn, state.clock.now())
-        .await
-        .expect("invitable");
+    let for_finn =
+        applications::repo::invitable_shifts(&mut conn, &[c.harbour.0], c.finn, state.clock.now())
+            .await
+            .expect("invitable");
     assert_eq!(for_finn.iter().map(|s| s.id).collect::<Vec<_>>(), [shift]);
     drop(conn);
 
@@ -1344,13 +1351,13 @@ async fn a_draft_shift_is_edited_until_it_is_published(
         .await
         .expect("edit");
     let mut conn = db.acquire().await.expect("connection");
-    let saved = repo::draft_input(&mut conn, c.harbour, draft)
+    let saved = postings::repo::draft_input(&mut conn, c.harbour, draft)
         .await
         .expect("draft input")
         .expect("still a draft");
     assert_eq!(saved, Draft::Shift(edited.clone()));
     assert_eq!(
-        repo::draft_input(&mut conn, c.meadow, draft)
+        postings::repo::draft_input(&mut conn, c.meadow, draft)
             .await
             .expect("draft input"),
         None
@@ -1375,7 +1382,7 @@ async fn a_draft_shift_is_edited_until_it_is_published(
     assert_eq!(refusal(other), AppError::NotFound);
     let mut conn = db.acquire().await.expect("connection");
     assert_eq!(
-        repo::draft_input(&mut conn, c.harbour, draft)
+        postings::repo::draft_input(&mut conn, c.harbour, draft)
             .await
             .expect("draft input"),
         Some(Draft::Shift(edited.clone()))
@@ -1580,7 +1587,7 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
         "seats given back"
     );
     let mut conn = db.acquire().await.expect("connection");
-    let finn = repo::profile(&mut conn, c.finn)
+    let finn = profiles::repo::profile(&mut conn, c.finn)
         .await
         .expect("profile")
         .expect("exists")
@@ -1611,7 +1618,7 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     service::record_no_show(state, c.harbour, c.hana, third)
         .await
         .expect("no-show");
-    let fay = repo::profile(&mut conn, c.fay)
+    let fay = profiles::repo::profile(&mut conn, c.fay)
         .await
         .expect("profile")
         .expect("exists")
@@ -1709,13 +1716,13 @@ async fn organisations_and_freelancers_reach_only_their_own(
     // Meadow can't see, offer, reject or change Harbour's shift, applicants or contracts.
     let mut conn = db.acquire().await.expect("connection");
     assert!(
-        repo::shift(&mut conn, harbour_shift, Some(c.meadow), None)
+        postings::repo::shift(&mut conn, harbour_shift, Some(c.meadow), None)
             .await
             .expect("query")
             .is_none()
     );
     assert!(
-        repo::applicants(&mut conn, c.meadow, harbour_shift)
+        applications::repo::applicants(&mut conn, c.meadow, harbour_shift)
             .await
             .expect("query")
             .is_empty()
@@ -1743,19 +1750,19 @@ async fn organisations_and_freelancers_reach_only_their_own(
     );
     // Nobody outside Meadow finds its draft, not even through the published-shift page.
     assert!(
-        repo::shift(&mut conn, meadow_draft, None, Some(c.fay))
+        postings::repo::shift(&mut conn, meadow_draft, None, Some(c.fay))
             .await
             .expect("query")
             .is_none()
     );
     assert!(
-        repo::shift(&mut conn, meadow_draft, Some(c.harbour), None)
+        postings::repo::shift(&mut conn, meadow_draft, Some(c.harbour), None)
             .await
             .expect("query")
             .is_none()
     );
     assert_eq!(
-        repo::organisation_shifts(&mut conn, c.meadow)
+        postings::repo::organisation_shifts(&mut conn, c.meadow)
             .await
             .expect("list")
             .len(),
@@ -1775,7 +1782,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
         AppError::NotFound
     );
     assert!(
-        repo::my_applications(&mut conn, c.finn, None)
+        applications::repo::my_applications(&mut conn, c.finn, None)
             .await
             .expect("list")
             .is_empty()
@@ -1786,7 +1793,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
 
     // Contracts: each side sees its own; the others reach nothing.
     assert_eq!(
-        repo::contracts(
+        contracts::repo::contracts(
             &mut conn,
             ContractScope::Freelancer(c.fay),
             state.clock.now()
@@ -1797,7 +1804,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
         1
     );
     assert!(
-        repo::contracts(
+        contracts::repo::contracts(
             &mut conn,
             ContractScope::Freelancer(c.finn),
             state.clock.now()
@@ -1807,7 +1814,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
         .is_empty()
     );
     assert!(
-        repo::contracts(
+        contracts::repo::contracts(
             &mut conn,
             ContractScope::Posting(c.meadow, harbour_shift),
             state.clock.now()

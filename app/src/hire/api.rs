@@ -10,7 +10,7 @@ use crate::hire::matching::model::{Candidate, Opening};
 use crate::hire::messages::model::{Thread, ThreadSummary, Unread};
 use crate::hire::postings::model::{Draft, JobInput, ShiftInput, ShiftSummary, WorkPage};
 use crate::hire::profiles::model::{Profile, ProfileInput};
-use crate::hire::reference::Reference;
+use crate::hire::reference::model::Reference;
 use crate::hire::views::{OrgHome, OrgShiftDetail, ShiftDetail};
 use crate::ids::{ApplicationId, CertificateId, ContractId, PostingId, UserId};
 use leptos::prelude::*;
@@ -19,12 +19,13 @@ use leptos::prelude::*;
 use {
     super::certificates::service as certificates,
     super::messages::service as messages,
-    super::{repo, service},
+    super::service,
+    super::{applications, contracts, postings, profiles, reference},
     crate::accounts::authz::{Need, authorize},
     crate::accounts::model::Role,
     crate::accounts::session::RequestMeta,
     crate::hire::postings::model::{PostingStatus, WorkFilter},
-    crate::hire::reference::Side,
+    crate::hire::reference::model::Side,
     crate::ids::OrganisationId,
     crate::state::{AppState, app_state},
     sqlx::Postgres,
@@ -57,7 +58,7 @@ async fn member(slug: &str) -> Result<(AppState, OrganisationId, UserId), AppErr
 #[server(endpoint = "hire/reference")]
 pub async fn load_reference() -> Result<Reference, AppError> {
     let state = app_state()?;
-    repo::reference(&mut *connection(&state).await?)
+    reference::repo::reference(&mut *connection(&state).await?)
         .await
         .map_err(AppError::from)
 }
@@ -67,7 +68,7 @@ pub async fn load_reference() -> Result<Reference, AppError> {
 pub async fn load_my_profile() -> Result<Option<Profile>, AppError> {
     let user = authorize(Need::SignedIn).await?.viewer.user_id;
     let state = app_state()?;
-    repo::profile(&mut *connection(&state).await?, user)
+    profiles::repo::profile(&mut *connection(&state).await?, user)
         .await
         .map_err(AppError::from)
 }
@@ -87,7 +88,7 @@ pub async fn add_day_off(day: String, note: String) -> Result<(), AppError> {
 #[server(endpoint = "hire/profile/day-off/remove")]
 pub async fn remove_day_off(day: chrono::NaiveDate) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    repo::remove_day_off(&mut *connection(&state).await?, user, day)
+    profiles::repo::remove_day_off(&mut *connection(&state).await?, user, day)
         .await
         .map_err(AppError::from)
 }
@@ -117,8 +118,9 @@ pub async fn find_work(
     let filter = WorkFilter::from_query(&within_km, &min_wage, &skill, &from, page);
     let mut conn = connection(&state).await?;
     let (shifts, total) =
-        repo::open_shifts(&mut conn, user, &filter, state.clock.now(), SHIFTS_PER_PAGE).await?;
-    let home = repo::profile(&mut conn, user)
+        postings::repo::open_shifts(&mut conn, user, &filter, state.clock.now(), SHIFTS_PER_PAGE)
+            .await?;
+    let home = profiles::repo::profile(&mut conn, user)
         .await?
         .map(|p| (p.city.name, filter.within_km.unwrap_or(p.travel_km)));
     Ok(WorkPage {
@@ -135,13 +137,14 @@ pub async fn load_shift(id: PostingId) -> Result<ShiftDetail, AppError> {
     let user = authorize(Need::SignedIn).await?.viewer.user_id;
     let state = app_state()?;
     let mut conn = connection(&state).await?;
-    let mut detail = repo::shift(&mut conn, id, None, Some(user))
+    let posting = postings::repo::shift(&mut conn, id, None, Some(user))
         .await?
         .ok_or_else(|| AppError::NotFound.with_status())?;
-    detail.mine = repo::my_applications(&mut conn, user, Some(id))
+    let mut detail = ShiftDetail::of(posting);
+    detail.mine = applications::repo::my_applications(&mut conn, user, Some(id))
         .await?
         .pop();
-    detail.can_apply = repo::has_profile(&mut conn, user).await?;
+    detail.can_apply = profiles::repo::has_profile(&mut conn, user).await?;
     detail.missing_certificates = certificates::missing(&mut conn, user, id).await?;
     Ok(detail)
 }
@@ -176,7 +179,7 @@ pub async fn submit_delivery(contract: ContractId, note: String) -> Result<(), A
 #[server(endpoint = "hire/applications/mine")]
 pub async fn my_applications() -> Result<Vec<MyApplication>, AppError> {
     let (state, user) = freelancer().await?;
-    repo::my_applications(&mut *connection(&state).await?, user, None)
+    applications::repo::my_applications(&mut *connection(&state).await?, user, None)
         .await
         .map_err(AppError::from)
 }
@@ -201,8 +204,8 @@ pub async fn accept_offer(application: ApplicationId) -> Result<(), AppError> {
 #[server(endpoint = "hire/contracts/mine")]
 pub async fn my_contracts() -> Result<Vec<ContractView>, AppError> {
     let (state, user) = freelancer().await?;
-    let scope = repo::ContractScope::Freelancer(user);
-    repo::contracts(&mut *connection(&state).await?, scope, state.clock.now())
+    let scope = contracts::repo::ContractScope::Freelancer(user);
+    contracts::repo::contracts(&mut *connection(&state).await?, scope, state.clock.now())
         .await
         .map_err(AppError::from)
 }
@@ -244,9 +247,10 @@ pub async fn load_org_home(slug: String) -> Result<OrgHome, AppError> {
     let state = app_state()?;
     let mut conn = connection(&state).await?;
     let organisation = membership.organisation_id;
-    let shifts = repo::organisation_shifts(&mut conn, organisation).await?;
-    let scope = repo::ContractScope::Waiting(organisation);
-    let timesheets_waiting = repo::contracts(&mut conn, scope, state.clock.now()).await?;
+    let shifts = postings::repo::organisation_shifts(&mut conn, organisation).await?;
+    let scope = contracts::repo::ContractScope::Waiting(organisation);
+    let timesheets_waiting =
+        contracts::repo::contracts(&mut conn, scope, state.clock.now()).await?;
     Ok(OrgHome {
         name: membership.name.clone(),
         slug,
@@ -338,7 +342,7 @@ pub async fn create_shift(slug: String, shift: ShiftInput) -> Result<PostingId, 
 #[server(endpoint = "hire/org/shift/draft")]
 pub async fn load_draft(slug: String, id: PostingId) -> Result<Draft, AppError> {
     let (state, organisation, _) = member(&slug).await?;
-    repo::draft_input(&mut *connection(&state).await?, organisation, id)
+    postings::repo::draft_input(&mut *connection(&state).await?, organisation, id)
         .await?
         .ok_or_else(|| AppError::NotFound.with_status())
 }
@@ -354,10 +358,10 @@ pub async fn update_draft(slug: String, id: PostingId, shift: ShiftInput) -> Res
 pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetail, AppError> {
     let (state, organisation, _) = member(&slug).await?;
     let mut conn = connection(&state).await?;
-    let detail = repo::shift(&mut conn, id, Some(organisation), None)
+    let detail = postings::repo::shift(&mut conn, id, Some(organisation), None)
         .await?
         .ok_or_else(|| AppError::NotFound.with_status())?;
-    let mut applicants = repo::applicants(&mut conn, organisation, id).await?;
+    let mut applicants = applications::repo::applicants(&mut conn, organisation, id).await?;
     let who: Vec<UserId> = applicants.iter().map(|a| a.freelancer_id).collect();
     let mut fits =
         super::matching::applicant_fits(&mut conn, organisation, id, &who, &state.config.matching)
@@ -365,15 +369,15 @@ pub async fn load_org_shift(slug: String, id: PostingId) -> Result<OrgShiftDetai
     for applicant in &mut applicants {
         applicant.fit = fits.remove(&applicant.freelancer_id);
     }
-    let scope = repo::ContractScope::Posting(organisation, id);
-    let contracts = repo::contracts(&mut conn, scope, state.clock.now()).await?;
+    let scope = contracts::repo::ContractScope::Posting(organisation, id);
+    let contracts = contracts::repo::contracts(&mut conn, scope, state.clock.now()).await?;
     let past_workers = if detail.summary.status.accepts_applications() {
-        repo::past_workers(&mut conn, organisation, id).await?
+        applications::repo::past_workers(&mut conn, organisation, id).await?
     } else {
         Vec::new()
     };
     Ok(OrgShiftDetail {
-        detail,
+        detail: ShiftDetail::of(detail),
         applicants,
         contracts,
         past_workers,
@@ -443,7 +447,7 @@ pub async fn load_invitable_shifts(freelancer: UserId) -> Result<Vec<ShiftSummar
     }
     let state = app_state()?;
     let now = state.clock.now();
-    repo::invitable_shifts(
+    applications::repo::invitable_shifts(
         &mut *connection(&state).await?,
         &organisations,
         freelancer,

@@ -1,7 +1,8 @@
 //! The Hire face: freelancers, the organisations that hire them, and what they agree on.
 //! One folder per sub-domain (profiles, postings, applications, contracts, ratings,
-//! certificates, messages, matching), each with its `model`; `reference` (cities, skills,
-//! certificate types) and `time` (Hire's wall clock) are shared by all of them.
+//! certificates, messages, matching), each with its `model` and, on the server, its `repo`;
+//! `reference` (cities, skills, certificate types, the two sides) and `time` (Hire's wall
+//! clock) are shared by all of them, and `views` composes what pages show from several.
 
 pub mod api;
 pub mod applications;
@@ -14,8 +15,6 @@ pub mod postings;
 pub mod profiles;
 pub mod ratings;
 pub mod reference;
-#[cfg(feature = "ssr")]
-pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod time;

@@ -10,8 +10,8 @@ use crate::hire::postings::model::{
 };
 use crate::hire::profiles::model::{ProfileInput, Reliability};
 use crate::hire::ratings::model::{ValidRating, check_rating, rating_line};
-use crate::hire::reference::HIRE_CURRENCY;
-use crate::hire::reference::Side;
+use crate::hire::reference::model::HIRE_CURRENCY;
+use crate::hire::reference::model::Side;
 use crate::hire::time::paid_minutes;
 use crate::hire::time::{hours_label, last_day};
 use crate::ids::CertificateId;

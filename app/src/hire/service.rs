@@ -3,11 +3,12 @@
 //! guarded update, so concurrent offers never fill more places than the shift has. "Now" is
 //! the app clock, so the rules can be exercised at any time of day.
 
+use super::applications::repo::{LockedApplication, NewApplication};
 use super::certificates::service as certificates;
+use super::contracts::repo::{LockedContract, NewEvent};
+use super::contracts::timesheets::{Answer, NewHours};
 use super::messages::service as messages;
-use super::repo::{
-    self, Answer, LockedApplication, LockedContract, NewApplication, NewEvent, NewHours,
-};
+use super::{applications, contracts, postings, profiles, ratings, reference};
 use crate::accounts::model::Role;
 use crate::accounts::repo as accounts;
 use crate::audit::{self, Action, Entry};
@@ -18,14 +19,13 @@ use crate::hire::contracts::model::{
     ValidHours, ValidWeek, WeekInput, pay_for,
 };
 use crate::hire::postings::model::{
-    JobInput, PayBasis, PostingKind, PostingStatus, ShiftInput, ValidPosting,
+    JobInput, PayBasis, PostingDetail, PostingKind, PostingStatus, ShiftInput, ValidPosting,
 };
 use crate::hire::profiles::model::{Profile, ProfileInput};
 use crate::hire::ratings::model::check_rating;
-use crate::hire::reference::Side;
+use crate::hire::reference::model::Side;
 use crate::hire::time::last_day;
 use crate::hire::time::paid_minutes;
-use crate::hire::views::ShiftDetail;
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
@@ -78,7 +78,7 @@ async fn check_reference(
 ) -> Result<()> {
     let ids: Vec<String> = skills.iter().map(|(id, _)| id.clone()).collect();
     let (city_known, skills_known, certificates_known) =
-        repo::known_references(conn, city, &ids, certificates).await?;
+        reference::repo::known_references(conn, city, &ids, certificates).await?;
     let problem = if !city_known {
         Some(("city", "Choose a city from the list."))
     } else if !skills_known {
@@ -101,7 +101,7 @@ pub async fn save_profile(state: &AppState, user: UserId, input: &ProfileInput) 
     let profile = input.check()?;
     let mut tx = state.db.begin().await?;
     check_reference(&mut tx, "profile", &profile.city, &profile.skills, &[]).await?;
-    repo::save_profile(&mut tx, user, &profile).await?;
+    profiles::repo::save_profile(&mut tx, user, &profile).await?;
     accounts::grant_role(&mut tx, user, Role::Freelancer, None).await?;
     tx.commit().await?;
     Ok(())
@@ -118,7 +118,7 @@ pub async fn profile_for(
     id: UserId,
 ) -> Result<Profile> {
     let mut conn = state.db.acquire().await?;
-    let Some(mut profile) = repo::profile(&mut conn, id).await? else {
+    let Some(mut profile) = profiles::repo::profile(&mut conn, id).await? else {
         return not_found();
     };
     let today = state.clock.now().date_naive();
@@ -130,7 +130,7 @@ pub async fn profile_for(
         .collect();
     let shown = viewer.user_id == id
         || support
-        || repo::knows_any_of(&mut conn, id, &organisations).await?;
+        || profiles::repo::knows_any_of(&mut conn, id, &organisations).await?;
     if !shown {
         profile.week.clear();
         profile.days_off.clear();
@@ -150,10 +150,10 @@ pub async fn add_day_off(state: &AppState, user: UserId, day: &str, note: &str) 
         return Err(AppError::field("note", "Keep the note to 200 characters.").into());
     }
     let mut conn = state.db.acquire().await?;
-    if !repo::has_profile(&mut conn, user).await? {
+    if !profiles::repo::has_profile(&mut conn, user).await? {
         return refuse("Save your profile first.");
     }
-    repo::add_day_off(&mut conn, user, day, note.trim()).await?;
+    profiles::repo::add_day_off(&mut conn, user, day, note.trim()).await?;
     Ok(())
 }
 
@@ -233,7 +233,7 @@ pub async fn create_posting(
     let mut tx = state.db.begin().await?;
     let posting = form.check(&mut tx, state).await?;
     let id = PostingId(uuid::Uuid::now_v7());
-    repo::save_draft(&mut tx, id, organisation, by, &posting).await?;
+    postings::repo::save_draft(&mut tx, id, organisation, by, &posting).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -259,7 +259,7 @@ pub async fn update_draft<'a>(
 ) -> Result<()> {
     let form = form.into();
     let mut tx = state.db.begin().await?;
-    let Some((status, _)) = repo::lock_posting(&mut tx, organisation, id).await? else {
+    let Some((status, _)) = postings::repo::lock_posting(&mut tx, organisation, id).await? else {
         return not_found();
     };
     if status != PostingStatus::Draft {
@@ -269,7 +269,7 @@ pub async fn update_draft<'a>(
         ));
     }
     let posting = form.check(&mut tx, state).await?;
-    if !repo::save_draft(&mut tx, id, organisation, by, &posting).await? {
+    if !postings::repo::save_draft(&mut tx, id, organisation, by, &posting).await? {
         return refuse(format!("This draft is not a {}.", form.name()));
     }
     tx.commit().await?;
@@ -287,7 +287,8 @@ pub async fn change_shift(
 ) -> Result<()> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let Some((status, starts_at)) = repo::lock_posting(&mut tx, organisation, posting).await?
+    let Some((status, starts_at)) =
+        postings::repo::lock_posting(&mut tx, organisation, posting).await?
     else {
         return not_found();
     };
@@ -306,14 +307,14 @@ pub async fn change_shift(
     }
     if to == PostingStatus::Cancelled {
         let reason = "The organisation cancelled the shift.";
-        for application in repo::applicants(&mut tx, organisation, posting).await? {
+        for application in applications::repo::applicants(&mut tx, organisation, posting).await? {
             if matches!(
                 application.status,
                 ApplicationStatus::Invited
                     | ApplicationStatus::Applied
                     | ApplicationStatus::Offered
             ) {
-                repo::set_application_status(
+                applications::repo::set_application_status(
                     &mut tx,
                     application.id,
                     application.status,
@@ -324,9 +325,9 @@ pub async fn change_shift(
                 .await?;
             }
         }
-        let contracts = repo::contracts(
+        let contracts = contracts::repo::contracts(
             &mut tx,
-            repo::ContractScope::Posting(organisation, posting),
+            contracts::repo::ContractScope::Posting(organisation, posting),
             now,
         )
         .await?;
@@ -345,7 +346,7 @@ pub async fn change_shift(
             .await?;
         }
     }
-    if !repo::set_posting_status(&mut tx, posting, status, to, now).await? {
+    if !postings::repo::set_posting_status(&mut tx, posting, status, to, now).await? {
         return refuse("The shift changed meanwhile. Reload the page and try again.");
     }
     tx.commit().await?;
@@ -369,11 +370,11 @@ pub async fn apply(
     }
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !repo::has_profile(&mut tx, freelancer).await? {
+    if !profiles::repo::has_profile(&mut tx, freelancer).await? {
         return refuse("Complete your freelancer profile before applying.");
     }
-    let Some(ShiftDetail { summary: shift, .. }) =
-        repo::shift(&mut tx, posting, None, Some(freelancer)).await?
+    let Some(PostingDetail { summary: shift, .. }) =
+        postings::repo::shift(&mut tx, posting, None, Some(freelancer)).await?
     else {
         return not_found();
     };
@@ -387,7 +388,8 @@ pub async fn apply(
         });
     }
     let proposed = check_proposal(proposed, shift.kind, shift.pay_basis)?;
-    let Some((_, starts_at)) = repo::lock_posting(&mut tx, shift.organisation_id, posting).await?
+    let Some((_, starts_at)) =
+        postings::repo::lock_posting(&mut tx, shift.organisation_id, posting).await?
     else {
         return not_found();
     };
@@ -415,7 +417,7 @@ pub async fn apply(
         proposed,
         invited_by: None,
     };
-    let Some(id) = repo::insert_application(&mut tx, &new).await? else {
+    let Some(id) = applications::repo::insert_application(&mut tx, &new).await? else {
         return refuse("You have already applied to this shift.");
     };
     tx.commit().await?;
@@ -439,14 +441,15 @@ pub async fn invite(
     };
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let Some((status, starts_at)) = repo::lock_posting(&mut tx, organisation, posting).await?
+    let Some((status, starts_at)) =
+        postings::repo::lock_posting(&mut tx, organisation, posting).await?
     else {
         return not_found();
     };
     if !status.accepts_applications() || starts_at <= now {
         return refuse("Only an open shift that hasn't started takes invitations.");
     }
-    if !repo::has_profile(&mut tx, freelancer).await? {
+    if !profiles::repo::has_profile(&mut tx, freelancer).await? {
         return not_found();
     }
     let new = NewApplication {
@@ -459,7 +462,7 @@ pub async fn invite(
         proposed: None,
         invited_by: Some(by),
     };
-    let Some(id) = repo::insert_application(&mut tx, &new).await? else {
+    let Some(id) = applications::repo::insert_application(&mut tx, &new).await? else {
         return refuse("This freelancer has already applied or been invited to this shift.");
     };
     if let Some(message) = message {
@@ -478,7 +481,7 @@ async fn lock_for(
     owner: uuid::Uuid,
     to: ApplicationStatus,
 ) -> Result<LockedApplication> {
-    let Some(application) = repo::lock_application(conn, id).await? else {
+    let Some(application) = applications::repo::lock_application(conn, id).await? else {
         return not_found();
     };
     let owned = match side {
@@ -511,12 +514,12 @@ pub async fn offer(
         ApplicationStatus::Offered,
     )
     .await?;
-    if !repo::take_seat(&mut tx, application.posting).await? {
+    if !postings::repo::take_seat(&mut tx, application.posting).await? {
         return refuse(
             "Every place on this shift is taken or on offer. Wait for an answer, or add places.",
         );
     }
-    repo::set_application_status(
+    applications::repo::set_application_status(
         &mut tx,
         id,
         application.status,
@@ -566,7 +569,7 @@ async fn end_application(
     let reason = reason_text(reason, "reason")?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let Some(current) = repo::lock_application(&mut tx, id).await? else {
+    let Some(current) = applications::repo::lock_application(&mut tx, id).await? else {
         return not_found();
     };
     let to = match (side, current.status) {
@@ -578,9 +581,17 @@ async fn end_application(
     };
     let application = lock_for(&mut tx, id, side, owner, to).await?;
     if application.status.holds_seat() {
-        repo::free_seat(&mut tx, application.posting, now).await?;
+        postings::repo::free_seat(&mut tx, application.posting, now).await?;
     }
-    repo::set_application_status(&mut tx, id, application.status, to, Some(&reason), now).await?;
+    applications::repo::set_application_status(
+        &mut tx,
+        id,
+        application.status,
+        to,
+        Some(&reason),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -602,14 +613,15 @@ pub async fn accept_offer(
     )
     .await?;
     let Some((_, starts_at)) =
-        repo::lock_posting(&mut tx, application.organisation, application.posting).await?
+        postings::repo::lock_posting(&mut tx, application.organisation, application.posting)
+            .await?
     else {
         return not_found();
     };
     if starts_at <= now {
         return refuse("This shift has already started; the offer can no longer be accepted.");
     }
-    repo::set_application_status(
+    applications::repo::set_application_status(
         &mut tx,
         id,
         application.status,
@@ -619,8 +631,8 @@ pub async fn accept_offer(
     )
     .await?;
     let contract = ContractId(uuid::Uuid::now_v7());
-    repo::insert_contract(&mut tx, contract, id).await?;
-    let locked = repo::lock_contract(&mut tx, contract)
+    contracts::repo::insert_contract(&mut tx, contract, id).await?;
+    let locked = contracts::repo::lock_contract(&mut tx, contract)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
     record_contract_event(
@@ -649,7 +661,7 @@ async fn lock_contract_for(
     side: Side,
     owner: uuid::Uuid,
 ) -> Result<LockedContract> {
-    let Some(contract) = repo::lock_contract(conn, id).await? else {
+    let Some(contract) = contracts::repo::lock_contract(conn, id).await? else {
         return not_found();
     };
     let owned = match side {
@@ -668,7 +680,7 @@ async fn cancel_locked(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let Some(contract) = repo::lock_contract(conn, id).await? else {
+    let Some(contract) = contracts::repo::lock_contract(conn, id).await? else {
         return not_found();
     };
     if contract.status != ContractStatus::Active {
@@ -705,7 +717,13 @@ async fn cancel_locked(
             Money::zero(contract.wage.currency()),
         ),
     };
-    repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Cancelled).await?;
+    contracts::repo::set_contract_status(
+        conn,
+        id,
+        ContractStatus::Active,
+        ContractStatus::Cancelled,
+    )
+    .await?;
     record_contract_event(
         conn,
         NewEvent {
@@ -719,7 +737,7 @@ async fn cancel_locked(
         },
     )
     .await?;
-    repo::free_seat(conn, contract.posting, now).await?;
+    postings::repo::free_seat(conn, contract.posting, now).await?;
     Ok(())
 }
 
@@ -756,11 +774,19 @@ pub async fn record_no_show(
     if contract.starts_at > now {
         return refuse("The shift has not started yet.");
     }
-    if repo::timesheet_status(&mut tx, id).await?.is_some() {
+    if contracts::timesheets::timesheet_status(&mut tx, id)
+        .await?
+        .is_some()
+    {
         return refuse("The freelancer has submitted hours for this shift; answer those instead.");
     }
-    if !repo::set_contract_status(&mut tx, id, ContractStatus::Active, ContractStatus::NoShow)
-        .await?
+    if !contracts::repo::set_contract_status(
+        &mut tx,
+        id,
+        ContractStatus::Active,
+        ContractStatus::NoShow,
+    )
+    .await?
     {
         return refuse(format!(
             "This contract is {}.",
@@ -860,7 +886,7 @@ pub async fn submit_hours(
         amount,
         now,
     };
-    if !repo::submit_hours(&mut tx, &new).await? {
+    if !contracts::timesheets::submit_hours(&mut tx, &new).await? {
         return refuse("Your hours are already submitted.");
     }
     tx.commit().await?;
@@ -958,7 +984,7 @@ pub async fn submit_week(
         amount,
         now,
     };
-    if !repo::submit_hours(&mut tx, &new).await? {
+    if !contracts::timesheets::submit_hours(&mut tx, &new).await? {
         return Err(
             AppError::field("week[week]", "This week's hours are already submitted.").into(),
         );
@@ -1043,7 +1069,7 @@ pub async fn submit_delivery(
     if contract.starts_at > now {
         return refuse("You can hand over the work once the job has started.");
     }
-    let new = repo::NewDelivery {
+    let new = contracts::timesheets::NewDelivery {
         contract: id,
         organisation: contract.organisation,
         freelancer,
@@ -1051,7 +1077,7 @@ pub async fn submit_delivery(
         amount: contract.wage,
         now,
     };
-    if !repo::submit_delivery(&mut tx, &new).await? {
+    if !contracts::timesheets::submit_delivery(&mut tx, &new).await? {
         return refuse("Your work is already handed over.");
     }
     tx.commit().await?;
@@ -1091,12 +1117,19 @@ async fn deliver(
     by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let Some(amount) = repo::answer_delivery(conn, id, to, reason, by, now).await? else {
+    let Some(amount) =
+        contracts::timesheets::answer_delivery(conn, id, to, reason, by, now).await?
+    else {
         return refuse("There is no work waiting for an answer.");
     };
     if to.is_approved() {
-        repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Completed)
-            .await?;
+        contracts::repo::set_contract_status(
+            conn,
+            id,
+            ContractStatus::Active,
+            ContractStatus::Completed,
+        )
+        .await?;
         record_contract_event(
             conn,
             NewEvent {
@@ -1178,7 +1211,7 @@ async fn settle(
             contract.status.label().to_lowercase()
         ));
     }
-    let Some(amount) = repo::answer_hours(conn, &answer).await? else {
+    let Some(amount) = contracts::timesheets::answer_hours(conn, &answer).await? else {
         return refuse("There are no hours waiting for an answer.");
     };
     if answer.to.is_approved() {
@@ -1188,12 +1221,17 @@ async fn settle(
                 let last = last_day(contract.ends_at.naive_utc());
                 let last_monday =
                     last - chrono::Duration::days(i64::from(last.weekday().num_days_from_monday()));
-                repo::weeks_settled(conn, id, last_monday).await?
+                contracts::timesheets::weeks_settled(conn, id, last_monday).await?
             }
         };
         if completes {
-            repo::set_contract_status(conn, id, ContractStatus::Active, ContractStatus::Completed)
-                .await?;
+            contracts::repo::set_contract_status(
+                conn,
+                id,
+                ContractStatus::Active,
+                ContractStatus::Completed,
+            )
+            .await?;
         }
         record_contract_event(
             conn,
@@ -1230,7 +1268,7 @@ pub async fn rate_contract(
     if contract.status != ContractStatus::Completed {
         return refuse("Ratings open once the shift is completed and its hours approved.");
     }
-    if !repo::insert_rating(&mut tx, id, side, by, &rating).await? {
+    if !ratings::repo::insert_rating(&mut tx, id, side, by, &rating).await? {
         return refuse("You have already rated this shift.");
     }
     tx.commit().await?;
@@ -1246,12 +1284,19 @@ pub async fn expire_due(state: &AppState) -> Result<usize> {
     let window = chrono::Duration::from_std(state.config.offer_expiry)
         .unwrap_or_else(|_| chrono::Duration::hours(48));
     let mut tx = state.db.begin().await?;
-    let due = repo::due_to_expire(&mut tx, now - window, now, 100).await?;
+    let due = contracts::timesheets::due_to_expire(&mut tx, now - window, now, 100).await?;
     for (id, status, posting) in &due {
-        repo::set_application_status(&mut tx, *id, *status, ApplicationStatus::Expired, None, now)
-            .await?;
+        applications::repo::set_application_status(
+            &mut tx,
+            *id,
+            *status,
+            ApplicationStatus::Expired,
+            None,
+            now,
+        )
+        .await?;
         if status.holds_seat() {
-            repo::free_seat(&mut tx, *posting, now).await?;
+            postings::repo::free_seat(&mut tx, *posting, now).await?;
         }
     }
     tx.commit().await?;
@@ -1318,13 +1363,14 @@ pub async fn auto_approval_due(
     // Resting items are left out here, so read enough to fill the batch without them.
     let read = limit.saturating_add(i64::try_from(resting.len()).unwrap_or(i64::MAX));
     let mut conn = state.db.acquire().await?;
-    let mut due: Vec<AutoApprovalItem> = repo::due_for_auto_approval(&mut conn, cutoff, read, None)
-        .await?
-        .into_iter()
-        .map(|(id, week)| AutoApprovalItem::Timesheet(id, week))
-        .collect();
+    let mut due: Vec<AutoApprovalItem> =
+        contracts::timesheets::due_for_auto_approval(&mut conn, cutoff, read, None)
+            .await?
+            .into_iter()
+            .map(|(id, week)| AutoApprovalItem::Timesheet(id, week))
+            .collect();
     due.extend(
-        repo::deliveries_due(&mut conn, cutoff, read, None)
+        contracts::timesheets::deliveries_due(&mut conn, cutoff, read, None)
             .await?
             .into_iter()
             .map(AutoApprovalItem::Delivery),
@@ -1342,10 +1388,10 @@ pub async fn auto_approve(state: &AppState, item: AutoApprovalItem) -> Result<bo
     let mut tx = state.db.begin().await?;
     match item {
         AutoApprovalItem::Timesheet(id, week) => {
-            let Some(contract) = repo::lock_contract(&mut tx, id).await? else {
+            let Some(contract) = contracts::repo::lock_contract(&mut tx, id).await? else {
                 return Ok(false);
             };
-            if repo::due_for_auto_approval(&mut tx, cutoff, 1, Some((id, week)))
+            if contracts::timesheets::due_for_auto_approval(&mut tx, cutoff, 1, Some((id, week)))
                 .await?
                 .is_empty()
             {
@@ -1364,7 +1410,7 @@ pub async fn auto_approve(state: &AppState, item: AutoApprovalItem) -> Result<bo
             settle(&mut tx, &contract, id, answer).await?;
         }
         AutoApprovalItem::Delivery(id) => {
-            if repo::deliveries_due(&mut tx, cutoff, 1, Some(id))
+            if contracts::timesheets::deliveries_due(&mut tx, cutoff, 1, Some(id))
                 .await?
                 .is_empty()
             {
@@ -1396,7 +1442,7 @@ async fn record_contract_event(conn: &mut PgConnection, event: NewEvent<'_>) -> 
             "late": event.late,
             "reason": event.reason,
         }));
-    repo::record_event(conn, event).await?;
+    contracts::repo::record_event(conn, event).await?;
     audit::record(conn, entry).await?;
     Ok(())
 }

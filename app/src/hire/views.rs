@@ -3,9 +3,10 @@
 
 use crate::hire::applications::model::{Applicant, MyApplication, PastWorker};
 use crate::hire::contracts::model::ContractView;
-use crate::hire::postings::model::{OrgShift, ShiftSummary};
+use crate::hire::postings::model::{OrgShift, PostingDetail, ShiftSummary};
 use serde::{Deserialize, Serialize};
 
+/// A shift as a signed-in visitor sees it: the posting with the viewer's own application.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShiftDetail {
     pub summary: ShiftSummary,
@@ -23,6 +24,23 @@ pub struct ShiftDetail {
     pub can_apply: bool,
     /// Names of required certificates the viewer doesn't hold verified and valid on the day.
     pub missing_certificates: Vec<String>,
+}
+
+impl ShiftDetail {
+    /// The posting as anyone sees it, before the viewer's own parts are known.
+    pub fn of(posting: PostingDetail) -> Self {
+        ShiftDetail {
+            summary: posting.summary,
+            description: posting.description,
+            address: posting.address,
+            skills: posting.skills,
+            certificates: posting.certificates,
+            organisation_rating: posting.organisation_rating,
+            mine: None,
+            can_apply: false,
+            missing_certificates: Vec::new(),
+        }
+    }
 }
 
 /// The organisation's page for one shift.

@@ -10,8 +10,8 @@ use app::accounts::model::Role;
 use app::accounts::{password, repo as accounts};
 use app::hire::postings::model::{PayBasis, PostingKind, ValidPosting};
 use app::hire::profiles::model::{Availability, ValidProfile};
-use app::hire::reference::{HIRE_CURRENCY, Reference};
-use app::hire::repo;
+use app::hire::reference::model::{HIRE_CURRENCY, Reference};
+use app::hire::{postings, profiles, reference};
 use app::ids::{OrganisationId, PostingId};
 use app::money::Money;
 use chrono::{Days, NaiveDate, NaiveTime};
@@ -217,7 +217,7 @@ async fn seed_freelancers(conn: &mut PgConnection, reference: &Reference) -> any
         let id = user_id(&email);
         accounts::insert_user(conn, id, &email, &name, Some(&hash), true).await?;
         accounts::grant_role(conn, id, Role::Freelancer, None).await?;
-        repo::save_profile(conn, id, &profile(n, reference, &cities)).await?;
+        profiles::repo::save_profile(conn, id, &profile(n, reference, &cities)).await?;
         added += 1;
     }
     // The demo freelancers who sign in by name.
@@ -238,7 +238,7 @@ async fn seed_freelancers(conn: &mut PgConnection, reference: &Reference) -> any
         ),
     ] {
         let id = user_id(email);
-        if repo::has_profile(conn, id).await? {
+        if profiles::repo::has_profile(conn, id).await? {
             continue;
         }
         let week = (1..=7)
@@ -258,7 +258,7 @@ async fn seed_freelancers(conn: &mut PgConnection, reference: &Reference) -> any
             skills: skills.iter().map(|(s, l)| ((*s).to_owned(), *l)).collect(),
             week,
         };
-        repo::save_profile(conn, id, &profile).await?;
+        profiles::repo::save_profile(conn, id, &profile).await?;
     }
     Ok(added)
 }
@@ -353,7 +353,8 @@ async fn seed_shifts(
                     shift.wage = Money::new(days * 8 * shift.wage.minor(), HIRE_CURRENCY);
                 }
             }
-            repo::save_draft(conn, id, organisation, app::ids::UserId(manager), &shift).await?;
+            postings::repo::save_draft(conn, id, organisation, app::ids::UserId(manager), &shift)
+                .await?;
             // Most are open; a few stay drafts or have stopped taking applications.
             let status = match n % 9 {
                 0 => "draft",
@@ -439,7 +440,7 @@ async fn seed_certificates(conn: &mut PgConnection, today: NaiveDate) -> anyhow:
 /// Seed the Hire demo (after the demo accounts and organisations).
 pub async fn seed_hire(db: &PgPool, today: NaiveDate) -> anyhow::Result<HireReport> {
     let mut tx = db.begin().await.context("cannot start the Hire seed")?;
-    let reference = repo::reference(&mut tx).await?;
+    let reference = reference::repo::reference(&mut tx).await?;
     let freelancers = seed_freelancers(&mut tx, &reference)
         .await
         .context("freelancers")?;
@@ -460,7 +461,7 @@ pub async fn seed_hire(db: &PgPool, today: NaiveDate) -> anyhow::Result<HireRepo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::hire::reference::{City, Skill, SkillCategory};
+    use app::hire::reference::model::{City, Skill, SkillCategory};
     use std::collections::BTreeSet;
 
     fn reference() -> Reference {

@@ -1,3 +1,5 @@
 //! Applications, invitations and offers.
 
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;

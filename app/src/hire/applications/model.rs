@@ -4,7 +4,7 @@ use crate::error::{AppError, Problems};
 use crate::hire::matching::model::Fit;
 use crate::hire::postings::model::{PayBasis, PostingKind, ShiftSummary, check_pay};
 use crate::hire::profiles::model::Reliability;
-use crate::hire::reference::Side;
+use crate::hire::reference::model::Side;
 use crate::ids::{ApplicationId, UserId};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};

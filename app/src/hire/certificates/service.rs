@@ -4,17 +4,18 @@
 //! Documents are personal data: only their owner and support admins can open them.
 
 use crate::audit::{self, Action, Entry};
-use crate::error::AppError;
+use crate::error::{AppError, ServiceError};
 use crate::hire::certificates::model::{
     Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, VerificationItem,
     certificate_content_type,
 };
-use crate::hire::service::Result;
 use crate::ids::{CertificateId, PostingId, UserId};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 use std::net::IpAddr;
+
+type Result<T> = std::result::Result<T, ServiceError>;
 
 /// A certificate as it arrives from the upload form.
 pub struct Upload {

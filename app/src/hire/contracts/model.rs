@@ -4,7 +4,7 @@
 use crate::error::{AppError, Problems};
 use crate::hire::postings::model::{MAX_SHIFT_HOURS, PayBasis, PostingKind};
 use crate::hire::ratings::model::Rating;
-use crate::hire::reference::Side;
+use crate::hire::reference::model::Side;
 use crate::hire::time::paid_minutes;
 use crate::hire::time::{parse_date, parse_number, parse_time, span};
 use crate::ids::{ApplicationId, ContractId, PostingId, TimesheetId, UserId};

@@ -2,7 +2,7 @@
 
 use crate::hire::matching::model::{Candidate, Check, Fit, MatchFilter, Opening};
 use crate::hire::postings::model::{PayBasis, PostingKind};
-use crate::hire::reference::SKILL_LEVELS;
+use crate::hire::reference::model::SKILL_LEVELS;
 use crate::ids::{OrganisationId, PostingId, UserId};
 use crate::money::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -138,11 +138,13 @@ pub async fn reachable(
     city: &str,
     radius_km: f64,
 ) -> Result<(Vec<String>, Vec<f64>), sqlx::Error> {
-    Ok(crate::hire::repo::cities_within(conn, city, radius_km)
-        .await?
-        .into_iter()
-        .map(|(c, km)| (c.id, km))
-        .unzip())
+    Ok(
+        crate::hire::reference::repo::cities_within(conn, city, radius_km)
+            .await?
+            .into_iter()
+            .map(|(c, km)| (c.id, km))
+            .unzip(),
+    )
 }
 
 /// The query for one of the organisation's postings (any organisation's when `None`).
@@ -782,7 +784,7 @@ pub async fn openings(
     openings.truncate(settings.k);
     let ids: Vec<uuid::Uuid> = openings.iter().map(|(id, _)| *id).collect();
     let mut summaries: HashMap<PostingId, crate::hire::postings::model::ShiftSummary> =
-        crate::hire::repo::cards(conn, &ids, Some(freelancer))
+        crate::hire::postings::repo::cards(conn, &ids, Some(freelancer))
             .await?
             .into_iter()
             .map(|s| (s.id, s))

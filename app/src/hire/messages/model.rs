@@ -1,7 +1,7 @@
 //! Message threads about an application and the contract that grew from it.
 
 use crate::hire::applications::model::ApplicationStatus;
-use crate::hire::reference::Side;
+use crate::hire::reference::model::Side;
 use crate::ids::{ApplicationId, PostingId, UserId};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};

@@ -4,14 +4,15 @@
 //! without a hire (rejected, withdrawn or declined).
 
 use crate::accounts::model::{Role, Viewer};
-use crate::error::AppError;
+use crate::error::{AppError, ServiceError};
 use crate::hire::applications::model::ApplicationStatus;
 use crate::hire::messages::model::{Message, Thread, ThreadSummary, Unread};
-use crate::hire::reference::Side;
-use crate::hire::service::Result;
+use crate::hire::reference::model::Side;
 use crate::ids::{ApplicationId, MessageId, OrganisationId, UserId};
 use crate::state::AppState;
 use sqlx::PgConnection;
+
+type Result<T> = std::result::Result<T, ServiceError>;
 
 /// The longest message.
 pub const MAX_MESSAGE_CHARS: usize = 4000;

@@ -6,7 +6,7 @@ use crate::hire::api::{ReviewCertificate, load_verification_queue};
 use crate::hire::certificates::model::{
     Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
 };
-use crate::hire::reference::CertificateType;
+use crate::hire::reference::model::CertificateType;
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error, upload_refusal};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;

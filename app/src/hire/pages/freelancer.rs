@@ -19,8 +19,8 @@ use crate::hire::contracts::model::{ContractStatus, ContractView, TimesheetStatu
 use crate::hire::postings::model::{PayBasis, PostingKind, ShiftSummary, pay_label, when_label};
 use crate::hire::profiles::model::Profile;
 use crate::hire::ratings::model::rating_line;
-use crate::hire::reference::Side;
-use crate::hire::reference::{Reference, SKILL_LEVELS, WEEKDAYS};
+use crate::hire::reference::model::Side;
+use crate::hire::reference::model::{Reference, SKILL_LEVELS, WEEKDAYS};
 use crate::hire::time::last_day;
 use crate::ids::UserId;
 use crate::ui::{

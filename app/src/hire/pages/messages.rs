@@ -8,7 +8,7 @@ use crate::hire::api::{
     SendMyMessage, SendOrgMessage, my_thread, my_threads, org_thread, org_threads,
 };
 use crate::hire::messages::model::{Thread, ThreadSummary};
-use crate::hire::reference::Side;
+use crate::hire::reference::model::Side;
 use crate::ids::ApplicationId;
 use crate::ui::{ErrorPage, FormError, TextArea, form_error};
 use leptos::prelude::*;

@@ -21,8 +21,8 @@ use crate::hire::contracts::model::{ContractEvent, ContractView, Delivery, Times
 use crate::hire::messages::model::Unread;
 use crate::hire::postings::model::{PayBasis, PostingKind, ShiftSummary};
 use crate::hire::profiles::model::Reliability;
-use crate::hire::reference::Side;
-use crate::hire::reference::{City, SKILL_LEVELS, WEEKDAYS};
+use crate::hire::reference::model::Side;
+use crate::hire::reference::model::{City, SKILL_LEVELS, WEEKDAYS};
 use crate::hire::views::ShiftDetail;
 use crate::ids::{ContractId, PostingId};
 use crate::ui::{ErrorPage, FormError, TextArea, TextField, field_error};

@@ -21,8 +21,8 @@ use crate::hire::matching::model::{Candidate, MatchFilter};
 use crate::hire::postings::model::{
     Draft, JobInput, PayBasis, PostingKind, PostingStatus, ShiftInput, pay_label,
 };
-use crate::hire::reference::Side;
-use crate::hire::reference::{CertificateType, Reference, SKILL_LEVELS, SkillCategory};
+use crate::hire::reference::model::Side;
+use crate::hire::reference::model::{CertificateType, Reference, SKILL_LEVELS, SkillCategory};
 use crate::ids::{PostingId, UserId};
 use crate::ui::{
     ErrorPage, FormError, TextArea, TextField, count_of, field_error, form_error, on_success,

@@ -1,3 +1,5 @@
 //! Shifts and jobs.
 
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;

@@ -1,8 +1,8 @@
 //! Shifts and jobs: their life, the forms that post them, and how lists and pages show them.
 
 use crate::error::{AppError, Problems};
-use crate::hire::reference::HIRE_CURRENCY;
-use crate::hire::reference::skill_levels;
+use crate::hire::reference::model::HIRE_CURRENCY;
+use crate::hire::reference::model::skill_levels;
 use crate::hire::time::paid_minutes;
 use crate::hire::time::{last_day, parse_date, parse_number, parse_time, span};
 use crate::ids::{OrganisationId, PostingId};
@@ -428,4 +428,18 @@ impl WorkFilter {
             page: page.clamp(1, crate::ui::MAX_PAGE),
         }
     }
+}
+
+/// A shift or job with its text and requirements, as anyone may read it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PostingDetail {
+    pub summary: ShiftSummary,
+    pub description: String,
+    pub address: String,
+    /// (skill id, name, minimum level)
+    pub skills: Vec<(String, String, i16)>,
+    /// (certificate type id, name): each must be verified and valid on the day.
+    pub certificates: Vec<(String, String)>,
+    /// What freelancers who worked for the organisation said: (average stars, count).
+    pub organisation_rating: (Option<f64>, i64),
 }

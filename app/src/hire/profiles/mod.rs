@@ -1,3 +1,5 @@
 //! Freelancer profiles.
 
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;

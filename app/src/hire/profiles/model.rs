@@ -2,8 +2,8 @@
 
 use crate::error::{AppError, Problems};
 use crate::hire::certificates::model::Certificate;
-use crate::hire::reference::skill_levels;
-use crate::hire::reference::{City, HIRE_CURRENCY};
+use crate::hire::reference::model::skill_levels;
+use crate::hire::reference::model::{City, HIRE_CURRENCY};
 use crate::hire::time::{parse_number, parse_time, span};
 use crate::ids::UserId;
 use crate::money::{Money, parse_price};

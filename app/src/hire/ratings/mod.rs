@@ -1,3 +1,5 @@
 //! Ratings after a completed contract.
 
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;

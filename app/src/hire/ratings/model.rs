@@ -1,7 +1,7 @@
 //! Ratings both sides give after a completed contract.
 
 use crate::error::{AppError, Problems};
-use crate::hire::reference::Side;
+use crate::hire::reference::model::Side;
 use serde::{Deserialize, Serialize};
 
 /// Stars and words one side gave the other after a completed contract.

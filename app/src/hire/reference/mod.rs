@@ -1,0 +1,6 @@
+//! What the Hire forms pick from: cities, skills and certificate types, and the currency,
+//! zone and sides every sub-domain shares.
+
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod repo;
