@@ -8,6 +8,7 @@ use app::error::AppError;
 use app::error::ServiceError;
 use app::hire::certificates::model::MAX_CERTIFICATE_BYTES;
 use app::hire::certificates::service as certificates;
+use app::hire::contracts::hours::Decision;
 use app::hire::contracts::model::{
     ContractEventKind, ContractStatus, HoursInput, TimesheetStatus, WeekInput,
 };
@@ -16,8 +17,7 @@ use app::hire::messages::service::{self as messages, Party};
 use app::hire::postings::model::{Draft, JobInput, PostingStatus, ShiftInput};
 use app::hire::profiles::model::ProfileInput;
 use app::hire::reference::model::Side;
-use app::hire::service::{self, Decision};
-use app::hire::{applications, contracts, postings, profiles, reference};
+use app::hire::{applications, contracts, postings, profiles, ratings, reference};
 use app::ids::{ApplicationId, CertificateId, ContractId, OrganisationId, PostingId, UserId};
 use app::state::AppState;
 use axum::http::StatusCode;
@@ -123,7 +123,7 @@ async fn cast(app: &common::App) -> Cast {
         finn: user(db, "finn@olivine.test").await,
     };
     for who in [cast.fay, cast.finn] {
-        service::save_profile(&app.state, who, &profile_input("nl-utrecht"))
+        profiles::service::save_profile(&app.state, who, &profile_input("nl-utrecht"))
             .await
             .expect("profile");
     }
@@ -160,10 +160,11 @@ async fn open_shift(
     date: NaiveDate,
     headcount: u32,
 ) -> PostingId {
-    let id = service::create_shift(state, organisation, by, &shift_input(date, headcount))
-        .await
-        .expect("create shift");
-    service::change_shift(state, organisation, by, id, PostingStatus::Published)
+    let id =
+        postings::service::create_shift(state, organisation, by, &shift_input(date, headcount))
+            .await
+            .expect("create shift");
+    postings::service::change_shift(state, organisation, by, id, PostingStatus::Published)
         .await
         .expect("publish");
     id
@@ -225,14 +226,14 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
 
     // A draft is invisible to freelancers until published.
     let date = day(3);
-    let draft = service::create_shift(state, c.harbour, c.hana, &shift_input(date, 1))
+    let draft = postings::service::create_shift(state, c.harbour, c.hana, &shift_input(date, 1))
         .await
         .expect("draft");
     assert_eq!(
-        refusal(service::apply(state, c.fay, draft, "", "").await),
+        refusal(applications::service::apply(state, c.fay, draft, "", "").await),
         AppError::NotFound
     );
-    service::change_shift(state, c.harbour, c.hana, draft, PostingStatus::Published)
+    postings::service::change_shift(state, c.harbour, c.hana, draft, PostingStatus::Published)
         .await
         .expect("publish");
 
@@ -254,21 +255,21 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
             .expect("work");
     assert_eq!((none.len(), total), (0, 1));
     drop(conn);
-    let application = service::apply(state, c.fay, draft, "I know the market.", "")
+    let application = applications::service::apply(state, c.fay, draft, "I know the market.", "")
         .await
         .expect("apply");
     assert!(
-        refusal(service::apply(state, c.fay, draft, "", "").await)
+        refusal(applications::service::apply(state, c.fay, draft, "", "").await)
             .to_string()
             .contains("already applied")
     );
 
     // Harbour offers; the seat is held and the shift is filled; Fay accepts: a contract.
-    service::offer(state, c.harbour, c.hana, application)
+    applications::service::offer(state, c.harbour, c.hana, application)
         .await
         .expect("offer");
     assert_eq!(posting(db, draft).await, ("filled".into(), 1));
-    let contract = service::accept_offer(state, c.fay, application)
+    let contract = applications::service::accept_offer(state, c.fay, application)
         .await
         .expect("accept");
     assert_eq!(application_status(db, application).await, "hired");
@@ -288,7 +289,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         ]
     );
     let too_soon =
-        service::rate_contract(state, Side::Freelancer, c.fay.0, c.fay, contract, "5", "");
+        ratings::service::rate_contract(state, Side::Freelancer, c.fay.0, c.fay, contract, "5", "");
     assert!(
         refusal(too_soon.await)
             .to_string()
@@ -296,8 +297,13 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     );
 
     // Hours can't be submitted before the shift starts.
-    let early =
-        service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:30", "30")).await;
+    let early = contracts::hours::submit_hours(
+        state,
+        c.fay,
+        contract,
+        &hours(date, "09:00", "17:30", "30"),
+    )
+    .await;
     assert!(
         refusal(early)
             .to_string()
@@ -308,7 +314,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     // (Hours on the day before the shift: already past at any time of day, unlike the day
     // after, whose 17:30 is still ahead of the moved clock for most of the day.)
     state.clock.set_offset(Duration::days(4));
-    let wrong_day = service::submit_hours(
+    let wrong_day = contracts::hours::submit_hours(
         state,
         c.fay,
         contract,
@@ -316,7 +322,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     )
     .await;
     assert!(refusal(wrong_day).field_message("hours[date]").is_some());
-    let bad = service::submit_hours(
+    let bad = contracts::hours::submit_hours(
         state,
         c.fay,
         contract,
@@ -326,22 +332,32 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     assert!(refusal(bad).field_message("hours[break_minutes]").is_some());
     // Far past the schedule (14 h paid for a shift of a working day) is refused, not left for
     // auto-approval to pay.
-    let inflated =
-        service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "23:30", "30")).await;
+    let inflated = contracts::hours::submit_hours(
+        state,
+        c.fay,
+        contract,
+        &hours(date, "09:00", "23:30", "30"),
+    )
+    .await;
     assert!(
         refusal(inflated)
             .field_message("hours[ends]")
             .is_some_and(|m| m.contains("plus an hour"))
     );
-    service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:30", "30"))
+    contracts::hours::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:30", "30"))
         .await
         .expect("submit");
-    let again =
-        service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:30", "30")).await;
+    let again = contracts::hours::submit_hours(
+        state,
+        c.fay,
+        contract,
+        &hours(date, "09:00", "17:30", "30"),
+    )
+    .await;
     assert!(refusal(again).to_string().contains("already submitted"));
 
     // Harbour disputes; Fay corrects and resubmits; Harbour adjusts to 7 h with a reason.
-    service::answer_hours(
+    contracts::hours::answer_hours(
         state,
         c.harbour,
         c.hana,
@@ -352,10 +368,10 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     )
     .await
     .expect("dispute");
-    service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:15", "30"))
+    contracts::hours::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:15", "30"))
         .await
         .expect("resubmit");
-    let no_reason = service::answer_hours(
+    let no_reason = contracts::hours::answer_hours(
         state,
         c.harbour,
         c.hana,
@@ -367,7 +383,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     )
     .await;
     assert!(refusal(no_reason).field_message("reason").is_some());
-    service::answer_hours(
+    contracts::hours::answer_hours(
         state,
         c.harbour,
         c.hana,
@@ -423,7 +439,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
 
     // Both sides rate each other once; others can't rate this contract.
     let harbour_rates = |stars: &'static str| {
-        service::rate_contract(
+        ratings::service::rate_contract(
             state,
             Side::Organisation,
             c.harbour.0,
@@ -444,7 +460,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
             .to_string()
             .contains("already rated")
     );
-    let meadow = service::rate_contract(
+    let meadow = ratings::service::rate_contract(
         state,
         Side::Organisation,
         c.meadow.0,
@@ -454,9 +470,17 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         "",
     );
     assert_eq!(refusal(meadow.await), AppError::NotFound);
-    let finn = service::rate_contract(state, Side::Freelancer, c.finn.0, c.finn, contract, "1", "");
+    let finn = ratings::service::rate_contract(
+        state,
+        Side::Freelancer,
+        c.finn.0,
+        c.finn,
+        contract,
+        "1",
+        "",
+    );
     assert_eq!(refusal(finn.await), AppError::NotFound);
-    service::rate_contract(
+    ratings::service::rate_contract(
         state,
         Side::Freelancer,
         c.fay.0,
@@ -556,20 +580,20 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
     // A shift on day 10 requires food hygiene; unknown certificates are refused.
     let mut input = shift_input(day(10), 2);
     input.certificates = BTreeMap::from([("made-up".into(), "on".into())]);
-    let unknown = service::create_shift(state, c.harbour, c.hana, &input).await;
+    let unknown = postings::service::create_shift(state, c.harbour, c.hana, &input).await;
     assert!(
         refusal(unknown)
             .field_message("shift[certificates]")
             .is_some()
     );
     input.certificates = BTreeMap::from([("food-hygiene".into(), "on".into())]);
-    let shift = service::create_shift(state, c.harbour, c.hana, &input)
+    let shift = postings::service::create_shift(state, c.harbour, c.hana, &input)
         .await
         .expect("shift");
-    service::change_shift(state, c.harbour, c.hana, shift, PostingStatus::Published)
+    postings::service::change_shift(state, c.harbour, c.hana, shift, PostingStatus::Published)
         .await
         .expect("publish");
-    let without = refusal(service::apply(state, c.fay, shift, "", "").await);
+    let without = refusal(applications::service::apply(state, c.fay, shift, "", "").await);
     assert!(
         without.to_string().contains("Food hygiene (HACCP)"),
         "{without}"
@@ -686,7 +710,7 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
         .await
         .expect("verify");
     assert!(
-        refusal(service::apply(state, c.fay, shift, "", "").await)
+        refusal(applications::service::apply(state, c.fay, shift, "", "").await)
             .to_string()
             .contains("Food hygiene")
     );
@@ -702,7 +726,7 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
         certificate_state(db, long).await,
         ("verified".into(), Some(day(300)))
     );
-    service::apply(state, c.fay, shift, "", "")
+    applications::service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
 
@@ -824,7 +848,7 @@ async fn messages_stay_between_the_two_sides_and_count_what_is_unread(
     let (state, db) = (&app.state, &app.db);
     let c = cast(&app).await;
     let shift = open_shift(state, c.harbour, c.hana, day(6), 1).await;
-    let application = service::apply(state, c.fay, shift, "", "")
+    let application = applications::service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
     let fay = Party::freelancer(c.fay);
@@ -902,7 +926,7 @@ async fn messages_stay_between_the_two_sides_and_count_what_is_unread(
     }
 
     // Turned down: the thread stays readable but takes no new messages.
-    service::reject(state, c.harbour, application, "We filled it internally.")
+    applications::service::reject(state, c.harbour, application, "We filled it internally.")
         .await
         .expect("reject");
     let closed = messages::send(state, harbour, c.hana, application, "Sorry!").await;
@@ -927,9 +951,10 @@ async fn managers_invite_freelancers_who_apply_from_it_or_decline(
 
     // Hana invites Fay with a message: an invitation, no seat taken, the message waiting in
     // the thread.
-    let invitation = service::invite(state, c.harbour, c.hana, shift, c.fay, "Come back?")
-        .await
-        .expect("invite");
+    let invitation =
+        applications::service::invite(state, c.harbour, c.hana, shift, c.fay, "Come back?")
+            .await
+            .expect("invite");
     assert_eq!(application_status(db, invitation).await, "invited");
     assert_eq!(posting(db, shift).await, ("published".to_owned(), 0));
     let mut conn = db.acquire().await.expect("connection");
@@ -953,54 +978,54 @@ async fn managers_invite_freelancers_who_apply_from_it_or_decline(
 
     // Not twice; not by another organisation; not to a draft; not someone without a profile;
     // no offer before Fay applies.
-    let again = service::invite(state, c.harbour, c.hana, shift, c.fay, "").await;
+    let again = applications::service::invite(state, c.harbour, c.hana, shift, c.fay, "").await;
     assert!(refusal(again).to_string().contains("already"));
-    let meadow = service::invite(state, c.meadow, c.mia, shift, c.finn, "").await;
+    let meadow = applications::service::invite(state, c.meadow, c.mia, shift, c.finn, "").await;
     assert_eq!(refusal(meadow), AppError::NotFound);
-    let draft = service::create_shift(state, c.harbour, c.hana, &shift_input(day(6), 1))
+    let draft = postings::service::create_shift(state, c.harbour, c.hana, &shift_input(day(6), 1))
         .await
         .expect("draft");
-    let to_draft = service::invite(state, c.harbour, c.hana, draft, c.finn, "").await;
+    let to_draft = applications::service::invite(state, c.harbour, c.hana, draft, c.finn, "").await;
     assert!(refusal(to_draft).to_string().contains("open shift"));
-    let nobody = service::invite(state, c.harbour, c.hana, shift, c.mia, "").await;
+    let nobody = applications::service::invite(state, c.harbour, c.hana, shift, c.mia, "").await;
     assert_eq!(refusal(nobody), AppError::NotFound);
-    let early = service::offer(state, c.harbour, c.hana, invitation).await;
+    let early = applications::service::offer(state, c.harbour, c.hana, invitation).await;
     assert!(refusal(early).to_string().contains("hasn't applied"));
 
     // Fay applies from the invitation: the same application, now with her note.
-    let applied = service::apply(state, c.fay, shift, "Gladly.", "")
+    let applied = applications::service::apply(state, c.fay, shift, "Gladly.", "")
         .await
         .expect("apply");
     assert_eq!(applied, invitation);
     assert_eq!(application_status(db, invitation).await, "applied");
-    let twice = service::apply(state, c.fay, shift, "Again", "").await;
+    let twice = applications::service::apply(state, c.fay, shift, "Again", "").await;
     assert!(refusal(twice).to_string().contains("already applied"));
-    service::offer(state, c.harbour, c.hana, invitation)
+    applications::service::offer(state, c.harbour, c.hana, invitation)
         .await
         .expect("offer after applying");
 
     // Finn declines his with a reason; Harbour can't revive it, and he can't apply after.
-    let finn = service::invite(state, c.harbour, c.hana, shift, c.finn, "")
+    let finn = applications::service::invite(state, c.harbour, c.hana, shift, c.finn, "")
         .await
         .expect("invite finn");
-    let no_reason = service::step_back(state, c.finn, finn, " ").await;
+    let no_reason = applications::service::step_back(state, c.finn, finn, " ").await;
     assert!(refusal(no_reason).field_message("reason").is_some());
-    service::step_back(state, c.finn, finn, "Away that week.")
+    applications::service::step_back(state, c.finn, finn, "Away that week.")
         .await
         .expect("decline");
     assert_eq!(application_status(db, finn).await, "declined");
-    let revive = service::invite(state, c.harbour, c.hana, shift, c.finn, "").await;
+    let revive = applications::service::invite(state, c.harbour, c.hana, shift, c.finn, "").await;
     assert!(refusal(revive).to_string().contains("already"));
-    let after = service::apply(state, c.finn, shift, "Changed my mind", "").await;
+    let after = applications::service::apply(state, c.finn, shift, "Changed my mind", "").await;
     assert!(refusal(after).to_string().contains("already applied"));
     assert_eq!(application_status(db, finn).await, "declined");
 
     // Cancelling a shift ends its outstanding invitations.
     let later = open_shift(state, c.harbour, c.hana, day(8), 2).await;
-    let pending = service::invite(state, c.harbour, c.hana, later, c.finn, "")
+    let pending = applications::service::invite(state, c.harbour, c.hana, later, c.finn, "")
         .await
         .expect("invite");
-    service::change_shift(state, c.harbour, c.hana, later, PostingStatus::Cancelled)
+    postings::service::change_shift(state, c.harbour, c.hana, later, PostingStatus::Cancelled)
         .await
         .expect("cancel");
     assert_eq!(application_status(db, pending).await, "rejected");
@@ -1015,41 +1040,61 @@ async fn unanswered_offers_and_open_applications_expire(
     let (state, db) = (&app.state, &app.db);
     let c = cast(&app).await;
     let shift = open_shift(state, c.harbour, c.hana, day(5), 1).await;
-    let offered = service::apply(state, c.fay, shift, "", "")
+    let offered = applications::service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
-    service::offer(state, c.harbour, c.hana, offered)
+    applications::service::offer(state, c.harbour, c.hana, offered)
         .await
         .expect("offer");
     // Starts after the offer window at any time of day (the clock moves 49 hours at most
     // before it should have started).
     let soon = open_shift(state, c.harbour, c.hana, day(3), 2).await;
-    let applied = service::apply(state, c.fay, soon, "", "")
+    let applied = applications::service::apply(state, c.fay, soon, "", "")
         .await
         .expect("apply");
-    let invited = service::invite(state, c.harbour, c.hana, soon, c.finn, "")
+    let invited = applications::service::invite(state, c.harbour, c.hana, soon, c.finn, "")
         .await
         .expect("invite");
     assert_eq!(posting(db, shift).await, ("filled".to_owned(), 1));
 
     // Within the window nothing expires.
     state.clock.set_offset(Duration::hours(47));
-    assert_eq!(service::expire_due(state).await.expect("expire"), 0);
+    assert_eq!(
+        applications::service::expire_due(state)
+            .await
+            .expect("expire"),
+        0
+    );
 
     // Past it, the offer expires and its seat comes back: the shift is open again.
     state.clock.set_offset(Duration::hours(49));
-    assert_eq!(service::expire_due(state).await.expect("expire"), 1);
+    assert_eq!(
+        applications::service::expire_due(state)
+            .await
+            .expect("expire"),
+        1
+    );
     assert_eq!(application_status(db, offered).await, "expired");
     assert_eq!(posting(db, shift).await, ("published".to_owned(), 0));
-    let late = service::accept_offer(state, c.fay, offered).await;
+    let late = applications::service::accept_offer(state, c.fay, offered).await;
     assert!(refusal(late).to_string().contains("expired"));
 
     // Once a shift starts, whatever is still open on it expires.
     state.clock.set_offset(Duration::days(4));
-    assert_eq!(service::expire_due(state).await.expect("expire"), 2);
+    assert_eq!(
+        applications::service::expire_due(state)
+            .await
+            .expect("expire"),
+        2
+    );
     assert_eq!(application_status(db, applied).await, "expired");
     assert_eq!(application_status(db, invited).await, "expired");
-    assert_eq!(service::expire_due(state).await.expect("expire"), 0);
+    assert_eq!(
+        applications::service::expire_due(state)
+            .await
+            .expect("expire"),
+        0
+    );
 }
 
 fn job_input(first: NaiveDate, last: NaiveDate, basis: &str, pay: &str) -> JobInput {
@@ -1107,19 +1152,24 @@ async fn hire_for_job(
     job: &JobInput,
     proposed: &str,
 ) -> ContractId {
-    let id = service::create_posting(state, c.harbour, c.hana, service::PostingForm::Job(job))
-        .await
-        .expect("job");
-    service::change_shift(state, c.harbour, c.hana, id, PostingStatus::Published)
+    let id = postings::service::create_posting(
+        state,
+        c.harbour,
+        c.hana,
+        postings::service::PostingForm::Job(job),
+    )
+    .await
+    .expect("job");
+    postings::service::change_shift(state, c.harbour, c.hana, id, PostingStatus::Published)
         .await
         .expect("publish");
-    let application = service::apply(state, who, id, "", proposed)
+    let application = applications::service::apply(state, who, id, "", proposed)
         .await
         .expect("apply");
-    service::offer(state, c.harbour, c.hana, application)
+    applications::service::offer(state, c.harbour, c.hana, application)
         .await
         .expect("offer");
-    service::accept_offer(state, who, application)
+    applications::service::accept_offer(state, who, application)
         .await
         .expect("accept")
 }
@@ -1133,8 +1183,13 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     // The job form is checked field by field.
     let bad = |input: JobInput| async move {
         refusal(
-            service::create_posting(state, c.harbour, c.hana, service::PostingForm::Job(&input))
-                .await,
+            postings::service::create_posting(
+                state,
+                c.harbour,
+                c.hana,
+                postings::service::PostingForm::Job(&input),
+            )
+            .await,
         )
     };
     let backwards = bad(job_input(day(5), day(4), "hourly", "24.50")).await;
@@ -1148,7 +1203,7 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
 
     // A shift pays what it posted: no proposals.
     let shift = open_shift(state, c.harbour, c.hana, day(5), 1).await;
-    let proposal = refusal(service::apply(state, c.fay, shift, "", "30").await);
+    let proposal = refusal(applications::service::apply(state, c.fay, shift, "", "30").await);
     assert!(proposal.field_message("proposed").is_some());
 
     // An hourly job, taken at Fay's own rate: €26/h instead of €24.50.
@@ -1162,7 +1217,8 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     )
     .await;
     let shift_hours =
-        service::submit_hours(state, c.fay, hourly, &hours(first, "09:00", "17:00", "0")).await;
+        contracts::hours::submit_hours(state, c.fay, hourly, &hours(first, "09:00", "17:00", "0"))
+            .await;
     assert!(
         refusal(shift_hours)
             .to_string()
@@ -1172,28 +1228,32 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     // Nine days on: a week before the job and a day still to come are refused; the first
     // week is submitted and approved, recording what is owed; the contract stays open.
     state.clock.set_offset(Duration::days(9));
-    let before = refusal(service::submit_week(state, c.fay, hourly, &week_of(day(-7), "8")).await);
+    let before =
+        refusal(contracts::hours::submit_week(state, c.fay, hourly, &week_of(day(-7), "8")).await);
     let field = |d: NaiveDate| format!("week[days][{}]", d.weekday().number_from_monday());
     assert!(
         before
             .field_message(&field(day(-7)))
             .is_some_and(|m| m.contains("outside the job's dates"))
     );
-    let ahead = refusal(service::submit_week(state, c.fay, hourly, &week_of(day(12), "8")).await);
+    let ahead =
+        refusal(contracts::hours::submit_week(state, c.fay, hourly, &week_of(day(12), "8")).await);
     assert!(
         ahead
             .field_message(&field(day(12)))
             .is_some_and(|m| m.contains("still to come"))
     );
-    let empty = refusal(service::submit_week(state, c.fay, hourly, &week_of(first, "")).await);
+    let empty =
+        refusal(contracts::hours::submit_week(state, c.fay, hourly, &week_of(first, "")).await);
     assert!(empty.field_message("week[days]").is_some());
-    service::submit_week(state, c.fay, hourly, &week_of(first, "8"))
+    contracts::hours::submit_week(state, c.fay, hourly, &week_of(first, "8"))
         .await
         .expect("first week");
-    let again = refusal(service::submit_week(state, c.fay, hourly, &week_of(first, "8")).await);
+    let again =
+        refusal(contracts::hours::submit_week(state, c.fay, hourly, &week_of(first, "8")).await);
     assert!(again.field_message("week[week]").is_some());
     let monday = |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
-    let meadow = service::answer_week(
+    let meadow = contracts::hours::answer_week(
         state,
         c.meadow,
         c.mia,
@@ -1203,7 +1263,7 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     )
     .await;
     assert_eq!(refusal(meadow), AppError::NotFound);
-    service::answer_week(
+    contracts::hours::answer_week(
         state,
         c.harbour,
         c.hana,
@@ -1227,10 +1287,10 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     // After the last day: its week is disputed, corrected, and approved with fewer hours;
     // that settles the job.
     state.clock.set_offset(Duration::days(16));
-    service::submit_week(state, c.fay, hourly, &week_of(last, "6"))
+    contracts::hours::submit_week(state, c.fay, hourly, &week_of(last, "6"))
         .await
         .expect("last week");
-    service::answer_week(
+    contracts::hours::answer_week(
         state,
         c.harbour,
         c.hana,
@@ -1242,11 +1302,11 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     )
     .await
     .expect("dispute");
-    service::submit_week(state, c.fay, hourly, &week_of(last, "5"))
+    contracts::hours::submit_week(state, c.fay, hourly, &week_of(last, "5"))
         .await
         .expect("resubmit");
     let adjusted = week_of(last, "4.5");
-    service::answer_week(
+    contracts::hours::answer_week(
         state,
         c.harbour,
         c.hana,
@@ -1281,19 +1341,19 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
         "",
     )
     .await;
-    let early = service::submit_delivery(state, c.finn, fixed, "All done").await;
+    let early = contracts::hours::submit_delivery(state, c.finn, fixed, "All done").await;
     assert!(
         refusal(early)
             .to_string()
             .contains("once the job has started")
     );
     state.clock.set_offset(Duration::days(19));
-    let blank = service::submit_delivery(state, c.finn, fixed, " ").await;
+    let blank = contracts::hours::submit_delivery(state, c.finn, fixed, " ").await;
     assert!(refusal(blank).field_message("note").is_some());
-    service::submit_delivery(state, c.finn, fixed, "Counters in, shelving up.")
+    contracts::hours::submit_delivery(state, c.finn, fixed, "Counters in, shelving up.")
         .await
         .expect("hand over");
-    service::answer_delivery(
+    contracts::hours::answer_delivery(
         state,
         c.harbour,
         c.hana,
@@ -1302,10 +1362,10 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     )
     .await
     .expect("dispute");
-    service::submit_delivery(state, c.finn, fixed, "Back shelving up too.")
+    contracts::hours::submit_delivery(state, c.finn, fixed, "Back shelving up too.")
         .await
         .expect("again");
-    let week = service::submit_week(state, c.finn, fixed, &week_of(day(18), "8")).await;
+    let week = contracts::hours::submit_week(state, c.finn, fixed, &week_of(day(18), "8")).await;
     assert!(refusal(week).to_string().contains("hourly job"));
     state
         .clock
@@ -1331,7 +1391,7 @@ async fn a_draft_shift_is_edited_until_it_is_published(
     let app = common::app(common::own_pool(options).await).await;
     let (state, db) = (&app.state, &app.db);
     let c = cast(&app).await;
-    let draft = service::create_shift(state, c.harbour, c.hana, &shift_input(day(4), 1))
+    let draft = postings::service::create_shift(state, c.harbour, c.hana, &shift_input(day(4), 1))
         .await
         .expect("draft");
 
@@ -1347,7 +1407,7 @@ async fn a_draft_shift_is_edited_until_it_is_published(
         certificates: BTreeMap::from([("social-hygiene".into(), "on".into())]),
         ..shift_input(day(5), 1)
     };
-    service::update_draft(state, c.harbour, c.hana, draft, &edited)
+    postings::service::update_draft(state, c.harbour, c.hana, draft, &edited)
         .await
         .expect("edit");
     let mut conn = db.acquire().await.expect("connection");
@@ -1370,15 +1430,15 @@ async fn a_draft_shift_is_edited_until_it_is_published(
         date: day(-1).format("%Y-%m-%d").to_string(),
         ..edited.clone()
     };
-    let refused = service::update_draft(state, c.harbour, c.hana, draft, &past).await;
+    let refused = postings::service::update_draft(state, c.harbour, c.hana, draft, &past).await;
     assert!(refusal(refused).field_message("shift[starts]").is_some());
     let unknown = ShiftInput {
         city: "xx-nowhere".into(),
         ..edited.clone()
     };
-    let refused = service::update_draft(state, c.harbour, c.hana, draft, &unknown).await;
+    let refused = postings::service::update_draft(state, c.harbour, c.hana, draft, &unknown).await;
     assert!(refusal(refused).field_message("shift[city]").is_some());
-    let other = service::update_draft(state, c.meadow, c.mia, draft, &edited).await;
+    let other = postings::service::update_draft(state, c.meadow, c.mia, draft, &edited).await;
     assert_eq!(refusal(other), AppError::NotFound);
     let mut conn = db.acquire().await.expect("connection");
     assert_eq!(
@@ -1390,10 +1450,10 @@ async fn a_draft_shift_is_edited_until_it_is_published(
     drop(conn);
 
     // Once published, freelancers may have read it: no more edits.
-    service::change_shift(state, c.harbour, c.hana, draft, PostingStatus::Published)
+    postings::service::change_shift(state, c.harbour, c.hana, draft, PostingStatus::Published)
         .await
         .expect("publish");
-    let late = service::update_draft(state, c.harbour, c.hana, draft, &edited).await;
+    let late = postings::service::update_draft(state, c.harbour, c.hana, draft, &edited).await;
     assert!(refusal(late).to_string().contains("Only a draft"));
 }
 
@@ -1423,11 +1483,11 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
         .await
         .expect("user");
         drop(conn);
-        service::save_profile(state, id, &profile_input("nl-amersfoort"))
+        profiles::service::save_profile(state, id, &profile_input("nl-amersfoort"))
             .await
             .expect("profile");
         applications.push(
-            service::apply(state, id, shift, "", "")
+            applications::service::apply(state, id, shift, "", "")
                 .await
                 .expect("apply"),
         );
@@ -1436,7 +1496,7 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
     let offers = applications.iter().map(|a| {
         let state = state.clone();
         let (org, manager, a) = (c.harbour, c.hana, *a);
-        tokio::spawn(async move { service::offer(&state, org, manager, a).await })
+        tokio::spawn(async move { applications::service::offer(&state, org, manager, a).await })
     });
     let results = futures::future::join_all(offers).await;
     let made = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
@@ -1463,11 +1523,11 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
     .await
     .expect("holder");
     assert!(
-        refusal(service::step_back(state, UserId(holder), offered[0], "").await)
+        refusal(applications::service::step_back(state, UserId(holder), offered[0], "").await)
             .field_message("reason")
             .is_some()
     );
-    service::step_back(state, UserId(holder), offered[0], "Found other work.")
+    applications::service::step_back(state, UserId(holder), offered[0], "Found other work.")
         .await
         .expect("decline");
     assert_eq!(application_status(db, offered[0]).await, "declined");
@@ -1477,7 +1537,7 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
         .find(|a| !offered.contains(a))
         .copied()
         .expect("one still waiting");
-    service::offer(state, c.harbour, c.hana, waiting)
+    applications::service::offer(state, c.harbour, c.hana, waiting)
         .await
         .expect("third offer");
     assert_eq!(posting(db, shift).await, ("filled".into(), 2));
@@ -1491,19 +1551,21 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     let hire = |shift: PostingId, who: UserId| {
         let state = state.clone();
         async move {
-            let a = service::apply(&state, who, shift, "", "")
+            let a = applications::service::apply(&state, who, shift, "", "")
                 .await
                 .expect("apply");
-            service::offer(&state, c.harbour, c.hana, a)
+            applications::service::offer(&state, c.harbour, c.hana, a)
                 .await
                 .expect("offer");
-            service::accept_offer(&state, who, a).await.expect("accept")
+            applications::service::accept_offer(&state, who, a)
+                .await
+                .expect("accept")
         }
     };
     // In a week: the organisation cancels early and owes nothing.
     let early = open_shift(state, c.harbour, c.hana, day(7), 2).await;
     let contract = hire(early, c.fay).await;
-    service::cancel_contract(
+    contracts::service::cancel_contract(
         state,
         Side::Organisation,
         c.harbour.0,
@@ -1527,7 +1589,7 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     state
         .clock
         .set_offset(starts - Duration::hours(12) - Utc::now());
-    service::cancel_contract(
+    contracts::service::cancel_contract(
         state,
         Side::Organisation,
         c.harbour.0,
@@ -1537,7 +1599,7 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     )
     .await
     .expect("late client");
-    service::cancel_contract(
+    contracts::service::cancel_contract(
         state,
         Side::Freelancer,
         c.finn.0,
@@ -1550,7 +1612,15 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     // Cancelling twice is refused; the other side can't cancel a contract that isn't theirs.
     assert!(
         refusal(
-            service::cancel_contract(state, Side::Freelancer, c.fay.0, c.fay, by_client, "x").await
+            contracts::service::cancel_contract(
+                state,
+                Side::Freelancer,
+                c.fay.0,
+                c.fay,
+                by_client,
+                "x"
+            )
+            .await
         )
         .to_string()
         .contains("cancelled")
@@ -1609,13 +1679,20 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
         .set_offset(third_starts + Duration::hours(1) - Utc::now());
     assert!(
         refusal(
-            service::cancel_contract(state, Side::Organisation, c.harbour.0, c.hana, third, "x")
-                .await
+            contracts::service::cancel_contract(
+                state,
+                Side::Organisation,
+                c.harbour.0,
+                c.hana,
+                third,
+                "x"
+            )
+            .await
         )
         .to_string()
         .contains("started")
     );
-    service::record_no_show(state, c.harbour, c.hana, third)
+    contracts::service::record_no_show(state, c.harbour, c.hana, third)
         .await
         .expect("no-show");
     let fay = profiles::repo::profile(&mut conn, c.fay)
@@ -1636,18 +1713,18 @@ async fn unanswered_hours_are_approved_after_the_window(
     let c = cast(&app).await;
     let date = day(1);
     let shift = open_shift(state, c.harbour, c.hana, date, 1).await;
-    let a = service::apply(state, c.fay, shift, "", "")
+    let a = applications::service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
-    service::offer(state, c.harbour, c.hana, a)
+    applications::service::offer(state, c.harbour, c.hana, a)
         .await
         .expect("offer");
-    let contract = service::accept_offer(state, c.fay, a)
+    let contract = applications::service::accept_offer(state, c.fay, a)
         .await
         .expect("accept");
 
     state.clock.set_offset(Duration::days(2));
-    service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:30", "30"))
+    contracts::hours::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:30", "30"))
         .await
         .expect("submit");
     assert_eq!(auto_approval_pass(state).await, 0, "inside the window");
@@ -1706,10 +1783,11 @@ async fn organisations_and_freelancers_reach_only_their_own(
     let (state, db) = (&app.state, &app.db);
     let c = cast(&app).await;
     let harbour_shift = open_shift(state, c.harbour, c.hana, day(4), 3).await;
-    let meadow_draft = service::create_shift(state, c.meadow, c.mia, &shift_input(day(4), 1))
-        .await
-        .expect("draft");
-    let fay_applies = service::apply(state, c.fay, harbour_shift, "", "")
+    let meadow_draft =
+        postings::service::create_shift(state, c.meadow, c.mia, &shift_input(day(4), 1))
+            .await
+            .expect("draft");
+    let fay_applies = applications::service::apply(state, c.fay, harbour_shift, "", "")
         .await
         .expect("apply");
 
@@ -1728,16 +1806,16 @@ async fn organisations_and_freelancers_reach_only_their_own(
             .is_empty()
     );
     assert_eq!(
-        refusal(service::offer(state, c.meadow, c.mia, fay_applies).await),
+        refusal(applications::service::offer(state, c.meadow, c.mia, fay_applies).await),
         AppError::NotFound
     );
     assert_eq!(
-        refusal(service::reject(state, c.meadow, fay_applies, "No").await),
+        refusal(applications::service::reject(state, c.meadow, fay_applies, "No").await),
         AppError::NotFound
     );
     assert_eq!(
         refusal(
-            service::change_shift(
+            postings::service::change_shift(
                 state,
                 c.meadow,
                 c.mia,
@@ -1771,14 +1849,14 @@ async fn organisations_and_freelancers_reach_only_their_own(
 
     // Finn can't withdraw or accept Fay's application, or see it among his own.
     assert_eq!(
-        refusal(service::step_back(state, c.finn, fay_applies, "Mine now").await),
+        refusal(applications::service::step_back(state, c.finn, fay_applies, "Mine now").await),
         AppError::NotFound
     );
-    service::offer(state, c.harbour, c.hana, fay_applies)
+    applications::service::offer(state, c.harbour, c.hana, fay_applies)
         .await
         .expect("offer");
     assert_eq!(
-        refusal(service::accept_offer(state, c.finn, fay_applies).await),
+        refusal(applications::service::accept_offer(state, c.finn, fay_applies).await),
         AppError::NotFound
     );
     assert!(
@@ -1787,7 +1865,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
             .expect("list")
             .is_empty()
     );
-    let contract = service::accept_offer(state, c.fay, fay_applies)
+    let contract = applications::service::accept_offer(state, c.fay, fay_applies)
         .await
         .expect("accept");
 
@@ -1827,26 +1905,41 @@ async fn organisations_and_freelancers_reach_only_their_own(
     let date = day(4);
     assert_eq!(
         refusal(
-            service::submit_hours(state, c.finn, contract, &hours(date, "09:00", "17:00", "0"))
+            contracts::hours::submit_hours(
+                state,
+                c.finn,
+                contract,
+                &hours(date, "09:00", "17:00", "0")
+            )
+            .await
+        ),
+        AppError::NotFound
+    );
+    assert_eq!(
+        refusal(contracts::service::record_no_show(state, c.meadow, c.mia, contract).await),
+        AppError::NotFound
+    );
+    contracts::hours::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:00", "0"))
+        .await
+        .expect("submit");
+    assert_eq!(
+        refusal(
+            contracts::hours::answer_hours(state, c.meadow, c.mia, contract, Decision::Approve)
                 .await
         ),
         AppError::NotFound
     );
     assert_eq!(
-        refusal(service::record_no_show(state, c.meadow, c.mia, contract).await),
-        AppError::NotFound
-    );
-    service::submit_hours(state, c.fay, contract, &hours(date, "09:00", "17:00", "0"))
-        .await
-        .expect("submit");
-    assert_eq!(
-        refusal(service::answer_hours(state, c.meadow, c.mia, contract, Decision::Approve).await),
-        AppError::NotFound
-    );
-    assert_eq!(
         refusal(
-            service::cancel_contract(state, Side::Organisation, c.meadow.0, c.mia, contract, "x")
-                .await
+            contracts::service::cancel_contract(
+                state,
+                Side::Organisation,
+                c.meadow.0,
+                c.mia,
+                contract,
+                "x"
+            )
+            .await
         ),
         AppError::NotFound
     );
@@ -1938,7 +2031,7 @@ async fn a_freelancers_availability_is_shown_only_to_organisations_they_know(
     };
     // Harbour's manager, before Fay has anything to do with Harbour: skills yes, week no.
     let hana = viewer(c.hana).await;
-    let profile = service::profile_for(state, &hana, false, c.fay)
+    let profile = profiles::service::profile_for(state, &hana, false, c.fay)
         .await
         .expect("profile");
     assert_eq!(shown(&profile), (false, 0));
@@ -1950,7 +2043,7 @@ async fn a_freelancers_availability_is_shown_only_to_organisations_they_know(
     let fay = viewer(c.fay).await;
     assert_eq!(
         shown(
-            &service::profile_for(state, &fay, false, c.fay)
+            &profiles::service::profile_for(state, &fay, false, c.fay)
                 .await
                 .expect("own")
         ),
@@ -1958,7 +2051,7 @@ async fn a_freelancers_availability_is_shown_only_to_organisations_they_know(
     );
     assert_eq!(
         shown(
-            &service::profile_for(state, &hana, true, c.fay)
+            &profiles::service::profile_for(state, &hana, true, c.fay)
                 .await
                 .expect("support")
         ),
@@ -1966,10 +2059,10 @@ async fn a_freelancers_availability_is_shown_only_to_organisations_they_know(
     );
     // Once Fay applies to one of Harbour's shifts, Harbour sees when she works.
     let shift = open_shift(state, c.harbour, c.hana, day(3), 1).await;
-    service::apply(state, c.fay, shift, "", "")
+    applications::service::apply(state, c.fay, shift, "", "")
         .await
         .expect("apply");
-    let profile = service::profile_for(state, &hana, false, c.fay)
+    let profile = profiles::service::profile_for(state, &hana, false, c.fay)
         .await
         .expect("profile");
     assert_eq!(shown(&profile), (true, 1));

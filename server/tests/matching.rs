@@ -8,8 +8,9 @@ mod common;
 use app::hire::matching::model::MatchFilter;
 use app::hire::matching::{self, Query, Settings, Strategy};
 use app::hire::postings::model::{JobInput, ShiftInput};
+use app::hire::postings::service::PostingForm;
 use app::hire::profiles::model::ProfileInput;
-use app::hire::service::{self, PostingForm};
+use app::hire::{postings, profiles};
 use app::ids::{OrganisationId, PostingId, UserId};
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
@@ -159,9 +160,10 @@ async fn hard_filters_hold_on_randomised_data(_: PgPoolOptions, options: PgConne
     let mut sizes = Vec::new();
     for case in 0..30 {
         let input = random_posting(&mut rng);
-        let posting = service::create_posting(&app.state, organisation, hana, input.form())
-            .await
-            .unwrap_or_else(|e| panic!("case {case}: posting refused: {e:?}"));
+        let posting =
+            postings::service::create_posting(&app.state, organisation, hana, input.form())
+                .await
+                .unwrap_or_else(|e| panic!("case {case}: posting refused: {e:?}"));
         let topic = rng.below(generated.topics.len());
         let vector = match_data::near(&mut rng, &generated.topics[topic], 0.5);
         sqlx::query!(
@@ -296,7 +298,7 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
         .execute(db)
         .await
         .expect("user");
-        service::save_profile(&app.state, id, &job_profile("Barista and bartender"))
+        profiles::service::save_profile(&app.state, id, &job_profile("Barista and bartender"))
             .await
             .expect("profile");
         ids.push(id.0);
@@ -398,7 +400,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         user(db, "finn@olivine.test").await,
     );
     for who in [fay, finn] {
-        service::save_profile(
+        profiles::service::save_profile(
             &app.state,
             who,
             &job_profile("Barista and bartender in busy cafés"),
@@ -407,7 +409,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         .expect("profile");
     }
     let bar = post_job(&app, organisation, hana, "Barista for our hotel café").await;
-    let warehouse = service::create_posting(
+    let warehouse = postings::service::create_posting(
         &app.state,
         organisation,
         hana,
@@ -431,7 +433,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
     );
 
     // Fay retrains: her profile now reads like the warehouse job.
-    service::save_profile(
+    profiles::service::save_profile(
         &app.state,
         fay,
         &ProfileInput {
@@ -543,7 +545,7 @@ async fn post_job(
     manager: UserId,
     title: &str,
 ) -> PostingId {
-    service::create_posting(
+    postings::service::create_posting(
         &app.state,
         organisation,
         manager,

@@ -19,8 +19,7 @@ use leptos::prelude::*;
 use {
     super::certificates::service as certificates,
     super::messages::service as messages,
-    super::service,
-    super::{applications, contracts, postings, profiles, reference},
+    super::{applications, contracts, postings, profiles, ratings, reference},
     crate::accounts::authz::{Need, authorize},
     crate::accounts::model::Role,
     crate::accounts::session::RequestMeta,
@@ -76,13 +75,13 @@ pub async fn load_my_profile() -> Result<Option<Profile>, AppError> {
 #[server(endpoint = "hire/profile/save")]
 pub async fn save_profile(profile: ProfileInput) -> Result<(), AppError> {
     let user = authorize(Need::SignedIn).await?.viewer.user_id;
-    Ok(service::save_profile(&app_state()?, user, &profile).await?)
+    Ok(profiles::service::save_profile(&app_state()?, user, &profile).await?)
 }
 
 #[server(endpoint = "hire/profile/day-off")]
 pub async fn add_day_off(day: String, note: String) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    Ok(service::add_day_off(&state, user, &day, &note).await?)
+    Ok(profiles::service::add_day_off(&state, user, &day, &note).await?)
 }
 
 #[server(endpoint = "hire/profile/day-off/remove")]
@@ -103,7 +102,7 @@ pub async fn load_freelancer(id: UserId) -> Result<Profile, AppError> {
     if viewer.user_id != id && viewer.memberships.is_empty() && !support {
         return Err(AppError::Forbidden.with_status());
     }
-    Ok(service::profile_for(&app_state()?, viewer, support, id).await?)
+    Ok(profiles::service::profile_for(&app_state()?, viewer, support, id).await?)
 }
 
 #[server(endpoint = "hire/work")]
@@ -158,7 +157,7 @@ pub async fn apply_to_shift(
     proposed: String,
 ) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    service::apply(&state, user, shift, &note, &proposed).await?;
+    applications::service::apply(&state, user, shift, &note, &proposed).await?;
     Ok(())
 }
 
@@ -166,14 +165,14 @@ pub async fn apply_to_shift(
 #[server(endpoint = "hire/week/submit")]
 pub async fn submit_week(contract: ContractId, week: WeekInput) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    Ok(service::submit_week(&state, user, contract, &week).await?)
+    Ok(contracts::hours::submit_week(&state, user, contract, &week).await?)
 }
 
 /// Hand over a fixed-price job's work (again, after a dispute).
 #[server(endpoint = "hire/delivery/submit")]
 pub async fn submit_delivery(contract: ContractId, note: String) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    Ok(service::submit_delivery(&state, user, contract, &note).await?)
+    Ok(contracts::hours::submit_delivery(&state, user, contract, &note).await?)
 }
 
 #[server(endpoint = "hire/applications/mine")]
@@ -191,13 +190,13 @@ pub async fn withdraw_application(
     reason: String,
 ) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    Ok(service::step_back(&state, user, application, &reason).await?)
+    Ok(applications::service::step_back(&state, user, application, &reason).await?)
 }
 
 #[server(endpoint = "hire/offer/accept")]
 pub async fn accept_offer(application: ApplicationId) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    service::accept_offer(&state, user, application).await?;
+    applications::service::accept_offer(&state, user, application).await?;
     Ok(())
 }
 
@@ -227,13 +226,21 @@ pub async fn load_openings() -> Result<Vec<Opening>, AppError> {
 #[server(endpoint = "hire/hours/submit")]
 pub async fn submit_hours(contract: ContractId, hours: HoursInput) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    Ok(service::submit_hours(&state, user, contract, &hours).await?)
+    Ok(contracts::hours::submit_hours(&state, user, contract, &hours).await?)
 }
 
 #[server(endpoint = "hire/contract/cancel")]
 pub async fn cancel_my_contract(contract: ContractId, reason: String) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    Ok(service::cancel_contract(&state, Side::Freelancer, user.0, user, contract, &reason).await?)
+    Ok(contracts::service::cancel_contract(
+        &state,
+        Side::Freelancer,
+        user.0,
+        user,
+        contract,
+        &reason,
+    )
+    .await?)
 }
 
 #[server(endpoint = "hire/org/home")]
@@ -263,15 +270,15 @@ pub async fn load_org_home(slug: String) -> Result<OrgHome, AppError> {
 #[server(endpoint = "hire/org/job/create")]
 pub async fn create_job(slug: String, job: JobInput) -> Result<PostingId, AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    let form = service::PostingForm::Job(&job);
-    Ok(service::create_posting(&state, organisation, user, form).await?)
+    let form = postings::service::PostingForm::Job(&job);
+    Ok(postings::service::create_posting(&state, organisation, user, form).await?)
 }
 
 /// Save changes to a draft job.
 #[server(endpoint = "hire/org/job/update")]
 pub async fn update_job_draft(slug: String, id: PostingId, job: JobInput) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    Ok(service::update_draft(&state, organisation, user, id, &job).await?)
+    Ok(postings::service::update_draft(&state, organisation, user, id, &job).await?)
 }
 
 #[server(endpoint = "hire/org/week/approve")]
@@ -281,8 +288,8 @@ pub async fn approve_week(
     monday: chrono::NaiveDate,
 ) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    let answer = service::Decision::Approve;
-    Ok(service::answer_week(&state, organisation, user, contract, monday, answer).await?)
+    let answer = contracts::hours::Decision::Approve;
+    Ok(contracts::hours::answer_week(&state, organisation, user, contract, monday, answer).await?)
 }
 
 /// Approve a week with different hours per day, saying why.
@@ -295,11 +302,11 @@ pub async fn adjust_week(
     reason: String,
 ) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    let answer = service::Decision::Adjust {
+    let answer = contracts::hours::Decision::Adjust {
         hours: &week,
         reason: &reason,
     };
-    Ok(service::answer_week(&state, organisation, user, contract, monday, answer).await?)
+    Ok(contracts::hours::answer_week(&state, organisation, user, contract, monday, answer).await?)
 }
 
 #[server(endpoint = "hire/org/week/dispute")]
@@ -310,14 +317,14 @@ pub async fn dispute_week(
     reason: String,
 ) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    let answer = service::Decision::Dispute { reason: &reason };
-    Ok(service::answer_week(&state, organisation, user, contract, monday, answer).await?)
+    let answer = contracts::hours::Decision::Dispute { reason: &reason };
+    Ok(contracts::hours::answer_week(&state, organisation, user, contract, monday, answer).await?)
 }
 
 #[server(endpoint = "hire/org/delivery/approve")]
 pub async fn approve_delivery(slug: String, contract: ContractId) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    Ok(service::answer_delivery(&state, organisation, user, contract, None).await?)
+    Ok(contracts::hours::answer_delivery(&state, organisation, user, contract, None).await?)
 }
 
 #[server(endpoint = "hire/org/delivery/dispute")]
@@ -328,14 +335,14 @@ pub async fn dispute_delivery(
 ) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
     let reason = Some(reason.as_str());
-    Ok(service::answer_delivery(&state, organisation, user, contract, reason).await?)
+    Ok(contracts::hours::answer_delivery(&state, organisation, user, contract, reason).await?)
 }
 
 /// Save a new shift as a draft; returns its id.
 #[server(endpoint = "hire/org/shift/create")]
 pub async fn create_shift(slug: String, shift: ShiftInput) -> Result<PostingId, AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    Ok(service::create_shift(&state, organisation, user, &shift).await?)
+    Ok(postings::service::create_shift(&state, organisation, user, &shift).await?)
 }
 
 /// A draft shift or job as its form shows it, to edit.
@@ -351,7 +358,7 @@ pub async fn load_draft(slug: String, id: PostingId) -> Result<Draft, AppError> 
 #[server(endpoint = "hire/org/shift/update")]
 pub async fn update_draft(slug: String, id: PostingId, shift: ShiftInput) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    Ok(service::update_draft(&state, organisation, user, id, &shift).await?)
+    Ok(postings::service::update_draft(&state, organisation, user, id, &shift).await?)
 }
 
 #[server(endpoint = "hire/org/shift")]
@@ -427,7 +434,7 @@ pub async fn invite_freelancer(
     message: String,
 ) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    service::invite(&state, organisation, user, shift, freelancer, &message).await?;
+    applications::service::invite(&state, organisation, user, shift, freelancer, &message).await?;
     Ok(())
 }
 
@@ -463,13 +470,13 @@ pub async fn change_shift(slug: String, id: PostingId, to: String) -> Result<(),
     let (state, organisation, user) = member(&slug).await?;
     let to = PostingStatus::from_db_name(&to)
         .ok_or_else(|| AppError::invalid("Choose what to do with the shift.").with_status())?;
-    Ok(service::change_shift(&state, organisation, user, id, to).await?)
+    Ok(postings::service::change_shift(&state, organisation, user, id, to).await?)
 }
 
 #[server(endpoint = "hire/org/offer")]
 pub async fn make_offer(slug: String, application: ApplicationId) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    Ok(service::offer(&state, organisation, user, application).await?)
+    Ok(applications::service::offer(&state, organisation, user, application).await?)
 }
 
 /// Turn down an application, or take back an offer.
@@ -480,14 +487,14 @@ pub async fn reject_application(
     reason: String,
 ) -> Result<(), AppError> {
     let (state, organisation, _) = member(&slug).await?;
-    Ok(service::reject(&state, organisation, application, &reason).await?)
+    Ok(applications::service::reject(&state, organisation, application, &reason).await?)
 }
 
 #[server(endpoint = "hire/org/hours/approve")]
 pub async fn approve_hours(slug: String, contract: ContractId) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    let answer = service::Decision::Approve;
-    Ok(service::answer_hours(&state, organisation, user, contract, answer).await?)
+    let answer = contracts::hours::Decision::Approve;
+    Ok(contracts::hours::answer_hours(&state, organisation, user, contract, answer).await?)
 }
 
 /// Approve different hours than submitted, saying why.
@@ -499,11 +506,11 @@ pub async fn adjust_hours(
     reason: String,
 ) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    let answer = service::Decision::Adjust {
+    let answer = contracts::hours::Decision::Adjust {
         hours: &hours,
         reason: &reason,
     };
-    Ok(service::answer_hours(&state, organisation, user, contract, answer).await?)
+    Ok(contracts::hours::answer_hours(&state, organisation, user, contract, answer).await?)
 }
 
 /// Send the hours back to the freelancer, saying why; they can submit them again.
@@ -514,8 +521,8 @@ pub async fn dispute_hours(
     reason: String,
 ) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    let answer = service::Decision::Dispute { reason: &reason };
-    Ok(service::answer_hours(&state, organisation, user, contract, answer).await?)
+    let answer = contracts::hours::Decision::Dispute { reason: &reason };
+    Ok(contracts::hours::answer_hours(&state, organisation, user, contract, answer).await?)
 }
 
 #[server(endpoint = "hire/org/contract/cancel")]
@@ -525,7 +532,7 @@ pub async fn cancel_contract(
     reason: String,
 ) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    Ok(service::cancel_contract(
+    Ok(contracts::service::cancel_contract(
         &state,
         Side::Organisation,
         organisation.0,
@@ -539,7 +546,7 @@ pub async fn cancel_contract(
 #[server(endpoint = "hire/org/no-show")]
 pub async fn record_no_show(slug: String, contract: ContractId) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
-    Ok(service::record_no_show(&state, organisation, user, contract).await?)
+    Ok(contracts::service::record_no_show(&state, organisation, user, contract).await?)
 }
 
 /// The freelancer rates the organisation after a completed shift.
@@ -551,7 +558,10 @@ pub async fn rate_organisation(
 ) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
     let side = Side::Freelancer;
-    Ok(service::rate_contract(&state, side, user.0, user, contract, &stars, &comment).await?)
+    Ok(
+        ratings::service::rate_contract(&state, side, user.0, user, contract, &stars, &comment)
+            .await?,
+    )
 }
 
 /// The organisation rates the freelancer after a completed shift.
@@ -565,7 +575,10 @@ pub async fn rate_freelancer(
     let (state, organisation, user) = member(&slug).await?;
     let side = Side::Organisation;
     let owner = organisation.0;
-    Ok(service::rate_contract(&state, side, owner, user, contract, &stars, &comment).await?)
+    Ok(
+        ratings::service::rate_contract(&state, side, owner, user, contract, &stars, &comment)
+            .await?,
+    )
 }
 
 /// The caller's certificates with their review state.

@@ -1,13 +1,20 @@
 //! The Hire face: freelancers, the organisations that hire them, and what they agree on.
 //! One folder per sub-domain (profiles, postings, applications, contracts, ratings,
-//! certificates, messages, matching), each with its `model` and, on the server, its `repo`;
-//! `reference` (cities, skills, certificate types, the two sides) and `time` (Hire's wall
-//! clock) are shared by all of them, and `views` composes what pages show from several.
+//! certificates, messages, matching), each with its `model` and, on the server, its `repo` and
+//! `service`; `reference` (cities, skills, certificate types, the two sides), `time` (Hire's
+//! wall clock) and `error` (the result and refusals) are shared by all of them, and `views`
+//! composes what pages show from several.
+//!
+//! Each change is one transaction that locks the row it moves, checks the state machine, and
+//! updates with a guard on the expected status. "Now" is the app clock, so the rules can be
+//! exercised at any time of day.
 
 pub mod api;
 pub mod applications;
 pub mod certificates;
 pub mod contracts;
+#[cfg(feature = "ssr")]
+pub mod error;
 pub mod matching;
 pub mod messages;
 pub mod pages;
@@ -15,8 +22,6 @@ pub mod postings;
 pub mod profiles;
 pub mod ratings;
 pub mod reference;
-#[cfg(feature = "ssr")]
-pub mod service;
 pub mod time;
 pub mod views;
 

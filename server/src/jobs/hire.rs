@@ -36,7 +36,7 @@ impl Job for ApplicationExpiry {
     }
 
     async fn work(&self, _: &str) -> anyhow::Result<()> {
-        let expired = app::hire::service::expire_due(&self.state).await?;
+        let expired = app::hire::applications::service::expire_due(&self.state).await?;
         if expired > 0 {
             tracing::info!(expired, "unanswered offers and applications expired");
         }
@@ -69,13 +69,14 @@ impl Job for AutoApproval {
     }
 
     async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
-        let due = app::hire::service::auto_approval_due(&self.state, limit, resting).await?;
+        let due =
+            app::hire::contracts::hours::auto_approval_due(&self.state, limit, resting).await?;
         Ok(due.iter().map(ToString::to_string).collect())
     }
 
     async fn work(&self, item: &str) -> anyhow::Result<()> {
         let item = item.parse().map_err(anyhow::Error::msg)?;
-        app::hire::service::auto_approve(&self.state, item).await?;
+        app::hire::contracts::hours::auto_approve(&self.state, item).await?;
         Ok(())
     }
 }

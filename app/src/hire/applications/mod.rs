@@ -3,3 +3,5 @@
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -4,3 +4,5 @@
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,360 @@
+//! Application use cases: apply, invite, offer, reject, withdraw, accept, and offers that
+//! expire. Seats are taken with a guarded update, so concurrent offers never fill more places
+//! than the shift has.
+
+use crate::audit::{self, Action, Entry};
+use crate::error::AppError;
+use crate::hire::applications::model::{ApplicationStatus, check_proposal};
+use crate::hire::applications::repo::{LockedApplication, NewApplication};
+use crate::hire::certificates::service as certificates;
+use crate::hire::contracts::model::ContractEventKind;
+use crate::hire::contracts::repo::NewEvent;
+use crate::hire::contracts::service::record_contract_event;
+use crate::hire::error::{Result, not_found, reason_text, refuse};
+use crate::hire::messages::service as messages;
+use crate::hire::postings::model::{PostingDetail, PostingStatus};
+use crate::hire::reference::model::Side;
+use crate::hire::{applications, contracts, postings, profiles};
+use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
+use crate::money::Money;
+use crate::state::AppState;
+use sqlx::PgConnection;
+
+/// Refusals for a move the state machine does not allow, in the person's words.
+fn application_moved(from: ApplicationStatus) -> AppError {
+    AppError::invalid(match from {
+        ApplicationStatus::Invited => "The freelancer is invited and hasn't applied yet.",
+        ApplicationStatus::Applied => "This application is still waiting for an answer.",
+        ApplicationStatus::Offered => "An offer is already waiting for the freelancer's answer.",
+        ApplicationStatus::Hired => "This freelancer is already hired for the shift.",
+        ApplicationStatus::Rejected => "This application was not selected.",
+        ApplicationStatus::Withdrawn => "This application was withdrawn.",
+        ApplicationStatus::Declined => "This offer was declined.",
+        ApplicationStatus::Expired => "This expired without an answer.",
+    })
+}
+
+/// The freelancer applies to a shift or job (or applies from an invitation to it), with a note
+/// and, for a job, optionally their own rate or price.
+pub async fn apply(
+    state: &AppState,
+    freelancer: UserId,
+    posting: PostingId,
+    note: &str,
+    proposed: &str,
+) -> Result<ApplicationId> {
+    let note = note.trim();
+    if note.chars().count() > 2000 {
+        return Err(AppError::field("note", "Keep the note to 2000 characters.").into());
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !profiles::repo::has_profile(&mut tx, freelancer).await? {
+        return refuse("Complete your freelancer profile before applying.");
+    }
+    let Some(PostingDetail { summary: shift, .. }) =
+        postings::repo::shift(&mut tx, posting, None, Some(freelancer)).await?
+    else {
+        return not_found();
+    };
+    if !shift.status.accepts_applications() {
+        return refuse(match shift.status {
+            PostingStatus::Filled => "Every place on this shift is taken.",
+            PostingStatus::Draft
+            | PostingStatus::Published
+            | PostingStatus::Closed
+            | PostingStatus::Cancelled => "This shift no longer takes applications.",
+        });
+    }
+    let proposed = check_proposal(proposed, shift.kind, shift.pay_basis)?;
+    let Some((_, starts_at)) =
+        postings::repo::lock_posting(&mut tx, shift.organisation_id, posting).await?
+    else {
+        return not_found();
+    };
+    if starts_at <= now {
+        return refuse(format!(
+            "This {} has already started.",
+            shift.kind.label().to_lowercase()
+        ));
+    }
+    let missing = certificates::missing(&mut tx, freelancer, posting).await?;
+    if !missing.is_empty() {
+        return refuse(format!(
+            "This shift asks for a verified certificate you don't have yet: {}. Upload it on your \
+             profile; it counts once an admin has verified it.",
+            missing.join(", ")
+        ));
+    }
+    let new = NewApplication {
+        id: ApplicationId(uuid::Uuid::now_v7()),
+        posting,
+        organisation: shift.organisation_id,
+        freelancer,
+        status: ApplicationStatus::Applied,
+        note,
+        proposed,
+        invited_by: None,
+    };
+    let Some(id) = applications::repo::insert_application(&mut tx, &new).await? else {
+        return refuse("You have already applied to this shift.");
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A manager invites a freelancer to apply to an open shift, with an optional first message
+/// in the application's thread. The invitation takes no seat; the freelancer applies from it
+/// (the usual checks apply then) or declines it.
+pub async fn invite(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    posting: PostingId,
+    freelancer: UserId,
+    message: &str,
+) -> Result<ApplicationId> {
+    let message = match message.trim() {
+        "" => None,
+        text => Some(messages::check_body(text)?),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some((status, starts_at)) =
+        postings::repo::lock_posting(&mut tx, organisation, posting).await?
+    else {
+        return not_found();
+    };
+    if !status.accepts_applications() || starts_at <= now {
+        return refuse("Only an open shift that hasn't started takes invitations.");
+    }
+    if !profiles::repo::has_profile(&mut tx, freelancer).await? {
+        return not_found();
+    }
+    let new = NewApplication {
+        id: ApplicationId(uuid::Uuid::now_v7()),
+        posting,
+        organisation,
+        freelancer,
+        status: ApplicationStatus::Invited,
+        note: "",
+        proposed: None,
+        invited_by: Some(by),
+    };
+    let Some(id) = applications::repo::insert_application(&mut tx, &new).await? else {
+        return refuse("This freelancer has already applied or been invited to this shift.");
+    };
+    if let Some(message) = message {
+        messages::write(&mut tx, Side::Organisation, by, id, message).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Lock an application and check that `side` (the organisation `organisation`, or the
+/// freelancer `user`) may move it to `to`.
+async fn lock_for(
+    conn: &mut PgConnection,
+    id: ApplicationId,
+    side: Side,
+    owner: uuid::Uuid,
+    to: ApplicationStatus,
+) -> Result<LockedApplication> {
+    let Some(application) = applications::repo::lock_application(conn, id).await? else {
+        return not_found();
+    };
+    let owned = match side {
+        Side::Organisation => application.organisation.0 == owner,
+        Side::Freelancer => application.freelancer.0 == owner,
+    };
+    if !owned {
+        return not_found();
+    }
+    if application.status.moved_by(to) != Some(side) {
+        return Err(application_moved(application.status).into());
+    }
+    Ok(application)
+}
+
+/// The organisation offers a place: the offer holds a seat until it is answered.
+pub async fn offer(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    id: ApplicationId,
+) -> Result<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let application = lock_for(
+        &mut tx,
+        id,
+        Side::Organisation,
+        organisation.0,
+        ApplicationStatus::Offered,
+    )
+    .await?;
+    if !postings::repo::take_seat(&mut tx, application.posting).await? {
+        return refuse(
+            "Every place on this shift is taken or on offer. Wait for an answer, or add places.",
+        );
+    }
+    applications::repo::set_application_status(
+        &mut tx,
+        id,
+        application.status,
+        ApplicationStatus::Offered,
+        None,
+        now,
+    )
+    .await?;
+    let entry = Entry::new(Some(by), Action::OfferMade)
+        .subject(id.0)
+        .detail(serde_json::json!({ "organisation": organisation.0 }));
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The organisation turns an application down (or takes back its offer).
+pub async fn reject(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: ApplicationId,
+    reason: &str,
+) -> Result<()> {
+    end_application(state, Side::Organisation, organisation.0, id, reason).await
+}
+
+/// The freelancer withdraws an application, or declines an invitation or an offer.
+pub async fn step_back(
+    state: &AppState,
+    freelancer: UserId,
+    id: ApplicationId,
+    reason: &str,
+) -> Result<()> {
+    end_application(state, Side::Freelancer, freelancer.0, id, reason).await
+}
+
+/// End an application, with a reason, for the side that owns it: rejected by the
+/// organisation; withdrawn, or (an invitation or an offer) declined, by the freelancer. A
+/// held seat is given back.
+async fn end_application(
+    state: &AppState,
+    side: Side,
+    owner: uuid::Uuid,
+    id: ApplicationId,
+    reason: &str,
+) -> Result<()> {
+    let reason = reason_text(reason, "reason")?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(current) = applications::repo::lock_application(&mut tx, id).await? else {
+        return not_found();
+    };
+    let to = match (side, current.status) {
+        (Side::Organisation, _) => ApplicationStatus::Rejected,
+        (Side::Freelancer, ApplicationStatus::Invited | ApplicationStatus::Offered) => {
+            ApplicationStatus::Declined
+        }
+        (Side::Freelancer, _) => ApplicationStatus::Withdrawn,
+    };
+    let application = lock_for(&mut tx, id, side, owner, to).await?;
+    if application.status.holds_seat() {
+        postings::repo::free_seat(&mut tx, application.posting, now).await?;
+    }
+    applications::repo::set_application_status(
+        &mut tx,
+        id,
+        application.status,
+        to,
+        Some(&reason),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The freelancer accepts an offer: the contract is made on the shift's terms.
+pub async fn accept_offer(
+    state: &AppState,
+    freelancer: UserId,
+    id: ApplicationId,
+) -> Result<ContractId> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let application = lock_for(
+        &mut tx,
+        id,
+        Side::Freelancer,
+        freelancer.0,
+        ApplicationStatus::Hired,
+    )
+    .await?;
+    let Some((_, starts_at)) =
+        postings::repo::lock_posting(&mut tx, application.organisation, application.posting)
+            .await?
+    else {
+        return not_found();
+    };
+    if starts_at <= now {
+        return refuse("This shift has already started; the offer can no longer be accepted.");
+    }
+    applications::repo::set_application_status(
+        &mut tx,
+        id,
+        application.status,
+        ApplicationStatus::Hired,
+        None,
+        now,
+    )
+    .await?;
+    let contract = ContractId(uuid::Uuid::now_v7());
+    contracts::repo::insert_contract(&mut tx, contract, id).await?;
+    let locked = contracts::repo::lock_contract(&mut tx, contract)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
+    record_contract_event(
+        &mut tx,
+        NewEvent {
+            contract,
+            kind: ContractEventKind::Hired,
+            late: false,
+            amount: Money::zero(locked.wage.currency()),
+            reason: "",
+            by: Some(freelancer),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(contract)
+}
+
+/// Expire what waited too long: offers unanswered for the configured window (their seats
+/// come back, so the shift can be offered to someone else), and invitations, applications and
+/// offers still open when their shift starts. Safe on several nodes at once (each pass locks
+/// the rows it takes). Returns how many expired.
+pub async fn expire_due(state: &AppState) -> Result<usize> {
+    let now = state.clock.now();
+    let window = chrono::Duration::from_std(state.config.offer_expiry)
+        .unwrap_or_else(|_| chrono::Duration::hours(48));
+    let mut tx = state.db.begin().await?;
+    let due = contracts::timesheets::due_to_expire(&mut tx, now - window, now, 100).await?;
+    for (id, status, posting) in &due {
+        applications::repo::set_application_status(
+            &mut tx,
+            *id,
+            *status,
+            ApplicationStatus::Expired,
+            None,
+            now,
+        )
+        .await?;
+        if status.holds_seat() {
+            postings::repo::free_seat(&mut tx, *posting, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(due.len())
+}
