@@ -43,10 +43,15 @@ use cart::pages::{CartLink, CartPage, CartState};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search_page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
-use hire::pages::{
-    EditShiftPage, FindWorkPage, FreelancerPage, HireHomePage, MessagesPage, MyApplicationsPage,
-    MyShiftsPage, NewJobPage, NewShiftPage, OrgHomePage, OrgMessagesPage, OrgShiftPage,
-    OrgThreadPage, ProfilePage, ShiftPage, ThreadPage, VerificationPage,
+use hire::applications::pages::mine::MyApplicationsPage;
+use hire::certificates::pages::VerificationPage;
+use hire::contracts::pages::my_shifts::MyShiftsPage;
+use hire::messages::pages::{MessagesPage, OrgMessagesPage, OrgThreadPage, ThreadPage};
+use hire::postings::pages::editor::{EditShiftPage, NewJobPage, NewShiftPage};
+use hire::profiles::pages::{freelancer::FreelancerPage, profile::ProfilePage};
+use hire::views::pages::{
+    find_work::FindWorkPage, home::HireHomePage, org_home::OrgHomePage, org_shift::OrgShiftPage,
+    shift::ShiftPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};

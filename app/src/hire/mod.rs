@@ -9,7 +9,8 @@
 //! updates with a guard on the expected status. "Now" is the app clock, so the rules can be
 //! exercised at any time of day.
 
-pub mod api;
+#[cfg(feature = "ssr")]
+mod access;
 pub mod applications;
 pub mod certificates;
 pub mod contracts;
@@ -17,7 +18,6 @@ pub mod contracts;
 pub mod error;
 pub mod matching;
 pub mod messages;
-pub mod pages;
 pub mod postings;
 pub mod profiles;
 pub mod ratings;
@@ -25,5 +25,6 @@ pub mod reference;
 pub mod time;
 pub mod views;
 
+pub mod components;
 #[cfg(test)]
 mod model_tests;

@@ -2,6 +2,7 @@
 //! expire. Seats are taken with a guarded update, so concurrent offers never fill more places
 //! than the shift has.
 
+use crate::accounts::model::Viewer;
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
 use crate::hire::applications::model::{ApplicationStatus, check_proposal};
@@ -12,7 +13,7 @@ use crate::hire::contracts::repo::NewEvent;
 use crate::hire::contracts::service::record_contract_event;
 use crate::hire::error::{Result, not_found, reason_text, refuse};
 use crate::hire::messages::service as messages;
-use crate::hire::postings::model::{PostingDetail, PostingStatus};
+use crate::hire::postings::model::{PostingDetail, PostingStatus, ShiftSummary};
 use crate::hire::reference::model::Side;
 use crate::hire::{applications, contracts, postings, profiles};
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
@@ -335,6 +336,26 @@ pub async fn accept_offer(
 /// come back, so the shift can be offered to someone else), and invitations, applications and
 /// offers still open when their shift starts. Safe on several nodes at once (each pass locks
 /// the rows it takes). Returns how many expired.
+/// The open shifts of the organisations `viewer` belongs to that they can invite `freelancer`
+/// to (empty for anyone who manages none).
+pub async fn invitable_shifts(
+    state: &AppState,
+    viewer: &Viewer,
+    freelancer: UserId,
+) -> Result<Vec<ShiftSummary>> {
+    let organisations: Vec<uuid::Uuid> = viewer
+        .memberships
+        .iter()
+        .map(|m| m.organisation_id.0)
+        .collect();
+    if organisations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = state.db.acquire().await?;
+    let now = state.clock.now();
+    Ok(applications::repo::invitable_shifts(&mut conn, &organisations, freelancer, now).await?)
+}
+
 pub async fn expire_due(state: &AppState) -> Result<usize> {
     let now = state.clock.now();
     let window = chrono::Duration::from_std(state.config.offer_expiry)

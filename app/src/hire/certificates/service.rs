@@ -6,8 +6,8 @@
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError};
 use crate::hire::certificates::model::{
-    Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, VerificationItem,
-    certificate_content_type,
+    Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
+    VerificationQueue, certificate_content_type,
 };
 use crate::ids::{CertificateId, PostingId, UserId};
 use crate::state::AppState;
@@ -35,6 +35,34 @@ pub enum Review<'a> {
     Reject {
         reason: &'a str,
     },
+}
+
+impl<'a> Review<'a> {
+    /// The admin's form: `decision` is `verify` (with the expiry date) or `reject` (with the
+    /// reason the freelancer will read).
+    pub fn parse(decision: &str, expires_on: &'a str, reason: &'a str) -> Result<Self> {
+        match decision {
+            "verify" => Ok(Review::Verify { expires_on }),
+            "reject" => Ok(Review::Reject { reason }),
+            _ => Err(AppError::invalid("Choose verify or reject.").into()),
+        }
+    }
+}
+
+/// The freelancer's certificates with their review state, and today for their expiry.
+pub async fn mine(state: &AppState, user: UserId) -> Result<MyCertificates> {
+    let certificates = of(&mut *state.db.acquire().await?, user).await?;
+    let today = state.clock.now().date_naive();
+    Ok(MyCertificates {
+        certificates,
+        today,
+    })
+}
+
+/// Certificates waiting for a support admin's review, oldest first, with their count.
+pub async fn verification_queue(state: &AppState) -> Result<VerificationQueue> {
+    let (items, total) = queue(&mut *state.db.acquire().await?).await?;
+    Ok(VerificationQueue { items, total })
 }
 
 /// A document to send to the browser.

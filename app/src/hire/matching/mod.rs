@@ -9,9 +9,13 @@
 //! scanned with `hnsw.iterative_scan` until the pool fills, and if its budget runs out first the
 //! search falls back to the exact sort — so k eligible freelancers always give k results.
 
+pub mod api;
+pub mod components;
 pub mod model;
 #[cfg(feature = "ssr")]
 mod search;
+#[cfg(feature = "ssr")]
+pub mod service;
 #[cfg(feature = "ssr")]
 mod text;
 

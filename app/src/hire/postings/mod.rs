@@ -1,6 +1,9 @@
 //! Shifts and jobs.
 
+pub mod api;
+pub mod components;
 pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]

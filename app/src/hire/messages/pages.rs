@@ -1,10 +1,8 @@
-//! Message threads on the pages: the freelancer's and each organisation's inbox, and a thread
-//! with its reply form. Threads are keyed by application; either side can start one from the
-//! application (or booking) it is about.
+//! Message threads: the freelancer's and the organisation's inbox and one thread each.
 
-use super::HireNav;
 use crate::error::AppError;
-use crate::hire::api::{
+use crate::hire::components::HireNav;
+use crate::hire::messages::api::{
     SendMyMessage, SendOrgMessage, my_thread, my_threads, org_thread, org_threads,
 };
 use crate::hire::messages::model::{Thread, ThreadSummary};
@@ -16,7 +14,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// The route's `{slug}` and `{id}` (an application), the latter parsed.
-fn route_params() -> (Memo<String>, Memo<Result<ApplicationId, AppError>>) {
+pub fn route_params() -> (Memo<String>, Memo<Result<ApplicationId, AppError>>) {
     let params = use_params_map();
     let slug = Memo::new(move |_| params.with(|p| p.get("slug").unwrap_or_default()));
     let id = Memo::new(move |_| {
@@ -31,7 +29,7 @@ fn route_params() -> (Memo<String>, Memo<Result<ApplicationId, AppError>>) {
 
 /// An inbox as it loads; `base` is where each thread opens (`{base}/{application}`).
 #[component]
-fn Inbox(
+pub fn Inbox(
     threads: Resource<Result<Vec<ThreadSummary>, AppError>>,
     #[prop(into)] base: Signal<String>,
 ) -> impl IntoView {
@@ -48,7 +46,7 @@ fn Inbox(
 }
 
 #[component]
-fn InboxList(threads: Vec<ThreadSummary>, base: String) -> impl IntoView {
+pub fn InboxList(threads: Vec<ThreadSummary>, base: String) -> impl IntoView {
     if threads.is_empty() {
         return view! {
             <p data-testid="inbox-empty">"No messages yet. Start a conversation from an application or a booking."</p>
@@ -74,7 +72,7 @@ fn InboxList(threads: Vec<ThreadSummary>, base: String) -> impl IntoView {
 
 /// A thread's messages as `me` reads them, then the reply form (`form`) while it is open.
 #[component]
-fn ThreadView(thread: Thread, me: Side, form: AnyView) -> impl IntoView {
+pub fn ThreadView(thread: Thread, me: Side, form: AnyView) -> impl IntoView {
     view! {
         {thread.messages.is_empty().then(|| view! { <p class="muted">"No messages yet: say hello."</p> })}
         <ol class="messages" data-testid="messages">
@@ -98,7 +96,7 @@ fn ThreadView(thread: Thread, me: Side, form: AnyView) -> impl IntoView {
 
 /// The reply box and button, for either side's form.
 #[component]
-fn ReplyFields(error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn ReplyFields(error: Signal<Option<AppError>>) -> impl IntoView {
     view! {
         <TextArea label="Your message" name="body" rows=3 error/>
         <FormError error/>

@@ -1,8 +1,8 @@
-//! Certificates on the pages: the freelancer's list with its upload form, the verified badges
-//! managers see, and the support admins' verification queue.
+//! Certificates: the freelancer's panel to upload them, their badges, and the support admins'
+//! verification queue.
 
 use crate::error::AppError;
-use crate::hire::api::{ReviewCertificate, load_verification_queue};
+use crate::hire::certificates::api::{ReviewCertificate, load_verification_queue};
 use crate::hire::certificates::model::{
     Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
 };
@@ -14,9 +14,9 @@ use leptos::wasm_bindgen::closure::Closure;
 use leptos_meta::Title;
 
 /// Where the upload form posts (an Axum route, not a server function: the file streams in).
-const UPLOAD_URL: &str = "/hire/certificates";
+pub const UPLOAD_URL: &str = "/hire/certificates";
 
-fn document_href(certificate: &Certificate) -> String {
+pub fn document_href(certificate: &Certificate) -> String {
     format!("/hire/certificates/{}/document", certificate.id)
 }
 
@@ -115,7 +115,7 @@ pub fn CertificatesPanel(
 }
 
 /// Send the form's fields and file; on an answer, reload the list or show why not.
-fn send(
+pub fn send(
     form: &web_sys::HtmlFormElement,
     uploaded: RwSignal<usize>,
     sending: RwSignal<bool>,
@@ -205,7 +205,7 @@ pub fn VerificationPage() -> impl IntoView {
 }
 
 #[component]
-fn QueueRow(
+pub fn QueueRow(
     item: VerificationItem,
     review: ServerAction<ReviewCertificate>,
     error: Signal<Option<AppError>>,

@@ -1,0 +1,2 @@
+pub mod freelancer;
+pub mod profile;

@@ -1,0 +1,99 @@
+//! Read compositions: each gathers what one page shows from the sub-domains' repos, on one
+//! connection, as of the app clock.
+
+use crate::accounts::model::Membership;
+use crate::hire::certificates::service as certificates;
+use crate::hire::contracts::repo::ContractScope;
+use crate::hire::error::{Result, not_found};
+use crate::hire::postings::model::{WorkFilter, WorkPage};
+use crate::hire::views::model::{OrgHome, OrgShiftDetail, ShiftDetail};
+use crate::hire::{applications, contracts, matching, postings, profiles};
+use crate::ids::{OrganisationId, PostingId, UserId};
+use crate::state::AppState;
+
+/// Open shifts for the freelancer `user`, filtered and paged, with their home city and reach.
+pub async fn find_work(
+    state: &AppState,
+    user: UserId,
+    filter: &WorkFilter,
+    per_page: i64,
+) -> Result<WorkPage> {
+    let mut conn = state.db.acquire().await?;
+    let now = state.clock.now();
+    let (shifts, total) =
+        postings::repo::open_shifts(&mut conn, user, filter, now, per_page).await?;
+    let home = profiles::repo::profile(&mut conn, user)
+        .await?
+        .map(|p| (p.city.name, filter.within_km.unwrap_or(p.travel_km)));
+    Ok(WorkPage {
+        shifts,
+        total,
+        page: filter.page,
+        home,
+    })
+}
+
+/// A published shift as `user` sees it: with their own application, whether they can apply,
+/// and the required certificates they lack.
+pub async fn shift(state: &AppState, user: UserId, id: PostingId) -> Result<ShiftDetail> {
+    let mut conn = state.db.acquire().await?;
+    let Some(posting) = postings::repo::shift(&mut conn, id, None, Some(user)).await? else {
+        return not_found();
+    };
+    let mut detail = ShiftDetail::of(posting);
+    detail.mine = applications::repo::my_applications(&mut conn, user, Some(id))
+        .await?
+        .pop();
+    detail.can_apply = profiles::repo::has_profile(&mut conn, user).await?;
+    detail.missing_certificates = certificates::missing(&mut conn, user, id).await?;
+    Ok(detail)
+}
+
+/// An organisation's home: its shifts and the timesheets waiting for it.
+pub async fn org_home(state: &AppState, membership: &Membership) -> Result<OrgHome> {
+    let mut conn = state.db.acquire().await?;
+    let organisation = membership.organisation_id;
+    let shifts = postings::repo::organisation_shifts(&mut conn, organisation).await?;
+    let scope = ContractScope::Waiting(organisation);
+    let timesheets_waiting =
+        contracts::repo::contracts(&mut conn, scope, state.clock.now()).await?;
+    Ok(OrgHome {
+        name: membership.name.clone(),
+        slug: membership.slug.clone(),
+        shifts,
+        timesheets_waiting,
+    })
+}
+
+/// One of the organisation's postings with its applicants (each with their fit), contracts
+/// and, while it takes applications, the people who worked for it before.
+pub async fn org_shift(
+    state: &AppState,
+    organisation: OrganisationId,
+    id: PostingId,
+) -> Result<OrgShiftDetail> {
+    let mut conn = state.db.acquire().await?;
+    let Some(detail) = postings::repo::shift(&mut conn, id, Some(organisation), None).await? else {
+        return not_found();
+    };
+    let mut applicants = applications::repo::applicants(&mut conn, organisation, id).await?;
+    let who: Vec<UserId> = applicants.iter().map(|a| a.freelancer_id).collect();
+    let settings = &state.config.matching;
+    let mut fits = matching::applicant_fits(&mut conn, organisation, id, &who, settings).await?;
+    for applicant in &mut applicants {
+        applicant.fit = fits.remove(&applicant.freelancer_id);
+    }
+    let scope = ContractScope::Posting(organisation, id);
+    let contracts = contracts::repo::contracts(&mut conn, scope, state.clock.now()).await?;
+    let past_workers = if detail.summary.status.accepts_applications() {
+        applications::repo::past_workers(&mut conn, organisation, id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(OrgShiftDetail {
+        detail: ShiftDetail::of(detail),
+        applicants,
+        contracts,
+        past_workers,
+    })
+}
