@@ -167,7 +167,8 @@ pub struct ShiftActions {
 }
 
 impl ShiftActions {
-    pub fn new() -> Self {
+    /// The shift page's actions, created in the page's reactive owner (hence no `Default`).
+    pub fn in_page() -> Self {
         ShiftActions {
             change: ServerAction::new(),
             offer: ServerAction::new(),

@@ -11,7 +11,11 @@
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "ssr")]
+mod measure;
 pub mod model;
+#[cfg(feature = "ssr")]
+mod query;
 #[cfg(feature = "ssr")]
 mod search;
 #[cfg(feature = "ssr")]
@@ -20,9 +24,12 @@ pub mod service;
 mod text;
 
 #[cfg(feature = "ssr")]
+pub use measure::{Measurement, measure};
+#[cfg(feature = "ssr")]
+pub use query::{Query, Settings, Window, level_name, posting_query, reachable, skill_fit};
+#[cfg(feature = "ssr")]
 pub use search::{
-    Found, Measurement, Query, Ranked, Settings, Strategy, Window, applicant_fits, candidates,
-    estimate, exact, level_name, measure, openings, posting_query, reachable, search, skill_fit,
+    Found, Ranked, Strategy, applicant_fits, candidates, estimate, exact, openings, search,
 };
 #[cfg(feature = "ssr")]
 pub use text::{EmbeddingItem, embed, embedding_due, posting_text, profile_text};

@@ -24,7 +24,7 @@ pub fn OrgShiftPage() -> impl IntoView {
     let slug = slug_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let actions = ShiftActions::new();
+    let actions = ShiftActions::in_page();
     let shift = Resource::new(
         move || (slug.get(), id.get(), actions.version()),
         |(slug, id, _)| async move {
