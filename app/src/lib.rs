@@ -15,6 +15,8 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod csp;
 pub mod dates;
 pub mod error;
@@ -27,6 +29,8 @@ pub mod notifications;
 pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod ratelimit;
+#[cfg(feature = "ssr")]
+pub mod secret;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod ui;
@@ -66,12 +70,12 @@ use ui::NotFound;
 /// What signing in brings along, in order: the cart the browser filled as a guest (merged into
 /// the account's) and the orders it placed as a guest.
 #[cfg(feature = "ssr")]
-pub const AFTER_SIGN_IN: &[accounts::service::AfterSignIn] = &[
-    accounts::service::AfterSignIn {
+pub const AFTER_SIGN_IN: &[accounts::hooks::AfterSignIn<state::AppState>] = &[
+    accounts::hooks::AfterSignIn {
         name: "adopt the guest cart",
         run: |state, session, user| Box::pin(cart::service::adopt_guest_cart(state, session, user)),
     },
-    accounts::service::AfterSignIn {
+    accounts::hooks::AfterSignIn {
         name: "adopt the guest orders",
         run: |state, session, user| {
             Box::pin(orders::service::adopt_guest_orders(state, session, user))

@@ -1,7 +1,8 @@
 //! The server's shared state, reached through [`app_state`] in server functions.
 
-use crate::accounts::oidc::Registry;
-use crate::accounts::service::AfterSignIn;
+use crate::accounts::hooks::AfterSignIn;
+use crate::accounts::oidc::{OidcProviderConfig, Registry};
+pub use crate::clock::Clock;
 use crate::error::AppError;
 use crate::media::service::Media;
 use axum::extract::FromRef;
@@ -9,9 +10,7 @@ use leptos::prelude::{LeptosOptions, use_context};
 use payments::Payments;
 use search::SearchIndex;
 use sqlx::PgPool;
-use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -29,7 +28,7 @@ pub struct AppState {
     /// The time every rule sees.
     pub clock: Clock,
     /// What other domains do when a browser signs in.
-    pub after_sign_in: &'static [AfterSignIn],
+    pub after_sign_in: &'static [AfterSignIn<AppState>],
 }
 
 impl AppState {
@@ -57,44 +56,9 @@ impl AppState {
 
     /// Run `steps` whenever a browser signs in.
     #[must_use]
-    pub fn after_sign_in(mut self, steps: &'static [AfterSignIn]) -> Self {
+    pub fn after_sign_in(mut self, steps: &'static [AfterSignIn<AppState>]) -> Self {
         self.after_sign_in = steps;
         self
-    }
-}
-
-/// The only source of "now" for the app's rules, Shop and Hire alike (shift starts,
-/// cancellation notice, auto-approval, reservations, which lots may still be sold): the system
-/// clock, moved forward only by the dev clock in local development so browser tests can reach a
-/// shift's end without waiting for it, or pinned to one instant in tests.
-#[derive(Clone, Debug, Default)]
-pub struct Clock {
-    offset_secs: Arc<AtomicI64>,
-    pinned: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl Clock {
-    /// A clock that stands at `at` (plus any offset) whatever the time of day.
-    pub fn pinned(at: chrono::DateTime<chrono::Utc>) -> Self {
-        Clock {
-            offset_secs: Arc::default(),
-            pinned: Some(at),
-        }
-    }
-
-    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.pinned.unwrap_or_else(chrono::Utc::now)
-            + chrono::Duration::seconds(self.offset_secs.load(Ordering::Relaxed))
-    }
-
-    /// Today's date (UTC), which decides which lots may still be sold.
-    pub fn today(&self) -> chrono::NaiveDate {
-        self.now().date_naive()
-    }
-
-    /// Move this clock `by` ahead (zero: back in step).
-    pub fn set_offset(&self, by: chrono::Duration) {
-        self.offset_secs.store(by.num_seconds(), Ordering::Relaxed);
     }
 }
 
@@ -139,36 +103,6 @@ impl AppConfig {
 
     pub fn link(&self, path: &str) -> String {
         format!("{}{path}", self.public_url)
-    }
-}
-
-/// One OpenID Connect provider: `OLIVINE_OIDC_<ID>_{ISSUER,CLIENT_ID,CLIENT_SECRET,NAME}`.
-#[derive(Clone, Debug)]
-pub struct OidcProviderConfig {
-    pub id: String,
-    pub name: String,
-    pub issuer: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-}
-
-/// A value that must never be printed: Debug and Display show a placeholder.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: String) -> Self {
-        Secret(value)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(****)")
     }
 }
 

@@ -1,12 +1,13 @@
 //! Configuration from `OLIVINE_…` environment variables. Every value has a default that runs
 //! locally; a bad value stops start-up with a message naming the variable and what it expects.
 
+use app::accounts::oidc::OidcProviderConfig;
 use app::media::store::StoreLocation;
-use app::state::{AppConfig, OidcProviderConfig};
+use app::state::AppConfig;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub use app::state::Secret;
+pub use app::secret::Secret;
 use payments::PaymentsConfig;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,6 +16,8 @@ pub mod authz;
 #[cfg(feature = "ssr")]
 mod emails;
 #[cfg(feature = "ssr")]
+pub mod hooks;
+#[cfg(feature = "ssr")]
 pub mod oidc;
 #[cfg(feature = "ssr")]
 pub mod oidc_flow;

@@ -6,7 +6,7 @@
 //! refetch (key rotation) at most once a minute.
 
 use super::model::ProviderInfo;
-use crate::state::OidcProviderConfig;
+use crate::secret::Secret;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use oauth2::basic::{
@@ -23,6 +23,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::RwLock;
+
+/// One OpenID Connect provider: `OLIVINE_OIDC_<ID>_{ISSUER,CLIENT_ID,CLIENT_SECRET,NAME}`.
+#[derive(Clone, Debug)]
+pub struct OidcProviderConfig {
+    pub id: String,
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {

@@ -248,24 +248,6 @@ pub async fn sign_in(
     Ok(())
 }
 
-/// Something another domain does when a browser signs in, such as the Shop bringing along the
-/// cart and orders of the guest the browser was. The app lists them (`app::AFTER_SIGN_IN`) and
-/// the server hands that list to [`AppState`]; accounts knows none of those domains.
-#[derive(Clone, Copy)]
-pub struct AfterSignIn {
-    /// For the log, when the step fails.
-    pub name: &'static str,
-    pub run: for<'a> fn(&'a AppState, &'a AuthSession, UserId) -> BoxFuture<'a, Result<()>>,
-}
-
-impl std::fmt::Debug for AfterSignIn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name)
-    }
-}
-
-pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
-
 /// Sign this browser in (after the login row is committed) and run the after-sign-in steps.
 /// The person is signed in whether or not a step works; a failed one is logged.
 pub async fn enter(
