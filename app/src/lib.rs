@@ -45,7 +45,7 @@ use backoffice::editor_pages::{AdminNewProductPage, AdminProductPage};
 use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
 use cart::pages::{CartLink, CartPage, CartState};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
-use catalog::search_page::{SearchBox, SearchResultsPage};
+use catalog::search::page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
 use hire::applications::pages::mine::MyApplicationsPage;
 use hire::certificates::pages::VerificationPage;

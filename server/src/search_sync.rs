@@ -9,7 +9,7 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use app::catalog::search_sync as sync;
+use app::catalog::search::sync;
 use chrono::NaiveDate;
 use search::SearchIndex;
 use sqlx::PgPool;

@@ -4,7 +4,7 @@
 //! zero; every change leaves an audit entry and every stock change a stock entry.
 
 use app::backoffice::editor_model::ProductEditor;
-use app::catalog::search_sync;
+use app::catalog::search::sync as search_sync;
 use app::ids::ProductId;
 use axum::http::StatusCode;
 use search::{SearchIndex, SearchRequest};

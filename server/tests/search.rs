@@ -1,7 +1,7 @@
 //! The search index fed from the real catalog: facet counts equal SQL counts, and a committed
 //! change reaches the index through the outbox.
 
-use app::catalog::search_sync;
+use app::catalog::search::sync as search_sync;
 use search::{SearchIndex, SearchRequest, SortOrder};
 use server::config::Config;
 use sqlx::PgPool;

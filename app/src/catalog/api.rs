@@ -33,17 +33,17 @@ pub async fn load_product(slug: String) -> Result<ProductDetail, AppError> {
 
 /// The search page's results for its URL query string.
 #[server(endpoint = "catalog/search")]
-pub async fn search_products(query: String) -> Result<super::search_model::SearchPage, AppError> {
+pub async fn search_products(query: String) -> Result<super::search::model::SearchPage, AppError> {
     let state = app_state()?;
-    let search = super::search_model::SearchState::from_query(&query);
-    Ok(super::search_service::search_page(&state.db, &state.search, &search).await?)
+    let search = super::search::model::SearchState::from_query(&query);
+    Ok(super::search::service::search_page(&state.db, &state.search, &search).await?)
 }
 
 /// As-you-type suggestions for the header's search box.
 #[server(endpoint = "catalog/suggest")]
 pub async fn suggest_products(
     prefix: String,
-) -> Result<Vec<super::search_model::ProductSuggestion>, AppError> {
+) -> Result<Vec<super::search::model::ProductSuggestion>, AppError> {
     let state = app_state()?;
-    Ok(super::search_service::suggestions(&state.search, prefix).await?)
+    Ok(super::search::service::suggestions(&state.search, prefix).await?)
 }

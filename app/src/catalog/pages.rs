@@ -3,12 +3,11 @@
 //! variant selector switches price, stock and best-before date without a round trip.
 
 use super::api::{load_categories, load_category, load_home, load_product};
+use super::components::{ProductGrid, ProductVisual, StockBadge};
 use super::model::{CategorySummary, Ingredient, ProductDetail, ProductKind, Sort, VariantOffer};
 use crate::cart::pages::AddToCartForm;
 use crate::media::picture::Picture;
-use crate::ui::{
-    Breadcrumbs, ErrorPage, Pagination, ProductGrid, ProductVisual, Skeleton, StockBadge,
-};
+use crate::ui::{Breadcrumbs, ErrorPage, Pagination, Skeleton};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -4,7 +4,7 @@
 //! Every node applies the outbox to its own index and remembers the last `seq` it applied, so
 //! a change is searchable on every node about as soon as it commits.
 
-use super::model::ProductKind;
+use crate::catalog::model::ProductKind;
 use crate::ids::ProductId;
 use crate::inventory::model::sellable_expiry_after;
 use chrono::NaiveDate;

@@ -1,13 +1,13 @@
 //! The search page's use cases: translate the URL's state into an engine request, run it off
 //! the async threads, and label what comes back for people.
 
-use super::model::Allergen;
-use super::model::SkinType;
-use super::repo;
-use super::search_model::{
+use super::model::{
     BENEFIT, CATEGORY, FREE_FROM, FacetGroup, FacetValue, PRICE, ProductSuggestion,
     RESULTS_PER_PAGE, SKIN, SearchHit, SearchPage, SearchSort, SearchState,
 };
+use crate::catalog::model::Allergen;
+use crate::catalog::model::SkinType;
+use crate::catalog::repo;
 use crate::ids::ProductId;
 use crate::media::repo as media_repo;
 use crate::money::Money;

@@ -2,11 +2,12 @@
 //! holds the whole state (links share, Back works) and the page works without JavaScript;
 //! after hydration the box suggests products as you type.
 
-use super::api::{search_products, suggest_products};
-use super::search_model::{ProductSuggestion, SearchPage, SearchSort, SearchState};
+use super::model::{ProductSuggestion, SearchPage, SearchSort, SearchState};
+use crate::catalog::api::{search_products, suggest_products};
+use crate::catalog::components::StockBadge;
 use crate::inventory::model::StockStatus;
 use crate::media::picture::Picture;
-use crate::ui::{ErrorPage, Pagination, Skeleton, StockBadge};
+use crate::ui::{ErrorPage, Pagination, Skeleton};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
