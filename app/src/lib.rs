@@ -19,6 +19,7 @@ pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod csp;
 pub mod dates;
+pub mod discounts;
 pub mod error;
 pub mod hire;
 pub mod ids;
@@ -43,7 +44,7 @@ use accounts::pages::{
 use background::pages::JobsPage;
 use backoffice::editor_pages::{AdminNewProductPage, AdminProductPage};
 use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
-use cart::pages::{CartLink, CartPage, CartState};
+use cart::pages::{AddToCartForm, CartLink, CartPage, CartState};
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search::page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
@@ -82,6 +83,12 @@ pub const AFTER_SIGN_IN: &[accounts::hooks::AfterSignIn<state::AppState>] = &[
         },
     },
 ];
+
+/// The product page, whose buy box is the cart's "Add to cart" form.
+#[component]
+fn ProductWithCart() -> impl IntoView {
+    view! { <ProductPage buy=|selected| view! { <AddToCartForm selected/> }.into_any()/> }
+}
 
 /// The stylesheet's URL: cargo-leptos names it by content hash when it hashes files (the
 /// hash is in `hash.txt` beside the server binary), so it can be cached for good.
@@ -151,7 +158,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("shop") view=ShopPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("shop"), ParamSegment("category")) view=CategoryPage ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("products"), ParamSegment("slug")) view=ProductPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("products"), ParamSegment("slug")) view=ProductWithCart ssr=SsrMode::Async/>
                     <Route path=StaticSegment("search") view=SearchResultsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("cart") view=CartPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("checkout") view=CheckoutPage ssr=SsrMode::Async/>

@@ -197,6 +197,16 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
+/// `numerator / denominator` rounded half up; both non-negative, denominator positive.
+pub fn div_round(numerator: i128, denominator: i128) -> i128 {
+    (2 * numerator + denominator) / (2 * denominator)
+}
+
+/// An amount computed in `i128`, back in minor units; too large is an overflow.
+pub fn to_minor(value: i128) -> Result<i64, MoneyError> {
+    i64::try_from(value).map_err(|_| MoneyError::Overflow)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

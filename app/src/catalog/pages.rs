@@ -5,7 +5,6 @@
 use super::api::{load_categories, load_category, load_home, load_product};
 use super::components::{ProductGrid, ProductVisual, StockBadge};
 use super::model::{CategorySummary, Ingredient, ProductDetail, ProductKind, Sort, VariantOffer};
-use crate::cart::pages::AddToCartForm;
 use crate::media::picture::Picture;
 use crate::ui::{Breadcrumbs, ErrorPage, Pagination, Skeleton};
 use leptos::prelude::*;
@@ -190,8 +189,12 @@ pub fn CategoryPage() -> impl IntoView {
     }
 }
 
+/// What the buy box offers for the selected variant; the app passes the cart's form, so the
+/// catalog knows nothing of the cart.
+pub type BuyAction = fn(Memo<Option<VariantOffer>>) -> AnyView;
+
 #[component]
-pub fn ProductPage() -> impl IntoView {
+pub fn ProductPage(buy: BuyAction) -> impl IntoView {
     let params = use_params_map();
     // Keyed on the slug only: switching variants changes the query string, not the data.
     let product = Resource::new(
@@ -202,7 +205,7 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=|| view! { <div class="product product--loading" aria-busy="true"></div> }>
             {move || Suspend::new(async move {
                 match product.await {
-                    Ok(product) => view! { <ProductView product/> }.into_any(),
+                    Ok(product) => view! { <ProductView product buy/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -218,7 +221,7 @@ fn best_before_label(offer: &VariantOffer) -> String {
 }
 
 #[component]
-fn ProductView(product: ProductDetail) -> impl IntoView {
+fn ProductView(product: ProductDetail, buy: BuyAction) -> impl IntoView {
     let query = use_query_map();
     let detail = StoredValue::new(product.clone());
     let selected = Memo::new(move |_| {
@@ -255,7 +258,7 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
                     </ul>
                 })}
             </div>
-            <BuyBox product=product.clone() selected/>
+            <BuyBox product=product.clone() selected buy/>
         </article>
         <ProductInfo product/>
     }
@@ -263,7 +266,11 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
 
 /// Name, the chosen variant's price, stock and best-before date, and the variant selector.
 #[component]
-fn BuyBox(product: ProductDetail, selected: Memo<Option<VariantOffer>>) -> impl IntoView {
+fn BuyBox(
+    product: ProductDetail,
+    selected: Memo<Option<VariantOffer>>,
+    buy: BuyAction,
+) -> impl IntoView {
     let variant_links = product
         .variants
         .iter()
@@ -312,7 +319,7 @@ fn BuyBox(product: ProductDetail, selected: Memo<Option<VariantOffer>>) -> impl 
                 <legend>{legend}</legend>
                 <ul role="list">{variant_links}</ul>
             </fieldset>
-            <AddToCartForm selected/>
+            {buy(selected)}
             <p class="product__sku">
                 "SKU " <span data-testid="sku">{move || selected.get().map(|v| v.sku)}</span>
             </p>

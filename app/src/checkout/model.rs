@@ -1,7 +1,7 @@
 //! What the checkout page works with: destinations and their shipping methods, discount codes
 //! and their limits, the form, and the summary that equals the charge. Pure.
 
-use super::pricing::{DiscountTerms, Quote, TaxRate};
+use super::pricing::{Quote, TaxRate};
 use crate::error::AppError;
 use crate::ids::OrderId;
 use crate::money::Money;
@@ -57,25 +57,6 @@ pub struct Destination {
     pub methods: Vec<ShippingOption>,
 }
 
-/// A discount code with its usage limits.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DiscountCode {
-    pub terms: DiscountTerms,
-    pub max_redemptions: Option<i32>,
-    pub max_per_customer: Option<i32>,
-    pub redemptions: i32,
-}
-
-/// A discount code as typed: spaces dropped, upper case; empty means none.
-pub fn normalise_code(raw: &str) -> Option<String> {
-    let code: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    (!code.is_empty()).then_some(code)
-}
-
 /// The checkout form as posted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutForm {
@@ -124,12 +105,6 @@ pub struct PaymentStart {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_tidied() {
-        assert_eq!(normalise_code(" welcome 10 ").as_deref(), Some("WELCOME10"));
-        assert_eq!(normalise_code("  "), None);
-    }
 
     #[test]
     fn a_bad_receipt_email_is_refused_by_its_field() {

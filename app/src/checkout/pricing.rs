@@ -12,7 +12,8 @@
 //! - Each amount is rounded half up to the cent once, per line; totals are sums of rounded
 //!   amounts, so the parts always add up to the total.
 
-use crate::money::{Currency, Money, MoneyError};
+use crate::discounts::model::{DiscountRefusal, DiscountTerms, NotApplied};
+use crate::money::{Currency, Money, MoneyError, div_round, to_minor};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -43,34 +44,6 @@ pub struct ShippingCharge {
     pub tax_rate: TaxRate,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DiscountKind {
-    /// Basis points off the goods: 1500 is 15 %.
-    Percent(u32),
-    /// A fixed amount off the goods (never more than they cost).
-    Fixed(Money),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DiscountTerms {
-    pub code: String,
-    pub kind: DiscountKind,
-    pub minimum_subtotal: Option<Money>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: Option<DateTime<Utc>>,
-}
-
-/// Why a discount code doesn't apply to this order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum DiscountRefusal {
-    #[error("The code {code} isn't valid yet.")]
-    NotYetValid { code: String },
-    #[error("The code {code} has expired.")]
-    Expired { code: String },
-    #[error("The code {code} needs an order of at least {minimum}.")]
-    BelowMinimum { code: String, minimum: Money },
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PricingError {
     #[error("nothing to price")]
@@ -79,6 +52,15 @@ pub enum PricingError {
     Discount(#[from] DiscountRefusal),
     #[error(transparent)]
     Money(#[from] MoneyError),
+}
+
+impl From<NotApplied> for PricingError {
+    fn from(error: NotApplied) -> Self {
+        match error {
+            NotApplied::Refused(refusal) => PricingError::Discount(refusal),
+            NotApplied::Money(error) => PricingError::Money(error),
+        }
+    }
 }
 
 /// One line of the quote, in the order of the input.
@@ -105,15 +87,6 @@ pub struct Quote {
     pub total: Money,
 }
 
-/// `numerator / denominator` rounded half up; both non-negative, denominator positive.
-fn div_round(numerator: i128, denominator: i128) -> i128 {
-    (2 * numerator + denominator) / (2 * denominator)
-}
-
-fn to_i64(value: i128) -> Result<i64, MoneyError> {
-    i64::try_from(value).map_err(|_| MoneyError::Overflow)
-}
-
 /// The tax in (Included) or on (Added) a non-negative amount.
 fn tax_of(amount: i64, rate: TaxRate, mode: TaxMode) -> Result<i64, MoneyError> {
     let (amount, rate) = (i128::from(amount), i128::from(rate.0));
@@ -121,7 +94,7 @@ fn tax_of(amount: i64, rate: TaxRate, mode: TaxMode) -> Result<i64, MoneyError> 
         TaxMode::Included => div_round(amount * rate, 10_000 + rate),
         TaxMode::Added => div_round(amount * rate, 10_000),
     };
-    to_i64(tax)
+    to_minor(tax)
 }
 
 /// Shares of `total` in proportion to `weights` (non-negative, positive sum), adding up to
@@ -153,36 +126,6 @@ pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
         shares[index] += 1;
     }
     shares
-}
-
-impl DiscountTerms {
-    /// The amount off goods worth `subtotal`, or why the code doesn't apply.
-    pub fn amount_off(&self, subtotal: Money, now: DateTime<Utc>) -> Result<Money, PricingError> {
-        let code = self.code.clone();
-        if now < self.starts_at {
-            return Err(DiscountRefusal::NotYetValid { code }.into());
-        }
-        if self.ends_at.is_some_and(|end| now >= end) {
-            return Err(DiscountRefusal::Expired { code }.into());
-        }
-        if let Some(minimum) = self.minimum_subtotal
-            && subtotal.checked_sub(minimum)?.minor() < 0
-        {
-            return Err(DiscountRefusal::BelowMinimum { code, minimum }.into());
-        }
-        let off = match self.kind {
-            DiscountKind::Percent(points) => to_i64(div_round(
-                i128::from(subtotal.minor()) * i128::from(points.min(10_000)),
-                10_000,
-            ))?,
-            DiscountKind::Fixed(amount) => {
-                // Refuses a code in another currency.
-                subtotal.checked_sub(amount)?;
-                amount.minor().clamp(0, subtotal.minor())
-            }
-        };
-        Ok(Money::new(off, subtotal.currency()))
-    }
 }
 
 /// Price an order.
@@ -251,6 +194,7 @@ pub fn quote(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discounts::model::DiscountKind;
     use chrono::TimeZone;
     use proptest::prelude::*;
 

@@ -4,15 +4,18 @@
 
 use super::model::{
     CheckoutForm, CheckoutSummary, Destination, PaymentStart, RESERVATION_MINUTES, ShippingOption,
-    check_email, normalise_code,
+    check_email,
 };
-use super::pricing::{DiscountTerms, PricedLine, PricingError, ShippingCharge, TaxMode, quote};
+use super::pricing::{PricedLine, PricingError, ShippingCharge, TaxMode, quote};
 use super::repo;
 use crate::accounts::authz::principal_of;
 use crate::accounts::session::{AuthSession, RequestMeta};
 use crate::cart::model::{Cart, CartLine};
 use crate::cart::repo as cart_repo;
 use crate::cart::service::checkout_cart;
+use crate::discounts::model::normalise_code;
+use crate::discounts::repo as discounts_repo;
+use crate::discounts::service::{self as discounts, UNKNOWN_CODE};
 use crate::error::AppError;
 use crate::error::ServiceError;
 use crate::ids::{CartId, OrderId, UserId};
@@ -30,7 +33,6 @@ use sqlx::PgConnection;
 type Result<T> = std::result::Result<T, ServiceError>;
 
 /// How a refusal of a code that does not exist begins.
-const UNKNOWN_CODE: &str = "We don't know the code";
 
 /// Who is buying: the account (its email gets the receipt) or a guest with a typed email.
 struct Buyer {
@@ -137,7 +139,7 @@ async fn price(
     }
 
     let code = match normalise_code(&form.discount_code) {
-        Some(code) => Some(discount(conn, &code, customer_key, lock_code).await?),
+        Some(code) => Some(discounts::usable(conn, &code, customer_key, lock_code).await?),
         None => None,
     };
     let priced: Vec<PricedLine> = lines
@@ -172,44 +174,6 @@ async fn price(
         lines,
         prices_include_tax: destination.prices_include_tax,
     })
-}
-
-/// A code's terms, if it exists and has uses left (overall and for this customer).
-async fn discount(
-    conn: &mut PgConnection,
-    code: &str,
-    customer_key: Option<&str>,
-    lock: bool,
-) -> Result<DiscountTerms> {
-    let unknown = || AppError::field("discount_code", format!("{UNKNOWN_CODE} {code}."));
-    let found = repo::discount_code(conn, code, lock)
-        .await?
-        .ok_or_else(unknown)?;
-    if found
-        .max_redemptions
-        .is_some_and(|max| found.redemptions >= max)
-    {
-        return Err(AppError::field(
-            "discount_code",
-            format!("The code {code} has been used up."),
-        )
-        .into());
-    }
-    if let (Some(max), Some(customer)) = (found.max_per_customer, customer_key)
-        && repo::redemptions_by(conn, code, customer).await? >= i64::from(max)
-    {
-        let times = if max == 1 {
-            "once".to_owned()
-        } else {
-            format!("{max} times")
-        };
-        return Err(AppError::field(
-            "discount_code",
-            format!("The code {code} can be used {times} per customer, and you have."),
-        )
-        .into());
-    }
-    Ok(found.terms)
 }
 
 async fn current_cart(
@@ -493,7 +457,7 @@ async fn place(
         }
     }
     if let Some(code) = &priced.summary.discount_code
-        && !repo::redeem(&mut tx, code, order, &buyer.customer_key).await?
+        && !discounts_repo::redeem(&mut tx, code, order, &buyer.customer_key).await?
     {
         return Err(AppError::field(
             "discount_code",

@@ -8,7 +8,7 @@ use super::emails;
 use super::model::{OrderDetail, OrderEventKind, OrderStatus, parse_tracking_number};
 use super::repo::{self, Locked, NewEvent};
 use crate::audit::{self, Action, Entry};
-use crate::checkout::repo as checkout_repo;
+use crate::discounts::repo as discounts;
 use crate::error::{AppError, ServiceError};
 use crate::ids::{OrderId, RefundId, UserId};
 use crate::inventory::repo as inventory;
@@ -40,7 +40,7 @@ async fn queue_email(
 /// Give back what an unpaid order holds: its stock and its discount code.
 async fn release_holds(conn: &mut PgConnection, order: OrderId) -> Result<()> {
     inventory::release(conn, order).await?;
-    checkout_repo::release_redemption(conn, order).await?;
+    discounts::release_redemption(conn, order).await?;
     Ok(())
 }
 
@@ -101,7 +101,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                 }
                 if allocated.is_empty() {
                     // Paid for stock that is gone: the shopper gets every cent back.
-                    checkout_repo::release_redemption(&mut tx, order.id).await?;
+                    discounts::release_redemption(&mut tx, order.id).await?;
                     leave_pending(
                         &mut tx,
                         &order,
