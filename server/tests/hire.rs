@@ -679,7 +679,11 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
 
     // Rejected with a reason (none is refused); still no application.
     let (d5, d300, d400) = (iso(day(5)), iso(day(300)), iso(day(400)));
-    let review = |id, decision| certificates::review(state, admin, None, id, decision);
+    let acting = app::audit::Actor {
+        user: admin,
+        ip: None,
+    };
+    let review = |id, decision| certificates::review(state, acting, id, decision);
     let blank = review(first, certificates::Review::Reject { reason: " " }).await;
     assert!(refusal(blank).field_message("reason").is_some());
     review(

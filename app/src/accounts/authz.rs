@@ -4,7 +4,8 @@
 
 use super::model::{Membership, OrgRole, Role, Viewer};
 use super::repo;
-use super::session::AuthSession;
+use super::session::{AuthSession, RequestMeta};
+use crate::audit::Actor;
 use crate::error::AppError;
 use crate::ids::LoginId;
 use crate::state::{AppState, app_state};
@@ -91,6 +92,15 @@ pub async fn authorize(need: Need<'_>) -> Result<Principal, AppError> {
     } else {
         Err(AppError::Forbidden.with_status())
     }
+}
+
+/// The signed-in admin with `role` making this request, as the audit log names them.
+pub async fn acting_admin(role: Role) -> Result<Actor, AppError> {
+    let principal = authorize(Need::Role(role)).await?;
+    Ok(Actor {
+        user: principal.viewer.user_id,
+        ip: RequestMeta::current().await.ip,
+    })
 }
 
 #[cfg(test)]

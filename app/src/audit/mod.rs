@@ -2,7 +2,7 @@
 //! TRUNCATE), each row hash-chained to the one written before it ([`verify`] checks the chain).
 
 #[cfg(feature = "ssr")]
-pub use record::{ChainCheck, Entry, record, verify};
+pub use record::{Actor, ChainCheck, Entry, record, verify};
 
 pg_enum!(
     /// What happened. Stored as text so the list can grow without a migration.
@@ -97,6 +97,40 @@ mod record {
         pub fn detail(mut self, detail: serde_json::Value) -> Self {
             self.detail = detail;
             self
+        }
+    }
+
+    /// Who is acting, as the audit log names them: the person and the address their request
+    /// came from.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Actor {
+        pub user: UserId,
+        pub ip: Option<IpAddr>,
+    }
+
+    impl Actor {
+        /// This actor's entry for `action` on `subject`.
+        pub fn entry(
+            self,
+            action: Action,
+            subject: impl Into<uuid::Uuid>,
+            detail: serde_json::Value,
+        ) -> Entry {
+            Entry::new(Some(self.user), action)
+                .subject(subject)
+                .ip(self.ip)
+                .detail(detail)
+        }
+
+        /// Write that entry on the caller's connection, in the change's own transaction.
+        pub async fn record(
+            self,
+            conn: &mut PgConnection,
+            action: Action,
+            subject: impl Into<uuid::Uuid>,
+            detail: serde_json::Value,
+        ) -> Result<(), sqlx::Error> {
+            record(conn, self.entry(action, subject, detail)).await
         }
     }
 

@@ -14,57 +14,20 @@ use serde::{Deserialize, Serialize};
 use {
     super::editor_model::{Direction, ProductFields, ValidProduct},
     super::editor_repo as repo,
-    crate::accounts::authz::{Need, authorize},
+    crate::accounts::authz::acting_admin,
     crate::accounts::model::Role,
-    crate::accounts::session::RequestMeta,
-    crate::audit::{self, Action, Entry},
+    crate::audit::{Action, Actor},
     crate::catalog::repo::{NewProduct, NewVariant, insert_product, insert_variant},
-    crate::ids::UserId,
     crate::inventory::model::sellable_expiry_after,
     crate::inventory::repo::{Adjusted, NewLot, adjust_lot},
     crate::state::{AppState, app_state},
     serde_json::json,
     sqlx::PgConnection,
-    std::net::IpAddr,
 };
 
 /// The newest stock entries the editor lists.
 #[cfg(feature = "ssr")]
 const MOVEMENTS_SHOWN: i64 = 30;
-
-/// Who is changing the catalog, for the audit log and the stock entries.
-#[cfg(feature = "ssr")]
-#[derive(Clone, Copy, Debug)]
-pub struct Actor {
-    pub user: UserId,
-    pub ip: Option<IpAddr>,
-}
-
-#[cfg(feature = "ssr")]
-impl Actor {
-    /// The signed-in catalog admin making this request, or the refusal.
-    pub async fn catalog_admin() -> Result<Actor, AppError> {
-        let principal = authorize(Need::Role(Role::AdminCatalog)).await?;
-        Ok(Actor {
-            user: principal.viewer.user_id,
-            ip: RequestMeta::current().await.ip,
-        })
-    }
-
-    pub async fn record(
-        self,
-        conn: &mut PgConnection,
-        action: Action,
-        subject: impl Into<uuid::Uuid>,
-        detail: serde_json::Value,
-    ) -> Result<(), AppError> {
-        let entry = Entry::new(Some(self.user), action)
-            .subject(subject)
-            .ip(self.ip)
-            .detail(detail);
-        audit::record(conn, entry).await.map_err(AppError::from)
-    }
-}
 
 #[cfg(feature = "ssr")]
 fn not_found() -> AppError {
@@ -74,7 +37,7 @@ fn not_found() -> AppError {
 /// Everything the editor shows for one product.
 #[server(endpoint = "admin/product-editor")]
 pub async fn load_product_editor(id: ProductId) -> Result<ProductEditor, AppError> {
-    Actor::catalog_admin().await?;
+    acting_admin(Role::AdminCatalog).await?;
     let state = app_state()?;
     let mut conn = state.db.acquire().await?;
     let (fields, published) = repo::product_fields(&mut conn, id)
@@ -97,7 +60,7 @@ pub async fn load_product_editor(id: ProductId) -> Result<ProductEditor, AppErro
 /// The categories a product can be filed under.
 #[server(endpoint = "admin/editor-choices")]
 pub async fn load_editor_choices() -> Result<EditorChoices, AppError> {
-    Actor::catalog_admin().await?;
+    acting_admin(Role::AdminCatalog).await?;
     let state = app_state()?;
     let mut conn = state.db.acquire().await?;
     Ok(EditorChoices {
@@ -132,7 +95,7 @@ fn slug_taken() -> AppError {
 /// Create a product as a draft (publishing comes once it has a variant). Returns its id.
 #[server(endpoint = "admin/product/create")]
 pub async fn create_product(product: ProductInput) -> Result<ProductId, AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
     let valid = with_standard_disclaimer(&mut tx, product)
@@ -209,7 +172,7 @@ fn product_written(written: Result<bool, sqlx::Error>) -> Result<(), AppError> {
 /// Save a product's text and attributes.
 #[server(endpoint = "admin/product/save")]
 pub async fn save_product(id: ProductId, product: ProductInput) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
     let valid = with_standard_disclaimer(&mut tx, product)
@@ -239,7 +202,7 @@ pub async fn save_product(id: ProductId, product: ProductInput) -> Result<(), Ap
 /// Put a product in the shop, or take it out.
 #[server(endpoint = "admin/product/publish")]
 pub async fn publish_product(id: ProductId, publish: bool) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
     let (fields, _) = repo::product_fields(&mut tx, id)
@@ -277,7 +240,7 @@ fn sku_taken() -> AppError {
 /// Add a size or pack to a product.
 #[server(endpoint = "admin/variant/add")]
 pub async fn add_variant(product: ProductId, variant: VariantInput) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let valid = variant.check().map_err(AppError::with_status)?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
@@ -321,7 +284,7 @@ pub async fn add_variant(product: ProductId, variant: VariantInput) -> Result<()
 /// Change a variant's SKU, label, pack count or price.
 #[server(endpoint = "admin/variant/save")]
 pub async fn save_variant(id: VariantId, variant: VariantInput) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let valid = variant.check().map_err(AppError::with_status)?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
@@ -352,7 +315,7 @@ pub async fn save_variant(id: VariantId, variant: VariantInput) -> Result<(), Ap
 /// Record a delivery: a new lot with its batch number, best-before date and quantity.
 #[server(endpoint = "admin/lot/receive")]
 pub async fn receive_lot(variant_id: VariantId, lot: LotInput) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let state = app_state()?;
     let valid = lot
         .check(state.clock.today())
@@ -400,7 +363,7 @@ pub async fn receive_lot(variant_id: VariantId, lot: LotInput) -> Result<(), App
 /// Correct a lot's stock by a number of units, with a reason; recorded as an entry.
 #[server(endpoint = "admin/lot/adjust")]
 pub async fn adjust_stock(lot_id: LotId, adjust: AdjustmentInput) -> Result<i64, AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let valid = adjust.check().map_err(AppError::with_status)?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
@@ -475,7 +438,7 @@ async fn photo(
 /// Change a photo's alt text.
 #[server(endpoint = "admin/image/alt")]
 pub async fn save_alt_text(image: uuid::Uuid, alt_text: String) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let alt = check_alt_text(&alt_text).map_err(AppError::with_status)?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
@@ -499,7 +462,7 @@ pub async fn save_alt_text(image: uuid::Uuid, alt_text: String) -> Result<(), Ap
 /// Move a photo one place earlier ("earlier") or later ("later"); the first is the cover.
 #[server(endpoint = "admin/image/move")]
 pub async fn move_image(image: uuid::Uuid, direction: String) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let direction = match direction.as_str() {
         "earlier" => Direction::Earlier,
         "later" => Direction::Later,
@@ -525,7 +488,7 @@ pub async fn move_image(image: uuid::Uuid, direction: String) -> Result<(), AppE
 /// Take a photo off its product.
 #[server(endpoint = "admin/image/remove")]
 pub async fn remove_image(image: uuid::Uuid) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let state = app_state()?;
     let mut tx = state.db.begin().await?;
     let (product, hash, alt) = photo(&mut tx, image).await?;
@@ -545,7 +508,7 @@ pub async fn remove_image(image: uuid::Uuid) -> Result<(), AppError> {
 /// Make a photo's renditions again from its stored original with the current recipe.
 #[server(endpoint = "admin/image/reprocess")]
 pub async fn reprocess_image(image: uuid::Uuid) -> Result<(), AppError> {
-    let actor = Actor::catalog_admin().await?;
+    let actor = acting_admin(Role::AdminCatalog).await?;
     let state = app_state()?;
     let (product, hash, _) = {
         let mut conn = state.db.acquire().await?;
@@ -564,7 +527,8 @@ pub async fn reprocess_image(image: uuid::Uuid) -> Result<(), AppError> {
             image,
             json!({ "product": product.0, "hash": hash }),
         )
-        .await
+        .await?;
+    Ok(())
 }
 
 /// What an upload answers: the new photo on its product.

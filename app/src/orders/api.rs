@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::{repo, service},
-    crate::accounts::authz::{Need, authorize},
+    crate::accounts::authz::{Need, acting_admin, authorize},
     crate::accounts::model::Role,
-    crate::accounts::session::{AuthSession, RequestMeta},
+    crate::accounts::session::AuthSession,
     crate::state::app_state,
 };
 
@@ -70,16 +70,6 @@ pub async fn my_order(order: OrderId, sync: bool) -> Result<OrderDetail, AppErro
     Ok(service::detail_for_customer(&state, &session, order).await?)
 }
 
-/// Who is acting in the back office, for the audit log.
-#[cfg(feature = "ssr")]
-async fn admin(role: Role) -> Result<service::AdminAct, AppError> {
-    let principal = authorize(Need::Role(role)).await?;
-    Ok(service::AdminAct {
-        admin: principal.viewer.user_id,
-        ip: RequestMeta::current().await.ip,
-    })
-}
-
 /// Support and finance admins see orders.
 #[cfg(feature = "ssr")]
 async fn order_viewer() -> Result<(), AppError> {
@@ -129,7 +119,7 @@ pub async fn advance_order(
     to: String,
     tracking_number: String,
 ) -> Result<OrderStatus, AppError> {
-    let by = admin(Role::AdminSupport).await?;
+    let by = acting_admin(Role::AdminSupport).await?;
     let state = app_state()?;
     let to = OrderStatus::from_db_name(to.trim())
         .ok_or_else(|| AppError::invalid("Choose the next step.").with_status())?;
@@ -140,7 +130,7 @@ pub async fn advance_order(
 /// and its units go back on the shelf.
 #[server(endpoint = "admin/order/cancel")]
 pub async fn cancel_order(order: OrderId, reason: String) -> Result<OrderStatus, AppError> {
-    let by = admin(Role::AdminSupport).await?;
+    let by = acting_admin(Role::AdminSupport).await?;
     let state = app_state()?;
     Ok(service::cancel(&state, order, &reason, by).await?)
 }
@@ -152,7 +142,7 @@ pub async fn refund_order(
     amount: String,
     reason: String,
 ) -> Result<OrderStatus, AppError> {
-    let by = admin(Role::AdminFinance).await?;
+    let by = acting_admin(Role::AdminFinance).await?;
     let state = app_state()?;
     Ok(service::refund_typed(&state, order, &amount, &reason, by).await?)
 }
@@ -175,10 +165,10 @@ pub async fn unreadable_stripe_events() -> Result<Vec<UnreadableEvent>, AppError
 /// A finance admin has looked at an unreadable event (in Stripe's dashboard) and dealt with it.
 #[server(endpoint = "admin/stripe/unreadable/review")]
 pub async fn review_unreadable_stripe_event(id: uuid::Uuid) -> Result<(), AppError> {
-    let by = admin(Role::AdminFinance).await?;
+    let by = acting_admin(Role::AdminFinance).await?;
     let state = app_state()?;
     let mut conn = state.db.acquire().await?;
-    if repo::mark_unreadable_event_reviewed(&mut conn, id, by.admin).await? {
+    if repo::mark_unreadable_event_reviewed(&mut conn, id, by.user).await? {
         Ok(())
     } else {
         Err(AppError::NotFound.with_status())

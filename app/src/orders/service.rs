@@ -7,7 +7,7 @@
 use super::emails;
 use super::model::{OrderDetail, OrderEventKind, OrderStatus, parse_tracking_number};
 use super::repo::{self, Locked, NewEvent};
-use crate::audit::{self, Action, Entry};
+use crate::audit::{self, Action, Actor};
 use crate::discounts::repo as discounts;
 use crate::error::{AppError, ServiceError};
 use crate::ids::{OrderId, RefundId, UserId};
@@ -283,23 +283,6 @@ pub async fn sync_payment(state: &AppState, order: OrderId) -> Result<()> {
     Ok(())
 }
 
-/// An admin acting on an order: who, from where. The action's audit entry is written in the
-/// action's own transaction, so the change and its record commit (or not) together.
-#[derive(Clone, Copy, Debug)]
-pub struct AdminAct {
-    pub admin: UserId,
-    pub ip: Option<std::net::IpAddr>,
-}
-
-impl AdminAct {
-    fn entry(self, action: Action, order: OrderId, detail: serde_json::Value) -> Entry {
-        Entry::new(Some(self.admin), action)
-            .subject(order.0)
-            .ip(self.ip)
-            .detail(detail)
-    }
-}
-
 /// Give up an unpaid order: cancel its PaymentIntent first (so it can no longer be paid), then
 /// release what it holds. If the intent turns out to be paid after all, the order is paid
 /// instead. `kind`/`detail` describe why in the order's history.
@@ -308,9 +291,9 @@ pub async fn cancel_unpaid(
     order: OrderId,
     kind: OrderEventKind,
     detail: &str,
-    by: Option<AdminAct>,
+    by: Option<Actor>,
 ) -> Result<bool> {
-    let actor = by.map(|by| by.admin);
+    let actor = by.map(|by| by.user);
     let intent = {
         let mut conn = state.db.acquire().await?;
         match repo::lock(&mut conn, order).await? {
@@ -362,7 +345,7 @@ pub async fn cancel_unpaid(
     if let Some(by) = by {
         let entry = by.entry(
             Action::OrderCancelled,
-            order,
+            order.0,
             serde_json::json!({ "reason": detail }),
         );
         audit::record(&mut tx, entry).await?;
@@ -397,9 +380,9 @@ pub async fn advance(
     order: OrderId,
     to: OrderStatus,
     tracking_number: Option<&str>,
-    by: AdminAct,
+    by: Actor,
 ) -> Result<OrderStatus> {
-    let actor = by.admin;
+    let actor = by.user;
     let (action, kind) = match to {
         OrderStatus::Packed => (Action::OrderPacked, OrderEventKind::Packed),
         OrderStatus::Shipped => (Action::OrderShipped, OrderEventKind::Shipped),
@@ -457,7 +440,7 @@ pub async fn advance(
     }
     let entry = by.entry(
         action,
-        order,
+        order.0,
         serde_json::json!({ "tracking_number": tracking.as_deref().unwrap_or_default() }),
     );
     audit::record(&mut tx, entry).await?;
@@ -481,7 +464,7 @@ pub async fn cancel(
     state: &AppState,
     order: OrderId,
     reason: &str,
-    by: AdminAct,
+    by: Actor,
 ) -> Result<OrderStatus> {
     let status = {
         let mut conn = state.db.acquire().await?;
@@ -507,7 +490,7 @@ pub async fn refund_typed(
     order: OrderId,
     amount: &str,
     reason: &str,
-    by: AdminAct,
+    by: Actor,
 ) -> Result<OrderStatus> {
     let currency = {
         let mut conn = state.db.acquire().await?;
@@ -530,10 +513,10 @@ pub async fn refund(
     order: OrderId,
     kind: RefundKind,
     reason: &str,
-    by: AdminAct,
+    by: Actor,
 ) -> Result<OrderStatus> {
     let cancel = kind == RefundKind::Cancel;
-    let actor = by.admin;
+    let actor = by.user;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::field(
@@ -623,7 +606,7 @@ pub async fn refund(
                         serde_json::json!({ "amount_minor": amount.minor(), "reason": reason }),
                     )
                 };
-                audit::record(&mut tx, by.entry(action, order, detail)).await?;
+                audit::record(&mut tx, by.entry(action, order.0, detail)).await?;
                 id
             }
         };

@@ -9,9 +9,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::accounts::authz::{Need, authorize},
+    crate::accounts::authz::{Need, acting_admin, authorize},
     crate::accounts::model::Role,
-    crate::accounts::session::RequestMeta,
     crate::hire::certificates::service as certificates,
     crate::state::app_state,
 };
@@ -39,11 +38,7 @@ pub async fn review_certificate(
     expires_on: String,
     reason: String,
 ) -> Result<(), AppError> {
-    let admin = authorize(Need::Role(Role::AdminSupport))
-        .await?
-        .viewer
-        .user_id;
-    let ip = RequestMeta::current().await.ip;
+    let admin = acting_admin(Role::AdminSupport).await?;
     let review = certificates::Review::parse(&decision, &expires_on, &reason)?;
-    Ok(certificates::review(&app_state()?, admin, ip, certificate, review).await?)
+    Ok(certificates::review(&app_state()?, admin, certificate, review).await?)
 }

@@ -3,7 +3,7 @@
 //! haven't expired count — on the profile managers read and for shifts that require one.
 //! Documents are personal data: only their owner and support admins can open them.
 
-use crate::audit::{self, Action, Entry};
+use crate::audit::{Action, Actor};
 use crate::error::{AppError, ServiceError};
 use crate::hire::certificates::model::{
     Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
@@ -13,7 +13,6 @@ use crate::ids::{CertificateId, PostingId, UserId};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
-use std::net::IpAddr;
 
 type Result<T> = std::result::Result<T, ServiceError>;
 
@@ -266,8 +265,7 @@ pub async fn queue(
 /// An admin verifies or rejects a certificate waiting for review.
 pub async fn review(
     state: &AppState,
-    admin: UserId,
-    ip: Option<IpAddr>,
+    admin: Actor,
     id: CertificateId,
     decision: Review<'_>,
 ) -> Result<()> {
@@ -326,19 +324,19 @@ pub async fn review(
         status as CertificateStatus,
         expires_on,
         reason,
-        admin.0,
+        admin.user.0,
         status == CertificateStatus::Verified,
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        Entry::new(Some(admin), action)
-            .subject(row.user_id)
-            .ip(ip)
-            .detail(serde_json::json!({ "certificate": id.0, "expires_on": expires_on })),
-    )
-    .await?;
+    admin
+        .record(
+            &mut tx,
+            action,
+            row.user_id,
+            serde_json::json!({ "certificate": id.0, "expires_on": expires_on }),
+        )
+        .await?;
     tx.commit().await?;
     Ok(())
 }
