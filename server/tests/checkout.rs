@@ -3,7 +3,8 @@
 //! webhooks; declines keep the cart; duplicates, reordering and crashes change nothing twice;
 //! many simultaneous checkouts never sell a unit that isn't there.
 
-use app::checkout::model::{CheckoutSummary, PaymentStart};
+use app::checkout::model::CheckoutSummary;
+use app::orders::model::PaymentStart;
 use app::orders::model::{OrderDetail, OrderStatus};
 use axum::http::StatusCode;
 use server::seed::DEMO_PASSWORD;

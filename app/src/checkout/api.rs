@@ -1,10 +1,10 @@
 //! Checkout server functions. Anyone may call them; each works on the caller's own cart and
 //! orders. Field names match the checkout form's inputs, so refusals land next to the fields.
 
-use super::model::{CheckoutSummary, Destination, PaymentStart};
+use super::model::{CheckoutSummary, Destination};
 use crate::error::AppError;
-use crate::ids::OrderId;
 use crate::orders::model::AddressForm;
+use crate::orders::model::PaymentStart;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -72,11 +72,4 @@ pub async fn start_checkout(
     let session = AuthSession::current().await?;
     let meta = RequestMeta::current().await;
     Ok(service::start(&app_state()?, &session, &meta, &form).await?)
-}
-
-/// Pay (again) for an order awaiting payment.
-#[server(endpoint = "checkout/resume")]
-pub async fn resume_payment(order: OrderId) -> Result<PaymentStart, AppError> {
-    let session = AuthSession::current().await?;
-    Ok(service::resume(&app_state()?, &session, order).await?)
 }

@@ -3,13 +3,9 @@
 
 use super::pricing::{Quote, TaxRate};
 use crate::error::AppError;
-use crate::ids::OrderId;
 use crate::money::Money;
 use crate::orders::model::AddressForm;
 use serde::{Deserialize, Serialize};
-
-/// How long checkout holds the stock of an unpaid order.
-pub const RESERVATION_MINUTES: i64 = 15;
 
 /// A shipping method to one country.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,19 +83,6 @@ pub struct CheckoutSummary {
     pub shipping: ShippingOption,
     /// The applied code, if any.
     pub discount_code: Option<String>,
-}
-
-/// A started checkout: the order awaiting payment and what the browser needs to pay for it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PaymentStart {
-    pub order_id: OrderId,
-    pub reference: String,
-    pub total: Money,
-    /// The PaymentIntent's client secret: lets the browser confirm this one payment, nothing else.
-    pub client_secret: String,
-    pub publishable_key: String,
-    /// Where Stripe.js comes from (Stripe's own in production; the emulator's stand-in locally).
-    pub stripe_js: String,
 }
 
 #[cfg(test)]

@@ -2,10 +2,7 @@
 //! start payment (an order awaiting payment that holds its stock and code, and a Stripe
 //! PaymentIntent for exactly its total); resume payment of an order.
 
-use super::model::{
-    CheckoutForm, CheckoutSummary, Destination, PaymentStart, RESERVATION_MINUTES, ShippingOption,
-    check_email,
-};
+use super::model::{CheckoutForm, CheckoutSummary, Destination, ShippingOption, check_email};
 use super::pricing::{PricedLine, PricingError, ShippingCharge, TaxMode, quote};
 use super::repo;
 use crate::accounts::authz::principal_of;
@@ -21,13 +18,14 @@ use crate::error::ServiceError;
 use crate::ids::{CartId, OrderId, UserId};
 use crate::inventory::model::sellable_expiry_after;
 use crate::inventory::repo as inventory;
-use crate::orders::model::{Address, OrderEventKind, OrderStatus};
+use crate::orders::model::{
+    Address, OrderEventKind, OrderStatus, PaymentStart, RESERVATION_MINUTES,
+};
 use crate::orders::repo::{self as orders, NewEvent, NewLine, NewOrder};
-use crate::orders::service::cancel_unpaid;
+use crate::orders::service::{cancel_unpaid, payment_for};
 use crate::ratelimit;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use payments::NewIntent;
 use sqlx::PgConnection;
 
 type Result<T> = std::result::Result<T, ServiceError>;
@@ -481,72 +479,6 @@ async fn place(
     Ok(Placement::Placed(order))
 }
 
-/// The order's PaymentIntent: created once, keyed by the order's id (a retry, or a second
-/// request reusing the order before the first stored it, gets the same intent from Stripe),
-/// or retrieved. Only for an order awaiting payment.
-async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStart> {
-    let locked = {
-        let mut conn = state.db.acquire().await?;
-        orders::lock(&mut conn, order)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    let total = crate::money::Money::from_parts(locked.total, &locked.currency)
-        .map_err(|_| AppError::Internal)?;
-    if locked.status != OrderStatus::PendingPayment {
-        return Err(AppError::invalid(format!(
-            "Order {} is {}; there is nothing to pay.",
-            locked.reference(),
-            locked.status.label().to_lowercase()
-        ))
-        .into());
-    }
-    let reference = locked.reference();
-    if let Some(intent_id) = &locked.payment_intent {
-        let intent = state.payments.retrieve_intent(intent_id).await?;
-        return payment_start(state, order, reference, total, intent);
-    }
-    let order_text = order.to_string();
-    let description = format!("Olivine order {reference}");
-    let created = state
-        .payments
-        .create_intent(&NewIntent {
-            idempotency_key: &format!("order-{order}"),
-            amount_minor: total.minor(),
-            currency: total.currency().code(),
-            description: &description,
-            receipt_email: Some(&locked.email),
-            metadata: &[("order_id", &order_text), ("order_reference", &reference)],
-            manual_capture: false,
-            customer: None,
-            transfer_group: None,
-        })
-        .await;
-    let intent = match created {
-        Ok(intent) => intent,
-        Err(error) => {
-            tracing::error!(%error, %order, "could not create the payment");
-            cancel_unpaid(
-                state,
-                order,
-                OrderEventKind::PaymentUnavailable,
-                "The payment could not be started.",
-                None,
-            )
-            .await?;
-            return Err(AppError::invalid(
-                "We couldn't start the payment, and nothing was charged. Please try again in a moment.",
-            )
-            .into());
-        }
-    };
-    {
-        let mut conn = state.db.acquire().await?;
-        orders::set_payment_intent(&mut conn, order, &intent.id).await?;
-    }
-    payment_start(state, order, reference, total, intent)
-}
-
 /// Two refusals as one, so every field problem shows at once.
 fn both(a: ServiceError, b: ServiceError) -> ServiceError {
     match (a, b) {
@@ -562,32 +494,4 @@ fn both(a: ServiceError, b: ServiceError) -> ServiceError {
         }
         (first, _) => first,
     }
-}
-
-fn payment_start(
-    state: &AppState,
-    order: OrderId,
-    reference: String,
-    total: crate::money::Money,
-    intent: payments::Intent,
-) -> Result<PaymentStart> {
-    Ok(PaymentStart {
-        order_id: order,
-        reference,
-        total,
-        client_secret: intent.client_secret.ok_or(AppError::Internal)?,
-        publishable_key: state.payments.publishable_key().to_owned(),
-        stripe_js: state.payments.stripe_js().to_owned(),
-    })
-}
-
-/// Pay (again) for an order awaiting payment that this shopper placed: after a decline, or
-/// when the payment page is reloaded.
-pub async fn resume(
-    state: &AppState,
-    session: &AuthSession,
-    order: OrderId,
-) -> Result<PaymentStart> {
-    crate::orders::service::may_see(state, session, order).await?;
-    payment_for(state, order).await
 }

@@ -1,7 +1,7 @@
 //! Order server functions: customers see their own orders; support admins fulfil and cancel,
 //! finance admins refund. Every back-office change is audited.
 
-use super::model::{OrderDetail, OrderStatus, OrderSummary, UnreadableEvent};
+use super::model::{OrderDetail, OrderStatus, OrderSummary, PaymentStart, UnreadableEvent};
 use crate::error::AppError;
 use crate::ids::OrderId;
 use leptos::prelude::*;
@@ -173,4 +173,11 @@ pub async fn review_unreadable_stripe_event(id: uuid::Uuid) -> Result<(), AppErr
     } else {
         Err(AppError::NotFound.with_status())
     }
+}
+
+/// Pay (again) for an order awaiting payment.
+#[server(endpoint = "checkout/resume")]
+pub async fn resume_payment(order: OrderId) -> Result<PaymentStart, AppError> {
+    let session = AuthSession::current().await?;
+    Ok(service::resume(&app_state()?, &session, order).await?)
 }

@@ -2,6 +2,7 @@
 //! history, and the pages where customers and admins see them.
 
 pub mod api;
+pub mod components;
 #[cfg(feature = "ssr")]
 pub mod emails;
 pub mod model;

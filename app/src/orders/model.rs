@@ -248,6 +248,32 @@ pub fn parse_tracking_number(raw: &str) -> Result<String, AppError> {
     }
 }
 
+/// A webhook delivery signed by Stripe that could not be read (kept raw for finance to check
+/// in Stripe's dashboard what it was about).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadableEvent {
+    pub id: uuid::Uuid,
+    pub event_id: Option<String>,
+    pub kind: Option<String>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// How long checkout holds the stock of an unpaid order.
+pub const RESERVATION_MINUTES: i64 = 15;
+
+/// A started checkout: the order awaiting payment and what the browser needs to pay for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentStart {
+    pub order_id: OrderId,
+    pub reference: String,
+    pub total: Money,
+    /// The PaymentIntent's client secret: lets the browser confirm this one payment, nothing else.
+    pub client_secret: String,
+    pub publishable_key: String,
+    /// Where Stripe.js comes from (Stripe's own in production; the emulator's stand-in locally).
+    pub stripe_js: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,14 +380,4 @@ mod tests {
             prop_assert!(seen.contains(&target));
         }
     }
-}
-
-/// A webhook delivery signed by Stripe that could not be read (kept raw for finance to check
-/// in Stripe's dashboard what it was about).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnreadableEvent {
-    pub id: uuid::Uuid,
-    pub event_id: Option<String>,
-    pub kind: Option<String>,
-    pub received_at: DateTime<Utc>,
 }
