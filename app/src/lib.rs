@@ -10,7 +10,6 @@ mod macros;
 pub mod accounts;
 pub mod audit;
 pub mod background;
-pub mod backoffice;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
@@ -42,9 +41,10 @@ use accounts::pages::{
     SignUpPage, VerifyEmailPage, ViewerState,
 };
 use background::pages::JobsPage;
-use backoffice::editor_pages::{AdminNewProductPage, AdminProductPage};
-use backoffice::pages::{AdminCatalogPage, AdminInventoryPage};
 use cart::pages::{AddToCartForm, CartLink, CartPage, CartState};
+use catalog::admin::pages::editor::{AdminNewProductPage, AdminProductPage};
+use catalog::admin::pages::inventory::AdminInventoryPage;
+use catalog::admin::pages::products::AdminCatalogPage;
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search::page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;

@@ -11,7 +11,7 @@ use app::accounts::authz::principal_of;
 use app::accounts::model::Role;
 use app::accounts::session::{AuthSession, ClientIp};
 use app::audit::Actor;
-use app::backoffice::editor_api::add_photo;
+use app::catalog::admin::service::add_photo;
 use app::error::AppError;
 use app::ids::ProductId;
 use app::state::AppState;
@@ -48,7 +48,7 @@ async fn accept(
     ip: Option<std::net::IpAddr>,
     product: ProductId,
     mut multipart: Multipart,
-) -> Result<app::backoffice::editor_api::UploadedPhoto, AppError> {
+) -> Result<app::catalog::admin::model::UploadedPhoto, AppError> {
     let principal = principal_of(state, session)
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -71,7 +71,7 @@ async fn accept(
     let Some(bytes) = file else {
         return Err(AppError::field("file", "Choose a photo to upload."));
     };
-    add_photo(state, actor, product, bytes, &alt_text.unwrap_or_default()).await
+    Ok(add_photo(state, actor, product, bytes, &alt_text.unwrap_or_default()).await?)
 }
 
 fn too_large() -> AppError {

@@ -1,7 +1,7 @@
 //! The back office's catalog lists against the seeded catalog: what they show equals what the
 //! database says, searching and sorting work, and bad input is refused with a message.
 
-use app::backoffice::model::{AdminProductsPage, InventoryAlerts};
+use app::catalog::admin::model::{AdminProductsPage, InventoryAlerts};
 use axum::http::StatusCode;
 use server::seed::DEMO_PASSWORD;
 use sqlx::PgPool;

@@ -3,7 +3,7 @@
 //! then show it. Bad input is refused field by field and writes nothing; stock can't go below
 //! zero; every change leaves an audit entry and every stock change a stock entry.
 
-use app::backoffice::editor_model::ProductEditor;
+use app::catalog::admin::model::ProductEditor;
 use app::catalog::search::sync as search_sync;
 use app::ids::ProductId;
 use axum::http::StatusCode;

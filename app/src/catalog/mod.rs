@@ -1,5 +1,6 @@
 //! The catalog: categories, products, variants and their typed attributes.
 
+pub mod admin;
 pub mod api;
 pub mod components;
 pub mod model;

@@ -202,3 +202,10 @@ mod tests {
         assert_eq!(image.fallback_width(5000), 960);
     }
 }
+
+/// Which way a photo moves in the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    Earlier,
+    Later,
+}

@@ -1,6 +1,6 @@
 //! Reading product images for pages.
 
-use super::model::ImageView;
+use super::model::{Direction, ImageView};
 use crate::ids::ProductId;
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -81,4 +81,101 @@ pub async fn attach(
     )
     .fetch_one(conn)
     .await
+}
+
+/// A product photo's product, content hash and alt text.
+pub async fn image_owner(
+    conn: &mut PgConnection,
+    image: uuid::Uuid,
+) -> Result<Option<(ProductId, String, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT product_id AS "product: ProductId", content_hash, alt_text
+           FROM product_images WHERE product_image_id = $1 FOR UPDATE"#,
+        image
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.product, r.content_hash, r.alt_text)))
+}
+
+pub async fn set_alt_text(
+    conn: &mut PgConnection,
+    image: uuid::Uuid,
+    alt_text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE product_images SET alt_text = $2 WHERE product_image_id = $1",
+        image,
+        alt_text
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Swap a photo with its neighbour; `false` when it is already first (or last).
+pub async fn move_image(
+    conn: &mut PgConnection,
+    product: ProductId,
+    image: uuid::Uuid,
+    direction: Direction,
+) -> Result<bool, sqlx::Error> {
+    // Lock the product's photos in order so concurrent moves serialise.
+    let order = sqlx::query_scalar!(
+        r#"SELECT product_image_id FROM product_images WHERE product_id = $1
+           ORDER BY position FOR UPDATE"#,
+        product.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(at) = order.iter().position(|id| *id == image) else {
+        return Ok(false);
+    };
+    let other = match direction {
+        Direction::Earlier => at.checked_sub(1),
+        Direction::Later => Some(at + 1).filter(|i| *i < order.len()),
+    };
+    let Some(other) = other else {
+        return Ok(false);
+    };
+    let mut order = order;
+    order.swap(at, other);
+    renumber(conn, &order).await?;
+    Ok(true)
+}
+
+/// Give `order`'s photos positions 0, 1, 2… (the unique constraint is checked at commit).
+async fn renumber(conn: &mut PgConnection, order: &[uuid::Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE product_images pi SET position = o.position - 1
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, position)
+           WHERE pi.product_image_id = o.id"#,
+        order
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Take a photo off its product and close the gap it leaves. The stored image stays: another
+/// product may show the same file, and its keys are content addresses.
+pub async fn remove_image(
+    conn: &mut PgConnection,
+    product: ProductId,
+    image: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM product_images WHERE product_image_id = $1",
+        image
+    )
+    .execute(&mut *conn)
+    .await?;
+    let rest = sqlx::query_scalar!(
+        r#"SELECT product_image_id FROM product_images WHERE product_id = $1
+           ORDER BY position FOR UPDATE"#,
+        product.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    renumber(conn, &rest).await
 }

@@ -1,44 +1,100 @@
-//! The catalog editor's server functions, for admins with the catalog scope. Every change runs
-//! in one transaction with its audit entry; the search outbox triggers on the same tables, so
-//! the shop and its search see the change as soon as it commits.
+//! The catalog back office's use cases: the product list and stock alerts, and every change
+//! the editor makes (products, variants, lots and their stock entries, photos). Each change is
+//! one transaction with its audit entry, so the change and its record commit together.
 
-use super::editor_model::{
-    AdjustmentInput, EditorChoices, LotInput, ProductEditor, ProductInput, VariantInput,
+use super::forms::{
+    AdjustmentInput, LotInput, ProductInput, ValidProduct, VariantInput, check_alt_text,
 };
-use crate::error::AppError;
+use super::model::{
+    ADMIN_PRODUCTS_PER_PAGE, AdminProductsPage, DEFAULT_EXPIRY_WINDOW_DAYS, EditorChoices,
+    InventoryAlerts, MAX_EXPIRY_WINDOW_DAYS, ProductEditor, ProductFields, ProductSort,
+    UploadedPhoto,
+};
+use super::repo;
+use crate::audit::{Action, Actor};
+use crate::catalog::repo::{NewProduct, NewVariant, insert_product, insert_variant};
+use crate::error::{AppError, ServiceError};
 use crate::ids::{LotId, ProductId, VariantId};
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use crate::inventory::model::{LOW_STOCK_THRESHOLD, sellable_expiry_after};
+use crate::inventory::repo::{Adjusted, NewLot, adjust_lot};
+use crate::media::model::Direction;
+use crate::media::repo as photos;
+use crate::state::AppState;
+use crate::ui::page_count;
+use serde_json::json;
+use sqlx::PgConnection;
 
-#[cfg(feature = "ssr")]
-use {
-    super::editor_model::{Direction, ProductFields, ValidProduct},
-    super::editor_repo as repo,
-    crate::accounts::authz::acting_admin,
-    crate::accounts::model::Role,
-    crate::audit::{Action, Actor},
-    crate::catalog::repo::{NewProduct, NewVariant, insert_product, insert_variant},
-    crate::inventory::model::sellable_expiry_after,
-    crate::inventory::repo::{Adjusted, NewLot, adjust_lot},
-    crate::state::{AppState, app_state},
-    serde_json::json,
-    sqlx::PgConnection,
-};
+type Result<T> = std::result::Result<T, ServiceError>;
+
+/// One page of products matching `query` (name, slug or SKU), in `sort` order.
+pub async fn products(
+    state: &AppState,
+    query: &str,
+    sort: &str,
+    page: u32,
+) -> Result<AdminProductsPage> {
+    let query = query.trim().to_owned();
+    if query.chars().count() > 100 {
+        return Err(AppError::field("q", "Search with at most 100 characters.").into());
+    }
+    let sort = ProductSort::from_slug(sort);
+    let page = page.max(1);
+    let per_page = i64::from(ADMIN_PRODUCTS_PER_PAGE);
+    let mut conn = state.db.acquire().await?;
+    let (rows, total) = repo::products(
+        &mut conn,
+        &query,
+        sort,
+        sellable_expiry_after(state.clock.today()),
+        per_page,
+        i64::from(page - 1) * per_page,
+    )
+    .await?;
+    Ok(AdminProductsPage {
+        rows,
+        total,
+        page,
+        total_pages: page_count(total, ADMIN_PRODUCTS_PER_PAGE),
+        query,
+        sort,
+    })
+}
+
+/// Variants running low and lots expiring within `days` (default 60).
+pub async fn inventory_alerts(state: &AppState, days: Option<u32>) -> Result<InventoryAlerts> {
+    let days = days.unwrap_or(DEFAULT_EXPIRY_WINDOW_DAYS);
+    if !(1..=MAX_EXPIRY_WINDOW_DAYS).contains(&days) {
+        return Err(AppError::field(
+            "days",
+            format!("Choose a window between 1 and {MAX_EXPIRY_WINDOW_DAYS} days."),
+        )
+        .into());
+    }
+    let today = state.clock.today();
+    let until = today
+        .checked_add_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(chrono::NaiveDate::MAX);
+    let sellable_after = sellable_expiry_after(today);
+    let mut conn = state.db.acquire().await?;
+    let low_stock = repo::low_stock(&mut conn, sellable_after, LOW_STOCK_THRESHOLD).await?;
+    let expiring = repo::expiring(&mut conn, today, until, sellable_after).await?;
+    Ok(InventoryAlerts {
+        threshold: LOW_STOCK_THRESHOLD,
+        low_stock,
+        window_days: days,
+        expiring,
+    })
+}
 
 /// The newest stock entries the editor lists.
-#[cfg(feature = "ssr")]
 const MOVEMENTS_SHOWN: i64 = 30;
 
-#[cfg(feature = "ssr")]
-fn not_found() -> AppError {
-    AppError::NotFound.with_status()
+fn not_found() -> ServiceError {
+    AppError::NotFound.into()
 }
 
 /// Everything the editor shows for one product.
-#[server(endpoint = "admin/product-editor")]
-pub async fn load_product_editor(id: ProductId) -> Result<ProductEditor, AppError> {
-    acting_admin(Role::AdminCatalog).await?;
-    let state = app_state()?;
+pub async fn editor(state: &AppState, id: ProductId) -> Result<ProductEditor> {
     let mut conn = state.db.acquire().await?;
     let (fields, published) = repo::product_fields(&mut conn, id)
         .await?
@@ -58,10 +114,7 @@ pub async fn load_product_editor(id: ProductId) -> Result<ProductEditor, AppErro
 }
 
 /// The categories a product can be filed under.
-#[server(endpoint = "admin/editor-choices")]
-pub async fn load_editor_choices() -> Result<EditorChoices, AppError> {
-    acting_admin(Role::AdminCatalog).await?;
-    let state = app_state()?;
+pub async fn choices(state: &AppState) -> Result<EditorChoices> {
     let mut conn = state.db.acquire().await?;
     Ok(EditorChoices {
         categories: repo::categories(&mut conn).await?,
@@ -69,11 +122,10 @@ pub async fn load_editor_choices() -> Result<EditorChoices, AppError> {
 }
 
 /// An empty disclaimer becomes the standard text for the chosen category's kind.
-#[cfg(feature = "ssr")]
 async fn with_standard_disclaimer(
     conn: &mut PgConnection,
     mut input: ProductInput,
-) -> Result<ProductInput, AppError> {
+) -> Result<ProductInput> {
     if input.disclaimer.trim().is_empty()
         && let Ok(id) = uuid::Uuid::parse_str(input.category.trim())
         && let Some(kind) = repo::category_kind(conn, crate::ids::CategoryId(id)).await?
@@ -83,25 +135,22 @@ async fn with_standard_disclaimer(
     Ok(input)
 }
 
-#[cfg(feature = "ssr")]
-fn slug_taken() -> AppError {
+fn slug_taken() -> ServiceError {
     AppError::field(
         "product[slug]",
         "Another product already uses this web address; choose another.",
     )
-    .with_status()
+    .into()
 }
 
 /// Create a product as a draft (publishing comes once it has a variant). Returns its id.
-#[server(endpoint = "admin/product/create")]
-pub async fn create_product(product: ProductInput) -> Result<ProductId, AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let state = app_state()?;
+pub async fn create_product(
+    state: &AppState,
+    actor: Actor,
+    product: ProductInput,
+) -> Result<ProductId> {
     let mut tx = state.db.begin().await?;
-    let valid = with_standard_disclaimer(&mut tx, product)
-        .await?
-        .check()
-        .map_err(AppError::with_status)?;
+    let valid = with_standard_disclaimer(&mut tx, product).await?.check()?;
     let id = ProductId(uuid::Uuid::now_v7());
     let ValidProduct {
         name,
@@ -155,30 +204,26 @@ pub async fn create_product(product: ProductInput) -> Result<ProductId, AppError
 }
 
 /// A product insert or update as the admin hears of it: `false` means the slug is taken.
-#[cfg(feature = "ssr")]
-fn product_written(written: Result<bool, sqlx::Error>) -> Result<(), AppError> {
+fn product_written(written: std::result::Result<bool, sqlx::Error>) -> Result<()> {
     match written {
         Ok(true) => Ok(()),
         Ok(false) => Err(slug_taken()),
-        Err(error) if repo::violates(&error, "products_category_id_fkey") => Err(AppError::field(
-            "product[category]",
-            "That category no longer exists.",
-        )
-        .with_status()),
+        Err(error) if repo::violates(&error, "products_category_id_fkey") => {
+            Err(AppError::field("product[category]", "That category no longer exists.").into())
+        }
         Err(error) => Err(error.into()),
     }
 }
 
 /// Save a product's text and attributes.
-#[server(endpoint = "admin/product/save")]
-pub async fn save_product(id: ProductId, product: ProductInput) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let state = app_state()?;
+pub async fn save_product(
+    state: &AppState,
+    actor: Actor,
+    id: ProductId,
+    product: ProductInput,
+) -> Result<()> {
     let mut tx = state.db.begin().await?;
-    let valid = with_standard_disclaimer(&mut tx, product)
-        .await?
-        .check()
-        .map_err(AppError::with_status)?;
+    let valid = with_standard_disclaimer(&mut tx, product).await?.check()?;
     let (before, _): (ProductFields, bool) = repo::product_fields(&mut tx, id)
         .await?
         .ok_or_else(not_found)?;
@@ -200,10 +245,7 @@ pub async fn save_product(id: ProductId, product: ProductInput) -> Result<(), Ap
 }
 
 /// Put a product in the shop, or take it out.
-#[server(endpoint = "admin/product/publish")]
-pub async fn publish_product(id: ProductId, publish: bool) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let state = app_state()?;
+pub async fn publish(state: &AppState, actor: Actor, id: ProductId, publish: bool) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let (fields, _) = repo::product_fields(&mut tx, id)
         .await?
@@ -212,7 +254,7 @@ pub async fn publish_product(id: ProductId, publish: bool) -> Result<(), AppErro
         return Err(AppError::invalid(
             "Add at least one variant with a price before publishing: the shop has nothing to sell yet.",
         )
-        .with_status());
+        .into());
     }
     if repo::set_published(&mut tx, id, publish).await? {
         let action = if publish {
@@ -228,21 +270,22 @@ pub async fn publish_product(id: ProductId, publish: bool) -> Result<(), AppErro
     Ok(())
 }
 
-#[cfg(feature = "ssr")]
-fn sku_taken() -> AppError {
+fn sku_taken() -> ServiceError {
     AppError::field(
         "variant[sku]",
         "Another variant already has this SKU; SKUs are unique.",
     )
-    .with_status()
+    .into()
 }
 
 /// Add a size or pack to a product.
-#[server(endpoint = "admin/variant/add")]
-pub async fn add_variant(product: ProductId, variant: VariantInput) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let valid = variant.check().map_err(AppError::with_status)?;
-    let state = app_state()?;
+pub async fn add_variant(
+    state: &AppState,
+    actor: Actor,
+    product: ProductId,
+    variant: VariantInput,
+) -> Result<()> {
+    let valid = variant.check()?;
     let mut tx = state.db.begin().await?;
     // Locks the product, so two variants added at once get distinct positions.
     repo::product_fields(&mut tx, product)
@@ -282,11 +325,13 @@ pub async fn add_variant(product: ProductId, variant: VariantInput) -> Result<()
 }
 
 /// Change a variant's SKU, label, pack count or price.
-#[server(endpoint = "admin/variant/save")]
-pub async fn save_variant(id: VariantId, variant: VariantInput) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let valid = variant.check().map_err(AppError::with_status)?;
-    let state = app_state()?;
+pub async fn save_variant(
+    state: &AppState,
+    actor: Actor,
+    id: VariantId,
+    variant: VariantInput,
+) -> Result<()> {
+    let valid = variant.check()?;
     let mut tx = state.db.begin().await?;
     let (_, before) = repo::variant(&mut tx, id).await?.ok_or_else(not_found)?;
     if before == valid {
@@ -313,13 +358,13 @@ pub async fn save_variant(id: VariantId, variant: VariantInput) -> Result<(), Ap
 }
 
 /// Record a delivery: a new lot with its batch number, best-before date and quantity.
-#[server(endpoint = "admin/lot/receive")]
-pub async fn receive_lot(variant_id: VariantId, lot: LotInput) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let state = app_state()?;
-    let valid = lot
-        .check(state.clock.today())
-        .map_err(AppError::with_status)?;
+pub async fn receive_lot(
+    state: &AppState,
+    actor: Actor,
+    variant_id: VariantId,
+    lot: LotInput,
+) -> Result<()> {
+    let valid = lot.check(state.clock.today())?;
     let mut tx = state.db.begin().await?;
     let (_, variant) = repo::variant(&mut tx, variant_id)
         .await?
@@ -345,7 +390,7 @@ pub async fn receive_lot(variant_id: VariantId, lot: LotInput) -> Result<(), App
                 valid.batch_number, variant.sku
             ),
         )
-        .with_status());
+        .into());
     }
     actor
         .record(
@@ -361,11 +406,13 @@ pub async fn receive_lot(variant_id: VariantId, lot: LotInput) -> Result<(), App
 }
 
 /// Correct a lot's stock by a number of units, with a reason; recorded as an entry.
-#[server(endpoint = "admin/lot/adjust")]
-pub async fn adjust_stock(lot_id: LotId, adjust: AdjustmentInput) -> Result<i64, AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let valid = adjust.check().map_err(AppError::with_status)?;
-    let state = app_state()?;
+pub async fn adjust_stock(
+    state: &AppState,
+    actor: Actor,
+    lot_id: LotId,
+    adjust: AdjustmentInput,
+) -> Result<i64> {
+    let valid = adjust.check()?;
     let mut tx = state.db.begin().await?;
     let (_, _, batch) = repo::lot_owner(&mut tx, lot_id)
         .await?
@@ -393,7 +440,7 @@ pub async fn adjust_stock(lot_id: LotId, adjust: AdjustmentInput) -> Result<i64,
                     -valid.quantity
                 ),
             )
-            .with_status());
+            .into());
         }
         Adjusted::NoSuchLot => return Err(not_found()),
     };
@@ -410,43 +457,27 @@ pub async fn adjust_stock(lot_id: LotId, adjust: AdjustmentInput) -> Result<i64,
     Ok(on_hand)
 }
 
-/// Check alt text: what a screen reader says instead of the photo.
-pub fn check_alt_text(raw: &str) -> Result<String, AppError> {
-    let alt = raw.trim();
-    match alt.chars().count() {
-        0 => Err(AppError::field(
-            "alt_text",
-            "Describe the photo for people who can't see it (for example “Amber bottle of night serum, 30 ml”).",
-        )),
-        1..=250 => Ok(alt.to_owned()),
-        _ => Err(AppError::field(
-            "alt_text",
-            "Keep the description to 250 characters.",
-        )),
-    }
-}
-
 /// A photo's product and hash, locked; not found otherwise.
-#[cfg(feature = "ssr")]
-async fn photo(
-    conn: &mut PgConnection,
-    image: uuid::Uuid,
-) -> Result<(ProductId, String, String), AppError> {
-    repo::image_owner(conn, image).await?.ok_or_else(not_found)
+async fn photo(conn: &mut PgConnection, image: uuid::Uuid) -> Result<(ProductId, String, String)> {
+    photos::image_owner(conn, image)
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// Change a photo's alt text.
-#[server(endpoint = "admin/image/alt")]
-pub async fn save_alt_text(image: uuid::Uuid, alt_text: String) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let alt = check_alt_text(&alt_text).map_err(AppError::with_status)?;
-    let state = app_state()?;
+pub async fn save_alt_text(
+    state: &AppState,
+    actor: Actor,
+    image: uuid::Uuid,
+    alt_text: &str,
+) -> Result<()> {
+    let alt = check_alt_text(alt_text)?;
     let mut tx = state.db.begin().await?;
     let (product, _, before) = photo(&mut tx, image).await?;
     if before == alt {
         return Ok(());
     }
-    repo::set_alt_text(&mut tx, image, &alt).await?;
+    photos::set_alt_text(&mut tx, image, &alt).await?;
     actor
         .record(
             &mut tx,
@@ -460,18 +491,15 @@ pub async fn save_alt_text(image: uuid::Uuid, alt_text: String) -> Result<(), Ap
 }
 
 /// Move a photo one place earlier ("earlier") or later ("later"); the first is the cover.
-#[server(endpoint = "admin/image/move")]
-pub async fn move_image(image: uuid::Uuid, direction: String) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let direction = match direction.as_str() {
-        "earlier" => Direction::Earlier,
-        "later" => Direction::Later,
-        _ => return Err(AppError::invalid("Move a photo earlier or later.").with_status()),
-    };
-    let state = app_state()?;
+pub async fn move_image(
+    state: &AppState,
+    actor: Actor,
+    image: uuid::Uuid,
+    direction: Direction,
+) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let (product, _, _) = photo(&mut tx, image).await?;
-    if repo::move_image(&mut tx, product, image, direction).await? {
+    if photos::move_image(&mut tx, product, image, direction).await? {
         actor
             .record(
                 &mut tx,
@@ -486,13 +514,10 @@ pub async fn move_image(image: uuid::Uuid, direction: String) -> Result<(), AppE
 }
 
 /// Take a photo off its product.
-#[server(endpoint = "admin/image/remove")]
-pub async fn remove_image(image: uuid::Uuid) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let state = app_state()?;
+pub async fn remove_image(state: &AppState, actor: Actor, image: uuid::Uuid) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let (product, hash, alt) = photo(&mut tx, image).await?;
-    repo::remove_image(&mut tx, product, image).await?;
+    photos::remove_image(&mut tx, product, image).await?;
     actor
         .record(
             &mut tx,
@@ -506,10 +531,7 @@ pub async fn remove_image(image: uuid::Uuid) -> Result<(), AppError> {
 }
 
 /// Make a photo's renditions again from its stored original with the current recipe.
-#[server(endpoint = "admin/image/reprocess")]
-pub async fn reprocess_image(image: uuid::Uuid) -> Result<(), AppError> {
-    let actor = acting_admin(Role::AdminCatalog).await?;
-    let state = app_state()?;
+pub async fn reprocess_image(state: &AppState, actor: Actor, image: uuid::Uuid) -> Result<()> {
     let (product, hash, _) = {
         let mut conn = state.db.acquire().await?;
         photo(&mut conn, image).await?
@@ -518,7 +540,7 @@ pub async fn reprocess_image(image: uuid::Uuid) -> Result<(), AppError> {
         .media
         .reprocess(&state.db, &hash)
         .await
-        .map_err(|e| AppError::from(e).with_status())?;
+        .map_err(AppError::from)?;
     let mut conn = state.db.acquire().await?;
     actor
         .record(
@@ -531,25 +553,15 @@ pub async fn reprocess_image(image: uuid::Uuid) -> Result<(), AppError> {
     Ok(())
 }
 
-/// What an upload answers: the new photo on its product.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UploadedPhoto {
-    pub id: uuid::Uuid,
-    pub hash: String,
-    pub width: u32,
-    pub height: u32,
-}
-
 /// Check, process and store an uploaded photo, then add it to the end of `product`'s photos
 /// (for the upload endpoint, which streams the file in and authorizes first).
-#[cfg(feature = "ssr")]
 pub async fn add_photo(
     state: &AppState,
     actor: Actor,
     product: ProductId,
     bytes: Vec<u8>,
     alt_text: &str,
-) -> Result<UploadedPhoto, AppError> {
+) -> Result<UploadedPhoto> {
     let alt = check_alt_text(alt_text)?;
     let mut conn = state.db.acquire().await?;
     // Refuse an unknown product before spending a core on its photo.
@@ -557,7 +569,11 @@ pub async fn add_photo(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let ingested = state.media.ingest(&state.db, bytes).await?;
+    let ingested = state
+        .media
+        .ingest(&state.db, bytes)
+        .await
+        .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     // Locked: parallel uploads to one product queue here for their positions.
     repo::product_fields(&mut tx, product)

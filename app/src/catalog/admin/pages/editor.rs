@@ -3,12 +3,14 @@
 //! parts whose data changed are drawn again, so what is typed elsewhere stays put. Leaving the
 //! page with unsaved typing asks first.
 
-use super::editor_api::{
+use super::Editor;
+use super::photos::PhotosSection;
+use crate::catalog::admin::api::{
     AddVariant, AdjustStock, CreateProduct, PublishProduct, ReceiveLot, SaveProduct, SaveVariant,
     load_editor_choices, load_product_editor,
 };
-use super::editor_model::{CategoryChoice, EditorLot, EditorVariant, ProductEditor, ProductInput};
-use super::photos::PhotosSection;
+use crate::catalog::admin::forms::ProductInput;
+use crate::catalog::admin::model::{CategoryChoice, EditorLot, EditorVariant, ProductEditor};
 use crate::catalog::model::{Allergen, ProductForm, SkinType};
 use crate::error::AppError;
 use crate::ids::ProductId;
@@ -20,31 +22,6 @@ use crate::ui::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-
-/// The editor's shared state: the product as last loaded, and which forms have unsaved input.
-#[derive(Clone, Copy)]
-pub struct Editor {
-    pub id: ProductId,
-    pub data: RwSignal<ProductEditor>,
-    pub unsaved: UnsavedChanges,
-}
-
-impl Editor {
-    /// Load the product again after a save; the parts that changed redraw.
-    pub fn refresh(self) {
-        leptos::task::spawn_local(async move {
-            if let Ok(fresh) = load_product_editor(self.id).await {
-                self.data.set(fresh);
-            }
-        });
-    }
-
-    /// The form `key` saved: its input is no longer unsaved, and the page catches up.
-    pub fn saved(self, key: &str) {
-        self.unsaved.clear(key);
-        self.refresh();
-    }
-}
 
 #[component]
 fn EditorHead(title: Signal<String>) -> impl IntoView {

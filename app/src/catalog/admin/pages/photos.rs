@@ -3,9 +3,9 @@
 //! they upload two at a time, each on its own request so each shows its own progress
 //! (`XMLHttpRequest`: `fetch` reports no upload progress).
 
-use super::editor_api::{MoveImage, RemoveImage, ReprocessImage, SaveAltText};
-use super::editor_model::EditorImage;
-use super::editor_pages::Editor;
+use super::Editor;
+use crate::catalog::admin::api::{MoveImage, RemoveImage, ReprocessImage, SaveAltText};
+use crate::catalog::admin::model::EditorImage;
 use crate::media::picture::Picture;
 use crate::ui::{FormError, TextField, form_error};
 use crate::ui::{on_success, upload_refusal};

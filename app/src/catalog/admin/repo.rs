@@ -1,9 +1,10 @@
-//! The catalog editor's queries. Each takes a connection; the server function owns the
-//! transaction (and writes the audit entry on it).
+//! The catalog back office's queries: the product list, stock alerts and the editor. Each takes
+//! a connection; the service owns the transaction (and writes the audit entry on it).
 
-use super::editor_model::{
-    CategoryChoice, Direction, EditorImage, EditorLot, EditorVariant, MovementRow, ProductFields,
-    ValidProduct, ValidVariant,
+use super::forms::{ValidProduct, ValidVariant};
+use super::model::{
+    AdminProductRow, CategoryChoice, EditorImage, EditorLot, EditorVariant, ExpiringLotRow,
+    LowStockRow, MovementRow, ProductFields, ProductSort,
 };
 use crate::catalog::model::{Allergen, ProductForm, ProductKind, SkinType};
 use crate::ids::{CategoryId, LotId, ProductId, VariantId};
@@ -354,99 +355,158 @@ pub async fn images(
         .collect())
 }
 
-/// A product photo's product, content hash and alt text.
-pub async fn image_owner(
-    conn: &mut PgConnection,
-    image: uuid::Uuid,
-) -> Result<Option<(ProductId, String, String)>, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT product_id AS "product: ProductId", content_hash, alt_text
-           FROM product_images WHERE product_image_id = $1 FOR UPDATE"#,
-        image
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| (r.product, r.content_hash, r.alt_text)))
+/// `%term%` for ILIKE, with the pattern characters in `term` taken literally.
+fn contains_pattern(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
-pub async fn set_alt_text(
+/// Products whose name, slug or any SKU contains `query`, one page in `sort` order, with the
+/// total count.
+pub async fn products(
     conn: &mut PgConnection,
-    image: uuid::Uuid,
-    alt_text: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE product_images SET alt_text = $2 WHERE product_image_id = $1",
-        image,
-        alt_text
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Swap a photo with its neighbour; `false` when it is already first (or last).
-pub async fn move_image(
-    conn: &mut PgConnection,
-    product: ProductId,
-    image: uuid::Uuid,
-    direction: Direction,
-) -> Result<bool, sqlx::Error> {
-    // Lock the product's photos in order so concurrent moves serialise.
-    let order = sqlx::query_scalar!(
-        r#"SELECT product_image_id FROM product_images WHERE product_id = $1
-           ORDER BY position FOR UPDATE"#,
-        product.0
+    query: &str,
+    sort: ProductSort,
+    sellable_after: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AdminProductRow>, i64), sqlx::Error> {
+    let pattern = contains_pattern(query);
+    let sort_key = sort.slug();
+    let rows = sqlx::query!(
+        r#"WITH matching AS (
+               SELECT p.product_id, p.slug, p.name, p.product_line, p.published_at, p.updated_at,
+                      c.name AS category
+               FROM products p JOIN categories c USING (category_id)
+               WHERE $1 = '%%'
+                  OR p.name ILIKE $1 OR p.slug ILIKE $1
+                  OR EXISTS (SELECT 1 FROM variants v
+                             WHERE v.product_id = p.product_id AND v.sku ILIKE $1)
+           )
+           SELECT m.product_id AS "id: ProductId", m.slug, m.name, m.product_line, m.category,
+                  m.published_at IS NOT NULL AS "published!",
+                  to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "updated!",
+                  (SELECT count(*) FROM variants v WHERE v.product_id = m.product_id) AS "variants!",
+                  (SELECT COALESCE(sum(l.on_hand - l.reserved), 0)::bigint FROM lots l JOIN variants v USING (variant_id)
+                   WHERE v.product_id = m.product_id AND l.expiry_date > $2) AS "sellable!",
+                  (SELECT count(*) FROM product_images i WHERE i.product_id = m.product_id) AS "images!",
+                  count(*) OVER () AS "total!"
+           FROM matching m
+           ORDER BY
+               CASE WHEN $3 = 'changed' THEN m.updated_at END DESC,
+               CASE WHEN $3 = 'stock' THEN
+                   (SELECT COALESCE(sum(l.on_hand - l.reserved), 0) FROM lots l JOIN variants v USING (variant_id)
+                    WHERE v.product_id = m.product_id AND l.expiry_date > $2) END ASC,
+               m.name, m.slug
+           LIMIT $4 OFFSET $5"#,
+        pattern,
+        sellable_after,
+        sort_key,
+        limit,
+        offset,
     )
     .fetch_all(&mut *conn)
     .await?;
-    let Some(at) = order.iter().position(|id| *id == image) else {
-        return Ok(false);
+    let total = match rows.first() {
+        Some(r) => r.total,
+        // Past the last page the window is empty; count on its own.
+        None => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM products p
+               WHERE $1 = '%%' OR p.name ILIKE $1 OR p.slug ILIKE $1
+                  OR EXISTS (SELECT 1 FROM variants v
+                             WHERE v.product_id = p.product_id AND v.sku ILIKE $1)"#,
+                pattern
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
     };
-    let other = match direction {
-        Direction::Earlier => at.checked_sub(1),
-        Direction::Later => Some(at + 1).filter(|i| *i < order.len()),
-    };
-    let Some(other) = other else {
-        return Ok(false);
-    };
-    let mut order = order;
-    order.swap(at, other);
-    renumber(conn, &order).await?;
-    Ok(true)
+    Ok((
+        rows.into_iter()
+            .map(|r| AdminProductRow {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                category: r.category,
+                product_line: r.product_line,
+                published: r.published,
+                variants: r.variants,
+                sellable_units: r.sellable,
+                images: r.images,
+                updated: r.updated,
+            })
+            .collect(),
+        total,
+    ))
 }
 
-/// Give `order`'s photos positions 0, 1, 2… (the unique constraint is checked at commit).
-async fn renumber(conn: &mut PgConnection, order: &[uuid::Uuid]) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        r#"UPDATE product_images pi SET position = o.position - 1
-           FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, position)
-           WHERE pi.product_image_id = o.id"#,
-        order
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Take a photo off its product and close the gap it leaves. The stored image stays: another
-/// product may show the same file, and its keys are content addresses.
-pub async fn remove_image(
+/// Variants of published products with at most `threshold` sellable units, fewest first.
+pub async fn low_stock(
     conn: &mut PgConnection,
-    product: ProductId,
-    image: uuid::Uuid,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "DELETE FROM product_images WHERE product_image_id = $1",
-        image
+    sellable_after: NaiveDate,
+    threshold: i64,
+) -> Result<Vec<LowStockRow>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT v.sku, v.label, p.name, p.slug,
+                  COALESCE(sum(l.on_hand - l.reserved) FILTER (WHERE l.expiry_date > $1), 0)::bigint AS "sellable!"
+           FROM variants v
+           JOIN products p USING (product_id)
+           LEFT JOIN lots l USING (variant_id)
+           WHERE p.published_at IS NOT NULL
+           GROUP BY v.variant_id, p.product_id
+           HAVING COALESCE(sum(l.on_hand - l.reserved) FILTER (WHERE l.expiry_date > $1), 0) <= $2
+           ORDER BY 5, p.name, v.sku"#,
+        sellable_after,
+        threshold,
     )
-    .execute(&mut *conn)
+    .fetch_all(conn)
     .await?;
-    let rest = sqlx::query_scalar!(
-        r#"SELECT product_image_id FROM product_images WHERE product_id = $1
-           ORDER BY position FOR UPDATE"#,
-        product.0
+    Ok(rows
+        .into_iter()
+        .map(|r| LowStockRow {
+            sku: r.sku,
+            product_name: r.name,
+            product_slug: r.slug,
+            variant_label: r.label,
+            sellable_units: r.sellable,
+        })
+        .collect())
+}
+
+/// Lots with stock that expire on or before `until`, soonest first; `unsellable` marks those
+/// at or inside the minimum remaining shelf life (`sellable_after`).
+pub async fn expiring(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    until: NaiveDate,
+    sellable_after: NaiveDate,
+) -> Result<Vec<ExpiringLotRow>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT l.batch_number, l.expiry_date, l.on_hand, v.sku, p.name, p.slug
+           FROM lots l
+           JOIN variants v USING (variant_id)
+           JOIN products p USING (product_id)
+           WHERE l.on_hand > 0 AND l.expiry_date <= $1
+           ORDER BY l.expiry_date, p.name, l.batch_number"#,
+        until,
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(conn)
     .await?;
-    renumber(conn, &rest).await
+    Ok(rows
+        .into_iter()
+        .map(|r| ExpiringLotRow {
+            batch_number: r.batch_number,
+            sku: r.sku,
+            product_name: r.name,
+            product_slug: r.slug,
+            expiry_date: r.expiry_date.to_string(),
+            days_left: (r.expiry_date - today).num_days(),
+            on_hand: i64::from(r.on_hand),
+            unsellable: r.expiry_date <= sellable_after,
+        })
+        .collect())
 }

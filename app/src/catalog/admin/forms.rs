@@ -1,11 +1,10 @@
-//! The catalog editor's forms and what its page shows. Checking a form is pure (here, tested
+//! The catalog editor's forms. Checking a form is pure (here, tested
 //! below); the server functions store what passes and answer with field errors otherwise.
 
-use crate::catalog::model::{Allergen, ProductForm, ProductKind, SkinType};
+use crate::catalog::model::{Allergen, ProductForm, SkinType};
 use crate::error::{AppError, Problems};
-use crate::ids::{CategoryId, LotId, ProductId, VariantId};
+use crate::ids::CategoryId;
 use crate::inventory::model::MovementReason;
-use crate::media::model::ImageView;
 use crate::money::{Currency, Money};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -378,154 +377,26 @@ impl AdjustmentInput {
     }
 }
 
-/// A category to choose from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CategoryChoice {
-    pub id: CategoryId,
-    pub name: String,
-    pub kind: ProductKind,
-}
-
-/// The editable fields of a stored product, as the form shows them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductFields {
-    pub name: String,
-    pub slug: String,
-    pub category: CategoryId,
-    pub product_line: String,
-    pub form: ProductForm,
-    pub summary: String,
-    pub description: String,
-    pub directions: String,
-    pub disclaimer: String,
-    pub benefits: Vec<String>,
-    pub skin_types: Vec<SkinType>,
-    pub allergens: Vec<Allergen>,
-    pub accent_colour: String,
-    pub featured: bool,
-}
-
-impl ProductFields {
-    /// The names of the fields `new` changes, for the audit log.
-    pub fn changes(&self, new: &ValidProduct) -> Vec<&'static str> {
-        let pairs = [
-            ("name", self.name != new.name),
-            ("slug", self.slug != new.slug),
-            ("category", self.category != new.category),
-            ("product_line", self.product_line != new.product_line),
-            ("form", self.form != new.form),
-            ("summary", self.summary != new.summary),
-            ("description", self.description != new.description),
-            ("directions", self.directions != new.directions),
-            ("disclaimer", self.disclaimer != new.disclaimer),
-            ("benefits", self.benefits != new.benefits),
-            ("skin_types", self.skin_types != new.skin_types),
-            ("allergens", self.allergens != new.allergens),
-            ("accent_colour", self.accent_colour != new.accent_colour),
-            ("featured", self.featured != new.featured),
-        ];
-        pairs
-            .into_iter()
-            .filter_map(|(name, changed)| changed.then_some(name))
-            .collect()
+/// Check alt text: what a screen reader says instead of the photo.
+pub fn check_alt_text(raw: &str) -> Result<String, AppError> {
+    let alt = raw.trim();
+    match alt.chars().count() {
+        0 => Err(AppError::field(
+            "alt_text",
+            "Describe the photo for people who can't see it (for example “Amber bottle of night serum, 30 ml”).",
+        )),
+        1..=250 => Ok(alt.to_owned()),
+        _ => Err(AppError::field(
+            "alt_text",
+            "Keep the description to 250 characters.",
+        )),
     }
-
-    /// The form as it starts for this product.
-    pub fn input(&self) -> ProductInput {
-        let on = |keys: Vec<&str>| {
-            keys.into_iter()
-                .map(|k| (k.to_owned(), "on".to_owned()))
-                .collect()
-        };
-        ProductInput {
-            name: self.name.clone(),
-            slug: self.slug.clone(),
-            category: self.category.0.to_string(),
-            product_line: self.product_line.clone(),
-            form: self.form.db_name().to_owned(),
-            summary: self.summary.clone(),
-            description: self.description.clone(),
-            directions: self.directions.clone(),
-            disclaimer: self.disclaimer.clone(),
-            benefits: self.benefits.join(", "),
-            skin_types: on(self.skin_types.iter().map(|s| s.db_name()).collect()),
-            allergens: on(self.allergens.iter().map(|a| a.db_name()).collect()),
-            accent_colour: self.accent_colour.clone(),
-            featured: self.featured.then(|| "on".to_owned()),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct EditorLot {
-    pub id: LotId,
-    pub batch_number: String,
-    /// "2027-03-31".
-    pub expiry_date: String,
-    pub on_hand: i64,
-    /// Too close to expiry for the shop to sell.
-    pub unsellable: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct EditorVariant {
-    pub id: VariantId,
-    pub sku: String,
-    pub label: String,
-    pub pack_count: i32,
-    pub price: Money,
-    pub lots: Vec<EditorLot>,
-}
-
-/// One stock entry, newest first on the page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MovementRow {
-    /// "2026-11-24 09:30".
-    pub at: String,
-    pub sku: String,
-    pub batch_number: String,
-    pub reason: MovementReason,
-    pub quantity: i64,
-    pub note: String,
-    /// Who made it; `None` for the demo seed.
-    pub by: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EditorImage {
-    pub id: uuid::Uuid,
-    pub image: ImageView,
-    /// "pending", "done" or "failed": whether AVIF versions exist yet.
-    pub avif_state: String,
-}
-
-/// Everything the editor page of one product shows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProductEditor {
-    pub id: ProductId,
-    pub fields: ProductFields,
-    pub published: bool,
-    pub variants: Vec<EditorVariant>,
-    pub images: Vec<EditorImage>,
-    pub movements: Vec<MovementRow>,
-}
-
-/// The new-product page: the choices, and the standard disclaimers to start from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EditorChoices {
-    pub categories: Vec<CategoryChoice>,
-}
-
-/// Which way a photo moves in the order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Direction {
-    Earlier,
-    Later,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::admin::model::ProductFields;
 
     fn good_product() -> ProductInput {
         ProductInput {
