@@ -30,8 +30,6 @@ use sqlx::PgConnection;
 
 type Result<T> = std::result::Result<T, ServiceError>;
 
-/// How a refusal of a code that does not exist begins.
-
 /// Who is buying: the account (its email gets the receipt) or a guest with a typed email.
 struct Buyer {
     user: Option<UserId>,

@@ -397,6 +397,7 @@ pub fn check_alt_text(raw: &str) -> Result<String, AppError> {
 mod tests {
     use super::*;
     use crate::catalog::admin::model::ProductFields;
+    use crate::catalog::model::ProductKind;
 
     fn good_product() -> ProductInput {
         ProductInput {
