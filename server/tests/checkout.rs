@@ -331,7 +331,7 @@ async fn a_decline_keeps_the_cart_and_the_hold_and_another_card_pays(
     );
 
     // A guest's orders become the account's when they sign in.
-    let mut listed: app::orders::api::OrderPage =
+    let mut listed: app::orders::model::OrderPage =
         parsed(&guest.call("orders/mine", &[("page", "1")]).await);
     assert_eq!(listed.orders.len(), 1);
     guest.sign_in("ben@olivine.test", DEMO_PASSWORD).await;

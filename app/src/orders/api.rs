@@ -1,11 +1,10 @@
 //! Order server functions: customers see their own orders; support admins fulfil and cancel,
 //! finance admins refund. Every back-office change is audited.
 
-use super::model::{OrderDetail, OrderStatus, OrderSummary, PaymentStart, UnreadableEvent};
+use super::model::{OrderDetail, OrderPage, OrderStatus, PaymentStart, UnreadableEvent};
 use crate::error::AppError;
 use crate::ids::OrderId;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
@@ -16,58 +15,18 @@ use {
     crate::state::app_state,
 };
 
-/// Orders per page in lists.
-pub const ORDERS_PER_PAGE: i64 = 20;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderPage {
-    pub orders: Vec<OrderSummary>,
-    pub total: i64,
-    pub page: i64,
-}
-
-#[cfg(feature = "ssr")]
-fn offset(page: i64) -> i64 {
-    crate::ui::page_offset(page, ORDERS_PER_PAGE)
-}
-
 #[server(endpoint = "orders/mine")]
 pub async fn my_orders(page: i64) -> Result<OrderPage, AppError> {
     let session = AuthSession::current().await?;
-    let (orders, total) =
-        service::list_for_customer(&app_state()?, &session, ORDERS_PER_PAGE, offset(page)).await?;
-    Ok(OrderPage {
-        orders,
-        total,
-        page: page.clamp(1, crate::ui::MAX_PAGE),
-    })
+    Ok(service::list_for_customer(&app_state()?, &session, page).await?)
 }
 
 /// One of the caller's orders. With `sync`, first asks Stripe where its payment is (the
 /// shopper has just come back from paying; the webhook may not have arrived yet).
 #[server(endpoint = "orders/detail")]
 pub async fn my_order(order: OrderId, sync: bool) -> Result<OrderDetail, AppError> {
-    let state = app_state()?;
     let session = AuthSession::current().await?;
-    // Each sync is a call to Stripe: a few a minute per order; past that the page shows what
-    // is known (the webhook brings the rest).
-    let sync = sync && {
-        let mut conn = state.db.acquire().await?;
-        crate::ratelimit::allowed(
-            &mut conn,
-            crate::ratelimit::ORDER_SYNCS_PER_ORDER,
-            &order.to_string(),
-        )
-        .await?
-    };
-    if sync {
-        service::may_see(&state, &session, order).await?;
-        if let Err(error) = service::sync_payment(&state, order).await {
-            // The page still shows what we know; the webhook will bring the rest.
-            tracing::warn!(%order, error = %crate::error::error_chain(&error), "payment sync failed");
-        }
-    }
-    Ok(service::detail_for_customer(&state, &session, order).await?)
+    Ok(service::detail_after_payment(&app_state()?, &session, order, sync).await?)
 }
 
 /// Support and finance admins see orders.
@@ -84,32 +43,13 @@ async fn order_viewer() -> Result<(), AppError> {
 #[server(endpoint = "admin/orders")]
 pub async fn admin_orders(status: String, q: String, page: i64) -> Result<OrderPage, AppError> {
     order_viewer().await?;
-    let state = app_state()?;
-    let status = OrderStatus::from_db_name(status.trim());
-    let search = Some(q.trim()).filter(|s| !s.is_empty());
-    let mut conn = state.db.acquire().await?;
-    let (orders, total) = repo::list(
-        &mut conn,
-        repo::Scope::All { status, search },
-        ORDERS_PER_PAGE,
-        offset(page),
-    )
-    .await?;
-    Ok(OrderPage {
-        orders,
-        total,
-        page: page.clamp(1, crate::ui::MAX_PAGE),
-    })
+    Ok(service::list_for_admin(&app_state()?, &status, &q, page).await?)
 }
 
 #[server(endpoint = "admin/order")]
 pub async fn admin_order(order: OrderId) -> Result<OrderDetail, AppError> {
     order_viewer().await?;
-    let state = app_state()?;
-    let mut conn = state.db.acquire().await?;
-    repo::detail(&mut conn, order)
-        .await?
-        .ok_or_else(|| AppError::NotFound.with_status())
+    Ok(service::detail_for_admin(&app_state()?, order).await?)
 }
 
 /// Packed, shipped (with the tracking number) or delivered.
@@ -157,7 +97,7 @@ pub async fn unreadable_stripe_events() -> Result<Vec<UnreadableEvent>, AppError
     }
     let state = app_state()?;
     let mut conn = state.db.acquire().await?;
-    repo::unreviewed_unreadable_events(&mut conn)
+    repo::stripe_events::unreviewed_unreadable(&mut conn)
         .await
         .map_err(AppError::from)
 }
@@ -168,7 +108,7 @@ pub async fn review_unreadable_stripe_event(id: uuid::Uuid) -> Result<(), AppErr
     let by = acting_admin(Role::AdminFinance).await?;
     let state = app_state()?;
     let mut conn = state.db.acquire().await?;
-    if repo::mark_unreadable_event_reviewed(&mut conn, id, by.user).await? {
+    if repo::stripe_events::mark_unreadable_reviewed(&mut conn, id, by.user).await? {
         Ok(())
     } else {
         Err(AppError::NotFound.with_status())

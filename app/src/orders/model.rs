@@ -274,6 +274,32 @@ pub struct PaymentStart {
     pub stripe_js: String,
 }
 
+/// Orders per page in lists.
+pub const ORDERS_PER_PAGE: i64 = 20;
+
+/// One page of an order list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub orders: Vec<OrderSummary>,
+    pub total: i64,
+    pub page: i64,
+}
+
+impl OrderPage {
+    pub fn of(orders: Vec<OrderSummary>, total: i64, page: i64) -> Self {
+        OrderPage {
+            orders,
+            total,
+            page: page.clamp(1, crate::ui::MAX_PAGE),
+        }
+    }
+
+    /// The first row of page `page`.
+    pub fn offset(page: i64) -> i64 {
+        crate::ui::page_offset(page, ORDERS_PER_PAGE)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

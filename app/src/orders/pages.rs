@@ -2,14 +2,14 @@
 //! each item ships from, tracking, paying an order that awaits payment), and the back office's
 //! order list and order page with fulfilment, refunds and cancellation.
 
-use super::api::resume_payment;
 use super::api::{
-    AdvanceOrder, CancelOrder, ORDERS_PER_PAGE, OrderPage, RefundOrder,
-    ReviewUnreadableStripeEvent, admin_order, admin_orders, my_order, my_orders,
-    unreadable_stripe_events,
+    AdvanceOrder, CancelOrder, RefundOrder, ReviewUnreadableStripeEvent, admin_order, admin_orders,
+    my_order, my_orders, resume_payment, unreadable_stripe_events,
 };
 use super::components::PaymentPanel;
-use super::model::{OrderDetail, OrderEvent, OrderStatus, OrderSummary};
+use super::model::{
+    ORDERS_PER_PAGE, OrderDetail, OrderEvent, OrderPage, OrderStatus, OrderSummary,
+};
 use crate::error::AppError;
 use crate::ids::OrderId;
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error, on_success, urlencode};

@@ -7,11 +7,11 @@ use crate::accounts::session::AuthSession;
 use crate::audit::{self, Action, Actor};
 use crate::discounts::repo as discounts;
 use crate::error::AppError;
-use crate::ids::{OrderId, RefundId};
+use crate::ids::OrderId;
 use crate::inventory::repo as inventory;
 use crate::orders::emails;
 use crate::orders::model::{OrderEventKind, OrderStatus, PaymentStart};
-use crate::orders::repo::{self, Locked, NewEvent};
+use crate::orders::repo::{self, Locked, NewEvent, refunds};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use payments::{Intent, IntentStatus, NewIntent, PaymentsError};
@@ -52,7 +52,11 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
     let mut refund_whole = false;
     match (order.status, intent.status) {
         (OrderStatus::PendingPayment, IntentStatus::Succeeded) => {
-            if intent.amount_received != order.total || intent.currency != order.currency {
+            // Stripe names currencies in lower case ("eur").
+            let currency = order.total.currency().code();
+            if intent.amount_received != order.total.minor()
+                || !intent.currency.eq_ignore_ascii_case(currency)
+            {
                 // Never expected (we created the intent for this total); keep it for a person.
                 tracing::error!(
                     received = intent.amount_received,
@@ -65,7 +69,10 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                     OrderStatus::PendingPayment,
                     &format!(
                         "Stripe received {} {}; the order is {} {}.",
-                        intent.amount_received, intent.currency, order.total, order.currency
+                        intent.amount_received,
+                        intent.currency,
+                        order.total.minor(),
+                        currency
                     ),
                     Some(intent.amount_received),
                 )
@@ -145,7 +152,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
             )
             .await?;
         }
-        (OrderStatus::Cancelled, IntentStatus::Succeeded) if order.refunded == 0 => {
+        (OrderStatus::Cancelled, IntentStatus::Succeeded) if order.refunded.minor() == 0 => {
             // Money arrived for an order already given up (its intent could not be cancelled
             // in time): it all goes back.
             record(
@@ -192,20 +199,15 @@ async fn refund_automatically(state: &AppState, order: &Locked, amount: i64) -> 
         .refund(intent, amount, &format!("auto-refund-{}", order.id))
         .await?;
     let mut tx = state.db.begin().await?;
-    let id = RefundId(uuid::Uuid::now_v7());
-    let inserted = sqlx::query!(
-        r#"INSERT INTO refunds (refund_id, order_id, amount_minor, reason, stripe_refund_id)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (stripe_refund_id) DO NOTHING"#,
-        id.0,
-        order.id.0,
+    let inserted = refunds::record_automatic(
+        &mut tx,
+        order.id,
         amount,
         "Automatic: the order could not be fulfilled",
-        refund.id,
+        &refund.id,
     )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
+    .await?;
+    if inserted {
         repo::add_refunded(&mut tx, order.id, amount).await?;
         repo::record(
             &mut tx,
@@ -341,8 +343,7 @@ pub async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStar
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let total = crate::money::Money::from_parts(locked.total, &locked.currency)
-        .map_err(|_| AppError::Internal)?;
+    let total = locked.total;
     if locked.status != OrderStatus::PendingPayment {
         return Err(AppError::invalid(format!(
             "Order {} is {}; there is nothing to pay.",

@@ -10,7 +10,7 @@ use crate::inventory::repo as inventory;
 use crate::money::{Currency, Money, parse_price};
 use crate::orders::emails;
 use crate::orders::model::{OrderEventKind, OrderStatus};
-use crate::orders::repo::{self, NewEvent};
+use crate::orders::repo::{self, NewEvent, refunds};
 use crate::state::AppState;
 
 /// What a refund does to the order.
@@ -62,9 +62,9 @@ pub async fn refund_typed(
         repo::lock(&mut conn, order)
             .await?
             .ok_or(AppError::NotFound)?
-            .currency
+            .total
+            .currency()
     };
-    let currency = Currency::parse(&currency).map_err(|_| AppError::Internal)?;
     let amount =
         parse_price(amount, currency).map_err(|problem| AppError::field("amount", problem))?;
     refund(state, order, RefundKind::Part(amount), reason, by).await
@@ -80,8 +80,6 @@ pub async fn refund(
     reason: &str,
     by: Actor,
 ) -> Result<OrderStatus> {
-    let cancel = kind == RefundKind::Cancel;
-    let actor = by.user;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::field(
@@ -90,170 +88,163 @@ pub async fn refund(
         )
         .into());
     }
-    let (refund_id, intent, currency) = {
-        let mut tx = state.db.begin().await?;
-        let locked = repo::lock(&mut tx, order)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !locked.status.is_paid() {
-            return Err(AppError::invalid(format!(
-                "Only a paid order can be refunded; this one is {}.",
-                locked.status.label().to_lowercase()
-            ))
-            .into());
-        }
-        if cancel && !locked.status.may_become(OrderStatus::Cancelled) {
-            return Err(AppError::invalid(
-                "A shipped order can't be cancelled; refund it instead.",
-            )
-            .into());
-        }
-        let pending = sqlx::query!(
-            r#"SELECT refund_id AS "id: RefundId", amount_minor FROM refunds
-               WHERE order_id = $1 AND stripe_refund_id IS NULL"#,
-            order.0
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        let left = locked.total - locked.refunded;
-        let amount = match kind {
-            RefundKind::Cancel => Money::new(
-                left,
-                Currency::parse(&locked.currency).map_err(|_| AppError::Internal)?,
-            ),
-            RefundKind::Part(amount) => amount,
-        };
-        if amount.currency().code() != locked.currency {
-            return Err(AppError::field("amount", "Refund in the order's currency.").into());
-        }
-        let id = match pending {
-            // An earlier attempt never heard back from Stripe: finish that one, same key.
-            Some(p) if p.amount_minor == amount.minor() => p.id,
-            Some(_) => {
-                return Err(AppError::invalid(
-                    "An earlier refund of this order is still unconfirmed; repeat that amount to finish it.",
-                )
-                .into());
-            }
-            None => {
-                if amount.minor() <= 0 || amount.minor() > left {
-                    return Err(AppError::field(
-                        "amount",
-                        format!(
-                            "Refund between {} and {}.",
-                            Money::new(1, amount.currency()),
-                            Money::new(left, amount.currency())
-                        ),
-                    )
-                    .into());
-                }
-                let id = RefundId(uuid::Uuid::now_v7());
-                sqlx::query!(
-                    r#"INSERT INTO refunds (refund_id, order_id, amount_minor, reason, actor_id)
-                       VALUES ($1, $2, $3, $4, $5)"#,
-                    id.0,
-                    order.0,
-                    amount.minor(),
-                    reason,
-                    actor.0,
-                )
-                .execute(&mut *tx)
-                .await?;
-                // The decision is audited as it is taken, with the refund it creates.
-                let (action, detail) = if cancel {
-                    (
-                        Action::OrderCancelled,
-                        serde_json::json!({ "reason": reason }),
-                    )
-                } else {
-                    (
-                        Action::OrderRefunded,
-                        serde_json::json!({ "amount_minor": amount.minor(), "reason": reason }),
-                    )
-                };
-                audit::record(&mut tx, by.entry(action, order.0, detail)).await?;
-                id
-            }
-        };
-        tx.commit().await?;
-        (
-            id,
-            locked.payment_intent.ok_or(AppError::Internal)?,
-            amount.currency(),
-        )
-    };
-
+    let opened = open(state, order, kind, reason, by).await?;
     let stripe_refund = {
         let mut conn = state.db.acquire().await?;
-        let amount = sqlx::query_scalar!(
-            "SELECT amount_minor FROM refunds WHERE refund_id = $1",
-            refund_id.0
-        )
-        .fetch_one(&mut *conn)
-        .await?;
+        let amount = refunds::amount(&mut conn, opened.id).await?;
         drop(conn);
         state
             .payments
-            .refund(&intent, amount, &refund_id.to_string())
+            .refund(&opened.intent, amount, &opened.id.to_string())
             .await?
     };
+    settle(state, order, kind, reason, by, &opened, &stripe_refund).await
+}
 
+/// A refund written and audited, waiting for Stripe.
+struct Opened {
+    id: RefundId,
+    intent: String,
+    currency: Currency,
+}
+
+/// The decision: in one transaction that locks the order, check that `kind` may happen, then
+/// write the refund with its audit entry (or pick up an earlier attempt Stripe never answered).
+async fn open(
+    state: &AppState,
+    order: OrderId,
+    kind: RefundKind,
+    reason: &str,
+    by: Actor,
+) -> Result<Opened> {
     let mut tx = state.db.begin().await?;
     let locked = repo::lock(&mut tx, order)
         .await?
         .ok_or(AppError::NotFound)?;
-    let confirmed = sqlx::query!(
-        r#"UPDATE refunds SET stripe_refund_id = $2 WHERE refund_id = $1 AND stripe_refund_id IS NULL"#,
-        refund_id.0,
-        stripe_refund.id,
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    let mut status = locked.status;
-    if confirmed {
-        let refunded = repo::add_refunded(&mut tx, order, stripe_refund.amount).await?;
-        let next = if cancel {
-            Some(OrderStatus::Cancelled)
-        } else if refunded >= locked.total {
-            Some(OrderStatus::Refunded)
-        } else {
-            None
-        };
-        if let Some(next) = next.filter(|n| locked.status.may_become(*n)) {
-            if next == OrderStatus::Cancelled {
-                inventory::restock_allocations(
-                    &mut tx,
-                    order,
-                    &format!("Order {} cancelled", locked.reference()),
-                    Some(actor),
-                )
-                .await?;
-            }
-            repo::set_status(&mut tx, order, locked.status, next).await?;
-            status = next;
-        }
-        let kind = if next == Some(OrderStatus::Cancelled) {
-            OrderEventKind::Cancelled
-        } else {
-            OrderEventKind::Refunded
-        };
-        repo::record(
-            &mut tx,
-            order,
-            &NewEvent {
-                kind,
-                status,
-                detail: reason,
-                amount: Some(stripe_refund.amount),
-                actor: Some(actor),
-            },
-        )
-        .await?;
-        let money = Money::new(stripe_refund.amount, currency);
-        queue_email(state, &mut tx, order, |d, l| emails::refunded(d, money, l)).await?;
+    if !locked.status.is_paid() {
+        return Err(AppError::invalid(format!(
+            "Only a paid order can be refunded; this one is {}.",
+            locked.status.label().to_lowercase()
+        ))
+        .into());
     }
+    if kind == RefundKind::Cancel && !locked.status.may_become(OrderStatus::Cancelled) {
+        return Err(
+            AppError::invalid("A shipped order can't be cancelled; refund it instead.").into(),
+        );
+    }
+    let currency = locked.total.currency();
+    let left = locked.total.minor() - locked.refunded.minor();
+    let amount = match kind {
+        RefundKind::Cancel => Money::new(left, currency),
+        RefundKind::Part(amount) => amount,
+    };
+    if amount.currency() != currency {
+        return Err(AppError::field("amount", "Refund in the order's currency.").into());
+    }
+    let id = match refunds::unconfirmed(&mut tx, order).await? {
+        // An earlier attempt never heard back from Stripe: finish that one, same key.
+        Some((id, earlier)) if earlier == amount.minor() => id,
+        Some(_) => {
+            return Err(AppError::invalid(
+                "An earlier refund of this order is still unconfirmed; repeat that amount to finish it.",
+            )
+            .into());
+        }
+        None => {
+            if amount.minor() <= 0 || amount.minor() > left {
+                return Err(AppError::field(
+                    "amount",
+                    format!(
+                        "Refund between {} and {}.",
+                        Money::new(1, currency),
+                        Money::new(left, currency)
+                    ),
+                )
+                .into());
+            }
+            let id = RefundId(uuid::Uuid::now_v7());
+            refunds::open(&mut tx, id, order, amount.minor(), reason, by.user).await?;
+            // The decision is audited as it is taken, with the refund it creates.
+            let (action, detail) = match kind {
+                RefundKind::Cancel => (
+                    Action::OrderCancelled,
+                    serde_json::json!({ "reason": reason }),
+                ),
+                RefundKind::Part(_) => (
+                    Action::OrderRefunded,
+                    serde_json::json!({ "amount_minor": amount.minor(), "reason": reason }),
+                ),
+            };
+            audit::record(&mut tx, by.entry(action, order.0, detail)).await?;
+            id
+        }
+    };
+    tx.commit().await?;
+    Ok(Opened {
+        id,
+        intent: locked.payment_intent.ok_or(AppError::Internal)?,
+        currency,
+    })
+}
+
+/// Stripe refunded: confirm the refund once, move the order on (cancelled, with its units back
+/// on the shelf, or refunded once nothing is left), write its history and the customer's email.
+async fn settle(
+    state: &AppState,
+    order: OrderId,
+    kind: RefundKind,
+    reason: &str,
+    by: Actor,
+    opened: &Opened,
+    stripe_refund: &payments::Refund,
+) -> Result<OrderStatus> {
+    let mut tx = state.db.begin().await?;
+    let locked = repo::lock(&mut tx, order)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !refunds::confirm(&mut tx, opened.id, &stripe_refund.id).await? {
+        return Ok(locked.status);
+    }
+    let refunded = repo::add_refunded(&mut tx, order, stripe_refund.amount).await?;
+    let next = match kind {
+        RefundKind::Cancel => Some(OrderStatus::Cancelled),
+        RefundKind::Part(_) if refunded >= locked.total.minor() => Some(OrderStatus::Refunded),
+        RefundKind::Part(_) => None,
+    };
+    let mut status = locked.status;
+    if let Some(next) = next.filter(|n| locked.status.may_become(*n)) {
+        if next == OrderStatus::Cancelled {
+            inventory::restock_allocations(
+                &mut tx,
+                order,
+                &format!("Order {} cancelled", locked.reference()),
+                Some(by.user),
+            )
+            .await?;
+        }
+        repo::set_status(&mut tx, order, locked.status, next).await?;
+        status = next;
+    }
+    let kind = if next == Some(OrderStatus::Cancelled) {
+        OrderEventKind::Cancelled
+    } else {
+        OrderEventKind::Refunded
+    };
+    repo::record(
+        &mut tx,
+        order,
+        &NewEvent {
+            kind,
+            status,
+            detail: reason,
+            amount: Some(stripe_refund.amount),
+            actor: Some(by.user),
+        },
+    )
+    .await?;
+    let money = Money::new(stripe_refund.amount, opened.currency);
+    queue_email(state, &mut tx, order, |d, l| emails::refunded(d, money, l)).await?;
     tx.commit().await?;
     Ok(status)
 }

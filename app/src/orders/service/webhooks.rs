@@ -2,7 +2,7 @@
 
 use super::Result;
 use super::payment::apply_intent;
-use crate::orders::repo::{self};
+use crate::orders::repo::stripe_events;
 use crate::state::AppState;
 use payments::PaymentsError;
 
@@ -31,46 +31,26 @@ pub async fn receive_webhook(state: &AppState, payload: &str, signature: &str) -
                 "a signed Stripe event could not be read; stored for review"
             );
             let mut conn = state.db.acquire().await?;
-            repo::store_unreadable_event(&mut conn, id.as_deref(), kind.as_deref(), payload)
+            stripe_events::store_unreadable(&mut conn, id.as_deref(), kind.as_deref(), payload)
                 .await?;
             return Ok(Delivery::Unreadable);
         }
         Err(other) => return Err(other.into()),
     };
     let body: serde_json::Value = serde_json::from_str(payload).unwrap_or(serde_json::Value::Null);
-    let mut conn = state.db.acquire().await?;
-    let fresh = sqlx::query!(
-        r#"INSERT INTO stripe_events (event_id, type, object_id, payload)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT (event_id) DO UPDATE SET event_id = EXCLUDED.event_id
-           RETURNING processed_at IS NULL AS "unprocessed!""#,
-        event.id,
-        event.kind,
-        event.object_id,
-        body,
-    )
-    .fetch_one(&mut *conn)
-    .await?
-    .unprocessed;
-    drop(conn);
+    let fresh = {
+        let mut conn = state.db.acquire().await?;
+        stripe_events::store(&mut conn, &event.id, &event.kind, &event.object_id, &body).await?
+    };
     if !fresh {
         return Ok(Delivery::Duplicate);
     }
     if let Some(intent) = &event.intent {
         apply_intent(state, intent).await?;
     }
-    mark_processed(state, &event.id).await?;
+    let mut conn = state.db.acquire().await?;
+    stripe_events::mark_processed(&mut conn, &event.id).await?;
     Ok(Delivery::Processed)
-}
-
-async fn mark_processed(state: &AppState, event: &str) -> Result<()> {
-    sqlx::query!(
-        "UPDATE stripe_events SET processed_at = now() WHERE event_id = $1",
-        event
-    )
-    .execute(&state.db)
-    .await?;
-    Ok(())
 }
 
 /// Payment events stored but not processed for a minute (the process stopped, or Stripe was
@@ -80,30 +60,22 @@ pub async fn unprocessed_events(
     limit: i64,
     resting: &[String],
 ) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT event_id FROM stripe_events
-           WHERE processed_at IS NULL AND received_at < now() - interval '1 minute'
-             AND type LIKE 'payment_intent.%' AND NOT (event_id = ANY($2))
-           ORDER BY received_at LIMIT $1"#,
-        limit,
-        resting
-    )
-    .fetch_all(&state.db)
-    .await?)
+    let mut conn = state.db.acquire().await?;
+    Ok(stripe_events::unprocessed(&mut conn, limit, resting).await?)
 }
 
 /// Finish one stored event: act on its intent's current state, then mark it processed.
 pub async fn finish_event(state: &AppState, event_id: &str) -> Result<()> {
-    let Some(intent_id) = sqlx::query_scalar!(
-        "SELECT object_id FROM stripe_events WHERE event_id = $1 AND processed_at IS NULL",
-        event_id
-    )
-    .fetch_optional(&state.db)
-    .await?
-    else {
+    let intent_id = {
+        let mut conn = state.db.acquire().await?;
+        stripe_events::unprocessed_object(&mut conn, event_id).await?
+    };
+    let Some(intent_id) = intent_id else {
         return Ok(());
     };
     let intent = state.payments.retrieve_intent(&intent_id).await?;
     apply_intent(state, &intent).await?;
-    mark_processed(state, event_id).await
+    let mut conn = state.db.acquire().await?;
+    stripe_events::mark_processed(&mut conn, event_id).await?;
+    Ok(())
 }

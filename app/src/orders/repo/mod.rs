@@ -1,13 +1,16 @@
 //! Order queries. Each takes a connection; the caller owns any transaction.
 
-use super::model::{
-    Address, OrderDetail, OrderEvent, OrderEventKind, OrderLine, OrderStatus, OrderSummary,
-    ShippedLot, UnreadableEvent, order_reference,
-};
+use super::model::{Address, OrderEventKind, OrderStatus, order_reference};
 use crate::ids::{CartId, OrderId, UserId, VariantId};
 use crate::money::{Currency, Money};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
+
+mod reads;
+pub mod refunds;
+pub mod stripe_events;
+
+pub use reads::{Scope, detail, list};
 
 /// Everything an order is created with.
 pub struct NewOrder<'a> {
@@ -151,11 +154,46 @@ pub struct Locked {
     pub user: Option<UserId>,
     pub cart: Option<CartId>,
     pub email: String,
-    pub currency: String,
-    pub total: i64,
-    pub refunded: i64,
+    pub total: Money,
+    pub refunded: Money,
     pub payment_intent: Option<String>,
     pub carrier: String,
+}
+
+/// An order's row as `lock_where` reads it; its amounts become [`Money`].
+struct LockedRow {
+    id: OrderId,
+    number: i64,
+    status: OrderStatus,
+    user: Option<UserId>,
+    cart: Option<CartId>,
+    email: String,
+    currency: String,
+    total: i64,
+    refunded: i64,
+    payment_intent: Option<String>,
+    carrier: String,
+}
+
+impl TryFrom<LockedRow> for Locked {
+    type Error = sqlx::Error;
+
+    fn try_from(row: LockedRow) -> Result<Self, sqlx::Error> {
+        let currency =
+            Currency::parse(&row.currency).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+        Ok(Locked {
+            id: row.id,
+            number: row.number,
+            status: row.status,
+            user: row.user,
+            cart: row.cart,
+            email: row.email,
+            total: Money::new(row.total, currency),
+            refunded: Money::new(row.refunded, currency),
+            payment_intent: row.payment_intent,
+            carrier: row.carrier,
+        })
+    }
 }
 
 impl Locked {
@@ -170,8 +208,8 @@ async fn lock_where(
     order: Option<OrderId>,
     intent: Option<&str>,
 ) -> Result<Option<Locked>, sqlx::Error> {
-    sqlx::query_as!(
-        Locked,
+    let row = sqlx::query_as!(
+        LockedRow,
         r#"SELECT order_id AS "id: OrderId", order_number AS number,
                   status AS "status: OrderStatus", user_id AS "user: UserId",
                   cart_id AS "cart: CartId", email, currency, total_minor AS total,
@@ -183,7 +221,8 @@ async fn lock_where(
         intent,
     )
     .fetch_optional(conn)
-    .await
+    .await?;
+    row.map(Locked::try_from).transpose()
 }
 
 pub async fn lock(conn: &mut PgConnection, order: OrderId) -> Result<Option<Locked>, sqlx::Error> {
@@ -369,249 +408,4 @@ pub async fn owner(
     )
     .fetch_optional(conn)
     .await
-}
-
-/// Which orders a list shows.
-pub enum Scope<'a> {
-    /// A customer's own orders.
-    User(UserId),
-    /// A guest's, by the ids their session holds.
-    Ids(&'a [OrderId]),
-    /// The back office: all, optionally one status, optionally matching a search.
-    All {
-        status: Option<OrderStatus>,
-        search: Option<&'a str>,
-    },
-}
-
-pub async fn list(
-    conn: &mut PgConnection,
-    scope: Scope<'_>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<OrderSummary>, i64), sqlx::Error> {
-    let (user, ids, status, search, all) = match scope {
-        Scope::User(user) => (Some(user.0), None, None, None, false),
-        Scope::Ids(ids) => (
-            None,
-            Some(ids.iter().map(|o| o.0).collect::<Vec<_>>()),
-            None,
-            None,
-            false,
-        ),
-        Scope::All { status, search } => (
-            None,
-            None,
-            status,
-            search.map(|s| format!("%{}%", s.replace(['%', '_'], ""))),
-            true,
-        ),
-    };
-    let rows = sqlx::query!(
-        r#"
-        SELECT o.order_id AS "id: OrderId", o.order_number, o.status AS "status: OrderStatus",
-               o.email, o.total_minor, o.refunded_minor, o.currency, o.placed_at,
-               (SELECT COALESCE(sum(quantity), 0) FROM order_lines l
-                WHERE l.order_id = o.order_id)::bigint AS "items!",
-               count(*) OVER () AS "total!"
-        FROM orders o
-        WHERE (o.user_id = $1 OR o.order_id = ANY($2) OR $3)
-          AND ($4::order_status IS NULL OR o.status = $4)
-          AND ($5::text IS NULL OR o.email ILIKE $5 OR ('OL-' || o.order_number) ILIKE $5
-               OR o.ship_name ILIKE $5)
-        ORDER BY o.placed_at DESC, o.order_number DESC
-        LIMIT $6 OFFSET $7
-        "#,
-        user,
-        ids.as_deref(),
-        all,
-        status as Option<OrderStatus>,
-        search,
-        limit,
-        offset,
-    )
-    .fetch_all(conn)
-    .await?;
-    let total = rows.first().map(|r| r.total).unwrap_or(0);
-    let orders = rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(OrderSummary {
-                id: r.id,
-                reference: order_reference(r.order_number),
-                status: r.status,
-                email: r.email,
-                total: Money::from_parts(r.total_minor, &r.currency).ok()?,
-                refunded: Money::from_parts(r.refunded_minor, &r.currency).ok()?,
-                items: r.items,
-                placed_at: r.placed_at,
-            })
-        })
-        .collect();
-    Ok((orders, total))
-}
-
-pub async fn detail(
-    conn: &mut PgConnection,
-    order: OrderId,
-) -> Result<Option<OrderDetail>, sqlx::Error> {
-    let Some(o) = sqlx::query!(
-        r#"
-        SELECT order_number, status AS "status: OrderStatus", email, currency, subtotal_minor,
-               discount_minor, shipping_minor, tax_minor, total_minor, refunded_minor,
-               prices_include_tax, discount_code, ship_name, ship_line1, ship_line2,
-               ship_postal_code, ship_city, ship_country, shipping_method, carrier,
-               tracking_number, placed_at,
-               (SELECT COALESCE(sum(quantity), 0) FROM order_lines l
-                WHERE l.order_id = o.order_id)::bigint AS "items!",
-               (SELECT m.name FROM shipping_methods m
-                WHERE m.country_code = o.ship_country AND m.method_code = o.shipping_method)
-                   AS method_name
-        FROM orders o WHERE order_id = $1
-        "#,
-        order.0
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let money = |minor: i64| {
-        Money::from_parts(minor, &o.currency).unwrap_or_else(|_| Money::zero(Currency::Eur))
-    };
-    let shipped = sqlx::query!(
-        r#"SELECT a.variant_id AS "variant: VariantId", l.batch_number, l.expiry_date, a.quantity
-           FROM order_allocations a JOIN lots l USING (lot_id)
-           WHERE a.order_id = $1 ORDER BY l.expiry_date, l.batch_number"#,
-        order.0
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let lines = sqlx::query!(
-        r#"SELECT variant_id AS "variant: VariantId", sku, product_name, variant_label,
-                  unit_price_minor, quantity, discount_minor, tax_minor
-           FROM order_lines WHERE order_id = $1 ORDER BY line_number"#,
-        order.0
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|l| OrderLine {
-        lots: shipped
-            .iter()
-            .filter(|s| s.variant == l.variant)
-            .map(|s| ShippedLot {
-                batch_number: s.batch_number.clone(),
-                best_before: s.expiry_date,
-                quantity: s.quantity,
-            })
-            .collect(),
-        sku: l.sku,
-        product_name: l.product_name,
-        variant_label: l.variant_label,
-        unit_price: money(l.unit_price_minor),
-        quantity: l.quantity,
-        discount: money(l.discount_minor),
-        tax: money(l.tax_minor),
-    })
-    .collect();
-    let events = sqlx::query!(
-        r#"SELECT kind AS "kind: OrderEventKind", status AS "status: OrderStatus", detail, amount_minor, created_at
-           FROM order_events WHERE order_id = $1 ORDER BY event_id"#,
-        order.0
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|e| OrderEvent {
-        kind: e.kind,
-        status: e.status,
-        detail: e.detail,
-        amount: e.amount_minor.map(money),
-        at: e.created_at,
-    })
-    .collect();
-    Ok(Some(OrderDetail {
-        summary: OrderSummary {
-            id: order,
-            reference: order_reference(o.order_number),
-            status: o.status,
-            email: o.email,
-            total: money(o.total_minor),
-            refunded: money(o.refunded_minor),
-            items: o.items,
-            placed_at: o.placed_at,
-        },
-        lines,
-        subtotal: money(o.subtotal_minor),
-        discount: money(o.discount_minor),
-        discount_code: o.discount_code,
-        shipping: money(o.shipping_minor),
-        tax: money(o.tax_minor),
-        prices_include_tax: o.prices_include_tax,
-        address: Address {
-            name: o.ship_name,
-            line1: o.ship_line1,
-            line2: o.ship_line2,
-            postal_code: o.ship_postal_code,
-            city: o.ship_city,
-            country: o.ship_country,
-        },
-        shipping_method: o.method_name.unwrap_or(o.shipping_method),
-        carrier: o.carrier,
-        tracking_number: o.tracking_number,
-        events,
-    }))
-}
-
-/// Keep a signed Stripe event we could not read (once per event id).
-pub async fn store_unreadable_event(
-    conn: &mut PgConnection,
-    event_id: Option<&str>,
-    kind: Option<&str>,
-    payload: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO stripe_unreadable_events (unreadable_event_id, event_id, type, payload)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING",
-        uuid::Uuid::now_v7(),
-        event_id,
-        kind,
-        payload,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Unreadable Stripe events nobody has reviewed yet, oldest first.
-pub async fn unreviewed_unreadable_events(
-    conn: &mut PgConnection,
-) -> Result<Vec<UnreadableEvent>, sqlx::Error> {
-    sqlx::query_as!(
-        UnreadableEvent,
-        r#"SELECT unreadable_event_id AS "id", event_id, type AS "kind", received_at
-           FROM stripe_unreadable_events WHERE reviewed_at IS NULL
-           ORDER BY received_at LIMIT 100"#
-    )
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn mark_unreadable_event_reviewed(
-    conn: &mut PgConnection,
-    id: uuid::Uuid,
-    by: UserId,
-) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query!(
-        "UPDATE stripe_unreadable_events SET reviewed_at = now(), reviewed_by = $2
-         WHERE unreadable_event_id = $1 AND reviewed_at IS NULL",
-        id,
-        by.0
-    )
-    .execute(conn)
-    .await?
-    .rows_affected()
-        == 1)
 }
