@@ -176,6 +176,16 @@ impl AppError {
     }
 }
 
+/// Did this statement fail on the named constraint (unique, foreign key, check)? The repos
+/// turn such a failure into the answer the person can act on ("this SKU is taken").
+#[cfg(feature = "ssr")]
+pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.constraint())
+        .is_some_and(|c| c == constraint)
+}
+
 /// A database failure is ours, never the person's: it is logged whole and answered with the
 /// generic message, so `?` carries a repo's `sqlx::Error` out of a server function.
 #[cfg(feature = "ssr")]

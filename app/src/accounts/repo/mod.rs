@@ -8,13 +8,7 @@ pub const USERS_EMAIL_UNIQUE: &str = "users_email_unique";
 pub const ORGANISATIONS_SLUG_UNIQUE: &str = "organisations_slug_key";
 pub const INVITATIONS_OPEN_UNIQUE: &str = "organisation_invitations_open";
 
-/// Did this statement fail on the named unique constraint?
-pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
-    error
-        .as_database_error()
-        .and_then(|e| e.constraint())
-        .is_some_and(|c| c == constraint)
-}
+pub use crate::error::violates;
 
 mod admin;
 mod logins;

@@ -1,6 +1,7 @@
 //! The catalog editor's forms. Checking a form is pure (here, tested
 //! below); the server functions store what passes and answer with field errors otherwise.
 
+use super::model::ProductFields;
 use crate::catalog::model::{Allergen, ProductForm, SkinType};
 use crate::error::{AppError, Problems};
 use crate::ids::CategoryId;
@@ -36,23 +37,31 @@ pub struct ProductInput {
     pub featured: Option<String>,
 }
 
-/// A product form that passed every check.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValidProduct {
-    pub name: String,
-    pub slug: String,
-    pub category: CategoryId,
-    pub product_line: String,
-    pub form: ProductForm,
-    pub summary: String,
-    pub description: String,
-    pub directions: String,
-    pub disclaimer: String,
-    pub benefits: Vec<String>,
-    pub skin_types: Vec<SkinType>,
-    pub allergens: Vec<Allergen>,
-    pub accent_colour: String,
-    pub featured: bool,
+impl From<&ProductFields> for ProductInput {
+    /// The form as it starts for this product.
+    fn from(fields: &ProductFields) -> Self {
+        let on = |keys: Vec<&str>| {
+            keys.into_iter()
+                .map(|k| (k.to_owned(), "on".to_owned()))
+                .collect()
+        };
+        ProductInput {
+            name: fields.name.clone(),
+            slug: fields.slug.clone(),
+            category: fields.category.0.to_string(),
+            product_line: fields.product_line.clone(),
+            form: fields.form.db_name().to_owned(),
+            summary: fields.summary.clone(),
+            description: fields.description.clone(),
+            directions: fields.directions.clone(),
+            disclaimer: fields.disclaimer.clone(),
+            benefits: fields.benefits.join(", "),
+            skin_types: on(fields.skin_types.iter().map(|s| s.db_name()).collect()),
+            allergens: on(fields.allergens.iter().map(|a| a.db_name()).collect()),
+            accent_colour: fields.accent_colour.clone(),
+            featured: fields.featured.then(|| "on".to_owned()),
+        }
+    }
 }
 
 /// A URL slug from any text: lowercase ASCII letters and digits joined by single hyphens.
@@ -96,7 +105,7 @@ fn chosen<T: Copy>(
 }
 
 impl ProductInput {
-    pub fn check(&self) -> Result<ValidProduct, AppError> {
+    pub fn check(&self) -> Result<ProductFields, AppError> {
         let mut p = Problems::default();
         let name = p.text("product[name]", "product name", &self.name, 120);
         let slug = if self.slug.trim().is_empty() {
@@ -175,7 +184,7 @@ impl ProductInput {
         let (Some(category), Some(form)) = (category, form) else {
             return p.into_result(()).and(Err(AppError::Internal));
         };
-        p.into_result(ValidProduct {
+        p.into_result(ProductFields {
             name,
             slug,
             category,
@@ -396,7 +405,6 @@ pub fn check_alt_text(raw: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::admin::model::ProductFields;
     use crate::catalog::model::ProductKind;
 
     fn good_product() -> ProductInput {
@@ -455,9 +463,9 @@ mod tests {
             accent_colour: valid.accent_colour.clone(),
             featured: valid.featured,
         };
-        assert_eq!(stored.input().check().unwrap(), valid);
+        assert_eq!(ProductInput::from(&stored).check().unwrap(), valid);
         assert!(stored.changes(&valid).is_empty());
-        let mut edited = stored.input();
+        let mut edited = ProductInput::from(&stored);
         edited.summary = "New summary.".into();
         edited.allergens = [("soy".to_owned(), "on".to_owned())].into();
         assert_eq!(

@@ -1,6 +1,5 @@
 //! What the catalog back office shows: the product list, stock alerts and the editor.
 
-use super::forms::{ProductInput, ValidProduct};
 use crate::catalog::model::{Allergen, ProductForm, ProductKind, SkinType};
 use crate::ids::{CategoryId, LotId, ProductId, VariantId};
 use crate::inventory::model::MovementReason;
@@ -121,7 +120,8 @@ pub struct CategoryChoice {
     pub kind: ProductKind,
 }
 
-/// The editable fields of a stored product, as the form shows them.
+/// The editable fields of a product: as stored, and as a product form that passed every check
+/// gives them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductFields {
     pub name: String,
@@ -142,7 +142,7 @@ pub struct ProductFields {
 
 impl ProductFields {
     /// The names of the fields `new` changes, for the audit log.
-    pub fn changes(&self, new: &ValidProduct) -> Vec<&'static str> {
+    pub fn changes(&self, new: &ProductFields) -> Vec<&'static str> {
         let pairs = [
             ("name", self.name != new.name),
             ("slug", self.slug != new.slug),
@@ -163,31 +163,6 @@ impl ProductFields {
             .into_iter()
             .filter_map(|(name, changed)| changed.then_some(name))
             .collect()
-    }
-
-    /// The form as it starts for this product.
-    pub fn input(&self) -> ProductInput {
-        let on = |keys: Vec<&str>| {
-            keys.into_iter()
-                .map(|k| (k.to_owned(), "on".to_owned()))
-                .collect()
-        };
-        ProductInput {
-            name: self.name.clone(),
-            slug: self.slug.clone(),
-            category: self.category.0.to_string(),
-            product_line: self.product_line.clone(),
-            form: self.form.db_name().to_owned(),
-            summary: self.summary.clone(),
-            description: self.description.clone(),
-            directions: self.directions.clone(),
-            disclaimer: self.disclaimer.clone(),
-            benefits: self.benefits.join(", "),
-            skin_types: on(self.skin_types.iter().map(|s| s.db_name()).collect()),
-            allergens: on(self.allergens.iter().map(|a| a.db_name()).collect()),
-            accent_colour: self.accent_colour.clone(),
-            featured: self.featured.then(|| "on".to_owned()),
-        }
     }
 }
 

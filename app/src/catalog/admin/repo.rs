@@ -1,23 +1,19 @@
 //! The catalog back office's queries: the product list, stock alerts and the editor. Each takes
 //! a connection; the service owns the transaction (and writes the audit entry on it).
 
-use super::forms::{ValidProduct, ValidVariant};
+use super::forms::ValidVariant;
 use super::model::{
     AdminProductRow, CategoryChoice, EditorImage, EditorLot, EditorVariant, ExpiringLotRow,
     LowStockRow, MovementRow, ProductFields, ProductSort,
 };
 use crate::catalog::model::{Allergen, ProductForm, ProductKind, SkinType};
+use crate::error::violates;
 use crate::ids::{CategoryId, LotId, ProductId, VariantId};
 use crate::inventory::model::MovementReason;
 use crate::media::model::ImageView;
 use crate::money::Money;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
-
-/// Whether `error` is a unique violation of `constraint`.
-pub fn violates(error: &sqlx::Error, constraint: &str) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.constraint() == Some(constraint))
-}
 
 pub async fn categories(conn: &mut PgConnection) -> Result<Vec<CategoryChoice>, sqlx::Error> {
     sqlx::query_as!(
@@ -87,7 +83,7 @@ pub async fn product_fields(
 pub async fn update_product(
     conn: &mut PgConnection,
     product: ProductId,
-    p: &ValidProduct,
+    p: &ProductFields,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         r#"UPDATE products

@@ -2,9 +2,7 @@
 //! the editor makes (products, variants, lots and their stock entries, photos). Each change is
 //! one transaction with its audit entry, so the change and its record commit together.
 
-use super::forms::{
-    AdjustmentInput, LotInput, ProductInput, ValidProduct, VariantInput, check_alt_text,
-};
+use super::forms::{AdjustmentInput, LotInput, ProductInput, VariantInput, check_alt_text};
 use super::model::{
     ADMIN_PRODUCTS_PER_PAGE, AdminProductsPage, DEFAULT_EXPIRY_WINDOW_DAYS, EditorChoices,
     InventoryAlerts, MAX_EXPIRY_WINDOW_DAYS, ProductEditor, ProductFields, ProductSort,
@@ -13,7 +11,7 @@ use super::model::{
 use super::repo;
 use crate::audit::{Action, Actor};
 use crate::catalog::repo::{NewProduct, NewVariant, insert_product, insert_variant};
-use crate::error::{AppError, ServiceError};
+use crate::error::{AppError, ServiceError, violates};
 use crate::ids::{LotId, ProductId, VariantId};
 use crate::inventory::model::{LOW_STOCK_THRESHOLD, sellable_expiry_after};
 use crate::inventory::repo::{Adjusted, NewLot, adjust_lot};
@@ -152,55 +150,40 @@ pub async fn create_product(
     let mut tx = state.db.begin().await?;
     let valid = with_standard_disclaimer(&mut tx, product).await?.check()?;
     let id = ProductId(uuid::Uuid::now_v7());
-    let ValidProduct {
-        name,
-        slug,
-        category,
-        product_line,
-        form,
-        summary,
-        description,
-        directions,
-        disclaimer,
-        benefits,
-        skin_types,
-        allergens,
-        accent_colour,
-        featured,
-    } = &valid;
-    let inserted = insert_product(
-        &mut tx,
-        &NewProduct {
-            id,
-            category: *category,
-            slug,
-            name,
-            product_line,
-            form: *form,
-            summary,
-            description,
-            directions,
-            disclaimer,
-            benefits,
-            skin_types,
-            allergens,
-            accent_colour,
-            featured: *featured,
-            published: false,
-        },
-    )
-    .await;
+    let inserted = insert_product(&mut tx, &new_product(id, &valid)).await;
     product_written(inserted)?;
     actor
         .record(
             &mut tx,
             Action::ProductCreated,
             id.0,
-            json!({ "name": name, "slug": slug }),
+            json!({ "name": valid.name, "slug": valid.slug }),
         )
         .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A new product's row from its checked fields.
+fn new_product(id: ProductId, p: &ProductFields) -> NewProduct<'_> {
+    NewProduct {
+        id,
+        category: p.category,
+        slug: &p.slug,
+        name: &p.name,
+        product_line: &p.product_line,
+        form: p.form,
+        summary: &p.summary,
+        description: &p.description,
+        directions: &p.directions,
+        disclaimer: &p.disclaimer,
+        benefits: &p.benefits,
+        skin_types: &p.skin_types,
+        allergens: &p.allergens,
+        accent_colour: &p.accent_colour,
+        featured: p.featured,
+        published: false,
+    }
 }
 
 /// A product insert or update as the admin hears of it: `false` means the slug is taken.
@@ -208,7 +191,7 @@ fn product_written(written: std::result::Result<bool, sqlx::Error>) -> Result<()
     match written {
         Ok(true) => Ok(()),
         Ok(false) => Err(slug_taken()),
-        Err(error) if repo::violates(&error, "products_category_id_fkey") => {
+        Err(error) if violates(&error, "products_category_id_fkey") => {
             Err(AppError::field("product[category]", "That category no longer exists.").into())
         }
         Err(error) => Err(error.into()),
@@ -308,7 +291,7 @@ pub async fn add_variant(
     .await;
     match inserted {
         Ok(()) => {}
-        Err(error) if repo::violates(&error, "variants_sku_key") => return Err(sku_taken()),
+        Err(error) if violates(&error, "variants_sku_key") => return Err(sku_taken()),
         Err(error) => return Err(error.into()),
     }
     actor

@@ -246,7 +246,7 @@ fn DetailsSection(ed: Editor, categories: Vec<CategoryChoice>) -> impl IntoView 
         <section class="panel" aria-labelledby="details-heading">
             <h2 id="details-heading">"Details"</h2>
             {move || {
-                let initial = fields.get().input();
+                let initial = ProductInput::from(&fields.get());
                 let categories = categories.clone();
                 view! {
                     <ActionForm action=save attr:class="form" attr:novalidate=true
