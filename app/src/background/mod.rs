@@ -7,3 +7,5 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod repo;
+#[cfg(feature = "ssr")]
+mod service;

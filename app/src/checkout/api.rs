@@ -44,14 +44,8 @@ pub async fn quote_checkout(
     shipping_method: String,
     discount_code: String,
 ) -> Result<CheckoutSummary, AppError> {
-    let form = CheckoutForm {
-        email,
-        address,
-        shipping_method,
-        discount_code,
-    };
-    let session = AuthSession::current().await?;
-    let meta = RequestMeta::current().await;
+    let form = CheckoutForm::new(email, address, shipping_method, discount_code);
+    let (session, meta) = (AuthSession::current().await?, RequestMeta::current().await);
     Ok(service::summary(&app_state()?, &session, &meta, &form).await?)
 }
 
@@ -63,13 +57,7 @@ pub async fn start_checkout(
     shipping_method: String,
     discount_code: String,
 ) -> Result<PaymentStart, AppError> {
-    let form = CheckoutForm {
-        email,
-        address,
-        shipping_method,
-        discount_code,
-    };
-    let session = AuthSession::current().await?;
-    let meta = RequestMeta::current().await;
+    let form = CheckoutForm::new(email, address, shipping_method, discount_code);
+    let (session, meta) = (AuthSession::current().await?, RequestMeta::current().await);
     Ok(service::start(&app_state()?, &session, &meta, &form).await?)
 }

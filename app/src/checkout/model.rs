@@ -66,6 +66,23 @@ pub struct CheckoutForm {
     pub discount_code: String,
 }
 
+impl CheckoutForm {
+    /// The form from its fields as the server functions receive them.
+    pub fn new(
+        email: String,
+        address: AddressForm,
+        shipping_method: String,
+        discount_code: String,
+    ) -> Self {
+        CheckoutForm {
+            email,
+            address,
+            shipping_method,
+            discount_code,
+        }
+    }
+}
+
 /// A checked email address for a guest's receipt (the receipt itself proves it arrives).
 pub fn check_email(raw: &str) -> Result<String, AppError> {
     crate::accounts::model::check_email(raw).map_err(|_| {
