@@ -3,21 +3,11 @@
 // Leptos view types nest deeply; computing their layout needs more than the default 128.
 #![recursion_limit = "512"]
 
-mod assets;
-mod certificate_files;
 pub mod config;
-mod guard;
-mod headers;
+mod http;
 pub mod jobs;
 pub mod match_data;
-mod media_files;
-mod multipart;
-mod oidc_callback;
-mod photo_upload;
-pub mod search_sync;
 pub mod seed;
-mod session_store;
-mod stripe_webhook;
 
 use anyhow::Context;
 use app::media::service::Media;
@@ -31,9 +21,14 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use config::{Config, Environment};
+use http::session_store::PostgresStore;
+use http::{
+    assets, certificate_files, guard, headers, media_files, oidc_callback, photo_upload,
+    stripe_webhook,
+};
+use jobs::search_sync;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use session_store::PostgresStore;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::net::SocketAddr;

@@ -136,7 +136,7 @@ async fn verify_audit(config: &Config) -> anyhow::Result<()> {
 
 async fn reindex(config: &Config) -> anyhow::Result<()> {
     let db = server::connect(config).await?;
-    let products = server::search_sync::reindex(config, &db).await?;
+    let products = server::jobs::search_sync::reindex(config, &db).await?;
     println!(
         "search index rebuilt: {products} products in {}",
         config.data_dir.join("search").display()

@@ -193,7 +193,9 @@ async fn a_node_builds_its_index_at_start_and_catches_up_after_a_restart(
         _ => None,
     })
     .expect("config");
-    let first = server::search_sync::open(&config, &db).await.expect("open");
+    let first = server::jobs::search_sync::open(&config, &db)
+        .await
+        .expect("open");
     let products = first.index.num_docs();
     assert!(products > 0);
     drop(first);
@@ -206,7 +208,7 @@ async fn a_node_builds_its_index_at_start_and_catches_up_after_a_restart(
     .execute(&db)
     .await
     .unwrap();
-    let second = server::search_sync::open(&config, &db)
+    let second = server::jobs::search_sync::open(&config, &db)
         .await
         .expect("reopen");
     assert_eq!(second.index.num_docs(), products - 1);
@@ -223,7 +225,7 @@ async fn a_node_builds_its_index_at_start_and_catches_up_after_a_restart(
         "00000000-0000-0000-0000-000000000000 999999999",
     )
     .unwrap();
-    let third = server::search_sync::open(&config, &db)
+    let third = server::jobs::search_sync::open(&config, &db)
         .await
         .expect("reopen");
     assert_eq!(third.index.num_docs(), products);

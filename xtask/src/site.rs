@@ -92,7 +92,7 @@ impl ServerProcess {
     }
 }
 
-/// The Stripe emulator (`engines/stripe-emulator`), stopped when dropped: what the app talks to
+/// The Stripe emulator (`tools/stripe-emulator`), stopped when dropped: what the app talks to
 /// when no Stripe key is configured. It delivers signed webhooks to `webhook_url`.
 pub struct StripeEmulator {
     child: Child,

@@ -24,6 +24,7 @@
 pub mod catalog;
 pub mod hire;
 pub mod mail;
+pub mod search_sync;
 pub mod shop;
 
 use futures::FutureExt;

@@ -6,7 +6,7 @@
 //! Not a server function: the file is streamed in and refused as soon as it passes the size
 //! limit, instead of being buffered whole by a decoder first.
 
-use crate::multipart::{next_field, read_file, read_text};
+use super::multipart::{next_field, read_file, read_text};
 use app::accounts::authz::principal_of;
 use app::accounts::model::Role;
 use app::accounts::session::{AuthSession, ClientIp};

@@ -8,7 +8,7 @@
 //! `GET /hire/certificates/{id}/document`: the document, for its owner and support admins
 //! only, never cached, and sandboxed so a crafted PDF or image cannot run script on our origin.
 
-use crate::multipart::{next_field, read_file, read_text};
+use super::multipart::{next_field, read_file, read_text};
 use app::accounts::authz::principal_of;
 use app::accounts::model::Role;
 use app::accounts::session::AuthSession;

@@ -1,0 +1,14 @@
+//! The HTTP edge: what the router mounts beside the Leptos app (static assets, uploads, media
+//! renditions, the Stripe webhook, OpenID callbacks) and the middleware around everything
+//! (security headers, same-origin writes, the client's address, the session store).
+
+pub mod assets;
+pub mod certificate_files;
+pub mod guard;
+pub mod headers;
+pub mod media_files;
+mod multipart;
+pub mod oidc_callback;
+pub mod photo_upload;
+pub mod session_store;
+pub mod stripe_webhook;
