@@ -8,6 +8,9 @@ const chromiumFlags = (process.env.CHROMIUM_FLAGS ??
   .split(' ')
   .filter(Boolean);
 
+/** Specs that move the server's clock. */
+const CLOCK_SPECS = /hire\.spec\.ts$/;
+
 export default defineConfig({
   testDir: './tests',
   timeout: 30_000,
@@ -18,6 +21,12 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [['list'], ['json']],
   globalSetup: './global-setup.ts',
+  // The specs that move the server's clock (shift ends, auto-approval) run alone, after all
+  // the others, so no other spec ever sees a moved clock.
+  projects: [
+    { name: 'shared clock', testIgnore: CLOCK_SPECS },
+    { name: 'moved clock', testMatch: CLOCK_SPECS, dependencies: ['shared clock'], fullyParallel: false },
+  ],
   use: {
     baseURL,
     trace: 'retain-on-failure',

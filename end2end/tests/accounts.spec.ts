@@ -1,23 +1,9 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, mailedLink, signIn, waitForHydration } from './helpers';
 
 function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-}
-
-/** The newest dev-mailbox link for `to` whose URL contains `path` (the relay runs every 0.5 s). */
-async function mailedLink(page: Page, to: string, path: string): Promise<string> {
-  const links = page.locator(`.mailbox__message[data-to="${to}"] a[href*="${path}?token="]`);
-  for (let attempt = 0; attempt < 40; attempt++) {
-    await page.goto('/dev/mailbox');
-    if ((await links.count()) > 0) {
-      const href = new URL((await links.first().getAttribute('href')) ?? '');
-      return href.pathname + href.search;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no mail to ${to} with a ${path} link`);
 }
 
 test('sign up, confirm by email, sign out, sign in again', async ({ page }) => {

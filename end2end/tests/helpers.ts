@@ -57,3 +57,61 @@ export function hireDate(daysAhead: number): string {
     timeZone: 'Europe/Amsterdam',
   });
 }
+
+/** The newest dev-mailbox link for `to` whose URL contains `path` (the relay runs every 0.5 s). */
+export async function mailedLink(page: Page, to: string, path: string): Promise<string> {
+  const links = page.locator(`.mailbox__message[data-to="${to}"] a[href*="${path}?token="]`);
+  let href: string | null = null;
+  await expect
+    .poll(
+      async () => {
+        await page.goto('/dev/mailbox');
+        href = (await links.count()) > 0 ? await links.first().getAttribute('href') : null;
+        return href;
+      },
+      { message: `a mail to ${to} with a ${path} link`, timeout: 10_000, intervals: [250] },
+    )
+    .not.toBeNull();
+  const url = new URL(href!);
+  return url.pathname + url.search;
+}
+
+/** A shift as the "Post a shift" form takes it; times as "09:00", the date from `hireDate`. */
+export interface ShiftForm {
+  title: string;
+  city: string;
+  date: string;
+  start: string;
+  end: string;
+  wage: string;
+  description?: string;
+  breakMinutes?: string;
+  people?: string;
+}
+
+/**
+ * Fill in the "Post a shift" form open (and hydrated) on `page` and save the shift as a draft.
+ * Returns the draft's page in the organisation's shifts.
+ */
+export async function saveShiftDraft(page: Page, shift: ShiftForm): Promise<string> {
+  await page.getByLabel('Title').fill(shift.title);
+  if (shift.description !== undefined) await page.getByLabel('Description').fill(shift.description);
+  await page.getByLabel('City').selectOption(shift.city);
+  await page.getByLabel('Date').fill(shift.date);
+  await page.getByLabel('Start').fill(shift.start);
+  await page.getByLabel('End', { exact: true }).fill(shift.end);
+  if (shift.breakMinutes !== undefined) await page.getByLabel('Break (minutes)').fill(shift.breakMinutes);
+  if (shift.people !== undefined) await page.getByLabel('People needed').fill(shift.people);
+  await page.getByLabel('Hourly wage (€)').fill(shift.wage);
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page).toHaveURL(/\/hire\/org\/[a-z0-9-]+\/shifts\/[0-9a-f-]+$/);
+  return page.url();
+}
+
+/** On the shift page open on `page`, apply with `note`; the page then says so. */
+export async function applyWithNote(page: Page, note: string): Promise<void> {
+  await waitForHydration(page);
+  await page.getByLabel('A note for the manager').fill(note);
+  await page.getByRole('button', { name: 'Apply for this shift' }).click();
+  await expect(page.getByTestId('my-application')).toHaveText('You applied: applied.');
+}

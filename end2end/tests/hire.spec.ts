@@ -1,6 +1,6 @@
 import { expect, type APIRequestContext } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, applyWithNote, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
 
 // Both tests move the server's Hire clock: one at a time.
 test.describe.configure({ mode: 'serial' });
@@ -35,17 +35,17 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
   await page.getByRole('button', { name: 'Save draft' }).click();
   await expect(page.locator('#field-shift-city').locator('xpath=..').getByText('Choose the city the shift is in.')).toBeVisible();
   await expect(page.getByLabel('Title')).toHaveValue(title);
-  await page.getByLabel('City').selectOption('nl-utrecht');
-  await page.getByLabel('Date').fill(date);
-  await page.getByLabel('Start').fill('09:00');
-  await page.getByLabel('End', { exact: true }).fill('17:30');
-  await page.getByLabel('Break (minutes)').fill('30');
-  await page.getByLabel('People needed').fill('1');
-  // An hourly wage no seeded shift pays, so the freelancer's filter finds this one.
-  await page.getByLabel('Hourly wage (€)').fill('31.70');
-  await page.getByRole('button', { name: 'Save draft' }).click();
-  await expect(page).toHaveURL(/\/hire\/org\/harbour-hotels\/shifts\/[0-9a-f-]+$/);
-  const managerShift = page.url();
+  const managerShift = await saveShiftDraft(page, {
+    title,
+    city: 'nl-utrecht',
+    date,
+    start: '09:00',
+    end: '17:30',
+    breakMinutes: '30',
+    people: '1',
+    // An hourly wage no seeded shift pays, so the freelancer's filter finds this one.
+    wage: '31.70',
+  });
   await expect(page.getByTestId('shift-status')).toHaveText('Draft');
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Publish' }).click();
@@ -64,10 +64,7 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
     // It is in the filtered results (and may be among "Recommended for you" too).
     await freelancer.getByTestId('work-results').getByRole('link', { name: title }).click();
     await expect(freelancer.getByRole('heading', { name: title })).toBeVisible();
-    await waitForHydration(freelancer);
-    await freelancer.getByLabel('A note for the manager').fill('Three winters at the Christmas market.');
-    await freelancer.getByRole('button', { name: 'Apply for this shift' }).click();
-    await expect(freelancer.getByTestId('my-application')).toHaveText('You applied: applied.');
+    await applyWithNote(freelancer, 'Three winters at the Christmas market.');
 
     // The manager sees the applicant with the note and offers the place: the shift is filled.
     await page.goto(managerShift);

@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, applyWithNote, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
 
 test('a manager edits a draft shift, publishes it, and invites a freelancer who applies from the invitation', async ({
   page,
@@ -25,15 +25,14 @@ test('a manager edits a draft shift, publishes it, and invites a freelancer who 
     await expect(page).toHaveURL(/\/account$/);
     await page.goto('/hire/org/harbour-hotels/shifts/new');
     await waitForHydration(page);
-    await page.getByLabel('Title').fill(draftTitle);
-    await page.getByLabel('City').selectOption('nl-rotterdam');
-    await page.getByLabel('Date').fill(hireDate(4));
-    await page.getByLabel('Start').fill('22:00');
-    await page.getByLabel('End', { exact: true }).fill('06:00');
-    await page.getByLabel('Hourly wage (€)').fill('19.00');
-    await page.getByRole('button', { name: 'Save draft' }).click();
-    await expect(page).toHaveURL(/\/hire\/org\/harbour-hotels\/shifts\/[0-9a-f-]+$/);
-    const shiftPage = page.url();
+    const shiftPage = await saveShiftDraft(page, {
+      title: draftTitle,
+      city: 'nl-rotterdam',
+      date: hireDate(4),
+      start: '22:00',
+      end: '06:00',
+      wage: '19.00',
+    });
     await waitForHydration(page);
     await page.getByRole('link', { name: 'Edit' }).click();
     await expect(page.getByRole('heading', { name: 'Edit draft' })).toBeVisible();
@@ -80,10 +79,7 @@ test('a manager edits a draft shift, publishes it, and invites a freelancer who 
     await finn.goto('/hire/work/applications');
     await finn.getByTestId('applications').locator('li', { hasText: title }).getByRole('link', { name: 'Apply' }).click();
     await expect(finn.getByTestId('invited')).toHaveText('Harbour Hotels invited you to apply for this shift.');
-    await waitForHydration(finn);
-    await finn.getByLabel('A note for the manager').fill('Happy to do nights.');
-    await finn.getByRole('button', { name: 'Apply for this shift' }).click();
-    await expect(finn.getByTestId('my-application')).toHaveText('You applied: applied.');
+    await applyWithNote(finn, 'Happy to do nights.');
 
     // Hana sees the application with his note, ready for an offer.
     await page.goto(shiftPage);

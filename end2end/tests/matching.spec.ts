@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
 
 test('a manager sees explained recommended candidates for a shift and invites one; a freelancer sees recommended work', async ({
   page,
@@ -14,16 +14,15 @@ test('a manager sees explained recommended candidates for a shift and invites on
   await expect(page).toHaveURL(/\/account$/);
   await page.goto('/hire/org/harbour-hotels/shifts/new');
   await waitForHydration(page);
-  await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Description').fill('Espresso, latte art and a friendly word for hotel guests at breakfast.');
-  await page.getByLabel('City').selectOption('nl-utrecht');
-  await page.getByLabel('Date').fill(hireDate(5));
-  await page.getByLabel('Start').fill('10:00');
-  await page.getByLabel('End', { exact: true }).fill('16:00');
-  await page.getByLabel('Hourly wage (€)').fill('24.00');
-  await page.getByRole('button', { name: 'Save draft' }).click();
-  await expect(page).toHaveURL(/\/hire\/org\/harbour-hotels\/shifts\/[0-9a-f-]+$/);
-  const shiftPage = page.url();
+  const shiftPage = await saveShiftDraft(page, {
+    title,
+    description: 'Espresso, latte art and a friendly word for hotel guests at breakfast.',
+    city: 'nl-utrecht',
+    date: hireDate(5),
+    start: '10:00',
+    end: '16:00',
+    wage: '24.00',
+  });
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Publish' }).click();
   await expect(page.getByTestId('shift-status')).toHaveText('Open');
