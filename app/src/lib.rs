@@ -65,7 +65,8 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 use notifications::pages::MailboxPage;
-use orders::pages::{AdminOrderPage, AdminOrdersPage, MyOrdersPage, OrderDetailPage};
+use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
+use orders::pages::{MyOrdersPage, OrderDetailPage};
 use ui::NotFound;
 
 /// What signing in brings along, in order: the cart the browser filled as a guest (merged into

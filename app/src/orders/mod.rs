@@ -1,6 +1,7 @@
 //! Orders: their life after checkout (payment, fulfilment, cancellation, refunds), their
 //! history, and the pages where customers and admins see them.
 
+pub mod admin;
 pub mod api;
 pub mod components;
 #[cfg(feature = "ssr")]

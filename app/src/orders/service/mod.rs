@@ -25,7 +25,10 @@ pub use queries::{
     list_for_admin, list_for_customer, may_see,
 };
 pub use refunds::{RefundKind, cancel, refund, refund_typed};
-pub use webhooks::{Delivery, finish_event, receive_webhook, unprocessed_events};
+pub use webhooks::{
+    Delivery, finish_event, receive_webhook, review_unreadable, unprocessed_events,
+    unreadable_events,
+};
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
 

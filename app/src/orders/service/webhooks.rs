@@ -2,9 +2,32 @@
 
 use super::Result;
 use super::payment::apply_intent;
+use crate::audit::Actor;
+use crate::error::AppError;
+use crate::orders::model::UnreadableEvent;
 use crate::orders::repo::stripe_events;
 use crate::state::AppState;
 use payments::PaymentsError;
+
+/// Signed Stripe events that could not be read and nobody has reviewed: for finance admins
+/// (`finance`); other admins see none.
+pub async fn unreadable_events(state: &AppState, finance: bool) -> Result<Vec<UnreadableEvent>> {
+    if !finance {
+        return Ok(Vec::new());
+    }
+    let mut conn = state.db.acquire().await?;
+    Ok(stripe_events::unreviewed_unreadable(&mut conn).await?)
+}
+
+/// A finance admin has looked at an unreadable event (in Stripe's dashboard) and dealt with it.
+pub async fn review_unreadable(state: &AppState, by: Actor, id: uuid::Uuid) -> Result<()> {
+    let mut conn = state.db.acquire().await?;
+    if stripe_events::mark_unreadable_reviewed(&mut conn, id, by.user).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound.into())
+    }
+}
 
 /// How a webhook delivery went, for the HTTP answer.
 #[derive(Debug, PartialEq, Eq)]
