@@ -385,9 +385,59 @@ async fn place(
         state.clock.now(),
     )
     .await?;
+    let placing = Placing {
+        order,
+        cart,
+        buyer,
+        address,
+        key: &key,
+    };
+    write_order(&mut tx, state, &placing, &priced).await?;
+    hold_stock_and_code(&mut tx, state, &placing, &priced).await?;
+    let q = &priced.summary.quote;
+    orders::record(
+        &mut tx,
+        order,
+        &NewEvent {
+            kind: OrderEventKind::Placed,
+            status: OrderStatus::PendingPayment,
+            detail: "Order placed; stock held while payment is completed.",
+            amount: Some(q.total.minor()),
+            actor: buyer.user,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Placement::Placed(order))
+}
+
+/// The order being placed: its id, whose cart, who buys it, where it goes, and the key of what
+/// the checkout was started with.
+struct Placing<'a> {
+    order: OrderId,
+    cart: CartId,
+    buyer: &'a Buyer,
+    address: &'a Address,
+    key: &'a [u8],
+}
+
+/// Write the order and its lines, priced as quoted, reserved for [`RESERVATION_MINUTES`].
+async fn write_order(
+    tx: &mut PgConnection,
+    state: &AppState,
+    placing: &Placing<'_>,
+    priced: &Priced,
+) -> Result<()> {
+    let Placing {
+        order,
+        cart,
+        buyer,
+        address,
+        key,
+    } = *placing;
     let q = &priced.summary.quote;
     orders::insert(
-        &mut tx,
+        &mut *tx,
         &NewOrder {
             id: order,
             user: buyer.user,
@@ -405,17 +455,14 @@ async fn place(
             shipping_method: &priced.summary.shipping.code,
             carrier: &priced.summary.shipping.carrier,
             reserved_until: state.clock.now() + chrono::TimeDelta::minutes(RESERVATION_MINUTES),
-            checkout_key: &key,
+            checkout_key: key,
         },
     )
     .await?;
-    // Reserve in variant order, so checkouts sharing items lock lots in the same order.
-    let mut by_variant: Vec<usize> = (0..priced.lines.len()).collect();
-    by_variant.sort_by_key(|i| priced.lines[*i].0.variant_id.0);
     for (position, (line, rate)) in priced.lines.iter().enumerate() {
         let quoted = &q.lines[position];
         orders::insert_line(
-            &mut tx,
+            &mut *tx,
             order,
             i32::try_from(position + 1).unwrap_or(i32::MAX),
             &NewLine {
@@ -432,10 +479,26 @@ async fn place(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Hold the order's stock, first expiry first, and redeem its discount code; a line that can no
+/// longer be served, or a code used up meanwhile, refuses the whole checkout (the caller's
+/// transaction is dropped, undoing the order and every hold made so far).
+async fn hold_stock_and_code(
+    tx: &mut PgConnection,
+    state: &AppState,
+    placing: &Placing<'_>,
+    priced: &Priced,
+) -> Result<()> {
+    let Placing { order, buyer, .. } = *placing;
+    // Reserve in variant order, so checkouts sharing items lock lots in the same order.
+    let mut by_variant: Vec<usize> = (0..priced.lines.len()).collect();
+    by_variant.sort_by_key(|i| priced.lines[*i].0.variant_id.0);
     for index in by_variant {
         let line = &priced.lines[index].0;
         if let Err(short) = inventory::reserve(
-            &mut tx,
+            &mut *tx,
             order,
             line.variant_id,
             i64::from(line.quantity),
@@ -453,7 +516,7 @@ async fn place(
         }
     }
     if let Some(code) = &priced.summary.discount_code
-        && !discounts_repo::redeem(&mut tx, code, order, &buyer.customer_key).await?
+        && !discounts_repo::redeem(&mut *tx, code, order, &buyer.customer_key).await?
     {
         return Err(AppError::field(
             "discount_code",
@@ -461,20 +524,7 @@ async fn place(
         )
         .into());
     }
-    orders::record(
-        &mut tx,
-        order,
-        &NewEvent {
-            kind: OrderEventKind::Placed,
-            status: OrderStatus::PendingPayment,
-            detail: "Order placed; stock held while payment is completed.",
-            amount: Some(q.total.minor()),
-            actor: buyer.user,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Placement::Placed(order))
+    Ok(())
 }
 
 /// Two refusals as one, so every field problem shows at once.
