@@ -130,7 +130,7 @@ fn ssr(pins: &Pins) -> Result<()> {
     with_database(pins, "olivine_bench", |url| {
         say("bench: building the release site");
         build_site(true)?;
-        cargo_build_release("server", "static_ceiling")?;
+        cargo_build_release("benches", "static_ceiling")?;
         let serving = serve_release(url)?;
         let port = serving.port;
 
@@ -200,7 +200,7 @@ fn checkout(pins: &Pins) -> Result<()> {
     with_database(pins, "olivine_bench_checkout", |url| {
         say("bench: building the release site and the checkout benchmark");
         build_site(true)?;
-        cargo_build_release("server", "checkout_bench")?;
+        cargo_build_release("benches", "checkout_bench")?;
         let serving = serve_release(url)?;
         let out = target_dir()?.join("bench").join("checkout.json");
         std::fs::create_dir_all(out.parent().context("no parent")?)?;
@@ -227,7 +227,7 @@ fn search(pins: &Pins, args: &[String]) -> Result<()> {
         say(format!(
             "bench: building the search benchmark ({products} products)"
         ));
-        cargo_build_release("server", "search_bench")?;
+        cargo_build_release("benches", "search_bench")?;
         let out = target_dir()?.join("bench").join("search.json");
         std::fs::create_dir_all(out.parent().context("no parent")?)?;
         run(
@@ -254,7 +254,7 @@ fn matching(pins: &Pins, args: &[String]) -> Result<()> {
         say(format!(
             "bench: building the matching benchmark ({profiles} freelancers)"
         ));
-        cargo_build_release("server", "matching_bench")?;
+        cargo_build_release("benches", "matching_bench")?;
         let out = target_dir()?.join("bench").join("matching.json");
         std::fs::create_dir_all(out.parent().context("no parent")?)?;
         run(
@@ -273,7 +273,7 @@ fn matching(pins: &Pins, args: &[String]) -> Result<()> {
 fn media(pins: &Pins) -> Result<()> {
     crate::setup::bench_packages(pins)?;
     say("bench: building the media benchmark");
-    cargo_build_release("server", "media_bench")?;
+    cargo_build_release("benches", "media_bench")?;
     let out = target_dir()?.join("bench").join("media.json");
     std::fs::create_dir_all(out.parent().context("no parent")?)?;
     run(Command::new(target_dir()?.join("release").join("media_bench")).arg(&out))?;

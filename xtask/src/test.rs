@@ -30,6 +30,8 @@ pub const SERVER_SIDE: &[&str] = &[
     "stripe-emulator",
     "-p",
     "matching",
+    "-p",
+    "benches",
     "--features",
     "app/ssr,matching/embed",
 ];
