@@ -9,8 +9,7 @@ use super::service::FieldErrors;
 use super::session::{AuthSession, RequestMeta};
 use super::{emails, repo, tokens};
 use crate::audit::{self, Action, Entry};
-use crate::error::AppError;
-use crate::error::ServiceError;
+use crate::error::{AppError, ServiceError, violates};
 use crate::ids::{InvitationId, OrganisationId, UserId};
 use crate::notifications::email;
 use crate::ratelimit;
@@ -48,7 +47,7 @@ pub async fn create(
     repo::insert_organisation(&mut tx, org, &slug, &name)
         .await
         .map_err(|e| {
-            if repo::violates(&e, repo::ORGANISATIONS_SLUG_UNIQUE) {
+            if violates(&e, repo::ORGANISATIONS_SLUG_UNIQUE) {
                 ServiceError::Refused(
                     AppError::field("name", "An organisation with this name already exists.")
                         .with_status(),
@@ -131,7 +130,7 @@ pub async fn invite(
     )
     .await
     .map_err(|e| {
-        if repo::violates(&e, repo::INVITATIONS_OPEN_UNIQUE) {
+        if violates(&e, repo::INVITATIONS_OPEN_UNIQUE) {
             ServiceError::Refused(
                 AppError::field("email", "This address already has an open invitation.")
                     .with_status(),

@@ -9,7 +9,7 @@ use super::repo::{self, NewLogin};
 use super::session::{AuthSession, RequestMeta};
 use super::{TokenPurpose, emails, signin_link, tokens};
 use crate::audit::{self, Action, Entry};
-use crate::error::{AppError, FieldError, ServiceError};
+use crate::error::{AppError, FieldError, ServiceError, violates};
 use crate::ids::{LoginId, UserId};
 use crate::notifications::email;
 use crate::ratelimit;
@@ -111,7 +111,7 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, form: SignUp) -> Resu
             )
             .await?;
         }
-        Err(error) if repo::violates(&error, repo::USERS_EMAIL_UNIQUE) => {
+        Err(error) if violates(&error, repo::USERS_EMAIL_UNIQUE) => {
             // The failed INSERT aborted the transaction; tell the owner on a fresh one.
             tx.rollback().await?;
             tx = state.db.begin().await?;

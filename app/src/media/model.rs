@@ -148,6 +148,13 @@ impl ImageView {
     }
 }
 
+/// Which way a photo moves in the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    Earlier,
+    Later,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,11 +208,4 @@ mod tests {
         assert_eq!(image.fallback_width(500), 640);
         assert_eq!(image.fallback_width(5000), 960);
     }
-}
-
-/// Which way a photo moves in the order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Direction {
-    Earlier,
-    Later,
 }

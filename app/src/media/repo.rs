@@ -5,7 +5,8 @@ use crate::ids::ProductId;
 use sqlx::PgConnection;
 use std::collections::HashMap;
 
-fn widths(values: Vec<i32>) -> Vec<u32> {
+/// Rendition widths as stored (`int[]`), as the pages want them.
+pub fn widths(values: Vec<i32>) -> Vec<u32> {
     values
         .into_iter()
         .filter_map(|w| u32::try_from(w).ok())

@@ -8,8 +8,6 @@ pub const USERS_EMAIL_UNIQUE: &str = "users_email_unique";
 pub const ORGANISATIONS_SLUG_UNIQUE: &str = "organisations_slug_key";
 pub const INVITATIONS_OPEN_UNIQUE: &str = "organisation_invitations_open";
 
-pub use crate::error::violates;
-
 mod admin;
 mod logins;
 mod organisations;

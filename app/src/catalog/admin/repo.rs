@@ -11,6 +11,7 @@ use crate::error::violates;
 use crate::ids::{CategoryId, LotId, ProductId, VariantId};
 use crate::inventory::model::MovementReason;
 use crate::media::model::ImageView;
+use crate::media::repo::widths;
 use crate::money::Money;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -325,12 +326,6 @@ pub async fn images(
     )
     .fetch_all(conn)
     .await?;
-    let widths = |values: Vec<i32>| -> Vec<u32> {
-        values
-            .into_iter()
-            .filter_map(|w| u32::try_from(w).ok())
-            .collect()
-    };
     Ok(rows
         .into_iter()
         .map(|r| EditorImage {
