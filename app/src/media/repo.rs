@@ -13,16 +13,27 @@ pub fn widths(values: Vec<i32>) -> Vec<u32> {
         .collect()
 }
 
-/// Each product's pictures in display order; products without any are absent.
-pub async fn product_images(
+/// One picture of a product, as stored: its place in the product's gallery and whether its AVIF
+/// versions exist yet.
+pub struct Photo {
+    pub product: ProductId,
+    /// The `product_images` row.
+    pub id: uuid::Uuid,
+    /// "pending", "done" or "failed".
+    pub avif_state: String,
+    pub image: ImageView,
+}
+
+/// The pictures of `products`, each product's in display order.
+pub async fn photos(
     conn: &mut PgConnection,
     products: &[ProductId],
-) -> Result<HashMap<ProductId, Vec<ImageView>>, sqlx::Error> {
+) -> Result<Vec<Photo>, sqlx::Error> {
     let ids: Vec<uuid::Uuid> = products.iter().map(|p| p.0).collect();
     let rows = sqlx::query!(
-        r#"SELECT pi.product_id AS "product_id: ProductId", pi.alt_text, m.content_hash,
-                  m.pipeline, m.width, m.height, m.webp_widths, m.avif_widths, m.placeholder,
-                  m.dominant_colour
+        r#"SELECT pi.product_id AS "product_id: ProductId", pi.product_image_id, pi.alt_text,
+                  m.content_hash, m.pipeline, m.width, m.height, m.webp_widths, m.avif_widths,
+                  m.placeholder, m.dominant_colour, m.avif_state
            FROM product_images pi
            JOIN media_images m USING (content_hash)
            WHERE pi.product_id = ANY($1)
@@ -31,19 +42,35 @@ pub async fn product_images(
     )
     .fetch_all(conn)
     .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Photo {
+            product: r.product_id,
+            id: r.product_image_id,
+            avif_state: r.avif_state,
+            image: ImageView {
+                hash: r.content_hash,
+                pipeline: r.pipeline,
+                width: u32::try_from(r.width).unwrap_or(0),
+                height: u32::try_from(r.height).unwrap_or(0),
+                webp_widths: widths(r.webp_widths),
+                avif_widths: widths(r.avif_widths),
+                placeholder: r.placeholder,
+                colour: r.dominant_colour,
+                alt: r.alt_text,
+            },
+        })
+        .collect())
+}
+
+/// Each product's pictures in display order; products without any are absent.
+pub async fn product_images(
+    conn: &mut PgConnection,
+    products: &[ProductId],
+) -> Result<HashMap<ProductId, Vec<ImageView>>, sqlx::Error> {
     let mut out: HashMap<ProductId, Vec<ImageView>> = HashMap::new();
-    for r in rows {
-        out.entry(r.product_id).or_default().push(ImageView {
-            hash: r.content_hash,
-            pipeline: r.pipeline,
-            width: u32::try_from(r.width).unwrap_or(0),
-            height: u32::try_from(r.height).unwrap_or(0),
-            webp_widths: widths(r.webp_widths),
-            avif_widths: widths(r.avif_widths),
-            placeholder: r.placeholder,
-            colour: r.dominant_colour,
-            alt: r.alt_text,
-        });
+    for photo in photos(conn, products).await? {
+        out.entry(photo.product).or_default().push(photo.image);
     }
     Ok(out)
 }

@@ -10,8 +10,6 @@ use crate::catalog::model::{Allergen, ProductForm, ProductKind, SkinType};
 use crate::error::violates;
 use crate::ids::{CategoryId, LotId, ProductId, VariantId};
 use crate::inventory::model::MovementReason;
-use crate::media::model::ImageView;
-use crate::media::repo::widths;
 use crate::money::Money;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
@@ -316,32 +314,13 @@ pub async fn images(
     conn: &mut PgConnection,
     product: ProductId,
 ) -> Result<Vec<EditorImage>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT pi.product_image_id, pi.alt_text, m.content_hash, m.pipeline, m.width, m.height,
-                  m.webp_widths, m.avif_widths, m.placeholder, m.dominant_colour, m.avif_state
-           FROM product_images pi JOIN media_images m USING (content_hash)
-           WHERE pi.product_id = $1
-           ORDER BY pi.position"#,
-        product.0
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
+    Ok(crate::media::repo::photos(conn, &[product])
+        .await?
         .into_iter()
-        .map(|r| EditorImage {
-            id: r.product_image_id,
-            image: ImageView {
-                hash: r.content_hash,
-                pipeline: r.pipeline,
-                width: u32::try_from(r.width).unwrap_or(0),
-                height: u32::try_from(r.height).unwrap_or(0),
-                webp_widths: widths(r.webp_widths),
-                avif_widths: widths(r.avif_widths),
-                placeholder: r.placeholder,
-                colour: r.dominant_colour,
-                alt: r.alt_text,
-            },
-            avif_state: r.avif_state,
+        .map(|p| EditorImage {
+            id: p.id,
+            image: p.image,
+            avif_state: p.avif_state,
         })
         .collect())
 }

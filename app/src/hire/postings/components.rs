@@ -1,12 +1,12 @@
 //! A posting's requirements as a freelancer reads them.
 
+use crate::hire::postings::model::PostingDetail;
 use crate::hire::reference::model::SKILL_LEVELS;
-use crate::hire::views::model::ShiftDetail;
 use leptos::prelude::*;
 
 /// The skills and certificates a shift asks for.
 #[component]
-pub fn ShiftRequirements(detail: ShiftDetail) -> impl IntoView {
+pub fn ShiftRequirements(detail: PostingDetail) -> impl IntoView {
     let level = |l: i16| SKILL_LEVELS[usize::try_from(l - 1).unwrap_or(0)].to_lowercase();
     let skills: Vec<String> = detail
         .skills

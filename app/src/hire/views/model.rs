@@ -3,21 +3,13 @@
 
 use crate::hire::applications::model::{Applicant, MyApplication, PastWorker};
 use crate::hire::contracts::model::ContractView;
-use crate::hire::postings::model::{OrgShift, PostingDetail, ShiftSummary};
+use crate::hire::postings::model::{OrgShift, PostingDetail};
 use serde::{Deserialize, Serialize};
 
 /// A shift as a signed-in visitor sees it: the posting with the viewer's own application.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShiftDetail {
-    pub summary: ShiftSummary,
-    pub description: String,
-    pub address: String,
-    /// (skill id, name, minimum level)
-    pub skills: Vec<(String, String, i16)>,
-    /// (certificate type id, name): each must be verified and valid on the day.
-    pub certificates: Vec<(String, String)>,
-    /// What freelancers who worked for the organisation said: (average stars, count).
-    pub organisation_rating: (Option<f64>, i64),
+    pub posting: PostingDetail,
     /// The viewer's own application, for freelancers.
     pub mine: Option<MyApplication>,
     /// The viewer has a freelancer profile, so they can apply.
@@ -26,27 +18,10 @@ pub struct ShiftDetail {
     pub missing_certificates: Vec<String>,
 }
 
-impl ShiftDetail {
-    /// The posting as anyone sees it, before the viewer's own parts are known.
-    pub fn of(posting: PostingDetail) -> Self {
-        ShiftDetail {
-            summary: posting.summary,
-            description: posting.description,
-            address: posting.address,
-            skills: posting.skills,
-            certificates: posting.certificates,
-            organisation_rating: posting.organisation_rating,
-            mine: None,
-            can_apply: false,
-            missing_certificates: Vec::new(),
-        }
-    }
-}
-
 /// The organisation's page for one shift.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrgShiftDetail {
-    pub detail: ShiftDetail,
+    pub posting: PostingDetail,
     pub applicants: Vec<Applicant>,
     pub contracts: Vec<ContractView>,
     /// Who the managers can invite back, while the shift takes applications.

@@ -40,13 +40,14 @@ pub async fn shift(state: &AppState, user: UserId, id: PostingId) -> Result<Shif
     let Some(posting) = postings::repo::shift(&mut conn, id, None, Some(user)).await? else {
         return not_found();
     };
-    let mut detail = ShiftDetail::of(posting);
-    detail.mine = applications::repo::my_applications(&mut conn, user, Some(id))
-        .await?
-        .pop();
-    detail.can_apply = profiles::repo::has_profile(&mut conn, user).await?;
-    detail.missing_certificates = certificates::missing(&mut conn, user, id).await?;
-    Ok(detail)
+    Ok(ShiftDetail {
+        posting,
+        mine: applications::repo::my_applications(&mut conn, user, Some(id))
+            .await?
+            .pop(),
+        can_apply: profiles::repo::has_profile(&mut conn, user).await?,
+        missing_certificates: certificates::missing(&mut conn, user, id).await?,
+    })
 }
 
 /// An organisation's home: its shifts and the timesheets waiting for it.
@@ -73,7 +74,8 @@ pub async fn org_shift(
     id: PostingId,
 ) -> Result<OrgShiftDetail> {
     let mut conn = state.db.acquire().await?;
-    let Some(detail) = postings::repo::shift(&mut conn, id, Some(organisation), None).await? else {
+    let Some(posting) = postings::repo::shift(&mut conn, id, Some(organisation), None).await?
+    else {
         return not_found();
     };
     let mut applicants = applications::repo::applicants(&mut conn, organisation, id).await?;
@@ -85,13 +87,13 @@ pub async fn org_shift(
     }
     let scope = ContractScope::Posting(organisation, id);
     let contracts = contracts::repo::contracts(&mut conn, scope, state.clock.now()).await?;
-    let past_workers = if detail.summary.status.accepts_applications() {
+    let past_workers = if posting.summary.status.accepts_applications() {
         applications::repo::past_workers(&mut conn, organisation, id).await?
     } else {
         Vec::new()
     };
     Ok(OrgShiftDetail {
-        detail: ShiftDetail::of(detail),
+        posting,
         applicants,
         contracts,
         past_workers,

@@ -53,7 +53,7 @@ pub fn OrgShiftPage() -> impl IntoView {
                 match shift.await {
                     Ok(page) => {
                         let candidates = recommended.await;
-                        let s = page.detail.summary.clone();
+                        let s = page.posting.summary.clone();
                         let slug = slug.get_untracked();
                         let status = s.status;
                         let change = |to: PostingStatus, label: &'static str, class: &'static str| {
@@ -77,8 +77,8 @@ pub fn OrgShiftPage() -> impl IntoView {
                             <HireNav/>
                             <section class="panel">
                                 <ShiftFacts shift=s.clone()/>
-                                <ShiftRequirements detail=page.detail.clone()/>
-                                <p class="prose">{page.detail.description.clone()}</p>
+                                <ShiftRequirements detail=page.posting.clone()/>
+                                <p class="prose">{page.posting.description.clone()}</p>
                                 <div class="publish-bar">
                                     {(status == PostingStatus::Draft).then(|| view! {
                                         <a class="button button--quiet" href=format!("/hire/org/{slug}/shifts/{}/edit", s.id)>"Edit"</a>

@@ -31,7 +31,7 @@ pub fn ShiftPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match shift.await {
                     Ok(detail) => {
-                        let s = detail.summary.clone();
+                        let s = detail.posting.summary.clone();
                         view! {
                             <Title text=format!("{} — Olivine Hire", s.title)/>
                             <header class="page-head">
@@ -42,13 +42,13 @@ pub fn ShiftPage() -> impl IntoView {
                             <HireNav/>
                             <section class="panel">
                                 <ShiftFacts shift=s.clone()/>
-                                {(!detail.address.is_empty()).then(|| view! { <p>{format!("Address: {}", detail.address)}</p> })}
-                                <ShiftRequirements detail=detail.clone()/>
-                                <p class="prose">{detail.description.clone()}</p>
+                                {(!detail.posting.address.is_empty()).then(|| view! { <p>{format!("Address: {}", detail.posting.address)}</p> })}
+                                <ShiftRequirements detail=detail.posting.clone()/>
+                                <p class="prose">{detail.posting.description.clone()}</p>
                                 <p class="muted" data-testid="organisation-rating">{format!(
                                     "{}: {}",
                                     s.organisation,
-                                    rating_line(detail.organisation_rating.0, detail.organisation_rating.1)
+                                    rating_line(detail.posting.organisation_rating.0, detail.posting.organisation_rating.1)
                                 )}</p>
                             </section>
                             {detail.mine.as_ref().filter(|m| m.status == ApplicationStatus::Invited).map(|_| view! {
