@@ -1,11 +1,12 @@
 //! What every Hire use case shares: the result type and the refusals people read.
 
 use crate::error::{AppError, ServiceError};
+use crate::hire::refusal::Refusal;
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
 
-pub(crate) fn refuse<T>(message: impl Into<String>) -> Result<T> {
-    Err(AppError::invalid(message).into())
+pub(crate) fn refuse<T>(refusal: Refusal) -> Result<T> {
+    Err(refusal.into())
 }
 
 pub(crate) fn not_found<T>() -> Result<T> {

@@ -22,6 +22,8 @@ pub mod postings;
 pub mod profiles;
 pub mod ratings;
 pub mod reference;
+#[cfg(feature = "ssr")]
+pub mod refusal;
 pub mod time;
 pub mod views;
 

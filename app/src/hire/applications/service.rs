@@ -15,25 +15,12 @@ use crate::hire::error::{Result, not_found, reason_text, refuse};
 use crate::hire::messages::service as messages;
 use crate::hire::postings::model::{PostingDetail, PostingStatus, ShiftSummary};
 use crate::hire::reference::model::Side;
+use crate::hire::refusal::Refusal;
 use crate::hire::{applications, contracts, postings, profiles};
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
 use sqlx::PgConnection;
-
-/// Refusals for a move the state machine does not allow, in the person's words.
-fn application_moved(from: ApplicationStatus) -> AppError {
-    AppError::invalid(match from {
-        ApplicationStatus::Invited => "The freelancer is invited and hasn't applied yet.",
-        ApplicationStatus::Applied => "This application is still waiting for an answer.",
-        ApplicationStatus::Offered => "An offer is already waiting for the freelancer's answer.",
-        ApplicationStatus::Hired => "This freelancer is already hired for the shift.",
-        ApplicationStatus::Rejected => "This application was not selected.",
-        ApplicationStatus::Withdrawn => "This application was withdrawn.",
-        ApplicationStatus::Declined => "This offer was declined.",
-        ApplicationStatus::Expired => "This expired without an answer.",
-    })
-}
 
 /// The freelancer applies to a shift or job (or applies from an invitation to it), with a note
 /// and, for a job, optionally their own rate or price.
@@ -51,7 +38,7 @@ pub async fn apply(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if !profiles::repo::has_profile(&mut tx, freelancer).await? {
-        return refuse("Complete your freelancer profile before applying.");
+        return refuse(Refusal::ProfileBeforeApplying);
     }
     let Some(PostingDetail { summary: shift, .. }) =
         postings::repo::shift(&mut tx, posting, None, Some(freelancer)).await?
@@ -60,11 +47,11 @@ pub async fn apply(
     };
     if !shift.status.accepts_applications() {
         return refuse(match shift.status {
-            PostingStatus::Filled => "Every place on this shift is taken.",
+            PostingStatus::Filled => Refusal::Full,
             PostingStatus::Draft
             | PostingStatus::Published
             | PostingStatus::Closed
-            | PostingStatus::Cancelled => "This shift no longer takes applications.",
+            | PostingStatus::Cancelled => Refusal::NotTakingApplications,
         });
     }
     let proposed = check_proposal(proposed, shift.kind, shift.pay_basis)?;
@@ -74,18 +61,11 @@ pub async fn apply(
         return not_found();
     };
     if starts_at <= now {
-        return refuse(format!(
-            "This {} has already started.",
-            shift.kind.label().to_lowercase()
-        ));
+        return refuse(Refusal::Started(shift.kind));
     }
     let missing = certificates::missing(&mut tx, freelancer, posting).await?;
     if !missing.is_empty() {
-        return refuse(format!(
-            "This shift asks for a verified certificate you don't have yet: {}. Upload it on your \
-             profile; it counts once an admin has verified it.",
-            missing.join(", ")
-        ));
+        return refuse(Refusal::MissingCertificates(missing));
     }
     let new = NewApplication {
         id: ApplicationId(uuid::Uuid::now_v7()),
@@ -98,7 +78,7 @@ pub async fn apply(
         invited_by: None,
     };
     let Some(id) = applications::repo::insert_application(&mut tx, &new).await? else {
-        return refuse("You have already applied to this shift.");
+        return refuse(Refusal::AlreadyApplied);
     };
     tx.commit().await?;
     Ok(id)
@@ -127,7 +107,7 @@ pub async fn invite(
         return not_found();
     };
     if !status.accepts_applications() || starts_at <= now {
-        return refuse("Only an open shift that hasn't started takes invitations.");
+        return refuse(Refusal::NotInvitable);
     }
     if !profiles::repo::has_profile(&mut tx, freelancer).await? {
         return not_found();
@@ -143,7 +123,7 @@ pub async fn invite(
         invited_by: Some(by),
     };
     let Some(id) = applications::repo::insert_application(&mut tx, &new).await? else {
-        return refuse("This freelancer has already applied or been invited to this shift.");
+        return refuse(Refusal::AlreadyInvited);
     };
     if let Some(message) = message {
         messages::write(&mut tx, Side::Organisation, by, id, message).await?;
@@ -172,7 +152,7 @@ async fn lock_for(
         return not_found();
     }
     if application.status.moved_by(to) != Some(side) {
-        return Err(application_moved(application.status).into());
+        return refuse(Refusal::Application(application.status));
     }
     Ok(application)
 }
@@ -195,9 +175,7 @@ pub async fn offer(
     )
     .await?;
     if !postings::repo::take_seat(&mut tx, application.posting).await? {
-        return refuse(
-            "Every place on this shift is taken or on offer. Wait for an answer, or add places.",
-        );
+        return refuse(Refusal::NoPlaceToOffer);
     }
     applications::repo::set_application_status(
         &mut tx,
@@ -299,7 +277,7 @@ pub async fn accept_offer(
         return not_found();
     };
     if starts_at <= now {
-        return refuse("This shift has already started; the offer can no longer be accepted.");
+        return refuse(Refusal::OfferAfterStart);
     }
     applications::repo::set_application_status(
         &mut tx,

@@ -9,6 +9,7 @@ use crate::hire::certificates::model::{
     Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
     VerificationQueue, certificate_content_type,
 };
+use crate::hire::refusal::Refusal;
 use crate::ids::{CertificateId, PostingId, UserId};
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -43,7 +44,7 @@ impl<'a> Review<'a> {
         match decision {
             "verify" => Ok(Review::Verify { expires_on }),
             "reject" => Ok(Review::Reject { reason }),
-            _ => Err(AppError::invalid("Choose verify or reject.").into()),
+            _ => Err(Refusal::UnknownReview.into()),
         }
     }
 }
@@ -162,11 +163,10 @@ pub async fn submit(state: &AppState, user: UserId, upload: Upload) -> Result<Ce
     .await;
     match inserted {
         Ok(done) if done.rows_affected() == 1 => Ok(id),
-        Ok(_) => Err(AppError::invalid("Save your freelancer profile first.").into()),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::invalid(
-            "A certificate of this kind is already waiting for review; you'll see the answer here.",
-        )
-        .into()),
+        Ok(_) => Err(Refusal::ProfileBeforeCertificates.into()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(Refusal::CertificateAlreadyWaiting.into())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -283,7 +283,7 @@ pub async fn review(
         return Err(AppError::NotFound.into());
     };
     if row.status != CertificateStatus::Pending {
-        return Err(AppError::invalid("This certificate was already reviewed.").into());
+        return Err(Refusal::AlreadyReviewed.into());
     }
     let (status, expires_on, reason, action) = match decision {
         Review::Verify { expires_on } => {

@@ -14,6 +14,7 @@ use crate::hire::error::{Result, reason_text, refuse};
 use crate::hire::postings::model::{PayBasis, PostingKind};
 use crate::hire::postings::service::instant;
 use crate::hire::reference::model::Side;
+use crate::hire::refusal::Refusal;
 use crate::hire::time::last_day;
 use crate::ids::{ContractId, OrganisationId, UserId};
 use crate::money::Money;
@@ -73,16 +74,13 @@ pub async fn submit_hours(
     let mut tx = state.db.begin().await?;
     let contract = lock_contract_for(&mut tx, id, Side::Freelancer, freelancer.0).await?;
     if contract.status != ContractStatus::Active {
-        return refuse(format!(
-            "This contract is {}.",
-            contract.status.label().to_lowercase()
-        ));
+        return refuse(Refusal::Contract(contract.status));
     }
     if contract.kind != PostingKind::Shift {
-        return refuse("A job's hours are submitted a week at a time.");
+        return refuse(Refusal::JobHoursByTheWeek);
     }
     if contract.starts_at > now {
-        return refuse("You can submit hours once the shift has started.");
+        return refuse(Refusal::HoursBeforeStart);
     }
     let (hours, minutes, amount) = hours_for(&mut tx, &contract, input, now).await?;
     let new = NewHours {
@@ -96,7 +94,7 @@ pub async fn submit_hours(
         now,
     };
     if !contracts::timesheets::submit_hours(&mut tx, &new).await? {
-        return refuse("Your hours are already submitted.");
+        return refuse(Refusal::HoursAlreadySubmitted);
     }
     tx.commit().await?;
     Ok(())
@@ -115,15 +113,12 @@ pub enum Decision<'a, H = HoursInput> {
 /// active?
 fn active_job(contract: &LockedContract, basis: PayBasis) -> Result<()> {
     if contract.status != ContractStatus::Active {
-        return refuse(format!(
-            "This contract is {}.",
-            contract.status.label().to_lowercase()
-        ));
+        return refuse(Refusal::Contract(contract.status));
     }
     if contract.kind != PostingKind::Job || contract.pay_basis != basis {
         return refuse(match basis {
-            PayBasis::Hourly => "Only an hourly job's hours are submitted by the week.",
-            PayBasis::Fixed => "Only a fixed-price job's work is handed over for approval.",
+            PayBasis::Hourly => Refusal::NotAnHourlyJob,
+            PayBasis::Fixed => Refusal::NotAFixedPriceJob,
         });
     }
     Ok(())
@@ -276,7 +271,7 @@ pub async fn submit_delivery(
     let contract = lock_contract_for(&mut tx, id, Side::Freelancer, freelancer.0).await?;
     active_job(&contract, PayBasis::Fixed)?;
     if contract.starts_at > now {
-        return refuse("You can hand over the work once the job has started.");
+        return refuse(Refusal::HandOverBeforeStart);
     }
     let new = contracts::timesheets::NewDelivery {
         contract: id,
@@ -287,7 +282,7 @@ pub async fn submit_delivery(
         now,
     };
     if !contracts::timesheets::submit_delivery(&mut tx, &new).await? {
-        return refuse("Your work is already handed over.");
+        return refuse(Refusal::AlreadyHandedOver);
     }
     tx.commit().await?;
     Ok(())
@@ -329,7 +324,7 @@ async fn deliver(
     let Some(amount) =
         contracts::timesheets::answer_delivery(conn, id, to, reason, by, now).await?
     else {
-        return refuse("There is no work waiting for an answer.");
+        return refuse(Refusal::NoWorkWaiting);
     };
     if to.is_approved() {
         contracts::repo::set_contract_status(
@@ -415,13 +410,10 @@ async fn settle(
     answer: Answer<'_>,
 ) -> Result<()> {
     if contract.status != ContractStatus::Active {
-        return refuse(format!(
-            "This contract is {}.",
-            contract.status.label().to_lowercase()
-        ));
+        return refuse(Refusal::Contract(contract.status));
     }
     let Some(amount) = contracts::timesheets::answer_hours(conn, &answer).await? else {
-        return refuse("There are no hours waiting for an answer.");
+        return refuse(Refusal::NoHoursWaiting);
     };
     if answer.to.is_approved() {
         let completes = match answer.week {

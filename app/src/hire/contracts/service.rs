@@ -9,6 +9,7 @@ use crate::hire::contracts::repo::{LockedContract, NewEvent};
 use crate::hire::error::{Result, not_found, reason_text, refuse};
 use crate::hire::postings::model::PostingKind;
 use crate::hire::reference::model::Side;
+use crate::hire::refusal::Refusal;
 use crate::hire::time::paid_minutes;
 use crate::hire::{contracts, postings};
 use crate::ids::{ContractId, OrganisationId, UserId};
@@ -47,16 +48,10 @@ pub(crate) async fn cancel_locked(
         return not_found();
     };
     if contract.status != ContractStatus::Active {
-        return refuse(format!(
-            "This contract is {}.",
-            contract.status.label().to_lowercase()
-        ));
+        return refuse(Refusal::Contract(contract.status));
     }
     if contract.starts_at <= now {
-        return refuse(format!(
-            "The {} has started; it can no longer be cancelled.",
-            contract.kind.label().to_lowercase()
-        ));
+        return refuse(Refusal::CancellingStarted(contract.kind));
     }
     let late = CANCELLATION_POLICY.is_late((contract.starts_at - now).num_minutes());
     let (kind, owed) = match side {
@@ -132,16 +127,16 @@ pub async fn record_no_show(
     let mut tx = state.db.begin().await?;
     let contract = lock_contract_for(&mut tx, id, Side::Organisation, organisation.0).await?;
     if contract.kind != PostingKind::Shift {
-        return refuse("No-shows are recorded for shifts.");
+        return refuse(Refusal::NoShowOfJob);
     }
     if contract.starts_at > now {
-        return refuse("The shift has not started yet.");
+        return refuse(Refusal::NoShowBeforeStart);
     }
     if contracts::timesheets::timesheet_status(&mut tx, id)
         .await?
         .is_some()
     {
-        return refuse("The freelancer has submitted hours for this shift; answer those instead.");
+        return refuse(Refusal::NoShowWithHours);
     }
     if !contracts::repo::set_contract_status(
         &mut tx,
@@ -151,10 +146,7 @@ pub async fn record_no_show(
     )
     .await?
     {
-        return refuse(format!(
-            "This contract is {}.",
-            contract.status.label().to_lowercase()
-        ));
+        return refuse(Refusal::Contract(contract.status));
     }
     record_contract_event(
         &mut tx,

@@ -8,6 +8,7 @@ use crate::error::{AppError, ServiceError};
 use crate::hire::applications::model::ApplicationStatus;
 use crate::hire::messages::model::{Message, Thread, ThreadSummary, Unread};
 use crate::hire::reference::model::Side;
+use crate::hire::refusal::Refusal;
 use crate::ids::{ApplicationId, MessageId, OrganisationId, UserId};
 use crate::state::AppState;
 use sqlx::PgConnection;
@@ -142,10 +143,7 @@ pub async fn send(
         return Err(AppError::NotFound.into());
     };
     if !is_open(status) {
-        return Err(AppError::invalid(
-            "This conversation is closed: the application ended without a booking.",
-        )
-        .into());
+        return Err(Refusal::ConversationClosed.into());
     }
     let id = write(&mut tx, party.side, by, application, body).await?;
     tx.commit().await?;

@@ -8,6 +8,7 @@ use crate::hire::error::{Result, not_found, refuse};
 use crate::hire::postings::model::{JobInput, PostingStatus, ShiftInput, ValidPosting};
 use crate::hire::reference::model::Side;
 use crate::hire::reference::service::check_reference;
+use crate::hire::refusal::Refusal;
 use crate::hire::{applications, contracts, postings};
 use crate::ids::{OrganisationId, PostingId, UserId};
 use crate::state::AppState;
@@ -121,14 +122,11 @@ pub async fn update_draft<'a>(
         return not_found();
     };
     if status != PostingStatus::Draft {
-        return refuse(format!(
-            "Only a draft can be edited; this one is {}.",
-            status.label().to_lowercase()
-        ));
+        return refuse(Refusal::NotADraft(status));
     }
     let posting = form.check(&mut tx, state).await?;
     if !postings::repo::save_draft(&mut tx, id, organisation, by, &posting).await? {
-        return refuse(format!("This draft is not a {}.", form.name()));
+        return refuse(Refusal::OtherKindOfDraft(form.name()));
     }
     tx.commit().await?;
     Ok(())
@@ -151,17 +149,13 @@ pub async fn change_shift(
         return not_found();
     };
     if !status.may_become(to) || to == PostingStatus::Filled {
-        return refuse(format!(
-            "A shift that is {} cannot become {}.",
-            status.label().to_lowercase(),
-            to.label().to_lowercase()
-        ));
+        return refuse(Refusal::PostingMove { from: status, to });
     }
     if to == PostingStatus::Published && starts_at <= now {
-        return refuse("This shift has already started; it can no longer be opened.");
+        return refuse(Refusal::OpeningAfterStart);
     }
     if to == PostingStatus::Cancelled && starts_at <= now {
-        return refuse("This shift has already started. Record a no-show instead of cancelling.");
+        return refuse(Refusal::CancellingAfterStart);
     }
     if to == PostingStatus::Cancelled {
         let reason = "The organisation cancelled the shift.";
@@ -205,7 +199,7 @@ pub async fn change_shift(
         }
     }
     if !postings::repo::set_posting_status(&mut tx, posting, status, to, now).await? {
-        return refuse("The shift changed meanwhile. Reload the page and try again.");
+        return refuse(Refusal::ChangedMeanwhile);
     }
     tx.commit().await?;
     Ok(())

@@ -7,6 +7,7 @@ use crate::hire::error::{Result, not_found, refuse};
 use crate::hire::profiles;
 use crate::hire::profiles::model::{Profile, ProfileInput};
 use crate::hire::reference::service::check_reference;
+use crate::hire::refusal::Refusal;
 use crate::ids::UserId;
 use crate::state::AppState;
 
@@ -65,7 +66,7 @@ pub async fn add_day_off(state: &AppState, user: UserId, day: &str, note: &str) 
     }
     let mut conn = state.db.acquire().await?;
     if !profiles::repo::has_profile(&mut conn, user).await? {
-        return refuse("Save your profile first.");
+        return refuse(Refusal::NoProfile);
     }
     profiles::repo::add_day_off(&mut conn, user, day, note.trim()).await?;
     Ok(())

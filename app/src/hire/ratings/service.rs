@@ -6,6 +6,7 @@ use crate::hire::error::{Result, refuse};
 use crate::hire::ratings;
 use crate::hire::ratings::model::check_rating;
 use crate::hire::reference::model::Side;
+use crate::hire::refusal::Refusal;
 use crate::ids::{ContractId, UserId};
 use crate::state::AppState;
 
@@ -23,10 +24,10 @@ pub async fn rate_contract(
     let mut tx = state.db.begin().await?;
     let contract = lock_contract_for(&mut tx, id, side, owner).await?;
     if contract.status != ContractStatus::Completed {
-        return refuse("Ratings open once the shift is completed and its hours approved.");
+        return refuse(Refusal::RatingTooEarly);
     }
     if !ratings::repo::insert_rating(&mut tx, id, side, by, &rating).await? {
-        return refuse("You have already rated this shift.");
+        return refuse(Refusal::AlreadyRated);
     }
     tx.commit().await?;
     Ok(())
