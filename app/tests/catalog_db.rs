@@ -1,14 +1,12 @@
 //! Catalog queries and rules against a real Postgres (a fresh database per test).
 #![cfg(feature = "ssr")]
 
-mod support;
-
 use app::catalog::model::Sort;
 use app::catalog::service::{self, CatalogError};
 use app::inventory::model::StockStatus;
 use chrono::Days;
 use sqlx::PgPool;
-use support::{ProductBuilder, category, today};
+use test_support::catalog::{ProductBuilder, category, today};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn category_lists_published_products_sorted_by_price(db: PgPool) {

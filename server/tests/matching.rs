@@ -19,6 +19,7 @@ use server::match_data::{self, Rng, TRADES};
 use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::collections::{BTreeMap, HashSet};
+use test_support::hire::{JobBuilder, ProfileBuilder};
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -298,12 +299,16 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
         .execute(db)
         .await
         .expect("user");
-        profiles::service::save_profile(&app.state, id, &job_profile("Barista and bartender"))
-            .await
-            .expect("profile");
+        profiles::service::save_profile(
+            &app.state,
+            id,
+            &ProfileBuilder::new("Barista and bartender").input(),
+        )
+        .await
+        .expect("profile");
         ids.push(id.0);
     }
-    let posting = post_job(&app, organisation, hana, "Barista").await;
+    let posting = job("Barista").draft(&app.state, organisation, hana).await;
     let mut conn = db.acquire().await.expect("connection");
     let settings = Settings {
         k: 5,
@@ -338,37 +343,10 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
     }
 }
 
-fn job_profile(headline: &str) -> ProfileInput {
-    ProfileInput {
-        headline: headline.into(),
-        bio: String::new(),
-        city: "nl-utrecht".into(),
-        travel_km: "40".into(),
-        min_rate: "15,00".into(),
-        languages: "nl".into(),
-        skills: BTreeMap::new(),
-        week: BTreeMap::from([
-            ("1_from".into(), "08:00".into()),
-            ("1_to".into(), "17:00".into()),
-        ]),
-    }
-}
-
-fn job(title: &str) -> JobInput {
+/// A job ten days out, five days long, with only `title` to match on.
+fn job(title: &str) -> JobBuilder {
     let start = today() + Duration::days(10);
-    JobInput {
-        title: title.into(),
-        description: String::new(),
-        city: "nl-utrecht".into(),
-        address: String::new(),
-        starts: start.format("%Y-%m-%d").to_string(),
-        ends: (start + Duration::days(5)).format("%Y-%m-%d").to_string(),
-        headcount: "1".into(),
-        pay_basis: "hourly".into(),
-        pay: "20.00".into(),
-        skills: BTreeMap::new(),
-        certificates: BTreeMap::new(),
-    }
+    JobBuilder::from(start, start + Duration::days(5)).titled(title)
 }
 
 fn model_dir() -> std::path::PathBuf {
@@ -403,19 +381,21 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         profiles::service::save_profile(
             &app.state,
             who,
-            &job_profile("Barista and bartender in busy cafés"),
+            &ProfileBuilder::new("Barista and bartender in busy cafés").input(),
         )
         .await
         .expect("profile");
     }
-    let bar = post_job(&app, organisation, hana, "Barista for our hotel café").await;
+    let bar = job("Barista for our hotel café")
+        .draft(&app.state, organisation, hana)
+        .await;
     let warehouse = postings::service::create_posting(
         &app.state,
         organisation,
         hana,
         PostingForm::Job(&JobInput {
             description: "Order picking and forklift driving in our linen warehouse.".into(),
-            ..job("Warehouse worker with forklift")
+            ..job("Warehouse worker with forklift").input()
         }),
     )
     .await
@@ -438,7 +418,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         fay,
         &ProfileInput {
             bio: "Forklift licence; order picking and packing in warehouses.".into(),
-            ..job_profile("Warehouse worker and forklift driver")
+            ..ProfileBuilder::new("Warehouse worker and forklift driver").input()
         },
     )
     .await
@@ -517,7 +497,8 @@ async fn recommended_searches_are_limited_per_manager(_: PgPoolOptions, options:
         organisation(&app.db, "harbour-hotels").await,
         user(&app.db, "hana@olivine.test").await,
     );
-    let shift = post_job(&app, organisation, manager, "Barista for our hotel café")
+    let shift = job("Barista for our hotel café")
+        .draft(&app.state, organisation, manager)
         .await
         .0
         .to_string();
@@ -536,23 +517,6 @@ async fn recommended_searches_are_limited_per_manager(_: PgPoolOptions, options:
         );
     }
     common::assert_too_many(&hana.call("hire/org/shift/recommended", &ask).await);
-}
-
-/// A job `manager` posts for `organisation`, titled `title` (the rest as [`job`] words it).
-async fn post_job(
-    app: &common::App,
-    organisation: OrganisationId,
-    manager: UserId,
-    title: &str,
-) -> PostingId {
-    postings::service::create_posting(
-        &app.state,
-        organisation,
-        manager,
-        PostingForm::Job(&job(title)),
-    )
-    .await
-    .expect("a posted job")
 }
 
 /// One pass of the embedding job: how many profiles and postings got a new vector.

@@ -32,6 +32,8 @@ pub const SERVER_SIDE: &[&str] = &[
     "matching",
     "-p",
     "benches",
+    "-p",
+    "test-support",
     "--features",
     "app/ssr,matching/embed",
 ];

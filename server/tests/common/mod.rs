@@ -11,6 +11,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::time::Duration;
 use tower::ServiceExt;
 
+// Not every test file looks people up.
+#[allow(unused_imports)]
+pub use test_support::people::{organisation, user};
+
 /// A pool of the test's own over the database `#[sqlx::test]` made for it. The pool that
 /// `#[sqlx::test]` injects borrows its connections from one process-wide parent pool, and under
 /// parallel tests that arrangement intermittently stalls a test forever (seen twice here in
@@ -397,30 +401,4 @@ pub fn unprocessable(reply: &Reply) -> app::error::AppError {
         reply.body
     );
     serde_json::from_str(&reply.body).expect("error JSON")
-}
-
-/// A seeded person's id.
-pub async fn user(db: &sqlx::PgPool, email: &str) -> app::ids::UserId {
-    app::ids::UserId(
-        sqlx::query_scalar!(
-            "SELECT user_id FROM users WHERE email = $1::text::citext",
-            email
-        )
-        .fetch_one(db)
-        .await
-        .expect("user"),
-    )
-}
-
-/// A seeded organisation's id.
-pub async fn organisation(db: &sqlx::PgPool, slug: &str) -> app::ids::OrganisationId {
-    app::ids::OrganisationId(
-        sqlx::query_scalar!(
-            "SELECT organisation_id FROM organisations WHERE slug = $1",
-            slug
-        )
-        .fetch_one(db)
-        .await
-        .expect("organisation"),
-    )
 }

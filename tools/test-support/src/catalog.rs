@@ -1,4 +1,5 @@
-//! Test builders: `ProductBuilder::new("Vitamin D3").variant("D3-60", 790).lot("B1", 120, 40)`.
+//! The Shop: a category, and a product with variants and lots:
+//! `ProductBuilder::new("Vitamin D3").variant("D3-60", 790).lot("B1", 120, 40)`.
 
 use app::catalog::model::{ProductForm, ProductKind};
 use app::catalog::repo::{self, NewCategory, NewProduct, NewVariant};

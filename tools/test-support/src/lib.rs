@@ -1,0 +1,23 @@
+//! What the database and server tests share: builders for the things a test needs
+//! (a product with lots, a freelancer's profile, a shift or job), the demo seed's people, and
+//! the refusal a use case answered.
+//!
+//! ```ignore
+//! let c = Cast::of(&app.state).await;
+//! let shift = ShiftBuilder::on(hire_day(5)).seats(2).open(&app.state, c.harbour, c.hana).await;
+//! let contract = c.hire(&app.state, c.fay, shift).await;
+//! ```
+
+pub mod catalog;
+pub mod hire;
+pub mod people;
+
+use app::error::{AppError, ServiceError};
+
+/// The refusal a use case answered; panics (naming what came instead) on anything else.
+pub fn refusal(result: Result<impl std::fmt::Debug, ServiceError>) -> AppError {
+    match result {
+        Err(ServiceError::Refused(error)) => error,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
