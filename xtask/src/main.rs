@@ -5,6 +5,7 @@ mod db;
 mod dev;
 mod fuzz;
 mod pins;
+mod prune;
 mod setup;
 mod site;
 mod sqlx_data;

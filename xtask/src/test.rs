@@ -124,6 +124,9 @@ pub fn test(pins: &Pins) -> Result<bool> {
     });
     match prepared {
         Ok((cluster, we_started_db)) => {
+            if let Err(error) = crate::prune::stale_artifacts() {
+                say(format!("could not prune the build directory: {error:#}"));
+            }
             let result = run_all(pins, &cluster, &mut tally);
             if we_started_db && let Err(error) = cluster.stop() {
                 say(format!("could not stop the database: {error:#}"));
