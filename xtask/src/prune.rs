@@ -2,11 +2,17 @@
 //! links each server test binary again under a new hash (about 400 MB each, twenty of them),
 //! and cargo never removes the old ones; CI reuses one build directory across runs, so they
 //! pile up until a link fails with "No space left on device".
+//!
+//! Only what the workspace itself builds is pruned: test binaries and the workspace crates'
+//! libraries. A dependency can have several current builds at once (one per feature set the
+//! different cargo invocations ask for), so removing an "older" one would only rebuild it.
 
-use crate::util::{say, target_dir};
+use crate::util::{cargo, output, root, say, target_dir};
+use anyhow::Context;
 use anyhow::Result;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::process::Command;
 use std::time::SystemTime;
 
 /// Files smaller than this are left alone: the large ones are test binaries and the server's
@@ -20,9 +26,11 @@ struct Built {
     path: PathBuf,
 }
 
-/// In `debug/deps`, remove every large artifact that a newer one of the same name (crate or
-/// test, and extension) has replaced. The newest of each stays, so the next build reuses it.
+/// In `debug/deps`, remove every large artifact of the workspace that a newer one of the same
+/// name (crate or test, and extension) has replaced. The newest of each stays, so the next
+/// build reuses it.
 pub fn stale_artifacts() -> Result<()> {
+    let ours = workspace_libraries()?;
     let deps = target_dir()?.join("debug").join("deps");
     let Ok(entries) = std::fs::read_dir(&deps) else {
         return Ok(());
@@ -34,7 +42,9 @@ pub fn stale_artifacts() -> Result<()> {
         let Some(key) = artifact_name(&file) else {
             continue;
         };
-        if meta.is_file() && meta.len() >= LARGE {
+        let executable = key.1.is_empty() && is_executable(&meta);
+        let our_library = ours.contains(&key.0);
+        if meta.is_file() && meta.len() >= LARGE && (executable || our_library) {
             let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
             by_name.entry(key).or_default().push(Built {
                 modified,
@@ -59,6 +69,43 @@ pub fn stale_artifacts() -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `libapp`, `libtest_support`, …: the file names of the workspace's own libraries.
+fn workspace_libraries() -> Result<Vec<String>> {
+    let meta = output(
+        Command::new(cargo())
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .current_dir(root()),
+    )?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&meta).context("cannot read cargo metadata")?;
+    let packages = meta["packages"].as_array().cloned().unwrap_or_default();
+    Ok(packages
+        .iter()
+        .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default())
+        .filter(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "lib"))
+        })
+        .filter_map(|t| {
+            t["name"]
+                .as_str()
+                .map(|n| format!("lib{}", n.replace('-', "_")))
+        })
+        .collect())
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// `hire_postings-0123456789abcdef` → (`hire_postings`, ``); `libapp-….rlib` → (`libapp`,
