@@ -42,4 +42,5 @@ typed_id!(
     TimesheetId,
     CertificateId,
     MessageId,
+    NotificationId,
 );

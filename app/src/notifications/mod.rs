@@ -1,10 +1,17 @@
-//! Notifications. So far: email, written to an outbox in the sender's transaction and delivered
-//! by the server's relay (SMTP when configured, otherwise the local dev mailbox).
+//! Notifications: what a person should hear about, written to `notifications` in the same
+//! transaction as the change that caused it (read on `/account/notifications`), and email,
+//! written to an outbox the same way and delivered by the server's relay (SMTP when configured,
+//! otherwise the local dev mailbox).
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod email;
+pub mod model;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use crate::ids::EmailId;
 use chrono::{DateTime, Utc};
