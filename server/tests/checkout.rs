@@ -4,6 +4,7 @@
 //! many simultaneous checkouts never sell a unit that isn't there.
 
 use app::checkout::model::CheckoutSummary;
+use app::notifications::model::{NotificationKind, NotificationPage};
 use app::orders::model::PaymentStart;
 use app::orders::model::{OrderDetail, OrderStatus};
 use axum::http::StatusCode;
@@ -630,6 +631,25 @@ async fn admins_fulfil_refund_and_cancel(_: PgPoolOptions, options: PgConnectOpt
         [
             "placed", "paid", "packed", "shipped", "refunded", "refunded"
         ]
+    );
+    // Ann heard of each step in her notifications, newest first, each linking to the order.
+    let told: NotificationPage =
+        parsed(&ann.call("accounts/notifications", &[("page", "1")]).await);
+    let kinds: Vec<_> = told.notifications.iter().map(|n| n.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            NotificationKind::OrderRefunded,
+            NotificationKind::OrderRefunded,
+            NotificationKind::OrderShipped,
+            NotificationKind::OrderPaid
+        ]
+    );
+    assert!(told.notifications[2].body.contains("3SABC1234567"));
+    assert!(
+        told.notifications
+            .iter()
+            .all(|n| n.link == format!("/orders/{id}"))
     );
 
     // Cancelling a paid order before it ships refunds it and puts the units back.

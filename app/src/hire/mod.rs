@@ -18,6 +18,8 @@ pub mod contracts;
 pub mod error;
 pub mod matching;
 pub mod messages;
+#[cfg(feature = "ssr")]
+pub mod notices;
 pub mod postings;
 pub mod profiles;
 pub mod ratings;

@@ -7,6 +7,8 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod emails;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod notices;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;

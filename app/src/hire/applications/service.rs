@@ -13,6 +13,7 @@ use crate::hire::contracts::repo::NewEvent;
 use crate::hire::contracts::service::record_contract_event;
 use crate::hire::error::{Result, not_found, reason_text, refuse};
 use crate::hire::messages::service as messages;
+use crate::hire::notices;
 use crate::hire::postings::model::{PostingDetail, PostingStatus, ShiftSummary};
 use crate::hire::reference::model::Side;
 use crate::hire::refusal::Refusal;
@@ -80,6 +81,7 @@ pub async fn apply(
     let Some(id) = applications::repo::insert_application(&mut tx, &new).await? else {
         return refuse(Refusal::AlreadyApplied);
     };
+    notices::application_received(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -128,6 +130,7 @@ pub async fn invite(
     if let Some(message) = message {
         messages::write(&mut tx, Side::Organisation, by, id, message).await?;
     }
+    notices::invited(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -190,6 +193,7 @@ pub async fn offer(
         .subject(id.0)
         .detail(serde_json::json!({ "organisation": organisation.0 }));
     audit::record(&mut tx, entry).await?;
+    notices::offer_made(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -250,6 +254,7 @@ async fn end_application(
         now,
     )
     .await?;
+    notices::application_ended(&mut tx, id, application.status, to, &reason).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -306,14 +311,11 @@ pub async fn accept_offer(
         },
     )
     .await?;
+    notices::offer_accepted(&mut tx, id).await?;
     tx.commit().await?;
     Ok(contract)
 }
 
-/// Expire what waited too long: offers unanswered for the configured window (their seats
-/// come back, so the shift can be offered to someone else), and invitations, applications and
-/// offers still open when their shift starts. Safe on several nodes at once (each pass locks
-/// the rows it takes). Returns how many expired.
 /// The open shifts of the organisations `viewer` belongs to that they can invite `freelancer`
 /// to (empty for anyone who manages none).
 pub async fn invitable_shifts(
@@ -334,6 +336,10 @@ pub async fn invitable_shifts(
     Ok(applications::repo::invitable_shifts(&mut conn, &organisations, freelancer, now).await?)
 }
 
+/// Expire what waited too long: offers unanswered for the configured window (their seats
+/// come back, so the shift can be offered to someone else), and invitations, applications and
+/// offers still open when their shift starts. Safe on several nodes at once (each pass locks
+/// the rows it takes). Returns how many expired.
 pub async fn expire_due(state: &AppState) -> Result<usize> {
     let now = state.clock.now();
     let window = chrono::Duration::from_std(state.config.offer_expiry)
@@ -352,6 +358,9 @@ pub async fn expire_due(state: &AppState) -> Result<usize> {
         .await?;
         if status.holds_seat() {
             postings::repo::free_seat(&mut tx, *posting, now).await?;
+        }
+        if *status == ApplicationStatus::Offered {
+            notices::offer_expired(&mut tx, *id).await?;
         }
     }
     tx.commit().await?;

@@ -9,6 +9,7 @@ use crate::hire::certificates::model::{
     Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
     VerificationQueue, certificate_content_type,
 };
+use crate::hire::notices;
 use crate::hire::refusal::Refusal;
 use crate::ids::{CertificateId, PostingId, UserId};
 use crate::state::AppState;
@@ -272,7 +273,7 @@ pub async fn review(
     let today = state.clock.now().date_naive();
     let mut tx = state.db.begin().await?;
     let Some(row) = sqlx::query!(
-        r#"SELECT c.status AS "status: CertificateStatus", c.user_id, t.expires
+        r#"SELECT c.status AS "status: CertificateStatus", c.user_id, t.expires, t.name
            FROM freelancer_certificates c JOIN certificate_types t USING (certificate_type_id)
            WHERE c.certificate_id = $1 FOR UPDATE OF c"#,
         id.0
@@ -337,6 +338,8 @@ pub async fn review(
             serde_json::json!({ "certificate": id.0, "expires_on": expires_on }),
         )
         .await?;
+    let freelancer = UserId(row.user_id);
+    notices::certificate_reviewed(&mut tx, freelancer, &row.name, reason.as_deref()).await?;
     tx.commit().await?;
     Ok(())
 }

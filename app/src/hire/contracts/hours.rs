@@ -11,6 +11,7 @@ use crate::hire::contracts::repo::{LockedContract, NewEvent};
 use crate::hire::contracts::service::{lock_contract_for, record_contract_event};
 use crate::hire::contracts::timesheets::{Answer, NewHours};
 use crate::hire::error::{Result, reason_text, refuse};
+use crate::hire::notices;
 use crate::hire::postings::model::{PayBasis, PostingKind};
 use crate::hire::postings::service::instant;
 use crate::hire::reference::model::Side;
@@ -96,6 +97,7 @@ pub async fn submit_hours(
     if !contracts::timesheets::submit_hours(&mut tx, &new).await? {
         return refuse(Refusal::HoursAlreadySubmitted);
     }
+    notices::hours_submitted(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -193,6 +195,7 @@ pub async fn submit_week(
             AppError::field("week[week]", "This week's hours are already submitted.").into(),
         );
     }
+    notices::hours_submitted(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -284,6 +287,7 @@ pub async fn submit_delivery(
     if !contracts::timesheets::submit_delivery(&mut tx, &new).await? {
         return refuse(Refusal::AlreadyHandedOver);
     }
+    notices::work_handed_over(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -348,6 +352,7 @@ async fn deliver(
         )
         .await?;
     }
+    notices::work_answered(conn, id, to.is_approved()).await?;
     Ok(())
 }
 
@@ -415,6 +420,7 @@ async fn settle(
     let Some(amount) = contracts::timesheets::answer_hours(conn, &answer).await? else {
         return refuse(Refusal::NoHoursWaiting);
     };
+    notices::hours_answered(conn, id, answer.to, amount).await?;
     if answer.to.is_approved() {
         let completes = match answer.week {
             None => true,

@@ -7,6 +7,7 @@ use crate::hire::contracts::model::{
 };
 use crate::hire::contracts::repo::{LockedContract, NewEvent};
 use crate::hire::error::{Result, not_found, reason_text, refuse};
+use crate::hire::notices;
 use crate::hire::postings::model::PostingKind;
 use crate::hire::reference::model::Side;
 use crate::hire::refusal::Refusal;
@@ -96,6 +97,7 @@ pub(crate) async fn cancel_locked(
     )
     .await?;
     postings::repo::free_seat(conn, contract.posting, now).await?;
+    notices::booking_cancelled(conn, id, side, late, owed, reason).await?;
     Ok(())
 }
 
@@ -161,6 +163,7 @@ pub async fn record_no_show(
         },
     )
     .await?;
+    notices::no_show(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }

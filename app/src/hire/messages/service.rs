@@ -7,6 +7,7 @@ use crate::accounts::model::{Role, Viewer};
 use crate::error::{AppError, ServiceError};
 use crate::hire::applications::model::ApplicationStatus;
 use crate::hire::messages::model::{Message, Thread, ThreadSummary, Unread};
+use crate::hire::notices;
 use crate::hire::reference::model::Side;
 use crate::hire::refusal::Refusal;
 use crate::ids::{ApplicationId, MessageId, OrganisationId, UserId};
@@ -146,6 +147,7 @@ pub async fn send(
         return Err(Refusal::ConversationClosed.into());
     }
     let id = write(&mut tx, party.side, by, application, body).await?;
+    notices::message(&mut tx, application, party.side, by, body).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -5,6 +5,7 @@ use crate::hire::applications::model::ApplicationStatus;
 use crate::hire::contracts::model::ContractStatus;
 use crate::hire::contracts::service::cancel_locked;
 use crate::hire::error::{Result, not_found, refuse};
+use crate::hire::notices;
 use crate::hire::postings::model::{JobInput, PostingStatus, ShiftInput, ValidPosting};
 use crate::hire::reference::model::Side;
 use crate::hire::reference::service::check_reference;
@@ -173,6 +174,14 @@ pub async fn change_shift(
                     ApplicationStatus::Rejected,
                     Some(reason),
                     now,
+                )
+                .await?;
+                notices::application_ended(
+                    &mut tx,
+                    application.id,
+                    application.status,
+                    ApplicationStatus::Rejected,
+                    reason,
                 )
                 .await?;
             }

@@ -72,6 +72,7 @@ pub async fn advance(
     .await?;
     if to == OrderStatus::Shipped {
         queue_email(state, &mut tx, order, emails::shipped).await?;
+        crate::orders::notices::shipped(&mut tx, &locked, &detail).await?;
     }
     let entry = by.entry(
         action,

@@ -113,6 +113,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                         repo::clear_bought_from_cart(&mut tx, order.id, cart).await?;
                     }
                     queue_email(state, &mut tx, order.id, emails::confirmation).await?;
+                    crate::orders::notices::paid(&mut tx, &order).await?;
                 }
             }
         }

@@ -245,6 +245,7 @@ async fn settle(
     .await?;
     let money = Money::new(stripe_refund.amount, opened.currency);
     queue_email(state, &mut tx, order, |d, l| emails::refunded(d, money, l)).await?;
+    crate::orders::notices::refunded(&mut tx, &locked, money).await?;
     tx.commit().await?;
     Ok(status)
 }
