@@ -37,8 +37,8 @@ pub mod ui;
 
 use accounts::pages::{
     AccountMenu, AccountPage, AdminHomePage, AdminUsersPage, InvitationPage, NewOrganisationPage,
-    OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInLinkPage, SignInPage,
-    SignUpPage, VerifyEmailPage, ViewerState,
+    NotificationsPage, OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInLinkPage,
+    SignInPage, SignUpPage, VerifyEmailPage, ViewerState,
 };
 use background::pages::JobsPage;
 use cart::pages::{AddToCartForm, CartLink, CartPage, CartState};
@@ -172,6 +172,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("security")) view=SecurityPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("account"), StaticSegment("notifications")) view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("hire") view=HireHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("profile")) view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("work")) view=FindWorkPage ssr=SsrMode::Async/>

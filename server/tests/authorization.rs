@@ -58,6 +58,17 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
     let nobody = uuid::Uuid::nil().to_string();
     let cases: Vec<Case> = vec![
         ("accounts/overview", vec![], signed_in.to_vec()),
+        (
+            "accounts/notifications",
+            vec![("page", "1")],
+            signed_in.to_vec(),
+        ),
+        ("accounts/notifications-read", vec![], signed_in.to_vec()),
+        (
+            "accounts/notification-read",
+            vec![("id", &nobody)],
+            signed_in.to_vec(),
+        ),
         ("accounts/sign-out-elsewhere", vec![], signed_in.to_vec()),
         (
             "accounts/profile",
@@ -607,6 +618,8 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         "accounts/sign-up",
         "accounts/verify-email",
         "accounts/viewer",
+        // A visitor's count is nothing (`null`), not a refusal: the header asks on every page.
+        "accounts/notifications-unread",
         "cart/add",
         "cart/remove",
         "cart/set",

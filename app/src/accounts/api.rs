@@ -6,7 +6,8 @@ use super::model::{
     ProviderInfo, Role, Viewer,
 };
 use crate::error::AppError;
-use crate::ids::{InvitationId, LoginId, UserId};
+use crate::ids::{InvitationId, LoginId, NotificationId, UserId};
+use crate::notifications::model::NotificationPage;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -15,6 +16,7 @@ use {
     super::model::safe_next,
     super::session::{AuthSession, RequestMeta},
     super::{admin, oidc_flow, orgs, passwords, service},
+    crate::notifications::service as notifications,
     crate::state::app_state,
 };
 
@@ -121,6 +123,41 @@ pub async fn unlink_provider(provider: String) -> Result<(), AppError> {
 pub async fn load_account() -> Result<AccountOverview, AppError> {
     let principal = authorize(Need::SignedIn).await?;
     Ok(service::account_overview(&app_state()?, &principal).await?)
+}
+
+/// The signed-in person's notifications, page `page` (from 1).
+#[server(endpoint = "accounts/notifications")]
+pub async fn load_notifications(page: u32) -> Result<NotificationPage, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let user = principal.viewer.user_id;
+    Ok(notifications::page(&app_state()?.db, user, page).await?)
+}
+
+/// How many notifications the signed-in person hasn't read; nothing for a visitor.
+#[server(endpoint = "accounts/notifications-unread")]
+pub async fn unread_notifications() -> Result<Option<i64>, AppError> {
+    let Some(principal) = current_principal().await? else {
+        return Ok(None);
+    };
+    let user = principal.viewer.user_id;
+    Ok(Some(notifications::unread(&app_state()?.db, user).await?))
+}
+
+#[server(endpoint = "accounts/notification-read")]
+pub async fn mark_notification_read(id: NotificationId) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let state = app_state()?;
+    let user = principal.viewer.user_id;
+    Ok(notifications::mark_read(&state.db, user, id, state.clock.now()).await?)
+}
+
+/// Returns how many were unread.
+#[server(endpoint = "accounts/notifications-read")]
+pub async fn mark_all_notifications_read() -> Result<u64, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let state = app_state()?;
+    let user = principal.viewer.user_id;
+    Ok(notifications::mark_all_read(&state.db, user, state.clock.now()).await?)
 }
 
 #[server(endpoint = "accounts/profile")]

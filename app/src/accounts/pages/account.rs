@@ -1,6 +1,7 @@
 //! The account page (profile, sign-in methods, organisations) and the security page
 //! (password, signed-in devices).
 
+use super::AccountHead;
 use crate::accounts::api::{
     ChangePassword, LinkProvider, SignOutDevice, SignOutElsewhere, UnlinkProvider, UpdateProfile,
     load_account,
@@ -8,7 +9,6 @@ use crate::accounts::api::{
 use crate::accounts::model::{AccountOverview, ActiveSession};
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn short_date(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -39,14 +39,7 @@ pub fn AccountPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Your account — Olivine"/>
-        <header class="page-head">
-            <h1>"Your account"</h1>
-            <nav class="tabs" aria-label="Account">
-                <a href="/account" aria-current="page">"Profile"</a>
-                <a href="/account/security">"Password & devices"</a>
-            </nav>
-        </header>
+        <AccountHead title="Your account — Olivine" current="/account"/>
         {move || banner().map(|text| view! { <Notice tone="success"><p>{text}</p></Notice> })}
         <Transition fallback=|| view! { <p aria-busy="true">"Loading your account…"</p> }>
             {move || Suspend::new(async move {
@@ -162,14 +155,7 @@ pub fn SecurityPage() -> impl IntoView {
         |_| load_account(),
     );
     view! {
-        <Title text="Password and devices — Olivine"/>
-        <header class="page-head">
-            <h1>"Your account"</h1>
-            <nav class="tabs" aria-label="Account">
-                <a href="/account">"Profile"</a>
-                <a href="/account/security" aria-current="page">"Password & devices"</a>
-            </nav>
-        </header>
+        <AccountHead title="Password and devices — Olivine" current="/account/security"/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {

@@ -3,32 +3,47 @@
 
 mod account;
 mod admin;
+mod notifications;
 mod orgs;
 mod signin;
 
 pub use account::{AccountPage, SecurityPage};
 pub use admin::{AdminHomePage, AdminUsersPage};
+pub use notifications::{NotificationBell, NotificationsPage};
 pub use orgs::{InvitationPage, NewOrganisationPage, OrganisationSettingsPage};
 pub use signin::{ResetPasswordPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage};
 
-use super::api::{SignOut, load_viewer};
+use super::api::{SignOut, load_viewer, unread_notifications};
 use super::model::Viewer;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server::ServerAction;
 
-/// The signed-in person for the whole page, refetched when an action changes who that is.
+/// The signed-in person for the whole page, refetched when an action changes who that is, and
+/// how many of their notifications are unread (for the header's bell).
 #[derive(Clone, Copy)]
 pub struct ViewerState {
     pub viewer: Resource<Result<Option<Viewer>, AppError>>,
+    pub unread: Resource<Result<Option<i64>, AppError>>,
     version: RwSignal<u32>,
+    notifications: RwSignal<u32>,
 }
 
 impl ViewerState {
     pub fn provide() -> Self {
         let version = RwSignal::new(0u32);
+        let notifications = RwSignal::new(0u32);
         let viewer = Resource::new(move || version.get(), |_| load_viewer());
-        let state = ViewerState { viewer, version };
+        let unread = Resource::new(
+            move || (version.get(), notifications.get()),
+            |_| unread_notifications(),
+        );
+        let state = ViewerState {
+            viewer,
+            unread,
+            version,
+            notifications,
+        };
         provide_context(state);
         state
     }
@@ -37,6 +52,11 @@ impl ViewerState {
     /// depend on who is signed in (the cart).
     pub fn generation(&self) -> u32 {
         self.version.get()
+    }
+
+    /// The person read notifications: the bell asks again.
+    pub fn notifications_changed(&self) {
+        self.notifications.update(|v| *v += 1);
     }
 
     /// Ask the server again (after sign-in, sign-out, role or membership changes).
@@ -73,11 +93,13 @@ pub fn AccountMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match state.viewer.await {
                     Ok(Some(viewer)) => {
+                        let unread = state.unread.await.ok().flatten().unwrap_or(0);
                         let admin = viewer.is_admin();
                         view! {
                             <ul class="account-menu" role="list">
                                 {admin.then(|| view! { <li><a href="/admin">"Back office"</a></li> })}
                                 <li><a href="/orders">"Orders"</a></li>
+                                <li><NotificationBell unread/></li>
                                 <li><a href="/account" class="account-menu__me">{viewer.display_name}</a></li>
                                 <li>
                                     <ActionForm action=sign_out attr:class="inline-form">
@@ -100,4 +122,23 @@ pub fn AccountMenu() -> impl IntoView {
         </Transition>
     }
     .into_any()
+}
+
+/// The account pages' title and tabs; `current` is the open tab's path.
+#[component]
+fn AccountHead(title: &'static str, current: &'static str) -> impl IntoView {
+    let tab = move |href: &'static str, label: &'static str| {
+        view! { <a href=href aria-current=(href == current).then_some("page")>{label}</a> }
+    };
+    view! {
+        <leptos_meta::Title text=title/>
+        <header class="page-head">
+            <h1>"Your account"</h1>
+            <nav class="tabs" aria-label="Account">
+                {tab("/account", "Profile")}
+                {tab("/account/security", "Password & devices")}
+                {tab("/account/notifications", "Notifications")}
+            </nav>
+        </header>
+    }
 }
