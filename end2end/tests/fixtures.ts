@@ -20,7 +20,7 @@ function visitorAddress(testInfo: TestInfo): string {
  * the test visits fails it. Pages report violations as `securitypolicyviolation` events (caught
  * from the first script on) and as console errors (which also cover blocked inline scripts).
  */
-export const test = base.extend<{ cspViolations: string[] }>({
+export const test = base.extend<{ cspViolations: string[]; wasmPanics: string[] }>({
   // Every page, new page (`browser.newPage()`) and API request of the test carries it.
   extraHTTPHeaders: async ({ extraHTTPHeaders }, use, testInfo) => {
     await use({ ...extraHTTPHeaders, 'X-Forwarded-For': visitorAddress(testInfo) });
@@ -44,6 +44,23 @@ export const test = base.extend<{ cspViolations: string[] }>({
       });
       await use(violations);
       expect(violations, 'Content-Security-Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+  /**
+   * And any panic in the WebAssembly (a hydration mismatch among them) fails it: the page would
+   * still show its server-rendered HTML, but stop answering clicks.
+   */
+  wasmPanics: [
+    async ({ context }, use) => {
+      const panics: string[] = [];
+      context.on('console', (message) => {
+        if (message.type() === 'error' && message.text().startsWith('panicked at')) {
+          panics.push(`${message.location().url}: ${message.text().split('\n')[0]}`);
+        }
+      });
+      await use(panics);
+      expect(panics, 'panics in the WebAssembly').toEqual([]);
     },
     { auto: true },
   ],
