@@ -5,6 +5,7 @@ use crate::accounts::oidc::{OidcProviderConfig, Registry};
 pub use crate::clock::Clock;
 use crate::error::AppError;
 use crate::media::service::Media;
+use crate::notifications::live::Hub;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
 use payments::Payments;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub clock: Clock,
     /// What other domains do when a browser signs in.
     pub after_sign_in: &'static [AfterSignIn<AppState>],
+    /// The WebSockets open on this node, waiting for their person's notifications.
+    pub live: Arc<Hub>,
 }
 
 impl AppState {
@@ -51,6 +54,7 @@ impl AppState {
             payments,
             clock: Clock::default(),
             after_sign_in: &[],
+            live: Arc::new(Hub::default()),
         }
     }
 

@@ -9,6 +9,9 @@ pub mod jobs;
 pub mod match_data;
 pub mod seed;
 
+/// This node's listener for live notifications (serve starts it; tests start their own).
+pub use http::live::listen as listen_for_notifications;
+
 use anyhow::Context;
 use app::media::service::Media;
 use app::media::store::MediaStore;
@@ -204,6 +207,7 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
             "/hire/certificates/{id}/document",
             get(certificate_files::document),
         )
+        .route("/ws", get(http::live::socket))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         // Everything above; the uploads below have their own, longer limit.
@@ -254,6 +258,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let synced = search_sync::open(&config, &db).await?;
     let state = app_state_with(&config, db.clone(), synced.index.clone())?;
     tokio::spawn(search_sync::run(db.clone(), synced));
+    tokio::spawn(http::live::listen(db.clone(), state.live.clone()));
     let transport = jobs::mail::Transport::from_config(&config)?;
     if matches!(transport, jobs::mail::Transport::Mailbox) {
         tracing::info!("no OLIVINE_SMTP_URL: outgoing mail goes to the dev mailbox");

@@ -193,7 +193,13 @@ async fn a_person_reads_and_marks_only_their_own(_: PgPoolOptions, options: PgCo
     notifications::mark_read(db, c.hana, newest, now)
         .await
         .expect("reading twice is fine");
-    assert_eq!(notifications::unread(db, c.hana).await.expect("unread"), 1);
+    assert_eq!(
+        notifications::unread(db, c.hana)
+            .await
+            .expect("unread")
+            .count,
+        1
+    );
     assert_eq!(
         notifications::mark_all_read(db, c.hana, now)
             .await
@@ -231,5 +237,8 @@ async fn a_person_reads_and_marks_only_their_own(_: PgPoolOptions, options: PgCo
         .call("accounts/notification-read", &[("id", &id.to_string())])
         .await;
     assert_eq!(reply.status, axum::http::StatusCode::NOT_FOUND);
-    assert_eq!(notifications::unread(db, max).await.expect("unread"), 2);
+    assert_eq!(
+        notifications::unread(db, max).await.expect("unread").count,
+        2
+    );
 }

@@ -7,7 +7,7 @@ use super::model::{
 };
 use crate::error::AppError;
 use crate::ids::{InvitationId, LoginId, NotificationId, UserId};
-use crate::notifications::model::NotificationPage;
+use crate::notifications::model::{NotificationPage, Unread};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -135,7 +135,7 @@ pub async fn load_notifications(page: u32) -> Result<NotificationPage, AppError>
 
 /// How many notifications the signed-in person hasn't read; nothing for a visitor.
 #[server(endpoint = "accounts/notifications-unread")]
-pub async fn unread_notifications() -> Result<Option<i64>, AppError> {
+pub async fn unread_notifications() -> Result<Option<Unread>, AppError> {
     let Some(principal) = current_principal().await? else {
         return Ok(None);
     };

@@ -4,8 +4,11 @@
 //! otherwise the local dev mailbox).
 
 pub mod api;
+pub mod arrivals;
 #[cfg(feature = "ssr")]
 pub mod email;
+#[cfg(feature = "ssr")]
+pub mod live;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -68,5 +68,20 @@ pub struct NotificationPage {
     pub total_pages: u32,
 }
 
+/// How many of a person's notifications are unread, and the cursor their live connection
+/// starts from (everything before it is in the count).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unread {
+    pub count: i64,
+    pub cursor: String,
+}
+
+/// What the live connection sends: notifications, and the cursor that covers them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveUpdate {
+    pub cursor: String,
+    pub notifications: Vec<Notification>,
+}
+
 /// Notifications on one page of the list.
 pub const NOTIFICATIONS_PER_PAGE: u32 = 30;

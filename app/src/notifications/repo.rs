@@ -126,3 +126,70 @@ pub async fn mark_all_read(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// The horizon now: every transaction below it has ended, so all of its notifications are
+/// visible; those of transactions from it on may still appear.
+pub async fn horizon(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS "horizon!""#
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Notifications of transactions from horizon `from` on that had ended when read, with the new
+/// horizon (every transaction below it had ended, so nothing below it can still appear): for
+/// one person (`user`), or for everyone. Oldest transaction first.
+pub async fn since(
+    conn: &mut PgConnection,
+    from: i64,
+    user: Option<UserId>,
+) -> Result<Since, sqlx::Error> {
+    // One statement, one snapshot: the horizon and the rows below it agree.
+    let rows = sqlx::query!(
+        r#"SELECT h.xmin::text::bigint AS "horizon!", n.user_id AS "user?: UserId",
+                  n.xid::text::bigint AS "xid?",
+                  n.notification_id AS "id?: NotificationId", n.kind AS "kind?: NotificationKind",
+                  n.title AS "title?", n.body AS "body?", n.link AS "link?",
+                  n.created_at AS "at?", n.read_at IS NOT NULL AS "read?"
+           FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) h
+           LEFT JOIN notifications n
+             ON n.xid >= $1::bigint::text::xid8 AND n.xid < h.xmin
+            AND ($2::uuid IS NULL OR n.user_id = $2)
+           ORDER BY n.xid, n.created_at, n.notification_id"#,
+        from,
+        user.map(|u| u.0),
+    )
+    .fetch_all(conn)
+    .await?;
+    let horizon = rows.first().map_or(from, |r| r.horizon).max(from);
+    let notifications = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some((
+                r.user?,
+                r.xid?,
+                Notification {
+                    id: r.id?,
+                    kind: r.kind?,
+                    title: r.title?,
+                    body: r.body?,
+                    link: r.link?,
+                    at: r.at?,
+                    read: r.read?,
+                },
+            ))
+        })
+        .collect();
+    Ok(Since {
+        horizon,
+        notifications,
+    })
+}
+
+/// What [`since`] read.
+pub struct Since {
+    pub horizon: i64,
+    /// (recipient, its transaction, notification)
+    pub notifications: Vec<(UserId, i64, Notification)>,
+}

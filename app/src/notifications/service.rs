@@ -1,6 +1,6 @@
 //! A person's notifications: read a page of them, mark one or all read. Only their own.
 
-use super::model::{NOTIFICATIONS_PER_PAGE, NotificationPage};
+use super::model::{NOTIFICATIONS_PER_PAGE, NotificationPage, Unread};
 use super::repo;
 use crate::error::{AppError, ServiceError};
 use crate::ids::{NotificationId, UserId};
@@ -28,9 +28,13 @@ pub async fn page(db: &PgPool, user: UserId, page: u32) -> Result<NotificationPa
     })
 }
 
-pub async fn unread(db: &PgPool, user: UserId) -> Result<i64> {
+/// How many of `user`'s notifications are unread, with the horizon read first: anything from
+/// it on reaches their live connection (perhaps counted too, never missed).
+pub async fn unread(db: &PgPool, user: UserId) -> Result<Unread> {
     let mut conn = db.acquire().await?;
-    Ok(repo::unread(&mut conn, user).await?)
+    let cursor = repo::horizon(&mut conn).await?.to_string();
+    let count = repo::unread(&mut conn, user).await?;
+    Ok(Unread { count, cursor })
 }
 
 /// Mark notification `id` read; another person's is not found.

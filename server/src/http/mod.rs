@@ -6,6 +6,7 @@ pub mod assets;
 pub mod certificate_files;
 pub mod guard;
 pub mod headers;
+pub mod live;
 pub mod media_files;
 mod multipart;
 pub mod oidc_callback;

@@ -26,6 +26,7 @@ pub mod hire;
 pub mod mail;
 pub mod search_sync;
 pub mod shop;
+pub mod wakeup;
 
 use futures::FutureExt;
 use sqlx::PgPool;

@@ -7,16 +7,15 @@
 //! up from the outbox. Then a worker applies new entries as their NOTIFY arrives (with
 //! a one-second poll as a fallback) and rebuilds once a day, when stock dates move on.
 
+use super::wakeup::Wakeup;
 use crate::config::Config;
 use anyhow::Context;
 use app::catalog::search::sync;
 use chrono::NaiveDate;
 use search::SearchIndex;
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 pub struct Synced {
     pub index: Arc<SearchIndex>,
@@ -103,26 +102,9 @@ pub async fn reindex(config: &Config, db: &PgPool) -> anyhow::Result<u64> {
 
 /// Keep the index fresh until the process stops.
 pub async fn run(db: PgPool, mut synced: Synced) {
-    let mut listener = match PgListener::connect_with(&db).await {
-        Ok(mut listener) => match listener.listen("search_outbox").await {
-            Ok(()) => Some(listener),
-            Err(error) => {
-                tracing::warn!(%error, "cannot LISTEN for search changes; polling instead");
-                None
-            }
-        },
-        Err(error) => {
-            tracing::warn!(%error, "cannot LISTEN for search changes; polling instead");
-            None
-        }
-    };
+    let mut wakeup = Wakeup::listen(&db, "search_outbox").await;
     loop {
-        match &mut listener {
-            Some(l) => {
-                let _ = tokio::time::timeout(Duration::from_secs(1), l.recv()).await;
-            }
-            None => tokio::time::sleep(Duration::from_secs(1)).await,
-        }
+        wakeup.wait().await;
         if let Err(error) = step(&db, &mut synced).await {
             tracing::warn!(
                 error = format!("{error:#}"),
