@@ -140,8 +140,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    ViewerState::provide();
+    let viewer = ViewerState::provide();
     CartState::provide();
+    accounts::pages::connect_live(viewer, notifications::arrivals::Arrivals::provide());
     // Effects run only in the browser, after hydration: mark the page interactive so tests
     // (and styles) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
@@ -206,6 +207,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("dev"), StaticSegment("mailbox")) view=MailboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <notifications::arrivals::Toasts/>
             <SiteFooter/>
         </Router>
     }

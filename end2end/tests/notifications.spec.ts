@@ -2,7 +2,7 @@ import { expect } from '@playwright/test';
 import { test } from './fixtures';
 import { DEMO_PASSWORD, applyWithNote, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
 
-test('an application and an offer reach the other side as notifications, read from the bell', async ({
+test('an application, an offer and a message reach the other side live and in the notifications', async ({
   page,
   browser,
 }) => {
@@ -50,19 +50,40 @@ test('an application and an offer reach the other side as notifications, read fr
     await expect(page.getByTestId('unread-count')).toHaveText('All read');
     await expect(page.getByTestId('bell-count')).toHaveCount(0);
 
-    // The link leads to the shift, where Olga offers the place.
+    // Fay watches her applications while Olga, following the notification's link, offers the
+    // place: the offer appears on Fay's page without a reload, with a toast.
+    await fay.goto('/hire/work/applications');
+    await waitForHydration(fay);
+    const mine = fay.getByTestId('applications').locator(':scope > li', { hasText: title });
+    await expect(mine.getByRole('button', { name: 'Accept offer' })).toHaveCount(0);
     await received.getByRole('link', { name: 'New application from Fay Freelancer' }).click();
     await expect(page).toHaveURL(managerShift);
     await waitForHydration(page);
     const applicant = page.getByTestId('applicants').locator(':scope > li', { hasText: 'Fay Freelancer' });
     await applicant.getByRole('button', { name: 'Offer a place' }).click();
     await expect(applicant).toHaveAttribute('data-status', 'offered');
+    await expect(mine.getByRole('button', { name: 'Accept offer' })).toBeVisible();
+    await expect(fay.getByTestId('toasts')).toContainText('An offer from Canal Logistics');
+
+    // Olga writes from the applicant's thread; it appears in Fay's open thread as it is sent.
+    await applicant.getByRole('link', { name: 'Message' }).click();
+    await expect(page).toHaveURL(/\/hire\/org\/canal-logistics\/messages\/[0-9a-f-]+$/);
+    const thread = page.url().replace('/hire/org/canal-logistics/messages/', '/hire/messages/');
+    await fay.goto(thread);
+    await waitForHydration(fay);
+    await waitForHydration(page);
+    await page.getByLabel('Your message').fill(`Bring safety boots (${title}).`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(fay.getByTestId('messages')).toContainText(`Bring safety boots (${title}).`);
 
     // Fay finds the offer in her notifications and marks it read on its own.
     await fay.goto('/account/notifications');
     await waitForHydration(fay);
-    const offer = fay.getByTestId('notification').filter({ hasText: title });
-    await expect(offer).toContainText('An offer from Canal Logistics');
+    const offer = fay
+      .getByTestId('notification')
+      .filter({ hasText: 'An offer from Canal Logistics' })
+      .filter({ hasText: title });
+    await expect(offer).toHaveCount(1);
     await offer.getByRole('button', { name: 'Mark as read' }).click();
     await expect(offer.getByRole('button', { name: 'Mark as read' })).toHaveCount(0);
     await offer.getByRole('link', { name: 'An offer from Canal Logistics' }).click();

@@ -7,6 +7,7 @@ use super::components::{OrderBody, OrderList, PaymentPanel, order_id_param, stat
 use super::model::{OrderDetail, OrderStatus};
 use crate::error::AppError;
 use crate::ids::OrderId;
+use crate::notifications::arrivals::changes_here;
 use crate::ui::{ErrorPage, Notice};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,9 +44,10 @@ pub fn OrderDetailPage() -> impl IntoView {
     let id = order_id_param();
     let query = use_query_map();
     let just_paid = Memo::new(move |_| query.with(|q| q.get("paid").is_some()));
+    let live = changes_here();
     let detail = Resource::new(
-        move || (id.get(), just_paid.get()),
-        |(id, sync)| async move {
+        move || (id.get(), just_paid.get(), live.get()),
+        |(id, sync, _)| async move {
             match id {
                 Some(id) => my_order(id, sync).await,
                 None => Err(AppError::NotFound),

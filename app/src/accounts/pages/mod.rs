@@ -3,12 +3,14 @@
 
 mod account;
 mod admin;
+mod live;
 mod notifications;
 mod orgs;
 mod signin;
 
 pub use account::{AccountPage, SecurityPage};
 pub use admin::{AdminHomePage, AdminUsersPage};
+pub use live::connect_live;
 pub use notifications::{NotificationBell, NotificationsPage};
 pub use orgs::{InvitationPage, NewOrganisationPage, OrganisationSettingsPage};
 pub use signin::{ResetPasswordPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage};
@@ -16,6 +18,7 @@ pub use signin::{ResetPasswordPage, SignInLinkPage, SignInPage, SignUpPage, Veri
 use super::api::{SignOut, load_viewer, unread_notifications};
 use super::model::Viewer;
 use crate::error::AppError;
+use crate::notifications::model::Unread;
 use leptos::prelude::*;
 use leptos::server::ServerAction;
 
@@ -24,7 +27,7 @@ use leptos::server::ServerAction;
 #[derive(Clone, Copy)]
 pub struct ViewerState {
     pub viewer: Resource<Result<Option<Viewer>, AppError>>,
-    pub unread: Resource<Result<Option<i64>, AppError>>,
+    pub unread: Resource<Result<Option<Unread>, AppError>>,
     version: RwSignal<u32>,
     notifications: RwSignal<u32>,
 }
@@ -54,7 +57,12 @@ impl ViewerState {
         self.version.get()
     }
 
-    /// The person read notifications: the bell asks again.
+    /// Changes whenever the person's notifications may have changed (a tracked read).
+    pub fn notifications_generation(&self) -> u32 {
+        self.notifications.get()
+    }
+
+    /// Notifications arrived or were read: the bell asks again.
     pub fn notifications_changed(&self) {
         self.notifications.update(|v| *v += 1);
     }
@@ -93,7 +101,7 @@ pub fn AccountMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match state.viewer.await {
                     Ok(Some(viewer)) => {
-                        let unread = state.unread.await.ok().flatten().unwrap_or(0);
+                        let unread = state.unread.await.ok().flatten().map_or(0, |u| u.count);
                         let admin = viewer.is_admin();
                         view! {
                             <ul class="account-menu" role="list">

@@ -13,12 +13,13 @@ pub fn NotificationsPage() -> impl IntoView {
     let read_one = ServerAction::<MarkNotificationRead>::new();
     let read_all = ServerAction::<MarkAllNotificationsRead>::new();
     let (_, page) = use_list_query();
+    // Live arrivals show here at once, whatever they link to.
     let list = Resource::new(
         move || {
             (
                 page.get(),
-                read_one.version().get(),
-                read_all.version().get(),
+                read_one.version().get() + read_all.version().get(),
+                viewer.map_or(0, |v| v.notifications_generation()),
             )
         },
         |(page, _, _)| load_notifications(page),

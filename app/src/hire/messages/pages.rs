@@ -8,6 +8,7 @@ use crate::hire::messages::api::{
 use crate::hire::messages::model::{Thread, ThreadSummary};
 use crate::hire::reference::model::Side;
 use crate::ids::ApplicationId;
+use crate::notifications::arrivals::changes_here;
 use crate::ui::{ErrorPage, FormError, TextArea, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -124,9 +125,10 @@ pub fn MessagesPage() -> impl IntoView {
 pub fn ThreadPage() -> impl IntoView {
     let (_, id) = route_params();
     let send = ServerAction::<SendMyMessage>::new();
+    let live = changes_here();
     let thread = Resource::new(
-        move || (id.get(), send.version().get()),
-        |(id, _)| async move { my_thread(id?).await },
+        move || (id.get(), send.version().get(), live.get()),
+        |(id, _, _)| async move { my_thread(id?).await },
     );
     let error = form_error(send);
     view! {
@@ -181,9 +183,10 @@ pub fn OrgMessagesPage() -> impl IntoView {
 pub fn OrgThreadPage() -> impl IntoView {
     let (slug, id) = route_params();
     let send = ServerAction::<SendOrgMessage>::new();
+    let live = changes_here();
     let thread = Resource::new(
-        move || (slug.get(), id.get(), send.version().get()),
-        |(slug, id, _)| async move { org_thread(slug, id?).await },
+        move || (slug.get(), id.get(), send.version().get(), live.get()),
+        |(slug, id, _, _)| async move { org_thread(slug, id?).await },
     );
     let error = form_error(send);
     view! {

@@ -3,6 +3,7 @@
 use crate::hire::applications::api::{AcceptOffer, WithdrawApplication, my_applications};
 use crate::hire::applications::model::ApplicationStatus;
 use crate::hire::components::{HireNav, posting_href};
+use crate::notifications::arrivals::changes_here;
 use crate::ui::{ErrorPage, FormError, Notice, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,8 +12,9 @@ use leptos_meta::Title;
 pub fn MyApplicationsPage() -> impl IntoView {
     let accept = ServerAction::<AcceptOffer>::new();
     let withdraw = ServerAction::<WithdrawApplication>::new();
+    let live = changes_here();
     let list = Resource::new(
-        move || (accept.version().get(), withdraw.version().get()),
+        move || (accept.version().get(), withdraw.version().get(), live.get()),
         |_| my_applications(),
     );
     let error = Signal::derive(move || {

@@ -13,6 +13,7 @@ use crate::hire::ratings::api::RateOrganisation;
 use crate::hire::ratings::components::{ContractRatings, RatingFields};
 use crate::hire::reference::model::Side;
 use crate::hire::time::last_day;
+use crate::notifications::arrivals::changes_here;
 use crate::ui::{ErrorPage, FormError, TextArea, form_error};
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -27,6 +28,7 @@ pub fn MyShiftsPage() -> impl IntoView {
         week: ServerAction::new(),
         delivery: ServerAction::new(),
     };
+    let live = changes_here();
     let list = Resource::new(
         move || {
             (
@@ -34,6 +36,7 @@ pub fn MyShiftsPage() -> impl IntoView {
                 cancel.version().get(),
                 rate.version().get(),
                 work.week.version().get() + work.delivery.version().get(),
+                live.get(),
             )
         },
         |_| my_contracts(),

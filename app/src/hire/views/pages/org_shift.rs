@@ -14,6 +14,7 @@ use crate::hire::postings::components::ShiftRequirements;
 use crate::hire::postings::model::PostingStatus;
 use crate::hire::views::api::load_org_shift;
 use crate::ids::PostingId;
+use crate::notifications::arrivals::changes_here;
 use crate::ui::{ErrorPage, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,9 +26,10 @@ pub fn OrgShiftPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let actions = ShiftActions::in_page();
+    let live = changes_here();
     let shift = Resource::new(
-        move || (slug.get(), id.get(), actions.version()),
-        |(slug, id, _)| async move {
+        move || (slug.get(), id.get(), actions.version(), live.get()),
+        |(slug, id, _, _)| async move {
             let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
             load_org_shift(slug, PostingId(id)).await
         },
