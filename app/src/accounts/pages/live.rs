@@ -24,28 +24,36 @@ struct Live {
 /// Keep a live connection open while someone is signed in (in the browser; nothing happens
 /// while rendering on the server).
 pub fn connect_live(viewer: ViewerState, arrivals: Arrivals) {
-    let live = Rc::new(RefCell::new(Live::default()));
-    let held = StoredValue::new_local(live.clone());
-    Effect::new(move |_| {
+    // The connection's state is made by the effect itself (effects run only in the browser):
+    // held by the render on the server, this browser-only value would be dropped on another
+    // thread and bring the request down.
+    Effect::new(move |held: Option<Rc<RefCell<Live>>>| {
+        let live = held.unwrap_or_default();
         let cursor = match viewer.unread.get() {
             Some(Ok(Some(unread))) => Some(unread.cursor),
             _ => None,
         };
-        let live = held.get_value();
         match cursor {
             Some(cursor) => {
                 let open = live.borrow().connection.is_some();
                 if !open {
-                    live.borrow_mut().cursor = cursor;
+                    // The page's cursor only starts the first connection: later ones go on from
+                    // the last message's, so nothing between the two is skipped.
+                    if live.borrow().cursor.is_empty() {
+                        live.borrow_mut().cursor = cursor;
+                    }
                     open_socket(&live, viewer, arrivals);
                 }
             }
             None => close(&live),
         }
+        live
     });
 }
 
+/// Signed out: close, and forget the cursor (whoever signs in next starts from their page's).
 fn close(live: &Rc<RefCell<Live>>) {
+    live.borrow_mut().cursor.clear();
     if let Some(socket) = live.borrow_mut().connection.take() {
         socket.set_onclose(None);
         let _ = socket.close();
