@@ -367,7 +367,16 @@ fn browser_tests(pins: &Pins, cluster: &Cluster, extra: &[String]) -> Result<(u6
             anyhow::bail!("Playwright wrote no report ({status})");
         };
         let count = |key: &str| stats[key].as_u64().unwrap_or(0);
-        let failed = count("unexpected") + count("flaky");
+        // A panic in the server fails the run even when every page a test looked at came back.
+        let panics = std::fs::read_to_string(&server_log)
+            .map(|log| log.matches("panicked at").count() as u64)
+            .unwrap_or(0);
+        if panics > 0 {
+            say(format!(
+                "the server panicked {panics} times during the browser tests"
+            ));
+        }
+        let failed = count("unexpected") + count("flaky") + panics.min(1);
         if failed > 0 || !status.success() {
             say(format!(
                 "browser tests failed: the server's log is {}",
