@@ -21,6 +21,8 @@ pub mod dates;
 pub mod discounts;
 pub mod error;
 pub mod hire;
+#[cfg(feature = "ssr")]
+pub mod horizon;
 pub mod ids;
 pub mod inventory;
 pub mod media;

@@ -61,7 +61,8 @@ impl Hub {
     }
 
     /// How many sockets are open on this node.
-    pub fn connections(&self) -> usize {
+    #[cfg(test)]
+    fn connections(&self) -> usize {
         self.lock().subscribers.values().map(Vec::len).sum()
     }
 

@@ -82,14 +82,18 @@ pub async fn counts(conn: &mut PgConnection, user: UserId) -> Result<(i64, i64),
     Ok((row.all, row.unread))
 }
 
-/// How many of `user`'s notifications are unread.
-pub async fn unread(conn: &mut PgConnection, user: UserId) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM notifications WHERE user_id = $1 AND read_at IS NULL"#,
+/// How many of `user`'s notifications are unread, and the horizon of the same snapshot
+/// (notifications of transactions from it on may or may not be in the count).
+pub async fn unread(conn: &mut PgConnection, user: UserId) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) AS "n!",
+                  pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS "horizon!"
+           FROM notifications WHERE user_id = $1 AND read_at IS NULL"#,
         user.0,
     )
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok((row.n, row.horizon))
 }
 
 /// Mark one of `user`'s notifications read; `false` when it isn't theirs.
@@ -125,16 +129,6 @@ pub async fn mark_all_read(
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
-}
-
-/// The horizon now: every transaction below it has ended, so all of its notifications are
-/// visible; those of transactions from it on may still appear.
-pub async fn horizon(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS "horizon!""#
-    )
-    .fetch_one(conn)
-    .await
 }
 
 /// Notifications of transactions from horizon `from` on that had ended when read, with the new

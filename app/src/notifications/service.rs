@@ -28,13 +28,15 @@ pub async fn page(db: &PgPool, user: UserId, page: u32) -> Result<NotificationPa
     })
 }
 
-/// How many of `user`'s notifications are unread, with the horizon read first: anything from
-/// it on reaches their live connection (perhaps counted too, never missed).
+/// How many of `user`'s notifications are unread, with the cursor their live connection starts
+/// from: anything from it on reaches the connection (perhaps counted too, never missed).
 pub async fn unread(db: &PgPool, user: UserId) -> Result<Unread> {
     let mut conn = db.acquire().await?;
-    let cursor = repo::horizon(&mut conn).await?.to_string();
-    let count = repo::unread(&mut conn, user).await?;
-    Ok(Unread { count, cursor })
+    let (count, horizon) = repo::unread(&mut conn, user).await?;
+    Ok(Unread {
+        count,
+        cursor: horizon.to_string(),
+    })
 }
 
 /// Mark notification `id` read; another person's is not found.

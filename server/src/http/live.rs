@@ -90,7 +90,7 @@ async fn serve(
     let mut subscription = state.live.subscribe(user);
     let mut conn = state.db.acquire().await?;
     // A cursor from the future (or made up) would hide what comes; none means "from now".
-    let now = repo::horizon(&mut conn).await?;
+    let now = app::horizon::now(&mut conn).await?;
     let from = after.map_or(now, |after| after.clamp(0, now));
     let caught_up = repo::since(&mut conn, from, Some(user)).await?;
     drop(conn);
@@ -168,7 +168,7 @@ pub async fn listen(db: PgPool, hub: Arc<Hub>) {
 async fn step(db: &PgPool, hub: &Hub, horizon: Option<i64>) -> Result<i64, sqlx::Error> {
     let mut conn = db.acquire().await?;
     let Some(from) = horizon else {
-        return repo::horizon(&mut conn).await;
+        return app::horizon::now(&mut conn).await;
     };
     let new = repo::since(&mut conn, from, None).await?;
     if !new.notifications.is_empty() {

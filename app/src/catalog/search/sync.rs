@@ -86,15 +86,8 @@ pub async fn database_id(conn: &mut PgConnection) -> Result<uuid::Uuid, sqlx::Er
         .await
 }
 
-/// The outbox horizon now: every transaction below it has ended, so all of its entries are
-/// visible; entries of transactions from it on may still appear.
-pub async fn outbox_horizon(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS "horizon!""#
-    )
-    .fetch_one(conn)
-    .await
-}
+/// The outbox horizon now.
+pub use crate::horizon::now as outbox_horizon;
 
 /// Whether the outbox still holds every entry from horizon `applied` on (pruning has not
 /// reached it).
