@@ -30,21 +30,36 @@ struct About {
 }
 
 async fn about(conn: &mut PgConnection, id: ApplicationId) -> Result<About, sqlx::Error> {
+    about_either(conn, Some(id), None).await
+}
+
+async fn about_contract(conn: &mut PgConnection, id: ContractId) -> Result<About, sqlx::Error> {
+    about_either(conn, None, Some(id)).await
+}
+
+/// The application `application`, or the one contract `contract` grew from.
+async fn about_either(
+    conn: &mut PgConnection,
+    application: Option<ApplicationId>,
+    contract: Option<ContractId>,
+) -> Result<About, sqlx::Error> {
     let r = sqlx::query!(
-        r#"SELECT a.posting_id, p.kind AS "kind: PostingKind", p.title, a.organisation_id,
+        r#"SELECT a.application_id, a.posting_id, p.kind AS "kind: PostingKind", p.title, a.organisation_id,
                   o.name AS organisation_name, o.slug, a.freelancer_id,
                   u.display_name AS freelancer_name, hire_local(p.starts_at) AS "starts!"
            FROM applications a
            JOIN postings p USING (posting_id)
            JOIN organisations o ON o.organisation_id = a.organisation_id
            JOIN users u ON u.user_id = a.freelancer_id
-           WHERE a.application_id = $1"#,
-        id.0
+           WHERE a.application_id = coalesce(
+                     $1, (SELECT application_id FROM contracts WHERE contract_id = $2))"#,
+        application.map(|a| a.0),
+        contract.map(|c| c.0),
     )
     .fetch_one(conn)
     .await?;
     Ok(About {
-        application: id,
+        application: ApplicationId(r.application_id),
         posting: PostingId(r.posting_id),
         kind: r.kind,
         title: r.title,
@@ -55,16 +70,6 @@ async fn about(conn: &mut PgConnection, id: ApplicationId) -> Result<About, sqlx
         freelancer_name: r.freelancer_name,
         starts: r.starts,
     })
-}
-
-async fn about_contract(conn: &mut PgConnection, id: ContractId) -> Result<About, sqlx::Error> {
-    let application = sqlx::query_scalar!(
-        r#"SELECT application_id AS "id: ApplicationId" FROM contracts WHERE contract_id = $1"#,
-        id.0
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    about(conn, application).await
 }
 
 impl About {
