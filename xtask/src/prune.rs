@@ -7,12 +7,10 @@
 //! libraries. A dependency can have several current builds at once (one per feature set the
 //! different cargo invocations ask for), so removing an "older" one would only rebuild it.
 
-use crate::util::{cargo, output, root, say, target_dir};
-use anyhow::Context;
+use crate::util::{say, target_dir, workspace_metadata};
 use anyhow::Result;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::SystemTime;
 
 /// Files smaller than this are left alone: the large ones are test binaries and the server's
@@ -73,13 +71,7 @@ pub fn stale_artifacts() -> Result<()> {
 
 /// `libapp`, `libtest_support`, …: the file names of the workspace's own libraries.
 fn workspace_libraries() -> Result<Vec<String>> {
-    let meta = output(
-        Command::new(cargo())
-            .args(["metadata", "--format-version", "1", "--no-deps"])
-            .current_dir(root()),
-    )?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&meta).context("cannot read cargo metadata")?;
+    let meta = workspace_metadata()?;
     let packages = meta["packages"].as_array().cloned().unwrap_or_default();
     Ok(packages
         .iter()

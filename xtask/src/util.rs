@@ -102,16 +102,19 @@ pub fn wait_for_port(port: u16, timeout: Duration, what: &str) -> Result<()> {
     bail!("{what} did not start listening on port {port} within {timeout:?}")
 }
 
-/// Cargo's target directory for this workspace (honours CARGO_TARGET_DIR).
-pub fn target_dir() -> Result<PathBuf> {
+/// `cargo metadata` for the workspace's own packages.
+pub fn workspace_metadata() -> Result<serde_json::Value> {
     let meta = output(
         Command::new(cargo())
             .args(["metadata", "--format-version", "1", "--no-deps"])
             .current_dir(root()),
     )?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&meta).context("cannot read cargo metadata")?;
-    meta["target_directory"]
+    serde_json::from_str(&meta).context("cannot read cargo metadata")
+}
+
+/// Cargo's target directory for this workspace (honours CARGO_TARGET_DIR).
+pub fn target_dir() -> Result<PathBuf> {
+    workspace_metadata()?["target_directory"]
         .as_str()
         .map(PathBuf::from)
         .context("cargo metadata has no target_directory")

@@ -194,9 +194,14 @@ impl ShiftBuilder {
         organisation: OrganisationId,
         by: UserId,
     ) -> PostingId {
-        postings::create_shift(state, organisation, by, &self.input)
-            .await
-            .expect("a valid shift")
+        post(
+            state,
+            organisation,
+            by,
+            PostingForm::Shift(&self.input),
+            false,
+        )
+        .await
     }
 
     /// Saved and published.
@@ -206,9 +211,14 @@ impl ShiftBuilder {
         organisation: OrganisationId,
         by: UserId,
     ) -> PostingId {
-        let id = self.draft(state, organisation, by).await;
-        publish(state, organisation, by, id).await;
-        id
+        post(
+            state,
+            organisation,
+            by,
+            PostingForm::Shift(&self.input),
+            true,
+        )
+        .await
     }
 }
 
@@ -261,9 +271,14 @@ impl JobBuilder {
         organisation: OrganisationId,
         by: UserId,
     ) -> PostingId {
-        postings::create_posting(state, organisation, by, PostingForm::Job(&self.input))
-            .await
-            .expect("a valid job")
+        post(
+            state,
+            organisation,
+            by,
+            PostingForm::Job(&self.input),
+            false,
+        )
+        .await
     }
 
     pub async fn open(
@@ -272,16 +287,27 @@ impl JobBuilder {
         organisation: OrganisationId,
         by: UserId,
     ) -> PostingId {
-        let id = self.draft(state, organisation, by).await;
-        publish(state, organisation, by, id).await;
-        id
+        post(state, organisation, by, PostingForm::Job(&self.input), true).await
     }
 }
 
-async fn publish(state: &AppState, organisation: OrganisationId, by: UserId, id: PostingId) {
-    postings::change_shift(state, organisation, by, id, PostingStatus::Published)
+/// Save `form` as a draft of `organisation` by `by`, and publish it when `publish`.
+async fn post(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    form: PostingForm<'_>,
+    publish: bool,
+) -> PostingId {
+    let id = postings::create_posting(state, organisation, by, form)
         .await
-        .expect("publish");
+        .expect("a valid posting");
+    if publish {
+        postings::change_shift(state, organisation, by, id, PostingStatus::Published)
+            .await
+            .expect("publish");
+    }
+    id
 }
 
 /// A shift's hours as the freelancer types them.
