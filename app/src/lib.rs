@@ -35,6 +35,8 @@ pub mod ratelimit;
 pub mod secret;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 pub mod ui;
 
 use accounts::pages::{
@@ -66,7 +68,7 @@ use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
-use notifications::pages::MailboxPage;
+use notifications::pages::{MailboxPage, UnsubscribePage};
 use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
 use orders::pages::{MyOrdersPage, OrderDetailPage};
 use ui::NotFound;
@@ -207,6 +209,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("products"), StaticSegment("new")) view=AdminNewProductPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products"), ParamSegment("id")) view=AdminProductPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("dev"), StaticSegment("mailbox")) view=MailboxPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("email"), StaticSegment("unsubscribe")) view=UnsubscribePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <notifications::arrivals::Toasts/>

@@ -245,3 +245,28 @@ test('a manager posts a fixed-price job, a freelancer applies at their own price
     await freelancer.close();
   }
 });
+
+test('a visitor sees the open work before signing up and signs in at Apply', async ({ page }) => {
+  await page.goto('/hire/work');
+  await waitForHydration(page);
+  await expect(page.getByTestId('visitor-invitation')).toBeVisible();
+  // No radius without a home to measure from.
+  await expect(page.getByLabel('Within (km)')).toHaveCount(0);
+  const first = page.getByTestId('work-results').locator(':scope > li').first();
+  const title = (await first.locator('.shift-row__title').innerText()).trim();
+  await first.locator('.shift-row__title').click();
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
+  await expect(page.getByTestId('sign-in-to-apply')).toBeVisible();
+
+  // Signing in brings Finn, a freelancer, back to the same page, where he can apply.
+  const here = page.url();
+  await page.getByRole('link', { name: 'Sign in to apply' }).click();
+  await expect(page).toHaveURL(/\/signin\?next=/);
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill('finn@olivine.test');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(here);
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
+  await expect(page.getByTestId('sign-in-to-apply')).toHaveCount(0);
+});

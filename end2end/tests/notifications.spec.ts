@@ -88,6 +88,39 @@ test('an application, an offer and a message reach the other side live and in th
     await expect(offer.getByRole('button', { name: 'Mark as read' })).toHaveCount(0);
     await offer.getByRole('link', { name: 'An offer from Canal Logistics' }).click();
     await expect(fay).toHaveURL(/\/hire\/work\/applications$/);
+
+    // The offer also reached Fay's inbox (here the dev mailbox); its link stops offer emails,
+    // after asking (mail scanners open links).
+    const offerMail = fay
+      .locator('.mailbox__message[data-to="fay@olivine.test"]')
+      .filter({ hasText: 'An offer from Canal Logistics' })
+      .filter({ hasText: title });
+    await expect
+      .poll(
+        async () => {
+          await fay.goto('/dev/mailbox');
+          return offerMail.count();
+        },
+        { message: 'the offer by email', timeout: 30_000, intervals: [500] },
+      )
+      .toBe(1);
+    const unsubscribe = await offerMail.locator('a[href*="/email/unsubscribe?token="]').getAttribute('href');
+    await fay.goto(new URL(unsubscribe!).pathname + new URL(unsubscribe!).search);
+    await waitForHydration(fay);
+    await expect(fay.getByText('Stop emails about “Offer”?')).toBeVisible();
+    await fay.getByRole('button', { name: 'Unsubscribe' }).click();
+    await expect(fay.getByTestId('unsubscribed')).toHaveText('Done: you will get no more emails about “Offer”.');
+
+    // Her email settings say so; she turns offers back on there.
+    await fay.goto('/account/notifications');
+    await waitForHydration(fay);
+    const offers = fay.getByLabel('Offer', { exact: true });
+    await expect(offers).toHaveValue('off');
+    await offers.selectOption('immediately');
+    await fay.getByRole('button', { name: 'Save email settings' }).click();
+    await expect(fay.getByText('Email settings saved.')).toBeVisible();
+    await fay.reload();
+    await expect(fay.getByLabel('Offer', { exact: true })).toHaveValue('immediately');
   } finally {
     await fay.close();
   }

@@ -208,6 +208,7 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
             get(certificate_files::document),
         )
         .route("/ws", get(http::live::socket))
+        .route(http::unsubscribe::PATH, post(http::unsubscribe::one_click))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         // Everything above; the uploads below have their own, longer limit.
@@ -266,6 +267,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let embedder = jobs::hire::load_embedder(&config, &state.db).await?;
     let mut runner = jobs::Runner::new(db.clone())
         .with(jobs::mail::EmailRelay::new(db.clone(), transport))
+        .with(jobs::mail::NotificationMail::new(state.clone()))
+        .with(jobs::mail::NotificationDigest::new(state.clone()))
         .with(jobs::shop::Housekeeping::new(state.clone()))
         .with(jobs::shop::UnpaidOrderExpiry::new(state.clone()))
         .with(jobs::shop::StripeEventRetry::new(state.clone()))

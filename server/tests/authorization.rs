@@ -64,6 +64,12 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             signed_in.to_vec(),
         ),
         ("accounts/notifications-read", vec![], signed_in.to_vec()),
+        ("accounts/email-preferences", vec![], signed_in.to_vec()),
+        (
+            "accounts/email-preferences-save",
+            vec![("email[offer_made]", "immediately")],
+            signed_in.to_vec(),
+        ),
         (
             "accounts/notification-read",
             vec![("id", &nobody)],
@@ -284,18 +290,6 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
                 "admin",
             ],
         ),
-        (
-            "hire/work",
-            vec![
-                ("within_km", ""),
-                ("min_wage", ""),
-                ("skill", ""),
-                ("from", ""),
-                ("page", "1"),
-            ],
-            vec!["freelancer"],
-        ),
-        ("hire/shift", vec![("id", &nobody)], signed_in.to_vec()),
         (
             "hire/apply",
             vec![("shift", &nobody), ("note", ""), ("proposed", "")],
@@ -620,6 +614,13 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         "accounts/viewer",
         // A visitor's count is nothing (`null`), not a refusal: the header asks on every page.
         "accounts/notifications-unread",
+        // An email's unsubscribe link: its token is the authority (no session needed).
+        "email/unsubscribe",
+        "email/unsubscribe-link",
+        // Open work is browsable before signing up; a visitor's answer holds nothing private
+        // (`visitors_browse_open_work_without_anything_private`).
+        "hire/work",
+        "hire/shift",
         "cart/add",
         "cart/remove",
         "cart/set",

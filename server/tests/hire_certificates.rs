@@ -58,9 +58,10 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
     // Find-work cards say so before anyone opens the shift.
     let mut conn = db.acquire().await.expect("connection");
     let filter = app::hire::postings::model::WorkFilter::from_query("", "", "", "", 1);
-    let (found, _) = postings::repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
-        .await
-        .expect("work");
+    let (found, _) =
+        postings::repo::open_shifts(&mut conn, Some(c.fay), &filter, state.clock.now(), 20)
+            .await
+            .expect("work");
     let card = found.iter().find(|s| s.id == shift).expect("listed");
     assert!(card.needs_certificates);
     drop(conn);

@@ -48,7 +48,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     let mut conn = db.acquire().await.expect("connection");
     let filter = app::hire::postings::model::WorkFilter::from_query("", "", "barista", "", 1);
     let (found, total) =
-        postings::repo::open_shifts(&mut conn, c.fay, &filter, state.clock.now(), 20)
+        postings::repo::open_shifts(&mut conn, Some(c.fay), &filter, state.clock.now(), 20)
             .await
             .expect("work");
     assert_eq!((total, found[0].id), (1, draft));
@@ -57,7 +57,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     // A page past the last still knows how many there are.
     let beyond = app::hire::postings::model::WorkFilter::from_query("", "", "barista", "", 3);
     let (none, total) =
-        postings::repo::open_shifts(&mut conn, c.fay, &beyond, state.clock.now(), 20)
+        postings::repo::open_shifts(&mut conn, Some(c.fay), &beyond, state.clock.now(), 20)
             .await
             .expect("work");
     assert_eq!((none.len(), total), (0, 1));

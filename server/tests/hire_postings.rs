@@ -3,9 +3,12 @@
 mod common;
 
 use app::error::AppError;
-use app::hire::postings::model::{Draft, PostingStatus, ShiftInput};
+use app::hire::postings::model::{Draft, PostingStatus, ShiftInput, WorkPage};
 use app::hire::refusal::Refusal;
+use app::hire::views::model::ShiftDetail;
 use app::hire::{postings, reference};
+use axum::http::StatusCode;
+use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::collections::BTreeMap;
 use test_support::hire::{Cast, ShiftBuilder, hire_day};
@@ -210,4 +213,96 @@ async fn the_hire_demo_seed_is_complete_and_idempotent(
         (6, 3),
         "a job every ninth posting"
     );
+}
+
+/// A page as a visitor's browser gets it: status and HTML.
+async fn visit(app: &common::App, path: &str) -> (StatusCode, String) {
+    let request = axum::http::Request::get(path)
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let reply = app.browser().send(request).await;
+    (reply.status, reply.body)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn visitors_browse_open_work_without_anything_private(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let state = &app.state;
+    let c = Cast::of(state).await;
+    let open = c.open_shift(state, hire_day(3), 2).await;
+    let draft = ShiftBuilder::on(hire_day(4))
+        .draft(state, c.harbour, c.hana)
+        .await;
+    let filters = [
+        ("within_km", "5"),
+        ("min_wage", ""),
+        ("skill", ""),
+        ("from", ""),
+        ("page", "1"),
+    ];
+
+    // A visitor finds the open shift (a radius means nothing without a home), not the draft.
+    let reply = app.browser().call("hire/work", &filters).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let work: WorkPage = serde_json::from_str(&reply.body).expect("work page");
+    let ids: Vec<_> = work.shifts.iter().map(|s| s.id).collect();
+    assert_eq!(ids, [open]);
+    assert!(!ids.contains(&draft));
+    assert_eq!((work.home, work.signed_in), (None, false));
+    assert_eq!(work.shifts[0].distance_km, None);
+
+    // Its page: everything but the street address, and no application.
+    let reply = app
+        .browser()
+        .call("hire/shift", &[("id", &open.to_string())])
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let detail: ShiftDetail = serde_json::from_str(&reply.body).expect("shift");
+    assert_eq!(detail.posting.summary.title, "Barista, Christmas market");
+    assert_eq!(detail.posting.address, "");
+    assert!(!detail.signed_in && !detail.can_apply && detail.mine.is_none());
+    let reply = app
+        .browser()
+        .call("hire/shift", &[("id", &draft.to_string())])
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::NOT_FOUND,
+        "a draft is nobody's business"
+    );
+
+    // The pages render for a visitor and ask them to sign up or sign in.
+    let (status, page) = visit(&app, "/hire/work").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Barista, Christmas market"), "{page}");
+    assert!(
+        page.contains("data-testid=\"visitor-invitation\""),
+        "{page}"
+    );
+    let (status, page) = visit(&app, &format!("/hire/shifts/{open}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Sign in to apply"), "{page}");
+    assert!(!page.contains("Vredenburg 1"), "no address: {page}");
+
+    // Fay, a freelancer, still gets her radius, distances and the address.
+    let mut fay = app.browser();
+    assert!(common::ok(
+        &fay.sign_in("fay@olivine.test", DEMO_PASSWORD).await
+    ));
+    let work: WorkPage =
+        serde_json::from_str(&fay.call("hire/work", &filters).await.body).expect("work page");
+    assert!(work.signed_in);
+    assert_eq!(work.home.as_ref().map(|(_, km)| *km), Some(5));
+    assert!(work.shifts.iter().all(|s| s.distance_km.is_some()));
+    let detail: ShiftDetail = serde_json::from_str(
+        &fay.call("hire/shift", &[("id", &open.to_string())])
+            .await
+            .body,
+    )
+    .expect("shift");
+    assert_eq!(detail.posting.address, "Vredenburg 1");
+    assert!(detail.signed_in && detail.can_apply);
 }

@@ -1,6 +1,7 @@
 //! Live notifications over `/ws`: a change made through one node reaches a socket on another
 //! (two app states, each with its own hub and listener, over one database), only its person's
-//! socket hears it, and a reconnect with the last cursor loses nothing and repeats nothing.
+//! socket hears it, and a reconnect with the last cursor loses nothing and repeats nothing —
+//! after a dropped connection, and after the server itself restarted.
 
 mod common;
 
@@ -8,6 +9,7 @@ use app::hire::applications;
 use app::notifications::model::{Notification, NotificationKind as Kind};
 use app::state::AppState;
 use common::App;
+use common::process::Olivine;
 use futures::StreamExt;
 use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -154,6 +156,77 @@ async fn events_reach_their_persons_socket_on_any_node_and_resume_exactly(
     let mut again = connect(second, &fay_cookie, Some(&cursor)).await;
     let (_, nothing) = next(&mut again).await;
     assert!(nothing.is_empty(), "nothing twice");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn after_a_server_restart_each_socket_resumes_from_its_cursor(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let state = &app.state;
+    let c = Cast::of(state).await;
+    let fay_cookie = cookie(&app, "fay@olivine.test").await;
+    let shift = c.open_shift(state, hire_day(5), 1).await;
+    let application = applications::service::apply(state, c.fay, shift, "", "")
+        .await
+        .expect("apply");
+
+    // Fay is connected to the real server process when Hana's offer comes.
+    let olivine = Olivine::start(&app.db).await;
+    let addr = SocketAddr::from(([127, 0, 0, 1], olivine.port));
+    let mut fay = connect(addr, &fay_cookie, None).await;
+    next(&mut fay).await;
+    applications::service::offer(state, c.harbour, c.hana, application)
+        .await
+        .expect("offer");
+    let (cursor, heard) = next(&mut fay).await;
+    assert_eq!(
+        heard.iter().map(|n| n.kind).collect::<Vec<_>>(),
+        [Kind::OfferMade]
+    );
+
+    // The server stops (her socket ends with it); two messages come while it is down.
+    let (status, stderr) = olivine.stop().await;
+    assert!(status.success(), "exit status {status}; stderr: {stderr}");
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(_)) = fay.next().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the socket ends when the server stops");
+    let hana = app::hire::messages::service::Party::organisation(c.harbour);
+    for text in ["Black shoes, please.", "And an apron."] {
+        app::hire::messages::service::send(state, hana, c.hana, application, text)
+            .await
+            .expect("send");
+    }
+
+    // A new server process: Fay's browser reconnects with her cursor and gets exactly those.
+    let restarted = Olivine::start(&app.db).await;
+    let addr = SocketAddr::from(([127, 0, 0, 1], restarted.port));
+    let mut fay = connect(addr, &fay_cookie, Some(&cursor)).await;
+    let (cursor, missed) = next(&mut fay).await;
+    assert_eq!(
+        missed.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(),
+        ["Black shoes, please.", "And an apron."]
+    );
+    quiet(&mut fay).await;
+    // What happens now arrives live from the new process, once.
+    app::hire::messages::service::send(state, hana, c.hana, application, "See you at nine.")
+        .await
+        .expect("send");
+    let (_, live) = next(&mut fay).await;
+    assert_eq!(
+        live.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(),
+        ["See you at nine."]
+    );
+    let mut again = connect(addr, &fay_cookie, Some(&cursor)).await;
+    let (_, caught_up) = next(&mut again).await;
+    assert_eq!(
+        caught_up.len(),
+        1,
+        "only what came after the cursor: {caught_up:?}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -1,94 +1,19 @@
 //! The real `olivine` binary stops cleanly on SIGTERM.
 
+use common::process::{Olivine, healthz};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 mod common;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn healthz(port: u16) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
-}
 
 #[sqlx::test(migrations = "../migrations")]
 async fn serve_exits_cleanly_on_sigterm(_: PgPoolOptions, options: PgConnectOptions) {
     let db = common::own_pool(options).await;
-    // The same server #[sqlx::test] uses, pointed at this test's own database.
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set for database tests");
-    let database = db
-        .connect_options()
-        .get_database()
-        .expect("a database name")
-        .to_owned();
-    let url = format!(
-        "{}/{database}",
-        base.rsplit_once('/').expect("a URL with a path").0
-    );
-
-    let port = free_port();
-    let data_dir = std::env::temp_dir().join(format!("olivine-shutdown-{port}"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_olivine"))
-        .arg("serve")
-        .env("OLIVINE_ENV", "dev")
-        .env("OLIVINE_DATABASE_URL", &url)
-        .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
-        .env("OLIVINE_LOG", "warn")
-        // The search index goes to a throwaway folder, never into the source tree.
-        .env("OLIVINE_DATA_DIR", &data_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start olivine");
-
-    let started = Instant::now();
-    let mut answered = None;
-    while started.elapsed() < Duration::from_secs(20) && answered.is_none() {
-        answered = healthz(port);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let answered = answered.expect("olivine answered /healthz");
-    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
-
-    let killed = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "olivine did not stop within 10 s of SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let mut stderr = String::new();
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.read_to_string(&mut stderr);
-    }
+    let olivine = Olivine::start(&db).await;
+    let port = olivine.port;
+    let (status, stderr) = olivine.stop().await;
     assert!(status.success(), "exit status {status}; stderr: {stderr}");
     assert!(healthz(port).is_none(), "the port is closed after shutdown");
-    let _ = std::fs::remove_dir_all(&data_dir);
 }
 
 /// Without OLIVINE_ENV nothing starts (a forgotten setting must not mean development, with its

@@ -4,13 +4,14 @@
 use super::authz::Principal;
 use super::model::{ADMIN_USERS_PER_PAGE, AdminOverview, AdminUsersPage, Role, check_email};
 use super::session::RequestMeta;
-use super::{TokenPurpose, emails, repo, tokens};
+use super::{TokenPurpose, emails, repo};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
 use crate::error::ServiceError;
 use crate::ids::UserId;
 use crate::notifications::email;
 use crate::state::AppState;
+use crate::tokens;
 use crate::ui::page_count;
 use sqlx::PgConnection;
 

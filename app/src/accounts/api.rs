@@ -7,7 +7,7 @@ use super::model::{
 };
 use crate::error::AppError;
 use crate::ids::{InvitationId, LoginId, NotificationId, UserId};
-use crate::notifications::model::{NotificationPage, Unread};
+use crate::notifications::model::{EmailPreference, NotificationPage, Unread};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -158,6 +158,26 @@ pub async fn mark_all_notifications_read() -> Result<u64, AppError> {
     let state = app_state()?;
     let user = principal.viewer.user_id;
     Ok(notifications::mark_all_read(&state.db, user, state.clock.now()).await?)
+}
+
+/// The signed-in person's email setting for each kind of notification.
+#[server(endpoint = "accounts/email-preferences")]
+pub async fn load_email_preferences() -> Result<Vec<EmailPreference>, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let user = principal.viewer.user_id;
+    Ok(notifications::email_preferences(&app_state()?.db, user).await?)
+}
+
+/// `email`: kind → cadence by their form names (`email[offer_made]=daily`).
+#[server(endpoint = "accounts/email-preferences-save")]
+pub async fn save_email_preferences(
+    email: std::collections::HashMap<String, String>,
+) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let choices = crate::notifications::model::parse_email_preferences(&email)
+        .map_err(AppError::with_status)?;
+    let user = principal.viewer.user_id;
+    Ok(notifications::set_email_preferences(&app_state()?.db, user, &choices).await?)
 }
 
 #[server(endpoint = "accounts/profile")]

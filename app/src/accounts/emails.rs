@@ -7,6 +7,7 @@ fn email(to: &str, subject: &str, body: String) -> Email {
         to: to.to_owned(),
         subject: subject.to_owned(),
         body_text: format!("{body}\n\n— Olivine\n"),
+        unsubscribe_url: None,
     }
 }
 

@@ -35,8 +35,6 @@ pub mod service;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod signin_link;
-#[cfg(feature = "ssr")]
-pub mod tokens;
 
 pg_enum!(
     /// What an emailed single-use link is for.

@@ -254,8 +254,8 @@ impl Registry {
         let found = self.discover(provider).await?;
         let client = Self::client(provider, &found, redirect)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let state = super::tokens::random_url_safe(32);
-        let nonce = super::tokens::random_url_safe(32);
+        let state = crate::tokens::random_url_safe(32);
+        let nonce = crate::tokens::random_url_safe(32);
         let state_for_url = state.clone();
         let (url, _) = client
             .authorize_url(move || CsrfToken::new(state_for_url))

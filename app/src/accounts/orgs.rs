@@ -7,13 +7,14 @@ use super::model::{
 };
 use super::service::FieldErrors;
 use super::session::{AuthSession, RequestMeta};
-use super::{emails, repo, tokens};
+use super::{emails, repo};
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError, violates};
 use crate::ids::{InvitationId, OrganisationId, UserId};
 use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
+use crate::tokens;
 
 type Result<T> = std::result::Result<T, ServiceError>;
 

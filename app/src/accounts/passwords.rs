@@ -6,13 +6,14 @@ use super::password;
 use super::repo;
 use super::service::{FieldErrors, enter, start_login};
 use super::session::{AuthSession, RequestMeta};
-use super::{TokenPurpose, emails, tokens};
+use super::{TokenPurpose, emails};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
 use crate::error::ServiceError;
 use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
+use crate::tokens;
 
 type Result<T> = std::result::Result<T, ServiceError>;
 

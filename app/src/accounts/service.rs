@@ -7,13 +7,14 @@ use super::oidc::OidcError;
 use super::password::{self, HashError};
 use super::repo::{self, NewLogin};
 use super::session::{AuthSession, RequestMeta};
-use super::{TokenPurpose, emails, signin_link, tokens};
+use super::{TokenPurpose, emails, signin_link};
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, FieldError, ServiceError, violates};
 use crate::ids::{LoginId, UserId};
 use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
+use crate::tokens;
 use sqlx::PgConnection;
 use std::time::Duration;
 

@@ -6,13 +6,14 @@
 use super::repo;
 use super::service::{enter, start_login};
 use super::session::{AuthSession, RequestMeta, set_device_cookie};
-use super::{TokenPurpose, emails, tokens};
+use super::{TokenPurpose, emails};
 use crate::error::AppError;
 use crate::error::ServiceError;
 use crate::ids::UserId;
 use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
+use crate::tokens;
 use sqlx::PgConnection;
 use std::time::Duration;
 

@@ -10,16 +10,21 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub body_text: String,
+    /// Where the `List-Unsubscribe` header points (one-click, RFC 8058): mail a person may
+    /// turn off.
+    pub unsubscribe_url: Option<String>,
 }
 
 pub async fn enqueue(conn: &mut PgConnection, email: &Email) -> Result<EmailId, sqlx::Error> {
     let id = EmailId(uuid::Uuid::now_v7());
     sqlx::query!(
-        "INSERT INTO email_outbox (email_id, recipient, subject, body_text) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO email_outbox (email_id, recipient, subject, body_text, unsubscribe_url)
+         VALUES ($1, $2, $3, $4, $5)",
         id.0,
         email.to,
         email.subject,
         email.body_text,
+        email.unsubscribe_url,
     )
     .execute(conn)
     .await?;
@@ -48,7 +53,7 @@ pub async fn due(
 /// A message not sent yet.
 pub async fn unsent(conn: &mut PgConnection, id: EmailId) -> Result<Option<Email>, sqlx::Error> {
     let row = sqlx::query!(
-        "SELECT recipient, subject, body_text FROM email_outbox
+        "SELECT recipient, subject, body_text, unsubscribe_url FROM email_outbox
          WHERE email_id = $1 AND sent_at IS NULL",
         id.0
     )
@@ -58,6 +63,7 @@ pub async fn unsent(conn: &mut PgConnection, id: EmailId) -> Result<Option<Email
         to: r.recipient,
         subject: r.subject,
         body_text: r.body_text,
+        unsubscribe_url: r.unsubscribe_url,
     }))
 }
 
@@ -66,8 +72,9 @@ pub async fn unsent(conn: &mut PgConnection, id: EmailId) -> Result<Option<Email
 pub enum AfterSending {
     /// The body stays: the local dev mailbox is where it is read.
     KeepBody,
-    /// A body holding a single-use link (reset, verification, invitation) is replaced by a
-    /// note: the link worked once it reached the inbox, and must not outlive it in the database.
+    /// A body holding a single-use link (reset, verification, invitation, unsubscribe) is
+    /// replaced by a note, and an unsubscribe address is forgotten: the link worked once it
+    /// reached the inbox, and must not outlive it in the database.
     RemoveLinks,
 }
 
@@ -84,7 +91,8 @@ pub async fn mark_sent(
     sqlx::query!(
         "UPDATE email_outbox SET sent_at = now(), transport = $2, attempts = attempts + 1,
                 last_error = NULL,
-                body_text = CASE WHEN $3 AND body_text LIKE '%token=%' THEN $4 ELSE body_text END
+                body_text = CASE WHEN $3 AND body_text LIKE '%token=%' THEN $4 ELSE body_text END,
+                unsubscribe_url = CASE WHEN $3 THEN NULL ELSE unsubscribe_url END
          WHERE email_id = $1 AND sent_at IS NULL",
         id.0,
         transport,

@@ -9,6 +9,8 @@ pub mod arrivals;
 pub mod email;
 #[cfg(feature = "ssr")]
 pub mod live;
+#[cfg(feature = "ssr")]
+pub mod mailing;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

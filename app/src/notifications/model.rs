@@ -35,6 +35,131 @@ pg_enum!(
     OrderRefunded = "order_refunded": "Order refunded",
 });
 
+impl NotificationKind {
+    /// Kinds whose email is a message of its own, always sent (an order's receipt, its
+    /// shipping note): their notifications are never mailed again.
+    pub fn has_own_email(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::OrderPaid
+                | NotificationKind::OrderShipped
+                | NotificationKind::OrderRefunded
+        )
+    }
+
+    /// Who hears about this kind, for grouping the email settings.
+    pub fn audience(self) -> Audience {
+        use NotificationKind as K;
+        match self {
+            K::Invited
+            | K::OfferMade
+            | K::OfferExpired
+            | K::ApplicationRejected
+            | K::BookingCancelled
+            | K::NoShowRecorded
+            | K::HoursApproved
+            | K::HoursAdjusted
+            | K::HoursDisputed
+            | K::WorkApproved
+            | K::WorkDisputed
+            | K::CertificateVerified
+            | K::CertificateRejected => Audience::Freelancer,
+            K::ApplicationReceived
+            | K::ApplicationWithdrawn
+            | K::InvitationDeclined
+            | K::OfferAccepted
+            | K::OfferDeclined
+            | K::HoursSubmitted
+            | K::WorkHandedOver => Audience::Organisation,
+            K::MessageReceived => Audience::Everyone,
+            K::OrderPaid | K::OrderShipped | K::OrderRefunded => Audience::Shopper,
+        }
+    }
+}
+
+/// The groups of the email settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Freelancer,
+    Organisation,
+    Everyone,
+    Shopper,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 4] = [
+        Audience::Freelancer,
+        Audience::Organisation,
+        Audience::Everyone,
+        Audience::Shopper,
+    ];
+
+    pub fn heading(self) -> &'static str {
+        match self {
+            Audience::Freelancer => "Your work as a freelancer",
+            Audience::Organisation => "Your organisation's shifts and jobs",
+            Audience::Everyone => "Messages",
+            Audience::Shopper => "Your orders",
+        }
+    }
+}
+
+pg_enum!(
+    /// How a person wants email about one kind of notification.
+    EmailCadence as "email_cadence" {
+    Immediately = "immediately": "At once",
+    Daily = "daily": "Daily digest",
+    Off = "off": "No email",
+});
+
+/// One kind's email setting, as the settings form shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPreference {
+    pub kind: NotificationKind,
+    pub email: EmailCadence,
+}
+
+/// The email settings form's answers (kind → cadence, by their form names), checked.
+pub fn parse_email_preferences(
+    form: &std::collections::HashMap<String, String>,
+) -> Result<Vec<EmailPreference>, crate::error::AppError> {
+    let mut choices: Vec<EmailPreference> = form
+        .iter()
+        .map(|(kind, email)| {
+            let kind = NotificationKind::from_db_name(kind);
+            let email = EmailCadence::from_db_name(email);
+            kind.zip(email)
+                .map(|(kind, email)| EmailPreference { kind, email })
+                .ok_or_else(|| {
+                    crate::error::AppError::invalid(
+                        "That email setting is not one we know. Reload the page and try again.",
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    choices.sort_by_key(|c| c.kind);
+    Ok(choices)
+}
+
+/// What an unsubscribe link stops: one kind, or the daily digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unsubscribe {
+    /// `None`: the daily digest.
+    pub kind: Option<NotificationKind>,
+    /// Already used once (using it again changes nothing).
+    pub used: bool,
+}
+
+impl Unsubscribe {
+    /// "emails about offers", "the daily digest".
+    pub fn what(&self) -> String {
+        match self.kind {
+            Some(kind) => format!("emails about “{}”", kind.label()),
+            None => "the daily digest".to_owned(),
+        }
+    }
+}
+
 /// A notification to write: the same one goes to each of its recipients.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {

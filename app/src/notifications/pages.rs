@@ -1,9 +1,63 @@
-//! `/dev/mailbox`: the mail the local relay "delivered", newest first, links clickable.
+//! `/email/unsubscribe`: where an email's unsubscribe link lands (it asks before it stops
+//! anything: mail scanners open links); and `/dev/mailbox`: the mail the local relay
+//! "delivered", newest first, links clickable.
 
-use super::api::load_mailbox;
-use crate::ui::ErrorPage;
+use super::api::{StopEmail, load_mailbox, load_unsubscribe};
+use crate::ui::{ErrorPage, FormError, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn UnsubscribePage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let link = Resource::new(token, load_unsubscribe);
+    let stop = ServerAction::<StopEmail>::new();
+    let error = form_error(stop);
+    view! {
+        <Title text="Unsubscribe — Olivine"/>
+        <header class="page-head">
+            <h1>"Unsubscribe"</h1>
+        </header>
+        <section class="panel" data-testid="unsubscribe">
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || {
+                let stopped = stop.value().get().is_some_and(|r| r.is_ok());
+                Suspend::new(async move {
+                    let link = match link.await {
+                        Ok(link) => link,
+                        Err(error) => return view! { <ErrorPage error/> }.into_any(),
+                    };
+                    let what = link.what();
+                    let settings = view! {
+                        <p>
+                            "You still see every notification on your "
+                            <a href="/account/notifications">"notifications page"</a>
+                            ", where you can also choose again what reaches your inbox."
+                        </p>
+                    };
+                    if link.used || stopped {
+                        return view! {
+                            <p role="status" data-testid="unsubscribed">{format!("Done: you will get no more {what}.")}</p>
+                            {settings}
+                        }.into_any();
+                    }
+                    view! {
+                        <p>{format!("Stop {what}?")}</p>
+                        <FormError error/>
+                        <ActionForm action=stop attr:class="form">
+                            <input type="hidden" name="token" value=token()/>
+                            <button type="submit" class="button">"Unsubscribe"</button>
+                        </ActionForm>
+                        {settings}
+                    }.into_any()
+                })
+                }}
+            </Suspense>
+        </section>
+    }
+}
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {

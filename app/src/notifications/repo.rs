@@ -1,7 +1,7 @@
 //! Notifications in the database: written on the caller's transaction, read and marked by
 //! their recipient only.
 
-use super::model::{Notice, Notification, NotificationKind};
+use super::model::{EmailCadence, EmailPreference, Notice, Notification, NotificationKind};
 use crate::ids::{NotificationId, OrganisationId, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -15,14 +15,16 @@ pub async fn notify(
     let ids: Vec<uuid::Uuid> = users.iter().map(|_| uuid::Uuid::now_v7()).collect();
     let users: Vec<uuid::Uuid> = users.iter().map(|u| u.0).collect();
     sqlx::query!(
-        "INSERT INTO notifications (notification_id, user_id, kind, title, body, link)
-         SELECT id, user_id, $3, $4, $5, $6 FROM unnest($1::uuid[], $2::uuid[]) AS t(id, user_id)",
+        "INSERT INTO notifications (notification_id, user_id, kind, title, body, link, email_due)
+         SELECT id, user_id, $3, $4, $5, $6, $7
+         FROM unnest($1::uuid[], $2::uuid[]) AS t(id, user_id)",
         &ids,
         &users,
         notice.kind as NotificationKind,
         notice.title,
         notice.body,
         notice.link,
+        !notice.kind.has_own_email(),
     )
     .execute(conn)
     .await?;
@@ -186,4 +188,250 @@ pub struct Since {
     pub horizon: i64,
     /// (recipient, its transaction, notification)
     pub notifications: Vec<(UserId, i64, Notification)>,
+}
+
+/// `user`'s email settings that differ from the default (at once).
+pub async fn preferences(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> Result<Vec<EmailPreference>, sqlx::Error> {
+    sqlx::query_as!(
+        EmailPreference,
+        r#"SELECT kind AS "kind: NotificationKind", email AS "email: EmailCadence"
+           FROM notification_preferences WHERE user_id = $1"#,
+        user.0,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Set `user`'s email settings for the kinds in `choices`.
+pub async fn set_preferences(
+    conn: &mut PgConnection,
+    user: UserId,
+    choices: &[EmailPreference],
+) -> Result<(), sqlx::Error> {
+    let kinds: Vec<NotificationKind> = choices.iter().map(|c| c.kind).collect();
+    let cadences: Vec<EmailCadence> = choices.iter().map(|c| c.email).collect();
+    sqlx::query!(
+        "INSERT INTO notification_preferences (user_id, kind, email)
+         SELECT $1, kind, email FROM unnest($2::notification_kind[], $3::email_cadence[]) AS t(kind, email)
+         ON CONFLICT (user_id, kind) DO UPDATE SET email = excluded.email
+         WHERE notification_preferences.email <> excluded.email",
+        user.0,
+        &kinds as &[NotificationKind],
+        &cadences as &[EmailCadence],
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Set every kind `user` gets in the daily digest to no email; how many there were.
+pub async fn stop_digest(conn: &mut PgConnection, user: UserId) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE notification_preferences SET email = 'off' WHERE user_id = $1 AND email = 'daily'",
+        user.0,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Notifications whose email is due now (kinds mailed at once, or turned off and only to be
+/// settled), oldest first, leaving out `resting`.
+pub async fn mail_due(
+    conn: &mut PgConnection,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<NotificationId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT n.notification_id AS "id: NotificationId"
+           FROM notifications n
+           LEFT JOIN notification_preferences p USING (user_id, kind)
+           WHERE n.email_due AND p.email IS DISTINCT FROM 'daily'
+             AND NOT (n.notification_id::text = ANY($2))
+           ORDER BY n.created_at
+           LIMIT $1"#,
+        limit,
+        resting,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A notification waiting for its email, with its recipient's address and setting.
+pub struct ToMail {
+    pub id: NotificationId,
+    pub user: UserId,
+    pub to: String,
+    pub name: String,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub cadence: EmailCadence,
+}
+
+/// Notification `id` if its email is still due, locked until the transaction ends.
+pub async fn lock_for_mail(
+    conn: &mut PgConnection,
+    id: NotificationId,
+) -> Result<Option<ToMail>, sqlx::Error> {
+    sqlx::query_as!(
+        ToMail,
+        r#"SELECT n.notification_id AS "id: NotificationId", n.user_id AS "user: UserId",
+                  u.email::text AS "to!", u.display_name AS name, n.kind AS "kind: NotificationKind",
+                  n.title, n.body, n.link,
+                  coalesce(p.email, 'immediately') AS "cadence!: EmailCadence"
+           FROM notifications n
+           JOIN users u USING (user_id)
+           LEFT JOIN notification_preferences p USING (user_id, kind)
+           WHERE n.notification_id = $1 AND n.email_due
+           FOR UPDATE OF n"#,
+        id.0,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Their email went out, or never will.
+pub async fn settle_mail(
+    conn: &mut PgConnection,
+    ids: &[NotificationId],
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.0).collect();
+    sqlx::query!(
+        "UPDATE notifications SET email_due = false WHERE notification_id = ANY($1)",
+        &ids,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// People with daily-digest notifications from before the latest morning digest time at `now`,
+/// leaving out `resting`.
+pub async fn digests_due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<UserId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT n.user_id AS "user: UserId"
+           FROM notifications n
+           JOIN notification_preferences p USING (user_id, kind)
+           WHERE n.email_due AND p.email = 'daily' AND n.created_at < digest_boundary($1)
+             AND NOT (n.user_id::text = ANY($3))
+           GROUP BY n.user_id
+           ORDER BY min(n.created_at)
+           LIMIT $2"#,
+        now,
+        limit,
+        resting,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// `user`'s notifications for the digest due at `now`, oldest first, locked until the
+/// transaction ends.
+pub async fn lock_digest(
+    conn: &mut PgConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Vec<Notification>, sqlx::Error> {
+    sqlx::query_as!(
+        Notification,
+        r#"SELECT n.notification_id AS "id: NotificationId", n.kind AS "kind: NotificationKind",
+                  n.title, n.body, n.link, n.created_at AS at, n.read_at IS NOT NULL AS "read!"
+           FROM notifications n
+           JOIN notification_preferences p USING (user_id, kind)
+           WHERE n.user_id = $1 AND n.email_due AND p.email = 'daily'
+             AND n.created_at < digest_boundary($2)
+           ORDER BY n.created_at, n.notification_id
+           FOR UPDATE OF n"#,
+        user.0,
+        now,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A person's address and name.
+pub async fn recipient(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> Result<(String, String), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT email::text AS "email!", display_name FROM users WHERE user_id = $1"#,
+        user.0
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((r.email, r.display_name))
+}
+
+/// Keep an unsubscribe token's hash: it stops `kind` (`None`: the daily digest) for `user`.
+pub async fn add_unsubscribe(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    user: UserId,
+    kind: Option<NotificationKind>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO email_unsubscribes (token_hash, user_id, kind) VALUES ($1, $2, $3)",
+        token_hash,
+        user.0,
+        kind as Option<NotificationKind>,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What the unsubscribe token with hash `token_hash` stops, for whom, and whether it was used.
+pub async fn unsubscribe_link(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> Result<Option<(UserId, Option<NotificationKind>, bool)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT user_id AS "user: UserId", kind AS "kind: NotificationKind",
+                  used_at IS NOT NULL AS "used!"
+           FROM email_unsubscribes WHERE token_hash = $1"#,
+        token_hash,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.user, r.kind, r.used)))
+}
+
+pub async fn mark_unsubscribe_used(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE email_unsubscribes SET used_at = coalesce(used_at, $2) WHERE token_hash = $1",
+        token_hash,
+        now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forget unsubscribe tokens older than a year (their emails are long read); how many.
+pub async fn purge_unsubscribes(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM email_unsubscribes WHERE created_at < $1::timestamptz - interval '1 year'",
+        now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -1,9 +1,13 @@
 //! A person's notifications: read a page of them, mark one or all read. Only their own.
 
-use super::model::{NOTIFICATIONS_PER_PAGE, NotificationPage, Unread};
+use super::model::{
+    EmailCadence, EmailPreference, NOTIFICATIONS_PER_PAGE, NotificationKind, NotificationPage,
+    Unread, Unsubscribe,
+};
 use super::repo;
 use crate::error::{AppError, ServiceError};
 use crate::ids::{NotificationId, UserId};
+use crate::tokens;
 use crate::ui::{page_count, page_offset};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -58,4 +62,81 @@ pub async fn mark_read(
 pub async fn mark_all_read(db: &PgPool, user: UserId, now: DateTime<Utc>) -> Result<u64> {
     let mut conn = db.acquire().await?;
     Ok(repo::mark_all_read(&mut conn, user, now).await?)
+}
+
+/// `user`'s email setting for every kind that has one (receipts and shipping notes are always
+/// sent and have none), in the order of [`NotificationKind::ALL`].
+pub async fn email_preferences(db: &PgPool, user: UserId) -> Result<Vec<EmailPreference>> {
+    let set = repo::preferences(&mut *db.acquire().await?, user).await?;
+    Ok(NotificationKind::ALL
+        .iter()
+        .filter(|kind| !kind.has_own_email())
+        .map(|&kind| EmailPreference {
+            kind,
+            email: set
+                .iter()
+                .find(|p| p.kind == kind)
+                .map_or(EmailCadence::Immediately, |p| p.email),
+        })
+        .collect())
+}
+
+/// Save `user`'s email settings; a kind that has its own email can't be set.
+pub async fn set_email_preferences(
+    db: &PgPool,
+    user: UserId,
+    choices: &[EmailPreference],
+) -> Result<()> {
+    if let Some(fixed) = choices.iter().find(|c| c.kind.has_own_email()) {
+        return Err(AppError::invalid(format!(
+            "“{}” emails are always sent: they are your receipts.",
+            fixed.kind.label()
+        ))
+        .into());
+    }
+    repo::set_preferences(&mut *db.acquire().await?, user, choices).await?;
+    Ok(())
+}
+
+/// What the unsubscribe link with `token` stops, without changing anything (its page asks
+/// first: mail scanners open links).
+pub async fn unsubscribe_link(db: &PgPool, token: &str) -> Result<Unsubscribe> {
+    let found = repo::unsubscribe_link(&mut *db.acquire().await?, &tokens::digest(token)).await?;
+    let (_, kind, used) = found.ok_or_else(invalid_link)?;
+    Ok(Unsubscribe { kind, used })
+}
+
+/// Stop what the link with `token` is about: its kind's email, or the daily digest (every
+/// kind on it). Using a link again changes nothing more.
+pub async fn unsubscribe(db: &PgPool, token: &str, now: DateTime<Utc>) -> Result<Unsubscribe> {
+    let hash = tokens::digest(token);
+    let mut tx = db.begin().await?;
+    let (user, kind, used) = repo::unsubscribe_link(&mut tx, &hash)
+        .await?
+        .ok_or_else(invalid_link)?;
+    if !used {
+        match kind {
+            Some(kind) => {
+                let off = EmailPreference {
+                    kind,
+                    email: EmailCadence::Off,
+                };
+                repo::set_preferences(&mut tx, user, &[off]).await?;
+            }
+            None => {
+                repo::stop_digest(&mut tx, user).await?;
+            }
+        }
+        repo::mark_unsubscribe_used(&mut tx, &hash, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Unsubscribe { kind, used })
+}
+
+fn invalid_link() -> ServiceError {
+    AppError::invalid(
+        "This unsubscribe link is not valid (it may be incomplete, or more than a year old). \
+         Sign in and change your email settings on the notifications page instead.",
+    )
+    .into()
 }

@@ -73,6 +73,7 @@ pub fn confirmation(detail: &OrderDetail, link: &str) -> Email {
             city = a.city,
             country = a.country,
         ),
+        unsubscribe_url: None,
     }
 }
 
@@ -94,6 +95,7 @@ pub fn shipped(detail: &OrderDetail, link: &str) -> Email {
             "Your order {} has left our warehouse with {}.\n\n{tracking}Order details:\n{link}\n",
             detail.summary.reference, detail.carrier
         ),
+        unsubscribe_url: None,
     }
 }
 
@@ -106,5 +108,6 @@ pub fn refunded(detail: &OrderDetail, amount: crate::money::Money, link: &str) -
              on your statement within 5 to 10 working days.\n\nOrder details:\n{link}\n",
             detail.summary.reference
         ),
+        unsubscribe_url: None,
     }
 }

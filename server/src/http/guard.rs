@@ -5,7 +5,8 @@
 //! from our own origin. Browsers say where a request comes from in `Sec-Fetch-Site` (and
 //! `Origin`), which a cross-site page cannot forge; requests carrying neither are not from a
 //! browser, so they carry no ambient cookies to abuse. This is OWASP's "verifying origin with
-//! standard headers" defence, and it covers server functions and plain HTML forms alike.
+//! standard headers" defence, and it covers server functions and plain HTML forms alike. The
+//! one exception is one-click unsubscribe, which no cookie authorizes.
 //! Session cookies are also `SameSite=Lax`.
 
 use app::accounts::session::ClientIp;
@@ -38,7 +39,9 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 }
 
 pub async fn same_origin_writes(req: Request, next: Next) -> Response {
-    if is_safe(req.method()) || comes_from_this_site(req.headers()) {
+    // One-click unsubscribe: the token in the address is its authority, not a cookie.
+    let token_only = req.uri().path() == super::unsubscribe::PATH;
+    if is_safe(req.method()) || token_only || comes_from_this_site(req.headers()) {
         next.run(req).await
     } else {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site request");

@@ -1,5 +1,5 @@
 //! The HTTP edge: what the router mounts beside the Leptos app (static assets, uploads, media
-//! renditions, the Stripe webhook, OpenID callbacks) and the middleware around everything
+//! renditions, the Stripe webhook, OpenID callbacks, one-click unsubscribe) and the middleware around everything
 //! (security headers, same-origin writes, the client's address, the session store).
 
 pub mod assets;
@@ -13,3 +13,4 @@ pub mod oidc_callback;
 pub mod photo_upload;
 pub mod session_store;
 pub mod stripe_webhook;
+pub mod unsubscribe;

@@ -76,7 +76,8 @@ impl Job for StripeEventRetry {
     }
 }
 
-/// Expired sessions, stale rate-limit counters and abandoned guest carts, every few minutes.
+/// Expired sessions, stale rate-limit counters, abandoned guest carts and year-old unsubscribe
+/// links, every few minutes.
 pub struct Housekeeping {
     state: AppState,
 }
@@ -108,11 +109,17 @@ impl Job for Housekeeping {
             .await?
             .rows_affected();
         let limits = app::ratelimit::purge_stale(&mut conn).await?;
-        let carts =
-            app::cart::service::sweep_abandoned_guest_carts(&mut conn, self.state.clock.now())
-                .await?;
-        if sessions + limits + carts > 0 {
-            tracing::info!(sessions, limits, carts, "housekeeping removed expired rows");
+        let now = self.state.clock.now();
+        let carts = app::cart::service::sweep_abandoned_guest_carts(&mut conn, now).await?;
+        let unsubscribes = app::notifications::repo::purge_unsubscribes(&mut conn, now).await?;
+        if sessions + limits + carts + unsubscribes > 0 {
+            tracing::info!(
+                sessions,
+                limits,
+                carts,
+                unsubscribes,
+                "housekeeping removed expired rows"
+            );
         }
         Ok(())
     }

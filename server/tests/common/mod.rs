@@ -11,6 +11,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::time::Duration;
 use tower::ServiceExt;
 
+pub mod process;
+
 // Not every test file looks people up.
 #[allow(unused_imports)]
 pub use test_support::people::{organisation, user};

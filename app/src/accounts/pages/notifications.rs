@@ -1,10 +1,14 @@
 //! `/account/notifications`: what the signed-in person was told about, newest first, with
-//! mark-read and mark-all-read; and the header's bell with the unread count.
+//! mark-read and mark-all-read, and which of it also reaches their inbox; and the header's bell
+//! with the unread count.
 
 use super::{AccountHead, ViewerState};
-use crate::accounts::api::{MarkAllNotificationsRead, MarkNotificationRead, load_notifications};
-use crate::notifications::model::Notification;
-use crate::ui::{ErrorPage, FormError, Pagination, form_error, use_list_query};
+use crate::accounts::api::{
+    MarkAllNotificationsRead, MarkNotificationRead, SaveEmailPreferences, load_email_preferences,
+    load_notifications,
+};
+use crate::notifications::model::{Audience, EmailCadence, EmailPreference, Notification};
+use crate::ui::{ErrorPage, FormError, Notice, Pagination, form_error, use_list_query};
 use leptos::prelude::*;
 
 #[component]
@@ -73,6 +77,72 @@ pub fn NotificationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <EmailSettings/>
+    }
+}
+
+/// Per kind: email at once, in the morning digest, or not at all.
+#[component]
+fn EmailSettings() -> impl IntoView {
+    let save = ServerAction::<SaveEmailPreferences>::new();
+    let preferences = Resource::new(move || save.version().get(), |_| load_email_preferences());
+    let saved = move || save.value().get().is_some_and(|r| r.is_ok());
+    let error = form_error(save);
+    view! {
+        <section class="panel" aria-labelledby="email-heading" data-testid="email-settings">
+            <h2 id="email-heading">"Email"</h2>
+            <p class="muted">
+                "Everything shows up on this page. Choose what also reaches your inbox: at once, "
+                "in one digest each morning at 08:00, or not at all. Order receipts and shipping "
+                "notes are always emailed."
+            </p>
+            <FormError error/>
+            {move || saved().then(|| view! { <Notice tone="success"><p>"Email settings saved."</p></Notice> })}
+            <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match preferences.await {
+                        Ok(preferences) => {
+                            let groups: Vec<(Audience, Vec<EmailPreference>)> = Audience::ALL
+                                .into_iter()
+                                .map(|audience| {
+                                    let rows: Vec<EmailPreference> = preferences.iter().copied().filter(|p| p.kind.audience() == audience).collect();
+                                    (audience, rows)
+                                })
+                                .filter(|(_, rows)| !rows.is_empty())
+                                .collect();
+                            view! {
+                                <ActionForm action=save attr:class="form email-settings">
+                                    {groups.into_iter().map(|(audience, rows)| view! {
+                                        <fieldset class="email-settings__group">
+                                            <legend>{audience.heading()}</legend>
+                                            {rows.into_iter().map(|p| view! { <CadenceField preference=p/> }).collect_view()}
+                                        </fieldset>
+                                    }).collect_view()}
+                                    <button type="submit" class="button">"Save email settings"</button>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn CadenceField(preference: EmailPreference) -> impl IntoView {
+    let id = format!("email-{}", preference.kind.db_name());
+    let name = format!("email[{}]", preference.kind.db_name());
+    view! {
+        <div class="field email-settings__row">
+            <label for=id.clone()>{preference.kind.label()}</label>
+            <select id=id name=name>
+                {EmailCadence::ALL.iter().map(|&cadence| view! {
+                    <option value=cadence.db_name() selected=cadence == preference.email>{cadence.label()}</option>
+                }).collect_view()}
+            </select>
+        </div>
     }
 }
 

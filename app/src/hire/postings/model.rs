@@ -410,6 +410,8 @@ pub struct WorkPage {
     pub page: i64,
     /// The freelancer's home city and radius used, when they have a profile.
     pub home: Option<(String, i32)>,
+    /// Signed in: a visitor is invited to sign up.
+    pub signed_in: bool,
 }
 
 impl WorkFilter {

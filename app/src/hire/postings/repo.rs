@@ -328,10 +328,11 @@ pub async fn cards(
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-/// Open shifts a freelancer can apply to within their radius (or `within_km`), soonest first.
+/// Open shifts and jobs, soonest first: for a freelancer, those within their radius (or
+/// `within_km`); without one, all of them.
 pub async fn open_shifts(
     conn: &mut PgConnection,
-    freelancer: UserId,
+    freelancer: Option<UserId>,
     filter: &WorkFilter,
     now: DateTime<Utc>,
     limit: i64,
@@ -360,7 +361,7 @@ pub async fn open_shifts(
                ARRAY(SELECT posting_id FROM matching ORDER BY starts_at, posting_id
                      LIMIT $7 OFFSET $8) AS "ids!"
         "#,
-        freelancer.0,
+        freelancer.map(|f| f.0),
         now,
         filter.within_km,
         filter.min_wage_minor,
@@ -371,10 +372,7 @@ pub async fn open_shifts(
     )
     .fetch_one(&mut *conn)
     .await?;
-    Ok((
-        cards(conn, &found.ids, Some(freelancer)).await?,
-        found.total,
-    ))
+    Ok((cards(conn, &found.ids, freelancer).await?, found.total))
 }
 
 /// A shift with its description, address and required skills. `organisation` scopes it to

@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::hire::access::{freelancer, member};
+use crate::hire::access::member;
 use crate::hire::postings::model::WorkPage;
 use crate::hire::views::model::{OrgHome, OrgShiftDetail, ShiftDetail};
 use crate::ids::PostingId;
@@ -11,7 +11,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::accounts::authz::{Need, authorize},
+    crate::accounts::authz::{Need, authorize, current_principal},
+    crate::accounts::model::Role,
     crate::hire::postings::model::WorkFilter,
     crate::hire::views,
     crate::state::app_state,
@@ -20,6 +21,8 @@ use {
 /// Shifts per page on the find-work page.
 pub const SHIFTS_PER_PAGE: i64 = 20;
 
+/// Open shifts and jobs: for a freelancer, within reach of their home; for anyone else (a
+/// visitor deciding whether to sign up, too), all of them, with nothing private.
 #[server(endpoint = "hire/work")]
 pub async fn find_work(
     within_km: String,
@@ -28,16 +31,28 @@ pub async fn find_work(
     from: String,
     page: i64,
 ) -> Result<WorkPage, AppError> {
-    let (state, user) = freelancer().await?;
+    let seeker = seeker().await?;
     let filter = WorkFilter::from_query(&within_km, &min_wage, &skill, &from, page);
-    Ok(views::service::find_work(&state, user, &filter, SHIFTS_PER_PAGE).await?)
+    Ok(views::service::find_work(&app_state()?, seeker, &filter, SHIFTS_PER_PAGE).await?)
 }
 
-/// A published shift, with the caller's own application if they applied.
+/// A published shift: to a freelancer with their own application if they applied; to anyone
+/// else without its street address.
 #[server(endpoint = "hire/shift")]
 pub async fn load_shift(id: PostingId) -> Result<ShiftDetail, AppError> {
-    let user = authorize(Need::SignedIn).await?.viewer.user_id;
-    Ok(views::service::shift(&app_state()?, user, id).await?)
+    let seeker = seeker().await?;
+    Ok(views::service::shift(&app_state()?, seeker, id).await?)
+}
+
+/// Who is looking for work: a visitor, a member without a freelancer profile, or a freelancer.
+#[cfg(feature = "ssr")]
+async fn seeker() -> Result<views::model::Seeker, AppError> {
+    use views::model::Seeker;
+    Ok(match current_principal().await? {
+        None => Seeker::Visitor,
+        Some(p) if p.viewer.has(Role::Freelancer) => Seeker::Freelancer(p.viewer.user_id),
+        Some(p) => Seeker::Member(p.viewer.user_id),
+    })
 }
 
 #[server(endpoint = "hire/org/home")]

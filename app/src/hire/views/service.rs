@@ -6,42 +6,61 @@ use crate::hire::certificates::service as certificates;
 use crate::hire::contracts::repo::ContractScope;
 use crate::hire::error::{Result, not_found};
 use crate::hire::postings::model::{WorkFilter, WorkPage};
-use crate::hire::views::model::{OrgHome, OrgShiftDetail, ShiftDetail};
+use crate::hire::views::model::{OrgHome, OrgShiftDetail, Seeker, ShiftDetail};
 use crate::hire::{applications, contracts, matching, postings, profiles};
 use crate::ids::{OrganisationId, PostingId, UserId};
 use crate::state::AppState;
 
-/// Open shifts for the freelancer `user`, filtered and paged, with their home city and reach.
+/// Open shifts and jobs, filtered and paged: for a freelancer within reach of their home (with
+/// their home city and reach), for anyone else all of them.
 pub async fn find_work(
     state: &AppState,
-    user: UserId,
+    seeker: Seeker,
     filter: &WorkFilter,
     per_page: i64,
 ) -> Result<WorkPage> {
     let mut conn = state.db.acquire().await?;
     let now = state.clock.now();
+    let freelancer = seeker.freelancer();
     let (shifts, total) =
-        postings::repo::open_shifts(&mut conn, user, filter, now, per_page).await?;
-    let home = profiles::repo::profile(&mut conn, user)
-        .await?
-        .map(|p| (p.city.name, filter.within_km.unwrap_or(p.travel_km)));
+        postings::repo::open_shifts(&mut conn, freelancer, filter, now, per_page).await?;
+    let home = match freelancer {
+        Some(user) => profiles::repo::profile(&mut conn, user)
+            .await?
+            .map(|p| (p.city.name, filter.within_km.unwrap_or(p.travel_km))),
+        None => None,
+    };
     Ok(WorkPage {
         shifts,
         total,
         page: filter.page,
         home,
+        signed_in: seeker.user().is_some(),
     })
 }
 
-/// A published shift as `user` sees it: with their own application, whether they can apply,
-/// and the required certificates they lack.
-pub async fn shift(state: &AppState, user: UserId, id: PostingId) -> Result<ShiftDetail> {
+/// A published shift as `seeker` sees it: a freelancer with their own application, whether
+/// they can apply and the required certificates they lack; a visitor without the street
+/// address (it is for the people who work there).
+pub async fn shift(state: &AppState, seeker: Seeker, id: PostingId) -> Result<ShiftDetail> {
     let mut conn = state.db.acquire().await?;
-    let Some(posting) = postings::repo::shift(&mut conn, id, None, Some(user)).await? else {
+    let user = seeker.user();
+    let Some(mut posting) = postings::repo::shift(&mut conn, id, None, user).await? else {
         return not_found();
+    };
+    let Some(user) = user else {
+        posting.address.clear();
+        return Ok(ShiftDetail {
+            posting,
+            signed_in: false,
+            mine: None,
+            can_apply: false,
+            missing_certificates: Vec::new(),
+        });
     };
     Ok(ShiftDetail {
         posting,
+        signed_in: true,
         mine: applications::repo::my_applications(&mut conn, user, Some(id))
             .await?
             .pop(),

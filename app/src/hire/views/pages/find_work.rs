@@ -1,4 +1,6 @@
-//! `/hire/work`: open shifts near the freelancer, filtered and paged.
+//! `/hire/work`: open shifts and jobs, filtered and paged: near a freelancer's home, with their
+//! recommendations; all of them for anyone else, so a visitor sees what work there is before
+//! signing up.
 
 use crate::error::AppError;
 use crate::hire::components::{HireNav, posting_href};
@@ -46,8 +48,8 @@ pub fn FindWorkPage() -> impl IntoView {
         move || filters.get(),
         |(within, wage, skill, from, page)| async move {
             let work = find_work(within, wage, skill, from, page).await?;
-            // The recommendations head the first page only.
-            let openings = if page <= 1 {
+            // A freelancer's recommendations head the first page only.
+            let openings = if page <= 1 && work.home.is_some() {
                 load_openings().await?
             } else {
                 Vec::new()
@@ -70,10 +72,35 @@ pub fn FindWorkPage() -> impl IntoView {
                         let query = vec![("within_km", within.clone()), ("min_wage", wage.clone()), ("skill", skill.clone()), ("from", from.clone())];
                         let pages = page_count(work.total, u32::try_from(SHIFTS_PER_PAGE).unwrap_or(20));
                         let page = u32::try_from(work.page).unwrap_or(1);
+                        let invitation = match (work.signed_in, work.home.is_some()) {
+                            (false, _) => Some(view! {
+                                <Notice>
+                                    <p data-testid="visitor-invitation">"These are the shifts and jobs open now. Create a free account and a freelancer profile to apply, and to see the work within reach of where you live."</p>
+                                    <p>
+                                        <a class="button" href="/signup">"Sign up"</a>
+                                        " "
+                                        <a href="/signin?next=%2Fhire%2Fwork">"Sign in"</a>
+                                    </p>
+                                </Notice>
+                            }.into_any()),
+                            (true, false) => Some(view! {
+                                <Notice>
+                                    <p>"Create your freelancer profile to apply, and to see the work within reach of where you live."</p>
+                                    <p><a class="button" href="/hire/profile">"Create your profile"</a></p>
+                                </Notice>
+                            }.into_any()),
+                            (true, true) => None,
+                        };
                         view! {
+                            {invitation}
                             <form class="toolbar work-filters" method="get" action="/hire/work">
-                                <label>"Within (km)"<input type="number" name="within_km" min="1" max="250" value=within
-                                    placeholder=work.home.as_ref().map(|(_, km)| km.to_string())/></label>
+                                {work.home.as_ref().map(|(_, km)| {
+                                    let km = km.to_string();
+                                    view! {
+                                        <label>"Within (km)"<input type="number" name="within_km" min="1" max="250" value=within.clone()
+                                            placeholder=km/></label>
+                                    }
+                                })}
                                 <label>"Minimum wage (€/h)"<input type="text" name="min_wage" value=wage inputmode="decimal"/></label>
                                 <label>"Skill"
                                     <select name="skill">
@@ -114,12 +141,6 @@ pub fn FindWorkPage() -> impl IntoView {
                             <Pagination page total_pages=pages href=move |n| work_href(&query, n)/>
                         }.into_any()
                     }
-                    Err(AppError::Forbidden) => view! {
-                        <Notice>
-                            <p>"Create your freelancer profile to find shifts near you."</p>
-                            <p><a class="button" href="/hire/profile">"Create your profile"</a></p>
-                        </Notice>
-                    }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}

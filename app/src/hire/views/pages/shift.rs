@@ -1,9 +1,10 @@
-//! `/hire/shifts/{id}`: one shift, with the viewer's application or the form to apply.
+//! `/hire/shifts/{id}`: one shift, with the viewer's application or the form to apply; a
+//! visitor sees it without its address and is asked to sign in to apply.
 
 use crate::error::AppError;
 use crate::hire::applications::api::ApplyToShift;
 use crate::hire::applications::model::ApplicationStatus;
-use crate::hire::components::{HireNav, ShiftFacts};
+use crate::hire::components::{HireNav, ShiftFacts, posting_href};
 use crate::hire::postings::components::ShiftRequirements;
 use crate::hire::postings::model::{PayBasis, PostingKind};
 use crate::hire::ratings::model::rating_line;
@@ -63,6 +64,19 @@ pub fn ShiftPage() -> impl IntoView {
                                         <p><a href="/hire/work/applications">"See your applications"</a></p>
                                     </Notice>
                                 }.into_any(),
+                                None if s.status.accepts_applications() && !detail.signed_in => {
+                                    let next = crate::ui::urlencode(&posting_href(s.kind, s.id));
+                                    view! {
+                                        <Notice>
+                                            <p data-testid="sign-in-to-apply">{format!("Sign in to apply for this {}: you'll need a free account and a freelancer profile (your skills, where you live and when you can work). The address is shown once you're signed in.", s.kind.label().to_lowercase())}</p>
+                                            <p>
+                                                <a class="button" href=format!("/signin?next={next}")>"Sign in to apply"</a>
+                                                " "
+                                                <a href="/signup">"Create an account"</a>
+                                            </p>
+                                        </Notice>
+                                    }.into_any()
+                                }
                                 None if s.status.accepts_applications() && !detail.can_apply => view! {
                                     <Notice>
                                         <p>"Create your freelancer profile to apply: your skills, where you live and when you can work."</p>

@@ -1,5 +1,5 @@
-//! Single-use secrets sent by email (password reset, invitations): 256 random bits, base64url
-//! in the link, only their SHA-256 in the database.
+//! Single-use secrets sent by email (password reset, invitations, unsubscribe links): 256
+//! random bits, base64url in the link, only their SHA-256 in the database.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

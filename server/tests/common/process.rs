@@ -1,0 +1,119 @@
+//! The real `olivine` binary as a child process over a test's own database: started, asked
+//! for `/healthz`, stopped with SIGTERM.
+
+use sqlx::PgPool;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// The raw answer to `GET /healthz` on `port`, if anything answers.
+pub fn healthz(port: u16) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+/// The URL of `db`'s database on the server `#[sqlx::test]` uses.
+pub fn database_url(db: &PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set for database tests");
+    let database = db
+        .connect_options()
+        .get_database()
+        .expect("a database name")
+        .to_owned();
+    format!(
+        "{}/{database}",
+        base.rsplit_once('/').expect("a URL with a path").0
+    )
+}
+
+/// A running `olivine serve`.
+pub struct Olivine {
+    pub child: Child,
+    pub port: u16,
+    data_dir: PathBuf,
+}
+
+impl Olivine {
+    /// `olivine serve` on a free port over `db`, once it answers `/healthz` (within 20 s).
+    pub async fn start(db: &PgPool) -> Olivine {
+        let port = free_port();
+        let data_dir = std::env::temp_dir().join(format!("olivine-process-{port}"));
+        let child = Command::new(env!("CARGO_BIN_EXE_olivine"))
+            .arg("serve")
+            .env("OLIVINE_ENV", "dev")
+            .env("OLIVINE_DATABASE_URL", database_url(db))
+            .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
+            .env("OLIVINE_LOG", "warn")
+            // The search index goes to a throwaway folder, never into the source tree.
+            .env("OLIVINE_DATA_DIR", &data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start olivine");
+        // Owned at once: dropped (on a failed start too), it is killed and waited for.
+        let olivine = Olivine {
+            child,
+            port,
+            data_dir,
+        };
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            if let Some(answer) = healthz(port) {
+                assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+                return olivine;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("olivine did not answer /healthz within 20 s");
+    }
+
+    /// SIGTERM, then its exit status (within 10 s) and what it wrote to stderr.
+    pub async fn stop(mut self) -> (ExitStatus, String) {
+        let killed = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "olivine did not stop within 10 s of SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let mut stderr = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = err.read_to_string(&mut stderr);
+        }
+        (status, stderr)
+    }
+}
+
+impl Drop for Olivine {
+    fn drop(&mut self) {
+        // A failed test must not leave a server behind.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
