@@ -31,6 +31,7 @@ pub mod notifications;
 pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod ratelimit;
+pub mod restock;
 #[cfg(feature = "ssr")]
 pub mod secret;
 #[cfg(feature = "ssr")]
@@ -71,6 +72,7 @@ use leptos_router::{
 use notifications::pages::{MailboxPage, UnsubscribePage};
 use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
 use orders::pages::{MyOrdersPage, OrderDetailPage};
+use restock::components::BackInStock;
 use ui::NotFound;
 
 /// What signing in brings along, in order: the cart the browser filled as a guest (merged into
@@ -89,10 +91,13 @@ pub const AFTER_SIGN_IN: &[accounts::hooks::AfterSignIn<state::AppState>] = &[
     },
 ];
 
-/// The product page, whose buy box is the cart's "Add to cart" form.
+/// The product page, whose buy box is the cart's "Add to cart" form and, while the chosen
+/// variant is sold out, "Tell me when it's back".
 #[component]
 fn ProductWithCart() -> impl IntoView {
-    view! { <ProductPage buy=|selected| view! { <AddToCartForm selected/> }.into_any()/> }
+    view! {
+        <ProductPage buy=|selected| view! { <AddToCartForm selected/> <BackInStock selected/> }.into_any()/>
+    }
 }
 
 /// The stylesheet's URL: cargo-leptos names it by content hash when it hashes files (the

@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { cents, productWithPricedVariants, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, cents, productWithPricedVariants, signIn, waitForHydration } from './helpers';
 
 test('home → category → product', async ({ page }) => {
   await page.goto('/');
@@ -99,4 +99,38 @@ test('product photos: responsive WebP, sized, lazy below the fold, loaded on a p
   const response = await page.request.get(chosen);
   expect(response.headers()['cache-control']).toContain('immutable');
   expect(response.headers()['content-type']).toBe('image/webp');
+});
+
+test('a shopper asks to hear when a sold-out variant is back, and changes her mind', async ({ page, browser }) => {
+  // The back office's low-stock list names a sold-out variant of the demo catalog.
+  await signIn(page, 'admin@olivine.test', DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  await page.goto('/admin/inventory');
+  const row = page.getByTestId('low-stock').locator('tr', { hasText: 'Sold out' }).first();
+  const sku = await row.getAttribute('data-sku');
+  const product = await row.getByRole('link').getAttribute('href');
+
+  const ann = await browser.newPage();
+  try {
+    // A visitor is asked to sign in first.
+    await ann.goto(`${product}?variant=${sku}`);
+    await waitForHydration(ann);
+    await expect(ann.getByTestId('sku')).toHaveText(sku!);
+    await expect(ann.getByTestId('back-in-stock')).toContainText('Sold out for now.');
+
+    await signIn(ann, 'ann@olivine.test', DEMO_PASSWORD);
+    await expect(ann).toHaveURL(/\/account$/);
+    await ann.goto(`${product}?variant=${sku}`);
+    await waitForHydration(ann);
+    const box = ann.getByTestId('back-in-stock');
+    await box.getByRole('button', { name: "Tell me when it's back" }).click();
+    await expect(box).toContainText("We'll tell you when it's back");
+    await ann.reload();
+    await expect(ann.getByTestId('back-in-stock')).toContainText("We'll tell you when it's back");
+    await waitForHydration(ann);
+    await ann.getByTestId('back-in-stock').getByRole('button', { name: "Don't tell me" }).click();
+    await expect(ann.getByTestId('back-in-stock').getByRole('button', { name: "Tell me when it's back" })).toBeVisible();
+  } finally {
+    await ann.close();
+  }
 });

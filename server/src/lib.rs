@@ -271,6 +271,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with(jobs::mail::NotificationDigest::new(state.clone()))
         .with(jobs::shop::Housekeeping::new(state.clone()))
         .with(jobs::shop::UnpaidOrderExpiry::new(state.clone()))
+        .with(jobs::shop::BackInStock::new(state.clone()))
         .with(jobs::shop::StripeEventRetry::new(state.clone()))
         .with(jobs::hire::ApplicationExpiry::new(state.clone()))
         .with(jobs::hire::AutoApproval::new(state.clone()))

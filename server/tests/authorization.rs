@@ -66,6 +66,16 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         ("accounts/notifications-read", vec![], signed_in.to_vec()),
         ("accounts/email-preferences", vec![], signed_in.to_vec()),
         (
+            "restock/ask",
+            vec![("variant", &nobody)],
+            signed_in.to_vec(),
+        ),
+        (
+            "restock/withdraw",
+            vec![("variant", &nobody)],
+            signed_in.to_vec(),
+        ),
+        (
             "accounts/email-preferences-save",
             vec![("email[offer_made]", "immediately")],
             signed_in.to_vec(),
@@ -621,6 +631,8 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         // (`visitors_browse_open_work_without_anything_private`).
         "hire/work",
         "hire/shift",
+        // A visitor asked about nothing (`false`).
+        "restock/asked",
         "cart/add",
         "cart/remove",
         "cart/set",

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pg_enum!(
     /// What happened. Freelancers hear about their invitations, offers, bookings, hours and
     /// certificates; an organisation's members about applications, answers and handed-in hours;
-    /// either side about messages; shoppers about their orders.
+    /// either side about messages; shoppers about their orders and sold-out items back in stock.
     NotificationKind as "notification_kind" {
     Invited = "invited": "Invitation",
     OfferMade = "offer_made": "Offer",
@@ -33,6 +33,7 @@ pg_enum!(
     OrderPaid = "order_paid": "Order paid",
     OrderShipped = "order_shipped": "Order shipped",
     OrderRefunded = "order_refunded": "Order refunded",
+    BackInStock = "back_in_stock": "Back in stock",
 });
 
 impl NotificationKind {
@@ -72,7 +73,7 @@ impl NotificationKind {
             | K::HoursSubmitted
             | K::WorkHandedOver => Audience::Organisation,
             K::MessageReceived => Audience::Everyone,
-            K::OrderPaid | K::OrderShipped | K::OrderRefunded => Audience::Shopper,
+            K::OrderPaid | K::OrderShipped | K::OrderRefunded | K::BackInStock => Audience::Shopper,
         }
     }
 }
@@ -99,7 +100,7 @@ impl Audience {
             Audience::Freelancer => "Your work as a freelancer",
             Audience::Organisation => "Your organisation's shifts and jobs",
             Audience::Everyone => "Messages",
-            Audience::Shopper => "Your orders",
+            Audience::Shopper => "Shopping",
         }
     }
 }

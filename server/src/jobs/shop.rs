@@ -1,9 +1,9 @@
 //! The shop's jobs: unpaid orders past their stock hold, Stripe events stored but not
-//! processed, and housekeeping.
+//! processed, sold-out items back in stock, and housekeeping.
 
 use super::{Job, Placement, Schedule, sweep_due};
 use anyhow::Context;
-use app::ids::OrderId;
+use app::ids::{OrderId, VariantId};
 use app::state::AppState;
 use std::time::Duration;
 
@@ -72,6 +72,43 @@ impl Job for StripeEventRetry {
 
     async fn work(&self, item: &str) -> anyhow::Result<()> {
         app::orders::service::finish_event(&self.state, item).await?;
+        Ok(())
+    }
+}
+
+/// Variants back on sale that shoppers asked about: everyone who asked hears it once. One
+/// variant per item; a new lot, a correction or a released hold makes one due within a minute.
+pub struct BackInStock {
+    state: AppState,
+}
+
+impl BackInStock {
+    pub fn new(state: AppState) -> Self {
+        BackInStock { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for BackInStock {
+    fn name(&self) -> &'static str {
+        "back-in-stock"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(60), Placement::EveryNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let today = self.state.clock.today();
+        let due = app::restock::service::back(&self.state.db, today, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        let variant = VariantId(item.parse().context("not a variant id")?);
+        let today = self.state.clock.today();
+        let told = app::restock::service::tell(&self.state.db, variant, today).await?;
+        tracing::info!(%variant, told, "back in stock");
         Ok(())
     }
 }
