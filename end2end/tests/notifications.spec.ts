@@ -121,6 +121,14 @@ test('an application, an offer and a message reach the other side live and in th
     await expect(fay.getByText('Email settings saved.')).toBeVisible();
     await fay.reload();
     await expect(fay.getByLabel('Offer', { exact: true })).toHaveValue('immediately');
+
+    // The used link says it was used (offers are on again since); a mangled one says it
+    // doesn't work and where to go instead.
+    await fay.goto(new URL(unsubscribe!).pathname + new URL(unsubscribe!).search);
+    await expect(fay.getByTestId('unsubscribed')).toHaveText('This link was already used: it stopped emails about “Offer”.');
+    await fay.goto('/email/unsubscribe?token=not-a-token');
+    await expect(fay.getByTestId('unsubscribe-invalid')).toContainText('This unsubscribe link is not valid');
+    await expect(fay.getByTestId('unsubscribe').getByRole('link', { name: 'notifications page' })).toBeVisible();
   } finally {
     await fay.close();
   }

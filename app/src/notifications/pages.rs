@@ -3,6 +3,7 @@
 //! "delivered", newest first, links clickable.
 
 use super::api::{StopEmail, load_mailbox, load_unsubscribe};
+use crate::error::AppError;
 use crate::ui::{ErrorPage, FormError, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,11 +26,6 @@ pub fn UnsubscribePage() -> impl IntoView {
                 {move || {
                 let stopped = stop.value().get().is_some_and(|r| r.is_ok());
                 Suspend::new(async move {
-                    let link = match link.await {
-                        Ok(link) => link,
-                        Err(error) => return view! { <ErrorPage error/> }.into_any(),
-                    };
-                    let what = link.what();
                     let settings = view! {
                         <p>
                             "You still see every notification on your "
@@ -37,9 +33,27 @@ pub fn UnsubscribePage() -> impl IntoView {
                             ", where you can also choose again what reaches your inbox."
                         </p>
                     };
-                    if link.used || stopped {
+                    let link = match link.await {
+                        Ok(link) => link,
+                        // A link that doesn't work says why and where to go instead; trying
+                        // again would not help.
+                        Err(error @ AppError::Unprocessable { .. }) => return view! {
+                            <p role="alert" data-testid="unsubscribe-invalid">{error.detail()}</p>
+                            {settings}
+                        }.into_any(),
+                        Err(error) => return view! { <ErrorPage error/> }.into_any(),
+                    };
+                    let what = link.what();
+                    if stopped {
                         return view! {
                             <p role="status" data-testid="unsubscribed">{format!("Done: you will get no more {what}.")}</p>
+                            {settings}
+                        }.into_any();
+                    }
+                    if link.used {
+                        // Used before: what it stopped then may have been chosen again since.
+                        return view! {
+                            <p role="status" data-testid="unsubscribed">{format!("This link was already used: it stopped {what}.")}</p>
                             {settings}
                         }.into_any();
                     }
