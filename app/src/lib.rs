@@ -23,11 +23,13 @@ pub mod error;
 pub mod hire;
 #[cfg(feature = "ssr")]
 pub mod horizon;
+pub mod idempotency;
 pub mod ids;
 pub mod inventory;
 pub mod media;
 pub mod money;
 pub mod notifications;
+pub mod offline;
 pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod ratelimit;
@@ -132,10 +134,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#f6f3ee"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
                 <link rel="stylesheet" id="olivine" href=stylesheet_href(&options)/>
                 <AutoReload options=options.clone()/>
                 // Mounts the card form (Stripe.js) into payment panels; tiny and idle elsewhere.
                 <script src="/payment.js" defer></script>
+                // The offline outbox the app calls, and the service worker's registration.
+                <script src="/outbox.js" defer></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -152,6 +158,7 @@ pub fn App() -> impl IntoView {
     let viewer = ViewerState::provide();
     CartState::provide();
     accounts::pages::connect_live(viewer, notifications::arrivals::Arrivals::provide());
+    offline::Outbox::provide(viewer);
     // Effects run only in the browser, after hydration: mark the page interactive so tests
     // (and styles) can tell a hydrated page from server-rendered HTML.
     Effect::new(|_| {
@@ -163,6 +170,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader/>
+            <offline::OutboxBar/>
             <main id="main" tabindex="-1">
                 // Async: the whole page, data included, arrives as HTML — complete without JavaScript.
                 <Routes fallback=NotFound>

@@ -270,3 +270,137 @@ test('a visitor sees the open work before signing up and signs in at Apply', asy
   await expect(page.getByRole('heading', { name: title })).toBeVisible();
   await expect(page.getByTestId('sign-in-to-apply')).toHaveCount(0);
 });
+
+test('a freelancer without signal reads their booking, sends hours and messages that arrive once, and sees what was refused', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const stamp = Date.now();
+  const title = `Stagehand, harbour stage ${stamp}`;
+  const spare = `Runner, harbour stage ${stamp}`;
+  const date = hireDate(1);
+
+  // Hana posts two shifts; Fay applies to both and is booked on the first.
+  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  const post = async (shiftTitle: string, wage: string) => {
+    await page.goto('/hire/org/harbour-hotels/shifts/new');
+    await waitForHydration(page);
+    const url = await saveShiftDraft(page, {
+      title: shiftTitle, city: 'nl-utrecht', date, start: '09:00', end: '17:30', breakMinutes: '30', people: '1', wage,
+    });
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect(page.getByTestId('shift-status')).toHaveText('Open');
+    return url;
+  };
+  const bookedShift = await post(title, '24.10');
+  const spareShift = await post(spare, '24.20');
+  const publicPage = (managerUrl: string) => `/hire/shifts/${managerUrl.split('/').pop()}`;
+
+  const freelancer = await browser.newPage();
+  const device = freelancer.context();
+  try {
+    await signIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
+    await expect(freelancer).toHaveURL(/\/account$/);
+    for (const shift of [bookedShift, spareShift]) {
+      await freelancer.goto(publicPage(shift));
+      await applyWithNote(freelancer, 'I know the harbour stage.');
+    }
+    await page.goto(bookedShift);
+    await waitForHydration(page);
+    await page.getByTestId('applicants').locator(':scope > li', { hasText: 'Fay Freelancer' })
+      .getByRole('button', { name: 'Offer a place' }).click();
+    await expect(page.getByTestId('shift-status')).toHaveText('Filled');
+    await freelancer.goto('/hire/work/applications');
+    await waitForHydration(freelancer);
+    const offer = freelancer.getByTestId('applications').locator('li', { hasText: title });
+    await offer.getByRole('button', { name: 'Accept offer' }).click();
+    await expect(offer).toHaveAttribute('data-status', 'hired');
+    const bookedThread = await offer.getByRole('link', { name: 'Message' }).getAttribute('href');
+    const spareThread = await freelancer.getByTestId('applications').locator('li', { hasText: spare })
+      .getByRole('link', { name: 'Message' }).getAttribute('href');
+    expect(bookedThread).toMatch(/^\/hire\/messages\//);
+    expect(spareThread).toMatch(/^\/hire\/messages\//);
+
+    // The shift is under way. With the app's service worker answering, her shifts page asks
+    // for her bookings' pages to be kept on the device; she also opens the other thread.
+    await setHireClock(freelancer.request, 48);
+    await freelancer.goto('/hire/work/shifts');
+    await freelancer.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await freelancer.goto('/hire/work/shifts');
+    await waitForHydration(freelancer);
+    await freelancer.goto(spareThread!);
+    await waitForHydration(freelancer);
+    const kept = [publicPage(bookedShift), bookedThread!, '/hire/work/shifts', spareThread!];
+    await expect
+      .poll(() =>
+        freelancer.evaluate(async (paths) => {
+          const cache = await caches.open('olivine-pages-v1');
+          return (await Promise.all(paths.map((path) => cache.match(path)))).every(Boolean);
+        }, kept),
+      )
+      .toBe(true);
+
+    // No signal: her shifts and the shift's details still read, and the page says so.
+    await device.setOffline(true);
+    await freelancer.goto('/hire/work/shifts');
+    await waitForHydration(freelancer);
+    await expect(freelancer.getByTestId('offline')).toContainText("You're offline.");
+    const booked = freelancer.locator('article', { hasText: title });
+    await expect(booked).toBeVisible();
+    await freelancer.goto(publicPage(bookedShift));
+    await expect(freelancer.getByRole('heading', { name: title })).toBeVisible();
+    await expect(freelancer.getByText('€24.10').first()).toBeVisible();
+
+    // Her hours and two messages wait on the device.
+    await freelancer.goto('/hire/work/shifts');
+    await waitForHydration(freelancer);
+    await booked.getByRole('button', { name: 'Submit hours' }).click();
+    await expect(booked.getByTestId('kept')).toBeVisible();
+    const waiting = freelancer.getByTestId('outbox-waiting');
+    await expect(waiting).toContainText(`Hours for ${title}`);
+    await freelancer.goto(bookedThread!);
+    await waitForHydration(freelancer);
+    await freelancer.getByLabel('Your message').fill('On my way, five minutes out.');
+    await freelancer.getByRole('button', { name: 'Send' }).click();
+    await expect(waiting).toContainText('Message to Harbour Hotels: “On my way, five minutes out.”');
+    await freelancer.goto(spareThread!);
+    await waitForHydration(freelancer);
+    await freelancer.getByLabel('Your message').fill('Is there parking at the stage?');
+    await freelancer.getByRole('button', { name: 'Send' }).click();
+    await expect(waiting.locator('li')).toHaveCount(3);
+
+    // Meanwhile Hana turns the other application down: that conversation closes.
+    await page.goto(spareShift);
+    await waitForHydration(page);
+    const other = page.getByTestId('applicants').locator(':scope > li', { hasText: 'Fay Freelancer' });
+    await other.getByPlaceholder('Reason').fill('Filled from the waiting list.');
+    await other.getByRole('button', { name: 'Turn down' }).click();
+    await expect(other).toHaveAttribute('data-status', 'rejected');
+
+    // Signal again: what waited goes out; the refused message stays, with the reason.
+    await device.setOffline(false);
+    await expect(waiting).toHaveCount(0);
+    const refused = freelancer.getByTestId('outbox-refused');
+    await expect(refused).toContainText('Message to Harbour Hotels: “Is there parking at the stage?”');
+    await expect(refused).toContainText('This conversation is closed: the application ended without a booking.');
+    await expect(freelancer.getByTestId('offline')).toHaveCount(0);
+
+    // Each arrived exactly once: one timesheet, one message on Hana's side.
+    await freelancer.goto('/hire/work/shifts');
+    await expect(booked.getByTestId('timesheet')).toContainText('Waiting for approval');
+    await expect(booked.getByTestId('timesheet')).toHaveCount(1);
+    await page.goto(`/hire/org/harbour-hotels/messages/${bookedThread!.split('/').pop()}`);
+    await expect(page.getByTestId('messages').getByText('On my way, five minutes out.')).toHaveCount(1);
+
+    // Seen: she dismisses the refusal.
+    await waitForHydration(freelancer);
+    await refused.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(refused).toHaveCount(0);
+  } finally {
+    await setHireClock(page.request, 0);
+    await freelancer.close();
+  }
+});

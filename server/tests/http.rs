@@ -214,6 +214,18 @@ async fn every_response_carries_the_browser_security_headers(
         again["content-security-policy"], headers["content-security-policy"],
         "a new nonce for every response"
     );
+    // The service worker may fetch this site's pages and files, and nothing else; any other
+    // response that is not a page runs nothing and fetches nothing.
+    let (_, _, worker) = get(&app, "/sw.js").await;
+    assert_eq!(
+        worker["content-security-policy"],
+        "default-src 'none'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+    );
+    let (_, _, health) = get(&app, "/healthz").await;
+    assert_eq!(
+        health["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    );
     // Nobody signed in, no session: the catalog page may be cached.
     assert!(
         !headers.contains_key("cache-control")

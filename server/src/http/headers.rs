@@ -9,6 +9,11 @@ use axum::response::Response;
 
 /// For responses that are not pages (JSON, files, errors): nothing to run, nothing to frame.
 const NOTHING_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+/// The service worker's script: its policy binds the worker, which fetches this site's pages
+/// and files (and nothing else).
+const WORKER_SCRIPT: &str = "/sw.js";
+const WORKER_POLICY: &str =
+    "default-src 'none'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 const PERMISSIONS: &str = "camera=(), microphone=(), geolocation=(), usb=(), serial=(), \
                            bluetooth=(), magnetometer=(), gyroscope=(), accelerometer=()";
 const HSTS: &str = "max-age=63072000; includeSubDomains";
@@ -18,12 +23,19 @@ pub async fn security_headers(production: bool, mut req: Request, next: Next) ->
     let carries_session = has_session_cookie(req.headers());
     let page_policy = app::csp::PagePolicy::default();
     req.extensions_mut().insert(page_policy.clone());
+    let worker = req.uri().path() == WORKER_SCRIPT;
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     match page_policy
         .get()
         .and_then(|p| HeaderValue::from_str(p).ok())
     {
+        _ if worker => {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(WORKER_POLICY),
+            );
+        }
         Some(policy) => {
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
         }

@@ -149,12 +149,14 @@ impl Job for Housekeeping {
         let now = self.state.clock.now();
         let carts = app::cart::service::sweep_abandoned_guest_carts(&mut conn, now).await?;
         let unsubscribes = app::notifications::repo::purge_unsubscribes(&mut conn, now).await?;
-        if sessions + limits + carts + unsubscribes > 0 {
+        let request_keys = app::idempotency::purge(&mut conn, now).await?;
+        if sessions + limits + carts + unsubscribes + request_keys > 0 {
             tracing::info!(
                 sessions,
                 limits,
                 carts,
                 unsubscribes,
+                request_keys,
                 "housekeeping removed expired rows"
             );
         }

@@ -5,6 +5,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::hire::access::{connection, freelancer, member};
 use crate::hire::contracts::model::{ContractView, HoursInput, WeekInput};
+use crate::idempotency::RequestKey;
 use crate::ids::ContractId;
 use leptos::prelude::*;
 
@@ -35,9 +36,13 @@ pub async fn my_contracts() -> Result<Vec<ContractView>, AppError> {
 }
 
 #[server(endpoint = "hire/hours/submit")]
-pub async fn submit_hours(contract: ContractId, hours: HoursInput) -> Result<(), AppError> {
+pub async fn submit_hours(
+    contract: ContractId,
+    hours: HoursInput,
+    key: Option<RequestKey>,
+) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
-    Ok(contracts::hours::submit_hours(&state, user, contract, &hours).await?)
+    Ok(contracts::hours::submit_hours_once(&state, user, contract, &hours, key).await?)
 }
 
 #[server(endpoint = "hire/contract/cancel")]

@@ -17,11 +17,15 @@ use crate::hire::postings::service::instant;
 use crate::hire::reference::model::Side;
 use crate::hire::refusal::Refusal;
 use crate::hire::time::last_day;
+use crate::idempotency::{self, Claim, RequestKey};
 use crate::ids::{ContractId, OrganisationId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use sqlx::PgConnection;
+
+/// The endpoint a key of submitted hours belongs to.
+const SUBMIT_HOURS: &str = "hire/hours/submit";
 
 /// Check typed hours against the contract: starting within 12 hours of the shift, ending no
 /// later than now.
@@ -71,8 +75,26 @@ pub async fn submit_hours(
     id: ContractId,
     input: &HoursInput,
 ) -> Result<()> {
+    submit_hours_once(state, freelancer, id, input, None).await
+}
+
+/// [`submit_hours`], applied once per `key` however often it is sent.
+pub async fn submit_hours_once(
+    state: &AppState,
+    freelancer: UserId,
+    id: ContractId,
+    input: &HoursInput,
+    key: Option<RequestKey>,
+) -> Result<()> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    // Sent again from the offline outbox after an answer was lost: already applied.
+    if let Some(key) = key
+        && idempotency::claim(&mut tx, freelancer, key, SUBMIT_HOURS, &(id, input)).await?
+            != Claim::Fresh
+    {
+        return Ok(());
+    }
     let contract = lock_contract_for(&mut tx, id, Side::Freelancer, freelancer.0).await?;
     if contract.status != ContractStatus::Active {
         return refuse(Refusal::Contract(contract.status));

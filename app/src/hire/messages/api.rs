@@ -4,6 +4,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::hire::access::{connection, freelancer, member};
 use crate::hire::messages::model::{Thread, ThreadSummary, Unread};
+use crate::idempotency::RequestKey;
 use crate::ids::ApplicationId;
 use leptos::prelude::*;
 
@@ -33,10 +34,14 @@ pub async fn my_thread(application: ApplicationId) -> Result<Thread, AppError> {
 }
 
 #[server(endpoint = "hire/message/send")]
-pub async fn send_my_message(application: ApplicationId, body: String) -> Result<(), AppError> {
+pub async fn send_my_message(
+    application: ApplicationId,
+    body: String,
+    key: Option<RequestKey>,
+) -> Result<(), AppError> {
     let (state, user) = freelancer().await?;
     let party = messages::Party::freelancer(user);
-    messages::send(&state, party, user, application, &body).await?;
+    messages::send_once(&state, party, user, application, &body, key).await?;
     Ok(())
 }
 

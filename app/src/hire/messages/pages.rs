@@ -9,8 +9,10 @@ use crate::hire::messages::model::{Thread, ThreadSummary};
 use crate::hire::reference::model::Side;
 use crate::ids::ApplicationId;
 use crate::notifications::arrivals::changes_here;
+use crate::offline::{Outbox, QueuedForm};
 use crate::ui::{ErrorPage, FormError, TextArea, form_error};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -124,24 +126,26 @@ pub fn MessagesPage() -> impl IntoView {
 #[component]
 pub fn ThreadPage() -> impl IntoView {
     let (_, id) = route_params();
-    let send = ServerAction::<SendMyMessage>::new();
+    let outbox = Outbox::here();
     let live = changes_here();
     let thread = Resource::new(
-        move || (id.get(), send.version().get(), live.get()),
+        move || (id.get(), outbox.deliveries(), live.get()),
         |(id, _, _)| async move { my_thread(id?).await },
     );
-    let error = form_error(send);
+    let sending = RwSignal::new(None::<AppError>);
+    let error = Signal::from(sending);
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match thread.await {
                     Ok(thread) => {
                         let application = thread.application.to_string();
+                        let label = format!("Message to {}", thread.organisation);
                         let form = view! {
-                            <ActionForm action=send attr:class="form form--compact" attr:novalidate=true>
+                            <QueuedForm endpoint=SendMyMessage::PATH label quote="body" error=sending>
                                 <input type="hidden" name="application" value=application/>
                                 <ReplyFields error/>
-                            </ActionForm>
+                            </QueuedForm>
                         }.into_any();
                         view! {
                             <Title text=format!("{} — Messages — Olivine Hire", thread.organisation)/>

@@ -10,11 +10,15 @@ use crate::hire::messages::model::{Message, Thread, ThreadSummary, Unread};
 use crate::hire::notices;
 use crate::hire::reference::model::Side;
 use crate::hire::refusal::Refusal;
+use crate::idempotency::{self, Claim, RequestKey};
 use crate::ids::{ApplicationId, MessageId, OrganisationId, UserId};
 use crate::state::AppState;
 use sqlx::PgConnection;
 
 type Result<T> = std::result::Result<T, ServiceError>;
+
+/// The endpoint a key of a sent message belongs to.
+const SEND_MESSAGE: &str = "hire/message/send";
 
 /// The longest message.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -132,6 +136,18 @@ pub async fn send(
     application: ApplicationId,
     body: &str,
 ) -> Result<MessageId> {
+    send_once(state, party, by, application, body, None).await
+}
+
+/// [`send`], applied once per `key` however often it is sent.
+pub async fn send_once(
+    state: &AppState,
+    party: Party,
+    by: UserId,
+    application: ApplicationId,
+    body: &str,
+    key: Option<RequestKey>,
+) -> Result<MessageId> {
     let body = check_body(body)?;
     crate::ratelimit::check(
         &state.db,
@@ -140,6 +156,18 @@ pub async fn send(
     )
     .await?;
     let mut tx = state.db.begin().await?;
+    // Sent again from the offline outbox after an answer was lost: the first one's message.
+    if let Some(key) = key {
+        let request = (party.side, application, body);
+        if let Claim::Applied(first) =
+            idempotency::claim(&mut tx, by, key, SEND_MESSAGE, &request).await?
+        {
+            // The first one recorded its message in the same transaction that claimed the key.
+            return first
+                .map(MessageId)
+                .ok_or_else(|| AppError::Internal.into());
+        }
+    }
     let Some(status) = status_for(&mut tx, party, application).await? else {
         return Err(AppError::NotFound.into());
     };
@@ -147,6 +175,9 @@ pub async fn send(
         return Err(Refusal::ConversationClosed.into());
     }
     let id = write(&mut tx, party.side, by, application, body).await?;
+    if let Some(key) = key {
+        idempotency::record_result(&mut tx, by, key, id.0).await?;
+    }
     notices::message(&mut tx, application, party.side, by, body).await?;
     tx.commit().await?;
     Ok(id)

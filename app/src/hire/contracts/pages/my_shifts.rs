@@ -1,5 +1,6 @@
 //! `/hire/shifts`: the freelancer's booked shifts and jobs, with hours, deliveries and ratings.
 
+use crate::error::AppError;
 use crate::hire::components::{HireNav, posting_href};
 use crate::hire::contracts::api::{
     CancelMyContract, SubmitDelivery, SubmitHours, SubmitWeek, my_contracts,
@@ -14,14 +15,17 @@ use crate::hire::ratings::components::{ContractRatings, RatingFields};
 use crate::hire::reference::model::Side;
 use crate::hire::time::last_day;
 use crate::notifications::arrivals::changes_here;
+use crate::offline::{Outbox, QueuedForm, keep_offline};
 use crate::ui::{ErrorPage, FormError, TextArea, form_error};
 use chrono::Datelike;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
 pub fn MyShiftsPage() -> impl IntoView {
-    let submit = ServerAction::<SubmitHours>::new();
+    let outbox = Outbox::here();
+    let submit_error = RwSignal::new(None::<AppError>);
     let cancel = ServerAction::<CancelMyContract>::new();
     let rate = ServerAction::<RateOrganisation>::new();
     let work = JobWork {
@@ -32,7 +36,7 @@ pub fn MyShiftsPage() -> impl IntoView {
     let list = Resource::new(
         move || {
             (
-                submit.version().get(),
+                outbox.deliveries(),
                 cancel.version().get(),
                 rate.version().get(),
                 work.week.version().get() + work.delivery.version().get(),
@@ -41,7 +45,13 @@ pub fn MyShiftsPage() -> impl IntoView {
         },
         |_| my_contracts(),
     );
-    let submit_error = form_error(submit);
+    let submit_error_shown = Signal::from(submit_error);
+    // The bookings still ahead or under way, and their pages, stay readable offline.
+    Effect::new(move |_| {
+        if let Some(Ok(contracts)) = list.get() {
+            keep_offline(offline_pages(&contracts));
+        }
+    });
     let cancel_error = form_error(cancel);
     let rate_error = form_error(rate);
     view! {
@@ -55,7 +65,7 @@ pub fn MyShiftsPage() -> impl IntoView {
             )}</p>
         </header>
         <HireNav/>
-        <FormError error=submit_error/>
+        <FormError error=submit_error_shown/>
         <FormError error=cancel_error/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -93,12 +103,12 @@ pub fn MyShiftsPage() -> impl IntoView {
                                 {c.timesheet.clone().map(|t| view! { <TimesheetLine timesheet=t/> })}
                                 {(!is_shift).then(|| view! { <MyJobWork contract=c.clone() work/> })}
                                 {may_submit.then(|| { let contract = c.clone(); let id = id.clone(); view! {
-                                    <ActionForm action=submit attr:class="form form--compact" attr:novalidate=true>
+                                    <QueuedForm endpoint=SubmitHours::PATH label=format!("Hours for {}", c.title) error=submit_error>
                                         <h3>"Your hours"</h3>
                                         <input type="hidden" name="contract" value=id/>
-                                        <HoursFields contract prefix="submit" error=submit_error/>
+                                        <HoursFields contract prefix="submit" error=submit_error_shown/>
                                         <button type="submit" class="button">"Submit hours"</button>
-                                    </ActionForm>
+                                    </QueuedForm>
                                 }})}
                                 {may_cancel.then(|| view! {
                                     <ActionForm action=cancel attr:class="inline-form">
@@ -118,6 +128,20 @@ pub fn MyShiftsPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// The pages a freelancer may need on site: their shifts, and each booking's details and thread
+/// while it is ahead or under way.
+fn offline_pages(contracts: &[ContractView]) -> Vec<String> {
+    let mut pages = vec!["/hire/work/shifts".to_owned()];
+    for c in contracts
+        .iter()
+        .filter(|c| c.status == ContractStatus::Active)
+    {
+        pages.push(posting_href(c.kind, c.posting_id));
+        pages.push(format!("/hire/messages/{}", c.application_id));
+    }
+    pages
 }
 
 /// The freelancer's actions on a job's contract.
