@@ -11,6 +11,8 @@ pub mod seed;
 
 /// This node's listener for live notifications (serve starts it; tests start their own).
 pub use http::live::listen as listen_for_notifications;
+/// Sessions made without a request (the realtime benchmark's thousands of people).
+pub use http::session_store::signed_in_cookie;
 
 use anyhow::Context;
 use app::media::service::Media;
@@ -24,7 +26,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use config::{Config, Environment};
-use http::session_store::PostgresStore;
+use http::session_store::{self, PostgresStore};
 use http::{
     assets, certificate_files, guard, headers, media_files, oidc_callback, photo_upload,
     stripe_webhook,
@@ -167,7 +169,7 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
     let shell_options = state.leptos_options.clone();
     let production = !state.config.dev_mode;
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
-        .with_name("olivine_session")
+        .with_name(session_store::COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(production)

@@ -4,7 +4,7 @@
 use crate::db::Cluster;
 use crate::pins::Pins;
 use crate::site::{
-    ServerProcess, StripeEmulator, build_site, cargo_build_release, migrate_and_seed,
+    ServerProcess, StripeEmulator, build_site, cargo_build_release, migrate, migrate_and_seed,
 };
 use crate::util::{free_port, on_path, output, root, run, say, target_dir, wait_for_port};
 use anyhow::{Context, Result, bail};
@@ -29,8 +29,9 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
         Some("media") => media(pins),
         Some("checkout") => checkout(pins),
         Some("matching") => matching(pins, &args[1..]),
+        Some("realtime") => realtime(pins, &args[1..]),
         _ => bail!(
-            "usage: cargo xtask bench ssr | search [--products N] | media | checkout | matching [--profiles N | --million]"
+            "usage: cargo xtask bench ssr | search [--products N] | media | checkout | matching [--profiles N | --million] | realtime [--clients N] [--rate EVENTS_PER_S] [--seconds N]"
         ),
     }
 }
@@ -265,6 +266,81 @@ fn matching(pins: &Pins, args: &[String]) -> Result<()> {
                 .envs(pins.embedding_model.env()),
         )?;
         say(format!("bench: wrote {}", out.display()));
+        Ok(())
+    })
+}
+
+/// Live notifications: N WebSocket clients on one release node, then the same on two nodes over
+/// one database, with events committed at a steady rate to random recipients. Nothing else runs:
+/// the database holds only the bench's people (no demo seed, so no background encodes).
+fn realtime(pins: &Pins, args: &[String]) -> Result<()> {
+    let (mut clients, mut rate, mut seconds) = (5_000_u32, 200_u32, 30_u32);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value: u32 = rest
+            .next()
+            .with_context(|| format!("{flag} takes a number"))?
+            .parse()
+            .with_context(|| format!("{flag} takes a number"))?;
+        match flag.as_str() {
+            "--clients" => clients = value,
+            "--rate" => rate = value,
+            "--seconds" => seconds = value,
+            _ => bail!(
+                "usage: cargo xtask bench realtime [--clients N] [--rate EVENTS_PER_S] [--seconds N]"
+            ),
+        }
+    }
+    with_database(pins, "olivine_bench_realtime", |url| {
+        say("bench: building the release server and the realtime benchmark");
+        build_site(true)?;
+        cargo_build_release("benches", "realtime_bench")?;
+        migrate(url, true)?;
+        let stripe = StripeEmulator::start(free_port()?, "http://127.0.0.1:9/", true)?;
+        let env = stripe.app_env();
+        let out_dir = target_dir()?.join("bench");
+        std::fs::create_dir_all(&out_dir)?;
+        println!(
+            "\n{:>5} {:>7} {:>8} {:>9} {:>9} {:>9} {:>12} {:>6} {:>6} {:>6}",
+            "nodes",
+            "clients",
+            "events",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "KiB/idle conn",
+            "lost",
+            "dup",
+            "wrong"
+        );
+        let mut nodes: Vec<(u16, ServerProcess)> = Vec::new();
+        for count in 1..=2 {
+            let port = free_port()?;
+            // Each node keeps its own search index (the index takes one writer per directory).
+            let mut node_env = env.clone();
+            if count > 1 {
+                let data = out_dir.join(format!("realtime-node-{count}"));
+                node_env.push(("OLIVINE_DATA_DIR".to_owned(), data.display().to_string()));
+            }
+            nodes.push((port, ServerProcess::start(url, port, true, &node_env)?));
+            let list: Vec<String> = nodes
+                .iter()
+                .map(|(port, server)| format!("127.0.0.1:{port}@{}", server.pid()))
+                .collect();
+            run(
+                Command::new(target_dir()?.join("release").join("realtime_bench"))
+                    .arg(url)
+                    .arg(out_dir.join(format!("realtime-{count}-node.json")))
+                    .arg(list.join(","))
+                    .arg(clients.to_string())
+                    .arg(rate.to_string())
+                    .arg(seconds.to_string()),
+            )?;
+        }
+        say(format!(
+            "bench: wrote {}",
+            out_dir.join("realtime-{1,2}-node.json").display()
+        ));
         Ok(())
     })
 }

@@ -42,10 +42,14 @@ fn olivine(database_url: &str, release: bool) -> Result<Command> {
     Ok(cmd)
 }
 
+pub fn migrate(database_url: &str, release: bool) -> Result<()> {
+    run(olivine(database_url, release)?.arg("migrate"))
+}
+
 /// Migrate and seed; `env` must name the same data directory the server will use, since the
 /// seed's product pictures are written into it.
 pub fn migrate_and_seed(database_url: &str, release: bool, env: &[(String, String)]) -> Result<()> {
-    run(olivine(database_url, release)?.arg("migrate"))?;
+    migrate(database_url, release)?;
     run(olivine(database_url, release)?
         .args(["seed", "--demo"])
         .envs(env.iter().map(|(k, v)| (k, v))))
@@ -89,6 +93,10 @@ impl ServerProcess {
         };
         wait_for_port(port, Duration::from_secs(30), "olivine")?;
         Ok(server)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 

@@ -29,6 +29,12 @@ pub struct PendingOidc {
     pub link_to: Option<UserId>,
 }
 
+/// The values of a session signed in as `login`, for a session made without a request (the
+/// realtime benchmark signs in thousands of people at once this way).
+pub fn signed_in_values(login: LoginId) -> std::collections::HashMap<String, serde_json::Value> {
+    std::collections::HashMap::from([(LOGIN.to_owned(), serde_json::json!(login))])
+}
+
 #[derive(Clone, Debug)]
 pub struct AuthSession(Session);
 

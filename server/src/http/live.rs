@@ -30,6 +30,10 @@ use tower_sessions::Session;
 
 /// How often an idle socket is pinged; a browser that stops answering is gone after two.
 const HEARTBEAT: Duration = Duration::from_secs(20);
+/// What a browser sends here is pongs and a close: a small read buffer (the default is 128 KiB
+/// per socket) and a cap on what one message may be.
+const READ_BUFFER: usize = 4 * 1024;
+const MAX_INBOUND: usize = 16 * 1024;
 
 #[derive(Deserialize)]
 pub struct Resume {
@@ -61,11 +65,15 @@ pub async fn socket(
         Err(error) => return (error.status(), error.to_string()).into_response(),
     };
     let user = principal.viewer.user_id;
-    upgrade.on_upgrade(move |socket| async move {
-        if let Err(error) = serve(socket, &state, user, resume.after).await {
-            tracing::debug!(%error, "live connection ended");
-        }
-    })
+    upgrade
+        .read_buffer_size(READ_BUFFER)
+        .max_message_size(MAX_INBOUND)
+        .max_frame_size(MAX_INBOUND)
+        .on_upgrade(move |socket| async move {
+            if let Err(error) = serve(socket, &state, user, resume.after).await {
+                tracing::debug!(%error, "live connection ended");
+            }
+        })
 }
 
 /// The handshake's `Origin` names the host it was sent to.

@@ -8,10 +8,14 @@
 //! `time` and `chrono` enabled sqlx 0.8's query macros map every timestamp to `time` types,
 //! across the whole workspace. The store is four small queries, so it lives here.
 
+use app::ids::LoginId;
 use async_trait::async_trait;
 use sqlx::PgPool;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "olivine_session";
 
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
@@ -121,4 +125,20 @@ impl SessionStore for PostgresStore {
             .map_err(backend)?;
         Ok(())
     }
+}
+
+/// A `Cookie` header value for a new session signed in as `login` (a committed `user_logins`
+/// row), made without a request: for tools that sign in thousands of people at once.
+pub async fn signed_in_cookie(
+    db: &PgPool,
+    login: LoginId,
+    lifetime: time::Duration,
+) -> session_store::Result<String> {
+    let mut record = Record {
+        id: Id::default(),
+        data: app::accounts::session::signed_in_values(login),
+        expiry_date: time::OffsetDateTime::now_utc() + lifetime,
+    };
+    PostgresStore::new(db.clone()).create(&mut record).await?;
+    Ok(format!("{COOKIE}={}", record.id))
 }
