@@ -43,4 +43,5 @@ typed_id!(
     CertificateId,
     MessageId,
     NotificationId,
+    LedgerTransactionId,
 );

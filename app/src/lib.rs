@@ -20,6 +20,7 @@ pub mod csp;
 pub mod dates;
 pub mod discounts;
 pub mod error;
+pub mod escrow;
 pub mod hire;
 #[cfg(feature = "ssr")]
 pub mod horizon;

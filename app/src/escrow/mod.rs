@@ -1,0 +1,9 @@
+//! Hire's money: the client's payment held in escrow per contract, released to the freelancer
+//! as work is approved, and paid out through Stripe Connect — all booked in one double-entry
+//! ledger whose balance the database itself enforces (see the `ledger` migration).
+
+#[cfg(feature = "ssr")]
+pub mod ledger;
+pub mod model;
+#[cfg(feature = "ssr")]
+mod repo;
