@@ -98,24 +98,19 @@ impl Outbox {
 #[component]
 pub fn OutboxBar() -> impl IntoView {
     let outbox = Outbox::here();
-    let waiting = Memo::new(move |_| {
-        outbox.items.with(|items| {
-            items
-                .iter()
-                .filter(|i| i.state == QueuedState::Waiting)
-                .cloned()
-                .collect::<Vec<_>>()
+    let in_state = move |state: QueuedState| {
+        Memo::new(move |_| {
+            outbox.items.with(|items| {
+                items
+                    .iter()
+                    .filter(|i| i.state == state)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
         })
-    });
-    let refused = Memo::new(move |_| {
-        outbox.items.with(|items| {
-            items
-                .iter()
-                .filter(|i| i.state == QueuedState::Refused)
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
+    };
+    let waiting = in_state(QueuedState::Waiting);
+    let refused = in_state(QueuedState::Refused);
     view! {
         <div class="outbox" role="status" aria-live="polite" data-testid="outbox">
             {move || (!outbox.online.get()).then(|| view! {
