@@ -56,6 +56,7 @@ pg_enum!(
     CertificateVerified = "certificate_verified": "Verified a certificate",
     CertificateRejected = "certificate_rejected": "Rejected a certificate",
     JobItemRetried = "job_item_retried": "Sent a parked background job item back to its queue",
+    OrganisationCardSaved = "organisation_card_saved": "Saved the organisation's card for Hire",
 });
 
 #[cfg(feature = "ssr")]

@@ -3,6 +3,8 @@
 //! ledger whose balance the database itself enforces (see the `ledger` migration).
 
 #[cfg(feature = "ssr")]
+pub mod cards;
+#[cfg(feature = "ssr")]
 pub mod ledger;
 pub mod model;
 #[cfg(feature = "ssr")]

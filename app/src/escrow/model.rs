@@ -31,3 +31,37 @@ pg_enum! {
         PayoutReversed = "payout_reversed": "Payout reversed",
     }
 }
+
+/// The card an organisation's bookings are charged to, as a manager recognises it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OrganisationCard {
+    /// `visa`, `mastercard`, …
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i16,
+    pub exp_year: i16,
+    pub saved_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl OrganisationCard {
+    /// "Visa •••• 4242, expires 04/2030".
+    pub fn describe(&self) -> String {
+        let mut brand = self.brand.clone();
+        if let Some(first) = brand.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        format!(
+            "{brand} •••• {}, expires {:02}/{}",
+            self.last4, self.exp_month, self.exp_year
+        )
+    }
+}
+
+/// What the browser needs to save a card with Stripe's form: the SetupIntent's client secret
+/// and which Stripe.js to load with which key.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CardSetup {
+    pub client_secret: String,
+    pub publishable_key: String,
+    pub stripe_js: String,
+}

@@ -1,8 +1,12 @@
-//! The ledger's SQL. Balances and their guards live in the database (the `ledger` migration);
-//! these queries only open accounts, insert postings and read.
+//! Escrow's SQL: the ledger and the organisations' cards. The ledger's balances and their
+//! guards live in the database (the `ledger` migration); these queries only open accounts,
+//! insert postings and read.
 
 use super::ledger::Posting;
-use crate::ids::LedgerTransactionId;
+use super::model::OrganisationCard;
+use crate::ids::{LedgerTransactionId, OrganisationId, UserId};
+use chrono::{DateTime, Utc};
+use payments::SavedCard;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -162,5 +166,100 @@ pub async fn overdrawn_accounts(conn: &mut PgConnection) -> Result<Vec<Uuid>, sq
           ORDER BY a.account_id"
     )
     .fetch_all(conn)
+    .await
+}
+
+/// The Stripe customer that stands for the organisation, once one was made.
+pub async fn card_customer(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT stripe_customer FROM organisation_cards WHERE organisation_id = $1",
+        organisation.0,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The organisation's name and the acting manager's email, for its Stripe customer.
+pub async fn customer_details(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    by: UserId,
+) -> Result<(String, String), sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT o.name, u.email FROM organisations o, users u
+          WHERE o.organisation_id = $1 AND u.user_id = $2",
+        organisation.0,
+        by.0,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.name, row.email))
+}
+
+/// Records the organisation's Stripe customer unless one is recorded already.
+pub async fn open_card_account(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    customer: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO organisation_cards (organisation_id, stripe_customer) VALUES ($1, $2)
+         ON CONFLICT (organisation_id) DO NOTHING",
+        organisation.0,
+        customer,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Makes `card` the organisation's card: `None` when it already was (nothing changed),
+/// otherwise the card it replaces, if any.
+pub async fn save_card(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    card: &SavedCard,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> Result<Option<Option<String>>, sqlx::Error> {
+    let exp_month = i16::try_from(card.exp_month).unwrap_or_default();
+    let exp_year = i16::try_from(card.exp_year).unwrap_or_default();
+    sqlx::query_scalar!(
+        "UPDATE organisation_cards new
+            SET payment_method = $2, brand = $3, last4 = $4, exp_month = $5, exp_year = $6,
+                saved_by = $7, saved_at = $8
+           FROM organisation_cards old
+          WHERE new.organisation_id = $1 AND old.organisation_id = new.organisation_id
+            AND old.payment_method IS DISTINCT FROM $2
+      RETURNING old.payment_method",
+        organisation.0,
+        card.id,
+        card.brand,
+        card.last4,
+        exp_month,
+        exp_year,
+        by.0,
+        at,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn saved_card(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+) -> Result<Option<OrganisationCard>, sqlx::Error> {
+    sqlx::query_as!(
+        OrganisationCard,
+        r#"SELECT brand AS "brand!", last4 AS "last4!", exp_month AS "exp_month!",
+                  exp_year AS "exp_year!", saved_at AS "saved_at!"
+             FROM organisation_cards
+            WHERE organisation_id = $1 AND payment_method IS NOT NULL"#,
+        organisation.0,
+    )
+    .fetch_optional(conn)
     .await
 }

@@ -39,6 +39,8 @@ pub enum SetupStatus {
 pub struct Setup {
     pub id: String,
     pub status: SetupStatus,
+    /// Whose card it saves.
+    pub customer: Option<String>,
     /// Lets the browser confirm this setup; never logged.
     pub client_secret: Option<String>,
     /// The card saved (or being saved).
@@ -60,6 +62,7 @@ impl From<SetupIntent> for Setup {
         Setup {
             id: setup.id.as_str().to_owned(),
             status,
+            customer: setup.customer.map(|c| c.id().as_str().to_owned()),
             client_secret: setup.client_secret,
             payment_method: setup.payment_method.map(|m| m.id().as_str().to_owned()),
             last_error: setup.last_setup_error.map(|e| PaymentFailure::from_api(&e)),

@@ -1,6 +1,6 @@
 //! The Stripe.js stand-in served at `/v3/`: the slice of Stripe.js's API checkout uses
 //! (`Stripe(key)`, `elements({clientSecret})`, `create('payment').mount(…)`, `confirmPayment`,
-//! `retrievePaymentIntent`), talking to this emulator from the browser. Card details go from the
+//! `retrievePaymentIntent`) and the saving of a card (`confirmSetup`), talking to this emulator from the browser. Card details go from the
 //! browser to the emulator only, as with Stripe; the 3-D Secure challenge is a dialog with
 //! "Complete" and "Fail", like Stripe's test challenge page.
 
@@ -55,6 +55,63 @@ pub const STRIPE_JS: &str = r#"(function () {
     });
   }
 
+  // Reads the mounted card form and confirms the intent (`path` + id) with it, through the
+  // 3-D Secure challenge when the bank asks; resolves with the settled intent or `{error}`.
+  function confirm(args, path, kind, lastError) {
+    var elements = args.elements;
+    var host = elements._host();
+    var secret = elements._clientSecret;
+    var key = elements._key;
+    var id = intentId(secret);
+    var number = field(host, "number").replace(/\s+/g, "");
+    var expiry = field(host, "expiry").replace(/\s+/g, "");
+    var cvc = field(host, "cvc");
+    if (!number) { return Promise.resolve(validation("Your card number is incomplete.", "number")); }
+    var parts = expiry.split("/");
+    var month = parseInt(parts[0], 10);
+    var year = parseInt(parts[1], 10);
+    if (parts.length !== 2 || !(month >= 1 && month <= 12) || !(year >= 0)) {
+      return Promise.resolve(validation("Your card's expiration date is incomplete.", "expiry"));
+    }
+    if (year < 100) { year += 2000; }
+    var now = new Date();
+    if (year < now.getFullYear() || (year === now.getFullYear() && month < now.getMonth() + 1)) {
+      return Promise.resolve(validation("Your card's expiration year is in the past.", "expiry"));
+    }
+    if (!/^[0-9]{3,4}$/.test(cvc)) {
+      return Promise.resolve(validation("Your card's security code is incomplete.", "cvc"));
+    }
+    var returnUrl = (args.confirmParams && args.confirmParams.return_url) || "";
+    return post(path + id + "/confirm", {
+      key: key,
+      client_secret: secret,
+      "payment_method_data[type]": "card",
+      "payment_method_data[card][number]": number,
+      "payment_method_data[card][exp_month]": String(month),
+      "payment_method_data[card][exp_year]": String(year),
+      "payment_method_data[card][cvc]": cvc,
+      return_url: returnUrl
+    }).then(function (answer) {
+      if (!answer.ok) { return { error: answer.body.error }; }
+      var intent = answer.body;
+      if (intent.status !== "requires_action") { return intent; }
+      return challenge().then(function (outcome) {
+        return post("/_emulator/3ds/" + id, { client_secret: secret, outcome: outcome });
+      }).then(function (settled) { return settled.body; });
+    }).then(function (result) {
+      if (result.error) { return result; }
+      if (result.status === "requires_payment_method") { return { error: result[lastError] }; }
+      if (args.redirect !== "if_required" && returnUrl) {
+        var sep = returnUrl.indexOf("?") < 0 ? "?" : "&";
+        window.location.assign(returnUrl + sep + kind + "=" + encodeURIComponent(id) +
+          "&" + kind + "_client_secret=" + encodeURIComponent(secret) + "&redirect_status=" + result.status);
+      }
+      return result;
+    }, function () {
+      return { error: { type: "api_connection_error", message: "We couldn't reach the payment service. Check your connection and try again." } };
+    });
+  }
+
   function Stripe(key) {
     if (!key) { throw new Error("Stripe(): a publishable key is required"); }
     return {
@@ -63,6 +120,7 @@ pub const STRIPE_JS: &str = r#"(function () {
         var host = null;
         return {
           _clientSecret: clientSecret,
+          _key: key,
           _host: function () { return host; },
           create: function () {
             return {
@@ -85,57 +143,13 @@ pub const STRIPE_JS: &str = r#"(function () {
       },
 
       confirmPayment: function (args) {
-        var elements = args.elements;
-        var host = elements._host();
-        var secret = elements._clientSecret;
-        var id = intentId(secret);
-        var number = field(host, "number").replace(/\s+/g, "");
-        var expiry = field(host, "expiry").replace(/\s+/g, "");
-        var cvc = field(host, "cvc");
-        if (!number) { return Promise.resolve(validation("Your card number is incomplete.", "number")); }
-        var parts = expiry.split("/");
-        var month = parseInt(parts[0], 10);
-        var year = parseInt(parts[1], 10);
-        if (parts.length !== 2 || !(month >= 1 && month <= 12) || !(year >= 0)) {
-          return Promise.resolve(validation("Your card's expiration date is incomplete.", "expiry"));
-        }
-        if (year < 100) { year += 2000; }
-        var now = new Date();
-        if (year < now.getFullYear() || (year === now.getFullYear() && month < now.getMonth() + 1)) {
-          return Promise.resolve(validation("Your card's expiration year is in the past.", "expiry"));
-        }
-        if (!/^[0-9]{3,4}$/.test(cvc)) {
-          return Promise.resolve(validation("Your card's security code is incomplete.", "cvc"));
-        }
-        var returnUrl = (args.confirmParams && args.confirmParams.return_url) || "";
-        return post("/v1/payment_intents/" + id + "/confirm", {
-          key: key,
-          client_secret: secret,
-          "payment_method_data[type]": "card",
-          "payment_method_data[card][number]": number,
-          "payment_method_data[card][exp_month]": String(month),
-          "payment_method_data[card][exp_year]": String(year),
-          "payment_method_data[card][cvc]": cvc,
-          return_url: returnUrl
-        }).then(function (answer) {
-          if (!answer.ok) { return { error: answer.body.error }; }
-          var intent = answer.body;
-          if (intent.status !== "requires_action") { return intent; }
-          return challenge().then(function (outcome) {
-            return post("/_emulator/3ds/" + id, { client_secret: secret, outcome: outcome });
-          }).then(function (settled) { return settled.body; });
-        }).then(function (result) {
-          if (result.error) { return result; }
-          if (result.status === "requires_payment_method") { return { error: result.last_payment_error }; }
-          if (args.redirect !== "if_required" && returnUrl) {
-            var sep = returnUrl.indexOf("?") < 0 ? "?" : "&";
-            window.location.assign(returnUrl + sep + "payment_intent=" + encodeURIComponent(id) +
-              "&payment_intent_client_secret=" + encodeURIComponent(secret) + "&redirect_status=" + result.status);
-          }
-          return { paymentIntent: result };
-        }, function () {
-          return { error: { type: "api_connection_error", message: "We couldn't reach the payment service. Check your connection and try again." } };
-        });
+        return confirm(args, "/v1/payment_intents/", "payment_intent", "last_payment_error")
+          .then(function (result) { return result.error ? result : { paymentIntent: result }; });
+      },
+
+      confirmSetup: function (args) {
+        return confirm(args, "/v1/setup_intents/", "setup_intent", "last_setup_error")
+          .then(function (result) { return result.error ? result : { setupIntent: result }; });
       },
 
       retrievePaymentIntent: function (secret) {

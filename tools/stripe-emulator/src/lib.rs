@@ -737,13 +737,21 @@ async fn authenticate(
 ) -> Response {
     let p = params(&body);
     let mut store = lock(&shared.store);
-    if store.intent_json(&id, Some(client_secret(&p))).is_none() {
+    // A payment's challenge or a saved card's (setup intents start `seti_`).
+    let json_of = |store: &Store, secret: Option<&str>| {
+        if id.starts_with("seti_") {
+            store.wallet.setup_json(&id, secret)
+        } else {
+            store.intent_json(&id, secret)
+        }
+    };
+    if json_of(&store, Some(client_secret(&p))).is_none() {
         return intents::missing(&id);
     }
     let complete = p.get("outcome").map(String::as_str) == Some("complete");
     match store.authenticate(&id, complete) {
         Ok(events) => {
-            let body = store.intent_json(&id, None).unwrap_or(Value::Null);
+            let body = json_of(&store, None).unwrap_or(Value::Null);
             drop(store);
             shared.events.publish(events);
             ok(body)

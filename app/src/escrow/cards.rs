@@ -1,0 +1,154 @@
+//! The card an organisation's Hire bookings are charged to. A manager saves it with Stripe's
+//! form in the browser (a SetupIntent, with 3-D Secure when the bank asks), so bookings can be
+//! funded later without anyone present. The organisation is one Stripe customer; a new card
+//! replaces the old one, which is then removed from Stripe.
+
+use super::model::{CardSetup, OrganisationCard};
+use super::repo;
+use crate::audit::{self, Action, Entry};
+use crate::error::{AppError, ServiceError};
+use crate::ids::{OrganisationId, UserId};
+use crate::state::AppState;
+use payments::SetupStatus;
+
+/// Starts saving a card for `organisation`: the client secret the browser confirms with.
+pub async fn start_card_setup(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+) -> Result<CardSetup, ServiceError> {
+    let customer = customer_of(state, organisation, by).await?;
+    let setup = state
+        .payments
+        .create_setup(
+            &format!("organisation-card-{}", uuid::Uuid::new_v4()),
+            &customer,
+        )
+        .await?;
+    let client_secret = setup.client_secret.ok_or_else(|| {
+        ServiceError::Internal(
+            "starting to save a card",
+            "Stripe sent no client secret".into(),
+        )
+    })?;
+    Ok(CardSetup {
+        client_secret,
+        publishable_key: state.payments.publishable_key().to_owned(),
+        stripe_js: state.payments.stripe_js().to_owned(),
+    })
+}
+
+/// The organisation's Stripe customer, created the first time a card is saved. No transaction
+/// stays open across the call to Stripe; two managers starting at once may each create one,
+/// and the first recorded is the organisation's.
+async fn customer_of(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+) -> Result<String, ServiceError> {
+    let mut conn = state.db.acquire().await?;
+    if let Some(customer) = repo::card_customer(&mut conn, organisation).await? {
+        return Ok(customer);
+    }
+    let (name, email) = repo::customer_details(&mut conn, organisation, by).await?;
+    drop(conn);
+    let created = state
+        .payments
+        .create_customer(
+            &format!("organisation-{organisation}-customer-by-{by}"),
+            &email,
+            Some(&name),
+        )
+        .await?;
+    let mut conn = state.db.acquire().await?;
+    repo::open_card_account(&mut conn, organisation, &created.id).await?;
+    Ok(repo::card_customer(&mut conn, organisation)
+        .await?
+        .unwrap_or(created.id))
+}
+
+/// Records the card the browser saved with `setup_id` as the organisation's, once Stripe says
+/// it is saved; the previous card is removed from Stripe. Finishing the same setup again (a
+/// reload of the page Stripe returned to) changes nothing.
+pub async fn finish_card_setup(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    setup_id: &str,
+) -> Result<OrganisationCard, ServiceError> {
+    if !setup_id.starts_with("seti_") || setup_id.len() > 255 {
+        return Err(AppError::NotFound.into());
+    }
+    let mut conn = state.db.acquire().await?;
+    let customer = repo::card_customer(&mut conn, organisation)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let setup = state.payments.retrieve_setup(setup_id).await?;
+    // Another organisation's setup is none of this one's business.
+    if setup.customer.as_deref() != Some(customer.as_str()) {
+        return Err(AppError::NotFound.into());
+    }
+    let not_saved = |why: &str| -> ServiceError {
+        AppError::invalid(format!("The card wasn't saved: {why}")).into()
+    };
+    match setup.status {
+        SetupStatus::Succeeded => {}
+        SetupStatus::RequiresAction => {
+            return Err(not_saved(
+                "your bank's check wasn't completed. Try again to finish it.",
+            ));
+        }
+        SetupStatus::Processing | SetupStatus::RequiresConfirmation => {
+            return Err(not_saved(
+                "Stripe is still checking it. Try again in a moment.",
+            ));
+        }
+        SetupStatus::RequiresPaymentMethod | SetupStatus::Canceled => {
+            let reason = setup
+                .last_error
+                .map(|e| e.message)
+                .unwrap_or_else(|| "it was not confirmed.".to_owned());
+            return Err(not_saved(&format!(
+                "{reason} Try again or use another card."
+            )));
+        }
+    }
+    let method = setup.payment_method.ok_or_else(|| {
+        ServiceError::Internal("saving a card", "a succeeded setup named no card".into())
+    })?;
+    let card = state.payments.saved_card(&method).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let replaced = repo::save_card(&mut tx, organisation, &card, by, now).await?;
+    if replaced.is_some() {
+        audit::record(
+            &mut tx,
+            Entry::new(Some(by), Action::OrganisationCardSaved)
+                .subject(organisation.0)
+                .detail(serde_json::json!({ "brand": card.brand, "last4": card.last4 })),
+        )
+        .await?;
+    }
+    // As stored (the database keeps microseconds), so this answer equals every later read.
+    let saved = repo::saved_card(&mut tx, organisation)
+        .await?
+        .ok_or_else(|| ServiceError::Internal("saving a card", "the saved card vanished".into()))?;
+    tx.commit().await?;
+    if let Some(previous) = replaced.flatten() {
+        // The new card is saved either way; an old one left on Stripe is never charged.
+        if let Err(error) = state.payments.remove_card(&previous).await {
+            tracing::warn!(organisation = %organisation, error = %error, "removing the replaced card");
+        }
+    }
+    Ok(saved)
+}
+
+/// The organisation's saved card, if it has one.
+pub async fn card(
+    state: &AppState,
+    organisation: OrganisationId,
+) -> Result<Option<OrganisationCard>, ServiceError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(repo::saved_card(&mut conn, organisation).await?)
+}

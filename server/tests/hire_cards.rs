@@ -1,0 +1,155 @@
+//! An organisation's card for Hire: saved through a SetupIntent the manager confirms (with
+//! 3-D Secure when the bank asks), recorded only once Stripe says it is saved, never another
+//! organisation's, and a new card replaces the old one on Stripe as well.
+
+mod common;
+
+use app::escrow::cards;
+use payments::SetupStatus;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use test_support::hire::Cast;
+use test_support::refusal;
+
+/// The SetupIntent id inside a client secret (`seti_…_secret_…`).
+fn setup_of(secret: &str) -> &str {
+    secret.split("_secret_").next().expect("setup id")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_manager_saves_the_organisations_card_and_a_new_one_replaces_it(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let state = &app.state;
+    let c = Cast::of(state).await;
+    assert_eq!(cards::card(state, c.harbour).await.expect("card"), None);
+
+    // A plain card: confirmed (the browser's part, done here by the server), then recorded.
+    let started = cards::start_card_setup(state, c.harbour, c.hana)
+        .await
+        .expect("start");
+    let first = setup_of(&started.client_secret).to_owned();
+    let confirmed = state
+        .payments
+        .confirm_setup(&first, "pm_card_visa")
+        .await
+        .expect("confirm");
+    assert_eq!(confirmed.status, SetupStatus::Succeeded);
+    let saved = cards::finish_card_setup(state, c.harbour, c.hana, &first)
+        .await
+        .expect("finish");
+    assert_eq!(
+        (saved.brand.as_str(), saved.last4.as_str()),
+        ("visa", "4242")
+    );
+    assert!(saved.describe().starts_with("Visa •••• 4242, expires "));
+    assert_eq!(
+        cards::card(state, c.harbour).await.expect("card"),
+        Some(saved.clone())
+    );
+    // Finishing again (a reload of the return page) changes nothing.
+    let again = cards::finish_card_setup(state, c.harbour, c.hana, &first)
+        .await
+        .expect("finish again");
+    assert_eq!(again, saved);
+    let old_card = confirmed.payment_method.expect("card id");
+
+    // A card whose bank asks for 3-D Secure: not saved until the challenge is completed.
+    let started = cards::start_card_setup(state, c.harbour, c.hana)
+        .await
+        .expect("start");
+    let second = setup_of(&started.client_secret).to_owned();
+    let challenged = state
+        .payments
+        .confirm_setup(&second, "pm_card_authenticationRequiredOnSetup")
+        .await
+        .expect("confirm");
+    assert_eq!(challenged.status, SetupStatus::RequiresAction);
+    let refused = refusal(cards::finish_card_setup(state, c.harbour, c.hana, &second).await);
+    assert!(
+        refused
+            .to_string()
+            .contains("bank's check wasn't completed"),
+        "{refused}"
+    );
+    assert_eq!(
+        cards::card(state, c.harbour).await.expect("card"),
+        Some(saved.clone()),
+        "the first card stays until the second is saved"
+    );
+    assert!(app.stripe.authenticate(&second, true));
+    let replaced = cards::finish_card_setup(state, c.harbour, c.hana, &second)
+        .await
+        .expect("finish");
+    assert_eq!(
+        cards::card(state, c.harbour).await.expect("card"),
+        Some(replaced)
+    );
+    // The replaced card is gone from Stripe: it can't be charged any more.
+    let remaining = state
+        .payments
+        .saved_card(&old_card)
+        .await
+        .expect("old card")
+        .customer;
+    assert_eq!(
+        remaining, None,
+        "the old card is detached from the organisation"
+    );
+
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'organisation_card_saved' AND subject_id = $1",
+    )
+    .bind(c.harbour.0)
+    .fetch_one(&app.db)
+    .await
+    .expect("audit");
+    assert_eq!(
+        audited, 2,
+        "one entry per card saved, none for finishing again"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_declined_card_or_another_organisations_setup_is_not_saved(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let state = &app.state;
+    let c = Cast::of(state).await;
+
+    let started = cards::start_card_setup(state, c.harbour, c.hana)
+        .await
+        .expect("start");
+    let setup = setup_of(&started.client_secret).to_owned();
+    // The bank declines: Stripe refuses the confirmation, and finishing says why.
+    let declined = state
+        .payments
+        .confirm_setup(&setup, "pm_card_chargeDeclined")
+        .await;
+    assert!(declined.is_err(), "{declined:?}");
+    let refused = refusal(cards::finish_card_setup(state, c.harbour, c.hana, &setup).await);
+    assert!(
+        refused.to_string().starts_with("The card wasn't saved: "),
+        "{refused}"
+    );
+    assert_eq!(cards::card(state, c.harbour).await.expect("card"), None);
+
+    // Harbour's setup, finished for Meadow (whose own customer exists): not found.
+    state
+        .payments
+        .confirm_setup(&setup, "pm_card_visa")
+        .await
+        .expect("confirm");
+    cards::start_card_setup(state, c.meadow, c.mia)
+        .await
+        .expect("meadow's customer");
+    let refused = refusal(cards::finish_card_setup(state, c.meadow, c.mia, &setup).await);
+    assert_eq!(refused, app::error::AppError::NotFound);
+    assert_eq!(cards::card(state, c.meadow).await.expect("card"), None);
+    // Not a setup id at all.
+    let refused = refusal(cards::finish_card_setup(state, c.harbour, c.hana, "pi_123").await);
+    assert_eq!(refused, app::error::AppError::NotFound);
+}
