@@ -56,6 +56,7 @@ use catalog::admin::pages::products::AdminCatalogPage;
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search::page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
+use escrow::pages::OrgBillingPage;
 use hire::applications::pages::mine::MyApplicationsPage;
 use hire::certificates::pages::VerificationPage;
 use hire::contracts::pages::my_shifts::MyShiftsPage;
@@ -209,6 +210,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), ParamSegment("id")) view=OrgShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("shifts"), ParamSegment("id"), StaticSegment("edit")) view=EditShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("settings")) view=OrganisationSettingsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("billing")) view=OrgBillingPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("messages")) view=OrgMessagesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("org"), ParamSegment("slug"), StaticSegment("messages"), ParamSegment("id")) view=OrgThreadPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("invitations")) view=InvitationPage ssr=SsrMode::Async/>

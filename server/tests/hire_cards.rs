@@ -5,7 +5,9 @@
 mod common;
 
 use app::escrow::cards;
+use axum::http::StatusCode;
 use payments::SetupStatus;
+use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use test_support::hire::Cast;
 use test_support::refusal;
@@ -152,4 +154,60 @@ async fn a_declined_card_or_another_organisations_setup_is_not_saved(
     // Not a setup id at all.
     let refused = refusal(cards::finish_card_setup(state, c.harbour, c.hana, "pi_123").await);
     assert_eq!(refused, app::error::AppError::NotFound);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn only_the_organisations_members_see_or_change_its_card(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let harbour = [("slug", "harbour-hotels")];
+    let finish = [("slug", "harbour-hotels"), ("setup", "seti_123")];
+
+    let calls = [
+        ("hire/org/billing", &harbour[..]),
+        ("hire/org/card/start", &harbour[..]),
+        ("hire/org/card/finish", &finish[..]),
+    ];
+
+    let mut nobody = app.browser();
+    for (endpoint, form) in calls {
+        let reply = nobody.call(endpoint, form).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{endpoint}: {}",
+            reply.body
+        );
+    }
+    // Meadow's manager and a freelancer are members of other things, not of Harbour.
+    for email in ["mia@olivine.test", "fay@olivine.test"] {
+        let mut outsider = app.browser();
+        assert!(common::ok(&outsider.sign_in(email, DEMO_PASSWORD).await));
+        for (endpoint, form) in calls {
+            let reply = outsider.call(endpoint, form).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{email} {endpoint}: {}",
+                reply.body
+            );
+        }
+    }
+    // Harbour's manager starts a setup and gets the form's secret and Stripe.js to load.
+    let mut hana = app.browser();
+    assert!(common::ok(
+        &hana.sign_in("hana@olivine.test", DEMO_PASSWORD).await
+    ));
+    let reply = hana.call("hire/org/card/start", &harbour).await;
+    assert!(common::ok(&reply), "{}", reply.body);
+    assert!(
+        reply.body.contains("\"client_secret\":\"seti_"),
+        "{}",
+        reply.body
+    );
+    let reply = hana.call("hire/org/billing", &harbour).await;
+    assert!(common::ok(&reply), "{}", reply.body);
+    assert!(reply.body.contains("\"card\":null"), "{}", reply.body);
 }

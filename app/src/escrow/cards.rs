@@ -3,7 +3,7 @@
 //! funded later without anyone present. The organisation is one Stripe customer; a new card
 //! replaces the old one, which is then removed from Stripe.
 
-use super::model::{CardSetup, OrganisationCard};
+use super::model::{Billing, CardSetup, OrganisationCard};
 use super::repo;
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError};
@@ -142,6 +142,18 @@ pub async fn finish_card_setup(
         }
     }
     Ok(saved)
+}
+
+/// The organisation's billing page: its name and saved card.
+pub async fn billing(
+    state: &AppState,
+    organisation: OrganisationId,
+) -> Result<Billing, ServiceError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(Billing {
+        organisation: repo::organisation_name(&mut conn, organisation).await?,
+        card: repo::saved_card(&mut conn, organisation).await?,
+    })
 }
 
 /// The organisation's saved card, if it has one.

@@ -2,10 +2,12 @@
 //! as work is approved, and paid out through Stripe Connect — all booked in one double-entry
 //! ledger whose balance the database itself enforces (see the `ledger` migration).
 
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod cards;
 #[cfg(feature = "ssr")]
 pub mod ledger;
 pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 mod repo;

@@ -65,3 +65,10 @@ pub struct CardSetup {
     pub publishable_key: String,
     pub stripe_js: String,
 }
+
+/// `/hire/org/{slug}/billing`: whose billing and the card saved, if any.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Billing {
+    pub organisation: String,
+    pub card: Option<OrganisationCard>,
+}

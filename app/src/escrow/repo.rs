@@ -263,3 +263,15 @@ pub async fn saved_card(
     .fetch_optional(conn)
     .await
 }
+
+pub async fn organisation_name(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT name FROM organisations WHERE organisation_id = $1",
+        organisation.0,
+    )
+    .fetch_one(conn)
+    .await
+}

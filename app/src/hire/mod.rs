@@ -10,7 +10,7 @@
 //! exercised at any time of day.
 
 #[cfg(feature = "ssr")]
-mod access;
+pub(crate) mod access;
 pub mod applications;
 pub mod certificates;
 pub mod contracts;

@@ -33,7 +33,8 @@ pub fn OrgHomePage() -> impl IntoView {
                                     <a class="button" href=format!("/hire/org/{slug}/shifts/new")>"Post a shift"</a>" "
                                     <a class="button" href=format!("/hire/org/{slug}/jobs/new")>"Post a job"</a>" "
                                     <a class="button button--quiet" href=format!("/hire/org/{slug}/messages")>"Messages"</a>" "
-                                    <a class="button button--quiet" href=format!("/hire/org/{slug}/settings")>"Members"</a>
+                                    <a class="button button--quiet" href=format!("/hire/org/{slug}/settings")>"Members"</a>" "
+                                    <a class="button button--quiet" href=format!("/hire/org/{slug}/billing")>"Billing"</a>
                                 </p>
                             </header>
                             <HireNav/>

@@ -1,0 +1,30 @@
+//! Escrow's server functions: an organisation's card for Hire.
+
+use super::model::{Billing, CardSetup, OrganisationCard};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::hire::access::member;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::cards;
+
+#[server(endpoint = "hire/org/billing")]
+pub async fn load_billing(slug: String) -> Result<Billing, AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    Ok(cards::billing(&state, organisation).await?)
+}
+
+/// Start saving a card: what the browser's card form confirms.
+#[server(endpoint = "hire/org/card/start")]
+pub async fn start_card_setup(slug: String) -> Result<CardSetup, AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(cards::start_card_setup(&state, organisation, user).await?)
+}
+
+/// Record the card the browser saved with SetupIntent `setup`.
+#[server(endpoint = "hire/org/card/finish")]
+pub async fn finish_card_setup(slug: String, setup: String) -> Result<OrganisationCard, AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(cards::finish_card_setup(&state, organisation, user, &setup).await?)
+}

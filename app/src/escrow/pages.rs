@@ -1,0 +1,126 @@
+//! `/hire/org/{slug}/billing`: the card the organisation's Hire bookings are paid with. The
+//! card form is Stripe's (`payment.js` mounts it, as at checkout): card details go from the
+//! browser to Stripe, and the server records the card once Stripe says it is saved — here, or
+//! when Stripe sends the manager back with `?setup_intent=…` after a bank's check.
+
+use super::api::{FinishCardSetup, StartCardSetup, load_billing};
+use super::model::{Billing, CardSetup};
+use crate::hire::components::{HireNav, slug_param};
+use crate::ui::{ErrorPage, FormError, form_error};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn OrgBillingPage() -> impl IntoView {
+    let slug = slug_param();
+    let query = use_query_map();
+    let start = ServerAction::<StartCardSetup>::new();
+    let finish = ServerAction::<FinishCardSetup>::new();
+    // Back from the card form (or a bank's page) with a setup to record: record it, once.
+    Effect::new(move |_| {
+        let setup = query.with(|q| q.get("setup_intent"));
+        if let Some(setup) = setup
+            && finish.version().get_untracked() == 0
+            && !finish.pending().get_untracked()
+        {
+            finish.dispatch(FinishCardSetup {
+                slug: slug.get_untracked(),
+                setup,
+            });
+        }
+    });
+    let billing = Resource::new(
+        move || (slug.get(), finish.version().get()),
+        |(slug, _)| load_billing(slug),
+    );
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match billing.await {
+                    Ok(billing) => view! { <BillingView billing start finish/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn BillingView(
+    billing: Billing,
+    start: ServerAction<StartCardSetup>,
+    finish: ServerAction<FinishCardSetup>,
+) -> impl IntoView {
+    let slug = slug_param();
+    let start_error = form_error(start);
+    let finish_error = form_error(finish);
+    let saving = move || finish.pending().get();
+    let saved = move || finish.value().with(|v| matches!(v, Some(Ok(_))));
+    let has_card = billing.card.is_some();
+    view! {
+        <Title text=format!("Billing — {}", billing.organisation)/>
+        <header class="page-head">
+            <p class="eyebrow">{billing.organisation.clone()}</p>
+            <h1>"Billing"</h1>
+            <p>"The card your organisation's Hire bookings are paid with. Card details go straight to our payment provider, Stripe; Olivine never sees them."</p>
+        </header>
+        <HireNav/>
+        <section class="panel" aria-labelledby="card-heading">
+            <h2 id="card-heading">"Card"</h2>
+            <p role="status" aria-live="polite" data-testid="card-status">
+                {move || saving().then_some("Saving your card…")}
+                {move || saved().then_some("Card saved.")}
+            </p>
+            <FormError error=finish_error/>
+            {match billing.card {
+                Some(card) => view! {
+                    <p data-testid="saved-card">
+                        <strong>{card.describe()}</strong>
+                        <span class="muted">{format!(" · saved {}", card.saved_at.format("%-d %b %Y"))}</span>
+                    </p>
+                }.into_any(),
+                None => view! { <p data-testid="saved-card">"No card saved yet."</p> }.into_any(),
+            }}
+            {move || match start.value().get() {
+                Some(Ok(setup)) => view! { <CardForm setup slug=slug.get()/> }.into_any(),
+                _ => view! {
+                    <ActionForm action=start attr:class="form">
+                        <input type="hidden" name="slug" value=slug.get()/>
+                        <FormError error=start_error/>
+                        <button type="submit" class="button">
+                            {if has_card { "Replace the card" } else { "Add a card" }}
+                        </button>
+                    </ActionForm>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Stripe's card form for saving a card, mounted by `payment.js` in the browser.
+#[component]
+fn CardForm(setup: CardSetup, slug: String) -> impl IntoView {
+    let CardSetup {
+        client_secret,
+        publishable_key,
+        stripe_js,
+    } = setup;
+    view! {
+        <div
+            class="payment"
+            data-payment=""
+            data-mode="setup"
+            data-client-secret=client_secret
+            data-publishable-key=publishable_key
+            data-stripe-js=stripe_js
+            data-return-url=format!("/hire/org/{slug}/billing")
+        >
+            <form class="payment__form" novalidate=true>
+                <div data-payment-element=""></div>
+                <p class="form-error" data-payment-status="" role="alert" aria-live="polite"></p>
+                <button type="submit" class="button" data-payment-submit="" disabled=true>"Save the card"</button>
+            </form>
+        </div>
+    }
+}
