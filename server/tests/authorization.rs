@@ -359,6 +359,21 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec!["meadow owner"],
         ),
         (
+            "hire/org/billing",
+            vec![("slug", "harbour-hotels")],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/card/start",
+            vec![("slug", "harbour-hotels")],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/card/finish",
+            vec![("slug", "harbour-hotels"), ("setup", "seti_unknown")],
+            harbour.to_vec(),
+        ),
+        (
             "hire/org/shift/create",
             vec![("slug", "harbour-hotels"), ("shift[title]", "")],
             harbour.to_vec(),

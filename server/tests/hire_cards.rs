@@ -151,6 +151,9 @@ async fn a_declined_card_or_another_organisations_setup_is_not_saved(
     let refused = refusal(cards::finish_card_setup(state, c.meadow, c.mia, &setup).await);
     assert_eq!(refused, app::error::AppError::NotFound);
     assert_eq!(cards::card(state, c.meadow).await.expect("card"), None);
+    // A setup id Stripe never issued.
+    let refused = refusal(cards::finish_card_setup(state, c.harbour, c.hana, "seti_unknown").await);
+    assert_eq!(refused, app::error::AppError::NotFound);
     // Not a setup id at all.
     let refused = refusal(cards::finish_card_setup(state, c.harbour, c.hana, "pi_123").await);
     assert_eq!(refused, app::error::AppError::NotFound);

@@ -9,7 +9,7 @@ use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError};
 use crate::ids::{OrganisationId, UserId};
 use crate::state::AppState;
-use payments::SetupStatus;
+use payments::{PaymentsError, SetupStatus};
 
 /// Starts saving a card for `organisation`: the client secret the browser confirms with.
 pub async fn start_card_setup(
@@ -84,7 +84,11 @@ pub async fn finish_card_setup(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let setup = state.payments.retrieve_setup(setup_id).await?;
+    // A setup Stripe doesn't know is as unknown as another organisation's.
+    let setup = match state.payments.retrieve_setup(setup_id).await {
+        Err(PaymentsError::Refused { .. }) => return Err(AppError::NotFound.into()),
+        other => other?,
+    };
     // Another organisation's setup is none of this one's business.
     if setup.customer.as_deref() != Some(customer.as_str()) {
         return Err(AppError::NotFound.into());
