@@ -5,6 +5,9 @@
 mod common;
 
 use app::escrow::cards;
+use app::escrow::model::OrganisationCard;
+use app::ids::{OrganisationId, UserId};
+use app::state::AppState;
 use axum::http::StatusCode;
 use payments::SetupStatus;
 use server::seed::DEMO_PASSWORD;
@@ -12,9 +15,22 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use test_support::hire::Cast;
 use test_support::refusal;
 
-/// The SetupIntent id inside a client secret (`seti_…_secret_…`).
-fn setup_of(secret: &str) -> &str {
-    secret.split("_secret_").next().expect("setup id")
+/// A card setup `by` starts for `organisation`: the SetupIntent's id, read from the client
+/// secret the browser gets (`seti_…_secret_…`).
+async fn start(state: &AppState, organisation: OrganisationId, by: UserId) -> String {
+    let started = cards::start_card_setup(state, organisation, by)
+        .await
+        .expect("start");
+    let id = started.client_secret.split("_secret_").next();
+    id.expect("setup id").to_owned()
+}
+
+/// The organisation's card, as its billing page shows it.
+async fn saved_card(state: &AppState, organisation: OrganisationId) -> Option<OrganisationCard> {
+    cards::billing(state, organisation)
+        .await
+        .expect("billing")
+        .card
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -25,13 +41,10 @@ async fn a_manager_saves_the_organisations_card_and_a_new_one_replaces_it(
     let app = common::app(common::own_pool(options).await).await;
     let state = &app.state;
     let c = Cast::of(state).await;
-    assert_eq!(cards::card(state, c.harbour).await.expect("card"), None);
+    assert_eq!(saved_card(state, c.harbour).await, None);
 
     // A plain card: confirmed (the browser's part, done here by the server), then recorded.
-    let started = cards::start_card_setup(state, c.harbour, c.hana)
-        .await
-        .expect("start");
-    let first = setup_of(&started.client_secret).to_owned();
+    let first = start(state, c.harbour, c.hana).await;
     let confirmed = state
         .payments
         .confirm_setup(&first, "pm_card_visa")
@@ -46,10 +59,7 @@ async fn a_manager_saves_the_organisations_card_and_a_new_one_replaces_it(
         ("visa", "4242")
     );
     assert!(saved.describe().starts_with("Visa •••• 4242, expires "));
-    assert_eq!(
-        cards::card(state, c.harbour).await.expect("card"),
-        Some(saved.clone())
-    );
+    assert_eq!(saved_card(state, c.harbour).await, Some(saved.clone()));
     // Finishing again (a reload of the return page) changes nothing.
     let again = cards::finish_card_setup(state, c.harbour, c.hana, &first)
         .await
@@ -58,10 +68,7 @@ async fn a_manager_saves_the_organisations_card_and_a_new_one_replaces_it(
     let old_card = confirmed.payment_method.expect("card id");
 
     // A card whose bank asks for 3-D Secure: not saved until the challenge is completed.
-    let started = cards::start_card_setup(state, c.harbour, c.hana)
-        .await
-        .expect("start");
-    let second = setup_of(&started.client_secret).to_owned();
+    let second = start(state, c.harbour, c.hana).await;
     let challenged = state
         .payments
         .confirm_setup(&second, "pm_card_authenticationRequiredOnSetup")
@@ -76,7 +83,7 @@ async fn a_manager_saves_the_organisations_card_and_a_new_one_replaces_it(
         "{refused}"
     );
     assert_eq!(
-        cards::card(state, c.harbour).await.expect("card"),
+        saved_card(state, c.harbour).await,
         Some(saved.clone()),
         "the first card stays until the second is saved"
     );
@@ -84,10 +91,7 @@ async fn a_manager_saves_the_organisations_card_and_a_new_one_replaces_it(
     let replaced = cards::finish_card_setup(state, c.harbour, c.hana, &second)
         .await
         .expect("finish");
-    assert_eq!(
-        cards::card(state, c.harbour).await.expect("card"),
-        Some(replaced)
-    );
+    assert_eq!(saved_card(state, c.harbour).await, Some(replaced));
     // The replaced card is gone from Stripe: it can't be charged any more.
     let remaining = state
         .payments
@@ -122,10 +126,7 @@ async fn a_declined_card_or_another_organisations_setup_is_not_saved(
     let state = &app.state;
     let c = Cast::of(state).await;
 
-    let started = cards::start_card_setup(state, c.harbour, c.hana)
-        .await
-        .expect("start");
-    let setup = setup_of(&started.client_secret).to_owned();
+    let setup = start(state, c.harbour, c.hana).await;
     // The bank declines: Stripe refuses the confirmation, and finishing says why.
     let declined = state
         .payments
@@ -137,7 +138,7 @@ async fn a_declined_card_or_another_organisations_setup_is_not_saved(
         refused.to_string().starts_with("The card wasn't saved: "),
         "{refused}"
     );
-    assert_eq!(cards::card(state, c.harbour).await.expect("card"), None);
+    assert_eq!(saved_card(state, c.harbour).await, None);
 
     // Harbour's setup, finished for Meadow (whose own customer exists): not found.
     state
@@ -145,12 +146,10 @@ async fn a_declined_card_or_another_organisations_setup_is_not_saved(
         .confirm_setup(&setup, "pm_card_visa")
         .await
         .expect("confirm");
-    cards::start_card_setup(state, c.meadow, c.mia)
-        .await
-        .expect("meadow's customer");
+    start(state, c.meadow, c.mia).await;
     let refused = refusal(cards::finish_card_setup(state, c.meadow, c.mia, &setup).await);
     assert_eq!(refused, app::error::AppError::NotFound);
-    assert_eq!(cards::card(state, c.meadow).await.expect("card"), None);
+    assert_eq!(saved_card(state, c.meadow).await, None);
     // A setup id Stripe never issued.
     let refused = refusal(cards::finish_card_setup(state, c.harbour, c.hana, "seti_unknown").await);
     assert_eq!(refused, app::error::AppError::NotFound);

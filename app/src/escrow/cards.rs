@@ -159,12 +159,3 @@ pub async fn billing(
         card: repo::saved_card(&mut conn, organisation).await?,
     })
 }
-
-/// The organisation's saved card, if it has one.
-pub async fn card(
-    state: &AppState,
-    organisation: OrganisationId,
-) -> Result<Option<OrganisationCard>, ServiceError> {
-    let mut conn = state.db.acquire().await?;
-    Ok(repo::saved_card(&mut conn, organisation).await?)
-}

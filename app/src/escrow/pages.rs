@@ -1,4 +1,4 @@
-//! `/hire/org/{slug}/billing`: the card the organisation's Hire bookings are paid with. The
+//! `/hire/org/{slug}/billing`: the card saved for the organisation's Hire bookings. The
 //! card form is Stripe's (`payment.js` mounts it, as at checkout): card details go from the
 //! browser to Stripe, and the server records the card once Stripe says it is saved — here, or
 //! when Stripe sends the manager back with `?setup_intent=…` after a bank's check.
@@ -63,7 +63,7 @@ fn BillingView(
         <header class="page-head">
             <p class="eyebrow">{billing.organisation.clone()}</p>
             <h1>"Billing"</h1>
-            <p>"The card your organisation's Hire bookings are paid with. Card details go straight to our payment provider, Stripe; Olivine never sees them."</p>
+            <p>"The card saved for your organisation's Hire bookings. Card details go straight to our payment provider, Stripe; Olivine never sees them."</p>
         </header>
         <HireNav/>
         <section class="panel" aria-labelledby="card-heading">
