@@ -27,6 +27,15 @@ test('a manager sees explained recommended candidates for a shift and invites on
   await page.getByRole('button', { name: 'Publish' }).click();
   await expect(page.getByTestId('shift-status')).toHaveText('Open');
 
+  // The embedding job reads the description within seconds; until then the page says that how
+  // profiles fit it does not count yet.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId('recommended').locator(':scope > li').first()).toBeVisible();
+    expect(await page.getByTestId('description-unread').count()).toBe(0);
+  }).toPass({ timeout: 30_000 });
+  await waitForHydration(page);
+
   // The recommended candidates, each with its score and why.
   const recommended = page.getByTestId('recommended');
   // One row per candidate (their explanations hold lists of their own).

@@ -249,7 +249,8 @@ async fn hard_filters_hold_on_randomised_data(_: PgPoolOptions, options: PgConne
         )
         .await
         .expect("candidates")
-        .expect("found");
+        .expect("found")
+        .candidates;
         assert_eq!(candidates.len(), want);
         for c in &candidates {
             assert!(c.fit.eligible(), "case {case}: {:?}", c.fit.checks);
@@ -323,7 +324,8 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
     )
     .await
     .expect("candidates")
-    .expect("found");
+    .expect("found")
+    .candidates;
     ids.sort();
     let expected: Vec<uuid::Uuid> = ids.iter().take(5).copied().collect();
     let got: Vec<uuid::Uuid> = first.iter().map(|c| c.freelancer_id.0).collect();
@@ -338,7 +340,8 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
         )
         .await
         .expect("candidates")
-        .expect("found");
+        .expect("found")
+        .candidates;
         assert_eq!(again, first);
     }
 }
@@ -400,10 +403,39 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
     )
     .await
     .expect("warehouse job");
+    // Before the job reads the texts nothing orders by meaning, so no pool is cut by it:
+    // everyone eligible is ranked by the other factors, and the page says so.
+    let mut conn = db.acquire().await.expect("connection");
+    let recommend = |pool| {
+        let settings = Settings {
+            k: 1,
+            pool,
+            ..Settings::default()
+        };
+        async move {
+            let mut conn = db.acquire().await.expect("connection");
+            matching::candidates(
+                &mut conn,
+                organisation,
+                warehouse,
+                MatchFilter::default(),
+                &settings,
+            )
+            .await
+            .expect("candidates")
+            .expect("found")
+        }
+    };
+    let (narrow, wide) = (recommend(1).await, recommend(200).await);
+    assert!(!narrow.description_read);
+    assert_eq!(
+        narrow.candidates, wide.candidates,
+        "a pool of one still finds the best"
+    );
     assert_eq!(embedding_pass(db, &embedder).await, 4);
     assert_eq!(embedding_pass(db, &embedder).await, 0);
+    assert!(recommend(1).await.description_read);
 
-    let mut conn = db.acquire().await.expect("connection");
     let before = top(&mut conn, organisation, warehouse).await;
     assert_eq!(before.len(), 2);
     assert_eq!(
@@ -455,10 +487,15 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let listed: Vec<app::hire::matching::model::Candidate> =
+    let listed: app::hire::matching::model::Recommendations =
         serde_json::from_str(&reply.body).expect("candidates as JSON");
+    assert!(listed.description_read);
     assert_eq!(
-        listed.iter().map(|c| c.freelancer_id).collect::<Vec<_>>(),
+        listed
+            .candidates
+            .iter()
+            .map(|c| c.freelancer_id)
+            .collect::<Vec<_>>(),
         after.iter().map(|c| c.freelancer_id).collect::<Vec<_>>()
     );
 }
@@ -486,6 +523,7 @@ async fn top(
     .await
     .expect("candidates")
     .expect("found")
+    .candidates
 }
 
 /// Recommended-candidate searches are heavy vector queries: one manager gets

@@ -10,7 +10,7 @@ use crate::sqlx_data;
 use crate::util::{cargo, free_port, in_root, root, say, show};
 use anyhow::{Context, Result};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The server-side crates, selected the same way by clippy and the tests so they share artifacts.
 pub const SERVER_SIDE: &[&str] = &[
@@ -308,6 +308,36 @@ fn number_before(line: &str, label: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The seeded demo is ready once the server's embedding job has read every profile and
+/// posting: until then the recommendations a test reads first would reorder under it as
+/// vectors arrive.
+fn wait_for_embeddings(cluster: &Cluster, database: &str, server: &ServerProcess) -> Result<()> {
+    const WAIT: Duration = Duration::from_secs(600);
+    let started = Instant::now();
+    loop {
+        let due = crate::util::output(cluster.psql(database).args([
+            "-tAc",
+            "SELECT (SELECT count(*) FROM freelancer_profiles WHERE embedded_version <> text_version)
+                  + (SELECT count(*) FROM postings WHERE embedded_version <> text_version)",
+        ]))?;
+        let due: u64 = due
+            .trim()
+            .parse()
+            .context("counting texts awaiting embedding")?;
+        if due == 0 {
+            say(format!("demo texts embedded in {:.0?}", started.elapsed()));
+            return Ok(());
+        }
+        if started.elapsed() > WAIT {
+            anyhow::bail!(
+                "{due} demo texts still await embedding after {WAIT:?}; the server's log is {}",
+                server.log.display()
+            );
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
 /// Serve the built site against a fresh, seeded database and run Playwright at it.
 fn browser_tests(pins: &Pins, cluster: &Cluster, extra: &[String]) -> Result<(u64, u64)> {
     let db_name = format!("olivine_e2e_{}", std::process::id());
@@ -342,6 +372,7 @@ fn browser_tests(pins: &Pins, cluster: &Cluster, extra: &[String]) -> Result<(u6
         // person, and repeated runs (`--repeat-each`) never meet an address used up before.
         env.push(("OLIVINE_TRUST_PROXY".to_owned(), "true".to_owned()));
         let server = ServerProcess::start(&url, port, false, &env)?;
+        wait_for_embeddings(cluster, &db_name, &server)?;
         let report = root().join("target").join("playwright-report.json");
         let _ = std::fs::remove_file(&report);
         let status = in_root("npx")

@@ -3,7 +3,7 @@
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::hire::access::{freelancer, member};
-use crate::hire::matching::model::{Candidate, Opening};
+use crate::hire::matching::model::{Opening, Recommendations};
 use crate::ids::PostingId;
 use leptos::prelude::*;
 
@@ -27,7 +27,7 @@ pub async fn load_recommended(
     shift: PostingId,
     within_km: Option<i32>,
     min_attendance: Option<i32>,
-) -> Result<Vec<Candidate>, AppError> {
+) -> Result<Recommendations, AppError> {
     let (state, organisation, user) = member(&slug).await?;
     let filter = MatchFilter {
         within_km,

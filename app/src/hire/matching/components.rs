@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::hire::applications::api::InviteFreelancer;
 use crate::hire::components::ShiftActions;
-use crate::hire::matching::model::{Candidate, MatchFilter};
+use crate::hire::matching::model::{MatchFilter, Recommendations};
 use crate::hire::profiles::model::Reliability;
 use crate::ids::{PostingId, UserId};
 use leptos::prelude::*;
@@ -80,7 +80,7 @@ pub fn RecommendedCandidates(
     page_slug: String,
     shift: PostingId,
     filter: MatchFilter,
-    candidates: Result<Vec<Candidate>, AppError>,
+    candidates: Result<Recommendations, AppError>,
     actions: ShiftActions,
 ) -> impl IntoView {
     let within = filter.within_km();
@@ -108,7 +108,10 @@ pub fn RecommendedCandidates(
                 </label>
                 <button type="submit" class="button button--quiet button--small">"Update"</button>
             </leptos_router::components::Form>
-            {match candidates {
+            {matches!(&candidates, Ok(r) if !r.description_read).then(|| view! {
+                <p class="muted" role="status" data-testid="description-unread">"The description is still being read: for a few seconds how each profile fits it does not count yet. Reload to see it."</p>
+            })}
+            {match candidates.map(|r| r.candidates) {
                 Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
                 Ok(list) if list.is_empty() => view! {
                     <p>"Nobody passes every requirement yet. A wider radius or no attendance minimum may find someone."</p>

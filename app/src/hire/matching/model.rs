@@ -53,6 +53,16 @@ impl Fit {
     }
 }
 
+/// The freelancers the engine recommends for a posting, best first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recommendations {
+    pub candidates: Vec<Candidate>,
+    /// Whether the posting's text has been embedded: until then (a few seconds after it is
+    /// saved) how a profile fits the description cannot count, and everyone eligible is ranked
+    /// by the other factors.
+    pub description_read: bool,
+}
+
 /// A freelancer the engine recommends for a posting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {

@@ -2,7 +2,7 @@ use crate::hire::matching::measure::{Measurement, measure};
 use crate::hire::matching::query::{Measured, Query, Settings, posting_query, reachable};
 
 use super::query::filter_query;
-use crate::hire::matching::model::{Candidate, Fit, MatchFilter, Opening};
+use crate::hire::matching::model::{Candidate, Fit, MatchFilter, Opening, Recommendations};
 use crate::ids::{OrganisationId, PostingId, UserId};
 use chrono::{DateTime, Utc};
 use matching::{Features, Score};
@@ -217,7 +217,14 @@ pub async fn search(
             });
         }
     }
-    let (ranked, _) = exact(conn, q, settings).await?;
+    // Without the posting's embedding nothing orders by meaning, so a pool cut by it would be
+    // an arbitrary one: everyone who passes is ranked by the other factors.
+    let (ranked, _) = if q.embedding.is_some() {
+        exact(conn, q, settings).await?
+    } else {
+        let measured = eligible(conn, q, i64::MAX, false, settings).await?;
+        (rank(q, &measured, settings), measured.len())
+    };
     Ok(Found {
         ranked,
         strategy: if use_index {
@@ -236,7 +243,7 @@ pub async fn candidates(
     posting: PostingId,
     filter: MatchFilter,
     settings: &Settings,
-) -> Result<Option<Vec<Candidate>>, sqlx::Error> {
+) -> Result<Option<Recommendations>, sqlx::Error> {
     let Some(q) = posting_query(conn, posting, Some(organisation), filter).await? else {
         return Ok(None);
     };
@@ -247,22 +254,24 @@ pub async fn candidates(
         .into_iter()
         .map(|m| (m.user_id, m))
         .collect();
-    Ok(Some(
-        found
-            .ranked
-            .into_iter()
-            .filter_map(|r| {
-                let m = measured.remove(&r.user_id)?;
-                Some(Candidate {
-                    freelancer_id: UserId(r.user_id),
-                    fit: m.fit(&q, &settings.weights),
-                    name: m.name,
-                    headline: m.headline,
-                    city: m.city,
-                })
+    let candidates = found
+        .ranked
+        .into_iter()
+        .filter_map(|r| {
+            let m = measured.remove(&r.user_id)?;
+            Some(Candidate {
+                freelancer_id: UserId(r.user_id),
+                fit: m.fit(&q, &settings.weights),
+                name: m.name,
+                headline: m.headline,
+                city: m.city,
             })
-            .collect(),
-    ))
+        })
+        .collect();
+    Ok(Some(Recommendations {
+        candidates,
+        description_read: q.embedding.is_some(),
+    }))
 }
 
 /// Each applicant's fit to the posting (hard filters they fail included).

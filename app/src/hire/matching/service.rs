@@ -2,7 +2,7 @@
 //! limited per person) and a freelancer's recommended openings.
 
 use crate::hire::error::{Result, not_found};
-use crate::hire::matching::model::{Candidate, MatchFilter, Opening};
+use crate::hire::matching::model::{MatchFilter, Opening, Recommendations};
 use crate::hire::matching::{candidates, openings};
 use crate::ids::{OrganisationId, PostingId, UserId};
 use crate::ratelimit::{self, RECOMMENDATIONS_PER_USER};
@@ -16,7 +16,7 @@ pub async fn recommended(
     user: UserId,
     posting: PostingId,
     filter: MatchFilter,
-) -> Result<Vec<Candidate>> {
+) -> Result<Recommendations> {
     ratelimit::check(&state.db, RECOMMENDATIONS_PER_USER, &user.to_string()).await?;
     let mut conn = state.db.acquire().await?;
     let settings = &state.config.matching;
