@@ -44,4 +44,6 @@ typed_id!(
     MessageId,
     NotificationId,
     LedgerTransactionId,
+    EscrowChargeId,
+    EscrowRefundId,
 );

@@ -83,6 +83,10 @@ pub struct AppConfig {
     pub timesheet_auto_approve: Duration,
     /// An offer the freelancer leaves unanswered this long expires and frees its seat.
     pub offer_expiry: Duration,
+    /// Hire's platform fee on the pay it releases, in hundredths of a percent (1000: 10 %).
+    pub hire_fee_basis_points: u32,
+    /// A booking still unpaid this long before its start is released.
+    pub funding_deadline: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// The matching engine's weights and search settings.
     pub matching: crate::hire::matching::Settings,
@@ -100,6 +104,8 @@ impl AppConfig {
             invitation_ttl: Duration::from_secs(7 * 24 * 60 * 60),
             timesheet_auto_approve: Duration::from_secs(72 * 60 * 60),
             offer_expiry: Duration::from_secs(48 * 60 * 60),
+            hire_fee_basis_points: 1000,
+            funding_deadline: Duration::from_secs(12 * 60 * 60),
             oidc_providers: Vec::new(),
             matching: crate::hire::matching::Settings::default(),
         }

@@ -1,13 +1,6 @@
-import { expect, type Page } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
-
-async function enterCard(page: Page, number: string) {
-  await page.getByLabel('Card number').fill(number);
-  await page.getByLabel('Expiry').fill('12 / 34');
-  await page.getByLabel('CVC').fill('123');
-  await page.getByRole('button', { name: 'Save the card' }).click();
-}
+import { DEMO_PASSWORD, enterCard, signIn, waitForHydration } from './helpers';
 
 test("a manager saves the organisation's card through 3-D Secure; a declined card is not saved", async ({ page }) => {
   await signIn(page, 'mia@olivine.test', DEMO_PASSWORD);

@@ -115,3 +115,25 @@ export async function applyWithNote(page: Page, note: string): Promise<void> {
   await page.getByRole('button', { name: 'Apply for this shift' }).click();
   await expect(page.getByTestId('my-application')).toHaveText('You applied: applied.');
 }
+
+/** Type a test card into Stripe's card form (the emulator's Stripe.js) and submit it. */
+export async function enterCard(page: Page, number: string, submit = 'Save the card'): Promise<void> {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry').fill('12 / 34');
+  await page.getByLabel('CVC').fill('123');
+  await page.getByRole('button', { name: submit }).click();
+}
+
+/**
+ * Make sure the organisation `slug` has a card for Hire bookings (Visa 4242 when it has none),
+ * as its signed-in manager on `page`: bookings are charged to it when a freelancer accepts.
+ */
+export async function ensureHireCard(page: Page, slug: string): Promise<void> {
+  await page.goto(`/hire/org/${slug}/billing`);
+  await expect(page.getByTestId('saved-card')).toBeVisible();
+  if (!(await page.getByTestId('saved-card').textContent())?.includes('No card saved yet.')) return;
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Add a card' }).click();
+  await enterCard(page, '4242 4242 4242 4242');
+  await expect(page.getByTestId('saved-card')).toContainText('Visa •••• 4242');
+}

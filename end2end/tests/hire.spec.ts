@@ -1,6 +1,6 @@
 import { expect, type APIRequestContext } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, applyWithNote, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, applyWithNote, ensureHireCard, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
 
 // Both tests move the server's Hire clock: one at a time.
 test.describe.configure({ mode: 'serial' });
@@ -25,6 +25,8 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
   // The manager posts the shift as a draft, then publishes it.
   await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
+  // Bookings are charged to Harbour's card when the freelancer accepts.
+  await ensureHireCard(page, 'harbour-hotels');
   await page.goto('/hire/org/harbour-hotels');
   await waitForHydration(page);
   await page.getByRole('link', { name: 'Post a shift' }).click();
@@ -111,6 +113,17 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
     await expect(freelancer.getByText("You're booked.")).toBeVisible();
     await expect(offer).toHaveAttribute('data-status', 'hired');
 
+    // Accepting funds the booking: 8 h at €31.70 plus the 10 % fee, charged to Harbour's card
+    // and held in escrow.
+    await page.goto('/hire/org/harbour-hotels/billing');
+    const payment = page.getByTestId('payments').locator('tr', { hasText: title });
+    await expect(async () => {
+      await page.reload();
+      await expect(payment).toHaveAttribute('data-status', 'funded', { timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(payment).toContainText('€278.96');
+    await expect(payment).toContainText('Paid into escrow');
+
     // Two days later the shift is over: the freelancer submits the hours as scheduled.
     await setHireClock(freelancer.request, 48);
     await freelancer.goto('/hire/work/shifts');
@@ -168,6 +181,8 @@ test('a manager posts a fixed-price job, a freelancer applies at their own price
 
   await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
+  // Bookings are charged to Harbour's card when the freelancer accepts.
+  await ensureHireCard(page, 'harbour-hotels');
   await page.goto('/hire/org/harbour-hotels');
   await waitForHydration(page);
   await page.getByRole('link', { name: 'Post a job' }).click();
@@ -284,6 +299,8 @@ test('a freelancer without signal reads their booking, sends hours and messages 
   // Hana posts two shifts; Fay applies to both and is booked on the first.
   await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
+  // Bookings are charged to Harbour's card when the freelancer accepts.
+  await ensureHireCard(page, 'harbour-hotels');
   const post = async (shiftTitle: string, wage: string) => {
     await page.goto('/hire/org/harbour-hotels/shifts/new');
     await waitForHydration(page);

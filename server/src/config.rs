@@ -38,6 +38,8 @@ pub struct Config {
     /// (`OLIVINE_TIMESHEET_AUTO_APPROVE_HOURS`, default 72).
     pub timesheet_auto_approve: Duration,
     pub offer_expiry: Duration,
+    pub hire_fee_basis_points: u32,
+    pub funding_deadline: Duration,
     /// The sentence-embedding model's folder (`OLIVINE_MATCHING_MODEL`, default
     /// `.data/models/all-MiniLM-L6-v2`, where `cargo xtask setup` puts it) and its vectors'
     /// width (`OLIVINE_MATCHING_DIMENSION`, 384), which must equal the database columns'.
@@ -185,6 +187,18 @@ impl Config {
             48,
             1..=24 * 30,
         )?;
+        let hire_fee_basis_points = parse_number(
+            get("OLIVINE_HIRE_FEE_BASIS_POINTS", None),
+            "OLIVINE_HIRE_FEE_BASIS_POINTS",
+            1000,
+            0..=5000,
+        )?;
+        let funding_deadline_hours = parse_number(
+            get("OLIVINE_FUNDING_DEADLINE_HOURS", None),
+            "OLIVINE_FUNDING_DEADLINE_HOURS",
+            12,
+            0..=24 * 7,
+        )?;
         let oidc_providers = oidc_providers(&get)?;
         let mut matching = app::hire::matching::Settings::default();
         if let Some(weights) = get("OLIVINE_MATCH_WEIGHTS", None) {
@@ -239,6 +253,8 @@ impl Config {
             session_idle: Duration::from_secs(u64::from(session_idle) * 60),
             timesheet_auto_approve: Duration::from_secs(u64::from(auto_approve_hours) * 3600),
             offer_expiry: Duration::from_secs(u64::from(offer_expiry_hours) * 3600),
+            hire_fee_basis_points,
+            funding_deadline: Duration::from_secs(u64::from(funding_deadline_hours) * 3600),
             matching_model,
             matching_dimension,
             matching,
@@ -265,6 +281,8 @@ impl Config {
             login_absolute: self.session_absolute,
             timesheet_auto_approve: self.timesheet_auto_approve,
             offer_expiry: self.offer_expiry,
+            hire_fee_basis_points: self.hire_fee_basis_points,
+            funding_deadline: self.funding_deadline,
             oidc_providers: self.oidc_providers.clone(),
             matching: self.matching.clone(),
             ..AppConfig::local(self.public_url.clone())

@@ -277,6 +277,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with(jobs::shop::StripeEventRetry::new(state.clone()))
         .with(jobs::hire::ApplicationExpiry::new(state.clone()))
         .with(jobs::hire::AutoApproval::new(state.clone()))
+        .with(jobs::escrow::Settlement::new(state.clone()))
+        .with(jobs::escrow::Funding::new(state.clone()))
+        .with(jobs::escrow::FundingDeadline::new(state.clone()))
+        .with(jobs::escrow::Refunds::new(state.clone()))
         .with(jobs::hire::Embeddings::new(db.clone(), embedder));
     if config.avif_worker {
         runner = runner.with(jobs::catalog::AvifRenditions::new(

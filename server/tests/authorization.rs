@@ -374,6 +374,11 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             harbour.to_vec(),
         ),
         (
+            "hire/org/charge/retry",
+            vec![("slug", "harbour-hotels"), ("charge", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
             "hire/org/shift/create",
             vec![("slug", "harbour-hotels"), ("shift[title]", "")],
             harbour.to_vec(),
@@ -543,6 +548,15 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         (
             "hire/org/no-show",
             vec![("slug", "harbour-hotels"), ("contract", &nobody)],
+            harbour.to_vec(),
+        ),
+        (
+            "hire/org/job/end",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("contract", &nobody),
+                ("reason", "Test"),
+            ],
             harbour.to_vec(),
         ),
         (

@@ -57,6 +57,8 @@ pg_enum!(
     CertificateRejected = "certificate_rejected": "Rejected a certificate",
     JobItemRetried = "job_item_retried": "Sent a parked background job item back to its queue",
     OrganisationCardSaved = "organisation_card_saved": "Saved the organisation's card for Hire",
+    BookingLapsed = "booking_lapsed": "Released a booking that was not funded in time",
+    JobEnded = "job_ended": "Ended an hourly job early",
 });
 
 #[cfg(feature = "ssr")]

@@ -1,13 +1,15 @@
-//! Escrow's server functions: an organisation's card for Hire.
+//! Escrow's server functions: an organisation's card for Hire and the payments for its
+//! bookings.
 
 use super::model::{Billing, CardSetup, OrganisationCard};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::hire::access::member;
+use crate::ids::EscrowChargeId;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::cards;
+use super::{cards, funding};
 
 #[server(endpoint = "hire/org/billing")]
 pub async fn load_billing(slug: String) -> Result<Billing, AppError> {
@@ -27,4 +29,11 @@ pub async fn start_card_setup(slug: String) -> Result<CardSetup, AppError> {
 pub async fn finish_card_setup(slug: String, setup: String) -> Result<OrganisationCard, AppError> {
     let (state, organisation, user) = member(&slug).await?;
     Ok(cards::finish_card_setup(&state, organisation, user, &setup).await?)
+}
+
+/// Charge a payment that waits for the manager again.
+#[server(endpoint = "hire/org/charge/retry")]
+pub async fn retry_charge(slug: String, charge: EscrowChargeId) -> Result<(), AppError> {
+    let (state, organisation, _) = member(&slug).await?;
+    Ok(funding::retry_charge(&state, organisation, charge).await?)
 }

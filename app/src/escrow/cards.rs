@@ -1,7 +1,8 @@
 //! The card an organisation's Hire bookings are charged to. A manager saves it with Stripe's
 //! form in the browser (a SetupIntent, with 3-D Secure when the bank asks), so bookings can be
 //! funded later without anyone present. The organisation is one Stripe customer; a new card
-//! replaces the old one, which is then removed from Stripe.
+//! replaces the old one, which is then removed from Stripe, and payments that waited for a
+//! card are charged to it.
 
 use super::model::{Billing, CardSetup, OrganisationCard};
 use super::repo;
@@ -126,6 +127,8 @@ pub async fn finish_card_setup(
     let mut tx = state.db.begin().await?;
     let replaced = repo::save_card(&mut tx, organisation, &card, by, now).await?;
     if replaced.is_some() {
+        // Payments that waited for a card are charged to this one.
+        repo::retry_charges(&mut tx, organisation, None).await?;
         audit::record(
             &mut tx,
             Entry::new(Some(by), Action::OrganisationCardSaved)
@@ -148,7 +151,7 @@ pub async fn finish_card_setup(
     Ok(saved)
 }
 
-/// The organisation's billing page: its name and saved card.
+/// The organisation's billing page: its name, saved card and its latest charges for bookings.
 pub async fn billing(
     state: &AppState,
     organisation: OrganisationId,
@@ -157,5 +160,6 @@ pub async fn billing(
     Ok(Billing {
         organisation: repo::organisation_name(&mut conn, organisation).await?,
         card: repo::saved_card(&mut conn, organisation).await?,
+        charges: repo::billing_charges(&mut conn, organisation, 200).await?,
     })
 }

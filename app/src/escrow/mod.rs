@@ -6,6 +6,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod cards;
 #[cfg(feature = "ssr")]
+pub mod funding;
+#[cfg(feature = "ssr")]
 pub mod ledger;
 pub mod model;
 pub mod pages;

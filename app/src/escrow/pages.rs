@@ -1,10 +1,11 @@
-//! `/hire/org/{slug}/billing`: the card saved for the organisation's Hire bookings. The
+//! `/hire/org/{slug}/billing`: the card saved for the organisation's Hire bookings and the
+//! payments made with it (or waiting for the manager to fix them). The
 //! card form is Stripe's (`payment.js` mounts it, as at checkout): card details go from the
 //! browser to Stripe, and the server records the card once Stripe says it is saved — here, or
 //! when Stripe sends the manager back with `?setup_intent=…` after a bank's check.
 
-use super::api::{FinishCardSetup, StartCardSetup, load_billing};
-use super::model::{Billing, CardSetup};
+use super::api::{FinishCardSetup, RetryCharge, StartCardSetup, load_billing};
+use super::model::{Billing, BillingCharge, CardSetup, ChargeStatus};
 use crate::hire::components::{HireNav, slug_param};
 use crate::ui::{ErrorPage, FormError, form_error};
 use leptos::prelude::*;
@@ -17,6 +18,7 @@ pub fn OrgBillingPage() -> impl IntoView {
     let query = use_query_map();
     let start = ServerAction::<StartCardSetup>::new();
     let finish = ServerAction::<FinishCardSetup>::new();
+    let retry = ServerAction::<RetryCharge>::new();
     // Back from the card form (or a bank's page) with a setup to record: record it, once.
     Effect::new(move |_| {
         let setup = query.with(|q| q.get("setup_intent"));
@@ -31,14 +33,14 @@ pub fn OrgBillingPage() -> impl IntoView {
         }
     });
     let billing = Resource::new(
-        move || (slug.get(), finish.version().get()),
-        |(slug, _)| load_billing(slug),
+        move || (slug.get(), finish.version().get(), retry.version().get()),
+        |(slug, _, _)| load_billing(slug),
     );
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match billing.await {
-                    Ok(billing) => view! { <BillingView billing start finish/> }.into_any(),
+                    Ok(billing) => view! { <BillingView billing start finish retry/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -51,8 +53,10 @@ fn BillingView(
     billing: Billing,
     start: ServerAction<StartCardSetup>,
     finish: ServerAction<FinishCardSetup>,
+    retry: ServerAction<RetryCharge>,
 ) -> impl IntoView {
     let slug = slug_param();
+    let charges = billing.charges.clone();
     let start_error = form_error(start);
     let finish_error = form_error(finish);
     let saving = move || finish.pending().get();
@@ -93,6 +97,82 @@ fn BillingView(
                         </button>
                     </ActionForm>
                 }.into_any(),
+            }}
+        </section>
+        <Payments charges retry/>
+    }
+}
+
+/// What was charged for bookings, newest first, and what waits for the manager.
+#[component]
+fn Payments(charges: Vec<BillingCharge>, retry: ServerAction<RetryCharge>) -> impl IntoView {
+    let slug = slug_param();
+    let retry_error = form_error(retry);
+    let waiting = charges
+        .iter()
+        .filter(|c| c.status == ChargeStatus::ActionNeeded)
+        .count();
+    view! {
+        <section class="panel" aria-labelledby="payments-heading">
+            <h2 id="payments-heading">"Payments for bookings"</h2>
+            <p class="muted">"Each booking is paid when the freelancer accepts it (an hourly job: each week, as you approve the hours) and held in escrow until you approve the work; what isn't used goes back to the card."</p>
+            {(waiting > 0).then(|| view! {
+                <p class="banner banner--warning" role="alert" data-testid="payments-waiting">
+                    {if waiting == 1 { "One payment needs you.".to_owned() } else { format!("{waiting} payments need you.") }}
+                    " Add or replace the card above (it is charged right away), or try again below."
+                </p>
+            })}
+            <FormError error=retry_error/>
+            {if charges.is_empty() {
+                view! { <p data-testid="payments">"No bookings paid yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="table" data-testid="payments">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Booking"</th>
+                                    <th scope="col">"For"</th>
+                                    <th scope="col" class="num">"Amount"</th>
+                                    <th scope="col">"Status"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {charges.into_iter().map(|charge| {
+                                    let needs_you = charge.status == ChargeStatus::ActionNeeded;
+                                    let what = if charge.booking { "Booking, with the fee" } else { "Approved pay, with the fee" };
+                                    view! {
+                                        <tr data-status=charge.status.db_name()>
+                                            <td>
+                                                <strong>{charge.title.clone()}</strong>
+                                                <span class="muted">{format!(" · {}", charge.freelancer)}</span>
+                                            </td>
+                                            <td>{what}<br/><span class="muted">{charge.created_at.format("%-d %b %Y").to_string()}</span></td>
+                                            <td class="num">{charge.amount.to_string()}</td>
+                                            <td>
+                                                <span>{charge.status.label()}</span>
+                                                {(charge.refunded.minor() > 0).then(|| view! {
+                                                    <span class="muted">{format!(" · {} refunded", charge.refunded)}</span>
+                                                })}
+                                                {charge.problem.clone().map(|problem| view! { <p class="form-error">{problem}</p> })}
+                                                {(needs_you && charge.booking).then(|| charge.deadline.map(|deadline| view! {
+                                                    <p class="muted">{format!("Released unless paid by {}", deadline.format("%a %-d %b, %H:%M"))}</p>
+                                                })).flatten()}
+                                                {needs_you.then(|| view! {
+                                                    <ActionForm action=retry attr:class="inline-form">
+                                                        <input type="hidden" name="slug" value=slug.get_untracked()/>
+                                                        <input type="hidden" name="charge" value=charge.id.to_string()/>
+                                                        <button type="submit" class="button button--small">"Try again"</button>
+                                                    </ActionForm>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
             }}
         </section>
     }

@@ -1,10 +1,17 @@
-//! Escrow's SQL: the ledger and the organisations' cards. The ledger's balances and their
+//! Escrow's SQL: the ledger, the organisations' cards, and the charges and refunds that fund
+//! and settle contracts. The ledger's balances and their
 //! guards live in the database (the `ledger` migration); these queries only open accounts,
 //! insert postings and read.
 
 use super::ledger::Posting;
-use super::model::OrganisationCard;
-use crate::ids::{LedgerTransactionId, OrganisationId, UserId};
+use super::model::{BillingCharge, ChargeStatus, OrganisationCard, RefundStatus};
+use crate::hire::contracts::model::ContractEventKind;
+use crate::hire::reference::repo::money;
+use crate::ids::{
+    ContractEventId, ContractId, EscrowChargeId, EscrowRefundId, LedgerTransactionId,
+    OrganisationId, UserId,
+};
+use crate::money::Money;
 use chrono::{DateTime, Utc};
 use payments::SavedCard;
 use sqlx::PgConnection;
@@ -274,4 +281,529 @@ pub async fn organisation_name(
     )
     .fetch_one(conn)
     .await
+}
+
+// Funding: charges into escrow, refunds out of it, and the queue of contract events to book.
+
+/// A contract event waiting to be booked, as the settlement reads it.
+pub struct QueuedEvent {
+    pub kind: ContractEventKind,
+    pub amount: Money,
+}
+
+/// The first unbooked event of each contract that no charge is on its way for (nor approved
+/// pay waiting for its payment to be fixed: its release comes first), oldest first,
+/// leaving out `resting` (events the job holds or is waiting to retry).
+pub async fn events_due(
+    conn: &mut PgConnection,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<ContractEventId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT event_id AS "event_id!: ContractEventId" FROM (
+               SELECT DISTINCT ON (q.contract_id) q.event_id, q.recorded_at
+                 FROM escrow_event_queue q
+                WHERE NOT EXISTS (SELECT 1 FROM escrow_charges c
+                                   WHERE c.contract_id = q.contract_id
+                                     AND (c.status IN ('pending', 'charging')
+                                          OR (c.status = 'action_needed'
+                                              AND c.releases_event IS NOT NULL)))
+                ORDER BY q.contract_id, q.recorded_at, q.event_id
+           ) first
+          WHERE event_id::text <> ALL($2)
+          ORDER BY recorded_at, event_id
+          LIMIT $1"#,
+        limit,
+        resting,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The contract an event queued for booking belongs to.
+pub async fn queued_contract(
+    conn: &mut PgConnection,
+    event: ContractEventId,
+) -> Result<Option<ContractId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT contract_id AS "contract_id: ContractId" FROM escrow_event_queue
+            WHERE event_id = $1"#,
+        event.0,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The contract's first unbooked event, with what it records (the contract is locked).
+pub async fn first_queued(
+    conn: &mut PgConnection,
+    contract: ContractId,
+) -> Result<Option<(ContractEventId, QueuedEvent)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT q.event_id, e.kind AS "kind: ContractEventKind", e.amount_minor, e.currency
+             FROM escrow_event_queue q JOIN contract_events e USING (event_id)
+            WHERE q.contract_id = $1
+            ORDER BY q.recorded_at, q.event_id
+            LIMIT 1"#,
+        contract.0,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| {
+        (
+            ContractEventId(r.event_id),
+            QueuedEvent {
+                kind: r.kind,
+                amount: money(r.amount_minor, &r.currency),
+            },
+        )
+    }))
+}
+
+pub async fn dequeue(conn: &mut PgConnection, event: ContractEventId) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM escrow_event_queue WHERE event_id = $1",
+        event.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the contract has a charge in one of `statuses`, or (`release_waiting`) approved pay
+/// still waiting for the manager to fix its payment.
+pub async fn has_charges(
+    conn: &mut PgConnection,
+    contract: ContractId,
+    statuses: &[ChargeStatus],
+    release_waiting: bool,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM escrow_charges
+                           WHERE contract_id = $1
+                             AND (status = ANY($2)
+                                  OR ($3 AND status = 'action_needed'
+                                      AND releases_event IS NOT NULL))) AS "exists!""#,
+        contract.0,
+        statuses as &[ChargeStatus],
+        release_waiting,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Whether an event of the contract waits to be booked.
+pub async fn has_queued(
+    conn: &mut PgConnection,
+    contract: ContractId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM escrow_event_queue WHERE contract_id = $1) AS "exists!""#,
+        contract.0,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// What an event recorded, for the release a charge pays for.
+pub async fn event_kind(
+    conn: &mut PgConnection,
+    event: ContractEventId,
+) -> Result<ContractEventKind, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT kind AS "kind: ContractEventKind" FROM contract_events WHERE event_id = $1"#,
+        event.0,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A charge to make: the booking's (`release` None) or approved pay's.
+pub struct NewCharge {
+    pub id: EscrowChargeId,
+    pub contract: ContractId,
+    pub organisation: OrganisationId,
+    pub amount: Money,
+    /// The approved event this pays for, and what its release moves to the freelancer and to
+    /// the platform's fees.
+    pub release: Option<(ContractEventId, i64, i64)>,
+    pub deadline: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_charge(conn: &mut PgConnection, new: &NewCharge) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO escrow_charges (charge_id, contract_id, organisation_id, releases_event,
+                                     amount_minor, currency, release_pay_minor,
+                                     release_fee_minor, deadline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        new.id.0,
+        new.contract.0,
+        new.organisation.0,
+        new.release.map(|r| r.0.0),
+        new.amount.minor(),
+        new.amount.currency().code(),
+        new.release.map(|r| r.1),
+        new.release.map(|r| r.2),
+        new.deadline,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The booking's funding is not needed any more (the booking ended, or approved pay replaced
+/// it) unless it was paid or is being paid.
+pub async fn cancel_unpaid_booking(
+    conn: &mut PgConnection,
+    contract: ContractId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE escrow_charges SET status = 'cancelled'
+          WHERE contract_id = $1 AND releases_event IS NULL
+            AND status IN ('pending', 'action_needed')",
+        contract.0,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Charges the funding job has to make or finish, oldest first.
+pub async fn charges_due(
+    conn: &mut PgConnection,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<EscrowChargeId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT charge_id AS "id: EscrowChargeId" FROM escrow_charges
+            WHERE status IN ('pending', 'charging') AND charge_id::text <> ALL($2)
+            ORDER BY created_at, charge_id
+            LIMIT $1"#,
+        limit,
+        resting,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A charge as the funding job works it.
+pub struct Charge {
+    pub contract: ContractId,
+    pub organisation: OrganisationId,
+    pub amount: Money,
+    pub status: ChargeStatus,
+    pub attempt: i32,
+    /// The approved event it pays for, with the release's pay and fee.
+    pub release: Option<(ContractEventId, i64, i64)>,
+    pub deadline: Option<DateTime<Utc>>,
+    /// The PaymentIntent of the current attempt, once Stripe made one.
+    pub payment_intent: Option<String>,
+    /// The deadline on Hire's wall clock, for people.
+    pub deadline_local: Option<chrono::NaiveDateTime>,
+}
+
+pub async fn lock_charge(
+    conn: &mut PgConnection,
+    id: EscrowChargeId,
+) -> Result<Option<Charge>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT contract_id, organisation_id, amount_minor, currency,
+                  status AS "status: ChargeStatus", attempt, releases_event, release_pay_minor,
+                  release_fee_minor, deadline, payment_intent,
+                  hire_local(deadline) AS deadline_local
+             FROM escrow_charges WHERE charge_id = $1 FOR UPDATE"#,
+        id.0,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Charge {
+        contract: ContractId(r.contract_id),
+        organisation: OrganisationId(r.organisation_id),
+        amount: money(r.amount_minor, &r.currency),
+        status: r.status,
+        attempt: r.attempt,
+        release: match (r.releases_event, r.release_pay_minor, r.release_fee_minor) {
+            (Some(event), Some(pay), Some(fee)) => Some((ContractEventId(event), pay, fee)),
+            _ => None,
+        },
+        deadline: r.deadline,
+        payment_intent: r.payment_intent,
+        deadline_local: r.deadline_local,
+    }))
+}
+
+/// The organisation's Stripe customer and saved card, when it has one.
+pub async fn chargeable_card(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT stripe_customer, payment_method AS "payment_method!" FROM organisation_cards
+            WHERE organisation_id = $1 AND payment_method IS NOT NULL"#,
+        organisation.0,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.stripe_customer, r.payment_method)))
+}
+
+pub async fn set_charge_status(
+    conn: &mut PgConnection,
+    id: EscrowChargeId,
+    status: ChargeStatus,
+    problem: Option<&str>,
+    payment_intent: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE escrow_charges
+            SET status = $2, problem = $3, payment_intent = coalesce($4, payment_intent)
+          WHERE charge_id = $1",
+        id.0,
+        status as ChargeStatus,
+        problem,
+        payment_intent,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_funded(
+    conn: &mut PgConnection,
+    id: EscrowChargeId,
+    payment_intent: &str,
+    stripe_charge: &str,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE escrow_charges
+            SET status = 'funded', problem = NULL, payment_intent = $2, stripe_charge = $3,
+                funded_at = $4
+          WHERE charge_id = $1",
+        id.0,
+        payment_intent,
+        stripe_charge,
+        at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Charges of `organisation` waiting for the manager (all, or the one `only`) go back to the
+/// funding job as a new attempt. How many did.
+pub async fn retry_charges(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    only: Option<EscrowChargeId>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE escrow_charges
+            SET status = 'pending', attempt = attempt + 1, problem = NULL, payment_intent = NULL
+          WHERE organisation_id = $1 AND status = 'action_needed'
+            AND ($2::uuid IS NULL OR charge_id = $2)",
+        organisation.0,
+        only.map(|c| c.0),
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Bookings whose funding still waits for the manager past its deadline, whose contract is
+/// active with no hours or work handed in.
+pub async fn lapsed_bookings(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(EscrowChargeId, ContractId)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT ch.charge_id, ch.contract_id
+           FROM escrow_charges ch JOIN contracts c USING (contract_id)
+          WHERE ch.releases_event IS NULL AND ch.status = 'action_needed'
+            AND ch.deadline <= $1 AND c.status = 'active'
+          ORDER BY ch.deadline, ch.charge_id
+          LIMIT $2",
+        now,
+        limit,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (EscrowChargeId(r.charge_id), ContractId(r.contract_id)))
+        .collect())
+}
+
+/// Hours or work were handed in for the contract.
+pub async fn work_handed_in(
+    conn: &mut PgConnection,
+    contract: ContractId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM timesheets WHERE contract_id = $1)
+               OR EXISTS (SELECT 1 FROM deliveries WHERE contract_id = $1) AS "handed_in!""#,
+        contract.0,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The contract's paid charges with what each still has to give back: (charge, intent, left).
+pub async fn refundable_charges(
+    conn: &mut PgConnection,
+    contract: ContractId,
+) -> Result<Vec<(EscrowChargeId, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT ch.charge_id,
+                  ch.amount_minor - coalesce((SELECT sum(r.amount_minor) FROM escrow_refunds r
+                                               WHERE r.charge_id = ch.charge_id
+                                                 AND r.status <> 'failed'), 0)::bigint AS "left!"
+             FROM escrow_charges ch
+            WHERE ch.contract_id = $1 AND ch.status = 'funded'
+            ORDER BY ch.funded_at, ch.charge_id"#,
+        contract.0,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (EscrowChargeId(r.charge_id), r.left))
+        .collect())
+}
+
+pub async fn insert_refund(
+    conn: &mut PgConnection,
+    id: EscrowRefundId,
+    charge: EscrowChargeId,
+    contract: ContractId,
+    amount: Money,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO escrow_refunds (refund_id, charge_id, contract_id, amount_minor, currency)
+         VALUES ($1, $2, $3, $4, $5)",
+        id.0,
+        charge.0,
+        contract.0,
+        amount.minor(),
+        amount.currency().code(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn refunds_due(
+    conn: &mut PgConnection,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<EscrowRefundId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT refund_id AS "id: EscrowRefundId" FROM escrow_refunds
+            WHERE status = 'pending' AND refund_id::text <> ALL($2)
+            ORDER BY created_at, refund_id
+            LIMIT $1"#,
+        limit,
+        resting,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A refund as the refund job works it.
+pub struct Refund {
+    pub contract: ContractId,
+    pub organisation: OrganisationId,
+    pub amount: Money,
+    pub status: RefundStatus,
+    pub payment_intent: String,
+}
+
+pub async fn lock_refund(
+    conn: &mut PgConnection,
+    id: EscrowRefundId,
+) -> Result<Option<Refund>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT r.contract_id, ch.organisation_id, r.amount_minor, r.currency,
+                  r.status AS "status: RefundStatus", ch.payment_intent AS "payment_intent!"
+             FROM escrow_refunds r JOIN escrow_charges ch USING (charge_id)
+            WHERE r.refund_id = $1 FOR UPDATE OF r"#,
+        id.0,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Refund {
+        contract: ContractId(r.contract_id),
+        organisation: OrganisationId(r.organisation_id),
+        amount: money(r.amount_minor, &r.currency),
+        status: r.status,
+        payment_intent: r.payment_intent,
+    }))
+}
+
+pub async fn set_refund_status(
+    conn: &mut PgConnection,
+    id: EscrowRefundId,
+    status: RefundStatus,
+    stripe_refund: Option<&str>,
+    problem: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE escrow_refunds
+            SET status = $2, stripe_refund = $3, problem = $4,
+                refunded_at = CASE WHEN $2 = 'refunded'::escrow_refund_status THEN $5::timestamptz END
+          WHERE refund_id = $1",
+        id.0,
+        status as RefundStatus,
+        stripe_refund,
+        problem,
+        at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The organisation's charges for bookings, newest first.
+pub async fn billing_charges(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+    limit: i64,
+) -> Result<Vec<BillingCharge>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT ch.charge_id, p.title, u.display_name AS freelancer,
+                  ch.releases_event IS NULL AS "booking!", ch.amount_minor, ch.currency,
+                  ch.status AS "status: ChargeStatus", ch.problem,
+                  hire_local(ch.deadline) AS deadline, ch.created_at,
+                  coalesce((SELECT sum(r.amount_minor) FROM escrow_refunds r
+                             WHERE r.charge_id = ch.charge_id AND r.status = 'refunded'),
+                           0)::bigint AS "refunded!"
+             FROM escrow_charges ch
+             JOIN contracts c USING (contract_id)
+             JOIN postings p ON p.posting_id = c.posting_id
+             JOIN users u ON u.user_id = c.freelancer_id
+            WHERE ch.organisation_id = $1
+            ORDER BY ch.created_at DESC, ch.charge_id
+            LIMIT $2"#,
+        organisation.0,
+        limit,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| BillingCharge {
+            id: EscrowChargeId(r.charge_id),
+            title: r.title,
+            freelancer: r.freelancer,
+            booking: r.booking,
+            amount: money(r.amount_minor, &r.currency),
+            status: r.status,
+            problem: r.problem,
+            deadline: r.deadline,
+            refunded: money(r.refunded, &r.currency),
+            created_at: r.created_at,
+        })
+        .collect())
 }

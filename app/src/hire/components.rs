@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::hire::applications::api::{InviteFreelancer, MakeOffer, RejectApplication};
 use crate::hire::contracts::api::{
     AdjustHours, AdjustWeek, ApproveDelivery, ApproveHours, ApproveWeek, CancelContract,
-    DisputeDelivery, DisputeHours, DisputeWeek, RecordNoShow,
+    DisputeDelivery, DisputeHours, DisputeWeek, EndJob, RecordNoShow,
 };
 use crate::hire::messages::api::unread_messages;
 use crate::hire::messages::model::Unread;
@@ -157,6 +157,7 @@ pub struct ShiftActions {
     pub dispute: ServerAction<DisputeHours>,
     pub cancel: ServerAction<CancelContract>,
     pub no_show: ServerAction<RecordNoShow>,
+    pub end_job: ServerAction<EndJob>,
     pub rate: ServerAction<RateFreelancer>,
     pub invite: ServerAction<InviteFreelancer>,
     pub approve_week: ServerAction<ApproveWeek>,
@@ -178,6 +179,7 @@ impl ShiftActions {
             dispute: ServerAction::new(),
             cancel: ServerAction::new(),
             no_show: ServerAction::new(),
+            end_job: ServerAction::new(),
             rate: ServerAction::new(),
             invite: ServerAction::new(),
             approve_week: ServerAction::new(),
@@ -197,6 +199,7 @@ impl ShiftActions {
             + self.dispute.version().get()
             + self.cancel.version().get()
             + self.no_show.version().get()
+            + self.end_job.version().get()
             + self.rate.version().get()
             + self.invite.version().get()
             + self.approve_week.version().get()
@@ -217,6 +220,7 @@ impl ShiftActions {
                 .or_else(|| form_error(self.dispute).get())
                 .or_else(|| form_error(self.cancel).get())
                 .or_else(|| form_error(self.no_show).get())
+                .or_else(|| form_error(self.end_job).get())
                 .or_else(|| form_error(self.invite).get())
                 .or_else(|| form_error(self.approve_week).get())
                 .or_else(|| form_error(self.dispute_week).get())

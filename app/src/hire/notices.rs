@@ -461,3 +461,88 @@ pub async fn certificate_reviewed(
     };
     notify(conn, &[freelancer], &notice).await
 }
+
+/// The organisation's payment for a booking is held in escrow: the freelancer can count on it.
+/// `pay` is the freelancer's part of it.
+pub async fn booking_funded(
+    conn: &mut PgConnection,
+    id: ContractId,
+    pay: Money,
+) -> Result<(), sqlx::Error> {
+    let a = about_contract(conn, id).await?;
+    let body = format!(
+        "{} has paid for {}: your {pay} is held in escrow and released to you once the work is approved.",
+        a.organisation_name,
+        a.what()
+    );
+    let title = format!("Your {} is funded", a.noun());
+    a.tell_freelancer(conn, Kind::BookingFunded, title, body, BOOKINGS.into())
+        .await
+}
+
+/// Charging the organisation's card for a booking (or approved pay) failed; `problem` says why
+/// and the billing page is where to fix it. `deadline`: when an unfunded booking is released.
+pub async fn funding_needed(
+    conn: &mut PgConnection,
+    id: ContractId,
+    problem: &str,
+    deadline: Option<NaiveDateTime>,
+) -> Result<(), sqlx::Error> {
+    let a = about_contract(conn, id).await?;
+    let mut body = format!(
+        "We couldn't charge your card for {} with {}: {problem} Add or replace the card on the billing page, or try again there.",
+        a.what(),
+        a.freelancer_name,
+    );
+    if let Some(deadline) = deadline {
+        body.push_str(&format!(
+            " If it isn't paid by {}, the booking is released.",
+            deadline.format("%a %-d %b, %H:%M")
+        ));
+    }
+    let notice = Notice {
+        kind: Kind::FundingNeeded,
+        title: format!("Payment needed for {}", a.title),
+        body,
+        link: format!("/hire/org/{}/billing", a.slug),
+    };
+    notify_members(conn, a.organisation, None, &notice).await
+}
+
+/// A booking was released because the organisation's payment didn't arrive in time.
+pub async fn funding_lapsed(conn: &mut PgConnection, id: ContractId) -> Result<(), sqlx::Error> {
+    let a = about_contract(conn, id).await?;
+    let body = format!(
+        "{} didn't pay for {} in time, so the booking is released and you are free that day. We're sorry.",
+        a.organisation_name,
+        a.what()
+    );
+    let title = format!("Your {} with {} is off", a.noun(), a.organisation_name);
+    a.tell_freelancer(conn, Kind::FundingLapsed, title, body, BOOKINGS.into())
+        .await?;
+    let body = format!(
+        "The booking of {} for {} was released: it wasn't paid by its deadline. The place is open again.",
+        a.freelancer_name,
+        a.what()
+    );
+    let title = format!("Booking released: {}", a.title);
+    a.tell_organisation(conn, None, Kind::FundingLapsed, title, body)
+        .await
+}
+
+/// The organisation ended an hourly job early: no more weeks to submit.
+pub async fn job_ended(
+    conn: &mut PgConnection,
+    id: ContractId,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    let a = about_contract(conn, id).await?;
+    let body = format!(
+        "{} ended {} early: “{reason}” The weeks already approved are yours; no more hours can be submitted.",
+        a.organisation_name,
+        a.what()
+    );
+    let title = format!("{} ended the job", a.organisation_name);
+    a.tell_freelancer(conn, Kind::JobEnded, title, body, BOOKINGS.into())
+        .await
+}

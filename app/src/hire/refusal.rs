@@ -99,6 +99,16 @@ pub enum Refusal {
     NoShowBeforeStart,
     #[error("The freelancer has submitted hours for this shift; answer those instead.")]
     NoShowWithHours,
+    #[error(
+        "Only an hourly job can be ended early; cancel a shift or a fixed-price job before it starts."
+    )]
+    EndingNotHourly,
+    #[error("This job hasn't started yet: cancel the booking instead.")]
+    EndingBeforeStart,
+    #[error(
+        "A week of hours is waiting for an answer or a correction. Settle it first, then end the job."
+    )]
+    EndingWithHoursWaiting,
     #[error("Ratings open once the shift is completed and its hours approved.")]
     RatingTooEarly,
     #[error("You have already rated this shift.")]

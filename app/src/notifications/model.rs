@@ -34,6 +34,10 @@ pg_enum!(
     OrderShipped = "order_shipped": "Order shipped",
     OrderRefunded = "order_refunded": "Order refunded",
     BackInStock = "back_in_stock": "Back in stock",
+    BookingFunded = "booking_funded": "Booking funded",
+    FundingNeeded = "funding_needed": "Payment needed",
+    FundingLapsed = "funding_lapsed": "Booking released",
+    JobEnded = "job_ended": "Job ended",
 });
 
 impl NotificationKind {
@@ -64,15 +68,18 @@ impl NotificationKind {
             | K::WorkApproved
             | K::WorkDisputed
             | K::CertificateVerified
-            | K::CertificateRejected => Audience::Freelancer,
+            | K::CertificateRejected
+            | K::BookingFunded
+            | K::JobEnded => Audience::Freelancer,
             K::ApplicationReceived
             | K::ApplicationWithdrawn
             | K::InvitationDeclined
             | K::OfferAccepted
             | K::OfferDeclined
             | K::HoursSubmitted
-            | K::WorkHandedOver => Audience::Organisation,
-            K::MessageReceived => Audience::Everyone,
+            | K::WorkHandedOver
+            | K::FundingNeeded => Audience::Organisation,
+            K::MessageReceived | K::FundingLapsed => Audience::Everyone,
             K::OrderPaid | K::OrderShipped | K::OrderRefunded | K::BackInStock => Audience::Shopper,
         }
     }

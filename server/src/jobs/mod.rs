@@ -22,6 +22,7 @@
 //! where they are and keeps only what it needs to lease, retry and park them.
 
 pub mod catalog;
+pub mod escrow;
 pub mod hire;
 pub mod mail;
 pub mod search_sync;

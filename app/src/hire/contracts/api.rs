@@ -1,5 +1,5 @@
-//! Server functions for contracts: hours and deliveries submitted and answered, cancellations
-//! and no-shows.
+//! Server functions for contracts: hours and deliveries submitted and answered, cancellations,
+//! no-shows and hourly jobs ended early.
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
@@ -159,4 +159,11 @@ pub async fn cancel_contract(
 pub async fn record_no_show(slug: String, contract: ContractId) -> Result<(), AppError> {
     let (state, organisation, user) = member(&slug).await?;
     Ok(contracts::service::record_no_show(&state, organisation, user, contract).await?)
+}
+
+/// End an hourly job early, saying why.
+#[server(endpoint = "hire/org/job/end")]
+pub async fn end_job(slug: String, contract: ContractId, reason: String) -> Result<(), AppError> {
+    let (state, organisation, user) = member(&slug).await?;
+    Ok(contracts::service::end_job(&state, organisation, user, contract, &reason).await?)
 }

@@ -196,7 +196,9 @@ pub fn Contracts(
                 let waiting = c.timesheet.as_ref().is_some_and(|t| t.status == TimesheetStatus::Submitted);
                 let may_cancel = active && !c.started;
                 let may_no_show = c.kind == PostingKind::Shift && active && c.started && c.timesheet.is_none();
+                let may_end = c.kind == PostingKind::Job && c.pay_basis == PayBasis::Hourly && active && c.started;
                 let reason_id = format!("cancel-reason-{id}");
+                let end_id = format!("end-reason-{id}");
                 let dispute_id = format!("dispute-reason-{id}");
                 let rating_form = {
                     let (slug, id) = (slug.clone(), id.clone());
@@ -254,11 +256,20 @@ pub fn Contracts(
                                 <button type="submit" class="link-button link-button--danger">"Cancel booking"</button>
                             </ActionForm>
                         }})}
-                        {may_no_show.then(|| view! {
+                        {may_no_show.then(|| { let (slug, id) = (slug.clone(), id.clone()); view! {
                             <ActionForm action=actions.no_show attr:class="inline-form">
-                                <input type="hidden" name="slug" value=slug.clone()/>
-                                <input type="hidden" name="contract" value=id.clone()/>
+                                <input type="hidden" name="slug" value=slug/>
+                                <input type="hidden" name="contract" value=id/>
                                 <button type="submit" class="link-button link-button--danger">"Record a no-show"</button>
+                            </ActionForm>
+                        }})}
+                        {may_end.then(|| view! {
+                            <ActionForm action=actions.end_job attr:class="inline-form">
+                                <input type="hidden" name="slug" value=slug/>
+                                <input type="hidden" name="contract" value=id/>
+                                <label for=end_id.clone() class="visually-hidden">"Why you end the job"</label>
+                                <input id=end_id type="text" name="reason" placeholder="Why the job ends early" required/>
+                                <button type="submit" class="link-button link-button--danger">"End the job"</button>
                             </ActionForm>
                         })}
                         <ContractEvents events=c.events.clone()/>

@@ -36,6 +36,8 @@ pg_enum! {
         NoShow = "no_show": "No-show",
         HoursApproved = "hours_approved": "Hours approved",
         WorkApproved = "work_approved": "Work approved",
+        FundingLapsed = "funding_lapsed": "Released: not funded in time",
+        EndedByClient = "ended_by_client": "Ended early by the organisation",
     }
 }
 

@@ -1,5 +1,5 @@
-//! Contract use cases: cancelling (with what the policy says is owed) and no-shows, and the
-//! contract's event history.
+//! Contract use cases: cancelling (with what the policy says is owed), no-shows, ending an
+//! hourly job early, and the contract's event history.
 
 use crate::audit::{self, Action, Entry};
 use crate::hire::contracts::model::{
@@ -8,7 +8,7 @@ use crate::hire::contracts::model::{
 use crate::hire::contracts::repo::{LockedContract, NewEvent};
 use crate::hire::error::{Result, not_found, reason_text, refuse};
 use crate::hire::notices;
-use crate::hire::postings::model::PostingKind;
+use crate::hire::postings::model::{PayBasis, PostingKind};
 use crate::hire::reference::model::Side;
 use crate::hire::refusal::Refusal;
 use crate::hire::time::paid_minutes;
@@ -168,6 +168,56 @@ pub async fn record_no_show(
     Ok(())
 }
 
+/// The organisation ends an hourly job early ("End the job"): with no week waiting for an
+/// answer or a correction, the contract completes and is settled as a completed one.
+pub async fn end_job(
+    state: &AppState,
+    organisation: OrganisationId,
+    by: UserId,
+    id: ContractId,
+    reason: &str,
+) -> Result<()> {
+    let reason = reason_text(reason, "reason")?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let contract = lock_contract_for(&mut tx, id, Side::Organisation, organisation.0).await?;
+    if contract.status != ContractStatus::Active {
+        return refuse(Refusal::Contract(contract.status));
+    }
+    if contract.kind != PostingKind::Job || contract.pay_basis != PayBasis::Hourly {
+        return refuse(Refusal::EndingNotHourly);
+    }
+    if contract.starts_at > now {
+        return refuse(Refusal::EndingBeforeStart);
+    }
+    if contracts::timesheets::hours_waiting(&mut tx, id).await? {
+        return refuse(Refusal::EndingWithHoursWaiting);
+    }
+    contracts::repo::set_contract_status(
+        &mut tx,
+        id,
+        ContractStatus::Active,
+        ContractStatus::Completed,
+    )
+    .await?;
+    record_contract_event(
+        &mut tx,
+        NewEvent {
+            contract: id,
+            kind: ContractEventKind::EndedByClient,
+            late: false,
+            amount: Money::zero(contract.wage.currency()),
+            reason: &reason,
+            by: Some(by),
+            at: now,
+        },
+    )
+    .await?;
+    notices::job_ended(&mut tx, id, &reason).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A contract event (what is owed and why), and its line in the audit log, in the caller's
 /// transaction.
 pub(crate) async fn record_contract_event(
@@ -181,6 +231,8 @@ pub(crate) async fn record_contract_event(
         ContractEventKind::NoShow => Action::NoShowRecorded,
         ContractEventKind::HoursApproved => Action::HoursApproved,
         ContractEventKind::WorkApproved => Action::WorkApproved,
+        ContractEventKind::FundingLapsed => Action::BookingLapsed,
+        ContractEventKind::EndedByClient => Action::JobEnded,
     };
     let entry = Entry::new(event.by, action)
         .subject(event.contract.0)

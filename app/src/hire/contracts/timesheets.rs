@@ -140,6 +140,20 @@ pub async fn weeks_settled(
     .await
 }
 
+/// Hours of the contract wait for the organisation's answer or the freelancer's correction.
+pub async fn hours_waiting(
+    conn: &mut PgConnection,
+    contract: ContractId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM timesheets WHERE contract_id = $1
+                            AND status IN ('submitted', 'disputed')) AS "waiting!""#,
+        contract.0,
+    )
+    .fetch_one(conn)
+    .await
+}
+
 pub struct NewDelivery<'a> {
     pub contract: ContractId,
     pub organisation: OrganisationId,

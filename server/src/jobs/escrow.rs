@@ -1,0 +1,143 @@
+//! Hire's money jobs: booking contract events into the escrow ledger, charging organisations'
+//! cards, releasing bookings left unpaid past their deadline, and giving back what closed
+//! contracts didn't spend. The rules are `app::escrow::funding`'s; these only schedule them.
+
+use super::{Job, Placement, Schedule, sweep_due};
+use app::escrow::funding;
+use app::state::AppState;
+use std::time::Duration;
+
+fn parse<T: From<uuid::Uuid>>(item: &str) -> anyhow::Result<T> {
+    Ok(T::from(item.parse::<uuid::Uuid>()?))
+}
+
+/// Each contract event is booked once, in order per contract (a release, a cancellation's
+/// share, a charge for what escrow doesn't hold, a refund of what a closed contract left).
+pub struct Settlement {
+    state: AppState,
+}
+
+impl Settlement {
+    pub fn new(state: AppState) -> Self {
+        Settlement { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for Settlement {
+    fn name(&self) -> &'static str {
+        "escrow-settlement"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(2), Placement::EveryNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = funding::events_due(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        funding::settle_event(&self.state, parse(item)?).await?;
+        Ok(())
+    }
+}
+
+/// Charges organisations' saved cards into escrow, one charge per item.
+pub struct Funding {
+    state: AppState,
+}
+
+impl Funding {
+    pub fn new(state: AppState) -> Self {
+        Funding { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for Funding {
+    fn name(&self) -> &'static str {
+        "escrow-funding"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(2), Placement::EveryNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = funding::charges_due(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        funding::charge(&self.state, parse(item)?).await?;
+        Ok(())
+    }
+}
+
+/// Bookings still unpaid at their deadline are released (no network: a sweep).
+pub struct FundingDeadline {
+    state: AppState,
+}
+
+impl FundingDeadline {
+    pub fn new(state: AppState) -> Self {
+        FundingDeadline { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for FundingDeadline {
+    fn name(&self) -> &'static str {
+        "escrow-funding-deadline"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::sweep(Duration::from_secs(30))
+    }
+
+    async fn due(&self, _: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        Ok(sweep_due(resting))
+    }
+
+    async fn work(&self, _: &str) -> anyhow::Result<()> {
+        let lapsed = funding::lapse_unfunded(&self.state).await?;
+        if lapsed > 0 {
+            tracing::info!(lapsed, "unpaid bookings released at their deadline");
+        }
+        Ok(())
+    }
+}
+
+/// Gives what closed contracts didn't spend back to organisations' cards.
+pub struct Refunds {
+    state: AppState,
+}
+
+impl Refunds {
+    pub fn new(state: AppState) -> Self {
+        Refunds { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for Refunds {
+    fn name(&self) -> &'static str {
+        "escrow-refunds"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(5), Placement::EveryNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = funding::refunds_due(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        funding::refund(&self.state, parse(item)?).await?;
+        Ok(())
+    }
+}
