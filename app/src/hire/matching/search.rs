@@ -185,14 +185,14 @@ pub async fn exact(
     q: &Query,
     settings: &Settings,
 ) -> Result<(Vec<Ranked>, usize), sqlx::Error> {
-    let measured = eligible(
-        conn,
-        q,
-        settings.pool.max(settings.k as i64),
-        false,
-        settings,
-    )
-    .await?;
+    // The pool is cut by closeness in meaning. Without the posting's embedding nothing orders
+    // by it, so a cut pool would be an arbitrary one: everyone who passes is ranked instead.
+    let pool = if q.embedding.is_some() {
+        settings.pool.max(settings.k as i64)
+    } else {
+        i64::MAX
+    };
+    let measured = eligible(conn, q, pool, false, settings).await?;
     Ok((rank(q, &measured, settings), measured.len()))
 }
 
@@ -217,14 +217,7 @@ pub async fn search(
             });
         }
     }
-    // Without the posting's embedding nothing orders by meaning, so a pool cut by it would be
-    // an arbitrary one: everyone who passes is ranked by the other factors.
-    let (ranked, _) = if q.embedding.is_some() {
-        exact(conn, q, settings).await?
-    } else {
-        let measured = eligible(conn, q, i64::MAX, false, settings).await?;
-        (rank(q, &measured, settings), measured.len())
-    };
+    let (ranked, _) = exact(conn, q, settings).await?;
     Ok(Found {
         ranked,
         strategy: if use_index {
