@@ -30,6 +30,10 @@ export default defineConfig({
   use: {
     baseURL,
     trace: 'retain-on-failure',
+    // A click or a page that never comes fails there, not at the test's timeout wherever
+    // the test happens to be by then.
+    actionTimeout: 20_000,
+    navigationTimeout: 30_000,
     launchOptions: {
       // Debian's Chromium: Playwright's own browser download is not reachable here.
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

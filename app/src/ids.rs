@@ -46,4 +46,6 @@ typed_id!(
     LedgerTransactionId,
     EscrowChargeId,
     EscrowRefundId,
+    EscrowPayoutId,
+    DisputeId,
 );

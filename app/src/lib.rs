@@ -56,10 +56,12 @@ use catalog::admin::pages::products::AdminCatalogPage;
 use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
 use catalog::search::page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
+use escrow::earnings::EarningsPage;
 use escrow::pages::OrgBillingPage;
 use hire::applications::pages::mine::MyApplicationsPage;
 use hire::certificates::pages::VerificationPage;
 use hire::contracts::pages::my_shifts::MyShiftsPage;
+use hire::disputes::admin::{AdminDisputePage, AdminDisputesPage};
 use hire::messages::pages::{MessagesPage, OrgMessagesPage, OrgThreadPage, ThreadPage};
 use hire::postings::pages::editor::{EditShiftPage, NewJobPage, NewShiftPage};
 use hire::profiles::pages::{freelancer::FreelancerPage, profile::ProfilePage};
@@ -198,6 +200,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("work")) view=FindWorkPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("applications")) view=MyApplicationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("shifts")) view=MyShiftsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("hire"), StaticSegment("work"), StaticSegment("earnings")) view=EarningsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("shifts"), ParamSegment("id")) view=ShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("jobs"), ParamSegment("id")) view=ShiftPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("messages")) view=MessagesPage ssr=SsrMode::Async/>
@@ -221,6 +224,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("products")) view=AdminCatalogPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("orders")) view=AdminOrdersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("disputes")) view=AdminDisputesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("disputes"), ParamSegment("id")) view=AdminDisputePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("orders"), ParamSegment("id")) view=AdminOrderPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products"), StaticSegment("new")) view=AdminNewProductPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products"), ParamSegment("id")) view=AdminProductPage ssr=SsrMode::Async/>

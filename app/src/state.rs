@@ -87,6 +87,8 @@ pub struct AppConfig {
     pub hire_fee_basis_points: u32,
     /// A booking still unpaid this long before its start is released.
     pub funding_deadline: Duration,
+    /// Either side of a dispute may ask Olivine to decide once it is this old.
+    pub dispute_escalation: Duration,
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// The matching engine's weights and search settings.
     pub matching: crate::hire::matching::Settings,
@@ -106,6 +108,7 @@ impl AppConfig {
             offer_expiry: Duration::from_secs(48 * 60 * 60),
             hire_fee_basis_points: 1000,
             funding_deadline: Duration::from_secs(12 * 60 * 60),
+            dispute_escalation: Duration::from_secs(3 * 24 * 60 * 60),
             oidc_providers: Vec::new(),
             matching: crate::hire::matching::Settings::default(),
         }

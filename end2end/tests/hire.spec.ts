@@ -2,8 +2,10 @@ import { expect, type APIRequestContext } from '@playwright/test';
 import { test } from './fixtures';
 import { DEMO_PASSWORD, applyWithNote, ensureHireCard, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
 
-// Both tests move the server's Hire clock: one at a time.
+// The tests move the server's Hire clock: one at a time, and each puts it back after, in a hook
+// of its own so a failure in the test is reported where it happened.
 test.describe.configure({ mode: 'serial' });
+test.afterEach(async ({ request }) => setHireClock(request, 0));
 
 /** Move the server's Hire clock (local development only) so a shift's end can be reached. */
 async function setHireClock(request: APIRequestContext, hours: number) {
@@ -14,7 +16,7 @@ async function setHireClock(request: APIRequestContext, hours: number) {
   expect(reply.ok()).toBeTruthy();
 }
 
-test('a manager posts a shift, a freelancer applies, is hired, submits hours, and the manager approves them', async ({
+test('a manager posts a shift, a freelancer applies, is hired, submits hours, the manager approves them, and the freelancer is paid out', async ({
   page,
   browser,
 }) => {
@@ -165,8 +167,133 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, an
     await done.getByLabel('Your rating').selectOption('4');
     await done.getByRole('button', { name: 'Send rating' }).click();
     await expect(done.getByTestId('ratings')).toContainText('You gave ★★★★☆');
+
+    // Fay sets up payouts on Stripe's onboarding form (the emulator's page) unless an earlier
+    // run against this database did; her pay for the shift then goes out to her account.
+    await freelancer.goto('/hire/profile');
+    await waitForHydration(freelancer);
+    const payouts = freelancer.locator('#payouts');
+    const payoutStatus = payouts.getByTestId('payouts-status');
+    await expect(payoutStatus).toBeVisible();
+    if ((await payoutStatus.getAttribute('data-ready')) !== 'true') {
+      await payouts.getByRole('button', { name: /Set up payouts|Finish onboarding/ }).click();
+      await expect(freelancer.getByRole('heading', { name: 'Set up payouts' })).toBeVisible();
+      await freelancer.getByRole('button', { name: 'Agree and submit' }).click();
+      await expect(freelancer).toHaveURL(/\/hire\/profile\?payouts=back/);
+    }
+    await expect(payoutStatus).toContainText('Payouts are set up');
+    await freelancer.goto('/hire/work/earnings');
+    const earned = freelancer.getByTestId('earnings-contract').filter({ hasText: title });
+    await expect(async () => {
+      await freelancer.reload();
+      await expect(earned.getByTestId('payout')).toHaveAttribute('data-status', 'paid', { timeout: 1_000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(earned.getByTestId('payout')).toContainText('€253.60');
+    await expect(earned.getByTestId('payout')).toContainText('Paid out');
+    await expect(earned.getByTestId('payout')).toContainText('Released to the freelancer');
   } finally {
-    await setHireClock(page.request, 0);
+    await freelancer.close();
+  }
+});
+
+test('hours disputed by the manager are escalated by the freelancer and split by a finance admin', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const title = `Cloakroom, gala ${Date.now()}`;
+
+  // A booked shift, funded from Harbour's card.
+  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/account$/);
+  await ensureHireCard(page, 'harbour-hotels');
+  await page.goto('/hire/org/harbour-hotels/shifts/new');
+  await waitForHydration(page);
+  const managerShift = await saveShiftDraft(page, {
+    title,
+    city: 'nl-utrecht',
+    date: hireDate(1),
+    start: '18:00',
+    end: '23:00',
+    wage: '20.00',
+  });
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('shift-status')).toHaveText('Open');
+  const shiftId = managerShift.split('/').pop();
+
+  const freelancer = await browser.newPage();
+  const admin = await browser.newPage();
+  try {
+    await signIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
+    await expect(freelancer).toHaveURL(/\/account$/);
+    await freelancer.goto(`/hire/shifts/${shiftId}`);
+    await applyWithNote(freelancer, 'I ran the cloakroom at the opera.');
+    await page.goto(managerShift);
+    await waitForHydration(page);
+    const applicant = page.getByTestId('applicants').locator(':scope > li', { hasText: 'Fay Freelancer' });
+    await applicant.getByRole('button', { name: 'Offer a place' }).click();
+    await expect(applicant).toHaveAttribute('data-status', 'offered');
+    await freelancer.goto('/hire/work/applications');
+    await waitForHydration(freelancer);
+    const offer = freelancer.getByTestId('applications').locator('li', { hasText: title });
+    await offer.getByRole('button', { name: 'Accept offer' }).click();
+    await expect(offer).toHaveAttribute('data-status', 'hired');
+
+    // Two days on, Fay claims the five hours; the manager disputes them.
+    await setHireClock(freelancer.request, 48);
+    await freelancer.goto('/hire/work/shifts');
+    await waitForHydration(freelancer);
+    const booking = freelancer.locator('article', { hasText: title });
+    await booking.getByRole('button', { name: 'Submit hours' }).click();
+    await expect(booking.getByTestId('timesheet')).toContainText('5 h = €100.00');
+    await page.goto(managerShift);
+    await waitForHydration(page);
+    const contract = page.locator('article.contract', { hasText: 'Fay Freelancer' });
+    await contract.getByPlaceholder('Why these hours are wrong').fill('The cloakroom closed at ten');
+    await contract.getByRole('button', { name: 'Dispute' }).click();
+    await expect(contract.getByTestId('dispute')).toHaveAttribute('data-status', 'open');
+    await expect(contract.getByTestId('dispute')).toContainText('either may ask Olivine to decide from');
+
+    // Three days later they haven't agreed: Fay asks Olivine to decide.
+    await setHireClock(freelancer.request, 48 + 73);
+    await freelancer.goto('/hire/work/shifts');
+    await waitForHydration(freelancer);
+    const disputed = booking.getByTestId('dispute');
+    await expect(disputed).toContainText('“The cloakroom closed at ten”');
+    await disputed.getByPlaceholder('What Olivine should know').fill('Guests collected coats until eleven');
+    await disputed.getByRole('button', { name: 'Ask Olivine to decide' }).click();
+    await expect(disputed).toHaveAttribute('data-status', 'escalated');
+
+    // A finance admin reads the evidence and splits it: €80 to Fay, the rest back to Harbour.
+    await signIn(admin, 'admin@olivine.test', DEMO_PASSWORD);
+    // Signed in only once the account page shows; going on earlier races the sign-in.
+    await expect(admin).toHaveURL(/\/account$/);
+    await admin.goto('/admin/disputes?status=escalated');
+    await admin.getByTestId('disputes').getByRole('link', { name: title }).click();
+    await expect(admin.getByRole('heading', { level: 1 })).toContainText(title);
+    await expect(admin.getByText('Fay Freelancer asked Olivine to decide.')).toBeVisible();
+    await expect(admin.getByTestId('timesheet')).toContainText('5 h = €100.00');
+    await waitForHydration(admin);
+    await admin.getByRole('button', { name: 'Decide the dispute' }).click();
+    await expect(admin.getByText('Enter a price like 12.95.')).toBeVisible();
+    await admin.getByLabel('Paid to the freelancer in a split (EUR)').fill('80');
+    await admin.getByLabel('Why (both sides read it)').fill('The last coats went out at eleven, the cloakroom shut at ten.');
+    await admin.getByRole('button', { name: 'Decide the dispute' }).click();
+    await expect(admin.getByTestId('dispute-decision')).toContainText(
+      "Olivine released €80.00 to the freelancer; the organisation doesn't pay the other €20.00.",
+    );
+    await expect(admin.getByRole('button', { name: 'Decide the dispute' })).toHaveCount(0);
+
+    // Both sides see the decision; the booking is completed.
+    await freelancer.goto('/hire/work/shifts');
+    await expect(booking).toHaveAttribute('data-status', 'completed');
+    await expect(booking.getByTestId('dispute-decision')).toContainText('€80.00');
+    await expect(booking.getByTestId('timesheet')).toContainText('Decided by Olivine');
+    await page.goto(managerShift);
+    await expect(contract.getByTestId('dispute-decision')).toContainText("doesn't pay the other €20.00");
+  } finally {
+    await admin.close();
     await freelancer.close();
   }
 });
@@ -256,7 +383,6 @@ test('a manager posts a fixed-price job, a freelancer applies at their own price
     await expect(contract).toHaveAttribute('data-status', 'completed');
     await expect(contract).toContainText('Work approved: €700.00 owed');
   } finally {
-    await setHireClock(page.request, 0);
     await freelancer.close();
   }
 });
@@ -294,14 +420,13 @@ test('a freelancer without signal reads their booking, sends hours and messages 
   const stamp = Date.now();
   const title = `Stagehand, harbour stage ${stamp}`;
   const spare = `Runner, harbour stage ${stamp}`;
-  const date = hireDate(1);
 
   // Hana posts two shifts; Fay applies to both and is booked on the first.
   await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/account$/);
   // Bookings are charged to Harbour's card when the freelancer accepts.
   await ensureHireCard(page, 'harbour-hotels');
-  const post = async (shiftTitle: string, wage: string) => {
+  const post = async (shiftTitle: string, wage: string, date: string) => {
     await page.goto('/hire/org/harbour-hotels/shifts/new');
     await waitForHydration(page);
     const url = await saveShiftDraft(page, {
@@ -312,8 +437,11 @@ test('a freelancer without signal reads their booking, sends hours and messages 
     await expect(page.getByTestId('shift-status')).toHaveText('Open');
     return url;
   };
-  const bookedShift = await post(title, '24.10');
-  const spareShift = await post(spare, '24.20');
+  const bookedShift = await post(title, '24.10', hireDate(1));
+  // Days later, so the clock's jump past the first shift doesn't reach it: an application
+  // still open when its shift starts expires (the sweep runs every minute), and Hana could
+  // no longer turn it down.
+  const spareShift = await post(spare, '24.20', hireDate(5));
   const publicPage = (managerUrl: string) => `/hire/shifts/${managerUrl.split('/').pop()}`;
 
   const freelancer = await browser.newPage();
@@ -417,7 +545,6 @@ test('a freelancer without signal reads their booking, sends hours and messages 
     await refused.getByRole('button', { name: 'Dismiss' }).click();
     await expect(refused).toHaveCount(0);
   } finally {
-    await setHireClock(page.request, 0);
     await freelancer.close();
   }
 });

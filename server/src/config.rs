@@ -40,6 +40,9 @@ pub struct Config {
     pub offer_expiry: Duration,
     pub hire_fee_basis_points: u32,
     pub funding_deadline: Duration,
+    /// `OLIVINE_DISPUTE_ESCALATION_DAYS` (3): how long a dispute waits for the two sides
+    /// before either may ask Olivine to decide.
+    pub dispute_escalation: Duration,
     /// The sentence-embedding model's folder (`OLIVINE_MATCHING_MODEL`, default
     /// `.data/models/all-MiniLM-L6-v2`, where `cargo xtask setup` puts it) and its vectors'
     /// width (`OLIVINE_MATCHING_DIMENSION`, 384), which must equal the database columns'.
@@ -199,6 +202,12 @@ impl Config {
             12,
             0..=24 * 7,
         )?;
+        let dispute_escalation_days = parse_number(
+            get("OLIVINE_DISPUTE_ESCALATION_DAYS", None),
+            "OLIVINE_DISPUTE_ESCALATION_DAYS",
+            3,
+            0..=60,
+        )?;
         let oidc_providers = oidc_providers(&get)?;
         let mut matching = app::hire::matching::Settings::default();
         if let Some(weights) = get("OLIVINE_MATCH_WEIGHTS", None) {
@@ -255,6 +264,7 @@ impl Config {
             offer_expiry: Duration::from_secs(u64::from(offer_expiry_hours) * 3600),
             hire_fee_basis_points,
             funding_deadline: Duration::from_secs(u64::from(funding_deadline_hours) * 3600),
+            dispute_escalation: Duration::from_secs(u64::from(dispute_escalation_days) * 86_400),
             matching_model,
             matching_dimension,
             matching,
@@ -283,6 +293,7 @@ impl Config {
             offer_expiry: self.offer_expiry,
             hire_fee_basis_points: self.hire_fee_basis_points,
             funding_deadline: self.funding_deadline,
+            dispute_escalation: self.dispute_escalation,
             oidc_providers: self.oidc_providers.clone(),
             matching: self.matching.clone(),
             ..AppConfig::local(self.public_url.clone())

@@ -262,6 +262,19 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec![("order", &nobody), ("amount", "1"), ("reason", "Test")],
             vec!["admin"],
         ),
+        // Disputes: finance admins only.
+        ("admin/disputes", vec![("status", "")], vec!["admin"]),
+        ("admin/dispute", vec![("dispute", &nobody)], vec!["admin"]),
+        (
+            "admin/dispute/resolve",
+            vec![
+                ("dispute", &nobody),
+                ("outcome", "refund"),
+                ("amount", ""),
+                ("note", "Test"),
+            ],
+            vec!["admin"],
+        ),
         // Hire: every marketplace server function. Freelancer calls need the role; organisation
         // calls need a membership of the organisation named (Meadow's owner is refused at
         // Harbour's door); a profile is for its owner and for hiring managers.
@@ -347,6 +360,20 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             "hire/contract/cancel",
             vec![("contract", &nobody), ("reason", "Test")],
             vec!["freelancer"],
+        ),
+        (
+            "hire/dispute/escalate",
+            vec![("dispute", &nobody), ("note", "Test")],
+            vec!["freelancer"],
+        ),
+        (
+            "hire/org/dispute/escalate",
+            vec![
+                ("slug", "harbour-hotels"),
+                ("dispute", &nobody),
+                ("note", "Test"),
+            ],
+            harbour.to_vec(),
         ),
         (
             "hire/org/home",
@@ -575,6 +602,10 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec!["freelancer"],
         ),
         ("hire/certificates/mine", vec![], vec!["freelancer"]),
+        // Payouts and earnings: the freelancer's own.
+        ("hire/payouts/setup", vec![], vec!["freelancer"]),
+        ("hire/payouts/connect", vec![], vec!["freelancer"]),
+        ("hire/work/earnings", vec![], vec!["freelancer"]),
         // Messages: a freelancer's own threads; an organisation's for its members.
         ("hire/messages", vec![], vec!["freelancer"]),
         (

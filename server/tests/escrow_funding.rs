@@ -7,125 +7,27 @@
 mod common;
 
 use app::escrow::funding;
-use app::escrow::ledger::{self, Account};
+use app::escrow::ledger::Account;
 use app::escrow::model::{ChargeStatus, fee_for};
 use app::escrow::{cards, model::BillingCharge};
 use app::hire::contracts::hours::{self, Decision};
 use app::hire::contracts::service as contract_service;
 use app::hire::reference::model::Side;
-use app::ids::{ContractId, OrganisationId, UserId};
-use app::money::Currency;
+use app::ids::OrganisationId;
 use app::state::AppState;
-use chrono::{DateTime, Duration, Utc};
-use sqlx::PgPool;
+use chrono::Duration;
+use common::escrow::{
+    BP, SHIFT_PAY, balance, fee_income, ledger_holds, notices, run_jobs, save_card, starts_at,
+    travel,
+};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use test_support::hire::{Cast, JobBuilder, contract_state, hire_day, hours, week_of};
-
-/// The demo shift: 09:00–17:30 with a 30-minute break at €16.00 an hour.
-const SHIFT_PAY: i64 = 8 * 1600;
-/// The fee at the default 10 %.
-const BP: u32 = 1000;
-
-/// Saves `card` (a Stripe test payment method) as `organisation`'s, as the billing page does.
-async fn save_card(app: &common::App, organisation: OrganisationId, by: UserId, card: &str) {
-    let state = &app.state;
-    let started = cards::start_card_setup(state, organisation, by)
-        .await
-        .expect("start");
-    let setup = started
-        .client_secret
-        .split("_secret_")
-        .next()
-        .expect("setup id")
-        .to_owned();
-    state
-        .payments
-        .confirm_setup(&setup, card)
-        .await
-        .expect("confirm");
-    cards::finish_card_setup(state, organisation, by, &setup)
-        .await
-        .expect("finish");
-}
-
-/// Runs the escrow's jobs until none has anything left to do: book events, make charges, send
-/// refunds. How many items they worked.
-async fn run_jobs(state: &AppState) -> usize {
-    let mut worked = 0;
-    loop {
-        let mut round = 0;
-        for event in funding::events_due(state, 100, &[]).await.expect("events") {
-            if funding::settle_event(state, event).await.expect("settle") {
-                round += 1;
-            }
-        }
-        for charge in funding::charges_due(state, 100, &[])
-            .await
-            .expect("charges")
-        {
-            funding::charge(state, charge).await.expect("charge");
-            round += 1;
-        }
-        for refund in funding::refunds_due(state, 100, &[])
-            .await
-            .expect("refunds")
-        {
-            funding::refund(state, refund).await.expect("refund");
-            round += 1;
-        }
-        if round == 0 {
-            return worked;
-        }
-        worked += round;
-    }
-}
-
-async fn balance(db: &PgPool, account: Account) -> i64 {
-    let mut conn = db.acquire().await.expect("connection");
-    ledger::balance(&mut conn, account, Currency::Eur)
-        .await
-        .expect("balance")
-        .minor()
-}
-
-/// The whole ledger holds: every transaction balanced, every kept balance equal to its
-/// entries, no escrow overdrawn.
-async fn ledger_holds(db: &PgPool) {
-    let mut conn = db.acquire().await.expect("connection");
-    let findings = ledger::check(&mut conn).await.expect("check");
-    assert!(findings.is_empty(), "{findings:?}");
-}
 
 async fn charges(state: &AppState, organisation: OrganisationId) -> Vec<BillingCharge> {
     cards::billing(state, organisation)
         .await
         .expect("billing")
         .charges
-}
-
-async fn notices(db: &PgPool, user: UserId, kind: &str) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT body FROM notifications WHERE user_id = $1 AND kind::text = $2 ORDER BY created_at",
-    )
-    .bind(user.0)
-    .bind(kind)
-    .fetch_all(db)
-    .await
-    .expect("notifications")
-}
-
-async fn starts_at(db: &PgPool, contract: ContractId) -> DateTime<Utc> {
-    sqlx::query_scalar("SELECT starts_at FROM contracts WHERE contract_id = $1")
-        .bind(contract.0)
-        .fetch_one(db)
-        .await
-        .expect("contract")
-}
-
-/// Moves the app clock to `at`.
-fn travel(state: &AppState, at: DateTime<Utc>) {
-    state.clock.set_offset(Duration::zero());
-    state.clock.set_offset(at - state.clock.now());
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -181,7 +83,7 @@ async fn a_booking_is_funded_released_on_approval_and_the_rest_refunded(
         balance(db, Account::FreelancerPayable(c.fay, contract)).await,
         pay
     );
-    assert_eq!(balance(db, Account::PlatformFees).await, fee);
+    assert_eq!(fee_income(db).await, fee);
     assert_eq!(balance(db, Account::ContractEscrow(contract)).await, 0);
     assert_eq!(balance(db, Account::StripeClearing).await, 0);
     assert_eq!(
@@ -415,7 +317,7 @@ async fn cancellations_and_no_shows_settle_by_the_policy(
         balance(db, Account::FreelancerPayable(c.fay, early)).await,
         0
     );
-    assert_eq!(balance(db, Account::PlatformFees).await, share_fee);
+    assert_eq!(fee_income(db).await, share_fee);
     for contract in [early, late, by_freelancer, no_show] {
         assert_eq!(balance(db, Account::ContractEscrow(contract)).await, 0);
     }
@@ -542,7 +444,7 @@ async fn an_hourly_job_is_charged_week_by_week_and_a_fixed_price_on_acceptance(
     assert_eq!(balance(db, Account::ContractEscrow(fixed)).await, 0);
     assert_eq!(balance(db, Account::Refunds(c.harbour)).await, 0);
     assert_eq!(
-        balance(db, Account::PlatformFees).await,
+        fee_income(db).await,
         fee_for(week_pay, BP) + fee_for(4 * 2000, BP) + fee_for(90_000, BP)
     );
     ledger_holds(db).await;

@@ -195,6 +195,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         &mut conn,
         ContractScope::Freelancer(c.fay),
         state.clock.now(),
+        chrono::Duration::days(3),
     )
     .await
     .expect("contracts");
@@ -215,9 +216,13 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         kinds,
         [
             (ContractEventKind::Hired, 0),
+            // The first claim was disputed, then corrected: the dispute settled.
+            (ContractEventKind::Disputed, 12800),
+            (ContractEventKind::DisputeSettled, 0),
             (ContractEventKind::HoursApproved, 11200)
         ]
     );
+    assert!(view.disputes.is_empty(), "a settled dispute is history");
 
     // Completed history shows in the record: one shift, on time.
     let record = profiles::repo::profile(&mut conn, c.fay)
@@ -300,6 +305,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         &mut conn,
         ContractScope::Freelancer(c.fay),
         state.clock.now(),
+        chrono::Duration::days(3),
     )
     .await
     .expect("contracts")

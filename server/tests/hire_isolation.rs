@@ -115,7 +115,8 @@ async fn organisations_and_freelancers_reach_only_their_own(
         contracts::repo::contracts(
             &mut conn,
             ContractScope::Freelancer(c.fay),
-            state.clock.now()
+            state.clock.now(),
+            chrono::Duration::days(3)
         )
         .await
         .expect("list")
@@ -126,7 +127,8 @@ async fn organisations_and_freelancers_reach_only_their_own(
         contracts::repo::contracts(
             &mut conn,
             ContractScope::Freelancer(c.finn),
-            state.clock.now()
+            state.clock.now(),
+            chrono::Duration::days(3)
         )
         .await
         .expect("list")
@@ -136,7 +138,8 @@ async fn organisations_and_freelancers_reach_only_their_own(
         contracts::repo::contracts(
             &mut conn,
             ContractScope::Posting(c.meadow, harbour_shift),
-            state.clock.now()
+            state.clock.now(),
+            chrono::Duration::days(3)
         )
         .await
         .expect("list")

@@ -164,6 +164,9 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
             vec![
                 ("hired".to_owned(), 0),
                 ("hours_approved".to_owned(), 20_800),
+                // The second week was disputed, corrected and then adjusted.
+                ("disputed".to_owned(), 15_600),
+                ("dispute_settled".to_owned(), 0),
                 ("hours_approved".to_owned(), 11_700)
             ]
         )
@@ -209,6 +212,8 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
             "completed".to_owned(),
             vec![
                 ("hired".to_owned(), 0),
+                ("disputed".to_owned(), 90_000),
+                ("dispute_settled".to_owned(), 0),
                 ("work_approved".to_owned(), 90_000)
             ]
         )

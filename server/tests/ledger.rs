@@ -46,6 +46,9 @@ impl Booked {
     fn refunds(self) -> Account {
         Account::Refunds(self.organisation)
     }
+    fn fees(self) -> Account {
+        Account::platform_fees_for(self.contract)
+    }
 }
 
 /// Fay and Finn each hired on two of Harbour's shifts: four contracts.
@@ -103,7 +106,7 @@ fn funding(b: Booked, key: &str, amount: i64, fee: i64) -> Posting {
     Posting::new(Kind::Funding, key, b.currency)
         .for_contract(b.contract)
         .moving(amount, b.funding(), b.escrow())
-        .moving(fee, b.funding(), Account::PlatformFees)
+        .moving(fee, b.funding(), b.fees())
 }
 
 fn release(b: Booked, key: &str, amount: i64) -> Posting {
@@ -132,7 +135,7 @@ async fn a_posting_moves_money_once_however_often_it_is_booked(
         );
     }
     assert_eq!(balance(db, b.escrow(), b.currency).await, 12_000);
-    assert_eq!(balance(db, Account::PlatformFees, b.currency).await, 1_200);
+    assert_eq!(balance(db, b.fees(), b.currency).await, 1_200);
     assert_eq!(balance(db, b.funding(), b.currency).await, -13_200);
 
     // The same key with other amounts is a bug, not a retry: refused, nothing moves.
@@ -197,7 +200,7 @@ async fn the_database_refuses_what_the_ledger_never_writes(
         .expect("funding");
     let (escrow, fees) = (
         b.escrow().id(b.currency).to_string(),
-        Account::PlatformFees.id(b.currency).to_string(),
+        b.fees().id(b.currency).to_string(),
     );
     let posted: uuid::Uuid = sqlx::query_scalar("SELECT transaction_id FROM ledger_transactions")
         .fetch_one(db)
@@ -298,7 +301,7 @@ async fn the_database_refuses_what_the_ledger_never_writes(
         );
     }
     assert_eq!(balance(db, b.escrow(), b.currency).await, 5_000);
-    assert_eq!(balance(db, Account::PlatformFees, b.currency).await, 500);
+    assert_eq!(balance(db, b.fees(), b.currency).await, 500);
     assert_ledger_holds(db).await;
 }
 

@@ -28,10 +28,11 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
         Some("search") => search(pins, &args[1..]),
         Some("media") => media(pins),
         Some("checkout") => checkout(pins),
+        Some("ledger") => ledger(pins),
         Some("matching") => matching(pins, &args[1..]),
         Some("realtime") => realtime(pins, &args[1..]),
         _ => bail!(
-            "usage: cargo xtask bench ssr | search [--products N] | media | checkout | matching [--profiles N | --million] | realtime [--clients N] [--rate EVENTS_PER_S] [--seconds N]"
+            "usage: cargo xtask bench ssr | search [--products N] | media | checkout | ledger | matching [--profiles N | --million] | realtime [--clients N] [--rate EVENTS_PER_S] [--seconds N]"
         ),
     }
 }
@@ -208,6 +209,24 @@ fn checkout(pins: &Pins) -> Result<()> {
         run(
             Command::new(target_dir()?.join("release").join("checkout_bench"))
                 .arg(format!("http://127.0.0.1:{}", serving.port))
+                .arg(url)
+                .arg(&out)
+                .arg(RUN_SECONDS.to_string()),
+        )?;
+        say(format!("bench: wrote {}", out.display()));
+        Ok(())
+    })
+}
+
+/// Hire's escrow ledger: releases booked through the ledger service at 1 and 8 workers.
+fn ledger(pins: &Pins) -> Result<()> {
+    with_database(pins, "olivine_bench_ledger", |url| {
+        say("bench: building the ledger benchmark");
+        cargo_build_release("benches", "ledger_bench")?;
+        let out = target_dir()?.join("bench").join("ledger.json");
+        std::fs::create_dir_all(out.parent().context("no parent")?)?;
+        run(
+            Command::new(target_dir()?.join("release").join("ledger_bench"))
                 .arg(url)
                 .arg(&out)
                 .arg(RUN_SECONDS.to_string()),

@@ -32,6 +32,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                         the search engine vs Postgres full-text search (default 100k products)
   bench media           the image pipeline vs vips on one 12-megapixel photo
   bench checkout        add-to-cart and checkout-start p50/p99 at 1 and 8 concurrent shoppers
+  bench ledger          escrow releases through the ledger service: postings/s and release p99 at 1 and 8 workers
   fuzz [--seconds N]    libFuzzer on the image upload entry point (nightly; default 120 s)";
 
 fn main() -> ExitCode {

@@ -27,6 +27,7 @@ pub async fn overview(state: &AppState, principal: &Principal) -> Result<AdminOv
         failed_sign_ins_24h: counts.failed_sign_ins_24h,
         can_manage_users: principal.viewer.has(Role::AdminSupport),
         can_manage_catalog: principal.viewer.has(Role::AdminCatalog),
+        can_manage_finance: principal.viewer.has(Role::AdminFinance),
     })
 }
 

@@ -257,6 +257,8 @@ pub struct AdminOverview {
     pub failed_sign_ins_24h: i64,
     pub can_manage_users: bool,
     pub can_manage_catalog: bool,
+    /// Finance: disputes and money.
+    pub can_manage_finance: bool,
 }
 
 pub const ADMIN_USERS_PER_PAGE: u32 = 25;

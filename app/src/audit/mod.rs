@@ -59,6 +59,10 @@ pg_enum!(
     OrganisationCardSaved = "organisation_card_saved": "Saved the organisation's card for Hire",
     BookingLapsed = "booking_lapsed": "Released a booking that was not funded in time",
     JobEnded = "job_ended": "Ended an hourly job early",
+    DisputeOpened = "dispute_opened": "Disputed hours or work",
+    DisputeSettled = "dispute_settled": "Settled a dispute by submitting again",
+    DisputeEscalated = "dispute_escalated": "Asked Olivine to decide a dispute",
+    DisputeResolved = "dispute_resolved": "Decided a dispute",
 });
 
 #[cfg(feature = "ssr")]

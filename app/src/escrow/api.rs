@@ -1,15 +1,15 @@
 //! Escrow's server functions: an organisation's card for Hire and the payments for its
 //! bookings.
 
-use super::model::{Billing, CardSetup, OrganisationCard};
+use super::model::{Billing, CardSetup, Earnings, OrganisationCard, PayoutSetup};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::hire::access::member;
+use crate::hire::access::{freelancer, member};
 use crate::ids::EscrowChargeId;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{cards, funding};
+use super::{cards, funding, payouts};
 
 #[server(endpoint = "hire/org/billing")]
 pub async fn load_billing(slug: String) -> Result<Billing, AppError> {
@@ -36,4 +36,26 @@ pub async fn finish_card_setup(slug: String, setup: String) -> Result<Organisati
 pub async fn retry_charge(slug: String, charge: EscrowChargeId) -> Result<(), AppError> {
     let (state, organisation, _) = member(&slug).await?;
     Ok(funding::retry_charge(&state, organisation, charge).await?)
+}
+
+/// Where the caller's payouts go (none: not set up).
+#[server(endpoint = "hire/payouts/setup")]
+pub async fn load_payout_setup() -> Result<Option<PayoutSetup>, AppError> {
+    let (state, user) = freelancer().await?;
+    Ok(payouts::setup(&state, user).await?)
+}
+
+/// Off to Stripe's onboarding form for the caller's payouts (a plain form post works too).
+#[server(endpoint = "hire/payouts/connect")]
+pub async fn connect_payouts() -> Result<(), AppError> {
+    let (state, user) = freelancer().await?;
+    let url = payouts::start_onboarding(&state, user).await?;
+    leptos_axum::redirect(&url);
+    Ok(())
+}
+
+#[server(endpoint = "hire/work/earnings")]
+pub async fn load_earnings() -> Result<Earnings, AppError> {
+    let (state, user) = freelancer().await?;
+    Ok(payouts::earnings(&state, user).await?)
 }

@@ -17,8 +17,9 @@
 //! idempotency key of its own (the charge and its attempt), so a crash after Stripe took the
 //! money charges again under the same key and Stripe answers with the same payment.
 
-use super::ledger::{self, Account, Posting};
+use super::ledger::{self, Account, Posted, Posting};
 use super::model::{ChargeStatus, RefundStatus, TransactionKind, fee_for};
+use super::payouts;
 use super::repo::{self, Charge, NewCharge};
 use crate::error::{AppError, ServiceError};
 use crate::hire::contracts::model::{ContractEventKind, ContractStatus, pay_for};
@@ -85,6 +86,13 @@ pub async fn settle_event(state: &AppState, event: ContractEventId) -> Result<bo
         return Ok(false);
     }
     let bp = state.config.hire_fee_basis_points;
+    // A dispute ended: what it held goes back to escrow before anything moves on.
+    if matches!(
+        queued.kind,
+        ContractEventKind::DisputeSettled | ContractEventKind::DisputeResolved
+    ) {
+        unfreeze(&mut tx, id, event, queued.amount.currency()).await?;
+    }
     match queued.kind {
         ContractEventKind::Hired => {
             if contract.status == ContractStatus::Active
@@ -106,18 +114,12 @@ pub async fn settle_event(state: &AppState, event: ContractEventId) -> Result<bo
                 repo::insert_charge(&mut tx, &new).await?;
             }
         }
-        ContractEventKind::HoursApproved | ContractEventKind::WorkApproved => {
-            release(
-                &mut tx,
-                &contract,
-                id,
-                (event, queued.kind),
-                queued.amount,
-                bp,
-            )
-            .await?;
-        }
-        ContractEventKind::CancelledByClient if queued.amount.minor() > 0 => {
+        ContractEventKind::HoursApproved
+        | ContractEventKind::WorkApproved
+        | ContractEventKind::CancelledByClient
+        | ContractEventKind::DisputeResolved
+            if queued.amount.minor() > 0 =>
+        {
             release(
                 &mut tx,
                 &contract,
@@ -133,6 +135,12 @@ pub async fn settle_event(state: &AppState, event: ContractEventId) -> Result<bo
         | ContractEventKind::NoShow
         | ContractEventKind::FundingLapsed
         | ContractEventKind::EndedByClient => repo::cancel_unpaid_booking(&mut tx, id).await?,
+        ContractEventKind::Disputed => freeze(&mut tx, id, event, queued.amount, bp).await?,
+        // Nothing to release: the hold went back to escrow above.
+        ContractEventKind::HoursApproved
+        | ContractEventKind::WorkApproved
+        | ContractEventKind::DisputeSettled
+        | ContractEventKind::DisputeResolved => {}
     }
     repo::dequeue(&mut tx, event).await?;
     refund_if_closed(&mut tx, &contract, id).await?;
@@ -152,6 +160,8 @@ fn release_posting(
 ) -> Posting {
     let kind = match kind {
         ContractEventKind::CancelledByClient => TransactionKind::Cancellation,
+        ContractEventKind::DisputeResolved => TransactionKind::DisputeResolution,
+        ContractEventKind::Disputed | ContractEventKind::DisputeSettled => TransactionKind::Freeze,
         ContractEventKind::Hired
         | ContractEventKind::CancelledByFreelancer
         | ContractEventKind::NoShow
@@ -172,7 +182,87 @@ fn release_posting(
         escrow,
         Account::FreelancerPayable(contract.freelancer, id),
     )
-    .moving(fee, escrow, Account::PlatformFees)
+    .moving(fee, escrow, Account::platform_fees_for(id))
+}
+
+/// Books a release and, with it, the payout that will transfer its pay to the freelancer.
+async fn post_release(
+    conn: &mut PgConnection,
+    contract: &LockedContract,
+    id: ContractId,
+    (event, kind): (ContractEventId, ContractEventKind),
+    pay: i64,
+    fee: i64,
+) -> Result<()> {
+    let posting = release_posting(contract, id, event, kind, pay, fee);
+    if let Posted::New(release) = ledger::post(conn, &posting).await? {
+        let pay = Money::new(pay, posting.currency());
+        payouts::payout_released(conn, release, id, contract.freelancer, pay).await?;
+    }
+    Ok(())
+}
+
+/// A dispute holds the disputed `pay` and the fee on it, as far as the escrow holds them
+/// (an hourly job's week isn't charged before approval, so its escrow may hold nothing): they
+/// can't be released or refunded until the dispute ends.
+async fn freeze(
+    conn: &mut PgConnection,
+    id: ContractId,
+    event: ContractEventId,
+    pay: Money,
+    bp: u32,
+) -> Result<()> {
+    let currency = pay.currency();
+    let held = ledger::balance(conn, Account::ContractEscrow(id), currency)
+        .await?
+        .minor();
+    let hold = (pay.minor() + fee_for(pay.minor(), bp)).min(held);
+    if hold > 0 {
+        let posting = Posting::new(
+            TransactionKind::Freeze,
+            format!("contract-event:{event}"),
+            currency,
+        )
+        .for_contract(id)
+        .moving(
+            hold,
+            Account::ContractEscrow(id),
+            Account::ContractFrozen(id),
+        );
+        ledger::post(conn, &posting).await?;
+    }
+    Ok(())
+}
+
+/// A dispute ended (`closing`: settled between the sides, or decided): what its opening froze
+/// goes back to escrow, from where approval or the decision releases it and the close refunds
+/// the rest.
+async fn unfreeze(
+    conn: &mut PgConnection,
+    id: ContractId,
+    closing: ContractEventId,
+    currency: crate::money::Currency,
+) -> Result<()> {
+    let Some(opened) = crate::hire::disputes::repo::opened_by_closing(conn, closing).await? else {
+        return Err(ServiceError::Internal(
+            "letting go of a dispute's hold",
+            format!("contract event {closing} ends no dispute").into(),
+        ));
+    };
+    let frozen = Account::ContractFrozen(id);
+    let held =
+        ledger::moved_into(conn, &format!("contract-event:{opened}"), frozen, currency).await?;
+    if held > 0 {
+        let posting = Posting::new(
+            TransactionKind::DisputeResolution,
+            format!("contract-event:{closing}:hold"),
+            currency,
+        )
+        .for_contract(id)
+        .moving(held, frozen, Account::ContractEscrow(id));
+        ledger::post(conn, &posting).await?;
+    }
+    Ok(())
 }
 
 /// Releases `pay` (and the fee on it) for `event` from escrow, or — when the escrow doesn't
@@ -193,11 +283,7 @@ async fn release(
         .await?
         .minor();
     if held >= need {
-        ledger::post(
-            conn,
-            &release_posting(contract, id, event, kind, pay.minor(), fee),
-        )
-        .await?;
+        post_release(conn, contract, id, (event, kind), pay.minor(), fee).await?;
         return Ok(());
     }
     repo::cancel_unpaid_booking(conn, id).await?;
@@ -465,8 +551,7 @@ async fn funded(state: &AppState, id: EscrowChargeId, intent: &str, paid_with: &
     match charge.release {
         Some((event, pay, fee)) => {
             let kind = repo::event_kind(&mut tx, event).await?;
-            let posting = release_posting(&contract, contract_id, event, kind, pay, fee);
-            ledger::post(&mut tx, &posting).await?;
+            post_release(&mut tx, &contract, contract_id, (event, kind), pay, fee).await?;
         }
         None => {
             if contract.status == ContractStatus::Active

@@ -5,11 +5,14 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod cards;
+pub mod earnings;
 #[cfg(feature = "ssr")]
 pub mod funding;
 #[cfg(feature = "ssr")]
 pub mod ledger;
 pub mod model;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod payouts;
 #[cfg(feature = "ssr")]
 mod repo;

@@ -126,9 +126,158 @@ pub struct BillingCharge {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+pg_enum! {
+    /// Where a payout of released pay to a freelancer's connected account is.
+    PayoutStatus as "escrow_payout_status" {
+        Pending = "pending": "Waiting to be paid out",
+        Sending = "sending": "On its way",
+        Paid = "paid": "Paid out",
+    }
+}
+
+/// Where a freelancer's payouts go: their Stripe connected account, as far as onboarding got.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PayoutSetup {
+    /// The freelancer finished Stripe's onboarding form once.
+    pub details_submitted: bool,
+    /// Transfers to the account are allowed: payouts go out.
+    pub can_receive: bool,
+    /// What Stripe still needs, in Stripe's field names.
+    pub currently_due: Vec<String>,
+}
+
+impl PayoutSetup {
+    /// What Stripe asks for, in words: "your date of birth, your bank account".
+    pub fn due_in_words(&self) -> String {
+        let mut words: Vec<&str> = self
+            .currently_due
+            .iter()
+            .map(|field| requirement_in_words(field))
+            .collect();
+        words.dedup();
+        words.join(", ")
+    }
+}
+
+fn requirement_in_words(field: &str) -> &'static str {
+    match field.split('.').next().unwrap_or_default() {
+        "external_account" => "your bank account",
+        "tos_acceptance" => "accepting Stripe's terms",
+        "business_profile" => "a website or description of your work",
+        "individual" if field.contains("dob") => "your date of birth",
+        "individual" if field.contains("name") => "your name",
+        "individual" if field.contains("address") => "your address",
+        "individual" => "proof of your identity",
+        _ => "more details",
+    }
+}
+
+/// `/hire/work/earnings`: what a freelancer has earned and where it is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Earnings {
+    pub setup: Option<PayoutSetup>,
+    /// One per currency earned in.
+    pub totals: Vec<EarningsTotals>,
+    /// Contracts with money held, released or paid, newest first.
+    pub contracts: Vec<EarningsContract>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EarningsTotals {
+    /// The freelancer's pay held in escrow for work not approved yet (or disputed).
+    pub held: crate::money::Money,
+    /// Released to them, not paid out yet.
+    pub payable: crate::money::Money,
+    /// Handed to Stripe, not confirmed yet.
+    pub on_the_way: crate::money::Money,
+    pub paid: crate::money::Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EarningsContract {
+    pub title: String,
+    pub organisation: String,
+    /// The shift's or job's page.
+    pub href: String,
+    pub held: crate::money::Money,
+    /// One per release (a shift's hours, a job's week, a hand-over), oldest first.
+    pub payouts: Vec<PayoutLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PayoutLine {
+    pub id: crate::ids::EscrowPayoutId,
+    /// What released it: approved hours or work, a late cancellation, a dispute's decision.
+    pub what: TransactionKind,
+    pub released_at: chrono::DateTime<chrono::Utc>,
+    pub amount: crate::money::Money,
+    pub status: PayoutStatus,
+    pub paid_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Taken back by a reversal in Stripe: payable again.
+    pub reversed: crate::money::Money,
+    /// Why the last transfer was refused, in Stripe's words.
+    pub problem: Option<String>,
+}
+
+/// The largest pay whose total with the fee at `basis_points` fits in `total_minor`: the
+/// freelancer's part of what an escrow holds.
+pub fn pay_within(total_minor: i64, basis_points: u32) -> i64 {
+    if total_minor <= 0 {
+        return 0;
+    }
+    let mut pay = total_minor * 10_000 / (10_000 + i64::from(basis_points));
+    while pay + 1 + fee_for(pay + 1, basis_points) <= total_minor {
+        pay += 1;
+    }
+    while pay > 0 && pay + fee_for(pay, basis_points) > total_minor {
+        pay -= 1;
+    }
+    pay
+}
+
 /// The platform's fee on `amount_minor` at `basis_points` (1/100 of a percent), rounded half up
 /// to the minor unit. Never more on a smaller amount, so a release of part of a funded booking
 /// never needs more fee than the booking paid.
 pub fn fee_for(amount_minor: i64, basis_points: u32) -> i64 {
     (amount_minor * i64::from(basis_points) + 5_000) / 10_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pay_within_a_total_is_what_with_its_fee_fits() {
+        for bp in [0, 250, 1000, 1999] {
+            for pay in [0, 1, 4, 5, 99, 12_800, 1_000_001] {
+                let total = pay + fee_for(pay, bp);
+                assert_eq!(pay_within(total, bp), pay, "pay {pay} at {bp}");
+                // A cent short of the total: the pay that fits is smaller.
+                if pay > 0 {
+                    assert!(pay_within(total - 1, bp) < pay);
+                }
+            }
+        }
+        assert_eq!(pay_within(-5, 1000), 0);
+    }
+
+    #[test]
+    fn stripes_requirements_read_as_words_once_each() {
+        let setup = PayoutSetup {
+            details_submitted: false,
+            can_receive: false,
+            currently_due: [
+                "individual.dob.day",
+                "individual.dob.month",
+                "external_account",
+                "tos_acceptance.date",
+            ]
+            .map(String::from)
+            .to_vec(),
+        };
+        assert_eq!(
+            setup.due_in_words(),
+            "your date of birth, your bank account, accepting Stripe's terms"
+        );
+    }
 }

@@ -29,6 +29,7 @@ pub async fn open_accounts(conn: &mut PgConnection, posting: &Posting) -> Result
     let mut organisations = Vec::new();
     let mut contracts = Vec::new();
     let mut freelancers = Vec::new();
+    let mut shards = Vec::new();
     for &(account, _) in posting.legs() {
         let id = account.id(currency);
         if ids.contains(&id) {
@@ -40,12 +41,13 @@ pub async fn open_accounts(conn: &mut PgConnection, posting: &Posting) -> Result
         organisations.push(owners.organisation);
         contracts.push(owners.contract);
         freelancers.push(owners.freelancer);
+        shards.push(owners.shard);
     }
     sqlx::query!(
-        "INSERT INTO ledger_accounts (account_id, kind, organisation_id, contract_id, freelancer_id, currency)
-         SELECT id, kind::ledger_account_kind, organisation, contract, freelancer, $6
-           FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[])
-                AS account(id, kind, organisation, contract, freelancer)
+        "INSERT INTO ledger_accounts (account_id, kind, organisation_id, contract_id, freelancer_id, shard, currency)
+         SELECT id, kind::ledger_account_kind, organisation, contract, freelancer, shard, $7
+           FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::smallint[])
+                AS account(id, kind, organisation, contract, freelancer, shard)
           ORDER BY id
          ON CONFLICT DO NOTHING",
         &ids,
@@ -53,6 +55,7 @@ pub async fn open_accounts(conn: &mut PgConnection, posting: &Posting) -> Result
         &organisations as &[Option<Uuid>],
         &contracts as &[Option<Uuid>],
         &freelancers as &[Option<Uuid>],
+        &shards,
         currency.code(),
     )
     .execute(conn)
@@ -114,13 +117,33 @@ pub async fn transaction_by_key(
     Ok((LedgerTransactionId(row.transaction_id), row.fingerprint))
 }
 
-/// An account's kept balance, or `None` when nothing was ever booked to it.
-pub async fn balance(conn: &mut PgConnection, account: Uuid) -> Result<Option<i64>, sqlx::Error> {
+/// What the transaction booked under `key` moved into `account` (nothing when there is no
+/// such transaction).
+pub async fn moved_into(
+    conn: &mut PgConnection,
+    key: &str,
+    account: Uuid,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        "SELECT balance_minor FROM ledger_accounts WHERE account_id = $1",
+        r#"SELECT coalesce(sum(e.amount_minor), 0)::int8 AS "moved!"
+           FROM ledger_transactions t JOIN ledger_entries e USING (transaction_id)
+           WHERE t.business_key = $1 AND e.account_id = $2"#,
+        key,
         account,
     )
-    .fetch_optional(conn)
+    .fetch_one(conn)
+    .await
+}
+
+/// An account's kept balance, or `None` when nothing was ever booked to it.
+/// The sum of the balances of `accounts`; zero for accounts nothing was booked to.
+pub async fn balance(conn: &mut PgConnection, accounts: &[Uuid]) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT coalesce(sum(balance_minor), 0)::bigint AS "minor!"
+             FROM ledger_accounts WHERE account_id = ANY($1)"#,
+        accounts,
+    )
+    .fetch_one(conn)
     .await
 }
 

@@ -77,6 +77,7 @@ pub fn HireNav() -> impl IntoView {
                                 <a href="/hire/work">"Find work"</a>
                                 <a href="/hire/work/applications">"My applications"</a>
                                 <a href="/hire/work/shifts">"My shifts"</a>
+                                <a href="/hire/work/earnings">"Earnings"</a>
                                 <a href="/hire/messages">"Messages"<UnreadBadge count=counts.freelancer/></a>
                                 <a href="/hire/profile">"My profile"</a>
                             }.into_any()
@@ -165,6 +166,7 @@ pub struct ShiftActions {
     pub dispute_week: ServerAction<DisputeWeek>,
     pub approve_delivery: ServerAction<ApproveDelivery>,
     pub dispute_delivery: ServerAction<DisputeDelivery>,
+    pub escalate: ServerAction<crate::hire::disputes::api::EscalateOrgDispute>,
 }
 
 impl ShiftActions {
@@ -187,6 +189,7 @@ impl ShiftActions {
             dispute_week: ServerAction::new(),
             approve_delivery: ServerAction::new(),
             dispute_delivery: ServerAction::new(),
+            escalate: ServerAction::new(),
         }
     }
 
@@ -207,6 +210,7 @@ impl ShiftActions {
             + self.dispute_week.version().get()
             + self.approve_delivery.version().get()
             + self.dispute_delivery.version().get()
+            + self.escalate.version().get()
     }
 
     /// The latest refusal among the actions without a form of their own.
@@ -226,6 +230,7 @@ impl ShiftActions {
                 .or_else(|| form_error(self.dispute_week).get())
                 .or_else(|| form_error(self.approve_delivery).get())
                 .or_else(|| form_error(self.dispute_delivery).get())
+                .or_else(|| form_error(self.escalate).get())
         })
     }
 }

@@ -14,6 +14,7 @@ pub(crate) mod access;
 pub mod applications;
 pub mod certificates;
 pub mod contracts;
+pub mod disputes;
 #[cfg(feature = "ssr")]
 pub mod error;
 pub mod matching;

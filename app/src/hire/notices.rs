@@ -141,6 +141,7 @@ impl About {
 
 const APPLICATIONS: &str = "/hire/work/applications";
 const BOOKINGS: &str = "/hire/work/shifts";
+const EARNINGS: &str = "/hire/work/earnings";
 
 /// A freelancer applied (or applied from an invitation).
 pub async fn application_received(
@@ -353,7 +354,7 @@ pub async fn hours_answered(
                 a.what()
             ),
         ),
-        TimesheetStatus::Disputed | TimesheetStatus::Submitted => (
+        TimesheetStatus::Disputed | TimesheetStatus::Submitted | TimesheetStatus::Resolved => (
             Kind::HoursDisputed,
             "Hours disputed",
             format!(
@@ -480,6 +481,22 @@ pub async fn booking_funded(
         .await
 }
 
+/// Released pay went to the freelancer's connected account.
+pub async fn payout_sent(
+    conn: &mut PgConnection,
+    id: ContractId,
+    pay: Money,
+) -> Result<(), sqlx::Error> {
+    let a = about_contract(conn, id).await?;
+    let body = format!(
+        "{pay} for {} is on its way to your bank through Stripe.",
+        a.what()
+    );
+    let title = format!("{pay} paid out");
+    a.tell_freelancer(conn, Kind::PayoutSent, title, body, EARNINGS.into())
+        .await
+}
+
 /// Charging the organisation's card for a booking (or approved pay) failed; `problem` says why
 /// and the billing page is where to fix it. `deadline`: when an unfunded booking is released.
 pub async fn funding_needed(
@@ -544,5 +561,68 @@ pub async fn job_ended(
     );
     let title = format!("{} ended the job", a.organisation_name);
     a.tell_freelancer(conn, Kind::JobEnded, title, body, BOOKINGS.into())
+        .await
+}
+
+/// `side` asked Olivine to decide a dispute: the other side hears of it.
+pub async fn dispute_escalated(
+    conn: &mut PgConnection,
+    id: ContractId,
+    side: Side,
+) -> Result<(), sqlx::Error> {
+    let a = about_contract(conn, id).await?;
+    match side {
+        Side::Organisation => {
+            let body = format!(
+                "{} asked Olivine to decide the dispute about {}. A finance admin will look at the hours, the messages and the history, and tell you both.",
+                a.organisation_name,
+                a.what()
+            );
+            let title = "Olivine will decide the dispute".to_owned();
+            a.tell_freelancer(conn, Kind::DisputeEscalated, title, body, BOOKINGS.into())
+                .await
+        }
+        Side::Freelancer => {
+            let body = format!(
+                "{} asked Olivine to decide the dispute about {}. A finance admin will look at the hours, the messages and the history, and tell you both.",
+                a.freelancer_name,
+                a.what()
+            );
+            let title = "Olivine will decide the dispute".to_owned();
+            a.tell_organisation(conn, None, Kind::DisputeEscalated, title, body)
+                .await
+        }
+    }
+}
+
+/// A finance admin decided a dispute: `released` to the freelancer, `kept` back for the
+/// organisation, and why.
+pub async fn dispute_resolved(
+    conn: &mut PgConnection,
+    id: ContractId,
+    released: Money,
+    kept: Money,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    let a = about_contract(conn, id).await?;
+    let title = format!("Dispute decided: {}", a.title);
+    let body = format!(
+        "Olivine decided the dispute about {}: {released} is paid to you. “{note}”",
+        a.what()
+    );
+    a.tell_freelancer(
+        conn,
+        Kind::DisputeResolved,
+        title.clone(),
+        body,
+        BOOKINGS.into(),
+    )
+    .await?;
+    let body = format!(
+        "Olivine decided the dispute about {} with {}: {released} is paid to them and {kept} comes back to you. “{note}”",
+        a.what(),
+        a.freelancer_name
+    );
+    a.tell_organisation(conn, None, Kind::DisputeResolved, title, body)
         .await
 }

@@ -114,6 +114,19 @@ pub enum Refusal {
     #[error("You have already rated this shift.")]
     AlreadyRated,
 
+    // Disputes
+    #[error("This dispute is {}: it no longer waits.", .0.label().to_lowercase())]
+    DisputeNotWaiting(crate::hire::disputes::model::DisputeStatus),
+    #[error("This dispute is already waiting for Olivine's decision.")]
+    DisputeAlreadyEscalated,
+    #[error(
+        "Give the other side until {} to answer; then you can ask Olivine to decide.",
+        .0.format("%a %-d %b, %H:%M UTC")
+    )]
+    EscalatingTooEarly(chrono::DateTime<chrono::Utc>),
+    #[error("Only a dispute someone asked Olivine to decide can be decided.")]
+    DisputeNotEscalated,
+
     // Messages
     #[error("This conversation is closed: the application ended without a booking.")]
     ConversationClosed,

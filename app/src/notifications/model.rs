@@ -38,6 +38,9 @@ pg_enum!(
     FundingNeeded = "funding_needed": "Payment needed",
     FundingLapsed = "funding_lapsed": "Booking released",
     JobEnded = "job_ended": "Job ended",
+    DisputeEscalated = "dispute_escalated": "Dispute escalated",
+    DisputeResolved = "dispute_resolved": "Dispute decided",
+    PayoutSent = "payout_sent": "Payout sent",
 });
 
 impl NotificationKind {
@@ -70,7 +73,8 @@ impl NotificationKind {
             | K::CertificateVerified
             | K::CertificateRejected
             | K::BookingFunded
-            | K::JobEnded => Audience::Freelancer,
+            | K::JobEnded
+            | K::PayoutSent => Audience::Freelancer,
             K::ApplicationReceived
             | K::ApplicationWithdrawn
             | K::InvitationDeclined
@@ -79,7 +83,9 @@ impl NotificationKind {
             | K::HoursSubmitted
             | K::WorkHandedOver
             | K::FundingNeeded => Audience::Organisation,
-            K::MessageReceived | K::FundingLapsed => Audience::Everyone,
+            K::MessageReceived | K::FundingLapsed | K::DisputeEscalated | K::DisputeResolved => {
+                Audience::Everyone
+            }
             K::OrderPaid | K::OrderShipped | K::OrderRefunded | K::BackInStock => Audience::Shopper,
         }
     }

@@ -9,6 +9,7 @@
 use anyhow::{Context, Result, bail};
 use app::ids::{LotId, VariantId};
 use app::inventory::repo::{NewLot, receive_lot};
+use benches::percentile;
 use serde_json::json;
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
@@ -252,15 +253,4 @@ async fn call(
         );
     }
     Ok(response)
-}
-
-/// The `q` quantile in milliseconds (nearest rank).
-fn percentile(samples: &[Duration], q: f64) -> f64 {
-    if samples.is_empty() {
-        return f64::NAN;
-    }
-    let mut sorted = samples.to_vec();
-    sorted.sort_unstable();
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1].as_secs_f64() * 1000.0
 }

@@ -9,7 +9,7 @@ use stripe_connect::account::{
     CreateAccountType, RetrieveAccount,
 };
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
-use stripe_connect::transfer::CreateTransfer;
+use stripe_connect::transfer::{CreateTransfer, RetrieveTransfer};
 use stripe_connect::transfer_reversal::CreateIdTransferReversal;
 use stripe_shared::{Account, AccountCapabilitiesStatus};
 
@@ -71,6 +71,18 @@ pub struct Transfer {
     pub amount_reversed: i64,
     pub destination: Option<String>,
     pub transfer_group: Option<String>,
+}
+
+impl From<stripe_shared::Transfer> for Transfer {
+    fn from(transfer: stripe_shared::Transfer) -> Self {
+        Transfer {
+            id: transfer.id.as_str().to_owned(),
+            amount: transfer.amount,
+            amount_reversed: transfer.amount_reversed,
+            destination: transfer.destination.map(|d| d.id().as_str().to_owned()),
+            transfer_group: transfer.transfer_group,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,14 +147,15 @@ impl Payments {
         if let Some(charge) = new.source_charge {
             request = request.source_transaction(charge);
         }
-        let transfer = self.send(&request, key(new.idempotency_key)?).await?;
-        Ok(Transfer {
-            id: transfer.id.as_str().to_owned(),
-            amount: transfer.amount,
-            amount_reversed: transfer.amount_reversed,
-            destination: transfer.destination.map(|d| d.id().as_str().to_owned()),
-            transfer_group: transfer.transfer_group,
-        })
+        Ok(self.send(&request, key(new.idempotency_key)?).await?.into())
+    }
+
+    /// A transfer as Stripe has it now (how much of it was reversed).
+    pub async fn retrieve_transfer(&self, id: &str) -> Result<Transfer> {
+        Ok(self
+            .send(&RetrieveTransfer::new(id), RequestStrategy::Once)
+            .await?
+            .into())
     }
 
     /// Take back `amount_minor` of a transfer (all that is left when `None`);

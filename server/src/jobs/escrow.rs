@@ -1,9 +1,10 @@
 //! Hire's money jobs: booking contract events into the escrow ledger, charging organisations'
-//! cards, releasing bookings left unpaid past their deadline, and giving back what closed
-//! contracts didn't spend. The rules are `app::escrow::funding`'s; these only schedule them.
+//! cards, releasing bookings left unpaid past their deadline, giving back what closed
+//! contracts didn't spend, and paying freelancers out. The rules are `app::escrow::funding`'s
+//! and `app::escrow::payouts`'; these only schedule them.
 
 use super::{Job, Placement, Schedule, sweep_due};
-use app::escrow::funding;
+use app::escrow::{funding, payouts};
 use app::state::AppState;
 use std::time::Duration;
 
@@ -138,6 +139,44 @@ impl Job for Refunds {
 
     async fn work(&self, item: &str) -> anyhow::Result<()> {
         funding::refund(&self.state, parse(item)?).await?;
+        Ok(())
+    }
+}
+
+/// Transfers released pay to freelancers' connected accounts, one transfer per payout (and
+/// sends again, under the same key, what a stopped run left sending).
+pub struct Payouts {
+    state: AppState,
+}
+
+impl Payouts {
+    pub fn new(state: AppState) -> Self {
+        Payouts { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for Payouts {
+    fn name(&self) -> &'static str {
+        "escrow-payouts"
+    }
+
+    /// A short lease: a payout left sending by a stopped node goes again (under the same key)
+    /// half a minute later, not five.
+    fn schedule(&self) -> Schedule {
+        Schedule {
+            lease: Duration::from_secs(30),
+            ..Schedule::items(Duration::from_secs(5), Placement::EveryNode)
+        }
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = payouts::due(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        payouts::pay_out(&self.state, parse(item)?).await?;
         Ok(())
     }
 }

@@ -51,6 +51,11 @@ pub struct Olivine {
 impl Olivine {
     /// `olivine serve` on a free port over `db`, once it answers `/healthz` (within 20 s).
     pub async fn start(db: &PgPool) -> Olivine {
+        Self::start_with(db, &[]).await
+    }
+
+    /// As [`Olivine::start`], with more of its environment (`(variable, value)`).
+    pub async fn start_with(db: &PgPool, env: &[(&str, &str)]) -> Olivine {
         let port = free_port();
         let data_dir = std::env::temp_dir().join(format!("olivine-process-{port}"));
         let child = Command::new(env!("CARGO_BIN_EXE_olivine"))
@@ -61,6 +66,7 @@ impl Olivine {
             .env("OLIVINE_LOG", "warn")
             // The search index goes to a throwaway folder, never into the source tree.
             .env("OLIVINE_DATA_DIR", &data_dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -79,7 +85,12 @@ impl Olivine {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("olivine did not answer /healthz within 20 s");
+        let mut olivine = olivine;
+        let _ = olivine.child.kill();
+        panic!(
+            "olivine did not answer /healthz within 20 s: {}",
+            olivine.stderr()
+        );
     }
 
     /// SIGTERM, then its exit status (within 10 s) and what it wrote to stderr.
@@ -101,11 +112,21 @@ impl Olivine {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
+        (status, self.stderr())
+    }
+
+    /// SIGKILL, as a crash: nothing of it runs on.
+    pub fn kill(self) {
+        drop(self);
+    }
+
+    /// What it wrote to stderr (once it has stopped).
+    fn stderr(&mut self) -> String {
         let mut stderr = String::new();
         if let Some(mut err) = self.child.stderr.take() {
             let _ = err.read_to_string(&mut stderr);
         }
-        (status, stderr)
+        stderr
     }
 }
 

@@ -190,6 +190,25 @@ impl Connect {
         Some((entry.return_url.clone(), vec![event]))
     }
 
+    /// Stripe needs more from an account's owner (`due`, in Stripe's field names): transfers
+    /// to it stop until they finish onboarding again. Answers the `account.updated` event.
+    pub fn require(&mut self, id: &str, due: &[&str]) -> Option<Event> {
+        let account = self.accounts.get_mut(id)?;
+        let mut changed = json_of(account);
+        changed["payouts_enabled"] = json!(false);
+        if changed["capabilities"].get("transfers").is_some() {
+            changed["capabilities"]["transfers"] = json!("inactive");
+        }
+        changed["requirements"]["currently_due"] = json!(due);
+        changed["requirements"]["eventually_due"] = json!(due);
+        changed["requirements"]["disabled_reason"] = json!("requirements.past_due");
+        *account = build("account", changed).ok()?;
+        Some(Event {
+            kind: "account.updated",
+            object: json_of(account),
+        })
+    }
+
     /// Sent to (minus reversed) in `currency`, optionally only from one charge.
     fn transferred(&self, currency: &Currency, source: Option<&str>) -> i64 {
         self.transfers
@@ -378,6 +397,18 @@ mod tests {
             matches!(connect.visit(&link_id), Visit::Refresh(url) if url == "http://shop/refresh")
         );
         assert_eq!(value_of(&connect.account(&id))["details_submitted"], true);
+
+        // Later Stripe needs more: transfers stop until the owner finishes onboarding again.
+        let event = connect
+            .require(&id, &["individual.id_number"])
+            .expect("account");
+        assert_eq!(event.kind, "account.updated");
+        assert_eq!(event.object["capabilities"]["transfers"], "inactive");
+        assert_eq!(
+            event.object["requirements"]["currently_due"],
+            serde_json::json!(["individual.id_number"])
+        );
+        assert!(connect.require("acct_missing", &[]).is_none());
     }
 
     fn value_of(answer: &Answer) -> &Value {

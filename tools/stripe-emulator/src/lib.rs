@@ -37,6 +37,7 @@ use intents::{Answer, Store, off_session};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use stripe_shared::ApiErrorsCode;
 
@@ -72,6 +73,9 @@ struct Shared {
     config: Arc<EmulatorConfig>,
     store: Arc<Mutex<Store>>,
     events: webhooks::Outbox,
+    /// How long a transfer's answer is held back after it is made (tests of a caller killed
+    /// while waiting for it).
+    transfer_delay_ms: Arc<AtomicU64>,
 }
 
 /// A running emulator.
@@ -79,6 +83,7 @@ pub struct Emulator {
     pub addr: SocketAddr,
     events: webhooks::Outbox,
     store: Arc<Mutex<Store>>,
+    transfer_delay_ms: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -108,6 +113,25 @@ impl Emulator {
         self.events.publish(events);
         true
     }
+
+    /// Make each transfer, then hold its answer back for `by`: a caller stopped meanwhile
+    /// never hears that its transfer was made.
+    pub fn delay_transfers(&self, by: std::time::Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.transfer_delay_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Stripe asks the owner of connected `account` for `due` (Stripe's field names, such as
+    /// `individual.id_number`): transfers to it stop until they finish onboarding again.
+    pub fn require(&self, account: &str, due: &[&str]) -> bool {
+        let mut store = lock(&self.store);
+        let Some(event) = store.connect.require(account, due) else {
+            return false;
+        };
+        drop(store);
+        self.events.publish(vec![event]);
+        true
+    }
 }
 
 impl Drop for Emulator {
@@ -129,10 +153,12 @@ pub async fn start(addr: SocketAddr, config: EmulatorConfig) -> anyhow::Result<E
     let addr = listener.local_addr()?;
     let store = Arc::new(Mutex::new(Store::new(format!("http://{addr}"))));
     let events = webhooks::Outbox::start(config.webhook_url.clone(), config.webhook_secret.clone());
+    let transfer_delay_ms = Arc::new(AtomicU64::new(0));
     let shared = Shared {
         config: Arc::new(config),
         store: store.clone(),
         events: events.clone(),
+        transfer_delay_ms: transfer_delay_ms.clone(),
     };
     let app = router(shared);
     let task = tokio::spawn(async move {
@@ -144,6 +170,7 @@ pub async fn start(addr: SocketAddr, config: EmulatorConfig) -> anyhow::Result<E
         addr,
         events,
         store,
+        transfer_delay_ms,
         task,
     })
 }
@@ -650,13 +677,18 @@ async fn create_transfer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    server_write(
+    let answer = server_write(
         &shared,
         &headers,
         &body,
         "create_transfer",
         Store::create_transfer,
-    )
+    );
+    let delay = shared.transfer_delay_ms.load(Ordering::Relaxed);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    answer
 }
 
 async fn retrieve_transfer(

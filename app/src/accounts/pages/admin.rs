@@ -32,6 +32,9 @@ pub fn AdminHomePage() -> impl IntoView {
                                     <li class="list__row"><a href="/admin/products">"Products"</a><span class="muted">"Search the catalog by name, slug or SKU"</span></li>
                                     <li class="list__row"><a href="/admin/inventory">"Stock alerts"</a><span class="muted">"Low stock and lots near expiry"</span></li>
                                 })}
+                                {o.can_manage_finance.then(|| view! {
+                                    <li class="list__row"><a href="/admin/disputes">"Disputes"</a><span class="muted">"Hire disputes waiting for Olivine's decision"</span></li>
+                                })}
                                 {o.can_manage_users.then(|| view! {
                                     <li class="list__row"><a href="/admin/orders">"Orders"</a><span class="muted">"Fulfil, refund and cancel"</span></li>
                                     <li class="list__row"><a href="/admin/users">"Users and roles"</a></li>

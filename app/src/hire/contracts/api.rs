@@ -30,9 +30,15 @@ pub async fn submit_delivery(contract: ContractId, note: String) -> Result<(), A
 pub async fn my_contracts() -> Result<Vec<ContractView>, AppError> {
     let (state, user) = freelancer().await?;
     let scope = contracts::repo::ContractScope::Freelancer(user);
-    contracts::repo::contracts(&mut *connection(&state).await?, scope, state.clock.now())
-        .await
-        .map_err(AppError::from)
+    let wait = crate::hire::disputes::service::escalation_wait(&state);
+    contracts::repo::contracts(
+        &mut *connection(&state).await?,
+        scope,
+        state.clock.now(),
+        wait,
+    )
+    .await
+    .map_err(AppError::from)
 }
 
 #[server(endpoint = "hire/hours/submit")]

@@ -4,13 +4,14 @@
 use crate::error::AppError;
 use crate::hire::components::ShiftActions;
 use crate::hire::contracts::model::{
-    CANCELLATION_POLICY, ContractEvent, ContractStatus, ContractView, Delivery, Timesheet,
-    TimesheetStatus,
+    CANCELLATION_POLICY, ContractEvent, ContractEventKind, ContractStatus, ContractView, Delivery,
+    Timesheet, TimesheetStatus,
 };
+use crate::hire::disputes::components::DisputeNote;
 use crate::hire::postings::model::{PayBasis, PostingKind};
 use crate::hire::ratings::components::{ContractRatings, RatingFields};
 use crate::hire::reference::model::{Side, WEEKDAYS};
-use crate::ids::ContractId;
+use crate::ids::{ContractId, DisputeId};
 use crate::ui::{FormError, TextField, field_error, form_error};
 use leptos::prelude::*;
 
@@ -128,7 +129,19 @@ pub fn ContractEvents(events: Vec<ContractEvent>) -> impl IntoView {
                 <li>
                     {format!("{} — {}", e.at.format("%-d %b %H:%M"), e.kind.label())}
                     {e.late.then_some(" (late)")}
-                    {(e.amount.minor() > 0).then(|| format!(": {} owed", e.amount))}
+                    {(e.amount.minor() > 0).then(|| match e.kind {
+                        ContractEventKind::Disputed => format!(": {} claimed", e.amount),
+                        ContractEventKind::DisputeResolved => format!(": {} paid", e.amount),
+                        ContractEventKind::Hired
+                        | ContractEventKind::CancelledByClient
+                        | ContractEventKind::CancelledByFreelancer
+                        | ContractEventKind::NoShow
+                        | ContractEventKind::HoursApproved
+                        | ContractEventKind::WorkApproved
+                        | ContractEventKind::FundingLapsed
+                        | ContractEventKind::EndedByClient
+                        | ContractEventKind::DisputeSettled => format!(": {} owed", e.amount),
+                    })}
                     {(!e.reason.is_empty()).then(|| format!(" — “{}”", e.reason))}
                 </li>
             }).collect_view()}
@@ -220,6 +233,10 @@ pub fn Contracts(
                         <p><a href=format!("/hire/org/{slug}/messages/{}", c.application_id)>"Messages"</a></p>
                         {c.timesheet.clone().map(|t| view! { <TimesheetLine timesheet=t/> })}
                         {(c.kind == PostingKind::Job).then(|| view! { <JobAnswers slug=slug.clone() contract=c.clone() actions/> })}
+                        {c.disputes.clone().into_iter().map(|brief| {
+                            let form = brief.may_escalate.then(|| escalate_form(actions, slug.clone(), brief.id));
+                            view! { <DisputeNote brief form=form.unwrap_or_else(|| ().into_any())/> }
+                        }).collect_view()}
                         {waiting.then(|| { let (slug_a, slug_b, slug_c) = (slug.clone(), slug.clone(), slug.clone()); let (id_a, id_b, id_c) = (id.clone(), id.clone(), id.clone()); let contract = c.clone(); view! {
                             <div class="hours-answer">
                                 <ActionForm action=actions.approve attr:class="inline-form">
@@ -279,6 +296,21 @@ pub fn Contracts(
             }).collect_view()}
         </section>
     }
+}
+
+/// The organisation's way to ask Olivine to decide dispute `id`.
+fn escalate_form(actions: ShiftActions, slug: String, id: DisputeId) -> AnyView {
+    let note_id = format!("escalate-{id}");
+    view! {
+        <ActionForm action=actions.escalate attr:class="inline-form">
+            <input type="hidden" name="slug" value=slug/>
+            <input type="hidden" name="dispute" value=id.to_string()/>
+            <label for=note_id.clone() class="visually-hidden">"What Olivine should know"</label>
+            <input id=note_id type="text" name="note" placeholder="What Olivine should know" required/>
+            <button type="submit" class="button button--quiet">"Ask Olivine to decide"</button>
+        </ActionForm>
+    }
+    .into_any()
 }
 
 /// A job's weeks or handed-over work, with the organisation's answers to what waits.

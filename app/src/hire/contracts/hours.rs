@@ -10,18 +10,17 @@ use crate::hire::contracts::model::{
 use crate::hire::contracts::repo::{LockedContract, NewEvent};
 use crate::hire::contracts::service::{lock_contract_for, record_contract_event};
 use crate::hire::contracts::timesheets::{Answer, NewHours};
-use crate::hire::error::{Result, reason_text, refuse};
-use crate::hire::notices;
+use crate::hire::error::{Result, note_text, reason_text, refuse};
 use crate::hire::postings::model::{PayBasis, PostingKind};
 use crate::hire::postings::service::instant;
 use crate::hire::reference::model::Side;
 use crate::hire::refusal::Refusal;
-use crate::hire::time::last_day;
+use crate::hire::{disputes, notices};
 use crate::idempotency::{self, Claim, RequestKey};
 use crate::ids::{ContractId, OrganisationId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::PgConnection;
 
 /// The endpoint a key of submitted hours belongs to.
@@ -119,6 +118,8 @@ pub async fn submit_hours_once(
     if !contracts::timesheets::submit_hours(&mut tx, &new).await? {
         return refuse(Refusal::HoursAlreadySubmitted);
     }
+    disputes::service::settle_by_resubmission(&mut tx, &contract, id, None, freelancer, now)
+        .await?;
     notices::hours_submitted(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
@@ -217,6 +218,9 @@ pub async fn submit_week(
             AppError::field("week[week]", "This week's hours are already submitted.").into(),
         );
     }
+    let monday = Some(week.monday);
+    disputes::service::settle_by_resubmission(&mut tx, &contract, id, monday, freelancer, now)
+        .await?;
     notices::hours_submitted(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
@@ -283,14 +287,7 @@ pub async fn submit_delivery(
     id: ContractId,
     note: &str,
 ) -> Result<()> {
-    let note = note.trim();
-    if note.is_empty() || note.chars().count() > 2000 {
-        return Err(AppError::field(
-            "note",
-            "Say what you delivered, in at most 2000 characters.",
-        )
-        .into());
-    }
+    let note = note_text(note, "note", "Say what you delivered")?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let contract = lock_contract_for(&mut tx, id, Side::Freelancer, freelancer.0).await?;
@@ -302,13 +299,15 @@ pub async fn submit_delivery(
         contract: id,
         organisation: contract.organisation,
         freelancer,
-        note,
+        note: &note,
         amount: contract.wage,
         now,
     };
     if !contracts::timesheets::submit_delivery(&mut tx, &new).await? {
         return refuse(Refusal::AlreadyHandedOver);
     }
+    disputes::service::settle_by_resubmission(&mut tx, &contract, id, None, freelancer, now)
+        .await?;
     notices::work_handed_over(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
@@ -352,6 +351,10 @@ async fn deliver(
     else {
         return refuse(Refusal::NoWorkWaiting);
     };
+    if to == TimesheetStatus::Disputed {
+        let reason = reason.unwrap_or_default();
+        disputes::service::open(conn, id, None, amount, reason, by, now).await?;
+    }
     if to.is_approved() {
         contracts::repo::set_contract_status(
             conn,
@@ -443,15 +446,15 @@ async fn settle(
         return refuse(Refusal::NoHoursWaiting);
     };
     notices::hours_answered(conn, id, answer.to, amount).await?;
+    if answer.to == TimesheetStatus::Disputed {
+        let reason = answer.reason.unwrap_or_default();
+        disputes::service::open(conn, id, answer.week, amount, reason, answer.by, answer.now)
+            .await?;
+    }
     if answer.to.is_approved() {
         let completes = match answer.week {
             None => true,
-            Some(_) => {
-                let last = last_day(contract.ends_at.naive_utc());
-                let last_monday =
-                    last - chrono::Duration::days(i64::from(last.weekday().num_days_from_monday()));
-                contracts::timesheets::weeks_settled(conn, id, last_monday).await?
-            }
+            Some(_) => contracts::timesheets::weeks_settled(conn, id, contract.ends_at).await?,
         };
         if completes {
             contracts::repo::set_contract_status(

@@ -38,6 +38,9 @@ pg_enum! {
         WorkApproved = "work_approved": "Work approved",
         FundingLapsed = "funding_lapsed": "Released: not funded in time",
         EndedByClient = "ended_by_client": "Ended early by the organisation",
+        Disputed = "disputed": "Disputed, pay held",
+        DisputeSettled = "dispute_settled": "Dispute settled, submitted again",
+        DisputeResolved = "dispute_resolved": "Dispute decided by Olivine",
     }
 }
 
@@ -48,17 +51,19 @@ pg_enum! {
         Adjusted = "adjusted": "Approved with changes",
         Disputed = "disputed": "Disputed",
         AutoApproved = "auto_approved": "Approved automatically",
+        Resolved = "resolved": "Decided by Olivine",
     }
 }
 
 impl TimesheetStatus {
-    /// The organisation answers a submitted timesheet; the freelancer resubmits a disputed one;
-    /// the auto-approval job answers for an organisation that did not.
+    /// The organisation answers a submitted timesheet; the freelancer resubmits a disputed one
+    /// (or Olivine decides it); the auto-approval job answers for an organisation that did not.
     pub fn may_become(self, next: TimesheetStatus) -> bool {
         use TimesheetStatus::*;
         matches!(
             (self, next),
-            (Submitted, Approved | Adjusted | Disputed | AutoApproved) | (Disputed, Submitted)
+            (Submitted, Approved | Adjusted | Disputed | AutoApproved)
+                | (Disputed, Submitted | Resolved)
         )
     }
 
@@ -137,6 +142,8 @@ pub struct ContractView {
     pub weeks: Vec<Timesheet>,
     /// A fixed-price job's handed-over work.
     pub delivery: Option<Delivery>,
+    /// Disputes still waiting, and those Olivine decided (newest first).
+    pub disputes: Vec<crate::hire::disputes::model::DisputeBrief>,
     /// Events in order: (what, when (wall clock), amount owed, reason)
     pub events: Vec<ContractEvent>,
     /// Given after completion, at most one by each side.

@@ -49,12 +49,17 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
 }
 
-pub async fn record_event(conn: &mut PgConnection, event: NewEvent<'_>) -> Result<(), sqlx::Error> {
+/// Records `event`; its id.
+pub async fn record_event(
+    conn: &mut PgConnection,
+    event: NewEvent<'_>,
+) -> Result<ContractEventId, sqlx::Error> {
+    let id = ContractEventId(uuid::Uuid::now_v7());
     sqlx::query!(
         "INSERT INTO contract_events (event_id, contract_id, kind, late, amount_minor, currency,
                                       reason, recorded_by, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        ContractEventId(uuid::Uuid::now_v7()).0,
+        id.0,
         event.contract.0,
         event.kind as ContractEventKind,
         event.late,
@@ -66,7 +71,7 @@ pub async fn record_event(conn: &mut PgConnection, event: NewEvent<'_>) -> Resul
     )
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -137,17 +142,23 @@ pub enum ContractScope {
     Posting(OrganisationId, PostingId),
     /// The organisation's contracts with hours waiting for an answer.
     Waiting(OrganisationId),
+    /// One contract (for the back office).
+    One(ContractId),
 }
 
+/// The contracts in `scope` as their two sides see them at `now`; a dispute may be escalated
+/// once it has waited `dispute_wait`.
 pub async fn contracts(
     conn: &mut PgConnection,
     scope: ContractScope,
     now: DateTime<Utc>,
+    dispute_wait: chrono::Duration,
 ) -> Result<Vec<ContractView>, sqlx::Error> {
-    let (freelancer, organisation, posting, waiting) = match scope {
-        ContractScope::Freelancer(user) => (Some(user.0), None, None, false),
-        ContractScope::Posting(org, posting) => (None, Some(org.0), Some(posting.0), false),
-        ContractScope::Waiting(org) => (None, Some(org.0), None, true),
+    let (freelancer, organisation, posting, waiting, one) = match scope {
+        ContractScope::Freelancer(user) => (Some(user.0), None, None, false, None),
+        ContractScope::Posting(org, posting) => (None, Some(org.0), Some(posting.0), false, None),
+        ContractScope::Waiting(org) => (None, Some(org.0), None, true, None),
+        ContractScope::One(contract) => (None, None, None, false, Some(contract.0)),
     };
     let rows = sqlx::query!(
         r#"
@@ -165,6 +176,7 @@ pub async fn contracts(
         WHERE ($1::uuid IS NULL OR c.freelancer_id = $1)
           AND ($2::uuid IS NULL OR c.organisation_id = $2)
           AND ($3::uuid IS NULL OR c.posting_id = $3)
+          AND ($6::uuid IS NULL OR c.contract_id = $6)
           AND (NOT $4
                OR EXISTS (SELECT 1 FROM timesheets t
                           WHERE t.contract_id = c.contract_id AND t.status = 'submitted')
@@ -178,6 +190,7 @@ pub async fn contracts(
         posting,
         waiting,
         now,
+        one,
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -209,6 +222,7 @@ pub async fn contracts(
     )
     .fetch_all(&mut *conn)
     .await?;
+    let disputes = crate::hire::disputes::repo::briefs(conn, &ids, now, dispute_wait).await?;
     let deliveries = sqlx::query!(
         r#"SELECT contract_id, status AS "status: TimesheetStatus", note, amount_minor, currency,
                   reason
@@ -268,6 +282,14 @@ pub async fn contracts(
                 timesheet: shift.pop(),
                 weeks,
                 delivery,
+                disputes: disputes
+                    .iter()
+                    .filter(|(contract, brief)| {
+                        contract.0 == r.contract_id
+                            && brief.status != crate::hire::disputes::model::DisputeStatus::Settled
+                    })
+                    .map(|(_, brief)| brief.clone())
+                    .collect(),
                 events: events
                     .iter()
                     .filter(|e| e.contract_id == r.contract_id)

@@ -13,7 +13,7 @@ use crate::hire::reference::model::Side;
 use crate::hire::refusal::Refusal;
 use crate::hire::time::paid_minutes;
 use crate::hire::{contracts, postings};
-use crate::ids::{ContractId, OrganisationId, UserId};
+use crate::ids::{ContractEventId, ContractId, OrganisationId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -219,11 +219,11 @@ pub async fn end_job(
 }
 
 /// A contract event (what is owed and why), and its line in the audit log, in the caller's
-/// transaction.
+/// transaction; its id.
 pub(crate) async fn record_contract_event(
     conn: &mut PgConnection,
     event: NewEvent<'_>,
-) -> Result<()> {
+) -> Result<ContractEventId> {
     let action = match event.kind {
         ContractEventKind::Hired => Action::ContractHired,
         ContractEventKind::CancelledByClient => Action::ContractCancelledByClient,
@@ -233,6 +233,9 @@ pub(crate) async fn record_contract_event(
         ContractEventKind::WorkApproved => Action::WorkApproved,
         ContractEventKind::FundingLapsed => Action::BookingLapsed,
         ContractEventKind::EndedByClient => Action::JobEnded,
+        ContractEventKind::Disputed => Action::DisputeOpened,
+        ContractEventKind::DisputeSettled => Action::DisputeSettled,
+        ContractEventKind::DisputeResolved => Action::DisputeResolved,
     };
     let entry = Entry::new(event.by, action)
         .subject(event.contract.0)
@@ -242,7 +245,7 @@ pub(crate) async fn record_contract_event(
             "late": event.late,
             "reason": event.reason,
         }));
-    contracts::repo::record_event(conn, event).await?;
+    let id = contracts::repo::record_event(conn, event).await?;
     audit::record(conn, entry).await?;
-    Ok(())
+    Ok(id)
 }

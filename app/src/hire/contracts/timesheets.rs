@@ -6,7 +6,7 @@ use crate::hire::contracts::model::{TimesheetStatus, ValidHours};
 use crate::hire::reference::repo::money;
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, TimesheetId, UserId};
 use crate::money::Money;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::PgConnection;
 
 pub struct NewHours {
@@ -121,16 +121,19 @@ pub async fn answer_hours(
     Ok(row.map(|r| money(r.amount_minor, &r.currency)))
 }
 
-/// An hourly job's weeks are settled: the week starting `last_monday` (holding the job's last
-/// day) is approved and no week waits for an answer or a resubmission.
+/// An hourly job ending at `ends_at` has its weeks settled: the week holding its last day is
+/// approved (or decided by Olivine) and no week waits for an answer or a resubmission.
 pub async fn weeks_settled(
     conn: &mut PgConnection,
     contract: ContractId,
-    last_monday: NaiveDate,
+    ends_at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
+    let last = crate::hire::time::last_day(ends_at.naive_utc());
+    let last_monday =
+        last - chrono::Duration::days(i64::from(last.weekday().num_days_from_monday()));
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM timesheets WHERE contract_id = $1 AND week >= $2
-                            AND status IN ('approved', 'adjusted', 'auto_approved'))
+                            AND status IN ('approved', 'adjusted', 'auto_approved', 'resolved'))
               AND NOT EXISTS (SELECT 1 FROM timesheets WHERE contract_id = $1
                                 AND status IN ('submitted', 'disputed')) AS "settled!""#,
         contract.0,

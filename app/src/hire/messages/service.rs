@@ -205,24 +205,7 @@ pub async fn open(state: &AppState, party: Party, application: ApplicationId) ->
     else {
         return Err(AppError::NotFound.into());
     };
-    let messages = sqlx::query!(
-        r#"SELECT m.by_side AS "by: Side", coalesce(u.display_name, 'Former user') AS "author!",
-                  m.body, hire_local(m.sent_at) AS "at!"
-           FROM messages m LEFT JOIN users u ON u.user_id = m.sent_by
-           WHERE m.application_id = $1
-           ORDER BY m.sent_at, m.message_id"#,
-        application.0
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|r| Message {
-        by: r.by,
-        author: r.author,
-        body: r.body,
-        at: r.at,
-    })
-    .collect();
+    let messages = thread_messages(&mut tx, application).await?;
     mark_read(&mut tx, party.side, application).await?;
     tx.commit().await?;
     Ok(Thread {
@@ -237,6 +220,33 @@ pub async fn open(state: &AppState, party: Party, application: ApplicationId) ->
         open: is_open(head.status),
         messages,
     })
+}
+
+/// The messages about `application`, oldest first (read by either side, or by a finance
+/// admin weighing a dispute).
+pub async fn thread_messages(
+    conn: &mut PgConnection,
+    application: ApplicationId,
+) -> std::result::Result<Vec<Message>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT m.by_side AS "by: Side", coalesce(u.display_name, 'Former user') AS "author!",
+                  m.body, hire_local(m.sent_at) AS "at!"
+           FROM messages m LEFT JOIN users u ON u.user_id = m.sent_by
+           WHERE m.application_id = $1
+           ORDER BY m.sent_at, m.message_id"#,
+        application.0
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Message {
+            by: r.by,
+            author: r.author,
+            body: r.body,
+            at: r.at,
+        })
+        .collect())
 }
 
 /// `party`'s threads that have messages, latest first (up to 100), with what is unread.

@@ -190,6 +190,7 @@ pub async fn change_shift(
             &mut tx,
             contracts::repo::ContractScope::Posting(organisation, posting),
             now,
+            crate::hire::disputes::service::escalation_wait(state),
         )
         .await?;
         for contract in contracts

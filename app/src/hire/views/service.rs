@@ -75,8 +75,9 @@ pub async fn org_home(state: &AppState, membership: &Membership) -> Result<OrgHo
     let organisation = membership.organisation_id;
     let shifts = postings::repo::organisation_shifts(&mut conn, organisation).await?;
     let scope = ContractScope::Waiting(organisation);
+    let wait = crate::hire::disputes::service::escalation_wait(state);
     let timesheets_waiting =
-        contracts::repo::contracts(&mut conn, scope, state.clock.now()).await?;
+        contracts::repo::contracts(&mut conn, scope, state.clock.now(), wait).await?;
     Ok(OrgHome {
         name: membership.name.clone(),
         slug: membership.slug.clone(),
@@ -105,7 +106,8 @@ pub async fn org_shift(
         applicant.fit = fits.remove(&applicant.freelancer_id);
     }
     let scope = ContractScope::Posting(organisation, id);
-    let contracts = contracts::repo::contracts(&mut conn, scope, state.clock.now()).await?;
+    let wait = crate::hire::disputes::service::escalation_wait(state);
+    let contracts = contracts::repo::contracts(&mut conn, scope, state.clock.now(), wait).await?;
     let past_workers = if posting.summary.status.accepts_applications() {
         applications::repo::past_workers(&mut conn, organisation, id).await?
     } else {

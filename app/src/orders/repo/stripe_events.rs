@@ -100,7 +100,8 @@ pub async fn unprocessed(
     sqlx::query_scalar!(
         r#"SELECT event_id FROM stripe_events
            WHERE processed_at IS NULL AND received_at < now() - interval '1 minute'
-             AND type LIKE 'payment_intent.%' AND NOT (event_id = ANY($2))
+             AND (type LIKE 'payment_intent.%' OR type IN ('account.updated', 'transfer.reversed'))
+             AND NOT (event_id = ANY($2))
            ORDER BY received_at LIMIT $1"#,
         limit,
         resting
@@ -109,15 +110,17 @@ pub async fn unprocessed(
     .await
 }
 
-/// The object (a PaymentIntent's id) of a stored event not processed yet.
+/// The type and object (a PaymentIntent, a connected account, a transfer) of a stored event
+/// not processed yet.
 pub async fn unprocessed_object(
     conn: &mut PgConnection,
     event_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT object_id FROM stripe_events WHERE event_id = $1 AND processed_at IS NULL",
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT type, object_id FROM stripe_events WHERE event_id = $1 AND processed_at IS NULL",
         event_id
     )
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.r#type, r.object_id)))
 }

@@ -4,6 +4,7 @@ use super::Result;
 use super::payment::apply_intent;
 use crate::audit::Actor;
 use crate::error::AppError;
+use crate::escrow::payouts;
 use crate::orders::model::UnreadableEvent;
 use crate::orders::repo::stripe_events;
 use crate::state::AppState;
@@ -68,12 +69,26 @@ pub async fn receive_webhook(state: &AppState, payload: &str, signature: &str) -
     if !fresh {
         return Ok(Delivery::Duplicate);
     }
-    if let Some(intent) = &event.intent {
-        apply_intent(state, intent).await?;
+    match &event.intent {
+        Some(intent) => apply_intent(state, intent).await?,
+        None => apply_connect(state, &event.kind, &event.object_id).await?,
     }
     let mut conn = state.db.acquire().await?;
     stripe_events::mark_processed(&mut conn, &event.id).await?;
     Ok(Delivery::Processed)
+}
+
+/// Connect's events for Hire's payouts, each read again from Stripe before acting: a
+/// connected account changed, or a transfer was reversed.
+async fn apply_connect(state: &AppState, kind: &str, object: &str) -> Result<()> {
+    match kind {
+        "account.updated" => {
+            payouts::account_updated(state, object).await?;
+        }
+        "transfer.reversed" => payouts::transfer_changed(state, object).await?,
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Payment events stored but not processed for a minute (the process stopped, or Stripe was
@@ -87,17 +102,21 @@ pub async fn unprocessed_events(
     Ok(stripe_events::unprocessed(&mut conn, limit, resting).await?)
 }
 
-/// Finish one stored event: act on its intent's current state, then mark it processed.
+/// Finish one stored event: act on its object's current state, then mark it processed.
 pub async fn finish_event(state: &AppState, event_id: &str) -> Result<()> {
-    let intent_id = {
+    let stored = {
         let mut conn = state.db.acquire().await?;
         stripe_events::unprocessed_object(&mut conn, event_id).await?
     };
-    let Some(intent_id) = intent_id else {
+    let Some((kind, object)) = stored else {
         return Ok(());
     };
-    let intent = state.payments.retrieve_intent(&intent_id).await?;
-    apply_intent(state, &intent).await?;
+    if kind.starts_with("payment_intent.") {
+        let intent = state.payments.retrieve_intent(&object).await?;
+        apply_intent(state, &intent).await?;
+    } else {
+        apply_connect(state, &kind, &object).await?;
+    }
     let mut conn = state.db.acquire().await?;
     stripe_events::mark_processed(&mut conn, event_id).await?;
     Ok(())

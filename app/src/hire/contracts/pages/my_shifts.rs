@@ -9,11 +9,14 @@ use crate::hire::contracts::components::{
     ContractEvents, DeliveryLine, HoursFields, TimesheetLine, WeekFields, WeekLine,
 };
 use crate::hire::contracts::model::{ContractStatus, ContractView, TimesheetStatus};
+use crate::hire::disputes::api::EscalateMyDispute;
+use crate::hire::disputes::components::DisputeNote;
 use crate::hire::postings::model::{PayBasis, PostingKind, pay_label, when_label};
 use crate::hire::ratings::api::RateOrganisation;
 use crate::hire::ratings::components::{ContractRatings, RatingFields};
 use crate::hire::reference::model::Side;
 use crate::hire::time::last_day;
+use crate::ids::DisputeId;
 use crate::notifications::arrivals::changes_here;
 use crate::offline::{Outbox, QueuedForm, keep_offline};
 use crate::ui::{ErrorPage, FormError, TextArea, form_error};
@@ -28,6 +31,7 @@ pub fn MyShiftsPage() -> impl IntoView {
     let submit_error = RwSignal::new(None::<AppError>);
     let cancel = ServerAction::<CancelMyContract>::new();
     let rate = ServerAction::<RateOrganisation>::new();
+    let escalate = ServerAction::<EscalateMyDispute>::new();
     let work = JobWork {
         week: ServerAction::new(),
         delivery: ServerAction::new(),
@@ -37,7 +41,7 @@ pub fn MyShiftsPage() -> impl IntoView {
         move || {
             (
                 outbox.deliveries(),
-                cancel.version().get(),
+                cancel.version().get() + escalate.version().get(),
                 rate.version().get(),
                 work.week.version().get() + work.delivery.version().get(),
                 live.get(),
@@ -54,6 +58,7 @@ pub fn MyShiftsPage() -> impl IntoView {
     });
     let cancel_error = form_error(cancel);
     let rate_error = form_error(rate);
+    let escalate_error = form_error(escalate);
     view! {
         <Title text="My shifts — Olivine Hire"/>
         <header class="page-head">
@@ -67,6 +72,7 @@ pub fn MyShiftsPage() -> impl IntoView {
         <HireNav/>
         <FormError error=submit_error_shown/>
         <FormError error=cancel_error/>
+        <FormError error=escalate_error/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -102,6 +108,10 @@ pub fn MyShiftsPage() -> impl IntoView {
                                 </p>
                                 {c.timesheet.clone().map(|t| view! { <TimesheetLine timesheet=t/> })}
                                 {(!is_shift).then(|| view! { <MyJobWork contract=c.clone() work/> })}
+                                {c.disputes.clone().into_iter().map(|brief| {
+                                    let form = brief.may_escalate.then(|| escalate_form(escalate, brief.id));
+                                    view! { <DisputeNote brief form=form.unwrap_or_else(|| ().into_any())/> }
+                                }).collect_view()}
                                 {may_submit.then(|| { let contract = c.clone(); let id = id.clone(); view! {
                                     <QueuedForm endpoint=SubmitHours::PATH label=format!("Hours for {}", c.title) error=submit_error>
                                         <h3>"Your hours"</h3>
@@ -128,6 +138,20 @@ pub fn MyShiftsPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// The freelancer's way to ask Olivine to decide dispute `id`.
+fn escalate_form(action: ServerAction<EscalateMyDispute>, id: DisputeId) -> AnyView {
+    let note_id = format!("escalate-{id}");
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="dispute" value=id.to_string()/>
+            <label for=note_id.clone() class="visually-hidden">"What Olivine should know"</label>
+            <input id=note_id type="text" name="note" placeholder="What Olivine should know" required/>
+            <button type="submit" class="button button--quiet">"Ask Olivine to decide"</button>
+        </ActionForm>
+    }
+    .into_any()
 }
 
 /// The pages a freelancer may need on site: their shifts, and each booking's details and thread

@@ -2,6 +2,7 @@
 
 use crate::accounts::pages::refresh_viewer_on_success;
 use crate::error::AppError;
+use crate::escrow::earnings::PayoutsPanel;
 use crate::hire::certificates::api::load_my_certificates;
 use crate::hire::certificates::pages::CertificatesPanel;
 use crate::hire::components::{CitySelect, HireNav};
@@ -62,6 +63,7 @@ pub fn ProfilePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok((Some(profile), reference, Some(mine))) => view! {
+                        <PayoutsPanel/>
                         <CertificatesPanel mine types=reference.certificates uploaded/>
                         <DaysOff profile add_day remove_day/>
                     }.into_any(),

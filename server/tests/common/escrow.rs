@@ -1,0 +1,120 @@
+//! The escrow's jobs and ledger as the escrow tests drive them: save a card, run the jobs
+//! until they rest, read balances and notices, move the clock.
+
+use app::escrow::cards;
+use app::escrow::funding;
+use app::escrow::ledger::{self, Account};
+use app::ids::{ContractId, OrganisationId, UserId};
+use app::money::Currency;
+use app::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::PgPool;
+
+/// The demo shift: 09:00–17:30 with a 30-minute break at €16.00 an hour.
+pub const SHIFT_PAY: i64 = 8 * 1600;
+/// The fee at the default 10 %.
+pub const BP: u32 = 1000;
+
+/// Saves `card` (a Stripe test payment method) as `organisation`'s, as the billing page does.
+pub async fn save_card(app: &super::App, organisation: OrganisationId, by: UserId, card: &str) {
+    let state = &app.state;
+    let started = cards::start_card_setup(state, organisation, by)
+        .await
+        .expect("start");
+    let setup = started
+        .client_secret
+        .split("_secret_")
+        .next()
+        .expect("setup id")
+        .to_owned();
+    state
+        .payments
+        .confirm_setup(&setup, card)
+        .await
+        .expect("confirm");
+    cards::finish_card_setup(state, organisation, by, &setup)
+        .await
+        .expect("finish");
+}
+
+/// Runs the escrow's jobs until none has anything left to do: book events, make charges, send
+/// refunds. How many items they worked.
+pub async fn run_jobs(state: &AppState) -> usize {
+    let mut worked = 0;
+    loop {
+        let mut round = 0;
+        for event in funding::events_due(state, 100, &[]).await.expect("events") {
+            if funding::settle_event(state, event).await.expect("settle") {
+                round += 1;
+            }
+        }
+        for charge in funding::charges_due(state, 100, &[])
+            .await
+            .expect("charges")
+        {
+            funding::charge(state, charge).await.expect("charge");
+            round += 1;
+        }
+        for refund in funding::refunds_due(state, 100, &[])
+            .await
+            .expect("refunds")
+        {
+            funding::refund(state, refund).await.expect("refund");
+            round += 1;
+        }
+        if round == 0 {
+            return worked;
+        }
+        worked += round;
+    }
+}
+
+pub async fn balance(db: &PgPool, account: Account) -> i64 {
+    let mut conn = db.acquire().await.expect("connection");
+    ledger::balance(&mut conn, account, Currency::Eur)
+        .await
+        .expect("balance")
+        .minor()
+}
+
+/// What the platform earned in fees, over all its fee accounts.
+pub async fn fee_income(db: &PgPool) -> i64 {
+    let mut conn = db.acquire().await.expect("connection");
+    ledger::platform_fee_income(&mut conn, Currency::Eur)
+        .await
+        .expect("fee income")
+        .minor()
+}
+
+/// The whole ledger holds: every transaction balanced, every kept balance equal to its
+/// entries, no escrow overdrawn.
+pub async fn ledger_holds(db: &PgPool) {
+    let mut conn = db.acquire().await.expect("connection");
+    let findings = ledger::check(&mut conn).await.expect("check");
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+pub async fn notices(db: &PgPool, user: UserId, kind: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT body FROM notifications WHERE user_id = $1 AND kind::text = $2 ORDER BY created_at",
+    )
+    .bind(user.0)
+    .bind(kind)
+    .fetch_all(db)
+    .await
+    .expect("notifications")
+}
+
+pub async fn starts_at(db: &PgPool, contract: ContractId) -> DateTime<Utc> {
+    sqlx::query_scalar("SELECT starts_at FROM contracts WHERE contract_id = $1")
+        .bind(contract.0)
+        .fetch_one(db)
+        .await
+        .expect("contract")
+}
+
+/// Moves the app clock to `at`.
+pub fn travel(state: &AppState, at: DateTime<Utc>) {
+    state.clock.set_offset(Duration::zero());
+    state.clock.set_offset(at - state.clock.now());
+}
