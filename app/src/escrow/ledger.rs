@@ -276,7 +276,6 @@ pub async fn post(conn: &mut PgConnection, posting: &Posting) -> Result<Posted, 
     if posting.legs.is_empty() {
         return Ok(Posted::Nothing);
     }
-    repo::open_accounts(conn, posting).await?;
     let id = LedgerTransactionId(Uuid::new_v4());
     let fingerprint = posting.fingerprint();
     if repo::insert_transaction(conn, id, posting, &fingerprint).await? {

@@ -3,9 +3,10 @@
 //! guards live in the database (the `ledger` migration); these queries only open accounts,
 //! insert postings and read.
 
-use super::ledger::Posting;
+use super::ledger::{Account, Posting};
 use super::model::{BillingCharge, ChargeStatus, OrganisationCard, RefundStatus};
-use crate::hire::contracts::model::ContractEventKind;
+use crate::hire::contracts::model::{ContractEventKind, ContractStatus};
+use crate::hire::postings::model::PostingKind;
 use crate::hire::reference::repo::money;
 use crate::ids::{
     ContractEventId, ContractId, EscrowChargeId, EscrowRefundId, LedgerTransactionId,
@@ -20,51 +21,13 @@ use uuid::Uuid;
 /// The check that keeps escrow, payables and clearing at or above zero.
 pub const NOT_OVERDRAWN: &str = "ledger_accounts_not_overdrawn";
 
-/// Opens the posting's accounts that don't exist yet, in id order, so two postings opening
-/// the same new accounts queue instead of deadlocking.
-pub async fn open_accounts(conn: &mut PgConnection, posting: &Posting) -> Result<(), sqlx::Error> {
-    let currency = posting.currency();
-    let mut ids = Vec::new();
-    let mut kinds = Vec::new();
-    let mut organisations = Vec::new();
-    let mut contracts = Vec::new();
-    let mut freelancers = Vec::new();
-    let mut shards = Vec::new();
-    for &(account, _) in posting.legs() {
-        let id = account.id(currency);
-        if ids.contains(&id) {
-            continue;
-        }
-        let owners = account.owners();
-        ids.push(id);
-        kinds.push(account.kind().db_name().to_owned());
-        organisations.push(owners.organisation);
-        contracts.push(owners.contract);
-        freelancers.push(owners.freelancer);
-        shards.push(owners.shard);
-    }
-    sqlx::query!(
-        "INSERT INTO ledger_accounts (account_id, kind, organisation_id, contract_id, freelancer_id, shard, currency)
-         SELECT id, kind::ledger_account_kind, organisation, contract, freelancer, shard, $7
-           FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::smallint[])
-                AS account(id, kind, organisation, contract, freelancer, shard)
-          ORDER BY id
-         ON CONFLICT DO NOTHING",
-        &ids,
-        &kinds,
-        &organisations as &[Option<Uuid>],
-        &contracts as &[Option<Uuid>],
-        &freelancers as &[Option<Uuid>],
-        &shards,
-        currency.code(),
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Inserts the transaction and its entries unless its business key was booked before; whether
-/// it did.
+/// Books the posting in one statement: opens its accounts that don't exist yet (in id order,
+/// so two postings opening the same new accounts queue instead of deadlocking), then inserts
+/// the transaction and its entries unless its business key was booked before. Whether it did.
+///
+/// One round trip, not two: nearly every posting's accounts exist already, and the entries'
+/// foreign keys are checked at the end of the statement, when the accounts the first part
+/// opened are there.
 pub async fn insert_transaction(
     conn: &mut PgConnection,
     id: LedgerTransactionId,
@@ -72,13 +35,27 @@ pub async fn insert_transaction(
     fingerprint: &[u8],
 ) -> Result<bool, sqlx::Error> {
     let currency = posting.currency();
+    let mut opened = Opened::default();
     let (accounts, amounts): (Vec<Uuid>, Vec<i64>) = posting
         .legs()
         .iter()
-        .map(|&(account, amount)| (account.id(currency), amount))
+        .map(|&(account, amount)| {
+            let id = account.id(currency);
+            opened.add(id, account);
+            (id, amount)
+        })
         .unzip();
     let inserted = sqlx::query!(
-        "WITH posted AS (
+        "WITH opened AS (
+             INSERT INTO ledger_accounts
+                    (account_id, kind, organisation_id, contract_id, freelancer_id, shard, currency)
+             SELECT id, kind::ledger_account_kind, organisation, contract, freelancer, shard, $7
+               FROM UNNEST($10::uuid[], $11::text[], $12::uuid[], $13::uuid[], $14::uuid[],
+                           $15::smallint[])
+                    AS account(id, kind, organisation, contract, freelancer, shard)
+              ORDER BY id
+             ON CONFLICT DO NOTHING
+         ), posted AS (
              INSERT INTO ledger_transactions
                     (transaction_id, business_key, kind, contract_id, fingerprint, memo, entry_count)
              VALUES ($1, $2, $3, $4, $5, $6, cardinality($8::uuid[]))
@@ -97,10 +74,42 @@ pub async fn insert_transaction(
         currency.code(),
         &accounts,
         &amounts,
+        &opened.ids,
+        &opened.kinds,
+        &opened.organisations as &[Option<Uuid>],
+        &opened.contracts as &[Option<Uuid>],
+        &opened.freelancers as &[Option<Uuid>],
+        &opened.shards,
     )
     .execute(conn)
     .await?;
     Ok(inserted.rows_affected() > 0)
+}
+
+/// A posting's accounts, once each, as the columns of `ledger_accounts`.
+#[derive(Default)]
+struct Opened {
+    ids: Vec<Uuid>,
+    kinds: Vec<String>,
+    organisations: Vec<Option<Uuid>>,
+    contracts: Vec<Option<Uuid>>,
+    freelancers: Vec<Option<Uuid>>,
+    shards: Vec<i16>,
+}
+
+impl Opened {
+    fn add(&mut self, id: Uuid, account: Account) {
+        if self.ids.contains(&id) {
+            return;
+        }
+        let owners = account.owners();
+        self.ids.push(id);
+        self.kinds.push(account.kind().db_name().to_owned());
+        self.organisations.push(owners.organisation);
+        self.contracts.push(owners.contract);
+        self.freelancers.push(owners.freelancer);
+        self.shards.push(owners.shard);
+    }
 }
 
 /// The transaction booked under `key`, with its fingerprint.
