@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { expect, type APIRequestContext } from '@playwright/test';
 import { test } from './fixtures';
 import { DEMO_PASSWORD, applyWithNote, ensureHireCard, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
@@ -149,6 +150,24 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, th
     await expect(contract).toHaveAttribute('data-status', 'completed');
     await expect(contract.getByTestId('timesheet')).toContainText('Approved');
     await expect(contract).toContainText('Hours approved: €253.60 owed');
+
+    // Harbour's statement books it: charged, released to Fay with the fee, nothing held; the
+    // CSV download says the same.
+    await page.goto('/hire/org/harbour-hotels/billing');
+    const booked = page.getByTestId('statement').locator('tbody tr', { hasText: title });
+    await expect(async () => {
+      await page.reload();
+      await expect(booked.locator('td.num').nth(1)).toHaveText('€253.60', { timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(booked.locator('td.num')).toHaveText(['€278.96', '€253.60', '€25.36', '€0.00', '€0.00']);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('statement-csv').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^olivine-billing-harbour-hotels-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await fs.readFile(await download.path(), 'utf8');
+    const row = csv.split('\r\n').find((line) => line.includes(title));
+    expect(row).toMatch(/,Fay Freelancer,Completed,EUR,278\.96,253\.60,25\.36,0\.00,0\.00$/);
 
     // Both sides rate each other once the shift is completed.
     await contract.getByRole('button', { name: 'Send rating' }).click();

@@ -209,6 +209,7 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
             "/hire/certificates/{id}/document",
             get(certificate_files::document),
         )
+        .route(http::billing_export::PATH, get(http::billing_export::download))
         .route("/ws", get(http::live::socket))
         .route(http::unsubscribe::PATH, post(http::unsubscribe::one_click))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))

@@ -8,18 +8,21 @@ mod common;
 
 use app::escrow::funding;
 use app::escrow::ledger::Account;
-use app::escrow::model::{ChargeStatus, fee_for};
+use app::escrow::model::{ChargeStatus, ContractMoney, fee_for};
 use app::escrow::{cards, model::BillingCharge};
 use app::hire::contracts::hours::{self, Decision};
 use app::hire::contracts::service as contract_service;
 use app::hire::reference::model::Side;
 use app::ids::OrganisationId;
+use app::money::{Currency, Money};
 use app::state::AppState;
+use axum::http::StatusCode;
 use chrono::Duration;
 use common::escrow::{
     BP, SHIFT_PAY, balance, fee_income, ledger_holds, notices, run_jobs, save_card, starts_at,
     travel,
 };
+use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use test_support::hire::{Cast, JobBuilder, contract_state, hire_day, hours, week_of};
 
@@ -102,6 +105,59 @@ async fn a_booking_is_funded_released_on_approval_and_the_rest_refunded(
     .expect("refunds");
     assert_eq!(refunded, held - pay - fee);
     ledger_holds(db).await;
+
+    // Harbour's statement says the same: charged, released, fee, refunded, nothing held.
+    let billing = cards::billing(state, c.harbour).await.expect("billing");
+    let eur = |minor| Money::new(minor, Currency::Eur);
+    let expected = ContractMoney {
+        funded: eur(held),
+        released: eur(pay),
+        fees: eur(fee),
+        refunded: eur(held - pay - fee),
+        held: eur(0),
+    };
+    assert_eq!(billing.contracts.len(), 1);
+    assert_eq!(billing.contracts[0].contract, contract);
+    assert_eq!(billing.contracts[0].money, expected);
+    assert_eq!(billing.totals, vec![expected]);
+    // And so does its CSV file, for Harbour's members only.
+    let path = "/hire/org/harbour-hotels/billing.csv";
+    assert_eq!(
+        app.browser().read(path).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut mia = app.browser();
+    assert!(common::ok(
+        &mia.sign_in("mia@olivine.test", DEMO_PASSWORD).await
+    ));
+    assert_eq!(mia.read(path).await.status, StatusCode::FORBIDDEN);
+    let mut hana = app.browser();
+    assert!(common::ok(
+        &hana.sign_in("hana@olivine.test", DEMO_PASSWORD).await
+    ));
+    let csv = hana.read(path).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert!(
+        csv.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/csv")),
+        "{:?}",
+        csv.headers
+    );
+    let lines: Vec<&str> = csv.body.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "contract,starts,work,freelancer,status,currency,funded,released,fees,refunded,held"
+    );
+    let row = lines[1];
+    assert!(row.starts_with(&contract.to_string()), "{row}");
+    let amounts = [held, pay, fee, held - pay - fee, 0].map(|m| eur(m).decimal());
+    assert!(
+        row.ends_with(&format!(",Completed,EUR,{}", amounts.join(","))),
+        "{row}"
+    );
+    assert_eq!(lines[2..], [""]);
 
     // Running every step again changes nothing.
     let transactions = || async {

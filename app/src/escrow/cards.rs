@@ -5,7 +5,7 @@
 //! card are charged to it.
 
 use super::model::{Billing, CardSetup, OrganisationCard};
-use super::repo;
+use super::{repo, statement};
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError};
 use crate::ids::{OrganisationId, UserId};
@@ -151,15 +151,19 @@ pub async fn finish_card_setup(
     Ok(saved)
 }
 
-/// The organisation's billing page: its name, saved card and its latest charges for bookings.
+/// The organisation's billing page: its name, saved card, its latest charges for bookings,
+/// and what each contract's money did.
 pub async fn billing(
     state: &AppState,
     organisation: OrganisationId,
 ) -> Result<Billing, ServiceError> {
     let mut conn = state.db.acquire().await?;
+    let (contracts, totals) = statement::contracts(&mut conn, organisation).await?;
     Ok(Billing {
         organisation: repo::organisation_name(&mut conn, organisation).await?,
         card: repo::saved_card(&mut conn, organisation).await?,
         charges: repo::billing_charges(&mut conn, organisation, 200).await?,
+        totals,
+        contracts,
     })
 }

@@ -14,5 +14,8 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod payouts;
+pub mod reconciliation;
 #[cfg(feature = "ssr")]
 mod repo;
+#[cfg(feature = "ssr")]
+pub mod statement;

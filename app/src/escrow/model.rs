@@ -74,6 +74,72 @@ pub struct Billing {
     pub card: Option<OrganisationCard>,
     /// Charges for bookings, newest first.
     pub charges: Vec<BillingCharge>,
+    /// One per currency the organisation's contracts are in.
+    pub totals: Vec<ContractMoney>,
+    /// Contracts with money in escrow's ledger, newest first.
+    pub contracts: Vec<BillingContract>,
+}
+
+/// What a contract's money did, seen from the organisation, as its ledger books it.
+/// `funded = released + fees + refunded + held`, always.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ContractMoney {
+    /// Charged to the card into escrow.
+    pub funded: crate::money::Money,
+    /// Released to the freelancer: approved pay, cancellation shares, dispute decisions.
+    pub released: crate::money::Money,
+    /// The platform's fee on what was released.
+    pub fees: crate::money::Money,
+    /// Given back to the card.
+    pub refunded: crate::money::Money,
+    /// Still in escrow (or frozen by a dispute).
+    pub held: crate::money::Money,
+}
+
+impl ContractMoney {
+    pub fn zero(currency: crate::money::Currency) -> Self {
+        let zero = crate::money::Money::zero(currency);
+        Self {
+            funded: zero,
+            released: zero,
+            fees: zero,
+            refunded: zero,
+            held: zero,
+        }
+    }
+
+    /// `self` with `other` added, field by field; `None` if the currencies differ.
+    pub fn plus(self, other: ContractMoney) -> Option<Self> {
+        Some(Self {
+            funded: self.funded.checked_add(other.funded).ok()?,
+            released: self.released.checked_add(other.released).ok()?,
+            fees: self.fees.checked_add(other.fees).ok()?,
+            refunded: self.refunded.checked_add(other.refunded).ok()?,
+            held: self.held.checked_add(other.held).ok()?,
+        })
+    }
+
+    /// Adds `money` to the totals of its currency in `totals`.
+    pub fn add_to(self, totals: &mut Vec<ContractMoney>) {
+        let currency = self.funded.currency();
+        match totals.iter_mut().find(|t| t.funded.currency() == currency) {
+            Some(total) => *total = total.plus(self).unwrap_or(*total),
+            None => totals.push(self),
+        }
+    }
+}
+
+/// One contract on the organisation's billing page and in its CSV export.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BillingContract {
+    pub contract: crate::ids::ContractId,
+    /// The shift or job, its page, and who works it.
+    pub title: String,
+    pub href: String,
+    pub freelancer: String,
+    pub starts_at: chrono::NaiveDateTime,
+    pub status: crate::hire::contracts::model::ContractStatus,
+    pub money: ContractMoney,
 }
 
 pg_enum! {

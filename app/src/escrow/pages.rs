@@ -2,10 +2,13 @@
 //! payments made with it (or waiting for the manager to fix them). The
 //! card form is Stripe's (`payment.js` mounts it, as at checkout): card details go from the
 //! browser to Stripe, and the server records the card once Stripe says it is saved — here, or
-//! when Stripe sends the manager back with `?setup_intent=…` after a bank's check.
+//! when Stripe sends the manager back with `?setup_intent=…` after a bank's check. Below, the
+//! statement: each contract's money as the ledger books it, also as a CSV download.
 
 use super::api::{FinishCardSetup, RetryCharge, StartCardSetup, load_billing};
-use super::model::{Billing, BillingCharge, CardSetup, ChargeStatus};
+use super::model::{
+    Billing, BillingCharge, BillingContract, CardSetup, ChargeStatus, ContractMoney,
+};
 use crate::hire::components::{HireNav, slug_param};
 use crate::ui::{ErrorPage, FormError, form_error};
 use leptos::prelude::*;
@@ -100,6 +103,70 @@ fn BillingView(
             }}
         </section>
         <Payments charges retry/>
+        <Statement contracts=billing.contracts totals=billing.totals/>
+    }
+}
+
+/// Per contract, where its money went: charged, released to the freelancer, the fee, given
+/// back, still held; with totals and the same as a CSV file.
+#[component]
+fn Statement(contracts: Vec<BillingContract>, totals: Vec<ContractMoney>) -> impl IntoView {
+    let slug = slug_param();
+    let amounts = |m: ContractMoney| {
+        [m.funded, m.released, m.fees, m.refunded, m.held]
+            .map(|amount| view! { <td class="num">{amount.to_string()}</td> })
+    };
+    view! {
+        <section class="panel" aria-labelledby="statement-heading">
+            <h2 id="statement-heading">"Statement"</h2>
+            <p class="muted">"Every booking's money: charged into escrow, released to the freelancer with our fee, given back to your card, and what escrow still holds."</p>
+            {if contracts.is_empty() {
+                view! { <p data-testid="statement">"Nothing charged for bookings yet."</p> }.into_any()
+            } else {
+                view! {
+                    <p>
+                        <a class="button button--quiet" href=move || format!("/hire/org/{}/billing.csv", slug.get()) download="" rel="external" data-testid="statement-csv">
+                            "Download as CSV"
+                        </a>
+                    </p>
+                    <div class="table-scroll">
+                        <table class="table" data-testid="statement">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Booking"</th>
+                                    <th scope="col" class="num">"Charged"</th>
+                                    <th scope="col" class="num">"Released"</th>
+                                    <th scope="col" class="num">"Fee"</th>
+                                    <th scope="col" class="num">"Refunded"</th>
+                                    <th scope="col" class="num">"Held"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {contracts.into_iter().map(|c| view! {
+                                    <tr data-contract=c.contract.to_string()>
+                                        <td>
+                                            <a href=c.href.clone()><strong>{c.title.clone()}</strong></a>
+                                            <span class="muted">{format!(" · {}", c.freelancer)}</span>
+                                            <br/>
+                                            <span class="muted">{format!("{} · {}", c.starts_at.format("%-d %b %Y"), c.status.label())}</span>
+                                        </td>
+                                        {amounts(c.money)}
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                            <tfoot>
+                                {totals.into_iter().map(|t| view! {
+                                    <tr data-testid="statement-total">
+                                        <th scope="row">{format!("Total ({})", t.funded.currency().code())}</th>
+                                        {amounts(t)}
+                                    </tr>
+                                }).collect_view()}
+                            </tfoot>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

@@ -839,3 +839,59 @@ pub async fn billing_charges(
         })
         .collect())
 }
+
+/// One contract's money as [`contract_statement`] reads it from the ledger, in minor units.
+pub struct ContractStatement {
+    pub contract: ContractId,
+    pub title: String,
+    pub kind: PostingKind,
+    pub posting: Uuid,
+    pub freelancer: String,
+    pub starts_at: chrono::NaiveDateTime,
+    pub status: ContractStatus,
+    pub currency: String,
+    pub funded: i64,
+    pub released: i64,
+    pub fees: i64,
+    pub refunded: i64,
+    pub held: i64,
+}
+
+/// `organisation`'s contracts with money in the ledger, newest first, with what each one's
+/// transactions moved: charged into escrow, released to the freelancer, taken as fees, given
+/// back, and what escrow (and a dispute's frozen account) holds now.
+pub async fn contract_statement(
+    conn: &mut PgConnection,
+    organisation: OrganisationId,
+) -> Result<Vec<ContractStatement>, sqlx::Error> {
+    sqlx::query_as!(
+        ContractStatement,
+        r#"SELECT c.contract_id AS "contract: ContractId", p.title, p.kind AS "kind: PostingKind",
+                  p.posting_id AS posting, u.display_name AS freelancer,
+                  hire_local(c.starts_at) AS "starts_at!", c.status AS "status: ContractStatus",
+                  c.currency,
+                  coalesce(sum(e.amount_minor) FILTER (
+                      WHERE a.kind = 'contract_escrow' AND t.kind = 'funding'), 0)::bigint AS "funded!",
+                  coalesce(sum(e.amount_minor) FILTER (
+                      WHERE a.kind = 'freelancer_payable'
+                        AND t.kind IN ('release', 'cancellation', 'dispute_resolution')), 0)::bigint AS "released!",
+                  coalesce(sum(e.amount_minor) FILTER (
+                      WHERE a.kind = 'platform_fees'), 0)::bigint AS "fees!",
+                  coalesce(-sum(e.amount_minor) FILTER (
+                      WHERE a.kind IN ('contract_escrow', 'contract_frozen') AND t.kind = 'refund'), 0)::bigint AS "refunded!",
+                  coalesce(sum(e.amount_minor) FILTER (
+                      WHERE a.kind IN ('contract_escrow', 'contract_frozen')), 0)::bigint AS "held!"
+             FROM contracts c
+             JOIN postings p USING (posting_id)
+             JOIN users u ON u.user_id = c.freelancer_id
+             JOIN ledger_transactions t ON t.contract_id = c.contract_id
+             JOIN ledger_entries e ON e.transaction_id = t.transaction_id
+             JOIN ledger_accounts a ON a.account_id = e.account_id
+            WHERE c.organisation_id = $1
+            GROUP BY c.contract_id, p.posting_id, u.user_id
+            ORDER BY c.starts_at DESC, c.contract_id"#,
+        organisation.0,
+    )
+    .fetch_all(conn)
+    .await
+}

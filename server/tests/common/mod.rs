@@ -321,6 +321,16 @@ impl Browser<'_> {
             .await
     }
 
+    /// GET a path with the browser's cookie, body and all.
+    pub async fn read(&mut self, path: &str) -> Reply {
+        let mut request = Request::get(path);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
     /// GET a path with the browser's cookie.
     pub async fn fetch(&mut self, path: &str) -> (StatusCode, HeaderMap) {
         let mut request = Request::get(path);
