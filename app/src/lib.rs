@@ -58,6 +58,7 @@ use catalog::search::page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
 use escrow::earnings::EarningsPage;
 use escrow::pages::OrgBillingPage;
+use escrow::reconciliation::pages::AdminReconciliationPage;
 use hire::applications::pages::mine::MyApplicationsPage;
 use hire::certificates::pages::VerificationPage;
 use hire::contracts::pages::my_shifts::MyShiftsPage;
@@ -225,6 +226,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("orders")) view=AdminOrdersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("disputes")) view=AdminDisputesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("finance"), StaticSegment("reconciliation")) view=AdminReconciliationPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("disputes"), ParamSegment("id")) view=AdminDisputePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("orders"), ParamSegment("id")) view=AdminOrderPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products"), StaticSegment("new")) view=AdminNewProductPage ssr=SsrMode::Async/>

@@ -311,6 +311,19 @@ test('hours disputed by the manager are escalated by the freelancer and split by
     await expect(booking.getByTestId('timesheet')).toContainText('Decided by Olivine');
     await page.goto(managerShift);
     await expect(contract.getByTestId('dispute-decision')).toContainText("doesn't pay the other €20.00");
+
+    // Finance reconciles the ledger with Stripe: every payment, refund and payout of the run
+    // so far agrees.
+    await admin.goto('/admin');
+    await admin.getByRole('link', { name: 'Reconciliation' }).click();
+    await expect(admin.getByRole('heading', { name: 'Reconciliation', level: 1 })).toBeVisible();
+    await waitForHydration(admin);
+    await admin.getByRole('button', { name: 'Reconcile now' }).click();
+    const latest = admin.getByTestId('reconciliation');
+    await expect(latest).toContainText('by Ada Admin');
+    await expect(latest).toHaveAttribute('data-clean', 'true');
+    await expect(latest).toContainText('The ledger and Stripe agree.');
+    await expect(latest).toContainText(/[1-9]\d* payments into escrow/);
   } finally {
     await admin.close();
     await freelancer.close();

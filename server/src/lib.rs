@@ -283,6 +283,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with(jobs::escrow::FundingDeadline::new(state.clone()))
         .with(jobs::escrow::Refunds::new(state.clone()))
         .with(jobs::escrow::Payouts::new(state.clone()))
+        .with(jobs::escrow::Reconciliation::new(state.clone()))
         .with(jobs::hire::Embeddings::new(db.clone(), embedder));
     if config.avif_worker {
         runner = runner.with(jobs::catalog::AvifRenditions::new(

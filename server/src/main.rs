@@ -1,11 +1,12 @@
-//! `olivine [serve | migrate | seed --demo | reindex | admin create --email …]`
+//! `olivine [serve | migrate | seed --demo | reindex | audit verify | ledger reconcile |
+//! admin create --email …]`
 
 use anyhow::Context;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: olivine [serve | migrate | seed --demo | reindex | audit verify |
-               admin create --email ADDRESS]
+               ledger reconcile | admin create --email ADDRESS]
 
   serve         serve the site (default)
   migrate       apply pending database migrations
@@ -13,6 +14,9 @@ const USAGE: &str = "usage: olivine [serve | migrate | seed --demo | reindex | a
   reindex       rebuild this node's search index from the database
   audit verify  recompute the audit log's hash chain; report the first broken link
                 (exit status 1) or the row count and the chain's head hash
+  ledger reconcile
+                compare the escrow ledger with Stripe (the last 100 days) and check its
+                balance; print each difference (exit status 1) or that they agree
   admin create --email ADDRESS
                 make ADDRESS an admin with every scope (creating the account if
                 needed; an account without a password gets a set-password link)
@@ -43,6 +47,7 @@ async fn main() -> std::process::ExitCode {
         ["admin", "create", "--email", email] => create_admin(&config, email).await,
         ["reindex"] => reindex(&config).await,
         ["audit", "verify"] => verify_audit(&config).await,
+        ["ledger", "reconcile"] => reconcile(&config).await,
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -132,6 +137,46 @@ async fn verify_audit(config: &Config) -> anyhow::Result<()> {
              edited, or a row before it was changed or removed"
         ),
     }
+}
+
+async fn reconcile(config: &Config) -> anyhow::Result<()> {
+    use app::escrow::reconciliation::{self, Run, model::Trigger};
+    let db = server::connect(config).await?;
+    let state = server::app_state(config, db)?;
+    let done = reconciliation::reconcile(&state, Run::usual(Trigger::Command, None))
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", app::error::AppError::from(e)))?;
+    println!(
+        "compared since {}: {} payments into escrow, {} refunds, {} transfers; {} ledger \
+         transactions checked in {} ms",
+        done.since.format("%Y-%m-%d %H:%M UTC"),
+        done.charges,
+        done.refunds,
+        done.transfers,
+        done.transactions,
+        (done.finished_at - done.started_at).num_milliseconds()
+    );
+    if done.differences.is_empty() {
+        println!("the ledger and Stripe agree");
+        return Ok(());
+    }
+    for d in &done.differences {
+        let amount =
+            |m: Option<app::money::Money>| m.map_or_else(|| "-".to_owned(), |m| m.to_string());
+        println!(
+            "{}: {} {}: ledger {}, Stripe {}: {}",
+            d.kind.label(),
+            d.object.label(),
+            d.reference,
+            amount(d.booked),
+            amount(d.at_stripe),
+            d.detail
+        );
+    }
+    anyhow::bail!(
+        "{} differences between the ledger and Stripe",
+        done.differences.len()
+    )
 }
 
 async fn reindex(config: &Config) -> anyhow::Result<()> {

@@ -275,6 +275,9 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             ],
             vec!["admin"],
         ),
+        // Reconciliation with Stripe: finance admins only.
+        ("admin/finance/reconciliation", vec![], vec!["admin"]),
+        ("admin/finance/reconcile", vec![], vec!["admin"]),
         // Hire: every marketplace server function. Freelancer calls need the role; organisation
         // calls need a membership of the organisation named (Meadow's owner is refused at
         // Harbour's door); a profile is for its owner and for hiring managers.

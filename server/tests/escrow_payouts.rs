@@ -8,33 +8,15 @@ mod common;
 use app::escrow::ledger::Account;
 use app::escrow::model::{PayoutStatus, fee_for};
 use app::escrow::payouts;
-use app::hire::contracts::hours::{self, Decision};
-use app::ids::{ContractId, UserId};
-use app::state::AppState;
-use chrono::Duration;
+use app::ids::UserId;
 use common::escrow::{
-    BP, SHIFT_PAY, balance, fee_income, ledger_holds, notices, run_jobs, save_card, starts_at,
-    travel,
+    BP, SHIFT_PAY, approved_shift, balance, fee_income, ledger_holds, notices, onboard,
+    run_payouts, save_card,
 };
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::time::{Duration as Wait, Instant};
-use test_support::hire::{Cast, hire_day, hours};
-
-/// Runs the payout job until it rests; how many payouts it worked.
-async fn run_payouts(state: &AppState) -> usize {
-    let mut worked = 0;
-    loop {
-        let due = payouts::due(state, 100, &[]).await.expect("due");
-        if due.is_empty() {
-            return worked;
-        }
-        for id in due {
-            payouts::pay_out(state, id).await.expect("pay out");
-            worked += 1;
-        }
-    }
-}
+use test_support::hire::{Cast, hire_day};
 
 /// The freelancer's payouts as (status, amount, reversed, transfer).
 async fn payouts_of(db: &PgPool, freelancer: UserId) -> Vec<(String, i64, i64, Option<String>)> {
@@ -46,27 +28,6 @@ async fn payouts_of(db: &PgPool, freelancer: UserId) -> Vec<(String, i64, i64, O
     .fetch_all(db)
     .await
     .expect("payouts")
-}
-
-/// Fills in Stripe's onboarding form behind `link`, as the freelancer's browser does.
-async fn onboard(link: &str) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let page = client.get(link).send().await.expect("form");
-    assert_eq!(page.status(), 200, "the onboarding form opens");
-    let done = client.post(link).send().await.expect("submit");
-    assert!(done.status().is_redirection(), "{}", done.status());
-    let back = done
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default();
-    assert!(
-        back.ends_with("/hire/profile?payouts=back#payouts"),
-        "{back}"
-    );
 }
 
 /// The one connected account in the database.
@@ -85,27 +46,6 @@ fn events_of(app: &common::App, kind: &str) -> Vec<String> {
         .filter(|e| e.kind == kind)
         .map(|e| e.payload)
         .collect()
-}
-
-/// Fay's shift on `day`, worked and approved: its pay released to her payable. Harbour's card
-/// is saved first.
-async fn approved_shift(app: &common::App, c: &Cast, day: chrono::NaiveDate) -> ContractId {
-    let state = &app.state;
-    let shift = c.open_shift(state, day, 1).await;
-    let contract = c.hire(state, c.fay, shift).await;
-    run_jobs(state).await;
-    travel(
-        state,
-        starts_at(&app.db, contract).await + Duration::hours(10),
-    );
-    hours::submit_hours(state, c.fay, contract, &hours(day, "09:00", "17:30", "30"))
-        .await
-        .expect("submit");
-    hours::answer_hours(state, c.harbour, c.hana, contract, Decision::Approve)
-        .await
-        .expect("approve");
-    run_jobs(state).await;
-    contract
 }
 
 #[sqlx::test(migrations = "../migrations")]

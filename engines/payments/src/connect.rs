@@ -69,8 +69,13 @@ pub struct Transfer {
     pub id: String,
     pub amount: i64,
     pub amount_reversed: i64,
+    /// Upper case ("EUR").
+    pub currency: String,
     pub destination: Option<String>,
     pub transfer_group: Option<String>,
+    pub metadata: std::collections::HashMap<String, String>,
+    /// Unix seconds.
+    pub created: i64,
 }
 
 impl From<stripe_shared::Transfer> for Transfer {
@@ -79,8 +84,11 @@ impl From<stripe_shared::Transfer> for Transfer {
             id: transfer.id.as_str().to_owned(),
             amount: transfer.amount,
             amount_reversed: transfer.amount_reversed,
+            currency: transfer.currency.to_string().to_ascii_uppercase(),
             destination: transfer.destination.map(|d| d.id().as_str().to_owned()),
             transfer_group: transfer.transfer_group,
+            metadata: transfer.metadata,
+            created: transfer.created,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! with the same async-stripe types.
 
 mod connect;
+mod lists;
 mod wallet;
 
 pub use connect::{ConnectedAccount, NewTransfer, Reversal, Transfer};
@@ -142,6 +143,19 @@ pub enum IntentStatus {
 }
 
 impl IntentStatus {
+    /// In words: "succeeded", "waiting for the customer", …
+    pub fn describe(self) -> &'static str {
+        match self {
+            IntentStatus::RequiresPaymentMethod => "waiting for a payment method",
+            IntentStatus::RequiresConfirmation => "waiting to be confirmed",
+            IntentStatus::RequiresAction => "waiting for the customer",
+            IntentStatus::Processing => "processing",
+            IntentStatus::RequiresCapture => "authorised, not captured",
+            IntentStatus::Canceled => "canceled",
+            IntentStatus::Succeeded => "succeeded",
+        }
+    }
+
     fn from_stripe(status: &PaymentIntentStatus) -> Self {
         // By name: the enum is non-exhaustive and grows with Stripe's API.
         match status.as_str() {
@@ -174,6 +188,8 @@ pub struct Intent {
     pub last_error: Option<PaymentFailure>,
     /// The charge (`ch_…`) that took the money, once paid: transfers can name it as their source.
     pub charge: Option<String>,
+    /// Unix seconds.
+    pub created: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,6 +224,7 @@ impl From<PaymentIntent> for Intent {
             metadata: pi.metadata,
             last_error: pi.last_payment_error.map(|e| PaymentFailure::from_api(&e)),
             charge: pi.latest_charge.map(|c| c.id().as_str().to_owned()),
+            created: pi.created,
         }
     }
 }
@@ -235,8 +252,27 @@ pub struct NewIntent<'a> {
 pub struct Refund {
     pub id: String,
     pub amount: i64,
+    /// Upper case ("EUR").
+    pub currency: String,
     /// `succeeded`, `pending`, `failed`, …
     pub status: String,
+    /// The payment it gives back from.
+    pub payment_intent: Option<String>,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+impl From<stripe_shared::Refund> for Refund {
+    fn from(refund: stripe_shared::Refund) -> Self {
+        Refund {
+            id: refund.id.as_str().to_owned(),
+            amount: refund.amount,
+            currency: refund.currency.to_string().to_ascii_uppercase(),
+            status: refund.status.unwrap_or_else(|| "pending".to_owned()),
+            payment_intent: refund.payment_intent.map(|i| i.id().as_str().to_owned()),
+            created: refund.created,
+        }
+    }
 }
 
 /// A verified webhook event.
@@ -405,12 +441,7 @@ impl Payments {
         let request = CreateRefund::new()
             .payment_intent(intent_id)
             .amount(amount_minor);
-        let refund = self.send(&request, key(idempotency_key)?).await?;
-        Ok(Refund {
-            id: refund.id.as_str().to_owned(),
-            amount: refund.amount,
-            status: refund.status.unwrap_or_else(|| "pending".to_owned()),
-        })
+        Ok(self.send(&request, key(idempotency_key)?).await?.into())
     }
 
     /// Check a webhook delivery's `Stripe-Signature` against the secret (and its age) and read

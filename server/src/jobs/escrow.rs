@@ -1,9 +1,10 @@
 //! Hire's money jobs: booking contract events into the escrow ledger, charging organisations'
 //! cards, releasing bookings left unpaid past their deadline, giving back what closed
-//! contracts didn't spend, and paying freelancers out. The rules are `app::escrow::funding`'s
-//! and `app::escrow::payouts`'; these only schedule them.
+//! contracts didn't spend, paying freelancers out, and reconciling the ledger with Stripe once
+//! a day. The rules are `app::escrow`'s; these only schedule them.
 
 use super::{Job, Placement, Schedule, sweep_due};
+use app::escrow::reconciliation::{self, model::Trigger};
 use app::escrow::{funding, payouts};
 use app::state::AppState;
 use std::time::Duration;
@@ -177,6 +178,51 @@ impl Job for Payouts {
 
     async fn work(&self, item: &str) -> anyhow::Result<()> {
         payouts::pay_out(&self.state, parse(item)?).await?;
+        Ok(())
+    }
+}
+
+/// Once a day, the escrow ledger is reconciled with Stripe (see `app::escrow::reconciliation`).
+pub struct Reconciliation {
+    state: AppState,
+}
+
+impl Reconciliation {
+    pub fn new(state: AppState) -> Self {
+        Reconciliation { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for Reconciliation {
+    fn name(&self) -> &'static str {
+        "escrow-reconciliation"
+    }
+
+    /// Looks every ten minutes whether a day has passed since the last daily run, so a
+    /// restart neither skips a day nor runs twice.
+    fn schedule(&self) -> Schedule {
+        Schedule::sweep(Duration::from_secs(600))
+    }
+
+    async fn due(&self, _: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        if reconciliation::daily_due(&self.state).await? {
+            Ok(sweep_due(resting))
+        } else {
+            Ok(Vec::new())
+        }
+    }
+
+    async fn work(&self, _: &str) -> anyhow::Result<()> {
+        let run = reconciliation::Run::usual(Trigger::Daily, None);
+        let done = reconciliation::reconcile(&self.state, run).await?;
+        tracing::info!(
+            differences = done.differences.len(),
+            charges = done.charges,
+            refunds = done.refunds,
+            transfers = done.transfers,
+            "escrow reconciled with Stripe"
+        );
         Ok(())
     }
 }

@@ -1,14 +1,17 @@
 //! The escrow's jobs and ledger as the escrow tests drive them: save a card, run the jobs
-//! until they rest, read balances and notices, move the clock.
+//! until they rest, read balances and notices, move the clock, work and approve a shift,
+//! onboard for payouts and pay out.
 
 use app::escrow::cards;
-use app::escrow::funding;
 use app::escrow::ledger::{self, Account};
+use app::escrow::{funding, payouts};
+use app::hire::contracts::hours::{self, Decision};
 use app::ids::{ContractId, OrganisationId, UserId};
 use app::money::Currency;
 use app::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
+use test_support::hire::{Cast, hours as shift_hours};
 
 /// The demo shift: 09:00–17:30 with a 30-minute break at €16.00 an hour.
 pub const SHIFT_PAY: i64 = 8 * 1600;
@@ -117,4 +120,77 @@ pub async fn starts_at(db: &PgPool, contract: ContractId) -> DateTime<Utc> {
 pub fn travel(state: &AppState, at: DateTime<Utc>) {
     state.clock.set_offset(Duration::zero());
     state.clock.set_offset(at - state.clock.now());
+}
+
+/// Runs the payout job until it rests; how many payouts it worked.
+pub async fn run_payouts(state: &AppState) -> usize {
+    let mut worked = 0;
+    loop {
+        let due = payouts::due(state, 100, &[]).await.expect("due");
+        if due.is_empty() {
+            return worked;
+        }
+        for id in due {
+            payouts::pay_out(state, id).await.expect("pay out");
+            worked += 1;
+        }
+    }
+}
+
+/// Fills in Stripe's onboarding form behind `link`, as the freelancer's browser does.
+pub async fn onboard(link: &str) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let page = client.get(link).send().await.expect("form");
+    assert_eq!(page.status(), 200, "the onboarding form opens");
+    let done = client.post(link).send().await.expect("submit");
+    assert!(done.status().is_redirection(), "{}", done.status());
+    let back = done
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        back.ends_with("/hire/profile?payouts=back#payouts"),
+        "{back}"
+    );
+}
+
+/// Fay's shift on `day`, worked from 09:00 to `until` (a 30-minute break) and approved: its
+/// pay released to her payable and, for hours short of the booking, the rest refunded.
+/// Harbour's card must be saved first.
+pub async fn worked_shift(
+    app: &super::App,
+    c: &Cast,
+    day: chrono::NaiveDate,
+    until: &str,
+) -> ContractId {
+    let state = &app.state;
+    let shift = c.open_shift(state, day, 1).await;
+    let contract = c.hire(state, c.fay, shift).await;
+    run_jobs(state).await;
+    travel(
+        state,
+        starts_at(&app.db, contract).await + Duration::hours(10),
+    );
+    hours::submit_hours(
+        state,
+        c.fay,
+        contract,
+        &shift_hours(day, "09:00", until, "30"),
+    )
+    .await
+    .expect("submit");
+    hours::answer_hours(state, c.harbour, c.hana, contract, Decision::Approve)
+        .await
+        .expect("approve");
+    run_jobs(state).await;
+    contract
+}
+
+/// Fay's shift on `day`, worked as booked and approved (see [`worked_shift`]).
+pub async fn approved_shift(app: &super::App, c: &Cast, day: chrono::NaiveDate) -> ContractId {
+    worked_shift(app, c, day, "17:30").await
 }

@@ -7,6 +7,7 @@ use crate::intents::{
     Answer, Event, Store, amount, invalid_amount, json_of, metadata, missing_object, missing_param,
     now, random_id,
 };
+use crate::lists::Order;
 use axum::http::StatusCode;
 use serde_json::json;
 use std::collections::HashMap;
@@ -53,6 +54,7 @@ pub struct Connect {
     accounts: HashMap<String, Account>,
     links: HashMap<String, Link>,
     transfers: HashMap<String, Transfer>,
+    transfer_order: Order,
 }
 
 impl Connect {
@@ -225,6 +227,16 @@ impl Connect {
             .sum()
     }
 
+    pub fn list_transfers(&self, p: &Params) -> Answer {
+        self.transfer_order.page(
+            "transfer",
+            "/v1/transfers",
+            p,
+            |id| self.transfers.get(id),
+            |transfer| transfer.created,
+        )
+    }
+
     pub fn transfer(&self, id: &str) -> Answer {
         match self.transfers.get(id) {
             Some(transfer) => (StatusCode::OK, json_of(transfer), Vec::new()),
@@ -350,6 +362,7 @@ impl Store {
             Err(refusal) => return refusal,
         };
         let body = json_of(&transfer);
+        self.connect.transfer_order.push(id.clone());
         self.connect.transfers.insert(id, transfer);
         ok_with_event("transfer.created", body)
     }

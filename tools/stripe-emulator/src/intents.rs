@@ -4,6 +4,7 @@
 use crate::cards::Outcome;
 use crate::connect::Connect;
 use crate::customers::{Method, Wallet};
+use crate::lists::Order;
 use crate::{Params, error};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -153,7 +154,9 @@ struct StoredIntent {
 pub struct Store {
     pub(crate) base_url: String,
     intents: HashMap<String, StoredIntent>,
+    intent_order: Order,
     refunds: HashMap<String, Refund>,
+    refund_order: Order,
     /// Customers, their payment methods and setup intents.
     pub(crate) wallet: Wallet,
     /// Connected accounts, onboarding links, transfers.
@@ -186,11 +189,33 @@ impl Store {
         Store {
             base_url,
             intents: HashMap::new(),
+            intent_order: Order::default(),
             refunds: HashMap::new(),
+            refund_order: Order::default(),
             wallet: Wallet::default(),
             connect: Connect::default(),
             answers: HashMap::new(),
         }
+    }
+
+    pub fn list_intents(&self, p: &Params) -> Answer {
+        self.intent_order.page(
+            "payment_intent",
+            "/v1/payment_intents",
+            p,
+            |id| self.intents.get(id).map(|stored| &stored.intent),
+            |intent| intent.created,
+        )
+    }
+
+    pub fn list_refunds(&self, p: &Params) -> Answer {
+        self.refund_order.page(
+            "refund",
+            "/v1/refunds",
+            p,
+            |id| self.refunds.get(id),
+            |refund| refund.created,
+        )
     }
 
     /// What the platform has taken in `currency`: captured payments less refunds.
@@ -304,6 +329,7 @@ impl Store {
             transfer_group: p.get("transfer_group").cloned(),
         };
         let body = json_of(&intent);
+        self.intent_order.push(id.clone());
         self.intents.insert(
             id.clone(),
             StoredIntent {
@@ -561,6 +587,7 @@ impl Store {
             transfer_reversal: None,
         };
         let body = json_of(&refund);
+        self.refund_order.push(refund.id.as_str().to_owned());
         self.refunds.insert(refund.id.as_str().to_owned(), refund);
         (StatusCode::OK, body, Vec::new())
     }

@@ -7,7 +7,8 @@
 //!   payment intents (automatic or manual capture, confirmed by the browser or charged
 //!   off-session with a saved card), refunds, customers, payment methods (attach, detach, list),
 //!   setup intents, Connect accounts with one-time onboarding links and a hosted onboarding
-//!   page, transfers (limited to the platform's balance or the source charge) and reversals.
+//!   page, transfers (limited to the platform's balance or the source charge) and reversals;
+//!   payment intents, refunds and transfers are listed newest first, page by page.
 //! - Understands Stripe's test cards and test payment methods: success, generic decline,
 //!   insufficient funds, authentication required (3-D Secure, completed or failed in a
 //!   challenge page; once at setup or every time), saved-then-declined.
@@ -25,6 +26,7 @@ mod connect;
 mod customers;
 mod intents;
 mod js;
+mod lists;
 mod webhooks;
 
 use axum::Router;
@@ -177,7 +179,7 @@ pub async fn start(addr: SocketAddr, config: EmulatorConfig) -> anyhow::Result<E
 
 fn router(shared: Shared) -> Router {
     Router::new()
-        .route("/v1/payment_intents", post(create_intent))
+        .route("/v1/payment_intents", post(create_intent).get(list_intents))
         .route(
             "/v1/payment_intents/{id}",
             get(retrieve_intent).post(retrieve_intent_post),
@@ -185,7 +187,7 @@ fn router(shared: Shared) -> Router {
         .route("/v1/payment_intents/{id}/confirm", post(confirm_intent))
         .route("/v1/payment_intents/{id}/cancel", post(cancel_intent))
         .route("/v1/payment_intents/{id}/capture", post(capture_intent))
-        .route("/v1/refunds", post(create_refund))
+        .route("/v1/refunds", post(create_refund).get(list_refunds))
         .route("/v1/customers", post(create_customer))
         .route("/v1/customers/{id}", get(retrieve_customer))
         .route("/v1/payment_methods", get(list_payment_methods))
@@ -204,7 +206,7 @@ fn router(shared: Shared) -> Router {
         .route("/v1/accounts", post(create_account))
         .route("/v1/accounts/{id}", get(retrieve_account))
         .route("/v1/account_links", post(create_account_link))
-        .route("/v1/transfers", post(create_transfer))
+        .route("/v1/transfers", post(create_transfer).get(list_transfers))
         .route("/v1/transfers/{id}", get(retrieve_transfer))
         .route("/v1/transfers/{id}/reversals", post(reverse_transfer))
         .route(
@@ -516,6 +518,32 @@ async fn retrieve_customer(
 ) -> Response {
     server_read(&shared, &headers, query, |store, _| {
         store.wallet.customer(&id)
+    })
+}
+
+async fn list_intents(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    server_read(&shared, &headers, query, Store::list_intents)
+}
+
+async fn list_refunds(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    server_read(&shared, &headers, query, Store::list_refunds)
+}
+
+async fn list_transfers(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    server_read(&shared, &headers, query, |store, p| {
+        store.connect.list_transfers(p)
     })
 }
 

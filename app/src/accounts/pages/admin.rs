@@ -34,6 +34,7 @@ pub fn AdminHomePage() -> impl IntoView {
                                 })}
                                 {o.can_manage_finance.then(|| view! {
                                     <li class="list__row"><a href="/admin/disputes">"Disputes"</a><span class="muted">"Hire disputes waiting for Olivine's decision"</span></li>
+                                    <li class="list__row"><a href="/admin/finance/reconciliation">"Reconciliation"</a><span class="muted">"The escrow ledger against Stripe, and money held too long"</span></li>
                                 })}
                                 {o.can_manage_users.then(|| view! {
                                     <li class="list__row"><a href="/admin/orders">"Orders"</a><span class="muted">"Fulfil, refund and cancel"</span></li>

@@ -11,6 +11,8 @@
 //!
 //! usage: ledger_bench <postgres-url> <out.json> [seconds-per-run]
 
+mod reconciliation;
+
 use anyhow::{Context, Result, bail, ensure};
 use app::escrow::ledger::{self, Account, Posting};
 use app::escrow::model::{TransactionKind, fee_for};
@@ -40,6 +42,14 @@ struct Booked {
     freelancer: UserId,
 }
 
+/// The app as the bench drives it, with its Stripe (the emulator, in this process).
+struct Bench {
+    state: AppState,
+    organisation: OrganisationId,
+    freelancers: [UserId; 2],
+    _stripe: stripe_emulator::Emulator,
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -56,8 +66,8 @@ async fn main() -> Result<()> {
         .connect(database)
         .await
         .context("connecting to the bench database")?;
-    let (state, booked, organisation) = book_contracts(&db).await?;
-    fund(&db, &booked, organisation).await?;
+    let (bench, booked) = book_contracts(&db).await?;
+    fund(&db, &booked, bench.organisation).await?;
     let booked = Arc::new(booked);
 
     // Warm the pool and the database's caches first.
@@ -90,13 +100,14 @@ async fn main() -> Result<()> {
     let findings = ledger::check(&mut conn).await?;
     ensure!(findings.is_empty(), "the ledger doesn't hold: {findings:?}");
     println!("\nledger check: every transaction balanced, every balance equal to its entries");
-    drop(state);
+    let reconciliation = reconciliation::measure(&bench, &booked).await?;
     let report = json!({
         "what": "escrow releases through escrow::ledger::post, one transaction each (escrow → payable, fee → platform fees)",
         "contracts": CONTRACTS,
         "seconds_per_run": seconds,
         "runs": rows,
-        "targets": { "postings_per_s": 2000, "release_p99_ms": 20 },
+        "reconciliation": reconciliation,
+        "targets": { "postings_per_s": 2000, "release_p99_ms": 20, "reconciliation_s": 10 },
     });
     std::fs::write(out, serde_json::to_vec_pretty(&report)?)?;
     Ok(())
@@ -104,15 +115,19 @@ async fn main() -> Result<()> {
 
 /// The demo accounts, and Harbour Hotels' contracts with Fay and Finn on sixteen days, booked
 /// through Hire as managers and freelancers book them, in the freshly migrated database.
-async fn book_contracts(db: &PgPool) -> Result<(AppState, Vec<Booked>, OrganisationId)> {
+async fn book_contracts(db: &PgPool) -> Result<(Bench, Vec<Booked>)> {
     server::MIGRATOR.run(db).await.context("migrating")?;
     server::seed::seed_accounts(db)
         .await
         .context("seeding the demo accounts")?;
     let keys = stripe_emulator::EmulatorConfig::local(None);
+    let stripe = stripe_emulator::start("127.0.0.1:0".parse()?, keys.clone())
+        .await
+        .context("starting the Stripe emulator")?;
     let config = Config::from_lookup(|k| match k {
         "OLIVINE_ENV" => Some("dev".to_owned()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        "OLIVINE_STRIPE_API_BASE" => Some(stripe.base_url()),
         "STRIPE_SECRET_KEY" => Some(keys.secret_key.clone()),
         "STRIPE_PUBLISHABLE_KEY" => Some(keys.publishable_key.clone()),
         "STRIPE_WEBHOOK_SECRET" => Some(keys.webhook_secret.clone()),
@@ -132,7 +147,15 @@ async fn book_contracts(db: &PgPool) -> Result<(AppState, Vec<Booked>, Organisat
             freelancer,
         });
     }
-    Ok((state, booked, cast.harbour))
+    Ok((
+        Bench {
+            state,
+            organisation: cast.harbour,
+            freelancers: [cast.fay, cast.finn],
+            _stripe: stripe,
+        },
+        booked,
+    ))
 }
 
 /// Each contract's escrow funded once, as a charge on the organisation's card funds it.
