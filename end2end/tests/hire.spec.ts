@@ -151,6 +151,15 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, th
     await expect(contract.getByTestId('timesheet')).toContainText('Approved');
     await expect(contract).toContainText('Hours approved: €253.60 owed');
 
+    // Both sides rate each other once the shift is completed.
+    await contract.getByRole('button', { name: 'Send rating' }).click();
+    await expect(contract.getByText('Choose from 1 to 5 stars.')).toBeVisible();
+    await contract.getByLabel('Your rating').selectOption('5');
+    await contract.getByLabel('A few words (optional)').fill('Calm under a long queue.');
+    await contract.getByRole('button', { name: 'Send rating' }).click();
+    await expect(contract.getByTestId('ratings')).toContainText('You gave ★★★★★ — “Calm under a long queue.”');
+    await expect(contract.getByRole('button', { name: 'Send rating' })).toHaveCount(0);
+
     // Harbour's statement books it: charged, released to Fay with the fee, nothing held; the
     // CSV download says the same.
     await page.goto('/hire/org/harbour-hotels/billing');
@@ -168,15 +177,6 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, th
     const csv = await fs.readFile(await download.path(), 'utf8');
     const row = csv.split('\r\n').find((line) => line.includes(title));
     expect(row).toMatch(/,Fay Freelancer,Completed,EUR,278\.96,253\.60,25\.36,0\.00,0\.00$/);
-
-    // Both sides rate each other once the shift is completed.
-    await contract.getByRole('button', { name: 'Send rating' }).click();
-    await expect(contract.getByText('Choose from 1 to 5 stars.')).toBeVisible();
-    await contract.getByLabel('Your rating').selectOption('5');
-    await contract.getByLabel('A few words (optional)').fill('Calm under a long queue.');
-    await contract.getByRole('button', { name: 'Send rating' }).click();
-    await expect(contract.getByTestId('ratings')).toContainText('You gave ★★★★★ — “Calm under a long queue.”');
-    await expect(contract.getByRole('button', { name: 'Send rating' })).toHaveCount(0);
 
     await freelancer.goto('/hire/work/shifts');
     await waitForHydration(freelancer);
