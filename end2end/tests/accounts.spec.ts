@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, mailedLink, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, mailedLink, signIn, signedIn, waitForHydration } from './helpers';
 
 function uniqueEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
@@ -29,8 +29,7 @@ test('sign up, confirm by email, sign out, sign in again', async ({ page }) => {
   await page.goto('/account');
   await expect(page.getByRole('heading', { name: 'Please sign in to continue' })).toBeVisible();
 
-  await signIn(page, email, password);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, email, password);
   await expect(page.locator('.account-menu__me')).toHaveText('Robin Example');
 });
 
@@ -68,8 +67,7 @@ test('reset a forgotten password through the emailed link', async ({ page }) => 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(page, email, 'the first password');
   await expect(page.getByRole('alert').filter({ hasText: "don't match" })).toBeVisible();
-  await signIn(page, email, 'the second password');
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, email, 'the second password');
 });
 
 async function signInWithTestId(page: Page, login: string): Promise<void> {
@@ -100,8 +98,7 @@ test("a provider email that an account already uses does not join it; the owner 
   // Forget the provider's own session, so linking asks who is signing in there, as it would
   // for a person coming back another day.
   await page.context().clearCookies();
-  await signIn(page, 'ann@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'ann@olivine.test', DEMO_PASSWORD);
   await expect(page.locator('.list__row', { hasText: 'Test ID' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Link Test ID' }).click();
   await page.locator('input[name="login"]').fill('ann');
@@ -125,8 +122,7 @@ test('a provider login without a verified email is refused with an explanation',
 });
 
 test('link a provider to a signed-in account, then unlink it', async ({ page }) => {
-  await signIn(page, 'finn@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'finn@olivine.test', DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Link Test ID' }).click();
   await page.locator('input[name="login"]').fill('finn-elsewhere');
   await page.locator('input[name="password"]').fill('anything');
@@ -142,8 +138,7 @@ test('link a provider to a signed-in account, then unlink it', async ({ page }) 
 });
 
 test('a shopper cannot open the back office; an admin can', async ({ page }) => {
-  await signIn(page, 'ben@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'ben@olivine.test', DEMO_PASSWORD);
   await expect(page.getByRole('link', { name: 'Back office' })).toHaveCount(0);
   const response = await page.goto('/admin/users');
   expect(response?.status()).toBe(403);

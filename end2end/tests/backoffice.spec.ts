@@ -1,10 +1,9 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, signIn } from './helpers';
+import { DEMO_PASSWORD, signIn, signedIn } from './helpers';
 
 test('an admin finds products by SKU and reviews stock alerts with a chosen window', async ({ page }) => {
-  await signIn(page, 'admin@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'admin@olivine.test', DEMO_PASSWORD);
   await page.getByRole('link', { name: 'Back office' }).click();
   await page.getByRole('main').getByRole('link', { name: 'Products', exact: true }).click();
   await expect(page).toHaveURL(/\/admin\/products$/);

@@ -1,10 +1,9 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, enterCard, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, enterCard, signedIn, waitForHydration } from './helpers';
 
 test("a manager saves the organisation's card through 3-D Secure; a declined card is not saved", async ({ page }) => {
-  await signIn(page, 'mia@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'mia@olivine.test', DEMO_PASSWORD);
   await page.goto('/hire/org/meadow-events');
   await waitForHydration(page);
   await page.getByRole('link', { name: 'Billing' }).click();

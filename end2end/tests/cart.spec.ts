@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, cents, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, cents, signedIn, waitForHydration } from './helpers';
 
 test('a guest fills a cart, fixes a quantity, and keeps it through sign-in', async ({ page }) => {
   await page.goto('/products/vitamin-d3-1000-iu');
@@ -26,8 +26,7 @@ test('a guest fills a cart, fixes a quantity, and keeps it through sign-in', asy
   await expect(page.getByTestId('cart-link')).toContainText('3');
 
   // Signing in keeps the cart: it joins the account's.
-  await signIn(page, 'ben@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'ben@olivine.test', DEMO_PASSWORD);
   await page.goto('/cart');
   await expect(page.locator('li.cart-line .cart-line__name')).toHaveText(['Vitamin D3 1000 IU']);
   await expect(page.locator('li.cart-line').first().getByLabel('Quantity')).toHaveValue('3');

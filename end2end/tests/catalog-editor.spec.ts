@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, signedIn, waitForHydration } from './helpers';
 
 /** Two different real photos (WebP renditions of seeded products), as an admin would have them. */
 async function twoPhotos(page: Page): Promise<Buffer[]> {
@@ -21,8 +21,7 @@ test('an admin creates a product with a variant, a lot and photos; a shopper fin
   test.setTimeout(90_000);
   const name = `Harbour Night Serum ${Date.now().toString(36)}`;
   const sku = `HNS-${Date.now().toString(36).toUpperCase().slice(-5)}`;
-  await signIn(page, 'admin@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'admin@olivine.test', DEMO_PASSWORD);
   const [bottle, jar] = await twoPhotos(page);
 
   await page.goto('/admin/products');

@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, hireDate, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, hireDate, signedIn, waitForHydration } from './helpers';
 
 
 test('a freelancer uploads a certificate, a support admin verifies it, and managers see the badge', async ({
@@ -11,8 +11,7 @@ test('a freelancer uploads a certificate, a support admin verifies it, and manag
   const validUntil = hireDate(365);
 
   // Fay uploads her first-aid certificate; a file that isn't a document is refused first.
-  await signIn(page, 'fay@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'fay@olivine.test', DEMO_PASSWORD);
   await page.goto('/hire/profile');
   await waitForHydration(page);
   const section = page.locator('#certificates');
@@ -40,8 +39,7 @@ test('a freelancer uploads a certificate, a support admin verifies it, and manag
   const admin = await browser.newPage();
   let href = '';
   try {
-    await signIn(admin, 'admin@olivine.test', DEMO_PASSWORD);
-    await expect(admin).toHaveURL(/\/account$/);
+    await signedIn(admin, 'admin@olivine.test', DEMO_PASSWORD);
     await admin.goto('/admin');
     await admin.getByRole('link', { name: 'Certificate verification' }).click();
     await expect(admin.getByRole('heading', { name: 'Certificate verification' })).toBeVisible();
@@ -75,8 +73,7 @@ test('a freelancer uploads a certificate, a support admin verifies it, and manag
   const manager = await browser.newPage();
   const finn = await browser.newPage();
   try {
-    await signIn(manager, 'hana@olivine.test', DEMO_PASSWORD);
-    await expect(manager).toHaveURL(/\/account$/);
+    await signedIn(manager, 'hana@olivine.test', DEMO_PASSWORD);
     await manager.goto('/hire/org/harbour-hotels/shifts/new');
     await waitForHydration(manager);
     await manager.getByLabel('Title').fill(`First-aid steward ${Date.now()}`);
@@ -98,8 +95,7 @@ test('a freelancer uploads a certificate, a support admin verifies it, and manag
     await expect(page.getByTestId('required-certificates')).toContainText('First aid (EHBO)');
     await expect(page.getByRole('button', { name: 'Apply for this shift' })).toBeVisible();
 
-    await signIn(finn, 'finn@olivine.test', DEMO_PASSWORD);
-    await expect(finn).toHaveURL(/\/account$/);
+    await signedIn(finn, 'finn@olivine.test', DEMO_PASSWORD);
     await finn.goto(shiftPath);
     await expect(finn.getByTestId('missing-certificates')).toHaveText(
       'To apply you need, verified and valid on the day: First aid (EHBO).',

@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, cents, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, cents, signedIn, waitForHydration } from './helpers';
 
 /** Add one of the product at `path` to the cart (page hydrated first). */
 async function addToCart(page: Page, path: string) {
@@ -48,8 +48,7 @@ async function expectPaidOrder(page: Page, total: number) {
 
 test('a guest fills a cart, signs in (the cart comes along), checks out and pays', async ({ page }) => {
   await addToCart(page, '/products/vitamin-d3-1000-iu');
-  await signIn(page, 'mia@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'mia@olivine.test', DEMO_PASSWORD);
   await expect(page.getByTestId('cart-link')).toContainText('1');
 
   const total = await checkOut(page);
@@ -62,8 +61,7 @@ test('a guest fills a cart, signs in (the cart comes along), checks out and pays
 });
 
 test('a declined card says so, keeps the cart, and another card pays', async ({ page }) => {
-  await signIn(page, 'leo@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'leo@olivine.test', DEMO_PASSWORD);
   await addToCart(page, '/products/magnesium-sleep-powder');
   const total = await checkOut(page);
 
@@ -78,8 +76,7 @@ test('a declined card says so, keeps the cart, and another card pays', async ({ 
 });
 
 test('a card that asks for 3-D Secure pays once the challenge is completed', async ({ page }) => {
-  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   await addToCart(page, '/products/vitamin-d3-1000-iu');
   const total = await checkOut(page);
 
@@ -91,8 +88,7 @@ test('a card that asks for 3-D Secure pays once the challenge is completed', asy
 });
 
 test('an admin ships a paid order and refunds part of it', async ({ page, browser }) => {
-  await signIn(page, 'max@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'max@olivine.test', DEMO_PASSWORD);
   await addToCart(page, '/products/magnesium-sleep-powder');
   const total = await checkOut(page);
   await enterCard(page, '4242 4242 4242 4242');
@@ -101,8 +97,7 @@ test('an admin ships a paid order and refunds part of it', async ({ page, browse
   expect(reference).toBeTruthy();
 
   const admin = await browser.newPage();
-  await signIn(admin, 'admin@olivine.test', DEMO_PASSWORD);
-  await expect(admin).toHaveURL(/\/account$/);
+  await signedIn(admin, 'admin@olivine.test', DEMO_PASSWORD);
   await admin.goto(`/admin/orders?q=${reference}`);
   await admin.getByRole('link', { name: reference! }).click();
   await waitForHydration(admin);

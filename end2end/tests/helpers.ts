@@ -51,6 +51,12 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** Sign in and wait until the account page shows: going on earlier races the sign-in. */
+export async function signedIn(page: Page, email: string, password: string): Promise<void> {
+  await signIn(page, email, password);
+  await expect(page).toHaveURL(/\/account$/);
+}
+
 /** A day ahead on the Hire wall clock, as a date field wants it. */
 export function hireDate(daysAhead: number): string {
   return new Date(Date.now() + daysAhead * 86_400_000).toLocaleDateString('sv-SE', {

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { expect, type APIRequestContext } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, applyWithNote, ensureHireCard, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, applyWithNote, ensureHireCard, hireDate, saveShiftDraft, signedIn, waitForHydration } from './helpers';
 
 // The tests move the server's Hire clock: one at a time, and each puts it back after, in a hook
 // of its own so a failure in the test is reported where it happened.
@@ -26,8 +26,7 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, th
   const date = hireDate(1);
 
   // The manager posts the shift as a draft, then publishes it.
-  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   // Bookings are charged to Harbour's card when the freelancer accepts.
   await ensureHireCard(page, 'harbour-hotels');
   await page.goto('/hire/org/harbour-hotels');
@@ -59,8 +58,7 @@ test('a manager posts a shift, a freelancer applies, is hired, submits hours, th
   // The freelancer finds it near home, and applies with a note.
   const freelancer = await browser.newPage();
   try {
-    await signIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
-    await expect(freelancer).toHaveURL(/\/account$/);
+    await signedIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
     await freelancer.goto('/hire/work');
     await waitForHydration(freelancer);
     await freelancer.getByLabel('Minimum wage (€/h)').fill('31.70');
@@ -223,8 +221,7 @@ test('hours disputed by the manager are escalated by the freelancer and split by
   const title = `Cloakroom, gala ${Date.now()}`;
 
   // A booked shift, funded from Harbour's card.
-  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   await ensureHireCard(page, 'harbour-hotels');
   await page.goto('/hire/org/harbour-hotels/shifts/new');
   await waitForHydration(page);
@@ -244,8 +241,7 @@ test('hours disputed by the manager are escalated by the freelancer and split by
   const freelancer = await browser.newPage();
   const admin = await browser.newPage();
   try {
-    await signIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
-    await expect(freelancer).toHaveURL(/\/account$/);
+    await signedIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
     await freelancer.goto(`/hire/shifts/${shiftId}`);
     await applyWithNote(freelancer, 'I ran the cloakroom at the opera.');
     await page.goto(managerShift);
@@ -285,9 +281,7 @@ test('hours disputed by the manager are escalated by the freelancer and split by
     await expect(disputed).toHaveAttribute('data-status', 'escalated');
 
     // A finance admin reads the evidence and splits it: €80 to Fay, the rest back to Harbour.
-    await signIn(admin, 'admin@olivine.test', DEMO_PASSWORD);
-    // Signed in only once the account page shows; going on earlier races the sign-in.
-    await expect(admin).toHaveURL(/\/account$/);
+    await signedIn(admin, 'admin@olivine.test', DEMO_PASSWORD);
     await admin.goto('/admin/disputes?status=escalated');
     await admin.getByTestId('disputes').getByRole('link', { name: title }).click();
     await expect(admin.getByRole('heading', { level: 1 })).toContainText(title);
@@ -338,8 +332,7 @@ test('a manager posts a fixed-price job, a freelancer applies at their own price
   const title = `Window display ${Date.now()}`;
   const day = hireDate(1);
 
-  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   // Bookings are charged to Harbour's card when the freelancer accepts.
   await ensureHireCard(page, 'harbour-hotels');
   await page.goto('/hire/org/harbour-hotels');
@@ -372,8 +365,7 @@ test('a manager posts a fixed-price job, a freelancer applies at their own price
   const freelancer = await browser.newPage();
   try {
     // Fay applies at her own price.
-    await signIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
-    await expect(freelancer).toHaveURL(/\/account$/);
+    await signedIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
     await freelancer.goto(jobPage!);
     await expect(freelancer.getByRole('heading', { name: title })).toBeVisible();
     await waitForHydration(freelancer);
@@ -454,8 +446,7 @@ test('a freelancer without signal reads their booking, sends hours and messages 
   const spare = `Runner, harbour stage ${stamp}`;
 
   // Hana posts two shifts; Fay applies to both and is booked on the first.
-  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   // Bookings are charged to Harbour's card when the freelancer accepts.
   await ensureHireCard(page, 'harbour-hotels');
   const post = async (shiftTitle: string, wage: string, date: string) => {
@@ -479,8 +470,7 @@ test('a freelancer without signal reads their booking, sends hours and messages 
   const freelancer = await browser.newPage();
   const device = freelancer.context();
   try {
-    await signIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
-    await expect(freelancer).toHaveURL(/\/account$/);
+    await signedIn(freelancer, 'fay@olivine.test', DEMO_PASSWORD);
     for (const shift of [bookedShift, spareShift]) {
       await freelancer.goto(publicPage(shift));
       await applyWithNote(freelancer, 'I know the harbour stage.');

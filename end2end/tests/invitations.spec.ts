@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, applyWithNote, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, applyWithNote, hireDate, saveShiftDraft, signedIn, waitForHydration } from './helpers';
 
 test('a manager edits a draft shift, publishes it, and invites a freelancer who applies from the invitation', async ({
   page,
@@ -14,15 +14,13 @@ test('a manager edits a draft shift, publishes it, and invites a freelancer who 
   // Finn's profile as managers see it: the link on his own profile page.
   const finn = await browser.newPage();
   try {
-    await signIn(finn, 'finn@olivine.test', DEMO_PASSWORD);
-    await expect(finn).toHaveURL(/\/account$/);
+    await signedIn(finn, 'finn@olivine.test', DEMO_PASSWORD);
     await finn.goto('/hire/profile');
     const finnProfile = await finn.getByRole('link', { name: 'See your profile as managers do' }).getAttribute('href');
     expect(finnProfile).toMatch(/^\/hire\/freelancers\/[0-9a-f-]+$/);
 
     // Hana saves a draft, then edits it before publishing: the form comes back filled in.
-    await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
-    await expect(page).toHaveURL(/\/account$/);
+    await signedIn(page, 'hana@olivine.test', DEMO_PASSWORD);
     await page.goto('/hire/org/harbour-hotels/shifts/new');
     await waitForHydration(page);
     const shiftPage = await saveShiftDraft(page, {

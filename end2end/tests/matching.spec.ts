@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, hireDate, saveShiftDraft, signedIn, waitForHydration } from './helpers';
 
 test('a manager sees explained recommended candidates for a shift and invites one; a freelancer sees recommended work', async ({
   page,
@@ -10,8 +10,7 @@ test('a manager sees explained recommended candidates for a shift and invites on
   const title = `Hotel café barista ${Date.now()}`;
 
   // Hana publishes a day shift in Utrecht.
-  await signIn(page, 'hana@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'hana@olivine.test', DEMO_PASSWORD);
   await page.goto('/hire/org/harbour-hotels/shifts/new');
   await waitForHydration(page);
   const shiftPage = await saveShiftDraft(page, {
@@ -101,8 +100,7 @@ test('a manager sees explained recommended candidates for a shift and invites on
   // Fay (Utrecht, barista, free all day) finds recommended work, explained.
   const fay = await browser.newPage();
   try {
-    await signIn(fay, 'fay@olivine.test', DEMO_PASSWORD);
-    await expect(fay).toHaveURL(/\/account$/);
+    await signedIn(fay, 'fay@olivine.test', DEMO_PASSWORD);
     await fay.goto('/hire/work');
     const openings = fay.getByTestId('openings');
     await expect(openings.locator(':scope > li').first()).toBeVisible();

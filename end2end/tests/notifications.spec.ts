@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, applyWithNote, hireDate, saveShiftDraft, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, applyWithNote, hireDate, saveShiftDraft, signedIn, waitForHydration } from './helpers';
 
 test('an application, an offer and a message reach the other side live and in the notifications', async ({
   page,
@@ -10,8 +10,7 @@ test('an application, an offer and a message reach the other side live and in th
   const title = `Forklift driver ${Date.now()}`;
 
   // Olga (Canal Logistics; no other spec signs in as her) posts and publishes a shift.
-  await signIn(page, 'olga@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'olga@olivine.test', DEMO_PASSWORD);
   await page.goto('/hire/org/canal-logistics/shifts/new');
   await waitForHydration(page);
   const managerShift = await saveShiftDraft(page, {
@@ -30,8 +29,7 @@ test('an application, an offer and a message reach the other side live and in th
   const fay = await browser.newPage();
   try {
     // Fay applies.
-    await signIn(fay, 'fay@olivine.test', DEMO_PASSWORD);
-    await expect(fay).toHaveURL(/\/account$/);
+    await signedIn(fay, 'fay@olivine.test', DEMO_PASSWORD);
     await fay.goto(managerShift.replace('/hire/org/canal-logistics/shifts/', '/hire/shifts/'));
     await expect(fay.getByRole('heading', { name: title })).toBeVisible();
     await applyWithNote(fay, 'Licensed since 2019.');

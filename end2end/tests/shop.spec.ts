@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, cents, productWithPricedVariants, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, cents, productWithPricedVariants, signedIn, waitForHydration } from './helpers';
 
 test('home → category → product', async ({ page }) => {
   await page.goto('/');
@@ -103,8 +103,7 @@ test('product photos: responsive WebP, sized, lazy below the fold, loaded on a p
 
 test('a shopper asks to hear when a sold-out variant is back, and changes her mind', async ({ page, browser }) => {
   // The back office's low-stock list names a sold-out variant of the demo catalog.
-  await signIn(page, 'admin@olivine.test', DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/account$/);
+  await signedIn(page, 'admin@olivine.test', DEMO_PASSWORD);
   await page.goto('/admin/inventory');
   const row = page.getByTestId('low-stock').locator('tr', { hasText: 'Sold out' }).first();
   const sku = await row.getAttribute('data-sku');
@@ -118,8 +117,7 @@ test('a shopper asks to hear when a sold-out variant is back, and changes her mi
     await expect(ann.getByTestId('sku')).toHaveText(sku!);
     await expect(ann.getByTestId('back-in-stock')).toContainText('Sold out for now.');
 
-    await signIn(ann, 'ann@olivine.test', DEMO_PASSWORD);
-    await expect(ann).toHaveURL(/\/account$/);
+    await signedIn(ann, 'ann@olivine.test', DEMO_PASSWORD);
     await ann.goto(`${product}?variant=${sku}`);
     await waitForHydration(ann);
     const box = ann.getByTestId('back-in-stock');
