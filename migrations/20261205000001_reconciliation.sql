@@ -36,12 +36,13 @@ CREATE TYPE reconciliation_difference AS ENUM (
     'ledger'
 );
 
+CREATE TYPE reconciliation_object AS ENUM ('charge', 'refund', 'transfer', 'ledger');
+
 CREATE TABLE ledger_reconciliation_differences (
     reconciliation_id uuid NOT NULL REFERENCES ledger_reconciliations ON DELETE RESTRICT,
     position     integer NOT NULL CHECK (position >= 0),
     kind         reconciliation_difference NOT NULL,
-    -- `charge`, `refund`, `transfer`, or `ledger`.
-    object       text NOT NULL CHECK (object IN ('charge', 'refund', 'transfer', 'ledger')),
+    object       reconciliation_object NOT NULL,
     -- Stripe's id (pi_…, re_…, tr_…), or the ledger's transaction or account.
     reference    text NOT NULL CHECK (length(reference) BETWEEN 1 AND 255),
     booked_minor bigint,

@@ -24,43 +24,13 @@ pg_enum! {
     }
 }
 
-/// The object a difference is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StripeObject {
-    Charge,
-    Refund,
-    Transfer,
-    Ledger,
-}
-
-impl StripeObject {
-    pub fn db_name(self) -> &'static str {
-        match self {
-            StripeObject::Charge => "charge",
-            StripeObject::Refund => "refund",
-            StripeObject::Transfer => "transfer",
-            StripeObject::Ledger => "ledger",
-        }
-    }
-
-    pub fn from_db_name(name: &str) -> Option<Self> {
-        [
-            StripeObject::Charge,
-            StripeObject::Refund,
-            StripeObject::Transfer,
-            StripeObject::Ledger,
-        ]
-        .into_iter()
-        .find(|o| o.db_name() == name)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StripeObject::Charge => "Charge",
-            StripeObject::Refund => "Refund",
-            StripeObject::Transfer => "Transfer",
-            StripeObject::Ledger => "Ledger",
-        }
+pg_enum! {
+    /// The object a difference is about.
+    StripeObject as "reconciliation_object" {
+        Charge = "charge": "Charge",
+        Refund = "refund": "Refund",
+        Transfer = "transfer": "Transfer",
+        Ledger = "ledger": "Ledger",
     }
 }
 

@@ -176,7 +176,8 @@ pub async fn insert_run(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<(),
         r#"INSERT INTO ledger_reconciliation_differences
                (reconciliation_id, position, kind, object, reference, booked_minor, stripe_minor,
                 currency, detail)
-           SELECT $1, d.position - 1, d.kind::reconciliation_difference, d.object, d.reference, d.booked, d.at_stripe,
+           SELECT $1, d.position - 1, d.kind::reconciliation_difference,
+                  d.object::reconciliation_object, d.reference, d.booked, d.at_stripe,
                   d.currency, d.detail
              FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[],
                          $6::bigint[], $7::text[], $8::text[])
@@ -217,7 +218,7 @@ pub async fn run(
         return Ok(None);
     };
     let rows = sqlx::query!(
-        r#"SELECT kind AS "kind: DifferenceKind", object, reference, booked_minor, stripe_minor,
+        r#"SELECT kind AS "kind: DifferenceKind", object AS "object: StripeObject", reference, booked_minor, stripe_minor,
                   currency, detail
              FROM ledger_reconciliation_differences
             WHERE reconciliation_id = $1
@@ -232,7 +233,7 @@ pub async fn run(
             let currency = d.currency.unwrap_or_default();
             Difference {
                 kind: d.kind,
-                object: StripeObject::from_db_name(&d.object).unwrap_or(StripeObject::Ledger),
+                object: d.object,
                 reference: d.reference,
                 booked: d.booked_minor.map(|m| money(m, &currency)),
                 at_stripe: d.stripe_minor.map(|m| money(m, &currency)),
