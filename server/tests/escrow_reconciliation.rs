@@ -13,20 +13,11 @@ use app::money::{Currency, Money};
 use app::state::AppState;
 use chrono::{Duration, Utc};
 use common::escrow::{
-    BP, SHIFT_PAY, ledger_holds, onboard, run_jobs, run_payouts, save_card, travel, worked_shift,
+    BP, SHIFT_PAY, ledger_holds, onboard, run_jobs, run_payouts, save_card, today, travel,
+    worked_shift,
 };
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use test_support::hire::{Cast, hire_day};
-
-/// A run over the last day that reports everything Stripe made up to now.
-fn today() -> Run {
-    Run {
-        trigger: Trigger::Command,
-        started_by: None,
-        since: Utc::now() - Duration::days(1),
-        settled_before: Utc::now() + Duration::minutes(1),
-    }
-}
 
 async fn found(
     state: &AppState,

@@ -4,6 +4,8 @@
 
 use app::escrow::cards;
 use app::escrow::ledger::{self, Account};
+use app::escrow::reconciliation::Run;
+use app::escrow::reconciliation::model::Trigger;
 use app::escrow::{funding, payouts};
 use app::hire::contracts::hours::{self, Decision};
 use app::ids::{ContractId, OrganisationId, UserId};
@@ -120,6 +122,16 @@ pub async fn starts_at(db: &PgPool, contract: ContractId) -> DateTime<Utc> {
 pub fn travel(state: &AppState, at: DateTime<Utc>) {
     state.clock.set_offset(Duration::zero());
     state.clock.set_offset(at - state.clock.now());
+}
+
+/// A reconciliation over the last day that reports everything Stripe made up to now.
+pub fn today() -> Run {
+    Run {
+        trigger: Trigger::Command,
+        started_by: None,
+        since: Utc::now() - Duration::days(1),
+        settled_before: Utc::now() + Duration::minutes(1),
+    }
 }
 
 /// Runs the payout job until it rests; how many payouts it worked.

@@ -211,6 +211,17 @@ impl Connect {
         })
     }
 
+    /// The transfers of `group` (their `transfer_group`): how many, and what they sent less
+    /// what was reversed.
+    pub fn group(&self, group: &str) -> (usize, i64) {
+        self.transfers
+            .values()
+            .filter(|t| t.transfer_group.as_deref() == Some(group))
+            .fold((0, 0), |(count, sent), t| {
+                (count + 1, sent + t.amount - t.amount_reversed)
+            })
+    }
+
     /// Sent to (minus reversed) in `currency`, optionally only from one charge.
     fn transferred(&self, currency: &Currency, source: Option<&str>) -> i64 {
         self.transfers

@@ -123,6 +123,17 @@ impl Emulator {
         self.transfer_delay_ms.store(ms, Ordering::Relaxed);
     }
 
+    /// What is left of charge `charge` (`ch_…`) after its refunds, if Stripe has it.
+    pub fn charge_left(&self, charge: &str) -> Option<i64> {
+        lock(&self.store).charge_left(charge)
+    }
+
+    /// The transfers of `group` (their `transfer_group`): how many, and what they sent less
+    /// what was reversed.
+    pub fn transfer_group(&self, group: &str) -> (usize, i64) {
+        lock(&self.store).connect.group(group)
+    }
+
     /// Stripe asks the owner of connected `account` for `due` (Stripe's field names, such as
     /// `individual.id_number`): transfers to it stop until they finish onboarding again.
     pub fn require(&self, account: &str, due: &[&str]) -> bool {
