@@ -8,7 +8,9 @@ use crate::hire::contracts::model::{
     WeekInput, pay_for,
 };
 use crate::hire::contracts::repo::{LockedContract, NewEvent};
-use crate::hire::contracts::service::{lock_contract_for, record_contract_event};
+use crate::hire::contracts::service::{
+    complete_if_settled, lock_contract_for, record_contract_event,
+};
 use crate::hire::contracts::timesheets::{Answer, NewHours};
 use crate::hire::error::{Result, note_text, reason_text, refuse};
 use crate::hire::postings::model::{PayBasis, PostingKind};
@@ -332,7 +334,7 @@ pub async fn answer_delivery(
     } else {
         TimesheetStatus::Approved
     };
-    deliver(&mut tx, id, to, reason.as_deref(), Some(by), now).await?;
+    deliver(&mut tx, &contract, id, to, reason.as_deref(), Some(by), now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -340,6 +342,7 @@ pub async fn answer_delivery(
 /// Answer a contract's handed-over work; approval completes it and records the price owed.
 async fn deliver(
     conn: &mut PgConnection,
+    contract: &LockedContract,
     id: ContractId,
     to: TimesheetStatus,
     reason: Option<&str>,
@@ -356,13 +359,7 @@ async fn deliver(
         disputes::service::open(conn, id, None, amount, reason, by, now).await?;
     }
     if to.is_approved() {
-        contracts::repo::set_contract_status(
-            conn,
-            id,
-            ContractStatus::Active,
-            ContractStatus::Completed,
-        )
-        .await?;
+        complete_if_settled(conn, id, contract).await?;
         record_contract_event(
             conn,
             NewEvent {
@@ -452,19 +449,7 @@ async fn settle(
             .await?;
     }
     if answer.to.is_approved() {
-        let completes = match answer.week {
-            None => true,
-            Some(_) => contracts::timesheets::weeks_settled(conn, id, contract.ends_at).await?,
-        };
-        if completes {
-            contracts::repo::set_contract_status(
-                conn,
-                id,
-                ContractStatus::Active,
-                ContractStatus::Completed,
-            )
-            .await?;
-        }
+        complete_if_settled(conn, id, contract).await?;
         record_contract_event(
             conn,
             NewEvent {
@@ -589,13 +574,17 @@ pub async fn auto_approve(state: &AppState, item: AutoApprovalItem) -> Result<bo
             settle(&mut tx, &contract, id, answer).await?;
         }
         AutoApprovalItem::Delivery(id) => {
+            let Some(contract) = contracts::repo::lock_contract(&mut tx, id).await? else {
+                return Ok(false);
+            };
             if contracts::timesheets::deliveries_due(&mut tx, cutoff, 1, Some(id))
                 .await?
                 .is_empty()
             {
                 return Ok(false);
             }
-            deliver(&mut tx, id, TimesheetStatus::AutoApproved, None, None, now).await?;
+            let approved = TimesheetStatus::AutoApproved;
+            deliver(&mut tx, &contract, id, approved, None, None, now).await?;
         }
     }
     tx.commit().await?;

@@ -101,6 +101,35 @@ pub(crate) async fn cancel_locked(
     Ok(())
 }
 
+/// The contract's hours or work are settled — approved, or a dispute about them decided: a
+/// shift or a fixed-price job is over, an hourly job once the week with its last day is settled
+/// and no other week waits for an answer or a correction.
+pub(crate) async fn complete_if_settled(
+    conn: &mut PgConnection,
+    id: ContractId,
+    contract: &LockedContract,
+) -> Result<()> {
+    if contract.status != ContractStatus::Active {
+        return Ok(());
+    }
+    let completes = match (contract.kind, contract.pay_basis) {
+        (PostingKind::Job, PayBasis::Hourly) => {
+            contracts::timesheets::weeks_settled(conn, id, contract.ends_at).await?
+        }
+        (PostingKind::Shift, _) | (PostingKind::Job, PayBasis::Fixed) => true,
+    };
+    if completes {
+        contracts::repo::set_contract_status(
+            conn,
+            id,
+            ContractStatus::Active,
+            ContractStatus::Completed,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Either side cancels a contract before the shift starts.
 pub async fn cancel_contract(
     state: &AppState,

@@ -8,7 +8,7 @@ use super::repo::{self, NewDispute, Resolution};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
 use crate::escrow::ledger::{self, Account};
-use crate::hire::contracts::model::{ContractEventKind, ContractStatus, TimesheetStatus};
+use crate::hire::contracts::model::{ContractEventKind, TimesheetStatus};
 use crate::hire::contracts::repo::{ContractScope, LockedContract, NewEvent};
 use crate::hire::contracts::service::{lock_contract_for, record_contract_event};
 use crate::hire::error::{Result, not_found, note_text, reason_text, refuse};
@@ -186,7 +186,7 @@ pub async fn resolve(
         event,
     };
     repo::resolve(&mut tx, id, &resolution).await?;
-    complete_if_settled(&mut tx, contract_id, &contract).await?;
+    contracts::service::complete_if_settled(&mut tx, contract_id, &contract).await?;
     let kept = Money::new(
         dispute.claimed.minor() - released.minor(),
         released.currency(),
@@ -225,34 +225,6 @@ async fn mark_resolved(
     };
     if done.rows_affected() != 1 {
         return refuse(Refusal::ChangedMeanwhile);
-    }
-    Ok(())
-}
-
-/// A shift or a fixed-price job is over once its one dispute is decided; an hourly job when
-/// its last week is settled and no other week waits.
-async fn complete_if_settled(
-    conn: &mut PgConnection,
-    id: ContractId,
-    contract: &LockedContract,
-) -> Result<()> {
-    if contract.status != ContractStatus::Active {
-        return Ok(());
-    }
-    let completes = match (contract.kind, contract.pay_basis) {
-        (PostingKind::Job, PayBasis::Hourly) => {
-            contracts::timesheets::weeks_settled(conn, id, contract.ends_at).await?
-        }
-        _ => true,
-    };
-    if completes {
-        contracts::repo::set_contract_status(
-            conn,
-            id,
-            ContractStatus::Active,
-            ContractStatus::Completed,
-        )
-        .await?;
     }
     Ok(())
 }
