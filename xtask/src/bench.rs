@@ -9,6 +9,7 @@ use crate::site::{
 use crate::util::{free_port, on_path, output, root, run, say, target_dir, wait_for_port};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -202,37 +203,37 @@ fn checkout(pins: &Pins) -> Result<()> {
     with_database(pins, "olivine_bench_checkout", |url| {
         say("bench: building the release site and the checkout benchmark");
         build_site(true)?;
-        cargo_build_release("benches", "checkout_bench")?;
         let serving = serve_release(url)?;
-        let out = target_dir()?.join("bench").join("checkout.json");
-        std::fs::create_dir_all(out.parent().context("no parent")?)?;
-        run(
-            Command::new(target_dir()?.join("release").join("checkout_bench"))
+        run_bench("checkout_bench", "checkout.json", |bench, out| {
+            bench
                 .arg(format!("http://127.0.0.1:{}", serving.port))
                 .arg(url)
-                .arg(&out)
-                .arg(RUN_SECONDS.to_string()),
-        )?;
-        say(format!("bench: wrote {}", out.display()));
-        Ok(())
+                .arg(out)
+                .arg(RUN_SECONDS.to_string());
+        })
     })
+}
+
+/// Builds the release benchmark `bin`, runs it with the arguments `args` gives it for its
+/// report at `out` (under target/bench/), and says where the report is.
+fn run_bench(bin: &str, report: &str, args: impl FnOnce(&mut Command, &Path)) -> Result<()> {
+    cargo_build_release("benches", bin)?;
+    let out = target_dir()?.join("bench").join(report);
+    std::fs::create_dir_all(out.parent().context("no parent")?)?;
+    let mut bench = Command::new(target_dir()?.join("release").join(bin));
+    args(&mut bench, &out);
+    run(&mut bench)?;
+    say(format!("bench: wrote {}", out.display()));
+    Ok(())
 }
 
 /// Hire's escrow ledger: releases booked through the ledger service at 1 and 8 workers.
 fn ledger(pins: &Pins) -> Result<()> {
     with_database(pins, "olivine_bench_ledger", |url| {
         say("bench: building the ledger benchmark");
-        cargo_build_release("benches", "ledger_bench")?;
-        let out = target_dir()?.join("bench").join("ledger.json");
-        std::fs::create_dir_all(out.parent().context("no parent")?)?;
-        run(
-            Command::new(target_dir()?.join("release").join("ledger_bench"))
-                .arg(url)
-                .arg(&out)
-                .arg(RUN_SECONDS.to_string()),
-        )?;
-        say(format!("bench: wrote {}", out.display()));
-        Ok(())
+        run_bench("ledger_bench", "ledger.json", |bench, out| {
+            bench.arg(url).arg(out).arg(RUN_SECONDS.to_string());
+        })
     })
 }
 
@@ -247,17 +248,9 @@ fn search(pins: &Pins, args: &[String]) -> Result<()> {
         say(format!(
             "bench: building the search benchmark ({products} products)"
         ));
-        cargo_build_release("benches", "search_bench")?;
-        let out = target_dir()?.join("bench").join("search.json");
-        std::fs::create_dir_all(out.parent().context("no parent")?)?;
-        run(
-            Command::new(target_dir()?.join("release").join("search_bench"))
-                .arg(url)
-                .arg(products.to_string())
-                .arg(&out),
-        )?;
-        say(format!("bench: wrote {}", out.display()));
-        Ok(())
+        run_bench("search_bench", "search.json", |bench, out| {
+            bench.arg(url).arg(products.to_string()).arg(out);
+        })
     })
 }
 
@@ -274,18 +267,13 @@ fn matching(pins: &Pins, args: &[String]) -> Result<()> {
         say(format!(
             "bench: building the matching benchmark ({profiles} freelancers)"
         ));
-        cargo_build_release("benches", "matching_bench")?;
-        let out = target_dir()?.join("bench").join("matching.json");
-        std::fs::create_dir_all(out.parent().context("no parent")?)?;
-        run(
-            Command::new(target_dir()?.join("release").join("matching_bench"))
+        run_bench("matching_bench", "matching.json", |bench, out| {
+            bench
                 .arg(url)
                 .arg(profiles.to_string())
-                .arg(&out)
-                .envs(pins.embedding_model.env()),
-        )?;
-        say(format!("bench: wrote {}", out.display()));
-        Ok(())
+                .arg(out)
+                .envs(pins.embedding_model.env());
+        })
     })
 }
 
@@ -368,10 +356,7 @@ fn realtime(pins: &Pins, args: &[String]) -> Result<()> {
 fn media(pins: &Pins) -> Result<()> {
     crate::setup::bench_packages(pins)?;
     say("bench: building the media benchmark");
-    cargo_build_release("benches", "media_bench")?;
-    let out = target_dir()?.join("bench").join("media.json");
-    std::fs::create_dir_all(out.parent().context("no parent")?)?;
-    run(Command::new(target_dir()?.join("release").join("media_bench")).arg(&out))?;
-    say(format!("bench: wrote {}", out.display()));
-    Ok(())
+    run_bench("media_bench", "media.json", |bench, out| {
+        bench.arg(out);
+    })
 }
