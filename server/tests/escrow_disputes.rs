@@ -16,12 +16,12 @@ use app::ids::{ContractId, UserId};
 use app::state::AppState;
 use chrono::Duration;
 use common::escrow::{
-    BP, SHIFT_PAY, balance, fee_income, ledger_holds, notices, run_jobs, save_card, starts_at,
+    BP, SHIFT_PAY, balance, fee_income, harbour_paying, ledger_holds, notices, run_jobs, starts_at,
     travel,
 };
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use test_support::hire::{Cast, JobBuilder, contract_state, hire_day, hours, week_of};
+use test_support::hire::{JobBuilder, contract_state, hire_day, hours, week_of};
 use test_support::refusal;
 
 /// The freelancer's view of the contract's disputes.
@@ -55,11 +55,9 @@ async fn a_disputed_shift_is_held_settled_escalated_and_split_by_finance(
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
     let admin = common::user(db, "admin@olivine.test").await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
     let day = hire_day(3);
     let shift = c.open_shift(state, day, 1).await;
     let contract = c.hire(state, c.fay, shift).await;
@@ -244,11 +242,9 @@ async fn an_unfunded_hourly_week_released_by_finance_is_charged_then_paid(
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
     let admin = common::user(db, "admin@olivine.test").await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
     let first = hire_day(3);
     let job = JobBuilder::from(first, first + Duration::days(4))
         .open(state, c.harbour, c.hana)

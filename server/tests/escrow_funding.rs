@@ -19,8 +19,8 @@ use app::state::AppState;
 use axum::http::StatusCode;
 use chrono::Duration;
 use common::escrow::{
-    BP, SHIFT_PAY, balance, fee_income, ledger_holds, notices, run_jobs, save_card, starts_at,
-    travel,
+    BP, SHIFT_PAY, balance, fee_income, harbour_paying, ledger_holds, notices, run_jobs, save_card,
+    starts_at, travel,
 };
 use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -38,10 +38,8 @@ async fn a_booking_is_funded_released_on_approval_and_the_rest_refunded(
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
     let day = hire_day(3);
     let shift = c.open_shift(state, day, 1).await;
     let contract = c.hire(state, c.fay, shift).await;
@@ -305,10 +303,8 @@ async fn cancellations_and_no_shows_settle_by_the_policy(
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
     let held = SHIFT_PAY + fee_for(SHIFT_PAY, BP);
     let day = hire_day(4);
     let early = c
@@ -393,10 +389,8 @@ async fn an_hourly_job_is_charged_week_by_week_and_a_fixed_price_on_acceptance(
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
     let first = hire_day(3);
     let hourly = JobBuilder::from(first, first + Duration::days(27))
         .open(state, c.harbour, c.hana)

@@ -10,13 +10,13 @@ use app::escrow::model::{PayoutStatus, fee_for};
 use app::escrow::payouts;
 use app::ids::UserId;
 use common::escrow::{
-    BP, SHIFT_PAY, approved_shift, balance, fee_income, ledger_holds, notices, onboard,
-    run_payouts, save_card,
+    BP, SHIFT_PAY, approved_shift, balance, fee_income, harbour_paying, ledger_holds, notices,
+    onboard, run_payouts,
 };
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::time::{Duration as Wait, Instant};
-use test_support::hire::{Cast, hire_day};
+use test_support::hire::hire_day;
 
 /// The freelancer's payouts as (status, amount, reversed, transfer).
 async fn payouts_of(db: &PgPool, freelancer: UserId) -> Vec<(String, i64, i64, Option<String>)> {
@@ -53,10 +53,8 @@ async fn released_pay_waits_for_onboarding_then_goes_out_once_and_a_reversal_com
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
     let contract = approved_shift(&app, &c, hire_day(3)).await;
     let payable = Account::FreelancerPayable(c.fay, contract);
     let paid_out = Account::FreelancerPaidOut(c.fay, contract);
@@ -180,10 +178,8 @@ async fn a_refused_transfer_books_the_money_back_and_waits_for_the_account(
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
     let contract = approved_shift(&app, &c, hire_day(3)).await;
     let link = payouts::start_onboarding(state, c.fay).await.expect("link");
     onboard(&link).await;
@@ -238,10 +234,8 @@ async fn the_payout_job_killed_twice_mid_transfer_still_makes_each_transfer_once
     options: PgConnectOptions,
 ) {
     const SHIFTS: usize = 4;
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
     let mut contracts = Vec::new();
     for n in 0..SHIFTS {
         let day = hire_day(3 + i64::try_from(n).expect("small"));

@@ -13,11 +13,11 @@ use app::money::{Currency, Money};
 use app::state::AppState;
 use chrono::{Duration, Utc};
 use common::escrow::{
-    BP, SHIFT_PAY, ledger_holds, onboard, run_jobs, run_payouts, save_card, today, travel,
+    BP, SHIFT_PAY, harbour_paying, ledger_holds, onboard, run_jobs, run_payouts, today, travel,
     worked_shift,
 };
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use test_support::hire::{Cast, hire_day};
+use test_support::hire::hire_day;
 
 async fn found(
     state: &AppState,
@@ -44,10 +44,8 @@ async fn differences_with_stripe_are_reported_until_booked_and_long_holds_flagge
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
-    let app = common::app(common::own_pool(options).await).await;
+    let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
-    let c = Cast::of(state).await;
-    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
 
     // Six of eight hours worked: charged, released, the rest refunded, and Fay paid out.
     let contract = worked_shift(&app, &c, hire_day(3), "15:30").await;

@@ -13,12 +13,22 @@ use app::money::Currency;
 use app::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
 use test_support::hire::{Cast, hours as shift_hours};
 
 /// The demo shift: 09:00–17:30 with a 30-minute break at €16.00 an hour.
 pub const SHIFT_PAY: i64 = 8 * 1600;
 /// The fee at the default 10 %.
 pub const BP: u32 = 1000;
+
+/// The app over `options`' database with the demo cast, and a Visa that always pays saved as
+/// Harbour's card.
+pub async fn harbour_paying(options: PgConnectOptions) -> (super::App, Cast) {
+    let app = super::app(super::own_pool(options).await).await;
+    let c = Cast::of(&app.state).await;
+    save_card(&app, c.harbour, c.hana, "pm_card_visa").await;
+    (app, c)
+}
 
 /// Saves `card` (a Stripe test payment method) as `organisation`'s, as the billing page does.
 pub async fn save_card(app: &super::App, organisation: OrganisationId, by: UserId, card: &str) {
