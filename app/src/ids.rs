@@ -35,6 +35,7 @@ typed_id!(
     CartId,
     OrderId,
     RefundId,
+    SubscriptionId,
     PostingId,
     ApplicationId,
     ContractId,

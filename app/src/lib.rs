@@ -39,6 +39,7 @@ pub mod restock;
 pub mod secret;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod subscriptions;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 pub mod ui;
@@ -80,6 +81,7 @@ use notifications::pages::{MailboxPage, UnsubscribePage};
 use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
 use orders::pages::{MyOrdersPage, OrderDetailPage};
 use restock::components::BackInStock;
+use subscriptions::pages::SubscriptionsPage;
 use ui::NotFound;
 
 /// What signing in brings along, in order: the cart the browser filled as a guest (merged into
@@ -97,6 +99,14 @@ pub const AFTER_SIGN_IN: &[accounts::hooks::AfterSignIn<state::AppState>] = &[
         },
     },
 ];
+
+/// What booking an order's payment brings along, in its transaction: the subscriptions its
+/// subscribed lines start.
+#[cfg(feature = "ssr")]
+pub const WHEN_PAID: &[orders::hooks::WhenPaid] = &[orders::hooks::WhenPaid {
+    name: "start subscriptions",
+    run: |conn, paid| Box::pin(subscriptions::service::start_from_order(conn, paid)),
+}];
 
 /// The product page, whose buy box is the cart's "Add to cart" form and, while the chosen
 /// variant is sold out, "Tell me when it's back".
@@ -196,6 +206,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("security")) view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("notifications")) view=NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("account"), StaticSegment("subscriptions")) view=SubscriptionsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("hire") view=HireHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("profile")) view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("work")) view=FindWorkPage ssr=SsrMode::Async/>

@@ -6,6 +6,7 @@ pub use crate::clock::Clock;
 use crate::error::AppError;
 use crate::media::service::Media;
 use crate::notifications::live::Hub;
+use crate::orders::hooks::WhenPaid;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
 use payments::Payments;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub clock: Clock,
     /// What other domains do when a browser signs in.
     pub after_sign_in: &'static [AfterSignIn<AppState>],
+    /// What other domains do in the transaction that books an order's payment.
+    pub when_paid: &'static [WhenPaid],
     /// The WebSockets open on this node, waiting for their person's notifications.
     pub live: Arc<Hub>,
 }
@@ -54,6 +57,7 @@ impl AppState {
             payments,
             clock: Clock::default(),
             after_sign_in: &[],
+            when_paid: &[],
             live: Arc::new(Hub::default()),
         }
     }
@@ -62,6 +66,13 @@ impl AppState {
     #[must_use]
     pub fn after_sign_in(mut self, steps: &'static [AfterSignIn<AppState>]) -> Self {
         self.after_sign_in = steps;
+        self
+    }
+
+    /// Run `steps` in the transaction that books an order's payment.
+    #[must_use]
+    pub fn when_paid(mut self, steps: &'static [WhenPaid]) -> Self {
+        self.when_paid = steps;
         self
     }
 }

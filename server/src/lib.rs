@@ -136,7 +136,8 @@ pub fn app_state_with(
                 .context("cannot set up payments (STRIPE_* / OLIVINE_STRIPE_API_BASE)")?,
         ),
     )
-    .after_sign_in(app::AFTER_SIGN_IN))
+    .after_sign_in(app::AFTER_SIGN_IN)
+    .when_paid(app::WHEN_PAID))
 }
 
 /// The image pipeline over the configured store.

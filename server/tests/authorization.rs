@@ -64,6 +64,38 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             signed_in.to_vec(),
         ),
         ("accounts/notifications-read", vec![], signed_in.to_vec()),
+        // A customer's own subscriptions; another person's id is not found (`subscriptions.rs`).
+        ("subscriptions/mine", vec![], signed_in.to_vec()),
+        (
+            "subscriptions/skip",
+            vec![("id", &nobody)],
+            signed_in.to_vec(),
+        ),
+        (
+            "subscriptions/pause",
+            vec![("id", &nobody), ("until", "")],
+            signed_in.to_vec(),
+        ),
+        (
+            "subscriptions/resume",
+            vec![("id", &nobody)],
+            signed_in.to_vec(),
+        ),
+        (
+            "subscriptions/every",
+            vec![("id", &nobody), ("every", "2")],
+            signed_in.to_vec(),
+        ),
+        (
+            "subscriptions/quantity",
+            vec![("id", &nobody), ("quantity", "2")],
+            signed_in.to_vec(),
+        ),
+        (
+            "subscriptions/cancel",
+            vec![("id", &nobody), ("reason", "too_much")],
+            signed_in.to_vec(),
+        ),
         ("accounts/email-preferences", vec![], signed_in.to_vec()),
         (
             "restock/ask",
@@ -697,6 +729,7 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         // A visitor asked about nothing (`false`).
         "restock/asked",
         "cart/add",
+        "cart/every",
         "cart/remove",
         "cart/set",
         "cart/view",

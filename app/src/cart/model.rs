@@ -1,6 +1,7 @@
 //! The cart as the shopper sees it: lines with today's price and stock, and what changed since
 //! they were added. Pure rules only; the browser and the server share them.
 
+use crate::catalog::model::{Cadence, SubscribeOffer};
 use crate::error::AppError;
 use crate::ids::VariantId;
 use crate::money::{Money, MoneyError};
@@ -25,6 +26,10 @@ pub struct CartLine {
     pub available: i64,
     /// Withdrawn from sale since it was added.
     pub withdrawn: bool,
+    /// Subscribed to (delivered again every so often) rather than bought once.
+    pub every: Option<Cadence>,
+    /// Subscribe and save as the catalog offers it for this product now.
+    pub subscribe: Option<SubscribeOffer>,
 }
 
 /// Why a line can't go to checkout as it is, or what the shopper should know about it.
@@ -32,8 +37,15 @@ pub struct CartLine {
 pub enum LineNotice {
     SoldOut,
     Withdrawn,
-    OnlyLeft { available: i64 },
-    PriceChanged { was: Money, now: Money },
+    /// Chosen as a subscription, which the product no longer offers.
+    NotSubscribable,
+    OnlyLeft {
+        available: i64,
+    },
+    PriceChanged {
+        was: Money,
+        now: Money,
+    },
 }
 
 impl LineNotice {
@@ -41,6 +53,10 @@ impl LineNotice {
         match self {
             LineNotice::SoldOut => "Sold out — remove it to check out.".to_owned(),
             LineNotice::Withdrawn => "No longer sold — remove it to check out.".to_owned(),
+            LineNotice::NotSubscribable => {
+                "Subscribe and save is no longer offered for this product — choose one-time to check out."
+                    .to_owned()
+            }
             LineNotice::OnlyLeft { available } => {
                 format!("Only {available} left — lower the quantity to check out.")
             }
@@ -60,8 +76,16 @@ impl LineNotice {
 }
 
 impl CartLine {
+    /// What one unit costs on this line: the subscriber's price when subscribed.
+    pub fn price_each(&self) -> Money {
+        match (self.every, self.subscribe) {
+            (Some(_), Some(offer)) => offer.price(self.unit_price),
+            (Some(_), None) | (None, None | Some(_)) => self.unit_price,
+        }
+    }
+
     pub fn total(&self) -> Result<Money, MoneyError> {
-        self.unit_price.checked_mul(self.quantity.unsigned_abs())
+        self.price_each().checked_mul(self.quantity.unsigned_abs())
     }
 
     /// At most one notice: the one the shopper must act on first.
@@ -70,6 +94,8 @@ impl CartLine {
             Some(LineNotice::Withdrawn)
         } else if self.available <= 0 {
             Some(LineNotice::SoldOut)
+        } else if self.every.is_some() && self.subscribe.is_none() {
+            Some(LineNotice::NotSubscribable)
         } else if i64::from(self.quantity) > self.available {
             Some(LineNotice::OnlyLeft {
                 available: self.available,
@@ -104,6 +130,11 @@ impl Cart {
 
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
+    }
+
+    /// Some line is a subscription: checking out needs an account and saves the card.
+    pub fn subscribes(&self) -> bool {
+        self.lines.iter().any(|l| l.every.is_some())
     }
 
     /// Sum of the line totals at today's prices; `None` for an empty cart.
@@ -161,6 +192,8 @@ mod tests {
             seen_price: eur(seen),
             available,
             withdrawn: false,
+            every: None,
+            subscribe: None,
         }
     }
 
@@ -182,6 +215,24 @@ mod tests {
         let mut gone = line(1, 1000, 1000, 0);
         gone.withdrawn = true;
         assert_eq!(gone.notice(), Some(LineNotice::Withdrawn));
+    }
+
+    #[test]
+    fn a_subscribed_line_costs_the_subscriber_price_while_the_product_offers_it() {
+        let mut subscribed = line(2, 1590, 1590, 5);
+        subscribed.subscribe = SubscribeOffer::from_bp(1000);
+        assert_eq!(subscribed.total(), Ok(eur(2 * 1590)));
+        subscribed.every = Cadence::every(1);
+        assert_eq!(subscribed.price_each(), eur(1431));
+        assert_eq!(subscribed.total(), Ok(eur(2 * 1431)));
+        assert_eq!(subscribed.notice(), None);
+        subscribed.subscribe = None;
+        assert_eq!(subscribed.notice(), Some(LineNotice::NotSubscribable));
+        let cart = Cart {
+            lines: vec![subscribed],
+        };
+        assert!(!cart.can_check_out());
+        assert!(cart.subscribes());
     }
 
     #[test]

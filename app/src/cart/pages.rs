@@ -1,10 +1,10 @@
 //! The cart page, the header's cart link and the product page's "Add to cart" form. Every form
 //! is a plain HTML form (it works before the WASM loads); hydrated, it updates in place.
 
-use super::api::{AddToCart, RemoveFromCart, SetCartQuantity, load_cart};
+use super::api::{AddToCart, RemoveFromCart, SetCartEvery, SetCartQuantity, load_cart};
 use super::model::{Cart, CartLine, LineNotice, MAX_LINE_QUANTITY};
 use crate::accounts::pages::ViewerState;
-use crate::catalog::model::VariantOffer;
+use crate::catalog::model::{Cadence, SubscribeOffer, VariantOffer};
 use crate::error::AppError;
 use crate::ui::ErrorPage;
 use crate::ui::{form_error, on_success};
@@ -112,6 +112,8 @@ pub fn AddToCartForm(selected: Memo<Option<VariantOffer>>) -> impl IntoView {
                 name="variant"
                 value=move || selected.with(|v| v.as_ref().map(|v| v.id.to_string()).unwrap_or_default())
             />
+            {move || selected.with(|v| v.as_ref().and_then(|v| v.subscribe.map(|offer| (offer, v.price))))
+                .map(|(offer, price)| view! { <PurchaseChoice offer price/> })}
             <label class="add-to-cart__quantity">
                 <span>"Quantity"</span>
                 <input type="number" name="quantity" value="1" min="1" max=MAX_LINE_QUANTITY inputmode="numeric"/>
@@ -130,6 +132,32 @@ pub fn AddToCartForm(selected: Memo<Option<VariantOffer>>) -> impl IntoView {
                 </p>
             })}
         </ActionForm>
+    }
+}
+
+/// One-time purchase or subscribe and save, with the price of each.
+#[component]
+fn PurchaseChoice(offer: SubscribeOffer, price: crate::money::Money) -> impl IntoView {
+    let each = offer.price(price);
+    view! {
+        <fieldset class="purchase-choice" data-testid="purchase-choice">
+            <legend>"How would you like it?"</legend>
+            <label class="purchase-choice__option">
+                <input type="radio" name="every" value="once" checked=true/>
+                <span>"One-time purchase"</span>
+                <span class="purchase-choice__price">{price.to_string()}</span>
+            </label>
+            {Cadence::ALL.into_iter().map(|cadence| view! {
+                <label class="purchase-choice__option">
+                    <input type="radio" name="every" value=cadence.months().to_string()/>
+                    <span>{format!("Subscribe, {} — save {}", cadence.label(), offer.percent_label())}</span>
+                    <span class="purchase-choice__price">{each.to_string()}</span>
+                </label>
+            }).collect_view()}
+            <p class="purchase-choice__fine">
+                "Skip, pause or cancel any time from your account. The price you subscribe at holds for your next 3 deliveries."
+            </p>
+        </fieldset>
     }
 }
 
@@ -200,10 +228,38 @@ fn CartContents(cart: Cart) -> impl IntoView {
 fn CartLineRow(line: CartLine) -> impl IntoView {
     let set = ServerAction::<SetCartQuantity>::new();
     let remove = ServerAction::<RemoveFromCart>::new();
+    let every_action = ServerAction::<SetCartEvery>::new();
     CartState::refresh_on_success(set);
     CartState::refresh_on_success(remove);
+    CartState::refresh_on_success(every_action);
     let set_problem = refusal(set);
     let remove_problem = refusal(remove);
+    let every_problem = refusal(every_action);
+    let each = line.price_each();
+    let delivery = (line.subscribe.is_some() || line.every.is_some()).then(|| {
+        let chosen = line.every;
+        let variant = line.variant_id.to_string();
+        let select_id = format!("every-{}", line.sku);
+        let saving = line
+            .subscribe
+            .map(|offer| format!(" (save {})", offer.percent_label()))
+            .unwrap_or_default();
+        view! {
+            <ActionForm action=every_action attr:class="cart-line__every">
+                <input type="hidden" name="variant" value=variant/>
+                <label for=select_id.clone()>"Delivery"</label>
+                <select id=select_id name="every">
+                    <option value="once" selected=chosen.is_none()>"One-time"</option>
+                    {Cadence::ALL.into_iter().map(|cadence| view! {
+                        <option value=cadence.months().to_string() selected=chosen == Some(cadence)>
+                            {format!("Subscribe, {}{saving}", cadence.label())}
+                        </option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="button button--small button--quiet">"Change"</button>
+            </ActionForm>
+        }
+    });
     let notice = line.notice();
     let total = line.total().map(|t| t.to_string()).unwrap_or_default();
     let max = line.max_quantity();
@@ -215,6 +271,7 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
         variant_label,
         quantity,
         unit_price,
+        every,
         ..
     } = line;
     let variant = variant_id.to_string();
@@ -223,9 +280,13 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
     let href = format!("/products/{product_slug}?variant={sku}");
     let tone = match notice {
         Some(LineNotice::PriceChanged { .. }) => "info",
-        Some(LineNotice::SoldOut | LineNotice::Withdrawn | LineNotice::OnlyLeft { .. }) | None => {
-            "warning"
-        }
+        Some(
+            LineNotice::SoldOut
+            | LineNotice::Withdrawn
+            | LineNotice::NotSubscribable
+            | LineNotice::OnlyLeft { .. },
+        )
+        | None => "warning",
     };
     let notice_view = notice.map(|notice| {
         let acknowledge = matches!(notice, LineNotice::PriceChanged { .. }).then(|| {
@@ -249,7 +310,18 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
             <div class="cart-line__what">
                 <a class="cart-line__name" href=href>{product_name}</a>
                 <span class="cart-line__variant">{variant_label}</span>
-                <span class="cart-line__unit">{format!("{unit_price} each")}</span>
+                <span class="cart-line__unit">
+                    {if each == unit_price {
+                        format!("{unit_price} each")
+                    } else {
+                        format!("{each} each (was {unit_price})")
+                    }}
+                </span>
+                {every.map(|every| view! {
+                    <span class="cart-line__subscription" data-testid="line-subscription">
+                        {format!("Subscription: delivered {}", every.label())}
+                    </span>
+                })}
             </div>
             <ActionForm action=set attr:class="cart-line__quantity" attr:novalidate=true>
                 <input type="hidden" name="variant" value=variant/>
@@ -270,9 +342,10 @@ fn CartLineRow(line: CartLine) -> impl IntoView {
                 <input type="hidden" name="variant" value=variant_for_remove/>
                 <button type="submit" class="link-button">"Remove"</button>
             </ActionForm>
+            {delivery}
             {notice_view}
             <p class="form-error cart-line__error" role="alert" aria-live="polite">
-                {move || set_problem.get().or_else(|| remove_problem.get())}
+                {move || set_problem.get().or_else(|| remove_problem.get()).or_else(|| every_problem.get())}
             </p>
         </li>
     }

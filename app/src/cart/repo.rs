@@ -1,6 +1,7 @@
 //! Cart queries. Each takes a connection; the caller owns any transaction.
 
 use super::model::{CartLine, MAX_LINE_QUANTITY};
+use crate::catalog::model::{Cadence, SubscribeOffer};
 use crate::ids::{CartId, UserId, VariantId};
 use crate::money::Money;
 use chrono::NaiveDate;
@@ -67,7 +68,12 @@ pub async fn lines(
                p.published_at IS NULL AS "withdrawn!",
                COALESCE((SELECT sum(l.on_hand - l.reserved) FROM lots l
                          WHERE l.variant_id = cl.variant_id AND l.expiry_date > $2), 0)::bigint
-                   AS "available!"
+                   AS "available!",
+               cl.every_months,
+               COALESCE((SELECT d.discount_bp FROM subscribe_discounts d
+                         WHERE d.product_id = p.product_id),
+                        (SELECT d.discount_bp FROM subscribe_discounts d
+                         WHERE d.category_id = p.category_id)) AS "subscribe_bp"
         FROM cart_lines cl
         JOIN variants v ON v.variant_id = cl.variant_id
         JOIN products p ON p.product_id = v.product_id
@@ -94,6 +100,8 @@ pub async fn lines(
                 seen_price: Money::new(r.seen_price_minor, unit_price.currency()),
                 available: r.available,
                 withdrawn: r.withdrawn,
+                every: r.every_months.map(i64::from).and_then(Cadence::every),
+                subscribe: r.subscribe_bp.and_then(SubscribeOffer::from_bp),
             })
         })
         .collect()
@@ -128,25 +136,32 @@ pub async fn quantity_of(
 }
 
 /// Put `quantity` of a published variant in the cart at today's price (the price the shopper
-/// is now looking at). `false` when the variant isn't on sale.
+/// is now looking at), bought once or subscribed to as `every` says (`None` keeps a line's
+/// choice; a new line is then bought once). `false` when the variant isn't on sale.
 pub async fn set_line(
     conn: &mut PgConnection,
     cart: CartId,
     variant: VariantId,
     quantity: i32,
+    every: Option<Option<Cadence>>,
 ) -> Result<bool, sqlx::Error> {
+    let months = every.flatten().map(|c| i16::from(c.months()));
     let written = sqlx::query!(
         r#"
-        INSERT INTO cart_lines (cart_id, variant_id, quantity, seen_price_minor)
-        SELECT $1, v.variant_id, $3, v.price_minor
+        INSERT INTO cart_lines (cart_id, variant_id, quantity, seen_price_minor, every_months)
+        SELECT $1, v.variant_id, $3, v.price_minor, $4
         FROM variants v JOIN products p ON p.product_id = v.product_id
         WHERE v.variant_id = $2 AND p.published_at IS NOT NULL
         ON CONFLICT (cart_id, variant_id) DO UPDATE
-            SET quantity = EXCLUDED.quantity, seen_price_minor = EXCLUDED.seen_price_minor
+            SET quantity = EXCLUDED.quantity, seen_price_minor = EXCLUDED.seen_price_minor,
+                every_months = CASE WHEN $5 THEN EXCLUDED.every_months
+                                    ELSE cart_lines.every_months END
         "#,
         cart.0,
         variant.0,
-        quantity
+        quantity,
+        months,
+        every.is_some()
     )
     .execute(&mut *conn)
     .await?;
@@ -188,12 +203,14 @@ pub async fn merge_into(
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"
-        INSERT INTO cart_lines (cart_id, variant_id, quantity, seen_price_minor, added_at)
-        SELECT $2, variant_id, quantity, seen_price_minor, added_at
+        INSERT INTO cart_lines (cart_id, variant_id, quantity, seen_price_minor, added_at,
+                                every_months)
+        SELECT $2, variant_id, quantity, seen_price_minor, added_at, every_months
         FROM cart_lines WHERE cart_id = $1
         ON CONFLICT (cart_id, variant_id) DO UPDATE
             SET quantity = LEAST(cart_lines.quantity + EXCLUDED.quantity, $3),
-                seen_price_minor = EXCLUDED.seen_price_minor
+                seen_price_minor = EXCLUDED.seen_price_minor,
+                every_months = EXCLUDED.every_months
         "#,
         guest.0,
         into.0,

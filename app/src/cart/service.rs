@@ -5,6 +5,7 @@ use super::model::{Cart, CartLine, MAX_LINE_QUANTITY};
 use super::repo;
 use crate::accounts::authz::principal_of;
 use crate::accounts::session::AuthSession;
+use crate::catalog::model::Cadence;
 use crate::error::{AppError, ServiceError};
 use crate::ids::{CartId, UserId, VariantId};
 use crate::inventory::model::sellable_expiry_after;
@@ -68,18 +69,31 @@ pub async fn view(state: &AppState, session: &AuthSession) -> Result<Cart> {
     lines(&mut conn, cart, state.clock.today()).await
 }
 
-/// Add `quantity` more of `variant`, if stock allows the new total.
+/// Add `quantity` more of `variant`, if stock allows the new total, bought once or subscribed
+/// to as `every` says (the line takes the latest choice).
 #[tracing::instrument(skip_all, fields(variant = %variant))]
 pub async fn add(
     state: &AppState,
     session: &AuthSession,
     variant: VariantId,
     quantity: i32,
+    every: Option<Cadence>,
 ) -> Result<Cart> {
-    change(state, session, variant, |have| {
+    change(state, session, variant, Some(every), |have| {
         have.saturating_add(quantity)
     })
     .await
+}
+
+/// Buy the line once, or subscribe to it (`every`), keeping its quantity.
+#[tracing::instrument(skip_all, fields(variant = %variant))]
+pub async fn set_every(
+    state: &AppState,
+    session: &AuthSession,
+    variant: VariantId,
+    every: Option<Cadence>,
+) -> Result<Cart> {
+    change(state, session, variant, Some(every), |have| have).await
 }
 
 /// Set the line's quantity (0 removes it). Setting it also acknowledges a changed price.
@@ -93,7 +107,7 @@ pub async fn set_quantity(
     if quantity == 0 {
         return remove(state, session, variant).await;
     }
-    change(state, session, variant, |_| quantity).await
+    change(state, session, variant, None, |_| quantity).await
 }
 
 #[tracing::instrument(skip_all, fields(variant = %variant))]
@@ -113,6 +127,7 @@ async fn change(
     state: &AppState,
     session: &AuthSession,
     variant: VariantId,
+    every: Option<Option<Cadence>>,
     new_quantity: impl FnOnce(i32) -> i32,
 ) -> Result<Cart> {
     let holder = holder(state, session).await?;
@@ -125,17 +140,27 @@ async fn change(
     repo::lock(&mut tx, cart).await?;
     let have = repo::quantity_of(&mut tx, cart, variant).await?;
     let want = new_quantity(have);
+    if want < 1 {
+        return Err(AppError::invalid("That item is no longer in your cart.").into());
+    }
     if want > MAX_LINE_QUANTITY {
         return Err(AppError::invalid(format!(
             "You can buy at most {MAX_LINE_QUANTITY} of one item per order."
         ))
         .into());
     }
-    if !repo::set_line(&mut tx, cart, variant, want).await? {
+    if !repo::set_line(&mut tx, cart, variant, want, every).await? {
         return Err(AppError::invalid("Sorry, that product is no longer sold.").into());
     }
     let view = lines(&mut tx, Some(cart), state.clock.today()).await?;
     let line = view.lines.iter().find(|l| l.variant_id == variant);
+    if line.is_some_and(|l| l.every.is_some() && l.subscribe.is_none()) {
+        return Err(AppError::field(
+            "every",
+            "Subscribe and save isn't offered for this product; choose one-time.",
+        )
+        .into());
+    }
     if let Some(line) = line.filter(|l| i64::from(want) > l.available) {
         // Dropping the transaction leaves the cart as it was.
         return Err(AppError::invalid(short_of_stock(line, have)).into());

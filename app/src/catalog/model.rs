@@ -196,6 +196,87 @@ impl Ingredient {
     }
 }
 
+/// How often a subscription delivers: every 1, 2 or 3 months.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Cadence(u8);
+
+impl Cadence {
+    pub const ALL: [Cadence; 3] = [Cadence(1), Cadence(2), Cadence(3)];
+
+    /// Every `months` months, for 1 to 3.
+    pub fn every(months: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| i64::from(c.0) == months)
+    }
+
+    pub fn months(self) -> u8 {
+        self.0
+    }
+
+    /// "every month", "every 2 months".
+    pub fn label(self) -> String {
+        match self.0 {
+            1 => "every month".to_owned(),
+            n => format!("every {n} months"),
+        }
+    }
+
+    /// A choice from a form: "once" or empty is a one-time purchase, "1" to "3" a subscription.
+    pub fn parse_choice(raw: &str) -> Result<Option<Self>, crate::error::AppError> {
+        match raw.trim() {
+            "" | "once" => Ok(None),
+            other => other
+                .parse::<i64>()
+                .ok()
+                .and_then(Cadence::every)
+                .map(Some)
+                .ok_or_else(|| {
+                    crate::error::AppError::field(
+                        "every",
+                        "Choose one-time, or a delivery every 1, 2 or 3 months.",
+                    )
+                }),
+        }
+    }
+}
+
+/// Subscribe and save, where the catalog offers it for a product: the discount off its price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscribeOffer {
+    /// Basis points off the list price (1000 = 10 %).
+    pub discount_bp: u16,
+}
+
+impl SubscribeOffer {
+    /// From the stored rule; `None` for a value the database would refuse.
+    pub fn from_bp(bp: i32) -> Option<Self> {
+        u16::try_from(bp)
+            .ok()
+            .filter(|bp| *bp <= 5000)
+            .map(|discount_bp| SubscribeOffer { discount_bp })
+    }
+
+    /// The subscriber's unit price: the list price less the discount, rounded to the nearest
+    /// cent (half up), never below one cent.
+    pub fn price(self, list: Money) -> Money {
+        let off = crate::money::div_round(
+            i128::from(list.minor()) * i128::from(self.discount_bp),
+            10_000,
+        );
+        let off = i64::try_from(off).unwrap_or(0);
+        Money::new((list.minor() - off).max(1), list.currency())
+    }
+
+    /// "10%", "12.5%".
+    pub fn percent_label(self) -> String {
+        let (whole, rest) = (self.discount_bp / 100, self.discount_bp % 100);
+        match rest {
+            0 => format!("{whole}%"),
+            r if r % 10 == 0 => format!("{whole}.{}%", r / 10),
+            r => format!("{whole}.{r:02}%"),
+        }
+    }
+}
+
 /// One purchasable variant with what the shop shows for it right now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VariantOffer {
@@ -206,6 +287,8 @@ pub struct VariantOffer {
     pub stock: StockStatus,
     /// Best-before date of the lot the next order would ship from (FEFO).
     pub best_before: Option<NaiveDate>,
+    /// Subscribe and save, when the product offers it.
+    pub subscribe: Option<SubscribeOffer>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -244,6 +327,35 @@ impl ProductDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_subscriber_price_takes_the_discount_off_rounded_to_the_cent() {
+        use crate::money::Currency;
+        let ten = SubscribeOffer::from_bp(1000).unwrap();
+        assert_eq!(ten.price(Money::new(1590, Currency::Eur)).minor(), 1431);
+        // 1595 × 15 % = 239.25 off → 1356 (rounded to the nearest cent).
+        let fifteen = SubscribeOffer::from_bp(1500).unwrap();
+        assert_eq!(fifteen.price(Money::new(1595, Currency::Eur)).minor(), 1356);
+        assert_eq!(
+            SubscribeOffer::from_bp(1250).unwrap().percent_label(),
+            "12.5%"
+        );
+        assert_eq!(ten.percent_label(), "10%");
+        assert_eq!(SubscribeOffer::from_bp(5001), None);
+        assert_eq!(SubscribeOffer::from_bp(-1), None);
+    }
+
+    #[test]
+    fn a_cadence_is_one_to_three_months_or_a_one_time_purchase() {
+        assert_eq!(Cadence::parse_choice("once"), Ok(None));
+        assert_eq!(Cadence::parse_choice(""), Ok(None));
+        assert_eq!(Cadence::parse_choice(" 2 "), Ok(Cadence::every(2)));
+        assert_eq!(Cadence::every(1).unwrap().label(), "every month");
+        assert_eq!(Cadence::every(3).unwrap().label(), "every 3 months");
+        for bad in ["0", "4", "monthly", "1.5"] {
+            assert!(Cadence::parse_choice(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn sort_round_trips_through_its_url_form() {

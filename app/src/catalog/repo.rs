@@ -2,7 +2,7 @@
 
 use super::model::{
     Allergen, CategorySummary, Ingredient, IngredientUnit, ProductCard, ProductDetail, ProductForm,
-    ProductKind, SkinType, Sort,
+    ProductKind, SkinType, Sort, SubscribeOffer,
 };
 use crate::ids::{CategoryId, ProductId, VariantId};
 use crate::inventory::model::StockStatus;
@@ -228,6 +228,27 @@ pub async fn variants(
             })
         })
         .collect()
+}
+
+/// Subscribe and save for `product`: its own rule, else its category's; `None` when neither
+/// offers it.
+pub async fn subscribe_offer(
+    conn: &mut PgConnection,
+    product: ProductId,
+) -> Result<Option<SubscribeOffer>, sqlx::Error> {
+    let bp = sqlx::query_scalar!(
+        r#"
+        SELECT COALESCE(
+            (SELECT discount_bp FROM subscribe_discounts WHERE product_id = $1),
+            (SELECT d.discount_bp FROM subscribe_discounts d
+             JOIN products p ON p.category_id = d.category_id
+             WHERE p.product_id = $1)) AS "discount_bp"
+        "#,
+        product.0
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(bp.and_then(SubscribeOffer::from_bp))
 }
 
 pub struct NewCategory<'a> {

@@ -110,6 +110,7 @@ pub async fn product_detail(
         .remove(&product.id)
         .unwrap_or_default();
     let lots = inventory_repo::lots_with_stock(&mut conn, product.id).await?;
+    let subscribe = repo::subscribe_offer(&mut conn, product.id).await?;
     product.variants = repo::variants(&mut conn, product.id)
         .await?
         .into_iter()
@@ -126,6 +127,7 @@ pub async fn product_detail(
                 sku: v.sku,
                 label: v.label,
                 price: v.price,
+                subscribe,
             }
         })
         .collect();

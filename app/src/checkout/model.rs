@@ -100,6 +100,8 @@ pub struct CheckoutSummary {
     pub shipping: ShippingOption,
     /// The applied code, if any.
     pub discount_code: Option<String>,
+    /// The lines that start a subscription, in words: "Magnesium (60 capsules) × 2, every month".
+    pub subscriptions: Vec<String>,
 }
 
 #[cfg(test)]

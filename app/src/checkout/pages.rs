@@ -176,7 +176,10 @@ fn CheckoutForm(options: CheckoutOptions) -> impl IntoView {
                 <Transition fallback=|| view! { <div class="checkout__loading" aria-busy="true"></div> }>
                     {move || Suspend::new(async move {
                         match summary.await {
-                            Ok(summary) => view! { <SummaryView summary/> }.into_any(),
+                            Ok(summary) => {
+                                let guest = account_email.with_value(Option::is_none);
+                                view! { <SummaryView summary guest/> }.into_any()
+                            }
                             Err(AppError::Unprocessable { message, fields }) if !fields.is_empty() => {
                                 let _ = message;
                                 view! { <p class="muted">"Enter a valid discount code, or clear it, to see the total."</p> }.into_any()
@@ -212,12 +215,42 @@ fn CountrySelect(
     }
 }
 
+/// The lines that start subscriptions, and what subscribing asks of the shopper.
 #[component]
-fn SummaryView(summary: CheckoutSummary) -> impl IntoView {
+fn SubscriptionsNote(subscriptions: Vec<String>, guest: bool) -> impl IntoView {
+    view! {
+        <div class="summary__subscriptions" data-testid="summary-subscriptions">
+            <h3>"Subscribe and save"</h3>
+            <ul role="list">
+                {subscriptions.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
+            {if guest {
+                view! {
+                    <p class="banner banner--warning" role="status">
+                        "A subscription belongs to an account: "
+                        <a href="/signin?next=/checkout">"sign in"</a>" or "
+                        <a href="/signup">"create one"</a>
+                        " to check out, or choose one-time in your " <a href="/cart">"cart"</a>"."
+                    </p>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="muted">
+                        "Paying saves your card with Stripe for these deliveries. Skip, pause or cancel any time from your account."
+                    </p>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn SummaryView(summary: CheckoutSummary, guest: bool) -> impl IntoView {
     let CheckoutSummary {
         quote,
         shipping,
         discount_code,
+        subscriptions,
     } = summary;
     let included = quote.tax_mode == super::pricing::TaxMode::Included;
     let shipping_text = if quote.shipping.minor() == 0 {
@@ -244,5 +277,6 @@ fn SummaryView(summary: CheckoutSummary) -> impl IntoView {
                 <dd>{quote.tax.to_string()}</dd>
             </div>
         </dl>
+        {(!subscriptions.is_empty()).then(|| view! { <SubscriptionsNote subscriptions guest/> })}
     }
 }

@@ -3,7 +3,7 @@
 //! PaymentIntent for exactly its total); resume payment of an order.
 
 use super::model::{CheckoutForm, CheckoutSummary, Destination, ShippingOption, check_email};
-use super::pricing::{PricedLine, PricingError, ShippingCharge, TaxMode, quote};
+use super::pricing::{PricedLine, PricingError, Quote, ShippingCharge, TaxMode, quote};
 use super::repo;
 use crate::accounts::authz::principal_of;
 use crate::accounts::session::{AuthSession, RequestMeta};
@@ -15,9 +15,10 @@ use crate::discounts::repo as discounts_repo;
 use crate::discounts::service::{self as discounts, UNKNOWN_CODE};
 use crate::error::AppError;
 use crate::error::ServiceError;
-use crate::ids::{CartId, OrderId, UserId};
+use crate::ids::{CartId, OrderId, UserId, VariantId};
 use crate::inventory::model::sellable_expiry_after;
 use crate::inventory::repo as inventory;
+use crate::money::Money;
 use crate::orders::model::{
     Address, OrderEventKind, OrderStatus, PaymentStart, RESERVATION_MINUTES,
 };
@@ -105,50 +106,131 @@ async fn price(
         ))
         .into());
     }
-    let destinations = repo::destinations(conn).await?;
-    let country = form.address.country.trim().to_ascii_uppercase();
-    let destination = destinations
-        .into_iter()
-        .find(|d| d.code == country)
-        .ok_or_else(|| AppError::field("address[country]", "Choose a country we ship to."))?;
-    let method: ShippingOption = destination
-        .methods
-        .iter()
-        .find(|m| m.code == form.shipping_method)
-        .or_else(|| destination.methods.first())
-        .cloned()
-        .ok_or_else(|| AppError::field("shipping_method", "Choose how to ship."))?;
-
-    let rates = repo::tax_rates(conn, &destination.code).await?;
-    let variants: Vec<_> = cart.lines.iter().map(|l| l.variant_id).collect();
-    let kinds = repo::variant_kinds(conn, &variants).await?;
-    let mut lines = Vec::with_capacity(cart.lines.len());
-    for line in &cart.lines {
-        let rate = kinds
-            .get(&line.variant_id)
-            .and_then(|kind| rates.get(kind))
-            .copied()
-            .ok_or_else(|| {
-                AppError::field("address[country]", "We can't ship these items there.")
-            })?;
-        lines.push((line.clone(), rate.0));
-    }
-
     let code = match normalise_code(&form.discount_code) {
         Some(code) => Some(discounts::usable(conn, &code, customer_key, lock_code).await?),
         None => None,
     };
-    let priced: Vec<PricedLine> = lines
+    let items: Vec<Item> = cart
+        .lines
         .iter()
-        .map(|(line, rate)| PricedLine {
-            unit_price: line.unit_price,
+        .map(|line| Item {
+            variant: line.variant_id,
+            unit_price: line.price_each(),
             quantity: line.quantity.unsigned_abs(),
+        })
+        .collect();
+    let delivery = price_delivery(
+        conn,
+        &items,
+        &form.address.country,
+        &form.shipping_method,
+        code.as_ref(),
+        now,
+    )
+    .await?;
+    let lines = cart
+        .lines
+        .iter()
+        .cloned()
+        .zip(delivery.rates.iter().copied())
+        .collect();
+    let (quoted, method) = (delivery.quote, delivery.shipping);
+    Ok(Priced {
+        summary: CheckoutSummary {
+            quote: quoted,
+            shipping: method,
+            discount_code: code.map(|c| c.code),
+            subscriptions: cart
+                .lines
+                .iter()
+                .filter_map(|l| {
+                    l.every.map(|every| {
+                        format!(
+                            "{} ({}) × {}, delivered {}",
+                            l.product_name,
+                            l.variant_label,
+                            l.quantity,
+                            every.label()
+                        )
+                    })
+                })
+                .collect(),
+        },
+        lines,
+        prices_include_tax: delivery.prices_include_tax,
+    })
+}
+
+/// An item to price: a variant at a unit price, so many times.
+#[derive(Clone, Copy, Debug)]
+pub struct Item {
+    pub variant: VariantId,
+    pub unit_price: Money,
+    pub quantity: u32,
+}
+
+/// What a delivery costs, and what it was priced with.
+#[derive(Clone, Debug)]
+pub struct PricedDelivery {
+    pub quote: Quote,
+    pub shipping: ShippingOption,
+    /// Each item's tax rate (basis points), in the order of the items.
+    pub rates: Vec<u32>,
+    pub prices_include_tax: bool,
+}
+
+/// Price `items` delivered to `country` by `method` (the country's first method when it
+/// offers no such one) with an optional code, exactly as checkout prices a cart: the
+/// destination's tax rates by kind of product, shipping and its free threshold, and the
+/// code's share per line. Renewals are priced with it too.
+pub async fn price_delivery(
+    conn: &mut PgConnection,
+    items: &[Item],
+    country: &str,
+    method: &str,
+    code: Option<&crate::discounts::model::DiscountTerms>,
+    now: DateTime<Utc>,
+) -> Result<PricedDelivery> {
+    let destinations = repo::destinations(conn).await?;
+    let country = country.trim().to_ascii_uppercase();
+    let destination = destinations
+        .into_iter()
+        .find(|d| d.code == country)
+        .ok_or_else(|| AppError::field("address[country]", "Choose a country we ship to."))?;
+    let shipping: ShippingOption = destination
+        .methods
+        .iter()
+        .find(|m| m.code == method)
+        .or_else(|| destination.methods.first())
+        .cloned()
+        .ok_or_else(|| AppError::field("shipping_method", "Choose how to ship."))?;
+    let tax_rates = repo::tax_rates(conn, &destination.code).await?;
+    let variants: Vec<_> = items.iter().map(|i| i.variant).collect();
+    let kinds = repo::variant_kinds(conn, &variants).await?;
+    let rates = items
+        .iter()
+        .map(|item| {
+            kinds
+                .get(&item.variant)
+                .and_then(|kind| tax_rates.get(kind))
+                .map(|rate| rate.0)
+                .ok_or_else(|| {
+                    AppError::field("address[country]", "We can't ship these items there.")
+                })
+        })
+        .collect::<std::result::Result<Vec<u32>, AppError>>()?;
+    let priced: Vec<PricedLine> = items
+        .iter()
+        .zip(&rates)
+        .map(|(item, rate)| PricedLine {
+            unit_price: item.unit_price,
+            quantity: item.quantity,
             tax_rate: super::pricing::TaxRate(*rate),
         })
         .collect();
     let charge = ShippingCharge {
-        price: method.price,
-        free_from: method.free_from,
+        price: shipping.price,
+        free_from: shipping.free_from,
         tax_rate: destination.shipping_tax,
     };
     let mode = if destination.prices_include_tax {
@@ -156,18 +238,15 @@ async fn price(
     } else {
         TaxMode::Added
     };
-    let quoted = quote(&priced, &charge, code.as_ref(), mode, now).map_err(|e| match e {
+    let quote = quote(&priced, &charge, code, mode, now).map_err(|e| match e {
         PricingError::Discount(refusal) => AppError::field("discount_code", refusal.to_string()),
-        PricingError::Empty => AppError::invalid("Your cart is empty."),
+        PricingError::Empty => AppError::invalid("There is nothing to deliver."),
         PricingError::Money(_) => AppError::invalid("This order is too large to take online."),
     })?;
-    Ok(Priced {
-        summary: CheckoutSummary {
-            quote: quoted,
-            shipping: method,
-            discount_code: code.map(|c| c.code),
-        },
-        lines,
+    Ok(PricedDelivery {
+        quote,
+        shipping,
+        rates,
         prices_include_tax: destination.prices_include_tax,
     })
 }
@@ -341,15 +420,18 @@ fn checkout_key(
     part(&normalise_code(&form.discount_code).unwrap_or_default());
     for line in lines {
         part(&format!(
-            "{}x{}@{}{}",
+            "{}x{}@{}{}/{}",
             line.variant_id.0,
             line.quantity,
-            line.unit_price.minor(),
-            line.unit_price.currency().code()
+            line.price_each().minor(),
+            line.unit_price.currency().code(),
+            line.every.map_or(0, |e| e.months())
         ));
     }
     hash.finalize().to_vec()
 }
+
+pub const SUBSCRIBING_NEEDS_AN_ACCOUNT: &str = "A subscription belongs to an account: sign in or create one to check out, or choose one-time for those items in your cart.";
 
 /// The transaction of [`start`]: under the cart's lock, reuse, supersede or place.
 async fn place(
@@ -363,6 +445,9 @@ async fn place(
     let mut tx = state.db.begin().await?;
     cart_repo::lock(&mut tx, cart).await?;
     let lines = cart_repo::lines(&mut tx, cart, sellable_expiry_after(state.clock.today())).await?;
+    if buyer.user.is_none() && lines.iter().any(|l| l.every.is_some()) {
+        return Err(AppError::invalid(SUBSCRIBING_NEEDS_AN_ACCOUNT).into());
+    }
     let key = checkout_key(buyer, address, form, &lines);
     let pending = orders::pending_checkouts(&mut tx, cart).await?;
     if let Some(same) = pending
@@ -470,8 +555,10 @@ async fn write_order(
                 sku: &line.sku,
                 product_name: &line.product_name,
                 variant_label: &line.variant_label,
-                unit_price: line.unit_price.minor(),
+                unit_price: line.price_each().minor(),
                 quantity: line.quantity,
+                every_months: line.every.map(|e| i16::from(e.months())),
+                list_price: line.every.map(|_| line.unit_price.minor()),
                 discount: quoted.discount.minor(),
                 tax_rate_bp: i32::try_from(*rate).unwrap_or(0),
                 tax: quoted.tax.minor(),

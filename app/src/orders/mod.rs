@@ -6,6 +6,8 @@ pub mod api;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod emails;
+#[cfg(feature = "ssr")]
+pub mod hooks;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod notices;

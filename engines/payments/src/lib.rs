@@ -188,6 +188,11 @@ pub struct Intent {
     pub last_error: Option<PaymentFailure>,
     /// The charge (`ch_…`) that took the money, once paid: transfers can name it as their source.
     pub charge: Option<String>,
+    /// The Stripe customer paying, if any.
+    pub customer: Option<String>,
+    /// The card (`pm_…`) the intent was confirmed with; saved on the customer when the intent
+    /// was created to save it.
+    pub payment_method: Option<String>,
     /// Unix seconds.
     pub created: i64,
 }
@@ -224,6 +229,8 @@ impl From<PaymentIntent> for Intent {
             metadata: pi.metadata,
             last_error: pi.last_payment_error.map(|e| PaymentFailure::from_api(&e)),
             charge: pi.latest_charge.map(|c| c.id().as_str().to_owned()),
+            customer: pi.customer.map(|c| c.id().as_str().to_owned()),
+            payment_method: pi.payment_method.map(|m| m.id().as_str().to_owned()),
             created: pi.created,
         }
     }
@@ -391,6 +398,23 @@ impl Payments {
         let request = self
             .intent_request(new)?
             .automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods::new(true));
+        let intent = self.send(&request, key(new.idempotency_key)?).await?;
+        Ok(intent.into())
+    }
+
+    /// Like [`Payments::create_intent`], and the card the customer pays with is saved on
+    /// `new.customer` for later payments without them present (`setup_future_usage =
+    /// off_session`): the first order of a subscription.
+    pub async fn create_intent_saving_card(&self, new: &NewIntent<'_>) -> Result<Intent> {
+        if new.customer.is_none() {
+            return Err(PaymentsError::Config(
+                "a card is saved for a customer".to_owned(),
+            ));
+        }
+        let request = self
+            .intent_request(new)?
+            .automatic_payment_methods(CreatePaymentIntentAutomaticPaymentMethods::new(true))
+            .setup_future_usage(stripe_shared::PaymentIntentSetupFutureUsage::OffSession);
         let intent = self.send(&request, key(new.idempotency_key)?).await?;
         Ok(intent.into())
     }

@@ -11,6 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::time::Duration;
 use tower::ServiceExt;
 
+pub mod checkout;
 pub mod escrow;
 pub mod process;
 

@@ -88,6 +88,14 @@ fn AccountSections(
             </p>
         </section>
 
+        <nav class="panel account-links" aria-label="Your shop">
+            <ul role="list">
+                <li><a href="/orders">"Orders"</a></li>
+                <li><a href="/account/subscriptions">"Subscriptions"</a></li>
+                <li><a href="/account/notifications">"Notifications"</a></li>
+            </ul>
+        </nav>
+
         <section class="panel" aria-labelledby="logins-heading">
             <h2 id="logins-heading">"Ways to sign in"</h2>
             <ul class="list" role="list">

@@ -6,6 +6,7 @@ use crate::money::{Currency, Money};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
+pub mod customers;
 mod reads;
 pub mod refunds;
 pub mod stripe_events;
@@ -44,6 +45,10 @@ pub struct NewLine<'a> {
     pub discount: i64,
     pub tax_rate_bp: i32,
     pub tax: i64,
+    /// A line that starts or renews a subscription: how often, and the list price its
+    /// discount came off.
+    pub every_months: Option<i16>,
+    pub list_price: Option<i64>,
 }
 
 /// Insert the order; returns its number.
@@ -96,8 +101,8 @@ pub async fn insert_line(
         r#"
         INSERT INTO order_lines (order_id, line_number, variant_id, sku, product_name,
                                  variant_label, unit_price_minor, quantity, discount_minor,
-                                 tax_rate_bp, tax_minor)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                 tax_rate_bp, tax_minor, every_months, list_price_minor)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         "#,
         order.0,
         number,
@@ -110,6 +115,8 @@ pub async fn insert_line(
         l.discount,
         l.tax_rate_bp,
         l.tax,
+        l.every_months,
+        l.list_price,
     )
     .execute(conn)
     .await?;
@@ -361,6 +368,20 @@ pub async fn line_quantities(
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(|r| (r.variant, r.quantity)).collect())
+}
+
+/// The order has lines that start a subscription.
+pub async fn starts_subscription(
+    conn: &mut PgConnection,
+    order: OrderId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM order_lines
+                          WHERE order_id = $1 AND every_months IS NOT NULL) AS "exists!""#,
+        order.0
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// After payment the bought lines leave the cart they came from.

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::ids::OrderId;
 use crate::inventory::repo as inventory;
 use crate::orders::emails;
+use crate::orders::hooks::PaidOrder;
 use crate::orders::model::{OrderEventKind, OrderStatus, PaymentStart};
 use crate::orders::repo::{self, Locked, NewEvent, refunds};
 use crate::state::AppState;
@@ -111,6 +112,16 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                     .await?;
                     if let Some(cart) = order.cart {
                         repo::clear_bought_from_cart(&mut tx, order.id, cart).await?;
+                    }
+                    let paid = PaidOrder {
+                        order: order.id,
+                        user: order.user,
+                        customer: intent.customer.clone(),
+                        payment_method: intent.payment_method.clone(),
+                        today: state.clock.today(),
+                    };
+                    for step in state.when_paid {
+                        (step.run)(&mut tx, &paid).await?;
                     }
                     queue_email(state, &mut tx, order.id, emails::confirmation).await?;
                     crate::orders::notices::paid(&mut tx, &order).await?;
@@ -360,20 +371,37 @@ pub async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStar
     }
     let order_text = order.to_string();
     let description = format!("Olivine order {reference}");
-    let created = state
-        .payments
-        .create_intent(&NewIntent {
-            idempotency_key: &format!("order-{order}"),
-            amount_minor: total.minor(),
-            currency: total.currency().code(),
-            description: &description,
-            receipt_email: Some(&locked.email),
-            metadata: &[("order_id", &order_text), ("order_reference", &reference)],
-            manual_capture: false,
-            customer: None,
-            transfer_group: None,
-        })
-        .await;
+    let subscribes = {
+        let mut conn = state.db.acquire().await?;
+        repo::starts_subscription(&mut conn, order).await?
+    };
+    // A subscription's first order saves the card on the shopper's Stripe customer.
+    let customer = match (subscribes, locked.user) {
+        (true, Some(user)) => Some(shop_customer(state, user, &locked.email).await?),
+        (true, None) | (false, _) => None,
+    };
+    let (customer, refused) = match customer {
+        Some(Ok(customer)) => (Some(customer), None),
+        Some(Err(error)) => (None, Some(error)),
+        None => (None, None),
+    };
+    let key = format!("order-{order}");
+    let new = NewIntent {
+        idempotency_key: &key,
+        amount_minor: total.minor(),
+        currency: total.currency().code(),
+        description: &description,
+        receipt_email: Some(&locked.email),
+        metadata: &[("order_id", &order_text), ("order_reference", &reference)],
+        manual_capture: false,
+        customer: customer.as_deref(),
+        transfer_group: None,
+    };
+    let created = match (refused, &customer) {
+        (Some(error), _) => Err(error),
+        (None, Some(_)) => state.payments.create_intent_saving_card(&new).await,
+        (None, None) => state.payments.create_intent(&new).await,
+    };
     let intent = match created {
         Ok(intent) => intent,
         Err(error) => {
@@ -397,6 +425,33 @@ pub async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStar
         repo::set_payment_intent(&mut conn, order, &intent.id).await?;
     }
     payment_start(state, order, reference, total, intent)
+}
+
+/// The shopper's Stripe customer, made on first need (keyed by the account, so a retry or a
+/// race makes the same one). The inner error is Stripe's.
+async fn shop_customer(
+    state: &AppState,
+    user: crate::ids::UserId,
+    email: &str,
+) -> Result<std::result::Result<String, PaymentsError>> {
+    {
+        let mut conn = state.db.acquire().await?;
+        if let Some(customer) = repo::customers::stripe_customer_of(&mut conn, user).await? {
+            return Ok(Ok(customer));
+        }
+    }
+    let made = match state
+        .payments
+        .create_customer(&format!("shop-customer-{user}"), email, None)
+        .await
+    {
+        Ok(made) => made,
+        Err(error) => return Ok(Err(error)),
+    };
+    let mut conn = state.db.acquire().await?;
+    Ok(Ok(
+        repo::customers::remember(&mut conn, user, &made.id).await?
+    ))
 }
 
 fn payment_start(

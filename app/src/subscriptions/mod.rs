@@ -1,0 +1,10 @@
+//! Subscribe and save: subscriptions started at checkout, the customer's account page, and
+//! the rules that change them.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

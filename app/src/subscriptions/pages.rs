@@ -1,0 +1,251 @@
+//! `/account/subscriptions`: each subscription with its next delivery and what it will cost,
+//! the changes a customer can make (skip, pause, resume, interval, quantity, cancel) and its
+//! history. Every form is a plain HTML form; hydrated, the list refreshes in place.
+
+use super::api::{
+    CancelSubscription, ChangeInterval, ChangeSubscriptionQuantity, PauseSubscription,
+    ResumeSubscription, SkipDelivery, my_subscriptions,
+};
+use super::model::{CANCEL_REASONS, SubscriptionStatus, SubscriptionView, long_date};
+use crate::cart::model::MAX_LINE_QUANTITY;
+use crate::catalog::model::Cadence;
+use crate::error::AppError;
+use crate::ui::{ErrorPage, field_error, form_error, on_success};
+use leptos::prelude::*;
+use leptos::server::ServerAction;
+use leptos_meta::Title;
+
+/// Bumped after every change, so the list is read again.
+#[derive(Clone, Copy)]
+struct Changed(RwSignal<u32>);
+
+/// Refresh the list whenever `action` succeeds; its refusal, in words, for the card.
+fn wire<I>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: leptos::server_fn::ServerFn<Output = SubscriptionView, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    if let Some(Changed(version)) = use_context::<Changed>() {
+        on_success(action, move |_| version.update(|v| *v += 1));
+    }
+    form_error(action)
+}
+
+#[component]
+pub fn SubscriptionsPage() -> impl IntoView {
+    let version = RwSignal::new(0_u32);
+    provide_context(Changed(version));
+    let list = Resource::new(move || version.get(), |_| my_subscriptions());
+    view! {
+        <Title text="Your subscriptions — Olivine"/>
+        <section class="subscriptions">
+            <p class="eyebrow"><a href="/account">"Your account"</a></p>
+            <h1>"Your subscriptions"</h1>
+            <Transition fallback=|| view! { <div class="subscriptions__loading" aria-busy="true"></div> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <div class="subscriptions__empty">
+                                <p>"You have no subscriptions yet. Products with “Subscribe and save” can be delivered every 1, 2 or 3 months at a lower price."</p>
+                                <a class="button" href="/shop">"Browse the shop"</a>
+                            </div>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="subscriptions__list" role="list">
+                                {list.into_iter().map(|s| view! { <SubscriptionCard s/> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// What the next delivery is, in a sentence.
+fn next_delivery(s: &SubscriptionView) -> String {
+    let schedule = s.schedule;
+    let cost = match s.next_total {
+        Some(total) => format!(
+            "{total} ({} × {}{})",
+            schedule.quantity,
+            s.next_unit_price,
+            s.next_shipping
+                .filter(|shipping| shipping.minor() > 0)
+                .map(|shipping| format!(", shipping {shipping}"))
+                .unwrap_or_else(|| ", free shipping".to_owned())
+        ),
+        None => format!(
+            "{} for the items; shipping is worked out when it renews",
+            s.next_items
+        ),
+    };
+    match schedule.status {
+        SubscriptionStatus::Active => format!(
+            "Next delivery on {}: {cost}.",
+            long_date(schedule.next_renewal_on)
+        ),
+        SubscriptionStatus::Paused => match schedule.paused_until {
+            Some(until) => format!(
+                "Paused until {}; the next delivery is on {}: {cost}.",
+                long_date(until),
+                long_date(schedule.next_renewal_on)
+            ),
+            None => "Paused until you resume it.".to_owned(),
+        },
+        SubscriptionStatus::PaymentNeeded => {
+            "On hold: the last renewal could not be paid. Update your card to resume.".to_owned()
+        }
+        SubscriptionStatus::Cancelled => format!(
+            "Cancelled ({}).",
+            s.cancel_reason.clone().unwrap_or_default()
+        ),
+    }
+}
+
+#[component]
+fn SubscriptionCard(s: SubscriptionView) -> impl IntoView {
+    let skip = ServerAction::<SkipDelivery>::new();
+    let pause = ServerAction::<PauseSubscription>::new();
+    let resume = ServerAction::<ResumeSubscription>::new();
+    let every = ServerAction::<ChangeInterval>::new();
+    let quantity = ServerAction::<ChangeSubscriptionQuantity>::new();
+    let cancel = ServerAction::<CancelSubscription>::new();
+    let errors = [
+        wire(skip),
+        wire(pause),
+        wire(resume),
+        wire(every),
+        wire(quantity),
+        wire(cancel),
+    ];
+    let problem = move || errors.iter().find_map(|e| e.get()).map(|e| e.detail());
+    let until_problem = field_error(errors[1], "until");
+    let reason_problem = Signal::derive(move || {
+        field_error(errors[5], "reason")
+            .get()
+            .or_else(|| field_error(errors[5], "details").get())
+    });
+    let sentence = next_delivery(&s);
+    let schedule = s.schedule;
+    let status = schedule.status;
+    let live = status != SubscriptionStatus::Cancelled;
+    let id = s.id.to_string();
+    let key = s.sku.to_lowercase();
+    let href = format!("/products/{}?variant={}", s.product_slug, s.sku);
+    let price_note = if s.price_locked {
+        "Your sign-up price holds for this delivery."
+    } else {
+        "The price follows the shop's current price, less your subscription discount."
+    };
+    let history = s.history.clone();
+    view! {
+        <li class="subscription" data-testid="subscription" data-sku=s.sku.clone()>
+            <header class="subscription__head">
+                <div>
+                    <h2 class="subscription__name"><a href=href>{s.product_name.clone()}</a></h2>
+                    <p class="subscription__what">
+                        {format!("{} · {} per delivery, {}", s.variant_label, schedule.quantity, schedule.every.label())}
+                    </p>
+                </div>
+                <span class=format!("badge badge--{}", status.db_name()) data-testid="subscription-status">
+                    {status.label()}
+                </span>
+            </header>
+            <p class="subscription__next" data-testid="next-delivery">{sentence}</p>
+            {live.then(|| view! {
+                <p class="subscription__fine">{price_note}" Ships to "{s.ships_to.clone()}"."</p>
+            })}
+            <p class="form-error" role="alert" aria-live="polite">{problem}</p>
+            {live.then(|| {
+                let (id1, id2, id3, id4, id5, id6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                view! {
+                    <div class="subscription__actions">
+                        {(status == SubscriptionStatus::Active).then(|| view! {
+                            <ActionForm action=skip attr:class="inline-form">
+                                <input type="hidden" name="id" value=id1/>
+                                <button type="submit" class="button button--quiet">"Skip the next delivery"</button>
+                            </ActionForm>
+                        })}
+                        {(status == SubscriptionStatus::Paused).then(|| view! {
+                            <ActionForm action=resume attr:class="inline-form">
+                                <input type="hidden" name="id" value=id2/>
+                                <button type="submit" class="button">"Resume"</button>
+                            </ActionForm>
+                        })}
+                        {(status != SubscriptionStatus::PaymentNeeded).then(|| {
+                            let field = format!("until-{key}");
+                            view! {
+                                <ActionForm action=pause attr:class="subscription__form">
+                                    <input type="hidden" name="id" value=id3/>
+                                    <label for=field.clone()>"Pause until (leave empty to pause until you resume)"</label>
+                                    <input id=field type="date" name="until"/>
+                                    <button type="submit" class="button button--quiet">"Pause"</button>
+                                    <p class="field-error" role="alert">{move || until_problem.get()}</p>
+                                </ActionForm>
+                            }
+                        })}
+                        {
+                            let field = format!("every-{key}");
+                            view! {
+                                <ActionForm action=every attr:class="subscription__form">
+                                    <input type="hidden" name="id" value=id4/>
+                                    <label for=field.clone()>"Deliver"</label>
+                                    <select id=field name="every">
+                                        {Cadence::ALL.into_iter().map(|c| view! {
+                                            <option value=c.months().to_string() selected=c == schedule.every>{c.label()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="button button--quiet">"Change interval"</button>
+                                </ActionForm>
+                            }
+                        }
+                        {
+                            let field = format!("quantity-{key}");
+                            view! {
+                                <ActionForm action=quantity attr:class="subscription__form">
+                                    <input type="hidden" name="id" value=id5/>
+                                    <label for=field.clone()>"Quantity per delivery"</label>
+                                    <input id=field type="number" name="quantity" value=schedule.quantity
+                                        min="1" max=MAX_LINE_QUANTITY inputmode="numeric"/>
+                                    <button type="submit" class="button button--quiet">"Change quantity"</button>
+                                </ActionForm>
+                            }
+                        }
+                        <details class="subscription__cancel">
+                            <summary>"Cancel this subscription"</summary>
+                            <ActionForm action=cancel attr:class="subscription__form">
+                                <input type="hidden" name="id" value=id6/>
+                                <label for=format!("reason-{key}")>"Why are you cancelling?"</label>
+                                <select id=format!("reason-{key}") name="reason">
+                                    {CANCEL_REASONS.iter().map(|(value, words)| view! {
+                                        <option value=*value>{*words}</option>
+                                    }).collect_view()}
+                                </select>
+                                <label for=format!("details-{key}")>"Anything to add? (optional)"</label>
+                                <textarea id=format!("details-{key}") name="details" rows="2" maxlength="400"></textarea>
+                                <button type="submit" class="button button--danger">"Cancel subscription"</button>
+                                <p class="field-error" role="alert">{move || reason_problem.get()}</p>
+                            </ActionForm>
+                        </details>
+                    </div>
+                }
+            })}
+            <details class="subscription__history">
+                <summary>"History"</summary>
+                <ol class="subscription__events" role="list">
+                    {history.into_iter().map(|event| view! {
+                        <li>
+                            <time datetime=event.at.to_rfc3339()>{long_date(event.at.date_naive())}</time>
+                            " · "<strong>{event.kind.label()}</strong>" — "{event.detail}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </details>
+        </li>
+    }
+}

@@ -1,0 +1,179 @@
+//! Subscription use cases: a subscription starts in the transaction that books its first
+//! order's payment; its customer sees what the next delivery will cost and changes it (skip,
+//! pause, resume, interval, quantity, cancel), each change an entry in its history.
+
+use super::model::{
+    Change, SubscriptionEventKind, SubscriptionView, add_cadence, long_date, renewal_unit_price,
+};
+use super::repo::{self, NewSubscription, Row};
+use crate::checkout::service::{Item, price_delivery};
+use crate::error::{AppError, ServiceError};
+use crate::ids::{SubscriptionId, UserId};
+use crate::orders::hooks::PaidOrder;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+type Result<T> = std::result::Result<T, ServiceError>;
+
+/// Start a subscription for each subscribed line of a paid order, with the card its payment
+/// saved. Runs in the payment's transaction; a repeated payment event starts nothing twice.
+pub async fn start_from_order(conn: &mut PgConnection, paid: &PaidOrder) -> Result<()> {
+    let lines = repo::starting_lines(conn, paid.order).await?;
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let (Some(user), Some(customer), Some(method)) =
+        (paid.user, &paid.customer, &paid.payment_method)
+    else {
+        // Checkout makes a subscription's first payment for an account and saves its card;
+        // without them nothing could renew, so nothing pretends to.
+        tracing::error!(order = %paid.order, "subscription order paid without an account and a saved card; no subscription started");
+        return Ok(());
+    };
+    for line in &lines {
+        let id = SubscriptionId(uuid::Uuid::now_v7());
+        let next = add_cadence(paid.today, line.every);
+        let started = repo::insert(
+            conn,
+            &NewSubscription {
+                id,
+                user,
+                order: paid.order,
+                line,
+                next_renewal_on: next,
+                stripe_customer: customer,
+                payment_method: method,
+            },
+        )
+        .await?;
+        if started {
+            let detail = format!(
+                "Subscribed: {} per delivery, {}, at {} each; the first renewal is on {}.",
+                line.quantity,
+                line.every.label(),
+                line.unit_price,
+                long_date(next)
+            );
+            repo::record(
+                conn,
+                id,
+                SubscriptionEventKind::Started,
+                &detail,
+                Some(user),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// What `row`'s next delivery costs under the price rule, delivered as at checkout.
+async fn view_of(
+    conn: &mut PgConnection,
+    row: Row,
+    now: DateTime<Utc>,
+    history: Vec<super::model::SubscriptionEvent>,
+) -> Result<SubscriptionView> {
+    let today = now.date_naive();
+    let schedule = row.schedule.as_of(today);
+    let renewal = schedule.next_renewal_number();
+    let unit = renewal_unit_price(renewal, row.locked_unit_price, row.list_price, row.offer);
+    let quantity = schedule.quantity.unsigned_abs();
+    let items = unit
+        .checked_mul(quantity)
+        .map_err(|_| AppError::invalid("This subscription is too large to price."))?;
+    let delivery = price_delivery(
+        conn,
+        &[Item {
+            variant: row.variant,
+            unit_price: unit,
+            quantity,
+        }],
+        &row.ship_country,
+        &row.shipping_method,
+        None,
+        now,
+    )
+    .await;
+    let (next_shipping, next_total) = match delivery {
+        Ok(priced) => (Some(priced.quote.shipping), Some(priced.quote.total)),
+        Err(ServiceError::Refused(_)) => (None, None),
+        Err(other) => return Err(other),
+    };
+    Ok(SubscriptionView {
+        id: row.id,
+        product_name: row.product_name,
+        product_slug: row.product_slug,
+        variant_id: row.variant,
+        variant_label: row.variant_label,
+        sku: row.sku,
+        schedule,
+        next_items: items,
+        next_unit_price: unit,
+        price_locked: renewal <= super::model::PRICE_LOCKED_RENEWALS,
+        next_shipping,
+        next_total,
+        ships_to: format!("{}, {}, {}", row.ship_name, row.ship_city, row.ship_country),
+        started_on: row.created_at.date_naive(),
+        cancel_reason: row.cancel_reason,
+        history,
+    })
+}
+
+/// The customer's subscriptions with their next delivery and history.
+#[tracing::instrument(skip_all)]
+pub async fn mine(state: &AppState, user: UserId) -> Result<Vec<SubscriptionView>> {
+    let mut conn = state.db.acquire().await?;
+    let rows = repo::of_user(&mut conn, user).await?;
+    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+    let mut histories = repo::histories(&mut conn, &ids).await?;
+    let now = state.clock.now();
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let history = histories.remove(&row.id).unwrap_or_default();
+        views.push(view_of(&mut conn, row, now, history).await?);
+    }
+    Ok(views)
+}
+
+/// Make `change` to one of the customer's subscriptions, under its lock, and write why in its
+/// history. Returns the subscription as it now is.
+#[tracing::instrument(skip_all, fields(subscription = %id))]
+pub async fn change(
+    state: &AppState,
+    user: UserId,
+    id: SubscriptionId,
+    change: &Change,
+) -> Result<SubscriptionView> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let row = repo::lock(&mut tx, id, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (schedule, said) = row
+        .schedule
+        .as_of(now.date_naive())
+        .apply(change, now.date_naive())?;
+    let reason = match change {
+        Change::Cancel { reason } => Some(reason.trim()),
+        Change::Skip
+        | Change::Pause { .. }
+        | Change::Resume
+        | Change::Every(_)
+        | Change::Quantity(_) => None,
+    };
+    repo::save(&mut tx, id, &schedule, reason).await?;
+    repo::record(&mut tx, id, change.event(), &said, Some(user)).await?;
+    let mut row = repo::lock(&mut tx, id, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let history = repo::histories(&mut tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    row.schedule = schedule;
+    let view = view_of(&mut tx, row, now, history).await?;
+    tx.commit().await?;
+    Ok(view)
+}
