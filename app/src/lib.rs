@@ -101,12 +101,18 @@ pub const AFTER_SIGN_IN: &[accounts::hooks::AfterSignIn<state::AppState>] = &[
 ];
 
 /// What booking an order's payment brings along, in its transaction: the subscriptions its
-/// subscribed lines start.
+/// subscribed lines start, and, for a renewal's order, the renewal it finishes.
 #[cfg(feature = "ssr")]
-pub const WHEN_PAID: &[orders::hooks::WhenPaid] = &[orders::hooks::WhenPaid {
-    name: "start subscriptions",
-    run: |conn, paid| Box::pin(subscriptions::service::start_from_order(conn, paid)),
-}];
+pub const WHEN_PAID: &[orders::hooks::WhenPaid] = &[
+    orders::hooks::WhenPaid {
+        name: "start subscriptions",
+        run: |conn, paid| Box::pin(subscriptions::service::start_from_order(conn, paid)),
+    },
+    orders::hooks::WhenPaid {
+        name: "finish a renewal",
+        run: |conn, paid| Box::pin(subscriptions::renewals::finish(conn, paid)),
+    },
+];
 
 /// The product page, whose buy box is the cart's "Add to cart" form and, while the chosen
 /// variant is sold out, "Tell me when it's back".

@@ -1,26 +1,18 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, mailedLink, signIn, signedIn, waitForHydration } from './helpers';
-
-function uniqueEmail(tag: string): string {
-  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-}
+import {
+  DEMO_PASSWORD,
+  SIGN_UP_PASSWORD,
+  mailedLink,
+  signIn,
+  signedIn,
+  signedUp,
+  uniqueEmail,
+  waitForHydration,
+} from './helpers';
 
 test('sign up, confirm by email, sign out, sign in again', async ({ page }) => {
-  const email = uniqueEmail('sign-up');
-  const password = 'a sentence long enough';
-  await page.goto('/signup');
-  await waitForHydration(page);
-  await page.getByLabel('Your name').fill('Robin Example');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
-
-  await page.goto(await mailedLink(page, email, '/verify-email'));
-  await waitForHydration(page);
-  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
-  await expect(page).toHaveURL(/\/account\?welcome=1$/);
+  const email = await signedUp(page, 'Robin Example');
   await expect(page.getByText('your email address is confirmed')).toBeVisible();
   await expect(page.locator('.account-menu__me')).toHaveText('Robin Example');
 
@@ -29,7 +21,7 @@ test('sign up, confirm by email, sign out, sign in again', async ({ page }) => {
   await page.goto('/account');
   await expect(page.getByRole('heading', { name: 'Please sign in to continue' })).toBeVisible();
 
-  await signedIn(page, email, password);
+  await signedIn(page, email, SIGN_UP_PASSWORD);
   await expect(page.locator('.account-menu__me')).toHaveText('Robin Example');
 });
 

@@ -123,7 +123,11 @@ export async function applyWithNote(page: Page, note: string): Promise<void> {
 }
 
 /** Type a test card into Stripe's card form (the emulator's Stripe.js) and submit it. */
-export async function enterCard(page: Page, number: string, submit = 'Save the card'): Promise<void> {
+export async function enterCard(
+  page: Page,
+  number: string,
+  submit: string | RegExp = 'Save the card',
+): Promise<void> {
   await page.getByLabel('Card number').fill(number);
   await page.getByLabel('Expiry').fill('12 / 34');
   await page.getByLabel('CVC').fill('123');
@@ -142,4 +146,70 @@ export async function ensureHireCard(page: Page, slug: string): Promise<void> {
   await page.getByRole('button', { name: 'Add a card' }).click();
   await enterCard(page, '4242 4242 4242 4242');
   await expect(page.getByTestId('saved-card')).toContainText('Visa •••• 4242');
+}
+
+/** Add one of the product at `path` to the cart (page hydrated first). */
+export async function addToCart(page: Page, path: string) {
+  await page.goto(path);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Added to your cart.' })).toBeVisible();
+}
+
+/** From the cart to the payment form, shipping to Amsterdam with standard delivery. */
+export async function checkOut(page: Page) {
+  await page.goto('/cart');
+  await page.getByTestId('checkout-link').click();
+  await expect(page).toHaveURL(/\/checkout$/);
+  await waitForHydration(page);
+  await page.getByLabel('Full name').fill('Ben de Vries');
+  await page.getByLabel('Street and number').fill('Keizersgracht 12');
+  await page.getByLabel('Postal code').fill('1015 CS');
+  await page.getByLabel('Town or city').fill('Amsterdam');
+  await expect(page.getByTestId('checkout-total')).toContainText('€');
+  const total = cents(await page.getByTestId('checkout-total').innerText());
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  await expect(page.getByRole('heading', { name: /Payment for order OL-/ })).toBeVisible();
+  // The card form comes from Stripe.js (locally: the emulator's stand-in), not from Olivine.
+  await expect(page.getByLabel('Card number')).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Pay €/ })).toBeEnabled();
+  return total;
+}
+
+/** The order page after paying: paid, its batches shown, its total the one checked out. */
+export async function expectPaidOrder(page: Page, total: number) {
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]+\?paid=1$/);
+  await expect(page.getByTestId('order-status')).toHaveText('Paid');
+  await expect(page.getByText(/Thank you! Your payment was received/)).toBeVisible();
+  await expect(page.getByText(/^Batch [A-Z0-9-]+, best before /).first()).toBeVisible();
+  await expect(page.getByTestId('order-timeline')).toContainText('Payment received');
+  expect(cents(await page.locator('.summary__total dd').innerText())).toBe(total);
+}
+
+/** An address nobody else uses, for an account of a test's own. */
+export function uniqueEmail(tag: string): string {
+  return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** The password of accounts the tests sign up. */
+export const SIGN_UP_PASSWORD = 'a sentence long enough';
+
+/**
+ * Sign up as `name` with a fresh address and confirm it from the mail: a person of the test's
+ * own, signed in on the account page. Returns the address.
+ */
+export async function signedUp(page: Page, name: string): Promise<string> {
+  const email = uniqueEmail('sign-up');
+  await page.goto('/signup');
+  await waitForHydration(page);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(SIGN_UP_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
+  await page.goto(await mailedLink(page, email, '/verify-email'));
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+  await expect(page).toHaveURL(/\/account\?welcome=1$/);
+  return email;
 }

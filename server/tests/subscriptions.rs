@@ -1,7 +1,10 @@
 //! Subscribe and save over HTTP against the Stripe emulator: a subscribed cart line costs the
 //! subscriber price, needs an account, saves the card with the first payment and starts the
 //! subscription exactly once; its customer skips, pauses, resumes, changes the interval and
-//! quantity and cancels it, each change in its history; nobody else can touch it.
+//! quantity and cancels it, each change in its history; nobody else can touch it. Renewals,
+//! with the clock moved: one order per delivery from lots that last, at the locked price and
+//! then the catalog's; out of stock waits and then skips; declines are retried and then put
+//! the subscription on hold; workers running together or killed midway charge nothing twice.
 
 use app::cart::model::Cart;
 use app::checkout::model::CheckoutSummary;
@@ -14,8 +17,8 @@ use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
-use common::checkout::{checkout, parsed, pay, refusal, stocked_variant};
-use common::{Browser, shop};
+use common::checkout::{checkout, parsed, pay, receive, refusal, stocked_variant};
+use common::{App, Browser, shop};
 
 async fn subscribe(browser: &mut Browser<'_>, variant: &str, quantity: &str, every: &str) -> Cart {
     parsed(
@@ -255,4 +258,312 @@ async fn a_subscription_starts_with_its_paid_order_and_its_customer_runs_it(
             SubscriptionEventKind::Cancelled,
         ]
     );
+}
+
+/// Sign in as `email`, subscribe to `quantity` of `variant` every month and pay with Visa.
+/// Returns the browser and the subscription.
+async fn subscribed<'a>(
+    app: &'a App,
+    email: &str,
+    variant: &str,
+    quantity: &str,
+) -> (Browser<'a>, SubscriptionView) {
+    let mut browser = app.browser();
+    assert_eq!(
+        browser.sign_in(email, DEMO_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    subscribe(&mut browser, variant, quantity, "1").await;
+    let start: PaymentStart = parsed(&checkout(&mut browser, "checkout/start", &[]).await);
+    pay(app, &start, "pm_card_visa").await.expect("paid");
+    app.deliver_events().await;
+    let mut mine = mine(&mut browser).await;
+    assert_eq!(mine.len(), 1);
+    (browser, mine.remove(0))
+}
+
+/// One pass of the renewal job, then the webhooks it caused.
+async fn renewal_pass(app: &App) {
+    let job = server::jobs::shop::Renewals::new(app.state.clone());
+    server::jobs::pass(&app.db, &job)
+        .await
+        .expect("renewal pass");
+    app.deliver_events().await;
+}
+
+/// Move the app's clock to `days` after today.
+fn days_later(app: &App, days: i64) {
+    app.state.clock.set_offset(TimeDelta::days(days));
+}
+
+/// The subscription's renewal orders: (status, unit price, quantity, due on), by due date.
+async fn renewal_orders(app: &App, id: uuid::Uuid) -> Vec<(String, i64, i32, chrono::NaiveDate)> {
+    sqlx::query_as(
+        "SELECT o.status::text, l.unit_price_minor, l.quantity, o.renewal_due_on
+         FROM orders o JOIN order_lines l USING (order_id)
+         WHERE o.subscription_id = $1 ORDER BY o.renewal_due_on, o.placed_at",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .expect("renewal orders")
+}
+
+/// Successful charges Stripe made for `customer`.
+async fn charges_of(app: &App, customer: &str) -> usize {
+    app.state
+        .payments
+        .intents_since(0)
+        .await
+        .expect("intents")
+        .iter()
+        .filter(|i| {
+            i.customer.as_deref() == Some(customer) && i.status == payments::IntentStatus::Succeeded
+        })
+        .count()
+}
+
+async fn customer_of(app: &App, id: uuid::Uuid) -> String {
+    sqlx::query_scalar("SELECT stripe_customer FROM subscriptions WHERE subscription_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .expect("customer")
+}
+
+async fn history(browser: &mut Browser<'_>) -> Vec<SubscriptionEventKind> {
+    mine(browser).await[0]
+        .history
+        .iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn renewals_ship_lasting_lots_at_the_locked_price_then_the_catalog_price_once_each(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = shop(options).await;
+    let variant = stocked_variant(&app, 40, 2000).await;
+    // A lot that sells today but would not last a month past the next delivery.
+    receive(&app, &variant, "SHORT", 10, 80).await;
+    let (mut ann, s) = subscribed(&app, "ann@olivine.test", &variant, "2").await;
+    let id = s.id.0;
+    let customer = customer_of(&app, id).await;
+    assert_eq!(charges_of(&app, &customer).await, 1);
+    // The catalog price goes up after sign-up: 2400, 2160 for subscribers.
+    sqlx::query("UPDATE variants SET price_minor = 2400 WHERE variant_id = $1::uuid")
+        .bind(&variant)
+        .execute(&app.db)
+        .await
+        .expect("price");
+
+    // Nothing is due yet.
+    renewal_pass(&app).await;
+    assert!(renewal_orders(&app, id).await.is_empty());
+
+    let today = app.state.clock.today();
+    let mut due = s.schedule.next_renewal_on;
+    for renewal in 1..=4 {
+        days_later(&app, (due - today).num_days());
+        // Two workers at once, then a third pass: one order per delivery.
+        let (a, b) = tokio::join!(
+            app::subscriptions::renewals::renew(&app.state, s.id),
+            app::subscriptions::renewals::renew(&app.state, s.id)
+        );
+        a.expect("renew");
+        b.expect("renew");
+        renewal_pass(&app).await;
+        let orders = renewal_orders(&app, id).await;
+        assert_eq!(orders.len(), renewal, "{orders:?}");
+        let (status, unit, quantity, due_on) = orders.last().cloned().expect("an order");
+        assert_eq!(status, "paid");
+        assert_eq!(quantity, 2);
+        assert_eq!(due_on, due);
+        // The sign-up price for three renewals, then the catalog's less 10 %.
+        assert_eq!(
+            unit,
+            if renewal <= 3 { 1800 } else { 2160 },
+            "renewal {renewal}"
+        );
+        assert_eq!(charges_of(&app, &customer).await, 1 + renewal);
+        let now = &mine(&mut ann).await[0];
+        due = due.checked_add_months(Months::new(1)).expect("date");
+        assert_eq!(now.schedule.next_renewal_on, due);
+        assert_eq!(now.schedule.renewals_done, u32::try_from(renewal).unwrap());
+    }
+    // The first order took the short lot first (first expiry, first out); no renewal touched
+    // it: each shipped from the lot that lasts.
+    let short_left: i32 = sqlx::query_scalar(
+        "SELECT on_hand FROM lots WHERE variant_id = $1::uuid AND batch_number = 'SHORT'",
+    )
+    .bind(&variant)
+    .fetch_one(&app.db)
+    .await
+    .expect("short lot");
+    assert_eq!(short_left, 8);
+    let kinds = history(&mut ann).await;
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == SubscriptionEventKind::Renewed)
+            .count(),
+        4
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn out_of_stock_waits_a_week_then_skips_the_delivery(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = shop(options).await;
+    let variant = stocked_variant(&app, 3, 2000).await;
+    let (mut ann, s) = subscribed(&app, "ann@olivine.test", &variant, "2").await;
+    // Someone buys the last unit.
+    sqlx::query("UPDATE lots SET on_hand = reserved WHERE variant_id = $1::uuid")
+        .bind(&variant)
+        .execute(&app.db)
+        .await
+        .expect("sold out");
+    let due = s.schedule.next_renewal_on;
+    let today = app.state.clock.today();
+    let from_due = |days: i64| (due - today).num_days() + days;
+
+    days_later(&app, from_due(0));
+    renewal_pass(&app).await;
+    assert!(renewal_orders(&app, s.id.0).await.is_empty());
+    assert_eq!(
+        history(&mut ann).await.last(),
+        Some(&SubscriptionEventKind::WaitingForStock)
+    );
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications n JOIN users u USING (user_id)
+         WHERE u.email = 'ann@olivine.test' AND n.kind = 'renewal_waiting'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("notices");
+    assert_eq!(waiting, 1);
+
+    // The next days: still waiting, told once.
+    for day in 1..7 {
+        days_later(&app, from_due(day));
+        renewal_pass(&app).await;
+    }
+    let kinds = history(&mut ann).await;
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == SubscriptionEventKind::WaitingForStock)
+            .count(),
+        1
+    );
+    assert_eq!(mine(&mut ann).await[0].schedule.next_renewal_on, due);
+
+    // A week: the delivery is skipped, nothing charged, the next one comes a month later.
+    days_later(&app, from_due(7));
+    renewal_pass(&app).await;
+    let now = &mine(&mut ann).await[0];
+    assert_eq!(
+        now.schedule.next_renewal_on,
+        due.checked_add_months(Months::new(1)).expect("date")
+    );
+    assert_eq!(now.schedule.renewals_done, 0);
+    assert_eq!(
+        now.history.last().map(|e| e.kind),
+        Some(SubscriptionEventKind::SkippedOutOfStock)
+    );
+    assert!(renewal_orders(&app, s.id.0).await.is_empty());
+    let customer = customer_of(&app, s.id.0).await;
+    assert_eq!(charges_of(&app, &customer).await, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_declined_renewal_is_retried_after_one_three_and_five_days_then_waits_for_a_card(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = shop(options).await;
+    let variant = stocked_variant(&app, 20, 2000).await;
+    let (mut ann, s) = subscribed(&app, "ann@olivine.test", &variant, "1").await;
+    let customer = customer_of(&app, s.id.0).await;
+    // The card on file now declines every payment (saved through a SetupIntent).
+    let setup = app
+        .state
+        .payments
+        .create_setup(&format!("test-setup-{}", s.id), &customer)
+        .await
+        .expect("setup");
+    let saved = app
+        .state
+        .payments
+        .confirm_setup(&setup.id, "pm_card_chargeCustomerFail")
+        .await
+        .expect("saved");
+    sqlx::query("UPDATE subscriptions SET payment_method = $2 WHERE subscription_id = $1")
+        .bind(s.id.0)
+        .bind(saved.payment_method.expect("a card"))
+        .execute(&app.db)
+        .await
+        .expect("card");
+    let start_stock = common::checkout::stock(&app.db, &variant).await;
+    let due = s.schedule.next_renewal_on;
+    let today = app.state.clock.today();
+    let from_due = |days: i64| (due - today).num_days() + days;
+
+    // Due day, then the retries: each attempt is its own order, cancelled when declined, its
+    // stock back on the shelf.
+    for (attempt, day) in [(1, 0), (2, 1), (3, 3), (4, 5)] {
+        // The day before a retry nothing happens.
+        if day > 0 {
+            days_later(&app, from_due(day - 1));
+            renewal_pass(&app).await;
+            assert_eq!(renewal_orders(&app, s.id.0).await.len(), attempt - 1);
+        }
+        days_later(&app, from_due(day));
+        renewal_pass(&app).await;
+        let orders = renewal_orders(&app, s.id.0).await;
+        assert_eq!(orders.len(), attempt, "{orders:?}");
+        assert!(orders.iter().all(|o| o.0 == "cancelled"), "{orders:?}");
+        assert_eq!(
+            common::checkout::stock(&app.db, &variant).await,
+            start_stock,
+            "a declined renewal holds no stock"
+        );
+    }
+    let now = &mine(&mut ann).await[0];
+    assert_eq!(now.schedule.status, SubscriptionStatus::PaymentNeeded);
+    let kinds: Vec<_> = now.history.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == SubscriptionEventKind::PaymentFailed)
+            .count(),
+        3
+    );
+    assert_eq!(kinds.last(), Some(&SubscriptionEventKind::PaymentNeeded));
+    let notices: Vec<String> = sqlx::query_scalar(
+        "SELECT n.kind::text FROM notifications n JOIN users u USING (user_id)
+         WHERE u.email = 'ann@olivine.test' AND n.kind::text LIKE '%payment%'
+         ORDER BY n.created_at",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("notices");
+    assert_eq!(
+        notices,
+        [
+            "renewal_payment_failed",
+            "renewal_payment_failed",
+            "renewal_payment_failed",
+            "subscription_payment_needed"
+        ]
+    );
+    // On hold: later passes do nothing.
+    days_later(&app, from_due(40));
+    renewal_pass(&app).await;
+    assert_eq!(renewal_orders(&app, s.id.0).await.len(), 4);
+    assert_eq!(charges_of(&app, &customer).await, 1);
 }

@@ -70,10 +70,7 @@ pub async fn lines(
                          WHERE l.variant_id = cl.variant_id AND l.expiry_date > $2), 0)::bigint
                    AS "available!",
                cl.every_months,
-               COALESCE((SELECT d.discount_bp FROM subscribe_discounts d
-                         WHERE d.product_id = p.product_id),
-                        (SELECT d.discount_bp FROM subscribe_discounts d
-                         WHERE d.category_id = p.category_id)) AS "subscribe_bp"
+               subscribe_discount_bp(p.product_id) AS "subscribe_bp"
         FROM cart_lines cl
         JOIN variants v ON v.variant_id = cl.variant_id
         JOIN products p ON p.product_id = v.product_id

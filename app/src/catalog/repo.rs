@@ -238,11 +238,7 @@ pub async fn subscribe_offer(
 ) -> Result<Option<SubscribeOffer>, sqlx::Error> {
     let bp = sqlx::query_scalar!(
         r#"
-        SELECT COALESCE(
-            (SELECT discount_bp FROM subscribe_discounts WHERE product_id = $1),
-            (SELECT d.discount_bp FROM subscribe_discounts d
-             JOIN products p ON p.category_id = d.category_id
-             WHERE p.product_id = $1)) AS "discount_bp"
+        SELECT subscribe_discount_bp($1) AS "discount_bp"
         "#,
         product.0
     )

@@ -526,7 +526,7 @@ async fn write_order(
         &NewOrder {
             id: order,
             user: buyer.user,
-            cart,
+            cart: Some(cart),
             email: &buyer.email,
             currency: q.total.currency(),
             subtotal: q.subtotal.minor(),
@@ -540,7 +540,8 @@ async fn write_order(
             shipping_method: &priced.summary.shipping.code,
             carrier: &priced.summary.shipping.carrier,
             reserved_until: state.clock.now() + chrono::TimeDelta::minutes(RESERVATION_MINUTES),
-            checkout_key: key,
+            checkout_key: Some(key),
+            renews: None,
         },
     )
     .await?;

@@ -170,6 +170,19 @@ pub async fn reserve(
     quantity: i64,
     today: NaiveDate,
 ) -> Result<Result<Vec<Allocation>, Shortfall>, sqlx::Error> {
+    reserve_lasting(conn, order, variant, quantity, today, today).await
+}
+
+/// Like [`reserve`], on lots that also last beyond `lasting_beyond` (a subscription's delivery
+/// must keep until the next one arrives, and a month more).
+pub async fn reserve_lasting(
+    conn: &mut PgConnection,
+    order: OrderId,
+    variant: VariantId,
+    quantity: i64,
+    today: NaiveDate,
+    lasting_beyond: NaiveDate,
+) -> Result<Result<Vec<Allocation>, Shortfall>, sqlx::Error> {
     let lots = sqlx::query!(
         r#"
         SELECT lot_id AS "lot_id: LotId", batch_number, expiry_date,
@@ -180,7 +193,7 @@ pub async fn reserve(
         FOR UPDATE
         "#,
         variant.0,
-        sellable_expiry_after(today),
+        sellable_expiry_after(today).max(lasting_beyond),
     )
     .fetch_all(&mut *conn)
     .await?

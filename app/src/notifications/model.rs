@@ -41,6 +41,11 @@ pg_enum!(
     DisputeEscalated = "dispute_escalated": "Dispute escalated",
     DisputeResolved = "dispute_resolved": "Dispute decided",
     PayoutSent = "payout_sent": "Payout sent",
+    RenewalWaiting = "renewal_waiting": "Delivery waiting for stock",
+    RenewalSkipped = "renewal_skipped": "Delivery skipped",
+    RenewalPaymentFailed = "renewal_payment_failed": "Renewal payment failed",
+    RenewalNeedsConfirmation = "renewal_needs_confirmation": "Confirm your renewal payment",
+    SubscriptionPaymentNeeded = "subscription_payment_needed": "Subscription on hold",
 });
 
 impl NotificationKind {
@@ -86,7 +91,15 @@ impl NotificationKind {
             K::MessageReceived | K::FundingLapsed | K::DisputeEscalated | K::DisputeResolved => {
                 Audience::Everyone
             }
-            K::OrderPaid | K::OrderShipped | K::OrderRefunded | K::BackInStock => Audience::Shopper,
+            K::OrderPaid
+            | K::OrderShipped
+            | K::OrderRefunded
+            | K::BackInStock
+            | K::RenewalWaiting
+            | K::RenewalSkipped
+            | K::RenewalPaymentFailed
+            | K::RenewalNeedsConfirmation
+            | K::SubscriptionPaymentNeeded => Audience::Shopper,
         }
     }
 }

@@ -31,6 +31,22 @@ pg_enum!(
     AddressChanged = "address_changed": "Address changed",
     CardUpdated = "card_updated": "Card updated",
     Cancelled = "cancelled": "Cancelled",
+    Renewed = "renewed": "Delivery ordered",
+    WaitingForStock = "waiting_for_stock": "Waiting for stock",
+    SkippedOutOfStock = "skipped_out_of_stock": "Skipped: out of stock",
+    PaymentFailed = "payment_failed": "Payment failed",
+    PaymentNeeded = "payment_needed": "Payment needed",
+});
+
+pg_enum!(
+    /// Where one due delivery is (see the `subscription_renewals` table).
+    RenewalStatus as "renewal_status" {
+    Charging = "charging": "Charging",
+    WaitingStock = "waiting_stock": "Waiting for stock",
+    Retrying = "retrying": "Retrying payment",
+    Paid = "paid": "Paid",
+    Skipped = "skipped": "Skipped",
+    Failed = "failed": "Failed",
 });
 
 /// Renewals that keep the price the customer subscribed at; later ones follow the catalog.

@@ -237,7 +237,7 @@ fn SubscriptionCard(s: SubscriptionView) -> impl IntoView {
             })}
             <details class="subscription__history">
                 <summary>"History"</summary>
-                <ol class="subscription__events" role="list">
+                <ol class="subscription__events" role="list" data-testid="subscription-history">
                     {history.into_iter().map(|event| view! {
                         <li>
                             <time datetime=event.at.to_rfc3339()>{long_date(event.at.date_naive())}</time>

@@ -1,6 +1,8 @@
 //! Subscription queries. Each takes a connection; the caller owns any transaction.
 
-use super::model::{Schedule, SubscriptionEvent, SubscriptionEventKind, SubscriptionStatus};
+use super::model::{
+    RenewalStatus, Schedule, SubscriptionEvent, SubscriptionEventKind, SubscriptionStatus,
+};
 use crate::catalog::model::{Cadence, SubscribeOffer};
 use crate::ids::{OrderId, SubscriptionId, UserId, VariantId};
 use crate::money::Money;
@@ -26,15 +28,11 @@ pub async fn starting_lines(
         r#"
         SELECT ol.variant_id AS "variant: VariantId", ol.quantity, ol.every_months AS "every!",
                ol.unit_price_minor, o.currency,
-               COALESCE((SELECT d.discount_bp FROM subscribe_discounts d
-                         WHERE d.product_id = v.product_id),
-                        (SELECT d.discount_bp FROM subscribe_discounts d
-                         JOIN products p ON p.category_id = d.category_id
-                         WHERE p.product_id = v.product_id), 0) AS "discount_bp!"
+               COALESCE(subscribe_discount_bp(v.product_id), 0) AS "discount_bp!"
         FROM order_lines ol
         JOIN orders o ON o.order_id = ol.order_id
         JOIN variants v ON v.variant_id = ol.variant_id
-        WHERE ol.order_id = $1 AND ol.every_months IS NOT NULL
+        WHERE ol.order_id = $1 AND ol.every_months IS NOT NULL AND o.subscription_id IS NULL
         ORDER BY ol.line_number
         "#,
         order.0
@@ -46,10 +44,8 @@ pub async fn starting_lines(
             Ok(StartingLine {
                 variant: r.variant,
                 quantity: r.quantity,
-                every: Cadence::every(i64::from(r.every))
-                    .ok_or_else(|| sqlx::Error::Decode("every_months out of range".into()))?,
-                unit_price: Money::from_parts(r.unit_price_minor, &r.currency)
-                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                every: cadence(r.every)?,
+                unit_price: money(r.unit_price_minor, &r.currency)?,
                 discount_bp: r.discount_bp,
             })
         })
@@ -122,6 +118,33 @@ pub struct Row {
     pub created_at: DateTime<Utc>,
 }
 
+fn money(minor: i64, currency: &str) -> Result<Money, sqlx::Error> {
+    Money::from_parts(minor, currency).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn cadence(every_months: i16) -> Result<Cadence, sqlx::Error> {
+    Cadence::every(i64::from(every_months))
+        .ok_or_else(|| sqlx::Error::Decode("every_months out of range".into()))
+}
+
+/// A schedule from its columns; `dates` is (next renewal, paused until).
+fn schedule(
+    status: SubscriptionStatus,
+    every_months: i16,
+    quantity: i32,
+    dates: (NaiveDate, Option<NaiveDate>),
+    renewals_done: i32,
+) -> Result<Schedule, sqlx::Error> {
+    Ok(Schedule {
+        status,
+        every: cadence(every_months)?,
+        quantity,
+        next_renewal_on: dates.0,
+        paused_until: dates.1,
+        renewals_done: u32::try_from(renewals_done).unwrap_or(0),
+    })
+}
+
 /// Subscriptions of `user` (all, or only `only`): live ones first, then newest first.
 async fn rows(
     conn: &mut PgConnection,
@@ -135,10 +158,7 @@ async fn rows(
                s.status AS "status: SubscriptionStatus", s.every_months, s.quantity,
                s.next_renewal_on, s.paused_until, s.renewals_done,
                s.locked_unit_price_minor, s.currency, v.price_minor, v.currency AS list_currency,
-               COALESCE((SELECT d.discount_bp FROM subscribe_discounts d
-                         WHERE d.product_id = p.product_id),
-                        (SELECT d.discount_bp FROM subscribe_discounts d
-                         WHERE d.category_id = p.category_id)) AS "offer_bp",
+               subscribe_discount_bp(p.product_id) AS "offer_bp",
                s.ship_name, s.ship_city, s.ship_country, s.shipping_method,
                s.cancel_reason, s.created_at
         FROM subscriptions s
@@ -154,7 +174,6 @@ async fn rows(
     .await?;
     rows.into_iter()
         .map(|r| {
-            let decode = |e: crate::money::MoneyError| sqlx::Error::Decode(Box::new(e));
             Ok(Row {
                 id: r.id,
                 user: r.user,
@@ -163,18 +182,15 @@ async fn rows(
                 variant_label: r.label,
                 product_name: r.name,
                 product_slug: r.slug,
-                schedule: Schedule {
-                    status: r.status,
-                    every: Cadence::every(i64::from(r.every_months))
-                        .ok_or_else(|| sqlx::Error::Decode("every_months out of range".into()))?,
-                    quantity: r.quantity,
-                    next_renewal_on: r.next_renewal_on,
-                    paused_until: r.paused_until,
-                    renewals_done: u32::try_from(r.renewals_done).unwrap_or(0),
-                },
-                locked_unit_price: Money::from_parts(r.locked_unit_price_minor, &r.currency)
-                    .map_err(decode)?,
-                list_price: Money::from_parts(r.price_minor, &r.list_currency).map_err(decode)?,
+                schedule: schedule(
+                    r.status,
+                    r.every_months,
+                    r.quantity,
+                    (r.next_renewal_on, r.paused_until),
+                    r.renewals_done,
+                )?,
+                locked_unit_price: money(r.locked_unit_price_minor, &r.currency)?,
+                list_price: money(r.price_minor, &r.list_currency)?,
                 offer: r.offer_bp.and_then(SubscribeOffer::from_bp),
                 ship_name: r.ship_name,
                 ship_city: r.ship_city,
@@ -289,4 +305,200 @@ pub async fn histories(
         });
     }
     Ok(out)
+}
+
+/// What renewing a subscription needs: whose it is, what it delivers, where, and the card.
+pub struct Renewing {
+    pub id: SubscriptionId,
+    pub user: UserId,
+    pub email: String,
+    pub variant: VariantId,
+    pub sku: String,
+    pub variant_label: String,
+    pub product_name: String,
+    /// The product is still on sale.
+    pub on_sale: bool,
+    pub schedule: Schedule,
+    pub locked_unit_price: Money,
+    pub list_price: Money,
+    pub offer: Option<SubscribeOffer>,
+    pub address: crate::orders::model::Address,
+    pub shipping_method: String,
+    pub stripe_customer: String,
+    pub payment_method: String,
+}
+
+/// Subscription `id` for renewing it, locked until the transaction ends.
+pub async fn lock_for_renewal(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+) -> Result<Option<Renewing>, sqlx::Error> {
+    let Some(r) = sqlx::query!(
+        r#"
+        SELECT s.subscription_id AS "id: SubscriptionId", s.user_id AS "user: UserId",
+               u.email::text AS "email!", s.variant_id AS "variant: VariantId", v.sku, v.label,
+               p.name, p.published_at IS NOT NULL AS "on_sale!",
+               s.status AS "status: SubscriptionStatus", s.every_months, s.quantity,
+               s.next_renewal_on, s.paused_until, s.renewals_done,
+               s.locked_unit_price_minor, s.currency, v.price_minor, v.currency AS list_currency,
+               subscribe_discount_bp(p.product_id) AS "offer_bp",
+               s.ship_name, s.ship_line1, s.ship_line2, s.ship_postal_code, s.ship_city,
+               s.ship_country, s.shipping_method, s.stripe_customer, s.payment_method
+        FROM subscriptions s
+        JOIN users u ON u.user_id = s.user_id
+        JOIN variants v ON v.variant_id = s.variant_id
+        JOIN products p ON p.product_id = v.product_id
+        WHERE s.subscription_id = $1
+        FOR UPDATE OF s
+        "#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Renewing {
+        id: r.id,
+        user: r.user,
+        email: r.email,
+        variant: r.variant,
+        sku: r.sku,
+        variant_label: r.label,
+        product_name: r.name,
+        on_sale: r.on_sale,
+        schedule: schedule(
+            r.status,
+            r.every_months,
+            r.quantity,
+            (r.next_renewal_on, r.paused_until),
+            r.renewals_done,
+        )?,
+        locked_unit_price: money(r.locked_unit_price_minor, &r.currency)?,
+        list_price: money(r.price_minor, &r.list_currency)?,
+        offer: r.offer_bp.and_then(SubscribeOffer::from_bp),
+        address: crate::orders::model::Address {
+            name: r.ship_name,
+            line1: r.ship_line1,
+            line2: r.ship_line2,
+            postal_code: r.ship_postal_code,
+            city: r.ship_city,
+            country: r.ship_country,
+        },
+        shipping_method: r.shipping_method,
+        stripe_customer: r.stripe_customer,
+        payment_method: r.payment_method,
+    }))
+}
+
+/// Subscriptions with a delivery to act on by `today`, oldest due first, leaving out `resting`:
+/// active (or paused to a date that has come) and due, unless that delivery is waiting for a
+/// later retry or is settled.
+pub async fn due(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<SubscriptionId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"
+        SELECT s.subscription_id AS "id: SubscriptionId"
+        FROM subscriptions s
+        LEFT JOIN subscription_renewals r
+               ON r.subscription_id = s.subscription_id AND r.due_on = s.next_renewal_on
+        WHERE (s.status = 'active' OR (s.status = 'paused' AND s.paused_until <= $1))
+          AND s.next_renewal_on <= $1
+          AND (r.status IS NULL OR r.status = 'charging'
+               OR (r.status IN ('retrying', 'waiting_stock') AND r.retry_on <= $1))
+          AND NOT (s.subscription_id::text = ANY($3))
+        ORDER BY s.next_renewal_on, s.subscription_id
+        LIMIT $2
+        "#,
+        today,
+        limit,
+        resting
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// One due delivery as the worker left it.
+#[derive(Clone, Debug)]
+pub struct Renewal {
+    pub status: RenewalStatus,
+    pub order: Option<OrderId>,
+    pub attempts: i32,
+    pub retry_on: Option<NaiveDate>,
+    pub waiting_since: Option<NaiveDate>,
+}
+
+/// The delivery of `id` due on `due_on`, locked until the transaction ends.
+pub async fn lock_renewal(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    due_on: NaiveDate,
+) -> Result<Option<Renewal>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT status AS "status: RenewalStatus", order_id, attempts, retry_on, waiting_since
+           FROM subscription_renewals WHERE subscription_id = $1 AND due_on = $2 FOR UPDATE"#,
+        id.0,
+        due_on
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Renewal {
+        status: r.status,
+        order: r.order_id.map(OrderId),
+        attempts: r.attempts,
+        retry_on: r.retry_on,
+        waiting_since: r.waiting_since,
+    }))
+}
+
+/// Write where the delivery of `id` due on `due_on` is now.
+pub async fn save_renewal(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    due_on: NaiveDate,
+    renewal: &Renewal,
+    last_error: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"
+        INSERT INTO subscription_renewals (subscription_id, due_on, status, order_id, attempts,
+                                           retry_on, waiting_since, last_error)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (subscription_id, due_on) DO UPDATE
+            SET status = EXCLUDED.status, order_id = EXCLUDED.order_id,
+                attempts = EXCLUDED.attempts, retry_on = EXCLUDED.retry_on,
+                waiting_since = EXCLUDED.waiting_since,
+                last_error = COALESCE(EXCLUDED.last_error, subscription_renewals.last_error)
+        "#,
+        id.0,
+        due_on,
+        renewal.status as RenewalStatus,
+        renewal.order.map(|o| o.0),
+        renewal.attempts,
+        renewal.retry_on,
+        renewal.waiting_since,
+        last_error.map(|e| e.chars().take(500).collect::<String>()),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The subscription and delivery a renewal order is for; `None` for any other order.
+pub async fn renewal_of_order(
+    conn: &mut PgConnection,
+    order: OrderId,
+) -> Result<Option<(SubscriptionId, NaiveDate)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT subscription_id AS "id: SubscriptionId", renewal_due_on FROM orders
+           WHERE order_id = $1"#,
+        order.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|r| r.id.zip(r.renewal_due_on)))
 }

@@ -3,7 +3,7 @@
 
 use super::{Job, Placement, Schedule, sweep_due};
 use anyhow::Context;
-use app::ids::{OrderId, VariantId};
+use app::ids::{OrderId, SubscriptionId, VariantId};
 use app::state::AppState;
 use std::time::Duration;
 
@@ -160,6 +160,44 @@ impl Job for Housekeeping {
                 "housekeeping removed expired rows"
             );
         }
+        Ok(())
+    }
+}
+
+/// Subscriptions with a delivery due: each is placed (stock held first expiry first out on
+/// lots that last), charged off-session and booked, exactly once per delivery even with every
+/// node running it and after a crash (see `app::subscriptions::renewals`).
+pub struct Renewals {
+    state: AppState,
+}
+
+impl Renewals {
+    pub fn new(state: AppState) -> Self {
+        Renewals { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for Renewals {
+    fn name(&self) -> &'static str {
+        "subscription-renewals"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule {
+            batch: 200,
+            ..Schedule::items(Duration::from_secs(60), Placement::EveryNode)
+        }
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = app::subscriptions::renewals::due(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        let id = SubscriptionId(item.parse().context("not a subscription id")?);
+        app::subscriptions::renewals::renew(&self.state, id).await?;
         Ok(())
     }
 }

@@ -1,9 +1,9 @@
 //! Order queries. Each takes a connection; the caller owns any transaction.
 
 use super::model::{Address, OrderEventKind, OrderStatus, order_reference};
-use crate::ids::{CartId, OrderId, UserId, VariantId};
+use crate::ids::{CartId, OrderId, SubscriptionId, UserId, VariantId};
 use crate::money::{Currency, Money};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
 pub mod customers;
@@ -17,7 +17,8 @@ pub use reads::{Scope, detail, list};
 pub struct NewOrder<'a> {
     pub id: OrderId,
     pub user: Option<UserId>,
-    pub cart: CartId,
+    /// The cart it is bought from; `None` for a subscription's renewal.
+    pub cart: Option<CartId>,
     pub email: &'a str,
     pub currency: Currency,
     pub subtotal: i64,
@@ -32,7 +33,9 @@ pub struct NewOrder<'a> {
     pub carrier: &'a str,
     pub reserved_until: DateTime<Utc>,
     /// The hash of what the checkout was started with (see `checkout::service::start`).
-    pub checkout_key: &'a [u8],
+    pub checkout_key: Option<&'a [u8]>,
+    /// A renewal: the subscription and the delivery (its due date) it is for.
+    pub renews: Option<(SubscriptionId, NaiveDate)>,
 }
 
 pub struct NewLine<'a> {
@@ -59,14 +62,14 @@ pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sq
                             discount_minor, shipping_minor, tax_minor, total_minor,
                             prices_include_tax, discount_code, ship_name, ship_line1, ship_line2,
                             ship_postal_code, ship_city, ship_country, shipping_method, carrier,
-                            reserved_until, checkout_key)
+                            reserved_until, checkout_key, subscription_id, renewal_due_on)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                $19, $20, $21, $22)
+                $19, $20, $21, $22, $23, $24)
         RETURNING order_number
         "#,
         o.id.0,
         o.user.map(|u| u.0),
-        o.cart.0,
+        o.cart.map(|c| c.0),
         o.email,
         o.currency.code(),
         o.subtotal,
@@ -86,6 +89,8 @@ pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sq
         o.carrier,
         o.reserved_until,
         o.checkout_key,
+        o.renews.map(|(s, _)| s.0),
+        o.renews.map(|(_, due)| due),
     )
     .fetch_one(conn)
     .await
@@ -368,6 +373,43 @@ pub async fn line_quantities(
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(|r| (r.variant, r.quantity)).collect())
+}
+
+/// The order's status and total as committed now, without locking it (for callers that hold
+/// other locks first and must not wait for the order's).
+pub async fn status_and_total(
+    conn: &mut PgConnection,
+    order: OrderId,
+) -> Result<Option<(OrderStatus, Money)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT status AS "status: OrderStatus", total_minor, currency FROM orders
+           WHERE order_id = $1"#,
+        order.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Money::from_parts(r.total_minor, &r.currency)
+            .map(|total| (r.status, total))
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    })
+    .transpose()
+}
+
+/// Hold an unpaid order's stock until `until` (a renewal left for its customer to confirm).
+pub async fn extend_hold(
+    conn: &mut PgConnection,
+    order: OrderId,
+    until: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE orders SET reserved_until = $2 WHERE order_id = $1 AND status = 'pending_payment'",
+        order.0,
+        until
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The order has lines that start a subscription.

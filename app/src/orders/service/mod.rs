@@ -19,7 +19,9 @@ mod refunds;
 mod webhooks;
 
 pub use fulfilment::advance;
-pub use payment::{cancel_unpaid, expire_unpaid, overdue, payment_for, resume, sync_payment};
+pub use payment::{
+    apply_intent, cancel_unpaid, expire_unpaid, overdue, payment_for, resume, sync_payment,
+};
 pub use queries::{
     adopt_guest_orders, detail_after_payment, detail_for_admin, detail_for_customer,
     list_for_admin, list_for_customer, may_see,

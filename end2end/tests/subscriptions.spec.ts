@@ -1,0 +1,49 @@
+import { expect } from '@playwright/test';
+import { test } from './fixtures';
+import { checkOut, enterCard, expectPaidOrder, signedUp, waitForHydration } from './helpers';
+
+test('a shopper subscribes at checkout, sees it in the account, skips a delivery and changes the quantity', async ({ page }) => {
+  await signedUp(page, 'Sam Subscriber');
+
+  // The buy box offers one-time or subscribe-and-save at 15 % off for the magnesium.
+  await page.goto('/products/magnesium-bisglycinate');
+  await waitForHydration(page);
+  const choice = page.getByTestId('purchase-choice');
+  await expect(choice).toBeVisible();
+  await choice.getByLabel(/Subscribe, every month — save 15%/).check();
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Added to your cart.' })).toBeVisible();
+
+  // The cart and the checkout say it is a subscription.
+  await page.goto('/cart');
+  await expect(page.getByTestId('line-subscription')).toHaveText('Subscription: delivered every month');
+  const total = await checkOut(page);
+  await expect(page.getByTestId('summary-subscriptions')).toContainText('delivered every month');
+  await enterCard(page, '4242 4242 4242 4242', /^Pay €/);
+  await expectPaidOrder(page, total);
+
+  // The paid order started the subscription.
+  await page.goto('/account');
+  await page.getByRole('link', { name: 'Subscriptions' }).click();
+  await expect(page).toHaveURL(/\/account\/subscriptions$/);
+  await waitForHydration(page);
+  const card = page.getByTestId('subscription');
+  await expect(card).toHaveCount(1);
+  await expect(card.getByTestId('subscription-status')).toHaveText('Active');
+  const next = card.getByTestId('next-delivery');
+  await expect(next).toContainText(/^Next delivery on \d{1,2} \w+ \d{4}: €/);
+  const before = await next.innerText();
+
+  // Skip the next delivery: the date moves a month on and the history says so.
+  await card.getByRole('button', { name: 'Skip the next delivery' }).click();
+  await expect(next).not.toHaveText(before);
+  await card.getByText('History').click();
+  await expect(card.getByRole('listitem').filter({ hasText: 'Delivery skipped' })).toBeVisible();
+
+  // Two per delivery from now on.
+  await card.getByLabel('Quantity per delivery').fill('2');
+  await card.getByRole('button', { name: 'Change quantity' }).click();
+  await expect(card).toContainText('2 per delivery, every month');
+  // The history (open or folded, as the refreshed card left it) has the change.
+  await expect(card.getByTestId('subscription-history')).toContainText('Now 2 per delivery (was 1).');
+});
