@@ -96,6 +96,16 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec![("id", &nobody), ("reason", "too_much")],
             signed_in.to_vec(),
         ),
+        (
+            "subscriptions/card-setup",
+            vec![("id", &nobody)],
+            signed_in.to_vec(),
+        ),
+        (
+            "subscriptions/card-saved",
+            vec![("id", &nobody), ("setup", "seti_nobody")],
+            signed_in.to_vec(),
+        ),
         ("accounts/email-preferences", vec![], signed_in.to_vec()),
         (
             "restock/ask",

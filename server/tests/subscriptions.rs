@@ -562,8 +562,80 @@ async fn a_declined_renewal_is_retried_after_one_three_and_five_days_then_waits_
         ]
     );
     // On hold: later passes do nothing.
-    days_later(&app, from_due(40));
+    days_later(&app, from_due(6));
     renewal_pass(&app).await;
     assert_eq!(renewal_orders(&app, s.id.0).await.len(), 4);
     assert_eq!(charges_of(&app, &customer).await, 1);
+
+    // A new card (saved with Stripe's form: a SetupIntent the browser confirms) puts the
+    // subscription back on its feet and the waiting delivery is ordered at once.
+    let id = s.id.to_string();
+    let setup: app::ui::CardSetup =
+        parsed(&ann.call("subscriptions/card-setup", &[("id", &id)]).await);
+    let setup_id = setup
+        .client_secret
+        .split("_secret_")
+        .next()
+        .expect("setup id")
+        .to_owned();
+    let mut ben = app.browser();
+    ben.sign_in("ben@olivine.test", DEMO_PASSWORD).await;
+    let hidden = ben.call("subscriptions/card-setup", &[("id", &id)]).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+    // Not confirmed yet: refused, nothing changes.
+    let early = refusal(
+        &ann.call(
+            "subscriptions/card-saved",
+            &[("id", &id), ("setup", &setup_id)],
+        )
+        .await,
+    );
+    assert!(
+        early.detail().starts_with("The card wasn't saved"),
+        "{early:?}"
+    );
+    app.state
+        .payments
+        .confirm_setup(&setup_id, "pm_card_visa")
+        .await
+        .expect("confirmed");
+    let stolen = ben
+        .call(
+            "subscriptions/card-saved",
+            &[("id", &id), ("setup", &setup_id)],
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND, "{}", stolen.body);
+    let updated: SubscriptionView = parsed(
+        &ann.call(
+            "subscriptions/card-saved",
+            &[("id", &id), ("setup", &setup_id)],
+        )
+        .await,
+    );
+    assert_eq!(updated.schedule.status, SubscriptionStatus::Active);
+    assert_eq!(
+        updated.history.last().map(|e| e.kind),
+        Some(SubscriptionEventKind::CardUpdated)
+    );
+    // Recording it again changes nothing.
+    let again: SubscriptionView = parsed(
+        &ann.call(
+            "subscriptions/card-saved",
+            &[("id", &id), ("setup", &setup_id)],
+        )
+        .await,
+    );
+    assert_eq!(again.history.len(), updated.history.len());
+    renewal_pass(&app).await;
+    let orders = renewal_orders(&app, s.id.0).await;
+    assert_eq!(orders.len(), 5, "{orders:?}");
+    assert_eq!(orders[4].0, "paid");
+    assert_eq!(orders[4].3, due);
+    assert_eq!(charges_of(&app, &customer).await, 2);
+    let now = &mine(&mut ann).await[0];
+    assert_eq!(
+        now.schedule.next_renewal_on,
+        due.checked_add_months(Months::new(1)).expect("date")
+    );
 }

@@ -10,7 +10,7 @@ use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError};
 use crate::ids::{OrganisationId, UserId};
 use crate::state::AppState;
-use payments::{PaymentsError, SetupStatus};
+use payments::PaymentsError;
 
 /// Starts saving a card for `organisation`: the client secret the browser confirms with.
 pub async fn start_card_setup(
@@ -94,34 +94,10 @@ pub async fn finish_card_setup(
     if setup.customer.as_deref() != Some(customer.as_str()) {
         return Err(AppError::NotFound.into());
     }
-    let not_saved = |why: &str| -> ServiceError {
-        AppError::invalid(format!("The card wasn't saved: {why}")).into()
-    };
-    match setup.status {
-        SetupStatus::Succeeded => {}
-        SetupStatus::RequiresAction => {
-            return Err(not_saved(
-                "your bank's check wasn't completed. Try again to finish it.",
-            ));
-        }
-        SetupStatus::Processing | SetupStatus::RequiresConfirmation => {
-            return Err(not_saved(
-                "Stripe is still checking it. Try again in a moment.",
-            ));
-        }
-        SetupStatus::RequiresPaymentMethod | SetupStatus::Canceled => {
-            let reason = setup
-                .last_error
-                .map(|e| e.message)
-                .unwrap_or_else(|| "it was not confirmed.".to_owned());
-            return Err(not_saved(&format!(
-                "{reason} Try again or use another card."
-            )));
-        }
-    }
-    let method = setup.payment_method.ok_or_else(|| {
-        ServiceError::Internal("saving a card", "a succeeded setup named no card".into())
-    })?;
+    let method = setup
+        .saved_card()
+        .map_err(|why| AppError::invalid(format!("The card wasn't saved: {why}")))?
+        .to_owned();
     let card = state.payments.saved_card(&method).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;

@@ -57,14 +57,7 @@ impl OrganisationCard {
     }
 }
 
-/// What the browser needs to save a card with Stripe's form: the SetupIntent's client secret
-/// and which Stripe.js to load with which key.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CardSetup {
-    pub client_secret: String,
-    pub publishable_key: String,
-    pub stripe_js: String,
-}
+pub use crate::ui::CardSetup;
 
 /// `/hire/org/{slug}/billing`: whose billing, the card saved, if any, and what was charged
 /// to it for bookings.

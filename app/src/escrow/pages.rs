@@ -6,11 +6,9 @@
 //! statement: each contract's money as the ledger books it, also as a CSV download.
 
 use super::api::{FinishCardSetup, RetryCharge, StartCardSetup, load_billing};
-use super::model::{
-    Billing, BillingCharge, BillingContract, CardSetup, ChargeStatus, ContractMoney,
-};
+use super::model::{Billing, BillingCharge, BillingContract, ChargeStatus, ContractMoney};
 use crate::hire::components::{HireNav, slug_param};
-use crate::ui::{ErrorPage, FormError, form_error};
+use crate::ui::{CardSetupForm, ErrorPage, FormError, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -90,7 +88,9 @@ fn BillingView(
                 None => view! { <p data-testid="saved-card">"No card saved yet."</p> }.into_any(),
             }}
             {move || match start.value().get() {
-                Some(Ok(setup)) => view! { <CardForm setup slug=slug.get()/> }.into_any(),
+                Some(Ok(setup)) => view! {
+                    <CardSetupForm setup return_url=format!("/hire/org/{}/billing", slug.get())/>
+                }.into_any(),
                 _ => view! {
                     <ActionForm action=start attr:class="form">
                         <input type="hidden" name="slug" value=slug.get()/>
@@ -242,32 +242,5 @@ fn Payments(charges: Vec<BillingCharge>, retry: ServerAction<RetryCharge>) -> im
                 }.into_any()
             }}
         </section>
-    }
-}
-
-/// Stripe's card form for saving a card, mounted by `payment.js` in the browser.
-#[component]
-fn CardForm(setup: CardSetup, slug: String) -> impl IntoView {
-    let CardSetup {
-        client_secret,
-        publishable_key,
-        stripe_js,
-    } = setup;
-    view! {
-        <div
-            class="payment"
-            data-payment=""
-            data-mode="setup"
-            data-client-secret=client_secret
-            data-publishable-key=publishable_key
-            data-stripe-js=stripe_js
-            data-return-url=format!("/hire/org/{slug}/billing")
-        >
-            <form class="payment__form" novalidate=true>
-                <div data-payment-element=""></div>
-                <p class="form-error" data-payment-status="" role="alert" aria-live="polite"></p>
-                <button type="submit" class="button" data-payment-submit="" disabled=true>"Save the card"</button>
-            </form>
-        </div>
     }
 }

@@ -4,6 +4,7 @@
 use super::model::SubscriptionView;
 use crate::error::AppError;
 use crate::ids::SubscriptionId;
+use crate::ui::CardSetup;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -89,4 +90,21 @@ pub async fn cancel_subscription(
 ) -> Result<SubscriptionView, AppError> {
     let reason = parse_cancel_reason(&reason, &details).map_err(AppError::with_status)?;
     change_mine(id, Change::Cancel { reason }).await
+}
+
+/// Start saving a new card for renewals: what Stripe's form in the browser confirms.
+#[server(endpoint = "subscriptions/card-setup")]
+pub async fn start_subscription_card(id: SubscriptionId) -> Result<CardSetup, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(service::start_card_update(&app_state()?, principal.viewer.user_id, id).await?)
+}
+
+/// Back from Stripe's form with the SetupIntent that saved the card: renewals use it.
+#[server(endpoint = "subscriptions/card-saved")]
+pub async fn finish_subscription_card(
+    id: SubscriptionId,
+    setup: String,
+) -> Result<SubscriptionView, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(service::finish_card_update(&app_state()?, principal.viewer.user_id, id, &setup).await?)
 }

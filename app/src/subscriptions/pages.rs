@@ -3,17 +3,19 @@
 //! history. Every form is a plain HTML form; hydrated, the list refreshes in place.
 
 use super::api::{
-    CancelSubscription, ChangeInterval, ChangeSubscriptionQuantity, PauseSubscription,
-    ResumeSubscription, SkipDelivery, my_subscriptions,
+    CancelSubscription, ChangeInterval, ChangeSubscriptionQuantity, FinishSubscriptionCard,
+    PauseSubscription, ResumeSubscription, SkipDelivery, StartSubscriptionCard, my_subscriptions,
 };
 use super::model::{CANCEL_REASONS, SubscriptionStatus, SubscriptionView, long_date};
 use crate::cart::model::MAX_LINE_QUANTITY;
 use crate::catalog::model::Cadence;
 use crate::error::AppError;
-use crate::ui::{ErrorPage, field_error, form_error, on_success};
+use crate::ids::SubscriptionId;
+use crate::ui::{CardSetupForm, ErrorPage, FormError, field_error, form_error, on_success};
 use leptos::prelude::*;
 use leptos::server::ServerAction;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 /// Bumped after every change, so the list is read again.
 #[derive(Clone, Copy)]
@@ -38,12 +40,35 @@ where
 pub fn SubscriptionsPage() -> impl IntoView {
     let version = RwSignal::new(0_u32);
     provide_context(Changed(version));
+    let query = use_query_map();
+    let finish = ServerAction::<FinishSubscriptionCard>::new();
+    let card_error = wire(finish);
+    // Back from Stripe's card form with a setup to record: record it, once.
+    Effect::new(move |_| {
+        let back = query.with(|q| {
+            q.get("card")
+                .and_then(|id| id.parse().ok().map(SubscriptionId))
+                .zip(q.get("setup_intent"))
+        });
+        if let Some((id, setup)) = back
+            && finish.version().get_untracked() == 0
+            && !finish.pending().get_untracked()
+        {
+            finish.dispatch(FinishSubscriptionCard { id, setup });
+        }
+    });
+    let card_saved = move || finish.value().with(|v| matches!(v, Some(Ok(_))));
     let list = Resource::new(move || version.get(), |_| my_subscriptions());
     view! {
         <Title text="Your subscriptions — Olivine"/>
         <section class="subscriptions">
             <p class="eyebrow"><a href="/account">"Your account"</a></p>
             <h1>"Your subscriptions"</h1>
+            <p role="status" aria-live="polite" data-testid="card-status">
+                {move || finish.pending().get().then_some("Saving your card…")}
+                {move || card_saved().then_some("Card saved: renewals are charged to it.")}
+            </p>
+            <FormError error=card_error/>
             <Transition fallback=|| view! { <div class="subscriptions__loading" aria-busy="true"></div> }>
                 {move || Suspend::new(async move {
                     match list.await {
@@ -115,6 +140,8 @@ fn SubscriptionCard(s: SubscriptionView) -> impl IntoView {
     let every = ServerAction::<ChangeInterval>::new();
     let quantity = ServerAction::<ChangeSubscriptionQuantity>::new();
     let cancel = ServerAction::<CancelSubscription>::new();
+    let card = ServerAction::<StartSubscriptionCard>::new();
+    let card_problem = form_error(card);
     let errors = [
         wire(skip),
         wire(pause),
@@ -163,6 +190,7 @@ fn SubscriptionCard(s: SubscriptionView) -> impl IntoView {
             <p class="form-error" role="alert" aria-live="polite">{problem}</p>
             {live.then(|| {
                 let (id1, id2, id3, id4, id5, id6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                let id7 = id.clone();
                 view! {
                     <div class="subscription__actions">
                         {(status == SubscriptionStatus::Active).then(|| view! {
@@ -216,6 +244,22 @@ fn SubscriptionCard(s: SubscriptionView) -> impl IntoView {
                                 </ActionForm>
                             }
                         }
+                        <div class="subscription__card">
+                            {move || {
+                                let id7 = id7.clone();
+                                match card.value().get() {
+                                Some(Ok(setup)) => view! {
+                                    <CardSetupForm setup return_url=format!("/account/subscriptions?card={id7}")/>
+                                }.into_any(),
+                                _ => view! {
+                                    <ActionForm action=card attr:class="inline-form">
+                                        <input type="hidden" name="id" value=id7.clone()/>
+                                        <button type="submit" class="button button--quiet">"Update the card"</button>
+                                        <p class="form-error" role="alert">{move || card_problem.get().map(|e| e.detail())}</p>
+                                    </ActionForm>
+                                }.into_any(),
+                            }}}
+                        </div>
                         <details class="subscription__cancel">
                             <summary>"Cancel this subscription"</summary>
                             <ActionForm action=cancel attr:class="subscription__form">

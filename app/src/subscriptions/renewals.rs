@@ -601,7 +601,7 @@ async fn declined(
             )
             .await?;
             let detail = format!(
-                "The payment for your delivery of {what} failed {attempt} times ({message}). Deliveries are on hold until the card is updated."
+                "The payment for your delivery of {what} failed {attempt} times ({message}). Deliveries are on hold until you update the card on your subscriptions page."
             );
             repo::record(
                 &mut tx,

@@ -502,3 +502,67 @@ pub async fn renewal_of_order(
     .await?;
     Ok(row.and_then(|r| r.id.zip(r.renewal_due_on)))
 }
+
+/// Renewals are charged to `payment_method` from now on.
+pub async fn set_card(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    payment_method: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE subscriptions SET payment_method = $2 WHERE subscription_id = $1",
+        id.0,
+        payment_method
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The Stripe customer renewals of `id` are charged as.
+pub async fn customer(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    user: UserId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT stripe_customer FROM subscriptions
+           WHERE subscription_id = $1 AND user_id = $2 AND status <> 'cancelled'"#,
+        id.0,
+        user.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The card renewals of `id` are charged to.
+pub async fn card(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT payment_method FROM subscriptions WHERE subscription_id = $1",
+        id.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A delivery given up for want of payment is tried again on `today` (a new card came).
+pub async fn retry_renewal_today(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    due_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE subscription_renewals SET status = 'retrying', retry_on = $3
+           WHERE subscription_id = $1 AND due_on = $2 AND status = 'failed'"#,
+        id.0,
+        due_on,
+        today
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

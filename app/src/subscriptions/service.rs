@@ -11,6 +11,7 @@ use crate::error::{AppError, ServiceError};
 use crate::ids::{SubscriptionId, UserId};
 use crate::orders::hooks::PaidOrder;
 use crate::state::AppState;
+use crate::ui::CardSetup;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -172,6 +173,114 @@ pub async fn change(
         .await?
         .remove(&id)
         .unwrap_or_default();
+    row.schedule = schedule;
+    let view = view_of(&mut tx, row, now, history).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Start saving a new card for one of the customer's live subscriptions: the client secret
+/// the browser confirms with Stripe's form (`confirmSetup`).
+#[tracing::instrument(skip_all, fields(subscription = %id))]
+pub async fn start_card_update(
+    state: &AppState,
+    user: UserId,
+    id: SubscriptionId,
+) -> Result<CardSetup> {
+    let customer = {
+        let mut conn = state.db.acquire().await?;
+        repo::customer(&mut conn, id, user)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let setup = state
+        .payments
+        .create_setup(
+            &format!("subscription-card-{id}-{}", uuid::Uuid::new_v4()),
+            &customer,
+        )
+        .await?;
+    let client_secret = setup.client_secret.ok_or_else(|| {
+        ServiceError::Internal(
+            "starting to save a card",
+            "Stripe sent no client secret".into(),
+        )
+    })?;
+    Ok(CardSetup {
+        client_secret,
+        publishable_key: state.payments.publishable_key().to_owned(),
+        stripe_js: state.payments.stripe_js().to_owned(),
+    })
+}
+
+/// Renewals of the subscription are charged to the card the browser saved with `setup_id`.
+/// A subscription on hold for a payment is active again and its delivery is tried at once.
+/// Finishing the same setup again changes nothing.
+#[tracing::instrument(skip_all, fields(subscription = %id))]
+pub async fn finish_card_update(
+    state: &AppState,
+    user: UserId,
+    id: SubscriptionId,
+    setup_id: &str,
+) -> Result<SubscriptionView> {
+    if !setup_id.starts_with("seti_") || setup_id.len() > 255 {
+        return Err(AppError::NotFound.into());
+    }
+    let customer = {
+        let mut conn = state.db.acquire().await?;
+        repo::customer(&mut conn, id, user)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    // A setup Stripe doesn't know, or another customer's, is as unknown as another person's.
+    let setup = match state.payments.retrieve_setup(setup_id).await {
+        Err(payments::PaymentsError::Refused { .. }) => return Err(AppError::NotFound.into()),
+        other => other?,
+    };
+    if setup.customer.as_deref() != Some(customer.as_str()) {
+        return Err(AppError::NotFound.into());
+    }
+    let method = setup
+        .saved_card()
+        .map_err(|why| AppError::invalid(format!("The card wasn't saved: {why}")))?
+        .to_owned();
+    let card = state.payments.saved_card(&method).await?;
+    let now = state.clock.now();
+    let today = now.date_naive();
+    let mut tx = state.db.begin().await?;
+    let row = repo::lock(&mut tx, id, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut schedule = row.schedule.as_of(today);
+    if schedule.status == super::model::SubscriptionStatus::Cancelled {
+        return Err(AppError::invalid("This subscription was cancelled.").into());
+    }
+    if repo::card(&mut tx, id).await?.as_deref() != Some(method.as_str()) {
+        repo::set_card(&mut tx, id, &method).await?;
+        let mut detail = format!(
+            "Renewals are now charged to the {} card ending {}.",
+            card.brand, card.last4
+        );
+        if schedule.status == super::model::SubscriptionStatus::PaymentNeeded {
+            schedule.status = super::model::SubscriptionStatus::Active;
+            repo::save(&mut tx, id, &schedule, None).await?;
+            repo::retry_renewal_today(&mut tx, id, schedule.next_renewal_on, today).await?;
+            detail.push_str(" The delivery that waited for it is ordered now.");
+        }
+        repo::record(
+            &mut tx,
+            id,
+            SubscriptionEventKind::CardUpdated,
+            &detail,
+            Some(user),
+        )
+        .await?;
+    }
+    let history = repo::histories(&mut tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let mut row = row;
     row.schedule = schedule;
     let view = view_of(&mut tx, row, now, history).await?;
     tx.commit().await?;

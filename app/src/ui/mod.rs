@@ -3,7 +3,9 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+mod card_setup;
 mod form;
+pub use card_setup::{CardSetup, CardSetupForm};
 pub use form::{
     FormError, Notice, TextArea, TextField, UnsavedChanges, UnsavedChangesGuard, field_error,
     form_error, on_success, percent_decode, urlencode,

@@ -70,6 +70,31 @@ impl From<SetupIntent> for Setup {
     }
 }
 
+impl Setup {
+    /// The card this setup saved, or why it is not saved (yet), in the customer's words.
+    pub fn saved_card(&self) -> std::result::Result<&str, String> {
+        match self.status {
+            SetupStatus::Succeeded => self
+                .payment_method
+                .as_deref()
+                .ok_or_else(|| "Stripe named no card. Try again.".to_owned()),
+            SetupStatus::RequiresAction => {
+                Err("your bank's check wasn't completed. Try again to finish it.".to_owned())
+            }
+            SetupStatus::Processing | SetupStatus::RequiresConfirmation => {
+                Err("Stripe is still checking it. Try again in a moment.".to_owned())
+            }
+            SetupStatus::RequiresPaymentMethod | SetupStatus::Canceled => {
+                let reason = self
+                    .last_error
+                    .as_ref()
+                    .map_or("it was not confirmed.", |e| e.message.as_str());
+                Err(format!("{reason} Try again or use another card."))
+            }
+        }
+    }
+}
+
 /// A saved card as the customer recognises it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedCard {
