@@ -247,12 +247,7 @@ async fn the_payout_job_killed_twice_mid_transfer_still_makes_each_transfer_once
     app.stripe.delay_transfers(Wait::from_millis(1_500));
 
     let base = app.stripe.base_url();
-    let env = [
-        ("OLIVINE_STRIPE_API_BASE", base.as_str()),
-        ("STRIPE_SECRET_KEY", "sk_test_olivine_emulator"),
-        ("STRIPE_PUBLISHABLE_KEY", "pk_test_olivine_emulator"),
-        ("STRIPE_WEBHOOK_SECRET", "whsec_olivine_emulator"),
-    ];
+    let env = common::process::emulator_env(&base);
     let transfers = || events_of(&app, "transfer.created").len();
     let statuses = async || {
         payouts_of(db, c.fay)

@@ -26,6 +26,9 @@ struct Fixture {
     /// `due` lists every item, done or resting, as two runners reading their due lists at the
     /// same instant would: then only the lease (and the work's idempotence) keeps them apart.
     blind: bool,
+    /// Items being worked on now, and the most there ever were at once.
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
 }
 
 impl Fixture {
@@ -45,6 +48,8 @@ impl Fixture {
             work_time: Duration::ZERO,
             panics_left: Arc::default(),
             blind: false,
+            running: Arc::default(),
+            peak: Arc::default(),
         }
     }
 
@@ -60,6 +65,8 @@ impl Fixture {
             work_time: self.work_time,
             panics_left: self.panics_left.clone(),
             blind: self.blind,
+            running: self.running.clone(),
+            peak: self.peak.clone(),
         }
     }
 }
@@ -96,7 +103,10 @@ impl Job for Fixture {
         if self.done.lock().unwrap().contains(item) {
             return Ok(());
         }
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
         tokio::time::sleep(self.work_time).await;
+        self.running.fetch_sub(1, Ordering::SeqCst);
         if item.starts_with("poison") {
             anyhow::bail!("{item} cannot be processed");
         }
@@ -221,6 +231,37 @@ async fn two_runners_never_process_one_item_twice(_: PgPoolOptions, options: PgC
     effects.dedup();
     assert_eq!(processed, effects.len(), "no item was processed twice");
     assert_eq!(effects.len(), 30, "every item was processed");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_job_works_on_as_many_items_at_once_as_its_schedule_says(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let db = pool(options).await;
+    let names: Vec<String> = (0..12).map(|i| format!("item-{i:02}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut one_by_one = Fixture::new("one-by-one", &names);
+    one_by_one.work_time = Duration::from_millis(30);
+    let pass = jobs::pass(&db, &one_by_one).await.expect("pass");
+    assert_eq!((pass.due, pass.done), (12, 12));
+    assert_eq!(one_by_one.peak.load(Ordering::SeqCst), 1);
+
+    let mut four = Fixture::new("four-at-once", &names);
+    four.work_time = Duration::from_millis(30);
+    four.schedule.concurrency = 4;
+    let twin = four.twin();
+    // Two runners of four each: never more than eight at once, and still each item once.
+    let (a, b) = tokio::join!(jobs::pass(&db, &four), jobs::pass(&db, &twin));
+    let (a, b) = (a.expect("runner a"), b.expect("runner b"));
+    assert_eq!(a.done + b.done, 12);
+    let peak = four.peak.load(Ordering::SeqCst);
+    assert!((4..=8).contains(&peak), "{peak} at once");
+    let mut effects = four.effects.lock().unwrap().clone();
+    effects.sort();
+    effects.dedup();
+    assert_eq!(effects.len(), 12);
+    assert_eq!(four.effects.lock().unwrap().len(), 12, "no item twice");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -639,3 +639,131 @@ async fn a_declined_renewal_is_retried_after_one_three_and_five_days_then_waits_
         due.checked_add_months(Months::new(1)).expect("date")
     );
 }
+
+/// Successful renewal charges Stripe made, by subscription.
+async fn renewal_charges(app: &App) -> std::collections::BTreeMap<String, usize> {
+    let mut by_subscription = std::collections::BTreeMap::new();
+    for intent in app.state.payments.intents_since(0).await.expect("intents") {
+        if intent.status == payments::IntentStatus::Succeeded
+            && let Some(id) = intent.metadata.get("subscription_id")
+        {
+            *by_subscription.entry(id.clone()).or_insert(0) += 1;
+        }
+    }
+    by_subscription
+}
+
+/// Deliveries booked paid (renewal rows), of every subscription.
+async fn paid_renewals(app: &App) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM subscription_renewals WHERE status = 'paid'")
+        .fetch_one(&app.db)
+        .await
+        .expect("renewals")
+}
+
+/// Waits (at most `limit`) until `done` holds, checking every 20 ms.
+async fn until(limit: std::time::Duration, what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !done().await {
+        assert!(started.elapsed() < limit, "waited {limit:?} for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The real server's renewal job, killed with SIGKILL while Stripe's answers to its charges
+/// are on their way (the emulator makes each charge, then holds its answer back) and again
+/// once it has booked some of them, then started again: every delivery is charged once,
+/// ordered once, holds its stock once, and moves its subscription on once.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_renewal_job_killed_twice_mid_batch_charges_and_orders_each_delivery_once(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    const SHOPPERS: [&str; 4] = [
+        "ann@olivine.test",
+        "ben@olivine.test",
+        "mia@olivine.test",
+        "leo@olivine.test",
+    ];
+    let app = shop(options).await;
+    let variant = stocked_variant(&app, 40, 2000).await;
+    let mut subscriptions = Vec::new();
+    for shopper in SHOPPERS {
+        subscriptions.push(subscribed(&app, shopper, &variant, "1").await.1);
+    }
+    // The server runs on the real clock: every delivery is due today.
+    let today = app.state.clock.today();
+    sqlx::query("UPDATE subscriptions SET next_renewal_on = $1")
+        .bind(today)
+        .execute(&app.db)
+        .await
+        .expect("due today");
+    app.stripe
+        .delay_charges(std::time::Duration::from_millis(1_500));
+    let base = app.stripe.base_url();
+    let env = common::process::emulator_env(&base);
+    let wait = std::time::Duration::from_secs(120);
+
+    // Killed while the answers to its first charges are held back: charged, nothing booked.
+    let server = common::process::Olivine::start_with(&app.db, &env).await;
+    until(wait, "a renewal charge", async || {
+        !renewal_charges(&app).await.is_empty()
+    })
+    .await;
+    server.kill();
+    assert_eq!(paid_renewals(&app).await, 0);
+    assert!(renewal_charges(&app).await.values().all(|n| *n == 1));
+
+    // Started again, it charges again under the same keys (Stripe answers with the same
+    // charges) and is killed as soon as it has booked one.
+    let server = common::process::Olivine::start_with(&app.db, &env).await;
+    until(wait, "a booked renewal", async || {
+        paid_renewals(&app).await > 0
+    })
+    .await;
+    server.kill();
+
+    app.stripe.delay_charges(std::time::Duration::ZERO);
+    let server = common::process::Olivine::start_with(&app.db, &env).await;
+    until(wait, "every renewal booked", async || {
+        paid_renewals(&app).await == 4
+    })
+    .await;
+    server.kill();
+
+    let charges = renewal_charges(&app).await;
+    assert_eq!(charges.len(), 4, "{charges:?}");
+    assert!(charges.values().all(|n| *n == 1), "{charges:?}");
+    let next = today.checked_add_months(Months::new(1)).expect("date");
+    for s in &subscriptions {
+        let orders = renewal_orders(&app, s.id.0).await;
+        let live: Vec<_> = orders.iter().filter(|o| o.0 != "cancelled").collect();
+        assert_eq!(live.len(), 1, "{orders:?}");
+        assert_eq!(live[0].0, "paid");
+        let (renewals_done, next_renewal_on): (i32, chrono::NaiveDate) = sqlx::query_as(
+            "SELECT renewals_done, next_renewal_on FROM subscriptions WHERE subscription_id = $1",
+        )
+        .bind(s.id.0)
+        .fetch_one(&app.db)
+        .await
+        .expect("subscription");
+        assert_eq!((renewals_done, next_renewal_on), (1, next));
+    }
+    // Each paid delivery took one unit; nothing else holds or took any.
+    let allocated: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(sum(a.quantity), 0) FROM order_allocations a
+         JOIN orders o USING (order_id) WHERE o.subscription_id IS NOT NULL",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("allocations");
+    assert_eq!(allocated, 4);
+    let (on_hand, reserved): (i64, i64) = sqlx::query_as(
+        "SELECT sum(on_hand)::bigint, sum(reserved)::bigint FROM lots WHERE variant_id = $1::uuid",
+    )
+    .bind(&variant)
+    .fetch_one(&app.db)
+    .await
+    .expect("lots");
+    assert_eq!((on_hand, reserved), (40 - 4 - 4, 0));
+}

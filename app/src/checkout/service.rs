@@ -3,31 +3,33 @@
 //! PaymentIntent for exactly its total); resume payment of an order.
 
 use super::model::{CheckoutForm, CheckoutSummary, Destination, ShippingOption, check_email};
-use super::pricing::{PricedLine, PricingError, Quote, ShippingCharge, TaxMode, quote};
+use super::pricing::{PricedLine, PricingError, Quote, ShippingCharge, TaxMode, TaxRate, quote};
 use super::repo;
 use crate::accounts::authz::principal_of;
 use crate::accounts::session::{AuthSession, RequestMeta};
 use crate::cart::model::{Cart, CartLine};
 use crate::cart::repo as cart_repo;
 use crate::cart::service::checkout_cart;
+use crate::catalog::model::ProductKind;
 use crate::discounts::model::normalise_code;
 use crate::discounts::repo as discounts_repo;
 use crate::discounts::service::{self as discounts, UNKNOWN_CODE};
 use crate::error::AppError;
 use crate::error::ServiceError;
-use crate::ids::{CartId, OrderId, UserId, VariantId};
+use crate::ids::{CartId, OrderId, SubscriptionId, UserId, VariantId};
 use crate::inventory::model::sellable_expiry_after;
 use crate::inventory::repo as inventory;
 use crate::money::Money;
 use crate::orders::model::{
     Address, OrderEventKind, OrderStatus, PaymentStart, RESERVATION_MINUTES,
 };
-use crate::orders::repo::{self as orders, NewEvent, NewLine, NewOrder};
+use crate::orders::repo::{self as orders, NewEvent, NewLine, NewOrder, Sold};
 use crate::orders::service::{cancel_unpaid, payment_for};
 use crate::ratelimit;
 use crate::state::AppState;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
+use std::collections::HashMap;
 
 type Result<T> = std::result::Result<T, ServiceError>;
 
@@ -66,8 +68,8 @@ pub async fn destinations(state: &AppState) -> Result<Vec<Destination>> {
 /// A priced cart: the quote plus everything that produced it.
 struct Priced {
     summary: CheckoutSummary,
-    lines: Vec<(CartLine, u32)>,
-    prices_include_tax: bool,
+    lines: Vec<CartLine>,
+    delivery: PricedDelivery,
 }
 
 /// The shipping address, checked against the countries we ship to and their postal codes.
@@ -119,26 +121,19 @@ async fn price(
             quantity: line.quantity.unsigned_abs(),
         })
         .collect();
-    let delivery = price_delivery(
-        conn,
-        &items,
-        &form.address.country,
-        &form.shipping_method,
-        code.as_ref(),
-        now,
-    )
-    .await?;
-    let lines = cart
-        .lines
-        .iter()
-        .cloned()
-        .zip(delivery.rates.iter().copied())
-        .collect();
-    let (quoted, method) = (delivery.quote, delivery.shipping);
+    let delivery = DeliveryRules::for_items(conn, &form.address.country, &items)
+        .await?
+        .price(
+            &items,
+            &form.address.country,
+            &form.shipping_method,
+            code.as_ref(),
+            now,
+        )?;
     Ok(Priced {
         summary: CheckoutSummary {
-            quote: quoted,
-            shipping: method,
+            quote: delivery.quote.clone(),
+            shipping: delivery.shipping.clone(),
             discount_code: code.map(|c| c.code),
             subscriptions: cart
                 .lines
@@ -156,8 +151,8 @@ async fn price(
                 })
                 .collect(),
         },
-        lines,
-        prices_include_tax: delivery.prices_include_tax,
+        lines: cart.lines.clone(),
+        delivery,
     })
 }
 
@@ -179,76 +174,120 @@ pub struct PricedDelivery {
     pub prices_include_tax: bool,
 }
 
-/// Price `items` delivered to `country` by `method` (the country's first method when it
-/// offers no such one) with an optional code, exactly as checkout prices a cart: the
-/// destination's tax rates by kind of product, shipping and its free threshold, and the
-/// code's share per line. Renewals are priced with it too.
-pub async fn price_delivery(
-    conn: &mut PgConnection,
-    items: &[Item],
-    country: &str,
-    method: &str,
-    code: Option<&crate::discounts::model::DiscountTerms>,
-    now: DateTime<Utc>,
-) -> Result<PricedDelivery> {
-    let destinations = repo::destinations(conn).await?;
-    let country = country.trim().to_ascii_uppercase();
-    let destination = destinations
-        .into_iter()
-        .find(|d| d.code == country)
-        .ok_or_else(|| AppError::field("address[country]", "Choose a country we ship to."))?;
-    let shipping: ShippingOption = destination
-        .methods
-        .iter()
-        .find(|m| m.code == method)
-        .or_else(|| destination.methods.first())
-        .cloned()
-        .ok_or_else(|| AppError::field("shipping_method", "Choose how to ship."))?;
-    let tax_rates = repo::tax_rates(conn, &destination.code).await?;
-    let variants: Vec<_> = items.iter().map(|i| i.variant).collect();
-    let kinds = repo::variant_kinds(conn, &variants).await?;
-    let rates = items
-        .iter()
-        .map(|item| {
-            kinds
-                .get(&item.variant)
-                .and_then(|kind| tax_rates.get(kind))
-                .map(|rate| rate.0)
-                .ok_or_else(|| {
-                    AppError::field("address[country]", "We can't ship these items there.")
-                })
+/// What pricing deliveries reads, read once for several: the destinations and their methods,
+/// the tax rates of `countries` by kind of product, and the kind of each variant.
+pub struct DeliveryRules {
+    destinations: Vec<Destination>,
+    tax_rates: HashMap<String, HashMap<ProductKind, TaxRate>>,
+    kinds: HashMap<VariantId, ProductKind>,
+}
+
+impl DeliveryRules {
+    /// The rules for pricing `items` delivered to `country`.
+    pub async fn for_items(
+        conn: &mut PgConnection,
+        country: &str,
+        items: &[Item],
+    ) -> Result<DeliveryRules> {
+        let variants: Vec<_> = items.iter().map(|i| i.variant).collect();
+        Self::load(conn, &[country], &variants).await
+    }
+
+    pub async fn load(
+        conn: &mut PgConnection,
+        countries: &[&str],
+        variants: &[VariantId],
+    ) -> Result<DeliveryRules> {
+        let destinations = repo::destinations(conn).await?;
+        let mut tax_rates = HashMap::new();
+        for country in countries {
+            let country = country.trim().to_ascii_uppercase();
+            if let std::collections::hash_map::Entry::Vacant(slot) = tax_rates.entry(country) {
+                let rates = repo::tax_rates(conn, slot.key()).await?;
+                slot.insert(rates);
+            }
+        }
+        let kinds = repo::variant_kinds(conn, variants).await?;
+        Ok(DeliveryRules {
+            destinations,
+            tax_rates,
+            kinds,
         })
-        .collect::<std::result::Result<Vec<u32>, AppError>>()?;
-    let priced: Vec<PricedLine> = items
-        .iter()
-        .zip(&rates)
-        .map(|(item, rate)| PricedLine {
-            unit_price: item.unit_price,
-            quantity: item.quantity,
-            tax_rate: super::pricing::TaxRate(*rate),
+    }
+
+    /// Price `items` delivered to `country` by `method` (the country's first method when it
+    /// offers no such one) with an optional code, exactly as checkout prices a cart: the
+    /// destination's tax rates by kind of product, shipping and its free threshold, and the
+    /// code's share per line. Renewals are priced with it too. `country` and the items'
+    /// variants must be among those the rules were loaded for.
+    pub fn price(
+        &self,
+        items: &[Item],
+        country: &str,
+        method: &str,
+        code: Option<&crate::discounts::model::DiscountTerms>,
+        now: DateTime<Utc>,
+    ) -> Result<PricedDelivery> {
+        let country = country.trim().to_ascii_uppercase();
+        let destination = self
+            .destinations
+            .iter()
+            .find(|d| d.code == country)
+            .ok_or_else(|| AppError::field("address[country]", "Choose a country we ship to."))?;
+        let shipping: ShippingOption = destination
+            .methods
+            .iter()
+            .find(|m| m.code == method)
+            .or_else(|| destination.methods.first())
+            .cloned()
+            .ok_or_else(|| AppError::field("shipping_method", "Choose how to ship."))?;
+        let no_rates = HashMap::new();
+        let tax_rates = self.tax_rates.get(&country).unwrap_or(&no_rates);
+        let rates = items
+            .iter()
+            .map(|item| {
+                self.kinds
+                    .get(&item.variant)
+                    .and_then(|kind| tax_rates.get(kind))
+                    .map(|rate| rate.0)
+                    .ok_or_else(|| {
+                        AppError::field("address[country]", "We can't ship these items there.")
+                    })
+            })
+            .collect::<std::result::Result<Vec<u32>, AppError>>()?;
+        let priced: Vec<PricedLine> = items
+            .iter()
+            .zip(&rates)
+            .map(|(item, rate)| PricedLine {
+                unit_price: item.unit_price,
+                quantity: item.quantity,
+                tax_rate: TaxRate(*rate),
+            })
+            .collect();
+        let charge = ShippingCharge {
+            price: shipping.price,
+            free_from: shipping.free_from,
+            tax_rate: destination.shipping_tax,
+        };
+        let mode = if destination.prices_include_tax {
+            TaxMode::Included
+        } else {
+            TaxMode::Added
+        };
+        let quote = quote(&priced, &charge, code, mode, now).map_err(|e| match e {
+            PricingError::Discount(refusal) => {
+                AppError::field("discount_code", refusal.to_string())
+            }
+            PricingError::Empty => AppError::invalid("There is nothing to deliver."),
+            PricingError::Money(_) => AppError::invalid("This order is too large to take online."),
+        })?;
+        Ok(PricedDelivery {
+            quote,
+            shipping,
+            rates,
+            prices_include_tax: destination.prices_include_tax,
         })
-        .collect();
-    let charge = ShippingCharge {
-        price: shipping.price,
-        free_from: shipping.free_from,
-        tax_rate: destination.shipping_tax,
-    };
-    let mode = if destination.prices_include_tax {
-        TaxMode::Included
-    } else {
-        TaxMode::Added
-    };
-    let quote = quote(&priced, &charge, code, mode, now).map_err(|e| match e {
-        PricingError::Discount(refusal) => AppError::field("discount_code", refusal.to_string()),
-        PricingError::Empty => AppError::invalid("There is nothing to deliver."),
-        PricingError::Money(_) => AppError::invalid("This order is too large to take online."),
-    })?;
-    Ok(PricedDelivery {
-        quote,
-        shipping,
-        rates,
-        prices_include_tax: destination.prices_include_tax,
-    })
+    }
 }
 
 async fn current_cart(
@@ -477,7 +516,7 @@ async fn place(
         address,
         key: &key,
     };
-    write_order(&mut tx, state, &placing, &priced).await?;
+    write_cart_order(&mut tx, state, &placing, &priced).await?;
     hold_stock_and_code(&mut tx, state, &placing, &priced).await?;
     let q = &priced.summary.quote;
     orders::record(
@@ -506,8 +545,9 @@ struct Placing<'a> {
     key: &'a [u8],
 }
 
-/// Write the order and its lines, priced as quoted, reserved for [`RESERVATION_MINUTES`].
-async fn write_order(
+/// Write the cart's order and its lines, priced as quoted, reserved for
+/// [`RESERVATION_MINUTES`].
+async fn write_cart_order(
     tx: &mut PgConnection,
     state: &AppState,
     placing: &Placing<'_>,
@@ -520,46 +560,102 @@ async fn write_order(
         address,
         key,
     } = *placing;
-    let q = &priced.summary.quote;
+    let lines: Vec<Sold> = priced
+        .lines
+        .iter()
+        .map(|line| Sold {
+            variant: line.variant_id,
+            sku: &line.sku,
+            product_name: &line.product_name,
+            variant_label: &line.variant_label,
+            unit_price: line.price_each(),
+            quantity: line.quantity,
+            every: line.every,
+            list_price: line.unit_price,
+        })
+        .collect();
+    write_order(
+        tx,
+        &Buying {
+            order,
+            user: buyer.user,
+            email: &buyer.email,
+            address,
+            discount_code: priced.summary.discount_code.as_deref(),
+            reserved_until: state.clock.now() + chrono::TimeDelta::minutes(RESERVATION_MINUTES),
+            from: Origin::Cart { cart, key },
+        },
+        &priced.delivery,
+        &lines,
+    )
+    .await
+}
+
+/// Who buys a new order, where it goes, how long its stock is held, and what it comes from.
+pub struct Buying<'a> {
+    pub order: OrderId,
+    pub user: Option<UserId>,
+    pub email: &'a str,
+    pub address: &'a Address,
+    pub discount_code: Option<&'a str>,
+    pub reserved_until: DateTime<Utc>,
+    pub from: Origin<'a>,
+}
+
+/// Where a new order comes from.
+pub enum Origin<'a> {
+    /// A cart checked out with `key` (the hash of what the checkout was started with).
+    Cart { cart: CartId, key: &'a [u8] },
+    /// A subscription's delivery due on a date.
+    Renewal(SubscriptionId, NaiveDate),
+}
+
+/// Write a new order and its lines (`lines` in the order `delivery` priced them) as `delivery`
+/// priced them: every order, from a cart or a renewal, is written here.
+pub async fn write_order(
+    tx: &mut PgConnection,
+    buying: &Buying<'_>,
+    delivery: &PricedDelivery,
+    lines: &[Sold<'_>],
+) -> Result<()> {
+    let q = &delivery.quote;
+    let (cart, checkout_key, renews) = match buying.from {
+        Origin::Cart { cart, key } => (Some(cart), Some(key), None),
+        Origin::Renewal(subscription, due_on) => (None, None, Some((subscription, due_on))),
+    };
     orders::insert(
         &mut *tx,
         &NewOrder {
-            id: order,
-            user: buyer.user,
-            cart: Some(cart),
-            email: &buyer.email,
+            id: buying.order,
+            user: buying.user,
+            cart,
+            email: buying.email,
             currency: q.total.currency(),
             subtotal: q.subtotal.minor(),
             discount: q.discount.minor(),
             shipping: q.shipping.minor(),
             tax: q.tax.minor(),
             total: q.total.minor(),
-            prices_include_tax: priced.prices_include_tax,
-            discount_code: priced.summary.discount_code.as_deref(),
-            address,
-            shipping_method: &priced.summary.shipping.code,
-            carrier: &priced.summary.shipping.carrier,
-            reserved_until: state.clock.now() + chrono::TimeDelta::minutes(RESERVATION_MINUTES),
-            checkout_key: Some(key),
-            renews: None,
+            prices_include_tax: delivery.prices_include_tax,
+            discount_code: buying.discount_code,
+            address: buying.address,
+            shipping_method: &delivery.shipping.code,
+            carrier: &delivery.shipping.carrier,
+            reserved_until: buying.reserved_until,
+            checkout_key,
+            renews,
         },
     )
     .await?;
-    for (position, (line, rate)) in priced.lines.iter().enumerate() {
-        let quoted = &q.lines[position];
+    for (position, ((line, quoted), rate)) in
+        lines.iter().zip(&q.lines).zip(&delivery.rates).enumerate()
+    {
         orders::insert_line(
             &mut *tx,
-            order,
+            buying.order,
             i32::try_from(position + 1).unwrap_or(i32::MAX),
             &NewLine {
-                variant: line.variant_id,
-                sku: &line.sku,
-                product_name: &line.product_name,
-                variant_label: &line.variant_label,
-                unit_price: line.price_each().minor(),
-                quantity: line.quantity,
-                every_months: line.every.map(|e| i16::from(e.months())),
-                list_price: line.every.map(|_| line.unit_price.minor()),
+                sold: line,
                 discount: quoted.discount.minor(),
                 tax_rate_bp: i32::try_from(*rate).unwrap_or(0),
                 tax: quoted.tax.minor(),
@@ -582,9 +678,9 @@ async fn hold_stock_and_code(
     let Placing { order, buyer, .. } = *placing;
     // Reserve in variant order, so checkouts sharing items lock lots in the same order.
     let mut by_variant: Vec<usize> = (0..priced.lines.len()).collect();
-    by_variant.sort_by_key(|i| priced.lines[*i].0.variant_id.0);
+    by_variant.sort_by_key(|i| priced.lines[*i].variant_id.0);
     for index in by_variant {
-        let line = &priced.lines[index].0;
+        let line = &priced.lines[index];
         if let Err(short) = inventory::reserve(
             &mut *tx,
             order,

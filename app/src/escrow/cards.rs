@@ -19,24 +19,8 @@ pub async fn start_card_setup(
     by: UserId,
 ) -> Result<CardSetup, ServiceError> {
     let customer = customer_of(state, organisation, by).await?;
-    let setup = state
-        .payments
-        .create_setup(
-            &format!("organisation-card-{}", uuid::Uuid::new_v4()),
-            &customer,
-        )
-        .await?;
-    let client_secret = setup.client_secret.ok_or_else(|| {
-        ServiceError::Internal(
-            "starting to save a card",
-            "Stripe sent no client secret".into(),
-        )
-    })?;
-    Ok(CardSetup {
-        client_secret,
-        publishable_key: state.payments.publishable_key().to_owned(),
-        stripe_js: state.payments.stripe_js().to_owned(),
-    })
+    let key = format!("organisation-card-{}", uuid::Uuid::new_v4());
+    CardSetup::start(&state.payments, &key, &customer).await
 }
 
 /// The organisation's Stripe customer, created the first time a card is saved. No transaction

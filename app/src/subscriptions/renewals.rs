@@ -25,8 +25,8 @@ use super::model::{
     RenewalStatus, SubscriptionEventKind, SubscriptionStatus, add_cadence, long_date,
     renewal_unit_price,
 };
-use super::repo::{self, Renewal, Renewing};
-use crate::checkout::service::{Item, price_delivery};
+use super::repo::{self, Renewal, Row};
+use crate::checkout::service::{Buying, DeliveryRules, Item, Origin, write_order};
 use crate::error::{AppError, ServiceError};
 use crate::ids::{OrderId, SubscriptionId};
 use crate::inventory::repo as inventory;
@@ -35,7 +35,7 @@ use crate::notifications::model::{Notice, NotificationKind};
 use crate::notifications::repo::notify;
 use crate::orders::hooks::PaidOrder;
 use crate::orders::model::{OrderEventKind, OrderStatus};
-use crate::orders::repo::{self as orders, NewEvent, NewLine, NewOrder};
+use crate::orders::repo::{self as orders, NewEvent, Sold};
 use crate::state::AppState;
 use chrono::{NaiveDate, TimeDelta};
 use payments::{NewIntent, PaymentsError};
@@ -133,7 +133,10 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
     let attempts = match &renewal {
         Some(r) if r.status == RenewalStatus::Charging => {
             let Some(order) = r.order else {
-                return Err(AppError::invalid("a charging renewal without its order").into());
+                return Err(ServiceError::Internal(
+                    "renewing a subscription",
+                    "a charging renewal without its order".into(),
+                ));
             };
             // Read, not locked: booking a payment locks the order and then this subscription.
             let (status, total) = orders::status_and_total(&mut tx, order)
@@ -209,62 +212,42 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
         sub.offer,
     );
     let quantity = schedule.quantity.unsigned_abs();
-    let delivery = price_delivery(
+    let items = [Item {
+        variant: sub.variant,
+        unit_price: unit,
+        quantity,
+    }];
+    let delivery = DeliveryRules::for_items(&mut tx, &sub.address.country, &items)
+        .await?
+        .price(
+            &items,
+            &sub.address.country,
+            &sub.shipping_method,
+            None,
+            state.clock.now(),
+        )?;
+    write_order(
         &mut tx,
-        &[Item {
-            variant: sub.variant,
-            unit_price: unit,
-            quantity,
-        }],
-        &sub.address.country,
-        &sub.shipping_method,
-        None,
-        state.clock.now(),
-    )
-    .await?;
-    let q = &delivery.quote;
-    orders::insert(
-        &mut tx,
-        &NewOrder {
-            id: order,
+        &Buying {
+            order,
             user: Some(sub.user),
-            cart: None,
             email: &sub.email,
-            currency: q.total.currency(),
-            subtotal: q.subtotal.minor(),
-            discount: q.discount.minor(),
-            shipping: q.shipping.minor(),
-            tax: q.tax.minor(),
-            total: q.total.minor(),
-            prices_include_tax: delivery.prices_include_tax,
-            discount_code: None,
             address: &sub.address,
-            shipping_method: &delivery.shipping.code,
-            carrier: &delivery.shipping.carrier,
+            discount_code: None,
             reserved_until: state.clock.now() + HOLD,
-            checkout_key: None,
-            renews: Some((id, due_on)),
+            from: Origin::Renewal(id, due_on),
         },
-    )
-    .await?;
-    let line = &q.lines[0];
-    orders::insert_line(
-        &mut tx,
-        order,
-        1,
-        &NewLine {
+        &delivery,
+        &[Sold {
             variant: sub.variant,
             sku: &sub.sku,
             product_name: &sub.product_name,
             variant_label: &sub.variant_label,
-            unit_price: unit.minor(),
+            unit_price: unit,
             quantity: schedule.quantity,
-            discount: line.discount.minor(),
-            tax_rate_bp: i32::try_from(delivery.rates[0]).unwrap_or(0),
-            tax: line.tax.minor(),
-            every_months: Some(i16::from(schedule.every.months())),
-            list_price: Some(sub.list_price.minor()),
-        },
+            every: Some(schedule.every),
+            list_price: sub.list_price,
+        }],
     )
     .await?;
     let held = if sub.on_sale {
@@ -297,7 +280,7 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
                 "Renewal of your subscription (delivery due {}); charged to your saved card.",
                 long_date(due_on)
             ),
-            amount: Some(q.total.minor()),
+            amount: Some(delivery.quote.total.minor()),
             actor: None,
         },
     )
@@ -323,7 +306,7 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
         order,
         due_on,
         attempt,
-        total: q.total,
+        total: delivery.quote.total,
         customer: sub.stripe_customer,
         payment_method: sub.payment_method,
     }))
@@ -333,7 +316,7 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
 /// [`STOCK_WAIT_DAYS`] skip this delivery.
 async fn wait_for_stock(
     state: &AppState,
-    sub: &Renewing,
+    sub: &Row,
     due_on: NaiveDate,
     renewal: Option<Renewal>,
     attempts: i32,

@@ -96,24 +96,27 @@ pub async fn insert(conn: &mut PgConnection, s: &NewSubscription<'_>) -> Result<
     Ok(done.rows_affected() == 1)
 }
 
-/// A subscription with what the account page and its rules need.
+/// A subscription with what the account page, its rules and its renewals need.
 pub struct Row {
     pub id: SubscriptionId,
     pub user: UserId,
+    pub email: String,
     pub variant: VariantId,
     pub sku: String,
     pub variant_label: String,
     pub product_name: String,
     pub product_slug: String,
+    /// The product is still on sale.
+    pub on_sale: bool,
     pub schedule: Schedule,
     pub locked_unit_price: Money,
     /// Today's list price and subscribe offer, for renewals past the price lock.
     pub list_price: Money,
     pub offer: Option<SubscribeOffer>,
-    pub ship_name: String,
-    pub ship_city: String,
-    pub ship_country: String,
+    pub address: crate::orders::model::Address,
     pub shipping_method: String,
+    pub stripe_customer: String,
+    pub payment_method: String,
     pub cancel_reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -145,29 +148,34 @@ fn schedule(
     })
 }
 
-/// Subscriptions of `user` (all, or only `only`): live ones first, then newest first.
+/// Subscriptions of `user` (all of them, or only `only`), or subscription `only` whoever's it
+/// is: live ones first, then newest first.
 async fn rows(
     conn: &mut PgConnection,
-    user: UserId,
+    user: Option<UserId>,
     only: Option<SubscriptionId>,
 ) -> Result<Vec<Row>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"
         SELECT s.subscription_id AS "id: SubscriptionId", s.user_id AS "user: UserId",
-               s.variant_id AS "variant: VariantId", v.sku, v.label, p.name, p.slug,
+               u.email::text AS "email!", s.variant_id AS "variant: VariantId", v.sku, v.label,
+               p.name, p.slug, p.published_at IS NOT NULL AS "on_sale!",
                s.status AS "status: SubscriptionStatus", s.every_months, s.quantity,
                s.next_renewal_on, s.paused_until, s.renewals_done,
                s.locked_unit_price_minor, s.currency, v.price_minor, v.currency AS list_currency,
                subscribe_discount_bp(p.product_id) AS "offer_bp",
-               s.ship_name, s.ship_city, s.ship_country, s.shipping_method,
+               s.ship_name, s.ship_line1, s.ship_line2, s.ship_postal_code, s.ship_city,
+               s.ship_country, s.shipping_method, s.stripe_customer, s.payment_method,
                s.cancel_reason, s.created_at
         FROM subscriptions s
+        JOIN users u ON u.user_id = s.user_id
         JOIN variants v ON v.variant_id = s.variant_id
         JOIN products p ON p.product_id = v.product_id
-        WHERE s.user_id = $1 AND ($2::uuid IS NULL OR s.subscription_id = $2)
+        WHERE ($1::uuid IS NULL OR s.user_id = $1)
+          AND ($2::uuid IS NULL OR s.subscription_id = $2)
         ORDER BY s.status = 'cancelled', s.created_at DESC, s.subscription_id
         "#,
-        user.0,
+        user.map(|u| u.0),
         only.map(|id| id.0)
     )
     .fetch_all(conn)
@@ -177,11 +185,13 @@ async fn rows(
             Ok(Row {
                 id: r.id,
                 user: r.user,
+                email: r.email,
                 variant: r.variant,
                 sku: r.sku,
                 variant_label: r.label,
                 product_name: r.name,
                 product_slug: r.slug,
+                on_sale: r.on_sale,
                 schedule: schedule(
                     r.status,
                     r.every_months,
@@ -192,10 +202,17 @@ async fn rows(
                 locked_unit_price: money(r.locked_unit_price_minor, &r.currency)?,
                 list_price: money(r.price_minor, &r.list_currency)?,
                 offer: r.offer_bp.and_then(SubscribeOffer::from_bp),
-                ship_name: r.ship_name,
-                ship_city: r.ship_city,
-                ship_country: r.ship_country,
+                address: crate::orders::model::Address {
+                    name: r.ship_name,
+                    line1: r.ship_line1,
+                    line2: r.ship_line2,
+                    postal_code: r.ship_postal_code,
+                    city: r.ship_city,
+                    country: r.ship_country,
+                },
                 shipping_method: r.shipping_method,
+                stripe_customer: r.stripe_customer,
+                payment_method: r.payment_method,
                 cancel_reason: r.cancel_reason,
                 created_at: r.created_at,
             })
@@ -205,7 +222,7 @@ async fn rows(
 
 /// The user's subscriptions: live ones first, then newest first.
 pub async fn of_user(conn: &mut PgConnection, user: UserId) -> Result<Vec<Row>, sqlx::Error> {
-    rows(conn, user, None).await
+    rows(conn, Some(user), None).await
 }
 
 /// One of the user's subscriptions, locked until the transaction ends.
@@ -224,7 +241,7 @@ pub async fn lock(
     if found.is_none() {
         return Ok(None);
     }
-    Ok(rows(conn, user, Some(id)).await?.into_iter().next())
+    Ok(rows(conn, Some(user), Some(id)).await?.into_iter().next())
 }
 
 /// Write a changed schedule (and, when cancelled, the reason).
@@ -307,88 +324,21 @@ pub async fn histories(
     Ok(out)
 }
 
-/// What renewing a subscription needs: whose it is, what it delivers, where, and the card.
-pub struct Renewing {
-    pub id: SubscriptionId,
-    pub user: UserId,
-    pub email: String,
-    pub variant: VariantId,
-    pub sku: String,
-    pub variant_label: String,
-    pub product_name: String,
-    /// The product is still on sale.
-    pub on_sale: bool,
-    pub schedule: Schedule,
-    pub locked_unit_price: Money,
-    pub list_price: Money,
-    pub offer: Option<SubscribeOffer>,
-    pub address: crate::orders::model::Address,
-    pub shipping_method: String,
-    pub stripe_customer: String,
-    pub payment_method: String,
-}
-
-/// Subscription `id` for renewing it, locked until the transaction ends.
+/// Subscription `id`, whoever's it is, locked until the transaction ends (for renewing it).
 pub async fn lock_for_renewal(
     conn: &mut PgConnection,
     id: SubscriptionId,
-) -> Result<Option<Renewing>, sqlx::Error> {
-    let Some(r) = sqlx::query!(
-        r#"
-        SELECT s.subscription_id AS "id: SubscriptionId", s.user_id AS "user: UserId",
-               u.email::text AS "email!", s.variant_id AS "variant: VariantId", v.sku, v.label,
-               p.name, p.published_at IS NOT NULL AS "on_sale!",
-               s.status AS "status: SubscriptionStatus", s.every_months, s.quantity,
-               s.next_renewal_on, s.paused_until, s.renewals_done,
-               s.locked_unit_price_minor, s.currency, v.price_minor, v.currency AS list_currency,
-               subscribe_discount_bp(p.product_id) AS "offer_bp",
-               s.ship_name, s.ship_line1, s.ship_line2, s.ship_postal_code, s.ship_city,
-               s.ship_country, s.shipping_method, s.stripe_customer, s.payment_method
-        FROM subscriptions s
-        JOIN users u ON u.user_id = s.user_id
-        JOIN variants v ON v.variant_id = s.variant_id
-        JOIN products p ON p.product_id = v.product_id
-        WHERE s.subscription_id = $1
-        FOR UPDATE OF s
-        "#,
+) -> Result<Option<Row>, sqlx::Error> {
+    let found = sqlx::query_scalar!(
+        "SELECT subscription_id FROM subscriptions WHERE subscription_id = $1 FOR UPDATE",
         id.0
     )
-    .fetch_optional(conn)
-    .await?
-    else {
+    .fetch_optional(&mut *conn)
+    .await?;
+    if found.is_none() {
         return Ok(None);
-    };
-    Ok(Some(Renewing {
-        id: r.id,
-        user: r.user,
-        email: r.email,
-        variant: r.variant,
-        sku: r.sku,
-        variant_label: r.label,
-        product_name: r.name,
-        on_sale: r.on_sale,
-        schedule: schedule(
-            r.status,
-            r.every_months,
-            r.quantity,
-            (r.next_renewal_on, r.paused_until),
-            r.renewals_done,
-        )?,
-        locked_unit_price: money(r.locked_unit_price_minor, &r.currency)?,
-        list_price: money(r.price_minor, &r.list_currency)?,
-        offer: r.offer_bp.and_then(SubscribeOffer::from_bp),
-        address: crate::orders::model::Address {
-            name: r.ship_name,
-            line1: r.ship_line1,
-            line2: r.ship_line2,
-            postal_code: r.ship_postal_code,
-            city: r.ship_city,
-            country: r.ship_country,
-        },
-        shipping_method: r.shipping_method,
-        stripe_customer: r.stripe_customer,
-        payment_method: r.payment_method,
-    }))
+    }
+    Ok(rows(conn, None, Some(id)).await?.into_iter().next())
 }
 
 /// Subscriptions with a delivery to act on by `today`, oldest due first, leaving out `resting`:
@@ -530,19 +480,6 @@ pub async fn customer(
            WHERE subscription_id = $1 AND user_id = $2 AND status <> 'cancelled'"#,
         id.0,
         user.0
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-/// The card renewals of `id` are charged to.
-pub async fn card(
-    conn: &mut PgConnection,
-    id: SubscriptionId,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT payment_method FROM subscriptions WHERE subscription_id = $1",
-        id.0
     )
     .fetch_optional(conn)
     .await

@@ -6,7 +6,7 @@ use super::model::{
     Change, SubscriptionEventKind, SubscriptionView, add_cadence, long_date, renewal_unit_price,
 };
 use super::repo::{self, NewSubscription, Row};
-use crate::checkout::service::{Item, price_delivery};
+use crate::checkout::service::{DeliveryRules, Item};
 use crate::error::{AppError, ServiceError};
 use crate::ids::{SubscriptionId, UserId};
 use crate::orders::hooks::PaidOrder;
@@ -69,10 +69,17 @@ pub async fn start_from_order(conn: &mut PgConnection, paid: &PaidOrder) -> Resu
     Ok(())
 }
 
+/// The rules that price the next deliveries of `rows`, read once for all of them.
+async fn rules_for(conn: &mut PgConnection, rows: &[&Row]) -> Result<DeliveryRules> {
+    let countries: Vec<&str> = rows.iter().map(|r| r.address.country.as_str()).collect();
+    let variants: Vec<_> = rows.iter().map(|r| r.variant).collect();
+    DeliveryRules::load(conn, &countries, &variants).await
+}
+
 /// What `row`'s next delivery costs under the price rule, delivered as at checkout.
-async fn view_of(
-    conn: &mut PgConnection,
+fn view_of(
     row: Row,
+    rules: &DeliveryRules,
     now: DateTime<Utc>,
     history: Vec<super::model::SubscriptionEvent>,
 ) -> Result<SubscriptionView> {
@@ -84,19 +91,17 @@ async fn view_of(
     let items = unit
         .checked_mul(quantity)
         .map_err(|_| AppError::invalid("This subscription is too large to price."))?;
-    let delivery = price_delivery(
-        conn,
+    let delivery = rules.price(
         &[Item {
             variant: row.variant,
             unit_price: unit,
             quantity,
         }],
-        &row.ship_country,
+        &row.address.country,
         &row.shipping_method,
         None,
         now,
-    )
-    .await;
+    );
     let (next_shipping, next_total) = match delivery {
         Ok(priced) => (Some(priced.quote.shipping), Some(priced.quote.total)),
         Err(ServiceError::Refused(_)) => (None, None),
@@ -115,7 +120,10 @@ async fn view_of(
         price_locked: renewal <= super::model::PRICE_LOCKED_RENEWALS,
         next_shipping,
         next_total,
-        ships_to: format!("{}, {}, {}", row.ship_name, row.ship_city, row.ship_country),
+        ships_to: format!(
+            "{}, {}, {}",
+            row.address.name, row.address.city, row.address.country
+        ),
         started_on: row.created_at.date_naive(),
         cancel_reason: row.cancel_reason,
         history,
@@ -129,13 +137,14 @@ pub async fn mine(state: &AppState, user: UserId) -> Result<Vec<SubscriptionView
     let rows = repo::of_user(&mut conn, user).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let mut histories = repo::histories(&mut conn, &ids).await?;
+    let rules = rules_for(&mut conn, &rows.iter().collect::<Vec<_>>()).await?;
     let now = state.clock.now();
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        let history = histories.remove(&row.id).unwrap_or_default();
-        views.push(view_of(&mut conn, row, now, history).await?);
-    }
-    Ok(views)
+    rows.into_iter()
+        .map(|row| {
+            let history = histories.remove(&row.id).unwrap_or_default();
+            view_of(row, &rules, now, history)
+        })
+        .collect()
 }
 
 /// Make `change` to one of the customer's subscriptions, under its lock, and write why in its
@@ -166,15 +175,17 @@ pub async fn change(
     };
     repo::save(&mut tx, id, &schedule, reason).await?;
     repo::record(&mut tx, id, change.event(), &said, Some(user)).await?;
-    let mut row = repo::lock(&mut tx, id, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let history = repo::histories(&mut tx, &[id])
         .await?
         .remove(&id)
         .unwrap_or_default();
-    row.schedule = schedule;
-    let view = view_of(&mut tx, row, now, history).await?;
+    let row = Row {
+        schedule,
+        cancel_reason: reason.map(str::to_owned).or(row.cancel_reason),
+        ..row
+    };
+    let rules = rules_for(&mut tx, &[&row]).await?;
+    let view = view_of(row, &rules, now, history)?;
     tx.commit().await?;
     Ok(view)
 }
@@ -193,24 +204,8 @@ pub async fn start_card_update(
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let setup = state
-        .payments
-        .create_setup(
-            &format!("subscription-card-{id}-{}", uuid::Uuid::new_v4()),
-            &customer,
-        )
-        .await?;
-    let client_secret = setup.client_secret.ok_or_else(|| {
-        ServiceError::Internal(
-            "starting to save a card",
-            "Stripe sent no client secret".into(),
-        )
-    })?;
-    Ok(CardSetup {
-        client_secret,
-        publishable_key: state.payments.publishable_key().to_owned(),
-        stripe_js: state.payments.stripe_js().to_owned(),
-    })
+    let key = format!("subscription-card-{id}-{}", uuid::Uuid::new_v4());
+    CardSetup::start(&state.payments, &key, &customer).await
 }
 
 /// Renewals of the subscription are charged to the card the browser saved with `setup_id`.
@@ -255,7 +250,7 @@ pub async fn finish_card_update(
     if schedule.status == super::model::SubscriptionStatus::Cancelled {
         return Err(AppError::invalid("This subscription was cancelled.").into());
     }
-    if repo::card(&mut tx, id).await?.as_deref() != Some(method.as_str()) {
+    if row.payment_method != method {
         repo::set_card(&mut tx, id, &method).await?;
         let mut detail = format!(
             "Renewals are now charged to the {} card ending {}.",
@@ -282,7 +277,8 @@ pub async fn finish_card_update(
         .unwrap_or_default();
     let mut row = row;
     row.schedule = schedule;
-    let view = view_of(&mut tx, row, now, history).await?;
+    let rules = rules_for(&mut tx, &[&row]).await?;
+    let view = view_of(row, &rules, now, history)?;
     tx.commit().await?;
     Ok(view)
 }

@@ -12,6 +12,30 @@ pub struct CardSetup {
     pub stripe_js: String,
 }
 
+#[cfg(feature = "ssr")]
+impl CardSetup {
+    /// A SetupIntent for Stripe `customer` (created under idempotency `key`), and what the
+    /// browser needs to show Stripe's form for it.
+    pub async fn start(
+        payments: &payments::Payments,
+        key: &str,
+        customer: &str,
+    ) -> Result<CardSetup, crate::error::ServiceError> {
+        let setup = payments.create_setup(key, customer).await?;
+        let client_secret = setup.client_secret.ok_or_else(|| {
+            crate::error::ServiceError::Internal(
+                "starting to save a card",
+                "Stripe sent no client secret".into(),
+            )
+        })?;
+        Ok(CardSetup {
+            client_secret,
+            publishable_key: payments.publishable_key().to_owned(),
+            stripe_js: payments.stripe_js().to_owned(),
+        })
+    }
+}
+
 #[component]
 pub fn CardSetupForm(setup: CardSetup, return_url: String) -> impl IntoView {
     let CardSetup {

@@ -29,7 +29,7 @@ pub mod search_sync;
 pub mod shop;
 pub mod wakeup;
 
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
 use sqlx::PgPool;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::Postgres;
@@ -55,6 +55,9 @@ pub struct Schedule {
     pub placement: Placement,
     /// At most this many items per pass.
     pub batch: i64,
+    /// Items of one pass worked on at once (on this node). More than one suits work that
+    /// mostly waits on another service, such as a charge at Stripe.
+    pub concurrency: usize,
     /// How long one item may take before another runner may take it again.
     pub lease: Duration,
     /// The first wait after a failure; it doubles with each further failure (at most an hour).
@@ -71,6 +74,7 @@ impl Schedule {
             every,
             placement,
             batch: 20,
+            concurrency: 1,
             lease: Duration::from_secs(300),
             retry_after: Duration::from_secs(10),
             attempts: Some(8),
@@ -83,6 +87,7 @@ impl Schedule {
             every,
             placement: Placement::OneNode,
             batch: 1,
+            concurrency: 1,
             lease: Duration::from_secs(300),
             retry_after: Duration::from_secs(10),
             attempts: None,
@@ -250,37 +255,61 @@ async fn work_through(db: &PgPool, job: &dyn Job, schedule: &Schedule) -> anyhow
         due: due.len(),
         ..Pass::default()
     };
-    for item in due {
-        let Some(lease) = lease(db, name, &item, schedule.lease).await? else {
-            pass.taken_elsewhere += 1;
-            continue;
-        };
-        let outcome = AssertUnwindSafe(job.work(&item)).catch_unwind().await;
-        let error = match outcome {
-            Ok(Ok(())) => None,
-            Ok(Err(error)) => Some(format!("{error:#}")),
-            Err(panic) => Some(format!("panicked: {}", panic_message(panic))),
-        };
-        match error {
-            None => {
-                sqlx::query!(
-                    "DELETE FROM job_items WHERE job = $1 AND item = $2 AND lease_id = $3",
-                    name,
-                    item,
-                    lease
-                )
-                .execute(db)
-                .await?;
-                pass.done += 1;
-            }
-            Some(error) => {
-                let dead = failed(db, name, &item, lease, &error, schedule).await?;
-                tracing::warn!(job = name, %item, %error, dead, "job item failed");
-                pass.failed += 1;
-            }
+    let mut outcomes = futures::stream::iter(due)
+        .map(|item| one_item(db, job, schedule, item))
+        .buffer_unordered(schedule.concurrency.max(1));
+    while let Some(outcome) = outcomes.next().await {
+        match outcome? {
+            Outcome::TakenElsewhere => pass.taken_elsewhere += 1,
+            Outcome::Done => pass.done += 1,
+            Outcome::Failed => pass.failed += 1,
         }
     }
     Ok(pass)
+}
+
+/// What became of one item of a pass.
+enum Outcome {
+    TakenElsewhere,
+    Done,
+    Failed,
+}
+
+/// Lease `item`, work on it and record how that went.
+async fn one_item(
+    db: &PgPool,
+    job: &dyn Job,
+    schedule: &Schedule,
+    item: String,
+) -> anyhow::Result<Outcome> {
+    let name = job.name();
+    let Some(lease) = lease(db, name, &item, schedule.lease).await? else {
+        return Ok(Outcome::TakenElsewhere);
+    };
+    let outcome = AssertUnwindSafe(job.work(&item)).catch_unwind().await;
+    let error = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(format!("{error:#}")),
+        Err(panic) => Some(format!("panicked: {}", panic_message(panic))),
+    };
+    match error {
+        None => {
+            sqlx::query!(
+                "DELETE FROM job_items WHERE job = $1 AND item = $2 AND lease_id = $3",
+                name,
+                item,
+                lease
+            )
+            .execute(db)
+            .await?;
+            Ok(Outcome::Done)
+        }
+        Some(error) => {
+            let dead = failed(db, name, &item, lease, &error, schedule).await?;
+            tracing::warn!(job = name, %item, %error, dead, "job item failed");
+            Ok(Outcome::Failed)
+        }
+    }
 }
 
 /// Items of `job` the next pass must leave alone: leased, waiting to retry, or dead.

@@ -183,10 +183,14 @@ impl Job for Renewals {
         "subscription-renewals"
     }
 
+    /// Eight renewals at once (each mostly waits on Stripe), and a short lease: a delivery
+    /// left charging by a stopped node goes again, under the same key, half a minute later.
     fn schedule(&self) -> Schedule {
         Schedule {
             batch: 200,
-            ..Schedule::items(Duration::from_secs(60), Placement::EveryNode)
+            concurrency: 8,
+            lease: Duration::from_secs(30),
+            ..Schedule::items(Duration::from_secs(15), Placement::EveryNode)
         }
     }
 

@@ -41,6 +41,16 @@ pub fn database_url(db: &PgPool) -> String {
     )
 }
 
+/// The environment that points `olivine serve` at the Stripe emulator served at `base`.
+pub fn emulator_env(base: &str) -> [(&'static str, &str); 4] {
+    [
+        ("OLIVINE_STRIPE_API_BASE", base),
+        ("STRIPE_SECRET_KEY", "sk_test_olivine_emulator"),
+        ("STRIPE_PUBLISHABLE_KEY", "pk_test_olivine_emulator"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_olivine_emulator"),
+    ]
+}
+
 /// A running `olivine serve`.
 pub struct Olivine {
     pub child: Child,

@@ -75,9 +75,30 @@ struct Shared {
     config: Arc<EmulatorConfig>,
     store: Arc<Mutex<Store>>,
     events: webhooks::Outbox,
-    /// How long a transfer's answer is held back after it is made (tests of a caller killed
-    /// while waiting for it).
-    transfer_delay_ms: Arc<AtomicU64>,
+    delays: Delays,
+}
+
+/// How long answers are held back after their effect is made (tests of a caller killed while
+/// waiting for one).
+#[derive(Clone, Default)]
+struct Delays {
+    /// Transfers.
+    transfers_ms: Arc<AtomicU64>,
+    /// PaymentIntents created and confirmed in one call (saved cards charged off-session).
+    charges_ms: Arc<AtomicU64>,
+}
+
+impl Delays {
+    async fn hold(delay: &AtomicU64) {
+        let ms = delay.load(Ordering::Relaxed);
+        if ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+    }
+}
+
+fn millis(by: std::time::Duration) -> u64 {
+    u64::try_from(by.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A running emulator.
@@ -85,7 +106,7 @@ pub struct Emulator {
     pub addr: SocketAddr,
     events: webhooks::Outbox,
     store: Arc<Mutex<Store>>,
-    transfer_delay_ms: Arc<AtomicU64>,
+    delays: Delays,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -119,8 +140,15 @@ impl Emulator {
     /// Make each transfer, then hold its answer back for `by`: a caller stopped meanwhile
     /// never hears that its transfer was made.
     pub fn delay_transfers(&self, by: std::time::Duration) {
-        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.transfer_delay_ms.store(ms, Ordering::Relaxed);
+        self.delays
+            .transfers_ms
+            .store(millis(by), Ordering::Relaxed);
+    }
+
+    /// Make each off-session charge (a PaymentIntent created and confirmed in one call), then
+    /// hold its answer back for `by`: a caller stopped meanwhile never hears how it went.
+    pub fn delay_charges(&self, by: std::time::Duration) {
+        self.delays.charges_ms.store(millis(by), Ordering::Relaxed);
     }
 
     /// What is left of charge `charge` (`ch_…`) after its refunds, if Stripe has it.
@@ -166,12 +194,12 @@ pub async fn start(addr: SocketAddr, config: EmulatorConfig) -> anyhow::Result<E
     let addr = listener.local_addr()?;
     let store = Arc::new(Mutex::new(Store::new(format!("http://{addr}"))));
     let events = webhooks::Outbox::start(config.webhook_url.clone(), config.webhook_secret.clone());
-    let transfer_delay_ms = Arc::new(AtomicU64::new(0));
+    let delays = Delays::default();
     let shared = Shared {
         config: Arc::new(config),
         store: store.clone(),
         events: events.clone(),
-        transfer_delay_ms: transfer_delay_ms.clone(),
+        delays: delays.clone(),
     };
     let app = router(shared);
     let task = tokio::spawn(async move {
@@ -183,7 +211,7 @@ pub async fn start(addr: SocketAddr, config: EmulatorConfig) -> anyhow::Result<E
         addr,
         events,
         store,
-        transfer_delay_ms,
+        delays,
         task,
     })
 }
@@ -353,13 +381,17 @@ fn idempotent(
 }
 
 async fn create_intent(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    server_write(
+    let answer = server_write(
         &shared,
         &headers,
         &body,
         "create_intent",
         Store::create_intent,
-    )
+    );
+    if params(&body).get("confirm").map(String::as_str) == Some("true") {
+        Delays::hold(&shared.delays.charges_ms).await;
+    }
+    answer
 }
 
 /// A call only our server may make that changes something: run once per idempotency key.
@@ -723,10 +755,7 @@ async fn create_transfer(
         "create_transfer",
         Store::create_transfer,
     );
-    let delay = shared.transfer_delay_ms.load(Ordering::Relaxed);
-    if delay > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
-    }
+    Delays::hold(&shared.delays.transfers_ms).await;
     answer
 }
 

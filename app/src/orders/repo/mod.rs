@@ -1,6 +1,7 @@
 //! Order queries. Each takes a connection; the caller owns any transaction.
 
 use super::model::{Address, OrderEventKind, OrderStatus, order_reference};
+use crate::catalog::model::Cadence;
 use crate::ids::{CartId, OrderId, SubscriptionId, UserId, VariantId};
 use crate::money::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -38,20 +39,26 @@ pub struct NewOrder<'a> {
     pub renews: Option<(SubscriptionId, NaiveDate)>,
 }
 
-pub struct NewLine<'a> {
+/// What one line of a new order sells.
+pub struct Sold<'a> {
     pub variant: VariantId,
     pub sku: &'a str,
     pub product_name: &'a str,
     pub variant_label: &'a str,
-    pub unit_price: i64,
+    /// What each is charged at (for a subscription, after its discount).
+    pub unit_price: Money,
     pub quantity: i32,
+    /// Starts or renews a subscription this often; its discount came off `list_price`.
+    pub every: Option<Cadence>,
+    pub list_price: Money,
+}
+
+/// A line as written: what it sells, and its share of the discount and tax.
+pub struct NewLine<'a> {
+    pub sold: &'a Sold<'a>,
     pub discount: i64,
     pub tax_rate_bp: i32,
     pub tax: i64,
-    /// A line that starts or renews a subscription: how often, and the list price its
-    /// discount came off.
-    pub every_months: Option<i16>,
-    pub list_price: Option<i64>,
 }
 
 /// Insert the order; returns its number.
@@ -111,17 +118,17 @@ pub async fn insert_line(
         "#,
         order.0,
         number,
-        l.variant.0,
-        l.sku,
-        l.product_name,
-        l.variant_label,
-        l.unit_price,
-        l.quantity,
+        l.sold.variant.0,
+        l.sold.sku,
+        l.sold.product_name,
+        l.sold.variant_label,
+        l.sold.unit_price.minor(),
+        l.sold.quantity,
         l.discount,
         l.tax_rate_bp,
         l.tax,
-        l.every_months,
-        l.list_price,
+        l.sold.every.map(|e| i16::from(e.months())),
+        l.sold.every.map(|_| l.sold.list_price.minor()),
     )
     .execute(conn)
     .await?;
