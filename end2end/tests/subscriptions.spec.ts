@@ -46,4 +46,17 @@ test('a shopper subscribes at checkout, sees it in the account, skips a delivery
   await expect(card).toContainText('2 per delivery, every month');
   // The history (open or folded, as the refreshed card left it) has the change.
   await expect(card.getByTestId('subscription-history')).toContainText('Now 2 per delivery (was 1).');
+
+  // A reminder's link asks to skip exactly the delivery it was sent for, in one click; once it
+  // is skipped the link says so and skips nothing more.
+  const id = await card.getAttribute('data-id');
+  const due = await card.getAttribute('data-next');
+  await page.goto(`/account/subscriptions?skip=${id}&due=${due}`);
+  await waitForHydration(page);
+  const prompt = card.getByTestId('skip-prompt');
+  await expect(prompt).toContainText('Skip the delivery of');
+  const shown = await next.innerText();
+  await prompt.getByRole('button', { name: 'Skip this delivery' }).click();
+  await expect(next).not.toHaveText(shown);
+  await expect(prompt).toContainText('is no longer the next one');
 });

@@ -278,6 +278,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with(jobs::shop::BackInStock::new(state.clone()))
         .with(jobs::shop::StripeEventRetry::new(state.clone()))
         .with(jobs::shop::Renewals::new(state.clone()))
+        .with(jobs::shop::RenewalReminders::new(state.clone()))
         .with(jobs::hire::ApplicationExpiry::new(state.clone()))
         .with(jobs::hire::AutoApproval::new(state.clone()))
         .with(jobs::escrow::Settlement::new(state.clone()))

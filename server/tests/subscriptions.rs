@@ -767,3 +767,101 @@ async fn the_renewal_job_killed_twice_mid_batch_charges_and_orders_each_delivery
     .expect("lots");
     assert_eq!((on_hand, reserved), (40 - 4 - 4, 0));
 }
+
+/// The customer's renewal reminders: (body, link), oldest first.
+async fn reminders(app: &App, email: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT n.body, n.link FROM notifications n JOIN users u USING (user_id)
+         WHERE u.email = $1 AND n.kind = 'renewal_reminder' ORDER BY n.created_at",
+    )
+    .bind(email)
+    .fetch_all(&app.db)
+    .await
+    .expect("reminders")
+}
+
+async fn reminder_pass(app: &App) {
+    let job = server::jobs::shop::RenewalReminders::new(app.state.clone());
+    server::jobs::pass(&app.db, &job)
+        .await
+        .expect("reminder pass");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_reminder_comes_once_three_days_before_says_the_price_and_skips_that_delivery_only(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    const ANN: &str = "ann@olivine.test";
+    let app = shop(options).await;
+    let variant = stocked_variant(&app, 40, 2000).await;
+    let (mut ann, s) = subscribed(&app, ANN, &variant, "1").await;
+    let id = s.id.to_string();
+    let today = app.state.clock.today();
+    let due = s.schedule.next_renewal_on;
+
+    // Four days before: nothing yet. Three days before: one reminder, however many passes.
+    days_later(&app, (due - today).num_days() - 4);
+    reminder_pass(&app).await;
+    assert!(reminders(&app, ANN).await.is_empty());
+    days_later(&app, (due - today).num_days() - 3);
+    reminder_pass(&app).await;
+    reminder_pass(&app).await;
+    let sent = reminders(&app, ANN).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let (body, link) = &sent[0];
+    let total = mine(&mut ann).await[0].next_total.expect("priced");
+    assert!(
+        body.contains(&format!("{total}, charged to your saved card")),
+        "{body}"
+    );
+    assert!(!body.contains("price changes"), "{body}");
+    assert_eq!(link, &format!("/account/subscriptions?skip={id}&due={due}"));
+
+    // The link's skip moves past that delivery only; clicked again it skips nothing more.
+    let skipped: SubscriptionView = parsed(
+        &ann.call(
+            "subscriptions/skip",
+            &[("id", &id), ("due", &due.to_string())],
+        )
+        .await,
+    );
+    let next = due.checked_add_months(Months::new(1)).expect("date");
+    assert_eq!(skipped.schedule.next_renewal_on, next);
+    let again = refusal(
+        &ann.call(
+            "subscriptions/skip",
+            &[("id", &id), ("due", &due.to_string())],
+        )
+        .await,
+    );
+    assert!(
+        again.detail().contains("no longer the next one"),
+        "{again:?}"
+    );
+    assert_eq!(mine(&mut ann).await[0].schedule.next_renewal_on, next);
+
+    // Past the price lock the catalog's price applies: the reminder says so before it does.
+    sqlx::query("UPDATE subscriptions SET renewals_done = 3 WHERE subscription_id = $1")
+        .bind(s.id.0)
+        .execute(&app.db)
+        .await
+        .expect("three renewals");
+    sqlx::query("UPDATE variants SET price_minor = 2400 WHERE variant_id = $1::uuid")
+        .bind(&variant)
+        .execute(&app.db)
+        .await
+        .expect("price");
+    days_later(&app, (next - today).num_days() - 3);
+    reminder_pass(&app).await;
+    let sent = reminders(&app, ANN).await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[1]
+            .0
+            .contains("The price changes from €18.00 to €21.60 each"),
+        "{}",
+        sent[1].0
+    );
+    assert!(sent[1].1.ends_with(&format!("due={next}")));
+}

@@ -30,10 +30,11 @@ pub fn command(pins: &Pins, args: &[String]) -> Result<()> {
         Some("media") => media(pins),
         Some("checkout") => checkout(pins),
         Some("ledger") => ledger(pins),
+        Some("renewals") => renewals(pins, &args[1..]),
         Some("matching") => matching(pins, &args[1..]),
         Some("realtime") => realtime(pins, &args[1..]),
         _ => bail!(
-            "usage: cargo xtask bench ssr | search [--products N] | media | checkout | ledger | matching [--profiles N | --million] | realtime [--clients N] [--rate EVENTS_PER_S] [--seconds N]"
+            "usage: cargo xtask bench ssr | search [--products N] | media | checkout | ledger | renewals [--subscriptions N] | matching [--profiles N | --million] | realtime [--clients N] [--rate EVENTS_PER_S] [--seconds N]"
         ),
     }
 }
@@ -233,6 +234,26 @@ fn ledger(pins: &Pins) -> Result<()> {
         say("bench: building the ledger benchmark");
         run_bench("ledger_bench", "ledger.json", |bench, out| {
             bench.arg(url).arg(out).arg(RUN_SECONDS.to_string());
+        })
+    })
+}
+
+/// Subscribe-and-save renewals: 10,000 subscriptions due at once, worked through by two
+/// runners of the renewal job against the Stripe emulator.
+fn renewals(pins: &Pins, args: &[String]) -> Result<()> {
+    let subscriptions: u32 = match args {
+        [] => 10_000,
+        [flag, n] if flag == "--subscriptions" => {
+            n.parse().context("--subscriptions takes a number")?
+        }
+        _ => bail!("usage: cargo xtask bench renewals [--subscriptions N]"),
+    };
+    with_database(pins, "olivine_bench_renewals", |url| {
+        say(format!(
+            "bench: building the renewals benchmark ({subscriptions} subscriptions)"
+        ));
+        run_bench("renewals_bench", "renewals.json", |bench, out| {
+            bench.arg(url).arg(out).arg(subscriptions.to_string());
         })
     })
 }

@@ -33,6 +33,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench media           the image pipeline vs vips on one 12-megapixel photo
   bench checkout        add-to-cart and checkout-start p50/p99 at 1 and 8 concurrent shoppers
   bench ledger          escrow releases through the ledger service: postings/s and release p99 at 1 and 8 workers
+  bench renewals [--subscriptions N]
+                        subscription renewals due at once through the renewal job (default 10,000):
+                        renewals/s, double charges and double orders
   fuzz [--seconds N]    libFuzzer on the image upload entry point (nightly; default 120 s)";
 
 fn main() -> ExitCode {

@@ -46,6 +46,7 @@ pg_enum!(
     RenewalPaymentFailed = "renewal_payment_failed": "Renewal payment failed",
     RenewalNeedsConfirmation = "renewal_needs_confirmation": "Confirm your renewal payment",
     SubscriptionPaymentNeeded = "subscription_payment_needed": "Subscription on hold",
+    RenewalReminder = "renewal_reminder": "Delivery reminder",
 });
 
 impl NotificationKind {
@@ -99,7 +100,8 @@ impl NotificationKind {
             | K::RenewalSkipped
             | K::RenewalPaymentFailed
             | K::RenewalNeedsConfirmation
-            | K::SubscriptionPaymentNeeded => Audience::Shopper,
+            | K::SubscriptionPaymentNeeded
+            | K::RenewalReminder => Audience::Shopper,
         }
     }
 }

@@ -30,9 +30,21 @@ pub async fn my_subscriptions() -> Result<Vec<SubscriptionView>, AppError> {
     Ok(service::mine(&app_state()?, principal.viewer.user_id).await?)
 }
 
+/// `due` (YYYY-MM-DD, optional): skip only if the next delivery is still the one due then, as
+/// a reminder's link asks.
 #[server(endpoint = "subscriptions/skip")]
-pub async fn skip_delivery(id: SubscriptionId) -> Result<SubscriptionView, AppError> {
-    change_mine(id, Change::Skip).await
+pub async fn skip_delivery(
+    id: SubscriptionId,
+    #[server(default)] due: String,
+) -> Result<SubscriptionView, AppError> {
+    let due = match due.trim() {
+        "" => None,
+        raw => Some(
+            crate::dates::parse_form_date(raw)
+                .ok_or_else(|| AppError::field("due", "That is not a date.").with_status())?,
+        ),
+    };
+    change_mine(id, Change::Skip { due }).await
 }
 
 /// `until`: a date (YYYY-MM-DD) to start again by itself, or empty to pause until resumed.

@@ -5,6 +5,8 @@ pub mod api;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod reminders;
+#[cfg(feature = "ssr")]
 pub mod renewals;
 #[cfg(feature = "ssr")]
 pub mod repo;

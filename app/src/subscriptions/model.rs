@@ -73,8 +73,12 @@ pub struct Schedule {
 /// What a customer (or support, for them) asks of a subscription.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    /// Skip the next delivery: the one after it comes as planned.
-    Skip,
+    /// Skip the next delivery: the one after it comes as planned. With `due`, only if the
+    /// next delivery is still the one due then (a reminder's link, clicked late, skips nothing
+    /// else).
+    Skip {
+        due: Option<NaiveDate>,
+    },
     /// No deliveries until `until` (then it starts again by itself), or until resumed.
     Pause {
         until: Option<NaiveDate>,
@@ -90,7 +94,7 @@ pub enum Change {
 impl Change {
     pub fn event(&self) -> SubscriptionEventKind {
         match self {
-            Change::Skip => SubscriptionEventKind::Skipped,
+            Change::Skip { .. } => SubscriptionEventKind::Skipped,
             Change::Pause { .. } => SubscriptionEventKind::Paused,
             Change::Resume => SubscriptionEventKind::Resumed,
             Change::Every(_) => SubscriptionEventKind::IntervalChanged,
@@ -177,7 +181,16 @@ impl Schedule {
         }
         let tomorrow = today + TimeDelta::days(1);
         match change {
-            Change::Skip => {
+            Change::Skip { due } => {
+                if let Some(due) = due
+                    && *due != self.next_renewal_on
+                {
+                    return Err(refused(format!(
+                        "The delivery of {} is no longer the next one: it was sent or skipped already. The next delivery is on {}.",
+                        long_date(*due),
+                        long_date(self.next_renewal_on)
+                    )));
+                }
                 if self.status != S::Active {
                     return Err(refused(match self.status {
                         S::PaymentNeeded => {
@@ -421,10 +434,28 @@ mod tests {
     }
 
     #[test]
+    fn a_reminder_skips_only_the_delivery_it_was_sent_for() {
+        let today = day(2027, 1, 5);
+        let due = day(2027, 1, 8);
+        let (after, _) = monthly(due)
+            .apply(&Change::Skip { due: Some(due) }, today)
+            .unwrap();
+        assert_eq!(after.next_renewal_on, day(2027, 2, 8));
+        // Clicked again, or after that delivery went out: nothing more is skipped.
+        let again = after.apply(&Change::Skip { due: Some(due) }, today);
+        assert!(
+            again
+                .unwrap_err()
+                .to_string()
+                .contains("no longer the next one")
+        );
+    }
+
+    #[test]
     fn skipping_moves_the_next_delivery_one_interval_on() {
         let today = day(2027, 1, 5);
         let (after, said) = monthly(day(2027, 1, 31))
-            .apply(&Change::Skip, today)
+            .apply(&Change::Skip { due: None }, today)
             .unwrap();
         assert_eq!(after.next_renewal_on, day(2027, 2, 28));
         assert_eq!(
@@ -478,7 +509,11 @@ mod tests {
             status: SubscriptionStatus::PaymentNeeded,
             ..monthly(day(2027, 1, 4))
         };
-        for change in [Change::Skip, Change::Resume, Change::Pause { until: None }] {
+        for change in [
+            Change::Skip { due: None },
+            Change::Resume,
+            Change::Pause { until: None },
+        ] {
             assert!(held.apply(&change, today).is_err(), "{change:?}");
         }
         assert!(held.renewed().is_err());
@@ -548,7 +583,7 @@ mod tests {
 
     fn change() -> impl Strategy<Value = Option<Change>> {
         prop_oneof![
-            Just(Some(Change::Skip)),
+            Just(Some(Change::Skip { due: None })),
             (0i64..200).prop_map(|d| Some(Change::Pause {
                 until: Some(day(2027, 1, 1) + TimeDelta::days(d))
             })),

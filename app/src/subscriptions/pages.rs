@@ -6,7 +6,7 @@ use super::api::{
     CancelSubscription, ChangeInterval, ChangeSubscriptionQuantity, FinishSubscriptionCard,
     PauseSubscription, ResumeSubscription, SkipDelivery, StartSubscriptionCard, my_subscriptions,
 };
-use super::model::{CANCEL_REASONS, SubscriptionStatus, SubscriptionView, long_date};
+use super::model::{CANCEL_REASONS, SubscriptionStatus, SubscriptionView, add_cadence, long_date};
 use crate::cart::model::MAX_LINE_QUANTITY;
 use crate::catalog::model::Cadence;
 use crate::error::AppError;
@@ -59,6 +59,14 @@ pub fn SubscriptionsPage() -> impl IntoView {
     });
     let card_saved = move || finish.value().with(|v| matches!(v, Some(Ok(_))));
     let list = Resource::new(move || version.get(), |_| my_subscriptions());
+    // From a reminder's link: skip the delivery of this subscription due then.
+    let asked = Signal::derive(move || {
+        query.with(|q| {
+            q.get("skip")
+                .and_then(|id| id.parse().ok().map(SubscriptionId))
+                .zip(q.get("due").and_then(|d| crate::dates::parse_form_date(&d)))
+        })
+    });
     view! {
         <Title text="Your subscriptions — Olivine"/>
         <section class="subscriptions">
@@ -80,7 +88,10 @@ pub fn SubscriptionsPage() -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! {
                             <ul class="subscriptions__list" role="list">
-                                {list.into_iter().map(|s| view! { <SubscriptionCard s/> }).collect_view()}
+                                {list.into_iter().map(|s| {
+                                    let asked = asked.get_untracked().filter(|(id, _)| *id == s.id).map(|(_, due)| due);
+                                    view! { <SubscriptionCard s asked/> }
+                                }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(error) => view! { <ErrorPage error/> }.into_any(),
@@ -132,8 +143,9 @@ fn next_delivery(s: &SubscriptionView) -> String {
     }
 }
 
+/// `asked`: the due date of the delivery a reminder's link asks to skip, for this subscription.
 #[component]
-fn SubscriptionCard(s: SubscriptionView) -> impl IntoView {
+fn SubscriptionCard(s: SubscriptionView, asked: Option<chrono::NaiveDate>) -> impl IntoView {
     let skip = ServerAction::<SkipDelivery>::new();
     let pause = ServerAction::<PauseSubscription>::new();
     let resume = ServerAction::<ResumeSubscription>::new();
@@ -171,7 +183,8 @@ fn SubscriptionCard(s: SubscriptionView) -> impl IntoView {
     };
     let history = s.history.clone();
     view! {
-        <li class="subscription" data-testid="subscription" data-sku=s.sku.clone()>
+        <li class="subscription" data-testid="subscription" data-sku=s.sku.clone()
+            data-id=id.clone() data-next=schedule.next_renewal_on.to_string()>
             <header class="subscription__head">
                 <div>
                     <h2 class="subscription__name"><a href=href>{s.product_name.clone()}</a></h2>
@@ -184,6 +197,28 @@ fn SubscriptionCard(s: SubscriptionView) -> impl IntoView {
                 </span>
             </header>
             <p class="subscription__next" data-testid="next-delivery">{sentence}</p>
+            {asked.map(|due| {
+                let id = id.clone();
+                if status == SubscriptionStatus::Active && due == schedule.next_renewal_on {
+                    let after = add_cadence(due, schedule.every);
+                    view! {
+                        <div class="subscription__reminder" data-testid="skip-prompt">
+                            <p>{format!("Skip the delivery of {}? The one after it comes on {}.", long_date(due), long_date(after))}</p>
+                            <ActionForm action=skip attr:class="inline-form">
+                                <input type="hidden" name="id" value=id/>
+                                <input type="hidden" name="due" value=due.to_string()/>
+                                <button type="submit" class="button">"Skip this delivery"</button>
+                            </ActionForm>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="subscription__reminder" data-testid="skip-prompt">
+                            {format!("The delivery of {} is no longer the next one: it was sent or skipped already.", long_date(due))}
+                        </p>
+                    }.into_any()
+                }
+            })}
             {live.then(|| view! {
                 <p class="subscription__fine">{price_note}" Ships to "{s.ships_to.clone()}"."</p>
             })}

@@ -26,7 +26,7 @@ use super::model::{
     renewal_unit_price,
 };
 use super::repo::{self, Renewal, Row};
-use crate::checkout::service::{Buying, DeliveryRules, Item, Origin, write_order};
+use crate::checkout::service::{Buying, DeliveryRules, Item, Origin, PricedDelivery, write_order};
 use crate::error::{AppError, ServiceError};
 use crate::ids::{OrderId, SubscriptionId};
 use crate::inventory::repo as inventory;
@@ -212,20 +212,7 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
         sub.offer,
     );
     let quantity = schedule.quantity.unsigned_abs();
-    let items = [Item {
-        variant: sub.variant,
-        unit_price: unit,
-        quantity,
-    }];
-    let delivery = DeliveryRules::for_items(&mut tx, &sub.address.country, &items)
-        .await?
-        .price(
-            &items,
-            &sub.address.country,
-            &sub.shipping_method,
-            None,
-            state.clock.now(),
-        )?;
+    let delivery = price_next(&mut tx, &sub, unit, quantity, state.clock.now()).await?;
     write_order(
         &mut tx,
         &Buying {
@@ -310,6 +297,31 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
         customer: sub.stripe_customer,
         payment_method: sub.payment_method,
     }))
+}
+
+/// `quantity` of `sub`'s variant at `unit` each, delivered to its address by its method, priced
+/// as checkout prices (shipping, VAT).
+pub(super) async fn price_next(
+    conn: &mut PgConnection,
+    sub: &Row,
+    unit: Money,
+    quantity: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PricedDelivery> {
+    let items = [Item {
+        variant: sub.variant,
+        unit_price: unit,
+        quantity,
+    }];
+    DeliveryRules::for_items(conn, &sub.address.country, &items)
+        .await?
+        .price(
+            &items,
+            &sub.address.country,
+            &sub.shipping_method,
+            None,
+            now,
+        )
 }
 
 /// Not enough lasting stock: wait a day and tell the customer (once), or after

@@ -503,3 +503,70 @@ pub async fn retry_renewal_today(
     .await?;
     Ok(())
 }
+
+/// Active subscriptions whose next delivery falls in the `days` after `today` and whose
+/// customer has not been reminded of it, soonest first, leaving out `resting`.
+pub async fn reminders_due(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    days: i32,
+    limit: i64,
+    resting: &[String],
+) -> Result<Vec<SubscriptionId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"
+        SELECT s.subscription_id AS "id: SubscriptionId"
+        FROM subscriptions s
+        WHERE s.status = 'active' AND s.next_renewal_on > $1
+          AND s.next_renewal_on <= $1 + $2::integer
+          AND NOT EXISTS (SELECT 1 FROM subscription_reminders r
+                          WHERE r.subscription_id = s.subscription_id
+                            AND r.due_on = s.next_renewal_on)
+          AND NOT (s.subscription_id::text = ANY($4))
+        ORDER BY s.next_renewal_on, s.subscription_id
+        LIMIT $3
+        "#,
+        today,
+        days,
+        limit,
+        resting
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The unit price the customer was last told of (their latest reminder), if any.
+pub async fn last_reminded_price(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT unit_price_minor FROM subscription_reminders
+           WHERE subscription_id = $1 ORDER BY due_on DESC LIMIT 1"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Note that the customer is reminded of the delivery due on `due_on` at these prices.
+/// `false` when they already were.
+pub async fn insert_reminder(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    due_on: NaiveDate,
+    unit_price: Money,
+    total: Option<Money>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        r#"INSERT INTO subscription_reminders (subscription_id, due_on, unit_price_minor, total_minor)
+           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"#,
+        id.0,
+        due_on,
+        unit_price.minor(),
+        total.map(|t| t.minor()),
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

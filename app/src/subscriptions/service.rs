@@ -167,7 +167,7 @@ pub async fn change(
         .apply(change, now.date_naive())?;
     let reason = match change {
         Change::Cancel { reason } => Some(reason.trim()),
-        Change::Skip
+        Change::Skip { .. }
         | Change::Pause { .. }
         | Change::Resume
         | Change::Every(_)

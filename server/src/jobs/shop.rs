@@ -205,3 +205,40 @@ impl Job for Renewals {
         Ok(())
     }
 }
+
+/// Customers with a delivery in the next few days hear what it will cost, whether the price
+/// changes, and how to skip it (see `app::subscriptions::reminders`); once per delivery.
+pub struct RenewalReminders {
+    state: AppState,
+}
+
+impl RenewalReminders {
+    pub fn new(state: AppState) -> Self {
+        RenewalReminders { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for RenewalReminders {
+    fn name(&self) -> &'static str {
+        "renewal-reminders"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule {
+            batch: 200,
+            ..Schedule::items(Duration::from_secs(300), Placement::EveryNode)
+        }
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = app::subscriptions::reminders::due(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        let id = SubscriptionId(item.parse().context("not a subscription id")?);
+        app::subscriptions::reminders::remind(&self.state, id).await?;
+        Ok(())
+    }
+}

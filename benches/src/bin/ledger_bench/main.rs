@@ -21,7 +21,6 @@ use app::money::Currency;
 use app::state::AppState;
 use benches::percentile;
 use serde_json::json;
-use server::config::Config;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
@@ -120,21 +119,7 @@ async fn book_contracts(db: &PgPool) -> Result<(Bench, Vec<Booked>)> {
     server::seed::seed_accounts(db)
         .await
         .context("seeding the demo accounts")?;
-    let keys = stripe_emulator::EmulatorConfig::local(None);
-    let stripe = stripe_emulator::start("127.0.0.1:0".parse()?, keys.clone())
-        .await
-        .context("starting the Stripe emulator")?;
-    let config = Config::from_lookup(|k| match k {
-        "OLIVINE_ENV" => Some("dev".to_owned()),
-        "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
-        "OLIVINE_STRIPE_API_BASE" => Some(stripe.base_url()),
-        "STRIPE_SECRET_KEY" => Some(keys.secret_key.clone()),
-        "STRIPE_PUBLISHABLE_KEY" => Some(keys.publishable_key.clone()),
-        "STRIPE_WEBHOOK_SECRET" => Some(keys.webhook_secret.clone()),
-        _ => None,
-    })
-    .context("configuration")?;
-    let state = server::app_state(&config, db.clone()).context("app state")?;
+    let (state, stripe) = benches::app_with_emulator(db).await?;
     let cast = Cast::of(&state).await;
     let mut booked = Vec::with_capacity(CONTRACTS);
     for i in 0..CONTRACTS {
