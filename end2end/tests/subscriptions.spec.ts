@@ -2,7 +2,7 @@ import { expect } from '@playwright/test';
 import { test } from './fixtures';
 import { checkOut, enterCard, expectPaidOrder, signedUp, waitForHydration } from './helpers';
 
-test('a shopper subscribes at checkout, sees it in the account, skips a delivery and changes the quantity', async ({ page }) => {
+test('a shopper subscribes at checkout, sees it in the account, skips a delivery, changes the quantity, size and address', async ({ page }) => {
   await signedUp(page, 'Sam Subscriber');
 
   // The buy box offers one-time or subscribe-and-save at 15 % off for the magnesium.
@@ -46,6 +46,25 @@ test('a shopper subscribes at checkout, sees it in the account, skips a delivery
   await expect(card).toContainText('2 per delivery, every month');
   // The history (open or folded, as the refreshed card left it) has the change.
   await expect(card.getByTestId('subscription-history')).toContainText('Now 2 per delivery (was 1).');
+
+  // Another size from the next delivery on, at its subscriber price.
+  const size = card.getByLabel('Size', { exact: true });
+  const chosen = (await size.locator('option').first().innerText()).split(' — ')[0];
+  await size.selectOption({ index: 0 });
+  await card.getByRole('button', { name: 'Change size' }).click();
+  await expect(card.getByTestId('subscription-what')).toHaveText(`${chosen} · 2 per delivery, every month`);
+  await expect(card.getByTestId('subscription-history')).toContainText(`Now ${chosen} at`);
+
+  // Deliveries go to another address; a postal code that doesn't fit is refused by its field.
+  await card.getByText('Change the delivery address').click();
+  await card.getByLabel('Town or city').fill('Utrecht');
+  await card.getByLabel('Postal code').fill('99');
+  await card.getByRole('button', { name: 'Save the address' }).click();
+  await expect(card.getByText("That postal code doesn't look right for the country chosen.")).toBeVisible();
+  await card.getByLabel('Postal code').fill('3511 AB');
+  await card.getByRole('button', { name: 'Save the address' }).click();
+  await expect(card).toContainText(', Utrecht, NL.');
+  await expect(card.getByTestId('subscription-history')).toContainText('Deliveries now go to');
 
   // A reminder's link asks to skip exactly the delivery it was sent for, in one click; once it
   // is skipped the link says so and skips nothing more.

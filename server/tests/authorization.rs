@@ -97,6 +97,23 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             signed_in.to_vec(),
         ),
         (
+            "subscriptions/size",
+            vec![("id", &nobody), ("variant", &nobody)],
+            signed_in.to_vec(),
+        ),
+        (
+            "subscriptions/address",
+            vec![
+                ("id", &nobody),
+                ("address[name]", "Ann Example"),
+                ("address[line1]", "Keizersgracht 1"),
+                ("address[postal_code]", "1015 CJ"),
+                ("address[city]", "Amsterdam"),
+                ("address[country]", "NL"),
+            ],
+            signed_in.to_vec(),
+        ),
+        (
             "subscriptions/card-setup",
             vec![("id", &nobody)],
             signed_in.to_vec(),

@@ -1,7 +1,7 @@
 //! Subscribe and save over HTTP against the Stripe emulator: a subscribed cart line costs the
 //! subscriber price, needs an account, saves the card with the first payment and starts the
 //! subscription exactly once; its customer skips, pauses, resumes, changes the interval and
-//! quantity and cancels it, each change in its history; nobody else can touch it. Renewals,
+//! quantity, swaps the size, moves its deliveries and cancels it, each change in its history; nobody else can touch it. Renewals,
 //! with the clock moved: one order per delivery from lots that last, at the locked price and
 //! then the catalog's; out of stock waits and then skips; declines are retried and then put
 //! the subscription on hold; workers running together or killed midway charge nothing twice.
@@ -280,6 +280,131 @@ async fn subscribed<'a>(
     let mut mine = mine(&mut browser).await;
     assert_eq!(mine.len(), 1);
     (browser, mine.remove(0))
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_customer_swaps_the_size_and_moves_deliveries_and_the_next_renewal_follows(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = shop(options).await;
+    // Two sizes of the same supplement: 20.00 and 30.00, 10 % off for subscribers.
+    let small = stocked_variant(&app, 20, 2000).await;
+    let large = stocked_variant(&app, 20, 3000).await;
+    let (mut ann, s) = subscribed(&app, "ann@olivine.test", &small, "1").await;
+    let id = s.id.to_string();
+    let offered = s
+        .sizes
+        .iter()
+        .find(|o| o.variant.to_string() == large)
+        .expect("the other size is offered");
+    assert_eq!(offered.unit_price.minor(), 2700);
+    assert!(s.sizes.iter().all(|o| o.variant.to_string() != small));
+
+    // The size it already is, another product's variant, or someone else's subscription: no.
+    let same = refusal(
+        &ann.call("subscriptions/size", &[("id", &id), ("variant", &small)])
+            .await,
+    );
+    assert!(same.field_message("variant").is_some(), "{same:?}");
+    let elsewhere: uuid::Uuid = sqlx::query_scalar(
+        "SELECT v.variant_id FROM variants v
+         WHERE v.product_id <> (SELECT product_id FROM variants WHERE variant_id = $1::uuid)
+         LIMIT 1",
+    )
+    .bind(&small)
+    .fetch_one(&app.db)
+    .await
+    .expect("another product's variant");
+    let other = refusal(
+        &ann.call(
+            "subscriptions/size",
+            &[("id", &id), ("variant", &elsewhere.to_string())],
+        )
+        .await,
+    );
+    assert!(other.field_message("variant").is_some(), "{other:?}");
+    let mut ben = app.browser();
+    ben.sign_in("ben@olivine.test", DEMO_PASSWORD).await;
+    let hidden = ben
+        .call("subscriptions/size", &[("id", &id), ("variant", &large)])
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+
+    let swapped: SubscriptionView = parsed(
+        &ann.call("subscriptions/size", &[("id", &id), ("variant", &large)])
+            .await,
+    );
+    assert_eq!(swapped.variant_id.to_string(), large);
+    assert_eq!(swapped.next_unit_price.minor(), 2700);
+    assert!(swapped.price_locked);
+    assert!(swapped.sizes.iter().any(|o| o.variant.to_string() == small));
+    let last = swapped.history.last().expect("history");
+    assert_eq!(last.kind, SubscriptionEventKind::VariantSwapped);
+    assert!(last.detail.contains("€27.00"), "{}", last.detail);
+
+    // A bad postal code is refused by its field, and nothing changes.
+    let moving = |postal: &'static str| {
+        [
+            ("address[name]", "Ann de Vries"),
+            ("address[line1]", "Oudegracht 5"),
+            ("address[line2]", ""),
+            ("address[postal_code]", postal),
+            ("address[city]", "Utrecht"),
+            ("address[country]", "NL"),
+        ]
+    };
+    let mut pairs = vec![("id", id.as_str())];
+    pairs.extend(moving("12345"));
+    let bad = refusal(&ann.call("subscriptions/address", &pairs).await);
+    assert!(
+        bad.field_message("address[postal_code]").is_some(),
+        "{bad:?}"
+    );
+    assert_eq!(mine(&mut ann).await[0].address.city, "Amsterdam");
+    let mut pairs = vec![("id", id.as_str())];
+    pairs.extend(moving("3511 ab"));
+    let moved: SubscriptionView = parsed(&ann.call("subscriptions/address", &pairs).await);
+    assert_eq!(moved.address.city, "Utrecht");
+    assert_eq!(moved.address.postal_code, "3511 AB");
+    assert_eq!(
+        moved.history.last().map(|e| e.kind),
+        Some(SubscriptionEventKind::AddressChanged)
+    );
+    // The same address again changes nothing.
+    let again = refusal(&ann.call("subscriptions/address", &pairs).await);
+    assert!(again.detail().contains("already"), "{again:?}");
+
+    // The next renewal ships the new size to the new address at its price.
+    days_later(
+        &app,
+        (s.schedule.next_renewal_on - app.state.clock.today()).num_days(),
+    );
+    renewal_pass(&app).await;
+    let (variant, unit, city): (uuid::Uuid, i64, String) = sqlx::query_as(
+        "SELECT l.variant_id, l.unit_price_minor, o.ship_city
+         FROM orders o JOIN order_lines l USING (order_id)
+         WHERE o.subscription_id = $1 AND o.status = 'paid'",
+    )
+    .bind(s.id.0)
+    .fetch_one(&app.db)
+    .await
+    .expect("the renewal order");
+    assert_eq!(variant.to_string(), large);
+    assert_eq!(unit, 2700);
+    assert_eq!(city, "Utrecht");
+
+    // A cancelled subscription changes no more.
+    ann.call(
+        "subscriptions/cancel",
+        &[("id", &id), ("reason", "too_much")],
+    )
+    .await;
+    let late = refusal(
+        &ann.call("subscriptions/size", &[("id", &id), ("variant", &small)])
+            .await,
+    );
+    assert!(late.detail().contains("cancelled"), "{late:?}");
 }
 
 /// One pass of the renewal job, then the webhooks it caused.
@@ -864,4 +989,20 @@ async fn a_reminder_comes_once_three_days_before_says_the_price_and_skips_that_d
         sent[1].0
     );
     assert!(sent[1].1.ends_with(&format!("due={next}")));
+
+    // A pause that ends on a delivery's day doesn't stop its reminder.
+    let until = next + TimeDelta::days(5);
+    let paused: SubscriptionView = parsed(
+        &ann.call(
+            "subscriptions/pause",
+            &[("id", &id), ("until", &until.to_string())],
+        )
+        .await,
+    );
+    assert_eq!(paused.schedule.next_renewal_on, until);
+    days_later(&app, (until - today).num_days() - 3);
+    reminder_pass(&app).await;
+    let sent = reminders(&app, ANN).await;
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent[2].1.ends_with(&format!("due={until}")), "{sent:?}");
 }

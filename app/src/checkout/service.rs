@@ -21,7 +21,7 @@ use crate::inventory::model::sellable_expiry_after;
 use crate::inventory::repo as inventory;
 use crate::money::Money;
 use crate::orders::model::{
-    Address, OrderEventKind, OrderStatus, PaymentStart, RESERVATION_MINUTES,
+    Address, AddressForm, OrderEventKind, OrderStatus, PaymentStart, RESERVATION_MINUTES,
 };
 use crate::orders::repo::{self as orders, NewEvent, NewLine, NewOrder, Sold};
 use crate::orders::service::{cancel_unpaid, payment_for};
@@ -72,13 +72,11 @@ struct Priced {
     delivery: PricedDelivery,
 }
 
-/// The shipping address, checked against the countries we ship to and their postal codes.
-async fn checked_address(conn: &mut PgConnection, form: &CheckoutForm) -> Result<Address> {
-    let postal_code = form.address.postal_code.trim().to_ascii_uppercase();
+/// A shipping address, checked against the countries we ship to and their postal codes.
+pub async fn checked_address(conn: &mut PgConnection, form: &AddressForm) -> Result<Address> {
+    let postal_code = form.postal_code.trim().to_ascii_uppercase();
     let fits = repo::postal_code_fits(conn, &postal_code).await?;
-    Ok(form
-        .address
-        .check(|country, _| fits.get(country).copied())?)
+    Ok(form.check(|country, _| fits.get(country).copied())?)
 }
 
 /// Price `cart` for the form's destination country, method and code, refusing what can't be
@@ -364,7 +362,7 @@ pub async fn start(
     let buyer = buyer(state, session, form).await;
     let address = {
         let mut conn = state.db.acquire().await?;
-        checked_address(&mut conn, form).await
+        checked_address(&mut conn, &form.address).await
     };
     let (buyer, address) = match (buyer, address) {
         (Ok(buyer), Ok(address)) => (buyer, address),

@@ -4,6 +4,7 @@
 use super::model::SubscriptionView;
 use crate::error::AppError;
 use crate::ids::SubscriptionId;
+use crate::orders::model::AddressForm;
 use crate::ui::CardSetup;
 use leptos::prelude::*;
 
@@ -14,6 +15,7 @@ use {
     crate::accounts::authz::{Need, authorize},
     crate::cart::model::parse_quantity,
     crate::catalog::model::Cadence,
+    crate::ids::VariantId,
     crate::state::app_state,
 };
 
@@ -102,6 +104,31 @@ pub async fn cancel_subscription(
 ) -> Result<SubscriptionView, AppError> {
     let reason = parse_cancel_reason(&reason, &details).map_err(AppError::with_status)?;
     change_mine(id, Change::Cancel { reason }).await
+}
+
+/// `variant`: another size of the subscribed product.
+#[server(endpoint = "subscriptions/size")]
+pub async fn swap_subscription_size(
+    id: SubscriptionId,
+    #[server(default)] variant: String,
+) -> Result<SubscriptionView, AppError> {
+    let variant = variant
+        .trim()
+        .parse()
+        .map(VariantId)
+        .map_err(|_| AppError::field("variant", "Choose a size.").with_status())?;
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(service::swap_size(&app_state()?, principal.viewer.user_id, id, variant).await?)
+}
+
+/// Deliveries go to `address` from the next one on.
+#[server(endpoint = "subscriptions/address")]
+pub async fn change_subscription_address(
+    id: SubscriptionId,
+    address: AddressForm,
+) -> Result<SubscriptionView, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(service::move_deliveries(&app_state()?, principal.viewer.user_id, id, &address).await?)
 }
 
 /// Start saving a new card for renewals: what Stripe's form in the browser confirms.

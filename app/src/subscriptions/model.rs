@@ -5,6 +5,7 @@ use crate::catalog::model::{Cadence, SubscribeOffer};
 use crate::error::AppError;
 use crate::ids::{SubscriptionId, VariantId};
 use crate::money::Money;
+use crate::orders::model::Address;
 use chrono::{Months, NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
 
@@ -183,13 +184,9 @@ impl Schedule {
         match change {
             Change::Skip { due } => {
                 if let Some(due) = due
-                    && *due != self.next_renewal_on
+                    && (*due != self.next_renewal_on || self.status != S::Active)
                 {
-                    return Err(refused(format!(
-                        "The delivery of {} is no longer the next one: it was sent or skipped already. The next delivery is on {}.",
-                        long_date(*due),
-                        long_date(self.next_renewal_on)
-                    )));
+                    return Err(refused(self.not_coming(*due)));
                 }
                 if self.status != S::Active {
                     return Err(refused(match self.status {
@@ -357,6 +354,33 @@ impl Schedule {
         })
     }
 
+    /// Why the delivery due on `due` (a reminder's) is not the next one to come, in words.
+    pub fn not_coming(self, due: NaiveDate) -> String {
+        let due = long_date(due);
+        match (self.status, self.paused_until) {
+            (SubscriptionStatus::Paused, Some(until)) => format!(
+                "The delivery of {due} won't come: this subscription is paused until {}, and the next delivery is on {}.",
+                long_date(until),
+                long_date(self.next_renewal_on)
+            ),
+            (SubscriptionStatus::Paused, None) => {
+                format!(
+                    "The delivery of {due} won't come: this subscription is paused until you resume it."
+                )
+            }
+            (SubscriptionStatus::PaymentNeeded, _) => format!(
+                "The delivery of {due} is on hold: the last renewal could not be paid. Update your card to resume."
+            ),
+            (SubscriptionStatus::Cancelled, _) => {
+                format!("The delivery of {due} won't come: this subscription was cancelled.")
+            }
+            (SubscriptionStatus::Active, _) => format!(
+                "The delivery of {due} is no longer the next one: it was sent or skipped already. The next delivery is on {}.",
+                long_date(self.next_renewal_on)
+            ),
+        }
+    }
+
     /// The renewal the next delivery will be (1 = the first after the order that started it).
     pub fn next_renewal_number(self) -> u32 {
         self.renewals_done.saturating_add(1)
@@ -399,10 +423,24 @@ pub struct SubscriptionView {
     pub next_shipping: Option<Money>,
     pub next_total: Option<Money>,
     pub ships_to: String,
+    /// Where deliveries go, for the change-address form.
+    pub address: Address,
+    /// The sizes it can be swapped to (its product's other variants, at today's subscriber
+    /// price); empty when the product no longer offers subscriptions.
+    pub sizes: Vec<SizeOption>,
     pub started_on: NaiveDate,
     pub cancel_reason: Option<String>,
     /// Oldest first.
     pub history: Vec<SubscriptionEvent>,
+}
+
+/// A size a subscription can be swapped to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SizeOption {
+    pub variant: VariantId,
+    pub label: String,
+    /// Today's subscriber price of one.
+    pub unit_price: Money,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -448,6 +486,23 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("no longer the next one")
+        );
+        // Paused since the reminder: the link says so rather than "sent already".
+        let (paused, _) = monthly(due)
+            .apply(
+                &Change::Pause {
+                    until: Some(day(2027, 1, 20)),
+                },
+                today,
+            )
+            .unwrap();
+        let refused = paused
+            .apply(&Change::Skip { due: Some(due) }, today)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("paused until 20 January 2027"),
+            "{refused}"
         );
     }
 

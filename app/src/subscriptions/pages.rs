@@ -1,17 +1,21 @@
 //! `/account/subscriptions`: each subscription with its next delivery and what it will cost,
-//! the changes a customer can make (skip, pause, resume, interval, quantity, cancel) and its
-//! history. Every form is a plain HTML form; hydrated, the list refreshes in place.
+//! the changes a customer can make (skip, pause, resume, interval, quantity, size, address,
+//! card, cancel) and its history. Every form is a plain HTML form; hydrated, the list refreshes in place.
 
 use super::api::{
-    CancelSubscription, ChangeInterval, ChangeSubscriptionQuantity, FinishSubscriptionCard,
-    PauseSubscription, ResumeSubscription, SkipDelivery, StartSubscriptionCard, my_subscriptions,
+    CancelSubscription, ChangeInterval, ChangeSubscriptionAddress, ChangeSubscriptionQuantity,
+    FinishSubscriptionCard, PauseSubscription, ResumeSubscription, SkipDelivery,
+    StartSubscriptionCard, SwapSubscriptionSize, my_subscriptions,
 };
 use super::model::{CANCEL_REASONS, SubscriptionStatus, SubscriptionView, add_cadence, long_date};
 use crate::cart::model::MAX_LINE_QUANTITY;
 use crate::catalog::model::Cadence;
+use crate::checkout::api::load_checkout_options;
 use crate::error::AppError;
 use crate::ids::SubscriptionId;
-use crate::ui::{CardSetupForm, ErrorPage, FormError, field_error, form_error, on_success};
+use crate::ui::{
+    CardSetupForm, ErrorPage, FormError, TextField, field_error, form_error, on_success,
+};
 use leptos::prelude::*;
 use leptos::server::ServerAction;
 use leptos_meta::Title;
@@ -59,6 +63,8 @@ pub fn SubscriptionsPage() -> impl IntoView {
     });
     let card_saved = move || finish.value().with(|v| matches!(v, Some(Ok(_))));
     let list = Resource::new(move || version.get(), |_| my_subscriptions());
+    // The countries a delivery address may be in.
+    let options = Resource::new(|| (), |_| load_checkout_options());
     // From a reminder's link: skip the delivery of this subscription due then.
     let asked = Signal::derive(move || {
         query.with(|q| {
@@ -79,6 +85,10 @@ pub fn SubscriptionsPage() -> impl IntoView {
             <FormError error=card_error/>
             <Transition fallback=|| view! { <div class="subscriptions__loading" aria-busy="true"></div> }>
                 {move || Suspend::new(async move {
+                    let countries: Vec<(String, String)> = options
+                        .await
+                        .map(|o| o.destinations.into_iter().map(|d| (d.code, d.name)).collect())
+                        .unwrap_or_default();
                     match list.await {
                         Ok(list) if list.is_empty() => view! {
                             <div class="subscriptions__empty">
@@ -90,7 +100,8 @@ pub fn SubscriptionsPage() -> impl IntoView {
                             <ul class="subscriptions__list" role="list">
                                 {list.into_iter().map(|s| {
                                     let asked = asked.get_untracked().filter(|(id, _)| *id == s.id).map(|(_, due)| due);
-                                    view! { <SubscriptionCard s asked/> }
+                                    let countries = countries.clone();
+                                    view! { <SubscriptionCard s asked countries/> }
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
@@ -143,15 +154,22 @@ fn next_delivery(s: &SubscriptionView) -> String {
     }
 }
 
-/// `asked`: the due date of the delivery a reminder's link asks to skip, for this subscription.
+/// `asked`: the due date of the delivery a reminder's link asks to skip, for this subscription;
+/// `countries`: (code, name) of those we ship to.
 #[component]
-fn SubscriptionCard(s: SubscriptionView, asked: Option<chrono::NaiveDate>) -> impl IntoView {
+fn SubscriptionCard(
+    s: SubscriptionView,
+    asked: Option<chrono::NaiveDate>,
+    countries: Vec<(String, String)>,
+) -> impl IntoView {
     let skip = ServerAction::<SkipDelivery>::new();
     let pause = ServerAction::<PauseSubscription>::new();
     let resume = ServerAction::<ResumeSubscription>::new();
     let every = ServerAction::<ChangeInterval>::new();
     let quantity = ServerAction::<ChangeSubscriptionQuantity>::new();
     let cancel = ServerAction::<CancelSubscription>::new();
+    let size = ServerAction::<SwapSubscriptionSize>::new();
+    let address = ServerAction::<ChangeSubscriptionAddress>::new();
     let card = ServerAction::<StartSubscriptionCard>::new();
     let card_problem = form_error(card);
     let errors = [
@@ -161,7 +179,10 @@ fn SubscriptionCard(s: SubscriptionView, asked: Option<chrono::NaiveDate>) -> im
         wire(every),
         wire(quantity),
         wire(cancel),
+        wire(size),
     ];
+    // The address form shows its problems by its fields.
+    let address_error = wire(address);
     let problem = move || errors.iter().find_map(|e| e.get()).map(|e| e.detail());
     let until_problem = field_error(errors[1], "until");
     let reason_problem = Signal::derive(move || {
@@ -188,7 +209,7 @@ fn SubscriptionCard(s: SubscriptionView, asked: Option<chrono::NaiveDate>) -> im
             <header class="subscription__head">
                 <div>
                     <h2 class="subscription__name"><a href=href>{s.product_name.clone()}</a></h2>
-                    <p class="subscription__what">
+                    <p class="subscription__what" data-testid="subscription-what">
                         {format!("{} · {} per delivery, {}", s.variant_label, schedule.quantity, schedule.every.label())}
                     </p>
                 </div>
@@ -213,9 +234,7 @@ fn SubscriptionCard(s: SubscriptionView, asked: Option<chrono::NaiveDate>) -> im
                     }.into_any()
                 } else {
                     view! {
-                        <p class="subscription__reminder" data-testid="skip-prompt">
-                            {format!("The delivery of {} is no longer the next one: it was sent or skipped already.", long_date(due))}
-                        </p>
+                        <p class="subscription__reminder" data-testid="skip-prompt">{schedule.not_coming(due)}</p>
                     }.into_any()
                 }
             })}
@@ -225,7 +244,12 @@ fn SubscriptionCard(s: SubscriptionView, asked: Option<chrono::NaiveDate>) -> im
             <p class="form-error" role="alert" aria-live="polite">{problem}</p>
             {live.then(|| {
                 let (id1, id2, id3, id4, id5, id6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
-                let id7 = id.clone();
+                let (id7, id8, id9) = (id.clone(), id.clone(), id.clone());
+                let sizes = s.sizes.clone();
+                let ship = s.address.clone();
+                let country_problem = field_error(address_error, "address[country]");
+                let [field_name, field_line1, field_line2, field_postal, field_city, field_country] =
+                    ["name", "line1", "line2", "postal", "city", "country"].map(|f| format!("{f}-{key}"));
                 view! {
                     <div class="subscription__actions">
                         {(status == SubscriptionStatus::Active).then(|| view! {
@@ -279,6 +303,48 @@ fn SubscriptionCard(s: SubscriptionView, asked: Option<chrono::NaiveDate>) -> im
                                 </ActionForm>
                             }
                         }
+                        {(!sizes.is_empty()).then(|| {
+                            let field = format!("size-{key}");
+                            view! {
+                                <ActionForm action=size attr:class="subscription__form">
+                                    <input type="hidden" name="id" value=id8.clone()/>
+                                    <label for=field.clone()>"Size"</label>
+                                    <select id=field name="variant">
+                                        {sizes.iter().map(|o| view! {
+                                            <option value=o.variant.to_string()>
+                                                {format!("{} — {} each", o.label, o.unit_price)}
+                                            </option>
+                                        }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="button button--quiet">"Change size"</button>
+                                </ActionForm>
+                            }
+                        })}
+                        <details class="subscription__address">
+                            <summary>"Change the delivery address"</summary>
+                            <ActionForm action=address attr:class="subscription__form" attr:novalidate=true>
+                                <input type="hidden" name="id" value=id9.clone()/>
+                                <TextField label="Full name" name="address[name]" id=field_name
+                                    autocomplete="name" value=ship.name.clone() error=address_error/>
+                                <TextField label="Street and number" name="address[line1]" id=field_line1
+                                    autocomplete="address-line1" value=ship.line1.clone() error=address_error/>
+                                <TextField label="Apartment, floor (optional)" name="address[line2]" id=field_line2
+                                    autocomplete="address-line2" value=ship.line2.clone() required=false error=address_error/>
+                                <TextField label="Postal code" name="address[postal_code]" id=field_postal
+                                    autocomplete="postal-code" value=ship.postal_code.clone() error=address_error/>
+                                <TextField label="Town or city" name="address[city]" id=field_city
+                                    autocomplete="address-level2" value=ship.city.clone() error=address_error/>
+                                <label for=field_country.clone()>"Country"</label>
+                                <select id=field_country name="address[country]" autocomplete="country">
+                                    {countries.iter().map(|(code, name)| view! {
+                                        <option value=code.clone() selected=*code == ship.country>{name.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                                <p class="field-error" role="alert">{move || country_problem.get()}</p>
+                                <button type="submit" class="button button--quiet">"Save the address"</button>
+                                <FormError error=address_error/>
+                            </ActionForm>
+                        </details>
                         <div class="subscription__card">
                             {move || {
                                 let id7 = id7.clone();

@@ -51,7 +51,9 @@ pub async fn remind(state: &AppState, id: SubscriptionId) -> Result<bool> {
     let schedule = sub.schedule.as_of(today);
     let due_on = schedule.next_renewal_on;
     let window = today..=today + TimeDelta::days(i64::from(REMIND_DAYS_BEFORE));
-    if schedule.status != SubscriptionStatus::Active || !window.contains(&due_on) {
+    // A pause that ends by the delivery's day does not stop it.
+    let delivers = schedule.as_of(due_on).status == SubscriptionStatus::Active;
+    if !delivers || !window.contains(&due_on) {
         return Ok(false);
     }
     let renewal = schedule.next_renewal_number();

@@ -1,7 +1,8 @@
 //! Subscription queries. Each takes a connection; the caller owns any transaction.
 
 use super::model::{
-    RenewalStatus, Schedule, SubscriptionEvent, SubscriptionEventKind, SubscriptionStatus,
+    RenewalStatus, Schedule, SizeOption, SubscriptionEvent, SubscriptionEventKind,
+    SubscriptionStatus,
 };
 use crate::catalog::model::{Cadence, SubscribeOffer};
 use crate::ids::{OrderId, SubscriptionId, UserId, VariantId};
@@ -504,8 +505,9 @@ pub async fn retry_renewal_today(
     Ok(())
 }
 
-/// Active subscriptions whose next delivery falls in the `days` after `today` and whose
-/// customer has not been reminded of it, soonest first, leaving out `resting`.
+/// Subscriptions whose next delivery falls in the `days` after `today` and will be made (active,
+/// or paused to a date no later than it), whose customer has not been reminded of it,
+/// soonest first, leaving out `resting`.
 pub async fn reminders_due(
     conn: &mut PgConnection,
     today: NaiveDate,
@@ -517,7 +519,9 @@ pub async fn reminders_due(
         r#"
         SELECT s.subscription_id AS "id: SubscriptionId"
         FROM subscriptions s
-        WHERE s.status = 'active' AND s.next_renewal_on > $1
+        WHERE (s.status = 'active'
+               OR (s.status = 'paused' AND s.paused_until <= s.next_renewal_on))
+          AND s.next_renewal_on > $1
           AND s.next_renewal_on <= $1 + $2::integer
           AND NOT EXISTS (SELECT 1 FROM subscription_reminders r
                           WHERE r.subscription_id = s.subscription_id
@@ -535,14 +539,19 @@ pub async fn reminders_due(
     .await
 }
 
-/// The unit price the customer was last told of (their latest reminder), if any.
+/// The unit price the customer was last told of (their latest reminder since they last
+/// changed the size: a size they chose comes at the price they saw choosing it), if any.
 pub async fn last_reminded_price(
     conn: &mut PgConnection,
     id: SubscriptionId,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"SELECT unit_price_minor FROM subscription_reminders
-           WHERE subscription_id = $1 ORDER BY due_on DESC LIMIT 1"#,
+        r#"SELECT r.unit_price_minor FROM subscription_reminders r
+           WHERE r.subscription_id = $1
+             AND r.sent_at > COALESCE((SELECT max(e.at) FROM subscription_events e
+                                       WHERE e.subscription_id = $1
+                                         AND e.kind = 'variant_swapped'), '-infinity')
+           ORDER BY r.due_on DESC LIMIT 1"#,
         id.0
     )
     .fetch_optional(conn)
@@ -569,4 +578,107 @@ pub async fn insert_reminder(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The sizes each of `variants` can be swapped to: the other variants of its product, at
+/// today's subscriber price, while the product is on sale and offers subscriptions.
+pub async fn sizes(
+    conn: &mut PgConnection,
+    variants: &[VariantId],
+) -> Result<HashMap<VariantId, Vec<SizeOption>>, sqlx::Error> {
+    let ids: Vec<uuid::Uuid> = variants.iter().map(|v| v.0).collect();
+    let rows = sqlx::query!(
+        r#"
+        SELECT o.variant_id AS "of: VariantId", v.variant_id AS "variant: VariantId", v.label,
+               v.price_minor, v.currency, subscribe_discount_bp(p.product_id) AS "offer_bp!"
+        FROM variants o
+        JOIN products p ON p.product_id = o.product_id
+        JOIN variants v ON v.product_id = o.product_id AND v.variant_id <> o.variant_id
+        WHERE o.variant_id = ANY($1) AND p.published_at IS NOT NULL
+          AND subscribe_discount_bp(p.product_id) IS NOT NULL
+        ORDER BY o.variant_id, v.position
+        "#,
+        &ids
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out: HashMap<VariantId, Vec<SizeOption>> = HashMap::new();
+    for r in rows {
+        let Some(offer) = SubscribeOffer::from_bp(r.offer_bp) else {
+            continue;
+        };
+        out.entry(r.of).or_default().push(SizeOption {
+            variant: r.variant,
+            label: r.label,
+            unit_price: offer.price(money(r.price_minor, &r.currency)?),
+        });
+    }
+    Ok(out)
+}
+
+/// Deliveries are `variant` from now on, at `unit_price` for the renewals the sign-up price
+/// still holds for (`discount_bp` being the discount that made it).
+pub async fn set_variant(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    variant: VariantId,
+    unit_price: Money,
+    discount_bp: u16,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE subscriptions
+           SET variant_id = $2, locked_unit_price_minor = $3, currency = $4, discount_bp = $5
+           WHERE subscription_id = $1"#,
+        id.0,
+        variant.0,
+        unit_price.minor(),
+        unit_price.currency().code(),
+        i32::from(discount_bp),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deliveries go to `address` by `shipping_method` from now on.
+pub async fn set_address(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    address: &crate::orders::model::Address,
+    shipping_method: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE subscriptions
+           SET ship_name = $2, ship_line1 = $3, ship_line2 = $4, ship_postal_code = $5,
+               ship_city = $6, ship_country = $7, shipping_method = $8
+           WHERE subscription_id = $1"#,
+        id.0,
+        address.name,
+        address.line1,
+        address.line2,
+        address.postal_code,
+        address.city,
+        address.country,
+        shipping_method,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the delivery due on `due_on` has an order whose charge is being made now.
+pub async fn being_charged(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    due_on: NaiveDate,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM subscription_renewals
+                          WHERE subscription_id = $1 AND due_on = $2 AND status = 'charging')
+           AS "charging!""#,
+        id.0,
+        due_on
+    )
+    .fetch_one(conn)
+    .await
 }

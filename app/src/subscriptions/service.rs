@@ -1,15 +1,18 @@
 //! Subscription use cases: a subscription starts in the transaction that books its first
 //! order's payment; its customer sees what the next delivery will cost and changes it (skip,
-//! pause, resume, interval, quantity, cancel), each change an entry in its history.
+//! pause, resume, interval, quantity, size, address, card, cancel), each change an entry in its
+//! history.
 
 use super::model::{
-    Change, SubscriptionEventKind, SubscriptionView, add_cadence, long_date, renewal_unit_price,
+    Change, SizeOption, SubscriptionEventKind, SubscriptionStatus, SubscriptionView, add_cadence,
+    long_date, renewal_unit_price,
 };
 use super::repo::{self, NewSubscription, Row};
-use crate::checkout::service::{DeliveryRules, Item};
+use crate::checkout::service::{DeliveryRules, Item, checked_address};
 use crate::error::{AppError, ServiceError};
-use crate::ids::{SubscriptionId, UserId};
+use crate::ids::{SubscriptionId, UserId, VariantId};
 use crate::orders::hooks::PaidOrder;
+use crate::orders::model::AddressForm;
 use crate::state::AppState;
 use crate::ui::CardSetup;
 use chrono::{DateTime, Utc};
@@ -82,6 +85,7 @@ fn view_of(
     rules: &DeliveryRules,
     now: DateTime<Utc>,
     history: Vec<super::model::SubscriptionEvent>,
+    sizes: Vec<SizeOption>,
 ) -> Result<SubscriptionView> {
     let today = now.date_naive();
     let schedule = row.schedule.as_of(today);
@@ -124,6 +128,8 @@ fn view_of(
             "{}, {}, {}",
             row.address.name, row.address.city, row.address.country
         ),
+        address: row.address,
+        sizes,
         started_on: row.created_at.date_naive(),
         cancel_reason: row.cancel_reason,
         history,
@@ -137,14 +143,171 @@ pub async fn mine(state: &AppState, user: UserId) -> Result<Vec<SubscriptionView
     let rows = repo::of_user(&mut conn, user).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let mut histories = repo::histories(&mut conn, &ids).await?;
+    let variants: Vec<_> = rows.iter().map(|r| r.variant).collect();
+    let sizes = repo::sizes(&mut conn, &variants).await?;
     let rules = rules_for(&mut conn, &rows.iter().collect::<Vec<_>>()).await?;
     let now = state.clock.now();
     rows.into_iter()
         .map(|row| {
             let history = histories.remove(&row.id).unwrap_or_default();
-            view_of(row, &rules, now, history)
+            let sizes = sizes.get(&row.variant).cloned().unwrap_or_default();
+            view_of(row, &rules, now, history, sizes)
         })
         .collect()
+}
+
+/// Write what happened to `id` (if anything) in its history, commit, and show it as it now is.
+async fn changed(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    id: SubscriptionId,
+    user: UserId,
+    what: Option<(SubscriptionEventKind, &str)>,
+    now: DateTime<Utc>,
+) -> Result<SubscriptionView> {
+    if let Some((kind, detail)) = what {
+        repo::record(&mut tx, id, kind, detail, Some(user)).await?;
+    }
+    let row = repo::lock(&mut tx, id, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let history = repo::histories(&mut tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let sizes = repo::sizes(&mut tx, &[row.variant])
+        .await?
+        .remove(&row.variant)
+        .unwrap_or_default();
+    let rules = rules_for(&mut tx, &[&row]).await?;
+    let view = view_of(row, &rules, now, history, sizes)?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// One of the user's live subscriptions, locked, as it stands today; refused when its
+/// delivery due now is being charged (a change then could not apply to it).
+async fn lock_live(
+    tx: &mut PgConnection,
+    id: SubscriptionId,
+    user: UserId,
+    today: chrono::NaiveDate,
+) -> Result<Row> {
+    let mut row = repo::lock(tx, id, user).await?.ok_or(AppError::NotFound)?;
+    row.schedule = row.schedule.as_of(today);
+    if row.schedule.status == SubscriptionStatus::Cancelled {
+        return Err(AppError::invalid(
+            "This subscription was cancelled. Subscribe again from the product page.",
+        )
+        .into());
+    }
+    if repo::being_charged(tx, id, row.schedule.next_renewal_on).await? {
+        return Err(AppError::invalid(format!(
+            "The delivery of {} is being paid for right now. Try again in a minute: the change will apply from the next one.",
+            long_date(row.schedule.next_renewal_on)
+        ))
+        .into());
+    }
+    Ok(row)
+}
+
+/// Deliver `variant` (another size of the same product) from the next delivery on, at
+/// today's subscriber price for it. The sign-up price rule goes on counting from the start:
+/// the new size keeps its price for the renewals the lock has left.
+#[tracing::instrument(skip_all, fields(subscription = %id))]
+pub async fn swap_size(
+    state: &AppState,
+    user: UserId,
+    id: SubscriptionId,
+    variant: VariantId,
+) -> Result<SubscriptionView> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let row = lock_live(&mut tx, id, user, now.date_naive()).await?;
+    if variant == row.variant {
+        return Err(AppError::field(
+            "variant",
+            format!("It is already {} per delivery.", row.variant_label),
+        )
+        .into());
+    }
+    let sizes = repo::sizes(&mut tx, &[row.variant])
+        .await?
+        .remove(&row.variant)
+        .unwrap_or_default();
+    let Some(size) = sizes.into_iter().find(|s| s.variant == variant) else {
+        return Err(AppError::field(
+            "variant",
+            "Choose one of the sizes offered for this product.",
+        )
+        .into());
+    };
+    let discount_bp = row.offer.map_or(0, |o| o.discount_bp);
+    repo::set_variant(&mut tx, id, variant, size.unit_price, discount_bp).await?;
+    let said = format!(
+        "Now {} at {} each (was {} at {}), from the delivery on {}.",
+        size.label,
+        size.unit_price,
+        row.variant_label,
+        row.locked_unit_price,
+        long_date(row.schedule.next_renewal_on)
+    );
+    changed(
+        tx,
+        id,
+        user,
+        Some((SubscriptionEventKind::VariantSwapped, &said)),
+        now,
+    )
+    .await
+}
+
+/// Send deliveries to `form` from the next one on. The shipping method stays when the new
+/// country offers it, else the country's first.
+#[tracing::instrument(skip_all, fields(subscription = %id))]
+pub async fn move_deliveries(
+    state: &AppState,
+    user: UserId,
+    id: SubscriptionId,
+    form: &AddressForm,
+) -> Result<SubscriptionView> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let row = lock_live(&mut tx, id, user, now.date_naive()).await?;
+    let address = checked_address(&mut tx, form).await?;
+    if address == row.address {
+        return Err(AppError::invalid("Deliveries already go to this address.").into());
+    }
+    let destinations = crate::checkout::repo::destinations(&mut tx).await?;
+    let methods = destinations
+        .iter()
+        .find(|d| d.code == address.country)
+        .map(|d| d.methods.as_slice())
+        .unwrap_or_default();
+    let method = methods
+        .iter()
+        .find(|m| m.code == row.shipping_method)
+        .or_else(|| methods.first())
+        .ok_or_else(|| AppError::field("address[country]", "Choose a country we ship to."))?;
+    repo::set_address(&mut tx, id, &address, &method.code).await?;
+    let said = format!(
+        "Deliveries now go to {}, {} {}, {}, {} by {} (was {}, {}).",
+        address.name,
+        address.postal_code,
+        address.city,
+        address.line1,
+        address.country,
+        method.name,
+        row.address.city,
+        row.address.country,
+    );
+    changed(
+        tx,
+        id,
+        user,
+        Some((SubscriptionEventKind::AddressChanged, &said)),
+        now,
+    )
+    .await
 }
 
 /// Make `change` to one of the customer's subscriptions, under its lock, and write why in its
@@ -174,20 +337,7 @@ pub async fn change(
         | Change::Quantity(_) => None,
     };
     repo::save(&mut tx, id, &schedule, reason).await?;
-    repo::record(&mut tx, id, change.event(), &said, Some(user)).await?;
-    let history = repo::histories(&mut tx, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let row = Row {
-        schedule,
-        cancel_reason: reason.map(str::to_owned).or(row.cancel_reason),
-        ..row
-    };
-    let rules = rules_for(&mut tx, &[&row]).await?;
-    let view = view_of(row, &rules, now, history)?;
-    tx.commit().await?;
-    Ok(view)
+    changed(tx, id, user, Some((change.event(), &said)), now).await
 }
 
 /// Start saving a new card for one of the customer's live subscriptions: the client secret
@@ -247,38 +397,30 @@ pub async fn finish_card_update(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut schedule = row.schedule.as_of(today);
-    if schedule.status == super::model::SubscriptionStatus::Cancelled {
+    if schedule.status == SubscriptionStatus::Cancelled {
         return Err(AppError::invalid("This subscription was cancelled.").into());
     }
-    if row.payment_method != method {
-        repo::set_card(&mut tx, id, &method).await?;
-        let mut detail = format!(
-            "Renewals are now charged to the {} card ending {}.",
-            card.brand, card.last4
-        );
-        if schedule.status == super::model::SubscriptionStatus::PaymentNeeded {
-            schedule.status = super::model::SubscriptionStatus::Active;
-            repo::save(&mut tx, id, &schedule, None).await?;
-            repo::retry_renewal_today(&mut tx, id, schedule.next_renewal_on, today).await?;
-            detail.push_str(" The delivery that waited for it is ordered now.");
-        }
-        repo::record(
-            &mut tx,
-            id,
-            SubscriptionEventKind::CardUpdated,
-            &detail,
-            Some(user),
-        )
-        .await?;
+    if row.payment_method == method {
+        // Finished already: nothing new to record.
+        return changed(tx, id, user, None, now).await;
     }
-    let history = repo::histories(&mut tx, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let mut row = row;
-    row.schedule = schedule;
-    let rules = rules_for(&mut tx, &[&row]).await?;
-    let view = view_of(row, &rules, now, history)?;
-    tx.commit().await?;
-    Ok(view)
+    repo::set_card(&mut tx, id, &method).await?;
+    let mut detail = format!(
+        "Renewals are now charged to the {} card ending {}.",
+        card.brand, card.last4
+    );
+    if schedule.status == SubscriptionStatus::PaymentNeeded {
+        schedule.status = SubscriptionStatus::Active;
+        repo::save(&mut tx, id, &schedule, None).await?;
+        repo::retry_renewal_today(&mut tx, id, schedule.next_renewal_on, today).await?;
+        detail.push_str(" The delivery that waited for it is ordered now.");
+    }
+    changed(
+        tx,
+        id,
+        user,
+        Some((SubscriptionEventKind::CardUpdated, &detail)),
+        now,
+    )
+    .await
 }

@@ -289,28 +289,35 @@ async fn double_orders(db: &PgPool) -> Result<i64> {
 /// (a delivery is its subscription and its due date, both in the charge's metadata and
 /// description).
 async fn charges(state: &AppState) -> Result<(usize, usize)> {
-    let mut per_delivery: HashMap<(String, String), usize> = HashMap::new();
-    let mut charges = 0;
-    for intent in state.payments.intents_since(0).await? {
-        if intent.status != payments::IntentStatus::Succeeded {
-            continue;
-        }
-        let (Some(subscription), Some(order)) = (
-            intent.metadata.get("subscription_id"),
-            intent.metadata.get("order_id"),
-        ) else {
-            continue;
-        };
-        charges += 1;
-        let due: Option<String> =
-            sqlx::query_scalar("SELECT renewal_due_on::text FROM orders WHERE order_id = $1::uuid")
-                .bind(order)
-                .fetch_optional(&state.db)
-                .await?
-                .flatten();
-        *per_delivery
-            .entry((subscription.clone(), due.unwrap_or_default()))
-            .or_insert(0) += 1;
+    let charged: Vec<(String, String)> = state
+        .payments
+        .intents_since(0)
+        .await?
+        .into_iter()
+        .filter(|intent| intent.status == payments::IntentStatus::Succeeded)
+        .filter_map(|intent| {
+            Some((
+                intent.metadata.get("subscription_id")?.clone(),
+                intent.metadata.get("order_id")?.clone(),
+            ))
+        })
+        .collect();
+    let orders: Vec<&str> = charged.iter().map(|(_, order)| order.as_str()).collect();
+    // Each charged order's delivery date, read at once.
+    let due: HashMap<String, String> = sqlx::query_as(
+        "SELECT order_id::text, renewal_due_on::text FROM orders
+         WHERE order_id::text = ANY($1) AND renewal_due_on IS NOT NULL",
+    )
+    .bind(&orders)
+    .fetch_all(&state.db)
+    .await?
+    .into_iter()
+    .collect();
+    let charges = charged.len();
+    let mut per_delivery: HashMap<(&str, &str), usize> = HashMap::new();
+    for (subscription, order) in &charged {
+        let due = due.get(order).map_or("", String::as_str);
+        *per_delivery.entry((subscription, due)).or_insert(0) += 1;
     }
     let twice = per_delivery.values().filter(|n| **n > 1).count();
     Ok((charges, twice))
