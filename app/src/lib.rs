@@ -81,6 +81,7 @@ use notifications::pages::{MailboxPage, UnsubscribePage};
 use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
 use orders::pages::{MyOrdersPage, OrderDetailPage};
 use restock::components::BackInStock;
+use subscriptions::admin::{AdminSubscriptionPage, AdminSubscriptionsPage};
 use subscriptions::pages::SubscriptionsPage;
 use ui::NotFound;
 
@@ -242,6 +243,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("products")) view=AdminCatalogPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("orders")) view=AdminOrdersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("subscriptions")) view=AdminSubscriptionsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("subscriptions"), ParamSegment("id")) view=AdminSubscriptionPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("disputes")) view=AdminDisputesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("finance"), StaticSegment("reconciliation")) view=AdminReconciliationPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("disputes"), ParamSegment("id")) view=AdminDisputePage ssr=SsrMode::Async/>

@@ -321,6 +321,20 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec![("order", &nobody), ("amount", "1"), ("reason", "Test")],
             vec!["admin"],
         ),
+        // Subscriptions: support and finance admins see them, support retries; made-up ones
+        // are 404 to them.
+        (
+            "admin/subscriptions",
+            vec![("status", ""), ("due_by", ""), ("email", ""), ("page", "1")],
+            vec!["admin"],
+        ),
+        ("admin/subscriptions/units-due", vec![], vec!["admin"]),
+        ("admin/subscription", vec![("id", &nobody)], vec!["admin"]),
+        (
+            "admin/subscription/retry",
+            vec![("id", &nobody)],
+            vec!["admin"],
+        ),
         // Disputes: finance admins only.
         ("admin/disputes", vec![("status", "")], vec!["admin"]),
         ("admin/dispute", vec![("dispute", &nobody)], vec!["admin"]),

@@ -10,7 +10,10 @@ use app::cart::model::Cart;
 use app::checkout::model::CheckoutSummary;
 use app::checkout::service::SUBSCRIBING_NEEDS_AN_ACCOUNT;
 use app::orders::model::PaymentStart;
-use app::subscriptions::model::{SubscriptionEventKind, SubscriptionStatus, SubscriptionView};
+use app::subscriptions::model::{
+    AdminSubscription, AdminSubscriptionPage, RenewalStatus, SubscriptionEventKind,
+    SubscriptionStatus, SubscriptionView, UnitsDue,
+};
 use axum::http::StatusCode;
 use chrono::{Months, TimeDelta};
 use server::seed::DEMO_PASSWORD;
@@ -405,6 +408,109 @@ async fn a_customer_swaps_the_size_and_moves_deliveries_and_the_next_renewal_fol
             .await,
     );
     assert!(late.detail().contains("cancelled"), "{late:?}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_back_office_lists_subscriptions_plans_their_stock_and_retries_a_waiting_delivery(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = shop(options).await;
+    // Exactly the two units the first order takes: the renewal will wait for stock.
+    let variant = stocked_variant(&app, 2, 2000).await;
+    let (_ann, s) = subscribed(&app, "ann@olivine.test", &variant, "2").await;
+    let id = s.id.to_string();
+    let due = s.schedule.next_renewal_on;
+    days_later(&app, (due - app.state.clock.today()).num_days());
+    renewal_pass(&app).await;
+    assert!(renewal_orders(&app, s.id.0).await.is_empty());
+
+    let mut admin = app.browser();
+    admin.sign_in("admin@olivine.test", DEMO_PASSWORD).await;
+    let list = |status: &'static str, due_by: String, email: &'static str| {
+        vec![
+            ("status", status.to_owned()),
+            ("due_by", due_by),
+            ("email", email.to_owned()),
+            ("page", "1".to_owned()),
+        ]
+    };
+    let listed = async |admin: &mut Browser<'_>, pairs: Vec<(&str, String)>| {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        parsed::<AdminSubscriptionPage>(&admin.call("admin/subscriptions", &pairs).await)
+    };
+    let found = listed(&mut admin, list("active", due.to_string(), "ann@")).await;
+    assert_eq!(found.total, 1);
+    assert_eq!(found.rows[0].id, s.id);
+    assert_eq!(found.rows[0].renewal, Some(RenewalStatus::WaitingStock));
+    let yesterday = due - TimeDelta::days(1);
+    for pairs in [
+        list("payment_needed", String::new(), ""),
+        list("", yesterday.to_string(), ""),
+        list("", String::new(), "ben@"),
+    ] {
+        assert_eq!(listed(&mut admin, pairs).await.total, 0);
+    }
+    let bad = refusal(
+        &admin
+            .call(
+                "admin/subscriptions",
+                &[
+                    ("status", "lost"),
+                    ("due_by", ""),
+                    ("email", ""),
+                    ("page", "1"),
+                ],
+            )
+            .await,
+    );
+    assert!(bad.field_message("status").is_some(), "{bad:?}");
+
+    // The next 7 days need 2 units of it, and no lot that lasts can give them.
+    let units = async |admin: &mut Browser<'_>| {
+        let all: Vec<UnitsDue> = parsed(&admin.call("admin/subscriptions/units-due", &[]).await);
+        all.into_iter()
+            .find(|u| u.sku == s.sku)
+            .map(|u| (u.deliveries, u.units, u.supply))
+    };
+    assert_eq!(units(&mut admin).await, Some((1, 2, 0)));
+    receive(&app, &variant, "FRESH", 5, 400).await;
+    assert_eq!(units(&mut admin).await, Some((1, 2, 5)));
+
+    // Support tries the waiting delivery again: it is ordered and paid at once, once.
+    let detail: AdminSubscription = parsed(&admin.call("admin/subscription", &[("id", &id)]).await);
+    assert!(detail.can_retry);
+    assert_eq!(detail.renewals[0].status, RenewalStatus::WaitingStock);
+    let retried: AdminSubscription =
+        parsed(&admin.call("admin/subscription/retry", &[("id", &id)]).await);
+    app.deliver_events().await;
+    assert!(!retried.can_retry);
+    assert_eq!(retried.renewals[0].status, RenewalStatus::Paid);
+    assert!(retried.renewals[0].order.is_some());
+    let orders = renewal_orders(&app, s.id.0).await;
+    assert_eq!(orders.len(), 1, "{orders:?}");
+    assert_eq!(orders[0].0, "paid");
+    let kinds: Vec<_> = retried
+        .subscription
+        .history
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.contains(&SubscriptionEventKind::RetryOrdered),
+        "{kinds:?}"
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'subscription_retried' AND subject_id = $1",
+    )
+    .bind(s.id.0)
+    .fetch_one(&app.db)
+    .await
+    .expect("audit");
+    assert_eq!(audited, 1);
+    let again = refusal(&admin.call("admin/subscription/retry", &[("id", &id)]).await);
+    assert!(again.detail().contains("nothing to try again"), "{again:?}");
+    assert_eq!(units(&mut admin).await, None);
 }
 
 /// One pass of the renewal job, then the webhooks it caused.

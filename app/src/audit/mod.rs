@@ -63,6 +63,7 @@ pg_enum!(
     DisputeSettled = "dispute_settled": "Settled a dispute by submitting again",
     DisputeEscalated = "dispute_escalated": "Asked Olivine to decide a dispute",
     DisputeResolved = "dispute_resolved": "Decided a dispute",
+    SubscriptionRetried = "subscription_retried": "Tried a subscription's delivery again",
 });
 
 #[cfg(feature = "ssr")]

@@ -1,6 +1,7 @@
-//! Subscribe and save: subscriptions started at checkout, the customer's account page, and
-//! the rules that change them.
+//! Subscribe and save: subscriptions started at checkout, the customer's account page, the
+//! rules that change them, renewals and reminders, and the back office's view of them.
 
+pub mod admin;
 pub mod api;
 pub mod model;
 pub mod pages;

@@ -37,6 +37,7 @@ pg_enum!(
     SkippedOutOfStock = "skipped_out_of_stock": "Skipped: out of stock",
     PaymentFailed = "payment_failed": "Payment failed",
     PaymentNeeded = "payment_needed": "Payment needed",
+    RetryOrdered = "retry_ordered": "Tried again by support",
 });
 
 pg_enum!(
@@ -448,6 +449,83 @@ pub struct SubscriptionEvent {
     pub kind: SubscriptionEventKind,
     pub detail: String,
     pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Subscriptions per page of the back office's list.
+pub const ADMIN_PER_PAGE: i64 = 50;
+
+/// A subscription in the back office's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSubscriptionRow {
+    pub id: SubscriptionId,
+    pub email: String,
+    pub product_name: String,
+    pub variant_label: String,
+    pub sku: String,
+    pub quantity: i32,
+    pub every: Cadence,
+    pub status: SubscriptionStatus,
+    pub next_renewal_on: NaiveDate,
+    pub paused_until: Option<NaiveDate>,
+    pub renewals_done: i32,
+    /// Where the next delivery's renewal is, once the worker has started on it.
+    pub renewal: Option<RenewalStatus>,
+}
+
+/// One page of the back office's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSubscriptionPage {
+    pub rows: Vec<AdminSubscriptionRow>,
+    pub total: i64,
+    pub page: i64,
+}
+
+/// What the deliveries due in the next days need of one variant, next to what its lots can
+/// give them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitsDue {
+    pub sku: String,
+    pub product_name: String,
+    pub variant_label: String,
+    pub deliveries: i64,
+    pub units: i64,
+    /// Lots count when they keep past this day: the most demanding delivery's next one plus
+    /// the shelf-life margin.
+    pub lasting_beyond: NaiveDate,
+    /// Free units in those lots.
+    pub supply: i64,
+}
+
+/// One due delivery as the back office sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewalLine {
+    pub due_on: NaiveDate,
+    pub status: RenewalStatus,
+    pub attempts: i32,
+    pub retry_on: Option<NaiveDate>,
+    pub last_error: Option<String>,
+    /// The latest attempt's order: (id, "OL-1001").
+    pub order: Option<(crate::ids::OrderId, String)>,
+}
+
+/// One subscription in the back office: as its customer sees it, whose it is, its deliveries,
+/// and whether support may try the next one again now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminSubscription {
+    pub subscription: SubscriptionView,
+    pub email: String,
+    /// Newest first.
+    pub renewals: Vec<RenewalLine>,
+    pub can_retry: bool,
+}
+
+/// Whether support may try the delivery in `renewal` again now: it waits for a retry, for
+/// stock, or gave up on the card.
+pub fn retryable(renewal: RenewalStatus) -> bool {
+    match renewal {
+        RenewalStatus::Retrying | RenewalStatus::WaitingStock | RenewalStatus::Failed => true,
+        RenewalStatus::Charging | RenewalStatus::Paid | RenewalStatus::Skipped => false,
+    }
 }
 
 #[cfg(test)]

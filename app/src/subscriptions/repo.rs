@@ -1,8 +1,8 @@
 //! Subscription queries. Each takes a connection; the caller owns any transaction.
 
 use super::model::{
-    RenewalStatus, Schedule, SizeOption, SubscriptionEvent, SubscriptionEventKind,
-    SubscriptionStatus,
+    ADMIN_PER_PAGE, AdminSubscriptionRow, RenewalLine, RenewalStatus, Schedule, SizeOption,
+    SubscriptionEvent, SubscriptionEventKind, SubscriptionStatus, UnitsDue,
 };
 use crate::catalog::model::{Cadence, SubscribeOffer};
 use crate::ids::{OrderId, SubscriptionId, UserId, VariantId};
@@ -681,4 +681,151 @@ pub async fn being_charged(
     )
     .fetch_one(conn)
     .await
+}
+
+/// The back office's list: subscriptions with `status` (any when `None`) whose next delivery
+/// is on or before `due_by` (any when `None`), whose customer's email contains `email`,
+/// soonest delivery first; one page and the count of all that match.
+pub async fn admin_list(
+    conn: &mut PgConnection,
+    status: Option<SubscriptionStatus>,
+    due_by: Option<NaiveDate>,
+    email: &str,
+    page: i64,
+) -> Result<(Vec<AdminSubscriptionRow>, i64), sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT s.subscription_id AS "id: SubscriptionId", u.email::text AS "email!", p.name,
+               v.label, v.sku, s.quantity, s.every_months, s.status AS "status: SubscriptionStatus",
+               s.next_renewal_on, s.paused_until, s.renewals_done,
+               r.status AS "renewal?: RenewalStatus", count(*) OVER () AS "total!"
+        FROM subscriptions s
+        JOIN users u ON u.user_id = s.user_id
+        JOIN variants v ON v.variant_id = s.variant_id
+        JOIN products p ON p.product_id = v.product_id
+        LEFT JOIN subscription_renewals r
+               ON r.subscription_id = s.subscription_id AND r.due_on = s.next_renewal_on
+        WHERE ($1::subscription_status IS NULL OR s.status = $1)
+          AND ($2::date IS NULL OR s.next_renewal_on <= $2)
+          AND ($3 = '' OR u.email::text ILIKE '%' || $3 || '%')
+        ORDER BY s.status = 'cancelled', s.next_renewal_on, s.subscription_id
+        LIMIT $4 OFFSET $5
+        "#,
+        status as Option<SubscriptionStatus>,
+        due_by,
+        email,
+        ADMIN_PER_PAGE,
+        (page.max(1) - 1) * ADMIN_PER_PAGE,
+    )
+    .fetch_all(conn)
+    .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            Ok(AdminSubscriptionRow {
+                id: r.id,
+                email: r.email,
+                product_name: r.name,
+                variant_label: r.label,
+                sku: r.sku,
+                quantity: r.quantity,
+                every: cadence(r.every_months)?,
+                status: r.status,
+                next_renewal_on: r.next_renewal_on,
+                paused_until: r.paused_until,
+                renewals_done: r.renewals_done,
+                renewal: r.renewal,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((rows, total))
+}
+
+/// Per variant, the units the deliveries due by `until` still need (those that will be made
+/// and hold no stock yet), next to the free units in lots that keep past the most demanding
+/// of them (its next delivery plus `margin_days`, and never before `sellable_after`). Short
+/// variants first.
+pub async fn units_due(
+    conn: &mut PgConnection,
+    until: NaiveDate,
+    margin_days: i32,
+    sellable_after: NaiveDate,
+) -> Result<Vec<UnitsDue>, sqlx::Error> {
+    sqlx::query_as!(
+        UnitsDue,
+        r#"
+        WITH due AS (
+            SELECT s.variant_id, count(*) AS deliveries, sum(s.quantity) AS units,
+                   max((s.next_renewal_on + make_interval(months => s.every_months))::date
+                       + $2::integer) AS lasting_beyond
+            FROM subscriptions s
+            WHERE (s.status = 'active'
+                   OR (s.status = 'paused' AND s.paused_until <= s.next_renewal_on))
+              AND s.next_renewal_on <= $1
+              AND NOT EXISTS (SELECT 1 FROM subscription_renewals r
+                              WHERE r.subscription_id = s.subscription_id
+                                AND r.due_on = s.next_renewal_on
+                                AND r.status IN ('charging', 'paid', 'skipped', 'failed'))
+            GROUP BY s.variant_id
+        ), supplied AS (
+            SELECT d.*, COALESCE((SELECT sum(l.on_hand - l.reserved) FROM lots l
+                                  WHERE l.variant_id = d.variant_id
+                                    AND l.expiry_date > GREATEST(d.lasting_beyond, $3)), 0)
+                        AS supply
+            FROM due d
+        )
+        SELECT v.sku, p.name AS product_name, v.label AS variant_label,
+               d.deliveries AS "deliveries!", d.units AS "units!",
+               d.lasting_beyond AS "lasting_beyond!", d.supply AS "supply!"
+        FROM supplied d
+        JOIN variants v ON v.variant_id = d.variant_id
+        JOIN products p ON p.product_id = v.product_id
+        ORDER BY d.supply < d.units DESC, p.name, v.position
+        "#,
+        until,
+        margin_days,
+        sellable_after,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The deliveries of `id`, newest first, with their latest order's reference.
+pub async fn renewal_lines(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+) -> Result<Vec<RenewalLine>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"
+        SELECT r.due_on, r.status AS "status: RenewalStatus", r.attempts, r.retry_on,
+               r.last_error, r.order_id AS "order: OrderId", o.order_number AS "number?"
+        FROM subscription_renewals r
+        LEFT JOIN orders o ON o.order_id = r.order_id
+        WHERE r.subscription_id = $1
+        ORDER BY r.due_on DESC
+        "#,
+        id.0
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RenewalLine {
+            due_on: r.due_on,
+            status: r.status,
+            attempts: r.attempts,
+            retry_on: r.retry_on,
+            last_error: r.last_error,
+            order: r
+                .order
+                .zip(r.number)
+                .map(|(id, n)| (id, crate::orders::model::order_reference(n))),
+        })
+        .collect())
+}
+
+/// Subscription `id`, whoever's it is (for the back office).
+pub async fn one(conn: &mut PgConnection, id: SubscriptionId) -> Result<Option<Row>, sqlx::Error> {
+    Ok(rows(conn, None, Some(id)).await?.into_iter().next())
 }

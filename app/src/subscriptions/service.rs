@@ -4,8 +4,9 @@
 //! history.
 
 use super::model::{
-    Change, SizeOption, SubscriptionEventKind, SubscriptionStatus, SubscriptionView, add_cadence,
-    long_date, renewal_unit_price,
+    AdminSubscription, AdminSubscriptionPage, Change, RenewalStatus, SizeOption,
+    SubscriptionEventKind, SubscriptionStatus, SubscriptionView, UnitsDue, add_cadence, long_date,
+    renewal_unit_price, retryable,
 };
 use super::repo::{self, NewSubscription, Row};
 use crate::checkout::service::{DeliveryRules, Item, checked_address};
@@ -423,4 +424,155 @@ pub async fn finish_card_update(
         now,
     )
     .await
+}
+
+/// The back office's list. `status`: a status's name or empty for any; `due_by`: YYYY-MM-DD
+/// or empty; `email`: part of the customer's email.
+#[tracing::instrument(skip_all)]
+pub async fn admin_list(
+    state: &AppState,
+    status: &str,
+    due_by: &str,
+    email: &str,
+    page: i64,
+) -> Result<AdminSubscriptionPage> {
+    let status = match status.trim() {
+        "" => None,
+        name => Some(
+            SubscriptionStatus::from_db_name(name)
+                .ok_or_else(|| AppError::field("status", "Choose a status."))?,
+        ),
+    };
+    let due_by = match due_by.trim() {
+        "" => None,
+        raw => Some(
+            crate::dates::parse_form_date(raw)
+                .ok_or_else(|| AppError::field("due_by", "That is not a date."))?,
+        ),
+    };
+    let email = email.trim().chars().take(100).collect::<String>();
+    let page = page.max(1);
+    let mut conn = state.db.acquire().await?;
+    let (rows, total) = repo::admin_list(&mut conn, status, due_by, &email, page).await?;
+    Ok(AdminSubscriptionPage { rows, total, page })
+}
+
+/// What the deliveries due in the next `days` need per variant, next to what lots that last
+/// can give.
+pub async fn units_due(state: &AppState, days: i64) -> Result<Vec<UnitsDue>> {
+    let today = state.clock.today();
+    let mut conn = state.db.acquire().await?;
+    Ok(repo::units_due(
+        &mut conn,
+        today + chrono::TimeDelta::days(days),
+        i32::try_from(super::renewals::SHELF_LIFE_MARGIN_DAYS).unwrap_or(30),
+        crate::inventory::model::sellable_expiry_after(today),
+    )
+    .await?)
+}
+
+/// One subscription for the back office.
+async fn admin_view(
+    conn: &mut PgConnection,
+    id: SubscriptionId,
+    now: DateTime<Utc>,
+) -> Result<AdminSubscription> {
+    let row = repo::one(conn, id).await?.ok_or(AppError::NotFound)?;
+    let history = repo::histories(conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let sizes = repo::sizes(conn, &[row.variant])
+        .await?
+        .remove(&row.variant)
+        .unwrap_or_default();
+    let renewals = repo::renewal_lines(conn, id).await?;
+    let email = row.email.clone();
+    let rules = rules_for(conn, &[&row]).await?;
+    let subscription = view_of(row, &rules, now, history, sizes)?;
+    let can_retry = subscription.schedule.status != SubscriptionStatus::Cancelled
+        && renewals
+            .iter()
+            .find(|r| r.due_on == subscription.schedule.next_renewal_on)
+            .is_some_and(|r| retryable(r.status));
+    Ok(AdminSubscription {
+        subscription,
+        email,
+        renewals,
+        can_retry,
+    })
+}
+
+pub async fn admin_detail(state: &AppState, id: SubscriptionId) -> Result<AdminSubscription> {
+    let mut conn = state.db.acquire().await?;
+    admin_view(&mut conn, id, state.clock.now()).await
+}
+
+/// Support tries the next delivery again now: one waiting for a retry or for stock, or given
+/// up on the card (the subscription is active again). In the history and the audit log; then
+/// the renewal runs at once, as the job would run it.
+#[tracing::instrument(skip_all, fields(subscription = %id))]
+pub async fn admin_retry(
+    state: &AppState,
+    id: SubscriptionId,
+    by: &crate::audit::Actor,
+) -> Result<AdminSubscription> {
+    let today = state.clock.today();
+    let mut tx = state.db.begin().await?;
+    let sub = repo::lock_for_renewal(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut schedule = sub.schedule.as_of(today);
+    let due_on = schedule.next_renewal_on;
+    let renewal = repo::lock_renewal(&mut tx, id, due_on).await?;
+    let Some(renewal) =
+        renewal.filter(|r| retryable(r.status) && schedule.status != SubscriptionStatus::Cancelled)
+    else {
+        return Err(AppError::invalid(format!(
+            "The delivery of {} has nothing to try again: it is not waiting for a retry, for stock or for a card.",
+            long_date(due_on)
+        ))
+        .into());
+    };
+    if schedule.status == SubscriptionStatus::PaymentNeeded {
+        schedule.status = SubscriptionStatus::Active;
+        repo::save(&mut tx, id, &schedule, None).await?;
+    }
+    let status = match renewal.status {
+        RenewalStatus::WaitingStock => RenewalStatus::WaitingStock,
+        RenewalStatus::Retrying
+        | RenewalStatus::Failed
+        | RenewalStatus::Charging
+        | RenewalStatus::Paid
+        | RenewalStatus::Skipped => RenewalStatus::Retrying,
+    };
+    let again = repo::Renewal {
+        status,
+        retry_on: Some(today),
+        ..renewal.clone()
+    };
+    repo::save_renewal(&mut tx, id, due_on, &again, None).await?;
+    let said = format!(
+        "Support tried the delivery of {} again (it was {}).",
+        long_date(due_on),
+        renewal.status.label().to_lowercase()
+    );
+    repo::record(
+        &mut tx,
+        id,
+        SubscriptionEventKind::RetryOrdered,
+        &said,
+        Some(by.user),
+    )
+    .await?;
+    by.record(
+        &mut tx,
+        crate::audit::Action::SubscriptionRetried,
+        id.0,
+        serde_json::json!({ "due_on": due_on, "was": renewal.status.db_name() }),
+    )
+    .await?;
+    tx.commit().await?;
+    super::renewals::renew(state, id).await?;
+    admin_detail(state, id).await
 }
