@@ -519,13 +519,20 @@ pub struct AdminSubscription {
     pub can_retry: bool,
 }
 
-/// Whether support may try the delivery in `renewal` again now: it waits for a retry, for
-/// stock, or gave up on the card.
-pub fn retryable(renewal: RenewalStatus) -> bool {
-    match renewal {
-        RenewalStatus::Retrying | RenewalStatus::WaitingStock | RenewalStatus::Failed => true,
-        RenewalStatus::Charging | RenewalStatus::Paid | RenewalStatus::Skipped => false,
-    }
+/// Whether support may try the next delivery (its renewal in `renewal`) of a subscription in
+/// `status` again now: it waits for a retry, for stock, or gave up on the card, and the
+/// subscription would renew (active, or on hold for that card). A paused or cancelled one
+/// would not.
+pub fn retryable(status: SubscriptionStatus, renewal: RenewalStatus) -> bool {
+    let renews = match status {
+        SubscriptionStatus::Active | SubscriptionStatus::PaymentNeeded => true,
+        SubscriptionStatus::Paused | SubscriptionStatus::Cancelled => false,
+    };
+    renews
+        && match renewal {
+            RenewalStatus::Retrying | RenewalStatus::WaitingStock | RenewalStatus::Failed => true,
+            RenewalStatus::Charging | RenewalStatus::Paid | RenewalStatus::Skipped => false,
+        }
 }
 
 #[cfg(test)]
@@ -547,6 +554,19 @@ mod tests {
             paused_until: None,
             renewals_done: 0,
         }
+    }
+
+    #[test]
+    fn support_retries_only_a_waiting_delivery_of_a_subscription_that_renews() {
+        use RenewalStatus as R;
+        use SubscriptionStatus as S;
+        assert!(retryable(S::PaymentNeeded, R::Failed));
+        assert!(retryable(S::Active, R::WaitingStock));
+        assert!(retryable(S::Active, R::Retrying));
+        assert!(!retryable(S::Paused, R::WaitingStock));
+        assert!(!retryable(S::Cancelled, R::Retrying));
+        assert!(!retryable(S::Active, R::Charging));
+        assert!(!retryable(S::Active, R::Paid));
     }
 
     #[test]

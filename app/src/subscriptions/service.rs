@@ -490,11 +490,11 @@ async fn admin_view(
     let email = row.email.clone();
     let rules = rules_for(conn, &[&row]).await?;
     let subscription = view_of(row, &rules, now, history, sizes)?;
-    let can_retry = subscription.schedule.status != SubscriptionStatus::Cancelled
-        && renewals
-            .iter()
-            .find(|r| r.due_on == subscription.schedule.next_renewal_on)
-            .is_some_and(|r| retryable(r.status));
+    let schedule = subscription.schedule;
+    let can_retry = renewals
+        .iter()
+        .find(|r| r.due_on == schedule.next_renewal_on)
+        .is_some_and(|r| retryable(schedule.status, r.status));
     Ok(AdminSubscription {
         subscription,
         email,
@@ -525,13 +525,17 @@ pub async fn admin_retry(
     let mut schedule = sub.schedule.as_of(today);
     let due_on = schedule.next_renewal_on;
     let renewal = repo::lock_renewal(&mut tx, id, due_on).await?;
-    let Some(renewal) =
-        renewal.filter(|r| retryable(r.status) && schedule.status != SubscriptionStatus::Cancelled)
-    else {
-        return Err(AppError::invalid(format!(
-            "The delivery of {} has nothing to try again: it is not waiting for a retry, for stock or for a card.",
-            long_date(due_on)
-        ))
+    let Some(renewal) = renewal.filter(|r| retryable(schedule.status, r.status)) else {
+        return Err(AppError::invalid(match schedule.status {
+            SubscriptionStatus::Paused | SubscriptionStatus::Cancelled => format!(
+                "This subscription is {}: it has no delivery to try again.",
+                schedule.status.label().to_lowercase()
+            ),
+            SubscriptionStatus::Active | SubscriptionStatus::PaymentNeeded => format!(
+                "The delivery of {} has nothing to try again: it is not waiting for a retry, for stock or for a card.",
+                long_date(due_on)
+            ),
+        })
         .into());
     };
     if schedule.status == SubscriptionStatus::PaymentNeeded {
