@@ -49,4 +49,5 @@ typed_id!(
     EscrowRefundId,
     EscrowPayoutId,
     DisputeId,
+    ReviewId,
 );

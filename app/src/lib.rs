@@ -35,6 +35,7 @@ pub mod orders;
 #[cfg(feature = "ssr")]
 pub mod ratelimit;
 pub mod restock;
+pub mod reviews;
 #[cfg(feature = "ssr")]
 pub mod secret;
 #[cfg(feature = "ssr")]
@@ -81,6 +82,8 @@ use notifications::pages::{MailboxPage, UnsubscribePage};
 use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
 use orders::pages::{MyOrdersPage, OrderDetailPage};
 use restock::components::BackInStock;
+use reviews::admin::AdminReviewsPage;
+use reviews::pages::ProductReviewsSection;
 use subscriptions::admin::{AdminSubscriptionPage, AdminSubscriptionsPage};
 use subscriptions::pages::SubscriptionsPage;
 use ui::NotFound;
@@ -116,11 +119,14 @@ pub const WHEN_PAID: &[orders::hooks::WhenPaid] = &[
 ];
 
 /// The product page, whose buy box is the cart's "Add to cart" form and, while the chosen
-/// variant is sold out, "Tell me when it's back".
+/// variant is sold out, "Tell me when it's back"; its reviews follow the details.
 #[component]
 fn ProductWithCart() -> impl IntoView {
     view! {
-        <ProductPage buy=|selected| view! { <AddToCartForm selected/> <BackInStock selected/> }.into_any()/>
+        <ProductPage
+            buy=|selected| view! { <AddToCartForm selected/> <BackInStock selected/> }.into_any()
+            after=|product| view! { <ProductReviewsSection product/> }.into_any()
+        />
     }
 }
 
@@ -244,6 +250,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("inventory")) view=AdminInventoryPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("orders")) view=AdminOrdersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("subscriptions")) view=AdminSubscriptionsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view=AdminReviewsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("subscriptions"), ParamSegment("id")) view=AdminSubscriptionPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("disputes")) view=AdminDisputesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("finance"), StaticSegment("reconciliation")) view=AdminReconciliationPage ssr=SsrMode::Async/>

@@ -7,8 +7,8 @@ import {
   checkOut,
   enterCard,
   expectPaidOrder,
+  shipOrder,
   signedIn,
-  waitForHydration,
 } from './helpers';
 
 test('a guest fills a cart, signs in (the cart comes along), checks out and pays', async ({ page }) => {
@@ -63,14 +63,7 @@ test('an admin ships a paid order and refunds part of it', async ({ page, browse
 
   const admin = await browser.newPage();
   await signedIn(admin, 'admin@olivine.test', DEMO_PASSWORD);
-  await admin.goto(`/admin/orders?q=${reference}`);
-  await admin.getByRole('link', { name: reference! }).click();
-  await waitForHydration(admin);
-  await admin.getByRole('button', { name: 'Mark packed' }).click();
-  await expect(admin.getByTestId('order-status')).toHaveText('Packed');
-  await admin.getByLabel('Tracking number').fill('3SABC1234567');
-  await admin.getByRole('button', { name: 'Mark shipped' }).click();
-  await expect(admin.getByTestId('order-status')).toHaveText('Shipped');
+  await shipOrder(admin, reference!, '3SABC1234567');
   await admin.getByLabel('Amount (EUR)').fill('1.00');
   await admin.getByLabel('Reason (the customer sees it)').fill('The lid arrived cracked');
   await admin.getByRole('button', { name: 'Refund' }).click();

@@ -176,6 +176,18 @@ export async function checkOut(page: Page) {
   return total;
 }
 
+/** As support in `admin`: open order `reference` and mark it packed, then shipped with `tracking`. */
+export async function shipOrder(admin: Page, reference: string, tracking: string) {
+  await admin.goto(`/admin/orders?q=${reference}`);
+  await admin.getByRole('link', { name: reference }).click();
+  await waitForHydration(admin);
+  await admin.getByRole('button', { name: 'Mark packed' }).click();
+  await expect(admin.getByTestId('order-status')).toHaveText('Packed');
+  await admin.getByLabel('Tracking number').fill(tracking);
+  await admin.getByRole('button', { name: 'Mark shipped' }).click();
+  await expect(admin.getByTestId('order-status')).toHaveText('Shipped');
+}
+
 /** The order page after paying: paid, its batches shown, its total the one checked out. */
 export async function expectPaidOrder(page: Page, total: number) {
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]+\?paid=1$/);

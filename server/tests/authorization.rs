@@ -335,6 +335,33 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec![("id", &nobody)],
             vec!["admin"],
         ),
+        // Reviews: writing and voting need an account (the service then asks for a delivered
+        // order, a published review); moderation is for support admins.
+        (
+            "reviews/write",
+            vec![
+                ("product", &nobody),
+                ("rating", "5"),
+                ("title", "T"),
+                ("body", "B"),
+            ],
+            signed_in.to_vec(),
+        ),
+        (
+            "reviews/helpful",
+            vec![("review", &nobody)],
+            signed_in.to_vec(),
+        ),
+        (
+            "admin/reviews",
+            vec![("status", "pending"), ("page", "1")],
+            vec!["admin"],
+        ),
+        (
+            "admin/review/moderate",
+            vec![("review", &nobody), ("decision", "publish"), ("reason", "")],
+            vec!["admin"],
+        ),
         // Disputes: finance admins only.
         ("admin/disputes", vec![("status", "")], vec!["admin"]),
         ("admin/dispute", vec![("dispute", &nobody)], vec!["admin"]),
@@ -780,6 +807,8 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         "catalog/product",
         "catalog/search",
         "catalog/suggest",
+        // A product's published reviews; what the caller may do is about the caller only.
+        "reviews/product",
         "checkout/options",
         "checkout/resume",
         "checkout/start",

@@ -64,6 +64,8 @@ pg_enum!(
     DisputeEscalated = "dispute_escalated": "Asked Olivine to decide a dispute",
     DisputeResolved = "dispute_resolved": "Decided a dispute",
     SubscriptionRetried = "subscription_retried": "Tried a subscription's delivery again",
+    ReviewPublished = "review_published": "Published a review",
+    ReviewRejected = "review_rejected": "Rejected a review",
 });
 
 #[cfg(feature = "ssr")]

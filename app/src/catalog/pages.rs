@@ -5,6 +5,7 @@
 use super::api::{load_categories, load_category, load_home, load_product};
 use super::components::{ProductGrid, ProductVisual, StockBadge};
 use super::model::{CategorySummary, Ingredient, ProductDetail, ProductKind, Sort, VariantOffer};
+use crate::ids::ProductId;
 use crate::media::picture::Picture;
 use crate::ui::{Breadcrumbs, ErrorPage, Pagination, Skeleton};
 use leptos::prelude::*;
@@ -193,8 +194,12 @@ pub fn CategoryPage() -> impl IntoView {
 /// catalog knows nothing of the cart.
 pub type BuyAction = fn(Memo<Option<VariantOffer>>) -> AnyView;
 
+/// What follows the product's details; the app passes the reviews, so the catalog knows
+/// nothing of them.
+pub type AfterProduct = fn(ProductId) -> AnyView;
+
 #[component]
-pub fn ProductPage(buy: BuyAction) -> impl IntoView {
+pub fn ProductPage(buy: BuyAction, after: AfterProduct) -> impl IntoView {
     let params = use_params_map();
     // Keyed on the slug only: switching variants changes the query string, not the data.
     let product = Resource::new(
@@ -205,7 +210,7 @@ pub fn ProductPage(buy: BuyAction) -> impl IntoView {
         <Suspense fallback=|| view! { <div class="product product--loading" aria-busy="true"></div> }>
             {move || Suspend::new(async move {
                 match product.await {
-                    Ok(product) => view! { <ProductView product buy/> }.into_any(),
+                    Ok(product) => view! { <ProductView product buy after/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -221,7 +226,8 @@ fn best_before_label(offer: &VariantOffer) -> String {
 }
 
 #[component]
-fn ProductView(product: ProductDetail, buy: BuyAction) -> impl IntoView {
+fn ProductView(product: ProductDetail, buy: BuyAction, after: AfterProduct) -> impl IntoView {
+    let id = product.id;
     let query = use_query_map();
     let detail = StoredValue::new(product.clone());
     let selected = Memo::new(move |_| {
@@ -261,6 +267,7 @@ fn ProductView(product: ProductDetail, buy: BuyAction) -> impl IntoView {
             <BuyBox product=product.clone() selected buy/>
         </article>
         <ProductInfo product/>
+        {after(id)}
     }
 }
 

@@ -47,6 +47,8 @@ pg_enum!(
     RenewalNeedsConfirmation = "renewal_needs_confirmation": "Confirm your renewal payment",
     SubscriptionPaymentNeeded = "subscription_payment_needed": "Subscription on hold",
     RenewalReminder = "renewal_reminder": "Delivery reminder",
+    ReviewPublished = "review_published": "Review published",
+    ReviewRejected = "review_rejected": "Review not published",
 });
 
 impl NotificationKind {
@@ -101,7 +103,9 @@ impl NotificationKind {
             | K::RenewalPaymentFailed
             | K::RenewalNeedsConfirmation
             | K::SubscriptionPaymentNeeded
-            | K::RenewalReminder => Audience::Shopper,
+            | K::RenewalReminder
+            | K::ReviewPublished
+            | K::ReviewRejected => Audience::Shopper,
         }
     }
 }

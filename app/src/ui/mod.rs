@@ -51,6 +51,12 @@ pub fn use_list_query() -> (Memo<String>, Memo<u32>) {
     (search, page)
 }
 
+/// "★★★★☆" for 4 of 5 stars.
+pub fn star_text(stars: i16) -> String {
+    let filled = usize::try_from(stars.clamp(0, 5)).unwrap_or(0);
+    format!("{}{}", "★".repeat(filled), "☆".repeat(5 - filled))
+}
+
 /// "1 product", "80 products".
 pub fn count_of(n: i64, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })

@@ -73,6 +73,17 @@ pub const SKIN: &str = "skin";
 pub const ALLERGEN: &str = "allergen";
 pub const PRICE: &str = "price";
 pub const STOCK: &str = "stock";
+pub const RATING: &str = "rating";
+
+/// The "n stars and up" thresholds shoppers filter by, highest first.
+pub const MIN_RATINGS: [u8; 4] = [4, 3, 2, 1];
+
+/// The thresholds an average rating (× 10) reaches: 4.3 reaches 4, 3, 2 and 1; unrated none.
+pub fn ratings_reached(rating_tenths: u64) -> impl Iterator<Item = u8> {
+    MIN_RATINGS
+        .into_iter()
+        .filter(move |stars| rating_tenths >= u64::from(*stars) * 10)
+}
 
 pub fn facet(root: &str, value: &str) -> Facet {
     Facet::from_path([root, value])
@@ -179,6 +190,9 @@ impl Fields {
             self.facets,
             facet(STOCK, if p.in_stock { "in" } else { "out" }),
         );
+        for stars in ratings_reached(p.rating_tenths) {
+            doc.add_facet(self.facets, facet(RATING, &stars.to_string()));
+        }
         doc.add_u64(self.price_min, p.price_min_cents);
         doc.add_u64(self.price_max, p.price_max_cents);
         doc.add_u64(self.rating, p.rating_tenths);
@@ -203,5 +217,15 @@ mod tests {
         for bucket in PriceBucket::ALL {
             assert_eq!(PriceBucket::from_slug(bucket.slug()), Some(bucket));
         }
+    }
+
+    #[test]
+    fn an_average_reaches_every_threshold_at_or_below_it() {
+        let reached = |tenths| super::ratings_reached(tenths).collect::<Vec<_>>();
+        assert_eq!(reached(43), [4, 3, 2, 1]);
+        assert_eq!(reached(40), [4, 3, 2, 1]);
+        assert_eq!(reached(39), [3, 2, 1]);
+        assert_eq!(reached(10), [1]);
+        assert!(reached(0).is_empty());
     }
 }

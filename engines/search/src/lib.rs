@@ -9,7 +9,7 @@ mod fields;
 mod query;
 mod synonyms;
 
-pub use fields::PriceBucket;
+pub use fields::{MIN_RATINGS, PriceBucket};
 pub use synonyms::{SynonymError, Synonyms};
 
 use fields::Fields;
@@ -64,6 +64,8 @@ pub struct SearchRequest {
     pub free_from: Vec<String>,
     pub prices: Vec<PriceBucket>,
     pub in_stock_only: bool,
+    /// Only products whose average rating is at least this many stars (1–4).
+    pub min_rating: Option<u8>,
     pub sort: SortOrder,
     /// 1-based.
     pub page: usize,
@@ -100,6 +102,8 @@ pub struct Facets {
     pub free_from: Vec<FacetCount>,
     pub prices: Vec<(PriceBucket, u64)>,
     pub in_stock: u64,
+    /// Per threshold in [`MIN_RATINGS`]: products rated at least that many stars.
+    pub ratings: Vec<(u8, u64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -134,7 +138,7 @@ pub enum SearchError {
 pub type Result<T> = std::result::Result<T, SearchError>;
 
 /// Bumped whenever the schema changes: an index on disk with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 //! Building and running queries: text (stemmed, fuzzy, synonyms), filters, facet counts that
 //! follow the other filters, sorts, snippets, suggestions and "did you mean".
 
-use super::fields::{ALLERGEN, BENEFIT, CATEGORY, PRICE, SKIN, STOCK, facet};
+use super::fields::{ALLERGEN, BENEFIT, CATEGORY, MIN_RATINGS, PRICE, RATING, SKIN, STOCK, facet};
 use super::{
     FacetCount, Facets, Hit, PriceBucket, Result, SearchIndex, SearchRequest, SearchResults,
     SortOrder, Suggestion,
@@ -180,6 +180,7 @@ enum Dimension {
     Skin,
     Price,
     Stock,
+    Rating,
 }
 
 /// The whole query, optionally leaving one dimension's filter out (for its facet counts).
@@ -194,12 +195,14 @@ fn build(index: &SearchIndex, request: &SearchRequest, without: Option<Dimension
     } else {
         Vec::new()
     };
+    let rating: Vec<String> = request.min_rating.iter().map(u8::to_string).collect();
     for (dimension, root, values) in [
         (Dimension::Category, CATEGORY, &request.categories),
         (Dimension::Benefit, BENEFIT, &request.benefits),
         (Dimension::Skin, SKIN, &request.skin_types),
         (Dimension::Price, PRICE, &prices),
         (Dimension::Stock, STOCK, &stock),
+        (Dimension::Rating, RATING, &rating),
     ] {
         if without == Some(dimension) {
             continue;
@@ -277,7 +280,7 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResu
         .saturating_sub(1)
         .saturating_mul(per_page);
     let query = build(index, request, None);
-    let roots = [CATEGORY, BENEFIT, SKIN, ALLERGEN, PRICE, STOCK];
+    let roots = [CATEGORY, BENEFIT, SKIN, ALLERGEN, PRICE, STOCK, RATING];
     let top = TopDocs::with_limit(per_page).and_offset(offset);
     let has_text = !words(&request.text).is_empty();
     // Without words there is no relevance: browse by rating.
@@ -337,6 +340,7 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResu
     let skin_counts = recount(Dimension::Skin, !request.skin_types.is_empty(), SKIN)?;
     let price_counts = recount(Dimension::Price, !request.prices.is_empty(), PRICE)?;
     let stock_counts = recount(Dimension::Stock, request.in_stock_only, STOCK)?;
+    let rating_counts = recount(Dimension::Rating, request.min_rating.is_some(), RATING)?;
 
     let facets = Facets {
         categories: counts(or_all(&category_counts, &all), CATEGORY),
@@ -349,6 +353,13 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResu
             .map(|b| (b, count_of(or_all(&price_counts, &all), PRICE, b.slug())))
             .collect(),
         in_stock: count_of(or_all(&stock_counts, &all), STOCK, "in"),
+        ratings: MIN_RATINGS
+            .into_iter()
+            .map(|stars| {
+                let count = count_of(or_all(&rating_counts, &all), RATING, &stars.to_string());
+                (stars, count)
+            })
+            .collect(),
     };
 
     let snippets = if has_text {

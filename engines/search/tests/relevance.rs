@@ -59,7 +59,7 @@ fn catalog() -> Vec<ProductDoc> {
             &[],
             (1490, 2690),
             true,
-            44,
+            35,
             200,
         ),
         product(
@@ -131,7 +131,7 @@ fn catalog() -> Vec<ProductDoc> {
             &["sensitive", "normal"],
             (2290, 2290),
             true,
-            41,
+            28,
             800,
         ),
         product(
@@ -305,6 +305,48 @@ fn price_buckets_filter_by_range() {
     let mut found = slugs(&index, &r);
     found.sort();
     assert_eq!(found, ["vitamin-c", "zinc"]);
+}
+
+#[test]
+fn a_minimum_rating_keeps_what_is_rated_that_high_and_counts_each_threshold() {
+    let index = index();
+    let docs = catalog();
+    let rated = |stars: u64, d: &ProductDoc| d.rating_tenths >= stars * 10;
+    let mut r = request("");
+    r.in_stock_only = true;
+    let results = index.search(&r).expect("search");
+    for (stars, count) in &results.facets.ratings {
+        let want = docs
+            .iter()
+            .filter(|d| d.in_stock && rated(u64::from(*stars), d))
+            .count() as u64;
+        assert_eq!(*count, want, "{stars} stars and up");
+    }
+    assert_eq!(
+        results
+            .facets
+            .ratings
+            .iter()
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
+        [4, 3, 2, 1]
+    );
+
+    r.min_rating = Some(4);
+    let found = index.search(&r).expect("search");
+    let mut want: Vec<&str> = docs
+        .iter()
+        .filter(|d| d.in_stock && rated(4, d))
+        .map(|d| d.slug.as_str())
+        .collect();
+    want.sort_unstable();
+    let mut got: Vec<String> = found.hits.iter().map(|h| h.slug.clone()).collect();
+    got.sort_unstable();
+    assert_eq!(got, want);
+    assert!(found.total < results.total, "some products rate under 4");
+    // Its own counts ignore the selection; the others follow it.
+    assert_eq!(found.facets.ratings, results.facets.ratings);
+    assert_eq!(found.facets.in_stock, found.total as u64);
 }
 
 #[test]

@@ -39,6 +39,7 @@ pub fn AdminHomePage() -> impl IntoView {
                                 {o.can_manage_users.then(|| view! {
                                     <li class="list__row"><a href="/admin/orders">"Orders"</a><span class="muted">"Fulfil, refund and cancel"</span></li>
                                     <li class="list__row"><a href="/admin/subscriptions">"Subscriptions"</a><span class="muted">"Deliveries due, stock they need, payments to retry"</span></li>
+                                    <li class="list__row"><a href="/admin/reviews">"Reviews"</a><span class="muted">"Moderation: reviews with links wait here"</span></li>
                                     <li class="list__row"><a href="/admin/users">"Users and roles"</a></li>
                                     <li class="list__row"><a href="/admin/verification">"Certificate verification"</a><span class="muted">"Freelancers' certificates waiting for review"</span></li>
                                     <li class="list__row"><a href="/admin/jobs">"Background jobs"</a><span class="muted">"Runs, failures and parked items"</span></li>

@@ -13,14 +13,16 @@ pub enum SearchSort {
     PriceLowToHigh,
     PriceHighToLow,
     Newest,
+    TopRated,
 }
 
 impl SearchSort {
-    pub const ALL: [SearchSort; 4] = [
+    pub const ALL: [SearchSort; 5] = [
         SearchSort::Relevance,
         SearchSort::PriceLowToHigh,
         SearchSort::PriceHighToLow,
         SearchSort::Newest,
+        SearchSort::TopRated,
     ];
 
     pub fn param(self) -> &'static str {
@@ -29,6 +31,7 @@ impl SearchSort {
             SearchSort::PriceLowToHigh => "price-asc",
             SearchSort::PriceHighToLow => "price-desc",
             SearchSort::Newest => "newest",
+            SearchSort::TopRated => "rating",
         }
     }
 
@@ -38,6 +41,7 @@ impl SearchSort {
             SearchSort::PriceLowToHigh => "Price, low to high",
             SearchSort::PriceHighToLow => "Price, high to low",
             SearchSort::Newest => "Newest",
+            SearchSort::TopRated => "Top rated",
         }
     }
 
@@ -55,6 +59,8 @@ pub const BENEFIT: &str = "benefit";
 pub const SKIN: &str = "skin";
 pub const FREE_FROM: &str = "free";
 pub const PRICE: &str = "price";
+/// "At least n stars"; more than one chosen means the lowest.
+pub const RATING: &str = "rating";
 
 /// Everything the search page shows, as the URL says it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +73,7 @@ pub struct SearchState {
     pub page: usize,
 }
 
-const FACET_KEYS: [&str; 5] = [CATEGORY, BENEFIT, SKIN, FREE_FROM, PRICE];
+const FACET_KEYS: [&str; 6] = [CATEGORY, BENEFIT, SKIN, FREE_FROM, PRICE, RATING];
 
 impl SearchState {
     /// From decoded (key, value) pairs; unknown keys are ignored, duplicates dropped.
@@ -200,6 +206,8 @@ pub struct SearchHit {
     /// "€12.90" or "from €12.90".
     pub price: String,
     pub in_stock: bool,
+    /// The published reviews' average × 10; 0 when unrated.
+    pub rating_tenths: u64,
     pub image: Option<ImageView>,
 }
 

@@ -7,7 +7,7 @@ use crate::catalog::api::{search_products, suggest_products};
 use crate::catalog::components::StockBadge;
 use crate::inventory::model::StockStatus;
 use crate::media::picture::Picture;
-use crate::ui::{ErrorPage, Pagination, Skeleton};
+use crate::ui::{ErrorPage, Pagination, Skeleton, star_text};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -142,6 +142,12 @@ fn SearchResultsView(page: SearchPage, state: SearchState) -> impl IntoView {
                                     })}
                                     <a class="search-hit__name" href=format!("/products/{}", h.slug)>{h.name}</a>
                                     <p class="search-hit__brand">{h.brand_line}</p>
+                                    {(h.rating_tenths > 0).then(|| view! {
+                                        <p class="search-hit__rating" data-testid="hit-rating">
+                                            <span class="stars" aria-hidden="true">{star_text(i16::try_from((h.rating_tenths + 5) / 10).unwrap_or(0))}</span>
+                                            {format!(" {}.{} out of 5", h.rating_tenths / 10, h.rating_tenths % 10)}
+                                        </p>
+                                    })}
                                     <p class="search-hit__snippet" inner_html=h.snippet_html></p>
                                     <p class="search-hit__meta">
                                         <strong>{h.price}</strong>

@@ -2,7 +2,7 @@
 //! the async threads, and label what comes back for people.
 
 use super::model::{
-    BENEFIT, CATEGORY, FREE_FROM, FacetGroup, FacetValue, PRICE, ProductSuggestion,
+    BENEFIT, CATEGORY, FREE_FROM, FacetGroup, FacetValue, PRICE, ProductSuggestion, RATING,
     RESULTS_PER_PAGE, SKIN, SearchHit, SearchPage, SearchSort, SearchState,
 };
 use crate::catalog::model::Allergen;
@@ -38,11 +38,18 @@ pub fn engine_request(state: &SearchState) -> SearchRequest {
             .filter_map(|slug| PriceBucket::from_slug(slug))
             .collect(),
         in_stock_only: state.in_stock,
+        min_rating: state
+            .values(RATING)
+            .iter()
+            .filter_map(|v| v.parse::<u8>().ok())
+            .filter(|stars| search::MIN_RATINGS.contains(stars))
+            .min(),
         sort: match state.sort {
             SearchSort::Relevance => SortOrder::Relevance,
             SearchSort::PriceLowToHigh => SortOrder::PriceLowHigh,
             SearchSort::PriceHighToLow => SortOrder::PriceHighLow,
             SearchSort::Newest => SortOrder::Newest,
+            SearchSort::TopRated => SortOrder::Rating,
         },
         page: state.page,
         per_page: RESULTS_PER_PAGE,
@@ -139,6 +146,16 @@ pub async fn search_page(
         Some(bucket) => bucket.label().to_owned(),
         None => slug.to_owned(),
     };
+    let ratings: Vec<FacetCount> = f
+        .ratings
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(stars, count)| FacetCount {
+            value: stars.to_string(),
+            count: *count,
+        })
+        .collect();
+    let rating_label = |value: &str| format!("{value} stars and up");
     let ids: Vec<Option<ProductId>> = results
         .hits
         .iter()
@@ -162,6 +179,7 @@ pub async fn search_page(
                 brand_line: h.brand_line,
                 snippet_html: h.snippet_html,
                 in_stock: h.in_stock,
+                rating_tenths: h.rating_tenths,
             })
             .collect(),
         groups: vec![
@@ -170,6 +188,7 @@ pub async fn search_page(
             group(state, SKIN, "Skin type", &f.skin_types, skin_label),
             group(state, FREE_FROM, "Free from", &f.free_from, allergen_label),
             group(state, PRICE, "Price", &prices, price_label),
+            group(state, RATING, "Rating", &ratings, rating_label),
         ],
         in_stock_count: f.in_stock,
         did_you_mean: results.did_you_mean,

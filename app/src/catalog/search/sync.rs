@@ -36,6 +36,11 @@ pub async fn documents(
                ARRAY(SELECT i.name FROM product_ingredients i
                      WHERE i.product_id = p.product_id ORDER BY i.position) AS "ingredients!",
                prices.min_price AS "min_price?", prices.max_price AS "max_price?",
+               -- Published reviews' average × 10 (the reviews table's trigger queues a
+               -- product here whenever one is published or taken down).
+               COALESCE((SELECT round(avg(r.rating) * 10) FROM reviews r
+                         WHERE r.product_id = p.product_id AND r.status = 'published'),
+                        0)::bigint AS "rating_tenths!",
                EXISTS (SELECT 1 FROM lots l JOIN variants v USING (variant_id)
                        WHERE v.product_id = p.product_id AND l.on_hand > l.reserved
                          AND l.expiry_date > $2) AS "in_stock!"
@@ -72,8 +77,7 @@ pub async fn documents(
             price_min_cents: u64::try_from(r.min_price.unwrap_or(0)).unwrap_or(0),
             price_max_cents: u64::try_from(r.max_price.unwrap_or(0)).unwrap_or(0),
             in_stock: r.in_stock,
-            // Reviews do not exist yet; every product rates 0 until they do.
-            rating_tenths: 0,
+            rating_tenths: u64::try_from(r.rating_tenths).unwrap_or(0),
             created_unix: u64::try_from(r.created).unwrap_or(0),
         })
         .collect())
