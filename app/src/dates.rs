@@ -10,6 +10,11 @@ use chrono::{Datelike, NaiveDate};
 pub const EARLIEST_YEAR: i32 = 2000;
 pub const LATEST_YEAR: i32 = 2199;
 
+/// "3 March 2027".
+pub fn long_date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
 /// A date written `YYYY-MM-DD` (surrounding spaces ignored) in the years
 /// [`EARLIEST_YEAR`]..=[`LATEST_YEAR`]; anything else is `None`.
 pub fn parse_form_date(raw: &str) -> Option<NaiveDate> {

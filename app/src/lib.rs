@@ -27,6 +27,7 @@ pub mod horizon;
 pub mod idempotency;
 pub mod ids;
 pub mod inventory;
+pub mod loyalty;
 pub mod media;
 pub mod money;
 pub mod notifications;
@@ -78,6 +79,8 @@ use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
+use loyalty::admin::AdminLoyaltyPage;
+use loyalty::pages::LoyaltyPage;
 use notifications::pages::{MailboxPage, UnsubscribePage};
 use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
 use orders::pages::{MyOrdersPage, OrderDetailPage};
@@ -116,7 +119,27 @@ pub const WHEN_PAID: &[orders::hooks::WhenPaid] = &[
         name: "finish a renewal",
         run: |conn, paid| Box::pin(subscriptions::renewals::finish(conn, paid)),
     },
+    // After the renewal is counted, so its milestone earns.
+    orders::hooks::WhenPaid {
+        name: "earn loyalty points",
+        run: |conn, paid| Box::pin(loyalty::service::earn_for_payment(conn, paid)),
+    },
 ];
+
+/// What a refund brings along, in its transaction: its share of the order's loyalty points
+/// goes back.
+#[cfg(feature = "ssr")]
+pub const WHEN_REFUNDED: &[orders::hooks::WhenRefunded] = &[orders::hooks::WhenRefunded {
+    name: "take back loyalty points",
+    run: |conn, refunded| Box::pin(loyalty::service::take_back_for_refund(conn, refunded)),
+}];
+
+/// What publishing or taking down a review brings along: its author's loyalty points.
+#[cfg(feature = "ssr")]
+pub const WHEN_REVIEW_DECIDED: &[reviews::hooks::WhenDecided] = &[reviews::hooks::WhenDecided {
+    name: "loyalty points for a review",
+    run: |conn, decided| Box::pin(loyalty::service::on_review(conn, decided)),
+}];
 
 /// The product page, whose buy box is the cart's "Add to cart" form and, while the chosen
 /// variant is sold out, "Tell me when it's back"; its reviews follow the details.
@@ -220,6 +243,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("account"), StaticSegment("security")) view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("notifications")) view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("account"), StaticSegment("subscriptions")) view=SubscriptionsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("account"), StaticSegment("loyalty")) view=LoyaltyPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("hire") view=HireHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("profile")) view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("hire"), StaticSegment("work")) view=FindWorkPage ssr=SsrMode::Async/>
@@ -251,6 +275,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("orders")) view=AdminOrdersPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("subscriptions")) view=AdminSubscriptionsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view=AdminReviewsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("loyalty")) view=AdminLoyaltyPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("subscriptions"), ParamSegment("id")) view=AdminSubscriptionPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("disputes")) view=AdminDisputesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("finance"), StaticSegment("reconciliation")) view=AdminReconciliationPage ssr=SsrMode::Async/>

@@ -6,7 +6,8 @@ pub use crate::clock::Clock;
 use crate::error::AppError;
 use crate::media::service::Media;
 use crate::notifications::live::Hub;
-use crate::orders::hooks::WhenPaid;
+use crate::orders::hooks::{WhenPaid, WhenRefunded};
+use crate::reviews::hooks::WhenDecided;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
 use payments::Payments;
@@ -33,6 +34,10 @@ pub struct AppState {
     pub after_sign_in: &'static [AfterSignIn<AppState>],
     /// What other domains do in the transaction that books an order's payment.
     pub when_paid: &'static [WhenPaid],
+    /// What other domains do in the transaction that books a refund.
+    pub when_refunded: &'static [WhenRefunded],
+    /// What other domains do in the transaction that publishes or rejects a review.
+    pub when_review_decided: &'static [WhenDecided],
     /// The WebSockets open on this node, waiting for their person's notifications.
     pub live: Arc<Hub>,
 }
@@ -58,6 +63,8 @@ impl AppState {
             clock: Clock::default(),
             after_sign_in: &[],
             when_paid: &[],
+            when_refunded: &[],
+            when_review_decided: &[],
             live: Arc::new(Hub::default()),
         }
     }
@@ -73,6 +80,20 @@ impl AppState {
     #[must_use]
     pub fn when_paid(mut self, steps: &'static [WhenPaid]) -> Self {
         self.when_paid = steps;
+        self
+    }
+
+    /// Run `steps` in the transaction that books a refund.
+    #[must_use]
+    pub fn when_refunded(mut self, steps: &'static [WhenRefunded]) -> Self {
+        self.when_refunded = steps;
+        self
+    }
+
+    /// Run `steps` in the transaction that publishes, holds or rejects a review.
+    #[must_use]
+    pub fn when_review_decided(mut self, steps: &'static [WhenDecided]) -> Self {
+        self.when_review_decided = steps;
         self
     }
 }

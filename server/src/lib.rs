@@ -137,7 +137,9 @@ pub fn app_state_with(
         ),
     )
     .after_sign_in(app::AFTER_SIGN_IN)
-    .when_paid(app::WHEN_PAID))
+    .when_paid(app::WHEN_PAID)
+    .when_refunded(app::WHEN_REFUNDED)
+    .when_review_decided(app::WHEN_REVIEW_DECIDED))
 }
 
 /// The image pipeline over the configured store.
@@ -279,6 +281,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with(jobs::shop::StripeEventRetry::new(state.clone()))
         .with(jobs::shop::Renewals::new(state.clone()))
         .with(jobs::shop::RenewalReminders::new(state.clone()))
+        .with(jobs::shop::PointsExpiry::new(state.clone()))
         .with(jobs::hire::ApplicationExpiry::new(state.clone()))
         .with(jobs::hire::AutoApproval::new(state.clone()))
         .with(jobs::escrow::Settlement::new(state.clone()))

@@ -362,6 +362,18 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec![("review", &nobody), ("decision", "publish"), ("reason", "")],
             vec!["admin"],
         ),
+        // Loyalty: customers read their own points; support admins look up and adjust.
+        ("loyalty/mine", vec![("page", "1")], signed_in.to_vec()),
+        (
+            "admin/loyalty",
+            vec![("email", "nobody@example.com"), ("page", "1")],
+            vec!["admin"],
+        ),
+        (
+            "admin/loyalty/adjust",
+            vec![("user", &nobody), ("points", "10"), ("reason", "Test")],
+            vec!["admin"],
+        ),
         // Disputes: finance admins only.
         ("admin/disputes", vec![("status", "")], vec!["admin"]),
         ("admin/dispute", vec![("dispute", &nobody)], vec!["admin"]),

@@ -5,56 +5,17 @@
 //! follow what is published.
 
 use app::catalog::search::sync as search_sync;
-use app::orders::model::{OrderStatus, PaymentStart};
 use app::reviews::model::{
     AdminReviewPage, HELD_FOR_LINK, MayReview, NOT_RECEIVED, ProductReviews, ReviewStatus,
 };
 use app::reviews::service::{OWN_REVIEW, REVIEWED_ALREADY, VOTED_ALREADY};
 use axum::http::StatusCode;
 use search::{SearchIndex, SearchRequest};
-use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
-use common::checkout::{add, checkout, parsed, pay, refusal, stocked_variant};
-use common::{App, Browser, shop};
-
-async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
-    let mut browser = app.browser();
-    assert_eq!(
-        browser.sign_in(email, DEMO_PASSWORD).await.status,
-        StatusCode::OK
-    );
-    browser
-}
-
-/// Buy one of `variant` and pay; returns the order id.
-async fn buy(app: &App, browser: &mut Browser<'_>, variant: &str) -> String {
-    add(browser, variant, "1").await;
-    let start: PaymentStart = parsed(&checkout(browser, "checkout/start", &[]).await);
-    pay(app, &start, "pm_card_visa").await.expect("paid");
-    app.deliver_events().await;
-    start.order_id.to_string()
-}
-
-/// Walk the order to delivered, as support does.
-async fn deliver(admin: &mut Browser<'_>, order: &str) {
-    for (to, tracking) in [
-        ("packed", ""),
-        ("shipped", "3SABC1234567"),
-        ("delivered", ""),
-    ] {
-        let status: OrderStatus = parsed(
-            &admin
-                .call(
-                    "admin/order/advance",
-                    &[("order", order), ("to", to), ("tracking_number", tracking)],
-                )
-                .await,
-        );
-        assert_eq!(status.db_name(), to);
-    }
-}
+use common::checkout::{buy, deliver, parsed, refusal, signed_in, stocked_variant};
+use common::{Browser, shop};
 
 async fn reviews(browser: &mut Browser<'_>, product: &str, sort: &str) -> ProductReviews {
     parsed(

@@ -9,6 +9,7 @@
 use app::cart::model::Cart;
 use app::checkout::model::CheckoutSummary;
 use app::checkout::service::SUBSCRIBING_NEEDS_AN_ACCOUNT;
+use app::loyalty::model::{EntryKind, LoyaltyAccount};
 use app::orders::model::PaymentStart;
 use app::subscriptions::model::{
     AdminSubscription, AdminSubscriptionPage, RenewalStatus, SubscriptionEventKind,
@@ -641,6 +642,23 @@ async fn renewals_ship_lasting_lots_at_the_locked_price_then_the_catalog_price_o
             .filter(|k| **k == SubscriptionEventKind::Renewed)
             .count(),
         4
+    );
+    // The third renewal earned its milestone, once; each paid order earned per euro.
+    let points: LoyaltyAccount = parsed(&ann.call("loyalty/mine", &[("page", "1")]).await);
+    let milestones: Vec<(Option<i32>, i64)> = points
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Renewal)
+        .map(|e| (e.renewal_number, e.points))
+        .collect();
+    assert_eq!(milestones, [(Some(3), 100)]);
+    assert_eq!(
+        points
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Purchase)
+            .count(),
+        5
     );
 }
 

@@ -3,6 +3,7 @@
 use super::session::AuthSession;
 use crate::error::ServiceError;
 use crate::ids::UserId;
+use sqlx::PgConnection;
 
 /// Something another domain does when a browser signs in, such as the Shop bringing along the
 /// cart and orders of the guest the browser was. The app lists them (`app::AFTER_SIGN_IN`) and
@@ -15,6 +16,43 @@ pub struct AfterSignIn<S> {
 }
 
 impl<S> std::fmt::Debug for AfterSignIn<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// A step another domain takes inside the transaction of a change it does not own (an order
+/// paid or refunded, a review published), so the owner imports none of those domains. The app
+/// lists the steps; the server hands the lists to the app state.
+pub struct InTransaction<E: 'static> {
+    /// For the log, when the step fails.
+    pub name: &'static str,
+    pub run: for<'a> fn(&'a mut PgConnection, &'a E) -> BoxFuture<'a, Result<(), ServiceError>>,
+}
+
+impl<E> InTransaction<E> {
+    /// Run `steps` in order on the change's connection; the first failure undoes the change.
+    pub async fn run_all(
+        steps: &[Self],
+        conn: &mut PgConnection,
+        event: &E,
+    ) -> Result<(), ServiceError> {
+        for step in steps {
+            (step.run)(conn, event).await?;
+        }
+        Ok(())
+    }
+}
+
+impl<E> Clone for InTransaction<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for InTransaction<E> {}
+
+impl<E> std::fmt::Debug for InTransaction<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)
     }

@@ -66,6 +66,7 @@ pg_enum!(
     SubscriptionRetried = "subscription_retried": "Tried a subscription's delivery again",
     ReviewPublished = "review_published": "Published a review",
     ReviewRejected = "review_rejected": "Rejected a review",
+    PointsAdjusted = "points_adjusted": "Adjusted a customer's loyalty points",
 });
 
 #[cfg(feature = "ssr")]

@@ -49,6 +49,8 @@ pg_enum!(
     RenewalReminder = "renewal_reminder": "Delivery reminder",
     ReviewPublished = "review_published": "Review published",
     ReviewRejected = "review_rejected": "Review not published",
+    PointsAdjusted = "points_adjusted": "Points adjusted",
+    PointsExpired = "points_expired": "Points expired",
 });
 
 impl NotificationKind {
@@ -105,7 +107,9 @@ impl NotificationKind {
             | K::SubscriptionPaymentNeeded
             | K::RenewalReminder
             | K::ReviewPublished
-            | K::ReviewRejected => Audience::Shopper,
+            | K::ReviewRejected
+            | K::PointsAdjusted
+            | K::PointsExpired => Audience::Shopper,
         }
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod hooks;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -31,6 +31,16 @@ pub async fn delivered_order(
     .await
 }
 
+/// The product's name, for the history of what a review earned.
+pub async fn product_name(
+    conn: &mut PgConnection,
+    product: ProductId,
+) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!("SELECT name FROM products WHERE product_id = $1", product.0)
+        .fetch_one(conn)
+        .await
+}
+
 /// Whether the product exists and is on sale.
 pub async fn published(conn: &mut PgConnection, product: ProductId) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(

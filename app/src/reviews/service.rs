@@ -2,11 +2,13 @@
 //! customer with a delivered order holding the product, once per product); "helpful" votes,
 //! one per person; and moderation, audited, its author told the outcome.
 
+use super::hooks::DecidedReview;
 use super::model::{
     AdminReviewPage, Decision, MayReview, NOT_RECEIVED, ProductReviews, ReviewSort, ReviewStatus,
     check_review,
 };
 use super::repo::{self, NewReview};
+use crate::accounts::hooks::InTransaction;
 use crate::audit::{Action, Actor};
 use crate::error::{AppError, ServiceError};
 use crate::ids::{ProductId, ReviewId, UserId};
@@ -97,6 +99,14 @@ pub async fn write(
     if !repo::insert(&mut tx, &new).await? {
         return Err(AppError::invalid(REVIEWED_ALREADY).into());
     }
+    let decided = DecidedReview {
+        review: new.id,
+        author: user,
+        product_name: repo::product_name(&mut tx, product).await?,
+        status,
+        now: new.at,
+    };
+    InTransaction::run_all(state.when_review_decided, &mut tx, &decided).await?;
     tx.commit().await?;
     Ok(MayReview::Written {
         status,
@@ -199,6 +209,14 @@ pub async fn moderate(
         link: format!("/products/{}#reviews", locked.product_slug),
     };
     notify(&mut tx, &[locked.author], &notice).await?;
+    let decided = DecidedReview {
+        review,
+        author: locked.author,
+        product_name: locked.product_name,
+        status: to,
+        now,
+    };
+    InTransaction::run_all(state.when_review_decided, &mut tx, &decided).await?;
     tx.commit().await?;
     Ok(to)
 }

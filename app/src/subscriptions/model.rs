@@ -9,6 +9,8 @@ use crate::orders::model::Address;
 use chrono::{Months, NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
 
+pub use crate::dates::long_date;
+
 pg_enum!(
     /// Where a subscription is. `PaymentNeeded` is a pause the shop made: the last retry of a
     /// declined renewal failed, and nothing renews until the card is updated.
@@ -140,11 +142,6 @@ pub fn parse_cancel_reason(value: &str, details: &str) -> Result<String, AppErro
         ));
     }
     Ok(reason)
-}
-
-/// "3 March 2027".
-pub fn long_date(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
 }
 
 /// `date` plus `cadence`; the end of a shorter month stands in for a day it lacks (31 January

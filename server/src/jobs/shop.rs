@@ -3,7 +3,7 @@
 
 use super::{Job, Placement, Schedule, sweep_due};
 use anyhow::Context;
-use app::ids::{OrderId, SubscriptionId, VariantId};
+use app::ids::{OrderId, SubscriptionId, UserId, VariantId};
 use app::state::AppState;
 use std::time::Duration;
 
@@ -239,6 +239,43 @@ impl Job for RenewalReminders {
     async fn work(&self, item: &str) -> anyhow::Result<()> {
         let id = SubscriptionId(item.parse().context("not a subscription id")?);
         app::subscriptions::reminders::remind(&self.state, id).await?;
+        Ok(())
+    }
+}
+
+/// Loyalty points of customers a year without any points earned or spent expire, each
+/// customer on their own; the customer is told.
+pub struct PointsExpiry {
+    state: AppState,
+}
+
+impl PointsExpiry {
+    pub fn new(state: AppState) -> Self {
+        PointsExpiry { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for PointsExpiry {
+    fn name(&self) -> &'static str {
+        "points-expiry"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(3600), Placement::OneNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = app::loyalty::service::dormant(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        let user = UserId(item.parse().context("not a user id")?);
+        let expired = app::loyalty::service::expire(&self.state, user).await?;
+        if expired > 0 {
+            tracing::info!(%user, expired, "loyalty points expired");
+        }
         Ok(())
     }
 }

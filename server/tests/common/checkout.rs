@@ -2,8 +2,9 @@
 //! Dutch address, paying through the emulator.
 
 use super::{App, Browser, Reply};
-use app::orders::model::PaymentStart;
+use app::orders::model::{OrderStatus, PaymentStart};
 use axum::http::StatusCode;
+use server::seed::DEMO_PASSWORD;
 use sqlx::PgPool;
 
 /// A fresh variant of a published supplement, with one lot of `units` that keeps its shelf
@@ -128,4 +129,41 @@ pub async fn add(browser: &mut Browser<'_>, variant: &str, quantity: &str) {
         .call("cart/add", &[("variant", variant), ("quantity", quantity)])
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+pub async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
+    let mut browser = app.browser();
+    assert_eq!(
+        browser.sign_in(email, DEMO_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    browser
+}
+
+/// Buy one of `variant` and pay; returns the order id.
+pub async fn buy(app: &App, browser: &mut Browser<'_>, variant: &str) -> String {
+    add(browser, variant, "1").await;
+    let start: PaymentStart = parsed(&checkout(browser, "checkout/start", &[]).await);
+    pay(app, &start, "pm_card_visa").await.expect("paid");
+    app.deliver_events().await;
+    start.order_id.to_string()
+}
+
+/// Walk the order to delivered, as support does.
+pub async fn deliver(admin: &mut Browser<'_>, order: &str) {
+    for (to, tracking) in [
+        ("packed", ""),
+        ("shipped", "3SABC1234567"),
+        ("delivered", ""),
+    ] {
+        let status: OrderStatus = parsed(
+            &admin
+                .call(
+                    "admin/order/advance",
+                    &[("order", order), ("to", to), ("tracking_number", tracking)],
+                )
+                .await,
+        );
+        assert_eq!(status.db_name(), to);
+    }
 }

@@ -92,6 +92,7 @@ fn AccountSections(
             <ul role="list">
                 <li><a href="/orders">"Orders"</a></li>
                 <li><a href="/account/subscriptions">"Subscriptions"</a></li>
+                <li><a href="/account/loyalty">"Loyalty points"</a></li>
                 <li><a href="/account/notifications">"Notifications"</a></li>
             </ul>
         </nav>

@@ -3,6 +3,7 @@
 //! they hold.
 
 use super::{Result, queue_email, record};
+use crate::accounts::hooks::InTransaction;
 use crate::accounts::session::AuthSession;
 use crate::audit::{self, Action, Actor};
 use crate::discounts::repo as discounts;
@@ -119,10 +120,9 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                         customer: intent.customer.clone(),
                         payment_method: intent.payment_method.clone(),
                         today: state.clock.today(),
+                        now: state.clock.now(),
                     };
-                    for step in state.when_paid {
-                        (step.run)(&mut tx, &paid).await?;
-                    }
+                    InTransaction::run_all(state.when_paid, &mut tx, &paid).await?;
                     queue_email(state, &mut tx, order.id, emails::confirmation).await?;
                     crate::orders::notices::paid(&mut tx, &order).await?;
                 }

@@ -3,12 +3,14 @@
 
 use super::payment::cancel_unpaid;
 use super::{Result, queue_email};
+use crate::accounts::hooks::InTransaction;
 use crate::audit::{self, Action, Actor};
 use crate::error::AppError;
 use crate::ids::{OrderId, RefundId};
 use crate::inventory::repo as inventory;
 use crate::money::{Currency, Money, parse_price};
 use crate::orders::emails;
+use crate::orders::hooks::RefundedOrder;
 use crate::orders::model::{OrderEventKind, OrderStatus};
 use crate::orders::repo::{self, NewEvent, refunds};
 use crate::state::AppState;
@@ -207,6 +209,15 @@ async fn settle(
         return Ok(locked.status);
     }
     let refunded = repo::add_refunded(&mut tx, order, stripe_refund.amount).await?;
+    let change = RefundedOrder {
+        order,
+        refund: opened.id,
+        total: locked.total.minor(),
+        refunded_before: refunded - stripe_refund.amount,
+        refunded_after: refunded,
+        now: state.clock.now(),
+    };
+    InTransaction::run_all(state.when_refunded, &mut tx, &change).await?;
     let next = match kind {
         RefundKind::Cancel => Some(OrderStatus::Cancelled),
         RefundKind::Part(_) if refunded >= locked.total.minor() => Some(OrderStatus::Refunded),
