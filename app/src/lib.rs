@@ -127,11 +127,19 @@ pub const WHEN_PAID: &[orders::hooks::WhenPaid] = &[
 ];
 
 /// What a refund brings along, in its transaction: its share of the order's loyalty points
-/// goes back.
+/// is taken back, and its share of the points spent on the order given back.
 #[cfg(feature = "ssr")]
 pub const WHEN_REFUNDED: &[orders::hooks::WhenRefunded] = &[orders::hooks::WhenRefunded {
     name: "take back loyalty points",
     run: |conn, refunded| Box::pin(loyalty::service::take_back_for_refund(conn, refunded)),
+}];
+
+/// What giving up an unpaid order brings along, in its transaction: the loyalty points it
+/// spent come back.
+#[cfg(feature = "ssr")]
+pub const WHEN_RELEASED: &[orders::hooks::WhenReleased] = &[orders::hooks::WhenReleased {
+    name: "give back spent loyalty points",
+    run: |conn, released| Box::pin(loyalty::service::give_back_for_release(conn, released)),
 }];
 
 /// What publishing or taking down a review brings along: its author's loyalty points.

@@ -6,7 +6,7 @@ pub use crate::clock::Clock;
 use crate::error::AppError;
 use crate::media::service::Media;
 use crate::notifications::live::Hub;
-use crate::orders::hooks::{WhenPaid, WhenRefunded};
+use crate::orders::hooks::{WhenPaid, WhenRefunded, WhenReleased};
 use crate::reviews::hooks::WhenDecided;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
@@ -36,6 +36,8 @@ pub struct AppState {
     pub when_paid: &'static [WhenPaid],
     /// What other domains do in the transaction that books a refund.
     pub when_refunded: &'static [WhenRefunded],
+    /// What other domains do in the transaction that gives up an unpaid order.
+    pub when_released: &'static [WhenReleased],
     /// What other domains do in the transaction that publishes or rejects a review.
     pub when_review_decided: &'static [WhenDecided],
     /// The WebSockets open on this node, waiting for their person's notifications.
@@ -64,6 +66,7 @@ impl AppState {
             after_sign_in: &[],
             when_paid: &[],
             when_refunded: &[],
+            when_released: &[],
             when_review_decided: &[],
             live: Arc::new(Hub::default()),
         }
@@ -87,6 +90,13 @@ impl AppState {
     #[must_use]
     pub fn when_refunded(mut self, steps: &'static [WhenRefunded]) -> Self {
         self.when_refunded = steps;
+        self
+    }
+
+    /// Run `steps` in the transaction that gives up an unpaid order.
+    #[must_use]
+    pub fn when_released(mut self, steps: &'static [WhenReleased]) -> Self {
+        self.when_released = steps;
         self
     }
 

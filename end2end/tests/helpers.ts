@@ -156,8 +156,11 @@ export async function addToCart(page: Page, path: string) {
   await expect(page.getByRole('status').filter({ hasText: 'Added to your cart.' })).toBeVisible();
 }
 
-/** From the cart to the payment form, shipping to Amsterdam with standard delivery. */
-export async function checkOut(page: Page) {
+/**
+ * From the cart to the payment form, shipping to Amsterdam with standard delivery; with
+ * `usePoints`, spending the customer's loyalty points.
+ */
+export async function checkOut(page: Page, { usePoints = false } = {}) {
   await page.goto('/cart');
   await page.getByTestId('checkout-link').click();
   await expect(page).toHaveURL(/\/checkout$/);
@@ -167,6 +170,10 @@ export async function checkOut(page: Page) {
   await page.getByLabel('Postal code').fill('1015 CS');
   await page.getByLabel('Town or city').fill('Amsterdam');
   await expect(page.getByTestId('checkout-total')).toContainText('€');
+  if (usePoints) {
+    await page.getByLabel(/^Use my points/).check();
+    await expect(page.getByTestId('summary-points')).toBeVisible();
+  }
   const total = cents(await page.getByTestId('checkout-total').innerText());
   await page.getByRole('button', { name: 'Continue to payment' }).click();
   await expect(page.getByRole('heading', { name: /Payment for order OL-/ })).toBeVisible();

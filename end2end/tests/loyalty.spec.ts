@@ -1,8 +1,17 @@
 import { expect } from '@playwright/test';
 import { test } from './fixtures';
-import { DEMO_PASSWORD, signedIn, signedUp, waitForHydration } from './helpers';
+import {
+  DEMO_PASSWORD,
+  addToCart,
+  checkOut,
+  enterCard,
+  expectPaidOrder,
+  signedIn,
+  signedUp,
+  waitForHydration,
+} from './helpers';
 
-test('support adds points with a reason, and the customer sees the balance and why', async ({ page, browser }) => {
+test('support adds points with a reason; the customer sees why and spends them at checkout', async ({ page, browser }) => {
   const email = await signedUp(page, 'Lara Loyal');
   await page.goto('/account');
   await page.getByRole('link', { name: 'Loyalty points' }).click();
@@ -41,4 +50,16 @@ test('support adds points with a reason, and the customer sees the balance and w
   const entry = page.getByTestId('points-entry').first();
   await expect(entry).toContainText('Adjusted by support: Sorry for the late parcel');
   await expect(entry).toContainText('+300');
+
+  // She spends them at checkout: €3.00 off, which the summary, the charge and the order show.
+  await addToCart(page, '/products/vitamin-d3-1000-iu');
+  const total = await checkOut(page, { usePoints: true });
+  await expect(page.getByTestId('summary-points')).toContainText('-€3.00');
+  await enterCard(page, '4242 4242 4242 4242', /^Pay €/);
+  await expectPaidOrder(page, total);
+  await expect(page.locator('.summary')).toContainText('Loyalty points');
+  await page.goto('/account/loyalty');
+  await expect(page.getByTestId('points-balance')).toContainText('0 points to spend');
+  await expect(page.getByTestId('points-pending')).toContainText('pending');
+  await expect(page.getByTestId('points-history')).toContainText(/Spent at checkout · order OL-\d+/);
 });

@@ -139,6 +139,7 @@ pub fn app_state_with(
     .after_sign_in(app::AFTER_SIGN_IN)
     .when_paid(app::WHEN_PAID)
     .when_refunded(app::WHEN_REFUNDED)
+    .when_released(app::WHEN_RELEASED)
     .when_review_decided(app::WHEN_REVIEW_DECIDED))
 }
 

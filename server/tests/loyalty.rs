@@ -1,18 +1,22 @@
 //! Loyalty points over HTTP: a paid order earns per euro, waits for delivery and the return
 //! window, and refunds take back their share; a published review earns once and a takedown
 //! takes it back; support adjusts with a reason (audited, never below zero, the customer told);
-//! a year without activity expires the balance, once.
+//! a year without activity expires the balance, once; checkout spends points on up to half the
+//! items, and an order given up or refunded gives them back.
 
+use app::checkout::model::CheckoutSummary;
 use app::loyalty::model::{
     Balance, CustomerPoints, EntryKind, LoyaltyAccount, LoyaltyEntry, Settlement,
 };
 use app::loyalty::service::NO_SUCH_CUSTOMER;
-use app::orders::model::OrderStatus;
+use app::orders::model::{OrderStatus, PaymentStart};
 use chrono::{Months, TimeDelta};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
-use common::checkout::{buy, deliver, parsed, refusal, signed_in, stocked_variant};
+use common::checkout::{
+    add, buy, checkout, deliver, parsed, pay, refusal, signed_in, stocked_variant,
+};
 use common::{App, Browser, shop};
 
 async fn points(browser: &mut Browser<'_>) -> LoyaltyAccount {
@@ -316,5 +320,102 @@ async fn support_adjusts_with_a_reason_and_a_dormant_balance_expires_once(
         )
         .await,
         1
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn checkout_spends_points_on_up_to_half_the_items_and_gives_them_back(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = shop(options).await;
+    let variant = stocked_variant(&app, 10, 2000).await;
+    let mut admin = signed_in(&app, "admin@olivine.test").await;
+    let mut ann = signed_in(&app, "ann@olivine.test").await;
+    let ann_id: String =
+        sqlx::query_scalar("SELECT user_id::text FROM users WHERE email = 'ann@olivine.test'")
+            .fetch_one(&app.db)
+            .await
+            .expect("Ann");
+    let gift = admin
+        .call(
+            "admin/loyalty/adjust",
+            &[
+                ("user", &ann_id),
+                ("points", "1500"),
+                ("reason", "Welcome gift"),
+            ],
+        )
+        .await;
+    assert!(common::ok(&gift), "{}", gift.body);
+    add(&mut ann, &variant, "1").await;
+
+    // The summary: €20.00 of items, so at most €10.00 of points; without asking, none.
+    let plain: CheckoutSummary = parsed(&checkout(&mut ann, "checkout/summary", &[]).await);
+    assert_eq!(plain.quote.points.minor(), 0);
+    let using: CheckoutSummary =
+        parsed(&checkout(&mut ann, "checkout/summary", &[("use_points", "yes")]).await);
+    assert_eq!(using.quote.points.minor(), 1000);
+    assert_eq!(using.quote.total.minor(), plain.quote.total.minor() - 1000);
+
+    // Placing the order spends them at once; giving the order up brings them back.
+    let start: PaymentStart =
+        parsed(&checkout(&mut ann, "checkout/start", &[("use_points", "yes")]).await);
+    assert_eq!(start.total.minor(), using.quote.total.minor());
+    assert_eq!(points(&mut ann).await.balance.available, 500);
+    let cancelled = admin
+        .call(
+            "admin/order/cancel",
+            &[
+                ("order", &start.order_id.to_string()),
+                ("reason", "Asked by phone"),
+            ],
+        )
+        .await;
+    assert!(common::ok(&cancelled), "{}", cancelled.body);
+    let back = points(&mut ann).await;
+    assert_eq!(back.balance.available, 1500);
+    assert_eq!(latest(&back).kind, EntryKind::RedemptionReturned);
+
+    // Spent again (the cart kept its line) and paid: the order shows the points, and earns on
+    // what was paid.
+    let start: PaymentStart =
+        parsed(&checkout(&mut ann, "checkout/start", &[("use_points", "yes")]).await);
+    pay(&app, &start, "pm_card_visa").await.expect("paid");
+    app.deliver_events().await;
+    let order = start.order_id.to_string();
+    let total = total_of(&app, &order).await;
+    assert_eq!(total, using.quote.total.minor());
+    let detail: app::orders::model::OrderDetail = parsed(
+        &ann.call("orders/detail", &[("order", &order), ("sync", "false")])
+            .await,
+    );
+    assert_eq!(detail.points.minor(), 1000);
+    let paid = points(&mut ann).await;
+    assert_eq!(
+        (paid.balance.available, paid.balance.pending),
+        (500, total / 100)
+    );
+
+    // Refunding half of what was paid gives back half of the points spent.
+    let half = total / 2;
+    let amount = format!("{},{:02}", half / 100, half % 100);
+    let refunded = admin
+        .call(
+            "admin/order/refund",
+            &[
+                ("order", &order),
+                ("amount", &amount),
+                ("reason", "Half returned"),
+            ],
+        )
+        .await;
+    assert!(common::ok(&refunded), "{}", refunded.body);
+    let after = points(&mut ann).await;
+    let returned = (1000 * half + total / 2) / total;
+    assert_eq!(after.balance.available, 500 + returned);
+    assert_eq!(
+        kinds(&after).last(),
+        Some(&(EntryKind::RedemptionReturned, returned))
     );
 }

@@ -22,18 +22,25 @@ pub struct CheckoutOptions {
     pub destinations: Vec<Destination>,
     /// The signed-in customer's email (the receipt goes there); `None` for a guest.
     pub account_email: Option<String>,
+    /// The loyalty points the customer could spend now (0 for a guest).
+    pub points: i64,
 }
 
 #[server(endpoint = "checkout/options")]
 pub async fn load_checkout_options() -> Result<CheckoutOptions, AppError> {
     let state = app_state()?;
     let session = AuthSession::current().await?;
-    let account_email = crate::accounts::authz::principal_of(&state, &session)
+    let viewer = crate::accounts::authz::principal_of(&state, &session)
         .await?
-        .map(|p| p.viewer.email);
+        .map(|p| p.viewer);
+    let points = match &viewer {
+        Some(viewer) => crate::loyalty::service::available(&state, viewer.user_id).await?,
+        None => 0,
+    };
     Ok(CheckoutOptions {
         destinations: service::destinations(&state).await?,
-        account_email,
+        account_email: viewer.map(|v| v.email),
+        points,
     })
 }
 
@@ -43,21 +50,24 @@ pub async fn quote_checkout(
     address: AddressForm,
     shipping_method: String,
     discount_code: String,
+    #[server(default)] use_points: String,
 ) -> Result<CheckoutSummary, AppError> {
-    let form = CheckoutForm::new(email, address, shipping_method, discount_code);
+    let form = CheckoutForm::new(email, address, shipping_method, discount_code, &use_points);
     let (session, meta) = (AuthSession::current().await?, RequestMeta::current().await);
     Ok(service::summary(&app_state()?, &session, &meta, &form).await?)
 }
 
-/// Place the order (holding its stock for a while) and start its payment.
+/// Place the order (holding its stock for a while, and spending the loyalty points when
+/// `use_points` is "yes") and start its payment.
 #[server(endpoint = "checkout/start")]
 pub async fn start_checkout(
     email: String,
     address: AddressForm,
     shipping_method: String,
     discount_code: String,
+    #[server(default)] use_points: String,
 ) -> Result<PaymentStart, AppError> {
-    let form = CheckoutForm::new(email, address, shipping_method, discount_code);
+    let form = CheckoutForm::new(email, address, shipping_method, discount_code, &use_points);
     let (session, meta) = (AuthSession::current().await?, RequestMeta::current().await);
     Ok(service::start(&app_state()?, &session, &meta, &form).await?)
 }

@@ -64,6 +64,9 @@ pub struct CheckoutForm {
     pub shipping_method: String,
     #[serde(default)]
     pub discount_code: String,
+    /// Spend the customer's loyalty points (as many as the order allows).
+    #[serde(default)]
+    pub use_points: bool,
 }
 
 impl CheckoutForm {
@@ -73,12 +76,14 @@ impl CheckoutForm {
         address: AddressForm,
         shipping_method: String,
         discount_code: String,
+        use_points: &str,
     ) -> Self {
         CheckoutForm {
             email,
             address,
             shipping_method,
             discount_code,
+            use_points: matches!(use_points.trim(), "yes" | "on" | "true"),
         }
     }
 }

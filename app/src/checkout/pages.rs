@@ -1,11 +1,12 @@
-//! `/checkout`: address, shipping method and discount code with a live summary that equals the
-//! charge, then the payment form. Card details are typed into Stripe's own form (Stripe.js; the
-//! emulator's stand-in locally) and go to Stripe directly: `public/payment.js` mounts it in the
-//! `[data-payment]` panel and confirms the payment.
+//! `/checkout`: address, shipping method, discount code and loyalty points with a live summary
+//! that equals the charge, then the payment form. Card details are typed into Stripe's own form
+//! (Stripe.js; the emulator's stand-in locally) and go to Stripe directly: `public/payment.js`
+//! mounts it in the `[data-payment]` panel and confirms the payment.
 
 use super::api::{CheckoutOptions, StartCheckout, load_checkout_options, quote_checkout};
 use super::model::{CheckoutSummary, Destination};
 use crate::error::AppError;
+use crate::money::Money;
 use crate::orders::components::PaymentPanel;
 use crate::orders::model::AddressForm;
 use crate::ui::{ErrorPage, FormError, TextField, field_error, form_error};
@@ -37,6 +38,7 @@ fn CheckoutForm(options: CheckoutOptions) -> impl IntoView {
     let CheckoutOptions {
         destinations,
         account_email,
+        points,
     } = options;
     let first = destinations
         .first()
@@ -45,6 +47,7 @@ fn CheckoutForm(options: CheckoutOptions) -> impl IntoView {
     let country = RwSignal::new(first);
     let method = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
+    let use_points = RwSignal::new(false);
     let destinations = StoredValue::new(destinations);
     let methods = move || {
         destinations.with_value(|all| {
@@ -55,8 +58,8 @@ fn CheckoutForm(options: CheckoutOptions) -> impl IntoView {
         })
     };
     let summary = Resource::new(
-        move || (country.get(), method.get(), code.get()),
-        |(country, method, code)| {
+        move || (country.get(), method.get(), code.get(), use_points.get()),
+        |(country, method, code, use_points)| {
             quote_checkout(
                 String::new(),
                 AddressForm {
@@ -65,6 +68,7 @@ fn CheckoutForm(options: CheckoutOptions) -> impl IntoView {
                 },
                 method,
                 code,
+                if use_points { "yes" } else { "" }.to_owned(),
             )
         },
     );
@@ -157,6 +161,7 @@ fn CheckoutForm(options: CheckoutOptions) -> impl IntoView {
                                 {move || code_problem.get().or_else(|| code_refused.get())}
                             </p>
                         </fieldset>
+                        {(points > 0).then(|| view! { <PointsChoice points use_points/> })}
                         <button type="submit" class="button button--large" disabled=move || pending.get()
                             on:click=move |_| {
                                 if let Some(input) = code_input.get() { code.set(input.value()) }
@@ -215,6 +220,28 @@ fn CountrySelect(
     }
 }
 
+/// Spending the customer's loyalty points: as many as the order allows.
+#[component]
+fn PointsChoice(points: i64, use_points: RwSignal<bool>) -> impl IntoView {
+    let worth = Money::new(
+        crate::loyalty::model::minor_for_points(points),
+        crate::money::Currency::Eur,
+    );
+    view! {
+        <fieldset>
+            <legend>"Loyalty points"</legend>
+            <label class="checkout__method" for="field-use_points">
+                <input type="checkbox" id="field-use_points" name="use_points" value="yes"
+                    on:change=move |ev| use_points.set(event_target_checked(&ev))/>
+                <span>{format!(
+                    "Use my points: you have {}, worth {worth}; they pay up to half of the items.",
+                    crate::ui::count_of(points, "point")
+                )}</span>
+            </label>
+        </fieldset>
+    }
+}
+
 /// The lines that start subscriptions, and what subscribing asks of the shopper.
 #[component]
 fn SubscriptionsNote(subscriptions: Vec<String>, guest: bool) -> impl IntoView {
@@ -265,6 +292,12 @@ fn SummaryView(summary: CheckoutSummary, guest: bool) -> impl IntoView {
                 <div class="summary__discount">
                     <dt>{format!("Discount ({})", discount_code.unwrap_or_default())}</dt>
                     <dd>{format!("-{}", quote.discount)}</dd>
+                </div>
+            })}
+            {(quote.points.minor() > 0).then(|| view! {
+                <div class="summary__discount" data-testid="summary-points">
+                    <dt>"Loyalty points"</dt>
+                    <dd>{format!("-{}", quote.points)}</dd>
                 </div>
             })}
             <div><dt>{format!("Shipping: {}", shipping.name)}</dt><dd>{shipping_text}</dd></div>

@@ -8,7 +8,11 @@
 //! - A discount is taken off the goods, never off shipping, and never below zero. It is shared
 //!   out over the lines in proportion to their value (largest remainder, so the shares add up to
 //!   the discount exactly); each line's tax is computed on what is left of it.
-//! - Free shipping counts the goods after the discount.
+//! - Loyalty points come off next, also off the goods only, at most half of what the goods
+//!   cost after the code's discount; they are shared out over the lines the same way, and
+//!   each line's tax is computed on what is left after both shares.
+//! - Free shipping counts the goods after the code's discount (points are the shopper's own
+//!   money: spending them never costs free shipping).
 //! - Each amount is rounded half up to the cent once, per line; totals are sums of rounded
 //!   amounts, so the parts always add up to the total.
 
@@ -68,7 +72,7 @@ impl From<NotApplied> for PricingError {
 pub struct QuotedLine {
     /// Unit price × quantity.
     pub gross: Money,
-    /// This line's share of the discount.
+    /// This line's share of the discount and of the loyalty points.
     pub discount: Money,
     /// Tax on what the line costs after its discount share (included in it, or added to it).
     pub tax: Money,
@@ -78,7 +82,10 @@ pub struct QuotedLine {
 pub struct Quote {
     pub lines: Vec<QuotedLine>,
     pub subtotal: Money,
+    /// The code's discount.
     pub discount: Money,
+    /// What loyalty points took off.
+    pub points: Money,
     pub shipping: Money,
     /// All tax: the goods' and the shipping's.
     pub tax: Money,
@@ -128,11 +135,13 @@ pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
     shares
 }
 
-/// Price an order.
+/// Price an order; `points_offered` is the value of the loyalty points the shopper spends, in
+/// minor units (what exceeds half the goods stays unspent).
 pub fn quote(
     lines: &[PricedLine],
     shipping: &ShippingCharge,
     discount: Option<&DiscountTerms>,
+    points_offered: i64,
     tax_mode: TaxMode,
     now: DateTime<Utc>,
 ) -> Result<Quote, PricingError> {
@@ -151,6 +160,9 @@ pub fn quote(
     let shares = allocate(discount.minor(), &weights);
 
     let goods_after_discount = subtotal.checked_sub(discount)?;
+    let points = points_offered.clamp(0, goods_after_discount.minor() / 2);
+    let left: Vec<i64> = weights.iter().zip(&shares).map(|(w, s)| w - s).collect();
+    let point_shares = allocate(points, &left);
     let ships_free = shipping
         .free_from
         .map(|threshold| goods_after_discount.checked_sub(threshold))
@@ -163,11 +175,11 @@ pub fn quote(
     };
 
     let mut quoted = Vec::with_capacity(lines.len());
-    for ((line, gross), share) in lines.iter().zip(&gross).zip(shares) {
-        let net = gross.minor() - share;
+    for (((line, gross), share), points) in lines.iter().zip(&gross).zip(shares).zip(point_shares) {
+        let net = gross.minor() - share - points;
         quoted.push(QuotedLine {
             gross: *gross,
-            discount: Money::new(share, currency),
+            discount: Money::new(share + points, currency),
             tax: Money::new(tax_of(net, line.tax_rate, tax_mode)?, currency),
         });
     }
@@ -176,7 +188,10 @@ pub fn quote(
         currency,
     );
     let tax = Money::sum(currency, quoted.iter().map(|l| l.tax))?.checked_add(shipping_tax)?;
-    let mut total = goods_after_discount.checked_add(shipping_price)?;
+    let points = Money::new(points, currency);
+    let mut total = goods_after_discount
+        .checked_sub(points)?
+        .checked_add(shipping_price)?;
     if tax_mode == TaxMode::Added {
         total = total.checked_add(tax)?;
     }
@@ -184,6 +199,7 @@ pub fn quote(
         lines: quoted,
         subtotal,
         discount,
+        points,
         shipping: shipping_price,
         tax,
         tax_mode,
@@ -236,7 +252,15 @@ mod tests {
     fn dutch_order_with_tax_included() {
         // 3 × €7.90 at 9 % and 1 × €24.50 at 21 %, €4.95 shipping at 21 %.
         let lines = [line(790, 3, 900), line(2450, 1, 2100)];
-        let q = quote(&lines, &standard(495, None), None, TaxMode::Included, now()).unwrap();
+        let q = quote(
+            &lines,
+            &standard(495, None),
+            None,
+            0,
+            TaxMode::Included,
+            now(),
+        )
+        .unwrap();
         assert_eq!(q.subtotal, eur(4820));
         assert_eq!(q.shipping, eur(495));
         // 2370 × 9/109 = 195.69 → 196; 2450 × 21/121 = 425.21 → 425; 495 × 21/121 = 85.9 → 86.
@@ -252,6 +276,7 @@ mod tests {
             &[line(1000, 2, 810)],
             &standard(500, None),
             None,
+            0,
             TaxMode::Added,
             now(),
         )
@@ -268,6 +293,7 @@ mod tests {
             &lines,
             &standard(495, None),
             Some(&code(DiscountKind::Percent(1000))),
+            0,
             TaxMode::Included,
             now(),
         )
@@ -285,6 +311,7 @@ mod tests {
             &[line(500, 1, 900)],
             &standard(495, None),
             Some(&code(DiscountKind::Fixed(eur(2000)))),
+            0,
             TaxMode::Included,
             now(),
         )
@@ -298,18 +325,44 @@ mod tests {
     fn free_shipping_counts_the_goods_after_the_discount() {
         let shipping = standard(495, Some(5000));
         let lines = [line(2600, 2, 900)];
-        let full = quote(&lines, &shipping, None, TaxMode::Included, now()).unwrap();
+        let full = quote(&lines, &shipping, None, 0, TaxMode::Included, now()).unwrap();
         assert_eq!(full.shipping, eur(0));
         let discounted = quote(
             &lines,
             &shipping,
             Some(&code(DiscountKind::Percent(1000))),
+            0,
             TaxMode::Included,
             now(),
         )
         .unwrap();
         assert_eq!(discounted.discount, eur(520));
         assert_eq!(discounted.shipping, eur(495));
+    }
+
+    #[test]
+    fn points_take_at_most_half_the_goods_and_keep_free_shipping() {
+        let shipping = standard(495, Some(5000));
+        let lines = [line(2600, 2, 900)];
+        let q = quote(&lines, &shipping, None, 10_000, TaxMode::Included, now()).unwrap();
+        assert_eq!(q.points, eur(2600));
+        assert_eq!(q.shipping, eur(0));
+        assert_eq!(q.total, eur(2600));
+        assert_eq!(q.lines[0].discount, eur(2600));
+        // 2600 × 9/109 = 214.68 → 215: tax on what is left after the points.
+        assert_eq!(q.tax, eur(215));
+        // Fewer points than half: all of them, after the code's discount.
+        let q = quote(
+            &lines,
+            &shipping,
+            Some(&code(DiscountKind::Percent(1000))),
+            300,
+            TaxMode::Included,
+            now(),
+        )
+        .unwrap();
+        assert_eq!((q.discount, q.points), (eur(520), eur(300)));
+        assert_eq!(q.total, eur(5200 - 520 - 300 + 495));
     }
 
     #[test]
@@ -323,7 +376,7 @@ mod tests {
         let mut big = code(DiscountKind::Percent(1000));
         big.minimum_subtotal = Some(eur(2500));
         let refusal = |terms: &DiscountTerms| {
-            quote(&lines, &shipping, Some(terms), TaxMode::Included, now())
+            quote(&lines, &shipping, Some(terms), 0, TaxMode::Included, now())
                 .unwrap_err()
                 .to_string()
         };
@@ -334,7 +387,7 @@ mod tests {
             "The code WELCOME needs an order of at least €25.00."
         );
         assert_eq!(
-            quote(&[], &shipping, None, TaxMode::Included, now()),
+            quote(&[], &shipping, None, 0, TaxMode::Included, now()),
             Err(PricingError::Empty)
         );
     }
@@ -372,16 +425,19 @@ mod tests {
             shipping_price in 0i64..2_000,
             free_from in prop::option::of(0i64..100_000),
             added in any::<bool>(),
+            points in 0i64..200_000,
         ) {
             let mode = if added { TaxMode::Added } else { TaxMode::Included };
             let shipping = standard(shipping_price, free_from);
-            let q = quote(&lines, &shipping, discount.as_ref(), mode, now()).unwrap();
+            let q = quote(&lines, &shipping, discount.as_ref(), points, mode, now()).unwrap();
 
             let gross: i64 = lines.iter().map(|l| l.unit_price.minor() * i64::from(l.quantity)).sum();
             prop_assert_eq!(q.subtotal.minor(), gross);
             prop_assert!(q.discount.minor() >= 0 && q.discount.minor() <= q.subtotal.minor());
+            let goods = q.subtotal.minor() - q.discount.minor();
+            prop_assert_eq!(q.points.minor(), points.min(goods / 2));
             let shares: i64 = q.lines.iter().map(|l| l.discount.minor()).sum();
-            prop_assert_eq!(shares, q.discount.minor());
+            prop_assert_eq!(shares, q.discount.minor() + q.points.minor());
             for l in &q.lines {
                 prop_assert!(l.discount.minor() >= 0 && l.discount.minor() <= l.gross.minor());
                 prop_assert!(l.tax.minor() >= 0);
@@ -392,13 +448,13 @@ mod tests {
             let added_tax = if added { q.tax.minor() } else { 0 };
             prop_assert_eq!(
                 q.total.minor(),
-                q.subtotal.minor() - q.discount.minor() + q.shipping.minor() + added_tax
+                goods - q.points.minor() + q.shipping.minor() + added_tax
             );
             if !added {
                 prop_assert!(q.tax.minor() <= q.total.minor());
             }
             // The same order prices the same way every time.
-            prop_assert_eq!(quote(&lines, &shipping, discount.as_ref(), mode, now()).unwrap(), q);
+            prop_assert_eq!(quote(&lines, &shipping, discount.as_ref(), points, mode, now()).unwrap(), q);
         }
 
         #[test]

@@ -1,6 +1,7 @@
-//! Checkout use cases: price the cart for a destination, method and code (the live summary);
-//! start payment (an order awaiting payment that holds its stock and code, and a Stripe
-//! PaymentIntent for exactly its total); resume payment of an order.
+//! Checkout use cases: price the cart for a destination, method, code and loyalty points (the
+//! live summary); start payment (an order awaiting payment that holds its stock, its code and
+//! the points it spends, and a Stripe PaymentIntent for exactly its total); resume payment of
+//! an order.
 
 use super::model::{CheckoutForm, CheckoutSummary, Destination, ShippingOption, check_email};
 use super::pricing::{PricedLine, PricingError, Quote, ShippingCharge, TaxMode, TaxRate, quote};
@@ -19,6 +20,7 @@ use crate::error::ServiceError;
 use crate::ids::{CartId, OrderId, SubscriptionId, UserId, VariantId};
 use crate::inventory::model::sellable_expiry_after;
 use crate::inventory::repo as inventory;
+use crate::loyalty::service as loyalty;
 use crate::money::Money;
 use crate::orders::model::{
     Address, AddressForm, OrderEventKind, OrderStatus, PaymentStart, RESERVATION_MINUTES,
@@ -79,15 +81,16 @@ pub async fn checked_address(conn: &mut PgConnection, form: &AddressForm) -> Res
     Ok(form.check(|country, _| fits.get(country).copied())?)
 }
 
-/// Price `cart` for the form's destination country, method and code, refusing what can't be
-/// bought. With `lock_code` the code's row stays locked, so its limits hold until the order is
-/// saved.
+/// Price `cart` for the form's destination country, method and code, with loyalty points
+/// worth `points` (minor units) to spend, refusing what can't be bought. With `lock_code` the
+/// code's row stays locked, so its limits hold until the order is saved.
 async fn price(
     conn: &mut PgConnection,
     cart: &Cart,
     form: &CheckoutForm,
     customer_key: Option<&str>,
     lock_code: bool,
+    points: i64,
     now: DateTime<Utc>,
 ) -> Result<Priced> {
     if cart.is_empty() {
@@ -126,6 +129,7 @@ async fn price(
             &form.address.country,
             &form.shipping_method,
             code.as_ref(),
+            points,
             now,
         )?;
     Ok(Priced {
@@ -216,14 +220,16 @@ impl DeliveryRules {
     /// Price `items` delivered to `country` by `method` (the country's first method when it
     /// offers no such one) with an optional code, exactly as checkout prices a cart: the
     /// destination's tax rates by kind of product, shipping and its free threshold, and the
-    /// code's share per line. Renewals are priced with it too. `country` and the items'
-    /// variants must be among those the rules were loaded for.
+    /// code's share per line, then loyalty points worth `points` (minor units; renewals spend
+    /// none). Renewals are priced with it too. `country` and the items' variants must be among
+    /// those the rules were loaded for.
     pub fn price(
         &self,
         items: &[Item],
         country: &str,
         method: &str,
         code: Option<&crate::discounts::model::DiscountTerms>,
+        points: i64,
         now: DateTime<Utc>,
     ) -> Result<PricedDelivery> {
         let country = country.trim().to_ascii_uppercase();
@@ -272,7 +278,7 @@ impl DeliveryRules {
         } else {
             TaxMode::Added
         };
-        let quote = quote(&priced, &charge, code, mode, now).map_err(|e| match e {
+        let quote = quote(&priced, &charge, code, points, mode, now).map_err(|e| match e {
             PricingError::Discount(refusal) => {
                 AppError::field("discount_code", refusal.to_string())
             }
@@ -308,11 +314,20 @@ pub async fn summary(
     meta: &RequestMeta,
     form: &CheckoutForm,
 ) -> Result<CheckoutSummary> {
-    let customer = match principal_of(state, session).await? {
-        Some(p) => Some(p.viewer.user_id.to_string()),
+    let user = principal_of(state, session)
+        .await?
+        .map(|p| p.viewer.user_id);
+    let customer = match user {
+        Some(user) => Some(user.to_string()),
         None => check_email(&form.email).ok().map(|e| e.to_lowercase()),
     };
     let mut conn = state.db.acquire().await?;
+    let points = match user {
+        Some(user) if form.use_points => {
+            crate::loyalty::model::minor_for_points(loyalty::available(state, user).await?)
+        }
+        Some(_) | None => 0,
+    };
     let Some((cart_id, cart)) = current_cart(state, session, &mut conn).await? else {
         return Err(AppError::invalid("Your cart is empty.").into());
     };
@@ -329,6 +344,7 @@ pub async fn summary(
         form,
         customer.as_deref(),
         false,
+        points,
         state.clock.now(),
     )
     .await;
@@ -455,6 +471,7 @@ fn checkout_key(
     }
     part(form.shipping_method.trim());
     part(&normalise_code(&form.discount_code).unwrap_or_default());
+    part(if form.use_points { "points" } else { "" });
     for line in lines {
         part(&format!(
             "{}x{}@{}{}/{}",
@@ -498,13 +515,20 @@ async fn place(
             pending.into_iter().map(|p| p.order).collect(),
         ));
     }
+    let now = state.clock.now();
+    // The customer's points stay locked until the order holds what it spends.
+    let points = match buyer.user {
+        Some(user) if form.use_points => loyalty::spendable(&mut tx, user, now).await?,
+        Some(_) | None => 0,
+    };
     let priced = price(
         &mut tx,
         &Cart { lines },
         form,
         Some(&buyer.customer_key),
         true,
-        state.clock.now(),
+        points,
+        now,
     )
     .await?;
     let placing = Placing {
@@ -517,6 +541,11 @@ async fn place(
     write_cart_order(&mut tx, state, &placing, &priced).await?;
     hold_stock_and_code(&mut tx, state, &placing, &priced).await?;
     let q = &priced.summary.quote;
+    if let Some(user) = buyer.user
+        && q.points.minor() > 0
+    {
+        loyalty::spend(&mut tx, user, order, q.points.minor(), now).await?;
+    }
     orders::record(
         &mut tx,
         order,
@@ -631,6 +660,7 @@ pub async fn write_order(
             currency: q.total.currency(),
             subtotal: q.subtotal.minor(),
             discount: q.discount.minor(),
+            points: q.points.minor(),
             shipping: q.shipping.minor(),
             tax: q.tax.minor(),
             total: q.total.minor(),

@@ -25,7 +25,7 @@ pg_enum!(
     Review = "review": "Review published",
     ReviewWithdrawn = "review_withdrawn": "Review taken down",
     Redeemed = "redeemed": "Spent at checkout",
-    RedemptionReturned = "redemption_returned": "Returned with a refund",
+    RedemptionReturned = "redemption_returned": "Points given back",
     Adjustment = "adjustment": "Adjusted by support",
     Expired = "expired": "Expired",
 });
@@ -78,6 +78,16 @@ pub fn ordinal(n: i32) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
+}
+
+/// The points that are worth `minor` cents off.
+pub fn points_for_minor(minor: i64) -> i64 {
+    minor.max(0) * POINTS_PER_EURO / 100
+}
+
+/// What `points` are worth off an order, in cents.
+pub fn minor_for_points(points: i64) -> i64 {
+    points.max(0) * 100 / POINTS_PER_EURO
 }
 
 /// Points a payment of `paid` earns at `per_euro` points for each whole unit of its currency.
@@ -172,7 +182,7 @@ impl Balance {
 
     /// What the available points are worth at checkout, in euro cents.
     pub fn worth_minor(&self) -> i64 {
-        self.available.max(0) * 100 / POINTS_PER_EURO
+        minor_for_points(self.available)
     }
 }
 

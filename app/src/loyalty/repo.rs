@@ -211,20 +211,35 @@ pub async fn paid_order(conn: &mut PgConnection, order: OrderId) -> Result<Optio
     }))
 }
 
-/// The points an order earned (its purchase and renewal entries), with its customer.
-pub async fn earned_by_order(
-    conn: &mut PgConnection,
-    order: OrderId,
-) -> Result<Option<(UserId, i64)>> {
+/// What an order booked: the points it earned (its purchase and renewal entries), spent, and
+/// gave back so far.
+pub struct Booked {
+    pub user: UserId,
+    pub earned: i64,
+    pub spent: i64,
+    pub returned: i64,
+}
+
+pub async fn booked_for_order(conn: &mut PgConnection, order: OrderId) -> Result<Option<Booked>> {
     let row = sqlx::query!(
-        r#"SELECT user_id, sum(points)::bigint AS "earned!" FROM loyalty_entries
-           WHERE order_id = $1 AND kind IN ('purchase', 'renewal')
+        r#"SELECT user_id,
+                  coalesce(sum(points) FILTER (WHERE kind IN ('purchase', 'renewal')), 0)::bigint
+                      AS "earned!",
+                  coalesce(-sum(points) FILTER (WHERE kind = 'redeemed'), 0)::bigint AS "spent!",
+                  coalesce(sum(points) FILTER (WHERE kind = 'redemption_returned'), 0)::bigint
+                      AS "returned!"
+           FROM loyalty_entries WHERE order_id = $1
            GROUP BY user_id"#,
         order.0
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| (UserId(r.user_id), r.earned)))
+    Ok(row.map(|r| Booked {
+        user: UserId(r.user_id),
+        earned: r.earned,
+        spent: r.spent,
+        returned: r.returned,
+    }))
 }
 
 /// Whether `review` earned points that were not taken back yet.

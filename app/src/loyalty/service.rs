@@ -1,21 +1,23 @@
 //! Loyalty use cases. Points are earned in the transactions that book what earns them (a
 //! payment, a published review; steps the app hands to orders and reviews) and taken back in
-//! the one that books a refund or a review's takedown; each event books once, however often it
-//! is replayed. Customers read their balance and history; support adjusts with a reason
-//! (audited); a job expires the points of customers a year without any activity.
+//! the one that books a refund or a review's takedown; checkout spends them in the transaction
+//! that places the order, and a refund or an order given up unpaid gives them back; each event
+//! books once, however often it is replayed. Customers read their balance and history; support
+//! adjusts with a reason (audited); a job expires the points of customers a year without any
+//! activity.
 
 use super::model::{
     Adjustment, Balance, CustomerPoints, EXPIRY_MONTHS, Earning, EntryKind, LoyaltyAccount,
-    earned_for_payment, refund_share,
+    earned_for_payment, points_for_minor, refund_share,
 };
 use super::repo::{self, NewEntry};
 use crate::audit::{Action, Actor};
 use crate::error::{AppError, ServiceError};
-use crate::ids::UserId;
+use crate::ids::{OrderId, UserId};
 use crate::money::{Currency, Money};
 use crate::notifications::model::{Notice, NotificationKind};
 use crate::notifications::repo::notify;
-use crate::orders::hooks::{PaidOrder, RefundedOrder};
+use crate::orders::hooks::{PaidOrder, RefundedOrder, ReleasedOrder};
 use crate::reviews::hooks::DecidedReview;
 use crate::reviews::model::ReviewStatus;
 use crate::state::AppState;
@@ -52,20 +54,71 @@ pub async fn earn_for_payment(conn: &mut PgConnection, paid: &PaidOrder) -> Resu
     Ok(())
 }
 
-/// A refund takes back its share of what the order earned. (A `WhenRefunded` step.)
+/// A refund takes back its share of what the order earned and gives back its share of the
+/// points spent on it. (A `WhenRefunded` step.)
 pub async fn take_back_for_refund(conn: &mut PgConnection, refunded: &RefundedOrder) -> Result<()> {
-    let Some((user, earned)) = repo::earned_by_order(conn, refunded.order).await? else {
+    let Some(booked) = repo::booked_for_order(conn, refunded.order).await? else {
         return Ok(());
     };
-    let share = refund_share(
-        earned,
-        refunded.total,
-        refunded.refunded_before,
-        refunded.refunded_after,
+    let share = |points: i64| {
+        refund_share(
+            points,
+            refunded.total,
+            refunded.refunded_before,
+            refunded.refunded_after,
+        )
+    };
+    for (kind, points) in [
+        (EntryKind::PurchaseRefunded, -share(booked.earned)),
+        (EntryKind::RedemptionReturned, share(booked.spent)),
+    ] {
+        let mut entry = NewEntry::new(booked.user, kind, points, refunded.now);
+        entry.order = Some(refunded.order);
+        entry.refund = Some(refunded.refund);
+        repo::insert(conn, &entry).await?;
+    }
+    Ok(())
+}
+
+/// What `user` may spend now, as money off in minor units (100 points are €1). The customer
+/// stays locked until the transaction ends, so a [`spend`] that follows sees the same balance.
+pub async fn spendable(conn: &mut PgConnection, user: UserId, now: DateTime<Utc>) -> Result<i64> {
+    repo::lock_customer(conn, user).await?;
+    let balance = repo::balance(conn, user, now).await?;
+    Ok(balance.worth_minor())
+}
+
+/// Spend the points worth `minor` on `order` (in the transaction that places it, after
+/// [`spendable`]).
+pub async fn spend(
+    conn: &mut PgConnection,
+    user: UserId,
+    order: OrderId,
+    minor: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut entry = NewEntry::new(user, EntryKind::Redeemed, -points_for_minor(minor), now);
+    entry.order = Some(order);
+    repo::insert(conn, &entry).await?;
+    Ok(())
+}
+
+/// An order given up unpaid gives back the points spent on it (what refunds did not give back
+/// already). (A `WhenReleased` step.)
+pub async fn give_back_for_release(
+    conn: &mut PgConnection,
+    released: &ReleasedOrder,
+) -> Result<()> {
+    let Some(booked) = repo::booked_for_order(conn, released.order).await? else {
+        return Ok(());
+    };
+    let mut entry = NewEntry::new(
+        booked.user,
+        EntryKind::RedemptionReturned,
+        booked.spent - booked.returned,
+        released.now,
     );
-    let mut entry = NewEntry::new(user, EntryKind::PurchaseRefunded, -share, refunded.now);
-    entry.order = Some(refunded.order);
-    entry.refund = Some(refunded.refund);
+    entry.order = Some(released.order);
     repo::insert(conn, &entry).await?;
     Ok(())
 }
@@ -92,6 +145,13 @@ pub async fn on_review(conn: &mut PgConnection, decided: &DecidedReview) -> Resu
     entry.note = &decided.product_name;
     repo::insert(conn, &entry).await?;
     Ok(())
+}
+
+/// The points `user` could spend now.
+pub async fn available(state: &AppState, user: UserId) -> Result<i64> {
+    let mut conn = state.db.acquire().await?;
+    let balance = repo::balance(&mut conn, user, state.clock.now()).await?;
+    Ok(balance.available.max(0))
 }
 
 /// `user`'s points page: the balance, page `page` of the history and how to earn more.

@@ -138,6 +138,7 @@ pub fn OrderBody(detail: OrderDetail) -> impl IntoView {
         subtotal,
         discount,
         discount_code,
+        points,
         shipping,
         tax,
         prices_include_tax,
@@ -189,6 +190,9 @@ pub fn OrderBody(detail: OrderDetail) -> impl IntoView {
                             <dt>{format!("Discount ({})", discount_code.unwrap_or_default())}</dt>
                             <dd>{format!("-{discount}")}</dd>
                         </div>
+                    })}
+                    {(points.minor() > 0).then(|| view! {
+                        <div><dt>"Loyalty points"</dt><dd>{format!("-{points}")}</dd></div>
                     })}
                     <div><dt>{format!("Shipping: {shipping_method}")}</dt><dd>{shipping.to_string()}</dd></div>
                     <div class="summary__total"><dt>"Total"</dt><dd>{summary.total.to_string()}</dd></div>

@@ -37,6 +37,11 @@ pub fn confirmation(detail: &OrderDetail, link: &str) -> Email {
     } else {
         String::new()
     };
+    let points = if detail.points.minor() > 0 {
+        format!("Loyalty points: -{}\n", detail.points)
+    } else {
+        String::new()
+    };
     let tax = if detail.prices_include_tax {
         format!("Including VAT: {}", detail.tax)
     } else {
@@ -51,7 +56,7 @@ pub fn confirmation(detail: &OrderDetail, link: &str) -> Email {
         body_text: format!(
             "Thank you for your order.\n\n\
              Order {reference}\n{lines}\n\n\
-             Subtotal: {subtotal}\n{discount}Shipping ({method}): {shipping}\n{tax}\n\
+             Subtotal: {subtotal}\n{discount}{points}Shipping ({method}): {shipping}\n{tax}\n\
              Total paid: {total}\n\n\
              Shipping to:\n  {name}\n  {line1}{line2}\n  {postal} {city}\n  {country}\n\n\
              We'll email you again when it ships. Your order, its status and the batch numbers \

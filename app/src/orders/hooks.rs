@@ -1,6 +1,6 @@
-//! Steps other domains take when an order is paid or refunded, in that change's own
-//! transaction, so the orders domain imports none of them (subscriptions start from their first
-//! order this way; loyalty points are earned and taken back).
+//! Steps other domains take when an order is paid, refunded or given up unpaid, in that
+//! change's own transaction, so the orders domain imports none of them (subscriptions start
+//! from their first order this way; loyalty points are earned, taken back and given back).
 
 use crate::accounts::hooks::InTransaction;
 use crate::ids::{OrderId, RefundId, UserId};
@@ -35,3 +35,14 @@ pub struct RefundedOrder {
 
 /// A step the app lists (`app::WHEN_REFUNDED`) and the server hands to the app state.
 pub type WhenRefunded = InTransaction<RefundedOrder>;
+
+/// An order given up before it was paid (cancelled, superseded, expired, or paid only after its
+/// items sold out and refunded whole): what it held is let go.
+#[derive(Clone, Debug)]
+pub struct ReleasedOrder {
+    pub order: OrderId,
+    pub now: DateTime<Utc>,
+}
+
+/// A step the app lists (`app::WHEN_RELEASED`) and the server hands to the app state.
+pub type WhenReleased = InTransaction<ReleasedOrder>;

@@ -187,6 +187,8 @@ pub struct OrderDetail {
     pub subtotal: Money,
     pub discount: Money,
     pub discount_code: Option<String>,
+    /// What loyalty points took off (100 points are €1).
+    pub points: Money,
     pub shipping: Money,
     pub tax: Money,
     pub prices_include_tax: bool,

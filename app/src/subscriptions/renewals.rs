@@ -320,6 +320,7 @@ pub(super) async fn price_next(
             &sub.address.country,
             &sub.shipping_method,
             None,
+            0,
             now,
         )
 }

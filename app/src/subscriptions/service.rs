@@ -105,6 +105,7 @@ fn view_of(
         &row.address.country,
         &row.shipping_method,
         None,
+        0,
         now,
     );
     let (next_shipping, next_total) = match delivery {

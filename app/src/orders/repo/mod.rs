@@ -24,6 +24,8 @@ pub struct NewOrder<'a> {
     pub currency: Currency,
     pub subtotal: i64,
     pub discount: i64,
+    /// What loyalty points took off.
+    pub points: i64,
     pub shipping: i64,
     pub tax: i64,
     pub total: i64,
@@ -69,9 +71,10 @@ pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sq
                             discount_minor, shipping_minor, tax_minor, total_minor,
                             prices_include_tax, discount_code, ship_name, ship_line1, ship_line2,
                             ship_postal_code, ship_city, ship_country, shipping_method, carrier,
-                            reserved_until, checkout_key, subscription_id, renewal_due_on)
+                            reserved_until, checkout_key, subscription_id, renewal_due_on,
+                            points_minor)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                $19, $20, $21, $22, $23, $24)
+                $19, $20, $21, $22, $23, $24, $25)
         RETURNING order_number
         "#,
         o.id.0,
@@ -98,6 +101,7 @@ pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sq
         o.checkout_key,
         o.renews.map(|(s, _)| s.0),
         o.renews.map(|(_, due)| due),
+        o.points,
     )
     .fetch_one(conn)
     .await

@@ -95,8 +95,8 @@ pub async fn detail(
     let Some(o) = sqlx::query!(
         r#"
         SELECT order_number, status AS "status: OrderStatus", email, currency, subtotal_minor,
-               discount_minor, shipping_minor, tax_minor, total_minor, refunded_minor,
-               prices_include_tax, discount_code, ship_name, ship_line1, ship_line2,
+               discount_minor, points_minor, shipping_minor, tax_minor, total_minor,
+               refunded_minor, prices_include_tax, discount_code, ship_name, ship_line1, ship_line2,
                ship_postal_code, ship_city, ship_country, shipping_method, carrier,
                tracking_number, placed_at,
                (SELECT COALESCE(sum(quantity), 0) FROM order_lines l
@@ -183,6 +183,7 @@ pub async fn detail(
         subtotal: money(o.subtotal_minor),
         discount: money(o.discount_minor),
         discount_code: o.discount_code,
+        points: money(o.points_minor),
         shipping: money(o.shipping_minor),
         tax: money(o.tax_minor),
         prices_include_tax: o.prices_include_tax,

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::ids::OrderId;
 use crate::inventory::repo as inventory;
 use crate::orders::emails;
-use crate::orders::hooks::PaidOrder;
+use crate::orders::hooks::{PaidOrder, ReleasedOrder};
 use crate::orders::model::{OrderEventKind, OrderStatus, PaymentStart};
 use crate::orders::repo::{self, Locked, NewEvent, refunds};
 use crate::state::AppState;
@@ -19,10 +19,21 @@ use chrono::NaiveDate;
 use payments::{Intent, IntentStatus, NewIntent, PaymentsError};
 use sqlx::PgConnection;
 
-/// Give back what an unpaid order holds: its stock and its discount code.
-async fn release_holds(conn: &mut PgConnection, order: OrderId) -> Result<()> {
+/// Give back what an unpaid order holds: its stock, then what [`let_go`] lets go.
+async fn release_holds(state: &AppState, conn: &mut PgConnection, order: OrderId) -> Result<()> {
     inventory::release(conn, order).await?;
+    let_go(state, conn, order).await
+}
+
+/// What an order given up unpaid holds besides stock: its discount code, and what other
+/// domains hang on it (the loyalty points it spent).
+async fn let_go(state: &AppState, conn: &mut PgConnection, order: OrderId) -> Result<()> {
     discounts::release_redemption(conn, order).await?;
+    let released = ReleasedOrder {
+        order,
+        now: state.clock.now(),
+    };
+    InTransaction::run_all(state.when_released, conn, &released).await?;
     Ok(())
 }
 
@@ -90,7 +101,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                 }
                 if allocated.is_empty() {
                     // Paid for stock that is gone: the shopper gets every cent back.
-                    discounts::release_redemption(&mut tx, order.id).await?;
+                    let_go(state, &mut tx, order.id).await?;
                     leave_pending(
                         &mut tx,
                         &order,
@@ -129,7 +140,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
             }
         }
         (OrderStatus::PendingPayment, IntentStatus::Canceled) => {
-            release_holds(&mut tx, order.id).await?;
+            release_holds(state, &mut tx, order.id).await?;
             leave_pending(
                 &mut tx,
                 &order,
@@ -293,7 +304,7 @@ pub async fn cancel_unpaid(
     if locked.status != OrderStatus::PendingPayment {
         return Ok(false);
     }
-    release_holds(&mut tx, order).await?;
+    release_holds(state, &mut tx, order).await?;
     repo::set_status(
         &mut tx,
         order,
