@@ -10,7 +10,7 @@ use super::model::{
 use crate::error::AppError;
 use crate::ids::SubscriptionId;
 use crate::orders::components::when;
-use crate::ui::{ErrorPage, FormError, form_error, on_success, urlencode};
+use crate::ui::{ErrorPage, FormError, Pagination, form_error, on_success, urlencode};
 use leptos::prelude::*;
 use leptos::server::ServerAction;
 use leptos_meta::Title;
@@ -217,13 +217,7 @@ fn SubscriptionTable(page: AdminSubscriptionPage, base: String) -> impl IntoView
                 }).collect_view()}
             </tbody>
         </table>
-        {(pages > 1).then(|| view! {
-            <nav class="pagination" aria-label="Pages">
-                {(current > 1).then(|| view! { <a href=format!("{base}&page={}", current - 1)>"Previous"</a> })}
-                <span>{format!(" Page {current} of {pages} ")}</span>
-                {(current < pages).then(|| view! { <a href=format!("{base}&page={}", current + 1)>"Next"</a> })}
-            </nav>
-        })}
+        <Pagination page=current total_pages=pages href=move |n| format!("{base}&page={n}")/>
     }
 }
 
