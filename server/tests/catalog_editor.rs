@@ -8,21 +8,14 @@ use app::catalog::search::sync as search_sync;
 use app::ids::ProductId;
 use axum::http::StatusCode;
 use search::{SearchIndex, SearchRequest};
-use server::seed::DEMO_PASSWORD;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
-use common::{App, Browser, Reply, app, ok};
+use common::{Browser, Reply, app, signed_in};
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
-}
-
-async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
-    let mut browser = app.browser();
-    assert!(ok(&browser.sign_in(email, DEMO_PASSWORD).await));
-    browser
 }
 
 /// The field names an error reply names.

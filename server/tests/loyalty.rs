@@ -14,10 +14,8 @@ use chrono::{Months, TimeDelta};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
-use common::checkout::{
-    add, buy, checkout, deliver, parsed, pay, refusal, signed_in, stocked_variant,
-};
-use common::{App, Browser, shop};
+use common::checkout::{add, buy, checkout, deliver, parsed, pay, refusal, stocked_variant};
+use common::{App, Browser, shop, signed_in};
 
 async fn points(browser: &mut Browser<'_>) -> LoyaltyAccount {
     parsed(&browser.call("loyalty/mine", &[("page", "1")]).await)

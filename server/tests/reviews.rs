@@ -14,8 +14,8 @@ use search::{SearchIndex, SearchRequest};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 mod common;
-use common::checkout::{buy, deliver, parsed, refusal, signed_in, stocked_variant};
-use common::{Browser, shop};
+use common::checkout::{buy, deliver, parsed, refusal, stocked_variant};
+use common::{Browser, shop, signed_in};
 
 async fn reviews(browser: &mut Browser<'_>, product: &str, sort: &str) -> ProductReviews {
     parsed(

@@ -4,7 +4,6 @@
 use super::{App, Browser, Reply};
 use app::orders::model::{OrderStatus, PaymentStart};
 use axum::http::StatusCode;
-use server::seed::DEMO_PASSWORD;
 use sqlx::PgPool;
 
 /// A fresh variant of a published supplement, with one lot of `units` that keeps its shelf
@@ -129,15 +128,6 @@ pub async fn add(browser: &mut Browser<'_>, variant: &str, quantity: &str) {
         .call("cart/add", &[("variant", variant), ("quantity", quantity)])
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-}
-
-pub async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
-    let mut browser = app.browser();
-    assert_eq!(
-        browser.sign_in(email, DEMO_PASSWORD).await.status,
-        StatusCode::OK
-    );
-    browser
 }
 
 /// Buy one of `variant` and pay; returns the order id.

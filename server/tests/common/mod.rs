@@ -416,3 +416,11 @@ pub fn unprocessable(reply: &Reply) -> app::error::AppError {
     );
     serde_json::from_str(&reply.body).expect("error JSON")
 }
+
+/// A browser signed in as `email` with the demo password.
+pub async fn signed_in<'a>(app: &'a App, email: &str) -> Browser<'a> {
+    let mut browser = app.browser();
+    let reply = browser.sign_in(email, server::seed::DEMO_PASSWORD).await;
+    assert!(ok(&reply), "{}", reply.body);
+    browser
+}
