@@ -10,6 +10,8 @@ mod macros;
 pub mod accounts;
 pub mod audit;
 pub mod background;
+#[cfg(feature = "ssr")]
+pub mod blobs;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
@@ -17,6 +19,8 @@ pub mod checkout;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod csp;
+#[cfg(feature = "ssr")]
+pub mod csv;
 pub mod dates;
 pub mod discounts;
 pub mod error;
@@ -47,9 +51,9 @@ pub mod tokens;
 pub mod ui;
 
 use accounts::pages::{
-    AccountMenu, AccountPage, AdminHomePage, AdminUsersPage, InvitationPage, NewOrganisationPage,
-    NotificationsPage, OrganisationSettingsPage, ResetPasswordPage, SecurityPage, SignInLinkPage,
-    SignInPage, SignUpPage, VerifyEmailPage, ViewerState,
+    AccountMenu, AccountPage, AdminAuditPage, AdminHomePage, AdminUsersPage, InvitationPage,
+    NewOrganisationPage, NotificationsPage, OrganisationSettingsPage, ResetPasswordPage,
+    SecurityPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage, ViewerState,
 };
 use background::pages::JobsPage;
 use cart::pages::{AddToCartForm, CartLink, CartPage, CartState};
@@ -276,6 +280,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("hire"), StaticSegment("invitations")) view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AdminAuditPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("verification")) view=VerificationPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("jobs")) view=JobsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("products")) view=AdminCatalogPage ssr=SsrMode::Async/>

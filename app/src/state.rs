@@ -2,6 +2,7 @@
 
 use crate::accounts::hooks::AfterSignIn;
 use crate::accounts::oidc::{OidcProviderConfig, Registry};
+use crate::blobs::BlobStore;
 pub use crate::clock::Clock;
 use crate::error::AppError;
 use crate::media::service::Media;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub when_review_decided: &'static [WhenDecided],
     /// The WebSockets open on this node, waiting for their person's notifications.
     pub live: Arc<Hub>,
+    /// Where the audit chain's checkpoints are written (in memory unless configured).
+    pub audit_checkpoints: BlobStore,
 }
 
 impl AppState {
@@ -69,7 +72,15 @@ impl AppState {
             when_released: &[],
             when_review_decided: &[],
             live: Arc::new(Hub::default()),
+            audit_checkpoints: BlobStore::in_memory(),
         }
+    }
+
+    /// Write the audit chain's checkpoints to `store`.
+    #[must_use]
+    pub fn audit_checkpoints(mut self, store: BlobStore) -> Self {
+        self.audit_checkpoints = store;
+        self
     }
 
     /// Run `steps` whenever a browser signs in.

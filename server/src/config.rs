@@ -2,7 +2,7 @@
 //! locally; a bad value stops start-up with a message naming the variable and what it expects.
 
 use app::accounts::oidc::OidcProviderConfig;
-use app::media::store::StoreLocation;
+use app::blobs::StoreLocation;
 use app::state::AppConfig;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -56,6 +56,9 @@ pub struct Config {
     pub data_dir: std::path::PathBuf,
     /// Where product images live (`OLIVINE_MEDIA_STORE`).
     pub media_store: StoreLocation,
+    /// Where the audit log's chain head is written now and then, under keys never overwritten
+    /// (`OLIVINE_AUDIT_CHECKPOINTS`): outside the database, so a rewritten log shows.
+    pub audit_checkpoints: StoreLocation,
     /// Whether this node runs the background AVIF encoder (`OLIVINE_MEDIA_AVIF`).
     pub avif_worker: bool,
     /// Stripe: `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY`, `STRIPE_WEBHOOK_SECRET`, and for a
@@ -232,27 +235,19 @@ impl Config {
         let data_dir: std::path::PathBuf = get("OLIVINE_DATA_DIR", None)
             .unwrap_or_else(|| ".data/app".to_owned())
             .into();
-        let media_store = match get("OLIVINE_MEDIA_STORE", None) {
-            None => StoreLocation::Local(data_dir.join("media")),
-            Some(value) if value == "memory" => StoreLocation::Memory,
-            Some(value) => match value.strip_prefix("s3://") {
-                Some(bucket) if !bucket.is_empty() && !bucket.contains('/') => StoreLocation::S3 {
-                    bucket: bucket.to_owned(),
-                },
-                _ => {
-                    return Err(bad(
-                        "OLIVINE_MEDIA_STORE",
-                        format!("expected s3://<bucket> or `memory`, got `{value}`"),
-                    ));
-                }
-            },
+        let store = |var: &'static str, default: &str| {
+            StoreLocation::parse(get(var, None).as_deref(), data_dir.join(default))
+                .map_err(|why| bad(var, why))
         };
+        let media_store = store("OLIVINE_MEDIA_STORE", "media")?;
+        let audit_checkpoints = store("OLIVINE_AUDIT_CHECKPOINTS", "audit-checkpoints")?;
         let avif_worker = parse_bool(get("OLIVINE_MEDIA_AVIF", None), "OLIVINE_MEDIA_AVIF", true)?;
         let payments = payments_config(&get, environment)?;
         Ok(Config {
             payments,
             data_dir,
             media_store,
+            audit_checkpoints,
             avif_worker,
             public_url,
             trust_proxy,
@@ -555,6 +550,10 @@ mod tests {
             c.media_store,
             StoreLocation::Local("/srv/olivine/media".into())
         );
+        assert_eq!(
+            c.audit_checkpoints,
+            StoreLocation::Local("/srv/olivine/audit-checkpoints".into())
+        );
         assert!(c.avif_worker);
         let c = config(&[
             ("OLIVINE_MEDIA_STORE", "s3://olivine-images"),
@@ -572,6 +571,15 @@ mod tests {
             let err = config(&[("OLIVINE_MEDIA_STORE", bad)]).unwrap_err();
             assert_eq!(err.var, "OLIVINE_MEDIA_STORE");
         }
+        let c = config(&[("OLIVINE_AUDIT_CHECKPOINTS", "s3://olivine-audit")]).unwrap();
+        assert_eq!(
+            c.audit_checkpoints,
+            StoreLocation::S3 {
+                bucket: "olivine-audit".into()
+            }
+        );
+        let err = config(&[("OLIVINE_AUDIT_CHECKPOINTS", "/var/audit")]).unwrap_err();
+        assert_eq!(err.var, "OLIVINE_AUDIT_CHECKPOINTS");
         let err = config(&[("OLIVINE_MEDIA_AVIF", "sometimes")]).unwrap_err();
         assert_eq!(err.var, "OLIVINE_MEDIA_AVIF");
     }

@@ -15,8 +15,8 @@ pub use http::live::listen as listen_for_notifications;
 pub use http::session_store::signed_in_cookie;
 
 use anyhow::Context;
+use app::blobs::BlobStore;
 use app::media::service::Media;
-use app::media::store::MediaStore;
 use app::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -140,12 +140,16 @@ pub fn app_state_with(
     .when_paid(app::WHEN_PAID)
     .when_refunded(app::WHEN_REFUNDED)
     .when_released(app::WHEN_RELEASED)
-    .when_review_decided(app::WHEN_REVIEW_DECIDED))
+    .when_review_decided(app::WHEN_REVIEW_DECIDED)
+    .audit_checkpoints(
+        BlobStore::open(config.audit_checkpoints.clone())
+            .context("cannot open the audit checkpoint store (OLIVINE_AUDIT_CHECKPOINTS)")?,
+    ))
 }
 
 /// The image pipeline over the configured store.
 pub fn media_service(config: &Config) -> anyhow::Result<Arc<Media>> {
-    let store = MediaStore::open(config.media_store.clone())
+    let store = BlobStore::open(config.media_store.clone())
         .context("cannot open the image store (OLIVINE_MEDIA_STORE / OLIVINE_DATA_DIR)")?;
     Ok(Media::new(store))
 }
@@ -214,6 +218,7 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
             get(certificate_files::document),
         )
         .route(http::billing_export::PATH, get(http::billing_export::download))
+        .route(http::audit_export::PATH, get(http::audit_export::download))
         .route("/ws", get(http::live::socket))
         .route(http::unsubscribe::PATH, post(http::unsubscribe::one_click))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
@@ -277,6 +282,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with(jobs::mail::NotificationMail::new(state.clone()))
         .with(jobs::mail::NotificationDigest::new(state.clone()))
         .with(jobs::shop::Housekeeping::new(state.clone()))
+        .with(jobs::audit::AuditCheckpoint::new(state.clone()))
         .with(jobs::shop::UnpaidOrderExpiry::new(state.clone()))
         .with(jobs::shop::BackInStock::new(state.clone()))
         .with(jobs::shop::StripeEventRetry::new(state.clone()))

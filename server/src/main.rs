@@ -124,9 +124,9 @@ async fn verify_audit(config: &Config) -> anyhow::Result<()> {
         .await
         .context("cannot read the audit log")?
     {
-        app::audit::ChainCheck::Intact { rows, head } => {
-            let head: String = head.iter().map(|b| format!("{b:02x}")).collect();
-            println!("audit log intact: {rows} rows; head {head}");
+        app::audit::ChainCheck::Intact { rows, seq, head } => {
+            let head = app::audit::trail::hex(&head);
+            println!("audit log intact: {rows} rows; head {head} at {seq}");
             Ok(())
         }
         app::audit::ChainCheck::Broken {

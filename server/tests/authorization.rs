@@ -223,6 +223,12 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec!["admin"],
         ),
         (
+            "admin/audit",
+            vec![("query[action]", "sign_in")],
+            vec!["admin"],
+        ),
+        ("admin/audit/chain", vec![], vec!["admin"]),
+        (
             "admin/user-role",
             vec![("user_id", &ann), ("role", "Freelancer"), ("held", "false")],
             vec!["admin"],

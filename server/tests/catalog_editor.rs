@@ -394,8 +394,10 @@ async fn an_admin_builds_a_product_that_the_shop_and_search_then_show(
         ]
     );
     assert_eq!(
-        actions.last().map(|(_, d)| d["changed"].clone()),
-        Some(serde_json::json!(["summary"]))
+        actions.last().map(|(_, d)| d["changes"].clone()),
+        Some(serde_json::json!({
+            "summary": ["A calm overnight serum with squalane.", "Now with oat lipids."]
+        }))
     );
 }
 

@@ -19,6 +19,7 @@ async fn seeded_state(db: PgPool) -> app::state::AppState {
     let config = Config::from_lookup(|k| match k {
         "OLIVINE_ENV" => Some("dev".to_owned()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        "OLIVINE_AUDIT_CHECKPOINTS" => Some("memory".to_owned()),
         _ => None,
     })
     .expect("default config");
@@ -310,6 +311,7 @@ async fn built_assets_are_served_cached_compressed_and_revalidated(
     let config = Config::from_lookup(|k| match k {
         "OLIVINE_ENV" => Some("dev".to_owned()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        "OLIVINE_AUDIT_CHECKPOINTS" => Some("memory".to_owned()),
         "OLIVINE_SITE_ROOT" => Some(root.clone()),
         _ => None,
     })

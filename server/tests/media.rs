@@ -19,6 +19,7 @@ fn state(db: PgPool) -> app::state::AppState {
     let config = Config::from_lookup(|k| match k {
         "OLIVINE_ENV" => Some("dev".to_owned()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        "OLIVINE_AUDIT_CHECKPOINTS" => Some("memory".to_owned()),
         _ => None,
     })
     .expect("config");

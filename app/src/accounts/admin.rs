@@ -5,6 +5,7 @@ use super::authz::Principal;
 use super::model::{ADMIN_USERS_PER_PAGE, AdminOverview, AdminUsersPage, Role, check_email};
 use super::session::RequestMeta;
 use super::{TokenPurpose, emails, repo};
+use crate::audit::model::{AuditQuery, AuditTrail, ChainStatus};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
 use crate::error::ServiceError;
@@ -29,6 +30,22 @@ pub async fn overview(state: &AppState, principal: &Principal) -> Result<AdminOv
         can_manage_catalog: principal.viewer.has(Role::AdminCatalog),
         can_manage_finance: principal.viewer.has(Role::AdminFinance),
     })
+}
+
+/// A page of the audit trail (see [`audit::trail`]).
+pub async fn audit_trail(
+    state: &AppState,
+    query: &AuditQuery,
+    before: Option<i64>,
+) -> Result<AuditTrail> {
+    let mut conn = state.db.acquire().await?;
+    audit::trail::page(&mut conn, query, before).await
+}
+
+/// The audit chain verified now, with its latest checkpoint.
+pub async fn audit_chain(state: &AppState) -> Result<ChainStatus> {
+    let mut conn = state.db.acquire().await?;
+    audit::trail::status(&mut conn, &state.audit_checkpoints).await
 }
 
 pub async fn users_page(state: &AppState, query: &str, page: u32) -> Result<AdminUsersPage> {

@@ -5,6 +5,7 @@ use super::model::{
     AccountOverview, AdminOverview, AdminUsersPage, InvitationPreview, OrganisationSettings,
     ProviderInfo, Role, Viewer,
 };
+use crate::audit::model::{AuditQuery, AuditTrail, ChainStatus};
 use crate::error::AppError;
 use crate::ids::{InvitationId, LoginId, NotificationId, UserId};
 use crate::notifications::model::{EmailPreference, NotificationPage, Unread};
@@ -347,4 +348,22 @@ pub async fn set_user_role(user_id: UserId, role: Role, held: bool) -> Result<()
         AuthSession::current().await?.rotate().await?;
     }
     Ok(())
+}
+
+/// A page of the audit trail, newest first, filtered by `query`; `before` is the cursor of an
+/// older page.
+#[server(endpoint = "admin/audit")]
+pub async fn load_audit_trail(
+    #[server(default)] query: AuditQuery,
+    #[server(default)] before: Option<i64>,
+) -> Result<AuditTrail, AppError> {
+    authorize(Need::Role(Role::AdminSupport)).await?;
+    Ok(admin::audit_trail(&app_state()?, &query, before).await?)
+}
+
+/// The audit chain, verified now, and its latest checkpoint.
+#[server(endpoint = "admin/audit/chain")]
+pub async fn load_audit_chain() -> Result<ChainStatus, AppError> {
+    authorize(Need::Role(Role::AdminSupport)).await?;
+    Ok(admin::audit_chain(&app_state()?).await?)
 }

@@ -1,6 +1,13 @@
 //! The audit log: who did what to whom, append-only (the table refuses UPDATE, DELETE and
 //! TRUNCATE), each row hash-chained to the one written before it ([`verify`] checks the chain).
 
+pub mod model;
+
+#[cfg(feature = "ssr")]
+pub mod checkpoint;
+#[cfg(feature = "ssr")]
+pub mod trail;
+
 #[cfg(feature = "ssr")]
 pub use record::{Actor, ChainCheck, Entry, record, verify};
 
@@ -165,8 +172,9 @@ mod record {
     /// What [`verify`] found.
     #[derive(Debug, PartialEq, Eq)]
     pub enum ChainCheck {
-        /// Every row's hash matches its content and the row before it.
-        Intact { rows: i64, head: Vec<u8> },
+        /// Every row's hash matches its content and the row before it; `head` is the hash of
+        /// the last row, at place `seq` (0 and empty for an empty log).
+        Intact { rows: i64, seq: i64, head: Vec<u8> },
         /// The first row (in the order written) whose content or link does not match: it was
         /// edited, or a row before it was removed or changed.
         Broken { audit_id: i64, chain_seq: i64 },
@@ -196,15 +204,25 @@ mod record {
             });
         }
         let head = sqlx::query!(
-            r#"SELECT count(*) AS "rows!",
-                      (SELECT row_hash FROM audit_log ORDER BY chain_seq DESC LIMIT 1) AS head
-               FROM audit_log"#
+            r#"SELECT count(*) AS "rows!", last.chain_seq AS "seq?", last.row_hash AS "head?"
+               FROM audit_log
+               LEFT JOIN (SELECT chain_seq, row_hash FROM audit_log
+                          ORDER BY chain_seq DESC NULLS LAST LIMIT 1) last ON true
+               GROUP BY last.chain_seq, last.row_hash"#
         )
-        .fetch_one(conn)
+        .fetch_optional(conn)
         .await?;
-        Ok(ChainCheck::Intact {
-            rows: head.rows,
-            head: head.head.unwrap_or_default(),
+        Ok(match head {
+            Some(head) => ChainCheck::Intact {
+                rows: head.rows,
+                seq: head.seq.unwrap_or_default(),
+                head: head.head.unwrap_or_default(),
+            },
+            None => ChainCheck::Intact {
+                rows: 0,
+                seq: 0,
+                head: Vec::new(),
+            },
         })
     }
 }

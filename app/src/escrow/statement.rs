@@ -4,6 +4,7 @@
 
 use super::model::{BillingContract, ContractMoney};
 use super::repo;
+use crate::csv;
 use crate::error::ServiceError;
 use crate::hire::components::posting_href;
 use crate::ids::{OrganisationId, PostingId};
@@ -64,27 +65,9 @@ pub fn csv(contracts: &[BillingContract]) -> String {
             m.refunded.decimal(),
             m.held.decimal(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv::row(&fields));
     }
     out
-}
-
-/// One CSV field: quoted when it holds a separator, a quote or a line break, and guarded
-/// against spreadsheet formulas (a text starting with `=`, `+`, `-` or `@` gets a `'`).
-fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err()
-    {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
 }
 
 #[cfg(test)]
@@ -93,16 +76,6 @@ mod tests {
     use crate::hire::contracts::model::ContractStatus;
     use crate::ids::ContractId;
     use crate::money::Currency;
-
-    #[test]
-    fn fields_are_quoted_and_formulas_defused() {
-        assert_eq!(field("Night shift"), "Night shift");
-        assert_eq!(field("Packing, Ghent"), "\"Packing, Ghent\"");
-        assert_eq!(field("The \"big\" one"), "\"The \"\"big\"\" one\"");
-        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(field("-12.50"), "-12.50");
-        assert_eq!(field("@cmd"), "'@cmd");
-    }
 
     #[test]
     fn one_row_per_contract_in_decimals() {

@@ -1,7 +1,8 @@
 //! From upload to stored renditions, and the background AVIF pass.
 
 use super::model::{PIPELINE_VERSION, RenditionFormat};
-use super::store::{MediaStore, StoreError, original_key, rendition_key};
+use super::store::{original_key, rendition_key};
+use crate::blobs::{BlobStore, StoreError};
 use crate::error::AppError;
 use ::media::{MediaError, Pipeline, Processed, Rendition};
 use sqlx::PgPool;
@@ -42,7 +43,7 @@ impl From<IngestError> for AppError {
 /// decoding a 12-megapixel photo takes ~50 MB and a core for a fraction of a second.
 #[derive(Debug)]
 pub struct Media {
-    pub store: MediaStore,
+    pub store: BlobStore,
     pipeline: Pipeline,
     processing: Semaphore,
 }
@@ -65,7 +66,7 @@ fn widths(renditions: &[Rendition]) -> Vec<i32> {
 }
 
 impl Media {
-    pub fn new(store: MediaStore) -> Arc<Self> {
+    pub fn new(store: BlobStore) -> Arc<Self> {
         Arc::new(Media {
             store,
             pipeline: Pipeline::default(),

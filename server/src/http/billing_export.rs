@@ -1,14 +1,14 @@
 //! `GET /hire/org/{slug}/billing.csv`: the organisation's statement (per contract: funded,
 //! released, fees, refunded, held) as a spreadsheet, for its members only, never cached.
 
+use super::csv_file;
 use app::accounts::authz::{Need, principal_of};
 use app::accounts::session::AuthSession;
 use app::error::AppError;
 use app::escrow::statement;
 use app::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tower_sessions::Session;
 
 pub const PATH: &str = "/hire/org/{slug}/billing.csv";
@@ -18,32 +18,12 @@ pub async fn download(
     Path(slug): Path<String>,
     session: Session,
 ) -> Response {
-    match export(&state, &AuthSession::new(session), &slug).await {
-        Ok(csv) => {
-            let disposition = format!(
-                "attachment; filename=\"olivine-billing-{}-{}.csv\"",
-                file_safe(&slug),
-                state.clock.now().format("%Y-%m-%d")
-            );
-            let headers = [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_str(&disposition)
-                        .unwrap_or(HeaderValue::from_static("attachment")),
-                ),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("private, no-store"),
-                ),
-            ];
-            (headers, csv).into_response()
-        }
-        Err(error) => (error.status(), error.detail()).into_response(),
-    }
+    let csv = export(&state, &AuthSession::new(session), &slug).await;
+    csv_file::respond(
+        csv,
+        &format!("olivine-billing-{}", file_safe(&slug)),
+        state.clock.now(),
+    )
 }
 
 async fn export(state: &AppState, session: &AuthSession, slug: &str) -> Result<String, AppError> {

@@ -21,6 +21,7 @@
 //! second table and run it inside the worker's transaction. The runner below reads the due rows
 //! where they are and keeps only what it needs to lease, retry and park them.
 
+pub mod audit;
 pub mod catalog;
 pub mod escrow;
 pub mod hire;

@@ -121,6 +121,7 @@ pub async fn app_in(db: PgPool, environment: &str) -> App {
     let config = Config::from_lookup(|k| match k {
         "OLIVINE_ENV" => Some(environment.clone()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
+        "OLIVINE_AUDIT_CHECKPOINTS" => Some("memory".to_owned()),
         "STRIPE_SECRET_KEY" => Some(keys.secret_key.clone()),
         "STRIPE_PUBLISHABLE_KEY" => Some(keys.publishable_key.clone()),
         "STRIPE_WEBHOOK_SECRET" => Some(keys.webhook_secret.clone()),

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod audit;
 mod live;
 mod notifications;
 mod orgs;
@@ -10,6 +11,7 @@ mod signin;
 
 pub use account::{AccountPage, SecurityPage};
 pub use admin::{AdminHomePage, AdminUsersPage};
+pub use audit::AdminAuditPage;
 pub use live::connect_live;
 pub use notifications::{NotificationBell, NotificationsPage};
 pub use orgs::{InvitationPage, NewOrganisationPage, OrganisationSettingsPage};

@@ -468,9 +468,11 @@ mod tests {
         let mut edited = ProductInput::from(&stored);
         edited.summary = "New summary.".into();
         edited.allergens = [("soy".to_owned(), "on".to_owned())].into();
+        let changes = stored.changes(&edited.check().unwrap());
+        assert_eq!(changes.names(), vec!["allergens", "summary"]);
         assert_eq!(
-            stored.changes(&edited.check().unwrap()),
-            vec!["summary", "allergens"]
+            changes.into_value()["summary"],
+            serde_json::json!([stored.summary, "New summary."])
         );
     }
 

@@ -1,5 +1,6 @@
 //! What the catalog back office shows: the product list, stock alerts and the editor.
 
+use crate::audit::model::Changes;
 use crate::catalog::model::{Allergen, ProductForm, ProductKind, SkinType};
 use crate::ids::{CategoryId, LotId, ProductId, VariantId};
 use crate::inventory::model::MovementReason;
@@ -141,28 +142,23 @@ pub struct ProductFields {
 }
 
 impl ProductFields {
-    /// The names of the fields `new` changes, for the audit log.
-    pub fn changes(&self, new: &ProductFields) -> Vec<&'static str> {
-        let pairs = [
-            ("name", self.name != new.name),
-            ("slug", self.slug != new.slug),
-            ("category", self.category != new.category),
-            ("product_line", self.product_line != new.product_line),
-            ("form", self.form != new.form),
-            ("summary", self.summary != new.summary),
-            ("description", self.description != new.description),
-            ("directions", self.directions != new.directions),
-            ("disclaimer", self.disclaimer != new.disclaimer),
-            ("benefits", self.benefits != new.benefits),
-            ("skin_types", self.skin_types != new.skin_types),
-            ("allergens", self.allergens != new.allergens),
-            ("accent_colour", self.accent_colour != new.accent_colour),
-            ("featured", self.featured != new.featured),
-        ];
-        pairs
-            .into_iter()
-            .filter_map(|(name, changed)| changed.then_some(name))
-            .collect()
+    /// What `new` changes, before → after, for the audit log.
+    pub fn changes(&self, new: &ProductFields) -> Changes {
+        Changes::new()
+            .field("name", &self.name, &new.name)
+            .field("slug", &self.slug, &new.slug)
+            .field("category", &self.category, &new.category)
+            .field("product_line", &self.product_line, &new.product_line)
+            .field("form", &self.form, &new.form)
+            .field("summary", &self.summary, &new.summary)
+            .field("description", &self.description, &new.description)
+            .field("directions", &self.directions, &new.directions)
+            .field("disclaimer", &self.disclaimer, &new.disclaimer)
+            .field("benefits", &self.benefits, &new.benefits)
+            .field("skin_types", &self.skin_types, &new.skin_types)
+            .field("allergens", &self.allergens, &new.allergens)
+            .field("accent_colour", &self.accent_colour, &new.accent_colour)
+            .field("featured", &self.featured, &new.featured)
     }
 }
 

@@ -9,6 +9,7 @@ use super::model::{
     UploadedPhoto,
 };
 use super::repo;
+use crate::audit::model::Changes;
 use crate::audit::{Action, Actor};
 use crate::catalog::repo::{NewProduct, NewVariant, insert_product, insert_variant};
 use crate::error::{AppError, ServiceError, violates};
@@ -220,7 +221,7 @@ pub async fn save_product(
             &mut tx,
             Action::ProductUpdated,
             id.0,
-            json!({ "name": valid.name, "changed": changed }),
+            json!({ "name": valid.name, "changes": changed.into_value() }),
         )
         .await?;
     tx.commit().await?;
@@ -329,10 +330,13 @@ pub async fn save_variant(
             Action::VariantUpdated,
             id.0,
             json!({
-                "sku": [before.sku, valid.sku],
-                "label": [before.label, valid.label],
-                "pack_count": [before.pack_count, valid.pack_count],
-                "price_minor": [before.price.minor(), valid.price.minor()],
+                "sku": valid.sku,
+                "changes": Changes::new()
+                    .field("sku", &before.sku, &valid.sku)
+                    .field("label", &before.label, &valid.label)
+                    .field("pack_count", &before.pack_count, &valid.pack_count)
+                    .field("price_minor", &before.price.minor(), &valid.price.minor())
+                    .into_value(),
             }),
         )
         .await?;
