@@ -1,6 +1,7 @@
 //! Object storage: files kept outside the database, on the local disk in the data directory by
 //! default or in an S3-compatible bucket by configuration. Product images live in one store,
-//! the audit log's checkpoints in another; each is configured on its own.
+//! the audit log's checkpoints in another, certificate documents (sealed) in a third; each is
+//! configured on its own.
 
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
@@ -111,6 +112,14 @@ impl BlobStore {
         }
     }
 
+    /// Remove `key`; nothing there is no error.
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self.inner.delete(&StorePath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// The bytes under `key`, or `None` when there is nothing there.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match self.inner.get(&StorePath::from(key)).await {
@@ -147,6 +156,9 @@ mod tests {
         assert!(store.put_new("k", b"1".to_vec()).await.unwrap());
         assert!(!store.put_new("k", b"2".to_vec()).await.unwrap());
         assert_eq!(store.get("k").await.unwrap(), Some(b"1".to_vec()));
+        store.delete("k").await.unwrap();
+        assert_eq!(store.get("k").await.unwrap(), None);
+        store.delete("k").await.unwrap();
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub mod subscriptions;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod vault;
 
 use accounts::pages::{
     AccountMenu, AccountPage, AdminAuditPage, AdminHomePage, AdminUsersPage, InvitationPage,

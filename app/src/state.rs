@@ -9,6 +9,7 @@ use crate::media::service::Media;
 use crate::notifications::live::Hub;
 use crate::orders::hooks::{WhenPaid, WhenRefunded, WhenReleased};
 use crate::reviews::hooks::WhenDecided;
+use crate::vault::Vault;
 use axum::extract::FromRef;
 use leptos::prelude::{LeptosOptions, use_context};
 use payments::Payments;
@@ -45,6 +46,10 @@ pub struct AppState {
     pub live: Arc<Hub>,
     /// Where the audit chain's checkpoints are written (in memory unless configured).
     pub audit_checkpoints: BlobStore,
+    /// Personal data sealed with each person's key, under the master key.
+    pub vault: Arc<Vault>,
+    /// Certificate documents, sealed (in memory unless configured).
+    pub restricted: BlobStore,
 }
 
 impl AppState {
@@ -55,6 +60,7 @@ impl AppState {
         search: Arc<SearchIndex>,
         media: Arc<Media>,
         payments: Arc<Payments>,
+        vault: Arc<Vault>,
     ) -> Self {
         let oidc = Arc::new(Registry::new(config.oidc_providers.clone()));
         AppState {
@@ -73,7 +79,16 @@ impl AppState {
             when_review_decided: &[],
             live: Arc::new(Hub::default()),
             audit_checkpoints: BlobStore::in_memory(),
+            vault,
+            restricted: BlobStore::in_memory(),
         }
+    }
+
+    /// Keep certificate documents in `store`.
+    #[must_use]
+    pub fn restricted(mut self, store: BlobStore) -> Self {
+        self.restricted = store;
+        self
     }
 
     /// Write the audit chain's checkpoints to `store`.
@@ -142,6 +157,8 @@ pub struct AppConfig {
     pub funding_deadline: Duration,
     /// Either side of a dispute may ask Olivine to decide once it is this old.
     pub dispute_escalation: Duration,
+    /// Months a certificate's document is kept after the certificate expired.
+    pub certificate_retention_months: u32,
     pub oidc_providers: Vec<OidcProviderConfig>,
     /// The matching engine's weights and search settings.
     pub matching: crate::hire::matching::Settings,
@@ -162,6 +179,7 @@ impl AppConfig {
             hire_fee_basis_points: 1000,
             funding_deadline: Duration::from_secs(12 * 60 * 60),
             dispute_escalation: Duration::from_secs(3 * 24 * 60 * 60),
+            certificate_retention_months: 6,
             oidc_providers: Vec::new(),
             matching: crate::hire::matching::Settings::default(),
         }

@@ -27,6 +27,8 @@ pub async fn app_with_emulator(
         "OLIVINE_ENV" => Some("dev".to_owned()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
         "OLIVINE_AUDIT_CHECKPOINTS" => Some("memory".to_owned()),
+        "OLIVINE_RESTRICTED_STORE" => Some("memory".to_owned()),
+        "OLIVINE_MASTER_KEY" => Some(test_support::TEST_MASTER_KEY.to_owned()),
         "OLIVINE_STRIPE_API_BASE" => Some(stripe.base_url()),
         "STRIPE_SECRET_KEY" => Some(keys.secret_key.clone()),
         "STRIPE_PUBLISHABLE_KEY" => Some(keys.publishable_key.clone()),

@@ -59,6 +59,19 @@ pub struct Config {
     /// Where the audit log's chain head is written now and then, under keys never overwritten
     /// (`OLIVINE_AUDIT_CHECKPOINTS`): outside the database, so a rewritten log shows.
     pub audit_checkpoints: StoreLocation,
+    /// Where certificate documents live, sealed (`OLIVINE_RESTRICTED_STORE`): apart from
+    /// product media, never served as files of their own.
+    pub restricted_store: StoreLocation,
+    /// Months a certificate's document is kept after it expired
+    /// (`OLIVINE_CERTIFICATE_RETENTION_MONTHS`, 6).
+    pub certificate_retention_months: u32,
+    /// The key that wraps every person's data key (`OLIVINE_MASTER_KEY`, base64 of 32 bytes).
+    /// Required in production; in dev a key kept in the data directory stands in.
+    pub master_key: Option<Secret>,
+    /// During a rotation, the master key before (`OLIVINE_MASTER_KEY_PREVIOUS`): the keys it
+    /// wrapped are wrapped again with the current one as they are used, or all at once by
+    /// `olivine vault rewrap`.
+    pub previous_master_key: Option<Secret>,
     /// Whether this node runs the background AVIF encoder (`OLIVINE_MEDIA_AVIF`).
     pub avif_worker: bool,
     /// Stripe: `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY`, `STRIPE_WEBHOOK_SECRET`, and for a
@@ -241,13 +254,49 @@ impl Config {
         };
         let media_store = store("OLIVINE_MEDIA_STORE", "media")?;
         let audit_checkpoints = store("OLIVINE_AUDIT_CHECKPOINTS", "audit-checkpoints")?;
+        let restricted_store = store("OLIVINE_RESTRICTED_STORE", "restricted")?;
+        let certificate_retention_months = parse_number(
+            get("OLIVINE_CERTIFICATE_RETENTION_MONTHS", None),
+            "OLIVINE_CERTIFICATE_RETENTION_MONTHS",
+            6,
+            1..=120,
+        )?;
         let avif_worker = parse_bool(get("OLIVINE_MEDIA_AVIF", None), "OLIVINE_MEDIA_AVIF", true)?;
         let payments = payments_config(&get, environment)?;
+        let master_key = match get("OLIVINE_MASTER_KEY", None) {
+            Some(key) => {
+                // Checked now, so a bad key stops the start; never echoed.
+                app::vault::Vault::from_base64(&key)
+                    .map_err(|why| bad("OLIVINE_MASTER_KEY", why))?;
+                Some(Secret::new(key))
+            }
+            None if environment == Environment::Prod => {
+                return Err(bad(
+                    "OLIVINE_MASTER_KEY",
+                    "required in production: 32 random bytes in base64 (`openssl rand -base64 32`), \
+                     the same on every node"
+                        .to_owned(),
+                ));
+            }
+            None => None,
+        };
+        let previous_master_key = match get("OLIVINE_MASTER_KEY_PREVIOUS", None) {
+            Some(key) => {
+                app::vault::key_from_base64(&key)
+                    .map_err(|why| bad("OLIVINE_MASTER_KEY_PREVIOUS", why))?;
+                Some(Secret::new(key))
+            }
+            None => None,
+        };
         Ok(Config {
             payments,
             data_dir,
             media_store,
             audit_checkpoints,
+            restricted_store,
+            certificate_retention_months,
+            master_key,
+            previous_master_key,
             avif_worker,
             public_url,
             trust_proxy,
@@ -289,6 +338,7 @@ impl Config {
             hire_fee_basis_points: self.hire_fee_basis_points,
             funding_deadline: self.funding_deadline,
             dispute_escalation: self.dispute_escalation,
+            certificate_retention_months: self.certificate_retention_months,
             oidc_providers: self.oidc_providers.clone(),
             matching: self.matching.clone(),
             ..AppConfig::local(self.public_url.clone())
@@ -442,6 +492,9 @@ mod tests {
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
+    /// A key for tests only (32 bytes of 0x01), never a deployment's.
+    const TEST_MASTER_KEY: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+
     #[test]
     fn the_environment_must_be_named() {
         let err = Config::from_lookup(|_| None).unwrap_err();
@@ -460,7 +513,21 @@ mod tests {
         assert_eq!(config(&stripe).unwrap_err().var, "OLIVINE_SMTP_URL");
         let mut with_smtp = stripe.to_vec();
         with_smtp.push(("OLIVINE_SMTP_URL", "smtps://mail.example:465"));
-        assert_eq!(config(&with_smtp).unwrap().environment, Environment::Prod);
+        assert_eq!(config(&with_smtp).unwrap_err().var, "OLIVINE_MASTER_KEY");
+        with_smtp.push(("OLIVINE_MASTER_KEY", "not a key"));
+        let err = config(&with_smtp).unwrap_err();
+        assert_eq!(err.var, "OLIVINE_MASTER_KEY");
+        assert!(
+            !err.to_string().contains("not a key"),
+            "never echoed: {err}"
+        );
+        with_smtp.pop();
+        with_smtp.push(("OLIVINE_MASTER_KEY", TEST_MASTER_KEY));
+        let c = config(&with_smtp).unwrap();
+        assert_eq!(c.environment, Environment::Prod);
+        assert!(!format!("{c:?}").contains(TEST_MASTER_KEY), "never printed");
+        // Dev without a key is fine: the server keeps one in its data directory.
+        assert!(config(&[]).unwrap().master_key.is_none());
         // Dev without SMTP is fine: mail goes to the dev mailbox.
         assert!(config(&[]).unwrap().smtp_url.is_none());
     }

@@ -18,6 +18,7 @@ use anyhow::Context;
 use app::blobs::BlobStore;
 use app::media::service::Media;
 use app::state::AppState;
+use app::vault::Vault;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
@@ -37,6 +38,7 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::net::SocketAddr;
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -135,6 +137,7 @@ pub fn app_state_with(
             payments::Payments::new(config.payments.clone())
                 .context("cannot set up payments (STRIPE_* / OLIVINE_STRIPE_API_BASE)")?,
         ),
+        Arc::new(vault(config)?),
     )
     .after_sign_in(app::AFTER_SIGN_IN)
     .when_paid(app::WHEN_PAID)
@@ -144,7 +147,60 @@ pub fn app_state_with(
     .audit_checkpoints(
         BlobStore::open(config.audit_checkpoints.clone())
             .context("cannot open the audit checkpoint store (OLIVINE_AUDIT_CHECKPOINTS)")?,
+    )
+    .restricted(
+        BlobStore::open(config.restricted_store.clone())
+            .context("cannot open the restricted document store (OLIVINE_RESTRICTED_STORE)")?,
     ))
+}
+
+/// The master key: `OLIVINE_MASTER_KEY`, or in dev without one a key kept in the data
+/// directory (`master.key`, made on first start, readable by this user only).
+pub fn vault(config: &Config) -> anyhow::Result<Vault> {
+    let vault = current_vault(config)?;
+    Ok(match &config.previous_master_key {
+        Some(previous) => vault.with_previous(
+            &app::vault::key_from_base64(previous.expose())
+                .map_err(|why| anyhow::anyhow!("OLIVINE_MASTER_KEY_PREVIOUS: {why}"))?,
+        ),
+        None => vault,
+    })
+}
+
+fn current_vault(config: &Config) -> anyhow::Result<Vault> {
+    if let Some(key) = &config.master_key {
+        return Vault::from_base64(key.expose())
+            .map_err(|why| anyhow::anyhow!("OLIVINE_MASTER_KEY: {why}"));
+    }
+    let path = config.data_dir.join("master.key");
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    let key: [u8; 32] = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+    {
+        Ok(mut file) => {
+            let key = Vault::generate_key();
+            std::io::Write::write_all(&mut file, &key)
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tracing::info!(path = %path.display(), "made a development master key");
+            key
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            bytes
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("{} is not a 32-byte key", path.display()))?
+        }
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot create {}", path.display()));
+        }
+    };
+    Ok(Vault::new(&key))
 }
 
 /// The image pipeline over the configured store.
@@ -291,6 +347,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with(jobs::shop::PointsExpiry::new(state.clone()))
         .with(jobs::hire::ApplicationExpiry::new(state.clone()))
         .with(jobs::hire::AutoApproval::new(state.clone()))
+        .with(jobs::hire::RestrictedDocuments::new(state.clone()))
+        .with(jobs::hire::CertificateRetention::new(state.clone()))
         .with(jobs::escrow::Settlement::new(state.clone()))
         .with(jobs::escrow::Funding::new(state.clone()))
         .with(jobs::escrow::FundingDeadline::new(state.clone()))

@@ -1,12 +1,12 @@
 //! `olivine [serve | migrate | seed --demo | reindex | audit verify | ledger reconcile |
-//! admin create --email …]`
+//! vault rewrap | admin create --email …]`
 
 use anyhow::Context;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: olivine [serve | migrate | seed --demo | reindex | audit verify |
-               ledger reconcile | admin create --email ADDRESS]
+               ledger reconcile | vault rewrap | admin create --email ADDRESS]
 
   serve         serve the site (default)
   migrate       apply pending database migrations
@@ -17,6 +17,8 @@ const USAGE: &str = "usage: olivine [serve | migrate | seed --demo | reindex | a
   ledger reconcile
                 compare the escrow ledger with Stripe (the last 100 days) and check its
                 balance; print each difference (exit status 1) or that they agree
+  vault rewrap  wrap every person's data key with OLIVINE_MASTER_KEY, opening those the
+                old key wrapped with OLIVINE_MASTER_KEY_PREVIOUS (no data is rewritten)
   admin create --email ADDRESS
                 make ADDRESS an admin with every scope (creating the account if
                 needed; an account without a password gets a set-password link)
@@ -48,6 +50,7 @@ async fn main() -> std::process::ExitCode {
         ["reindex"] => reindex(&config).await,
         ["audit", "verify"] => verify_audit(&config).await,
         ["ledger", "reconcile"] => reconcile(&config).await,
+        ["vault", "rewrap"] => rewrap(&config).await,
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -114,6 +117,21 @@ async fn create_admin(config: &Config, email: &str) -> anyhow::Result<()> {
     if let Some(link) = done.password_link {
         println!("choose a password within the hour: {link}");
     }
+    Ok(())
+}
+
+async fn rewrap(config: &Config) -> anyhow::Result<()> {
+    let vault = server::vault(config)?;
+    let db = server::connect(config).await?;
+    let mut conn = db.acquire().await.context("no database connection")?;
+    let rewrapped = vault
+        .rewrap_all(&mut conn)
+        .await
+        .context("cannot rewrap the data keys")?;
+    println!(
+        "{rewrapped} data keys now wrapped by master key {}",
+        vault.master_id()
+    );
     Ok(())
 }
 

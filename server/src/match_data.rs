@@ -364,10 +364,11 @@ pub async fn generate(
         )
         .execute(&mut *tx)
         .await?;
+        // Generated certificates count for matching but have no document to open.
         sqlx::query!(
             "INSERT INTO freelancer_certificates (certificate_id, user_id, certificate_type_id,
-                 file_name, content_type, document, expires_on, status, reviewed_at)
-             SELECT gen_random_uuid(), u, t, 'certificate.pdf', 'application/pdf', '\\x25'::bytea,
+                 file_name, content_type, document_deleted_at, expires_on, status, reviewed_at)
+             SELECT gen_random_uuid(), u, t, 'certificate.pdf', 'application/pdf', now(),
                     e, 'verified', now()
              FROM unnest($1::uuid[], $2::text[], $3::date[]) AS x(u, t, e)",
             &cert_users,

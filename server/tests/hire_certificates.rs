@@ -3,6 +3,7 @@
 mod common;
 
 use app::error::AppError;
+use app::hire::certificates::documents;
 use app::hire::certificates::model::MAX_CERTIFICATE_BYTES;
 use app::hire::certificates::service as certificates;
 use app::hire::refusal::Refusal;
@@ -113,28 +114,24 @@ async fn only_verified_unexpired_certificates_open_shifts_that_require_them(
     assert_eq!(twice, Refusal::CertificateAlreadyWaiting.into());
 
     // Only Fay and support admins open the document; the queue holds it.
-    let mut conn = db.acquire().await.expect("connection");
-    let doc = certificates::document(&mut conn, first, c.fay, false)
-        .await
-        .expect("query")
-        .expect("own");
+    let open = |viewer, admin| async move {
+        let actor = app::audit::Actor {
+            user: viewer,
+            ip: None,
+        };
+        documents::open(state, first, actor, admin)
+            .await
+            .expect("open")
+    };
+    let doc = open(c.fay, false).await.expect("own");
     assert_eq!(
         (doc.content_type.as_str(), doc.file_name.as_str()),
         ("application/pdf", "haccp.pdf")
     );
     assert_eq!(doc.bytes, PDF);
-    assert!(
-        certificates::document(&mut conn, first, c.finn, false)
-            .await
-            .expect("query")
-            .is_none()
-    );
-    assert!(
-        certificates::document(&mut conn, first, admin, true)
-            .await
-            .expect("query")
-            .is_some()
-    );
+    assert!(open(c.finn, false).await.is_none());
+    assert!(open(admin, true).await.is_some());
+    let mut conn = db.acquire().await.expect("connection");
     let (queue, waiting) = certificates::queue(&mut conn).await.expect("queue");
     assert_eq!((waiting, queue[0].certificate.id), (1, first));
     drop(conn);
@@ -310,4 +307,207 @@ async fn certificate_documents_come_back_only_to_their_owner_and_support_admins(
         &admin.sign_in("admin@olivine.test", DEMO_PASSWORD).await
     ));
     assert_eq!(admin.fetch(&path).await.0, StatusCode::OK);
+    assert_eq!(header("x-robots-tag"), "noindex, nofollow, noarchive");
+
+    // Sealed in the restricted store, not in the database; every opening audited, refusals not.
+    let id = CertificateId(id.parse().expect("uuid"));
+    let row = sqlx::query!(
+        "SELECT document IS NULL AS \"gone!\", store_key FROM freelancer_certificates
+         WHERE certificate_id = $1",
+        id.0
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("row");
+    assert!(row.gone, "no copy in the database");
+    let key = row.store_key.expect("a store key");
+    let sealed = app
+        .state
+        .restricted
+        .get(&key)
+        .await
+        .expect("store")
+        .expect("stored");
+    assert!(
+        !sealed.windows(PDF.len()).any(|w| w == PDF),
+        "not in the clear"
+    );
+    assert!(
+        app.state
+            .media
+            .store
+            .get(&key)
+            .await
+            .expect("media")
+            .is_none(),
+        "not with media"
+    );
+    let views = sqlx::query!(
+        r#"SELECT u.email::text AS "email!", a.detail->>'freelancer' AS freelancer
+           FROM audit_log a JOIN users u ON u.user_id = a.actor_id
+           WHERE a.action = 'certificate_document_viewed' AND a.subject_id = $1
+           ORDER BY a.audit_id"#,
+        id.0
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("audit");
+    let fay_id = user(&app.db, "fay@olivine.test").await.to_string();
+    let views: Vec<(&str, Option<&str>)> = views
+        .iter()
+        .map(|v| (v.email.as_str(), v.freelancer.as_deref()))
+        .collect();
+    assert_eq!(
+        views,
+        vec![
+            ("fay@olivine.test", Some(fay_id.as_str())),
+            ("admin@olivine.test", Some(fay_id.as_str()))
+        ]
+    );
+}
+
+/// Documents uploaded before the restricted store move there; a document goes some months after
+/// its certificate expired (the record stays); and a person whose key is deleted can't have
+/// their documents read by anyone.
+#[sqlx::test(migrations = "../migrations")]
+async fn documents_move_to_the_store_expire_and_die_with_their_key(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let state = &app.state;
+    let c = Cast::of(state).await;
+    let fay = app::audit::Actor {
+        user: c.fay,
+        ip: None,
+    };
+    let old = CertificateId(uuid::Uuid::now_v7());
+    sqlx::query!(
+        "INSERT INTO freelancer_certificates (certificate_id, user_id, certificate_type_id,
+             file_name, content_type, document, expires_on)
+         VALUES ($1, $2, 'food-hygiene', 'old.pdf', 'application/pdf', $3, $4)",
+        old.0,
+        c.fay.0,
+        PDF,
+        hire_day(30)
+    )
+    .execute(&app.db)
+    .await
+    .expect("a certificate from before");
+    // Readable where it is, then moved.
+    assert!(
+        documents::open(state, old, fay, false)
+            .await
+            .expect("open")
+            .is_some()
+    );
+    let due = documents::in_database(state, 10, &[]).await.expect("due");
+    assert_eq!(due, vec![old]);
+    documents::move_to_store(state, old).await.expect("move");
+    documents::move_to_store(state, old)
+        .await
+        .expect("again: nothing to do");
+    assert!(
+        documents::in_database(state, 10, &[])
+            .await
+            .expect("due")
+            .is_empty()
+    );
+    let doc = documents::open(state, old, fay, false)
+        .await
+        .expect("open")
+        .expect("moved");
+    assert_eq!(doc.bytes, PDF);
+
+    // Kept six months after expiry, not a day longer.
+    let months = state.config.certificate_retention_months;
+    assert_eq!(months, 6);
+    let expired = hire_day(30);
+    let kept_until = expired + chrono::Months::new(6);
+    let due = |day| async move {
+        documents::past_retention(state, day, months, 10, &[])
+            .await
+            .expect("due")
+    };
+    assert!(due(kept_until).await.is_empty());
+    assert_eq!(due(kept_until + chrono::Days::new(1)).await, vec![old]);
+    let key = sqlx::query_scalar!(
+        "SELECT store_key FROM freelancer_certificates WHERE certificate_id = $1",
+        old.0
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("key")
+    .expect("stored");
+    documents::delete(state, old, "kept 6 months after it expired")
+        .await
+        .expect("delete");
+    documents::delete(state, old, "kept 6 months after it expired")
+        .await
+        .expect("again");
+    assert!(state.restricted.get(&key).await.expect("store").is_none());
+    assert!(
+        documents::open(state, old, fay, false)
+            .await
+            .expect("open")
+            .is_none()
+    );
+    let mine = certificates::mine(state, c.fay).await.expect("mine");
+    let listed = mine
+        .certificates
+        .iter()
+        .find(|x| x.id == old)
+        .expect("record kept");
+    assert!(listed.document_deleted_on.is_some());
+    let deletions = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_log
+           WHERE action = 'certificate_document_deleted' AND subject_id = $1 AND actor_id IS NULL"#,
+        old.0
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("audit");
+    assert_eq!(deletions, 1);
+
+    // Crypto-shredding: without Fay's key her stored documents are unreadable, to anyone.
+    let recent = certificates::submit(
+        state,
+        c.fay,
+        upload(
+            "first-aid",
+            &hire_day(400).format("%Y-%m-%d").to_string(),
+            PDF,
+        ),
+    )
+    .await
+    .expect("upload");
+    assert!(
+        documents::open(state, recent, fay, false)
+            .await
+            .expect("open")
+            .is_some()
+    );
+    let mut conn = app.db.acquire().await.expect("connection");
+    assert!(
+        app::vault::Vault::forget(&mut conn, c.fay)
+            .await
+            .expect("forget")
+    );
+    drop(conn);
+    let admin = app::audit::Actor {
+        user: user(&app.db, "admin@olivine.test").await,
+        ip: None,
+    };
+    assert!(
+        documents::open(state, recent, admin, true)
+            .await
+            .expect("open")
+            .is_none()
+    );
+    assert!(
+        documents::open(state, recent, fay, false)
+            .await
+            .expect("open")
+            .is_none()
+    );
 }

@@ -20,6 +20,8 @@ async fn seeded_state(db: PgPool) -> app::state::AppState {
         "OLIVINE_ENV" => Some("dev".to_owned()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
         "OLIVINE_AUDIT_CHECKPOINTS" => Some("memory".to_owned()),
+        "OLIVINE_RESTRICTED_STORE" => Some("memory".to_owned()),
+        "OLIVINE_MASTER_KEY" => Some(test_support::TEST_MASTER_KEY.to_owned()),
         _ => None,
     })
     .expect("default config");
@@ -312,6 +314,8 @@ async fn built_assets_are_served_cached_compressed_and_revalidated(
         "OLIVINE_ENV" => Some("dev".to_owned()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
         "OLIVINE_AUDIT_CHECKPOINTS" => Some("memory".to_owned()),
+        "OLIVINE_RESTRICTED_STORE" => Some("memory".to_owned()),
+        "OLIVINE_MASTER_KEY" => Some(test_support::TEST_MASTER_KEY.to_owned()),
         "OLIVINE_SITE_ROOT" => Some(root.clone()),
         _ => None,
     })

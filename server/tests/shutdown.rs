@@ -39,6 +39,7 @@ fn the_environment_must_be_named_and_the_demo_seed_refuses_production() {
         .env("STRIPE_SECRET_KEY", "sk_live_placeholder")
         .env("STRIPE_PUBLISHABLE_KEY", "pk_live_placeholder")
         .env("STRIPE_WEBHOOK_SECRET", "whsec_placeholder")
+        .env("OLIVINE_MASTER_KEY", test_support::TEST_MASTER_KEY)
         // Nothing listens here: the refusal comes before any connection.
         .env("OLIVINE_DATABASE_URL", "postgres://nobody@127.0.0.1:9/none")
         .output()

@@ -32,6 +32,21 @@ pub fn server_binary(release: bool) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// A master key for this xtask run's release servers (32 random bytes, base64), the same for
+/// each server it starts, never written anywhere.
+fn run_master_key() -> Result<String> {
+    use base64::Engine;
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(key) = KEY.get() {
+        return Ok(key.clone());
+    }
+    let mut bytes = [0u8; 32];
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut bytes)
+        .context("cannot read /dev/urandom")?;
+    let key = base64::engine::general_purpose::STANDARD.encode(bytes);
+    Ok(KEY.get_or_init(|| key).clone())
+}
+
 fn olivine(database_url: &str, release: bool) -> Result<Command> {
     let mut cmd = Command::new(server_binary(release)?);
     cmd.current_dir(root())
@@ -78,6 +93,12 @@ impl ServerProcess {
             .envs(env.iter().map(|(k, v)| (k, v)))
             .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
             .env("OLIVINE_ENV", if release { "prod" } else { "dev" })
+            // Production needs a master key; a benchmark's servers share one made for the run.
+            .envs(if release {
+                Some(("OLIVINE_MASTER_KEY", run_master_key()?))
+            } else {
+                None
+            })
             // Production refuses to start without a mail server. Nothing here listens on this
             // loopback port: mail the benchmarks cause is retried later, never delivered.
             .envs(release.then_some(("OLIVINE_SMTP_URL", "smtp://127.0.0.1:2")))

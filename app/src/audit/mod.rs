@@ -62,6 +62,8 @@ pg_enum!(
     WorkApproved = "work_approved": "Work approved",
     CertificateVerified = "certificate_verified": "Verified a certificate",
     CertificateRejected = "certificate_rejected": "Rejected a certificate",
+    CertificateDocumentViewed = "certificate_document_viewed": "Opened a certificate document",
+    CertificateDocumentDeleted = "certificate_document_deleted": "Deleted a certificate document",
     JobItemRetried = "job_item_retried": "Sent a parked background job item back to its queue",
     OrganisationCardSaved = "organisation_card_saved": "Saved the organisation's card for Hire",
     BookingLapsed = "booking_lapsed": "Released a booking that was not funded in time",

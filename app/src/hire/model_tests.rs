@@ -450,6 +450,7 @@ fn certificate(status: CertificateStatus, expires_on: Option<NaiveDate>) -> Cert
         file_name: "ehbo.pdf".into(),
         uploaded_on: day("2026-11-01"),
         rejection_reason: None,
+        document_deleted_on: None,
     }
 }
 

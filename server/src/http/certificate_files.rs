@@ -6,19 +6,22 @@
 //! a plain form post (no script) is sent back to the profile on success.
 //!
 //! `GET /hire/certificates/{id}/document`: the document, for its owner and support admins
-//! only, never cached, and sandboxed so a crafted PDF or image cannot run script on our origin.
+//! only, each opening audited, never cached or indexed, and sandboxed so a crafted PDF or image
+//! cannot run script on our origin.
 
 use super::multipart::{next_field, read_file, read_text};
 use app::accounts::authz::principal_of;
 use app::accounts::model::Role;
-use app::accounts::session::AuthSession;
+use app::accounts::session::{AuthSession, ClientIp};
+use app::audit::Actor;
 use app::error::AppError;
+use app::hire::certificates::documents;
 use app::hire::certificates::model::MAX_CERTIFICATE_BYTES;
 use app::hire::certificates::service::{self as certificates, Upload};
 use app::ids::CertificateId;
 use app::state::AppState;
 use axum::extract::multipart::Multipart;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use serde_json::json;
@@ -87,8 +90,10 @@ pub async fn document(
     State(state): State<AppState>,
     Path(id): Path<uuid::Uuid>,
     session: Session,
+    client: Option<Extension<ClientIp>>,
 ) -> Response {
-    match find(&state, &AuthSession::new(session), CertificateId(id)).await {
+    let ip = client.and_then(|Extension(ClientIp(ip))| ip);
+    match find(&state, &AuthSession::new(session), ip, CertificateId(id)).await {
         Ok(doc) => {
             let ascii: String = doc
                 .file_name
@@ -114,6 +119,10 @@ pub async fn document(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'"),
                 ),
+                (
+                    header::HeaderName::from_static("x-robots-tag"),
+                    HeaderValue::from_static("noindex, nofollow, noarchive"),
+                ),
             ];
             (headers, doc.bytes).into_response()
         }
@@ -128,19 +137,18 @@ fn header_value(text: &str) -> HeaderValue {
 async fn find(
     state: &AppState,
     session: &AuthSession,
+    ip: Option<std::net::IpAddr>,
     id: CertificateId,
-) -> Result<certificates::Document, AppError> {
+) -> Result<documents::Document, AppError> {
     let principal = principal_of(state, session)
         .await?
         .ok_or(AppError::Unauthorized)?;
     let admin = principal.viewer.has(Role::AdminSupport);
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|e| AppError::internal(&e))?;
-    certificates::document(&mut conn, id, principal.viewer.user_id, admin)
-        .await
-        .map_err(|e| AppError::internal(&e))?
+    let viewer = Actor {
+        user: principal.viewer.user_id,
+        ip,
+    };
+    documents::open(state, id, viewer, admin)
+        .await?
         .ok_or(AppError::NotFound)
 }

@@ -1,8 +1,11 @@
-//! Hire's jobs: expiring what waited too long, approving hours nobody answered, and embedding
-//! changed profile and posting texts for matching.
+//! Hire's jobs: expiring what waited too long, approving hours nobody answered, embedding
+//! changed profile and posting texts for matching, and keeping certificate documents in the
+//! restricted store only as long as they are needed.
 
 use super::{Job, Placement, Schedule, sweep_due};
 use anyhow::Context;
+use app::hire::certificates::documents;
+use app::ids::CertificateId;
 use app::state::AppState;
 use matching::embed::Embedder;
 use sqlx::PgPool;
@@ -40,6 +43,83 @@ impl Job for ApplicationExpiry {
         if expired > 0 {
             tracing::info!(expired, "unanswered offers and applications expired");
         }
+        Ok(())
+    }
+}
+
+/// Certificate documents uploaded before the restricted store move there, sealed with their
+/// owner's key, one at a time.
+pub struct RestrictedDocuments {
+    state: AppState,
+}
+
+impl RestrictedDocuments {
+    pub fn new(state: AppState) -> Self {
+        RestrictedDocuments { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for RestrictedDocuments {
+    fn name(&self) -> &'static str {
+        "restricted-documents"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(10), Placement::EveryNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let due = documents::in_database(&self.state, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        let id = CertificateId(item.parse().context("not a certificate id")?);
+        documents::move_to_store(&self.state, id).await?;
+        Ok(())
+    }
+}
+
+/// Certificate documents kept `OLIVINE_CERTIFICATE_RETENTION_MONTHS` past their certificate's
+/// expiry are deleted (audited; the certificate's record stays), daily, one at a time.
+pub struct CertificateRetention {
+    state: AppState,
+}
+
+impl CertificateRetention {
+    pub fn new(state: AppState) -> Self {
+        CertificateRetention { state }
+    }
+}
+
+#[async_trait::async_trait]
+impl Job for CertificateRetention {
+    fn name(&self) -> &'static str {
+        "certificate-retention"
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule::items(Duration::from_secs(6 * 3600), Placement::OneNode)
+    }
+
+    async fn due(&self, limit: i64, resting: &[String]) -> anyhow::Result<Vec<String>> {
+        let state = &self.state;
+        let today = state.clock.now().date_naive();
+        let months = state.config.certificate_retention_months;
+        let due = documents::past_retention(state, today, months, limit, resting).await?;
+        Ok(due.iter().map(ToString::to_string).collect())
+    }
+
+    async fn work(&self, item: &str) -> anyhow::Result<()> {
+        let id = CertificateId(item.parse().context("not a certificate id")?);
+        let months = self.state.config.certificate_retention_months;
+        documents::delete(
+            &self.state,
+            id,
+            &format!("kept {months} months after it expired"),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -122,6 +122,8 @@ pub async fn app_in(db: PgPool, environment: &str) -> App {
         "OLIVINE_ENV" => Some(environment.clone()),
         "OLIVINE_MEDIA_STORE" => Some("memory".to_owned()),
         "OLIVINE_AUDIT_CHECKPOINTS" => Some("memory".to_owned()),
+        "OLIVINE_RESTRICTED_STORE" => Some("memory".to_owned()),
+        "OLIVINE_MASTER_KEY" => Some(test_support::TEST_MASTER_KEY.to_owned()),
         "STRIPE_SECRET_KEY" => Some(keys.secret_key.clone()),
         "STRIPE_PUBLISHABLE_KEY" => Some(keys.publishable_key.clone()),
         "STRIPE_WEBHOOK_SECRET" => Some(keys.webhook_secret.clone()),

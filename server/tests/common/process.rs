@@ -76,6 +76,8 @@ impl Olivine {
             .env("OLIVINE_LOG", "warn")
             // The search index goes to a throwaway folder, never into the source tree.
             .env("OLIVINE_DATA_DIR", &data_dir)
+            // Every process over one database seals personal data with the same key.
+            .env("OLIVINE_MASTER_KEY", test_support::TEST_MASTER_KEY)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -14,6 +14,10 @@ pub mod people;
 
 use app::error::{AppError, ServiceError};
 
+/// The master key the tests' servers seal personal data with (32 bytes of 0x01): for tests
+/// only, never a deployment's.
+pub const TEST_MASTER_KEY: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+
 /// The refusal a use case answered; panics (naming what came instead) on anything else.
 pub fn refusal(result: Result<impl std::fmt::Debug, ServiceError>) -> AppError {
     match result {

@@ -40,6 +40,8 @@ pub struct Certificate {
     pub file_name: String,
     pub uploaded_on: NaiveDate,
     pub rejection_reason: Option<String>,
+    /// The document was deleted (kept only for a while after the certificate expired).
+    pub document_deleted_on: Option<NaiveDate>,
 }
 
 impl Certificate {

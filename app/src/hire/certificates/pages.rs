@@ -74,7 +74,12 @@ pub fn CertificatesPanel(
                         <li class="list__row" data-status=c.status.db_name()>
                             <span>{c.name.clone()}</span>
                             <span class=tone>{state}</span>
-                            <a href=document_href(&c) target="_blank" rel="noopener">{c.file_name.clone()}</a>
+                            {match c.document_deleted_on {
+                                None => view! { <a href=document_href(&c) target="_blank" rel="noopener">{c.file_name.clone()}</a> }.into_any(),
+                                Some(day) => view! {
+                                    <span class="muted">{format!("{} (deleted on {}, after the certificate expired)", c.file_name, day.format("%-d %b %Y"))}</span>
+                                }.into_any(),
+                            }}
                             <span class="muted">{format!("uploaded {}", c.uploaded_on.format("%-d %b %Y"))}</span>
                             {c.rejection_reason.clone().map(|r| view! { <span class="muted">{format!("“{r}”")}</span> })}
                         </li>

@@ -1,10 +1,12 @@
 //! Certificates: a freelancer uploads the document, an admin verifies it (correcting the expiry
 //! date if the document says otherwise) or says why not, and only verified certificates that
 //! haven't expired count — on the profile managers read and for shifts that require one.
-//! Documents are personal data: only their owner and support admins can open them.
+//! Documents are personal data: only their owner and support admins can open them, and they
+//! live sealed in the restricted store ([`documents`]).
 
 use crate::audit::{Action, Actor};
 use crate::error::{AppError, ServiceError};
+use crate::hire::certificates::documents;
 use crate::hire::certificates::model::{
     Certificate, CertificateStatus, MAX_CERTIFICATE_BYTES, MyCertificates, VerificationItem,
     VerificationQueue, certificate_content_type,
@@ -64,13 +66,6 @@ pub async fn mine(state: &AppState, user: UserId) -> Result<MyCertificates> {
 pub async fn verification_queue(state: &AppState) -> Result<VerificationQueue> {
     let (items, total) = queue(&mut *state.db.acquire().await?).await?;
     Ok(VerificationQueue { items, total })
-}
-
-/// A document to send to the browser.
-pub struct Document {
-    pub content_type: String,
-    pub file_name: String,
-    pub bytes: Vec<u8>,
 }
 
 fn refuse<T>(field: &str, message: impl Into<String>) -> Result<T> {
@@ -148,28 +143,32 @@ pub async fn submit(state: &AppState, user: UserId, upload: Upload) -> Result<Ce
         );
     };
     let id = CertificateId(uuid::Uuid::now_v7());
+    drop(conn);
+    let key = documents::put(state, user, id, &upload.bytes).await?;
     let inserted = sqlx::query!(
         "INSERT INTO freelancer_certificates (certificate_id, user_id, certificate_type_id,
-                                              file_name, content_type, document, expires_on)
+                                              file_name, content_type, store_key, expires_on)
          SELECT $1, user_id, $3, $4, $5, $6, $7 FROM freelancer_profiles WHERE user_id = $2",
         id.0,
         user.0,
         upload.type_id.trim(),
         clean_file_name(&upload.file_name),
         content_type,
-        upload.bytes,
+        key,
         expires_on,
     )
-    .execute(&mut *conn)
+    .execute(&state.db)
     .await;
-    match inserted {
-        Ok(done) if done.rows_affected() == 1 => Ok(id),
-        Ok(_) => Err(Refusal::ProfileBeforeCertificates.into()),
+    let refusal = match inserted {
+        Ok(done) if done.rows_affected() == 1 => return Ok(id),
+        Ok(_) => Refusal::ProfileBeforeCertificates.into(),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            Err(Refusal::CertificateAlreadyWaiting.into())
+            Refusal::CertificateAlreadyWaiting.into()
         }
-        Err(e) => Err(e.into()),
-    }
+        Err(e) => ServiceError::from(e),
+    };
+    documents::discard(state, &key).await;
+    Err(refusal)
 }
 
 /// The refusal for a document over the limit (also used while it streams in).
@@ -201,7 +200,7 @@ async fn listed(
         r#"SELECT c.certificate_id, c.certificate_type_id, t.name,
                   c.status AS "status: CertificateStatus", c.expires_on, c.file_name,
                   hire_local(c.created_at)::date AS "uploaded_on!",
-                  c.rejection_reason
+                  c.rejection_reason, hire_local(c.document_deleted_at)::date AS document_deleted_on
            FROM freelancer_certificates c JOIN certificate_types t USING (certificate_type_id)
            WHERE ($1::uuid IS NULL OR c.user_id = $1)
              AND ($2::uuid[] IS NULL OR c.certificate_id = ANY($2))
@@ -222,6 +221,7 @@ async fn listed(
             file_name: r.file_name,
             uploaded_on: r.uploaded_on,
             rejection_reason: r.rejection_reason,
+            document_deleted_on: r.document_deleted_on,
         })
         .collect())
 }
@@ -342,29 +342,6 @@ pub async fn review(
     notices::certificate_reviewed(&mut tx, freelancer, &row.name, reason.as_deref()).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The document of certificate `id`, for its owner or (`admin`) a support admin.
-pub async fn document(
-    conn: &mut PgConnection,
-    id: CertificateId,
-    viewer: UserId,
-    admin: bool,
-) -> std::result::Result<Option<Document>, sqlx::Error> {
-    let row = sqlx::query!(
-        "SELECT content_type, file_name, document FROM freelancer_certificates
-         WHERE certificate_id = $1 AND (user_id = $2 OR $3)",
-        id.0,
-        viewer.0,
-        admin
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| Document {
-        content_type: r.content_type,
-        file_name: r.file_name,
-        bytes: r.document,
-    }))
 }
 
 /// Names of the certificates shift `posting` requires that `user` doesn't hold verified and

@@ -1,0 +1,331 @@
+//! Personal data at rest. Each person has a data key of their own (AES-256-GCM), kept in
+//! `person_keys` wrapped by the master key from the environment (`OLIVINE_MASTER_KEY`).
+//! Whatever is sealed with a person's key — their certificate documents today — is unreadable
+//! once that key is deleted ([`Vault::forget`]), in every copy, backups included
+//! (crypto-shredding). Each wrapped key names the master key that wrapped it, so a new master
+//! key means rewrapping the keys, never rewriting the data.
+//!
+//! A sealed value is bound to where it belongs (`context`, e.g. `certificate:<id>`): moved
+//! to another place, it does not open.
+
+use crate::ids::UserId;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+
+/// The format of a sealed value: this byte, a 12-byte nonce, then ciphertext and tag.
+const VERSION: u8 = 1;
+const NONCE: usize = 12;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// Sealed data that does not open with the key it should: damaged, moved, or sealed under
+    /// another key.
+    #[error("sealed data does not open: {0}")]
+    Unreadable(&'static str),
+    /// A person's key wrapped by a master key this server does not hold.
+    #[error("a data key was wrapped by master key {0}, which this server does not have")]
+    UnknownMaster(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// The master key: wraps the people's data keys, never seals data itself. During a rotation
+/// the previous master key opens the keys it wrapped, which are then wrapped again with the
+/// current one (as they are used, or all at once by `olivine vault rewrap`).
+pub struct Vault {
+    master: Aes256Gcm,
+    /// The first 8 bytes of the key's SHA-256, in hex: which master wrapped a key.
+    master_id: String,
+    previous: Option<(Aes256Gcm, String)>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("master_id", &self.master_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    pub fn new(master: &[u8; 32]) -> Self {
+        Vault {
+            master: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(master)),
+            master_id: key_id(master),
+            previous: None,
+        }
+    }
+
+    /// 32 random bytes: a new master key.
+    pub fn generate_key() -> [u8; 32] {
+        let mut key = [0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        key
+    }
+
+    /// This vault, also opening the keys `previous` wrapped (to rewrap them).
+    #[must_use]
+    pub fn with_previous(mut self, previous: &[u8; 32]) -> Self {
+        self.previous = Some((
+            Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(previous)),
+            key_id(previous),
+        ));
+        self
+    }
+
+    /// A master key written as base64 (standard alphabet) of 32 random bytes, as
+    /// `openssl rand -base64 32` prints one.
+    pub fn from_base64(text: &str) -> Result<Self, String> {
+        Ok(Vault::new(&key_from_base64(text)?))
+    }
+
+    pub fn master_id(&self) -> &str {
+        &self.master_id
+    }
+
+    /// Seal `plain` with `person`'s data key (made on first use), bound to `context`.
+    pub async fn seal(
+        &self,
+        conn: &mut PgConnection,
+        person: UserId,
+        context: &str,
+        plain: &[u8],
+    ) -> Result<Vec<u8>, VaultError> {
+        let key = self.data_key(conn, person).await?;
+        seal(&key, context.as_bytes(), plain)
+    }
+
+    /// Open what [`Vault::seal`] sealed for `person` in `context`; `None` when their key has
+    /// been deleted.
+    pub async fn open(
+        &self,
+        conn: &mut PgConnection,
+        person: UserId,
+        context: &str,
+        sealed: &[u8],
+    ) -> Result<Option<Vec<u8>>, VaultError> {
+        let Some(key) = self.existing_key(conn, person).await? else {
+            return Ok(None);
+        };
+        open(&key, context.as_bytes(), sealed).map(Some)
+    }
+
+    /// Delete `person`'s data key: everything sealed with it is unreadable from now on.
+    pub async fn forget(conn: &mut PgConnection, person: UserId) -> Result<bool, sqlx::Error> {
+        Ok(
+            sqlx::query!("DELETE FROM person_keys WHERE user_id = $1", person.0)
+                .execute(conn)
+                .await?
+                .rows_affected()
+                == 1,
+        )
+    }
+
+    /// Wrap every key the previous master key wrapped with the current one; how many.
+    pub async fn rewrap_all(&self, conn: &mut PgConnection) -> Result<u64, VaultError> {
+        let mut done = 0;
+        loop {
+            let batch = sqlx::query_scalar!(
+                "SELECT user_id FROM person_keys WHERE master_id <> $1 ORDER BY user_id LIMIT 500",
+                self.master_id
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            if batch.is_empty() {
+                return Ok(done);
+            }
+            for user in batch {
+                self.existing_key(conn, UserId(user)).await?;
+                done += 1;
+            }
+        }
+    }
+
+    async fn data_key(
+        &self,
+        conn: &mut PgConnection,
+        person: UserId,
+    ) -> Result<Aes256Gcm, VaultError> {
+        if let Some(key) = self.existing_key(conn, person).await? {
+            return Ok(key);
+        }
+        let mut fresh = [0u8; 32];
+        rand::rng().fill_bytes(&mut fresh);
+        let wrapped = seal(&self.master, &wrap_context(person), &fresh)?;
+        // Two first uses at once: one key wins, both use it.
+        sqlx::query!(
+            "INSERT INTO person_keys (user_id, wrapped, master_id) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO NOTHING",
+            person.0,
+            wrapped,
+            self.master_id,
+        )
+        .execute(&mut *conn)
+        .await?;
+        self.existing_key(conn, person)
+            .await?
+            .ok_or(VaultError::Unreadable("a data key vanished as it was made"))
+    }
+
+    async fn existing_key(
+        &self,
+        conn: &mut PgConnection,
+        person: UserId,
+    ) -> Result<Option<Aes256Gcm>, VaultError> {
+        let Some(row) = sqlx::query!(
+            "SELECT wrapped, master_id FROM person_keys WHERE user_id = $1",
+            person.0
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let key = if row.master_id == self.master_id {
+            open(&self.master, &wrap_context(person), &row.wrapped)?
+        } else {
+            let Some((previous, previous_id)) = self
+                .previous
+                .as_ref()
+                .filter(|(_, id)| *id == row.master_id)
+            else {
+                return Err(VaultError::UnknownMaster(row.master_id));
+            };
+            let key = open(previous, &wrap_context(person), &row.wrapped)?;
+            let rewrapped = seal(&self.master, &wrap_context(person), &key)?;
+            sqlx::query!(
+                "UPDATE person_keys SET wrapped = $3, master_id = $4
+                 WHERE user_id = $1 AND master_id = $2",
+                person.0,
+                previous_id,
+                rewrapped,
+                self.master_id,
+            )
+            .execute(&mut *conn)
+            .await?;
+            key
+        };
+        Aes256Gcm::new_from_slice(&key)
+            .map(Some)
+            .map_err(|_| VaultError::Unreadable("a data key of the wrong length"))
+    }
+}
+
+/// A master key written as base64 of 32 bytes.
+pub fn key_from_base64(text: &str) -> Result<[u8; 32], String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| "expected base64 (e.g. `openssl rand -base64 32`)".to_owned())?;
+    bytes
+        .try_into()
+        .map_err(|_| "expected 32 bytes of key, base64-encoded".to_owned())
+}
+
+fn key_id(master: &[u8; 32]) -> String {
+    Sha256::digest(master)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn wrap_context(person: UserId) -> Vec<u8> {
+    format!("olivine person key {person}").into_bytes()
+}
+
+fn seal(key: &Aes256Gcm, context: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+    let mut nonce = [0u8; NONCE];
+    rand::rng().fill_bytes(&mut nonce);
+    let sealed = key
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plain,
+                aad: context,
+            },
+        )
+        .map_err(|_| VaultError::Unreadable("encryption failed"))?;
+    let mut out = Vec::with_capacity(1 + NONCE + sealed.len());
+    out.push(VERSION);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+fn open(key: &Aes256Gcm, context: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+    let (Some(&VERSION), Some(nonce), Some(body)) = (
+        sealed.first(),
+        sealed.get(1..=NONCE),
+        sealed.get(1 + NONCE..),
+    ) else {
+        return Err(VaultError::Unreadable("not a sealed value"));
+    };
+    key.decrypt(
+        Nonce::from_slice(nonce),
+        Payload {
+            msg: body,
+            aad: context,
+        },
+    )
+    .map_err(|_| VaultError::Unreadable("wrong key, wrong place or damaged"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(byte: u8) -> Aes256Gcm {
+        Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&[byte; 32]))
+    }
+
+    #[test]
+    fn sealed_data_opens_only_with_its_key_in_its_place() {
+        let sealed = seal(&key(1), b"certificate:a", b"a scanned diploma").unwrap();
+        assert_eq!(sealed[0], VERSION);
+        assert!(
+            !sealed.windows(7).any(|w| w == b"diploma"),
+            "not in the clear"
+        );
+        assert_eq!(
+            open(&key(1), b"certificate:a", &sealed).unwrap(),
+            b"a scanned diploma"
+        );
+        assert!(
+            open(&key(2), b"certificate:a", &sealed).is_err(),
+            "another key"
+        );
+        assert!(
+            open(&key(1), b"certificate:b", &sealed).is_err(),
+            "another place"
+        );
+        let mut damaged = sealed.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 1;
+        assert!(
+            open(&key(1), b"certificate:a", &damaged).is_err(),
+            "damaged"
+        );
+        assert!(
+            open(&key(1), b"certificate:a", &sealed[..5]).is_err(),
+            "cut short"
+        );
+        // The same text twice seals differently (a fresh nonce each time).
+        assert_ne!(
+            sealed,
+            seal(&key(1), b"certificate:a", b"a scanned diploma").unwrap()
+        );
+    }
+
+    #[test]
+    fn master_keys_are_read_from_base64_of_32_bytes() {
+        let vault = Vault::from_base64("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=").unwrap();
+        assert_eq!(vault.master_id().len(), 16);
+        assert_eq!(vault.master_id(), Vault::new(&[1; 32]).master_id());
+        assert!(Vault::from_base64("AQEB").is_err());
+        assert!(Vault::from_base64("not base64!").is_err());
+        assert!(!format!("{vault:?}").contains("AQEB"));
+    }
+}
