@@ -8,6 +8,7 @@ use crate::hire::certificates::model::{
 };
 use crate::hire::reference::model::CertificateType;
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error, upload_refusal};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::wasm_bindgen::closure::Closure;
@@ -74,12 +75,12 @@ pub fn CertificatesPanel(
                         <li class="list__row" data-status=c.status.db_name()>
                             <span>{c.name.clone()}</span>
                             <span class=tone>{state}</span>
-                            {match c.document_deleted_on {
-                                None => view! { <a href=document_href(&c) target="_blank" rel="noopener">{c.file_name.clone()}</a> }.into_any(),
-                                Some(day) => view! {
+                            <span>{match c.document_deleted_on {
+                                None => Either::Left(view! { <a href=document_href(&c) target="_blank" rel="noopener">{c.file_name.clone()}</a> }),
+                                Some(day) => Either::Right(view! {
                                     <span class="muted">{format!("{} (deleted on {}, after the certificate expired)", c.file_name, day.format("%-d %b %Y"))}</span>
-                                }.into_any(),
-                            }}
+                                }),
+                            }}</span>
                             <span class="muted">{format!("uploaded {}", c.uploaded_on.format("%-d %b %Y"))}</span>
                             {c.rejection_reason.clone().map(|r| view! { <span class="muted">{format!("“{r}”")}</span> })}
                         </li>
