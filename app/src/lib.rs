@@ -62,7 +62,7 @@ use cart::pages::{AddToCartForm, CartLink, CartPage, CartState};
 use catalog::admin::pages::editor::{AdminNewProductPage, AdminProductPage};
 use catalog::admin::pages::inventory::AdminInventoryPage;
 use catalog::admin::pages::products::AdminCatalogPage;
-use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage};
+use catalog::pages::{CategoryPage, HomePage, ProductPage, ShopPage, product_resource};
 use catalog::search::page::{SearchBox, SearchResultsPage};
 use checkout::pages::CheckoutPage;
 use escrow::earnings::EarningsPage;
@@ -90,9 +90,9 @@ use loyalty::pages::LoyaltyPage;
 use notifications::pages::{MailboxPage, UnsubscribePage};
 use orders::admin::pages::{AdminOrderPage, AdminOrdersPage};
 use orders::pages::{MyOrdersPage, OrderDetailPage};
-use restock::components::BackInStock;
+use restock::components::{BackInStock, BackInStockState};
 use reviews::admin::AdminReviewsPage;
-use reviews::pages::ProductReviewsSection;
+use reviews::pages::{ProductReviewsSection, ReviewsState};
 use subscriptions::admin::{AdminSubscriptionPage, AdminSubscriptionsPage};
 use subscriptions::pages::SubscriptionsPage;
 use ui::NotFound;
@@ -156,13 +156,18 @@ pub const WHEN_REVIEW_DECIDED: &[reviews::hooks::WhenDecided] = &[reviews::hooks
 }];
 
 /// The product page, whose buy box is the cart's "Add to cart" form and, while the chosen
-/// variant is sold out, "Tell me when it's back"; its reviews follow the details.
+/// variant is sold out, "Tell me when it's back"; its reviews follow the details. What they
+/// load is created here, with the page (see `product_resource`).
 #[component]
 fn ProductWithCart() -> impl IntoView {
+    let product = product_resource();
+    let stock = BackInStockState::new(product);
+    let reviews = ReviewsState::new(product);
     view! {
         <ProductPage
-            buy=|selected| view! { <AddToCartForm selected/> <BackInStock selected/> }.into_any()
-            after=|product| view! { <ProductReviewsSection product/> }.into_any()
+            product
+            buy=move |selected| view! { <AddToCartForm selected/> <BackInStock state=stock selected/> }.into_any()
+            after=move || view! { <ProductReviewsSection state=reviews/> }.into_any()
         />
     }
 }

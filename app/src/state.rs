@@ -198,9 +198,11 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// The state the router provides to every page and server function. Missing state is a
 /// wiring bug; it is reported as an internal error instead of a panic.
+#[track_caller]
 pub fn app_state() -> Result<AppState, AppError> {
+    let caller = std::panic::Location::caller();
     use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the Leptos context");
+        tracing::error!(%caller, "AppState missing from the Leptos context");
         AppError::Internal
     })
 }

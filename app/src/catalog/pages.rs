@@ -5,7 +5,7 @@
 use super::api::{load_categories, load_category, load_home, load_product};
 use super::components::{ProductGrid, ProductVisual, StockBadge};
 use super::model::{CategorySummary, Ingredient, ProductDetail, ProductKind, Sort, VariantOffer};
-use crate::ids::ProductId;
+use crate::error::AppError;
 use crate::media::picture::Picture;
 use crate::ui::{Breadcrumbs, ErrorPage, Pagination, Skeleton};
 use leptos::prelude::*;
@@ -190,22 +190,32 @@ pub fn CategoryPage() -> impl IntoView {
     }
 }
 
-/// What the buy box offers for the selected variant; the app passes the cart's form, so the
-/// catalog knows nothing of the cart.
-pub type BuyAction = fn(Memo<Option<VariantOffer>>) -> AnyView;
+/// The product a page at `/products/{slug}` shows, keyed on the slug only: switching variants
+/// changes the query string, not the data.
+pub type ProductResource = Resource<Result<ProductDetail, AppError>>;
 
-/// What follows the product's details; the app passes the reviews, so the catalog knows
-/// nothing of them.
-pub type AfterProduct = fn(ProductId) -> AnyView;
-
-#[component]
-pub fn ProductPage(buy: BuyAction, after: AfterProduct) -> impl IntoView {
+/// Loads the product of the page's route. The app creates it with the page, together with
+/// whatever it adds to the page that loads data of its own (those resources await this one):
+/// on the server, Suspense builds its children more than once while it waits, so a resource
+/// created inside them would be created again each time and shift the ids hydration finds
+/// the server's data by.
+pub fn product_resource() -> ProductResource {
     let params = use_params_map();
-    // Keyed on the slug only: switching variants changes the query string, not the data.
-    let product = Resource::new(
+    Resource::new(
         move || params.read().get("slug").unwrap_or_default(),
         load_product,
-    );
+    )
+}
+
+/// The product page. `buy` adds to the buy box for the selected variant (the app passes the
+/// cart's form); `after` follows the product's details (the reviews); so the catalog knows
+/// nothing of either. Both only build views: what they load is created with the page.
+#[component]
+pub fn ProductPage<B, A>(product: ProductResource, buy: B, after: A) -> impl IntoView
+where
+    B: Fn(Memo<Option<VariantOffer>>) -> AnyView + Copy + Send + Sync + 'static,
+    A: Fn() -> AnyView + Copy + Send + Sync + 'static,
+{
     view! {
         <Suspense fallback=|| view! { <div class="product product--loading" aria-busy="true"></div> }>
             {move || Suspend::new(async move {
@@ -226,8 +236,11 @@ fn best_before_label(offer: &VariantOffer) -> String {
 }
 
 #[component]
-fn ProductView(product: ProductDetail, buy: BuyAction, after: AfterProduct) -> impl IntoView {
-    let id = product.id;
+fn ProductView<B, A>(product: ProductDetail, buy: B, after: A) -> impl IntoView
+where
+    B: Fn(Memo<Option<VariantOffer>>) -> AnyView + Copy + Send + Sync + 'static,
+    A: Fn() -> AnyView + Copy + Send + Sync + 'static,
+{
     let query = use_query_map();
     let detail = StoredValue::new(product.clone());
     let selected = Memo::new(move |_| {
@@ -267,17 +280,16 @@ fn ProductView(product: ProductDetail, buy: BuyAction, after: AfterProduct) -> i
             <BuyBox product=product.clone() selected buy/>
         </article>
         <ProductInfo product/>
-        {after(id)}
+        {after()}
     }
 }
 
 /// Name, the chosen variant's price, stock and best-before date, and the variant selector.
 #[component]
-fn BuyBox(
-    product: ProductDetail,
-    selected: Memo<Option<VariantOffer>>,
-    buy: BuyAction,
-) -> impl IntoView {
+fn BuyBox<B>(product: ProductDetail, selected: Memo<Option<VariantOffer>>, buy: B) -> impl IntoView
+where
+    B: Fn(Memo<Option<VariantOffer>>) -> AnyView + Copy + Send + Sync + 'static,
+{
     let variant_links = product
         .variants
         .iter()

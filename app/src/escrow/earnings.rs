@@ -2,9 +2,9 @@
 //! way and paid, per contract and release) and the payouts panel on `/hire/profile`, where they
 //! connect payouts through Stripe's onboarding form.
 
-use super::api::{ConnectPayouts, load_earnings, load_payout_setup};
+use super::api::{ConnectPayouts, load_earnings};
 use super::model::{Earnings, EarningsContract, PayoutLine, PayoutSetup, PayoutStatus};
-use crate::hire::components::HireNav;
+use crate::hire::components::{HireNav, HireNavState};
 use crate::ui::{ErrorPage, FormError, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,6 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn EarningsPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let earnings = Resource::new(|| (), |()| load_earnings());
     view! {
         <Title text="Your earnings — Olivine"/>
@@ -20,7 +21,7 @@ pub fn EarningsPage() -> impl IntoView {
             <h1>"Your earnings"</h1>
             <p class="muted">"What organisations have paid for your work: held in escrow until they approve it, then released to you and paid out to your bank through Stripe."</p>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match earnings.await {
@@ -132,25 +133,17 @@ fn PayoutRow(line: PayoutLine) -> impl IntoView {
 }
 
 /// `/hire/profile`'s payouts panel: connect payouts, finish onboarding, or see that they are
-/// set up.
+/// set up. The page loads `setup` (`load_payout_setup`) with the profile.
 #[component]
-pub fn PayoutsPanel() -> impl IntoView {
+pub fn PayoutsPanel(setup: Option<PayoutSetup>) -> impl IntoView {
     let query = use_query_map();
     let connect = ServerAction::<ConnectPayouts>::new();
     let error = form_error(connect);
-    let setup = Resource::new(|| (), |()| load_payout_setup());
     let expired = move || query.with(|q| q.get("payouts").as_deref() == Some("expired"));
     view! {
         <section class="panel" id="payouts" aria-labelledby="payouts-heading">
             <h2 id="payouts-heading">"Payouts"</h2>
-            <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match setup.await {
-                        Ok(setup) => view! { <PayoutsState setup connect error expired/> }.into_any(),
-                        Err(error) => view! { <ErrorPage error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <PayoutsState setup connect error expired/>
         </section>
     }
 }

@@ -7,7 +7,7 @@
 
 use super::api::{FinishCardSetup, RetryCharge, StartCardSetup, load_billing};
 use super::model::{Billing, BillingCharge, BillingContract, ChargeStatus, ContractMoney};
-use crate::hire::components::{HireNav, slug_param};
+use crate::hire::components::{HireNav, HireNavState, slug_param};
 use crate::ui::{CardSetupForm, ErrorPage, FormError, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,6 +15,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn OrgBillingPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let slug = slug_param();
     let query = use_query_map();
     let start = ServerAction::<StartCardSetup>::new();
@@ -41,7 +42,7 @@ pub fn OrgBillingPage() -> impl IntoView {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match billing.await {
-                    Ok(billing) => view! { <BillingView billing start finish retry/> }.into_any(),
+                    Ok(billing) => view! { <BillingView billing start finish retry nav/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
@@ -55,6 +56,7 @@ fn BillingView(
     start: ServerAction<StartCardSetup>,
     finish: ServerAction<FinishCardSetup>,
     retry: ServerAction<RetryCharge>,
+    nav: Option<HireNavState>,
 ) -> impl IntoView {
     let slug = slug_param();
     let charges = billing.charges.clone();
@@ -70,7 +72,7 @@ fn BillingView(
             <h1>"Billing"</h1>
             <p>"The card saved for your organisation's Hire bookings. Card details go straight to our payment provider, Stripe; Olivine never sees them."</p>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <section class="panel" aria-labelledby="card-heading">
             <h2 id="card-heading">"Card"</h2>
             <p role="status" aria-live="polite" data-testid="card-status">

@@ -46,22 +46,41 @@ pub fn CitySelect(
     }
 }
 
+/// What the Hire navigation loads: the viewer's unread messages, asked for only when someone
+/// is signed in. Created with the page, not inside a Suspense (see `product_resource`).
+#[derive(Clone, Copy)]
+pub struct HireNavState {
+    viewer: ViewerState,
+    unread: Resource<Result<Unread, AppError>>,
+}
+
+impl HireNavState {
+    /// None without the app's viewer (outside the app's shell).
+    pub fn new() -> Option<Self> {
+        let viewer = use_context::<ViewerState>()?;
+        let unread = Resource::new(
+            || (),
+            move |()| async move {
+                match viewer.viewer.await {
+                    Ok(Some(_)) => unread_messages().await,
+                    Ok(None) | Err(_) => Ok(Unread::default()),
+                }
+            },
+        );
+        Some(HireNavState { viewer, unread })
+    }
+}
+
 /// The Hire face's own navigation: work for freelancers, each organisation for its members.
 #[component]
-pub fn HireNav() -> impl IntoView {
-    let Some(state) = use_context::<ViewerState>() else {
+pub fn HireNav(nav: Option<HireNavState>) -> impl IntoView {
+    let Some(HireNavState {
+        viewer: state,
+        unread,
+    }) = nav
+    else {
         return ().into_any();
     };
-    // Only asked for when someone is signed in.
-    let unread = Resource::new(
-        || (),
-        move |()| async move {
-            match state.viewer.await {
-                Ok(Some(_)) => unread_messages().await,
-                Ok(None) | Err(_) => Ok(Unread::default()),
-            }
-        },
-    );
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

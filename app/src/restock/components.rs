@@ -4,33 +4,69 @@
 use super::api::{AskForStock, WithdrawStockRequest, stock_request};
 use crate::accounts::pages::ViewerState;
 use crate::catalog::model::VariantOffer;
+use crate::catalog::pages::ProductResource;
+use crate::error::AppError;
 use crate::ui::{FormError, form_error, urlencode};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Whether the signed-in person asked about the page's variant, and the forms that change it.
+/// Created with the product page, not inside its Suspense (see `product_resource`).
+#[derive(Clone, Copy)]
+pub struct BackInStockState {
+    ask: ServerAction<AskForStock>,
+    withdraw: ServerAction<WithdrawStockRequest>,
+    asked: Resource<Result<bool, AppError>>,
+}
+
+impl BackInStockState {
+    pub fn new(product: ProductResource) -> Self {
+        let ask = ServerAction::<AskForStock>::new();
+        let withdraw = ServerAction::<WithdrawStockRequest>::new();
+        let params = use_params_map();
+        let query = use_query_map();
+        let asked = Resource::new(
+            move || {
+                (
+                    params.read().get("slug"),
+                    query.read().get("variant"),
+                    ask.version().get() + withdraw.version().get(),
+                )
+            },
+            move |(_, sku, _)| async move {
+                // Only a sold-out variant has anything to ask.
+                let sold_out = product.await.ok().and_then(|product| {
+                    product
+                        .pick_variant(sku.as_deref())
+                        .filter(|v| !v.stock.is_available())
+                        .map(|v| v.id)
+                });
+                match sold_out {
+                    Some(variant) => stock_request(variant).await,
+                    None => Ok(false),
+                }
+            },
+        );
+        BackInStockState {
+            ask,
+            withdraw,
+            asked,
+        }
+    }
+}
 
 #[component]
-pub fn BackInStock(selected: Memo<Option<VariantOffer>>) -> impl IntoView {
-    let ask = ServerAction::<AskForStock>::new();
-    let withdraw = ServerAction::<WithdrawStockRequest>::new();
+pub fn BackInStock(state: BackInStockState, selected: Memo<Option<VariantOffer>>) -> impl IntoView {
+    let BackInStockState {
+        ask,
+        withdraw,
+        asked,
+    } = state;
     let viewer = use_context::<ViewerState>();
     let location = leptos_router::hooks::use_location();
-    // Only a sold-out variant has anything to ask.
     let sold_out = Memo::new(move |_| {
         selected.with(|v| v.as_ref().filter(|v| !v.stock.is_available()).map(|v| v.id))
     });
-    let asked = Resource::new(
-        move || {
-            (
-                sold_out.get(),
-                ask.version().get() + withdraw.version().get(),
-            )
-        },
-        |(variant, _)| async move {
-            match variant {
-                Some(variant) => stock_request(variant).await,
-                None => Ok(false),
-            }
-        },
-    );
     let error =
         Signal::derive(move || form_error(ask).get().or_else(|| form_error(withdraw).get()));
     view! {

@@ -6,39 +6,78 @@ use super::model::{
     MayReview, NOT_RECEIVED, PER_PAGE, ProductReviews, RatingSummary, ReviewSort, ReviewStatus,
     ReviewView,
 };
+use crate::catalog::pages::ProductResource;
+use crate::error::AppError;
 use crate::ids::ProductId;
 use crate::ui::{
     FormError, Pagination, TextArea, TextField, form_error, on_success, star_text, urlencode,
 };
 use leptos::prelude::*;
 use leptos::server::ServerAction;
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
-/// The reviews section under a product; its sort and page live in the URL (`reviews`,
-/// `reviews_page`).
+/// The reviews of the page's product and the forms that change them; their sort and page live
+/// in the URL (`reviews`, `reviews_page`). Created with the product page, not inside its
+/// Suspense (see `product_resource`).
+#[derive(Clone, Copy)]
+pub struct ReviewsState {
+    state: Memo<(ReviewSort, i64, Option<String>)>,
+    write: ServerAction<WriteReview>,
+    vote: ServerAction<MarkHelpful>,
+    reviews: Resource<Result<ProductReviews, AppError>>,
+}
+
+impl ReviewsState {
+    pub fn new(product: ProductResource) -> Self {
+        let params = use_params_map();
+        let query = use_query_map();
+        let state = Memo::new(move |_| {
+            query.with(|q| {
+                (
+                    ReviewSort::from_param(&q.get("reviews").unwrap_or_default()),
+                    q.get("reviews_page")
+                        .and_then(|p| p.parse().ok())
+                        .unwrap_or(1_i64),
+                    q.get("variant"),
+                )
+            })
+        });
+        let write = ServerAction::<WriteReview>::new();
+        let vote = ServerAction::<MarkHelpful>::new();
+        let version = RwSignal::new(0_u32);
+        on_success(write, move |_| version.update(|v| *v += 1));
+        on_success(vote, move |_| version.update(|v| *v += 1));
+        let reviews = Resource::new(
+            move || {
+                (
+                    params.read().get("slug"),
+                    state.with(|s| (s.0, s.1)),
+                    version.get(),
+                )
+            },
+            move |(_, (sort, page), _)| async move {
+                let product = product.await?;
+                load_product_reviews(product.id, sort.param().to_owned(), page).await
+            },
+        );
+        ReviewsState {
+            state,
+            write,
+            vote,
+            reviews,
+        }
+    }
+}
+
+/// The reviews section under a product.
 #[component]
-pub fn ProductReviewsSection(product: ProductId) -> impl IntoView {
-    let query = use_query_map();
-    let state = Memo::new(move |_| {
-        query.with(|q| {
-            (
-                ReviewSort::from_param(&q.get("reviews").unwrap_or_default()),
-                q.get("reviews_page")
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(1_i64),
-                q.get("variant"),
-            )
-        })
-    });
-    let write = ServerAction::<WriteReview>::new();
-    let vote = ServerAction::<MarkHelpful>::new();
-    let version = RwSignal::new(0_u32);
-    on_success(write, move |_| version.update(|v| *v += 1));
-    on_success(vote, move |_| version.update(|v| *v += 1));
-    let reviews = Resource::new(
-        move || (state.with(|s| (s.0, s.1)), version.get()),
-        move |((sort, page), _)| load_product_reviews(product, sort.param().to_owned(), page),
-    );
+pub fn ProductReviewsSection(state: ReviewsState) -> impl IntoView {
+    let ReviewsState {
+        state,
+        write,
+        vote,
+        reviews,
+    } = state;
     // Links keep the chosen variant and land on this section.
     let href = move |sort: ReviewSort, page: i64| {
         let variant = state.with_untracked(|s| s.2.clone());

@@ -1,7 +1,7 @@
 //! Message threads: the freelancer's and the organisation's inbox and one thread each.
 
 use crate::error::AppError;
-use crate::hire::components::HireNav;
+use crate::hire::components::{HireNav, HireNavState};
 use crate::hire::messages::api::{
     SendMyMessage, SendOrgMessage, my_thread, my_threads, org_thread, org_threads,
 };
@@ -110,6 +110,7 @@ pub fn ReplyFields(error: Signal<Option<AppError>>) -> impl IntoView {
 /// `/hire/messages`: the freelancer's conversations with organisations.
 #[component]
 pub fn MessagesPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let threads = Resource::new(|| (), |()| my_threads());
     view! {
         <Title text="Messages — Olivine Hire"/>
@@ -117,7 +118,7 @@ pub fn MessagesPage() -> impl IntoView {
             <p class="eyebrow">"Hire"</p>
             <h1>"Messages"</h1>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <Inbox threads base="/hire/messages".to_owned()/>
     }
 }
@@ -125,6 +126,7 @@ pub fn MessagesPage() -> impl IntoView {
 /// `/hire/messages/{application}`: the freelancer's thread with the organisation.
 #[component]
 pub fn ThreadPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let (_, id) = route_params();
     let outbox = Outbox::here();
     let live = changes_here();
@@ -155,7 +157,7 @@ pub fn ThreadPage() -> impl IntoView {
                                 <p><a href=format!("/hire/shifts/{}", thread.posting_id)>{thread.title.clone()}</a>
                                     <span class="tag">{thread.status.label()}</span></p>
                             </header>
-                            <HireNav/>
+                            <HireNav nav/>
                             <section class="panel"><ThreadView thread me=Side::Freelancer form/></section>
                         }.into_any()
                     }
@@ -169,6 +171,7 @@ pub fn ThreadPage() -> impl IntoView {
 /// `/hire/org/{slug}/messages`: the organisation's conversations with freelancers.
 #[component]
 pub fn OrgMessagesPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let (slug, _) = route_params();
     let threads = Resource::new(move || slug.get(), org_threads);
     view! {
@@ -177,7 +180,7 @@ pub fn OrgMessagesPage() -> impl IntoView {
             <p class="eyebrow"><a href=move || format!("/hire/org/{}", slug.get())>"Organisation"</a></p>
             <h1>"Messages"</h1>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <Inbox threads base=Signal::derive(move || format!("/hire/org/{}/messages", slug.get()))/>
     }
 }
@@ -185,6 +188,7 @@ pub fn OrgMessagesPage() -> impl IntoView {
 /// `/hire/org/{slug}/messages/{application}`: the organisation's thread with a freelancer.
 #[component]
 pub fn OrgThreadPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let (slug, id) = route_params();
     let send = ServerAction::<SendOrgMessage>::new();
     let live = changes_here();
@@ -218,7 +222,7 @@ pub fn OrgThreadPage() -> impl IntoView {
                                 <p><a href=format!("/hire/org/{slug}/shifts/{}", thread.posting_id)>{thread.title.clone()}</a>
                                     <span class="tag">{thread.status.label()}</span></p>
                             </header>
-                            <HireNav/>
+                            <HireNav nav/>
                             <section class="panel"><ThreadView thread me=Side::Organisation form/></section>
                         }.into_any()
                     }

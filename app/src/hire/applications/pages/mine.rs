@@ -2,7 +2,7 @@
 
 use crate::hire::applications::api::{AcceptOffer, WithdrawApplication, my_applications};
 use crate::hire::applications::model::ApplicationStatus;
-use crate::hire::components::{HireNav, posting_href};
+use crate::hire::components::{HireNav, HireNavState, posting_href};
 use crate::notifications::arrivals::changes_here;
 use crate::ui::{ErrorPage, FormError, Notice, form_error};
 use leptos::prelude::*;
@@ -10,6 +10,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn MyApplicationsPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let accept = ServerAction::<AcceptOffer>::new();
     let withdraw = ServerAction::<WithdrawApplication>::new();
     let live = changes_here();
@@ -29,7 +30,7 @@ pub fn MyApplicationsPage() -> impl IntoView {
             <p class="eyebrow">"Hire"</p>
             <h1>"My applications"</h1>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         {move || accepted().then(|| view! {
             <Notice tone="success"><p>"You're booked. The shift is in "<a href="/hire/work/shifts">"My shifts"</a>"."</p></Notice>
         })}

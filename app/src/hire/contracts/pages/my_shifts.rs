@@ -1,7 +1,7 @@
 //! `/hire/shifts`: the freelancer's booked shifts and jobs, with hours, deliveries and ratings.
 
 use crate::error::AppError;
-use crate::hire::components::{HireNav, posting_href};
+use crate::hire::components::{HireNav, HireNavState, posting_href};
 use crate::hire::contracts::api::{
     CancelMyContract, SubmitDelivery, SubmitHours, SubmitWeek, my_contracts,
 };
@@ -27,6 +27,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn MyShiftsPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let outbox = Outbox::here();
     let submit_error = RwSignal::new(None::<AppError>);
     let cancel = ServerAction::<CancelMyContract>::new();
@@ -69,7 +70,7 @@ pub fn MyShiftsPage() -> impl IntoView {
                 crate::hire::contracts::model::CANCELLATION_POLICY.notice_hours
             )}</p>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <FormError error=submit_error_shown/>
         <FormError error=cancel_error/>
         <FormError error=escalate_error/>

@@ -1,7 +1,7 @@
 //! Posting a new shift or job, and editing a draft.
 
 use crate::error::AppError;
-use crate::hire::components::{CitySelect, HireNav, slug_param};
+use crate::hire::components::{CitySelect, HireNav, HireNavState, slug_param};
 use crate::hire::postings::api::{CreateJob, CreateShift, UpdateDraft, UpdateJobDraft, load_draft};
 use crate::hire::postings::model::{Draft, JobInput, PayBasis, PostingKind, ShiftInput};
 use crate::hire::reference::api::load_reference;
@@ -26,6 +26,7 @@ pub fn NewJobPage() -> impl IntoView {
 /// Post a shift or a job: saved as a draft, then the posting's page.
 #[component]
 pub fn NewPosting(kind: PostingKind) -> impl IntoView {
+    let nav = HireNavState::new();
     let slug = slug_param();
     let create_shift = ServerAction::<CreateShift>::new();
     let create_job = ServerAction::<CreateJob>::new();
@@ -48,7 +49,7 @@ pub fn NewPosting(kind: PostingKind) -> impl IntoView {
             <h1>{title}</h1>
             <p class="muted">"It is saved as a draft; publish it when it is ready and freelancers nearby can apply."</p>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match reference.await {
@@ -86,6 +87,7 @@ pub fn NewPosting(kind: PostingKind) -> impl IntoView {
 /// Change a draft shift or job before publishing it.
 #[component]
 pub fn EditShiftPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let slug = slug_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
@@ -117,7 +119,7 @@ pub fn EditShiftPage() -> impl IntoView {
             <p class="eyebrow">"Hire"</p>
             <h1>"Edit draft"</h1>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -2,10 +2,11 @@
 
 use crate::accounts::pages::refresh_viewer_on_success;
 use crate::error::AppError;
+use crate::escrow::api::load_payout_setup;
 use crate::escrow::earnings::PayoutsPanel;
 use crate::hire::certificates::api::load_my_certificates;
 use crate::hire::certificates::pages::CertificatesPanel;
-use crate::hire::components::{CitySelect, HireNav};
+use crate::hire::components::{CitySelect, HireNav, HireNavState};
 use crate::hire::matching::components::reliability_line;
 use crate::hire::profiles::api::{AddDayOff, RemoveDayOff, SaveProfile, load_my_profile};
 use crate::hire::profiles::model::Profile;
@@ -17,6 +18,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
+    let nav = HireNavState::new();
     let save = ServerAction::<SaveProfile>::new();
     let add_day = ServerAction::<AddDayOff>::new();
     let remove_day = ServerAction::<RemoveDayOff>::new();
@@ -34,11 +36,12 @@ pub fn ProfilePage() -> impl IntoView {
         },
         |_| async {
             let profile = load_my_profile().await?;
-            let certificates = match profile {
-                Some(_) => Some(load_my_certificates().await?),
+            // A freelancer's panels: certificates and payouts.
+            let panels = match profile {
+                Some(_) => Some((load_my_certificates().await?, load_payout_setup().await?)),
                 None => None,
             };
-            Ok::<_, AppError>((profile, load_reference().await?, certificates))
+            Ok::<_, AppError>((profile, load_reference().await?, panels))
         },
     );
     view! {
@@ -48,7 +51,7 @@ pub fn ProfilePage() -> impl IntoView {
             <h1>"Your freelancer profile"</h1>
             <p class="muted">"Hiring managers see this when you apply. Your city and travel radius decide which shifts you find."</p>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -62,8 +65,8 @@ pub fn ProfilePage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((Some(profile), reference, Some(mine))) => view! {
-                        <PayoutsPanel/>
+                    Ok((Some(profile), reference, Some((mine, setup)))) => view! {
+                        <PayoutsPanel setup/>
                         <CertificatesPanel mine types=reference.certificates uploaded/>
                         <DaysOff profile add_day remove_day/>
                     }.into_any(),

@@ -3,7 +3,7 @@
 //! signing up.
 
 use crate::error::AppError;
-use crate::hire::components::{HireNav, posting_href};
+use crate::hire::components::{HireNav, HireNavState, posting_href};
 use crate::hire::matching::api::load_openings;
 use crate::hire::matching::components::FitExplanation;
 use crate::hire::postings::model::ShiftSummary;
@@ -33,6 +33,7 @@ pub fn work_href(query: &[(&str, String)], page: u32) -> String {
 
 #[component]
 pub fn FindWorkPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let query = use_query_map();
     let get = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
     let filters = Memo::new(move |_| {
@@ -63,7 +64,7 @@ pub fn FindWorkPage() -> impl IntoView {
             <p class="eyebrow">"Hire"</p>
             <h1>"Find work"</h1>
         </header>
-        <HireNav/>
+        <HireNav nav/>
         <Transition fallback=|| view! { <p aria-busy="true">"Finding shifts…"</p> }>
             {move || Suspend::new(async move {
                 let (within, wage, skill, from, _) = filters.get_untracked();

@@ -2,7 +2,7 @@
 
 use crate::accounts::pages::ViewerState;
 use crate::error::AppError;
-use crate::hire::components::HireNav;
+use crate::hire::components::{HireNav, HireNavState};
 use crate::ui::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,6 +10,7 @@ use leptos_meta::Title;
 /// `/hire`: where each kind of Hire user starts.
 #[component]
 pub fn HireHomePage() -> impl IntoView {
+    let nav = HireNavState::new();
     let Some(state) = use_context::<ViewerState>() else {
         return ().into_any();
     };
@@ -26,7 +27,7 @@ pub fn HireHomePage() -> impl IntoView {
                     Ok(Some(viewer)) => {
                         let freelancer = viewer.has(crate::accounts::model::Role::Freelancer);
                         view! {
-                            <HireNav/>
+                            <HireNav nav/>
                             <div class="grid grid--categories">
                                 <section class="panel">
                                     <h2>"Work"</h2>

@@ -1,6 +1,6 @@
 //! `/hire/org/{slug}`: the organisation's shifts and the hours waiting for approval.
 
-use crate::hire::components::{HireNav, slug_param};
+use crate::hire::components::{HireNav, HireNavState, slug_param};
 use crate::hire::contracts::api::ApproveHours;
 use crate::hire::contracts::components::TimesheetLine;
 use crate::hire::postings::model::{PayBasis, PostingKind};
@@ -11,6 +11,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn OrgHomePage() -> impl IntoView {
+    let nav = HireNavState::new();
     let slug = slug_param();
     let approve = ServerAction::<ApproveHours>::new();
     let home = Resource::new(
@@ -37,7 +38,7 @@ pub fn OrgHomePage() -> impl IntoView {
                                     <a class="button button--quiet" href=format!("/hire/org/{slug}/billing")>"Billing"</a>
                                 </p>
                             </header>
-                            <HireNav/>
+                            <HireNav nav/>
                             {(!home.timesheets_waiting.is_empty()).then(|| { let slug = slug.clone(); view! {
                                 <section class="panel" aria-labelledby="waiting-heading">
                                     <h2 id="waiting-heading">"Hours waiting for approval"</h2>

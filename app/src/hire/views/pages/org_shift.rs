@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::hire::applications::components::{Applicants, PastWorkers};
 use crate::hire::components::ShiftActions;
 use crate::hire::components::posting_href;
-use crate::hire::components::{HireNav, ShiftFacts, slug_param};
+use crate::hire::components::{HireNav, HireNavState, ShiftFacts, slug_param};
 use crate::hire::contracts::components::Contracts;
 use crate::hire::matching::api::load_recommended;
 use crate::hire::matching::components::RecommendedCandidates;
@@ -22,6 +22,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn OrgShiftPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let slug = slug_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
@@ -76,7 +77,7 @@ pub fn OrgShiftPage() -> impl IntoView {
                                 <h1>{s.title.clone()}</h1>
                                 <p><span class="tag" data-testid="shift-status">{status.label()}</span></p>
                             </header>
-                            <HireNav/>
+                            <HireNav nav/>
                             <section class="panel">
                                 <ShiftFacts shift=s.clone()/>
                                 <ShiftRequirements detail=page.posting.clone()/>

@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::hire::applications::api::ApplyToShift;
 use crate::hire::applications::model::ApplicationStatus;
-use crate::hire::components::{HireNav, ShiftFacts, posting_href};
+use crate::hire::components::{HireNav, HireNavState, ShiftFacts, posting_href};
 use crate::hire::postings::components::ShiftRequirements;
 use crate::hire::postings::model::{PayBasis, PostingKind};
 use crate::hire::ratings::model::rating_line;
@@ -16,6 +16,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ShiftPage() -> impl IntoView {
+    let nav = HireNavState::new();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let apply = ServerAction::<ApplyToShift>::new();
@@ -40,7 +41,7 @@ pub fn ShiftPage() -> impl IntoView {
                                 <h1>{s.title.clone()}</h1>
                                 <p><span class="tag">{s.status.label()}</span></p>
                             </header>
-                            <HireNav/>
+                            <HireNav nav/>
                             <section class="panel">
                                 <ShiftFacts shift=s.clone()/>
                                 {(!detail.posting.address.is_empty()).then(|| view! { <p>{format!("Address: {}", detail.posting.address)}</p> })}
