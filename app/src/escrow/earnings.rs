@@ -4,6 +4,7 @@
 
 use super::api::{ConnectPayouts, load_earnings};
 use super::model::{Earnings, EarningsContract, PayoutLine, PayoutSetup, PayoutStatus};
+use crate::error::AppError;
 use crate::hire::components::{HireNav, HireNavState};
 use crate::ui::{ErrorPage, FormError, form_error};
 use leptos::prelude::*;
@@ -133,9 +134,9 @@ fn PayoutRow(line: PayoutLine) -> impl IntoView {
 }
 
 /// `/hire/profile`'s payouts panel: connect payouts, finish onboarding, or see that they are
-/// set up. The page loads `setup` (`load_payout_setup`) with the profile.
+/// set up. The page creates `setup` (`load_payout_setup`), outside its Suspense.
 #[component]
-pub fn PayoutsPanel(setup: Option<PayoutSetup>) -> impl IntoView {
+pub fn PayoutsPanel(setup: Resource<Result<Option<PayoutSetup>, AppError>>) -> impl IntoView {
     let query = use_query_map();
     let connect = ServerAction::<ConnectPayouts>::new();
     let error = form_error(connect);
@@ -143,7 +144,14 @@ pub fn PayoutsPanel(setup: Option<PayoutSetup>) -> impl IntoView {
     view! {
         <section class="panel" id="payouts" aria-labelledby="payouts-heading">
             <h2 id="payouts-heading">"Payouts"</h2>
-            <PayoutsState setup connect error expired/>
+            <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match setup.await {
+                        Ok(setup) => view! { <PayoutsState setup connect error expired/> }.into_any(),
+                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }
@@ -152,7 +160,7 @@ pub fn PayoutsPanel(setup: Option<PayoutSetup>) -> impl IntoView {
 fn PayoutsState(
     setup: Option<PayoutSetup>,
     connect: ServerAction<ConnectPayouts>,
-    error: Signal<Option<crate::error::AppError>>,
+    error: Signal<Option<AppError>>,
     expired: impl Fn() -> bool + Send + Sync + 'static,
 ) -> impl IntoView {
     let (status, button) = match &setup {

@@ -47,7 +47,8 @@ pub fn CitySelect(
 }
 
 /// What the Hire navigation loads: the viewer's unread messages, asked for only when someone
-/// is signed in. Created with the page, not inside a Suspense (see `product_resource`).
+/// is signed in. Created with the page: the server rebuilds a Suspense's children while it
+/// waits, and a resource created in them would be created (and serialized) again each time.
 #[derive(Clone, Copy)]
 pub struct HireNavState {
     viewer: ViewerState,

@@ -6,6 +6,7 @@ use crate::accounts::pages::ViewerState;
 use crate::catalog::model::VariantOffer;
 use crate::catalog::pages::ProductResource;
 use crate::error::AppError;
+use crate::ids::VariantId;
 use crate::ui::{FormError, form_error, urlencode};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -34,13 +35,10 @@ impl BackInStockState {
                 )
             },
             move |(_, sku, _)| async move {
-                // Only a sold-out variant has anything to ask.
-                let sold_out = product.await.ok().and_then(|product| {
-                    product
-                        .pick_variant(sku.as_deref())
-                        .filter(|v| !v.stock.is_available())
-                        .map(|v| v.id)
-                });
+                let sold_out = product
+                    .await
+                    .ok()
+                    .and_then(|product| variant_to_ask(product.pick_variant(sku.as_deref())));
                 match sold_out {
                     Some(variant) => stock_request(variant).await,
                     None => Ok(false),
@@ -55,6 +53,11 @@ impl BackInStockState {
     }
 }
 
+/// The variant, if it is sold out: only a sold-out variant has anything to ask.
+fn variant_to_ask(variant: Option<&VariantOffer>) -> Option<VariantId> {
+    variant.filter(|v| !v.stock.is_available()).map(|v| v.id)
+}
+
 #[component]
 pub fn BackInStock(state: BackInStockState, selected: Memo<Option<VariantOffer>>) -> impl IntoView {
     let BackInStockState {
@@ -64,9 +67,7 @@ pub fn BackInStock(state: BackInStockState, selected: Memo<Option<VariantOffer>>
     } = state;
     let viewer = use_context::<ViewerState>();
     let location = leptos_router::hooks::use_location();
-    let sold_out = Memo::new(move |_| {
-        selected.with(|v| v.as_ref().filter(|v| !v.stock.is_available()).map(|v| v.id))
-    });
+    let sold_out = Memo::new(move |_| selected.with(|v| variant_to_ask(v.as_ref())));
     let error =
         Signal::derive(move || form_error(ask).get().or_else(|| form_error(withdraw).get()));
     view! {

@@ -36,12 +36,21 @@ pub fn ProfilePage() -> impl IntoView {
         },
         |_| async {
             let profile = load_my_profile().await?;
-            // A freelancer's panels: certificates and payouts.
-            let panels = match profile {
-                Some(_) => Some((load_my_certificates().await?, load_payout_setup().await?)),
+            let certificates = match profile {
+                Some(_) => Some(load_my_certificates().await?),
                 None => None,
             };
-            Ok::<_, AppError>((profile, load_reference().await?, panels))
+            Ok::<_, AppError>((profile, load_reference().await?, certificates))
+        },
+    );
+    // Only a freelancer with a profile has payouts to set up.
+    let payouts = Resource::new(
+        || (),
+        move |()| async move {
+            match data.await {
+                Ok((Some(_), _, _)) => load_payout_setup().await,
+                Ok(_) | Err(_) => Ok(None),
+            }
         },
     );
     view! {
@@ -65,8 +74,8 @@ pub fn ProfilePage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((Some(profile), reference, Some((mine, setup)))) => view! {
-                        <PayoutsPanel setup/>
+                    Ok((Some(profile), reference, Some(mine))) => view! {
+                        <PayoutsPanel setup=payouts/>
                         <CertificatesPanel mine types=reference.certificates uploaded/>
                         <DaysOff profile add_day remove_day/>
                     }.into_any(),
