@@ -56,7 +56,7 @@ pub fn FitExplanation(fit: crate::hire::matching::model::Fit) -> impl IntoView {
                             </tr>
                         }).collect_view()}
                     </tbody>
-                    <tfoot><tr><th scope="row" colspan="3">"Score"</th><td data-testid="fit-total">{format!("{:.1}", fit.score.total)}</td></tr></tfoot>
+                    <tfoot><tr><th scope="row" colspan="3">"Score"</th><td data-testid="fit-total">{format!("{:.1}", fit.total())}</td></tr></tfoot>
                 </table>
                 <ul class="fit__checks" role="list">
                     {fit.checks.iter().map(|c| view! {

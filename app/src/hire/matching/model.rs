@@ -25,9 +25,15 @@ pub struct Fit {
 }
 
 impl Fit {
-    /// 0 to 100, as shown.
+    /// The score to one decimal, as the explanation's total shows it.
+    pub fn total(&self) -> f64 {
+        (self.score.total * 10.0).round() / 10.0
+    }
+
+    /// 0 to 100, as the summary shows it: the shown total rounded, so an explanation adding up
+    /// to 65.5 never sits under a summary of 65 (rounding the exact 65.46 would give that).
     pub fn points(&self) -> i64 {
-        self.score.total.round() as i64
+        self.total().round() as i64
     }
 
     pub fn eligible(&self) -> bool {
@@ -102,5 +108,39 @@ impl MatchFilter {
         self.min_attendance
             .filter(|p| *p > 0)
             .map(|p| f64::from(p.min(100)) / 100.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fit(total: f64) -> Fit {
+        Fit {
+            score: ::matching::Score {
+                total,
+                contributions: Vec::new(),
+            },
+            checks: Vec::new(),
+            distance_km: 4.0,
+            skill_fit: None,
+            rating: None,
+            attendance: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_rounds_the_total_the_explanation_shows() {
+        for (exact, shown, points) in [
+            (65.46, "65.5", 66),
+            (65.44, "65.4", 65),
+            (99.96, "100.0", 100),
+            (0.04, "0.0", 0),
+        ] {
+            let fit = fit(exact);
+            assert_eq!(format!("{:.1}", fit.total()), shown, "{exact}");
+            assert_eq!(fit.points(), points, "{exact}");
+            assert!(fit.summary().starts_with(&format!("{points} — ")));
+        }
     }
 }
