@@ -22,11 +22,6 @@ pub enum AppError {
     Unauthorized,
     #[error("You don't have access to that.")]
     Forbidden,
-    /// The action needs a second factor from this device: set one up first (`setup`), or
-    /// enter a code now (at sign-in it was not asked, or it was longer ago than sensitive
-    /// actions allow).
-    #[error("{}", if *setup { SET_UP_SECOND_FACTOR } else { GIVE_SECOND_FACTOR })]
-    SecondFactorRequired { setup: bool },
     #[error("{message}")]
     Unprocessable {
         message: String,
@@ -39,11 +34,6 @@ pub enum AppError {
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
 }
-
-const SET_UP_SECOND_FACTOR: &str =
-    "The back office needs two-step sign-in. Set up an authenticator app to continue.";
-const GIVE_SECOND_FACTOR: &str =
-    "Enter a code from your authenticator app to confirm it's you, then try again.";
 
 /// "1 second", "40 seconds", "3 minutes" (rounded up), "2 hours".
 fn wait_words(secs: u64) -> String {
@@ -105,7 +95,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized => 401,
-            AppError::Forbidden | AppError::SecondFactorRequired { .. } => 403,
+            AppError::Forbidden => 403,
             AppError::Unprocessable { .. } => 422,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unreachable => 502,
@@ -122,7 +112,6 @@ impl AppError {
             AppError::NotFound
             | AppError::Unauthorized
             | AppError::Forbidden
-            | AppError::SecondFactorRequired { .. }
             | AppError::TooManyRequests { .. }
             | AppError::Unreachable
             | AppError::Internal => self.to_string(),
@@ -139,7 +128,6 @@ impl AppError {
             AppError::NotFound
             | AppError::Unauthorized
             | AppError::Forbidden
-            | AppError::SecondFactorRequired { .. }
             | AppError::TooManyRequests { .. }
             | AppError::Unreachable
             | AppError::Internal => None,

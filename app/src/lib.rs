@@ -55,8 +55,7 @@ pub mod vault;
 use accounts::pages::{
     AccountMenu, AccountPage, AdminAuditPage, AdminHomePage, AdminUsersPage, InvitationPage,
     NewOrganisationPage, NotificationsPage, OrganisationSettingsPage, ResetPasswordPage,
-    SecondFactorPage, SecurityPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage,
-    ViewerState,
+    SecurityPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage, ViewerState,
 };
 use background::pages::JobsPage;
 use cart::pages::{AddToCartForm, CartLink, CartPage, CartState};
@@ -256,7 +255,6 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("orders"), ParamSegment("id")) view=OrderDetailPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("signin"), StaticSegment("link")) view=SignInLinkPage ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("signin"), StaticSegment("second-factor")) view=SecondFactorPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>

@@ -32,13 +32,6 @@ pub const SIGNIN_FAILURES_PER_ACCOUNT: Limit = Limit {
     window: minutes(15),
 };
 /// One-time sign-in links mailed to a locked account's owner.
-/// Wrong sign-in codes (app or recovery) per account: the next is refused until the window
-/// ends, even the right one; a right one clears the count.
-pub const SECOND_FACTOR_FAILURES_PER_ACCOUNT: Limit = Limit {
-    name: "second-factor:account",
-    max: 5,
-    window: minutes(15),
-};
 pub const SIGNIN_LINKS_PER_ACCOUNT: Limit = Limit {
     name: "signin-link:account",
     max: 3,

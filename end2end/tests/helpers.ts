@@ -1,5 +1,4 @@
 import { expect, type Page } from '@playwright/test';
-import { createHmac } from 'node:crypto';
 
 /** Wait until Leptos has hydrated the page (the app marks <body> from a browser-only effect). */
 export async function waitForHydration(page: Page): Promise<void> {
@@ -44,50 +43,12 @@ export async function productWithPricedVariants(page: Page, category: string) {
 /** The password of every seeded demo account. */
 export const DEMO_PASSWORD = 'olivine-demo-password';
 
-/** The seeded admin: the back office needs two-step sign-in, so it has an authenticator. */
-export const DEMO_ADMIN = 'admin@olivine.test';
-/** The demo admin's authenticator secret (base32 N5WGS5TJNZSS2ZDFNVXS2YLENVUW4IJB). */
-export const DEMO_ADMIN_AUTHENTICATOR = Buffer.from('olivine-demo-admin!!');
-
-/** The six-digit code (RFC 6238: HMAC-SHA1, 30-second steps) of `secret`, `steps` from now. */
-export function totp(secret: Buffer, steps = 0, at = Date.now()): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000) + steps));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  const value = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(value % 1_000_000).padStart(6, '0');
-}
-
-/**
- * Give the second step of a sign-in a code of `secret`. A code counts once: when a parallel
- * test signed in as the same person within these 30 seconds, the next step's code (which the
- * server also takes) is tried, then the previous one's.
- */
-export async function enterSignInCode(page: Page, secret: Buffer): Promise<void> {
-  await expect(page).toHaveURL(/\/signin\/second-factor/);
-  await waitForHydration(page);
-  for (const steps of [0, 1, -1]) {
-    await page.getByLabel('Code', { exact: true }).fill(totp(secret, steps));
-    const [answer] = await Promise.all([
-      page.waitForResponse((r) => r.url().includes('/api/accounts/second-factor')),
-      page.getByRole('button', { name: 'Sign in' }).click(),
-    ]);
-    if (answer.ok()) {
-      await expect(page).not.toHaveURL(/\/signin\/second-factor/);
-      return;
-    }
-  }
-  throw new Error('every current code of the authenticator was refused');
-}
-
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/signin');
   await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  if (email === DEMO_ADMIN) await enterSignInCode(page, DEMO_ADMIN_AUTHENTICATOR);
 }
 
 /** Sign in and wait until the account page shows: going on earlier races the sign-in. */

@@ -145,21 +145,6 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             signed_in.to_vec(),
         ),
         ("accounts/sign-out-elsewhere", vec![], signed_in.to_vec()),
-        // Two-step sign-in: one's own (`second_factor.rs` for what each does).
-        ("accounts/two-step", vec![], signed_in.to_vec()),
-        (
-            "accounts/second-factor-confirm",
-            vec![("code", "000000")],
-            signed_in.to_vec(),
-        ),
-        ("accounts/authenticator-start", vec![], signed_in.to_vec()),
-        (
-            "accounts/authenticator-confirm",
-            vec![("code", "000000")],
-            signed_in.to_vec(),
-        ),
-        ("accounts/recovery-codes", vec![], signed_in.to_vec()),
-        ("accounts/authenticator-off", vec![], signed_in.to_vec()),
         (
             "accounts/profile",
             vec![("display_name", "Same Name")],
@@ -812,8 +797,6 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         "accounts/reset",
         "accounts/reset-check",
         "accounts/reset-request",
-        // A sign-in's second step: the first step waiting in this session is the authority.
-        "accounts/second-factor",
         "accounts/sign-in",
         "accounts/sign-in-link",
         "accounts/sign-out",

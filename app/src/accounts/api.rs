@@ -2,8 +2,8 @@
 //! directly (they work before the WASM arrives); successful sign-ins redirect.
 
 use super::model::{
-    AccountOverview, AdminOverview, AdminUsersPage, AuthenticatorSetup, InvitationPreview,
-    OrganisationSettings, ProviderInfo, Role, TwoStepStatus, Viewer,
+    AccountOverview, AdminOverview, AdminUsersPage, InvitationPreview, OrganisationSettings,
+    ProviderInfo, Role, Viewer,
 };
 use crate::audit::model::{AuditQuery, AuditTrail, ChainStatus};
 use crate::error::AppError;
@@ -13,10 +13,10 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::authz::{Need, authorize, authorize_confirmed, current_principal},
+    super::authz::{Need, authorize, current_principal},
     super::model::safe_next,
     super::session::{AuthSession, RequestMeta},
-    super::{admin, oidc_flow, orgs, passwords, second_factor, service},
+    super::{admin, oidc_flow, orgs, passwords, service},
     crate::notifications::service as notifications,
     crate::state::app_state,
 };
@@ -52,9 +52,8 @@ pub async fn sign_up(
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     let state = app_state()?;
     let session = AuthSession::current().await?;
-    let entered =
-        service::verify_email(&state, &session, &RequestMeta::current().await, &token).await?;
-    leptos_axum::redirect(&entered.destination("/account?welcome=1"));
+    service::verify_email(&state, &session, &RequestMeta::current().await, &token).await?;
+    leptos_axum::redirect("/account?welcome=1");
     Ok(())
 }
 
@@ -64,8 +63,8 @@ pub async fn sign_in_with_link(token: String) -> Result<(), AppError> {
     let state = app_state()?;
     let session = AuthSession::current().await?;
     let meta = RequestMeta::current().await;
-    let entered = super::signin_link::sign_in_with_link(&state, &session, &meta, &token).await?;
-    leptos_axum::redirect(&entered.destination("/account"));
+    super::signin_link::sign_in_with_link(&state, &session, &meta, &token).await?;
+    leptos_axum::redirect("/account");
     Ok(())
 }
 
@@ -78,64 +77,9 @@ pub async fn sign_in(
     let state = app_state()?;
     let session = AuthSession::current().await?;
     let form = service::SignIn { email, password };
-    let entered = service::sign_in(&state, &session, &RequestMeta::current().await, form).await?;
-    leptos_axum::redirect(&entered.destination(&safe_next(next.as_deref())));
-    Ok(())
-}
-
-/// The second step of a sign-in: a code from the authenticator app, or a recovery code.
-#[server(endpoint = "accounts/second-factor")]
-pub async fn complete_second_factor(code: String, next: Option<String>) -> Result<(), AppError> {
-    let state = app_state()?;
-    let session = AuthSession::current().await?;
-    let meta = RequestMeta::current().await;
-    second_factor::complete_sign_in(&state, &session, &meta, &code).await?;
+    service::sign_in(&state, &session, &RequestMeta::current().await, form).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
-}
-
-/// A code given again on this device, before a sensitive action (or an admin page, on a device
-/// signed in before two-step sign-in was on).
-#[server(endpoint = "accounts/second-factor-confirm")]
-pub async fn confirm_second_factor(code: String) -> Result<(), AppError> {
-    let principal = authorize(Need::SignedIn).await?;
-    let meta = RequestMeta::current().await;
-    Ok(second_factor::confirm(&app_state()?, &meta, &principal, &code).await?)
-}
-
-#[server(endpoint = "accounts/two-step")]
-pub async fn load_two_step() -> Result<TwoStepStatus, AppError> {
-    let principal = authorize(Need::SignedIn).await?;
-    Ok(second_factor::status(&app_state()?, &principal).await?)
-}
-
-#[server(endpoint = "accounts/authenticator-start")]
-pub async fn start_authenticator() -> Result<AuthenticatorSetup, AppError> {
-    let principal = authorize(Need::SignedIn).await?;
-    Ok(second_factor::start_authenticator(&app_state()?, &principal).await?)
-}
-
-/// Returns the ten recovery codes, shown this once.
-#[server(endpoint = "accounts/authenticator-confirm")]
-pub async fn confirm_authenticator(code: String) -> Result<Vec<String>, AppError> {
-    let principal = authorize(Need::SignedIn).await?;
-    let meta = RequestMeta::current().await;
-    Ok(second_factor::confirm_authenticator(&app_state()?, &meta, &principal, &code).await?)
-}
-
-#[server(endpoint = "accounts/authenticator-off")]
-pub async fn turn_off_two_step() -> Result<(), AppError> {
-    let principal = authorize_confirmed(Need::SignedIn).await?;
-    let meta = RequestMeta::current().await;
-    Ok(second_factor::turn_off(&app_state()?, &meta, &principal).await?)
-}
-
-/// Returns ten new recovery codes; the earlier ones stop working.
-#[server(endpoint = "accounts/recovery-codes")]
-pub async fn renew_recovery_codes() -> Result<Vec<String>, AppError> {
-    let principal = authorize_confirmed(Need::SignedIn).await?;
-    let meta = RequestMeta::current().await;
-    Ok(second_factor::renew_recovery_codes(&app_state()?, &meta, &principal).await?)
 }
 
 #[server(endpoint = "accounts/sign-out")]
@@ -289,8 +233,8 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     let state = app_state()?;
     let session = AuthSession::current().await?;
     let meta = RequestMeta::current().await;
-    let entered = passwords::reset_password(&state, &session, &meta, &token, password).await?;
-    leptos_axum::redirect(&entered.destination("/account?reset=1"));
+    passwords::reset_password(&state, &session, &meta, &token, password).await?;
+    leptos_axum::redirect("/account?reset=1");
     Ok(())
 }
 
@@ -396,7 +340,7 @@ pub async fn load_admin_users(query: String, page: u32) -> Result<AdminUsersPage
 /// Grant (`held = true`) or remove one role.
 #[server(endpoint = "admin/user-role")]
 pub async fn set_user_role(user_id: UserId, role: Role, held: bool) -> Result<(), AppError> {
-    let principal = authorize_confirmed(Need::Role(Role::AdminSupport)).await?;
+    let principal = authorize(Need::Role(Role::AdminSupport)).await?;
     let meta = RequestMeta::current().await;
     admin::set_role(&app_state()?, &meta, &principal, user_id, role, held).await?;
     if user_id == principal.viewer.user_id {

@@ -6,7 +6,7 @@ use super::model::{AccountOverview, LinkedLogin, check_display_name, check_email
 use super::oidc::OidcError;
 use super::password::{self, HashError};
 use super::repo::{self, NewLogin};
-use super::session::{AuthSession, PendingSecondStep, RequestMeta};
+use super::session::{AuthSession, RequestMeta};
 use super::{TokenPurpose, emails, signin_link};
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, FieldError, ServiceError, violates};
@@ -161,7 +161,7 @@ pub async fn verify_email(
     session: &AuthSession,
     meta: &RequestMeta,
     token: &str,
-) -> Result<Entered> {
+) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let user = repo::consume_email_token(
         &mut tx,
@@ -175,7 +175,10 @@ pub async fn verify_email(
         )
     })?;
     repo::mark_email_verified(&mut tx, user).await?;
-    sign_in_as(tx, state, session, meta, user, "email link").await
+    let login = start_login(&mut tx, state, meta, user, "email link").await?;
+    tx.commit().await?;
+    enter(state, session, login, user).await?;
+    Ok(())
 }
 
 pub struct SignIn {
@@ -189,7 +192,7 @@ pub async fn sign_in(
     session: &AuthSession,
     meta: &RequestMeta,
     form: SignIn,
-) -> Result<Entered> {
+) -> Result<()> {
     let email = form.email.trim().to_owned();
     let mut conn = state.db.acquire().await?;
     ratelimit::hit(&mut conn, ratelimit::SIGNIN_PER_IP, &meta.ip_key()).await?;
@@ -240,58 +243,10 @@ pub async fn sign_in(
     }
     ratelimit::clear(&mut tx, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
     signin_link::remember_device(&mut tx, state, meta, user).await?;
-    sign_in_as(tx, state, session, meta, user, "password").await
-}
-
-/// The page of a sign-in's second step.
-pub const SECOND_STEP_PAGE: &str = "/signin/second-factor";
-
-/// Where a sign-in stands after its first step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[must_use]
-pub enum Entered {
-    SignedIn,
-    /// The person has two-step sign-in: a code is asked for next.
-    SecondStep,
-}
-
-impl Entered {
-    /// Where the browser goes next: `next`, or the second step on its way there.
-    pub fn destination(self, next: &str) -> String {
-        match self {
-            Entered::SignedIn => next.to_owned(),
-            Entered::SecondStep => {
-                format!("{SECOND_STEP_PAGE}?next={}", crate::ui::urlencode(next))
-            }
-        }
-    }
-}
-
-/// Finish a first step that proved `user` (a password, a provider, an emailed link),
-/// committing `tx`: signed in now, or, for a person with two-step sign-in, asked for a code
-/// next (nothing is signed in until it is given).
-pub async fn sign_in_as(
-    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
-    state: &AppState,
-    session: &AuthSession,
-    meta: &RequestMeta,
-    user: UserId,
-    method: &str,
-) -> Result<Entered> {
-    if repo::has_second_factor(&mut tx, user).await? {
-        tx.commit().await?;
-        let pending = PendingSecondStep {
-            user,
-            method: method.to_owned(),
-            started_at: chrono::Utc::now(),
-        };
-        session.set_pending_second_step(&pending).await?;
-        return Ok(Entered::SecondStep);
-    }
-    let login = start_login(&mut tx, state, meta, user, method, false).await?;
+    let login = start_login(&mut tx, state, meta, user, "password").await?;
     tx.commit().await?;
     enter(state, session, login, user).await?;
-    Ok(Entered::SignedIn)
+    Ok(())
 }
 
 /// Sign this browser in (after the login row is committed) and run the after-sign-in steps.
@@ -318,7 +273,6 @@ pub async fn start_login(
     meta: &RequestMeta,
     user: UserId,
     method: &str,
-    second_factor: bool,
 ) -> Result<LoginId> {
     let login_id = LoginId(uuid::Uuid::now_v7());
     repo::insert_login(
@@ -330,14 +284,13 @@ pub async fn start_login(
             user_agent: &meta.user_agent,
             ip: meta.ip,
             lifetime: state.config.login_absolute,
-            second_factor,
         },
     )
     .await?;
     let entry = Entry::new(Some(user), Action::SignIn)
         .subject(login_id.0)
         .ip(meta.ip)
-        .detail(serde_json::json!({ "method": method, "second_factor": second_factor }));
+        .detail(serde_json::json!({ "method": method }));
     audit::record(conn, entry).await?;
     Ok(login_id)
 }

@@ -7,7 +7,6 @@ mod audit;
 mod live;
 mod notifications;
 mod orgs;
-mod second_factor;
 mod signin;
 
 pub use account::{AccountPage, SecurityPage};
@@ -16,10 +15,7 @@ pub use audit::AdminAuditPage;
 pub use live::connect_live;
 pub use notifications::{NotificationBell, NotificationsPage};
 pub use orgs::{InvitationPage, NewOrganisationPage, OrganisationSettingsPage};
-pub use second_factor::SecondFactorNeeded;
-pub use signin::{
-    ResetPasswordPage, SecondFactorPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage,
-};
+pub use signin::{ResetPasswordPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage};
 
 use super::api::{SignOut, load_viewer, unread_notifications};
 use super::model::Viewer;
