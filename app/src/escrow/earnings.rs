@@ -6,7 +6,7 @@ use super::api::{ConnectPayouts, load_earnings};
 use super::model::{Earnings, EarningsContract, PayoutLine, PayoutSetup, PayoutStatus};
 use crate::error::AppError;
 use crate::hire::components::{HireNav, HireNavState};
-use crate::ui::{ErrorPage, FormError, form_error};
+use crate::ui::{ErrorPage, FormError, Notice, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -148,7 +148,14 @@ pub fn PayoutsPanel(setup: Resource<Result<Option<PayoutSetup>, AppError>>) -> i
                 {move || Suspend::new(async move {
                     match setup.await {
                         Ok(setup) => view! { <PayoutsState setup connect error expired/> }.into_any(),
-                        Err(error) => view! { <ErrorPage error/> }.into_any(),
+                        // The rest of the profile works without it: said in the panel, not
+                        // as the page's error (nor its status).
+                        Err(error) => view! {
+                            <Notice tone="warning">
+                                <p>{format!("Your payout settings can't be shown just now. {error}")}</p>
+                                <p><a href="">"Reload to try again"</a></p>
+                            </Notice>
+                        }.into_any(),
                     }
                 })}
             </Transition>
