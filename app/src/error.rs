@@ -22,6 +22,11 @@ pub enum AppError {
     Unauthorized,
     #[error("You don't have access to that.")]
     Forbidden,
+    /// The action needs a second factor from this device: set one up first (`setup`), or
+    /// enter a code now (at sign-in it was not asked, or it was longer ago than sensitive
+    /// actions allow).
+    #[error("{}", if *setup { SET_UP_SECOND_FACTOR } else { GIVE_SECOND_FACTOR })]
+    SecondFactorRequired { setup: bool },
     #[error("{message}")]
     Unprocessable {
         message: String,
@@ -34,6 +39,11 @@ pub enum AppError {
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
 }
+
+const SET_UP_SECOND_FACTOR: &str =
+    "The back office needs two-step sign-in. Set up an authenticator app to continue.";
+const GIVE_SECOND_FACTOR: &str =
+    "Enter a code from your authenticator app to confirm it's you, then try again.";
 
 /// "1 second", "40 seconds", "3 minutes" (rounded up), "2 hours".
 fn wait_words(secs: u64) -> String {
@@ -95,7 +105,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::SecondFactorRequired { .. } => 403,
             AppError::Unprocessable { .. } => 422,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unreachable => 502,
@@ -112,6 +122,7 @@ impl AppError {
             AppError::NotFound
             | AppError::Unauthorized
             | AppError::Forbidden
+            | AppError::SecondFactorRequired { .. }
             | AppError::TooManyRequests { .. }
             | AppError::Unreachable
             | AppError::Internal => self.to_string(),
@@ -128,6 +139,7 @@ impl AppError {
             AppError::NotFound
             | AppError::Unauthorized
             | AppError::Forbidden
+            | AppError::SecondFactorRequired { .. }
             | AppError::TooManyRequests { .. }
             | AppError::Unreachable
             | AppError::Internal => None,
@@ -214,6 +226,16 @@ pub enum ServiceError {
         &'static str,
         #[source] Box<dyn std::error::Error + Send + Sync + 'static>,
     ),
+}
+
+#[cfg(feature = "ssr")]
+impl ServiceError {
+    /// For `map_err`: a failure of ours while doing `what`.
+    pub fn failed<E: std::error::Error + Send + Sync + 'static>(
+        what: &'static str,
+    ) -> impl FnOnce(E) -> ServiceError {
+        move |error| ServiceError::Internal(what, Box::new(error))
+    }
 }
 
 #[cfg(feature = "ssr")]

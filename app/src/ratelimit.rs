@@ -32,6 +32,13 @@ pub const SIGNIN_FAILURES_PER_ACCOUNT: Limit = Limit {
     window: minutes(15),
 };
 /// One-time sign-in links mailed to a locked account's owner.
+/// Wrong sign-in codes (app or recovery) per account: the next is refused until the window
+/// ends, even the right one; a right one clears the count.
+pub const SECOND_FACTOR_FAILURES_PER_ACCOUNT: Limit = Limit {
+    name: "second-factor:account",
+    max: 5,
+    window: minutes(15),
+};
 pub const SIGNIN_LINKS_PER_ACCOUNT: Limit = Limit {
     name: "signin-link:account",
     max: 3,
@@ -144,9 +151,21 @@ pub async fn check(db: &sqlx::PgPool, limit: Limit, subject: &str) -> Result<(),
 }
 
 impl Limit {
+    /// The counter's key: the limit's name and a digest of what it counts, so an email or an
+    /// address counted is never stored as such.
     fn key(&self, subject: &str) -> String {
-        format!("{}:{}", self.name, subject.to_lowercase())
+        format!("{}:{}", self.name, subject_digest(subject))
     }
+}
+
+/// What a counter's key holds of its subject (an email, an IP address, an id): the SHA-256 of
+/// it in lower case, in hex.
+pub fn subject_digest(subject: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(subject.to_lowercase().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Count one attempt; refuse it if the window is already full.
@@ -289,10 +308,14 @@ mod tests {
     }
 
     #[test]
-    fn keys_ignore_case() {
+    fn keys_ignore_case_and_hold_no_address() {
+        let key = SIGNIN_FAILURES_PER_ACCOUNT.key("Ann@Example.com");
+        assert_eq!(key, SIGNIN_FAILURES_PER_ACCOUNT.key("ann@example.com"));
         assert_eq!(
-            SIGNIN_FAILURES_PER_ACCOUNT.key("Ann@Example.com"),
-            "signin:account:ann@example.com"
+            key,
+            format!("signin:account:{}", subject_digest("ann@example.com"))
         );
+        assert!(!key.contains("ann"), "{key}");
+        assert_eq!(subject_digest("x").len(), 64);
     }
 }

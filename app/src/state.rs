@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::media::service::Media;
 use crate::notifications::live::Hub;
 use crate::orders::hooks::{WhenPaid, WhenRefunded, WhenReleased};
+use crate::privacy::Holding;
 use crate::reviews::hooks::WhenDecided;
 use crate::vault::Vault;
 use axum::extract::FromRef;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub when_released: &'static [WhenReleased],
     /// What other domains do in the transaction that publishes or rejects a review.
     pub when_review_decided: &'static [WhenDecided],
+    /// What each domain puts in a person's data download.
+    pub holdings: &'static [Holding],
     /// The WebSockets open on this node, waiting for their person's notifications.
     pub live: Arc<Hub>,
     /// Where the audit chain's checkpoints are written (in memory unless configured).
@@ -77,6 +80,7 @@ impl AppState {
             when_refunded: &[],
             when_released: &[],
             when_review_decided: &[],
+            holdings: &[],
             live: Arc::new(Hub::default()),
             audit_checkpoints: BlobStore::in_memory(),
             vault,
@@ -123,6 +127,13 @@ impl AppState {
     #[must_use]
     pub fn when_released(mut self, steps: &'static [WhenReleased]) -> Self {
         self.when_released = steps;
+        self
+    }
+
+    /// Gather a person's data download from, and erase them through, `holdings`.
+    #[must_use]
+    pub fn holdings(mut self, holdings: &'static [Holding]) -> Self {
+        self.holdings = holdings;
         self
     }
 

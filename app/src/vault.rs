@@ -1,9 +1,11 @@
 //! Personal data at rest. Each person has a data key of their own (AES-256-GCM), kept in
 //! `person_keys` wrapped by the master key from the environment (`OLIVINE_MASTER_KEY`).
-//! Whatever is sealed with a person's key — their certificate documents today — is unreadable
-//! once that key is deleted ([`Vault::forget`]), in every copy, backups included
-//! (crypto-shredding). Each wrapped key names the master key that wrapped it, so a new master
-//! key means rewrapping the keys, never rewriting the data.
+//! Whatever is sealed with a person's key (certificate documents, authenticator secrets, data
+//! downloads) is unreadable once that key is deleted ([`Vault::forget`]), in every copy,
+//! backups included (crypto-shredding). What bookkeeping keeps of an erased person is sealed
+//! with a retention key (`retention_keys`), deleted when its years are up. Each wrapped key
+//! names the master key that wrapped it, so a new master key means rewrapping the keys, never
+//! rewriting the data.
 //!
 //! A sealed value is bound to where it belongs (`context`, e.g. `certificate:<id>`): moved
 //! to another place, it does not open.
@@ -11,9 +13,11 @@
 use crate::ids::UserId;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 /// The format of a sealed value: this byte, a 12-byte nonce, then ciphertext and tag.
 const VERSION: u8 = 1;
@@ -124,7 +128,8 @@ impl Vault {
         )
     }
 
-    /// Wrap every key the previous master key wrapped with the current one; how many.
+    /// Wrap every key the previous master key wrapped with the current one (the people's
+    /// and the retention keys); how many.
     pub async fn rewrap_all(&self, conn: &mut PgConnection) -> Result<u64, VaultError> {
         let mut done = 0;
         loop {
@@ -135,10 +140,25 @@ impl Vault {
             .fetch_all(&mut *conn)
             .await?;
             if batch.is_empty() {
-                return Ok(done);
+                break;
             }
             for user in batch {
                 self.existing_key(conn, UserId(user)).await?;
+                done += 1;
+            }
+        }
+        loop {
+            let batch = sqlx::query_scalar!(
+                "SELECT key_id FROM retention_keys WHERE master_id <> $1 ORDER BY key_id LIMIT 500",
+                self.master_id
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            if batch.is_empty() {
+                return Ok(done);
+            }
+            for key in batch {
+                self.retention_key(conn, key).await?;
                 done += 1;
             }
         }
@@ -184,34 +204,139 @@ impl Vault {
         else {
             return Ok(None);
         };
-        let key = if row.master_id == self.master_id {
-            open(&self.master, &wrap_context(person), &row.wrapped)?
-        } else {
-            let Some((previous, previous_id)) = self
-                .previous
-                .as_ref()
-                .filter(|(_, id)| *id == row.master_id)
-            else {
-                return Err(VaultError::UnknownMaster(row.master_id));
-            };
-            let key = open(previous, &wrap_context(person), &row.wrapped)?;
-            let rewrapped = seal(&self.master, &wrap_context(person), &key)?;
+        let (key, rewrapped) = self.unwrap(&wrap_context(person), &row.wrapped, &row.master_id)?;
+        if let Some(rewrapped) = rewrapped {
             sqlx::query!(
                 "UPDATE person_keys SET wrapped = $3, master_id = $4
                  WHERE user_id = $1 AND master_id = $2",
                 person.0,
-                previous_id,
+                row.master_id,
                 rewrapped,
                 self.master_id,
             )
             .execute(&mut *conn)
             .await?;
-            key
-        };
-        Aes256Gcm::new_from_slice(&key)
-            .map(Some)
-            .map_err(|_| VaultError::Unreadable("a data key of the wrong length"))
+        }
+        cipher(&key).map(Some)
     }
+
+    /// Seal `plain` with retention key `key` (made on first use, to be deleted at
+    /// `expires_at` by [`Vault::forget_expired`]), bound to `context`. What bookkeeping must
+    /// keep of an erased person is sealed so, apart from any person's key.
+    pub async fn seal_retained(
+        &self,
+        conn: &mut PgConnection,
+        key: Uuid,
+        expires_at: DateTime<Utc>,
+        context: &str,
+        plain: &[u8],
+    ) -> Result<Vec<u8>, VaultError> {
+        if let Some(existing) = self.retention_key(conn, key).await? {
+            return seal(&existing, context.as_bytes(), plain);
+        }
+        let mut fresh = [0u8; 32];
+        rand::rng().fill_bytes(&mut fresh);
+        let wrapped = seal(&self.master, &retention_context(key), &fresh)?;
+        sqlx::query!(
+            "INSERT INTO retention_keys (key_id, wrapped, master_id, expires_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (key_id) DO NOTHING",
+            key,
+            wrapped,
+            self.master_id,
+            expires_at,
+        )
+        .execute(&mut *conn)
+        .await?;
+        let kept = self
+            .retention_key(conn, key)
+            .await?
+            .ok_or(VaultError::Unreadable(
+                "a retention key vanished as it was made",
+            ))?;
+        seal(&kept, context.as_bytes(), plain)
+    }
+
+    /// Open what [`Vault::seal_retained`] sealed; `None` once its key has expired.
+    pub async fn open_retained(
+        &self,
+        conn: &mut PgConnection,
+        key: Uuid,
+        context: &str,
+        sealed: &[u8],
+    ) -> Result<Option<Vec<u8>>, VaultError> {
+        let Some(existing) = self.retention_key(conn, key).await? else {
+            return Ok(None);
+        };
+        open(&existing, context.as_bytes(), sealed).map(Some)
+    }
+
+    /// Delete the retention keys whose time is up: what they sealed is unreadable from now on.
+    pub async fn forget_expired(
+        conn: &mut PgConnection,
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(
+            sqlx::query!("DELETE FROM retention_keys WHERE expires_at <= $1", now)
+                .execute(conn)
+                .await?
+                .rows_affected(),
+        )
+    }
+
+    async fn retention_key(
+        &self,
+        conn: &mut PgConnection,
+        key: Uuid,
+    ) -> Result<Option<Aes256Gcm>, VaultError> {
+        let Some(row) = sqlx::query!(
+            "SELECT wrapped, master_id FROM retention_keys WHERE key_id = $1",
+            key
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let (bytes, rewrapped) =
+            self.unwrap(&retention_context(key), &row.wrapped, &row.master_id)?;
+        if let Some(rewrapped) = rewrapped {
+            sqlx::query!(
+                "UPDATE retention_keys SET wrapped = $3, master_id = $4
+                 WHERE key_id = $1 AND master_id = $2",
+                key,
+                row.master_id,
+                rewrapped,
+                self.master_id,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        cipher(&bytes).map(Some)
+    }
+
+    /// A key `wrapped` in `context` by master `master_id`, opened; with it wrapped again by
+    /// the current master when a previous one had wrapped it (for the caller to store).
+    fn unwrap(
+        &self,
+        context: &[u8],
+        wrapped: &[u8],
+        master_id: &str,
+    ) -> Result<(Vec<u8>, Option<Vec<u8>>), VaultError> {
+        if master_id == self.master_id {
+            return Ok((open(&self.master, context, wrapped)?, None));
+        }
+        let Some((previous, _)) = self.previous.as_ref().filter(|(_, id)| id == master_id) else {
+            return Err(VaultError::UnknownMaster(master_id.to_owned()));
+        };
+        let key = open(previous, context, wrapped)?;
+        let rewrapped = seal(&self.master, context, &key)?;
+        Ok((key, Some(rewrapped)))
+    }
+}
+
+fn cipher(key: &[u8]) -> Result<Aes256Gcm, VaultError> {
+    Aes256Gcm::new_from_slice(key)
+        .map_err(|_| VaultError::Unreadable("a data key of the wrong length"))
 }
 
 /// A master key written as base64 of 32 bytes.
@@ -234,6 +359,10 @@ fn key_id(master: &[u8; 32]) -> String {
 
 fn wrap_context(person: UserId) -> Vec<u8> {
     format!("olivine person key {person}").into_bytes()
+}
+
+fn retention_context(key: Uuid) -> Vec<u8> {
+    format!("olivine retention key {key}").into_bytes()
 }
 
 fn seal(key: &Aes256Gcm, context: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {

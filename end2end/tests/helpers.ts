@@ -1,4 +1,8 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Cookie, type Page } from '@playwright/test';
+import { createHash, createHmac } from 'node:crypto';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Wait until Leptos has hydrated the page (the app marks <body> from a browser-only effect). */
 export async function waitForHydration(page: Page): Promise<void> {
@@ -43,12 +47,104 @@ export async function productWithPricedVariants(page: Page, category: string) {
 /** The password of every seeded demo account. */
 export const DEMO_PASSWORD = 'olivine-demo-password';
 
+/** The seeded admin: the back office needs two-step sign-in, so it has an authenticator. */
+export const DEMO_ADMIN = 'admin@olivine.test';
+/** The demo admin's authenticator secret (base32 N5WGS5TJNZSS2ZDFNVXS2YLENVUW4IJB). */
+export const DEMO_ADMIN_AUTHENTICATOR = Buffer.from('olivine-demo-admin!!');
+
+/** Length of an authenticator step (RFC 6238). */
+const STEP_MS = 30_000;
+
+/** The six-digit code (RFC 6238: HMAC-SHA1, 30-second steps) of `secret` for time step `step`. */
+export function codeAt(secret: Buffer, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 1_000_000).padStart(6, '0');
+}
+
+/** The six-digit code of `secret`, `steps` from now. */
+export function totp(secret: Buffer, steps = 0, at = Date.now()): string {
+  return codeAt(secret, Math.floor(at / STEP_MS) + steps);
+}
+
+/**
+ * Take the current 30-second step of `secret` for this test alone. The server takes a code once,
+ * and only for a step later than the last one it took, so two workers signing in as the same
+ * person within one step would see the second refused (and refusals count towards the
+ * account's limit). Each step is claimed by creating a file no other worker of this run can
+ * create again; when the current step is taken, the next one is waited for, and the test gets
+ * that much more time.
+ */
+async function claimStep(secret: Buffer): Promise<number> {
+  const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+  const id = createHash('sha256').update(base).update(secret).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), 'olivine-e2e-steps', id);
+  mkdirSync(dir, { recursive: true });
+  for (;;) {
+    const step = Math.floor(Date.now() / STEP_MS);
+    try {
+      closeSync(openSync(join(dir, String(step)), 'wx'));
+      return step;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const wait = STEP_MS - (Date.now() % STEP_MS) + 200;
+    test.info().setTimeout(test.info().timeout + wait);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/**
+ * Give the second step of a sign-in a code of `secret`, from a step no other test of this run
+ * used. A step this person used before in the test itself (turning the app on, confirming) is
+ * refused once, and the next one is claimed.
+ */
+export async function enterSignInCode(page: Page, secret: Buffer): Promise<void> {
+  await expect(page).toHaveURL(/\/signin\/second-factor/);
+  await waitForHydration(page);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.getByLabel('Code', { exact: true }).fill(codeAt(secret, await claimStep(secret)));
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/accounts/second-factor')),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    if (answer.ok()) {
+      await expect(page).not.toHaveURL(/\/signin\/second-factor/);
+      return;
+    }
+  }
+  throw new Error('three codes of the authenticator, each from a step of its own, were refused');
+}
+
+/**
+ * This worker's sign-in as the demo admin, reused by its later tests while the second step is
+ * fresh (well inside the 10 minutes after which refunds and role changes ask again): every
+ * admin sign-in takes a 30-second step of the one authenticator, and the suite has many.
+ */
+let adminSession: { cookies: Cookie[]; at: number } | undefined;
+const ADMIN_SESSION_REUSE_MS = 4 * 60_000;
+
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  if (email === DEMO_ADMIN && adminSession && Date.now() - adminSession.at < ADMIN_SESSION_REUSE_MS) {
+    await page.context().addCookies(adminSession.cookies);
+    await page.goto('/account');
+    // A test that signed this session out leaves it dead: then sign in anew.
+    if ((await page.locator('.account-menu__me').count()) > 0) return;
+    await page.context().clearCookies();
+  }
   await page.goto('/signin');
   await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  if (email === DEMO_ADMIN) {
+    await enterSignInCode(page, DEMO_ADMIN_AUTHENTICATOR);
+    const cookies = await page.context().cookies();
+    adminSession = { cookies: cookies.filter((c) => c.name === 'olivine_session'), at: Date.now() };
+  }
 }
 
 /** Sign in and wait until the account page shows: going on earlier races the sign-in. */
@@ -64,8 +160,11 @@ export function hireDate(daysAhead: number): string {
   });
 }
 
-/** The newest dev-mailbox link for `to` whose URL contains `path` (the relay runs every 0.5 s). */
-export async function mailedLink(page: Page, to: string, path: string): Promise<string> {
+/**
+ * The newest dev-mailbox link for `to` whose URL contains `path` (the relay runs every 0.5 s),
+ * waiting up to `timeout` ms for it (longer for mail a background job sends).
+ */
+export async function mailedLink(page: Page, to: string, path: string, timeout = 10_000): Promise<string> {
   const links = page.locator(`.mailbox__message[data-to="${to}"] a[href*="${path}?token="]`);
   let href: string | null = null;
   await expect
@@ -75,7 +174,7 @@ export async function mailedLink(page: Page, to: string, path: string): Promise<
         href = (await links.count()) > 0 ? await links.first().getAttribute('href') : null;
         return href;
       },
-      { message: `a mail to ${to} with a ${path} link`, timeout: 10_000, intervals: [250] },
+      { message: `a mail to ${to} with a ${path} link`, timeout, intervals: [250] },
     )
     .not.toBeNull();
   const url = new URL(href!);

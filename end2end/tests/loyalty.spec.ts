@@ -12,6 +12,9 @@ import {
 } from './helpers';
 
 test('support adds points with a reason; the customer sees why and spends them at checkout', async ({ page, browser }) => {
+  // A sign-up, a back-office session and a paid checkout: the budget of the other specs that
+  // do all three (30 s was their length on an idle machine, and two workers ran past it).
+  test.setTimeout(90_000);
   const email = await signedUp(page, 'Lara Loyal');
   await page.goto('/account');
   await page.getByRole('link', { name: 'Loyalty points' }).click();

@@ -15,6 +15,9 @@ import {
 const PRODUCT = '/products/vitamin-d3-1000-iu';
 
 test('a customer reviews a delivered product, the review waits for its link, a moderator publishes it and search rates the product', async ({ page, browser }) => {
+  // A sign-up, a back-office session and a paid checkout: the budget of the other specs that
+  // do all three (30 s was their length on an idle machine, and two workers ran past it).
+  test.setTimeout(90_000);
   await signedUp(page, 'Rita Reviewer');
   await addToCart(page, PRODUCT);
   const total = await checkOut(page);

@@ -144,6 +144,7 @@ pub fn app_state_with(
     .when_refunded(app::WHEN_REFUNDED)
     .when_released(app::WHEN_RELEASED)
     .when_review_decided(app::WHEN_REVIEW_DECIDED)
+    .holdings(app::HOLDINGS)
     .audit_checkpoints(
         BlobStore::open(config.audit_checkpoints.clone())
             .context("cannot open the audit checkpoint store (OLIVINE_AUDIT_CHECKPOINTS)")?,
@@ -275,6 +276,7 @@ pub fn router(state: AppState, trust_proxy: bool) -> Router {
         )
         .route(http::billing_export::PATH, get(http::billing_export::download))
         .route(http::audit_export::PATH, get(http::audit_export::download))
+        .route(http::data_export::PATH, get(http::data_export::download))
         .route("/ws", get(http::live::socket))
         .route(http::unsubscribe::PATH, post(http::unsubscribe::one_click))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
@@ -349,6 +351,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with(jobs::hire::AutoApproval::new(state.clone()))
         .with(jobs::hire::RestrictedDocuments::new(state.clone()))
         .with(jobs::hire::CertificateRetention::new(state.clone()))
+        .with(jobs::privacy::DataExports::new(state.clone()))
+        .with(jobs::privacy::DataExportRemoval::new(state.clone()))
+        .with(jobs::privacy::Erasures::new(state.clone()))
+        .with(jobs::privacy::RetentionExpiry::new(state.clone()))
         .with(jobs::escrow::Settlement::new(state.clone()))
         .with(jobs::escrow::Funding::new(state.clone()))
         .with(jobs::escrow::FundingDeadline::new(state.clone()))

@@ -92,6 +92,9 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
         "demo accounts: {people} added (password for all: {})",
         server::seed::DEMO_PASSWORD
     );
+    if server::seed::seed_demo_authenticator(&db, &server::vault(config)?).await? {
+        println!("demo admin: two-step sign-in on (authenticator key in the README)");
+    }
     let hire = server::seed::seed_hire(&db, chrono::Utc::now().date_naive()).await?;
     println!(
         "demo Hire: {} freelancers, {} certificates and {} shifts added",

@@ -732,6 +732,22 @@ async fn the_first_admin_is_bootstrapped_from_the_command_line(
         )
         .await;
     assert!(ok(&reply), "{}", reply.body);
+    // The back office first needs two-step sign-in; once it's on, it opens.
+    let refused = browser.call("admin/overview", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        serde_json::from_str::<app::error::AppError>(&refused.body).expect("error JSON"),
+        app::error::AppError::SecondFactorRequired { setup: true }
+    );
+    let reply = browser.call("accounts/authenticator-start", &[]).await;
+    let setup: app::accounts::model::AuthenticatorSetup =
+        serde_json::from_str(&reply.body).expect("setup JSON");
+    let secret = app::accounts::totp::from_base32(&setup.secret).expect("base32");
+    let code = common::code_of(&secret, 0);
+    let reply = browser
+        .call("accounts/authenticator-confirm", &[("code", &code)])
+        .await;
+    assert!(ok(&reply), "{}", reply.body);
     assert_eq!(
         browser.call("admin/overview", &[]).await.status,
         StatusCode::OK

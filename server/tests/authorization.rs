@@ -124,6 +124,16 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             signed_in.to_vec(),
         ),
         ("accounts/email-preferences", vec![], signed_in.to_vec()),
+        ("accounts/privacy", vec![], signed_in.to_vec()),
+        ("accounts/privacy-export", vec![], signed_in.to_vec()),
+        // Erasure: one's own (unticked, nothing is asked; a made-up request is not theirs).
+        ("accounts/privacy-erasure", vec![], signed_in.to_vec()),
+        ("accounts/privacy-erase", vec![], signed_in.to_vec()),
+        (
+            "accounts/privacy-erasure-cancel",
+            vec![("id", &nobody)],
+            signed_in.to_vec(),
+        ),
         (
             "restock/ask",
             vec![("variant", &nobody)],
@@ -145,6 +155,21 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             signed_in.to_vec(),
         ),
         ("accounts/sign-out-elsewhere", vec![], signed_in.to_vec()),
+        // Two-step sign-in: one's own (`second_factor.rs` for what each does).
+        ("accounts/two-step", vec![], signed_in.to_vec()),
+        (
+            "accounts/second-factor-confirm",
+            vec![("code", "000000")],
+            signed_in.to_vec(),
+        ),
+        ("accounts/authenticator-start", vec![], signed_in.to_vec()),
+        (
+            "accounts/authenticator-confirm",
+            vec![("code", "000000")],
+            signed_in.to_vec(),
+        ),
+        ("accounts/recovery-codes", vec![], signed_in.to_vec()),
+        ("accounts/authenticator-off", vec![], signed_in.to_vec()),
         (
             "accounts/profile",
             vec![("display_name", "Same Name")],
@@ -228,6 +253,14 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
             vec!["admin"],
         ),
         ("admin/audit/chain", vec![], vec!["admin"]),
+        // Privacy requests: support asks (an unknown address is refused) and cancels.
+        ("admin/privacy", vec![], vec!["admin"]),
+        (
+            "admin/privacy-erase",
+            vec![("email", "nobody@olivine.test"), ("note", "By phone")],
+            vec!["admin"],
+        ),
+        ("admin/privacy-cancel", vec![("id", &nobody)], vec!["admin"]),
         (
             "admin/user-role",
             vec![("user_id", &ann), ("role", "Freelancer"), ("held", "false")],
@@ -797,6 +830,8 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         "accounts/reset",
         "accounts/reset-check",
         "accounts/reset-request",
+        // A sign-in's second step: the first step waiting in this session is the authority.
+        "accounts/second-factor",
         "accounts/sign-in",
         "accounts/sign-in-link",
         "accounts/sign-out",

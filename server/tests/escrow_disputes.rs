@@ -21,7 +21,9 @@ use common::escrow::{
 };
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use test_support::hire::{JobBuilder, contract_state, hire_day, hours, week_of};
+use test_support::hire::{
+    JobBuilder, contract_state, hire_day, hire_monday, hours, monday_of, week_of,
+};
 use test_support::refusal;
 
 /// The freelancer's view of the contract's disputes.
@@ -245,7 +247,7 @@ async fn an_unfunded_hourly_week_released_by_finance_is_charged_then_paid(
     let (app, c) = harbour_paying(options).await;
     let (state, db) = (&app.state, &app.db);
     let admin = common::user(db, "admin@olivine.test").await;
-    let first = hire_day(3);
+    let first = hire_monday(3);
     let job = JobBuilder::from(first, first + Duration::days(4))
         .open(state, c.harbour, c.hana)
         .await;
@@ -257,10 +259,7 @@ async fn an_unfunded_hourly_week_released_by_finance_is_charged_then_paid(
     hours::submit_week(state, c.fay, job, &week_of(first, "6"))
         .await
         .expect("week");
-    let monday = first
-        - Duration::days(i64::from(
-            chrono::Datelike::weekday(&first).num_days_from_monday(),
-        ));
+    let monday = monday_of(first);
     let dispute = Decision::Dispute {
         reason: "We never asked for weekend work",
     };

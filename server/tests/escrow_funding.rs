@@ -24,7 +24,7 @@ use common::escrow::{
 };
 use server::seed::DEMO_PASSWORD;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use test_support::hire::{Cast, JobBuilder, contract_state, hire_day, hours, week_of};
+use test_support::hire::{Cast, JobBuilder, contract_state, hire_day, hours, monday_of, week_of};
 
 async fn charges(state: &AppState, organisation: OrganisationId) -> Vec<BillingCharge> {
     cards::billing(state, organisation)
@@ -414,10 +414,7 @@ async fn an_hourly_job_is_charged_week_by_week_and_a_fixed_price_on_acceptance(
     hours::submit_week(state, c.fay, hourly, &week_of(first, "7.5"))
         .await
         .expect("week");
-    let monday = first
-        - Duration::days(i64::from(
-            chrono::Datelike::weekday(&first).num_days_from_monday(),
-        ));
+    let monday = monday_of(first);
     hours::answer_week(state, c.harbour, c.hana, hourly, monday, Decision::Approve)
         .await
         .expect("approve week");

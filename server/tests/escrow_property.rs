@@ -32,7 +32,7 @@ use app::ids::{
 };
 use app::money::{Currency, Money};
 use app::state::AppState;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::escrow::{BP, SHIFT_PAY, ledger_holds, onboard, save_card, today, travel};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -40,7 +40,7 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use test_support::hire::{Cast, JobBuilder, ShiftBuilder, hire_day, hours, week_of};
+use test_support::hire::{Cast, JobBuilder, ShiftBuilder, hire_day, hours, monday_of, week_of};
 use uuid::Uuid;
 
 /// Steps the run takes at least (`PROPERTY_STEPS` overrides it for a quicker local run).
@@ -607,8 +607,8 @@ async fn act(
                 Kind::Hourly => {
                     let adjusted = adjusted.map(|worked| week_of(day, &worked.to_string()));
                     let decision = decision(step, adjusted.as_ref());
-                    let monday = day - Duration::days(day.weekday().num_days_from_monday().into());
-                    hours::answer_week(state, organisation, manager, id, monday, decision).await
+                    hours::answer_week(state, organisation, manager, id, monday_of(day), decision)
+                        .await
                 }
                 Kind::Fixed => {
                     let disputed = matches!(step, Step::Dispute).then_some(DISPUTED);

@@ -10,7 +10,7 @@ use app::hire::refusal::Refusal;
 use app::hire::{applications, contracts, postings};
 use chrono::{Datelike, Duration, NaiveDate};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use test_support::hire::{Cast, JobBuilder, contract_state, hire_day, hours, week_of};
+use test_support::hire::{Cast, JobBuilder, contract_state, hire_day, hours, monday_of, week_of};
 use test_support::refusal;
 
 #[sqlx::test(migrations = "../migrations")]
@@ -90,13 +90,12 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
     let again =
         refusal(contracts::hours::submit_week(state, c.fay, hourly, &week_of(first, "8")).await);
     assert!(again.field_message("week[week]").is_some());
-    let monday = |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
     let meadow = contracts::hours::answer_week(
         state,
         c.meadow,
         c.mia,
         hourly,
-        monday(first),
+        monday_of(first),
         Decision::Approve,
     )
     .await;
@@ -106,7 +105,7 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
         c.harbour,
         c.hana,
         hourly,
-        monday(first),
+        monday_of(first),
         Decision::Approve,
     )
     .await
@@ -133,7 +132,7 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
         c.harbour,
         c.hana,
         hourly,
-        monday(last),
+        monday_of(last),
         Decision::Dispute {
             reason: "You left at two.",
         },
@@ -149,7 +148,7 @@ async fn jobs_pay_by_the_week_or_for_approved_work(_: PgPoolOptions, options: Pg
         c.harbour,
         c.hana,
         hourly,
-        monday(last),
+        monday_of(last),
         Decision::Adjust {
             hours: &adjusted,
             reason: "Left at half past one.",

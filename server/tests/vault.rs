@@ -62,6 +62,19 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
         .seal(&mut conn, ben, "note:1", b"Ben's")
         .await
         .expect("seal");
+    // A retention key (what bookkeeping keeps of an erased buyer) rotates with the rest.
+    let retention = uuid::Uuid::new_v4();
+    let until = chrono::Utc::now() + chrono::Duration::days(7 * 365);
+    let kept = old
+        .seal_retained(
+            &mut conn,
+            retention,
+            until,
+            "order-buyer:1",
+            b"Ann, Utrecht",
+        )
+        .await
+        .expect("seal retained");
 
     // A new master key: the old one opens what it wrapped, which is then wrapped anew.
     let new = Vault::new(&[2; 32]).with_previous(&[1; 32]);
@@ -71,10 +84,20 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
             .expect("open"),
         Some(b"Ann's first".to_vec())
     );
+    // Ben's key, and any other the old master wrapped (the seeded demo admin's, for the
+    // authenticator secret sealed with it): the very query the rewrap pages through.
+    let waiting = sqlx::query_scalar!(
+        "SELECT user_id FROM person_keys WHERE master_id <> $1 ORDER BY user_id LIMIT 500",
+        new.master_id()
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .expect("keys to rewrap");
+    assert!(waiting.contains(&ben.0), "Ben's key waits: {waiting:?}");
     assert_eq!(
         new.rewrap_all(&mut conn).await.expect("rewrap"),
-        1,
-        "Ben's key"
+        u64::try_from(waiting.len()).expect("a count") + 1,
+        "the people's keys and the retention key"
     );
     assert_eq!(new.rewrap_all(&mut conn).await.expect("rewrap"), 0);
     let only_new = Vault::new(&[2; 32]);
@@ -88,6 +111,13 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
         opened(&app.db, &old, ann, "note:1", &first).await,
         Err(VaultError::UnknownMaster(_))
     ));
+    assert_eq!(
+        only_new
+            .open_retained(&mut conn, retention, "order-buyer:1", &kept)
+            .await
+            .expect("open retained"),
+        Some(b"Ann, Utrecht".to_vec())
+    );
 
     // Forgotten: nothing sealed for Ann opens again, Ben's still does.
     assert!(Vault::forget(&mut conn, ann).await.expect("forget"));

@@ -2,8 +2,8 @@
 //! directly (they work before the WASM arrives); successful sign-ins redirect.
 
 use super::model::{
-    AccountOverview, AdminOverview, AdminUsersPage, InvitationPreview, OrganisationSettings,
-    ProviderInfo, Role, Viewer,
+    AccountOverview, AdminOverview, AdminUsersPage, AuthenticatorSetup, InvitationPreview,
+    OrganisationSettings, ProviderInfo, Role, TwoStepStatus, Viewer,
 };
 use crate::audit::model::{AuditQuery, AuditTrail, ChainStatus};
 use crate::error::AppError;
@@ -13,10 +13,10 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::authz::{Need, authorize, current_principal},
+    super::authz::{Need, authorize, authorize_confirmed, current_principal},
     super::model::safe_next,
     super::session::{AuthSession, RequestMeta},
-    super::{admin, oidc_flow, orgs, passwords, service},
+    super::{admin, oidc_flow, orgs, passwords, second_factor, service},
     crate::notifications::service as notifications,
     crate::state::app_state,
 };
@@ -52,8 +52,9 @@ pub async fn sign_up(
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     let state = app_state()?;
     let session = AuthSession::current().await?;
-    service::verify_email(&state, &session, &RequestMeta::current().await, &token).await?;
-    leptos_axum::redirect("/account?welcome=1");
+    let entered =
+        service::verify_email(&state, &session, &RequestMeta::current().await, &token).await?;
+    leptos_axum::redirect(&entered.destination("/account?welcome=1"));
     Ok(())
 }
 
@@ -63,8 +64,8 @@ pub async fn sign_in_with_link(token: String) -> Result<(), AppError> {
     let state = app_state()?;
     let session = AuthSession::current().await?;
     let meta = RequestMeta::current().await;
-    super::signin_link::sign_in_with_link(&state, &session, &meta, &token).await?;
-    leptos_axum::redirect("/account");
+    let entered = super::signin_link::sign_in_with_link(&state, &session, &meta, &token).await?;
+    leptos_axum::redirect(&entered.destination("/account"));
     Ok(())
 }
 
@@ -77,9 +78,64 @@ pub async fn sign_in(
     let state = app_state()?;
     let session = AuthSession::current().await?;
     let form = service::SignIn { email, password };
-    service::sign_in(&state, &session, &RequestMeta::current().await, form).await?;
+    let entered = service::sign_in(&state, &session, &RequestMeta::current().await, form).await?;
+    leptos_axum::redirect(&entered.destination(&safe_next(next.as_deref())));
+    Ok(())
+}
+
+/// The second step of a sign-in: a code from the authenticator app, or a recovery code.
+#[server(endpoint = "accounts/second-factor")]
+pub async fn complete_second_factor(code: String, next: Option<String>) -> Result<(), AppError> {
+    let state = app_state()?;
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    second_factor::complete_sign_in(&state, &session, &meta, &code).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
+}
+
+/// A code given again on this device, before a sensitive action (or an admin page, on a device
+/// signed in before two-step sign-in was on).
+#[server(endpoint = "accounts/second-factor-confirm")]
+pub async fn confirm_second_factor(code: String) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(second_factor::confirm(&app_state()?, &meta, &principal, &code).await?)
+}
+
+#[server(endpoint = "accounts/two-step")]
+pub async fn load_two_step() -> Result<TwoStepStatus, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(second_factor::status(&app_state()?, &principal).await?)
+}
+
+#[server(endpoint = "accounts/authenticator-start")]
+pub async fn start_authenticator() -> Result<AuthenticatorSetup, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(second_factor::start_authenticator(&app_state()?, &principal).await?)
+}
+
+/// Returns the ten recovery codes, shown this once.
+#[server(endpoint = "accounts/authenticator-confirm")]
+pub async fn confirm_authenticator(code: String) -> Result<Vec<String>, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(second_factor::confirm_authenticator(&app_state()?, &meta, &principal, &code).await?)
+}
+
+#[server(endpoint = "accounts/authenticator-off")]
+pub async fn turn_off_two_step() -> Result<(), AppError> {
+    let principal = authorize_confirmed(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(second_factor::turn_off(&app_state()?, &meta, &principal).await?)
+}
+
+/// Returns ten new recovery codes; the earlier ones stop working.
+#[server(endpoint = "accounts/recovery-codes")]
+pub async fn renew_recovery_codes() -> Result<Vec<String>, AppError> {
+    let principal = authorize_confirmed(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(second_factor::renew_recovery_codes(&app_state()?, &meta, &principal).await?)
 }
 
 #[server(endpoint = "accounts/sign-out")]
@@ -233,8 +289,8 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     let state = app_state()?;
     let session = AuthSession::current().await?;
     let meta = RequestMeta::current().await;
-    passwords::reset_password(&state, &session, &meta, &token, password).await?;
-    leptos_axum::redirect("/account?reset=1");
+    let entered = passwords::reset_password(&state, &session, &meta, &token, password).await?;
+    leptos_axum::redirect(&entered.destination("/account?reset=1"));
     Ok(())
 }
 
@@ -340,7 +396,7 @@ pub async fn load_admin_users(query: String, page: u32) -> Result<AdminUsersPage
 /// Grant (`held = true`) or remove one role.
 #[server(endpoint = "admin/user-role")]
 pub async fn set_user_role(user_id: UserId, role: Role, held: bool) -> Result<(), AppError> {
-    let principal = authorize(Need::Role(Role::AdminSupport)).await?;
+    let principal = authorize_confirmed(Need::Role(Role::AdminSupport)).await?;
     let meta = RequestMeta::current().await;
     admin::set_role(&app_state()?, &meta, &principal, user_id, role, held).await?;
     if user_id == principal.viewer.user_id {
@@ -366,4 +422,82 @@ pub async fn load_audit_trail(
 pub async fn load_audit_chain() -> Result<ChainStatus, AppError> {
     authorize(Need::Role(Role::AdminSupport)).await?;
     Ok(admin::audit_chain(&app_state()?).await?)
+}
+
+/// The signed-in person's data downloads, newest first.
+#[server(endpoint = "accounts/privacy")]
+pub async fn load_data_exports() -> Result<Vec<crate::privacy::model::ExportView>, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(crate::privacy::service::overview(&app_state()?, principal.viewer.user_id).await?)
+}
+
+/// Ask for a download of everything Olivine holds about the signed-in person; it is mailed.
+#[server(endpoint = "accounts/privacy-export")]
+pub async fn request_data_export() -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(crate::privacy::service::request(&app_state()?, principal.viewer.user_id, meta.ip).await?)
+}
+
+/// The erasure the signed-in person asked for, while it can be cancelled.
+#[server(endpoint = "accounts/privacy-erasure")]
+pub async fn load_erasure() -> Result<Option<crate::privacy::model::ErasureView>, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    Ok(crate::privacy::erasure::of_person(&app_state()?, principal.viewer.user_id).await?)
+}
+
+/// Erase the signed-in person after the grace period (`confirm`: the box saying they
+/// understand). Asks for the second factor again when it is not recent.
+#[server(endpoint = "accounts/privacy-erase")]
+pub async fn request_erasure(#[server(default)] confirm: Option<String>) -> Result<(), AppError> {
+    use crate::privacy::erasure::{Asker, request};
+    let principal = authorize_confirmed(Need::SignedIn).await?;
+    if confirm.is_none() {
+        return Err(AppError::field("confirm", "Tick the box to confirm.").with_status());
+    }
+    let meta = RequestMeta::current().await;
+    let state = app_state()?;
+    request(&state, principal.viewer.user_id, Asker::Themselves, meta.ip).await?;
+    Ok(())
+}
+
+/// The signed-in person changes their mind about erasure `id`.
+#[server(endpoint = "accounts/privacy-erasure-cancel")]
+pub async fn cancel_erasure(id: uuid::Uuid) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    let me = principal.viewer.user_id;
+    Ok(crate::privacy::erasure::cancel(&app_state()?, id, Some(me), me, meta.ip).await?)
+}
+
+/// Erasure requests for support: waiting ones by deadline first.
+#[server(endpoint = "admin/privacy")]
+pub async fn load_erasures() -> Result<crate::privacy::model::SupportErasures, AppError> {
+    authorize(Need::Role(Role::AdminSupport)).await?;
+    Ok(crate::privacy::erasure::for_support(&app_state()?).await?)
+}
+
+/// Support asks to erase the account with `email` for its person (how they asked: `note`).
+#[server(endpoint = "admin/privacy-erase")]
+pub async fn admin_request_erasure(email: String, note: String) -> Result<(), AppError> {
+    use crate::privacy::erasure::{Asker, account_by_email, request};
+    let principal = authorize_confirmed(Need::Role(Role::AdminSupport)).await?;
+    let meta = RequestMeta::current().await;
+    let state = app_state()?;
+    let person = account_by_email(&state, &email).await?;
+    let asker = Asker::Support {
+        admin: principal.viewer.user_id,
+        note: &note,
+    };
+    request(&state, person, asker, meta.ip).await?;
+    Ok(())
+}
+
+/// Support cancels erasure `id` (the person changed their mind by mail or phone).
+#[server(endpoint = "admin/privacy-cancel")]
+pub async fn admin_cancel_erasure(id: uuid::Uuid) -> Result<(), AppError> {
+    let principal = authorize_confirmed(Need::Role(Role::AdminSupport)).await?;
+    let meta = RequestMeta::current().await;
+    let by = principal.viewer.user_id;
+    Ok(crate::privacy::erasure::cancel(&app_state()?, id, None, by, meta.ip).await?)
 }

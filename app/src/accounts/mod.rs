@@ -28,13 +28,19 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod passwords;
 #[cfg(feature = "ssr")]
+pub mod privacy;
+#[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod second_factor;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod signin_link;
+#[cfg(feature = "ssr")]
+pub mod totp;
 
 pg_enum!(
     /// What an emailed single-use link is for.

@@ -147,7 +147,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// A path a browser resolves on this site, as written and once percent-decoded: it starts with
 /// one `/`, and holds no control character (browsers drop tabs and newlines, so `/\t/x` is
 /// `//x`) and no backslash (read as `/`).
-fn is_same_site_path(path: &str) -> bool {
+pub fn is_same_site_path(path: &str) -> bool {
     let plain = |p: &str| {
         p.starts_with('/')
             && !p[1..].starts_with('/')
@@ -190,6 +190,25 @@ pub struct AccountOverview {
     pub linked: Vec<LinkedLogin>,
     pub providers: Vec<ProviderInfo>,
     pub sessions: Vec<ActiveSession>,
+}
+
+/// A person's two-step sign-in, as their security page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoStepStatus {
+    /// When the authenticator app was confirmed; `None` while two-step sign-in is off.
+    pub on_since: Option<DateTime<Utc>>,
+    pub recovery_codes_left: i64,
+    /// Admins cannot turn it off: the back office needs it.
+    pub required: bool,
+}
+
+/// A new authenticator secret, for the person to add to their app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthenticatorSetup {
+    /// Base32, for typing in when the QR code cannot be scanned.
+    pub secret: String,
+    /// The `otpauth://` address as a QR code, in SVG made by the server.
+    pub qr_svg: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

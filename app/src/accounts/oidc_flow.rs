@@ -10,7 +10,7 @@ use super::authz::Principal;
 use super::model::safe_next;
 use super::oidc::{Identity, OidcError};
 use super::repo;
-use super::service::{enter, start_login};
+use super::service::sign_in_as;
 use super::session::{AuthSession, PendingOidc, RequestMeta};
 use crate::audit::{self, Action, Entry};
 use crate::error::AppError;
@@ -105,17 +105,9 @@ pub async fn finish(
             None => return Ok(EXISTING_ACCOUNT_PAGE.to_owned()),
         },
     };
-    let login = start_login(
-        &mut tx,
-        state,
-        meta,
-        user,
-        &format!("{} (OpenID)", state.oidc.display_name(provider)),
-    )
-    .await?;
-    tx.commit().await?;
-    enter(state, session, login, user).await?;
-    Ok(pending.next)
+    let method = format!("{} (OpenID)", state.oidc.display_name(provider));
+    let entered = sign_in_as(tx, state, session, meta, user, &method).await?;
+    Ok(entered.destination(&pending.next))
 }
 
 async fn link(

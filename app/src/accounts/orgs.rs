@@ -154,7 +154,9 @@ pub async fn invite(
     let entry = Entry::new(Some(principal.viewer.user_id), Action::MemberInvited)
         .subject(org.0)
         .ip(meta.ip)
-        .detail(serde_json::json!({ "email": email }));
+        // The invitation, not the address: the trail can't be changed when its person is
+        // erased, the invitation can.
+        .detail(serde_json::json!({ "invitation": id.0 }));
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())

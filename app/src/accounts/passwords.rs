@@ -4,7 +4,7 @@ use super::authz::Principal;
 use super::model::{check_email, check_password};
 use super::password;
 use super::repo;
-use super::service::{FieldErrors, enter, start_login};
+use super::service::{Entered, FieldErrors, sign_in_as};
 use super::session::{AuthSession, RequestMeta};
 use super::{TokenPurpose, emails};
 use crate::audit::{self, Action, Entry};
@@ -138,7 +138,7 @@ pub async fn reset_password(
     meta: &RequestMeta,
     token: &str,
     new_password: String,
-) -> Result<()> {
+) -> Result<Entered> {
     let mut fields = FieldErrors::default();
     fields.check("password", check_password(&new_password));
     fields.finish()?;
@@ -167,8 +167,5 @@ pub async fn reset_password(
         Entry::new(Some(user), Action::PasswordReset).ip(meta.ip),
     )
     .await?;
-    let login = start_login(&mut tx, state, meta, user, "password reset").await?;
-    tx.commit().await?;
-    enter(state, session, login, user).await?;
-    Ok(())
+    sign_in_as(tx, state, session, meta, user, "password reset").await
 }

@@ -6,7 +6,7 @@ use super::model::{AccountOverview, LinkedLogin, check_display_name, check_email
 use super::oidc::OidcError;
 use super::password::{self, HashError};
 use super::repo::{self, NewLogin};
-use super::session::{AuthSession, RequestMeta};
+use super::session::{AuthSession, PendingSecondStep, RequestMeta};
 use super::{TokenPurpose, emails, signin_link};
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, FieldError, ServiceError, violates};
@@ -161,7 +161,7 @@ pub async fn verify_email(
     session: &AuthSession,
     meta: &RequestMeta,
     token: &str,
-) -> Result<()> {
+) -> Result<Entered> {
     let mut tx = state.db.begin().await?;
     let user = repo::consume_email_token(
         &mut tx,
@@ -175,10 +175,7 @@ pub async fn verify_email(
         )
     })?;
     repo::mark_email_verified(&mut tx, user).await?;
-    let login = start_login(&mut tx, state, meta, user, "email link").await?;
-    tx.commit().await?;
-    enter(state, session, login, user).await?;
-    Ok(())
+    sign_in_as(tx, state, session, meta, user, "email link").await
 }
 
 pub struct SignIn {
@@ -192,7 +189,7 @@ pub async fn sign_in(
     session: &AuthSession,
     meta: &RequestMeta,
     form: SignIn,
-) -> Result<()> {
+) -> Result<Entered> {
     let email = form.email.trim().to_owned();
     let mut conn = state.db.acquire().await?;
     ratelimit::hit(&mut conn, ratelimit::SIGNIN_PER_IP, &meta.ip_key()).await?;
@@ -221,9 +218,13 @@ pub async fn sign_in(
     let matches = password::verify(form.password, hash).await?;
     let (Some(user), true) = (user, matches) else {
         ratelimit::record(&mut conn, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
-        let entry = Entry::new(user, Action::SignInFailed)
-            .ip(meta.ip)
-            .detail(serde_json::json!({ "email": email }));
+        // An account's failures name the account; for an address no account has, only its
+        // domain is kept (the trail can't be changed, so it holds no address of anyone's).
+        let mut entry = Entry::new(user, Action::SignInFailed).ip(meta.ip);
+        if user.is_none() {
+            let domain = email.rsplit_once('@').map_or("", |(_, domain)| domain);
+            entry = entry.detail(serde_json::json!({ "unknown_account_at": domain }));
+        }
         audit::record(&mut conn, entry).await?;
         return Err(AppError::invalid(WRONG_CREDENTIALS).with_status().into());
     };
@@ -243,10 +244,58 @@ pub async fn sign_in(
     }
     ratelimit::clear(&mut tx, ratelimit::SIGNIN_FAILURES_PER_ACCOUNT, &email).await?;
     signin_link::remember_device(&mut tx, state, meta, user).await?;
-    let login = start_login(&mut tx, state, meta, user, "password").await?;
+    sign_in_as(tx, state, session, meta, user, "password").await
+}
+
+/// The page of a sign-in's second step.
+pub const SECOND_STEP_PAGE: &str = "/signin/second-factor";
+
+/// Where a sign-in stands after its first step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Entered {
+    SignedIn,
+    /// The person has two-step sign-in: a code is asked for next.
+    SecondStep,
+}
+
+impl Entered {
+    /// Where the browser goes next: `next`, or the second step on its way there.
+    pub fn destination(self, next: &str) -> String {
+        match self {
+            Entered::SignedIn => next.to_owned(),
+            Entered::SecondStep => {
+                format!("{SECOND_STEP_PAGE}?next={}", crate::ui::urlencode(next))
+            }
+        }
+    }
+}
+
+/// Finish a first step that proved `user` (a password, a provider, an emailed link),
+/// committing `tx`: signed in now, or, for a person with two-step sign-in, asked for a code
+/// next (nothing is signed in until it is given).
+pub async fn sign_in_as(
+    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    state: &AppState,
+    session: &AuthSession,
+    meta: &RequestMeta,
+    user: UserId,
+    method: &str,
+) -> Result<Entered> {
+    if repo::has_second_factor(&mut tx, user).await? {
+        tx.commit().await?;
+        let pending = PendingSecondStep {
+            user,
+            method: method.to_owned(),
+            started_at: chrono::Utc::now(),
+        };
+        session.set_pending_second_step(&pending).await?;
+        return Ok(Entered::SecondStep);
+    }
+    let login = start_login(&mut tx, state, meta, user, method, false).await?;
     tx.commit().await?;
     enter(state, session, login, user).await?;
-    Ok(())
+    Ok(Entered::SignedIn)
 }
 
 /// Sign this browser in (after the login row is committed) and run the after-sign-in steps.
@@ -273,6 +322,7 @@ pub async fn start_login(
     meta: &RequestMeta,
     user: UserId,
     method: &str,
+    second_factor: bool,
 ) -> Result<LoginId> {
     let login_id = LoginId(uuid::Uuid::now_v7());
     repo::insert_login(
@@ -284,13 +334,14 @@ pub async fn start_login(
             user_agent: &meta.user_agent,
             ip: meta.ip,
             lifetime: state.config.login_absolute,
+            second_factor,
         },
     )
     .await?;
     let entry = Entry::new(Some(user), Action::SignIn)
         .subject(login_id.0)
         .ip(meta.ip)
-        .detail(serde_json::json!({ "method": method }));
+        .detail(serde_json::json!({ "method": method, "second_factor": second_factor }));
     audit::record(conn, entry).await?;
     Ok(login_id)
 }

@@ -12,6 +12,7 @@ use tower_sessions::Session;
 
 const LOGIN: &str = "auth.login";
 const PENDING_OIDC: &str = "auth.oidc_pending";
+const PENDING_SECOND_STEP: &str = "auth.second_step";
 const GUEST_CART: &str = "cart.guest";
 const GUEST_ORDERS: &str = "orders.guest";
 /// A guest sees the orders this browser placed, newest first, up to this many.
@@ -27,6 +28,16 @@ pub struct PendingOidc {
     pub next: String,
     /// Set when a signed-in person links a provider to their account.
     pub link_to: Option<UserId>,
+}
+
+/// A sign-in whose first step (password, provider, emailed link) proved who it is, waiting for
+/// the second: a code from the person's authenticator app or a recovery code.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingSecondStep {
+    pub user: UserId,
+    /// How the first step was taken, for the sessions list ("password").
+    pub method: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The values of a session signed in as `login`, for a session made without a request (the
@@ -62,6 +73,7 @@ impl AuthSession {
     /// Sign this browser in: a new session id first, so a planted id is worth nothing.
     pub async fn begin_login(&self, login: LoginId) -> Result<(), AppError> {
         self.forget_pending_oidc().await?;
+        self.take_pending_second_step().await?;
         self.0.cycle_id().await.map_err(session_error)?;
         self.0.insert(LOGIN, login).await.map_err(session_error)
     }
@@ -74,6 +86,7 @@ impl AuthSession {
             .await
             .map_err(session_error)?;
         self.forget_pending_oidc().await?;
+        self.take_pending_second_step().await?;
         self.0.cycle_id().await.map_err(session_error)
     }
 
@@ -97,6 +110,30 @@ impl AuthSession {
     /// The pending OpenID sign-in, removed: a callback can be answered once.
     pub async fn take_pending_oidc(&self) -> Result<Option<PendingOidc>, AppError> {
         self.0.remove(PENDING_OIDC).await.map_err(session_error)
+    }
+
+    /// Wait for the second step of a sign-in (under a new session id, as at sign-in); any
+    /// earlier one in this browser is replaced.
+    pub async fn set_pending_second_step(
+        &self,
+        pending: &PendingSecondStep,
+    ) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(session_error)?;
+        self.0
+            .insert(PENDING_SECOND_STEP, pending)
+            .await
+            .map_err(session_error)
+    }
+
+    pub async fn pending_second_step(&self) -> Result<Option<PendingSecondStep>, AppError> {
+        self.0.get(PENDING_SECOND_STEP).await.map_err(session_error)
+    }
+
+    pub async fn take_pending_second_step(&self) -> Result<Option<PendingSecondStep>, AppError> {
+        self.0
+            .remove(PENDING_SECOND_STEP)
+            .await
+            .map_err(session_error)
     }
 
     /// The cart a guest filled in this browser.

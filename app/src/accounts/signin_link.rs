@@ -4,7 +4,7 @@
 //! anywhere else a one-time sign-in link goes to the account's address instead.
 
 use super::repo;
-use super::service::{enter, start_login};
+use super::service::{Entered, sign_in_as};
 use super::session::{AuthSession, RequestMeta, set_device_cookie};
 use super::{TokenPurpose, emails};
 use crate::error::AppError;
@@ -69,7 +69,7 @@ pub async fn sign_in_with_link(
     session: &AuthSession,
     meta: &RequestMeta,
     token: &str,
-) -> Result<()> {
+) -> Result<Entered> {
     let mut tx = state.db.begin().await?;
     let user = repo::consume_email_token(&mut tx, &tokens::digest(token), TokenPurpose::SignIn)
         .await?
@@ -79,10 +79,7 @@ pub async fn sign_in_with_link(
             )
         })?;
     remember_device(&mut tx, state, meta, user).await?;
-    let login = start_login(&mut tx, state, meta, user, "emailed sign-in link").await?;
-    tx.commit().await?;
-    enter(state, session, login, user).await?;
-    Ok(())
+    sign_in_as(tx, state, session, meta, user, "emailed sign-in link").await
 }
 
 /// This browser signed in as `user`: remember it, giving it a device cookie if it has none.

@@ -6,6 +6,8 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod checkpoint;
 #[cfg(feature = "ssr")]
+pub mod privacy;
+#[cfg(feature = "ssr")]
 pub mod trail;
 
 #[cfg(feature = "ssr")]
@@ -19,6 +21,12 @@ pg_enum!(
     SignInFailed = "sign_in_failed": "Failed sign-in",
     SignOut = "sign_out": "Signed out",
     SessionsRevoked = "sessions_revoked": "Signed out other devices",
+    SecondFactorFailed = "second_factor_failed": "Entered a wrong sign-in code",
+    SecondFactorConfirmed = "second_factor_confirmed": "Confirmed with a sign-in code",
+    AuthenticatorAdded = "authenticator_added": "Turned on two-step sign-in",
+    AuthenticatorRemoved = "authenticator_removed": "Turned off two-step sign-in",
+    RecoveryCodesRenewed = "recovery_codes_renewed": "Made new recovery codes",
+    RecoveryCodeUsed = "recovery_code_used": "Signed in with a recovery code",
     PasswordChanged = "password_changed": "Changed password",
     PasswordResetRequested = "password_reset_requested": "Asked for a password reset",
     PasswordReset = "password_reset": "Reset password",
@@ -76,6 +84,12 @@ pg_enum!(
     ReviewPublished = "review_published": "Published a review",
     ReviewRejected = "review_rejected": "Rejected a review",
     PointsAdjusted = "points_adjusted": "Adjusted a customer's loyalty points",
+    DataExportRequested = "data_export_requested": "Asked for a download of their data",
+    DataExportBuilt = "data_export_built": "Prepared a download of a person's data",
+    DataExportDownloaded = "data_export_downloaded": "Downloaded their data",
+    ErasureRequested = "erasure_requested": "Asked for an account to be erased",
+    ErasureCancelled = "erasure_cancelled": "Cancelled an account's erasure",
+    PersonErased = "person_erased": "Erased an account and what identified its person",
 });
 
 #[cfg(feature = "ssr")]

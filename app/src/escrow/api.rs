@@ -9,7 +9,12 @@ use crate::ids::EscrowChargeId;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{cards, funding, payouts};
+use {
+    super::{cards, funding, payouts},
+    crate::accounts::authz::{Need, authorize_confirmed},
+    crate::accounts::model::Role,
+    crate::state::app_state,
+};
 
 #[server(endpoint = "hire/org/billing")]
 pub async fn load_billing(slug: String) -> Result<Billing, AppError> {
@@ -48,7 +53,9 @@ pub async fn load_payout_setup() -> Result<Option<PayoutSetup>, AppError> {
 /// Off to Stripe's onboarding form for the caller's payouts (a plain form post works too).
 #[server(endpoint = "hire/payouts/connect")]
 pub async fn connect_payouts() -> Result<(), AppError> {
-    let (state, user) = freelancer().await?;
+    // Where the money goes is sensitive: a second factor from the last minutes, if they have one.
+    let principal = authorize_confirmed(Need::Role(Role::Freelancer)).await?;
+    let (state, user) = (app_state()?, principal.viewer.user_id);
     let url = payouts::start_onboarding(&state, user).await?;
     leptos_axum::redirect(&url);
     Ok(())

@@ -14,6 +14,8 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod payouts;
+#[cfg(feature = "ssr")]
+pub mod privacy;
 pub mod reconciliation;
 #[cfg(feature = "ssr")]
 mod repo;

@@ -33,3 +33,5 @@ pub mod views;
 pub mod components;
 #[cfg(test)]
 mod model_tests;
+#[cfg(feature = "ssr")]
+pub mod privacy;

@@ -2,4 +2,6 @@
 
 pub mod model;
 #[cfg(feature = "ssr")]
+pub mod privacy;
+#[cfg(feature = "ssr")]
 pub mod repo;

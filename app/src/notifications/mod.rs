@@ -14,6 +14,8 @@ pub mod mailing;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod privacy;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -13,6 +13,8 @@ pub mod model;
 pub mod notices;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod privacy;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -9,6 +9,8 @@ pub mod hooks;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod privacy;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;

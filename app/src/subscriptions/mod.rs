@@ -6,6 +6,8 @@ pub mod api;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod privacy;
+#[cfg(feature = "ssr")]
 pub mod reminders;
 #[cfg(feature = "ssr")]
 pub mod renewals;

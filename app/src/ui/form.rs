@@ -44,13 +44,19 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Shows a form's overall error (if any) in a live region.
+/// Shows a form's overall error (if any) in a live region; when the action wants a second
+/// factor given again, the place to give it.
 #[component]
 pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
+    let step_up =
+        move || error.with(|e| matches!(e, Some(AppError::SecondFactorRequired { setup: false })));
     view! {
         <p class="form-error" role="alert" aria-live="polite">
             {move || error.get().map(|e| e.to_string())}
         </p>
+        <Show when=step_up>
+            <super::StepUp/>
+        </Show>
     }
 }
 

@@ -5,11 +5,13 @@ use leptos::prelude::*;
 
 mod card_setup;
 mod form;
+mod step_up;
 pub use card_setup::{CardSetup, CardSetupForm};
 pub use form::{
     FormError, Notice, TextArea, TextField, UnsavedChanges, UnsavedChangesGuard, field_error,
     form_error, on_success, percent_decode, urlencode,
 };
+pub use step_up::StepUp;
 
 /// What to tell the person when an upload endpoint answered `status` with `body`
 /// (`{"error": …}` from our own routes); `too_large` words a 413 from in front of them.
@@ -208,6 +210,10 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
                 </section>
             }
             .into_any()
+        }
+        AppError::SecondFactorRequired { setup } => {
+            set_status(error.status_code());
+            view! { <crate::accounts::pages::SecondFactorNeeded setup/> }.into_any()
         }
         other @ (AppError::Unprocessable { .. }
         | AppError::TooManyRequests { .. }

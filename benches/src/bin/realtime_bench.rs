@@ -267,6 +267,7 @@ async fn sign_in(db: &PgPool, clients: usize) -> Result<Vec<Person>> {
                         user_agent: "realtime_bench",
                         ip: None,
                         lifetime: Duration::from_secs(24 * 3600),
+                        second_factor: false,
                     },
                 )
                 .await?;

@@ -4,7 +4,7 @@
 
 use crate::{Intent, NewIntent, PaymentFailure, Payments, PaymentsError, Result, key};
 use stripe::RequestStrategy;
-use stripe_core::customer::CreateCustomer;
+use stripe_core::customer::{CreateCustomer, DeleteCustomer};
 use stripe_core::payment_intent::{CreatePaymentIntent, CreatePaymentIntentOffSession};
 use stripe_core::setup_intent::{
     ConfirmSetupIntent, CreateSetupIntent, CreateSetupIntentUsage, RetrieveSetupIntent,
@@ -147,6 +147,26 @@ impl Payments {
             id: customer.id.as_str().to_owned(),
             email: customer.email,
         })
+    }
+
+    /// Delete `customer` with the cards saved on it (an erased person's): nothing can be
+    /// charged to it again. A customer already deleted counts as done.
+    pub async fn delete_customer(&self, customer: &str) -> Result<()> {
+        match self
+            .send(
+                &DeleteCustomer::new(customer),
+                key(&format!("delete-{customer}"))?,
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(PaymentsError::Refused { code, .. })
+                if code.as_deref() == Some("resource_missing") =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// Start saving a card for `customer`'s later payments made without them present.

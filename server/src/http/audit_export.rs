@@ -31,9 +31,7 @@ async fn export(
     let principal = principal_of(state, session)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if !principal.allows(Need::Role(Role::AdminSupport)) {
-        return Err(AppError::Forbidden);
-    }
+    principal.require(Need::Role(Role::AdminSupport))?;
     let mut conn = state
         .db
         .acquire()

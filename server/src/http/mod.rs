@@ -1,5 +1,5 @@
 //! The HTTP edge: what the router mounts beside the Leptos app (static assets, uploads, media
-//! renditions, the Stripe webhook, OpenID callbacks, one-click unsubscribe, the billing and audit CSV files) and the middleware around everything
+//! renditions, the Stripe webhook, OpenID callbacks, one-click unsubscribe, the billing and audit CSV files, data downloads) and the middleware around everything
 //! (security headers, same-origin writes, the client's address, the session store).
 
 pub mod assets;
@@ -7,6 +7,7 @@ pub mod audit_export;
 pub mod billing_export;
 pub mod certificate_files;
 mod csv_file;
+pub mod data_export;
 pub mod guard;
 pub mod headers;
 pub mod live;

@@ -7,7 +7,7 @@
 //! limit, instead of being buffered whole by a decoder first.
 
 use super::multipart::{next_field, read_file, read_text};
-use app::accounts::authz::principal_of;
+use app::accounts::authz::{Need, principal_of};
 use app::accounts::model::Role;
 use app::accounts::session::{AuthSession, ClientIp};
 use app::audit::Actor;
@@ -52,9 +52,7 @@ async fn accept(
     let principal = principal_of(state, session)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if !principal.viewer.has(Role::AdminCatalog) {
-        return Err(AppError::Forbidden);
-    }
+    principal.require(Need::Role(Role::AdminCatalog))?;
     let actor = Actor {
         user: principal.viewer.user_id,
         ip,

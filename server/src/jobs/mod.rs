@@ -26,6 +26,7 @@ pub mod catalog;
 pub mod escrow;
 pub mod hire;
 pub mod mail;
+pub mod privacy;
 pub mod search_sync;
 pub mod shop;
 pub mod wakeup;

@@ -6,14 +6,20 @@ use anyhow::Context;
 use app::accounts::model::{OrgRole, Role};
 use app::accounts::{password, repo};
 use app::ids::{OrganisationId, UserId};
+use app::vault::Vault;
 use sqlx::PgPool;
 
 pub const DEMO_PASSWORD: &str = "olivine-demo-password";
 
+/// The demo admin's authenticator secret (base32 `N5WGS5TJNZSS2ZDFNVXS2YLENVUW4IJB`, in the
+/// README): the back office needs two-step sign-in, and the browser tests compute its codes.
+pub const DEMO_ADMIN_AUTHENTICATOR: &[u8] = b"olivine-demo-admin!!";
+const DEMO_ADMIN: &str = "admin@olivine.test";
+
 /// (email, name, roles)
 const PEOPLE: &[(&str, &str, &[Role])] = &[
     (
-        "admin@olivine.test",
+        DEMO_ADMIN,
         "Ada Admin",
         &[Role::AdminCatalog, Role::AdminSupport, Role::AdminFinance],
     ),
@@ -97,4 +103,36 @@ pub async fn seed_accounts(db: &PgPool) -> anyhow::Result<usize> {
         .await
         .context("cannot commit the demo accounts")?;
     Ok(added)
+}
+
+/// Give the demo admin their authenticator, sealed with their data key, unless they have one;
+/// true when added.
+pub async fn seed_demo_authenticator(db: &PgPool, vault: &Vault) -> anyhow::Result<bool> {
+    let admin = user_id(DEMO_ADMIN);
+    let mut tx = db
+        .begin()
+        .await
+        .context("cannot start the seed transaction")?;
+    if repo::authenticator_of(&mut tx, admin).await?.is_some()
+        || repo::credentials_by_email(&mut tx, DEMO_ADMIN)
+            .await?
+            .is_none()
+    {
+        return Ok(false);
+    }
+    let sealed = vault
+        .seal(
+            &mut tx,
+            admin,
+            &repo::authenticator_context(admin),
+            DEMO_ADMIN_AUTHENTICATOR,
+        )
+        .await
+        .context("sealing the demo admin's authenticator")?;
+    repo::begin_authenticator(&mut tx, admin, &sealed).await?;
+    repo::confirm_authenticator(&mut tx, admin).await?;
+    tx.commit()
+        .await
+        .context("cannot commit the demo authenticator")?;
+    Ok(true)
 }

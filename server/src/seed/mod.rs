@@ -8,7 +8,9 @@ mod data;
 mod hire;
 mod images;
 
-pub use accounts::{DEMO_PASSWORD, seed_accounts};
+pub use accounts::{
+    DEMO_ADMIN_AUTHENTICATOR, DEMO_PASSWORD, seed_accounts, seed_demo_authenticator,
+};
 pub use hire::{FREELANCERS, HireReport, seed_hire};
 pub use images::{draw as draw_pack_shot, seed_images};
 

@@ -93,6 +93,25 @@ impl Wallet {
         }
     }
 
+    /// Delete a customer: its saved cards are detached with it.
+    pub fn delete_customer(&mut self, id: &str) -> Answer {
+        if self.customers.remove(id).is_none() {
+            return missing_object("customer", id);
+        }
+        for stored in self.methods.values_mut() {
+            let theirs =
+                matches!(&stored.method.customer, Some(owner) if owner.id().as_str() == id);
+            if theirs {
+                stored.method.customer = None;
+                stored.saved = false;
+            }
+        }
+        ok_with_event(
+            "customer.deleted",
+            json!({ "id": id, "object": "customer", "deleted": true }),
+        )
+    }
+
     /// A new payment method for `details` (Stripe makes one for every card typed in or test
     /// token used).
     fn new_method(&mut self, details: CardDetails) -> Result<Method, Answer> {

@@ -228,7 +228,10 @@ fn router(shared: Shared) -> Router {
         .route("/v1/payment_intents/{id}/capture", post(capture_intent))
         .route("/v1/refunds", post(create_refund).get(list_refunds))
         .route("/v1/customers", post(create_customer))
-        .route("/v1/customers/{id}", get(retrieve_customer))
+        .route(
+            "/v1/customers/{id}",
+            get(retrieve_customer).delete(delete_customer),
+        )
         .route("/v1/payment_methods", get(list_payment_methods))
         .route("/v1/payment_methods/{id}", get(retrieve_payment_method))
         .route(
@@ -550,6 +553,17 @@ async fn create_customer(
 ) -> Response {
     server_write(&shared, &headers, &body, "create_customer", |store, p| {
         store.wallet.create_customer(p)
+    })
+}
+
+async fn delete_customer(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    server_write(&shared, &headers, &body, "delete_customer", |store, _| {
+        store.wallet.delete_customer(&id)
     })
 }
 

@@ -19,6 +19,18 @@ pub fn hire_day(days: i64) -> NaiveDate {
     (Utc::now() + Duration::days(days)).date_naive()
 }
 
+/// The first Monday at least `days` ahead, for a job that must fit in one week whatever
+/// today's weekday.
+pub fn hire_monday(days: i64) -> NaiveDate {
+    let day = hire_day(days);
+    day + Duration::days(i64::from((7 - day.weekday().num_days_from_monday()) % 7))
+}
+
+/// The Monday that starts `day`'s week, as weeks of hours are answered.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
 fn form_date(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }

@@ -2,9 +2,10 @@
 //! (password, signed-in devices).
 
 use super::AccountHead;
+use super::second_factor::{TwoStepActions, TwoStepSection};
 use crate::accounts::api::{
     ChangePassword, LinkProvider, SignOutDevice, SignOutElsewhere, UnlinkProvider, UpdateProfile,
-    load_account,
+    load_account, load_two_step,
 };
 use crate::accounts::model::{AccountOverview, ActiveSession};
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error};
@@ -163,16 +164,19 @@ pub fn SecurityPage() -> impl IntoView {
         },
         |_| load_account(),
     );
+    let two_step_actions = TwoStepActions::new();
+    let two_step = Resource::new(move || two_step_actions.version(), |_| load_two_step());
     view! {
         <AccountHead title="Password and devices — Olivine" current="/account/security"/>
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match account.await {
-                    Ok(overview) => view! {
+                match (account.await, two_step.await) {
+                    (Ok(overview), Ok(status)) => view! {
+                        <TwoStepSection status actions=two_step_actions/>
                         <PasswordSection has_password=overview.has_password action=password/>
                         <DevicesSection sessions=overview.sessions elsewhere device/>
                     }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
         </Transition>

@@ -43,6 +43,7 @@ pub fn AdminHomePage() -> impl IntoView {
                                     <li class="list__row"><a href="/admin/loyalty">"Loyalty points"</a><span class="muted">"A customer's points, and adjustments with a reason"</span></li>
                                     <li class="list__row"><a href="/admin/users">"Users and roles"</a></li>
                                     <li class="list__row"><a href="/admin/audit">"Audit trail"</a><span class="muted">"Who did what, from where; the chain's verification; CSV"</span></li>
+                                    <li class="list__row"><a href="/admin/privacy">"Privacy requests"</a><span class="muted">"Erasures asked for, against their 30-day deadline"</span></li>
                                     <li class="list__row"><a href="/admin/verification">"Certificate verification"</a><span class="muted">"Freelancers' certificates waiting for review"</span></li>
                                     <li class="list__row"><a href="/admin/jobs">"Background jobs"</a><span class="muted">"Runs, failures and parked items"</span></li>
                                 })}

@@ -4,18 +4,26 @@
 mod account;
 mod admin;
 mod audit;
+mod erasures;
 mod live;
 mod notifications;
 mod orgs;
+mod privacy;
+mod second_factor;
 mod signin;
 
 pub use account::{AccountPage, SecurityPage};
 pub use admin::{AdminHomePage, AdminUsersPage};
 pub use audit::AdminAuditPage;
+pub use erasures::AdminPrivacyPage;
 pub use live::connect_live;
 pub use notifications::{NotificationBell, NotificationsPage};
 pub use orgs::{InvitationPage, NewOrganisationPage, OrganisationSettingsPage};
-pub use signin::{ResetPasswordPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage};
+pub use privacy::PrivacyPage;
+pub use second_factor::SecondFactorNeeded;
+pub use signin::{
+    ResetPasswordPage, SecondFactorPage, SignInLinkPage, SignInPage, SignUpPage, VerifyEmailPage,
+};
 
 use super::api::{SignOut, load_viewer, unread_notifications};
 use super::model::Viewer;
@@ -148,6 +156,7 @@ fn AccountHead(title: &'static str, current: &'static str) -> impl IntoView {
                 {tab("/account", "Profile")}
                 {tab("/account/security", "Password & devices")}
                 {tab("/account/notifications", "Notifications")}
+                {tab("/account/privacy", "Privacy")}
             </nav>
         </header>
     }

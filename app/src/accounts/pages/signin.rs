@@ -2,8 +2,8 @@
 
 use super::refresh_viewer_on_success;
 use crate::accounts::api::{
-    RequestPasswordReset, ResetPassword, SignIn, SignInWithLink, SignUp, StartOidc, VerifyEmail,
-    check_reset_link, load_providers,
+    CompleteSecondFactor, RequestPasswordReset, ResetPassword, SignIn, SignInWithLink, SignUp,
+    StartOidc, VerifyEmail, check_reset_link, load_providers,
 };
 use crate::accounts::model::{PASSWORD_MIN_CHARS, ProviderInfo};
 use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error};
@@ -59,6 +59,33 @@ pub fn SignInPage() -> impl IntoView {
             <p class="auth__aside"><a href="/reset-password">"Forgot your password?"</a></p>
             <ProviderButtons next=next/>
             <p class="auth__switch">"New to Olivine? " <a href="/signup">"Create an account"</a></p>
+        </section>
+    }
+}
+
+/// The second step of a sign-in, for a person with two-step sign-in.
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let next = query("next");
+    let action = ServerAction::<CompleteSecondFactor>::new();
+    refresh_viewer_on_success(action);
+    let error = form_error(action);
+    let pending = action.pending();
+    view! {
+        <Title text="Enter your sign-in code — Olivine"/>
+        <section class="auth">
+            <h1>"Enter your sign-in code"</h1>
+            <p>"Open the authenticator app on your phone and enter the six-digit code it shows for Olivine."</p>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
+                <TextField label="Code" name="code" autocomplete="one-time-code"
+                    hint="Lost your phone? Enter one of your recovery codes instead." error/>
+                <FormError error/>
+                <button type="submit" class="button button--wide" disabled=pending>
+                    {move || if pending.get() { "Checking…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p class="auth__aside"><a href="/signin">"Start again"</a></p>
         </section>
     }
 }

@@ -15,18 +15,23 @@ pub struct NewLogin<'a> {
     pub user_agent: &'a str,
     pub ip: Option<IpAddr>,
     pub lifetime: Duration,
+    /// Whether a second factor was given at this sign-in.
+    pub second_factor: bool,
 }
 
 pub async fn insert_login(conn: &mut PgConnection, login: NewLogin<'_>) -> Result<()> {
     sqlx::query!(
-        "INSERT INTO user_logins (login_id, user_id, method, user_agent, ip, expires_at)
-         VALUES ($1, $2, $3, $4, $5::text::inet, now() + $6::float8 * interval '1 second')",
+        "INSERT INTO user_logins
+             (login_id, user_id, method, user_agent, ip, expires_at, second_factor_at)
+         VALUES ($1, $2, $3, $4, $5::text::inet, now() + $6::float8 * interval '1 second',
+                 CASE WHEN $7 THEN now() END)",
         login.login_id.0,
         login.user_id.0,
         login.method,
         login.user_agent,
         login.ip.map(|ip| ip.to_string()),
         login.lifetime.as_secs_f64(),
+        login.second_factor,
     )
     .execute(conn)
     .await?;
@@ -36,6 +41,10 @@ pub async fn insert_login(conn: &mut PgConnection, login: NewLogin<'_>) -> Resul
 pub struct LiveLogin {
     pub viewer: Viewer,
     pub last_seen_at: DateTime<Utc>,
+    /// When this device last gave a second factor.
+    pub second_factor_at: Option<DateTime<Utc>>,
+    /// Whether the person has an authenticator (and so a second factor to give).
+    pub two_step: bool,
 }
 
 /// The person behind a login, if the login is neither revoked, expired, nor idle too long.
@@ -46,7 +55,9 @@ pub async fn live_login(
 ) -> Result<Option<LiveLogin>> {
     let row = sqlx::query!(
         r#"SELECT u.user_id AS "user_id: UserId", u.email::text AS "email!", u.display_name,
-                  l.last_seen_at,
+                  l.last_seen_at, l.second_factor_at,
+                  EXISTS (SELECT 1 FROM authenticators a
+                          WHERE a.user_id = u.user_id AND a.confirmed_at IS NOT NULL) AS "two_step!",
                   ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY r.role)
                       AS "roles!: Vec<Role>"
            FROM user_logins l JOIN users u USING (user_id)
@@ -68,6 +79,8 @@ pub async fn live_login(
             memberships,
         },
         last_seen_at: row.last_seen_at,
+        second_factor_at: row.second_factor_at,
+        two_step: row.two_step,
     }))
 }
 

@@ -11,9 +11,11 @@ pub const INVITATIONS_OPEN_UNIQUE: &str = "organisation_invitations_open";
 mod admin;
 mod logins;
 mod organisations;
+mod second_factor;
 mod users;
 
 pub use admin::*;
 pub use logins::*;
 pub use organisations::*;
+pub use second_factor::*;
 pub use users::*;

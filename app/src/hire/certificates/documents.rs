@@ -7,6 +7,7 @@
 use crate::audit::{Action, Actor, Entry};
 use crate::error::ServiceError;
 use crate::ids::{CertificateId, UserId};
+use crate::restricted;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use serde_json::json;
@@ -29,14 +30,6 @@ fn context(id: CertificateId) -> String {
     format!("certificate:{id}")
 }
 
-fn internal(what: &'static str) -> impl FnOnce(crate::vault::VaultError) -> ServiceError {
-    move |error| ServiceError::Internal(what, Box::new(error))
-}
-
-fn store_failed(what: &'static str) -> impl FnOnce(crate::blobs::StoreError) -> ServiceError {
-    move |error| ServiceError::Internal(what, Box::new(error))
-}
-
 /// Seal `bytes` for `owner` and put them in the restricted store; the key they are under.
 pub async fn put(
     state: &AppState,
@@ -44,19 +37,8 @@ pub async fn put(
     id: CertificateId,
     bytes: &[u8],
 ) -> Result<String> {
-    let mut conn = state.db.acquire().await?;
-    let sealed = state
-        .vault
-        .seal(&mut conn, owner, &context(id), bytes)
-        .await
-        .map_err(internal("sealing a certificate document"))?;
-    drop(conn);
     let key = store_key(id);
-    state
-        .restricted
-        .put(&key, sealed)
-        .await
-        .map_err(store_failed("storing a certificate document"))?;
+    restricted::put(state, owner, &context(id), &key, bytes).await?;
     Ok(key)
 }
 
@@ -94,20 +76,7 @@ pub async fn open(
         // Uploaded before the restricted store, not moved yet.
         (Some(bytes), _) => bytes,
         (None, Some(key)) => {
-            let Some(sealed) = state
-                .restricted
-                .get(&key)
-                .await
-                .map_err(store_failed("reading a certificate document"))?
-            else {
-                return Ok(None);
-            };
-            match state
-                .vault
-                .open(&mut conn, owner, &context(id), &sealed)
-                .await
-                .map_err(internal("opening a certificate document"))?
-            {
+            match restricted::open(state, &mut conn, owner, &context(id), &key).await? {
                 Some(bytes) => bytes,
                 None => return Ok(None),
             }
@@ -211,11 +180,7 @@ pub async fn delete(state: &AppState, id: CertificateId, reason: &str) -> Result
     .await?;
     let Some(key) = key else { return Ok(()) };
     if let Some(key) = &key {
-        state
-            .restricted
-            .delete(key)
-            .await
-            .map_err(store_failed("deleting a certificate document"))?;
+        restricted::delete(state, key).await?;
     }
     let mut tx = state.db.begin().await?;
     let deleted = sqlx::query!(

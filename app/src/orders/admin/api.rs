@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::accounts::authz::{Need, acting_admin, authorize},
+    crate::accounts::authz::{Need, acting_admin, acting_admin_confirmed, authorize},
     crate::accounts::model::Role,
     crate::orders::service,
     crate::state::app_state,
@@ -67,7 +67,7 @@ pub async fn refund_order(
     amount: String,
     reason: String,
 ) -> Result<OrderStatus, AppError> {
-    let by = acting_admin(Role::AdminFinance).await?;
+    let by = acting_admin_confirmed(Role::AdminFinance).await?;
     let state = app_state()?;
     Ok(service::refund_typed(&state, order, &amount, &reason, by).await?)
 }
