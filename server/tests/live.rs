@@ -51,6 +51,23 @@ async fn cookie(app: &App, email: &str) -> String {
 }
 
 async fn connect(addr: SocketAddr, cookie: &str, after: Option<&str>) -> Socket {
+    try_connect(addr, cookie, after).await.expect("connect")
+}
+
+/// A socket to the server process `olivine`; a refusal fails the test with what it logged.
+async fn connect_to(olivine: &mut Olivine, cookie: &str, after: Option<&str>) -> Socket {
+    let addr = SocketAddr::from(([127, 0, 0, 1], olivine.port));
+    match try_connect(addr, cookie, after).await {
+        Ok(socket) => socket,
+        Err(error) => panic!("connect: {error}; the server logged:\n{}", olivine.stderr()),
+    }
+}
+
+async fn try_connect(
+    addr: SocketAddr,
+    cookie: &str,
+    after: Option<&str>,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
     let query = after.map(|a| format!("?after={a}")).unwrap_or_default();
     let mut request = format!("ws://{addr}/ws{query}")
         .into_client_request()
@@ -58,10 +75,7 @@ async fn connect(addr: SocketAddr, cookie: &str, after: Option<&str>) -> Socket 
     let headers = request.headers_mut();
     headers.insert("cookie", cookie.parse().expect("cookie"));
     headers.insert("origin", format!("http://{addr}").parse().expect("origin"));
-    tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect")
-        .0
+    Ok(tokio_tungstenite::connect_async(request).await?.0)
 }
 
 /// The next update on `socket`: (cursor, notifications).
@@ -173,9 +187,8 @@ async fn after_a_server_restart_each_socket_resumes_from_its_cursor(
         .expect("apply");
 
     // Fay is connected to the real server process when Hana's offer comes.
-    let olivine = Olivine::start(&app.db).await;
-    let addr = SocketAddr::from(([127, 0, 0, 1], olivine.port));
-    let mut fay = connect(addr, &fay_cookie, None).await;
+    let mut olivine = Olivine::start(&app.db).await;
+    let mut fay = connect_to(&mut olivine, &fay_cookie, None).await;
     next(&mut fay).await;
     applications::service::offer(state, c.harbour, c.hana, application)
         .await
@@ -202,9 +215,8 @@ async fn after_a_server_restart_each_socket_resumes_from_its_cursor(
     }
 
     // A new server process: Fay's browser reconnects with her cursor and gets exactly those.
-    let restarted = Olivine::start(&app.db).await;
-    let addr = SocketAddr::from(([127, 0, 0, 1], restarted.port));
-    let mut fay = connect(addr, &fay_cookie, Some(&cursor)).await;
+    let mut restarted = Olivine::start(&app.db).await;
+    let mut fay = connect_to(&mut restarted, &fay_cookie, Some(&cursor)).await;
     let (cursor, missed) = next(&mut fay).await;
     assert_eq!(
         missed.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(),
@@ -220,7 +232,7 @@ async fn after_a_server_restart_each_socket_resumes_from_its_cursor(
         live.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(),
         ["See you at nine."]
     );
-    let mut again = connect(addr, &fay_cookie, Some(&cursor)).await;
+    let mut again = connect_to(&mut restarted, &fay_cookie, Some(&cursor)).await;
     let (_, caught_up) = next(&mut again).await;
     assert_eq!(
         caught_up.len(),

@@ -32,9 +32,9 @@ pub mod shop;
 pub mod wakeup;
 
 use futures::{FutureExt, StreamExt};
+use sqlx::Connection;
 use sqlx::PgPool;
-use sqlx::pool::PoolConnection;
-use sqlx::postgres::Postgres;
+use sqlx::postgres::PgConnection;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
@@ -441,19 +441,23 @@ fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
 
 /// A one-node job's turn: a session-level advisory lock on a connection of its own, held for
 /// one pass.
+///
+/// The connection is opened apart from the pool: a pass holding a pooled connection for its
+/// lock while its work waits for another would, with every one-node job starting at once,
+/// take the whole pool and leave requests waiting until they time out.
 struct Turn {
-    conn: Option<PoolConnection<Postgres>>,
+    conn: Option<PgConnection>,
     job: &'static str,
 }
 
 impl Turn {
     async fn take(db: &PgPool, job: &'static str) -> sqlx::Result<Option<Turn>> {
-        let mut conn = db.acquire().await?;
+        let mut conn = PgConnection::connect_with(&db.connect_options()).await?;
         let taken = sqlx::query_scalar!(
             "SELECT pg_try_advisory_lock(hashtext('olivine.job'), hashtext($1)) AS \"taken!\"",
             job
         )
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut conn)
         .await?;
         Ok(taken.then_some(Turn {
             conn: Some(conn),
@@ -469,21 +473,17 @@ impl Turn {
             "SELECT pg_advisory_unlock(hashtext('olivine.job'), hashtext($1)) AS \"released!\"",
             self.job
         )
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut conn)
         .await;
         if !matches!(released, Ok(true)) {
-            // Never hand a connection that may still hold the lock back to the pool.
-            drop(conn.detach());
+            tracing::warn!(
+                job = self.job,
+                "could not release a job's turn; closing its connection"
+            );
         }
-    }
-}
-
-impl Drop for Turn {
-    /// A pass that ended without releasing (it panicked): close the connection, which ends
-    /// its session and with it the lock.
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            drop(conn.detach());
+        // Closing the session also ends any lock it still holds.
+        if let Err(error) = conn.close().await {
+            tracing::debug!(job = self.job, %error, "closing a job's turn connection");
         }
     }
 }

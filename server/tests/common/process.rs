@@ -2,10 +2,11 @@
 //! for `/healthz`, stopped with SIGTERM.
 
 use sqlx::PgPool;
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub fn free_port() -> u16 {
@@ -56,6 +57,10 @@ pub struct Olivine {
     pub child: Child,
     pub port: u16,
     data_dir: PathBuf,
+    /// What it wrote to stderr so far, read as it comes: a pipe nobody reads fills up and
+    /// blocks the server's next log line.
+    stderr: Arc<Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Olivine {
@@ -68,7 +73,7 @@ impl Olivine {
     pub async fn start_with(db: &PgPool, env: &[(&str, &str)]) -> Olivine {
         let port = free_port();
         let data_dir = std::env::temp_dir().join(format!("olivine-process-{port}"));
-        let child = Command::new(env!("CARGO_BIN_EXE_olivine"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_olivine"))
             .arg("serve")
             .env("OLIVINE_ENV", "dev")
             .env("OLIVINE_DATABASE_URL", database_url(db))
@@ -83,11 +88,24 @@ impl Olivine {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start olivine");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let reader = child.stderr.take().map(|pipe| {
+            let stderr = stderr.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    let mut text = stderr.lock().unwrap_or_else(PoisonError::into_inner);
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            })
+        });
         // Owned at once: dropped (on a failed start too), it is killed and waited for.
-        let olivine = Olivine {
+        let mut olivine = Olivine {
             child,
             port,
             data_dir,
+            stderr,
+            reader,
         };
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(20) {
@@ -97,8 +115,8 @@ impl Olivine {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let mut olivine = olivine;
         let _ = olivine.child.kill();
+        let _ = olivine.child.wait();
         panic!(
             "olivine did not answer /healthz within 20 s: {}",
             olivine.stderr()
@@ -132,13 +150,17 @@ impl Olivine {
         drop(self);
     }
 
-    /// What it wrote to stderr (once it has stopped).
-    fn stderr(&mut self) -> String {
-        let mut stderr = String::new();
-        if let Some(mut err) = self.child.stderr.take() {
-            let _ = err.read_to_string(&mut stderr);
+    /// What it wrote to stderr so far (all of it once it has stopped).
+    pub fn stderr(&mut self) -> String {
+        if self.child.try_wait().ok().flatten().is_some()
+            && let Some(reader) = self.reader.take()
+        {
+            let _ = reader.join();
         }
-        stderr
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
