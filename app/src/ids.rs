@@ -29,6 +29,7 @@ typed_id!(
     LotId,
     UserId,
     LoginId,
+    PasskeyId,
     OrganisationId,
     InvitationId,
     EmailId,

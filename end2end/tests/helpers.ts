@@ -1,4 +1,4 @@
-import { expect, test, type Cookie, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Cookie, type Page } from '@playwright/test';
 import { createHash, createHmac } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -330,4 +330,24 @@ export async function signedUp(page: Page, name: string): Promise<string> {
   await page.getByRole('button', { name: 'Confirm and sign in' }).click();
   await expect(page).toHaveURL(/\/account\?welcome=1$/);
   return email;
+}
+
+/**
+ * The demo admin (in a browser of its own) gives `email`'s account the catalog admin scope;
+ * then `page`, signed in as that person, opens the back office and is sent to set up two-step
+ * sign-in first (the security page, hydrated).
+ */
+export async function madeCatalogAdmin(browser: Browser, page: Page, email: string): Promise<void> {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, DEMO_ADMIN, DEMO_PASSWORD);
+  await admin.goto(`/admin/users?q=${encodeURIComponent(email)}`);
+  await waitForHydration(admin);
+  const row = admin.locator(`[data-testid="users"] tr[data-email="${email}"]`);
+  await row.getByRole('button', { name: 'Admin · catalog' }).click();
+  await expect(row.getByRole('button', { name: 'Admin · catalog' })).toHaveAttribute('aria-pressed', 'true');
+  await admin.close();
+
+  await page.goto('/admin/products');
+  await expect(page).toHaveURL(/\/account\/security\?next=/);
+  await waitForHydration(page);
 }

@@ -1,9 +1,8 @@
 import { expect, type Page } from '@playwright/test';
 import { test } from './fixtures';
 import {
-  DEMO_ADMIN,
-  DEMO_PASSWORD,
   SIGN_UP_PASSWORD,
+  madeCatalogAdmin,
   enterSignInCode,
   signIn,
   signedIn,
@@ -129,20 +128,9 @@ test('an admin without two-step sign-in is sent to set it up before any back-off
   test.setTimeout(90_000);
   const email = await signedUp(page, 'Nora Newadmin');
 
-  // The demo admin (who signs in with a code) makes her a catalog admin.
-  const admin = await (await browser.newContext()).newPage();
-  await signIn(admin, DEMO_ADMIN, DEMO_PASSWORD);
-  await admin.goto(`/admin/users?q=${encodeURIComponent(email)}`);
-  await waitForHydration(admin);
-  const row = admin.locator(`[data-testid="users"] tr[data-email="${email}"]`);
-  await row.getByRole('button', { name: 'Admin · catalog' }).click();
-  await expect(row.getByRole('button', { name: 'Admin · catalog' })).toHaveAttribute('aria-pressed', 'true');
-  await admin.close();
-
-  // Her first back-office page sends her to set up two-step sign-in, and back once it's on.
-  await page.goto('/admin/products');
-  await expect(page).toHaveURL(/\/account\/security\?next=/);
-  await waitForHydration(page);
+  // Made a catalog admin, her first back-office page sends her to set up two-step sign-in,
+  // and back once it's on.
+  await madeCatalogAdmin(browser, page, email);
   await expect(page.getByText('The back office needs two-step sign-in. Set it up here to continue.')).toBeVisible();
   await turnOnTwoStep(page);
   await expect(page.getByText('Admins keep two-step sign-in on')).toBeVisible();

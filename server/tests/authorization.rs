@@ -170,6 +170,27 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         ),
         ("accounts/recovery-codes", vec![], signed_in.to_vec()),
         ("accounts/authenticator-off", vec![], signed_in.to_vec()),
+        ("accounts/passkey-options", vec![], signed_in.to_vec()),
+        (
+            "accounts/passkey-add",
+            vec![("name", "Laptop"), ("answer", "{}")],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/passkey-remove",
+            vec![("passkey", "00000000-0000-0000-0000-000000000000")],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/passkey-confirm-options",
+            vec![],
+            signed_in.to_vec(),
+        ),
+        (
+            "accounts/passkey-confirm",
+            vec![("answer", "{}")],
+            signed_in.to_vec(),
+        ),
         (
             "accounts/profile",
             vec![("display_name", "Same Name")],
@@ -832,6 +853,12 @@ async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
         "accounts/reset-request",
         // A sign-in's second step: the first step waiting in this session is the authority.
         "accounts/second-factor",
+        "accounts/passkey-second-step",
+        "accounts/passkey-second-step-options",
+        // A passkey sign-in: the ceremony this session started is the authority, and an
+        // address without a passkey gets options no device answers.
+        "accounts/passkey-sign-in",
+        "accounts/passkey-sign-in-options",
         "accounts/sign-in",
         "accounts/sign-in-link",
         "accounts/sign-out",

@@ -7,7 +7,7 @@ use super::model::{
 };
 use crate::audit::model::{AuditQuery, AuditTrail, ChainStatus};
 use crate::error::AppError;
-use crate::ids::{InvitationId, LoginId, NotificationId, UserId};
+use crate::ids::{InvitationId, LoginId, NotificationId, PasskeyId, UserId};
 use crate::notifications::model::{EmailPreference, NotificationPage, Unread};
 use leptos::prelude::*;
 
@@ -15,8 +15,9 @@ use leptos::prelude::*;
 use {
     super::authz::{Need, authorize, authorize_confirmed, current_principal},
     super::model::safe_next,
+    super::session::Ceremony,
     super::session::{AuthSession, RequestMeta},
-    super::{admin, oidc_flow, orgs, passwords, second_factor, service},
+    super::{admin, oidc_flow, orgs, passkeys, passwords, second_factor, service},
     crate::notifications::service as notifications,
     crate::state::app_state,
 };
@@ -136,6 +137,106 @@ pub async fn renew_recovery_codes() -> Result<Vec<String>, AppError> {
     let principal = authorize_confirmed(Need::SignedIn).await?;
     let meta = RequestMeta::current().await;
     Ok(second_factor::renew_recovery_codes(&app_state()?, &meta, &principal).await?)
+}
+
+/// The options for a new passkey, for `navigator.credentials.create` (JSON).
+#[server(endpoint = "accounts/passkey-options")]
+pub async fn passkey_registration_options() -> Result<String, AppError> {
+    let principal = authorize_confirmed(Need::SignedIn).await?;
+    let session = AuthSession::current().await?;
+    Ok(passkeys::registration_options(&app_state()?, &session, &principal).await?)
+}
+
+/// Keep the passkey the browser made (`answer`: its JSON). Returns ten recovery codes, shown
+/// this once, when it is the person's first second factor.
+#[server(endpoint = "accounts/passkey-add")]
+pub async fn add_passkey(name: String, answer: String) -> Result<Option<Vec<String>>, AppError> {
+    let principal = authorize_confirmed(Need::SignedIn).await?;
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    Ok(passkeys::add(&app_state()?, &session, &meta, &principal, &name, &answer).await?)
+}
+
+#[server(endpoint = "accounts/passkey-remove")]
+pub async fn remove_passkey(passkey: PasskeyId) -> Result<(), AppError> {
+    let principal = authorize_confirmed(Need::SignedIn).await?;
+    let meta = RequestMeta::current().await;
+    Ok(passkeys::remove(&app_state()?, &meta, &principal, passkey).await?)
+}
+
+/// The options for signing in with a passkey after the email address (JSON).
+#[server(endpoint = "accounts/passkey-sign-in-options")]
+pub async fn passkey_sign_in_options(email: String) -> Result<String, AppError> {
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    Ok(passkeys::sign_in_options(&app_state()?, &session, &meta, &email).await?)
+}
+
+/// Sign in with the passkey's answer; returns where the browser goes next.
+#[server(endpoint = "accounts/passkey-sign-in")]
+pub async fn sign_in_with_passkey(
+    answer: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    passkeys::finish(
+        &app_state()?,
+        &session,
+        &meta,
+        None,
+        Ceremony::SignIn,
+        &answer,
+    )
+    .await?;
+    Ok(safe_next(next.as_deref()))
+}
+
+/// The options for the second step of this browser's sign-in with a passkey (JSON).
+#[server(endpoint = "accounts/passkey-second-step-options")]
+pub async fn passkey_second_step_options() -> Result<String, AppError> {
+    let session = AuthSession::current().await?;
+    Ok(passkeys::second_step_options(&app_state()?, &session).await?)
+}
+
+/// The second step of a sign-in with a passkey; returns where the browser goes next.
+#[server(endpoint = "accounts/passkey-second-step")]
+pub async fn second_step_with_passkey(
+    answer: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    let state = app_state()?;
+    passkeys::finish(&state, &session, &meta, None, Ceremony::SecondStep, &answer).await?;
+    Ok(safe_next(next.as_deref()))
+}
+
+/// The options for confirming a sensitive action with a passkey (JSON).
+#[server(endpoint = "accounts/passkey-confirm-options")]
+pub async fn passkey_confirm_options() -> Result<String, AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let session = AuthSession::current().await?;
+    Ok(passkeys::confirm_options(&app_state()?, &session, &principal).await?)
+}
+
+/// A passkey given again on this device, before a sensitive action.
+#[server(endpoint = "accounts/passkey-confirm")]
+pub async fn confirm_with_passkey(answer: String) -> Result<(), AppError> {
+    let principal = authorize(Need::SignedIn).await?;
+    let session = AuthSession::current().await?;
+    let meta = RequestMeta::current().await;
+    let state = app_state()?;
+    passkeys::finish(
+        &state,
+        &session,
+        &meta,
+        Some(&principal),
+        Ceremony::Confirm,
+        &answer,
+    )
+    .await?;
+    Ok(())
 }
 
 #[server(endpoint = "accounts/sign-out")]

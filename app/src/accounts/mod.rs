@@ -24,6 +24,8 @@ pub mod oidc_flow;
 #[cfg(feature = "ssr")]
 pub mod orgs;
 #[cfg(feature = "ssr")]
+pub mod passkeys;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod passwords;

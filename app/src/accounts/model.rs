@@ -195,12 +195,33 @@ pub struct AccountOverview {
 /// A person's two-step sign-in, as their security page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoStepStatus {
-    /// When the authenticator app was confirmed; `None` while two-step sign-in is off.
+    /// When the authenticator app was confirmed; `None` without one.
     pub on_since: Option<DateTime<Utc>>,
+    /// The person's passkeys, oldest first; any one of them is a second factor too.
+    pub passkeys: Vec<PasskeyInfo>,
     pub recovery_codes_left: i64,
     /// Admins cannot turn it off: the back office needs it.
     pub required: bool,
 }
+
+impl TwoStepStatus {
+    /// Whether signing in takes a second step: an authenticator app or a passkey.
+    pub fn is_on(&self) -> bool {
+        self.on_since.is_some() || !self.passkeys.is_empty()
+    }
+}
+
+/// One of a person's passkeys, as their security page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyInfo {
+    pub id: crate::ids::PasskeyId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// Longest name a person may give a passkey.
+pub const PASSKEY_NAME_MAX_CHARS: usize = 60;
 
 /// A new authenticator secret, for the person to add to their app.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

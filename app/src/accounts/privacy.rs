@@ -60,6 +60,11 @@ const COVERS: &[Covered] = &[
         erased: Erased::Deleted,
     },
     Covered {
+        table: "passkeys",
+        columns: &["user_id"],
+        erased: Erased::Deleted,
+    },
+    Covered {
         table: "organisation_members",
         columns: &["user_id"],
         erased: Erased::Deleted,
@@ -138,6 +143,15 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
     )
     .fetch_all(&mut *conn)
     .await?;
+    // A passkey's name and dates; its public key is the device's, of no use to anyone else.
+    let passkeys = sqlx::query_scalar!(
+        r#"SELECT jsonb_build_object('name', name, 'created_at', created_at,
+                                     'last_used_at', last_used_at) AS "row!"
+           FROM passkeys WHERE user_id = $1 ORDER BY created_at"#,
+        user
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let organisation_members = sqlx::query_scalar!(
         r#"SELECT to_jsonb(t) AS "row!" FROM organisation_members t WHERE user_id = $1"#,
         user
@@ -177,6 +191,7 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
         .table("known_devices", known_devices)
         .table("authenticators", authenticators)
         .table("recovery_codes", recovery_codes)
+        .table("passkeys", passkeys)
         .table("organisation_members", organisation_members)
         .table("organisation_invitations", organisation_invitations)
         .table("applied_requests", applied_requests)
@@ -208,6 +223,9 @@ async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), Service
         .execute(&mut *conn)
         .await?;
     sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM passkeys WHERE user_id = $1", user)
         .execute(&mut *conn)
         .await?;
     sqlx::query!("DELETE FROM organisation_members WHERE user_id = $1", user)

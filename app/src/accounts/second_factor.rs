@@ -145,12 +145,11 @@ pub async fn status(state: &AppState, principal: &Principal) -> Result<TwoStepSt
     let on_since = repo::authenticator_of(&mut conn, user)
         .await?
         .and_then(|a| a.confirmed_at);
-    let recovery_codes_left = match on_since {
-        Some(_) => repo::recovery_codes_left(&mut conn, user).await?,
-        None => 0,
-    };
+    let passkeys = repo::passkeys_of(&mut conn, user).await?;
+    let recovery_codes_left = repo::recovery_codes_left(&mut conn, user).await?;
     Ok(TwoStepStatus {
         on_since,
+        passkeys,
         recovery_codes_left,
         required: principal.viewer.is_admin(),
     })
@@ -249,16 +248,20 @@ pub async fn renew_recovery_codes(
     Ok(codes)
 }
 
-/// Turn two-step sign-in off: the app and the recovery codes are forgotten. Not for admins.
+/// Forget the authenticator app (and, without a passkey either, the recovery codes). An admin
+/// keeps at least one second factor.
 pub async fn turn_off(state: &AppState, meta: &RequestMeta, principal: &Principal) -> Result<()> {
-    if principal.viewer.is_admin() {
-        return Err(
-            AppError::invalid("Admins keep two-step sign-in: the back office needs it.").into(),
-        );
-    }
     let user = principal.viewer.user_id;
     let mut tx = state.db.begin().await?;
-    if repo::remove_authenticator(&mut tx, user).await? {
+    let removed = repo::remove_authenticator(&mut tx, user).await?;
+    if principal.viewer.is_admin() && !repo::has_second_factor(&mut tx, user).await? {
+        return Err(AppError::invalid(
+            "Admins keep two-step sign-in: the back office needs it. Add a passkey first to \
+             stop using the app.",
+        )
+        .into());
+    }
+    if removed {
         audit::record(
             &mut tx,
             Entry::new(Some(user), Action::AuthenticatorRemoved).ip(meta.ip),

@@ -13,6 +13,7 @@ use tower_sessions::Session;
 const LOGIN: &str = "auth.login";
 const PENDING_OIDC: &str = "auth.oidc_pending";
 const PENDING_SECOND_STEP: &str = "auth.second_step";
+const PASSKEY_CEREMONY: &str = "auth.passkey";
 const GUEST_CART: &str = "cart.guest";
 const GUEST_ORDERS: &str = "orders.guest";
 /// A guest sees the orders this browser placed, newest first, up to this many.
@@ -37,6 +38,30 @@ pub struct PendingSecondStep {
     pub user: UserId,
     /// How the first step was taken, for the sessions list ("password").
     pub method: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What a passkey ceremony is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ceremony {
+    /// A new passkey for the signed-in person.
+    Register,
+    /// Signing in with a passkey after the email address.
+    SignIn,
+    /// The second step of a sign-in whose first step was taken.
+    SecondStep,
+    /// A signed-in person confirming a sensitive action.
+    Confirm,
+}
+
+/// A passkey ceremony between its options and the browser's answer: webauthn-rs's state for
+/// it (its challenge), kept here and never sent to the browser.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PasskeyCeremony {
+    pub purpose: Ceremony,
+    /// Whose passkeys may answer; `None` for an address without any.
+    pub user: Option<UserId>,
+    pub state: serde_json::Value,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -134,6 +159,18 @@ impl AuthSession {
             .remove(PENDING_SECOND_STEP)
             .await
             .map_err(session_error)
+    }
+
+    /// Start a passkey ceremony; one started before in this browser is replaced.
+    pub async fn set_passkey_ceremony(&self, ceremony: &PasskeyCeremony) -> Result<(), AppError> {
+        self.0
+            .insert(PASSKEY_CEREMONY, ceremony)
+            .await
+            .map_err(session_error)
+    }
+
+    pub async fn take_passkey_ceremony(&self) -> Result<Option<PasskeyCeremony>, AppError> {
+        self.0.remove(PASSKEY_CEREMONY).await.map_err(session_error)
     }
 
     /// The cart a guest filled in this browser.

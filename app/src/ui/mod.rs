@@ -5,12 +5,14 @@ use leptos::prelude::*;
 
 mod card_setup;
 mod form;
+pub mod passkey;
 mod step_up;
 pub use card_setup::{CardSetup, CardSetupForm};
 pub use form::{
     FormError, Notice, TextArea, TextField, UnsavedChanges, UnsavedChangesGuard, field_error,
     form_error, on_success, percent_decode, urlencode,
 };
+pub use passkey::{PasskeyUse, UsePasskey};
 pub use step_up::StepUp;
 
 /// What to tell the person when an upload endpoint answered `status` with `body`

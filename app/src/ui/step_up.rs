@@ -1,8 +1,9 @@
-//! "Confirm it's you": a code from the authenticator app, asked where a form's action was
-//! refused for want of a recent second factor. Once the code is taken the form around it is
+//! "Confirm it's you": a code from the authenticator app or a passkey, asked where a form's
+//! action was refused for want of a recent second factor. Once it is taken the form around it is
 //! submitted again, with what the person had typed; shown outside a form (a page's shared
 //! error line), it says to try again.
 
+use super::{PasskeyUse, UsePasskey};
 use crate::accounts::api::confirm_second_factor;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -13,19 +14,22 @@ pub fn StepUp() -> impl IntoView {
     let confirm = Action::new(|code: &String| confirm_second_factor(code.clone()));
     let here = NodeRef::<leptos::html::Div>::new();
     let try_again = RwSignal::new(false);
+    let resubmit = move || {
+        let form = here
+            .get_untracked()
+            .and_then(|div| div.closest("form").ok().flatten())
+            .and_then(|form| form.dyn_into::<web_sys::HtmlFormElement>().ok());
+        match form {
+            // The submit event runs the form's own action again.
+            Some(form) => {
+                let _ = form.request_submit();
+            }
+            None => try_again.set(true),
+        }
+    };
     Effect::new(move |_| {
         if matches!(confirm.value().get(), Some(Ok(()))) {
-            let form = here
-                .get()
-                .and_then(|div| div.closest("form").ok().flatten())
-                .and_then(|form| form.dyn_into::<web_sys::HtmlFormElement>().ok());
-            match form {
-                // The submit event runs the form's own action again.
-                Some(form) => {
-                    let _ = form.request_submit();
-                }
-                None => try_again.set(true),
-            }
+            resubmit();
         }
     });
     let problem = move || {
@@ -64,6 +68,8 @@ pub fn StepUp() -> impl IntoView {
                 "Confirm and continue"
             </button>
             <p class="field__error" id="step-up-error" role="alert">{problem}</p>
+            <UsePasskey purpose=PasskeyUse::Confirm label="Use a passkey instead"
+                confirmed=Callback::new(move |()| resubmit())/>
             <Show when=move || try_again.get()>
                 <p role="status">"Confirmed. Now try again."</p>
             </Show>

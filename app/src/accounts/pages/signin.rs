@@ -6,7 +6,7 @@ use crate::accounts::api::{
     StartOidc, VerifyEmail, check_reset_link, load_providers,
 };
 use crate::accounts::model::{PASSWORD_MIN_CHARS, ProviderInfo};
-use crate::ui::{ErrorPage, FormError, Notice, TextField, form_error};
+use crate::ui::{ErrorPage, FormError, Notice, PasskeyUse, TextField, UsePasskey, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -55,6 +55,8 @@ pub fn SignInPage() -> impl IntoView {
                 <button type="submit" class="button button--wide" disabled=pending>
                     {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                 </button>
+                <p class="auth__or">"or, with the email address above"</p>
+                <UsePasskey purpose=PasskeyUse::SignIn label="Use a passkey" next/>
             </ActionForm>
             <p class="auth__aside"><a href="/reset-password">"Forgot your password?"</a></p>
             <ProviderButtons next=next/>
@@ -75,7 +77,7 @@ pub fn SecondFactorPage() -> impl IntoView {
         <Title text="Enter your sign-in code — Olivine"/>
         <section class="auth">
             <h1>"Enter your sign-in code"</h1>
-            <p>"Open the authenticator app on your phone and enter the six-digit code it shows for Olivine."</p>
+            <p>"Open the authenticator app on your phone and enter the six-digit code it shows for Olivine, or use your passkey."</p>
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
                 <TextField label="Code" name="code" autocomplete="one-time-code"
@@ -85,6 +87,8 @@ pub fn SecondFactorPage() -> impl IntoView {
                     {move || if pending.get() { "Checking…" } else { "Sign in" }}
                 </button>
             </ActionForm>
+            <p class="auth__or">"or"</p>
+            <UsePasskey purpose=PasskeyUse::SecondStep label="Use a passkey instead" next/>
             <p class="auth__aside"><a href="/signin">"Start again"</a></p>
         </section>
     }

@@ -56,8 +56,7 @@ pub async fn live_login(
     let row = sqlx::query!(
         r#"SELECT u.user_id AS "user_id: UserId", u.email::text AS "email!", u.display_name,
                   l.last_seen_at, l.second_factor_at,
-                  EXISTS (SELECT 1 FROM authenticators a
-                          WHERE a.user_id = u.user_id AND a.confirmed_at IS NOT NULL) AS "two_step!",
+                  has_second_factor(u.user_id) AS "two_step!",
                   ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY r.role)
                       AS "roles!: Vec<Role>"
            FROM user_logins l JOIN users u USING (user_id)

@@ -1,8 +1,9 @@
-//! Second factors: a person's authenticator app (its secret sealed with their data key) and
-//! their recovery codes (hashed).
+//! Second factors: a person's authenticator app (its secret sealed with their data key), their
+//! passkeys and their recovery codes (hashed).
 
 use super::Result;
-use crate::ids::{LoginId, UserId};
+use crate::accounts::model::PasskeyInfo;
+use crate::ids::{LoginId, PasskeyId, UserId};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -30,15 +31,11 @@ pub async fn authenticator_of(
     .await
 }
 
-/// Whether the person signs in in two steps.
+/// Whether the person signs in in two steps: a confirmed authenticator app or a passkey.
 pub async fn has_second_factor(conn: &mut PgConnection, user: UserId) -> Result<bool> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM authenticators
-                          WHERE user_id = $1 AND confirmed_at IS NOT NULL) AS "on!""#,
-        user.0
-    )
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar!(r#"SELECT has_second_factor($1) AS "on!""#, user.0)
+        .fetch_one(conn)
+        .await
 }
 
 /// A new secret waiting for its first code; replaces one not yet confirmed, never a
@@ -87,13 +84,106 @@ pub async fn accept_step(conn: &mut PgConnection, user: UserId, step: i64) -> Re
     Ok(done.rows_affected() == 1)
 }
 
+/// Forget the person's authenticator app; their recovery codes go with their last factor.
 pub async fn remove_authenticator(conn: &mut PgConnection, user: UserId) -> Result<bool> {
     let done = sqlx::query!("DELETE FROM authenticators WHERE user_id = $1", user.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user.0)
-        .execute(conn)
-        .await?;
+    forget_recovery_codes_without_factor(conn, user).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn forget_recovery_codes_without_factor(conn: &mut PgConnection, user: UserId) -> Result<()> {
+    sqlx::query!(
+        "DELETE FROM recovery_codes WHERE user_id = $1 AND NOT has_second_factor($1)",
+        user.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A passkey as webauthn-rs keeps it (JSON), with its row.
+pub struct StoredPasskey {
+    pub id: PasskeyId,
+    pub passkey: serde_json::Value,
+}
+
+/// The person's passkeys, oldest first, as their security page lists them.
+pub async fn passkeys_of(conn: &mut PgConnection, user: UserId) -> Result<Vec<PasskeyInfo>> {
+    sqlx::query_as!(
+        PasskeyInfo,
+        r#"SELECT passkey_id AS "id: PasskeyId", name, created_at, last_used_at
+           FROM passkeys WHERE user_id = $1 ORDER BY created_at, passkey_id"#,
+        user.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The person's passkeys as credentials, for a sign-in or a new one to leave out.
+pub async fn stored_passkeys(conn: &mut PgConnection, user: UserId) -> Result<Vec<StoredPasskey>> {
+    sqlx::query_as!(
+        StoredPasskey,
+        r#"SELECT passkey_id AS "id: PasskeyId", passkey
+           FROM passkeys WHERE user_id = $1 ORDER BY created_at, passkey_id"#,
+        user.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewPasskey<'a> {
+    pub user: UserId,
+    pub credential_id: &'a [u8],
+    pub name: &'a str,
+    pub passkey: serde_json::Value,
+}
+
+/// False when this credential is registered already (to anyone).
+pub async fn insert_passkey(conn: &mut PgConnection, new: NewPasskey<'_>) -> Result<bool> {
+    let done = sqlx::query!(
+        "INSERT INTO passkeys (passkey_id, user_id, credential_id, name, passkey)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (credential_id) DO NOTHING",
+        uuid::Uuid::now_v7(),
+        new.user.0,
+        new.credential_id,
+        new.name,
+        new.passkey
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A passkey just signed: its new counter (or backup state), and when.
+pub async fn passkey_used(
+    conn: &mut PgConnection,
+    id: PasskeyId,
+    passkey: Option<serde_json::Value>,
+) -> Result<()> {
+    sqlx::query!(
+        "UPDATE passkeys SET last_used_at = now(), passkey = coalesce($2, passkey)
+         WHERE passkey_id = $1",
+        id.0,
+        passkey
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Remove one of the person's passkeys; false if it is not theirs.
+pub async fn remove_passkey(conn: &mut PgConnection, user: UserId, id: PasskeyId) -> Result<bool> {
+    let done = sqlx::query!(
+        "DELETE FROM passkeys WHERE passkey_id = $1 AND user_id = $2",
+        id.0,
+        user.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    forget_recovery_codes_without_factor(conn, user).await?;
     Ok(done.rows_affected() == 1)
 }
 
