@@ -11,6 +11,7 @@
 use super::authz::Principal;
 use super::model::{PASSKEY_NAME_MAX_CHARS, PasskeyInfo};
 use super::repo::{self, NewPasskey, StoredPasskey};
+use super::second_factor::SECOND_STEP_TTL;
 use super::service::{enter, start_login};
 use super::session::{AuthSession, Ceremony, PasskeyCeremony, RequestMeta};
 use super::totp;
@@ -358,15 +359,6 @@ pub async fn confirm_options(
         .ok_or_else(|| AppError::invalid("You have no passkey: enter a code instead.").into())
 }
 
-/// What a checked passkey answer did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Finished {
-    /// This browser is signed in now.
-    SignedIn,
-    /// This device gave its second factor again.
-    Confirmed,
-}
-
 /// Check the browser's answer to the ceremony this session started and do what it was for.
 pub async fn finish(
     state: &AppState,
@@ -375,7 +367,7 @@ pub async fn finish(
     principal: Option<&Principal>,
     purpose: Ceremony,
     answer: &str,
-) -> Result<Finished> {
+) -> Result<()> {
     let ceremony = take_ceremony(session, purpose).await?;
     let Some(user) = ceremony.user else {
         return Err(AppError::invalid(NOT_REGISTERED).with_status().into());
@@ -420,13 +412,15 @@ pub async fn finish(
     drop(conn);
     let mut tx = state.db.begin().await?;
     repo::passkey_used(&mut tx, used, saved).await?;
-    let finished = match purpose {
+    match purpose {
         Ceremony::SignIn | Ceremony::SecondStep => {
             let method = match purpose {
                 Ceremony::SecondStep => session
                     .take_pending_second_step()
                     .await?
-                    .filter(|p| p.user == user)
+                    .filter(|p| {
+                        p.user == user && chrono::Utc::now() - p.started_at < SECOND_STEP_TTL
+                    })
                     .map(|p| p.method)
                     .ok_or_else(|| {
                         AppError::invalid("This sign-in has timed out. Please sign in again.")
@@ -436,7 +430,7 @@ pub async fn finish(
             let login = start_login(&mut tx, state, meta, user, &method, true).await?;
             tx.commit().await?;
             enter(state, session, login, user).await?;
-            return Ok(Finished::SignedIn);
+            return Ok(());
         }
         Ceremony::Confirm => {
             let principal = principal
@@ -447,12 +441,11 @@ pub async fn finish(
                 .ip(meta.ip)
                 .detail(serde_json::json!({ "with": "passkey" }));
             audit::record(&mut tx, entry).await?;
-            Finished::Confirmed
         }
         Ceremony::Register => return Err(AppError::Forbidden.with_status().into()),
-    };
+    }
     tx.commit().await?;
-    Ok(finished)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,8 +18,8 @@ use sqlx::PgConnection;
 
 type Result<T> = std::result::Result<T, ServiceError>;
 
-/// How long the second step of a sign-in waits for its code.
-const SECOND_STEP_TTL: chrono::Duration = chrono::Duration::minutes(10);
+/// How long the second step of a sign-in waits for its code (or passkey).
+pub(super) const SECOND_STEP_TTL: chrono::Duration = chrono::Duration::minutes(10);
 
 const WRONG_CODE: &str = "That code didn't work. Use the newest code from your authenticator \
                           app (check the time on your phone), or one of your recovery codes.";
