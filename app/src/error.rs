@@ -229,6 +229,19 @@ pub enum ServiceError {
 }
 
 #[cfg(feature = "ssr")]
+impl From<crate::vault::VaultError> for ServiceError {
+    fn from(error: crate::vault::VaultError) -> Self {
+        match error {
+            crate::vault::VaultError::Database(error) => ServiceError::Database(error),
+            other @ (crate::vault::VaultError::Unreadable(_)
+            | crate::vault::VaultError::UnknownMaster(_)) => {
+                ServiceError::Internal("personal data vault", Box::new(other))
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl ServiceError {
     /// For `map_err`: a failure of ours while doing `what`.
     pub fn failed<E: std::error::Error + Send + Sync + 'static>(

@@ -9,14 +9,21 @@
 //!
 //! A sealed value is bound to where it belongs (`context`, e.g. `certificate:<id>`): moved
 //! to another place, it does not open.
+//!
+//! Fields of a person's row (their email address) are sealed the same way and read as
+//! [`Sealed`], which carries the person's key still wrapped, so a list of people opens with no
+//! query per person. An address is found by its keyed hash ([`Vault::email_lookup`]), under a
+//! lookup key kept wrapped in `vault_keys`.
 
 use crate::ids::UserId;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 /// The format of a sealed value: this byte, a 12-byte nonce, then ciphertext and tag.
@@ -44,6 +51,39 @@ pub struct Vault {
     /// The first 8 bytes of the key's SHA-256, in hex: which master wrapped a key.
     master_id: String,
     previous: Option<(Aes256Gcm, String)>,
+    /// The key email addresses are hashed with for lookups, once read (or made).
+    email_lookup: OnceCell<[u8; 32]>,
+}
+
+/// What `vault_keys` holds the email lookup key under.
+const EMAIL_LOOKUP: &str = "email-lookup";
+
+/// A field of a person's own row, sealed with their data key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersonField {
+    Email,
+}
+
+impl PersonField {
+    /// The context the field is sealed in: `user:<id>:email`.
+    fn context(self, owner: Uuid) -> String {
+        let name = match self {
+            PersonField::Email => "email",
+        };
+        format!("user:{owner}:{name}")
+    }
+}
+
+/// A person's sealed field as a query reads it (the SQL type `sealed`, e.g.
+/// `person_email(user_id) AS "email!: Sealed"`): the value with its owner and the owner's
+/// data key, still wrapped. [`Vault::reveal`] opens it.
+#[derive(Debug, sqlx::Type)]
+#[sqlx(type_name = "sealed")]
+pub struct Sealed {
+    owner: Uuid,
+    wrapped_key: Option<Vec<u8>>,
+    master_id: Option<String>,
+    value: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -60,6 +100,7 @@ impl Vault {
             master: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(master)),
             master_id: key_id(master),
             previous: None,
+            email_lookup: OnceCell::new(),
         }
     }
 
@@ -117,6 +158,120 @@ impl Vault {
         open(&key, context.as_bytes(), sealed).map(Some)
     }
 
+    /// Seal `plain` as `person`'s `field`, for their row.
+    pub async fn seal_field(
+        &self,
+        conn: &mut PgConnection,
+        person: UserId,
+        field: PersonField,
+        plain: &str,
+    ) -> Result<Vec<u8>, VaultError> {
+        self.seal(conn, person, &field.context(person.0), plain.as_bytes())
+            .await
+    }
+
+    /// Open a person's `field` as a query read it; `None` when there is nothing to open (the
+    /// person is erased: their key or the value is gone).
+    pub fn reveal(
+        &self,
+        field: PersonField,
+        sealed: &Sealed,
+    ) -> Result<Option<String>, VaultError> {
+        let (Some(wrapped), Some(master_id), Some(value)) =
+            (&sealed.wrapped_key, &sealed.master_id, &sealed.value)
+        else {
+            return Ok(None);
+        };
+        let (key, _) = self.unwrap(&wrap_context(UserId(sealed.owner)), wrapped, master_id)?;
+        let plain = open(
+            &cipher(&key)?,
+            field.context(sealed.owner).as_bytes(),
+            value,
+        )?;
+        String::from_utf8(plain)
+            .map(Some)
+            .map_err(|_| VaultError::Unreadable("a sealed field that is not text"))
+    }
+
+    /// The keyed hash (HMAC-SHA256) an email address is found by: the same for any case of
+    /// the address and the spaces around it.
+    pub async fn email_lookup(
+        &self,
+        conn: &mut PgConnection,
+        email: &str,
+    ) -> Result<Vec<u8>, VaultError> {
+        let key = self
+            .email_lookup
+            .get_or_try_init(|| self.vault_key(conn, EMAIL_LOOKUP))
+            .await?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+            .map_err(|_| VaultError::Unreadable("a lookup key of the wrong length"))?;
+        mac.update(email.trim().to_lowercase().as_bytes());
+        Ok(mac.finalize().into_bytes().to_vec())
+    }
+
+    /// The key `vault_keys` holds for `purpose`, made on first use.
+    async fn vault_key(
+        &self,
+        conn: &mut PgConnection,
+        purpose: &str,
+    ) -> Result<[u8; 32], VaultError> {
+        if let Some(key) = self.existing_vault_key(conn, purpose).await? {
+            return Ok(key);
+        }
+        let mut fresh = [0u8; 32];
+        rand::rng().fill_bytes(&mut fresh);
+        let wrapped = seal(&self.master, &vault_key_context(purpose), &fresh)?;
+        // Two nodes making it at once: one key wins, both use it.
+        sqlx::query!(
+            "INSERT INTO vault_keys (purpose, wrapped, master_id) VALUES ($1, $2, $3)
+             ON CONFLICT (purpose) DO NOTHING",
+            purpose,
+            wrapped,
+            self.master_id,
+        )
+        .execute(&mut *conn)
+        .await?;
+        self.existing_vault_key(conn, purpose)
+            .await?
+            .ok_or(VaultError::Unreadable(
+                "a vault key vanished as it was made",
+            ))
+    }
+
+    async fn existing_vault_key(
+        &self,
+        conn: &mut PgConnection,
+        purpose: &str,
+    ) -> Result<Option<[u8; 32]>, VaultError> {
+        let Some(row) = sqlx::query!(
+            "SELECT wrapped, master_id FROM vault_keys WHERE purpose = $1",
+            purpose
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let (key, rewrapped) =
+            self.unwrap(&vault_key_context(purpose), &row.wrapped, &row.master_id)?;
+        if let Some(rewrapped) = rewrapped {
+            sqlx::query!(
+                "UPDATE vault_keys SET wrapped = $3, master_id = $4
+                 WHERE purpose = $1 AND master_id = $2",
+                purpose,
+                row.master_id,
+                rewrapped,
+                self.master_id,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        key.try_into()
+            .map(Some)
+            .map_err(|_| VaultError::Unreadable("a vault key of the wrong length"))
+    }
+
     /// Delete `person`'s data key: everything sealed with it is unreadable from now on.
     pub async fn forget(conn: &mut PgConnection, person: UserId) -> Result<bool, sqlx::Error> {
         Ok(
@@ -128,8 +283,8 @@ impl Vault {
         )
     }
 
-    /// Wrap every key the previous master key wrapped with the current one (the people's
-    /// and the retention keys); how many.
+    /// Wrap every key the previous master key wrapped with the current one (the people's,
+    /// the retention and the lookup keys); how many.
     pub async fn rewrap_all(&self, conn: &mut PgConnection) -> Result<u64, VaultError> {
         let mut done = 0;
         loop {
@@ -155,13 +310,24 @@ impl Vault {
             .fetch_all(&mut *conn)
             .await?;
             if batch.is_empty() {
-                return Ok(done);
+                break;
             }
             for key in batch {
                 self.retention_key(conn, key).await?;
                 done += 1;
             }
         }
+        let purposes = sqlx::query_scalar!(
+            "SELECT purpose FROM vault_keys WHERE master_id <> $1 ORDER BY purpose",
+            self.master_id
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for purpose in purposes {
+            self.existing_vault_key(conn, &purpose).await?;
+            done += 1;
+        }
+        Ok(done)
     }
 
     async fn data_key(
@@ -359,6 +525,10 @@ fn key_id(master: &[u8; 32]) -> String {
 
 fn wrap_context(person: UserId) -> Vec<u8> {
     format!("olivine person key {person}").into_bytes()
+}
+
+fn vault_key_context(purpose: &str) -> Vec<u8> {
+    format!("olivine vault key {purpose}").into_bytes()
 }
 
 fn retention_context(key: Uuid) -> Vec<u8> {

@@ -76,6 +76,10 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
         .await
         .context("migration failed")?;
     println!("database schema is up to date");
+    let sealed = server::seal_clear_personal_data(&db, &server::vault(config)?).await?;
+    if sealed > 0 {
+        println!("sealed {sealed} email addresses kept in the clear before");
+    }
     Ok(())
 }
 
@@ -87,15 +91,16 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
     let media = server::media_service(config)?;
     let pictures = server::seed::seed_images(&db, &media).await?;
     println!("demo pictures: {pictures} drawn and processed");
-    let people = server::seed::seed_accounts(&db).await?;
+    let vault = server::vault(config)?;
+    let people = server::seed::seed_accounts(&db, &vault).await?;
     println!(
         "demo accounts: {people} added (password for all: {})",
         server::seed::DEMO_PASSWORD
     );
-    if server::seed::seed_demo_authenticator(&db, &server::vault(config)?).await? {
+    if server::seed::seed_demo_authenticator(&db, &vault).await? {
         println!("demo admin: two-step sign-in on (authenticator key in the README)");
     }
-    let hire = server::seed::seed_hire(&db, chrono::Utc::now().date_naive()).await?;
+    let hire = server::seed::seed_hire(&db, &vault, chrono::Utc::now().date_naive()).await?;
     println!(
         "demo Hire: {} freelancers, {} certificates and {} shifts added",
         hire.freelancers, hire.certificates, hire.shifts

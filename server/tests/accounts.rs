@@ -538,11 +538,7 @@ async fn invitations_add_managers_and_ownership_moves(_: PgPoolOptions, options:
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let ben_id = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'ben@olivine.test'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-        .to_string();
+    let ben_id = common::user(&app.db, "ben@olivine.test").await.to_string();
     let reply = hana
         .call(
             "accounts/org-transfer",
@@ -550,18 +546,22 @@ async fn invitations_add_managers_and_ownership_moves(_: PgPoolOptions, options:
         )
         .await;
     assert!(ok(&reply), "{}", reply.body);
-    let roles: Vec<(String, String)> = sqlx::query!(
-        r#"SELECT u.email::text AS "email!", m.role::text AS "role!"
-           FROM organisation_members m JOIN users u USING (user_id)
-           JOIN organisations o USING (organisation_id)
-           WHERE o.slug = 'harbour-hotels' ORDER BY 1"#
+    let members = sqlx::query!(
+        r#"SELECT m.user_id AS "user_id: app::ids::UserId", m.role::text AS "role!"
+           FROM organisation_members m JOIN organisations o USING (organisation_id)
+           WHERE o.slug = 'harbour-hotels'"#
     )
     .fetch_all(&app.db)
     .await
-    .unwrap()
-    .into_iter()
-    .map(|r| (r.email, r.role))
-    .collect();
+    .unwrap();
+    let mut roles: Vec<(String, String)> = Vec::new();
+    for m in members {
+        roles.push((
+            test_support::people::email_of(&app.db, m.user_id).await,
+            m.role,
+        ));
+    }
+    roles.sort();
     assert_eq!(
         roles,
         [
@@ -588,11 +588,7 @@ async fn admin_role_changes_are_audited(_: PgPoolOptions, options: PgConnectOpti
     assert!(ok(&admin
         .sign_in("admin@olivine.test", DEMO_PASSWORD)
         .await));
-    let ann = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'ann@olivine.test'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-        .to_string();
+    let ann = common::user(&app.db, "ann@olivine.test").await.to_string();
     let reply = admin
         .call(
             "admin/user-role",

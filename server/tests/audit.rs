@@ -32,12 +32,7 @@ async fn trail(admin: &mut Browser<'_>, filters: &[(&str, &str)]) -> AuditTrail 
 }
 
 async fn user(db: &PgPool, email: &str) -> UserId {
-    UserId(
-        sqlx::query_scalar!("SELECT user_id FROM users WHERE email = $1", email)
-            .fetch_one(db)
-            .await
-            .expect("user"),
-    )
+    common::user(db, email).await
 }
 
 #[sqlx::test(migrations = "../migrations")]

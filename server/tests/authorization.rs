@@ -27,23 +27,9 @@ const PEOPLE: &[(&str, Option<&str>)] = &[
 async fn authorization_matrix(_: PgPoolOptions, options: PgConnectOptions) {
     let db = common::own_pool(options).await;
     let app = app(db).await;
-    let ann = app::ids::UserId(
-        sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'ann@olivine.test'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap(),
-    )
-    .to_string();
-    let max = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'max@olivine.test'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-        .to_string();
-    let fay = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = 'fay@olivine.test'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-        .to_string();
+    let ann = common::user(&app.db, "ann@olivine.test").await.to_string();
+    let max = common::user(&app.db, "max@olivine.test").await.to_string();
+    let fay = common::user(&app.db, "fay@olivine.test").await.to_string();
     let harbour = ["harbour owner", "harbour manager"];
     let invitation = uuid::Uuid::nil().to_string();
     let signed_in = [

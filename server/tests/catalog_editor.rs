@@ -365,9 +365,11 @@ async fn an_admin_builds_a_product_that_the_shop_and_search_then_show(
     edited.push(("id", &id_text));
     let reply = admin.call("admin/product/save", &edited).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let admin_id = common::user(&db, "admin@olivine.test").await;
     let actions: Vec<(String, serde_json::Value)> = sqlx::query!(
-        "SELECT action, detail FROM audit_log WHERE actor_id = (SELECT user_id FROM users WHERE email = 'admin@olivine.test')
-           AND action NOT LIKE 'sign%' ORDER BY audit_id"
+        "SELECT action, detail FROM audit_log WHERE actor_id = $1
+           AND action NOT LIKE 'sign%' ORDER BY audit_id",
+        admin_id.0
     )
     .fetch_all(&db)
     .await

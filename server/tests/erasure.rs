@@ -37,18 +37,24 @@ const ADDRESS: &[(&str, &str)] = &[
 
 /// Greta: a new account with the demo password.
 async fn greta(app: &common::App) -> app::ids::UserId {
-    let id = sqlx::query_scalar!(
-        "INSERT INTO users (user_id, email, display_name, password_hash, email_verified_at)
-         SELECT gen_random_uuid(), $1, $2, password_hash, now()
-           FROM users WHERE email = 'ann@olivine.test'
-         RETURNING user_id",
+    let id = app::ids::UserId(uuid::Uuid::new_v4());
+    let hash = app::accounts::password::hash(DEMO_PASSWORD.to_owned())
+        .await
+        .expect("hash");
+    let mut tx = app.db.begin().await.expect("transaction");
+    app::accounts::repo::insert_user(
+        &mut tx,
+        &app.state.vault,
+        id,
         EMAIL,
-        NAME
+        NAME,
+        Some(&hash),
+        true,
     )
-    .fetch_one(&app.db)
     .await
     .expect("Greta");
-    app::ids::UserId(id)
+    tx.commit().await.expect("commit");
+    id
 }
 
 /// Everything in the database, as `pg_dump` writes it.

@@ -197,6 +197,7 @@ async fn concurrent_offers_never_fill_more_seats_than_the_shift_has(
         let mut conn = db.acquire().await.expect("connection");
         app::accounts::repo::insert_user(
             &mut conn,
+            &state.vault,
             id,
             &format!("f{n}@example.com"),
             &format!("Freelancer {n}"),

@@ -152,12 +152,12 @@ async fn the_hire_demo_seed_is_complete_and_idempotent(
     options: PgConnectOptions,
 ) {
     let app = common::app(common::own_pool(options).await).await;
-    let first = server::seed::seed_hire(&app.db, hire_day(0))
+    let first = server::seed::seed_hire(&app.db, &app.state.vault, hire_day(0))
         .await
         .expect("seed");
     assert_eq!(first.freelancers, server::seed::FREELANCERS);
     assert!((75..=90).contains(&first.shifts), "{first:?}");
-    let again = server::seed::seed_hire(&app.db, hire_day(0))
+    let again = server::seed::seed_hire(&app.db, &app.state.vault, hire_day(0))
         .await
         .expect("again");
     assert_eq!(

@@ -272,15 +272,16 @@ async fn support_adjusts_with_a_reason_and_a_dormant_balance_expires_once(
         .await,
         2
     );
-    assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM notifications n JOIN users u USING (user_id)
-             WHERE u.email = 'ann@olivine.test' AND n.kind = 'points_adjusted'",
-        )
-        .await,
-        2
-    );
+    let ann_id = common::user(&app.db, "ann@olivine.test").await;
+    let told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications n
+         WHERE n.user_id = $1 AND n.kind = 'points_adjusted'",
+    )
+    .bind(ann_id.0)
+    .fetch_one(&app.db)
+    .await
+    .expect("count");
+    assert_eq!(told, 2);
     let expires = mine.balance.expires_on().expect("an expiry date");
     assert_eq!(
         Some(expires),
@@ -330,11 +331,7 @@ async fn checkout_spends_points_on_up_to_half_the_items_and_gives_them_back(
     let variant = stocked_variant(&app, 10, 2000).await;
     let mut admin = signed_in(&app, "admin@olivine.test").await;
     let mut ann = signed_in(&app, "ann@olivine.test").await;
-    let ann_id: String =
-        sqlx::query_scalar("SELECT user_id::text FROM users WHERE email = 'ann@olivine.test'")
-            .fetch_one(&app.db)
-            .await
-            .expect("Ann");
+    let ann_id = common::user(&app.db, "ann@olivine.test").await.to_string();
     let gift = admin
         .call(
             "admin/loyalty/adjust",

@@ -292,14 +292,19 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
     for n in 0..8 {
         let email = format!("twin{n}@olivine.test");
         let id = UserId(uuid::Uuid::now_v7());
-        sqlx::query!(
-            "INSERT INTO users (user_id, email, display_name) VALUES ($1, $2::text::citext, 'Twin')",
-            id.0,
-            email
+        let mut conn = db.acquire().await.expect("connection");
+        app::accounts::repo::insert_user(
+            &mut conn,
+            &app.state.vault,
+            id,
+            &email,
+            "Twin",
+            None,
+            true,
         )
-        .execute(db)
         .await
         .expect("user");
+        drop(conn);
         profiles::service::save_profile(
             &app.state,
             id,

@@ -48,11 +48,18 @@ async fn set(db: &PgPool, who: UserId, choices: &[(Kind, EmailCadence)]) {
         .expect("preferences");
 }
 
+/// The vault the tests' servers use (their master key).
+fn vault() -> app::vault::Vault {
+    app::vault::Vault::from_base64(test_support::TEST_MASTER_KEY).expect("the test key")
+}
+
 /// Work through the mail due at once, as the notification-mail job does.
 async fn mail_due(db: &PgPool) -> usize {
     let due = mailing::due(db, 100, &[]).await.expect("due");
     for id in &due {
-        mailing::mail_one(db, SITE, *id).await.expect("mail");
+        mailing::mail_one(db, &vault(), SITE, *id)
+            .await
+            .expect("mail");
     }
     due.len()
 }
@@ -129,7 +136,9 @@ async fn a_notification_is_mailed_once_at_once_with_its_own_unsubscribe_link(
     .fetch_one(db)
     .await
     .expect("notification");
-    mailing::mail_one(db, SITE, id).await.expect("again");
+    mailing::mail_one(db, &vault(), SITE, id)
+        .await
+        .expect("again");
     assert_eq!(queued(db, "fay@olivine.test").await.len(), 1);
 
     // An order's notification is never mailed: its receipt is the email.
@@ -185,12 +194,12 @@ async fn kinds_turned_off_are_never_mailed_and_daily_ones_go_out_together_each_m
         [fay]
     );
     assert!(
-        mailing::send_digest(db, SITE, fay, tomorrow)
+        mailing::send_digest(db, &vault(), SITE, fay, tomorrow)
             .await
             .expect("digest")
     );
     assert!(
-        !mailing::send_digest(db, SITE, fay, tomorrow)
+        !mailing::send_digest(db, &vault(), SITE, fay, tomorrow)
             .await
             .expect("again")
     );

@@ -238,9 +238,10 @@ async fn buyers_review_once_moderators_decide_and_ratings_reach_search(
     .expect("audit");
     assert_eq!(audited, 1);
     let told: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM notifications n JOIN users u USING (user_id)
-         WHERE u.email = 'ben@olivine.test' AND n.kind = 'review_published'",
+        "SELECT count(*) FROM notifications n
+         WHERE n.user_id = $1 AND n.kind = 'review_published'",
     )
+    .bind(common::user(&app.db, "ben@olivine.test").await.0)
     .fetch_one(&app.db)
     .await
     .expect("notifications");

@@ -2,6 +2,7 @@
 //! a new master key that rewraps the keys without touching what they sealed, and forgetting a
 //! person making what was sealed for them unreadable.
 
+use app::accounts::repo;
 use app::ids::UserId;
 use app::vault::{Vault, VaultError};
 use sqlx::PgPool;
@@ -34,24 +35,53 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
     let old = Vault::new(&[1; 32]);
     let mut conn = app.db.acquire().await.expect("connection");
 
-    // Two first uses at once still make one key.
+    // Two first uses at once still make one key (for someone with no key yet: the seeded
+    // people have theirs, made to seal their addresses).
+    let keyless = UserId(uuid::Uuid::new_v4());
+    sqlx::query!(
+        "INSERT INTO users (user_id, email_lookup, display_name)
+         VALUES ($1::uuid, sha256(convert_to($1::uuid::text, 'UTF8')), 'Keyless')",
+        keyless.0
+    )
+    .execute(&mut *conn)
+    .await
+    .expect("a person without a key");
     let (mut a, mut b) = (
         app.db.acquire().await.expect("connection"),
         app.db.acquire().await.expect("connection"),
     );
-    let (first, second) = tokio::join!(
-        old.seal(&mut a, ann, "note:1", b"Ann's first"),
-        old.seal(&mut b, ann, "note:2", b"Ann's second"),
+    let (one, other) = tokio::join!(
+        old.seal(&mut a, keyless, "note:1", b"first"),
+        old.seal(&mut b, keyless, "note:2", b"second"),
     );
-    let (first, second) = (first.expect("seal"), second.expect("seal"));
     let keys = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM person_keys WHERE user_id = $1"#,
-        ann.0
+        keyless.0
     )
     .fetch_one(&mut *conn)
     .await
     .expect("count");
     assert_eq!(keys, 1);
+    assert_eq!(
+        opened(&app.db, &old, keyless, "note:1", &one.expect("seal"))
+            .await
+            .expect("open"),
+        Some(b"first".to_vec())
+    );
+    assert_eq!(
+        opened(&app.db, &old, keyless, "note:2", &other.expect("seal"))
+            .await
+            .expect("open"),
+        Some(b"second".to_vec())
+    );
+    let (first, second) = (
+        old.seal(&mut conn, ann, "note:1", b"Ann's first")
+            .await
+            .expect("seal"),
+        old.seal(&mut conn, ann, "note:2", b"Ann's second")
+            .await
+            .expect("seal"),
+    );
     assert_eq!(
         opened(&app.db, &old, ann, "note:2", &second)
             .await
@@ -84,8 +114,8 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
             .expect("open"),
         Some(b"Ann's first".to_vec())
     );
-    // Ben's key, and any other the old master wrapped (the seeded demo admin's, for the
-    // authenticator secret sealed with it): the very query the rewrap pages through.
+    // Ben's key, and every other the old master wrapped (each seeded person's, made to seal
+    // their address): the very query the rewrap pages through.
     let waiting = sqlx::query_scalar!(
         "SELECT user_id FROM person_keys WHERE master_id <> $1 ORDER BY user_id LIMIT 500",
         new.master_id()
@@ -96,8 +126,8 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
     assert!(waiting.contains(&ben.0), "Ben's key waits: {waiting:?}");
     assert_eq!(
         new.rewrap_all(&mut conn).await.expect("rewrap"),
-        u64::try_from(waiting.len()).expect("a count") + 1,
-        "the people's keys and the retention key"
+        u64::try_from(waiting.len()).expect("a count") + 2,
+        "the people's keys, the retention key and the email lookup key"
     );
     assert_eq!(new.rewrap_all(&mut conn).await.expect("rewrap"), 0);
     let only_new = Vault::new(&[2; 32]);
@@ -138,5 +168,107 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
             .await
             .expect("open")
             .is_some()
+    );
+}
+
+/// Email addresses at rest: no row holds one in the clear, any case of it finds the account,
+/// an address an older version kept in the clear is sealed on the next migrate, a new master
+/// key changes no lookup, and a forgotten person's address opens for nobody.
+#[sqlx::test(migrations = "../migrations")]
+async fn email_addresses_are_sealed_and_found_by_their_lookup_hash(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = app(common::own_pool(options).await).await;
+    let vault = &app.state.vault;
+    let ann = user(&app.db, "ann@olivine.test").await;
+    let mut conn = app.db.acquire().await.expect("connection");
+    let users: String = sqlx::query_scalar!(
+        r#"SELECT string_agg(to_jsonb(u)::text || encode(coalesce(u.email_sealed, ''), 'escape'), ' ')
+             AS "rows!" FROM users u"#
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .expect("users");
+    assert!(users.contains("Ann"), "the rows were read");
+    assert!(
+        !users.contains("olivine.test"),
+        "an address in the clear: {users}"
+    );
+    assert_eq!(
+        repo::user_id_by_email(&mut conn, vault, "  ANN@Olivine.TEST ")
+            .await
+            .expect("lookup"),
+        Some(ann)
+    );
+    assert_eq!(
+        repo::email_of(&mut conn, vault, ann).await.expect("email"),
+        "ann@olivine.test"
+    );
+    assert_eq!(
+        repo::user_id_by_email(&mut conn, vault, "ann@olivine.tes")
+            .await
+            .expect("lookup"),
+        None
+    );
+
+    // An account from before addresses were sealed.
+    let old = UserId(uuid::Uuid::new_v4());
+    sqlx::query!(
+        "INSERT INTO users (user_id, email, display_name) VALUES ($1, 'Old.Timer@example.com', 'Old')",
+        old.0
+    )
+    .execute(&mut *conn)
+    .await
+    .expect("an account with its address in the clear");
+    assert_eq!(
+        server::seal_clear_personal_data(&app.db, vault)
+            .await
+            .expect("seal"),
+        1
+    );
+    assert_eq!(
+        server::seal_clear_personal_data(&app.db, vault)
+            .await
+            .expect("seal"),
+        0
+    );
+    let clear = sqlx::query_scalar!("SELECT email::text FROM users WHERE user_id = $1", old.0)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("row");
+    assert_eq!(clear, None);
+    assert_eq!(
+        repo::user_id_by_email(&mut conn, vault, "old.timer@example.com")
+            .await
+            .expect("lookup"),
+        Some(old)
+    );
+    assert_eq!(
+        repo::email_of(&mut conn, vault, old).await.expect("email"),
+        "Old.Timer@example.com"
+    );
+
+    // A new master key: the same lookups, the same addresses.
+    // (The tests' master key is 32 bytes of 1.)
+    let rotating = Vault::new(&[2; 32]).with_previous(&[1; 32]);
+    rotating.rewrap_all(&mut conn).await.expect("rewrap");
+    let new = Vault::new(&[2; 32]);
+    assert_eq!(
+        repo::user_id_by_email(&mut conn, &new, "ann@olivine.test")
+            .await
+            .expect("lookup"),
+        Some(ann)
+    );
+    assert_eq!(
+        repo::email_of(&mut conn, &new, ann).await.expect("email"),
+        "ann@olivine.test"
+    );
+
+    // Forgotten: the sealed address stays in the row (as in any backup) and opens for nobody.
+    assert!(Vault::forget(&mut conn, ann).await.expect("forget"));
+    assert_eq!(
+        repo::email_of(&mut conn, &new, ann).await.expect("email"),
+        ""
     );
 }

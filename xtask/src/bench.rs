@@ -357,6 +357,8 @@ fn realtime(pins: &Pins, args: &[String]) -> Result<()> {
                 .collect();
             run(
                 Command::new(target_dir()?.join("release").join("realtime_bench"))
+                    // It makes its people as the servers would: sealed with their key.
+                    .env("OLIVINE_MASTER_KEY", crate::site::run_master_key()?)
                     .arg(url)
                     .arg(out_dir.join(format!("realtime-{count}-node.json")))
                     .arg(list.join(","))

@@ -34,7 +34,7 @@ pub fn server_binary(release: bool) -> Result<PathBuf> {
 
 /// A master key for this xtask run's release servers (32 random bytes, base64), the same for
 /// each server it starts, never written anywhere.
-fn run_master_key() -> Result<String> {
+pub fn run_master_key() -> Result<String> {
     use base64::Engine;
     static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     if let Some(key) = KEY.get() {
@@ -53,7 +53,14 @@ fn olivine(database_url: &str, release: bool) -> Result<Command> {
         .env("OLIVINE_DATABASE_URL", database_url)
         .env("OLIVINE_SITE_ROOT", site_root())
         // Migrating and seeding a local database; `ServerProcess` names the server's own.
-        .env("OLIVINE_ENV", "dev");
+        .env("OLIVINE_ENV", "dev")
+        // A release run's servers share one master key made for the run (production needs
+        // one); what migrating and seeding seal must open with it. Dev keeps its key file.
+        .envs(if release {
+            Some(("OLIVINE_MASTER_KEY", run_master_key()?))
+        } else {
+            None
+        });
     Ok(cmd)
 }
 
@@ -93,12 +100,6 @@ impl ServerProcess {
             .envs(env.iter().map(|(k, v)| (k, v)))
             .env("OLIVINE_ADDR", format!("127.0.0.1:{port}"))
             .env("OLIVINE_ENV", if release { "prod" } else { "dev" })
-            // Production needs a master key; a benchmark's servers share one made for the run.
-            .envs(if release {
-                Some(("OLIVINE_MASTER_KEY", run_master_key()?))
-            } else {
-                None
-            })
             // Production refuses to start without a mail server. Nothing here listens on this
             // loopback port: mail the benchmarks cause is retried later, never delivered.
             .envs(release.then_some(("OLIVINE_SMTP_URL", "smtp://127.0.0.1:2")))

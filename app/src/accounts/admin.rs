@@ -39,7 +39,7 @@ pub async fn audit_trail(
     before: Option<i64>,
 ) -> Result<AuditTrail> {
     let mut conn = state.db.acquire().await?;
-    audit::trail::page(&mut conn, query, before).await
+    audit::trail::page(&mut conn, &state.vault, query, before).await
 }
 
 /// The audit chain verified now, with its latest checkpoint.
@@ -53,8 +53,14 @@ pub async fn users_page(state: &AppState, query: &str, page: u32) -> Result<Admi
     let page = page.max(1);
     let per_page = i64::from(ADMIN_USERS_PER_PAGE);
     let mut conn = state.db.acquire().await?;
-    let (rows, total) =
-        repo::search_users(&mut conn, query, per_page, i64::from(page - 1) * per_page).await?;
+    let (rows, total) = repo::search_users(
+        &mut conn,
+        &state.vault,
+        query,
+        per_page,
+        i64::from(page - 1) * per_page,
+    )
+    .await?;
     Ok(AdminUsersPage {
         rows,
         total,
@@ -167,13 +173,13 @@ pub struct Bootstrapped {
 pub async fn bootstrap_admin(state: &AppState, raw_email: &str) -> Result<Bootstrapped> {
     let email = check_email(raw_email).map_err(AppError::invalid)?;
     let mut tx = state.db.begin().await?;
-    let existing = repo::credentials_by_email(&mut tx, &email).await?;
+    let existing = repo::credentials_by_email(&mut tx, &state.vault, &email).await?;
     let (user, created, has_password) = match existing {
         Some(c) => (c.user_id, false, c.password_hash.is_some()),
         None => {
             let user = UserId(uuid::Uuid::now_v7());
             let name = email.split('@').next().unwrap_or("Admin").to_owned();
-            repo::insert_user(&mut tx, user, &email, &name, None, true).await?;
+            repo::insert_user(&mut tx, &state.vault, user, &email, &name, None, true).await?;
             (user, true, false)
         }
     };

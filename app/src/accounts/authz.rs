@@ -9,7 +9,7 @@ use super::model::{Membership, OrgRole, Role, Viewer};
 use super::repo;
 use super::session::{AuthSession, RequestMeta};
 use crate::audit::Actor;
-use crate::error::AppError;
+use crate::error::{AppError, ServiceError};
 use crate::ids::LoginId;
 use crate::state::{AppState, app_state};
 use chrono::{DateTime, Utc};
@@ -116,7 +116,9 @@ pub async fn principal_of(
         return Ok(None);
     };
     let mut conn = state.db.acquire().await?;
-    let live = repo::live_login(&mut conn, login_id, state.config.login_idle).await?;
+    let live = repo::live_login(&mut conn, &state.vault, login_id, state.config.login_idle)
+        .await
+        .map_err(ServiceError::from)?;
     let Some(live) = live else {
         session.end_login().await?;
         return Ok(None);

@@ -100,7 +100,9 @@ pub async fn finish(
     }
     let user = match repo::identity_owner(&mut tx, provider, &identity.subject).await? {
         Some(user) => user,
-        None => match account_for_new_identity(&mut tx, meta, provider, &identity).await? {
+        None => match account_for_new_identity(&mut tx, &state.vault, meta, provider, &identity)
+            .await?
+        {
             Some(user) => user,
             None => return Ok(EXISTING_ACCOUNT_PAGE.to_owned()),
         },
@@ -159,6 +161,7 @@ pub const EXISTING_ACCOUNT_PAGE: &str = "/signin?oidc=existing";
 /// when an account already uses that address (it is never joined from here).
 async fn account_for_new_identity(
     conn: &mut sqlx::PgConnection,
+    vault: &crate::vault::Vault,
     meta: &RequestMeta,
     provider: &str,
     identity: &Identity,
@@ -174,7 +177,7 @@ async fn account_for_new_identity(
         )
         .into());
     };
-    let user = match repo::user_by_email(conn, email).await? {
+    let user = match repo::user_by_email(conn, vault, email).await? {
         Some(existing) => {
             let entry = Entry::new(None, Action::ProviderJoinRefused)
                 .subject(existing.user_id.0)
@@ -196,7 +199,7 @@ async fn account_for_new_identity(
                         .unwrap_or("Olivine shopper")
                         .to_owned()
                 });
-            repo::insert_user(conn, user, email, &name, None, true).await?;
+            repo::insert_user(conn, vault, user, email, &name, None, true).await?;
             audit::record(
                 conn,
                 Entry::new(Some(user), Action::SignUp)

@@ -82,7 +82,7 @@ pub async fn settings(
         name: membership.name.clone(),
         my_role: membership.role,
         me: principal.viewer.user_id,
-        members: repo::members(&mut conn, org).await?,
+        members: repo::members(&mut conn, &state.vault, org).await?,
         invitations: repo::open_invitations(&mut conn, org).await?,
     })
 }
@@ -106,7 +106,7 @@ pub async fn invite(
     ratelimit::check(&state.db, ratelimit::ORG_INVITATIONS_PER_USER, &inviter).await?;
     let org = membership.organisation_id;
     let mut tx = state.db.begin().await?;
-    let already_member = repo::members(&mut tx, org)
+    let already_member = repo::members(&mut tx, &state.vault, org)
         .await?
         .iter()
         .any(|m| m.email.eq_ignore_ascii_case(&email));

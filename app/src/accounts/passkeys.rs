@@ -308,7 +308,7 @@ pub async fn sign_in_options(
     }
     let mut conn = state.db.acquire().await?;
     ratelimit::hit(&mut conn, ratelimit::SIGNIN_PER_IP, &meta.ip_key()).await?;
-    let credentials = repo::credentials_by_email(&mut conn, email).await?;
+    let credentials = repo::credentials_by_email(&mut conn, &state.vault, email).await?;
     drop(conn);
     if let Some(credentials) = credentials.filter(|c| c.verified) {
         let options =

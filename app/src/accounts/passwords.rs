@@ -96,7 +96,7 @@ pub async fn request_password_reset(
     let mut tx = state.db.begin().await?;
     ratelimit::hit(&mut tx, ratelimit::RESET_PER_IP, &meta.ip_key()).await?;
     ratelimit::hit(&mut tx, ratelimit::RESET_PER_ACCOUNT, &email).await?;
-    if let Some(owner) = repo::user_by_email(&mut tx, &email).await? {
+    if let Some(owner) = repo::user_by_email(&mut tx, &state.vault, &email).await? {
         let (token, token_hash) = tokens::issue();
         let ttl = state.config.reset_link_ttl;
         repo::insert_email_token(

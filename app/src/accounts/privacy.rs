@@ -95,9 +95,13 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
     let mut conn = state.db.acquire().await?;
     let user = person.id.0;
     let email = person.email.as_str();
+    // The address as the person knows it, not sealed bytes and their lookup hash.
     let users = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM users t WHERE user_id = $1"#,
-        user
+        r#"SELECT to_jsonb(t) - 'email_sealed' - 'email_lookup' || jsonb_build_object('email', $2::text)
+                  AS "row!"
+             FROM users t WHERE user_id = $1"#,
+        user,
+        email
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -252,7 +256,7 @@ async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), Service
     .await?;
     sqlx::query!(
         "UPDATE users
-            SET email = 'erased-' || user_id || '@erased.invalid', email_verified_at = NULL,
+            SET email = NULL, email_lookup = NULL, email_sealed = NULL, email_verified_at = NULL,
                 display_name = 'Erased account', password_hash = NULL, erased_at = $2
           WHERE user_id = $1",
         user,

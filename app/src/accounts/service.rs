@@ -15,6 +15,7 @@ use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::tokens;
+use crate::vault::VaultError;
 use sqlx::PgConnection;
 use std::time::Duration;
 
@@ -101,7 +102,17 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, form: SignUp) -> Resu
     let hash = password::hash(form.password).await?;
     let user = UserId(uuid::Uuid::now_v7());
     let mut tx = state.db.begin().await?;
-    match repo::insert_user(&mut tx, user, &email, &name, Some(&hash), false).await {
+    match repo::insert_user(
+        &mut tx,
+        &state.vault,
+        user,
+        &email,
+        &name,
+        Some(&hash),
+        false,
+    )
+    .await
+    {
         Ok(()) => {
             send_verification(&mut tx, state, user, &email, &name).await?;
             audit::record(
@@ -112,13 +123,13 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, form: SignUp) -> Resu
             )
             .await?;
         }
-        Err(error) if violates(&error, repo::USERS_EMAIL_UNIQUE) => {
+        Err(VaultError::Database(error)) if violates(&error, repo::USERS_EMAIL_UNIQUE) => {
             // The failed INSERT aborted the transaction; tell the owner on a fresh one.
             tx.rollback().await?;
             tx = state.db.begin().await?;
-            if let Some(owner) = repo::user_by_email(&mut tx, &email).await? {
+            if let Some(owner) = repo::user_by_email(&mut tx, &state.vault, &email).await? {
                 let message = emails::already_registered(
-                    &repo::email_of(&mut tx, owner.user_id).await?,
+                    &repo::email_of(&mut tx, &state.vault, owner.user_id).await?,
                     &owner.display_name,
                     &state.config.link("/signin"),
                     &state.config.link("/reset-password"),
@@ -193,7 +204,7 @@ pub async fn sign_in(
     let email = form.email.trim().to_owned();
     let mut conn = state.db.acquire().await?;
     ratelimit::hit(&mut conn, ratelimit::SIGNIN_PER_IP, &meta.ip_key()).await?;
-    let credentials = repo::credentials_by_email(&mut conn, &email).await?;
+    let credentials = repo::credentials_by_email(&mut conn, &state.vault, &email).await?;
     let (user, hash, verified) = match credentials {
         Some(c) => (Some(c.user_id), c.password_hash, c.verified),
         None => (None, None, false),

@@ -7,10 +7,12 @@ use super::model::{
     AuditEntry, AuditQuery, AuditTrail, ChainState, ChainStatus, ENTRIES_PER_PAGE, Named, describe,
 };
 use super::{ChainCheck, verify};
+use crate::accounts;
 use crate::blobs::BlobStore;
 use crate::csv;
 use crate::dates::parse_form_date;
 use crate::error::{AppError, ServiceError};
+use crate::vault::{Sealed, Vault};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -28,24 +30,21 @@ pub struct Filter {
 }
 
 /// Check `query`; a person may be named by email, which must belong to an account.
-pub async fn filter(conn: &mut PgConnection, query: &AuditQuery) -> Result<Filter> {
+pub async fn filter(conn: &mut PgConnection, vault: &Vault, query: &AuditQuery) -> Result<Filter> {
     let person = match query.person.trim() {
         "" => None,
         text => match text.parse::<uuid::Uuid>() {
             Ok(id) => Some(id),
             Err(_) => Some(
-                sqlx::query_scalar!(
-                    "SELECT user_id FROM users WHERE email = $1::text::citext",
-                    text
-                )
-                .fetch_optional(&mut *conn)
-                .await?
-                .ok_or_else(|| {
-                    AppError::field(
-                        "person",
-                        "No account has that email. Give an email or an account id.",
-                    )
-                })?,
+                accounts::repo::user_id_by_email(conn, vault, text)
+                    .await?
+                    .map(|user| user.0)
+                    .ok_or_else(|| {
+                        AppError::field(
+                            "person",
+                            "No account has that email. Give an email or an account id.",
+                        )
+                    })?,
             ),
         },
     };
@@ -106,16 +105,17 @@ struct Row {
 /// Up to `limit` entries matching `filter` written before entry `before`, newest first.
 async fn rows(
     conn: &mut PgConnection,
+    vault: &Vault,
     filter: &Filter,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Row>> {
-    Ok(sqlx::query_as!(
-        Row,
+    let rows = sqlx::query!(
         r#"SELECT a.audit_id, a.chain_seq, a.at, a.actor_id,
-                  actor.display_name || ' <' || actor.email::text || '>' AS actor,
+                  actor.display_name AS "actor_name?", person_email(a.actor_id) AS "actor_email: Sealed",
                   host(a.ip) AS ip, a.action, a.subject_id,
-                  subject.display_name || ' <' || subject.email::text || '>' AS subject,
+                  subject.display_name AS "subject_name?",
+                  person_email(subject.user_id) AS "subject_email: Sealed",
                   a.detail
            FROM audit_log a
            LEFT JOIN users actor ON actor.user_id = a.actor_id
@@ -137,7 +137,25 @@ async fn rows(
         limit,
     )
     .fetch_all(conn)
-    .await?)
+    .await?;
+    let label =
+        |name, email: Option<Sealed>| accounts::repo::person_label(vault, name, email.as_ref());
+    rows.into_iter()
+        .map(|r| {
+            Ok(Row {
+                audit_id: r.audit_id,
+                chain_seq: r.chain_seq,
+                at: r.at,
+                actor_id: r.actor_id,
+                actor: label(r.actor_name, r.actor_email)?,
+                ip: r.ip,
+                action: r.action,
+                subject_id: r.subject_id,
+                subject: label(r.subject_name, r.subject_email)?,
+                detail: r.detail,
+            })
+        })
+        .collect()
 }
 
 fn entry(row: Row) -> AuditEntry {
@@ -166,11 +184,12 @@ fn entry(row: Row) -> AuditEntry {
 /// One page of entries matching `query`, older than entry `before`.
 pub async fn page(
     conn: &mut PgConnection,
+    vault: &Vault,
     query: &AuditQuery,
     before: Option<i64>,
 ) -> Result<AuditTrail> {
-    let filter = filter(conn, query).await?;
-    let mut rows = rows(conn, &filter, before, ENTRIES_PER_PAGE + 1).await?;
+    let filter = filter(conn, vault, query).await?;
+    let mut rows = rows(conn, vault, &filter, before, ENTRIES_PER_PAGE + 1).await?;
     let more = rows.len() as i64 > ENTRIES_PER_PAGE;
     rows.truncate(ENTRIES_PER_PAGE as usize);
     let older = more.then(|| rows.last().map(|r| r.audit_id)).flatten();
@@ -181,9 +200,9 @@ pub async fn page(
 }
 
 /// Every entry matching `query` as CSV, newest first, read a thousand at a time.
-pub async fn export(conn: &mut PgConnection, query: &AuditQuery) -> Result<String> {
+pub async fn export(conn: &mut PgConnection, vault: &Vault, query: &AuditQuery) -> Result<String> {
     const CHUNK: i64 = 1000;
-    let filter = filter(conn, query).await?;
+    let filter = filter(conn, vault, query).await?;
     let mut out = csv::row(&[
         "seq",
         "entry",
@@ -200,7 +219,7 @@ pub async fn export(conn: &mut PgConnection, query: &AuditQuery) -> Result<Strin
     ]);
     let mut before = None;
     loop {
-        let rows = rows(conn, &filter, before, CHUNK).await?;
+        let rows = rows(conn, vault, &filter, before, CHUNK).await?;
         let Some(last) = rows.last() else { break };
         before = Some(last.audit_id);
         let full = rows.len() as i64 == CHUNK;

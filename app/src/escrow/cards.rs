@@ -35,7 +35,7 @@ async fn customer_of(
     if let Some(customer) = repo::card_customer(&mut conn, organisation).await? {
         return Ok(customer);
     }
-    let (name, email) = repo::customer_details(&mut conn, organisation, by).await?;
+    let (name, email) = repo::customer_details(&mut conn, &state.vault, organisation, by).await?;
     drop(conn);
     let created = state
         .payments

@@ -5,6 +5,7 @@
 
 use super::ledger::{Account, Posting};
 use super::model::{BillingCharge, ChargeStatus, OrganisationCard, RefundStatus};
+use crate::accounts::repo::reveal_email;
 use crate::hire::contracts::model::{ContractEventKind, ContractStatus};
 use crate::hire::postings::model::PostingKind;
 use crate::hire::reference::repo::money;
@@ -13,6 +14,7 @@ use crate::ids::{
     OrganisationId, UserId,
 };
 use crate::money::Money;
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use payments::SavedCard;
 use sqlx::PgConnection;
@@ -224,18 +226,19 @@ pub async fn card_customer(
 /// The organisation's name and the acting manager's email, for its Stripe customer.
 pub async fn customer_details(
     conn: &mut PgConnection,
+    vault: &Vault,
     organisation: OrganisationId,
     by: UserId,
-) -> Result<(String, String), sqlx::Error> {
+) -> Result<(String, String), VaultError> {
     let row = sqlx::query!(
-        "SELECT o.name, u.email FROM organisations o, users u
-          WHERE o.organisation_id = $1 AND u.user_id = $2",
+        r#"SELECT o.name, person_email($2) AS "email!: Sealed" FROM organisations o
+            WHERE o.organisation_id = $1"#,
         organisation.0,
         by.0,
     )
     .fetch_one(conn)
     .await?;
-    Ok((row.name, row.email))
+    Ok((row.name, reveal_email(vault, &row.email)?))
 }
 
 /// Records the organisation's Stripe customer unless one is recorded already.

@@ -275,20 +275,6 @@ pub async fn dormant(
     .await
 }
 
-/// A customer found by email, for support: id, name and email.
-pub async fn customer_by_email(
-    conn: &mut PgConnection,
-    email: &str,
-) -> Result<Option<(UserId, String, String)>> {
-    let row = sqlx::query!(
-        r#"SELECT user_id, display_name, email::text AS "email!" FROM users WHERE email = $1::text::citext"#,
-        email
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| (UserId(r.user_id), r.display_name, r.email)))
-}
-
 pub async fn customer_name(conn: &mut PgConnection, user: UserId) -> Result<Option<String>> {
     sqlx::query_scalar!("SELECT display_name FROM users WHERE user_id = $1", user.0)
         .fetch_optional(conn)

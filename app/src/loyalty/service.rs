@@ -11,6 +11,7 @@ use super::model::{
     earned_for_payment, points_for_minor, refund_share,
 };
 use super::repo::{self, NewEntry};
+use crate::accounts;
 use crate::audit::{Action, Actor};
 use crate::error::{AppError, ServiceError};
 use crate::ids::{OrderId, UserId};
@@ -181,9 +182,13 @@ async fn read_account(
 /// Support looks a customer up by email.
 pub async fn customer(state: &AppState, email: &str, page: i64) -> Result<CustomerPoints> {
     let mut conn = state.db.acquire().await?;
-    let Some((user, name, email)) = repo::customer_by_email(&mut conn, email.trim()).await? else {
+    let Some(user) = accounts::repo::user_id_by_email(&mut conn, &state.vault, email).await? else {
         return Err(AppError::field("email", NO_SUCH_CUSTOMER).into());
     };
+    let name = repo::customer_name(&mut conn, user)
+        .await?
+        .unwrap_or_default();
+    let email = accounts::repo::email_of(&mut conn, &state.vault, user).await?;
     let account = read_account(&mut conn, user, state.clock.now(), page).await?;
     Ok(CustomerPoints {
         user,

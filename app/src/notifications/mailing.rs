@@ -10,6 +10,7 @@ use super::repo::{self, ToMail};
 use super::service::Result;
 use crate::ids::{NotificationId, UserId};
 use crate::tokens;
+use crate::vault::Vault;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
@@ -24,9 +25,9 @@ pub async fn due(db: &PgPool, limit: i64, resting: &[String]) -> Result<Vec<Noti
 /// Mail notification `id` at once, or settle it unsent when its kind is turned off; a kind
 /// switched to the digest meanwhile is left for the digest. `site`: the public URL links
 /// start with. Idempotent.
-pub async fn mail_one(db: &PgPool, site: &str, id: NotificationId) -> Result<()> {
+pub async fn mail_one(db: &PgPool, vault: &Vault, site: &str, id: NotificationId) -> Result<()> {
     let mut tx = db.begin().await?;
-    let Some(n) = repo::lock_for_mail(&mut tx, id).await? else {
+    let Some(n) = repo::lock_for_mail(&mut tx, vault, id).await? else {
         return Ok(());
     };
     match n.cadence {
@@ -56,6 +57,7 @@ pub async fn digests_due(
 /// `false` when there were none (already sent). Idempotent.
 pub async fn send_digest(
     db: &PgPool,
+    vault: &Vault,
     site: &str,
     user: UserId,
     now: DateTime<Utc>,
@@ -65,7 +67,7 @@ pub async fn send_digest(
     if notifications.is_empty() {
         return Ok(false);
     }
-    let (to, name) = repo::recipient(&mut tx, user).await?;
+    let (to, name) = repo::recipient(&mut tx, vault, user).await?;
     let unsubscribe = unsubscribe_url(&mut tx, site, user, None).await?;
     email::enqueue(
         &mut tx,

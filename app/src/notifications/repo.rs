@@ -2,7 +2,9 @@
 //! their recipient only.
 
 use super::model::{EmailCadence, EmailPreference, Notice, Notification, NotificationKind};
+use crate::accounts::repo::reveal_email;
 use crate::ids::{NotificationId, OrganisationId, UserId};
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -276,12 +278,13 @@ pub struct ToMail {
 /// Notification `id` if its email is still due, locked until the transaction ends.
 pub async fn lock_for_mail(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: NotificationId,
-) -> Result<Option<ToMail>, sqlx::Error> {
-    sqlx::query_as!(
-        ToMail,
+) -> Result<Option<ToMail>, VaultError> {
+    let Some(row) = sqlx::query!(
         r#"SELECT n.notification_id AS "id: NotificationId", n.user_id AS "user: UserId",
-                  u.email::text AS "to!", u.display_name AS name, n.kind AS "kind: NotificationKind",
+                  person_email(n.user_id) AS "to!: Sealed", u.display_name AS name,
+                  n.kind AS "kind: NotificationKind",
                   n.title, n.body, n.link,
                   coalesce(p.email, 'immediately') AS "cadence!: EmailCadence"
            FROM notifications n
@@ -292,7 +295,21 @@ pub async fn lock_for_mail(
         id.0,
     )
     .fetch_optional(conn)
-    .await
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ToMail {
+        id: row.id,
+        user: row.user,
+        to: reveal_email(vault, &row.to)?,
+        name: row.name,
+        kind: row.kind,
+        title: row.title,
+        body: row.body,
+        link: row.link,
+        cadence: row.cadence,
+    }))
 }
 
 /// Their email went out, or never will.
@@ -362,15 +379,17 @@ pub async fn lock_digest(
 /// A person's address and name.
 pub async fn recipient(
     conn: &mut PgConnection,
+    vault: &Vault,
     user: UserId,
-) -> Result<(String, String), sqlx::Error> {
+) -> Result<(String, String), VaultError> {
     let r = sqlx::query!(
-        r#"SELECT email::text AS "email!", display_name FROM users WHERE user_id = $1"#,
+        r#"SELECT person_email(user_id) AS "email!: Sealed", display_name
+             FROM users WHERE user_id = $1"#,
         user.0
     )
     .fetch_one(conn)
     .await?;
-    Ok((r.email, r.display_name))
+    Ok((reveal_email(vault, &r.email)?, r.display_name))
 }
 
 /// Keep an unsubscribe token's hash: it stops `kind` (`None`: the daily digest) for `user`.

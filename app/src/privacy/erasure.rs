@@ -15,13 +15,14 @@
 
 use super::model::{ErasureView, SupportErasures};
 use super::{Erasing, repo};
+use crate::accounts::{self, repo::reveal_email};
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError};
 use crate::ids::UserId;
 use crate::notifications::email::{self, Email};
 use crate::restricted;
 use crate::state::AppState;
-use crate::vault::Vault;
+use crate::vault::{Sealed, Vault};
 use chrono::{DateTime, Duration, Utc};
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -72,7 +73,7 @@ pub async fn request(
     let erase_after = now + Duration::days(GRACE_DAYS);
     let deadline = now + Duration::days(DEADLINE_DAYS);
     let mut tx = state.db.begin().await?;
-    let Some((email, name, erased)) = person_of(&mut tx, person).await? else {
+    let Some((email, name, erased)) = person_of(&mut tx, &state.vault, person).await? else {
         return Err(AppError::NotFound.into());
     };
     if erased {
@@ -110,16 +111,19 @@ pub async fn request(
 
 async fn person_of(
     conn: &mut sqlx::PgConnection,
+    vault: &Vault,
     person: UserId,
-) -> std::result::Result<Option<(String, String, bool)>, sqlx::Error> {
+) -> std::result::Result<Option<(String, String, bool)>, crate::vault::VaultError> {
     let row = sqlx::query!(
-        r#"SELECT email::text AS "email!", display_name, erased_at IS NOT NULL AS "erased!"
+        r#"SELECT person_email(user_id) AS "email!: Sealed", display_name,
+                  erased_at IS NOT NULL AS "erased!"
              FROM users WHERE user_id = $1"#,
         person.0
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| (r.email, r.display_name, r.erased)))
+    row.map(|r| Ok((reveal_email(vault, &r.email)?, r.display_name, r.erased)))
+        .transpose()
 }
 
 fn asked_email(to: &str, name: &str, link: &str, erase_after: DateTime<Utc>) -> Email {
@@ -155,7 +159,7 @@ pub async fn cancel(
         .subject(whose.0)
         .ip(ip);
     audit::record(&mut tx, entry).await?;
-    if let Some((address, name, _)) = person_of(&mut tx, whose).await? {
+    if let Some((address, name, _)) = person_of(&mut tx, &state.vault, whose).await? {
         email::enqueue(&mut tx, &cancelled_email(&address, &name)).await?;
     }
     tx.commit().await?;
@@ -186,20 +190,15 @@ pub async fn for_support(state: &AppState) -> Result<SupportErasures> {
     let mut conn = state.db.acquire().await?;
     Ok(SupportErasures {
         now: state.clock.now(),
-        rows: repo::erasures_for_support(&mut conn, LISTED).await?,
+        rows: repo::erasures_for_support(&mut conn, &state.vault, LISTED).await?,
     })
 }
 
 /// The account with `email`, for support asking on someone's behalf.
 pub async fn account_by_email(state: &AppState, email: &str) -> Result<UserId> {
-    let found = sqlx::query_scalar!(
-        "SELECT user_id FROM users WHERE email = $1::text::citext AND erased_at IS NULL",
-        email.trim()
-    )
-    .fetch_optional(&state.db)
-    .await?;
-    found
-        .map(UserId)
+    let mut conn = state.db.acquire().await?;
+    accounts::repo::user_id_by_email(&mut conn, &state.vault, email)
+        .await?
         .ok_or_else(|| AppError::field("email", "No account has that email.").into())
 }
 
@@ -225,7 +224,7 @@ pub enum Outcome {
 pub async fn erase(state: &AppState, id: Uuid) -> Result<Outcome> {
     let now = state.clock.now();
     let mut conn = state.db.acquire().await?;
-    let Some(due) = repo::lock_due_erasure(&mut conn, id, now).await? else {
+    let Some(due) = repo::lock_due_erasure(&mut conn, &state.vault, id, now).await? else {
         return Ok(Outcome::Nothing);
     };
     if let Some(why) = held(state, &mut conn, due.user).await? {
@@ -255,7 +254,10 @@ pub async fn erase(state: &AppState, id: Uuid) -> Result<Outcome> {
     }
 
     let mut tx = state.db.begin().await?;
-    if repo::lock_due_erasure(&mut tx, id, now).await?.is_none() {
+    if repo::lock_due_erasure(&mut tx, &state.vault, id, now)
+        .await?
+        .is_none()
+    {
         return Ok(Outcome::Nothing);
     }
     // Something begun while the outside was let go (an order placed) waits for the next run.

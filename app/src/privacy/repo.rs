@@ -1,7 +1,9 @@
 //! The download requests (`data_exports`).
 
 use super::model::{ErasureRow, ErasureStatus, ErasureView};
+use crate::accounts::repo::{person_label, reveal_email};
 use crate::ids::UserId;
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -70,16 +72,25 @@ pub async fn to_build(
 /// The person a request not built yet is for: their id, address and name.
 pub async fn unbuilt(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: Uuid,
-) -> Result<Option<(UserId, String, String)>, sqlx::Error> {
+) -> Result<Option<(UserId, String, String)>, VaultError> {
     let row = sqlx::query!(
-        r#"SELECT e.user_id, u.email AS "email!: String", u.display_name FROM data_exports e
-           JOIN users u USING (user_id) WHERE e.export_id = $1 AND e.built_at IS NULL"#,
+        r#"SELECT e.user_id, person_email(e.user_id) AS "email!: Sealed", u.display_name
+             FROM data_exports e JOIN users u USING (user_id)
+            WHERE e.export_id = $1 AND e.built_at IS NULL"#,
         id
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| (UserId(r.user_id), r.email, r.display_name)))
+    row.map(|r| {
+        Ok((
+            UserId(r.user_id),
+            reveal_email(vault, &r.email)?,
+            r.display_name,
+        ))
+    })
+    .transpose()
 }
 
 /// Record the built ZIP; false when another runner recorded it first.
@@ -260,15 +271,15 @@ pub async fn cancel_erasure(
 /// Requests for support: the waiting ones by deadline, then the latest done or cancelled.
 pub async fn erasures_for_support(
     conn: &mut PgConnection,
+    vault: &Vault,
     limit: i64,
-) -> Result<Vec<ErasureRow>, sqlx::Error> {
-    sqlx::query_as!(
-        ErasureRow,
-        r#"SELECT e.erasure_id AS id,
-                  CASE WHEN p.erased_at IS NULL THEN p.display_name || ' <' || p.email::text || '>'
-                       ELSE 'Erased account ' || p.user_id::text END AS "person!",
-                  CASE WHEN a.user_id = p.user_id THEN 'Themselves'
-                       ELSE a.display_name || ' <' || a.email::text || '>' END AS "asked_by!",
+) -> Result<Vec<ErasureRow>, VaultError> {
+    let rows = sqlx::query!(
+        r#"SELECT e.erasure_id AS id, p.user_id AS person_id, p.display_name AS person_name,
+                  person_email(p.user_id) AS "person_email!: Sealed",
+                  p.erased_at IS NOT NULL AS "erased!",
+                  a.user_id = p.user_id AS "themselves!", a.display_name AS asked_by_name,
+                  person_email(a.user_id) AS "asked_by_email!: Sealed",
                   e.note, e.requested_at, e.erase_after, e.deadline,
                   e.status AS "status: ErasureStatus", e.held_because,
                   coalesce(e.erased_at, e.cancelled_at) AS done_at
@@ -282,7 +293,34 @@ pub async fn erasures_for_support(
         limit
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    let label = |name, email: &Sealed| -> Result<String, VaultError> {
+        Ok(person_label(vault, Some(name), Some(email))?.unwrap_or_default())
+    };
+    rows.into_iter()
+        .map(|r| {
+            Ok(ErasureRow {
+                id: r.id,
+                person: if r.erased {
+                    format!("Erased account {}", r.person_id)
+                } else {
+                    label(r.person_name, &r.person_email)?
+                },
+                asked_by: if r.themselves {
+                    "Themselves".to_owned()
+                } else {
+                    label(r.asked_by_name, &r.asked_by_email)?
+                },
+                note: r.note,
+                requested_at: r.requested_at,
+                erase_after: r.erase_after,
+                deadline: r.deadline,
+                status: r.status,
+                held_because: r.held_because,
+                done_at: r.done_at,
+            })
+        })
+        .collect()
 }
 
 /// Waiting requests whose grace period is over.
@@ -308,11 +346,13 @@ pub async fn erasures_due(
 /// Request `id` while it waits and is due, with its person as they still are; locked.
 pub async fn lock_due_erasure(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Option<DueErasure>, sqlx::Error> {
+) -> Result<Option<DueErasure>, VaultError> {
     let row = sqlx::query!(
-        r#"SELECT u.user_id, u.email::text AS "email!", u.display_name, e.held_because
+        r#"SELECT u.user_id, person_email(u.user_id) AS "email!: Sealed", u.display_name,
+                  e.held_because
              FROM erasure_requests e JOIN users u USING (user_id)
             WHERE e.erasure_id = $1 AND e.status = 'waiting' AND e.erase_after <= $2
             FOR UPDATE OF e"#,
@@ -321,12 +361,15 @@ pub async fn lock_due_erasure(
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| DueErasure {
-        user: UserId(r.user_id),
-        email: r.email,
-        name: r.display_name,
-        held_because: r.held_because,
-    }))
+    row.map(|r| {
+        Ok(DueErasure {
+            user: UserId(r.user_id),
+            email: reveal_email(vault, &r.email)?,
+            name: r.display_name,
+            held_because: r.held_because,
+        })
+    })
+    .transpose()
 }
 
 /// Why request `id` waits past its grace period (none: nothing holds it any more).

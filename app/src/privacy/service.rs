@@ -84,7 +84,7 @@ pub async fn due(state: &AppState, limit: i64, resting: &[String]) -> Result<Vec
 /// or the ZIP is stored; a second runner finding it built leaves it.
 pub async fn build(state: &AppState, id: Uuid) -> Result<()> {
     let mut conn = state.db.acquire().await?;
-    let Some((user, address, name)) = repo::unbuilt(&mut conn, id).await? else {
+    let Some((user, address, name)) = repo::unbuilt(&mut conn, &state.vault, id).await? else {
         return Ok(());
     };
     drop(conn);

@@ -4,7 +4,9 @@ use super::model::{
     ADMIN_PER_PAGE, AdminReview, CheckedReview, PER_PAGE, RatingSummary, ReviewSort, ReviewStatus,
     ReviewView, public_name,
 };
+use crate::accounts::repo::reveal_email;
 use crate::ids::{OrderId, ProductId, ReviewId, UserId};
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -263,12 +265,13 @@ pub async fn set_status(
 /// One page of the reviews in `status`: waiting ones oldest first, the others newest first.
 pub async fn admin_page(
     conn: &mut PgConnection,
+    vault: &Vault,
     status: ReviewStatus,
     page: i64,
-) -> Result<(Vec<AdminReview>, i64), sqlx::Error> {
+) -> Result<(Vec<AdminReview>, i64), VaultError> {
     let rows = sqlx::query!(
         r#"
-        SELECT r.review_id AS "id: ReviewId", p.name, p.slug, u.email::text AS "email!",
+        SELECT r.review_id AS "id: ReviewId", p.name, p.slug, person_email(u.user_id) AS "email!: Sealed",
                u.display_name, r.rating, r.title, r.body, r.status AS "status: ReviewStatus",
                r.held_because, r.reject_reason, r.created_at, r.helpful,
                count(*) OVER () AS "total!"
@@ -289,22 +292,24 @@ pub async fn admin_page(
     let total = rows.first().map_or(0, |r| r.total);
     Ok((
         rows.into_iter()
-            .map(|r| AdminReview {
-                id: r.id,
-                product_name: r.name,
-                product_slug: r.slug,
-                author_email: r.email,
-                author: r.display_name,
-                rating: r.rating,
-                title: r.title,
-                body: r.body,
-                status: r.status,
-                held_because: r.held_because,
-                reject_reason: r.reject_reason,
-                written_at: r.created_at,
-                helpful: r.helpful,
+            .map(|r| {
+                Ok(AdminReview {
+                    id: r.id,
+                    product_name: r.name,
+                    product_slug: r.slug,
+                    author_email: reveal_email(vault, &r.email)?,
+                    author: r.display_name,
+                    rating: r.rating,
+                    title: r.title,
+                    body: r.body,
+                    status: r.status,
+                    held_because: r.held_because,
+                    reject_reason: r.reject_reason,
+                    written_at: r.created_at,
+                    helpful: r.helpful,
+                })
             })
-            .collect(),
+            .collect::<Result<_, VaultError>>()?,
         total,
     ))
 }

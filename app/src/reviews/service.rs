@@ -137,7 +137,7 @@ pub async fn admin_page(
     page: i64,
 ) -> Result<AdminReviewPage> {
     let mut conn = state.db.acquire().await?;
-    let (rows, total) = repo::admin_page(&mut conn, status, page).await?;
+    let (rows, total) = repo::admin_page(&mut conn, &state.vault, status, page).await?;
     let waiting = repo::waiting(&mut conn).await?;
     Ok(AdminReviewPage {
         status,

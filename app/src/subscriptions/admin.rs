@@ -122,7 +122,7 @@ pub fn AdminSubscriptionsPage() -> impl IntoView {
                     <input type="date" name="due_by" value=move || filters.with(|f| f.1.clone())/>
                 </label>
                 <label>"Email "
-                    <input type="search" name="email" placeholder="ann@"
+                    <input type="email" name="email" placeholder="ann@example.com"
                         value=move || filters.with(|f| f.2.clone())/>
                 </label>
                 <button type="submit" class="button button--small">"Show"</button>

@@ -213,12 +213,13 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
     );
     let quantity = schedule.quantity.unsigned_abs();
     let delivery = price_next(&mut tx, &sub, unit, quantity, state.clock.now()).await?;
+    let email = crate::accounts::repo::email_of(&mut tx, &state.vault, sub.user).await?;
     write_order(
         &mut tx,
         &Buying {
             order,
             user: Some(sub.user),
-            email: &sub.email,
+            email: &email,
             address: &sub.address,
             discount_code: None,
             reserved_until: state.clock.now() + HOLD,

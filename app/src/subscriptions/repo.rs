@@ -4,9 +4,11 @@ use super::model::{
     ADMIN_PER_PAGE, AdminSubscriptionRow, RenewalLine, RenewalStatus, Schedule, SizeOption,
     SubscriptionEvent, SubscriptionEventKind, SubscriptionStatus, UnitsDue,
 };
+use crate::accounts::repo::reveal_email;
 use crate::catalog::model::{Cadence, SubscribeOffer};
 use crate::ids::{OrderId, SubscriptionId, UserId, VariantId};
 use crate::money::Money;
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use std::collections::HashMap;
@@ -101,7 +103,6 @@ pub async fn insert(conn: &mut PgConnection, s: &NewSubscription<'_>) -> Result<
 pub struct Row {
     pub id: SubscriptionId,
     pub user: UserId,
-    pub email: String,
     pub variant: VariantId,
     pub sku: String,
     pub variant_label: String,
@@ -159,7 +160,7 @@ async fn rows(
     let rows = sqlx::query!(
         r#"
         SELECT s.subscription_id AS "id: SubscriptionId", s.user_id AS "user: UserId",
-               u.email::text AS "email!", s.variant_id AS "variant: VariantId", v.sku, v.label,
+               s.variant_id AS "variant: VariantId", v.sku, v.label,
                p.name, p.slug, p.published_at IS NOT NULL AS "on_sale!",
                s.status AS "status: SubscriptionStatus", s.every_months, s.quantity,
                s.next_renewal_on, s.paused_until, s.renewals_done,
@@ -169,7 +170,6 @@ async fn rows(
                s.ship_country, s.shipping_method, s.stripe_customer, s.payment_method,
                s.cancel_reason, s.created_at
         FROM subscriptions s
-        JOIN users u ON u.user_id = s.user_id
         JOIN variants v ON v.variant_id = s.variant_id
         JOIN products p ON p.product_id = v.product_id
         WHERE ($1::uuid IS NULL OR s.user_id = $1)
@@ -186,7 +186,6 @@ async fn rows(
             Ok(Row {
                 id: r.id,
                 user: r.user,
-                email: r.email,
                 variant: r.variant,
                 sku: r.sku,
                 variant_label: r.label,
@@ -684,18 +683,22 @@ pub async fn being_charged(
 }
 
 /// The back office's list: subscriptions with `status` (any when `None`) whose next delivery
-/// is on or before `due_by` (any when `None`), whose customer's email contains `email`,
-/// soonest delivery first; one page and the count of all that match.
+/// is on or before `due_by` (any when `None`), whose customer's email address is `email` (any
+/// when empty; addresses are sealed, so found whole), soonest delivery first; one page and the
+/// count of all that match.
 pub async fn admin_list(
     conn: &mut PgConnection,
+    vault: &Vault,
     status: Option<SubscriptionStatus>,
     due_by: Option<NaiveDate>,
     email: &str,
     page: i64,
-) -> Result<(Vec<AdminSubscriptionRow>, i64), sqlx::Error> {
+) -> Result<(Vec<AdminSubscriptionRow>, i64), VaultError> {
+    let lookup = vault.email_lookup(conn, email).await?;
     let rows = sqlx::query!(
         r#"
-        SELECT s.subscription_id AS "id: SubscriptionId", u.email::text AS "email!", p.name,
+        SELECT s.subscription_id AS "id: SubscriptionId",
+               person_email(s.user_id) AS "email!: Sealed", p.name,
                v.label, v.sku, s.quantity, s.every_months, s.status AS "status: SubscriptionStatus",
                s.next_renewal_on, s.paused_until, s.renewals_done,
                r.status AS "renewal?: RenewalStatus", count(*) OVER () AS "total!"
@@ -707,7 +710,7 @@ pub async fn admin_list(
                ON r.subscription_id = s.subscription_id AND r.due_on = s.next_renewal_on
         WHERE ($1::subscription_status IS NULL OR s.status = $1)
           AND ($2::date IS NULL OR s.next_renewal_on <= $2)
-          AND ($3 = '' OR u.email::text ILIKE '%' || $3 || '%')
+          AND ($3 = '' OR u.email_lookup = $6)
         ORDER BY s.status = 'cancelled', s.next_renewal_on, s.subscription_id
         LIMIT $4 OFFSET $5
         "#,
@@ -716,6 +719,7 @@ pub async fn admin_list(
         email,
         ADMIN_PER_PAGE,
         (page.max(1) - 1) * ADMIN_PER_PAGE,
+        lookup,
     )
     .fetch_all(conn)
     .await?;
@@ -725,7 +729,7 @@ pub async fn admin_list(
         .map(|r| {
             Ok(AdminSubscriptionRow {
                 id: r.id,
-                email: r.email,
+                email: reveal_email(vault, &r.email)?,
                 product_name: r.name,
                 variant_label: r.label,
                 sku: r.sku,
@@ -738,7 +742,7 @@ pub async fn admin_list(
                 renewal: r.renewal,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, VaultError>>()?;
     Ok((rows, total))
 }
 

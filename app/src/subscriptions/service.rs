@@ -454,7 +454,8 @@ pub async fn admin_list(
     let email = email.trim().chars().take(100).collect::<String>();
     let page = page.max(1);
     let mut conn = state.db.acquire().await?;
-    let (rows, total) = repo::admin_list(&mut conn, status, due_by, &email, page).await?;
+    let (rows, total) =
+        repo::admin_list(&mut conn, &state.vault, status, due_by, &email, page).await?;
     Ok(AdminSubscriptionPage { rows, total, page })
 }
 
@@ -475,6 +476,7 @@ pub async fn units_due(state: &AppState, days: i64) -> Result<Vec<UnitsDue>> {
 /// One subscription for the back office.
 async fn admin_view(
     conn: &mut PgConnection,
+    vault: &crate::vault::Vault,
     id: SubscriptionId,
     now: DateTime<Utc>,
 ) -> Result<AdminSubscription> {
@@ -488,7 +490,7 @@ async fn admin_view(
         .remove(&row.variant)
         .unwrap_or_default();
     let renewals = repo::renewal_lines(conn, id).await?;
-    let email = row.email.clone();
+    let email = crate::accounts::repo::email_of(conn, vault, row.user).await?;
     let rules = rules_for(conn, &[&row]).await?;
     let subscription = view_of(row, &rules, now, history, sizes)?;
     let schedule = subscription.schedule;
@@ -506,7 +508,7 @@ async fn admin_view(
 
 pub async fn admin_detail(state: &AppState, id: SubscriptionId) -> Result<AdminSubscription> {
     let mut conn = state.db.acquire().await?;
-    admin_view(&mut conn, id, state.clock.now()).await
+    admin_view(&mut conn, &state.vault, id, state.clock.now()).await
 }
 
 /// Support tries the next delivery again now: one waiting for a retry or for stock, or given

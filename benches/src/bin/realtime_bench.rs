@@ -7,7 +7,8 @@
 //! browser does, so what it missed comes from the table.
 //!
 //! Usage: `realtime_bench <database-url> <out.json> <host:port@pid>[,<host:port@pid>] <clients>
-//! <events-per-second> <seconds>` (`cargo xtask bench realtime` passes these).
+//! <events-per-second> <seconds>` (`cargo xtask bench realtime` passes these), with the servers'
+//! `OLIVINE_MASTER_KEY` in the environment.
 
 use anyhow::{Context, Result, bail};
 use app::accounts::repo::{NewLogin, insert_login, insert_user};
@@ -68,8 +69,12 @@ async fn main() -> Result<()> {
         .connect(url)
         .await?;
 
+    let vault = app::vault::Vault::from_base64(
+        &std::env::var("OLIVINE_MASTER_KEY").context("OLIVINE_MASTER_KEY: the servers' key")?,
+    )
+    .map_err(|why| anyhow::anyhow!("OLIVINE_MASTER_KEY: {why}"))?;
     let started = Instant::now();
-    let people = sign_in(&db, clients).await?;
+    let people = sign_in(&db, &vault, clients).await?;
     eprintln!(
         "realtime: {clients} people signed in ({:.1} s)",
         started.elapsed().as_secs_f64()
@@ -240,7 +245,7 @@ async fn main() -> Result<()> {
 
 /// `clients` new people, each signed in once; their message email is off, so the mail relay
 /// (no mail server listens here) adds no retries to the run.
-async fn sign_in(db: &PgPool, clients: usize) -> Result<Vec<Person>> {
+async fn sign_in(db: &PgPool, vault: &app::vault::Vault, clients: usize) -> Result<Vec<Person>> {
     let run = uuid::Uuid::now_v7().simple().to_string();
     futures::stream::iter(0..clients)
         .map(|i| {
@@ -251,6 +256,7 @@ async fn sign_in(db: &PgPool, clients: usize) -> Result<Vec<Person>> {
                 let mut tx = db.begin().await?;
                 insert_user(
                     &mut tx,
+                    vault,
                     user,
                     &format!("live-{run}-{i}@bench.invalid"),
                     &format!("Bench person {i}"),

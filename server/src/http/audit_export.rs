@@ -37,5 +37,5 @@ async fn export(
         .acquire()
         .await
         .map_err(|e| AppError::internal(&e))?;
-    Ok(app::audit::trail::export(&mut conn, query).await?)
+    Ok(app::audit::trail::export(&mut conn, &state.vault, query).await?)
 }

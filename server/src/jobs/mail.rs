@@ -207,7 +207,13 @@ impl Job for NotificationMail {
 
     async fn work(&self, item: &str) -> anyhow::Result<()> {
         let id = NotificationId(item.parse().context("not a notification id")?);
-        mailing::mail_one(&self.state.db, &self.state.config.public_url, id).await?;
+        mailing::mail_one(
+            &self.state.db,
+            &self.state.vault,
+            &self.state.config.public_url,
+            id,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -243,7 +249,14 @@ impl Job for NotificationDigest {
     async fn work(&self, item: &str) -> anyhow::Result<()> {
         let user = UserId(item.parse().context("not a user id")?);
         let now = self.state.clock.now();
-        mailing::send_digest(&self.state.db, &self.state.config.public_url, user, now).await?;
+        mailing::send_digest(
+            &self.state.db,
+            &self.state.vault,
+            &self.state.config.public_url,
+            user,
+            now,
+        )
+        .await?;
         Ok(())
     }
 }

@@ -61,7 +61,7 @@ pub(crate) fn user_id(email: &str) -> UserId {
 }
 
 /// Add the demo accounts that are missing; returns how many people were added.
-pub async fn seed_accounts(db: &PgPool) -> anyhow::Result<usize> {
+pub async fn seed_accounts(db: &PgPool, vault: &Vault) -> anyhow::Result<usize> {
     // One hash for every demo login keeps seeding fast; they share a password anyway.
     let hash = password::hash(DEMO_PASSWORD.to_owned())
         .await
@@ -72,11 +72,14 @@ pub async fn seed_accounts(db: &PgPool) -> anyhow::Result<usize> {
         .context("cannot start the seed transaction")?;
     let mut added = 0;
     for (email, name, roles) in PEOPLE {
-        if repo::credentials_by_email(&mut tx, email).await?.is_some() {
+        if repo::credentials_by_email(&mut tx, vault, email)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let id = user_id(email);
-        repo::insert_user(&mut tx, id, email, name, Some(&hash), true).await?;
+        repo::insert_user(&mut tx, vault, id, email, name, Some(&hash), true).await?;
         for role in *roles {
             repo::grant_role(&mut tx, id, *role, None).await?;
         }
@@ -114,7 +117,7 @@ pub async fn seed_demo_authenticator(db: &PgPool, vault: &Vault) -> anyhow::Resu
         .await
         .context("cannot start the seed transaction")?;
     if repo::authenticator_of(&mut tx, admin).await?.is_some()
-        || repo::credentials_by_email(&mut tx, DEMO_ADMIN)
+        || repo::credentials_by_email(&mut tx, vault, DEMO_ADMIN)
             .await?
             .is_none()
     {

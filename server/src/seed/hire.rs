@@ -14,6 +14,7 @@ use app::hire::reference::model::{HIRE_CURRENCY, Reference};
 use app::hire::{postings, profiles, reference};
 use app::ids::{OrganisationId, PostingId};
 use app::money::Money;
+use app::vault::Vault;
 use chrono::{Days, NaiveDate, NaiveTime};
 use sqlx::{PgConnection, PgPool};
 
@@ -189,7 +190,11 @@ fn profile(n: usize, reference: &Reference, cities: &[String]) -> ValidProfile {
     }
 }
 
-async fn seed_freelancers(conn: &mut PgConnection, reference: &Reference) -> anyhow::Result<usize> {
+async fn seed_freelancers(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    reference: &Reference,
+) -> anyhow::Result<usize> {
     let hash = password::hash(super::DEMO_PASSWORD.to_owned())
         .await
         .context("hashing")?;
@@ -203,7 +208,7 @@ async fn seed_freelancers(conn: &mut PgConnection, reference: &Reference) -> any
     let mut added = 0;
     for n in 1..=FREELANCERS {
         let email = format!("freelancer{n:03}@olivine.test");
-        if accounts::credentials_by_email(conn, &email)
+        if accounts::credentials_by_email(conn, vault, &email)
             .await?
             .is_some()
         {
@@ -215,7 +220,7 @@ async fn seed_freelancers(conn: &mut PgConnection, reference: &Reference) -> any
             LAST[usize::try_from(pick(&format!("last:{n}"), 1 << 16)).unwrap_or(0) % LAST.len()]
         );
         let id = user_id(&email);
-        accounts::insert_user(conn, id, &email, &name, Some(&hash), true).await?;
+        accounts::insert_user(conn, vault, id, &email, &name, Some(&hash), true).await?;
         accounts::grant_role(conn, id, Role::Freelancer, None).await?;
         profiles::repo::save_profile(conn, id, &profile(n, reference, &cities)).await?;
         added += 1;
@@ -438,10 +443,10 @@ async fn seed_certificates(conn: &mut PgConnection, today: NaiveDate) -> anyhow:
 }
 
 /// Seed the Hire demo (after the demo accounts and organisations).
-pub async fn seed_hire(db: &PgPool, today: NaiveDate) -> anyhow::Result<HireReport> {
+pub async fn seed_hire(db: &PgPool, vault: &Vault, today: NaiveDate) -> anyhow::Result<HireReport> {
     let mut tx = db.begin().await.context("cannot start the Hire seed")?;
     let reference = reference::repo::reference(&mut tx).await?;
-    let freelancers = seed_freelancers(&mut tx, &reference)
+    let freelancers = seed_freelancers(&mut tx, vault, &reference)
         .await
         .context("freelancers")?;
     let certificates = seed_certificates(&mut tx, today)

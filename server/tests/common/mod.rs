@@ -111,9 +111,6 @@ pub async fn app(db: PgPool) -> App {
 
 pub async fn app_in(db: PgPool, environment: &str) -> App {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    server::seed::seed_accounts(&db)
-        .await
-        .expect("seed accounts");
     let environment = environment.to_owned();
     let keys = stripe_emulator::EmulatorConfig::local(None);
     let stripe = stripe_emulator::start("127.0.0.1:0".parse().expect("address"), keys.clone())
@@ -136,6 +133,9 @@ pub async fn app_in(db: PgPool, environment: &str) -> App {
     })
     .expect("config");
     let state = server::app_state(&config, db.clone()).expect("state");
+    server::seed::seed_accounts(&db, &state.vault)
+        .await
+        .expect("seed accounts");
     server::seed::seed_demo_authenticator(&db, &state.vault)
         .await
         .expect("seed the demo admin's authenticator");

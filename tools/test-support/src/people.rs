@@ -3,17 +3,24 @@
 use app::ids::{OrganisationId, UserId};
 use sqlx::PgPool;
 
-/// A seeded person's id.
+/// A person's id, by their address (found as the server finds it: by its lookup hash, under
+/// the tests' master key).
 pub async fn user(db: &PgPool, email: &str) -> UserId {
-    UserId(
-        sqlx::query_scalar!(
-            "SELECT user_id FROM users WHERE email = $1::text::citext",
-            email
-        )
-        .fetch_one(db)
+    let vault = app::vault::Vault::from_base64(crate::TEST_MASTER_KEY).expect("the test key");
+    let mut conn = db.acquire().await.expect("a connection");
+    app::accounts::repo::user_id_by_email(&mut conn, &vault, email)
         .await
-        .expect("a seeded user"),
-    )
+        .expect("a lookup")
+        .expect("a user with that address")
+}
+
+/// A person's address, opened as the server opens it.
+pub async fn email_of(db: &PgPool, user: UserId) -> String {
+    let vault = app::vault::Vault::from_base64(crate::TEST_MASTER_KEY).expect("the test key");
+    let mut conn = db.acquire().await.expect("a connection");
+    app::accounts::repo::email_of(&mut conn, &vault, user)
+        .await
+        .expect("an address")
 }
 
 /// A seeded organisation's id.

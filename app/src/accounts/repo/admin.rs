@@ -3,14 +3,19 @@
 use super::Result;
 use crate::accounts::model::{AdminUserRow, Role};
 use crate::ids::UserId;
+use crate::vault::{Sealed, Vault, VaultError};
 use sqlx::PgConnection;
 
+/// Accounts whose name contains `query`, or whose email address is `query` (addresses are
+/// sealed: found whole, by their lookup hash, never by a part); newest first.
 pub async fn search_users(
     conn: &mut PgConnection,
+    vault: &Vault,
     query: &str,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<AdminUserRow>, i64)> {
+) -> std::result::Result<(Vec<AdminUserRow>, i64), VaultError> {
+    let lookup = vault.email_lookup(conn, query).await?;
     let pattern = format!(
         "%{}%",
         query
@@ -20,15 +25,16 @@ pub async fn search_users(
     );
     let total = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM users
-           WHERE $1 = '' OR email::text ILIKE $2 OR display_name ILIKE $2"#,
+           WHERE $1 = '' OR email_lookup = $3 OR display_name ILIKE $2"#,
         query,
-        pattern
+        pattern,
+        lookup
     )
     .fetch_one(&mut *conn)
     .await?;
-    let rows = sqlx::query_as!(
-        AdminUserRow,
-        r#"SELECT u.user_id AS "user_id: UserId", u.email::text AS "email!", u.display_name,
+    let rows = sqlx::query!(
+        r#"SELECT u.user_id AS "user_id: UserId", person_email(u.user_id) AS "email!: Sealed",
+                  u.display_name,
                   ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY r.role)
                       AS "roles!: Vec<Role>",
                   ARRAY(SELECT o.name FROM organisation_members m
@@ -36,16 +42,30 @@ pub async fn search_users(
                         WHERE m.user_id = u.user_id ORDER BY o.name) AS "organisations!",
                   u.created_at
            FROM users u
-           WHERE $1 = '' OR u.email::text ILIKE $2 OR u.display_name ILIKE $2
+           WHERE $1 = '' OR u.email_lookup = $5 OR u.display_name ILIKE $2
            ORDER BY u.created_at DESC, u.user_id
            LIMIT $3 OFFSET $4"#,
         query,
         pattern,
         limit,
-        offset
+        offset,
+        lookup
     )
     .fetch_all(conn)
     .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            Ok(AdminUserRow {
+                user_id: r.user_id,
+                email: super::reveal_email(vault, &r.email)?,
+                display_name: r.display_name,
+                roles: r.roles,
+                organisations: r.organisations,
+                created_at: r.created_at,
+            })
+        })
+        .collect::<std::result::Result<_, VaultError>>()?;
     Ok((rows, total))
 }
 

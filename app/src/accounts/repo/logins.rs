@@ -3,6 +3,7 @@
 use super::Result;
 use crate::accounts::model::{ActiveSession, Role, Viewer};
 use crate::ids::{LoginId, UserId};
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use std::net::IpAddr;
@@ -50,11 +51,13 @@ pub struct LiveLogin {
 /// The person behind a login, if the login is neither revoked, expired, nor idle too long.
 pub async fn live_login(
     conn: &mut PgConnection,
+    vault: &Vault,
     login: LoginId,
     idle: Duration,
-) -> Result<Option<LiveLogin>> {
+) -> std::result::Result<Option<LiveLogin>, VaultError> {
     let row = sqlx::query!(
-        r#"SELECT u.user_id AS "user_id: UserId", u.email::text AS "email!", u.display_name,
+        r#"SELECT u.user_id AS "user_id: UserId", person_email(u.user_id) AS "email!: Sealed",
+                  u.display_name,
                   l.last_seen_at, l.second_factor_at,
                   has_second_factor(u.user_id) AS "two_step!",
                   ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY r.role)
@@ -72,7 +75,7 @@ pub async fn live_login(
     Ok(Some(LiveLogin {
         viewer: Viewer {
             user_id: row.user_id,
-            email: row.email,
+            email: super::reveal_email(vault, &row.email)?,
             display_name: row.display_name,
             roles: row.roles,
             memberships,

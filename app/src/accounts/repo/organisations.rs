@@ -3,6 +3,7 @@
 use super::Result;
 use crate::accounts::model::{InvitationRow, MemberRow, OrgRole};
 use crate::ids::{InvitationId, OrganisationId, UserId};
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use std::time::Duration;
@@ -51,10 +52,14 @@ pub async fn add_member(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn members(conn: &mut PgConnection, org: OrganisationId) -> Result<Vec<MemberRow>> {
-    sqlx::query_as!(
-        MemberRow,
-        r#"SELECT u.user_id AS "user_id: UserId", u.display_name, u.email::text AS "email!",
+pub async fn members(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    org: OrganisationId,
+) -> std::result::Result<Vec<MemberRow>, VaultError> {
+    let rows = sqlx::query!(
+        r#"SELECT u.user_id AS "user_id: UserId", u.display_name,
+                  person_email(u.user_id) AS "email!: Sealed",
                   m.role AS "role: OrgRole", m.joined_at
            FROM organisation_members m JOIN users u USING (user_id)
            WHERE m.organisation_id = $1
@@ -62,7 +67,18 @@ pub async fn members(conn: &mut PgConnection, org: OrganisationId) -> Result<Vec
         org.0
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(MemberRow {
+                user_id: r.user_id,
+                display_name: r.display_name,
+                email: super::reveal_email(vault, &r.email)?,
+                role: r.role,
+                joined_at: r.joined_at,
+            })
+        })
+        .collect()
 }
 
 pub async fn open_invitations(

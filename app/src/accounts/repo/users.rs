@@ -5,29 +5,122 @@ use crate::accounts::TokenPurpose;
 use crate::accounts::model::{Membership, OrgRole, Role};
 use crate::accounts::password::PasswordHashString;
 use crate::ids::{OrganisationId, UserId};
+use crate::vault::{PersonField, Sealed, Vault, VaultError};
 use sqlx::PgConnection;
 use std::time::Duration;
 
+/// A new account. Call it in a transaction: the address is sealed with the person's key, made
+/// once their row exists. An address taken already fails on [`super::USERS_EMAIL_UNIQUE`].
 pub async fn insert_user(
     conn: &mut PgConnection,
+    vault: &Vault,
     user: UserId,
     email: &str,
     display_name: &str,
     password: Option<&PasswordHashString>,
     email_verified: bool,
-) -> Result<()> {
+) -> std::result::Result<(), VaultError> {
+    let lookup = vault.email_lookup(conn, email).await?;
     sqlx::query!(
-        "INSERT INTO users (user_id, email, display_name, password_hash, email_verified_at)
-         VALUES ($1, $2::text::citext, $3, $4, CASE WHEN $5 THEN now() END)",
+        "INSERT INTO users (user_id, email_lookup, display_name, password_hash, email_verified_at)
+         VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END)",
         user.0,
-        email,
+        lookup,
         display_name,
         password.map(PasswordHashString::as_str),
         email_verified,
     )
+    .execute(&mut *conn)
+    .await?;
+    let sealed = vault
+        .seal_field(conn, user, PersonField::Email, email.trim())
+        .await?;
+    sqlx::query!(
+        "UPDATE users SET email_sealed = $2 WHERE user_id = $1",
+        user.0,
+        sealed
+    )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Seal the addresses still held in the clear (accounts made before they were sealed) and
+/// clear them; how many. `olivine migrate` and `olivine serve` run it.
+pub async fn seal_clear_emails(
+    conn: &mut PgConnection,
+    vault: &Vault,
+) -> std::result::Result<u64, VaultError> {
+    let mut done = 0;
+    loop {
+        let batch = sqlx::query!(
+            r#"SELECT user_id AS "user_id: UserId", email::text AS "email!"
+                 FROM users WHERE email IS NOT NULL ORDER BY user_id LIMIT 200"#
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for row in batch {
+            let lookup = vault.email_lookup(conn, &row.email).await?;
+            let sealed = vault
+                .seal_field(conn, row.user_id, PersonField::Email, &row.email)
+                .await?;
+            sqlx::query!(
+                "UPDATE users SET email_lookup = $2, email_sealed = $3, email = NULL
+                  WHERE user_id = $1",
+                row.user_id.0,
+                lookup,
+                sealed
+            )
+            .execute(&mut *conn)
+            .await?;
+            done += 1;
+        }
+    }
+}
+
+/// The account an address belongs to (erased accounts have none).
+pub async fn user_id_by_email(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    email: &str,
+) -> std::result::Result<Option<UserId>, VaultError> {
+    let lookup = vault.email_lookup(conn, email).await?;
+    Ok(sqlx::query_scalar!(
+        r#"SELECT user_id AS "user_id: UserId" FROM users WHERE email_lookup = $1"#,
+        lookup
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// How lists name a person: `Name <address>` (the name alone once they are erased); `None`
+/// for no person.
+pub fn person_label(
+    vault: &Vault,
+    name: Option<String>,
+    email: Option<&Sealed>,
+) -> std::result::Result<Option<String>, VaultError> {
+    let Some(name) = name else { return Ok(None) };
+    let email = match email {
+        Some(sealed) => reveal_email(vault, sealed)?,
+        None => String::new(),
+    };
+    Ok(Some(if email.is_empty() {
+        name
+    } else {
+        format!("{name} <{email}>")
+    }))
+}
+
+/// A person's address as a query read it (`person_email(id) AS "email!: Sealed"`), opened;
+/// the empty string once they are erased.
+pub fn reveal_email(vault: &Vault, sealed: &Sealed) -> std::result::Result<String, VaultError> {
+    Ok(vault
+        .reveal(PersonField::Email, sealed)?
+        .unwrap_or_default())
 }
 
 pub struct Credentials {
@@ -38,13 +131,15 @@ pub struct Credentials {
 
 pub async fn credentials_by_email(
     conn: &mut PgConnection,
+    vault: &Vault,
     email: &str,
-) -> Result<Option<Credentials>> {
+) -> std::result::Result<Option<Credentials>, VaultError> {
+    let lookup = vault.email_lookup(conn, email).await?;
     let row = sqlx::query!(
         r#"SELECT user_id AS "user_id: UserId", password_hash,
                   email_verified_at IS NOT NULL AS "verified!"
-           FROM users WHERE email = $1::text::citext"#,
-        email
+           FROM users WHERE email_lookup = $1"#,
+        lookup
     )
     .fetch_optional(conn)
     .await?;
@@ -77,12 +172,17 @@ pub struct EmailOwner {
     pub verified: bool,
 }
 
-pub async fn user_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<EmailOwner>> {
+pub async fn user_by_email(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    email: &str,
+) -> std::result::Result<Option<EmailOwner>, VaultError> {
+    let lookup = vault.email_lookup(conn, email).await?;
     let row = sqlx::query!(
         r#"SELECT user_id AS "user_id: UserId", display_name,
                   email_verified_at IS NOT NULL AS "verified!"
-           FROM users WHERE email = $1::text::citext"#,
-        email
+           FROM users WHERE email_lookup = $1"#,
+        lookup
     )
     .fetch_optional(conn)
     .await?;
@@ -99,13 +199,16 @@ pub async fn display_name_of(conn: &mut PgConnection, user: UserId) -> Result<St
         .await
 }
 
-pub async fn email_of(conn: &mut PgConnection, user: UserId) -> Result<String> {
-    sqlx::query_scalar!(
-        r#"SELECT email::text AS "email!" FROM users WHERE user_id = $1"#,
-        user.0
-    )
-    .fetch_one(conn)
-    .await
+/// A person's address; the empty string once they are erased.
+pub async fn email_of(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    user: UserId,
+) -> std::result::Result<String, VaultError> {
+    let sealed = sqlx::query_scalar!(r#"SELECT person_email($1) AS "email!: Sealed""#, user.0)
+        .fetch_one(conn)
+        .await?;
+    reveal_email(vault, &sealed)
 }
 
 pub async fn set_password(

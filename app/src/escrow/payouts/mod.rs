@@ -77,7 +77,9 @@ pub async fn start_onboarding(state: &AppState, user: UserId) -> Result<String> 
     let account = match repo::account(&mut conn, user).await? {
         Some((account, _)) => account,
         None => {
-            let Some((email, country)) = repo::onboarding_details(&mut conn, user).await? else {
+            let Some((email, country)) =
+                repo::onboarding_details(&mut conn, &state.vault, user).await?
+            else {
                 return Err(AppError::invalid(
                     "Save your freelancer profile first: payouts go to the person it describes.",
                 )

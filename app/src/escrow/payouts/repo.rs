@@ -1,10 +1,12 @@
 //! Payouts' SQL: freelancers' connected accounts and the payout of each release.
 
+use crate::accounts::repo::reveal_email;
 use crate::escrow::model::{PayoutLine, PayoutSetup, PayoutStatus, TransactionKind};
 use crate::hire::postings::model::PostingKind;
 use crate::hire::reference::repo::money;
 use crate::ids::{ContractId, EscrowPayoutId, LedgerTransactionId, UserId};
 use crate::money::Money;
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -379,10 +381,11 @@ pub async fn payouts_of(
 /// (none: they have no freelancer profile).
 pub async fn onboarding_details(
     conn: &mut PgConnection,
+    vault: &Vault,
     user: UserId,
-) -> Result<Option<(String, String)>, sqlx::Error> {
+) -> Result<Option<(String, String)>, VaultError> {
     let row = sqlx::query!(
-        r#"SELECT u.email::text AS "email!", c.country AS "country!"
+        r#"SELECT person_email(u.user_id) AS "email!: Sealed", c.country AS "country!"
              FROM users u
              JOIN freelancer_profiles f USING (user_id)
              JOIN cities c USING (city_id)
@@ -391,5 +394,6 @@ pub async fn onboarding_details(
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| (r.email, r.country)))
+    row.map(|r| Ok((reveal_email(vault, &r.email)?, r.country)))
+        .transpose()
 }

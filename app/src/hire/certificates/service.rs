@@ -64,7 +64,7 @@ pub async fn mine(state: &AppState, user: UserId) -> Result<MyCertificates> {
 
 /// Certificates waiting for a support admin's review, oldest first, with their count.
 pub async fn verification_queue(state: &AppState) -> Result<VerificationQueue> {
-    let (items, total) = queue(&mut *state.db.acquire().await?).await?;
+    let (items, total) = queue(&mut *state.db.acquire().await?, &state.vault).await?;
     Ok(VerificationQueue { items, total })
 }
 
@@ -229,9 +229,11 @@ async fn listed(
 /// Certificates waiting for review, oldest first (up to 100), and how many wait in all.
 pub async fn queue(
     conn: &mut PgConnection,
-) -> std::result::Result<(Vec<VerificationItem>, i64), sqlx::Error> {
+    vault: &crate::vault::Vault,
+) -> std::result::Result<(Vec<VerificationItem>, i64), crate::vault::VaultError> {
     let rows = sqlx::query!(
-        r#"SELECT c.certificate_id, t.expires, c.user_id, u.display_name, u.email,
+        r#"SELECT c.certificate_id, t.expires, c.user_id, u.display_name,
+                  person_email(c.user_id) AS "email!: crate::vault::Sealed",
                   count(*) OVER () AS "total!"
            FROM freelancer_certificates c
            JOIN certificate_types t USING (certificate_type_id)
@@ -245,21 +247,19 @@ pub async fn queue(
     let total = rows.first().map_or(0, |r| r.total);
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.certificate_id).collect();
     let mut certificates = listed(conn, None, Some(&ids)).await?;
-    let items = rows
-        .into_iter()
-        .filter_map(|r| {
-            let at = certificates
-                .iter()
-                .position(|c| c.id.0 == r.certificate_id)?;
-            Some(VerificationItem {
-                certificate: certificates.swap_remove(at),
-                freelancer_id: UserId(r.user_id),
-                freelancer: r.display_name,
-                email: r.email,
-                type_expires: r.expires,
-            })
-        })
-        .collect();
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let Some(at) = certificates.iter().position(|c| c.id.0 == r.certificate_id) else {
+            continue;
+        };
+        items.push(VerificationItem {
+            certificate: certificates.swap_remove(at),
+            freelancer_id: UserId(r.user_id),
+            freelancer: r.display_name,
+            email: crate::accounts::repo::reveal_email(vault, &r.email)?,
+            type_expires: r.expires,
+        });
+    }
     Ok((items, total))
 }
 

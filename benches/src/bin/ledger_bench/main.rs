@@ -116,10 +116,10 @@ async fn main() -> Result<()> {
 /// through Hire as managers and freelancers book them, in the freshly migrated database.
 async fn book_contracts(db: &PgPool) -> Result<(Bench, Vec<Booked>)> {
     server::MIGRATOR.run(db).await.context("migrating")?;
-    server::seed::seed_accounts(db)
+    let (state, stripe) = benches::app_with_emulator(db).await?;
+    server::seed::seed_accounts(db, &state.vault)
         .await
         .context("seeding the demo accounts")?;
-    let (state, stripe) = benches::app_with_emulator(db).await?;
     let cast = Cast::of(&state).await;
     let mut booked = Vec::with_capacity(CONTRACTS);
     for i in 0..CONTRACTS {
