@@ -10,10 +10,11 @@
 //! A sealed value is bound to where it belongs (`context`, e.g. `certificate:<id>`): moved
 //! to another place, it does not open.
 //!
-//! Fields of a person's row (their email address) are sealed the same way and read as
+//! Fields of a person's row (their email address and name) are sealed the same way and read as
 //! [`Sealed`], which carries the person's key still wrapped, so a list of people opens with no
-//! query per person. An address is found by its keyed hash ([`Vault::email_lookup`]), under a
-//! lookup key kept wrapped in `vault_keys`.
+//! query per person. An address is found by its keyed hash ([`Vault::email_lookup`]), a name by
+//! the hashes of its words ([`Vault::name_words`]), under a lookup key kept wrapped in
+//! `vault_keys`.
 
 use crate::ids::UserId;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -51,8 +52,9 @@ pub struct Vault {
     /// The first 8 bytes of the key's SHA-256, in hex: which master wrapped a key.
     master_id: String,
     previous: Option<(Aes256Gcm, String)>,
-    /// The key email addresses are hashed with for lookups, once read (or made).
-    email_lookup: OnceCell<[u8; 32]>,
+    /// The key addresses and the words of names are hashed with for lookups, once read (or
+    /// made).
+    lookup: OnceCell<[u8; 32]>,
 }
 
 /// What `vault_keys` holds the email lookup key under.
@@ -62,6 +64,7 @@ const EMAIL_LOOKUP: &str = "email-lookup";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PersonField {
     Email,
+    Name,
 }
 
 impl PersonField {
@@ -69,6 +72,7 @@ impl PersonField {
     fn context(self, owner: Uuid) -> String {
         let name = match self {
             PersonField::Email => "email",
+            PersonField::Name => "name",
         };
         format!("user:{owner}:{name}")
     }
@@ -100,7 +104,7 @@ impl Vault {
             master: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(master)),
             master_id: key_id(master),
             previous: None,
-            email_lookup: OnceCell::new(),
+            lookup: OnceCell::new(),
         }
     }
 
@@ -200,14 +204,39 @@ impl Vault {
         conn: &mut PgConnection,
         email: &str,
     ) -> Result<Vec<u8>, VaultError> {
-        let key = self
-            .email_lookup
+        let key = self.lookup_key(conn).await?;
+        lookup_hash(key, b"", email.trim().to_lowercase().as_bytes())
+    }
+
+    /// The keyed hashes a name is found by: one per word (letters and digits) in lower case,
+    /// each once, in their order. A search for `query` matches the names holding all of its
+    /// words.
+    pub async fn name_words(
+        &self,
+        conn: &mut PgConnection,
+        name: &str,
+    ) -> Result<Vec<Vec<u8>>, VaultError> {
+        let key = self.lookup_key(conn).await?;
+        let mut words: Vec<String> = Vec::new();
+        for word in name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let word = word.to_lowercase();
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        words
+            .iter()
+            .map(|w| lookup_hash(key, b"word:", w.as_bytes()))
+            .collect()
+    }
+
+    async fn lookup_key(&self, conn: &mut PgConnection) -> Result<&[u8; 32], VaultError> {
+        self.lookup
             .get_or_try_init(|| self.vault_key(conn, EMAIL_LOOKUP))
-            .await?;
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-            .map_err(|_| VaultError::Unreadable("a lookup key of the wrong length"))?;
-        mac.update(email.trim().to_lowercase().as_bytes());
-        Ok(mac.finalize().into_bytes().to_vec())
+            .await
     }
 
     /// The key `vault_keys` holds for `purpose`, made on first use.
@@ -525,6 +554,16 @@ fn key_id(master: &[u8; 32]) -> String {
 
 fn wrap_context(person: UserId) -> Vec<u8> {
     format!("olivine person key {person}").into_bytes()
+}
+
+/// HMAC-SHA256 of `prefix` and `value` under `key` (the prefix keeps a name's words apart
+/// from addresses).
+fn lookup_hash(key: &[u8; 32], prefix: &[u8], value: &[u8]) -> Result<Vec<u8>, VaultError> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .map_err(|_| VaultError::Unreadable("a lookup key of the wrong length"))?;
+    mac.update(prefix);
+    mac.update(value);
+    Ok(mac.finalize().into_bytes().to_vec())
 }
 
 fn vault_key_context(purpose: &str) -> Vec<u8> {

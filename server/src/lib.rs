@@ -155,14 +155,15 @@ pub fn app_state_with(
     ))
 }
 
-/// Seal the personal data an older version kept in the clear (email addresses); how many.
+/// Seal the personal data an older version kept in the clear (email addresses and names); how
+/// many people.
 /// `olivine migrate` runs it after the migrations, and `serve` before it takes requests, so no
 /// reader meets a row half moved.
 pub async fn seal_clear_personal_data(db: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
     let mut conn = db.acquire().await.context("cannot reach the database")?;
-    app::accounts::repo::seal_clear_emails(&mut conn, vault)
+    app::accounts::repo::seal_clear_identities(&mut conn, vault)
         .await
-        .context("cannot seal the email addresses kept in the clear")
+        .context("cannot seal the addresses and names kept in the clear")
 }
 
 /// The master key: `OLIVINE_MASTER_KEY`, or in dev without one a key kept in the data
@@ -340,7 +341,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = app_state_with(&config, db.clone(), synced.index.clone())?;
     let sealed = seal_clear_personal_data(&db, &state.vault).await?;
     if sealed > 0 {
-        tracing::info!(sealed, "sealed email addresses kept in the clear");
+        tracing::info!(sealed, "sealed addresses and names kept in the clear");
     }
     tokio::spawn(search_sync::run(db.clone(), synced));
     tokio::spawn(http::live::listen(db.clone(), state.live.clone()));

@@ -78,7 +78,7 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
     println!("database schema is up to date");
     let sealed = server::seal_clear_personal_data(&db, &server::vault(config)?).await?;
     if sealed > 0 {
-        println!("sealed {sealed} email addresses kept in the clear before");
+        println!("sealed the address and name of {sealed} people kept in the clear before");
     }
     Ok(())
 }

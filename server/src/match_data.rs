@@ -252,7 +252,6 @@ pub async fn generate(
     while done < n {
         let size = BATCH.min(n - done);
         let mut users = Vec::with_capacity(size);
-        let mut names = Vec::with_capacity(size);
         let mut headlines = Vec::with_capacity(size);
         let mut city_ids = Vec::with_capacity(size);
         let mut travel = Vec::with_capacity(size);
@@ -272,7 +271,6 @@ pub async fn generate(
             let trade = &TRADES[trade_index];
             let level = 1 + rng.below(4) as i16;
             users.push(id);
-            names.push(format!("Freelancer {number}"));
             headlines.push(format!("{} worker, level {level}", trade.name));
             let mut r = rng.unit() * total;
             let mut city = 0;
@@ -316,14 +314,13 @@ pub async fn generate(
             }
         }
         let mut tx = db.begin().await?;
-        // Generated people never sign in and have no address: their email lookup is a
-        // digest of their id, which no address hashes to.
+        // Generated people never sign in and have no address or name (nothing to seal, no
+        // key): their email lookup is a digest of their id, which no address hashes to.
         sqlx::query!(
-            "INSERT INTO users (user_id, email_lookup, display_name)
-             SELECT u, sha256(convert_to('generated:' || u::text, 'UTF8')), n
-               FROM unnest($1::uuid[], $2::text[]) AS x(u, n)",
+            "INSERT INTO users (user_id, email_lookup)
+             SELECT u, sha256(convert_to('generated:' || u::text, 'UTF8'))
+               FROM unnest($1::uuid[]) AS x(u)",
             &users,
-            &names
         )
         .execute(&mut *tx)
         .await?;

@@ -32,6 +32,7 @@ async fn disputes_of(state: &AppState, freelancer: UserId, id: ContractId) -> Ve
     let wait = disputes::escalation_wait(state);
     contracts(
         &mut conn,
+        &state.vault,
         ContractScope::Freelancer(freelancer),
         state.clock.now(),
         wait,

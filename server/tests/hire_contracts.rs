@@ -24,7 +24,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
 
     // The profile is saved as typed, and saving it made Fay a freelancer.
     let mut conn = db.acquire().await.expect("connection");
-    let profile = profiles::repo::profile(&mut conn, c.fay)
+    let profile = profiles::repo::profile(&mut conn, &state.vault, c.fay)
         .await
         .expect("profile")
         .expect("exists");
@@ -193,6 +193,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     let mut conn = db.acquire().await.expect("connection");
     let contracts = contracts::repo::contracts(
         &mut conn,
+        &state.vault,
         ContractScope::Freelancer(c.fay),
         state.clock.now(),
         chrono::Duration::days(3),
@@ -225,7 +226,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     assert!(view.disputes.is_empty(), "a settled dispute is history");
 
     // Completed history shows in the record: one shift, on time.
-    let record = profiles::repo::profile(&mut conn, c.fay)
+    let record = profiles::repo::profile(&mut conn, &state.vault, c.fay)
         .await
         .expect("profile")
         .expect("exists")
@@ -303,6 +304,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     );
     let view = contracts::repo::contracts(
         &mut conn,
+        &state.vault,
         ContractScope::Freelancer(c.fay),
         state.clock.now(),
         chrono::Duration::days(3),
@@ -316,7 +318,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
     // Fay worked for Harbour: its managers can invite her back to its next shift; Meadow's
     // list is its own.
     let next = c.open_shift(state, hire_day(10), 1).await;
-    let back = applications::repo::past_workers(&mut conn, c.harbour, next)
+    let back = applications::repo::past_workers(&mut conn, &state.vault, c.harbour, next)
         .await
         .expect("past workers");
     assert_eq!(
@@ -326,7 +328,7 @@ async fn a_shift_goes_from_posting_to_approved_hours(_: PgPoolOptions, options: 
         [(c.fay, 1)]
     );
     assert!(
-        applications::repo::past_workers(&mut conn, c.meadow, next)
+        applications::repo::past_workers(&mut conn, &state.vault, c.meadow, next)
             .await
             .expect("past workers")
             .is_empty()
@@ -441,7 +443,7 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
         "seats given back"
     );
     let mut conn = db.acquire().await.expect("connection");
-    let finn = profiles::repo::profile(&mut conn, c.finn)
+    let finn = profiles::repo::profile(&mut conn, &state.vault, c.finn)
         .await
         .expect("profile")
         .expect("exists")
@@ -478,7 +480,7 @@ async fn cancellations_follow_the_policy(_: PgPoolOptions, options: PgConnectOpt
     contracts::service::record_no_show(state, c.harbour, c.hana, third)
         .await
         .expect("no-show");
-    let fay = profiles::repo::profile(&mut conn, c.fay)
+    let fay = profiles::repo::profile(&mut conn, &state.vault, c.fay)
         .await
         .expect("profile")
         .expect("exists")

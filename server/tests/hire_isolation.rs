@@ -41,7 +41,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
             .is_none()
     );
     assert!(
-        applications::repo::applicants(&mut conn, c.meadow, harbour_shift)
+        applications::repo::applicants(&mut conn, &state.vault, c.meadow, harbour_shift)
             .await
             .expect("query")
             .is_empty()
@@ -114,6 +114,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
     assert_eq!(
         contracts::repo::contracts(
             &mut conn,
+            &state.vault,
             ContractScope::Freelancer(c.fay),
             state.clock.now(),
             chrono::Duration::days(3)
@@ -126,6 +127,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
     assert!(
         contracts::repo::contracts(
             &mut conn,
+            &state.vault,
             ContractScope::Freelancer(c.finn),
             state.clock.now(),
             chrono::Duration::days(3)
@@ -137,6 +139,7 @@ async fn organisations_and_freelancers_reach_only_their_own(
     assert!(
         contracts::repo::contracts(
             &mut conn,
+            &state.vault,
             ContractScope::Posting(c.meadow, harbour_shift),
             state.clock.now(),
             chrono::Duration::days(3)
@@ -218,7 +221,9 @@ async fn messages_stay_between_the_two_sides_and_count_what_is_unread(
         messages::unread(&mut conn, harbour).await.expect("unread"),
         0
     );
-    let inbox = messages::inbox(&mut conn, fay).await.expect("inbox");
+    let inbox = messages::inbox(&mut conn, &state.vault, fay)
+        .await
+        .expect("inbox");
     assert_eq!(inbox.len(), 1);
     assert_eq!(
         (
@@ -264,7 +269,7 @@ async fn messages_stay_between_the_two_sides_and_count_what_is_unread(
         assert_eq!(refusal(write), AppError::NotFound);
         let mut conn = db.acquire().await.expect("connection");
         assert!(
-            messages::inbox(&mut conn, outsider)
+            messages::inbox(&mut conn, &state.vault, outsider)
                 .await
                 .expect("inbox")
                 .is_empty()

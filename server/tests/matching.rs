@@ -239,6 +239,7 @@ async fn hard_filters_hold_on_randomised_data(_: PgPoolOptions, options: PgConne
         // The explained candidates agree with the ranking and add up.
         let candidates = matching::candidates(
             &mut conn,
+            &test_support::test_vault(),
             organisation,
             posting,
             filter,
@@ -322,6 +323,7 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
     };
     let first = matching::candidates(
         &mut conn,
+        &test_support::test_vault(),
         organisation,
         posting,
         MatchFilter::default(),
@@ -338,6 +340,7 @@ async fn ties_come_back_in_the_same_order(_: PgPoolOptions, options: PgConnectOp
     for _ in 0..3 {
         let again = matching::candidates(
             &mut conn,
+            &test_support::test_vault(),
             organisation,
             posting,
             MatchFilter::default(),
@@ -421,6 +424,7 @@ async fn a_profile_edit_changes_its_matches_after_the_embedding_job(
             let mut conn = db.acquire().await.expect("connection");
             matching::candidates(
                 &mut conn,
+                &test_support::test_vault(),
                 organisation,
                 warehouse,
                 MatchFilter::default(),
@@ -520,6 +524,7 @@ async fn top(
 ) -> Vec<app::hire::matching::model::Candidate> {
     matching::candidates(
         conn,
+        &test_support::test_vault(),
         organisation,
         posting,
         MatchFilter::default(),

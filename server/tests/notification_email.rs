@@ -48,16 +48,11 @@ async fn set(db: &PgPool, who: UserId, choices: &[(Kind, EmailCadence)]) {
         .expect("preferences");
 }
 
-/// The vault the tests' servers use (their master key).
-fn vault() -> app::vault::Vault {
-    app::vault::Vault::from_base64(test_support::TEST_MASTER_KEY).expect("the test key")
-}
-
 /// Work through the mail due at once, as the notification-mail job does.
 async fn mail_due(db: &PgPool) -> usize {
     let due = mailing::due(db, 100, &[]).await.expect("due");
     for id in &due {
-        mailing::mail_one(db, &vault(), SITE, *id)
+        mailing::mail_one(db, &test_support::test_vault(), SITE, *id)
             .await
             .expect("mail");
     }
@@ -136,7 +131,7 @@ async fn a_notification_is_mailed_once_at_once_with_its_own_unsubscribe_link(
     .fetch_one(db)
     .await
     .expect("notification");
-    mailing::mail_one(db, &vault(), SITE, id)
+    mailing::mail_one(db, &test_support::test_vault(), SITE, id)
         .await
         .expect("again");
     assert_eq!(queued(db, "fay@olivine.test").await.len(), 1);
@@ -194,12 +189,12 @@ async fn kinds_turned_off_are_never_mailed_and_daily_ones_go_out_together_each_m
         [fay]
     );
     assert!(
-        mailing::send_digest(db, &vault(), SITE, fay, tomorrow)
+        mailing::send_digest(db, &test_support::test_vault(), SITE, fay, tomorrow)
             .await
             .expect("digest")
     );
     assert!(
-        !mailing::send_digest(db, &vault(), SITE, fay, tomorrow)
+        !mailing::send_digest(db, &test_support::test_vault(), SITE, fay, tomorrow)
             .await
             .expect("again")
     );

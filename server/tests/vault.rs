@@ -39,8 +39,8 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
     // people have theirs, made to seal their addresses).
     let keyless = UserId(uuid::Uuid::new_v4());
     sqlx::query!(
-        "INSERT INTO users (user_id, email_lookup, display_name)
-         VALUES ($1::uuid, sha256(convert_to($1::uuid::text, 'UTF8')), 'Keyless')",
+        "INSERT INTO users (user_id, email_lookup)
+         VALUES ($1::uuid, sha256(convert_to($1::uuid::text, 'UTF8')))",
         keyless.0
     )
     .execute(&mut *conn)
@@ -171,11 +171,12 @@ async fn keys_rotate_without_rewriting_data_and_die_with_the_person(
     );
 }
 
-/// Email addresses at rest: no row holds one in the clear, any case of it finds the account,
-/// an address an older version kept in the clear is sealed on the next migrate, a new master
-/// key changes no lookup, and a forgotten person's address opens for nobody.
+/// Addresses and names at rest: no row holds one in the clear, any case of an address finds
+/// the account and whole words find a name, what an older version kept in the clear is sealed
+/// on the next migrate, a new master key changes no lookup, and a forgotten person's address
+/// and name open for nobody.
 #[sqlx::test(migrations = "../migrations")]
-async fn email_addresses_are_sealed_and_found_by_their_lookup_hash(
+async fn addresses_and_names_are_sealed_and_found_by_their_lookup_hashes(
     _: PgPoolOptions,
     options: PgConnectOptions,
 ) {
@@ -184,17 +185,46 @@ async fn email_addresses_are_sealed_and_found_by_their_lookup_hash(
     let ann = user(&app.db, "ann@olivine.test").await;
     let mut conn = app.db.acquire().await.expect("connection");
     let users: String = sqlx::query_scalar!(
-        r#"SELECT string_agg(to_jsonb(u)::text || encode(coalesce(u.email_sealed, ''), 'escape'), ' ')
+        r#"SELECT string_agg(to_jsonb(u)::text || encode(coalesce(u.email_sealed, ''), 'escape')
+                             || encode(coalesce(u.name_sealed, ''), 'escape'), ' ')
              AS "rows!" FROM users u"#
     )
     .fetch_one(&mut *conn)
     .await
     .expect("users");
-    assert!(users.contains("Ann"), "the rows were read");
-    assert!(
-        !users.contains("olivine.test"),
-        "an address in the clear: {users}"
+    assert!(users.contains(&ann.to_string()), "the rows were read");
+    for clear in ["olivine.test", "Ann", "Shopper", "Freelancer"] {
+        assert!(!users.contains(clear), "{clear} in the clear: {users}");
+    }
+    assert_eq!(
+        repo::display_name_of(&mut conn, vault, ann)
+            .await
+            .expect("name"),
+        "Ann Shopper"
     );
+    // Names are found by whole words, in any case and order; never by a part of one.
+    let fay = user(&app.db, "fay@olivine.test").await;
+    let finn = user(&app.db, "finn@olivine.test").await;
+    let found = |query: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let mut conn = db.acquire().await.expect("connection");
+            let (rows, total) = repo::search_users(&mut conn, vault, query, 50, 0)
+                .await
+                .expect("search");
+            assert_eq!(total, i64::try_from(rows.len()).expect("a count"));
+            let mut ids: Vec<UserId> = rows.into_iter().map(|r| r.user_id).collect();
+            ids.sort();
+            ids
+        }
+    };
+    let mut freelancers = vec![fay, finn];
+    freelancers.sort();
+    assert_eq!(found("freelancer").await, freelancers);
+    assert_eq!(found("FREELANCER fay").await, vec![fay]);
+    assert_eq!(found("fay@olivine.test").await, vec![fay]);
+    assert!(found("freelance").await.is_empty());
+    assert!(found("@@").await.is_empty());
     assert_eq!(
         repo::user_id_by_email(&mut conn, vault, "  ANN@Olivine.TEST ")
             .await
@@ -248,6 +278,18 @@ async fn email_addresses_are_sealed_and_found_by_their_lookup_hash(
         repo::email_of(&mut conn, vault, old).await.expect("email"),
         "Old.Timer@example.com"
     );
+    assert_eq!(
+        repo::display_name_of(&mut conn, vault, old)
+            .await
+            .expect("name"),
+        "Old"
+    );
+    let clear_name =
+        sqlx::query_scalar!("SELECT display_name FROM users WHERE user_id = $1", old.0)
+            .fetch_one(&mut *conn)
+            .await
+            .expect("row");
+    assert_eq!(clear_name, None);
 
     // A new master key: the same lookups, the same addresses.
     // (The tests' master key is 32 bytes of 1.)
@@ -265,10 +307,24 @@ async fn email_addresses_are_sealed_and_found_by_their_lookup_hash(
         "ann@olivine.test"
     );
 
-    // Forgotten: the sealed address stays in the row (as in any backup) and opens for nobody.
+    assert_eq!(
+        repo::display_name_of(&mut conn, &new, ann)
+            .await
+            .expect("name"),
+        "Ann Shopper"
+    );
+
+    // Forgotten: the sealed address and name stay in the row (as in any backup) and open for
+    // nobody.
     assert!(Vault::forget(&mut conn, ann).await.expect("forget"));
     assert_eq!(
         repo::email_of(&mut conn, &new, ann).await.expect("email"),
         ""
+    );
+    assert_eq!(
+        repo::display_name_of(&mut conn, &new, ann)
+            .await
+            .expect("name"),
+        repo::ERASED_NAME
     );
 }

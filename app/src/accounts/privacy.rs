@@ -95,13 +95,15 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
     let mut conn = state.db.acquire().await?;
     let user = person.id.0;
     let email = person.email.as_str();
-    // The address as the person knows it, not sealed bytes and their lookup hash.
+    // The address and name as the person knows them, not sealed bytes and lookup hashes.
+    let name = super::repo::display_name_of(&mut conn, &state.vault, person.id).await?;
     let users = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) - 'email_sealed' - 'email_lookup' || jsonb_build_object('email', $2::text)
-                  AS "row!"
+        r#"SELECT to_jsonb(t) - 'email_sealed' - 'email_lookup' - 'name_sealed' - 'name_words'
+                  || jsonb_build_object('email', $2::text, 'display_name', $3::text) AS "row!"
              FROM users t WHERE user_id = $1"#,
         user,
-        email
+        email,
+        name
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -257,7 +259,8 @@ async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), Service
     sqlx::query!(
         "UPDATE users
             SET email = NULL, email_lookup = NULL, email_sealed = NULL, email_verified_at = NULL,
-                display_name = 'Erased account', password_hash = NULL, erased_at = $2
+                display_name = NULL, name_sealed = NULL, name_words = '{}', password_hash = NULL,
+                erased_at = $2
           WHERE user_id = $1",
         user,
         erasing.now

@@ -244,7 +244,7 @@ pub async fn sign_in(
     let mut tx = state.db.begin().await?;
     if !verified {
         // Only someone who knows the password learns the address is unconfirmed.
-        let name = repo::display_name_of(&mut tx, user).await?;
+        let name = repo::display_name_of(&mut tx, &state.vault, user).await?;
         send_verification(&mut tx, state, user, &email, &name).await?;
         tx.commit().await?;
         return Err(AppError::invalid(
@@ -423,7 +423,7 @@ pub async fn update_profile(
     };
     let user = principal.viewer.user_id;
     let mut tx = state.db.begin().await?;
-    repo::set_display_name(&mut tx, user, &name).await?;
+    repo::set_display_name(&mut tx, &state.vault, user, &name).await?;
     audit::record(
         &mut tx,
         Entry::new(Some(user), Action::ProfileUpdated).ip(meta.ip),

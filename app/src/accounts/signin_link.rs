@@ -55,7 +55,7 @@ pub async fn send(
     }
     let (token, token_hash) = tokens::issue();
     repo::insert_email_token(conn, &token_hash, user, TokenPurpose::SignIn, LINK_TTL).await?;
-    let name = repo::display_name_of(conn, user).await?;
+    let name = repo::display_name_of(conn, &state.vault, user).await?;
     let link = state.config.link(&format!("/signin/link?token={token}"));
     let message = emails::sign_in_link(email_address, &name, &link, LINK_TTL.as_secs() / 60);
     email::enqueue(conn, &message).await?;

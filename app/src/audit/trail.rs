@@ -112,14 +112,13 @@ async fn rows(
 ) -> Result<Vec<Row>> {
     let rows = sqlx::query!(
         r#"SELECT a.audit_id, a.chain_seq, a.at, a.actor_id,
-                  actor.display_name AS "actor_name?", person_email(a.actor_id) AS "actor_email: Sealed",
+                  person_name(a.actor_id) AS "actor_name: Sealed",
+                  person_email(a.actor_id) AS "actor_email: Sealed",
                   host(a.ip) AS ip, a.action, a.subject_id,
-                  subject.display_name AS "subject_name?",
-                  person_email(subject.user_id) AS "subject_email: Sealed",
+                  person_name(a.subject_id) AS "subject_name: Sealed",
+                  person_email(a.subject_id) AS "subject_email: Sealed",
                   a.detail
            FROM audit_log a
-           LEFT JOIN users actor ON actor.user_id = a.actor_id
-           LEFT JOIN users subject ON subject.user_id = a.subject_id
            WHERE ($1::uuid IS NULL OR a.actor_id = $1 OR a.subject_id = $1)
              AND ($2::uuid IS NULL OR a.subject_id = $2)
              AND ($3::text IS NULL OR a.action = $3)
@@ -138,8 +137,9 @@ async fn rows(
     )
     .fetch_all(conn)
     .await?;
-    let label =
-        |name, email: Option<Sealed>| accounts::repo::person_label(vault, name, email.as_ref());
+    let label = |name: Option<Sealed>, email: Option<Sealed>| {
+        accounts::repo::person_label(vault, name.as_ref(), email.as_ref())
+    };
     rows.into_iter()
         .map(|r| {
             Ok(Row {

@@ -118,11 +118,11 @@ pub async fn billing(
     organisation: OrganisationId,
 ) -> Result<Billing, ServiceError> {
     let mut conn = state.db.acquire().await?;
-    let (contracts, totals) = statement::contracts(&mut conn, organisation).await?;
+    let (contracts, totals) = statement::contracts(&mut conn, &state.vault, organisation).await?;
     Ok(Billing {
         organisation: repo::organisation_name(&mut conn, organisation).await?,
         card: repo::saved_card(&mut conn, organisation).await?,
-        charges: repo::billing_charges(&mut conn, organisation, 200).await?,
+        charges: repo::billing_charges(&mut conn, &state.vault, organisation, 200).await?,
         totals,
         contracts,
     })

@@ -5,7 +5,7 @@
 
 use super::ledger::{Account, Posting};
 use super::model::{BillingCharge, ChargeStatus, OrganisationCard, RefundStatus};
-use crate::accounts::repo::reveal_email;
+use crate::accounts::repo::{reveal_email, reveal_name};
 use crate::hire::contracts::model::{ContractEventKind, ContractStatus};
 use crate::hire::postings::model::PostingKind;
 use crate::hire::reference::repo::money;
@@ -803,11 +803,12 @@ pub async fn set_refund_status(
 /// The organisation's charges for bookings, newest first.
 pub async fn billing_charges(
     conn: &mut PgConnection,
+    vault: &Vault,
     organisation: OrganisationId,
     limit: i64,
-) -> Result<Vec<BillingCharge>, sqlx::Error> {
+) -> Result<Vec<BillingCharge>, VaultError> {
     let rows = sqlx::query!(
-        r#"SELECT ch.charge_id, p.title, u.display_name AS freelancer,
+        r#"SELECT ch.charge_id, p.title, person_name(c.freelancer_id) AS "freelancer!: Sealed",
                   ch.releases_event IS NULL AS "booking!", ch.amount_minor, ch.currency,
                   ch.status AS "status: ChargeStatus", ch.problem,
                   hire_local(ch.deadline) AS deadline, ch.created_at,
@@ -817,7 +818,6 @@ pub async fn billing_charges(
              FROM escrow_charges ch
              JOIN contracts c USING (contract_id)
              JOIN postings p ON p.posting_id = c.posting_id
-             JOIN users u ON u.user_id = c.freelancer_id
             WHERE ch.organisation_id = $1
             ORDER BY ch.created_at DESC, ch.charge_id
             LIMIT $2"#,
@@ -826,21 +826,22 @@ pub async fn billing_charges(
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| BillingCharge {
-            id: EscrowChargeId(r.charge_id),
-            title: r.title,
-            freelancer: r.freelancer,
-            booking: r.booking,
-            amount: money(r.amount_minor, &r.currency),
-            status: r.status,
-            problem: r.problem,
-            deadline: r.deadline,
-            refunded: money(r.refunded, &r.currency),
-            created_at: r.created_at,
+    rows.into_iter()
+        .map(|r| {
+            Ok(BillingCharge {
+                id: EscrowChargeId(r.charge_id),
+                title: r.title,
+                freelancer: reveal_name(vault, &r.freelancer)?,
+                booking: r.booking,
+                amount: money(r.amount_minor, &r.currency),
+                status: r.status,
+                problem: r.problem,
+                deadline: r.deadline,
+                refunded: money(r.refunded, &r.currency),
+                created_at: r.created_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// One contract's money as [`contract_statement`] reads it from the ledger, in minor units.
@@ -849,7 +850,8 @@ pub struct ContractStatement {
     pub title: String,
     pub kind: PostingKind,
     pub posting: Uuid,
-    pub freelancer: String,
+    /// Sealed: [`crate::accounts::repo::reveal_name`] opens it.
+    pub freelancer: Sealed,
     pub starts_at: chrono::NaiveDateTime,
     pub status: ContractStatus,
     pub currency: String,
@@ -870,7 +872,7 @@ pub async fn contract_statement(
     sqlx::query_as!(
         ContractStatement,
         r#"SELECT c.contract_id AS "contract: ContractId", p.title, p.kind AS "kind: PostingKind",
-                  p.posting_id AS posting, u.display_name AS freelancer,
+                  p.posting_id AS posting, person_name(c.freelancer_id) AS "freelancer!: Sealed",
                   hire_local(c.starts_at) AS "starts_at!", c.status AS "status: ContractStatus",
                   c.currency,
                   coalesce(sum(e.amount_minor) FILTER (
@@ -886,12 +888,11 @@ pub async fn contract_statement(
                       WHERE a.kind IN ('contract_escrow', 'contract_frozen')), 0)::bigint AS "held!"
              FROM contracts c
              JOIN postings p USING (posting_id)
-             JOIN users u ON u.user_id = c.freelancer_id
              JOIN ledger_transactions t ON t.contract_id = c.contract_id
              JOIN ledger_entries e ON e.transaction_id = t.transaction_id
              JOIN ledger_accounts a ON a.account_id = e.account_id
             WHERE c.organisation_id = $1
-            GROUP BY c.contract_id, p.posting_id, u.user_id
+            GROUP BY c.contract_id, p.posting_id
             ORDER BY c.starts_at DESC, c.contract_id"#,
         organisation.0,
     )

@@ -14,6 +14,7 @@ use sqlx::PgConnection;
 /// `organisation`'s contracts with money, newest first, and their totals per currency.
 pub async fn contracts(
     conn: &mut PgConnection,
+    vault: &crate::vault::Vault,
     organisation: OrganisationId,
 ) -> Result<(Vec<BillingContract>, Vec<ContractMoney>), ServiceError> {
     let rows = repo::contract_statement(conn, organisation).await?;
@@ -36,7 +37,7 @@ pub async fn contracts(
             contract: row.contract,
             href: posting_href(row.kind, PostingId(row.posting)),
             title: row.title,
-            freelancer: row.freelancer,
+            freelancer: crate::accounts::repo::reveal_name(vault, &row.freelancer)?,
             starts_at: row.starts_at,
             status: row.status,
             money,

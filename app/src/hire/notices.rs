@@ -4,6 +4,7 @@
 //! about a new message. Each notice names the shift (or job) and its start, and links to where
 //! the person acts on it.
 
+use crate::accounts::repo::reveal_name;
 use crate::hire::applications::model::ApplicationStatus;
 use crate::hire::contracts::model::TimesheetStatus;
 use crate::hire::postings::model::PostingKind;
@@ -12,6 +13,7 @@ use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
 use crate::notifications::model::{Notice, NotificationKind as Kind};
 use crate::notifications::repo::{notify, notify_members};
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::NaiveDateTime;
 use sqlx::PgConnection;
 
@@ -29,28 +31,37 @@ struct About {
     starts: NaiveDateTime,
 }
 
-async fn about(conn: &mut PgConnection, id: ApplicationId) -> Result<About, sqlx::Error> {
-    about_either(conn, Some(id), None).await
+async fn about(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ApplicationId,
+) -> Result<About, VaultError> {
+    about_either(conn, vault, Some(id), None).await
 }
 
-async fn about_contract(conn: &mut PgConnection, id: ContractId) -> Result<About, sqlx::Error> {
-    about_either(conn, None, Some(id)).await
+async fn about_contract(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ContractId,
+) -> Result<About, VaultError> {
+    about_either(conn, vault, None, Some(id)).await
 }
 
 /// The application `application`, or the one contract `contract` grew from.
 async fn about_either(
     conn: &mut PgConnection,
+    vault: &Vault,
     application: Option<ApplicationId>,
     contract: Option<ContractId>,
-) -> Result<About, sqlx::Error> {
+) -> Result<About, VaultError> {
     let r = sqlx::query!(
         r#"SELECT a.application_id, a.posting_id, p.kind AS "kind: PostingKind", p.title, a.organisation_id,
                   o.name AS organisation_name, o.slug, a.freelancer_id,
-                  u.display_name AS freelancer_name, hire_local(p.starts_at) AS "starts!"
+                  person_name(a.freelancer_id) AS "freelancer_name!: Sealed",
+                  hire_local(p.starts_at) AS "starts!"
            FROM applications a
            JOIN postings p USING (posting_id)
            JOIN organisations o ON o.organisation_id = a.organisation_id
-           JOIN users u ON u.user_id = a.freelancer_id
            WHERE a.application_id = coalesce(
                      $1, (SELECT application_id FROM contracts WHERE contract_id = $2))"#,
         application.map(|a| a.0),
@@ -67,7 +78,7 @@ async fn about_either(
         organisation_name: r.organisation_name,
         slug: r.slug,
         freelancer: UserId(r.freelancer_id),
-        freelancer_name: r.freelancer_name,
+        freelancer_name: reveal_name(vault, &r.freelancer_name)?,
         starts: r.starts,
     })
 }
@@ -110,14 +121,14 @@ impl About {
         title: String,
         body: String,
         link: String,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), VaultError> {
         let notice = Notice {
             kind,
             title,
             body,
             link,
         };
-        notify(conn, &[self.freelancer], &notice).await
+        Ok(notify(conn, &[self.freelancer], &notice).await?)
     }
 
     /// Every member of the organisation but `except`, who acted.
@@ -128,14 +139,14 @@ impl About {
         kind: Kind,
         title: String,
         body: String,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), VaultError> {
         let notice = Notice {
             kind,
             title,
             body,
             link: self.organisation_page(),
         };
-        notify_members(conn, self.organisation, except, &notice).await
+        Ok(notify_members(conn, self.organisation, except, &notice).await?)
     }
 }
 
@@ -146,17 +157,22 @@ const EARNINGS: &str = "/hire/work/earnings";
 /// A freelancer applied (or applied from an invitation).
 pub async fn application_received(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ApplicationId,
-) -> Result<(), sqlx::Error> {
-    let a = about(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about(conn, vault, id).await?;
     let title = format!("New application from {}", a.freelancer_name);
     let body = format!("{} applied to {}.", a.freelancer_name, a.what());
     a.tell_organisation(conn, None, Kind::ApplicationReceived, title, body)
         .await
 }
 
-pub async fn invited(conn: &mut PgConnection, id: ApplicationId) -> Result<(), sqlx::Error> {
-    let a = about(conn, id).await?;
+pub async fn invited(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ApplicationId,
+) -> Result<(), VaultError> {
+    let a = about(conn, vault, id).await?;
     let title = format!("{} invites you", a.organisation_name);
     let body = format!(
         "{} invites you to apply to {}.",
@@ -168,8 +184,12 @@ pub async fn invited(conn: &mut PgConnection, id: ApplicationId) -> Result<(), s
         .await
 }
 
-pub async fn offer_made(conn: &mut PgConnection, id: ApplicationId) -> Result<(), sqlx::Error> {
-    let a = about(conn, id).await?;
+pub async fn offer_made(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ApplicationId,
+) -> Result<(), VaultError> {
+    let a = about(conn, vault, id).await?;
     let title = format!("An offer from {}", a.organisation_name);
     let body = format!(
         "{} offers you {}. Accept or decline it before it expires.",
@@ -180,8 +200,12 @@ pub async fn offer_made(conn: &mut PgConnection, id: ApplicationId) -> Result<()
         .await
 }
 
-pub async fn offer_accepted(conn: &mut PgConnection, id: ApplicationId) -> Result<(), sqlx::Error> {
-    let a = about(conn, id).await?;
+pub async fn offer_accepted(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ApplicationId,
+) -> Result<(), VaultError> {
+    let a = about(conn, vault, id).await?;
     let title = format!("{} accepted", a.freelancer_name);
     let body = format!(
         "{} accepted your offer for {}: they are booked.",
@@ -195,12 +219,13 @@ pub async fn offer_accepted(conn: &mut PgConnection, id: ApplicationId) -> Resul
 /// An application ended on `side`'s word, moving from `from` to `to`, with `reason`.
 pub async fn application_ended(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ApplicationId,
     from: ApplicationStatus,
     to: ApplicationStatus,
     reason: &str,
-) -> Result<(), sqlx::Error> {
-    let a = about(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about(conn, vault, id).await?;
     let name = &a.freelancer_name;
     let (kind, title, verb) = match (from, to) {
         (_, ApplicationStatus::Rejected) => {
@@ -241,8 +266,12 @@ pub async fn application_ended(
 }
 
 /// An offer went unanswered: the freelancer can no longer take it, and the place is open again.
-pub async fn offer_expired(conn: &mut PgConnection, id: ApplicationId) -> Result<(), sqlx::Error> {
-    let a = about(conn, id).await?;
+pub async fn offer_expired(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ApplicationId,
+) -> Result<(), VaultError> {
+    let a = about(conn, vault, id).await?;
     let body = format!("The offer for {} expired without an answer.", a.what());
     a.tell_freelancer(
         conn,
@@ -266,13 +295,14 @@ pub async fn offer_expired(conn: &mut PgConnection, id: ApplicationId) -> Result
 /// cancellation (zero otherwise).
 pub async fn booking_cancelled(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     by: Side,
     late: bool,
     owed: Money,
     reason: &str,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     match by {
         Side::Organisation => {
             let mut body = format!(
@@ -301,8 +331,12 @@ pub async fn booking_cancelled(
     }
 }
 
-pub async fn no_show(conn: &mut PgConnection, id: ContractId) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+pub async fn no_show(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ContractId,
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let body = format!(
         "{} recorded that you didn't come to {}. Message them if that is wrong.",
         a.organisation_name,
@@ -319,8 +353,12 @@ pub async fn no_show(conn: &mut PgConnection, id: ContractId) -> Result<(), sqlx
 }
 
 /// The freelancer submitted hours (a shift's, or a job's week).
-pub async fn hours_submitted(conn: &mut PgConnection, id: ContractId) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+pub async fn hours_submitted(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ContractId,
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let title = format!("Hours from {}", a.freelancer_name);
     let body = format!(
         "{} submitted hours for {}. Approve, adjust or dispute them.",
@@ -334,11 +372,12 @@ pub async fn hours_submitted(conn: &mut PgConnection, id: ContractId) -> Result<
 /// The organisation (or, after the window, the auto-approval job) answered the hours.
 pub async fn hours_answered(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     to: TimesheetStatus,
     amount: Money,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let (kind, title, body) = match to {
         TimesheetStatus::Approved | TimesheetStatus::AutoApproved => (
             Kind::HoursApproved,
@@ -368,8 +407,12 @@ pub async fn hours_answered(
         .await
 }
 
-pub async fn work_handed_over(conn: &mut PgConnection, id: ContractId) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+pub async fn work_handed_over(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ContractId,
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let title = format!("Work from {}", a.freelancer_name);
     let body = format!(
         "{} handed over the work for {}. Approve it or say what is missing.",
@@ -382,10 +425,11 @@ pub async fn work_handed_over(conn: &mut PgConnection, id: ContractId) -> Result
 
 pub async fn work_answered(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     approved: bool,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let (kind, title, body) = if approved {
         let body = format!("Your work for {} is approved.", a.what());
         (Kind::WorkApproved, "Work approved", body)
@@ -404,12 +448,13 @@ pub async fn work_answered(
 /// `by`, on `side`, wrote `body` in the thread of `application`: the other side hears of it.
 pub async fn message(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ApplicationId,
     side: Side,
     by: UserId,
     body: &str,
-) -> Result<(), sqlx::Error> {
-    let a = about(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about(conn, vault, id).await?;
     let preview: String = body.chars().take(140).collect();
     let preview = if preview.len() < body.len() {
         format!("{preview}…")
@@ -430,7 +475,7 @@ pub async fn message(
                 body: preview,
                 link: format!("/hire/org/{}/messages/{}", a.slug, a.application),
             };
-            notify_members(conn, a.organisation, Some(by), &notice).await
+            Ok(notify_members(conn, a.organisation, Some(by), &notice).await?)
         }
     }
 }
@@ -467,10 +512,11 @@ pub async fn certificate_reviewed(
 /// `pay` is the freelancer's part of it.
 pub async fn booking_funded(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     pay: Money,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let body = format!(
         "{} has paid for {}: your {pay} is held in escrow and released to you once the work is approved.",
         a.organisation_name,
@@ -484,10 +530,11 @@ pub async fn booking_funded(
 /// Released pay went to the freelancer's connected account.
 pub async fn payout_sent(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     pay: Money,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let body = format!(
         "{pay} for {} is on its way to your bank through Stripe.",
         a.what()
@@ -501,11 +548,12 @@ pub async fn payout_sent(
 /// and the billing page is where to fix it. `deadline`: when an unfunded booking is released.
 pub async fn funding_needed(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     problem: &str,
     deadline: Option<NaiveDateTime>,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let mut body = format!(
         "We couldn't charge your card for {} with {}: {problem} Add or replace the card on the billing page, or try again there.",
         a.what(),
@@ -523,12 +571,16 @@ pub async fn funding_needed(
         body,
         link: format!("/hire/org/{}/billing", a.slug),
     };
-    notify_members(conn, a.organisation, None, &notice).await
+    Ok(notify_members(conn, a.organisation, None, &notice).await?)
 }
 
 /// A booking was released because the organisation's payment didn't arrive in time.
-pub async fn funding_lapsed(conn: &mut PgConnection, id: ContractId) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+pub async fn funding_lapsed(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: ContractId,
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let body = format!(
         "{} didn't pay for {} in time, so the booking is released and you are free that day. We're sorry.",
         a.organisation_name,
@@ -550,10 +602,11 @@ pub async fn funding_lapsed(conn: &mut PgConnection, id: ContractId) -> Result<(
 /// The organisation ended an hourly job early: no more weeks to submit.
 pub async fn job_ended(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     reason: &str,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let body = format!(
         "{} ended {} early: “{reason}” The weeks already approved are yours; no more hours can be submitted.",
         a.organisation_name,
@@ -567,10 +620,11 @@ pub async fn job_ended(
 /// `side` asked Olivine to decide a dispute: the other side hears of it.
 pub async fn dispute_escalated(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     side: Side,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     match side {
         Side::Organisation => {
             let body = format!(
@@ -599,12 +653,13 @@ pub async fn dispute_escalated(
 /// organisation, and why.
 pub async fn dispute_resolved(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: ContractId,
     released: Money,
     kept: Money,
     note: &str,
-) -> Result<(), sqlx::Error> {
-    let a = about_contract(conn, id).await?;
+) -> Result<(), VaultError> {
+    let a = about_contract(conn, vault, id).await?;
     let title = format!("Dispute decided: {}", a.title);
     let body = format!(
         "Olivine decided the dispute about {}: {released} is paid to you. “{note}”",

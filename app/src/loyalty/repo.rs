@@ -275,8 +275,11 @@ pub async fn dormant(
     .await
 }
 
-pub async fn customer_name(conn: &mut PgConnection, user: UserId) -> Result<Option<String>> {
-    sqlx::query_scalar!("SELECT display_name FROM users WHERE user_id = $1", user.0)
-        .fetch_optional(conn)
-        .await
+pub async fn customer_exists(conn: &mut PgConnection, user: UserId) -> Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE user_id = $1) AS "exists!""#,
+        user.0
+    )
+    .fetch_one(conn)
+    .await
 }

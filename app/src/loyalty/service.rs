@@ -185,9 +185,7 @@ pub async fn customer(state: &AppState, email: &str, page: i64) -> Result<Custom
     let Some(user) = accounts::repo::user_id_by_email(&mut conn, &state.vault, email).await? else {
         return Err(AppError::field("email", NO_SUCH_CUSTOMER).into());
     };
-    let name = repo::customer_name(&mut conn, user)
-        .await?
-        .unwrap_or_default();
+    let name = accounts::repo::display_name_of(&mut conn, &state.vault, user).await?;
     let email = accounts::repo::email_of(&mut conn, &state.vault, user).await?;
     let account = read_account(&mut conn, user, state.clock.now(), page).await?;
     Ok(CustomerPoints {
@@ -208,7 +206,7 @@ pub async fn adjust(
 ) -> Result<Balance> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if repo::customer_name(&mut tx, user).await?.is_none() {
+    if !repo::customer_exists(&mut tx, user).await? {
         return Err(AppError::NotFound.into());
     }
     repo::lock_customer(&mut tx, user).await?;

@@ -2,7 +2,7 @@
 //! their recipient only.
 
 use super::model::{EmailCadence, EmailPreference, Notice, Notification, NotificationKind};
-use crate::accounts::repo::reveal_email;
+use crate::accounts::repo::{reveal_email, reveal_name};
 use crate::ids::{NotificationId, OrganisationId, UserId};
 use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
@@ -283,7 +283,7 @@ pub async fn lock_for_mail(
 ) -> Result<Option<ToMail>, VaultError> {
     let Some(row) = sqlx::query!(
         r#"SELECT n.notification_id AS "id: NotificationId", n.user_id AS "user: UserId",
-                  person_email(n.user_id) AS "to!: Sealed", u.display_name AS name,
+                  person_email(n.user_id) AS "to!: Sealed", person_name(n.user_id) AS "name!: Sealed",
                   n.kind AS "kind: NotificationKind",
                   n.title, n.body, n.link,
                   coalesce(p.email, 'immediately') AS "cadence!: EmailCadence"
@@ -303,7 +303,7 @@ pub async fn lock_for_mail(
         id: row.id,
         user: row.user,
         to: reveal_email(vault, &row.to)?,
-        name: row.name,
+        name: reveal_name(vault, &row.name)?,
         kind: row.kind,
         title: row.title,
         body: row.body,
@@ -383,13 +383,12 @@ pub async fn recipient(
     user: UserId,
 ) -> Result<(String, String), VaultError> {
     let r = sqlx::query!(
-        r#"SELECT person_email(user_id) AS "email!: Sealed", display_name
-             FROM users WHERE user_id = $1"#,
+        r#"SELECT person_email($1) AS "email!: Sealed", person_name($1) AS "name!: Sealed""#,
         user.0
     )
     .fetch_one(conn)
     .await?;
-    Ok((reveal_email(vault, &r.email)?, r.display_name))
+    Ok((reveal_email(vault, &r.email)?, reveal_name(vault, &r.name)?))
 }
 
 /// Keep an unsubscribe token's hash: it stops `kind` (`None`: the daily digest) for `user`.

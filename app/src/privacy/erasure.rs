@@ -15,7 +15,10 @@
 
 use super::model::{ErasureView, SupportErasures};
 use super::{Erasing, repo};
-use crate::accounts::{self, repo::reveal_email};
+use crate::accounts::{
+    self,
+    repo::{reveal_email, reveal_name},
+};
 use crate::audit::{self, Action, Entry};
 use crate::error::{AppError, ServiceError};
 use crate::ids::UserId;
@@ -115,15 +118,21 @@ async fn person_of(
     person: UserId,
 ) -> std::result::Result<Option<(String, String, bool)>, crate::vault::VaultError> {
     let row = sqlx::query!(
-        r#"SELECT person_email(user_id) AS "email!: Sealed", display_name,
+        r#"SELECT person_email(user_id) AS "email!: Sealed", person_name(user_id) AS "name!: Sealed",
                   erased_at IS NOT NULL AS "erased!"
              FROM users WHERE user_id = $1"#,
         person.0
     )
     .fetch_optional(conn)
     .await?;
-    row.map(|r| Ok((reveal_email(vault, &r.email)?, r.display_name, r.erased)))
-        .transpose()
+    row.map(|r| {
+        Ok((
+            reveal_email(vault, &r.email)?,
+            reveal_name(vault, &r.name)?,
+            r.erased,
+        ))
+    })
+    .transpose()
 }
 
 fn asked_email(to: &str, name: &str, link: &str, erase_after: DateTime<Utc>) -> Email {

@@ -1,7 +1,7 @@
 //! The download requests (`data_exports`).
 
 use super::model::{ErasureRow, ErasureStatus, ErasureView};
-use crate::accounts::repo::{person_label, reveal_email};
+use crate::accounts::repo::{person_label, reveal_email, reveal_name};
 use crate::ids::UserId;
 use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
@@ -76,7 +76,8 @@ pub async fn unbuilt(
     id: Uuid,
 ) -> Result<Option<(UserId, String, String)>, VaultError> {
     let row = sqlx::query!(
-        r#"SELECT e.user_id, person_email(e.user_id) AS "email!: Sealed", u.display_name
+        r#"SELECT e.user_id, person_email(e.user_id) AS "email!: Sealed",
+                  person_name(e.user_id) AS "name!: Sealed"
              FROM data_exports e JOIN users u USING (user_id)
             WHERE e.export_id = $1 AND e.built_at IS NULL"#,
         id
@@ -87,7 +88,7 @@ pub async fn unbuilt(
         Ok((
             UserId(r.user_id),
             reveal_email(vault, &r.email)?,
-            r.display_name,
+            reveal_name(vault, &r.name)?,
         ))
     })
     .transpose()
@@ -275,10 +276,12 @@ pub async fn erasures_for_support(
     limit: i64,
 ) -> Result<Vec<ErasureRow>, VaultError> {
     let rows = sqlx::query!(
-        r#"SELECT e.erasure_id AS id, p.user_id AS person_id, p.display_name AS person_name,
+        r#"SELECT e.erasure_id AS id, p.user_id AS person_id,
+                  person_name(p.user_id) AS "person_name!: Sealed",
                   person_email(p.user_id) AS "person_email!: Sealed",
                   p.erased_at IS NOT NULL AS "erased!",
-                  a.user_id = p.user_id AS "themselves!", a.display_name AS asked_by_name,
+                  a.user_id = p.user_id AS "themselves!",
+                  person_name(a.user_id) AS "asked_by_name!: Sealed",
                   person_email(a.user_id) AS "asked_by_email!: Sealed",
                   e.note, e.requested_at, e.erase_after, e.deadline,
                   e.status AS "status: ErasureStatus", e.held_because,
@@ -294,7 +297,7 @@ pub async fn erasures_for_support(
     )
     .fetch_all(conn)
     .await?;
-    let label = |name, email: &Sealed| -> Result<String, VaultError> {
+    let label = |name: &Sealed, email: &Sealed| -> Result<String, VaultError> {
         Ok(person_label(vault, Some(name), Some(email))?.unwrap_or_default())
     };
     rows.into_iter()
@@ -304,12 +307,12 @@ pub async fn erasures_for_support(
                 person: if r.erased {
                     format!("Erased account {}", r.person_id)
                 } else {
-                    label(r.person_name, &r.person_email)?
+                    label(&r.person_name, &r.person_email)?
                 },
                 asked_by: if r.themselves {
                     "Themselves".to_owned()
                 } else {
-                    label(r.asked_by_name, &r.asked_by_email)?
+                    label(&r.asked_by_name, &r.asked_by_email)?
                 },
                 note: r.note,
                 requested_at: r.requested_at,
@@ -351,7 +354,8 @@ pub async fn lock_due_erasure(
     now: DateTime<Utc>,
 ) -> Result<Option<DueErasure>, VaultError> {
     let row = sqlx::query!(
-        r#"SELECT u.user_id, person_email(u.user_id) AS "email!: Sealed", u.display_name,
+        r#"SELECT u.user_id, person_email(u.user_id) AS "email!: Sealed",
+                  person_name(u.user_id) AS "name!: Sealed",
                   e.held_because
              FROM erasure_requests e JOIN users u USING (user_id)
             WHERE e.erasure_id = $1 AND e.status = 'waiting' AND e.erase_after <= $2
@@ -365,7 +369,7 @@ pub async fn lock_due_erasure(
         Ok(DueErasure {
             user: UserId(r.user_id),
             email: reveal_email(vault, &r.email)?,
-            name: r.display_name,
+            name: reveal_name(vault, &r.name)?,
             held_because: r.held_because,
         })
     })

@@ -4,7 +4,7 @@ use super::model::{
     ADMIN_PER_PAGE, AdminReview, CheckedReview, PER_PAGE, RatingSummary, ReviewSort, ReviewStatus,
     ReviewView, public_name,
 };
-use crate::accounts::repo::reveal_email;
+use crate::accounts::repo::{reveal_email, reveal_name};
 use crate::ids::{OrderId, ProductId, ReviewId, UserId};
 use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
@@ -130,19 +130,20 @@ pub async fn summary(
 /// One page of a product's published reviews, with what `viewer` did about each.
 pub async fn page(
     conn: &mut PgConnection,
+    vault: &Vault,
     product: ProductId,
     viewer: Option<UserId>,
     sort: ReviewSort,
     page: i64,
-) -> Result<Vec<ReviewView>, sqlx::Error> {
+) -> Result<Vec<ReviewView>, VaultError> {
     let rows = sqlx::query!(
         r#"
-        SELECT r.review_id AS "id: ReviewId", u.display_name, r.rating, r.title, r.body,
+        SELECT r.review_id AS "id: ReviewId", person_name(r.user_id) AS "name!: Sealed",
+               r.rating, r.title, r.body,
                r.created_at, r.helpful, COALESCE(r.user_id = $2, false) AS "mine!",
                EXISTS (SELECT 1 FROM review_votes v
                        WHERE v.review_id = r.review_id AND v.user_id = $2) AS "voted!"
         FROM reviews r
-        JOIN users u ON u.user_id = r.user_id
         WHERE r.product_id = $1 AND r.status = 'published'
         ORDER BY CASE WHEN $3 THEN r.helpful END DESC NULLS LAST, r.created_at DESC, r.review_id
         LIMIT $4 OFFSET $5
@@ -155,20 +156,21 @@ pub async fn page(
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ReviewView {
-            id: r.id,
-            author: public_name(&r.display_name),
-            rating: r.rating,
-            title: r.title,
-            body: r.body,
-            written_at: r.created_at,
-            helpful: r.helpful,
-            voted: r.voted,
-            mine: r.mine,
+    rows.into_iter()
+        .map(|r| {
+            Ok(ReviewView {
+                id: r.id,
+                author: public_name(&reveal_name(vault, &r.name)?),
+                rating: r.rating,
+                title: r.title,
+                body: r.body,
+                written_at: r.created_at,
+                helpful: r.helpful,
+                voted: r.voted,
+                mine: r.mine,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A review's author, if it is published.
@@ -272,7 +274,8 @@ pub async fn admin_page(
     let rows = sqlx::query!(
         r#"
         SELECT r.review_id AS "id: ReviewId", p.name, p.slug, person_email(u.user_id) AS "email!: Sealed",
-               u.display_name, r.rating, r.title, r.body, r.status AS "status: ReviewStatus",
+               person_name(u.user_id) AS "author!: Sealed", r.rating, r.title, r.body,
+               r.status AS "status: ReviewStatus",
                r.held_because, r.reject_reason, r.created_at, r.helpful,
                count(*) OVER () AS "total!"
         FROM reviews r
@@ -298,7 +301,7 @@ pub async fn admin_page(
                     product_name: r.name,
                     product_slug: r.slug,
                     author_email: reveal_email(vault, &r.email)?,
-                    author: r.display_name,
+                    author: reveal_name(vault, &r.author)?,
                     rating: r.rating,
                     title: r.title,
                     body: r.body,

@@ -36,7 +36,7 @@ pub async fn for_product(
         return Err(AppError::NotFound.into());
     }
     let summary = repo::summary(&mut conn, product).await?;
-    let reviews = repo::page(&mut conn, product, viewer, sort, page).await?;
+    let reviews = repo::page(&mut conn, &state.vault, product, viewer, sort, page).await?;
     let may = may_review(&mut conn, viewer, product).await?;
     Ok(ProductReviews {
         product,

@@ -39,7 +39,7 @@ async fn export(state: &AppState, session: &AuthSession, slug: &str) -> Result<S
         .acquire()
         .await
         .map_err(|e| AppError::internal(&e))?;
-    let (contracts, _) = statement::contracts(&mut conn, organisation).await?;
+    let (contracts, _) = statement::contracts(&mut conn, &state.vault, organisation).await?;
     Ok(statement::csv(&contracts))
 }
 

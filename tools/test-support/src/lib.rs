@@ -18,6 +18,12 @@ use app::error::{AppError, ServiceError};
 /// only, never a deployment's.
 pub const TEST_MASTER_KEY: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
 
+/// The vault of the tests' servers (their master key), for tests that read people's sealed
+/// fields without a server's state.
+pub fn test_vault() -> app::vault::Vault {
+    app::vault::Vault::from_base64(TEST_MASTER_KEY).expect("the test master key")
+}
+
 /// The refusal a use case answered; panics (naming what came instead) on anything else.
 pub fn refusal(result: Result<impl std::fmt::Debug, ServiceError>) -> AppError {
     match result {

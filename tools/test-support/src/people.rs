@@ -6,7 +6,7 @@ use sqlx::PgPool;
 /// A person's id, by their address (found as the server finds it: by its lookup hash, under
 /// the tests' master key).
 pub async fn user(db: &PgPool, email: &str) -> UserId {
-    let vault = app::vault::Vault::from_base64(crate::TEST_MASTER_KEY).expect("the test key");
+    let vault = crate::test_vault();
     let mut conn = db.acquire().await.expect("a connection");
     app::accounts::repo::user_id_by_email(&mut conn, &vault, email)
         .await
@@ -16,7 +16,7 @@ pub async fn user(db: &PgPool, email: &str) -> UserId {
 
 /// A person's address, opened as the server opens it.
 pub async fn email_of(db: &PgPool, user: UserId) -> String {
-    let vault = app::vault::Vault::from_base64(crate::TEST_MASTER_KEY).expect("the test key");
+    let vault = crate::test_vault();
     let mut conn = db.acquire().await.expect("a connection");
     app::accounts::repo::email_of(&mut conn, &vault, user)
         .await

@@ -6,8 +6,9 @@ use crate::ids::UserId;
 use crate::vault::{Sealed, Vault, VaultError};
 use sqlx::PgConnection;
 
-/// Accounts whose name contains `query`, or whose email address is `query` (addresses are
-/// sealed: found whole, by their lookup hash, never by a part); newest first.
+/// Accounts whose name holds every word of `query`, or whose email address is `query` (names
+/// and addresses are sealed: found by the hashes of whole words and addresses, never by a
+/// part); newest first.
 pub async fn search_users(
     conn: &mut PgConnection,
     vault: &Vault,
@@ -16,25 +17,20 @@ pub async fn search_users(
     offset: i64,
 ) -> std::result::Result<(Vec<AdminUserRow>, i64), VaultError> {
     let lookup = vault.email_lookup(conn, query).await?;
-    let pattern = format!(
-        "%{}%",
-        query
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let words = vault.name_words(conn, query).await?;
     let total = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM users
-           WHERE $1 = '' OR email_lookup = $3 OR display_name ILIKE $2"#,
+           WHERE $1 = '' OR email_lookup = $3
+              OR (cardinality($2::bytea[]) > 0 AND name_words @> $2)"#,
         query,
-        pattern,
+        &words,
         lookup
     )
     .fetch_one(&mut *conn)
     .await?;
     let rows = sqlx::query!(
         r#"SELECT u.user_id AS "user_id: UserId", person_email(u.user_id) AS "email!: Sealed",
-                  u.display_name,
+                  person_name(u.user_id) AS "name!: Sealed",
                   ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY r.role)
                       AS "roles!: Vec<Role>",
                   ARRAY(SELECT o.name FROM organisation_members m
@@ -42,11 +38,12 @@ pub async fn search_users(
                         WHERE m.user_id = u.user_id ORDER BY o.name) AS "organisations!",
                   u.created_at
            FROM users u
-           WHERE $1 = '' OR u.email_lookup = $5 OR u.display_name ILIKE $2
+           WHERE $1 = '' OR u.email_lookup = $5
+              OR (cardinality($2::bytea[]) > 0 AND u.name_words @> $2)
            ORDER BY u.created_at DESC, u.user_id
            LIMIT $3 OFFSET $4"#,
         query,
-        pattern,
+        &words,
         limit,
         offset,
         lookup
@@ -59,7 +56,7 @@ pub async fn search_users(
             Ok(AdminUserRow {
                 user_id: r.user_id,
                 email: super::reveal_email(vault, &r.email)?,
-                display_name: r.display_name,
+                display_name: super::reveal_name(vault, &r.name)?,
                 roles: r.roles,
                 organisations: r.organisations,
                 created_at: r.created_at,

@@ -57,7 +57,7 @@ pub async fn live_login(
 ) -> std::result::Result<Option<LiveLogin>, VaultError> {
     let row = sqlx::query!(
         r#"SELECT u.user_id AS "user_id: UserId", person_email(u.user_id) AS "email!: Sealed",
-                  u.display_name,
+                  person_name(u.user_id) AS "name!: Sealed",
                   l.last_seen_at, l.second_factor_at,
                   has_second_factor(u.user_id) AS "two_step!",
                   ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY r.role)
@@ -76,7 +76,7 @@ pub async fn live_login(
         viewer: Viewer {
             user_id: row.user_id,
             email: super::reveal_email(vault, &row.email)?,
-            display_name: row.display_name,
+            display_name: super::reveal_name(vault, &row.name)?,
             roles: row.roles,
             memberships,
         },

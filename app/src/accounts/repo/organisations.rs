@@ -58,27 +58,32 @@ pub async fn members(
     org: OrganisationId,
 ) -> std::result::Result<Vec<MemberRow>, VaultError> {
     let rows = sqlx::query!(
-        r#"SELECT u.user_id AS "user_id: UserId", u.display_name,
+        r#"SELECT u.user_id AS "user_id: UserId", person_name(u.user_id) AS "name!: Sealed",
                   person_email(u.user_id) AS "email!: Sealed",
-                  m.role AS "role: OrgRole", m.joined_at
+                  m.role AS "role: OrgRole", m.joined_at,
+                  array_position(enum_range(NULL::org_role), m.role) AS "rank!"
            FROM organisation_members m JOIN users u USING (user_id)
-           WHERE m.organisation_id = $1
-           ORDER BY m.role, u.display_name"#,
+           WHERE m.organisation_id = $1"#,
         org.0
     )
     .fetch_all(conn)
     .await?;
-    rows.into_iter()
+    // By role, then by name (sealed: sorted here).
+    let mut members = rows
+        .into_iter()
         .map(|r| {
-            Ok(MemberRow {
+            let member = MemberRow {
                 user_id: r.user_id,
-                display_name: r.display_name,
+                display_name: super::reveal_name(vault, &r.name)?,
                 email: super::reveal_email(vault, &r.email)?,
                 role: r.role,
                 joined_at: r.joined_at,
-            })
+            };
+            Ok((r.rank, member))
         })
-        .collect()
+        .collect::<std::result::Result<Vec<_>, VaultError>>()?;
+    members.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.display_name.cmp(&y.display_name)));
+    Ok(members.into_iter().map(|(_, m)| m).collect())
 }
 
 pub async fn open_invitations(

@@ -9,8 +9,9 @@ use crate::vault::{PersonField, Sealed, Vault, VaultError};
 use sqlx::PgConnection;
 use std::time::Duration;
 
-/// A new account. Call it in a transaction: the address is sealed with the person's key, made
-/// once their row exists. An address taken already fails on [`super::USERS_EMAIL_UNIQUE`].
+/// A new account. Call it in a transaction: the address and name are sealed with the person's
+/// key, made once their row exists. An address taken already fails on
+/// [`super::USERS_EMAIL_UNIQUE`].
 pub async fn insert_user(
     conn: &mut PgConnection,
     vault: &Vault,
@@ -22,11 +23,10 @@ pub async fn insert_user(
 ) -> std::result::Result<(), VaultError> {
     let lookup = vault.email_lookup(conn, email).await?;
     sqlx::query!(
-        "INSERT INTO users (user_id, email_lookup, display_name, password_hash, email_verified_at)
-         VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END)",
+        "INSERT INTO users (user_id, email_lookup, password_hash, email_verified_at)
+         VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)",
         user.0,
         lookup,
-        display_name,
         password.map(PasswordHashString::as_str),
         email_verified,
     )
@@ -40,22 +40,23 @@ pub async fn insert_user(
         user.0,
         sealed
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    set_display_name(conn, vault, user, display_name).await
 }
 
-/// Seal the addresses still held in the clear (accounts made before they were sealed) and
-/// clear them; how many. `olivine migrate` and `olivine serve` run it.
-pub async fn seal_clear_emails(
+/// Seal the addresses and names still held in the clear (accounts made before they were
+/// sealed) and clear them; how many people. `olivine migrate` and `olivine serve` run it.
+pub async fn seal_clear_identities(
     conn: &mut PgConnection,
     vault: &Vault,
 ) -> std::result::Result<u64, VaultError> {
     let mut done = 0;
     loop {
         let batch = sqlx::query!(
-            r#"SELECT user_id AS "user_id: UserId", email::text AS "email!"
-                 FROM users WHERE email IS NOT NULL ORDER BY user_id LIMIT 200"#
+            r#"SELECT user_id AS "user_id: UserId", email::text, display_name
+                 FROM users WHERE email IS NOT NULL OR display_name IS NOT NULL
+                ORDER BY user_id LIMIT 200"#
         )
         .fetch_all(&mut *conn)
         .await?;
@@ -63,19 +64,27 @@ pub async fn seal_clear_emails(
             return Ok(done);
         }
         for row in batch {
-            let lookup = vault.email_lookup(conn, &row.email).await?;
-            let sealed = vault
-                .seal_field(conn, row.user_id, PersonField::Email, &row.email)
+            // One person at a time, whole: a reader never meets them half sealed.
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            if let Some(email) = row.email {
+                let lookup = vault.email_lookup(&mut tx, &email).await?;
+                let sealed = vault
+                    .seal_field(&mut tx, row.user_id, PersonField::Email, &email)
+                    .await?;
+                sqlx::query!(
+                    "UPDATE users SET email_lookup = $2, email_sealed = $3, email = NULL
+                      WHERE user_id = $1",
+                    row.user_id.0,
+                    lookup,
+                    sealed
+                )
+                .execute(&mut *tx)
                 .await?;
-            sqlx::query!(
-                "UPDATE users SET email_lookup = $2, email_sealed = $3, email = NULL
-                  WHERE user_id = $1",
-                row.user_id.0,
-                lookup,
-                sealed
-            )
-            .execute(&mut *conn)
-            .await?;
+            }
+            if let Some(name) = row.display_name {
+                set_display_name(&mut tx, vault, row.user_id, &name).await?;
+            }
+            tx.commit().await?;
             done += 1;
         }
     }
@@ -96,14 +105,15 @@ pub async fn user_id_by_email(
     .await?)
 }
 
-/// How lists name a person: `Name <address>` (the name alone once they are erased); `None`
-/// for no person.
+/// How lists name a person: `Name <address>` (`Erased account` once they are erased); `None`
+/// for no person (a query's `person_name(NULL)`).
 pub fn person_label(
     vault: &Vault,
-    name: Option<String>,
+    name: Option<&Sealed>,
     email: Option<&Sealed>,
 ) -> std::result::Result<Option<String>, VaultError> {
     let Some(name) = name else { return Ok(None) };
+    let name = reveal_name(vault, name)?;
     let email = match email {
         Some(sealed) => reveal_email(vault, sealed)?,
         None => String::new(),
@@ -113,6 +123,25 @@ pub fn person_label(
     } else {
         format!("{name} <{email}>")
     }))
+}
+
+/// What an erased person is called wherever their name was.
+pub const ERASED_NAME: &str = "Erased account";
+
+/// A person's name as a query read it (`person_name(id) AS "name!: Sealed"`), opened;
+/// [`ERASED_NAME`] once they are erased.
+pub fn reveal_name(vault: &Vault, sealed: &Sealed) -> std::result::Result<String, VaultError> {
+    Ok(vault
+        .reveal(PersonField::Name, sealed)?
+        .unwrap_or_else(|| ERASED_NAME.to_owned()))
+}
+
+/// [`reveal_name`] of a person a query may not have (`person_name(NULL)`): `None` for nobody.
+pub fn reveal_name_of(
+    vault: &Vault,
+    sealed: Option<&Sealed>,
+) -> std::result::Result<Option<String>, VaultError> {
+    sealed.map(|s| reveal_name(vault, s)).transpose()
 }
 
 /// A person's address as a query read it (`person_email(id) AS "email!: Sealed"`), opened;
@@ -179,24 +208,32 @@ pub async fn user_by_email(
 ) -> std::result::Result<Option<EmailOwner>, VaultError> {
     let lookup = vault.email_lookup(conn, email).await?;
     let row = sqlx::query!(
-        r#"SELECT user_id AS "user_id: UserId", display_name,
+        r#"SELECT user_id AS "user_id: UserId", person_name(user_id) AS "name!: Sealed",
                   email_verified_at IS NOT NULL AS "verified!"
            FROM users WHERE email_lookup = $1"#,
         lookup
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| EmailOwner {
-        user_id: r.user_id,
-        display_name: r.display_name,
-        verified: r.verified,
-    }))
+    row.map(|r| {
+        Ok(EmailOwner {
+            user_id: r.user_id,
+            display_name: reveal_name(vault, &r.name)?,
+            verified: r.verified,
+        })
+    })
+    .transpose()
 }
 
-pub async fn display_name_of(conn: &mut PgConnection, user: UserId) -> Result<String> {
-    sqlx::query_scalar!("SELECT display_name FROM users WHERE user_id = $1", user.0)
+pub async fn display_name_of(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    user: UserId,
+) -> std::result::Result<String, VaultError> {
+    let sealed = sqlx::query_scalar!(r#"SELECT person_name($1) AS "name!: Sealed""#, user.0)
         .fetch_one(conn)
-        .await
+        .await?;
+    reveal_name(vault, &sealed)
 }
 
 /// A person's address; the empty string once they are erased.
@@ -237,11 +274,24 @@ pub async fn mark_email_verified(conn: &mut PgConnection, user: UserId) -> Resul
     Ok(())
 }
 
-pub async fn set_display_name(conn: &mut PgConnection, user: UserId, name: &str) -> Result<()> {
+/// Seal `name` as the person's name (and the hashes of its words, for the back office's
+/// search), clearing any name kept in the clear.
+pub async fn set_display_name(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    user: UserId,
+    name: &str,
+) -> std::result::Result<(), VaultError> {
+    let sealed = vault
+        .seal_field(conn, user, PersonField::Name, name)
+        .await?;
+    let words = vault.name_words(conn, name).await?;
     sqlx::query!(
-        "UPDATE users SET display_name = $2 WHERE user_id = $1",
+        "UPDATE users SET name_sealed = $2, name_words = $3, display_name = NULL
+          WHERE user_id = $1",
         user.0,
-        name
+        sealed,
+        &words
     )
     .execute(conn)
     .await?;

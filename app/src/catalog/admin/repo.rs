@@ -277,16 +277,17 @@ pub async fn variants_with_lots(
 /// A product's latest stock entries, newest first.
 pub async fn movements(
     conn: &mut PgConnection,
+    vault: &crate::vault::Vault,
     product: ProductId,
     limit: i64,
-) -> Result<Vec<MovementRow>, sqlx::Error> {
+) -> Result<Vec<MovementRow>, crate::vault::VaultError> {
     let rows = sqlx::query!(
         r#"SELECT to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "at!",
-                  v.sku, l.batch_number, m.reason, m.quantity, m.note, u.display_name AS "by?"
+                  v.sku, l.batch_number, m.reason, m.quantity, m.note,
+                  person_name(m.actor_id) AS "by: crate::vault::Sealed"
            FROM stock_movements m
            JOIN lots l USING (lot_id)
            JOIN variants v USING (variant_id)
-           LEFT JOIN users u ON u.user_id = m.actor_id
            WHERE v.product_id = $1
            ORDER BY m.created_at DESC, m.movement_id DESC
            LIMIT $2"#,
@@ -295,18 +296,20 @@ pub async fn movements(
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| MovementRow {
-            at: r.at,
-            sku: r.sku,
-            batch_number: r.batch_number,
-            reason: MovementReason::from_db_name(&r.reason).unwrap_or(MovementReason::StockCount),
-            quantity: i64::from(r.quantity),
-            note: r.note,
-            by: r.by,
+    rows.into_iter()
+        .map(|r| {
+            Ok(MovementRow {
+                at: r.at,
+                sku: r.sku,
+                batch_number: r.batch_number,
+                reason: MovementReason::from_db_name(&r.reason)
+                    .unwrap_or(MovementReason::StockCount),
+                quantity: i64::from(r.quantity),
+                note: r.note,
+                by: crate::accounts::repo::reveal_name_of(vault, r.by.as_ref())?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A product's photos in order, with their AVIF state.

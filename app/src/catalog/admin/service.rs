@@ -101,7 +101,7 @@ pub async fn editor(state: &AppState, id: ProductId) -> Result<ProductEditor> {
     let variants =
         repo::variants_with_lots(&mut conn, id, sellable_expiry_after(state.clock.today())).await?;
     let images = repo::images(&mut conn, id).await?;
-    let movements = repo::movements(&mut conn, id, MOVEMENTS_SHOWN).await?;
+    let movements = repo::movements(&mut conn, &state.vault, id, MOVEMENTS_SHOWN).await?;
     Ok(ProductEditor {
         id,
         fields,

@@ -186,7 +186,7 @@ mod service {
                 "the escrow ledger and Stripe disagree"
             );
         }
-        repo::run(&mut conn, Some(id))
+        repo::run(&mut conn, &state.vault, Some(id))
             .await?
             .ok_or_else(|| ServiceError::Internal("reconciling", "the run vanished".into()))
     }
@@ -497,7 +497,7 @@ mod service {
         let mut conn = state.db.acquire().await?;
         let now = state.clock.now();
         Ok(ReconciliationPage {
-            latest: repo::run(&mut conn, None).await?,
+            latest: repo::run(&mut conn, &state.vault, None).await?,
             held_too_long: repo::held_since(
                 &mut conn,
                 now - Duration::days(HELD_TOO_LONG_DAYS),

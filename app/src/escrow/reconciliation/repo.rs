@@ -199,14 +199,15 @@ pub async fn insert_run(conn: &mut PgConnection, run: &NewRun<'_>) -> Result<(),
 /// Run `id` (the latest when `None`), with what it found.
 pub async fn run(
     conn: &mut PgConnection,
+    vault: &crate::vault::Vault,
     id: Option<Uuid>,
-) -> Result<Option<Reconciliation>, sqlx::Error> {
+) -> Result<Option<Reconciliation>, crate::vault::VaultError> {
     let Some(run) = sqlx::query!(
-        r#"SELECT r.reconciliation_id, r.trigger AS "trigger: Trigger", u.display_name AS "started_by?",
+        r#"SELECT r.reconciliation_id, r.trigger AS "trigger: Trigger",
+                  person_name(r.started_by) AS "started_by: crate::vault::Sealed",
                   r.since, r.started_at, r.finished_at, r.charges, r.refunds, r.transfers,
                   r.transactions
              FROM ledger_reconciliations r
-             LEFT JOIN users u ON u.user_id = r.started_by
             WHERE $1::uuid IS NULL OR r.reconciliation_id = $1
             ORDER BY r.started_at DESC, r.reconciliation_id DESC
             LIMIT 1"#,
@@ -243,7 +244,7 @@ pub async fn run(
         .collect();
     Ok(Some(Reconciliation {
         trigger: run.trigger,
-        started_by: run.started_by,
+        started_by: crate::accounts::repo::reveal_name_of(vault, run.started_by.as_ref())?,
         since: run.since,
         started_at: run.started_at,
         finished_at: run.finished_at,

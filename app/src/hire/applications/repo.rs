@@ -1,5 +1,6 @@
 //! Application queries: applying, inviting, offers and the lists each side sees.
 
+use crate::accounts::repo::reveal_name;
 use crate::hire::applications::model::{Applicant, ApplicationStatus, MyApplication, PastWorker};
 use crate::hire::postings::model::ShiftSummary;
 use crate::hire::postings::repo::cards;
@@ -7,6 +8,7 @@ use crate::hire::profiles::repo::reliability;
 use crate::hire::reference::model::HIRE_CURRENCY;
 use crate::ids::{ApplicationId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -56,22 +58,22 @@ pub async fn insert_application(
 /// (applied, invited or otherwise), most shifts first: the people a manager invites back.
 pub async fn past_workers(
     conn: &mut PgConnection,
+    vault: &Vault,
     organisation: OrganisationId,
     posting: PostingId,
-) -> Result<Vec<PastWorker>, sqlx::Error> {
+) -> Result<Vec<PastWorker>, VaultError> {
     let rows = sqlx::query!(
         r#"
-        SELECT c.freelancer_id, u.display_name, p.headline, ci.name AS city,
-               count(*) AS "shifts!"
+        SELECT c.freelancer_id, person_name(c.freelancer_id) AS "name!: Sealed", p.headline,
+               ci.name AS city, count(*) AS "shifts!"
         FROM contracts c
-        JOIN users u ON u.user_id = c.freelancer_id
         JOIN freelancer_profiles p ON p.user_id = c.freelancer_id
         JOIN cities ci ON ci.city_id = p.city_id
         WHERE c.organisation_id = $1 AND c.status = 'completed'
           AND NOT EXISTS (SELECT 1 FROM applications a
                           WHERE a.posting_id = $2 AND a.freelancer_id = c.freelancer_id)
-        GROUP BY c.freelancer_id, u.display_name, p.headline, ci.name
-        ORDER BY count(*) DESC, u.display_name, c.freelancer_id
+        GROUP BY c.freelancer_id, p.headline, ci.name
+        ORDER BY count(*) DESC, c.freelancer_id
         LIMIT 20
         "#,
         organisation.0,
@@ -79,16 +81,21 @@ pub async fn past_workers(
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
+    let mut workers = rows
         .into_iter()
-        .map(|r| PastWorker {
-            freelancer_id: UserId(r.freelancer_id),
-            name: r.display_name,
-            headline: r.headline,
-            city: r.city,
-            shifts: r.shifts,
+        .map(|r| {
+            Ok(PastWorker {
+                freelancer_id: UserId(r.freelancer_id),
+                name: reveal_name(vault, &r.name)?,
+                headline: r.headline,
+                city: r.city,
+                shifts: r.shifts,
+            })
         })
-        .collect())
+        .collect::<Result<Vec<_>, VaultError>>()?;
+    // Most shifts first, then by name (sealed: sorted here).
+    workers.sort_by(|a, b| b.shifts.cmp(&a.shifts).then_with(|| a.name.cmp(&b.name)));
+    Ok(workers)
 }
 
 /// The organisations' open, upcoming shifts `freelancer` is not yet on: what a manager of
@@ -200,15 +207,16 @@ pub async fn my_applications(
 
 pub async fn applicants(
     conn: &mut PgConnection,
+    vault: &Vault,
     organisation: OrganisationId,
     posting: PostingId,
-) -> Result<Vec<Applicant>, sqlx::Error> {
+) -> Result<Vec<Applicant>, VaultError> {
     let rows = sqlx::query!(
         r#"
-        SELECT a.application_id, a.freelancer_id, u.display_name, p.headline, c.name AS city,
+        SELECT a.application_id, a.freelancer_id, person_name(a.freelancer_id) AS "name!: Sealed",
+               p.headline, c.name AS city,
                a.status AS "status: ApplicationStatus", a.note, a.reason, a.proposed_minor
         FROM applications a
-        JOIN users u ON u.user_id = a.freelancer_id
         JOIN freelancer_profiles p ON p.user_id = a.freelancer_id
         JOIN cities c ON c.city_id = p.city_id
         WHERE a.organisation_id = $1 AND a.posting_id = $2
@@ -221,9 +229,14 @@ pub async fn applicants(
     .await?;
     let ids: Vec<UserId> = rows.iter().map(|r| UserId(r.freelancer_id)).collect();
     let stats = reliability(conn, &ids).await?;
+    let names = rows
+        .iter()
+        .map(|r| reveal_name(vault, &r.name))
+        .collect::<Result<Vec<_>, VaultError>>()?;
     Ok(rows
         .into_iter()
-        .map(|r| Applicant {
+        .zip(names)
+        .map(|(r, name)| Applicant {
             id: ApplicationId(r.application_id),
             freelancer_id: UserId(r.freelancer_id),
             reliability: stats
@@ -231,7 +244,7 @@ pub async fn applicants(
                 .find(|(u, _)| u.0 == r.freelancer_id)
                 .map(|(_, s)| *s)
                 .unwrap_or_default(),
-            name: r.display_name,
+            name,
             headline: r.headline,
             city: r.city,
             status: r.status,

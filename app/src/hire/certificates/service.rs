@@ -232,12 +232,12 @@ pub async fn queue(
     vault: &crate::vault::Vault,
 ) -> std::result::Result<(Vec<VerificationItem>, i64), crate::vault::VaultError> {
     let rows = sqlx::query!(
-        r#"SELECT c.certificate_id, t.expires, c.user_id, u.display_name,
+        r#"SELECT c.certificate_id, t.expires, c.user_id,
+                  person_name(c.user_id) AS "name!: crate::vault::Sealed",
                   person_email(c.user_id) AS "email!: crate::vault::Sealed",
                   count(*) OVER () AS "total!"
            FROM freelancer_certificates c
            JOIN certificate_types t USING (certificate_type_id)
-           JOIN users u USING (user_id)
            WHERE c.status = 'pending'
            ORDER BY c.created_at, c.certificate_id
            LIMIT 100"#
@@ -255,7 +255,7 @@ pub async fn queue(
         items.push(VerificationItem {
             certificate: certificates.swap_remove(at),
             freelancer_id: UserId(r.user_id),
-            freelancer: r.display_name,
+            freelancer: crate::accounts::repo::reveal_name(vault, &r.name)?,
             email: crate::accounts::repo::reveal_email(vault, &r.email)?,
             type_expires: r.expires,
         });

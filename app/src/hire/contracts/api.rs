@@ -33,12 +33,13 @@ pub async fn my_contracts() -> Result<Vec<ContractView>, AppError> {
     let wait = crate::hire::disputes::service::escalation_wait(&state);
     contracts::repo::contracts(
         &mut *connection(&state).await?,
+        &state.vault,
         scope,
         state.clock.now(),
         wait,
     )
     .await
-    .map_err(AppError::from)
+    .map_err(|e| AppError::from(crate::error::ServiceError::from(e)))
 }
 
 #[server(endpoint = "hire/hours/submit")]

@@ -22,6 +22,7 @@ use crate::idempotency::{self, Claim, RequestKey};
 use crate::ids::{ContractId, OrganisationId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
+use crate::vault::Vault;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::PgConnection;
 
@@ -122,7 +123,7 @@ pub async fn submit_hours_once(
     }
     disputes::service::settle_by_resubmission(&mut tx, &contract, id, None, freelancer, now)
         .await?;
-    notices::hours_submitted(&mut tx, id).await?;
+    notices::hours_submitted(&mut tx, &state.vault, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -223,7 +224,7 @@ pub async fn submit_week(
     let monday = Some(week.monday);
     disputes::service::settle_by_resubmission(&mut tx, &contract, id, monday, freelancer, now)
         .await?;
-    notices::hours_submitted(&mut tx, id).await?;
+    notices::hours_submitted(&mut tx, &state.vault, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -277,7 +278,7 @@ pub async fn answer_week(
         by: Some(by),
         now,
     };
-    settle(&mut tx, &contract, id, answer).await?;
+    settle(&mut tx, &state.vault, &contract, id, answer).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -310,7 +311,7 @@ pub async fn submit_delivery(
     }
     disputes::service::settle_by_resubmission(&mut tx, &contract, id, None, freelancer, now)
         .await?;
-    notices::work_handed_over(&mut tx, id).await?;
+    notices::work_handed_over(&mut tx, &state.vault, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -325,7 +326,6 @@ pub async fn answer_delivery(
     dispute: Option<&str>,
 ) -> Result<()> {
     let reason = dispute.map(|r| reason_text(r, "reason")).transpose()?;
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let contract = lock_contract_for(&mut tx, id, Side::Organisation, organisation.0).await?;
     active_job(&contract, PayBasis::Fixed)?;
@@ -334,21 +334,31 @@ pub async fn answer_delivery(
     } else {
         TimesheetStatus::Approved
     };
-    deliver(&mut tx, &contract, id, to, reason.as_deref(), Some(by), now).await?;
+    deliver(
+        &mut tx,
+        state,
+        &contract,
+        id,
+        to,
+        reason.as_deref(),
+        Some(by),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Answer a contract's handed-over work; approval completes it and records the price owed.
+/// Answer a contract's handed-over work now; approval completes it and records the price owed.
 async fn deliver(
     conn: &mut PgConnection,
+    state: &AppState,
     contract: &LockedContract,
     id: ContractId,
     to: TimesheetStatus,
     reason: Option<&str>,
     by: Option<UserId>,
-    now: DateTime<Utc>,
 ) -> Result<()> {
+    let now = state.clock.now();
     let Some(amount) =
         contracts::timesheets::answer_delivery(conn, id, to, reason, by, now).await?
     else {
@@ -374,7 +384,7 @@ async fn deliver(
         )
         .await?;
     }
-    notices::work_answered(conn, id, to.is_approved()).await?;
+    notices::work_answered(conn, &state.vault, id, to.is_approved()).await?;
     Ok(())
 }
 
@@ -409,6 +419,7 @@ pub async fn answer_hours(
     };
     settle(
         &mut tx,
+        &state.vault,
         &contract,
         id,
         Answer {
@@ -432,6 +443,7 @@ pub async fn answer_hours(
 /// other week waits for an answer or a resubmission.
 async fn settle(
     conn: &mut PgConnection,
+    vault: &Vault,
     contract: &LockedContract,
     id: ContractId,
     answer: Answer<'_>,
@@ -442,7 +454,7 @@ async fn settle(
     let Some(amount) = contracts::timesheets::answer_hours(conn, &answer).await? else {
         return refuse(Refusal::NoHoursWaiting);
     };
-    notices::hours_answered(conn, id, answer.to, amount).await?;
+    notices::hours_answered(conn, vault, id, answer.to, amount).await?;
     if answer.to == TimesheetStatus::Disputed {
         let reason = answer.reason.unwrap_or_default();
         disputes::service::open(conn, id, answer.week, amount, reason, answer.by, answer.now)
@@ -571,7 +583,7 @@ pub async fn auto_approve(state: &AppState, item: AutoApprovalItem) -> Result<bo
                 by: None,
                 now,
             };
-            settle(&mut tx, &contract, id, answer).await?;
+            settle(&mut tx, &state.vault, &contract, id, answer).await?;
         }
         AutoApprovalItem::Delivery(id) => {
             let Some(contract) = contracts::repo::lock_contract(&mut tx, id).await? else {
@@ -584,7 +596,7 @@ pub async fn auto_approve(state: &AppState, item: AutoApprovalItem) -> Result<bo
                 return Ok(false);
             }
             let approved = TimesheetStatus::AutoApproved;
-            deliver(&mut tx, &contract, id, approved, None, None, now).await?;
+            deliver(&mut tx, state, &contract, id, approved, None, None).await?;
         }
     }
     tx.commit().await?;

@@ -150,10 +150,11 @@ pub enum ContractScope {
 /// once it has waited `dispute_wait`.
 pub async fn contracts(
     conn: &mut PgConnection,
+    vault: &crate::vault::Vault,
     scope: ContractScope,
     now: DateTime<Utc>,
     dispute_wait: chrono::Duration,
-) -> Result<Vec<ContractView>, sqlx::Error> {
+) -> Result<Vec<ContractView>, crate::vault::VaultError> {
     let (freelancer, organisation, posting, waiting, one) = match scope {
         ContractScope::Freelancer(user) => (Some(user.0), None, None, false, None),
         ContractScope::Posting(org, posting) => (None, Some(org.0), Some(posting.0), false, None),
@@ -163,7 +164,8 @@ pub async fn contracts(
     let rows = sqlx::query!(
         r#"
         SELECT c.contract_id, c.application_id, c.posting_id, p.title, o.name AS organisation, o.slug,
-               c.freelancer_id, u.display_name, c.status AS "status: ContractStatus",
+               c.freelancer_id, person_name(c.freelancer_id) AS "name!: crate::vault::Sealed",
+               c.status AS "status: ContractStatus",
                hire_local(c.starts_at) AS "starts!",
                hire_local(c.ends_at) AS "ends!",
                c.break_minutes, c.wage_minor, c.currency, c.starts_at <= $5 AS "started!",
@@ -172,7 +174,6 @@ pub async fn contracts(
         FROM contracts c
         JOIN postings p USING (posting_id)
         JOIN organisations o ON o.organisation_id = c.organisation_id
-        JOIN users u ON u.user_id = c.freelancer_id
         WHERE ($1::uuid IS NULL OR c.freelancer_id = $1)
           AND ($2::uuid IS NULL OR c.organisation_id = $2)
           AND ($3::uuid IS NULL OR c.posting_id = $3)
@@ -231,9 +232,14 @@ pub async fn contracts(
     )
     .fetch_all(conn)
     .await?;
+    let names = rows
+        .iter()
+        .map(|r| crate::accounts::repo::reveal_name(vault, &r.name))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows
         .into_iter()
-        .map(|r| {
+        .zip(names)
+        .map(|(r, freelancer)| {
             let wage = money(r.wage_minor, &r.currency);
             let (weeks, mut shift): (Vec<Timesheet>, Vec<Timesheet>) = sheets
                 .iter()
@@ -269,7 +275,7 @@ pub async fn contracts(
                 organisation: r.organisation,
                 organisation_slug: r.slug,
                 freelancer_id: UserId(r.freelancer_id),
-                freelancer: r.display_name,
+                freelancer,
                 status: r.status,
                 starts: r.starts,
                 ends: r.ends,

@@ -1,9 +1,11 @@
 //! Dispute queries.
 
 use super::model::{DisputeBrief, DisputeStatus, DisputeSummary};
+use crate::accounts::repo::{reveal_name, reveal_name_of};
 use crate::hire::reference::repo::money;
 use crate::ids::{ContractEventId, ContractId, DisputeId, UserId};
 use crate::money::Money;
+use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
@@ -229,17 +231,18 @@ pub async fn briefs(
 /// first), then the rest, newest first; `status` narrows the list.
 pub async fn list(
     conn: &mut PgConnection,
+    vault: &Vault,
     status: Option<DisputeStatus>,
-) -> Result<Vec<DisputeSummary>, sqlx::Error> {
+) -> Result<Vec<DisputeSummary>, VaultError> {
     let rows = sqlx::query!(
-        r#"SELECT d.dispute_id, p.title, o.name AS organisation, u.display_name AS freelancer,
+        r#"SELECT d.dispute_id, p.title, o.name AS organisation,
+                  person_name(c.freelancer_id) AS "freelancer!: Sealed",
                   d.status AS "status: DisputeStatus", d.claimed_minor, d.currency, d.opened_at,
                   d.escalated_at
            FROM disputes d
            JOIN contracts c USING (contract_id)
            JOIN postings p ON p.posting_id = c.posting_id
            JOIN organisations o ON o.organisation_id = c.organisation_id
-           JOIN users u ON u.user_id = c.freelancer_id
            WHERE $1::dispute_status IS NULL OR d.status = $1
            ORDER BY d.status = 'escalated' DESC, d.escalated_at, d.opened_at DESC
            LIMIT 200"#,
@@ -247,32 +250,34 @@ pub async fn list(
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| DisputeSummary {
-            id: DisputeId(r.dispute_id),
-            title: r.title,
-            organisation: r.organisation,
-            freelancer: r.freelancer,
-            status: r.status,
-            claimed: money(r.claimed_minor, &r.currency),
-            opened_at: r.opened_at,
-            escalated_at: r.escalated_at,
+    rows.into_iter()
+        .map(|r| {
+            Ok(DisputeSummary {
+                id: DisputeId(r.dispute_id),
+                title: r.title,
+                organisation: r.organisation,
+                freelancer: reveal_name(vault, &r.freelancer)?,
+                status: r.status,
+                claimed: money(r.claimed_minor, &r.currency),
+                opened_at: r.opened_at,
+                escalated_at: r.escalated_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Who asked Olivine to decide `id`, by name.
 pub async fn escalated_by(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: DisputeId,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<String>, VaultError> {
     let name = sqlx::query_scalar!(
-        "SELECT u.display_name FROM disputes d JOIN users u ON u.user_id = d.escalated_by
-         WHERE d.dispute_id = $1",
+        r#"SELECT person_name(d.escalated_by) AS "name: Sealed" FROM disputes d
+            WHERE d.dispute_id = $1"#,
         id.0
     )
     .fetch_optional(conn)
     .await?;
-    Ok(name)
+    reveal_name_of(vault, name.flatten().as_ref())
 }

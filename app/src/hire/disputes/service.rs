@@ -130,7 +130,7 @@ pub async fn escalate(
         .subject(id.0)
         .detail(serde_json::json!({ "contract": contract.0, "side": side.db_name() }));
     audit::record(&mut tx, entry).await?;
-    notices::dispute_escalated(&mut tx, contract, side).await?;
+    notices::dispute_escalated(&mut tx, &state.vault, contract, side).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -191,7 +191,7 @@ pub async fn resolve(
         dispute.claimed.minor() - released.minor(),
         released.currency(),
     );
-    notices::dispute_resolved(&mut tx, contract_id, released, kept, &note).await?;
+    notices::dispute_resolved(&mut tx, &state.vault, contract_id, released, kept, &note).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -239,7 +239,7 @@ pub async fn list(state: &AppState, status: &str) -> Result<Vec<DisputeSummary>>
         ),
     };
     let mut conn = state.db.acquire().await?;
-    Ok(repo::list(&mut conn, status).await?)
+    Ok(repo::list(&mut conn, &state.vault, status).await?)
 }
 
 /// What a finance admin sees before deciding.
@@ -258,15 +258,21 @@ pub async fn detail(state: &AppState, id: DisputeId) -> Result<DisputeDetail> {
     else {
         return not_found();
     };
-    let Some(contract) =
-        contracts::repo::contracts(&mut conn, ContractScope::One(contract_id), now, wait)
-            .await?
-            .pop()
-    else {
+    let Some(contract) = contracts::repo::contracts(
+        &mut conn,
+        &state.vault,
+        ContractScope::One(contract_id),
+        now,
+        wait,
+    )
+    .await?
+    .pop() else {
         return not_found();
     };
-    let escalated_by = repo::escalated_by(&mut conn, id).await?;
-    let messages = messages::service::thread_messages(&mut conn, contract.application_id).await?;
+    let escalated_by = repo::escalated_by(&mut conn, &state.vault, id).await?;
+    let messages =
+        messages::service::thread_messages(&mut conn, &state.vault, contract.application_id)
+            .await?;
     let frozen = ledger::balance(
         &mut conn,
         Account::ContractFrozen(contract_id),

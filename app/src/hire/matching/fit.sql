@@ -2,7 +2,8 @@
 -- hard filters as a flag (applicants are shown which they fail). Parameters $1–$13 are
 -- eligible.sql's; $14 the freelancers, $15 the posting's embedding, $16/$17 its latitude and
 -- longitude.
-SELECT f.user_id, u.display_name AS name, f.headline, ci.name AS city,
+SELECT f.user_id, person_name(f.user_id) AS "name!: crate::vault::Sealed", f.headline,
+       ci.name AS city,
        earth_distance(ll_to_earth($16::float8, $17::float8),
                       ll_to_earth(ci.latitude, ci.longitude)) / 1000 AS "km!",
        f.travel_km, f.min_rate_minor, f.rating, f.attendance, f.skill_levels,
@@ -29,5 +30,4 @@ SELECT f.user_id, u.display_name AS name, f.headline, ci.name AS city,
             ORDER BY 1) AS "missing_certificates!"
 FROM unnest($14::uuid[]) AS i(user_id)
 JOIN freelancer_profiles f USING (user_id)
-JOIN users u USING (user_id)
 JOIN cities ci ON ci.city_id = f.city_id

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 /// Given freelancers measured against a query, each hard filter a flag.
 pub struct Measurement {
     pub user_id: uuid::Uuid,
-    pub name: String,
+    /// Sealed: [`crate::accounts::repo::reveal_name`] opens it for those shown.
+    pub name: crate::vault::Sealed,
     pub headline: String,
     pub city: String,
     pub features: Features,

@@ -232,11 +232,12 @@ pub async fn search(
 /// The recommended candidates for one of the organisation's postings, best first, explained.
 pub async fn candidates(
     conn: &mut PgConnection,
+    vault: &crate::vault::Vault,
     organisation: OrganisationId,
     posting: PostingId,
     filter: MatchFilter,
     settings: &Settings,
-) -> Result<Option<Recommendations>, sqlx::Error> {
+) -> Result<Option<Recommendations>, crate::vault::VaultError> {
     let Some(q) = posting_query(conn, posting, Some(organisation), filter).await? else {
         return Ok(None);
     };
@@ -247,20 +248,19 @@ pub async fn candidates(
         .into_iter()
         .map(|m| (m.user_id, m))
         .collect();
-    let candidates = found
-        .ranked
-        .into_iter()
-        .filter_map(|r| {
-            let m = measured.remove(&r.user_id)?;
-            Some(Candidate {
-                freelancer_id: UserId(r.user_id),
-                fit: m.fit(&q, &settings.weights),
-                name: m.name,
-                headline: m.headline,
-                city: m.city,
-            })
-        })
-        .collect();
+    let mut candidates = Vec::with_capacity(found.ranked.len());
+    for r in found.ranked {
+        let Some(m) = measured.remove(&r.user_id) else {
+            continue;
+        };
+        candidates.push(Candidate {
+            freelancer_id: UserId(r.user_id),
+            fit: m.fit(&q, &settings.weights),
+            name: crate::accounts::repo::reveal_name(vault, &m.name)?,
+            headline: m.headline,
+            city: m.city,
+        });
+    }
     Ok(Some(Recommendations {
         candidates,
         description_read: q.embedding.is_some(),

@@ -20,7 +20,16 @@ pub async fn recommended(
     ratelimit::check(&state.db, RECOMMENDATIONS_PER_USER, &user.to_string()).await?;
     let mut conn = state.db.acquire().await?;
     let settings = &state.config.matching;
-    match candidates(&mut conn, organisation, posting, filter, settings).await? {
+    match candidates(
+        &mut conn,
+        &state.vault,
+        organisation,
+        posting,
+        filter,
+        settings,
+    )
+    .await?
+    {
         Some(found) => Ok(found),
         None => not_found(),
     }

@@ -20,9 +20,9 @@ use {
 pub async fn my_threads() -> Result<Vec<ThreadSummary>, AppError> {
     let (state, user) = freelancer().await?;
     let party = messages::Party::freelancer(user);
-    messages::inbox(&mut *connection(&state).await?, party)
+    messages::inbox(&mut *connection(&state).await?, &state.vault, party)
         .await
-        .map_err(AppError::from)
+        .map_err(|e| AppError::from(crate::error::ServiceError::from(e)))
 }
 
 /// One of the caller's threads; opening it marks it read.
@@ -50,9 +50,9 @@ pub async fn send_my_message(
 pub async fn org_threads(slug: String) -> Result<Vec<ThreadSummary>, AppError> {
     let (state, organisation, _) = member(&slug).await?;
     let party = messages::Party::organisation(organisation);
-    messages::inbox(&mut *connection(&state).await?, party)
+    messages::inbox(&mut *connection(&state).await?, &state.vault, party)
         .await
-        .map_err(AppError::from)
+        .map_err(|e| AppError::from(crate::error::ServiceError::from(e)))
 }
 
 /// One of the organisation's threads; opening it marks it read for the organisation.

@@ -4,6 +4,7 @@
 //! without a hire (rejected, withdrawn or declined).
 
 use crate::accounts::model::{Role, Viewer};
+use crate::accounts::repo::{reveal_name, reveal_name_of};
 use crate::error::{AppError, ServiceError};
 use crate::hire::applications::model::ApplicationStatus;
 use crate::hire::messages::model::{Message, Thread, ThreadSummary, Unread};
@@ -13,6 +14,7 @@ use crate::hire::refusal::Refusal;
 use crate::idempotency::{self, Claim, RequestKey};
 use crate::ids::{ApplicationId, MessageId, OrganisationId, UserId};
 use crate::state::AppState;
+use crate::vault::{Sealed, Vault, VaultError};
 use sqlx::PgConnection;
 
 type Result<T> = std::result::Result<T, ServiceError>;
@@ -178,7 +180,7 @@ pub async fn send_once(
     if let Some(key) = key {
         idempotency::record_result(&mut tx, by, key, id.0).await?;
     }
-    notices::message(&mut tx, application, party.side, by, body).await?;
+    notices::message(&mut tx, &state.vault, application, party.side, by, body).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -188,11 +190,11 @@ pub async fn open(state: &AppState, party: Party, application: ApplicationId) ->
     let mut tx = state.db.begin().await?;
     let Some(head) = sqlx::query!(
         r#"SELECT a.status AS "status: ApplicationStatus", p.title, o.name AS organisation,
-                  o.slug, u.display_name AS freelancer, a.freelancer_id, a.posting_id
+                  o.slug, person_name(a.freelancer_id) AS "freelancer!: Sealed", a.freelancer_id,
+                  a.posting_id
            FROM applications a
            JOIN postings p USING (posting_id)
            JOIN organisations o ON o.organisation_id = a.organisation_id
-           JOIN users u ON u.user_id = a.freelancer_id
            WHERE a.application_id = $1
              AND CASE WHEN $2 = 'organisation'::hire_side THEN a.organisation_id = $3
                       ELSE a.freelancer_id = $3 END"#,
@@ -205,7 +207,7 @@ pub async fn open(state: &AppState, party: Party, application: ApplicationId) ->
     else {
         return Err(AppError::NotFound.into());
     };
-    let messages = thread_messages(&mut tx, application).await?;
+    let messages = thread_messages(&mut tx, &state.vault, application).await?;
     mark_read(&mut tx, party.side, application).await?;
     tx.commit().await?;
     Ok(Thread {
@@ -215,7 +217,7 @@ pub async fn open(state: &AppState, party: Party, application: ApplicationId) ->
         organisation: head.organisation,
         organisation_slug: head.slug,
         freelancer_id: UserId(head.freelancer_id),
-        freelancer: head.freelancer,
+        freelancer: reveal_name(&state.vault, &head.freelancer)?,
         status: head.status,
         open: is_open(head.status),
         messages,
@@ -226,37 +228,42 @@ pub async fn open(state: &AppState, party: Party, application: ApplicationId) ->
 /// admin weighing a dispute).
 pub async fn thread_messages(
     conn: &mut PgConnection,
+    vault: &Vault,
     application: ApplicationId,
-) -> std::result::Result<Vec<Message>, sqlx::Error> {
+) -> std::result::Result<Vec<Message>, VaultError> {
     let rows = sqlx::query!(
-        r#"SELECT m.by_side AS "by: Side", coalesce(u.display_name, 'Former user') AS "author!",
+        r#"SELECT m.by_side AS "by: Side", person_name(m.sent_by) AS "author: Sealed",
                   m.body, hire_local(m.sent_at) AS "at!"
-           FROM messages m LEFT JOIN users u ON u.user_id = m.sent_by
+           FROM messages m
            WHERE m.application_id = $1
            ORDER BY m.sent_at, m.message_id"#,
         application.0
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Message {
-            by: r.by,
-            author: r.author,
-            body: r.body,
-            at: r.at,
+    rows.into_iter()
+        .map(|r| {
+            Ok(Message {
+                by: r.by,
+                author: reveal_name_of(vault, r.author.as_ref())?
+                    .unwrap_or_else(|| "Former user".to_owned()),
+                body: r.body,
+                at: r.at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// `party`'s threads that have messages, latest first (up to 100), with what is unread.
 pub async fn inbox(
     conn: &mut PgConnection,
+    vault: &Vault,
     party: Party,
-) -> std::result::Result<Vec<ThreadSummary>, sqlx::Error> {
+) -> std::result::Result<Vec<ThreadSummary>, VaultError> {
     let rows = sqlx::query!(
         r#"
-        SELECT a.application_id, p.title, o.name AS organisation, u.display_name AS freelancer,
+        SELECT a.application_id, p.title, o.name AS organisation,
+               person_name(a.freelancer_id) AS "freelancer!: Sealed",
                last.body AS "last_body!", last.at AS "last_at!",
                (SELECT count(*) FROM messages m
                 WHERE m.application_id = a.application_id AND m.by_side <> $1
@@ -264,7 +271,6 @@ pub async fn inbox(
         FROM applications a
         JOIN postings p USING (posting_id)
         JOIN organisations o ON o.organisation_id = a.organisation_id
-        JOIN users u ON u.user_id = a.freelancer_id
         JOIN LATERAL (
             SELECT m.body, hire_local(m.sent_at) AS at, m.sent_at
             FROM messages m WHERE m.application_id = a.application_id
@@ -281,20 +287,21 @@ pub async fn inbox(
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ThreadSummary {
-            application: ApplicationId(r.application_id),
-            title: r.title,
-            counterpart: match party.side {
-                Side::Organisation => r.freelancer,
-                Side::Freelancer => r.organisation,
-            },
-            last: r.last_body.chars().take(140).collect(),
-            last_at: r.last_at,
-            unread: r.unread,
+    rows.into_iter()
+        .map(|r| {
+            Ok(ThreadSummary {
+                application: ApplicationId(r.application_id),
+                title: r.title,
+                counterpart: match party.side {
+                    Side::Organisation => reveal_name(vault, &r.freelancer)?,
+                    Side::Freelancer => r.organisation,
+                },
+                last: r.last_body.chars().take(140).collect(),
+                last_at: r.last_at,
+                unread: r.unread,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Messages `party`'s side hasn't read, over all its threads.

@@ -160,7 +160,9 @@ pub async fn change_shift(
     }
     if to == PostingStatus::Cancelled {
         let reason = "The organisation cancelled the shift.";
-        for application in applications::repo::applicants(&mut tx, organisation, posting).await? {
+        for application in
+            applications::repo::applicants(&mut tx, &state.vault, organisation, posting).await?
+        {
             if matches!(
                 application.status,
                 ApplicationStatus::Invited
@@ -178,6 +180,7 @@ pub async fn change_shift(
                 .await?;
                 notices::application_ended(
                     &mut tx,
+                    &state.vault,
                     application.id,
                     application.status,
                     ApplicationStatus::Rejected,
@@ -188,6 +191,7 @@ pub async fn change_shift(
         }
         let contracts = contracts::repo::contracts(
             &mut tx,
+            &state.vault,
             contracts::repo::ContractScope::Posting(organisation, posting),
             now,
             crate::hire::disputes::service::escalation_wait(state),
@@ -199,6 +203,7 @@ pub async fn change_shift(
         {
             cancel_locked(
                 &mut tx,
+                &state.vault,
                 contract.id,
                 Side::Organisation,
                 Some(by),

@@ -19,9 +19,9 @@ use {
 pub async fn load_my_profile() -> Result<Option<Profile>, AppError> {
     let user = authorize(Need::SignedIn).await?.viewer.user_id;
     let state = app_state()?;
-    profiles::repo::profile(&mut *connection(&state).await?, user)
+    profiles::repo::profile(&mut *connection(&state).await?, &state.vault, user)
         .await
-        .map_err(AppError::from)
+        .map_err(|e| AppError::from(crate::error::ServiceError::from(e)))
 }
 
 #[server(endpoint = "hire/profile/save")]

@@ -159,14 +159,14 @@ pub async fn reliability(
 
 pub async fn profile(
     conn: &mut PgConnection,
+    vault: &crate::vault::Vault,
     user: UserId,
-) -> Result<Option<Profile>, sqlx::Error> {
+) -> Result<Option<Profile>, crate::vault::VaultError> {
     let Some(row) = sqlx::query!(
-        r#"SELECT u.display_name, p.headline, p.bio, p.travel_km, p.min_rate_minor, p.currency,
+        r#"SELECT person_name(p.user_id) AS "name!: crate::vault::Sealed", p.headline, p.bio, p.travel_km, p.min_rate_minor, p.currency,
                   p.languages, c.city_id, c.name AS city, c.country AS "country!", c.latitude,
                   c.longitude
            FROM freelancer_profiles p
-           JOIN users u ON u.user_id = p.user_id
            JOIN cities c USING (city_id)
            WHERE p.user_id = $1"#,
         user.0
@@ -208,7 +208,7 @@ pub async fn profile(
         .unwrap_or_default();
     Ok(Some(Profile {
         user_id: user,
-        display_name: row.display_name,
+        display_name: crate::accounts::repo::reveal_name(vault, &row.name)?,
         headline: row.headline,
         bio: row.bio,
         city: City {

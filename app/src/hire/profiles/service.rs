@@ -33,7 +33,7 @@ pub async fn profile_for(
     id: UserId,
 ) -> Result<Profile> {
     let mut conn = state.db.acquire().await?;
-    let Some(mut profile) = profiles::repo::profile(&mut conn, id).await? else {
+    let Some(mut profile) = profiles::repo::profile(&mut conn, &state.vault, id).await? else {
         return not_found();
     };
     let today = state.clock.now().date_naive();

@@ -25,7 +25,7 @@ pub async fn find_work(
     let (shifts, total) =
         postings::repo::open_shifts(&mut conn, freelancer, filter, now, per_page).await?;
     let home = match freelancer {
-        Some(user) => profiles::repo::profile(&mut conn, user)
+        Some(user) => profiles::repo::profile(&mut conn, &state.vault, user)
             .await?
             .map(|p| (p.city.name, filter.within_km.unwrap_or(p.travel_km))),
         None => None,
@@ -77,7 +77,7 @@ pub async fn org_home(state: &AppState, membership: &Membership) -> Result<OrgHo
     let scope = ContractScope::Waiting(organisation);
     let wait = crate::hire::disputes::service::escalation_wait(state);
     let timesheets_waiting =
-        contracts::repo::contracts(&mut conn, scope, state.clock.now(), wait).await?;
+        contracts::repo::contracts(&mut conn, &state.vault, scope, state.clock.now(), wait).await?;
     Ok(OrgHome {
         name: membership.name.clone(),
         slug: membership.slug.clone(),
@@ -98,7 +98,8 @@ pub async fn org_shift(
     else {
         return not_found();
     };
-    let mut applicants = applications::repo::applicants(&mut conn, organisation, id).await?;
+    let mut applicants =
+        applications::repo::applicants(&mut conn, &state.vault, organisation, id).await?;
     let who: Vec<UserId> = applicants.iter().map(|a| a.freelancer_id).collect();
     let settings = &state.config.matching;
     let mut fits = matching::applicant_fits(&mut conn, organisation, id, &who, settings).await?;
@@ -107,9 +108,10 @@ pub async fn org_shift(
     }
     let scope = ContractScope::Posting(organisation, id);
     let wait = crate::hire::disputes::service::escalation_wait(state);
-    let contracts = contracts::repo::contracts(&mut conn, scope, state.clock.now(), wait).await?;
+    let contracts =
+        contracts::repo::contracts(&mut conn, &state.vault, scope, state.clock.now(), wait).await?;
     let past_workers = if posting.summary.status.accepts_applications() {
-        applications::repo::past_workers(&mut conn, organisation, id).await?
+        applications::repo::past_workers(&mut conn, &state.vault, organisation, id).await?
     } else {
         Vec::new()
     };
