@@ -16,7 +16,7 @@
 //! the hashes of its words ([`Vault::name_words`]), under a lookup key kept wrapped in
 //! `vault_keys`.
 
-use crate::ids::UserId;
+use crate::ids::{OrderId, UserId};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use chrono::{DateTime, Utc};
@@ -60,6 +60,29 @@ pub struct Vault {
 /// What `vault_keys` holds the email lookup key under.
 const EMAIL_LOOKUP: &str = "email-lookup";
 
+/// Whose data key seals a value: a person's, or a guest buyer's (one key per guest order, as a
+/// guest has no account to hold one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyOwner {
+    Person(UserId),
+    Guest(OrderId),
+}
+
+impl From<UserId> for KeyOwner {
+    fn from(person: UserId) -> Self {
+        KeyOwner::Person(person)
+    }
+}
+
+impl KeyOwner {
+    fn id(self) -> Uuid {
+        match self {
+            KeyOwner::Person(person) => person.0,
+            KeyOwner::Guest(order) => order.0,
+        }
+    }
+}
+
 /// A field of a person's own row, sealed with their data key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PersonField {
@@ -78,10 +101,11 @@ impl PersonField {
     }
 }
 
-/// A person's sealed field as a query reads it (the SQL type `sealed`, e.g.
-/// `person_email(user_id) AS "email!: Sealed"`): the value with its owner and the owner's
-/// data key, still wrapped. [`Vault::reveal`] opens it.
-#[derive(Debug, sqlx::Type)]
+/// A sealed value as a query reads it (the SQL type `sealed`, e.g.
+/// `person_email(user_id) AS "email!: Sealed"`, or `sealed_by(owner, column)` for any other):
+/// the value with its owner and the owner's data key, still wrapped. [`Vault::reveal`] and
+/// [`Vault::reveal_in`] open it.
+#[derive(Clone, Debug, sqlx::Type)]
 #[sqlx(type_name = "sealed")]
 pub struct Sealed {
     owner: Uuid,
@@ -135,28 +159,28 @@ impl Vault {
         &self.master_id
     }
 
-    /// Seal `plain` with `person`'s data key (made on first use), bound to `context`.
+    /// Seal `plain` with `owner`'s data key (made on first use), bound to `context`.
     pub async fn seal(
         &self,
         conn: &mut PgConnection,
-        person: UserId,
+        owner: impl Into<KeyOwner>,
         context: &str,
         plain: &[u8],
     ) -> Result<Vec<u8>, VaultError> {
-        let key = self.data_key(conn, person).await?;
+        let key = self.data_key(conn, owner.into()).await?;
         seal(&key, context.as_bytes(), plain)
     }
 
-    /// Open what [`Vault::seal`] sealed for `person` in `context`; `None` when their key has
+    /// Open what [`Vault::seal`] sealed for `owner` in `context`; `None` when their key has
     /// been deleted.
     pub async fn open(
         &self,
         conn: &mut PgConnection,
-        person: UserId,
+        owner: impl Into<KeyOwner>,
         context: &str,
         sealed: &[u8],
     ) -> Result<Option<Vec<u8>>, VaultError> {
-        let Some(key) = self.existing_key(conn, person).await? else {
+        let Some(key) = self.existing_key(conn, owner.into()).await? else {
             return Ok(None);
         };
         open(&key, context.as_bytes(), sealed).map(Some)
@@ -181,20 +205,24 @@ impl Vault {
         field: PersonField,
         sealed: &Sealed,
     ) -> Result<Option<String>, VaultError> {
+        let Some(plain) = self.reveal_in(&field.context(sealed.owner), sealed)? else {
+            return Ok(None);
+        };
+        String::from_utf8(plain)
+            .map(Some)
+            .map_err(|_| VaultError::Unreadable("a sealed field that is not text"))
+    }
+
+    /// Open a value a query read as [`Sealed`], sealed in `context`; `None` when there is
+    /// nothing to open (its owner's key or the value is gone).
+    pub fn reveal_in(&self, context: &str, sealed: &Sealed) -> Result<Option<Vec<u8>>, VaultError> {
         let (Some(wrapped), Some(master_id), Some(value)) =
             (&sealed.wrapped_key, &sealed.master_id, &sealed.value)
         else {
             return Ok(None);
         };
-        let (key, _) = self.unwrap(&wrap_context(UserId(sealed.owner)), wrapped, master_id)?;
-        let plain = open(
-            &cipher(&key)?,
-            field.context(sealed.owner).as_bytes(),
-            value,
-        )?;
-        String::from_utf8(plain)
-            .map(Some)
-            .map_err(|_| VaultError::Unreadable("a sealed field that is not text"))
+        let (key, _) = self.unwrap(&wrap_context(sealed.owner), wrapped, master_id)?;
+        open(&cipher(&key)?, context.as_bytes(), value).map(Some)
     }
 
     /// The keyed hash (HMAC-SHA256) an email address is found by: the same for any case of
@@ -301,19 +329,28 @@ impl Vault {
             .map_err(|_| VaultError::Unreadable("a vault key of the wrong length"))
     }
 
-    /// Delete `person`'s data key: everything sealed with it is unreadable from now on.
-    pub async fn forget(conn: &mut PgConnection, person: UserId) -> Result<bool, sqlx::Error> {
-        Ok(
-            sqlx::query!("DELETE FROM person_keys WHERE user_id = $1", person.0)
-                .execute(conn)
-                .await?
-                .rows_affected()
-                == 1,
-        )
+    /// Delete `owner`'s data key: everything sealed with it is unreadable from now on.
+    pub async fn forget(
+        conn: &mut PgConnection,
+        owner: impl Into<KeyOwner>,
+    ) -> Result<bool, sqlx::Error> {
+        let deleted = match owner.into() {
+            KeyOwner::Person(person) => {
+                sqlx::query!("DELETE FROM person_keys WHERE user_id = $1", person.0)
+                    .execute(conn)
+                    .await?
+            }
+            KeyOwner::Guest(order) => {
+                sqlx::query!("DELETE FROM guest_keys WHERE order_id = $1", order.0)
+                    .execute(conn)
+                    .await?
+            }
+        };
+        Ok(deleted.rows_affected() == 1)
     }
 
     /// Wrap every key the previous master key wrapped with the current one (the people's,
-    /// the retention and the lookup keys); how many.
+    /// the guests', the retention and the lookup keys); how many.
     pub async fn rewrap_all(&self, conn: &mut PgConnection) -> Result<u64, VaultError> {
         let mut done = 0;
         loop {
@@ -327,7 +364,24 @@ impl Vault {
                 break;
             }
             for user in batch {
-                self.existing_key(conn, UserId(user)).await?;
+                self.existing_key(conn, KeyOwner::Person(UserId(user)))
+                    .await?;
+                done += 1;
+            }
+        }
+        loop {
+            let batch = sqlx::query_scalar!(
+                "SELECT order_id FROM guest_keys WHERE master_id <> $1 ORDER BY order_id LIMIT 500",
+                self.master_id
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            if batch.is_empty() {
+                break;
+            }
+            for order in batch {
+                self.existing_key(conn, KeyOwner::Guest(OrderId(order)))
+                    .await?;
                 done += 1;
             }
         }
@@ -362,25 +416,40 @@ impl Vault {
     async fn data_key(
         &self,
         conn: &mut PgConnection,
-        person: UserId,
+        owner: KeyOwner,
     ) -> Result<Aes256Gcm, VaultError> {
-        if let Some(key) = self.existing_key(conn, person).await? {
+        if let Some(key) = self.existing_key(conn, owner).await? {
             return Ok(key);
         }
         let mut fresh = [0u8; 32];
         rand::rng().fill_bytes(&mut fresh);
-        let wrapped = seal(&self.master, &wrap_context(person), &fresh)?;
+        let wrapped = seal(&self.master, &wrap_context(owner.id()), &fresh)?;
         // Two first uses at once: one key wins, both use it.
-        sqlx::query!(
-            "INSERT INTO person_keys (user_id, wrapped, master_id) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id) DO NOTHING",
-            person.0,
-            wrapped,
-            self.master_id,
-        )
-        .execute(&mut *conn)
-        .await?;
-        self.existing_key(conn, person)
+        match owner {
+            KeyOwner::Person(person) => {
+                sqlx::query!(
+                    "INSERT INTO person_keys (user_id, wrapped, master_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id) DO NOTHING",
+                    person.0,
+                    wrapped,
+                    self.master_id,
+                )
+                .execute(&mut *conn)
+                .await?
+            }
+            KeyOwner::Guest(order) => {
+                sqlx::query!(
+                    "INSERT INTO guest_keys (order_id, wrapped, master_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (order_id) DO NOTHING",
+                    order.0,
+                    wrapped,
+                    self.master_id,
+                )
+                .execute(&mut *conn)
+                .await?
+            }
+        };
+        self.existing_key(conn, owner)
             .await?
             .ok_or(VaultError::Unreadable("a data key vanished as it was made"))
     }
@@ -388,29 +457,60 @@ impl Vault {
     async fn existing_key(
         &self,
         conn: &mut PgConnection,
-        person: UserId,
+        owner: KeyOwner,
     ) -> Result<Option<Aes256Gcm>, VaultError> {
-        let Some(row) = sqlx::query!(
-            "SELECT wrapped, master_id FROM person_keys WHERE user_id = $1",
-            person.0
-        )
-        .fetch_optional(&mut *conn)
-        .await?
-        else {
+        let row = match owner {
+            KeyOwner::Person(person) => {
+                sqlx::query_as!(
+                    WrappedKey,
+                    "SELECT wrapped, master_id FROM person_keys WHERE user_id = $1",
+                    person.0
+                )
+                .fetch_optional(&mut *conn)
+                .await?
+            }
+            KeyOwner::Guest(order) => {
+                sqlx::query_as!(
+                    WrappedKey,
+                    "SELECT wrapped, master_id FROM guest_keys WHERE order_id = $1",
+                    order.0
+                )
+                .fetch_optional(&mut *conn)
+                .await?
+            }
+        };
+        let Some(row) = row else {
             return Ok(None);
         };
-        let (key, rewrapped) = self.unwrap(&wrap_context(person), &row.wrapped, &row.master_id)?;
+        let (key, rewrapped) =
+            self.unwrap(&wrap_context(owner.id()), &row.wrapped, &row.master_id)?;
         if let Some(rewrapped) = rewrapped {
-            sqlx::query!(
-                "UPDATE person_keys SET wrapped = $3, master_id = $4
-                 WHERE user_id = $1 AND master_id = $2",
-                person.0,
-                row.master_id,
-                rewrapped,
-                self.master_id,
-            )
-            .execute(&mut *conn)
-            .await?;
+            match owner {
+                KeyOwner::Person(person) => {
+                    sqlx::query!(
+                        "UPDATE person_keys SET wrapped = $3, master_id = $4
+                     WHERE user_id = $1 AND master_id = $2",
+                        person.0,
+                        row.master_id,
+                        rewrapped,
+                        self.master_id,
+                    )
+                    .execute(&mut *conn)
+                    .await?
+                }
+                KeyOwner::Guest(order) => {
+                    sqlx::query!(
+                        "UPDATE guest_keys SET wrapped = $3, master_id = $4
+                     WHERE order_id = $1 AND master_id = $2",
+                        order.0,
+                        row.master_id,
+                        rewrapped,
+                        self.master_id,
+                    )
+                    .execute(&mut *conn)
+                    .await?
+                }
+            };
         }
         cipher(&key).map(Some)
     }
@@ -529,6 +629,35 @@ impl Vault {
     }
 }
 
+/// A step of [`seal_clear_rows`].
+pub type Step<'c, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, VaultError>> + Send + 'c>>;
+
+/// Seal what an older version kept in the clear: `batch` reads some rows still holding it
+/// (none once all are sealed), `seal_one` seals a row and clears it, each row in a transaction
+/// of its own (a reader never meets it half sealed). How many rows. `olivine migrate` and
+/// `olivine serve` run these.
+pub async fn seal_clear_rows<T: Send>(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    batch: for<'c> fn(&'c mut PgConnection) -> Step<'c, Vec<T>>,
+    seal_one: for<'c> fn(&'c mut PgConnection, &'c Vault, T) -> Step<'c, ()>,
+) -> Result<u64, VaultError> {
+    let mut done = 0;
+    loop {
+        let rows = batch(&mut *conn).await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        for row in rows {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            seal_one(&mut tx, vault, row).await?;
+            tx.commit().await?;
+            done += 1;
+        }
+    }
+}
+
 fn cipher(key: &[u8]) -> Result<Aes256Gcm, VaultError> {
     Aes256Gcm::new_from_slice(key)
         .map_err(|_| VaultError::Unreadable("a data key of the wrong length"))
@@ -552,8 +681,16 @@ fn key_id(master: &[u8; 32]) -> String {
         .collect()
 }
 
-fn wrap_context(person: UserId) -> Vec<u8> {
-    format!("olivine person key {person}").into_bytes()
+/// What an owner's data key is wrapped in: bound to the owner's id (a person's, or a guest
+/// order's; ids never repeat across the two).
+fn wrap_context(owner: Uuid) -> Vec<u8> {
+    format!("olivine person key {owner}").into_bytes()
+}
+
+/// A data key as its table keeps it.
+struct WrappedKey {
+    wrapped: Vec<u8>,
+    master_id: String,
 }
 
 /// HMAC-SHA256 of `prefix` and `value` under `key` (the prefix keeps a name's words apart

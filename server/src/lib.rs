@@ -155,15 +155,22 @@ pub fn app_state_with(
     ))
 }
 
-/// Seal the personal data an older version kept in the clear (email addresses and names); how
-/// many people.
+/// Seal the personal data an older version kept in the clear (people's email addresses and
+/// names, orders' buyers, subscriptions' delivery addresses); how many rows.
 /// `olivine migrate` runs it after the migrations, and `serve` before it takes requests, so no
 /// reader meets a row half moved.
 pub async fn seal_clear_personal_data(db: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
     let mut conn = db.acquire().await.context("cannot reach the database")?;
-    app::accounts::repo::seal_clear_identities(&mut conn, vault)
+    let people = app::accounts::repo::seal_clear_identities(&mut conn, vault)
         .await
-        .context("cannot seal the addresses and names kept in the clear")
+        .context("cannot seal the addresses and names kept in the clear")?;
+    let buyers = app::orders::repo::seal_clear_buyers(&mut conn, vault)
+        .await
+        .context("cannot seal the orders' buyers kept in the clear")?;
+    let deliveries = app::subscriptions::repo::seal_clear_ship_tos(&mut conn, vault)
+        .await
+        .context("cannot seal the subscriptions' addresses kept in the clear")?;
+    Ok(people + buyers + deliveries)
 }
 
 /// The master key: `OLIVINE_MASTER_KEY`, or in dev without one a key kept in the data

@@ -217,6 +217,13 @@ async fn a_decline_keeps_the_cart_and_the_hold_and_another_card_pays(
     guest.sign_in("ben@olivine.test", DEMO_PASSWORD).await;
     listed = parsed(&guest.call("orders/mine", &[("page", "1")]).await);
     assert_eq!(listed.orders[0].id, start.order_id);
+    // Its buyer, as typed, now sealed with the account's key: the order's own key is gone.
+    assert_eq!(listed.orders[0].email, "guest@example.com");
+    let guest_keys = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM guest_keys"#)
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(guest_keys, 0);
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -17,7 +17,8 @@ const PDF: &[u8] = b"%PDF-1.4 a scanned food hygiene certificate";
 
 /// Every column that ties a row to a person, read from the schema: those referencing
 /// `users`, uuid columns named for a person (`user_id`, `actor_id`, `actor`, `freelancer_id`,
-/// `…_by`) and addresses (`email`, `recipient`, a code's `customer`: an email or an id).
+/// `…_by`), addresses (`email`, `recipient`, a code's `customer`: an email or an id) and
+/// what the vault keeps of a person (`…_sealed` fields, `…_lookup` and `…_words` hashes).
 async fn person_columns(db: &sqlx::PgPool) -> BTreeSet<(String, String)> {
     sqlx::query!(
         r#"SELECT c.relname AS "table!", a.attname AS "column!"
@@ -29,6 +30,8 @@ async fn person_columns(db: &sqlx::PgPool) -> BTreeSet<(String, String)> {
               AND (a.attname IN ('user_id', 'actor_id', 'actor', 'freelancer_id')
                    OR a.attname LIKE '%\_by'))
              OR a.attname IN ('email', 'recipient', 'customer')
+             OR a.attname LIKE '%\_sealed' OR a.attname LIKE '%\_lookup'
+             OR a.attname LIKE '%\_words'
              OR EXISTS (SELECT 1 FROM pg_constraint k
                         WHERE k.contype = 'f' AND k.confrelid = 'users'::regclass
                           AND k.conrelid = c.oid AND a.attnum = ANY (k.conkey)))"#

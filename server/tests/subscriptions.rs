@@ -375,6 +375,18 @@ async fn a_customer_swaps_the_size_and_moves_deliveries_and_the_next_renewal_fol
         moved.history.last().map(|e| e.kind),
         Some(SubscriptionEventKind::AddressChanged)
     );
+    // Sealed at rest: neither the row nor its history holds the street or the city.
+    let rows: String = sqlx::query_scalar(
+        "SELECT string_agg(to_jsonb(s)::text || encode(s.ship_to_sealed, 'escape'), ' ')
+                || (SELECT string_agg(detail, ' ') FROM subscription_events)
+           FROM subscriptions s",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("subscriptions");
+    for clear in ["Utrecht", "3511", "Amsterdam", "Keizersgracht"] {
+        assert!(!rows.contains(clear), "{clear} in the clear: {rows}");
+    }
     // The same address again changes nothing.
     let again = refusal(&ann.call("subscriptions/address", &pairs).await);
     assert!(again.detail().contains("already"), "{again:?}");
@@ -385,15 +397,21 @@ async fn a_customer_swaps_the_size_and_moves_deliveries_and_the_next_renewal_fol
         (s.schedule.next_renewal_on - app.state.clock.today()).num_days(),
     );
     renewal_pass(&app).await;
-    let (variant, unit, city): (uuid::Uuid, i64, String) = sqlx::query_as(
-        "SELECT l.variant_id, l.unit_price_minor, o.ship_city
-         FROM orders o JOIN order_lines l USING (order_id)
-         WHERE o.subscription_id = $1 AND o.status = 'paid'",
-    )
-    .bind(s.id.0)
-    .fetch_one(&app.db)
-    .await
-    .expect("the renewal order");
+    let (order, variant, unit, buyer): (uuid::Uuid, uuid::Uuid, i64, app::vault::Sealed) =
+        sqlx::query_as(
+            "SELECT o.order_id, l.variant_id, l.unit_price_minor,
+                    sealed_by(COALESCE(o.user_id, o.order_id), o.buyer_sealed)
+             FROM orders o JOIN order_lines l USING (order_id)
+             WHERE o.subscription_id = $1 AND o.status = 'paid'",
+        )
+        .bind(s.id.0)
+        .fetch_one(&app.db)
+        .await
+        .expect("the renewal order");
+    let city = app::orders::repo::reveal_buyer(&app.state.vault, app::ids::OrderId(order), &buyer)
+        .expect("the buyer opens")
+        .ship_to
+        .city;
     assert_eq!(variant.to_string(), large);
     assert_eq!(unit, 2700);
     assert_eq!(city, "Utrecht");

@@ -328,3 +328,162 @@ async fn addresses_and_names_are_sealed_and_found_by_their_lookup_hashes(
         repo::ERASED_NAME
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn buyers_are_sealed_with_their_key_or_their_order_s_and_found_whole(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    use app::orders::model::PaymentStart;
+    use app::orders::repo as orders;
+    use common::checkout::{add, checkout, parsed, stocked_variant};
+
+    let app = common::shop(options).await;
+    let vault = &app.state.vault;
+    let variant = stocked_variant(&app, 10, 1500).await;
+    let mut guest = app.browser();
+    add(&mut guest, &variant, "1").await;
+    let guest_order: PaymentStart = parsed(
+        &checkout(
+            &mut guest,
+            "checkout/start",
+            &[("email", "Guest.Buyer@example.com")],
+        )
+        .await,
+    );
+    let mut ann = common::signed_in(&app, "ann@olivine.test").await;
+    add(&mut ann, &variant, "1").await;
+    let ann_order: PaymentStart = parsed(&checkout(&mut ann, "checkout/start", &[]).await);
+
+    // Nothing of either buyer in the rows, sealed bytes included.
+    let mut conn = app.db.acquire().await.expect("connection");
+    let rows: String = sqlx::query_scalar!(
+        r#"SELECT string_agg(to_jsonb(o)::text || encode(coalesce(o.buyer_sealed, ''), 'escape'),
+                             ' ') AS "rows!" FROM orders o"#
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .expect("orders");
+    assert!(rows.contains(&guest_order.order_id.to_string()), "read");
+    for clear in [
+        "Vries",
+        "Keizersgracht",
+        "Amsterdam",
+        "1015",
+        "Guest.Buyer",
+        "guest.buyer",
+    ] {
+        assert!(!rows.contains(clear), "{clear} in the clear: {rows}");
+    }
+    // The guest's order has a key of its own; ann's is sealed with hers.
+    let guest_keys =
+        sqlx::query_scalar!(r#"SELECT order_id AS "order: app::ids::OrderId" FROM guest_keys"#)
+            .fetch_all(&mut *conn)
+            .await
+            .expect("guest keys");
+    assert_eq!(guest_keys, vec![guest_order.order_id]);
+    for (order, email) in [
+        (guest_order.order_id, "Guest.Buyer@example.com"),
+        (ann_order.order_id, "ann@olivine.test"),
+    ] {
+        let detail = orders::detail(&mut conn, vault, order)
+            .await
+            .expect("read")
+            .expect("the order");
+        assert_eq!(detail.summary.email, email);
+        assert_eq!(
+            (detail.address.name.as_str(), detail.address.line1.as_str()),
+            ("Ann de Vries", "Keizersgracht 12")
+        );
+        assert_eq!(detail.address.country, "NL");
+    }
+
+    // The back office finds an order by its reference, the buyer's whole address or whole
+    // words of their name; never by a part of one.
+    let found = |search: &str| {
+        let db = app.db.clone();
+        let search = search.to_owned();
+        async move {
+            let mut conn = db.acquire().await.expect("connection");
+            let scope = orders::Scope::All {
+                status: None,
+                search: Some(&search),
+            };
+            let (rows, total) = orders::list(&mut conn, vault, scope, 50, 0)
+                .await
+                .expect("search");
+            assert_eq!(total, i64::try_from(rows.len()).expect("a count"));
+            let mut ids: Vec<_> = rows.into_iter().map(|r| (r.id, r.email)).collect();
+            ids.sort();
+            ids
+        }
+    };
+    let guest_row = (guest_order.order_id, "Guest.Buyer@example.com".to_owned());
+    let ann_row = (ann_order.order_id, "ann@olivine.test".to_owned());
+    let mut both = vec![guest_row.clone(), ann_row.clone()];
+    both.sort();
+    assert_eq!(
+        found(" guest.buyer@EXAMPLE.com").await,
+        vec![guest_row.clone()]
+    );
+    assert_eq!(found("ann@olivine.test").await, vec![ann_row.clone()]);
+    assert_eq!(found("de VRIES").await, both);
+    assert!(found("Vrie").await.is_empty());
+    assert!(found("Amsterdam").await.is_empty(), "the city is no name");
+    let reference = orders::detail(&mut conn, vault, ann_order.order_id)
+        .await
+        .expect("read")
+        .expect("the order")
+        .summary
+        .reference;
+    assert_eq!(found(&reference).await, vec![ann_row]);
+
+    // An order from before buyers were sealed.
+    sqlx::query!(
+        "UPDATE orders
+            SET email = 'old.buyer@example.com', ship_name = 'Old Buyer',
+                ship_line1 = 'Dorpsstraat 1', ship_line2 = '', ship_postal_code = '3511 AB',
+                ship_city = 'Utrecht', buyer_sealed = NULL, email_lookup = NULL,
+                buyer_words = '{}'
+          WHERE order_id = $1",
+        guest_order.order_id.0
+    )
+    .execute(&mut *conn)
+    .await
+    .expect("an order with its buyer in the clear");
+    assert_eq!(
+        server::seal_clear_personal_data(&app.db, vault)
+            .await
+            .expect("seal"),
+        1
+    );
+    let detail = orders::detail(&mut conn, vault, guest_order.order_id)
+        .await
+        .expect("read")
+        .expect("the order");
+    assert_eq!(
+        (detail.summary.email.as_str(), detail.address.city.as_str()),
+        ("old.buyer@example.com", "Utrecht")
+    );
+    let clear = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM orders
+            WHERE email IS NOT NULL OR ship_name IS NOT NULL OR ship_city IS NOT NULL"#
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .expect("count");
+    assert_eq!(clear, 0);
+    assert_eq!(found("Old buyer").await.len(), 1);
+
+    // A guest order's key forgotten: its buyer opens for nobody.
+    assert!(
+        Vault::forget(&mut conn, app::vault::KeyOwner::Guest(guest_order.order_id))
+            .await
+            .expect("forget")
+    );
+    let detail = orders::detail(&mut conn, vault, guest_order.order_id)
+        .await
+        .expect("read")
+        .expect("the order");
+    assert_eq!(detail.summary.email, app::privacy::ERASED);
+}

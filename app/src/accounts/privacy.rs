@@ -19,7 +19,14 @@ pub const HOLDING: Holding = Holding {
 const COVERS: &[Covered] = &[
     Covered {
         table: "users",
-        columns: &["user_id", "email"],
+        columns: &[
+            "user_id",
+            "email",
+            "email_lookup",
+            "email_sealed",
+            "name_sealed",
+            "name_words",
+        ],
         erased: Erased::Kept(
             "the account id stays as the pseudonym orders, the ledger and the audit trail name",
         ),

@@ -603,6 +603,7 @@ async fn write_cart_order(
         .collect();
     write_order(
         tx,
+        &state.vault,
         &Buying {
             order,
             user: buyer.user,
@@ -641,6 +642,7 @@ pub enum Origin<'a> {
 /// priced them: every order, from a cart or a renewal, is written here.
 pub async fn write_order(
     tx: &mut PgConnection,
+    vault: &crate::vault::Vault,
     buying: &Buying<'_>,
     delivery: &PricedDelivery,
     lines: &[Sold<'_>],
@@ -652,6 +654,7 @@ pub async fn write_order(
     };
     orders::insert(
         &mut *tx,
+        vault,
         &NewOrder {
             id: buying.order,
             user: buying.user,

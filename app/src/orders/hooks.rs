@@ -16,6 +16,8 @@ pub struct PaidOrder {
     pub payment_method: Option<String>,
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
+    /// What seals the buyer's data (a subscription's delivery address is sealed anew).
+    pub vault: std::sync::Arc<crate::vault::Vault>,
 }
 
 /// A step the app lists (`app::WHEN_PAID`) and the server hands to the app state.

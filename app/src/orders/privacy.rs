@@ -2,9 +2,10 @@
 //! the payment service, and (as an admin) refunds and payment events they handled.
 
 use crate::error::ServiceError;
-use crate::ids::UserId;
-use crate::privacy::{Covered, ERASED, Erased, Erasing, Holding, Part, Person};
+use crate::ids::{OrderId, UserId};
+use crate::privacy::{Covered, Erased, Erasing, Holding, Part, Person, with_opened};
 use crate::state::AppState;
+use crate::vault::{KeyOwner, Sealed, Vault};
 use sqlx::PgConnection;
 
 /// `orders.json` in a person's data download.
@@ -20,7 +21,13 @@ pub const HOLDING: Holding = Holding {
 const COVERS: &[Covered] = &[
     Covered {
         table: "orders",
-        columns: &["user_id", "email"],
+        columns: &[
+            "user_id",
+            "email",
+            "buyer_sealed",
+            "email_lookup",
+            "buyer_words",
+        ],
         erased: Erased::Kept(
             "bookkeeping for 7 years: the buyer's email, name and address sealed with a retention key",
         ),
@@ -60,13 +67,23 @@ const COVERS: &[Covered] = &[
 async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError> {
     let mut conn = state.db.acquire().await?;
     let user = person.id.0;
-    let orders = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM orders t WHERE user_id = $1 OR (user_id IS NULL AND lower(email) = lower($2))"#,
+    let lookup = state.vault.email_lookup(&mut conn, &person.email).await?;
+    let rows = sqlx::query!(
+        r#"SELECT to_jsonb(t) AS "row!",
+                  order_id AS "order: OrderId",
+                  sealed_by(COALESCE(user_id, order_id), buyer_sealed) AS "buyer!: Sealed"
+             FROM orders t
+            WHERE user_id = $1 OR (user_id IS NULL AND email_lookup = $2)"#,
         user,
-        person.email
+        lookup
     )
     .fetch_all(&mut *conn)
     .await?;
+    let mut orders = Vec::with_capacity(rows.len());
+    for row in rows {
+        let buyer = super::repo::reveal_buyer(&state.vault, row.order, &row.buyer)?;
+        orders.push(with_opened(row.row, "buyer", buyer)?);
+    }
     let order_lines = sqlx::query_scalar!(
         r#"SELECT to_jsonb(t) AS "row!" FROM order_lines t WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1)"#,
         user
@@ -144,17 +161,6 @@ async fn let_go(state: &AppState, erasing: &Erasing) -> Result<(), ServiceError>
     Ok(())
 }
 
-/// What bookkeeping keeps of a buyer's order: the email, name and address it went to.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct Retained {
-    pub email: String,
-    pub name: String,
-    pub line1: String,
-    pub line2: String,
-    pub postal_code: String,
-    pub city: String,
-}
-
 /// The context an order's retained buyer is sealed in.
 pub fn retained_context(order: uuid::Uuid) -> String {
     format!("order-buyer:{order}")
@@ -169,26 +175,21 @@ async fn erase(
     erasing: &Erasing,
 ) -> Result<(), ServiceError> {
     let user = erasing.id.0;
+    let lookup = state.vault.email_lookup(&mut *conn, &erasing.email).await?;
     let orders = sqlx::query!(
-        "SELECT order_id, email, ship_name, ship_line1, ship_line2, ship_postal_code, ship_city
-           FROM orders
-          WHERE (user_id = $1 OR (user_id IS NULL AND lower(email) = lower($2)))
-            AND retained IS NULL
-          FOR UPDATE",
+        r#"SELECT order_id AS "order: OrderId", user_id IS NULL AS "guest!",
+                  sealed_by(COALESCE(user_id, order_id), buyer_sealed) AS "buyer!: Sealed"
+             FROM orders
+            WHERE (user_id = $1 OR (user_id IS NULL AND email_lookup = $2))
+              AND retained IS NULL
+            FOR UPDATE"#,
         user,
-        erasing.email
+        lookup
     )
     .fetch_all(&mut *conn)
     .await?;
     for order in orders {
-        let buyer = Retained {
-            email: order.email,
-            name: order.ship_name,
-            line1: order.ship_line1,
-            line2: order.ship_line2,
-            postal_code: order.ship_postal_code,
-            city: order.ship_city,
-        };
+        let buyer = super::repo::reveal_buyer(&state.vault, order.order, &order.buyer)?;
         let plain = serde_json::to_vec(&buyer)
             .map_err(ServiceError::failed("writing an order's retained buyer"))?;
         let sealed = state
@@ -197,7 +198,7 @@ async fn erase(
                 &mut *conn,
                 erasing.retention_key,
                 erasing.retain_until,
-                &retained_context(order.order_id),
+                &retained_context(order.order.0),
                 &plain,
             )
             .await
@@ -206,18 +207,20 @@ async fn erase(
             ))?;
         sqlx::query!(
             "UPDATE orders
-                SET retained = $2, retention_key = $3, retained_until = $4, email = $5,
-                    ship_name = $5, ship_line1 = $5, ship_line2 = '', ship_postal_code = $5,
-                    ship_city = $5
+                SET retained = $2, retention_key = $3, retained_until = $4, buyer_sealed = NULL,
+                    email_lookup = NULL, buyer_words = '{}'
               WHERE order_id = $1",
-            order.order_id,
+            order.order.0,
             sealed,
             erasing.retention_key,
             erasing.retain_until,
-            ERASED,
         )
         .execute(&mut *conn)
         .await?;
+        // A guest order's own key seals nothing else: it goes.
+        if order.guest {
+            Vault::forget(&mut *conn, KeyOwner::Guest(order.order)).await?;
+        }
     }
     // A guest's codes counted by their address, counted by the order now.
     sqlx::query!(

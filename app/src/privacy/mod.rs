@@ -24,7 +24,9 @@ mod repo;
 pub mod service;
 
 #[cfg(feature = "ssr")]
-pub use holdings::{BoxFuture, Covered, ERASED, Erased, Erasing, Holding, Part, Person, keep_all};
+pub use holdings::{
+    BoxFuture, Covered, ERASED, Erased, Erasing, Holding, Part, Person, keep_all, with_opened,
+};
 
 #[cfg(feature = "ssr")]
 mod holdings {
@@ -99,8 +101,9 @@ mod holdings {
     }
 
     /// Columns no export shows: what proves or protects rather than describes (password and
-    /// token hashes, authenticator secrets, sealed documents, the audit chain's hashes) and
-    /// the vectors matching computes from a profile's text.
+    /// token hashes, authenticator secrets, sealed documents and fields, the keyed hashes
+    /// people are found by, the audit chain's hashes) and the vectors matching computes from a
+    /// profile's text. A sealed field is shown opened instead ([`with_opened`]).
     const WITHHELD: &[&str] = &[
         "password_hash",
         "secret",
@@ -111,7 +114,25 @@ mod holdings {
     ];
 
     fn withheld(column: &str) -> bool {
-        WITHHELD.contains(&column) || column.ends_with("_hash")
+        WITHHELD.contains(&column)
+            || ["_hash", "_sealed", "_lookup", "_words"]
+                .iter()
+                .any(|end| column.ends_with(end))
+    }
+
+    /// `row` (a JSON object of a table's columns) with `value`, a sealed field opened, as its
+    /// column `name`.
+    pub fn with_opened(
+        mut row: Value,
+        name: &str,
+        value: impl serde::Serialize,
+    ) -> Result<Value, ServiceError> {
+        if let Value::Object(columns) = &mut row {
+            let value = serde_json::to_value(value)
+                .map_err(ServiceError::failed("writing an opened field"))?;
+            columns.insert(name.to_owned(), value);
+        }
+        Ok(row)
     }
 
     impl Part {

@@ -1,8 +1,10 @@
 //! Subscriptions: the person's subscribe-and-save plans, their history, renewals and reminders.
 
 use crate::error::ServiceError;
-use crate::privacy::{Covered, ERASED, Erased, Erasing, Holding, Part, Person};
+use crate::ids::SubscriptionId;
+use crate::privacy::{Covered, ERASED, Erased, Erasing, Holding, Part, Person, with_opened};
 use crate::state::AppState;
+use crate::vault::Sealed;
 use sqlx::PgConnection;
 
 /// `subscriptions.json` in a person's data download.
@@ -18,7 +20,7 @@ pub const HOLDING: Holding = Holding {
 const COVERS: &[Covered] = &[
     Covered {
         table: "subscriptions",
-        columns: &["user_id"],
+        columns: &["user_id", "ship_to_sealed"],
         erased: Erased::Kept("ended, its address cleared; the orders it made are bookkeeping"),
     },
     Covered {
@@ -41,12 +43,19 @@ const COVERS: &[Covered] = &[
 async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError> {
     let mut conn = state.db.acquire().await?;
     let user = person.id.0;
-    let subscriptions = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM subscriptions t WHERE user_id = $1"#,
+    let rows = sqlx::query!(
+        r#"SELECT to_jsonb(t) AS "row!", subscription_id AS "id: SubscriptionId",
+                  sealed_by(user_id, ship_to_sealed) AS "ship_to!: Sealed"
+             FROM subscriptions t WHERE user_id = $1"#,
         user
     )
     .fetch_all(&mut *conn)
     .await?;
+    let mut subscriptions = Vec::with_capacity(rows.len());
+    for row in rows {
+        let ship_to = super::repo::reveal_ship_to(&state.vault, row.id, &row.ship_to)?;
+        subscriptions.push(with_opened(row.row, "ship_to", ship_to)?);
+    }
     let subscription_events = sqlx::query_scalar!(
         r#"SELECT to_jsonb(t) AS "row!" FROM subscription_events t WHERE subscription_id IN (SELECT subscription_id FROM subscriptions WHERE user_id = $1) OR actor = $1"#,
         user
@@ -98,8 +107,7 @@ async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), Service
         "UPDATE subscriptions
             SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, $3),
                 cancel_reason = 'The account was erased.', paused_until = NULL,
-                ship_name = $2, ship_line1 = $2, ship_line2 = '', ship_postal_code = $2,
-                ship_city = $2, stripe_customer = $2, payment_method = $2
+                ship_to_sealed = NULL, stripe_customer = $2, payment_method = $2
           WHERE user_id = $1",
         user,
         ERASED,

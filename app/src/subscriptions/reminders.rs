@@ -45,7 +45,7 @@ pub async fn remind(state: &AppState, id: SubscriptionId) -> Result<bool> {
     let now = state.clock.now();
     let today = now.date_naive();
     let mut tx = state.db.begin().await?;
-    let Some(sub) = repo::lock_for_renewal(&mut tx, id).await? else {
+    let Some(sub) = repo::lock_for_renewal(&mut tx, &state.vault, id).await? else {
         return Ok(false);
     };
     let schedule = sub.schedule.as_of(today);

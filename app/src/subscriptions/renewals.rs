@@ -108,7 +108,7 @@ pub async fn renew(state: &AppState, id: SubscriptionId) -> Result<()> {
 async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
     let today = state.clock.today();
     let mut tx = state.db.begin().await?;
-    let Some(sub) = repo::lock_for_renewal(&mut tx, id).await? else {
+    let Some(sub) = repo::lock_for_renewal(&mut tx, &state.vault, id).await? else {
         return Ok(Next::Rest);
     };
     let schedule = sub.schedule.as_of(today);
@@ -216,6 +216,7 @@ async fn place(state: &AppState, id: SubscriptionId) -> Result<Next> {
     let email = crate::accounts::repo::email_of(&mut tx, &state.vault, sub.user).await?;
     write_order(
         &mut tx,
+        &state.vault,
         &Buying {
             order,
             user: Some(sub.user),
@@ -338,7 +339,10 @@ async fn wait_for_stock(
     let today = state.clock.today();
     let mut tx = state.db.begin().await?;
     // Locked again: the transaction that looked was dropped with its order.
-    if repo::lock_for_renewal(&mut tx, sub.id).await?.is_none() {
+    if repo::lock_for_renewal(&mut tx, &state.vault, sub.id)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
     let since = renewal.as_ref().and_then(|r| r.waiting_since);
@@ -511,7 +515,7 @@ async fn declined(
         .and_then(|i| RETRY_AFTER_DAYS.get(i))
         .copied();
     let mut tx = state.db.begin().await?;
-    let Some(sub) = repo::lock_for_renewal(&mut tx, id).await? else {
+    let Some(sub) = repo::lock_for_renewal(&mut tx, &state.vault, id).await? else {
         return Ok(());
     };
     let current = repo::lock_renewal(&mut tx, id, due_on).await?;
@@ -637,7 +641,7 @@ pub async fn finish(conn: &mut PgConnection, paid: &PaidOrder) -> Result<()> {
     let Some((id, due_on)) = repo::renewal_of_order(conn, paid.order).await? else {
         return Ok(());
     };
-    let Some(sub) = repo::lock_for_renewal(conn, id).await? else {
+    let Some(sub) = repo::lock_for_renewal(conn, &paid.vault, id).await? else {
         return Ok(());
     };
     let renewal = repo::lock_renewal(conn, id, due_on).await?;

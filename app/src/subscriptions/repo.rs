@@ -8,6 +8,7 @@ use crate::accounts::repo::reveal_email;
 use crate::catalog::model::{Cadence, SubscribeOffer};
 use crate::ids::{OrderId, SubscriptionId, UserId, VariantId};
 use crate::money::Money;
+use crate::orders::repo::ShipTo;
 use crate::vault::{Sealed, Vault, VaultError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
@@ -68,17 +69,30 @@ pub struct NewSubscription<'a> {
 
 /// Start a subscription from its order's line, copying the order's address and shipping
 /// method. `false` when that line already started one (a repeated payment event).
-pub async fn insert(conn: &mut PgConnection, s: &NewSubscription<'_>) -> Result<bool, sqlx::Error> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    s: &NewSubscription<'_>,
+) -> Result<bool, VaultError> {
+    let Some(buyer) = sqlx::query!(
+        r#"SELECT sealed_by(COALESCE(user_id, order_id), buyer_sealed) AS "buyer!: Sealed"
+             FROM orders WHERE order_id = $1"#,
+        s.order.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(false);
+    };
+    let ship_to = crate::orders::repo::reveal_buyer(vault, s.order, &buyer.buyer)?.ship_to;
     let done = sqlx::query!(
         r#"
         INSERT INTO subscriptions (
             subscription_id, user_id, origin_order_id, variant_id, quantity, every_months,
-            next_renewal_on, locked_unit_price_minor, currency, discount_bp,
-            ship_name, ship_line1, ship_line2, ship_postal_code, ship_city, ship_country,
+            next_renewal_on, locked_unit_price_minor, currency, discount_bp, ship_country,
             shipping_method, stripe_customer, payment_method)
-        SELECT $1, $2, o.order_id, $4, $5, $6, $7, $8, o.currency, $9,
-               o.ship_name, o.ship_line1, o.ship_line2, o.ship_postal_code, o.ship_city,
-               o.ship_country, o.shipping_method, $10, $11
+        SELECT $1, $2, o.order_id, $4, $5, $6, $7, $8, o.currency, $9, o.ship_country,
+               o.shipping_method, $10, $11
         FROM orders o WHERE o.order_id = $3
         ON CONFLICT (origin_order_id, variant_id) DO NOTHING
         "#,
@@ -94,9 +108,90 @@ pub async fn insert(conn: &mut PgConnection, s: &NewSubscription<'_>) -> Result<
         s.stripe_customer,
         s.payment_method,
     )
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    seal_ship_to(conn, vault, s.id, s.user, &ship_to).await?;
+    Ok(true)
+}
+
+/// The context a subscription's delivery address is sealed in.
+fn ship_to_context(id: SubscriptionId) -> String {
+    format!("subscription:{id}:ship-to")
+}
+
+/// Seal where `id` (`user`'s) delivers, with their key, emptying any clear columns.
+async fn seal_ship_to(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: SubscriptionId,
+    user: UserId,
+    ship_to: &ShipTo,
+) -> Result<(), VaultError> {
+    let plain = serde_json::to_vec(ship_to)
+        .map_err(|_| VaultError::Unreadable("an address that does not write as JSON"))?;
+    let sealed = vault
+        .seal(&mut *conn, user, &ship_to_context(id), &plain)
+        .await?;
+    sqlx::query!(
+        "UPDATE subscriptions
+            SET ship_to_sealed = $2, ship_name = NULL, ship_line1 = NULL, ship_line2 = NULL,
+                ship_postal_code = NULL, ship_city = NULL
+          WHERE subscription_id = $1",
+        id.0,
+        sealed
+    )
     .execute(conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(())
+}
+
+/// Where a subscription delivers, as a query read it
+/// (`sealed_by(user_id, ship_to_sealed)`), opened; an erased owner's reads as erased.
+pub fn reveal_ship_to(
+    vault: &Vault,
+    id: SubscriptionId,
+    sealed: &Sealed,
+) -> Result<ShipTo, VaultError> {
+    match vault.reveal_in(&ship_to_context(id), sealed)? {
+        Some(plain) => serde_json::from_slice(&plain)
+            .map_err(|_| VaultError::Unreadable("a sealed address that is not one")),
+        None => Ok(ShipTo::erased()),
+    }
+}
+
+/// Seal the delivery addresses an older version kept in the clear; how many subscriptions.
+pub async fn seal_clear_ship_tos(
+    conn: &mut PgConnection,
+    vault: &Vault,
+) -> Result<u64, VaultError> {
+    crate::vault::seal_clear_rows(
+        conn,
+        vault,
+        |conn| {
+            Box::pin(async move {
+                Ok(sqlx::query!(
+                    r#"SELECT subscription_id AS "id: SubscriptionId", user_id AS "user: UserId",
+                              jsonb_build_object(
+                                  'name', ship_name, 'line1', COALESCE(ship_line1, ''),
+                                  'line2', COALESCE(ship_line2, ''),
+                                  'postal_code', COALESCE(ship_postal_code, ''),
+                                  'city', COALESCE(ship_city, '')
+                              ) AS "ship_to!: sqlx::types::Json<ShipTo>"
+                         FROM subscriptions WHERE ship_name IS NOT NULL
+                        ORDER BY subscription_id LIMIT 200"#
+                )
+                .fetch_all(conn)
+                .await?)
+            })
+        },
+        |tx, vault, row| {
+            Box::pin(async move { seal_ship_to(tx, vault, row.id, row.user, &row.ship_to).await })
+        },
+    )
+    .await
 }
 
 /// A subscription with what the account page, its rules and its renewals need.
@@ -154,9 +249,10 @@ fn schedule(
 /// is: live ones first, then newest first.
 async fn rows(
     conn: &mut PgConnection,
+    vault: &Vault,
     user: Option<UserId>,
     only: Option<SubscriptionId>,
-) -> Result<Vec<Row>, sqlx::Error> {
+) -> Result<Vec<Row>, VaultError> {
     let rows = sqlx::query!(
         r#"
         SELECT s.subscription_id AS "id: SubscriptionId", s.user_id AS "user: UserId",
@@ -166,7 +262,7 @@ async fn rows(
                s.next_renewal_on, s.paused_until, s.renewals_done,
                s.locked_unit_price_minor, s.currency, v.price_minor, v.currency AS list_currency,
                subscribe_discount_bp(p.product_id) AS "offer_bp",
-               s.ship_name, s.ship_line1, s.ship_line2, s.ship_postal_code, s.ship_city,
+               sealed_by(s.user_id, s.ship_to_sealed) AS "ship_to!: Sealed",
                s.ship_country, s.shipping_method, s.stripe_customer, s.payment_method,
                s.cancel_reason, s.created_at
         FROM subscriptions s
@@ -202,14 +298,7 @@ async fn rows(
                 locked_unit_price: money(r.locked_unit_price_minor, &r.currency)?,
                 list_price: money(r.price_minor, &r.list_currency)?,
                 offer: r.offer_bp.and_then(SubscribeOffer::from_bp),
-                address: crate::orders::model::Address {
-                    name: r.ship_name,
-                    line1: r.ship_line1,
-                    line2: r.ship_line2,
-                    postal_code: r.ship_postal_code,
-                    city: r.ship_city,
-                    country: r.ship_country,
-                },
+                address: reveal_ship_to(vault, r.id, &r.ship_to)?.in_country(r.ship_country),
                 shipping_method: r.shipping_method,
                 stripe_customer: r.stripe_customer,
                 payment_method: r.payment_method,
@@ -221,16 +310,21 @@ async fn rows(
 }
 
 /// The user's subscriptions: live ones first, then newest first.
-pub async fn of_user(conn: &mut PgConnection, user: UserId) -> Result<Vec<Row>, sqlx::Error> {
-    rows(conn, Some(user), None).await
+pub async fn of_user(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    user: UserId,
+) -> Result<Vec<Row>, VaultError> {
+    rows(conn, vault, Some(user), None).await
 }
 
 /// One of the user's subscriptions, locked until the transaction ends.
 pub async fn lock(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: SubscriptionId,
     user: UserId,
-) -> Result<Option<Row>, sqlx::Error> {
+) -> Result<Option<Row>, VaultError> {
     let found = sqlx::query_scalar!(
         "SELECT subscription_id FROM subscriptions WHERE subscription_id = $1 AND user_id = $2 FOR UPDATE",
         id.0,
@@ -241,7 +335,10 @@ pub async fn lock(
     if found.is_none() {
         return Ok(None);
     }
-    Ok(rows(conn, Some(user), Some(id)).await?.into_iter().next())
+    Ok(rows(conn, vault, Some(user), Some(id))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// Write a changed schedule (and, when cancelled, the reason).
@@ -327,8 +424,9 @@ pub async fn histories(
 /// Subscription `id`, whoever's it is, locked until the transaction ends (for renewing it).
 pub async fn lock_for_renewal(
     conn: &mut PgConnection,
+    vault: &Vault,
     id: SubscriptionId,
-) -> Result<Option<Row>, sqlx::Error> {
+) -> Result<Option<Row>, VaultError> {
     let found = sqlx::query_scalar!(
         "SELECT subscription_id FROM subscriptions WHERE subscription_id = $1 FOR UPDATE",
         id.0
@@ -338,7 +436,7 @@ pub async fn lock_for_renewal(
     if found.is_none() {
         return Ok(None);
     }
-    Ok(rows(conn, None, Some(id)).await?.into_iter().next())
+    Ok(rows(conn, vault, None, Some(id)).await?.into_iter().next())
 }
 
 /// Subscriptions with a delivery to act on by `today`, oldest due first, leaving out `resting`:
@@ -642,27 +740,22 @@ pub async fn set_variant(
 /// Deliveries go to `address` by `shipping_method` from now on.
 pub async fn set_address(
     conn: &mut PgConnection,
-    id: SubscriptionId,
+    vault: &Vault,
+    subscription: (SubscriptionId, UserId),
     address: &crate::orders::model::Address,
     shipping_method: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), VaultError> {
+    let (id, user) = subscription;
     sqlx::query!(
-        r#"UPDATE subscriptions
-           SET ship_name = $2, ship_line1 = $3, ship_line2 = $4, ship_postal_code = $5,
-               ship_city = $6, ship_country = $7, shipping_method = $8
-           WHERE subscription_id = $1"#,
+        "UPDATE subscriptions SET ship_country = $2, shipping_method = $3
+          WHERE subscription_id = $1",
         id.0,
-        address.name,
-        address.line1,
-        address.line2,
-        address.postal_code,
-        address.city,
         address.country,
         shipping_method,
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    seal_ship_to(conn, vault, id, user, &ShipTo::of(address)).await
 }
 
 /// Whether the delivery due on `due_on` has an order whose charge is being made now.
@@ -830,6 +923,10 @@ pub async fn renewal_lines(
 }
 
 /// Subscription `id`, whoever's it is (for the back office).
-pub async fn one(conn: &mut PgConnection, id: SubscriptionId) -> Result<Option<Row>, sqlx::Error> {
-    Ok(rows(conn, None, Some(id)).await?.into_iter().next())
+pub async fn one(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: SubscriptionId,
+) -> Result<Option<Row>, VaultError> {
+    Ok(rows(conn, vault, None, Some(id)).await?.into_iter().next())
 }

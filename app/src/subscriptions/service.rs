@@ -41,6 +41,7 @@ pub async fn start_from_order(conn: &mut PgConnection, paid: &PaidOrder) -> Resu
         let next = add_cadence(paid.today, line.every);
         let started = repo::insert(
             conn,
+            &paid.vault,
             &NewSubscription {
                 id,
                 user,
@@ -142,7 +143,7 @@ fn view_of(
 #[tracing::instrument(skip_all)]
 pub async fn mine(state: &AppState, user: UserId) -> Result<Vec<SubscriptionView>> {
     let mut conn = state.db.acquire().await?;
-    let rows = repo::of_user(&mut conn, user).await?;
+    let rows = repo::of_user(&mut conn, &state.vault, user).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let mut histories = repo::histories(&mut conn, &ids).await?;
     let variants: Vec<_> = rows.iter().map(|r| r.variant).collect();
@@ -161,6 +162,7 @@ pub async fn mine(state: &AppState, user: UserId) -> Result<Vec<SubscriptionView
 /// Write what happened to `id` (if anything) in its history, commit, and show it as it now is.
 async fn changed(
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    vault: &crate::vault::Vault,
     id: SubscriptionId,
     user: UserId,
     what: Option<(SubscriptionEventKind, &str)>,
@@ -169,7 +171,7 @@ async fn changed(
     if let Some((kind, detail)) = what {
         repo::record(&mut tx, id, kind, detail, Some(user)).await?;
     }
-    let row = repo::lock(&mut tx, id, user)
+    let row = repo::lock(&mut tx, vault, id, user)
         .await?
         .ok_or(AppError::NotFound)?;
     let history = repo::histories(&mut tx, &[id])
@@ -190,11 +192,14 @@ async fn changed(
 /// delivery due now is being charged (a change then could not apply to it).
 async fn lock_live(
     tx: &mut PgConnection,
+    vault: &crate::vault::Vault,
     id: SubscriptionId,
     user: UserId,
     today: chrono::NaiveDate,
 ) -> Result<Row> {
-    let mut row = repo::lock(tx, id, user).await?.ok_or(AppError::NotFound)?;
+    let mut row = repo::lock(tx, vault, id, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
     row.schedule = row.schedule.as_of(today);
     if row.schedule.status == SubscriptionStatus::Cancelled {
         return Err(AppError::invalid(
@@ -224,7 +229,7 @@ pub async fn swap_size(
 ) -> Result<SubscriptionView> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let row = lock_live(&mut tx, id, user, now.date_naive()).await?;
+    let row = lock_live(&mut tx, &state.vault, id, user, now.date_naive()).await?;
     if variant == row.variant {
         return Err(AppError::field(
             "variant",
@@ -255,6 +260,7 @@ pub async fn swap_size(
     );
     changed(
         tx,
+        &state.vault,
         id,
         user,
         Some((SubscriptionEventKind::VariantSwapped, &said)),
@@ -274,7 +280,7 @@ pub async fn move_deliveries(
 ) -> Result<SubscriptionView> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let row = lock_live(&mut tx, id, user, now.date_naive()).await?;
+    let row = lock_live(&mut tx, &state.vault, id, user, now.date_naive()).await?;
     let address = checked_address(&mut tx, form).await?;
     if address == row.address {
         return Err(AppError::invalid("Deliveries already go to this address.").into());
@@ -290,20 +296,15 @@ pub async fn move_deliveries(
         .find(|m| m.code == row.shipping_method)
         .or_else(|| methods.first())
         .ok_or_else(|| AppError::field("address[country]", "Choose a country we ship to."))?;
-    repo::set_address(&mut tx, id, &address, &method.code).await?;
+    repo::set_address(&mut tx, &state.vault, (id, user), &address, &method.code).await?;
+    // The history names no street or person: what it says is kept in the clear.
     let said = format!(
-        "Deliveries now go to {}, {} {}, {}, {} by {} (was {}, {}).",
-        address.name,
-        address.postal_code,
-        address.city,
-        address.line1,
-        address.country,
-        method.name,
-        row.address.city,
-        row.address.country,
+        "Deliveries now go to a new address in {} by {}.",
+        address.country, method.name,
     );
     changed(
         tx,
+        &state.vault,
         id,
         user,
         Some((SubscriptionEventKind::AddressChanged, &said)),
@@ -323,7 +324,7 @@ pub async fn change(
 ) -> Result<SubscriptionView> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    let row = repo::lock(&mut tx, id, user)
+    let row = repo::lock(&mut tx, &state.vault, id, user)
         .await?
         .ok_or(AppError::NotFound)?;
     let (schedule, said) = row
@@ -339,7 +340,15 @@ pub async fn change(
         | Change::Quantity(_) => None,
     };
     repo::save(&mut tx, id, &schedule, reason).await?;
-    changed(tx, id, user, Some((change.event(), &said)), now).await
+    changed(
+        tx,
+        &state.vault,
+        id,
+        user,
+        Some((change.event(), &said)),
+        now,
+    )
+    .await
 }
 
 /// Start saving a new card for one of the customer's live subscriptions: the client secret
@@ -395,7 +404,7 @@ pub async fn finish_card_update(
     let now = state.clock.now();
     let today = now.date_naive();
     let mut tx = state.db.begin().await?;
-    let row = repo::lock(&mut tx, id, user)
+    let row = repo::lock(&mut tx, &state.vault, id, user)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut schedule = row.schedule.as_of(today);
@@ -404,7 +413,7 @@ pub async fn finish_card_update(
     }
     if row.payment_method == method {
         // Finished already: nothing new to record.
-        return changed(tx, id, user, None, now).await;
+        return changed(tx, &state.vault, id, user, None, now).await;
     }
     repo::set_card(&mut tx, id, &method).await?;
     let mut detail = format!(
@@ -419,6 +428,7 @@ pub async fn finish_card_update(
     }
     changed(
         tx,
+        &state.vault,
         id,
         user,
         Some((SubscriptionEventKind::CardUpdated, &detail)),
@@ -480,7 +490,9 @@ async fn admin_view(
     id: SubscriptionId,
     now: DateTime<Utc>,
 ) -> Result<AdminSubscription> {
-    let row = repo::one(conn, id).await?.ok_or(AppError::NotFound)?;
+    let row = repo::one(conn, vault, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let history = repo::histories(conn, &[id])
         .await?
         .remove(&id)
@@ -522,7 +534,7 @@ pub async fn admin_retry(
 ) -> Result<AdminSubscription> {
     let today = state.clock.today();
     let mut tx = state.db.begin().await?;
-    let sub = repo::lock_for_renewal(&mut tx, id)
+    let sub = repo::lock_for_renewal(&mut tx, &state.vault, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut schedule = sub.schedule.as_of(today);

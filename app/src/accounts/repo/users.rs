@@ -51,43 +51,45 @@ pub async fn seal_clear_identities(
     conn: &mut PgConnection,
     vault: &Vault,
 ) -> std::result::Result<u64, VaultError> {
-    let mut done = 0;
-    loop {
-        let batch = sqlx::query!(
-            r#"SELECT user_id AS "user_id: UserId", email::text, display_name
-                 FROM users WHERE email IS NOT NULL OR display_name IS NOT NULL
-                ORDER BY user_id LIMIT 200"#
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        if batch.is_empty() {
-            return Ok(done);
-        }
-        for row in batch {
-            // One person at a time, whole: a reader never meets them half sealed.
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            if let Some(email) = row.email {
-                let lookup = vault.email_lookup(&mut tx, &email).await?;
-                let sealed = vault
-                    .seal_field(&mut tx, row.user_id, PersonField::Email, &email)
-                    .await?;
-                sqlx::query!(
-                    "UPDATE users SET email_lookup = $2, email_sealed = $3, email = NULL
-                      WHERE user_id = $1",
-                    row.user_id.0,
-                    lookup,
-                    sealed
+    crate::vault::seal_clear_rows(
+        conn,
+        vault,
+        |conn| {
+            Box::pin(async move {
+                Ok(sqlx::query!(
+                    r#"SELECT user_id AS "user_id: UserId", email::text, display_name
+                         FROM users WHERE email IS NOT NULL OR display_name IS NOT NULL
+                        ORDER BY user_id LIMIT 200"#
                 )
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(name) = row.display_name {
-                set_display_name(&mut tx, vault, row.user_id, &name).await?;
-            }
-            tx.commit().await?;
-            done += 1;
-        }
-    }
+                .fetch_all(conn)
+                .await?)
+            })
+        },
+        |tx, vault, row| {
+            Box::pin(async move {
+                if let Some(email) = row.email {
+                    let lookup = vault.email_lookup(&mut *tx, &email).await?;
+                    let sealed = vault
+                        .seal_field(&mut *tx, row.user_id, PersonField::Email, &email)
+                        .await?;
+                    sqlx::query!(
+                        "UPDATE users SET email_lookup = $2, email_sealed = $3, email = NULL
+                          WHERE user_id = $1",
+                        row.user_id.0,
+                        lookup,
+                        sealed
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(name) = row.display_name {
+                    set_display_name(tx, vault, row.user_id, &name).await?;
+                }
+                Ok(())
+            })
+        },
+    )
+    .await
 }
 
 /// The account an address belongs to (erased accounts have none).

@@ -4,7 +4,10 @@ use super::model::{Address, OrderEventKind, OrderStatus, order_reference};
 use crate::catalog::model::Cadence;
 use crate::ids::{CartId, OrderId, SubscriptionId, UserId, VariantId};
 use crate::money::{Currency, Money};
+use crate::privacy::ERASED;
+use crate::vault::{KeyOwner, Sealed, Vault, VaultError};
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
 pub mod customers;
@@ -63,24 +66,186 @@ pub struct NewLine<'a> {
     pub tax: i64,
 }
 
-/// Insert the order; returns its number.
-pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
+/// Where something ships, but the country (kept in the clear: it picks the shipping method):
+/// sealed with its owner's key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipTo {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub postal_code: String,
+    pub city: String,
+}
+
+impl ShipTo {
+    pub fn of(address: &Address) -> Self {
+        ShipTo {
+            name: address.name.clone(),
+            line1: address.line1.clone(),
+            line2: address.line2.clone(),
+            postal_code: address.postal_code.clone(),
+            city: address.city.clone(),
+        }
+    }
+
+    /// The whole address, in `country`.
+    pub fn in_country(self, country: String) -> Address {
+        Address {
+            name: self.name,
+            line1: self.line1,
+            line2: self.line2,
+            postal_code: self.postal_code,
+            city: self.city,
+            country,
+        }
+    }
+
+    /// What shows where an erased person's address was.
+    pub fn erased() -> Self {
+        ShipTo {
+            name: ERASED.to_owned(),
+            line1: ERASED.to_owned(),
+            line2: String::new(),
+            postal_code: ERASED.to_owned(),
+            city: ERASED.to_owned(),
+        }
+    }
+}
+
+/// An order's buyer: the receipt's address and where the order ships. One sealed value in the
+/// order's row (`order:<id>:buyer`), and what bookkeeping keeps of an erased buyer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    pub email: String,
+    #[serde(flatten)]
+    pub ship_to: ShipTo,
+}
+
+impl Buyer {
+    fn erased() -> Self {
+        Buyer {
+            email: ERASED.to_owned(),
+            ship_to: ShipTo::erased(),
+        }
+    }
+}
+
+/// The context an order's buyer is sealed in.
+pub fn buyer_context(order: OrderId) -> String {
+    format!("order:{order}:buyer")
+}
+
+/// Seal `buyer` into `order`'s row: with the buyer's key (their account's, or, for a guest
+/// (`user` is `None`), the order's own), found by the lookup of their address and the words of
+/// their name. Clears what an older version kept in the clear.
+pub async fn seal_buyer(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    order: OrderId,
+    user: Option<UserId>,
+    buyer: &Buyer,
+) -> Result<(), VaultError> {
+    let owner = user.map_or(KeyOwner::Guest(order), KeyOwner::Person);
+    let plain = serde_json::to_vec(buyer)
+        .map_err(|_| VaultError::Unreadable("a buyer that does not write as JSON"))?;
+    let sealed = vault
+        .seal(&mut *conn, owner, &buyer_context(order), &plain)
+        .await?;
+    let lookup = vault.email_lookup(&mut *conn, &buyer.email).await?;
+    let words = vault.name_words(&mut *conn, &buyer.ship_to.name).await?;
+    sqlx::query!(
+        "UPDATE orders
+            SET buyer_sealed = $2, email_lookup = $3, buyer_words = $4, email = NULL,
+                ship_name = NULL, ship_line1 = NULL, ship_line2 = NULL, ship_postal_code = NULL,
+                ship_city = NULL
+          WHERE order_id = $1",
+        order.0,
+        sealed,
+        lookup,
+        &words,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An order's buyer as a query read it (`sealed_by(COALESCE(user_id, order_id), buyer_sealed)`),
+/// opened; an erased buyer reads as [`ERASED`].
+pub fn reveal_buyer(vault: &Vault, order: OrderId, sealed: &Sealed) -> Result<Buyer, VaultError> {
+    match vault.reveal_in(&buyer_context(order), sealed)? {
+        Some(plain) => serde_json::from_slice(&plain)
+            .map_err(|_| VaultError::Unreadable("a sealed buyer that is not one")),
+        None => Ok(Buyer::erased()),
+    }
+}
+
+/// Seal the buyers of orders an older version kept in the clear; how many orders. An erased
+/// buyer's clear columns (what bookkeeping keeps is sealed under a retention key) are only
+/// emptied.
+pub async fn seal_clear_buyers(conn: &mut PgConnection, vault: &Vault) -> Result<u64, VaultError> {
+    crate::vault::seal_clear_rows(
+        conn,
+        vault,
+        |conn| {
+            Box::pin(async move {
+                Ok(sqlx::query!(
+                    r#"SELECT order_id AS "order: OrderId", user_id AS "user: UserId",
+                              retained IS NOT NULL AS "erased!",
+                              jsonb_build_object(
+                                  'email', email, 'name', COALESCE(ship_name, ''),
+                                  'line1', COALESCE(ship_line1, ''),
+                                  'line2', COALESCE(ship_line2, ''),
+                                  'postal_code', COALESCE(ship_postal_code, ''),
+                                  'city', COALESCE(ship_city, '')
+                              ) AS "buyer!: sqlx::types::Json<Buyer>"
+                         FROM orders WHERE email IS NOT NULL
+                        ORDER BY order_id LIMIT 200"#
+                )
+                .fetch_all(conn)
+                .await?)
+            })
+        },
+        |tx, vault, row| {
+            Box::pin(async move {
+                if row.erased {
+                    sqlx::query!(
+                        "UPDATE orders
+                            SET email = NULL, ship_name = NULL, ship_line1 = NULL,
+                                ship_line2 = NULL, ship_postal_code = NULL, ship_city = NULL
+                          WHERE order_id = $1",
+                        row.order.0
+                    )
+                    .execute(tx)
+                    .await?;
+                    return Ok(());
+                }
+                seal_buyer(tx, vault, row.order, row.user, &row.buyer).await
+            })
+        },
+    )
+    .await
+}
+
+/// Insert the order, its buyer sealed; returns its number.
+pub async fn insert(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    o: &NewOrder<'_>,
+) -> Result<i64, VaultError> {
+    let number = sqlx::query_scalar!(
         r#"
-        INSERT INTO orders (order_id, user_id, cart_id, email, currency, subtotal_minor,
+        INSERT INTO orders (order_id, user_id, cart_id, currency, subtotal_minor,
                             discount_minor, shipping_minor, tax_minor, total_minor,
-                            prices_include_tax, discount_code, ship_name, ship_line1, ship_line2,
-                            ship_postal_code, ship_city, ship_country, shipping_method, carrier,
-                            reserved_until, checkout_key, subscription_id, renewal_due_on,
-                            points_minor)
+                            prices_include_tax, discount_code, ship_country, shipping_method,
+                            carrier, reserved_until, checkout_key, subscription_id,
+                            renewal_due_on, points_minor)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                $19, $20, $21, $22, $23, $24, $25)
+                $19)
         RETURNING order_number
         "#,
         o.id.0,
         o.user.map(|u| u.0),
         o.cart.map(|c| c.0),
-        o.email,
         o.currency.code(),
         o.subtotal,
         o.discount,
@@ -89,11 +254,6 @@ pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sq
         o.total,
         o.prices_include_tax,
         o.discount_code,
-        o.address.name,
-        o.address.line1,
-        o.address.line2,
-        o.address.postal_code,
-        o.address.city,
         o.address.country,
         o.shipping_method,
         o.carrier,
@@ -103,8 +263,14 @@ pub async fn insert(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<i64, sq
         o.renews.map(|(_, due)| due),
         o.points,
     )
-    .fetch_one(conn)
-    .await
+    .fetch_one(&mut *conn)
+    .await?;
+    let buyer = Buyer {
+        email: o.email.to_owned(),
+        ship_to: ShipTo::of(o.address),
+    };
+    seal_buyer(conn, vault, o.id, o.user, &buyer).await?;
+    Ok(number)
 }
 
 pub async fn insert_line(
@@ -176,7 +342,8 @@ pub struct Locked {
     pub status: OrderStatus,
     pub user: Option<UserId>,
     pub cart: Option<CartId>,
-    pub email: String,
+    /// Who bought it, still sealed ([`reveal_buyer`] opens it).
+    pub buyer: Sealed,
     pub total: Money,
     pub refunded: Money,
     pub payment_intent: Option<String>,
@@ -190,7 +357,7 @@ struct LockedRow {
     status: OrderStatus,
     user: Option<UserId>,
     cart: Option<CartId>,
-    email: String,
+    buyer: Sealed,
     currency: String,
     total: i64,
     refunded: i64,
@@ -210,7 +377,7 @@ impl TryFrom<LockedRow> for Locked {
             status: row.status,
             user: row.user,
             cart: row.cart,
-            email: row.email,
+            buyer: row.buyer,
             total: Money::new(row.total, currency),
             refunded: Money::new(row.refunded, currency),
             payment_intent: row.payment_intent,
@@ -235,7 +402,9 @@ async fn lock_where(
         LockedRow,
         r#"SELECT order_id AS "id: OrderId", order_number AS number,
                   status AS "status: OrderStatus", user_id AS "user: UserId",
-                  cart_id AS "cart: CartId", email, currency, total_minor AS total,
+                  cart_id AS "cart: CartId",
+                  sealed_by(COALESCE(user_id, order_id), buyer_sealed) AS "buyer!: Sealed",
+                  currency, total_minor AS total,
                   refunded_minor AS refunded, payment_intent_id AS payment_intent, carrier
            FROM orders
            WHERE order_id = $1 OR payment_intent_id = $2
@@ -454,21 +623,41 @@ pub async fn clear_bought_from_cart(
     Ok(())
 }
 
-/// Guest orders placed in a browser become the account's at sign-in.
+/// Guest orders placed in a browser become the account's at sign-in: each buyer is sealed
+/// again with the account's key, and the order's own key goes.
 pub async fn adopt(
     conn: &mut PgConnection,
+    vault: &Vault,
     orders: &[OrderId],
     user: UserId,
-) -> Result<u64, sqlx::Error> {
+) -> Result<u64, VaultError> {
     let ids: Vec<uuid::Uuid> = orders.iter().map(|o| o.0).collect();
-    Ok(sqlx::query!(
-        "UPDATE orders SET user_id = $2 WHERE order_id = ANY($1) AND user_id IS NULL",
-        &ids,
-        user.0
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let guests = sqlx::query!(
+        r#"SELECT order_id AS "order: OrderId", buyer_sealed IS NOT NULL AS "sealed!",
+                  sealed_by(order_id, buyer_sealed) AS "buyer!: Sealed"
+             FROM orders WHERE order_id = ANY($1) AND user_id IS NULL
+            ORDER BY order_id FOR UPDATE"#,
+        &ids
     )
-    .execute(conn)
-    .await?
-    .rows_affected())
+    .fetch_all(&mut *tx)
+    .await?;
+    for guest in &guests {
+        sqlx::query!(
+            "UPDATE orders SET user_id = $2 WHERE order_id = $1",
+            guest.order.0,
+            user.0
+        )
+        .execute(&mut *tx)
+        .await?;
+        if guest.sealed {
+            let buyer = reveal_buyer(vault, guest.order, &guest.buyer)?;
+            seal_buyer(&mut tx, vault, guest.order, Some(user), &buyer).await?;
+        }
+        Vault::forget(&mut tx, KeyOwner::Guest(guest.order)).await?;
+    }
+    tx.commit().await?;
+    Ok(u64::try_from(guests.len()).unwrap_or(u64::MAX))
 }
 
 /// Who may look at an order: its account, or the browser session that placed it as a guest.

@@ -3,9 +3,10 @@
 use crate::ids::{OrderId, UserId, VariantId};
 use crate::money::{Currency, Money};
 use crate::orders::model::{
-    Address, OrderDetail, OrderEvent, OrderEventKind, OrderLine, OrderStatus, OrderSummary,
-    ShippedLot, order_reference,
+    OrderDetail, OrderEvent, OrderEventKind, OrderLine, OrderStatus, OrderSummary, ShippedLot,
+    order_reference,
 };
+use crate::vault::{Sealed, Vault, VaultError};
 use sqlx::PgConnection;
 
 /// Which orders a list shows.
@@ -14,7 +15,8 @@ pub enum Scope<'a> {
     User(UserId),
     /// A guest's, by the ids their session holds.
     Ids(&'a [OrderId]),
-    /// The back office: all, optionally one status, optionally matching a search.
+    /// The back office: all, optionally one status, optionally matching a search (an order's
+    /// reference or part of it, the buyer's whole email address, or whole words of their name).
     All {
         status: Option<OrderStatus>,
         search: Option<&'a str>,
@@ -23,10 +25,11 @@ pub enum Scope<'a> {
 
 pub async fn list(
     conn: &mut PgConnection,
+    vault: &Vault,
     scope: Scope<'_>,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<OrderSummary>, i64), sqlx::Error> {
+) -> Result<(Vec<OrderSummary>, i64), VaultError> {
     let (user, ids, status, search, all) = match scope {
         Scope::User(user) => (Some(user.0), None, None, None, false),
         Scope::Ids(ids) => (
@@ -36,68 +39,79 @@ pub async fn list(
             None,
             false,
         ),
-        Scope::All { status, search } => (
-            None,
-            None,
-            status,
-            search.map(|s| format!("%{}%", s.replace(['%', '_'], ""))),
-            true,
+        Scope::All { status, search } => (None, None, status, search, true),
+    };
+    let (reference, lookup, words) = match search {
+        Some(search) => (
+            Some(format!("%{}%", search.replace(['%', '_'], ""))),
+            Some(vault.email_lookup(&mut *conn, search).await?),
+            vault.name_words(&mut *conn, search).await?,
         ),
+        None => (None, None, Vec::new()),
     };
     let rows = sqlx::query!(
         r#"
         SELECT o.order_id AS "id: OrderId", o.order_number, o.status AS "status: OrderStatus",
-               o.email, o.total_minor, o.refunded_minor, o.currency, o.placed_at,
+               sealed_by(COALESCE(o.user_id, o.order_id), o.buyer_sealed) AS "buyer!: Sealed",
+               o.total_minor, o.refunded_minor, o.currency, o.placed_at,
                (SELECT COALESCE(sum(quantity), 0) FROM order_lines l
                 WHERE l.order_id = o.order_id)::bigint AS "items!",
                count(*) OVER () AS "total!"
         FROM orders o
         WHERE (o.user_id = $1 OR o.order_id = ANY($2) OR $3)
           AND ($4::order_status IS NULL OR o.status = $4)
-          AND ($5::text IS NULL OR o.email ILIKE $5 OR ('OL-' || o.order_number) ILIKE $5
-               OR o.ship_name ILIKE $5)
+          AND ($5::text IS NULL OR ('OL-' || o.order_number) ILIKE $5 OR o.email_lookup = $6
+               OR (cardinality($7::bytea[]) > 0 AND o.buyer_words @> $7))
         ORDER BY o.placed_at DESC, o.order_number DESC
-        LIMIT $6 OFFSET $7
+        LIMIT $8 OFFSET $9
         "#,
         user,
         ids.as_deref(),
         all,
         status as Option<OrderStatus>,
-        search,
+        reference,
+        lookup,
+        &words,
         limit,
         offset,
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
     let total = rows.first().map(|r| r.total).unwrap_or(0);
-    let orders = rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(OrderSummary {
-                id: r.id,
-                reference: order_reference(r.order_number),
-                status: r.status,
-                email: r.email,
-                total: Money::from_parts(r.total_minor, &r.currency).ok()?,
-                refunded: Money::from_parts(r.refunded_minor, &r.currency).ok()?,
-                items: r.items,
-                placed_at: r.placed_at,
-            })
-        })
-        .collect();
+    let mut orders = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (Ok(total), Ok(refunded)) = (
+            Money::from_parts(r.total_minor, &r.currency),
+            Money::from_parts(r.refunded_minor, &r.currency),
+        ) else {
+            continue;
+        };
+        orders.push(OrderSummary {
+            id: r.id,
+            reference: order_reference(r.order_number),
+            status: r.status,
+            email: super::reveal_buyer(vault, r.id, &r.buyer)?.email,
+            total,
+            refunded,
+            items: r.items,
+            placed_at: r.placed_at,
+        });
+    }
     Ok((orders, total))
 }
 
 pub async fn detail(
     conn: &mut PgConnection,
+    vault: &Vault,
     order: OrderId,
-) -> Result<Option<OrderDetail>, sqlx::Error> {
+) -> Result<Option<OrderDetail>, VaultError> {
     let Some(o) = sqlx::query!(
         r#"
-        SELECT order_number, status AS "status: OrderStatus", email, currency, subtotal_minor,
-               discount_minor, points_minor, shipping_minor, tax_minor, total_minor,
-               refunded_minor, prices_include_tax, discount_code, ship_name, ship_line1, ship_line2,
-               ship_postal_code, ship_city, ship_country, shipping_method, carrier,
+        SELECT order_number, status AS "status: OrderStatus",
+               sealed_by(COALESCE(user_id, order_id), buyer_sealed) AS "buyer!: Sealed",
+               currency, subtotal_minor, discount_minor, points_minor, shipping_minor, tax_minor,
+               total_minor, refunded_minor, prices_include_tax, discount_code, ship_country,
+               shipping_method, carrier,
                tracking_number, placed_at,
                (SELECT COALESCE(sum(quantity), 0) FROM order_lines l
                 WHERE l.order_id = o.order_id)::bigint AS "items!",
@@ -113,6 +127,7 @@ pub async fn detail(
     else {
         return Ok(None);
     };
+    let buyer = super::reveal_buyer(vault, order, &o.buyer)?;
     let money = |minor: i64| {
         Money::from_parts(minor, &o.currency).unwrap_or_else(|_| Money::zero(Currency::Eur))
     };
@@ -173,7 +188,7 @@ pub async fn detail(
             id: order,
             reference: order_reference(o.order_number),
             status: o.status,
-            email: o.email,
+            email: buyer.email,
             total: money(o.total_minor),
             refunded: money(o.refunded_minor),
             items: o.items,
@@ -187,14 +202,7 @@ pub async fn detail(
         shipping: money(o.shipping_minor),
         tax: money(o.tax_minor),
         prices_include_tax: o.prices_include_tax,
-        address: Address {
-            name: o.ship_name,
-            line1: o.ship_line1,
-            line2: o.ship_line2,
-            postal_code: o.ship_postal_code,
-            city: o.ship_city,
-            country: o.ship_country,
-        },
+        address: buyer.ship_to.in_country(o.ship_country),
         shipping_method: o.method_name.unwrap_or(o.shipping_method),
         carrier: o.carrier,
         tracking_number: o.tracking_number,

@@ -44,7 +44,7 @@ async fn queue_email(
     order: OrderId,
     make: impl FnOnce(&OrderDetail, &str) -> email::Email,
 ) -> Result<()> {
-    if let Some(detail) = repo::detail(conn, order).await? {
+    if let Some(detail) = repo::detail(conn, &state.vault, order).await? {
         email::enqueue(conn, &make(&detail, &link(state, order))).await?;
     }
     Ok(())

@@ -132,6 +132,7 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                         payment_method: intent.payment_method.clone(),
                         today: state.clock.today(),
                         now: state.clock.now(),
+                        vault: state.vault.clone(),
                     };
                     InTransaction::run_all(state.when_paid, &mut tx, &paid).await?;
                     queue_email(state, &mut tx, order.id, emails::confirmation).await?;
@@ -386,9 +387,10 @@ pub async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStar
         let mut conn = state.db.acquire().await?;
         repo::starts_subscription(&mut conn, order).await?
     };
+    let email = repo::reveal_buyer(&state.vault, locked.id, &locked.buyer)?.email;
     // A subscription's first order saves the card on the shopper's Stripe customer.
     let customer = match (subscribes, locked.user) {
-        (true, Some(user)) => Some(shop_customer(state, user, &locked.email).await?),
+        (true, Some(user)) => Some(shop_customer(state, user, &email).await?),
         (true, None) | (false, _) => None,
     };
     let (customer, refused) = match customer {
@@ -402,7 +404,7 @@ pub async fn payment_for(state: &AppState, order: OrderId) -> Result<PaymentStar
         amount_minor: total.minor(),
         currency: total.currency().code(),
         description: &description,
-        receipt_email: Some(&locked.email),
+        receipt_email: Some(&email),
         metadata: &[("order_id", &order_text), ("order_reference", &reference)],
         manual_capture: false,
         customer: customer.as_deref(),

@@ -40,7 +40,7 @@ pub async fn detail_for_customer(
 ) -> Result<OrderDetail> {
     may_see(state, session, order).await?;
     let mut conn = state.db.acquire().await?;
-    Ok(repo::detail(&mut conn, order)
+    Ok(repo::detail(&mut conn, &state.vault, order)
         .await?
         .ok_or(AppError::NotFound)?)
 }
@@ -65,8 +65,14 @@ pub async fn list_for_customer(
         }
     };
     let mut conn = state.db.acquire().await?;
-    let (orders, total) =
-        repo::list(&mut conn, scope, ORDERS_PER_PAGE, OrderPage::offset(page)).await?;
+    let (orders, total) = repo::list(
+        &mut conn,
+        &state.vault,
+        scope,
+        ORDERS_PER_PAGE,
+        OrderPage::offset(page),
+    )
+    .await?;
     Ok(OrderPage::of(orders, total, page))
 }
 
@@ -111,6 +117,7 @@ pub async fn list_for_admin(
     let mut conn = state.db.acquire().await?;
     let (orders, total) = repo::list(
         &mut conn,
+        &state.vault,
         repo::Scope::All { status, search },
         ORDERS_PER_PAGE,
         OrderPage::offset(page),
@@ -122,7 +129,7 @@ pub async fn list_for_admin(
 /// Any order, for the back office.
 pub async fn detail_for_admin(state: &AppState, order: OrderId) -> Result<OrderDetail> {
     let mut conn = state.db.acquire().await?;
-    Ok(repo::detail(&mut conn, order)
+    Ok(repo::detail(&mut conn, &state.vault, order)
         .await?
         .ok_or(AppError::NotFound)?)
 }
@@ -136,7 +143,7 @@ pub async fn adopt_guest_orders(
     let orders = session.take_guest_orders().await?;
     if !orders.is_empty() {
         let mut conn = state.db.acquire().await?;
-        repo::adopt(&mut conn, &orders, user).await?;
+        repo::adopt(&mut conn, &state.vault, &orders, user).await?;
     }
     Ok(())
 }
