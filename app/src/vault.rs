@@ -16,7 +16,7 @@
 //! the hashes of its words ([`Vault::name_words`]), under a lookup key kept wrapped in
 //! `vault_keys`.
 
-use crate::ids::{OrderId, UserId};
+use crate::ids::{InvitationId, OrderId, UserId};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use chrono::{DateTime, Utc};
@@ -60,12 +60,13 @@ pub struct Vault {
 /// What `vault_keys` holds the email lookup key under.
 const EMAIL_LOOKUP: &str = "email-lookup";
 
-/// Whose data key seals a value: a person's, or a guest buyer's (one key per guest order, as a
-/// guest has no account to hold one).
+/// Whose data key seals a value: a person's, or, for someone with no account to hold one, a
+/// guest buyer's (one key per guest order) or an invitee's (one per invitation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyOwner {
     Person(UserId),
     Guest(OrderId),
+    Invitee(InvitationId),
 }
 
 impl From<UserId> for KeyOwner {
@@ -79,6 +80,7 @@ impl KeyOwner {
         match self {
             KeyOwner::Person(person) => person.0,
             KeyOwner::Guest(order) => order.0,
+            KeyOwner::Invitee(invitation) => invitation.0,
         }
     }
 }
@@ -345,17 +347,33 @@ impl Vault {
                     .execute(conn)
                     .await?
             }
+            KeyOwner::Invitee(invitation) => {
+                sqlx::query!(
+                    "DELETE FROM invitation_keys WHERE invitation_id = $1",
+                    invitation.0
+                )
+                .execute(conn)
+                .await?
+            }
         };
         Ok(deleted.rows_affected() == 1)
     }
 
     /// Wrap every key the previous master key wrapped with the current one (the people's,
-    /// the guests', the retention and the lookup keys); how many.
+    /// the guests', the invitees', the retention and the lookup keys); how many.
     pub async fn rewrap_all(&self, conn: &mut PgConnection) -> Result<u64, VaultError> {
         let mut done = 0;
         loop {
-            let batch = sqlx::query_scalar!(
-                "SELECT user_id FROM person_keys WHERE master_id <> $1 ORDER BY user_id LIMIT 500",
+            let batch = sqlx::query!(
+                r#"SELECT kind AS "kind!", id AS "id!" FROM (
+                       SELECT 'person' AS kind, user_id AS id FROM person_keys
+                        WHERE master_id <> $1
+                       UNION ALL
+                       SELECT 'guest', order_id FROM guest_keys WHERE master_id <> $1
+                       UNION ALL
+                       SELECT 'invitee', invitation_id FROM invitation_keys
+                        WHERE master_id <> $1) keys
+                   ORDER BY kind, id LIMIT 500"#,
                 self.master_id
             )
             .fetch_all(&mut *conn)
@@ -363,25 +381,13 @@ impl Vault {
             if batch.is_empty() {
                 break;
             }
-            for user in batch {
-                self.existing_key(conn, KeyOwner::Person(UserId(user)))
-                    .await?;
-                done += 1;
-            }
-        }
-        loop {
-            let batch = sqlx::query_scalar!(
-                "SELECT order_id FROM guest_keys WHERE master_id <> $1 ORDER BY order_id LIMIT 500",
-                self.master_id
-            )
-            .fetch_all(&mut *conn)
-            .await?;
-            if batch.is_empty() {
-                break;
-            }
-            for order in batch {
-                self.existing_key(conn, KeyOwner::Guest(OrderId(order)))
-                    .await?;
+            for key in batch {
+                let owner = match key.kind.as_str() {
+                    "guest" => KeyOwner::Guest(OrderId(key.id)),
+                    "invitee" => KeyOwner::Invitee(InvitationId(key.id)),
+                    _ => KeyOwner::Person(UserId(key.id)),
+                };
+                self.existing_key(conn, owner).await?;
                 done += 1;
             }
         }
@@ -448,6 +454,17 @@ impl Vault {
                 .execute(&mut *conn)
                 .await?
             }
+            KeyOwner::Invitee(invitation) => {
+                sqlx::query!(
+                    "INSERT INTO invitation_keys (invitation_id, wrapped, master_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (invitation_id) DO NOTHING",
+                    invitation.0,
+                    wrapped,
+                    self.master_id,
+                )
+                .execute(&mut *conn)
+                .await?
+            }
         };
         self.existing_key(conn, owner)
             .await?
@@ -459,26 +476,16 @@ impl Vault {
         conn: &mut PgConnection,
         owner: KeyOwner,
     ) -> Result<Option<Aes256Gcm>, VaultError> {
-        let row = match owner {
-            KeyOwner::Person(person) => {
-                sqlx::query_as!(
-                    WrappedKey,
-                    "SELECT wrapped, master_id FROM person_keys WHERE user_id = $1",
-                    person.0
-                )
-                .fetch_optional(&mut *conn)
-                .await?
-            }
-            KeyOwner::Guest(order) => {
-                sqlx::query_as!(
-                    WrappedKey,
-                    "SELECT wrapped, master_id FROM guest_keys WHERE order_id = $1",
-                    order.0
-                )
-                .fetch_optional(&mut *conn)
-                .await?
-            }
-        };
+        // Whichever table holds the owner's key (`sealed_by` looks in each).
+        let row = sqlx::query_as!(
+            WrappedKey,
+            r#"SELECT (k).wrapped_key AS "wrapped!", (k).master_id AS "master_id!"
+                 FROM (SELECT sealed_by($1, NULL) AS k) owner
+                WHERE (k).wrapped_key IS NOT NULL"#,
+            owner.id()
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -503,6 +510,18 @@ impl Vault {
                         "UPDATE guest_keys SET wrapped = $3, master_id = $4
                      WHERE order_id = $1 AND master_id = $2",
                         order.0,
+                        row.master_id,
+                        rewrapped,
+                        self.master_id,
+                    )
+                    .execute(&mut *conn)
+                    .await?
+                }
+                KeyOwner::Invitee(invitation) => {
+                    sqlx::query!(
+                        "UPDATE invitation_keys SET wrapped = $3, master_id = $4
+                     WHERE invitation_id = $1 AND master_id = $2",
+                        invitation.0,
                         row.master_id,
                         rewrapped,
                         self.master_id,

@@ -156,7 +156,8 @@ pub fn app_state_with(
 }
 
 /// Seal the personal data an older version kept in the clear (people's email addresses and
-/// names, orders' buyers, subscriptions' delivery addresses); how many rows.
+/// names, orders' buyers, subscriptions' delivery addresses, invitations' and providers'
+/// addresses); how many rows.
 /// `olivine migrate` runs it after the migrations, and `serve` before it takes requests, so no
 /// reader meets a row half moved.
 pub async fn seal_clear_personal_data(db: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
@@ -170,7 +171,13 @@ pub async fn seal_clear_personal_data(db: &PgPool, vault: &Vault) -> anyhow::Res
     let deliveries = app::subscriptions::repo::seal_clear_ship_tos(&mut conn, vault)
         .await
         .context("cannot seal the subscriptions' addresses kept in the clear")?;
-    Ok(people + buyers + deliveries)
+    let invitations = app::accounts::repo::seal_clear_invitations(&mut conn, vault)
+        .await
+        .context("cannot seal the invitations' addresses kept in the clear")?;
+    let providers = app::accounts::repo::seal_clear_provider_emails(&mut conn, vault)
+        .await
+        .context("cannot seal the providers' addresses kept in the clear")?;
+    Ok(people + buyers + deliveries + invitations + providers)
 }
 
 /// The master key: `OLIVINE_MASTER_KEY`, or in dev without one a key kept in the data

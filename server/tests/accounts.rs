@@ -513,6 +513,40 @@ async fn invitations_add_managers_and_ownership_moves(_: PgPoolOptions, options:
         .await;
     assert!(ok(&reply), "{}", reply.body);
     let token = link_token(&app.last_mail_to("ben@olivine.test").await);
+    // One open invitation per address, in any case; the address sealed, found by its hash.
+    let again = hana
+        .call(
+            "accounts/org-invite",
+            &[("slug", "harbour-hotels"), ("email", "Ben@Olivine.TEST")],
+        )
+        .await;
+    assert_eq!(
+        common::unprocessable(&again).field_message("email"),
+        Some("This address already has an open invitation.")
+    );
+    let settings: app::accounts::model::OrganisationSettings = serde_json::from_str(
+        &hana
+            .call("accounts/org-settings", &[("slug", "harbour-hotels")])
+            .await
+            .body,
+    )
+    .expect("settings");
+    assert_eq!(
+        settings
+            .invitations
+            .iter()
+            .map(|i| i.email.as_str())
+            .collect::<Vec<_>>(),
+        ["ben@olivine.test"]
+    );
+    let rows: String = sqlx::query_scalar!(
+        r#"SELECT string_agg(to_jsonb(i)::text || encode(i.email_sealed, 'escape'), ' ')
+             AS "rows!" FROM organisation_invitations i"#
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("invitations");
+    assert!(!rows.contains("ben@"), "in the clear: {rows}");
 
     // Someone else cannot use Ben's invitation.
     let mut ann = app.browser();

@@ -11,6 +11,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 mod common;
 use common::{app, user};
 
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
 async fn opened(
     db: &PgPool,
     vault: &Vault,
@@ -251,12 +256,49 @@ async fn addresses_and_names_are_sealed_and_found_by_their_lookup_hashes(
     .execute(&mut *conn)
     .await
     .expect("an account with its address in the clear");
+    // An invitation and a provider's address from then too.
+    let invitation = uuid::Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO organisation_invitations
+             (invitation_id, organisation_id, email, token_hash, expires_at)
+         SELECT $1, organisation_id, 'Invited.Once@example.com', sha256('old'), now() + interval '1 day'
+           FROM organisations WHERE slug = 'harbour-hotels'",
+        invitation
+    )
+    .execute(&mut *conn)
+    .await
+    .expect("an invitation with its address in the clear");
+    sqlx::query!(
+        "INSERT INTO oidc_identities (provider, subject, user_id, email)
+         VALUES ('google', 'old-subject', $1, 'Old.Timer@gmail.example')",
+        old.0
+    )
+    .execute(&mut *conn)
+    .await
+    .expect("a provider's address in the clear");
     assert_eq!(
         server::seal_clear_personal_data(&app.db, vault)
             .await
             .expect("seal"),
-        1
+        3
     );
+    let open = repo::open_invitation(&mut conn, vault, &sha256(b"old"))
+        .await
+        .expect("read")
+        .expect("open");
+    assert_eq!(open.email, "Invited.Once@example.com");
+    let linked = repo::identities_of(&mut conn, vault, old)
+        .await
+        .expect("read");
+    assert_eq!(linked[0].email.as_deref(), Some("Old.Timer@gmail.example"));
+    let clear = sqlx::query_scalar!(
+        r#"SELECT (SELECT count(*) FROM organisation_invitations WHERE email IS NOT NULL)
+                + (SELECT count(*) FROM oidc_identities WHERE email IS NOT NULL) AS "n!""#
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .expect("count");
+    assert_eq!(clear, 0);
     assert_eq!(
         server::seal_clear_personal_data(&app.db, vault)
             .await
@@ -313,6 +355,12 @@ async fn addresses_and_names_are_sealed_and_found_by_their_lookup_hashes(
             .expect("name"),
         "Ann Shopper"
     );
+    // The invitation's own key was rewrapped with the people's.
+    let open = repo::open_invitation(&mut conn, &new, &sha256(b"old"))
+        .await
+        .expect("read")
+        .expect("open");
+    assert_eq!(open.email, "Invited.Once@example.com");
 
     // Forgotten: the sealed address and name stay in the row (as in any backup) and open for
     // nobody.
@@ -475,13 +523,23 @@ async fn buyers_are_sealed_with_their_key_or_their_order_s_and_found_whole(
     assert_eq!(clear, 0);
     assert_eq!(found("Old buyer").await.len(), 1);
 
+    // A new master key rewraps the guest's key with the people's.
+    let rotating = Vault::new(&[2; 32]).with_previous(&[1; 32]);
+    assert!(rotating.rewrap_all(&mut conn).await.expect("rewrap") > 1);
+    let new = Vault::new(&[2; 32]);
+    let detail = orders::detail(&mut conn, &new, guest_order.order_id)
+        .await
+        .expect("read")
+        .expect("the order");
+    assert_eq!(detail.summary.email, "old.buyer@example.com");
+
     // A guest order's key forgotten: its buyer opens for nobody.
     assert!(
         Vault::forget(&mut conn, app::vault::KeyOwner::Guest(guest_order.order_id))
             .await
             .expect("forget")
     );
-    let detail = orders::detail(&mut conn, vault, guest_order.order_id)
+    let detail = orders::detail(&mut conn, &new, guest_order.order_id)
         .await
         .expect("read")
         .expect("the order");

@@ -93,7 +93,7 @@ pub async fn finish(
 
     let mut tx = state.db.begin().await?;
     if let Some(user) = pending.link_to {
-        link(&mut tx, meta, provider, &identity, user).await?;
+        link(&mut tx, &state.vault, meta, provider, &identity, user).await?;
         tx.commit().await?;
         session.rotate().await?;
         return Ok("/account?linked=1".to_owned());
@@ -114,6 +114,7 @@ pub async fn finish(
 
 async fn link(
     conn: &mut sqlx::PgConnection,
+    vault: &crate::vault::Vault,
     meta: &RequestMeta,
     provider: &str,
     identity: &Identity,
@@ -133,11 +134,12 @@ async fn link(
         .email
         .as_deref()
         .filter(|_| identity.email_verified);
-    repo::link_identity(conn, provider, &identity.subject, user, email)
+    repo::link_identity(conn, vault, (provider, &identity.subject), user, email)
         .await
         .map_err(|e| {
-            if e.as_database_error()
-                .is_some_and(|d| d.is_unique_violation())
+            if let crate::vault::VaultError::Database(e) = &e
+                && e.as_database_error()
+                    .is_some_and(|d| d.is_unique_violation())
             {
                 ServiceError::Refused(AppError::invalid(
                     "Your account already has a login from this provider. Unlink it first.",
@@ -210,7 +212,7 @@ async fn account_for_new_identity(
             user
         }
     };
-    link(conn, meta, provider, identity, user).await?;
+    link(conn, vault, meta, provider, identity, user).await?;
     Ok(Some(user))
 }
 
@@ -227,7 +229,7 @@ pub async fn unlink(
         .await?
         .password_hash
         .is_some();
-    let others = repo::identities_of(&mut tx, user)
+    let others = repo::identities_of(&mut tx, &state.vault, user)
         .await?
         .into_iter()
         .filter(|i| i.provider != provider)

@@ -15,6 +15,7 @@ use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::tokens;
+use crate::vault::VaultError;
 
 type Result<T> = std::result::Result<T, ServiceError>;
 
@@ -83,7 +84,7 @@ pub async fn settings(
         my_role: membership.role,
         me: principal.viewer.user_id,
         members: repo::members(&mut conn, &state.vault, org).await?,
-        invitations: repo::open_invitations(&mut conn, org).await?,
+        invitations: repo::open_invitations(&mut conn, &state.vault, org).await?,
     })
 }
 
@@ -120,6 +121,7 @@ pub async fn invite(
     let ttl = state.config.invitation_ttl;
     repo::insert_invitation(
         &mut tx,
+        &state.vault,
         repo::NewInvitation {
             invitation_id: id,
             organisation_id: org,
@@ -131,7 +133,9 @@ pub async fn invite(
     )
     .await
     .map_err(|e| {
-        if violates(&e, repo::INVITATIONS_OPEN_UNIQUE) {
+        if let VaultError::Database(e) = &e
+            && violates(e, repo::INVITATIONS_OPEN_UNIQUE)
+        {
             ServiceError::Refused(
                 AppError::field("email", "This address already has an open invitation.")
                     .with_status(),
@@ -184,7 +188,7 @@ pub async fn revoke_invitation(
 
 pub async fn preview_invitation(state: &AppState, token: &str) -> Result<InvitationPreview> {
     let mut conn = state.db.acquire().await?;
-    let open = repo::open_invitation(&mut conn, &tokens::digest(token))
+    let open = repo::open_invitation(&mut conn, &state.vault, &tokens::digest(token))
         .await?
         .ok_or_else(expired_invitation)?;
     Ok(InvitationPreview {
@@ -211,7 +215,7 @@ pub async fn accept_invitation(
 ) -> Result<String> {
     let user = principal.viewer.user_id;
     let mut tx = state.db.begin().await?;
-    let open = repo::open_invitation(&mut tx, &tokens::digest(token))
+    let open = repo::open_invitation(&mut tx, &state.vault, &tokens::digest(token))
         .await?
         .ok_or_else(expired_invitation)?;
     if !open.email.eq_ignore_ascii_case(&principal.viewer.email) {

@@ -2,8 +2,10 @@
 //! sign-in (never its secret or codes), organisations and invitations, requests it made and the downloads of its data it asked for.
 
 use crate::error::ServiceError;
-use crate::privacy::{Covered, Erased, Erasing, Holding, Part, Person};
+use crate::ids::InvitationId;
+use crate::privacy::{Covered, Erased, Erasing, Holding, Part, Person, with_opened};
 use crate::state::AppState;
+use crate::vault::Sealed;
 use sqlx::PgConnection;
 
 /// `account.json` in a person's data download.
@@ -13,7 +15,7 @@ pub const HOLDING: Holding = Holding {
     export: |state, person| Box::pin(export(state, person)),
     let_go: None,
     hold: None,
-    erase: |_, conn, erasing| Box::pin(erase(conn, erasing)),
+    erase: |state, conn, erasing| Box::pin(erase(state, conn, erasing)),
 };
 
 const COVERS: &[Covered] = &[
@@ -43,7 +45,7 @@ const COVERS: &[Covered] = &[
     },
     Covered {
         table: "oidc_identities",
-        columns: &["user_id", "email"],
+        columns: &["user_id", "email", "email_sealed"],
         erased: Erased::Deleted,
     },
     Covered {
@@ -78,7 +80,7 @@ const COVERS: &[Covered] = &[
     },
     Covered {
         table: "organisation_invitations",
-        columns: &["invited_by", "email"],
+        columns: &["invited_by", "email", "email_lookup", "email_sealed"],
         erased: Erased::Deleted,
     },
     Covered {
@@ -126,12 +128,20 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
     )
     .fetch_all(&mut *conn)
     .await?;
-    let oidc_identities = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM oidc_identities t WHERE user_id = $1"#,
+    let rows = sqlx::query!(
+        r#"SELECT to_jsonb(t) AS "row!", provider, subject,
+                  sealed_by(user_id, email_sealed) AS "email!: Sealed"
+             FROM oidc_identities t WHERE user_id = $1"#,
         user
     )
     .fetch_all(&mut *conn)
     .await?;
+    let mut oidc_identities = Vec::with_capacity(rows.len());
+    for r in rows {
+        let opened =
+            super::repo::reveal_provider_email(&state.vault, (&r.provider, &r.subject), &r.email)?;
+        oidc_identities.push(with_opened(r.row, "email", opened)?);
+    }
     let email_tokens = sqlx::query_scalar!(
         r#"SELECT to_jsonb(t) AS "row!" FROM email_tokens t WHERE user_id = $1"#,
         user
@@ -171,12 +181,21 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
     )
     .fetch_all(&mut *conn)
     .await?;
-    let organisation_invitations = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM organisation_invitations t WHERE invited_by = $1 OR email = $2::text::citext"#,
-        user, email
+    let lookup = state.vault.email_lookup(&mut conn, email).await?;
+    let rows = sqlx::query!(
+        r#"SELECT to_jsonb(t) AS "row!", invitation_id AS "id: InvitationId",
+                  sealed_by(invitation_id, email_sealed) AS "email!: Sealed"
+             FROM organisation_invitations t WHERE invited_by = $1 OR email_lookup = $2"#,
+        user,
+        lookup
     )
     .fetch_all(&mut *conn)
     .await?;
+    let mut organisation_invitations = Vec::with_capacity(rows.len());
+    for r in rows {
+        let opened = super::repo::reveal_invitee(&state.vault, r.id, &r.email)?;
+        organisation_invitations.push(with_opened(r.row, "email", opened)?);
+    }
     let applied_requests = sqlx::query_scalar!(
         r#"SELECT to_jsonb(t) AS "row!" FROM applied_requests t WHERE user_id = $1"#,
         user
@@ -215,7 +234,11 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
 /// Sign-ins, providers, two-step sign-in, memberships and what was mailed to them go; the
 /// account row stays as the pseudonym the ledger, orders and audit trail name, with nothing
 /// identifying left in it, and can never sign in again.
-async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), ServiceError> {
+async fn erase(
+    state: &AppState,
+    conn: &mut PgConnection,
+    erasing: &Erasing,
+) -> Result<(), ServiceError> {
     let user = erasing.id.0;
     sqlx::query!("DELETE FROM user_roles WHERE user_id = $1", user)
         .execute(&mut *conn)
@@ -250,9 +273,11 @@ async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), Service
     sqlx::query!("DELETE FROM data_exports WHERE user_id = $1", user)
         .execute(&mut *conn)
         .await?;
+    // Invitations to their address go, with the keys that sealed it.
+    let lookup = state.vault.email_lookup(&mut *conn, &erasing.email).await?;
     sqlx::query!(
-        "DELETE FROM organisation_invitations WHERE email = $1::text::citext",
-        erasing.email
+        "DELETE FROM organisation_invitations WHERE email_lookup = $1",
+        lookup
     )
     .execute(&mut *conn)
     .await?;

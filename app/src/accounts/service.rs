@@ -437,7 +437,7 @@ pub async fn account_overview(state: &AppState, principal: &Principal) -> Result
     let user = principal.viewer.user_id;
     let mut conn = state.db.acquire().await?;
     let credentials = repo::credentials_by_id(&mut conn, user).await?;
-    let linked = repo::identities_of(&mut conn, user)
+    let linked = repo::identities_of(&mut conn, &state.vault, user)
         .await?
         .into_iter()
         .map(|i| LinkedLogin {

@@ -85,20 +85,23 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
         orders.push(with_opened(row.row, "buyer", buyer)?);
     }
     let order_lines = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM order_lines t WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1)"#,
-        user
+        r#"SELECT to_jsonb(t) AS "row!" FROM order_lines t WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1 OR (user_id IS NULL AND email_lookup = $2))"#,
+        user,
+        lookup
     )
     .fetch_all(&mut *conn)
     .await?;
     let order_events = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM order_events t WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1) OR actor_id = $1"#,
-        user
+        r#"SELECT to_jsonb(t) AS "row!" FROM order_events t WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1 OR (user_id IS NULL AND email_lookup = $2)) OR actor_id = $1"#,
+        user,
+        lookup
     )
     .fetch_all(&mut *conn)
     .await?;
     let refunds = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM refunds t WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1) OR actor_id = $1"#,
-        user
+        r#"SELECT to_jsonb(t) AS "row!" FROM refunds t WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1 OR (user_id IS NULL AND email_lookup = $2)) OR actor_id = $1"#,
+        user,
+        lookup
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -163,24 +163,101 @@ pub async fn identity_owner(
     .await
 }
 
+/// The context a provider's address for an account is sealed in.
+fn identity_context(provider: &str, subject: &str) -> String {
+    format!("oidc:{provider}:{subject}:email")
+}
+
+/// The address a provider gave, as a query read it (`sealed_by(user_id, email_sealed)`),
+/// opened; `None` when it gave none.
+pub fn reveal_provider_email(
+    vault: &Vault,
+    (provider, subject): (&str, &str),
+    sealed: &Sealed,
+) -> std::result::Result<Option<String>, VaultError> {
+    vault
+        .reveal_in(&identity_context(provider, subject), sealed)?
+        .map(|plain| {
+            String::from_utf8(plain)
+                .map_err(|_| VaultError::Unreadable("a sealed address that is not text"))
+        })
+        .transpose()
+}
+
+/// Link a provider's account (`provider`, `subject`) to `user`, with the address it gave
+/// sealed with the user's key.
 pub async fn link_identity(
     conn: &mut PgConnection,
-    provider: &str,
-    subject: &str,
+    vault: &Vault,
+    (provider, subject): (&str, &str),
     user: UserId,
     email: Option<&str>,
-) -> Result<()> {
+) -> std::result::Result<(), VaultError> {
+    let sealed = match email {
+        Some(email) => Some(
+            vault
+                .seal(
+                    &mut *conn,
+                    user,
+                    &identity_context(provider, subject),
+                    email.as_bytes(),
+                )
+                .await?,
+        ),
+        None => None,
+    };
     sqlx::query!(
-        "INSERT INTO oidc_identities (provider, subject, user_id, email)
-         VALUES ($1, $2, $3, $4::text::citext)",
+        "INSERT INTO oidc_identities (provider, subject, user_id, email_sealed)
+         VALUES ($1, $2, $3, $4)",
         provider,
         subject,
         user.0,
-        email,
+        sealed,
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Seal the providers' addresses an older version kept in the clear; how many.
+pub async fn seal_clear_provider_emails(
+    conn: &mut PgConnection,
+    vault: &Vault,
+) -> std::result::Result<u64, VaultError> {
+    crate::vault::seal_clear_rows(
+        conn,
+        vault,
+        |conn| {
+            Box::pin(async move {
+                Ok(sqlx::query!(
+                    r#"SELECT provider, subject, user_id AS "user: UserId", email::text AS "email!"
+                         FROM oidc_identities WHERE email IS NOT NULL
+                        ORDER BY provider, subject LIMIT 200"#
+                )
+                .fetch_all(conn)
+                .await?)
+            })
+        },
+        |tx, vault, row| {
+            Box::pin(async move {
+                let context = identity_context(&row.provider, &row.subject);
+                let sealed = vault
+                    .seal(&mut *tx, row.user, &context, row.email.as_bytes())
+                    .await?;
+                sqlx::query!(
+                    "UPDATE oidc_identities SET email_sealed = $3, email = NULL
+                      WHERE provider = $1 AND subject = $2",
+                    row.provider,
+                    row.subject,
+                    sealed
+                )
+                .execute(tx)
+                .await?;
+                Ok(())
+            })
+        },
+    )
+    .await
 }
 
 pub async fn unlink_identity(
@@ -204,15 +281,29 @@ pub struct Identity {
     pub linked_at: DateTime<Utc>,
 }
 
-pub async fn identities_of(conn: &mut PgConnection, user: UserId) -> Result<Vec<Identity>> {
-    sqlx::query_as!(
-        Identity,
-        r#"SELECT provider, email::text AS email, linked_at FROM oidc_identities
-           WHERE user_id = $1 ORDER BY provider"#,
+pub async fn identities_of(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    user: UserId,
+) -> std::result::Result<Vec<Identity>, VaultError> {
+    let rows = sqlx::query!(
+        r#"SELECT provider, subject, sealed_by(user_id, email_sealed) AS "email!: Sealed",
+                  linked_at
+             FROM oidc_identities WHERE user_id = $1 ORDER BY provider"#,
         user.0
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let email = reveal_provider_email(vault, (&r.provider, &r.subject), &r.email)?;
+            Ok(Identity {
+                provider: r.provider,
+                email,
+                linked_at: r.linked_at,
+            })
+        })
+        .collect()
 }
 
 /// Whether this account has signed in from the device whose cookie hashes to `device`.

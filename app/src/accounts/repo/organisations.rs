@@ -3,7 +3,7 @@
 use super::Result;
 use crate::accounts::model::{InvitationRow, MemberRow, OrgRole};
 use crate::ids::{InvitationId, OrganisationId, UserId};
-use crate::vault::{Sealed, Vault, VaultError};
+use crate::vault::{KeyOwner, Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use std::time::Duration;
@@ -60,39 +60,83 @@ pub async fn members(
     let rows = sqlx::query!(
         r#"SELECT u.user_id AS "user_id: UserId", person_name(u.user_id) AS "name!: Sealed",
                   person_email(u.user_id) AS "email!: Sealed",
-                  m.role AS "role: OrgRole", m.joined_at,
-                  array_position(enum_range(NULL::org_role), m.role) AS "rank!"
+                  m.role AS "role: OrgRole", m.joined_at
            FROM organisation_members m JOIN users u USING (user_id)
            WHERE m.organisation_id = $1"#,
         org.0
     )
     .fetch_all(conn)
     .await?;
-    // By role, then by name (sealed: sorted here).
     let mut members = rows
         .into_iter()
         .map(|r| {
-            let member = MemberRow {
+            Ok(MemberRow {
                 user_id: r.user_id,
                 display_name: super::reveal_name(vault, &r.name)?,
                 email: super::reveal_email(vault, &r.email)?,
                 role: r.role,
                 joined_at: r.joined_at,
-            };
-            Ok((r.rank, member))
+            })
         })
         .collect::<std::result::Result<Vec<_>, VaultError>>()?;
-    members.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.display_name.cmp(&y.display_name)));
-    Ok(members.into_iter().map(|(_, m)| m).collect())
+    // The owner first, then by name (sealed: sorted here; `OrgRole` orders as the SQL enum).
+    members.sort_by(|a, b| (a.role, &a.display_name).cmp(&(b.role, &b.display_name)));
+    Ok(members)
+}
+
+/// The context an invitation's address is sealed in.
+fn invitation_context(id: InvitationId) -> String {
+    format!("invitation:{id}:email")
+}
+
+/// An invitation's address as a query read it (`sealed_by(invitation_id, email_sealed)`),
+/// opened; empty once its invitee is erased.
+pub fn reveal_invitee(
+    vault: &Vault,
+    id: InvitationId,
+    sealed: &Sealed,
+) -> std::result::Result<String, VaultError> {
+    let Some(plain) = vault.reveal_in(&invitation_context(id), sealed)? else {
+        return Ok(String::new());
+    };
+    String::from_utf8(plain)
+        .map_err(|_| VaultError::Unreadable("a sealed address that is not text"))
+}
+
+/// Seal `email` into invitation `id`'s row with the invitation's own key.
+async fn seal_invitee(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    id: InvitationId,
+    email: &str,
+) -> std::result::Result<(), VaultError> {
+    let sealed = vault
+        .seal(
+            &mut *conn,
+            KeyOwner::Invitee(id),
+            &invitation_context(id),
+            email.as_bytes(),
+        )
+        .await?;
+    sqlx::query!(
+        "UPDATE organisation_invitations SET email_sealed = $2, email = NULL
+          WHERE invitation_id = $1",
+        id.0,
+        sealed
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn open_invitations(
     conn: &mut PgConnection,
+    vault: &Vault,
     org: OrganisationId,
-) -> Result<Vec<InvitationRow>> {
-    sqlx::query_as!(
-        InvitationRow,
-        r#"SELECT invitation_id AS "invitation_id: InvitationId", email::text AS "email!",
+) -> std::result::Result<Vec<InvitationRow>, VaultError> {
+    let rows = sqlx::query!(
+        r#"SELECT invitation_id AS "invitation_id: InvitationId",
+                  sealed_by(invitation_id, email_sealed) AS "email!: Sealed",
                   created_at, expires_at
            FROM organisation_invitations
            WHERE organisation_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL
@@ -100,7 +144,17 @@ pub async fn open_invitations(
         org.0
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(InvitationRow {
+                email: reveal_invitee(vault, r.invitation_id, &r.email)?,
+                invitation_id: r.invitation_id,
+                created_at: r.created_at,
+                expires_at: r.expires_at,
+            })
+        })
+        .collect()
 }
 
 pub struct NewInvitation<'a> {
@@ -112,31 +166,73 @@ pub struct NewInvitation<'a> {
     pub ttl: Duration,
 }
 
-/// Invite, replacing an expired open invitation for the same address.
-pub async fn insert_invitation(conn: &mut PgConnection, inv: NewInvitation<'_>) -> Result<()> {
+/// Invite, replacing an expired open invitation for the same address; the address is found by
+/// its lookup hash and sealed with the invitation's own key.
+pub async fn insert_invitation(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    inv: NewInvitation<'_>,
+) -> std::result::Result<(), VaultError> {
+    let lookup = vault.email_lookup(&mut *conn, inv.email).await?;
     sqlx::query!(
         "UPDATE organisation_invitations SET revoked_at = now()
-         WHERE organisation_id = $1 AND email = $2::text::citext
+         WHERE organisation_id = $1 AND email_lookup = $2
            AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at <= now()",
         inv.organisation_id.0,
-        inv.email,
+        lookup,
     )
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
         "INSERT INTO organisation_invitations
-             (invitation_id, organisation_id, email, token_hash, invited_by, expires_at)
-         VALUES ($1, $2, $3::text::citext, $4, $5, now() + $6::float8 * interval '1 second')",
+             (invitation_id, organisation_id, email_lookup, token_hash, invited_by, expires_at)
+         VALUES ($1, $2, $3, $4, $5, now() + $6::float8 * interval '1 second')",
         inv.invitation_id.0,
         inv.organisation_id.0,
-        inv.email,
+        lookup,
         inv.token_hash,
         inv.invited_by.0,
         inv.ttl.as_secs_f64(),
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    seal_invitee(conn, vault, inv.invitation_id, inv.email).await
+}
+
+/// Seal the invitations' addresses an older version kept in the clear; how many.
+pub async fn seal_clear_invitations(
+    conn: &mut PgConnection,
+    vault: &Vault,
+) -> std::result::Result<u64, VaultError> {
+    crate::vault::seal_clear_rows(
+        conn,
+        vault,
+        |conn| {
+            Box::pin(async move {
+                Ok(sqlx::query!(
+                    r#"SELECT invitation_id AS "id: InvitationId", email::text AS "email!"
+                         FROM organisation_invitations WHERE email IS NOT NULL
+                        ORDER BY invitation_id LIMIT 200"#
+                )
+                .fetch_all(conn)
+                .await?)
+            })
+        },
+        |tx, vault, row| {
+            Box::pin(async move {
+                let lookup = vault.email_lookup(&mut *tx, &row.email).await?;
+                sqlx::query!(
+                    "UPDATE organisation_invitations SET email_lookup = $2 WHERE invitation_id = $1",
+                    row.id.0,
+                    lookup
+                )
+                .execute(&mut *tx)
+                .await?;
+                seal_invitee(tx, vault, row.id, &row.email).await
+            })
+        },
+    )
+    .await
 }
 
 pub struct OpenInvitation {
@@ -150,20 +246,31 @@ pub struct OpenInvitation {
 /// An invitation that can still be accepted.
 pub async fn open_invitation(
     conn: &mut PgConnection,
+    vault: &Vault,
     hash: &[u8],
-) -> Result<Option<OpenInvitation>> {
-    sqlx::query_as!(
-        OpenInvitation,
+) -> std::result::Result<Option<OpenInvitation>, VaultError> {
+    let Some(row) = sqlx::query!(
         r#"SELECT i.invitation_id AS "invitation_id: InvitationId",
                   i.organisation_id AS "organisation_id: OrganisationId",
-                  o.name AS organisation_name, i.email::text AS "email!", i.expires_at
+                  o.name AS organisation_name,
+                  sealed_by(i.invitation_id, i.email_sealed) AS "email!: Sealed", i.expires_at
            FROM organisation_invitations i JOIN organisations o USING (organisation_id)
            WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL
              AND i.expires_at > now()"#,
         hash
     )
     .fetch_optional(conn)
-    .await
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(OpenInvitation {
+        email: reveal_invitee(vault, row.invitation_id, &row.email)?,
+        invitation_id: row.invitation_id,
+        organisation_id: row.organisation_id,
+        organisation_name: row.organisation_name,
+        expires_at: row.expires_at,
+    }))
 }
 
 /// Mark accepted, once; false if someone (or something) got there first.
