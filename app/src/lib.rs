@@ -123,16 +123,18 @@ pub const AFTER_SIGN_IN: &[accounts::hooks::AfterSignIn<state::AppState>] = &[
 pub const WHEN_PAID: &[orders::hooks::WhenPaid] = &[
     orders::hooks::WhenPaid {
         name: "start subscriptions",
-        run: |conn, paid| Box::pin(subscriptions::service::start_from_order(conn, paid)),
+        run: |state, conn, paid| {
+            Box::pin(subscriptions::service::start_from_order(state, conn, paid))
+        },
     },
     orders::hooks::WhenPaid {
         name: "finish a renewal",
-        run: |conn, paid| Box::pin(subscriptions::renewals::finish(conn, paid)),
+        run: |state, conn, paid| Box::pin(subscriptions::renewals::finish(state, conn, paid)),
     },
     // After the renewal is counted, so its milestone earns.
     orders::hooks::WhenPaid {
         name: "earn loyalty points",
-        run: |conn, paid| Box::pin(loyalty::service::earn_for_payment(conn, paid)),
+        run: |_, conn, paid| Box::pin(loyalty::service::earn_for_payment(conn, paid)),
     },
 ];
 
@@ -141,7 +143,7 @@ pub const WHEN_PAID: &[orders::hooks::WhenPaid] = &[
 #[cfg(feature = "ssr")]
 pub const WHEN_REFUNDED: &[orders::hooks::WhenRefunded] = &[orders::hooks::WhenRefunded {
     name: "take back loyalty points",
-    run: |conn, refunded| Box::pin(loyalty::service::take_back_for_refund(conn, refunded)),
+    run: |_, conn, refunded| Box::pin(loyalty::service::take_back_for_refund(conn, refunded)),
 }];
 
 /// What giving up an unpaid order brings along, in its transaction: the loyalty points it
@@ -149,14 +151,14 @@ pub const WHEN_REFUNDED: &[orders::hooks::WhenRefunded] = &[orders::hooks::WhenR
 #[cfg(feature = "ssr")]
 pub const WHEN_RELEASED: &[orders::hooks::WhenReleased] = &[orders::hooks::WhenReleased {
     name: "give back spent loyalty points",
-    run: |conn, released| Box::pin(loyalty::service::give_back_for_release(conn, released)),
+    run: |_, conn, released| Box::pin(loyalty::service::give_back_for_release(conn, released)),
 }];
 
 /// What publishing or taking down a review brings along: its author's loyalty points.
 #[cfg(feature = "ssr")]
 pub const WHEN_REVIEW_DECIDED: &[reviews::hooks::WhenDecided] = &[reviews::hooks::WhenDecided {
     name: "loyalty points for a review",
-    run: |conn, decided| Box::pin(loyalty::service::on_review(conn, decided)),
+    run: |_, conn, decided| Box::pin(loyalty::service::on_review(conn, decided)),
 }];
 
 /// What a person's data download holds: one file per domain that keeps person columns

@@ -200,6 +200,19 @@ impl Vault {
             .await
     }
 
+    /// Seal `value`, written as JSON, with `owner`'s data key, bound to `context`.
+    pub async fn seal_json(
+        &self,
+        conn: &mut PgConnection,
+        owner: impl Into<KeyOwner>,
+        context: &str,
+        value: &impl serde::Serialize,
+    ) -> Result<Vec<u8>, VaultError> {
+        let plain = serde_json::to_vec(value)
+            .map_err(|_| VaultError::Unreadable("a value that does not write as JSON"))?;
+        self.seal(conn, owner, context, &plain).await
+    }
+
     /// Open a person's `field` as a query read it; `None` when there is nothing to open (the
     /// person is erased: their key or the value is gone).
     pub fn reveal(
@@ -207,12 +220,35 @@ impl Vault {
         field: PersonField,
         sealed: &Sealed,
     ) -> Result<Option<String>, VaultError> {
-        let Some(plain) = self.reveal_in(&field.context(sealed.owner), sealed)? else {
-            return Ok(None);
-        };
-        String::from_utf8(plain)
-            .map(Some)
-            .map_err(|_| VaultError::Unreadable("a sealed field that is not text"))
+        self.reveal_text(&field.context(sealed.owner), sealed)
+    }
+
+    /// [`Vault::reveal_in`] for text.
+    pub fn reveal_text(
+        &self,
+        context: &str,
+        sealed: &Sealed,
+    ) -> Result<Option<String>, VaultError> {
+        self.reveal_in(context, sealed)?
+            .map(|plain| {
+                String::from_utf8(plain)
+                    .map_err(|_| VaultError::Unreadable("a sealed field that is not text"))
+            })
+            .transpose()
+    }
+
+    /// [`Vault::reveal_in`] for a value [`Vault::seal_json`] sealed.
+    pub fn reveal_json<T: serde::de::DeserializeOwned>(
+        &self,
+        context: &str,
+        sealed: &Sealed,
+    ) -> Result<Option<T>, VaultError> {
+        self.reveal_in(context, sealed)?
+            .map(|plain| {
+                serde_json::from_slice(&plain)
+                    .map_err(|_| VaultError::Unreadable("a sealed value of another shape"))
+            })
+            .transpose()
     }
 
     /// Open a value a query read as [`Sealed`], sealed in `context`; `None` when there is
@@ -336,27 +372,18 @@ impl Vault {
         conn: &mut PgConnection,
         owner: impl Into<KeyOwner>,
     ) -> Result<bool, sqlx::Error> {
-        let deleted = match owner.into() {
-            KeyOwner::Person(person) => {
-                sqlx::query!("DELETE FROM person_keys WHERE user_id = $1", person.0)
-                    .execute(conn)
-                    .await?
-            }
-            KeyOwner::Guest(order) => {
-                sqlx::query!("DELETE FROM guest_keys WHERE order_id = $1", order.0)
-                    .execute(conn)
-                    .await?
-            }
-            KeyOwner::Invitee(invitation) => {
-                sqlx::query!(
-                    "DELETE FROM invitation_keys WHERE invitation_id = $1",
-                    invitation.0
-                )
-                .execute(conn)
-                .await?
-            }
-        };
-        Ok(deleted.rows_affected() == 1)
+        // Whichever table holds it: owners' ids never repeat across the three.
+        let deleted = sqlx::query_scalar!(
+            r#"WITH person AS (DELETE FROM person_keys WHERE user_id = $1 RETURNING 1),
+                    guest AS (DELETE FROM guest_keys WHERE order_id = $1 RETURNING 1),
+                    invitee AS (DELETE FROM invitation_keys WHERE invitation_id = $1 RETURNING 1)
+               SELECT (SELECT count(*) FROM person) + (SELECT count(*) FROM guest)
+                      + (SELECT count(*) FROM invitee) AS "deleted!""#,
+            owner.into().id()
+        )
+        .fetch_one(conn)
+        .await?;
+        Ok(deleted == 1)
     }
 
     /// Wrap every key the previous master key wrapped with the current one (the people's,
@@ -492,44 +519,22 @@ impl Vault {
         let (key, rewrapped) =
             self.unwrap(&wrap_context(owner.id()), &row.wrapped, &row.master_id)?;
         if let Some(rewrapped) = rewrapped {
-            match owner {
-                KeyOwner::Person(person) => {
-                    sqlx::query!(
-                        "UPDATE person_keys SET wrapped = $3, master_id = $4
-                     WHERE user_id = $1 AND master_id = $2",
-                        person.0,
-                        row.master_id,
-                        rewrapped,
-                        self.master_id,
-                    )
-                    .execute(&mut *conn)
-                    .await?
-                }
-                KeyOwner::Guest(order) => {
-                    sqlx::query!(
-                        "UPDATE guest_keys SET wrapped = $3, master_id = $4
-                     WHERE order_id = $1 AND master_id = $2",
-                        order.0,
-                        row.master_id,
-                        rewrapped,
-                        self.master_id,
-                    )
-                    .execute(&mut *conn)
-                    .await?
-                }
-                KeyOwner::Invitee(invitation) => {
-                    sqlx::query!(
-                        "UPDATE invitation_keys SET wrapped = $3, master_id = $4
-                     WHERE invitation_id = $1 AND master_id = $2",
-                        invitation.0,
-                        row.master_id,
-                        rewrapped,
-                        self.master_id,
-                    )
-                    .execute(&mut *conn)
-                    .await?
-                }
-            };
+            // In whichever table holds it, as it was read above.
+            sqlx::query!(
+                "WITH person AS (UPDATE person_keys SET wrapped = $3, master_id = $4
+                                  WHERE user_id = $1 AND master_id = $2),
+                      guest AS (UPDATE guest_keys SET wrapped = $3, master_id = $4
+                                 WHERE order_id = $1 AND master_id = $2),
+                      invitee AS (UPDATE invitation_keys SET wrapped = $3, master_id = $4
+                                   WHERE invitation_id = $1 AND master_id = $2)
+                 SELECT 1 AS done",
+                owner.id(),
+                row.master_id,
+                rewrapped,
+                self.master_id,
+            )
+            .fetch_one(&mut *conn)
+            .await?;
         }
         cipher(&key).map(Some)
     }

@@ -23,36 +23,39 @@ impl<S> std::fmt::Debug for AfterSignIn<S> {
 
 /// A step another domain takes inside the transaction of a change it does not own (an order
 /// paid or refunded, a review published), so the owner imports none of those domains. The app
-/// lists the steps; the server hands the lists to the app state.
-pub struct InTransaction<E: 'static> {
+/// lists the steps; the server hands the lists to the app state (`S`), which each step is
+/// given with the event.
+pub struct InTransaction<S: 'static, E: 'static> {
     /// For the log, when the step fails.
     pub name: &'static str,
-    pub run: for<'a> fn(&'a mut PgConnection, &'a E) -> BoxFuture<'a, Result<(), ServiceError>>,
+    pub run:
+        for<'a> fn(&'a S, &'a mut PgConnection, &'a E) -> BoxFuture<'a, Result<(), ServiceError>>,
 }
 
-impl<E> InTransaction<E> {
+impl<S, E> InTransaction<S, E> {
     /// Run `steps` in order on the change's connection; the first failure undoes the change.
     pub async fn run_all(
         steps: &[Self],
+        state: &S,
         conn: &mut PgConnection,
         event: &E,
     ) -> Result<(), ServiceError> {
         for step in steps {
-            (step.run)(conn, event).await?;
+            (step.run)(state, conn, event).await?;
         }
         Ok(())
     }
 }
 
-impl<E> Clone for InTransaction<E> {
+impl<S, E> Clone for InTransaction<S, E> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<E> Copy for InTransaction<E> {}
+impl<S, E> Copy for InTransaction<S, E> {}
 
-impl<E> std::fmt::Debug for InTransaction<E> {
+impl<S, E> std::fmt::Debug for InTransaction<S, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)
     }

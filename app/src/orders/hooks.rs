@@ -4,6 +4,7 @@
 
 use crate::accounts::hooks::InTransaction;
 use crate::ids::{OrderId, RefundId, UserId};
+use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// An order the moment its payment is booked.
@@ -16,12 +17,10 @@ pub struct PaidOrder {
     pub payment_method: Option<String>,
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
-    /// What seals the buyer's data (a subscription's delivery address is sealed anew).
-    pub vault: std::sync::Arc<crate::vault::Vault>,
 }
 
 /// A step the app lists (`app::WHEN_PAID`) and the server hands to the app state.
-pub type WhenPaid = InTransaction<PaidOrder>;
+pub type WhenPaid = InTransaction<AppState, PaidOrder>;
 
 /// An order the moment a refund of it is confirmed by Stripe.
 #[derive(Clone, Debug)]
@@ -36,7 +35,7 @@ pub struct RefundedOrder {
 }
 
 /// A step the app lists (`app::WHEN_REFUNDED`) and the server hands to the app state.
-pub type WhenRefunded = InTransaction<RefundedOrder>;
+pub type WhenRefunded = InTransaction<AppState, RefundedOrder>;
 
 /// An order given up before it was paid (cancelled, superseded, expired, or paid only after its
 /// items sold out and refunded whole): what it held is let go.
@@ -47,4 +46,4 @@ pub struct ReleasedOrder {
 }
 
 /// A step the app lists (`app::WHEN_RELEASED`) and the server hands to the app state.
-pub type WhenReleased = InTransaction<ReleasedOrder>;
+pub type WhenReleased = InTransaction<AppState, ReleasedOrder>;

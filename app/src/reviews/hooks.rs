@@ -4,6 +4,7 @@
 use super::model::ReviewStatus;
 use crate::accounts::hooks::InTransaction;
 use crate::ids::{ReviewId, UserId};
+use crate::state::AppState;
 use chrono::{DateTime, Utc};
 
 /// A review the moment it is written or moderated.
@@ -17,4 +18,4 @@ pub struct DecidedReview {
 }
 
 /// A step the app lists (`app::WHEN_REVIEW_DECIDED`) and the server hands to the app state.
-pub type WhenDecided = InTransaction<DecidedReview>;
+pub type WhenDecided = InTransaction<AppState, DecidedReview>;

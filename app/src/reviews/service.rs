@@ -106,7 +106,7 @@ pub async fn write(
         status,
         now: new.at,
     };
-    InTransaction::run_all(state.when_review_decided, &mut tx, &decided).await?;
+    InTransaction::run_all(state.when_review_decided, state, &mut tx, &decided).await?;
     tx.commit().await?;
     Ok(MayReview::Written {
         status,
@@ -216,7 +216,7 @@ pub async fn moderate(
         status: to,
         now,
     };
-    InTransaction::run_all(state.when_review_decided, &mut tx, &decided).await?;
+    InTransaction::run_all(state.when_review_decided, state, &mut tx, &decided).await?;
     tx.commit().await?;
     Ok(to)
 }

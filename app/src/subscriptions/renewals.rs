@@ -637,11 +637,11 @@ async fn declined(
 
 /// Step 3, in the transaction that books a renewal order paid (a `WhenPaid` step): the
 /// delivery is paid and the subscription moves on to the next one. Any other order: nothing.
-pub async fn finish(conn: &mut PgConnection, paid: &PaidOrder) -> Result<()> {
+pub async fn finish(state: &AppState, conn: &mut PgConnection, paid: &PaidOrder) -> Result<()> {
     let Some((id, due_on)) = repo::renewal_of_order(conn, paid.order).await? else {
         return Ok(());
     };
-    let Some(sub) = repo::lock_for_renewal(conn, &paid.vault, id).await? else {
+    let Some(sub) = repo::lock_for_renewal(conn, &state.vault, id).await? else {
         return Ok(());
     };
     let renewal = repo::lock_renewal(conn, id, due_on).await?;

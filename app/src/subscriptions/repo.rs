@@ -130,10 +130,8 @@ async fn seal_ship_to(
     user: UserId,
     ship_to: &ShipTo,
 ) -> Result<(), VaultError> {
-    let plain = serde_json::to_vec(ship_to)
-        .map_err(|_| VaultError::Unreadable("an address that does not write as JSON"))?;
     let sealed = vault
-        .seal(&mut *conn, user, &ship_to_context(id), &plain)
+        .seal_json(&mut *conn, user, &ship_to_context(id), ship_to)
         .await?;
     sqlx::query!(
         "UPDATE subscriptions
@@ -155,11 +153,9 @@ pub fn reveal_ship_to(
     id: SubscriptionId,
     sealed: &Sealed,
 ) -> Result<ShipTo, VaultError> {
-    match vault.reveal_in(&ship_to_context(id), sealed)? {
-        Some(plain) => serde_json::from_slice(&plain)
-            .map_err(|_| VaultError::Unreadable("a sealed address that is not one")),
-        None => Ok(ShipTo::erased()),
-    }
+    Ok(vault
+        .reveal_json(&ship_to_context(id), sealed)?
+        .unwrap_or_else(ShipTo::erased))
 }
 
 /// Seal the delivery addresses an older version kept in the clear; how many subscriptions.

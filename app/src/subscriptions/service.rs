@@ -23,7 +23,11 @@ type Result<T> = std::result::Result<T, ServiceError>;
 
 /// Start a subscription for each subscribed line of a paid order, with the card its payment
 /// saved. Runs in the payment's transaction; a repeated payment event starts nothing twice.
-pub async fn start_from_order(conn: &mut PgConnection, paid: &PaidOrder) -> Result<()> {
+pub async fn start_from_order(
+    state: &AppState,
+    conn: &mut PgConnection,
+    paid: &PaidOrder,
+) -> Result<()> {
     let lines = repo::starting_lines(conn, paid.order).await?;
     if lines.is_empty() {
         return Ok(());
@@ -41,7 +45,7 @@ pub async fn start_from_order(conn: &mut PgConnection, paid: &PaidOrder) -> Resu
         let next = add_cadence(paid.today, line.every);
         let started = repo::insert(
             conn,
-            &paid.vault,
+            &state.vault,
             &NewSubscription {
                 id,
                 user,

@@ -175,13 +175,7 @@ pub fn reveal_provider_email(
     (provider, subject): (&str, &str),
     sealed: &Sealed,
 ) -> std::result::Result<Option<String>, VaultError> {
-    vault
-        .reveal_in(&identity_context(provider, subject), sealed)?
-        .map(|plain| {
-            String::from_utf8(plain)
-                .map_err(|_| VaultError::Unreadable("a sealed address that is not text"))
-        })
-        .transpose()
+    vault.reveal_text(&identity_context(provider, subject), sealed)
 }
 
 /// Link a provider's account (`provider`, `subject`) to `user`, with the address it gave

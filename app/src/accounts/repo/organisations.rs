@@ -96,11 +96,9 @@ pub fn reveal_invitee(
     id: InvitationId,
     sealed: &Sealed,
 ) -> std::result::Result<String, VaultError> {
-    let Some(plain) = vault.reveal_in(&invitation_context(id), sealed)? else {
-        return Ok(String::new());
-    };
-    String::from_utf8(plain)
-        .map_err(|_| VaultError::Unreadable("a sealed address that is not text"))
+    Ok(vault
+        .reveal_text(&invitation_context(id), sealed)?
+        .unwrap_or_default())
 }
 
 /// Seal `email` into invitation `id`'s row with the invitation's own key.

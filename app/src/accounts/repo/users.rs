@@ -32,17 +32,28 @@ pub async fn insert_user(
     )
     .execute(&mut *conn)
     .await?;
+    seal_email(conn, vault, user, email.trim()).await?;
+    set_display_name(conn, vault, user, display_name).await
+}
+
+/// Seal `email` into `user`'s row (its lookup is the caller's), emptying the clear column.
+async fn seal_email(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    user: UserId,
+    email: &str,
+) -> std::result::Result<(), VaultError> {
     let sealed = vault
-        .seal_field(conn, user, PersonField::Email, email.trim())
+        .seal_field(conn, user, PersonField::Email, email)
         .await?;
     sqlx::query!(
-        "UPDATE users SET email_sealed = $2 WHERE user_id = $1",
+        "UPDATE users SET email_sealed = $2, email = NULL WHERE user_id = $1",
         user.0,
         sealed
     )
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    set_display_name(conn, vault, user, display_name).await
+    Ok(())
 }
 
 /// Seal the addresses and names still held in the clear (accounts made before they were
@@ -69,18 +80,14 @@ pub async fn seal_clear_identities(
             Box::pin(async move {
                 if let Some(email) = row.email {
                     let lookup = vault.email_lookup(&mut *tx, &email).await?;
-                    let sealed = vault
-                        .seal_field(&mut *tx, row.user_id, PersonField::Email, &email)
-                        .await?;
                     sqlx::query!(
-                        "UPDATE users SET email_lookup = $2, email_sealed = $3, email = NULL
-                          WHERE user_id = $1",
+                        "UPDATE users SET email_lookup = $2 WHERE user_id = $1",
                         row.user_id.0,
-                        lookup,
-                        sealed
+                        lookup
                     )
                     .execute(&mut *tx)
                     .await?;
+                    seal_email(tx, vault, row.user_id, &email).await?;
                 }
                 if let Some(name) = row.display_name {
                     set_display_name(tx, vault, row.user_id, &name).await?;

@@ -146,10 +146,8 @@ pub async fn seal_buyer(
     buyer: &Buyer,
 ) -> Result<(), VaultError> {
     let owner = user.map_or(KeyOwner::Guest(order), KeyOwner::Person);
-    let plain = serde_json::to_vec(buyer)
-        .map_err(|_| VaultError::Unreadable("a buyer that does not write as JSON"))?;
     let sealed = vault
-        .seal(&mut *conn, owner, &buyer_context(order), &plain)
+        .seal_json(&mut *conn, owner, &buyer_context(order), buyer)
         .await?;
     let lookup = vault.email_lookup(&mut *conn, &buyer.email).await?;
     let words = vault.name_words(&mut *conn, &buyer.ship_to.name).await?;
@@ -172,11 +170,9 @@ pub async fn seal_buyer(
 /// An order's buyer as a query read it (`sealed_by(COALESCE(user_id, order_id), buyer_sealed)`),
 /// opened; an erased buyer reads as [`ERASED`].
 pub fn reveal_buyer(vault: &Vault, order: OrderId, sealed: &Sealed) -> Result<Buyer, VaultError> {
-    match vault.reveal_in(&buyer_context(order), sealed)? {
-        Some(plain) => serde_json::from_slice(&plain)
-            .map_err(|_| VaultError::Unreadable("a sealed buyer that is not one")),
-        None => Ok(Buyer::erased()),
-    }
+    Ok(vault
+        .reveal_json(&buyer_context(order), sealed)?
+        .unwrap_or_else(Buyer::erased))
 }
 
 /// Seal the buyers of orders an older version kept in the clear; how many orders. An erased

@@ -33,7 +33,7 @@ async fn let_go(state: &AppState, conn: &mut PgConnection, order: OrderId) -> Re
         order,
         now: state.clock.now(),
     };
-    InTransaction::run_all(state.when_released, conn, &released).await?;
+    InTransaction::run_all(state.when_released, state, conn, &released).await?;
     Ok(())
 }
 
@@ -132,9 +132,8 @@ pub async fn apply_intent(state: &AppState, intent: &Intent) -> Result<()> {
                         payment_method: intent.payment_method.clone(),
                         today: state.clock.today(),
                         now: state.clock.now(),
-                        vault: state.vault.clone(),
                     };
-                    InTransaction::run_all(state.when_paid, &mut tx, &paid).await?;
+                    InTransaction::run_all(state.when_paid, state, &mut tx, &paid).await?;
                     queue_email(state, &mut tx, order.id, emails::confirmation).await?;
                     crate::orders::notices::paid(&mut tx, &order).await?;
                 }

@@ -217,7 +217,7 @@ async fn settle(
         refunded_after: refunded,
         now: state.clock.now(),
     };
-    InTransaction::run_all(state.when_refunded, &mut tx, &change).await?;
+    InTransaction::run_all(state.when_refunded, state, &mut tx, &change).await?;
     let next = match kind {
         RefundKind::Cancel => Some(OrderStatus::Cancelled),
         RefundKind::Part(_) if refunded >= locked.total.minor() => Some(OrderStatus::Refunded),
