@@ -384,7 +384,15 @@ async fn a_customer_swaps_the_size_and_moves_deliveries_and_the_next_renewal_fol
     .fetch_one(&app.db)
     .await
     .expect("subscriptions");
-    for clear in ["Utrecht", "3511", "Amsterdam", "Keizersgracht"] {
+    // The postal code whole: its digits alone turn up in any hex of random bytes.
+    for clear in [
+        "Utrecht",
+        "3511 AB",
+        "3511 ab",
+        "3511AB",
+        "Amsterdam",
+        "Keizersgracht",
+    ] {
         assert!(!rows.contains(clear), "{clear} in the clear: {rows}");
     }
     // The same address again changes nothing.
