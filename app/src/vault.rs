@@ -76,7 +76,8 @@ impl From<UserId> for KeyOwner {
 }
 
 impl KeyOwner {
-    fn id(self) -> Uuid {
+    /// The id its key is kept under.
+    pub fn id(self) -> Uuid {
         match self {
             KeyOwner::Person(person) => person.0,
             KeyOwner::Guest(order) => order.0,
@@ -261,6 +262,21 @@ impl Vault {
         };
         let (key, _) = self.unwrap(&wrap_context(sealed.owner), wrapped, master_id)?;
         open(&cipher(&key)?, context.as_bytes(), value).map(Some)
+    }
+
+    /// Seal `plain` in `context` with the key `sealed` carries (the one that opens it): a
+    /// value changed in place, under the same owner. `None` when the key is gone.
+    pub fn reseal_in(
+        &self,
+        context: &str,
+        sealed: &Sealed,
+        plain: &[u8],
+    ) -> Result<Option<Vec<u8>>, VaultError> {
+        let (Some(wrapped), Some(master_id)) = (&sealed.wrapped_key, &sealed.master_id) else {
+            return Ok(None);
+        };
+        let (key, _) = self.unwrap(&wrap_context(sealed.owner), wrapped, master_id)?;
+        seal(&cipher(&key)?, context.as_bytes(), plain).map(Some)
     }
 
     /// The keyed hash (HMAC-SHA256) an email address is found by: the same for any case of

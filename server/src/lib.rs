@@ -157,7 +157,7 @@ pub fn app_state_with(
 
 /// Seal the personal data an older version kept in the clear (people's email addresses and
 /// names, orders' buyers, subscriptions' delivery addresses, invitations' and providers'
-/// addresses); how many rows.
+/// addresses), and forget the mail it kept once sent; how many rows.
 /// `olivine migrate` runs it after the migrations, and `serve` before it takes requests, so no
 /// reader meets a row half moved.
 pub async fn seal_clear_personal_data(db: &PgPool, vault: &Vault) -> anyhow::Result<u64> {
@@ -177,7 +177,10 @@ pub async fn seal_clear_personal_data(db: &PgPool, vault: &Vault) -> anyhow::Res
     let providers = app::accounts::repo::seal_clear_provider_emails(&mut conn, vault)
         .await
         .context("cannot seal the providers' addresses kept in the clear")?;
-    Ok(people + buyers + deliveries + invitations + providers)
+    let mail = app::notifications::email::forget_clear_sent(&mut conn, vault)
+        .await
+        .context("cannot hash the addresses of the mail kept in the clear")?;
+    Ok(people + buyers + deliveries + invitations + providers + mail)
 }
 
 /// The master key: `OLIVINE_MASTER_KEY`, or in dev without one a key kept in the data
@@ -365,7 +368,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let embedder = jobs::hire::load_embedder(&config, &state.db).await?;
     let mut runner = jobs::Runner::new(db.clone())
-        .with(jobs::mail::EmailRelay::new(db.clone(), transport))
+        .with(jobs::mail::EmailRelay::new(
+            db.clone(),
+            state.vault.clone(),
+            transport,
+        ))
         .with(jobs::mail::NotificationMail::new(state.clone()))
         .with(jobs::mail::NotificationDigest::new(state.clone()))
         .with(jobs::shop::Housekeeping::new(state.clone()))

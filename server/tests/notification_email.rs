@@ -8,10 +8,10 @@ mod common;
 use app::error::AppError;
 use app::error::ServiceError;
 use app::ids::UserId;
-use app::notifications::mailing;
 use app::notifications::model::{EmailCadence, EmailPreference, Notice, NotificationKind as Kind};
 use app::notifications::repo::notify;
 use app::notifications::service as notifications;
+use app::notifications::{email, mailing};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
@@ -59,19 +59,34 @@ async fn mail_due(db: &PgPool) -> usize {
     due.len()
 }
 
-/// (subject, body, unsubscribe address) of every message queued for `to`, oldest first.
+/// (subject, body, unsubscribe address) of every message queued for `to`, oldest first,
+/// opened as the relay opens them.
 async fn queued(db: &PgPool, to: &str) -> Vec<(String, String, Option<String>)> {
-    sqlx::query!(
-        "SELECT subject, body_text, unsubscribe_url FROM email_outbox
-         WHERE recipient = $1 ORDER BY created_at, email_id",
-        to
-    )
-    .fetch_all(db)
-    .await
-    .expect("outbox")
-    .into_iter()
-    .map(|r| (r.subject, r.body_text, r.unsubscribe_url))
-    .collect()
+    let vault = test_support::test_vault();
+    let mut conn = db.acquire().await.expect("connection");
+    let mut queued = Vec::new();
+    let mut after = app::ids::EmailId(uuid::Uuid::nil());
+    loop {
+        let batch = email::kept(&mut conn, &vault, after, 100)
+            .await
+            .expect("outbox");
+        let Some(last) = batch.last() else {
+            return queued;
+        };
+        after = last.id;
+        queued.extend(
+            batch
+                .into_iter()
+                .filter(|kept| kept.email.to == to)
+                .map(|kept| {
+                    (
+                        kept.email.subject,
+                        kept.email.body_text,
+                        kept.email.unsubscribe_url,
+                    )
+                }),
+        );
+    }
 }
 
 /// The app over a fresh database, and Fay (a freelancer) in it.

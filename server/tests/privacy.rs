@@ -129,6 +129,19 @@ async fn a_freelancer_downloads_their_data_once_through_the_mailed_link(
     let page = fay.call("accounts/privacy", &[]).await;
     assert!(page.body.contains("Building"), "{}", page.body);
 
+    // Mail she was sent is in it, opened.
+    let mut tx = db.begin().await.expect("tx");
+    let welcome = app::notifications::email::Email {
+        to: "fay@olivine.test".to_owned(),
+        subject: "Welcome back, Fay".to_owned(),
+        body_text: "Your profile is live.".to_owned(),
+        unsubscribe_url: None,
+    };
+    app::notifications::email::enqueue(&mut tx, &state.vault, c.fay.into(), &welcome)
+        .await
+        .expect("queued");
+    tx.commit().await.expect("committed");
+
     // The job builds it and mails the link.
     service::build(state, due[0]).await.expect("build");
     assert!(service::due(state, 10, &[]).await.expect("due").is_empty());
@@ -204,6 +217,12 @@ async fn a_freelancer_downloads_their_data_once_through_the_mailed_link(
     for secret in ["password_hash", "token_hash", "argon2"] {
         assert!(!everything.contains(secret), "account.json holds {secret}");
     }
+    let notifications = zip_json(&zip, "notifications.json");
+    let mail = notifications["email_outbox"].as_array().expect("mail");
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0]["message"]["subject"], "Welcome back, Fay");
+    assert_eq!(mail[0]["message"]["to"], "fay@olivine.test");
+    assert!(mail[0].get("message_sealed").is_none() && mail[0].get("recipient_lookup").is_none());
     let audit = zip_json(&zip, "audit.json");
     assert!(
         audit["audit_log"]

@@ -548,3 +548,126 @@ async fn buyers_are_sealed_with_their_key_or_their_order_s_and_found_whole(
         .expect("the order");
     assert_eq!(detail.summary.email, app::privacy::ERASED);
 }
+
+/// Mail is sealed with the key of whom it is for (a guest order's, handed to the account that
+/// adopts the order), opened by the relay and the dev mailbox, and forgotten once an SMTP server
+/// took it (`accounts.rs`); mail an older version queued in the clear gets its lookup hash and,
+/// once sent, loses its text.
+#[sqlx::test(migrations = "../migrations")]
+async fn mail_is_sealed_for_whom_it_is_for(_: PgPoolOptions, options: PgConnectOptions) {
+    use app::orders::model::PaymentStart;
+    use common::checkout::{add, checkout, parsed, pay, stocked_variant};
+
+    const GUEST: &str = "Guest.Buyer@example.com";
+    let app = common::shop(options).await;
+    let vault = &app.state.vault;
+    let variant = stocked_variant(&app, 10, 1500).await;
+    let mut guest = app.browser();
+    add(&mut guest, &variant, "1").await;
+    let order: PaymentStart =
+        parsed(&checkout(&mut guest, "checkout/start", &[("email", GUEST)]).await);
+    pay(&app, &order, "pm_card_visa").await.expect("paid");
+    app.deliver_events().await;
+
+    // Queued for the guest, sealed with the order's key: nothing of it in the clear.
+    let mut conn = app.db.acquire().await.expect("connection");
+    let outbox = || async {
+        let mut conn = app.db.acquire().await.expect("connection");
+        sqlx::query_scalar!(
+            r#"SELECT COALESCE(string_agg(to_jsonb(e)::text
+                                  || encode(COALESCE(e.message_sealed, ''), 'escape'), ' '), '')
+                      AS "rows!"
+                 FROM email_outbox e"#
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .expect("outbox")
+    };
+    let rows = outbox().await;
+    for clear in [
+        "Guest.Buyer",
+        "guest.buyer",
+        "Vries",
+        "Keizersgracht",
+        "confirmed",
+    ] {
+        assert!(!rows.contains(clear), "{clear} in the clear: {rows}");
+    }
+    let sealed_for = |owner: uuid::Uuid| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM email_outbox
+                    WHERE sealed_for = $1 AND message_sealed IS NOT NULL"#,
+                owner
+            )
+            .fetch_one(&db)
+            .await
+            .expect("count")
+        }
+    };
+    assert_eq!(sealed_for(order.order_id.0).await, 1);
+    let confirmation = app.last_mail_to(GUEST).await;
+    assert!(confirmation.contains("Keizersgracht 12"), "{confirmation}");
+
+    // Signing in adopts the order: its mail is sealed again with the account's key before
+    // the order's key goes, and still opens.
+    let reply = guest
+        .sign_in("ann@olivine.test", server::seed::DEMO_PASSWORD)
+        .await;
+    assert!(common::ok(&reply), "{}", reply.body);
+    let ann = user(&app.db, "ann@olivine.test").await;
+    assert_eq!(sealed_for(order.order_id.0).await, 0);
+    assert!(sealed_for(ann.0).await >= 1);
+    let guest_keys = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM guest_keys"#)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("guest keys");
+    assert_eq!(guest_keys, 0);
+    assert_eq!(app.last_mail_to(GUEST).await, confirmation);
+
+    // Mail from before mail was sealed: one sent to the mailbox, one still queued.
+    sqlx::query!(
+        "INSERT INTO email_outbox (email_id, recipient, subject, body_text, sent_at, transport)
+         VALUES (gen_random_uuid(), 'old.reader@example.com', 'Old news', 'Read it, Olga.',
+                 now(), 'mailbox'),
+                (gen_random_uuid(), 'old.reader@example.com', 'Queued news', 'Soon, Olga.',
+                 NULL, NULL)"
+    )
+    .execute(&mut *conn)
+    .await
+    .expect("mail in the clear");
+    assert_eq!(
+        server::seal_clear_personal_data(&app.db, vault)
+            .await
+            .expect("seal"),
+        2
+    );
+    let lookup = vault
+        .email_lookup(&mut conn, "OLD.reader@example.com")
+        .await
+        .expect("lookup");
+    let old = sqlx::query!(
+        r#"SELECT subject, sent_at IS NOT NULL AS "sent!" FROM email_outbox
+            WHERE recipient_lookup = $1 ORDER BY subject NULLS FIRST"#,
+        lookup
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .expect("old mail");
+    let old: Vec<_> = old.into_iter().map(|r| (r.subject, r.sent)).collect();
+    assert_eq!(
+        old,
+        vec![(None, true), (Some("Queued news".to_owned()), false)]
+    );
+    // The queued one still goes out (read in the clear), and is then forgotten like the rest.
+    assert_eq!(app.last_mail_to(GUEST).await, confirmation);
+    let rows = outbox().await;
+    assert!(!rows.contains("Olga"), "{rows}");
+    let unsent =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM email_outbox WHERE sent_at IS NULL"#)
+            .fetch_one(&mut *conn)
+            .await
+            .expect("unsent");
+    assert_eq!(unsent, 0);
+}

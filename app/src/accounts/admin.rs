@@ -199,11 +199,8 @@ pub async fn bootstrap_admin(state: &AppState, raw_email: &str) -> Result<Bootst
         repo::insert_email_token(&mut tx, &hash, user, TokenPurpose::ResetPassword, ttl).await?;
         let link = state.config.link(&format!("/reset-password?token={token}"));
         let name = repo::display_name_of(&mut tx, &state.vault, user).await?;
-        email::enqueue(
-            &mut tx,
-            &emails::reset_password(&email, &name, &link, ttl.as_secs() / 60),
-        )
-        .await?;
+        let message = emails::reset_password(&email, &name, &link, ttl.as_secs() / 60);
+        email::enqueue(&mut tx, &state.vault, user.into(), &message).await?;
         Some(link)
     };
     tx.commit().await?;

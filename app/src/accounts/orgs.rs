@@ -15,7 +15,7 @@ use crate::notifications::email;
 use crate::ratelimit;
 use crate::state::AppState;
 use crate::tokens;
-use crate::vault::VaultError;
+use crate::vault::{KeyOwner, VaultError};
 
 type Result<T> = std::result::Result<T, ServiceError>;
 
@@ -154,7 +154,7 @@ pub async fn invite(
         &link,
         ttl.as_secs() / 86_400,
     );
-    email::enqueue(&mut tx, &message).await?;
+    email::enqueue(&mut tx, &state.vault, KeyOwner::Invitee(id), &message).await?;
     let entry = Entry::new(Some(principal.viewer.user_id), Action::MemberInvited)
         .subject(org.0)
         .ip(meta.ip)

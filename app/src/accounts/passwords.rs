@@ -74,7 +74,7 @@ pub async fn change_password(
         &principal.viewer.display_name,
         &state.config.link("/reset-password"),
     );
-    email::enqueue(&mut tx, &message).await?;
+    email::enqueue(&mut tx, &state.vault, user.into(), &message).await?;
     tx.commit().await?;
     session.rotate().await?;
     Ok(())
@@ -110,7 +110,7 @@ pub async fn request_password_reset(
         let link = state.config.link(&format!("/reset-password?token={token}"));
         let message =
             emails::reset_password(&email, &owner.display_name, &link, ttl.as_secs() / 60);
-        email::enqueue(&mut tx, &message).await?;
+        email::enqueue(&mut tx, &state.vault, owner.user_id.into(), &message).await?;
         let entry = Entry::new(Some(owner.user_id), Action::PasswordResetRequested).ip(meta.ip);
         audit::record(&mut tx, entry).await?;
     }

@@ -134,7 +134,7 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, form: SignUp) -> Resu
                     &state.config.link("/signin"),
                     &state.config.link("/reset-password"),
                 );
-                email::enqueue(&mut tx, &message).await?;
+                email::enqueue(&mut tx, &state.vault, owner.user_id.into(), &message).await?;
             }
         }
         Err(error) => return Err(error.into()),
@@ -161,7 +161,8 @@ async fn send_verification(
     )
     .await?;
     let link = state.config.link(&format!("/verify-email?token={token}"));
-    email::enqueue(conn, &emails::verify_address(email, name, &link)).await?;
+    let message = emails::verify_address(email, name, &link);
+    email::enqueue(conn, &state.vault, user.into(), &message).await?;
     Ok(())
 }
 

@@ -58,7 +58,7 @@ pub async fn send(
     let name = repo::display_name_of(conn, &state.vault, user).await?;
     let link = state.config.link(&format!("/signin/link?token={token}"));
     let message = emails::sign_in_link(email_address, &name, &link, LINK_TTL.as_secs() / 60);
-    email::enqueue(conn, &message).await?;
+    email::enqueue(conn, &state.vault, user.into(), &message).await?;
     Ok(())
 }
 

@@ -29,5 +29,6 @@ pub async fn stop_email(token: String) -> Result<Unsubscribe, AppError> {
 pub async fn load_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
     let state = dev_tools().await?;
     let mut conn = state.db.acquire().await?;
-    email::mailbox(&mut conn, 50).await.map_err(AppError::from)
+    let messages = email::mailbox(&mut conn, &state.vault, 50).await;
+    Ok(messages.map_err(crate::error::ServiceError::from)?)
 }

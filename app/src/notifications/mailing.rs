@@ -35,7 +35,8 @@ pub async fn mail_one(db: &PgPool, vault: &Vault, site: &str, id: NotificationId
         EmailCadence::Off => {}
         EmailCadence::Immediately => {
             let unsubscribe = unsubscribe_url(&mut tx, site, n.user, Some(n.kind)).await?;
-            email::enqueue(&mut tx, &single(&n, site, unsubscribe)).await?;
+            let message = single(&n, site, unsubscribe);
+            email::enqueue(&mut tx, vault, n.user.into(), &message).await?;
         }
     }
     repo::settle_mail(&mut tx, &[n.id]).await?;
@@ -69,11 +70,8 @@ pub async fn send_digest(
     }
     let (to, name) = repo::recipient(&mut tx, vault, user).await?;
     let unsubscribe = unsubscribe_url(&mut tx, site, user, None).await?;
-    email::enqueue(
-        &mut tx,
-        &digest(&to, &name, &notifications, site, unsubscribe),
-    )
-    .await?;
+    let message = digest(&to, &name, &notifications, site, unsubscribe);
+    email::enqueue(&mut tx, vault, user.into(), &message).await?;
     let ids: Vec<NotificationId> = notifications.iter().map(|n| n.id).collect();
     repo::settle_mail(&mut tx, &ids).await?;
     tx.commit().await?;

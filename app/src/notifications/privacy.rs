@@ -1,9 +1,12 @@
 //! Notifications: what the person was told, their email settings and unsubscribes, and every
 //! email sent to their address.
 
+use super::email;
 use crate::error::ServiceError;
-use crate::privacy::{Covered, Erased, Erasing, Holding, Part, Person};
+use crate::ids::EmailId;
+use crate::privacy::{Covered, Erased, Erasing, Holding, Part, Person, with_opened};
 use crate::state::AppState;
+use crate::vault::Sealed;
 use sqlx::PgConnection;
 
 /// `notifications.json` in a person's data download.
@@ -13,7 +16,7 @@ pub const HOLDING: Holding = Holding {
     export: |state, person| Box::pin(export(state, person)),
     let_go: None,
     hold: None,
-    erase: |_, conn, erasing| Box::pin(erase(conn, erasing)),
+    erase: |state, conn, erasing| Box::pin(erase(state, conn, erasing)),
 };
 
 const COVERS: &[Covered] = &[
@@ -34,7 +37,7 @@ const COVERS: &[Covered] = &[
     },
     Covered {
         table: "email_outbox",
-        columns: &["recipient"],
+        columns: &["recipient", "recipient_lookup", "message_sealed"],
         erased: Erased::Deleted,
     },
 ];
@@ -61,12 +64,27 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
     )
     .fetch_all(&mut *conn)
     .await?;
-    let email_outbox = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM email_outbox t WHERE lower(recipient) = lower($1)"#,
+    let lookup = state.vault.email_lookup(&mut conn, email).await?;
+    let mail = sqlx::query!(
+        r#"SELECT to_jsonb(t) AS "row!", email_id AS "id: EmailId",
+                  CASE WHEN message_sealed IS NOT NULL
+                       THEN sealed_by(sealed_for, message_sealed) END AS "message: Sealed"
+             FROM email_outbox t
+            WHERE recipient_lookup = $1 OR lower(recipient) = lower($2)
+            ORDER BY email_id"#,
+        lookup,
         email
     )
     .fetch_all(&mut *conn)
     .await?;
+    let mut email_outbox = Vec::with_capacity(mail.len());
+    for row in mail {
+        let message = match &row.message {
+            Some(sealed) => email::open(&state.vault, row.id, sealed)?,
+            None => None,
+        };
+        email_outbox.push(with_opened(row.row, "message", message)?);
+    }
     Ok(Part::default()
         .table("notifications", notifications)
         .table("notification_preferences", notification_preferences)
@@ -79,9 +97,14 @@ const FORMER_MEMBER: &str = "a former member";
 
 /// Their notifications, settings and mail go; what others were told or mailed names them no
 /// more (their name and address become "a former member").
-async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), ServiceError> {
+async fn erase(
+    state: &AppState,
+    conn: &mut PgConnection,
+    erasing: &Erasing,
+) -> Result<(), ServiceError> {
     let user = erasing.id.0;
     let email = erasing.email.as_str();
+    let lookup = state.vault.email_lookup(&mut *conn, email).await?;
     sqlx::query!("DELETE FROM notifications WHERE user_id = $1", user)
         .execute(&mut *conn)
         .await?;
@@ -95,15 +118,18 @@ async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), Service
         .execute(&mut *conn)
         .await?;
     sqlx::query!(
-        "DELETE FROM email_outbox WHERE lower(recipient) = lower($1)",
+        "DELETE FROM email_outbox WHERE recipient_lookup = $1 OR lower(recipient) = lower($2)",
+        lookup,
         email
     )
     .execute(&mut *conn)
     .await?;
-    for said in [email, erasing.name.as_str()] {
-        if said.chars().count() < 2 {
-            continue;
-        }
+    let said: Vec<&str> = [email, erasing.name.as_str()]
+        .into_iter()
+        .filter(|said| said.chars().count() >= 2)
+        .collect();
+    unname_in_mail(state, conn, &said).await?;
+    for said in said {
         sqlx::query!(
             "UPDATE notifications SET title = replace(title, $1, $2), body = replace(body, $1, $2)
              WHERE strpos(title, $1) > 0 OR strpos(body, $1) > 0",
@@ -112,6 +138,7 @@ async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), Service
         )
         .execute(&mut *conn)
         .await?;
+        // Mail an older version queued in the clear, not sent yet.
         sqlx::query!(
             "UPDATE email_outbox SET subject = replace(subject, $1, $2),
                                      body_text = replace(body_text, $1, $2)
@@ -123,4 +150,31 @@ async fn erase(conn: &mut PgConnection, erasing: &Erasing) -> Result<(), Service
         .await?;
     }
     Ok(())
+}
+
+/// Mail the outbox still holds for others (queued, or kept by the dev mailbox) names them as
+/// "a former member": each message is opened, and sealed again where it named them.
+async fn unname_in_mail(
+    state: &AppState,
+    conn: &mut PgConnection,
+    said: &[&str],
+) -> Result<(), ServiceError> {
+    let mut after = EmailId(uuid::Uuid::nil());
+    loop {
+        let batch = email::kept(&mut *conn, &state.vault, after, 200).await?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        after = last.id;
+        for kept in batch {
+            let mut message = kept.email.clone();
+            for said in said {
+                message.subject = message.subject.replace(said, FORMER_MEMBER);
+                message.body_text = message.body_text.replace(said, FORMER_MEMBER);
+            }
+            if message != kept.email {
+                email::rewrite(&mut *conn, &state.vault, &kept, &message).await?;
+            }
+        }
+    }
 }

@@ -104,7 +104,8 @@ pub async fn request(
         .detail(serde_json::json!({ "erase_after": erase_after, "by_support": note.is_some() }));
     audit::record(&mut tx, entry).await?;
     let link = state.config.link("/account/privacy");
-    email::enqueue(&mut tx, &asked_email(&email, &name, &link, erase_after)).await?;
+    let message = asked_email(&email, &name, &link, erase_after);
+    email::enqueue(&mut tx, &state.vault, person.into(), &message).await?;
     let view = repo::waiting_erasure(&mut tx, person)
         .await?
         .ok_or_else(|| AppError::invalid("The request changed meanwhile; look again."))?;
@@ -169,7 +170,8 @@ pub async fn cancel(
         .ip(ip);
     audit::record(&mut tx, entry).await?;
     if let Some((address, name, _)) = person_of(&mut tx, &state.vault, whose).await? {
-        email::enqueue(&mut tx, &cancelled_email(&address, &name)).await?;
+        let message = cancelled_email(&address, &name);
+        email::enqueue(&mut tx, &state.vault, whose.into(), &message).await?;
     }
     tx.commit().await?;
     Ok(())

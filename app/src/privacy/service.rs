@@ -111,7 +111,8 @@ pub async fn build(state: &AppState, id: Uuid) -> Result<()> {
     let link = state
         .config
         .link(&format!("/account/privacy/download?token={token}"));
-    email::enqueue(&mut tx, &ready_email(&address, &name, &link, expires_at)).await?;
+    let message = ready_email(&address, &name, &link, expires_at);
+    email::enqueue(&mut tx, &state.vault, user.into(), &message).await?;
     let entry = Entry::new(None, Action::DataExportBuilt)
         .subject(user.0)
         .detail(serde_json::json!({ "bytes": size }));

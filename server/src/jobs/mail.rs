@@ -15,9 +15,11 @@ use app::ids::{EmailId, NotificationId, UserId};
 use app::notifications::email::{self, Email};
 use app::notifications::mailing;
 use app::state::AppState;
+use app::vault::Vault;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub enum Transport {
@@ -52,8 +54,8 @@ impl Transport {
     /// What the outbox keeps once this transport delivered a message.
     fn after_sending(&self) -> email::AfterSending {
         match self {
-            Transport::Mailbox => email::AfterSending::KeepBody,
-            Transport::Smtp { .. } => email::AfterSending::RemoveLinks,
+            Transport::Mailbox => email::AfterSending::Keep,
+            Transport::Smtp { .. } => email::AfterSending::Forget,
         }
     }
 
@@ -114,12 +116,17 @@ fn list_unsubscribe(url: &str) -> [(HeaderName, String); 2] {
 /// Deliver due messages; every node relays, each message leased to one of them.
 pub struct EmailRelay {
     db: PgPool,
+    vault: Arc<Vault>,
     transport: Transport,
 }
 
 impl EmailRelay {
-    pub fn new(db: PgPool, transport: Transport) -> Self {
-        EmailRelay { db, transport }
+    pub fn new(db: PgPool, vault: Arc<Vault>, transport: Transport) -> Self {
+        EmailRelay {
+            db,
+            vault,
+            transport,
+        }
     }
 }
 
@@ -147,7 +154,8 @@ impl Job for EmailRelay {
 
     async fn work(&self, item: &str) -> anyhow::Result<()> {
         let id = EmailId(item.parse().context("not an email id")?);
-        let Some(message) = email::unsent(&mut *self.db.acquire().await?, id).await? else {
+        let Some(message) = email::unsent(&mut *self.db.acquire().await?, &self.vault, id).await?
+        else {
             return Ok(());
         };
         match self.transport.send(&message).await {
@@ -173,8 +181,12 @@ impl Job for EmailRelay {
 
 /// One relay pass over `transport` (tests, and anyone who wants the outbox flushed now).
 /// Returns how many messages went out.
-pub async fn relay_once(db: &PgPool, transport: Transport) -> anyhow::Result<usize> {
-    let relay = EmailRelay::new(db.clone(), transport);
+pub async fn relay_once(
+    db: &PgPool,
+    vault: Arc<Vault>,
+    transport: Transport,
+) -> anyhow::Result<usize> {
+    let relay = EmailRelay::new(db.clone(), vault, transport);
     Ok(super::pass(db, &relay).await?.done)
 }
 

@@ -192,16 +192,19 @@ impl App {
 
     /// Deliver the outbox to the mailbox and return the newest message to `to`.
     pub async fn last_mail_to(&self, to: &str) -> String {
-        server::jobs::mail::relay_once(&self.db, server::jobs::mail::Transport::Mailbox)
+        let vault = self.state.vault.clone();
+        server::jobs::mail::relay_once(&self.db, vault, server::jobs::mail::Transport::Mailbox)
             .await
             .expect("relay");
-        sqlx::query_scalar!(
-            "SELECT body_text FROM email_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
-            to
-        )
-        .fetch_one(&self.db)
-        .await
-        .expect("a message")
+        let mut conn = self.db.acquire().await.expect("connection");
+        app::notifications::email::mailbox(&mut conn, &self.state.vault, 10_000)
+            .await
+            .expect("the mailbox")
+            .into_iter()
+            .filter(|m| m.recipient == to)
+            .max_by_key(|m| m.email_id.0)
+            .expect("a message")
+            .body_text
     }
 }
 

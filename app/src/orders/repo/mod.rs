@@ -619,8 +619,9 @@ pub async fn clear_bought_from_cart(
     Ok(())
 }
 
-/// Guest orders placed in a browser become the account's at sign-in: each buyer is sealed
-/// again with the account's key, and the order's own key goes.
+/// Guest orders placed in a browser become the account's at sign-in: each buyer, and the mail
+/// about the order the outbox keeps, is sealed again with the account's key, and the order's
+/// own key goes.
 pub async fn adopt(
     conn: &mut PgConnection,
     vault: &Vault,
@@ -650,7 +651,9 @@ pub async fn adopt(
             let buyer = reveal_buyer(vault, guest.order, &guest.buyer)?;
             seal_buyer(&mut tx, vault, guest.order, Some(user), &buyer).await?;
         }
-        Vault::forget(&mut tx, KeyOwner::Guest(guest.order)).await?;
+        let from = KeyOwner::Guest(guest.order);
+        crate::notifications::email::hand_over(&mut tx, vault, from, user.into()).await?;
+        Vault::forget(&mut tx, from).await?;
     }
     tx.commit().await?;
     Ok(u64::try_from(guests.len()).unwrap_or(u64::MAX))

@@ -10,6 +10,7 @@ use crate::error::ServiceError;
 use crate::ids::OrderId;
 use crate::notifications::email;
 use crate::state::AppState;
+use crate::vault::KeyOwner;
 use sqlx::PgConnection;
 
 mod fulfilment;
@@ -44,8 +45,13 @@ async fn queue_email(
     order: OrderId,
     make: impl FnOnce(&OrderDetail, &str) -> email::Email,
 ) -> Result<()> {
-    if let Some(detail) = repo::detail(conn, &state.vault, order).await? {
-        email::enqueue(conn, &make(&detail, &link(state, order))).await?;
+    if let Some(detail) = repo::detail(conn, &state.vault, order).await?
+        && let Some(account) = repo::owner(conn, order).await?
+    {
+        // Sealed with the key the order's buyer is sealed with.
+        let owner = account.map_or(KeyOwner::Guest(order), KeyOwner::Person);
+        let message = make(&detail, &link(state, order));
+        email::enqueue(conn, &state.vault, owner, &message).await?;
     }
     Ok(())
 }
