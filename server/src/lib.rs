@@ -361,7 +361,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!(sealed, "sealed addresses and names kept in the clear");
     }
     tokio::spawn(search_sync::run(db.clone(), synced));
-    tokio::spawn(http::live::listen(db.clone(), state.live.clone()));
+    tokio::spawn(http::live::listen(state.clone()));
     let transport = jobs::mail::Transport::from_config(&config)?;
     if matches!(transport, jobs::mail::Transport::Mailbox) {
         tracing::info!("no OLIVINE_SMTP_URL: outgoing mail goes to the dev mailbox");

@@ -24,10 +24,7 @@ type Socket =
 
 /// A node: `state`'s router on a loopback port, with its listener feeding its hub.
 async fn node(state: AppState) -> SocketAddr {
-    tokio::spawn(server::listen_for_notifications(
-        state.db.clone(),
-        state.live.clone(),
-    ));
+    tokio::spawn(server::listen_for_notifications(state.clone()));
     let router = server::router(state, false);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -24,6 +24,7 @@ const SITE: &str = "https://olivine.example";
 
 fn notice(kind: Kind, title: &str) -> Notice {
     Notice {
+        mentions: Vec::new(),
         kind,
         title: title.to_owned(),
         body: format!("What happened: {title}."),

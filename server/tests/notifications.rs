@@ -20,19 +20,17 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use test_support::hire::{Cast, hire_day, hours};
 
-/// What `who` has been told, oldest first: (kind, title, body, link).
+/// What `who` has been told, oldest first, as they read it: (kind, title, body, link).
 async fn told(db: &PgPool, who: UserId) -> Vec<(Kind, String, String, String)> {
-    sqlx::query!(
-        r#"SELECT kind AS "kind: Kind", title, body, link FROM notifications
-           WHERE user_id = $1 ORDER BY created_at, notification_id"#,
-        who.0
-    )
-    .fetch_all(db)
-    .await
-    .expect("notifications")
-    .into_iter()
-    .map(|r| (r.kind, r.title, r.body, r.link))
-    .collect()
+    let mut conn = db.acquire().await.expect("connection");
+    let mut told =
+        app::notifications::repo::page(&mut conn, &test_support::test_vault(), who, 0, 1000)
+            .await
+            .expect("notifications");
+    told.reverse();
+    told.into_iter()
+        .map(|n| (n.kind, n.title, n.body, n.link))
+        .collect()
 }
 
 async fn kinds(db: &PgPool, who: UserId) -> Vec<Kind> {
@@ -172,13 +170,24 @@ async fn a_person_reads_and_marks_only_their_own(_: PgPoolOptions, options: PgCo
             .await
             .expect("apply");
     }
-    let first = notifications::page(db, c.hana, 1).await.expect("page");
+    let first = notifications::page(db, &state.vault, c.hana, 1)
+        .await
+        .expect("page");
     assert_eq!((first.total, first.unread), (2, 2));
     assert_eq!(
         first.notifications[0].title,
         "New application from Finn Freelancer"
     );
     let newest = first.notifications[0].id;
+    // What is stored names nobody: the freelancer is a mention, named as it is read.
+    let stored = sqlx::query_scalar!(
+        r#"SELECT string_agg(to_jsonb(n)::text, ' ') AS "rows!" FROM notifications n"#
+    )
+    .fetch_one(db)
+    .await
+    .expect("stored");
+    assert!(stored.contains("New application from"), "{stored}");
+    assert!(!stored.contains("Freelancer"), "{stored}");
 
     // Somebody else's notification is not found, and stays unread.
     let now = state.clock.now();
@@ -206,7 +215,9 @@ async fn a_person_reads_and_marks_only_their_own(_: PgPoolOptions, options: PgCo
             .expect("all"),
         1
     );
-    let after = notifications::page(db, c.hana, 1).await.expect("page");
+    let after = notifications::page(db, &state.vault, c.hana, 1)
+        .await
+        .expect("page");
     assert_eq!(after.unread, 0);
     assert!(after.notifications.iter().all(|n| n.read));
 
@@ -231,7 +242,9 @@ async fn a_person_reads_and_marks_only_their_own(_: PgPoolOptions, options: PgCo
     .expect("JSON");
     assert_eq!(page.total, 2);
     let max = user(db, "max@olivine.test").await;
-    let maxs = notifications::page(db, max, 1).await.expect("page");
+    let maxs = notifications::page(db, &state.vault, max, 1)
+        .await
+        .expect("page");
     let id: NotificationId = maxs.notifications[0].id;
     let reply = hana
         .call("accounts/notification-read", &[("id", &id.to_string())])
@@ -240,5 +253,27 @@ async fn a_person_reads_and_marks_only_their_own(_: PgPoolOptions, options: PgCo
     assert_eq!(
         notifications::unread(db, max).await.expect("unread").count,
         2
+    );
+
+    // Once Finn's key is gone, every copy of what named him names "a former member".
+    let mut conn = db.acquire().await.expect("connection");
+    assert!(
+        app::vault::Vault::forget(&mut conn, c.finn)
+            .await
+            .expect("forgotten")
+    );
+    let titles: Vec<String> = notifications::page(db, &state.vault, c.hana, 1)
+        .await
+        .expect("page")
+        .notifications
+        .into_iter()
+        .map(|n| n.title)
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "New application from a former member",
+            "New application from Fay Freelancer"
+        ]
     );
 }

@@ -288,7 +288,8 @@ pub async fn load_account() -> Result<AccountOverview, AppError> {
 pub async fn load_notifications(page: u32) -> Result<NotificationPage, AppError> {
     let principal = authorize(Need::SignedIn).await?;
     let user = principal.viewer.user_id;
-    Ok(notifications::page(&app_state()?.db, user, page).await?)
+    let state = app_state()?;
+    Ok(notifications::page(&state.db, &state.vault, user, page).await?)
 }
 
 /// How many notifications the signed-in person hasn't read; nothing for a visitor.

@@ -375,7 +375,6 @@ pub async fn charge(state: &AppState, id: EscrowChargeId) -> Result<()> {
     else {
         needs_action(
             &mut tx,
-            &state.vault,
             id,
             &charge,
             "no card is saved for Hire bookings.",
@@ -487,14 +486,13 @@ async fn waiting_for_manager(
     if charge.status != ChargeStatus::Charging {
         return Ok(());
     }
-    needs_action(&mut tx, &state.vault, id, &charge, problem, intent).await?;
+    needs_action(&mut tx, id, &charge, problem, intent).await?;
     tx.commit().await?;
     Ok(())
 }
 
 async fn needs_action(
     conn: &mut PgConnection,
-    vault: &crate::vault::Vault,
     id: EscrowChargeId,
     charge: &Charge,
     problem: &str,
@@ -510,7 +508,7 @@ async fn needs_action(
         .is_none()
         .then_some(charge.deadline_local)
         .flatten();
-    notices::funding_needed(conn, vault, charge.contract, &text, deadline).await?;
+    notices::funding_needed(conn, charge.contract, &text, deadline).await?;
     Ok(())
 }
 
@@ -559,7 +557,7 @@ async fn funded(state: &AppState, id: EscrowChargeId, intent: &str, paid_with: &
             if contract.status == ContractStatus::Active
                 && let Some(pay) = booking_pay(&contract)
             {
-                notices::booking_funded(&mut tx, &state.vault, contract_id, pay).await?;
+                notices::booking_funded(&mut tx, contract_id, pay).await?;
             }
         }
     }
@@ -639,7 +637,7 @@ pub async fn lapse_unfunded(state: &AppState) -> Result<usize> {
             None,
         )
         .await?;
-        notices::funding_lapsed(&mut tx, &state.vault, contract_id).await?;
+        notices::funding_lapsed(&mut tx, contract_id).await?;
         tx.commit().await?;
         lapsed += 1;
     }

@@ -4,16 +4,15 @@
 //! about a new message. Each notice names the shift (or job) and its start, and links to where
 //! the person acts on it.
 
-use crate::accounts::repo::reveal_name;
 use crate::hire::applications::model::ApplicationStatus;
 use crate::hire::contracts::model::TimesheetStatus;
 use crate::hire::postings::model::PostingKind;
 use crate::hire::reference::model::Side;
 use crate::ids::{ApplicationId, ContractId, OrganisationId, PostingId, UserId};
 use crate::money::Money;
-use crate::notifications::model::{Notice, NotificationKind as Kind};
+use crate::notifications::model::{Notice, NotificationKind as Kind, mention};
 use crate::notifications::repo::{notify, notify_members};
-use crate::vault::{Sealed, Vault, VaultError};
+use crate::vault::VaultError;
 use chrono::NaiveDateTime;
 use sqlx::PgConnection;
 
@@ -27,37 +26,28 @@ struct About {
     organisation_name: String,
     slug: String,
     freelancer: UserId,
+    /// How the text names the freelancer: a [`mention`] of them, opened when it is read.
     freelancer_name: String,
     starts: NaiveDateTime,
 }
 
-async fn about(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ApplicationId,
-) -> Result<About, VaultError> {
-    about_either(conn, vault, Some(id), None).await
+async fn about(conn: &mut PgConnection, id: ApplicationId) -> Result<About, VaultError> {
+    about_either(conn, Some(id), None).await
 }
 
-async fn about_contract(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ContractId,
-) -> Result<About, VaultError> {
-    about_either(conn, vault, None, Some(id)).await
+async fn about_contract(conn: &mut PgConnection, id: ContractId) -> Result<About, VaultError> {
+    about_either(conn, None, Some(id)).await
 }
 
 /// The application `application`, or the one contract `contract` grew from.
 async fn about_either(
     conn: &mut PgConnection,
-    vault: &Vault,
     application: Option<ApplicationId>,
     contract: Option<ContractId>,
 ) -> Result<About, VaultError> {
     let r = sqlx::query!(
         r#"SELECT a.application_id, a.posting_id, p.kind AS "kind: PostingKind", p.title, a.organisation_id,
                   o.name AS organisation_name, o.slug, a.freelancer_id,
-                  person_name(a.freelancer_id) AS "freelancer_name!: Sealed",
                   hire_local(p.starts_at) AS "starts!"
            FROM applications a
            JOIN postings p USING (posting_id)
@@ -78,7 +68,7 @@ async fn about_either(
         organisation_name: r.organisation_name,
         slug: r.slug,
         freelancer: UserId(r.freelancer_id),
-        freelancer_name: reveal_name(vault, &r.freelancer_name)?,
+        freelancer_name: mention(0),
         starts: r.starts,
     })
 }
@@ -123,6 +113,7 @@ impl About {
         link: String,
     ) -> Result<(), VaultError> {
         let notice = Notice {
+            mentions: vec![self.freelancer],
             kind,
             title,
             body,
@@ -141,6 +132,7 @@ impl About {
         body: String,
     ) -> Result<(), VaultError> {
         let notice = Notice {
+            mentions: vec![self.freelancer],
             kind,
             title,
             body,
@@ -157,22 +149,17 @@ const EARNINGS: &str = "/hire/work/earnings";
 /// A freelancer applied (or applied from an invitation).
 pub async fn application_received(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ApplicationId,
 ) -> Result<(), VaultError> {
-    let a = about(conn, vault, id).await?;
+    let a = about(conn, id).await?;
     let title = format!("New application from {}", a.freelancer_name);
     let body = format!("{} applied to {}.", a.freelancer_name, a.what());
     a.tell_organisation(conn, None, Kind::ApplicationReceived, title, body)
         .await
 }
 
-pub async fn invited(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ApplicationId,
-) -> Result<(), VaultError> {
-    let a = about(conn, vault, id).await?;
+pub async fn invited(conn: &mut PgConnection, id: ApplicationId) -> Result<(), VaultError> {
+    let a = about(conn, id).await?;
     let title = format!("{} invites you", a.organisation_name);
     let body = format!(
         "{} invites you to apply to {}.",
@@ -184,12 +171,8 @@ pub async fn invited(
         .await
 }
 
-pub async fn offer_made(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ApplicationId,
-) -> Result<(), VaultError> {
-    let a = about(conn, vault, id).await?;
+pub async fn offer_made(conn: &mut PgConnection, id: ApplicationId) -> Result<(), VaultError> {
+    let a = about(conn, id).await?;
     let title = format!("An offer from {}", a.organisation_name);
     let body = format!(
         "{} offers you {}. Accept or decline it before it expires.",
@@ -200,12 +183,8 @@ pub async fn offer_made(
         .await
 }
 
-pub async fn offer_accepted(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ApplicationId,
-) -> Result<(), VaultError> {
-    let a = about(conn, vault, id).await?;
+pub async fn offer_accepted(conn: &mut PgConnection, id: ApplicationId) -> Result<(), VaultError> {
+    let a = about(conn, id).await?;
     let title = format!("{} accepted", a.freelancer_name);
     let body = format!(
         "{} accepted your offer for {}: they are booked.",
@@ -219,13 +198,12 @@ pub async fn offer_accepted(
 /// An application ended on `side`'s word, moving from `from` to `to`, with `reason`.
 pub async fn application_ended(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ApplicationId,
     from: ApplicationStatus,
     to: ApplicationStatus,
     reason: &str,
 ) -> Result<(), VaultError> {
-    let a = about(conn, vault, id).await?;
+    let a = about(conn, id).await?;
     let name = &a.freelancer_name;
     let (kind, title, verb) = match (from, to) {
         (_, ApplicationStatus::Rejected) => {
@@ -266,12 +244,8 @@ pub async fn application_ended(
 }
 
 /// An offer went unanswered: the freelancer can no longer take it, and the place is open again.
-pub async fn offer_expired(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ApplicationId,
-) -> Result<(), VaultError> {
-    let a = about(conn, vault, id).await?;
+pub async fn offer_expired(conn: &mut PgConnection, id: ApplicationId) -> Result<(), VaultError> {
+    let a = about(conn, id).await?;
     let body = format!("The offer for {} expired without an answer.", a.what());
     a.tell_freelancer(
         conn,
@@ -295,14 +269,13 @@ pub async fn offer_expired(
 /// cancellation (zero otherwise).
 pub async fn booking_cancelled(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     by: Side,
     late: bool,
     owed: Money,
     reason: &str,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     match by {
         Side::Organisation => {
             let mut body = format!(
@@ -331,12 +304,8 @@ pub async fn booking_cancelled(
     }
 }
 
-pub async fn no_show(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ContractId,
-) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+pub async fn no_show(conn: &mut PgConnection, id: ContractId) -> Result<(), VaultError> {
+    let a = about_contract(conn, id).await?;
     let body = format!(
         "{} recorded that you didn't come to {}. Message them if that is wrong.",
         a.organisation_name,
@@ -353,12 +322,8 @@ pub async fn no_show(
 }
 
 /// The freelancer submitted hours (a shift's, or a job's week).
-pub async fn hours_submitted(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ContractId,
-) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+pub async fn hours_submitted(conn: &mut PgConnection, id: ContractId) -> Result<(), VaultError> {
+    let a = about_contract(conn, id).await?;
     let title = format!("Hours from {}", a.freelancer_name);
     let body = format!(
         "{} submitted hours for {}. Approve, adjust or dispute them.",
@@ -372,12 +337,11 @@ pub async fn hours_submitted(
 /// The organisation (or, after the window, the auto-approval job) answered the hours.
 pub async fn hours_answered(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     to: TimesheetStatus,
     amount: Money,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     let (kind, title, body) = match to {
         TimesheetStatus::Approved | TimesheetStatus::AutoApproved => (
             Kind::HoursApproved,
@@ -407,12 +371,8 @@ pub async fn hours_answered(
         .await
 }
 
-pub async fn work_handed_over(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ContractId,
-) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+pub async fn work_handed_over(conn: &mut PgConnection, id: ContractId) -> Result<(), VaultError> {
+    let a = about_contract(conn, id).await?;
     let title = format!("Work from {}", a.freelancer_name);
     let body = format!(
         "{} handed over the work for {}. Approve it or say what is missing.",
@@ -425,11 +385,10 @@ pub async fn work_handed_over(
 
 pub async fn work_answered(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     approved: bool,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     let (kind, title, body) = if approved {
         let body = format!("Your work for {} is approved.", a.what());
         (Kind::WorkApproved, "Work approved", body)
@@ -448,13 +407,12 @@ pub async fn work_answered(
 /// `by`, on `side`, wrote `body` in the thread of `application`: the other side hears of it.
 pub async fn message(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ApplicationId,
     side: Side,
     by: UserId,
     body: &str,
 ) -> Result<(), VaultError> {
-    let a = about(conn, vault, id).await?;
+    let a = about(conn, id).await?;
     let preview: String = body.chars().take(140).collect();
     let preview = if preview.len() < body.len() {
         format!("{preview}…")
@@ -470,6 +428,7 @@ pub async fn message(
         }
         Side::Freelancer => {
             let notice = Notice {
+                mentions: vec![a.freelancer],
                 kind: Kind::MessageReceived,
                 title: format!("Message from {}", a.freelancer_name),
                 body: preview,
@@ -489,6 +448,7 @@ pub async fn certificate_reviewed(
 ) -> Result<(), sqlx::Error> {
     let notice = match rejected_because {
         None => Notice {
+            mentions: Vec::new(),
             kind: Kind::CertificateVerified,
             title: "Certificate verified".into(),
             body: format!(
@@ -497,6 +457,7 @@ pub async fn certificate_reviewed(
             link: "/hire/profile".into(),
         },
         Some(reason) => Notice {
+            mentions: Vec::new(),
             kind: Kind::CertificateRejected,
             title: "Certificate not accepted".into(),
             body: format!(
@@ -512,11 +473,10 @@ pub async fn certificate_reviewed(
 /// `pay` is the freelancer's part of it.
 pub async fn booking_funded(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     pay: Money,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     let body = format!(
         "{} has paid for {}: your {pay} is held in escrow and released to you once the work is approved.",
         a.organisation_name,
@@ -530,11 +490,10 @@ pub async fn booking_funded(
 /// Released pay went to the freelancer's connected account.
 pub async fn payout_sent(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     pay: Money,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     let body = format!(
         "{pay} for {} is on its way to your bank through Stripe.",
         a.what()
@@ -548,12 +507,11 @@ pub async fn payout_sent(
 /// and the billing page is where to fix it. `deadline`: when an unfunded booking is released.
 pub async fn funding_needed(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     problem: &str,
     deadline: Option<NaiveDateTime>,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     let mut body = format!(
         "We couldn't charge your card for {} with {}: {problem} Add or replace the card on the billing page, or try again there.",
         a.what(),
@@ -566,6 +524,7 @@ pub async fn funding_needed(
         ));
     }
     let notice = Notice {
+        mentions: Vec::new(),
         kind: Kind::FundingNeeded,
         title: format!("Payment needed for {}", a.title),
         body,
@@ -575,12 +534,8 @@ pub async fn funding_needed(
 }
 
 /// A booking was released because the organisation's payment didn't arrive in time.
-pub async fn funding_lapsed(
-    conn: &mut PgConnection,
-    vault: &Vault,
-    id: ContractId,
-) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+pub async fn funding_lapsed(conn: &mut PgConnection, id: ContractId) -> Result<(), VaultError> {
+    let a = about_contract(conn, id).await?;
     let body = format!(
         "{} didn't pay for {} in time, so the booking is released and you are free that day. We're sorry.",
         a.organisation_name,
@@ -602,11 +557,10 @@ pub async fn funding_lapsed(
 /// The organisation ended an hourly job early: no more weeks to submit.
 pub async fn job_ended(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     reason: &str,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     let body = format!(
         "{} ended {} early: “{reason}” The weeks already approved are yours; no more hours can be submitted.",
         a.organisation_name,
@@ -620,11 +574,10 @@ pub async fn job_ended(
 /// `side` asked Olivine to decide a dispute: the other side hears of it.
 pub async fn dispute_escalated(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     side: Side,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     match side {
         Side::Organisation => {
             let body = format!(
@@ -653,13 +606,12 @@ pub async fn dispute_escalated(
 /// organisation, and why.
 pub async fn dispute_resolved(
     conn: &mut PgConnection,
-    vault: &Vault,
     id: ContractId,
     released: Money,
     kept: Money,
     note: &str,
 ) -> Result<(), VaultError> {
-    let a = about_contract(conn, vault, id).await?;
+    let a = about_contract(conn, id).await?;
     let title = format!("Dispute decided: {}", a.title);
     let body = format!(
         "Olivine decided the dispute about {}: {released} is paid to you. “{note}”",

@@ -235,6 +235,7 @@ pub async fn adjust(
     .await?;
     let count = crate::ui::count_of(points.abs(), "point");
     let notice = Notice {
+        mentions: Vec::new(),
         kind: NotificationKind::PointsAdjusted,
         title: if points > 0 {
             format!("{count} added to your loyalty points")
@@ -280,6 +281,7 @@ pub async fn expire(state: &AppState, user: UserId) -> Result<i64> {
     entry.note = "a year without points earned or spent";
     repo::insert(&mut tx, &entry).await?;
     let notice = Notice {
+        mentions: Vec::new(),
         kind: NotificationKind::PointsExpired,
         title: format!(
             "{} expired",

@@ -64,7 +64,7 @@ pub async fn send_digest(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let mut tx = db.begin().await?;
-    let notifications = repo::lock_digest(&mut tx, user, now).await?;
+    let notifications = repo::lock_digest(&mut tx, vault, user, now).await?;
     if notifications.is_empty() {
         return Ok(false);
     }

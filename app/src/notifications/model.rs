@@ -1,6 +1,6 @@
 //! What a person is told about, as the notification list shows it.
 
-use crate::ids::NotificationId;
+use crate::ids::{NotificationId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -200,12 +200,52 @@ impl Unsubscribe {
 /// A notification to write: the same one goes to each of its recipients.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
+    /// The people its text names, each by a [`mention`] marker: the stored text holds no
+    /// name, each is opened from the person's sealed name when the notification is read.
+    pub mentions: Vec<UserId>,
     pub kind: NotificationKind,
     pub title: String,
     /// One or two sentences.
     pub body: String,
     /// A path on this site, where the person acts on it.
     pub link: String,
+}
+
+/// What a notification says where a person it names was erased.
+pub const FORMER_MEMBER: &str = "a former member";
+
+const MENTION_OPEN: char = '\u{E000}';
+const MENTION_CLOSE: char = '\u{E001}';
+
+/// How a notice's text names its `index`th mention (two private-use characters around the
+/// index), put in place by [`with_names`] when it is read.
+pub fn mention(index: usize) -> String {
+    format!("{MENTION_OPEN}{index}{MENTION_CLOSE}")
+}
+
+/// `text` with each [`mention`] marker replaced by that person's name (a marker beyond
+/// `names` reads as [`FORMER_MEMBER`]). A marker only ever reaches the notification's own
+/// mentions, so text a person wrote can't make it name anyone else.
+pub fn with_names(text: &str, names: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(MENTION_OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + MENTION_OPEN.len_utf8()..];
+        let Some(end) = after.find(MENTION_CLOSE) else {
+            rest = after;
+            continue;
+        };
+        let name = after[..end]
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| names.get(i))
+            .map_or(FORMER_MEMBER, String::as_str);
+        out.push_str(name);
+        rest = &after[end + MENTION_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One notification as its recipient sees it.
@@ -247,3 +287,26 @@ pub struct LiveUpdate {
 
 /// Notifications on one page of the list.
 pub const NOTIFICATIONS_PER_PAGE: u32 = 30;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_read_as_the_names_of_the_notifications_own_people() {
+        let names = ["Fay Freelancer".to_owned(), "Ben".to_owned()];
+        let text = format!("{} applied; {} saw it.", mention(0), mention(1));
+        assert_eq!(
+            with_names(&text, &names),
+            "Fay Freelancer applied; Ben saw it."
+        );
+        // Beyond the list (someone erased and left out, or typed in by hand).
+        assert_eq!(
+            with_names(&format!("{} wrote", mention(7)), &names),
+            "a former member wrote"
+        );
+        // Half a marker is dropped, the text around it kept.
+        assert_eq!(with_names("a \u{E000}b", &names), "a b");
+        assert_eq!(with_names("no names", &[]), "no names");
+    }
+}

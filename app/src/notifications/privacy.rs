@@ -2,6 +2,7 @@
 //! email sent to their address.
 
 use super::email;
+use super::model::FORMER_MEMBER;
 use crate::error::ServiceError;
 use crate::ids::EmailId;
 use crate::privacy::{Covered, Erased, Erasing, Holding, Part, Person, with_opened};
@@ -92,11 +93,10 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
         .table("email_outbox", email_outbox))
 }
 
-/// What others were told or mailed about them.
-const FORMER_MEMBER: &str = "a former member";
-
 /// Their notifications, settings and mail go; what others were told or mailed names them no
-/// more (their name and address become "a former member").
+/// more (their name and address become "a former member"). Notifications name people by a
+/// mention, which reads so once their key is gone; those written before mentions named them
+/// in the text, which is rewritten here.
 async fn erase(
     state: &AppState,
     conn: &mut PgConnection,
@@ -130,6 +130,7 @@ async fn erase(
         .collect();
     unname_in_mail(state, conn, &said).await?;
     for said in said {
+        // Notifications written before mentions.
         sqlx::query!(
             "UPDATE notifications SET title = replace(title, $1, $2), body = replace(body, $1, $2)
              WHERE strpos(title, $1) > 0 OR strpos(body, $1) > 0",

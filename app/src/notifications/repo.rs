@@ -1,10 +1,13 @@
 //! Notifications in the database: written on the caller's transaction, read and marked by
 //! their recipient only.
 
-use super::model::{EmailCadence, EmailPreference, Notice, Notification, NotificationKind};
+use super::model::{
+    EmailCadence, EmailPreference, FORMER_MEMBER, Notice, Notification, NotificationKind,
+    with_names,
+};
 use crate::accounts::repo::{reveal_email, reveal_name};
 use crate::ids::{NotificationId, OrganisationId, UserId};
-use crate::vault::{Sealed, Vault, VaultError};
+use crate::vault::{PersonField, Sealed, Vault, VaultError};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -16,9 +19,11 @@ pub async fn notify(
 ) -> Result<(), sqlx::Error> {
     let ids: Vec<uuid::Uuid> = users.iter().map(|_| uuid::Uuid::now_v7()).collect();
     let users: Vec<uuid::Uuid> = users.iter().map(|u| u.0).collect();
+    let mentions: Vec<uuid::Uuid> = notice.mentions.iter().map(|u| u.0).collect();
     sqlx::query!(
-        "INSERT INTO notifications (notification_id, user_id, kind, title, body, link, email_due)
-         SELECT id, user_id, $3, $4, $5, $6, $7
+        "INSERT INTO notifications
+                (notification_id, user_id, kind, title, body, link, email_due, mentions)
+         SELECT id, user_id, $3, $4, $5, $6, $7, $8
          FROM unnest($1::uuid[], $2::uuid[]) AS t(id, user_id)",
         &ids,
         &users,
@@ -27,6 +32,7 @@ pub async fn notify(
         notice.body,
         notice.link,
         !notice.kind.has_own_email(),
+        &mentions,
     )
     .execute(conn)
     .await?;
@@ -52,17 +58,73 @@ pub async fn notify_members(
     notify(conn, &members, notice).await
 }
 
+/// The names of a notification's mentions as a query read them
+/// (`mentioned_names(mentions) AS "names!: Vec<Option<Sealed>>"`), opened: [`FORMER_MEMBER`]
+/// for someone erased.
+fn names(vault: &Vault, sealed: &[Option<Sealed>]) -> Result<Vec<String>, VaultError> {
+    sealed
+        .iter()
+        .map(|name| {
+            Ok(match name {
+                Some(name) => vault.reveal(PersonField::Name, name)?,
+                None => None,
+            }
+            .unwrap_or_else(|| FORMER_MEMBER.to_owned()))
+        })
+        .collect()
+}
+
+/// A notification's title and body with the names of the people they mention.
+fn named(
+    vault: &Vault,
+    sealed: &[Option<Sealed>],
+    title: &str,
+    body: &str,
+) -> Result<(String, String), VaultError> {
+    let names = names(vault, sealed)?;
+    Ok((with_names(title, &names), with_names(body, &names)))
+}
+
+/// A notification as stored, its mentions' names still sealed.
+struct Stored {
+    id: NotificationId,
+    kind: NotificationKind,
+    title: String,
+    body: String,
+    link: String,
+    at: DateTime<Utc>,
+    read: bool,
+    names: Vec<Option<Sealed>>,
+}
+
+impl Stored {
+    fn opened(self, vault: &Vault) -> Result<Notification, VaultError> {
+        let (title, body) = named(vault, &self.names, &self.title, &self.body)?;
+        Ok(Notification {
+            id: self.id,
+            kind: self.kind,
+            title,
+            body,
+            link: self.link,
+            at: self.at,
+            read: self.read,
+        })
+    }
+}
+
 /// One page of `user`'s notifications, newest first.
 pub async fn page(
     conn: &mut PgConnection,
+    vault: &Vault,
     user: UserId,
     offset: i64,
     limit: i64,
-) -> Result<Vec<Notification>, sqlx::Error> {
-    sqlx::query_as!(
-        Notification,
+) -> Result<Vec<Notification>, VaultError> {
+    let rows = sqlx::query_as!(
+        Stored,
         r#"SELECT notification_id AS "id: NotificationId", kind AS "kind: NotificationKind",
-                  title, body, link, created_at AS at, read_at IS NOT NULL AS "read!"
+                  title, body, link, created_at AS at, read_at IS NOT NULL AS "read!",
+                  mentioned_names(mentions) AS "names!: Vec<Option<Sealed>>"
            FROM notifications WHERE user_id = $1
            ORDER BY created_at DESC, notification_id DESC
            OFFSET $2 LIMIT $3"#,
@@ -71,7 +133,8 @@ pub async fn page(
         limit,
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter().map(|r| r.opened(vault)).collect()
 }
 
 /// How many notifications `user` has: (all, unread).
@@ -140,16 +203,18 @@ pub async fn mark_all_read(
 /// one person (`user`), or for everyone. Oldest transaction first.
 pub async fn since(
     conn: &mut PgConnection,
+    vault: &Vault,
     from: i64,
     user: Option<UserId>,
-) -> Result<Since, sqlx::Error> {
+) -> Result<Since, VaultError> {
     // One statement, one snapshot: the horizon and the rows below it agree.
     let rows = sqlx::query!(
         r#"SELECT h.xmin::text::bigint AS "horizon!", n.user_id AS "user?: UserId",
                   n.xid::text::bigint AS "xid?",
                   n.notification_id AS "id?: NotificationId", n.kind AS "kind?: NotificationKind",
                   n.title AS "title?", n.body AS "body?", n.link AS "link?",
-                  n.created_at AS "at?", n.read_at IS NOT NULL AS "read?"
+                  n.created_at AS "at?", n.read_at IS NOT NULL AS "read?",
+                  mentioned_names(n.mentions) AS "names?: Vec<Option<Sealed>>"
            FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) h
            LEFT JOIN notifications n
              ON n.xid >= $1::bigint::text::xid8 AND n.xid < h.xmin
@@ -161,24 +226,32 @@ pub async fn since(
     .fetch_all(conn)
     .await?;
     let horizon = rows.first().map_or(from, |r| r.horizon).max(from);
-    let notifications = rows
-        .into_iter()
-        .filter_map(|r| {
-            Some((
-                r.user?,
-                r.xid?,
-                Notification {
-                    id: r.id?,
-                    kind: r.kind?,
-                    title: r.title?,
-                    body: r.body?,
-                    link: r.link?,
-                    at: r.at?,
-                    read: r.read?,
-                },
-            ))
-        })
-        .collect();
+    let mut notifications = Vec::with_capacity(rows.len());
+    for r in rows {
+        // The LEFT JOIN's row with no notification: only the horizon.
+        let (Some(user), Some(xid), Some(id), Some(kind), Some(title), Some(body)) =
+            (r.user, r.xid, r.id, r.kind, r.title, r.body)
+        else {
+            continue;
+        };
+        let (Some(link), Some(at), Some(read)) = (r.link, r.at, r.read) else {
+            continue;
+        };
+        let (title, body) = named(vault, &r.names.unwrap_or_default(), &title, &body)?;
+        notifications.push((
+            user,
+            xid,
+            Notification {
+                id,
+                kind,
+                title,
+                body,
+                link,
+                at,
+                read,
+            },
+        ));
+    }
     Ok(Since {
         horizon,
         notifications,
@@ -286,6 +359,7 @@ pub async fn lock_for_mail(
                   person_email(n.user_id) AS "to!: Sealed", person_name(n.user_id) AS "name!: Sealed",
                   n.kind AS "kind: NotificationKind",
                   n.title, n.body, n.link,
+                  mentioned_names(n.mentions) AS "names!: Vec<Option<Sealed>>",
                   coalesce(p.email, 'immediately') AS "cadence!: EmailCadence"
            FROM notifications n
            JOIN users u USING (user_id)
@@ -299,14 +373,15 @@ pub async fn lock_for_mail(
     else {
         return Ok(None);
     };
+    let (title, body) = named(vault, &row.names, &row.title, &row.body)?;
     Ok(Some(ToMail {
         id: row.id,
         user: row.user,
         to: reveal_email(vault, &row.to)?,
         name: reveal_name(vault, &row.name)?,
         kind: row.kind,
-        title: row.title,
-        body: row.body,
+        title,
+        body,
         link: row.link,
         cadence: row.cadence,
     }))
@@ -356,13 +431,15 @@ pub async fn digests_due(
 /// transaction ends.
 pub async fn lock_digest(
     conn: &mut PgConnection,
+    vault: &Vault,
     user: UserId,
     now: DateTime<Utc>,
-) -> Result<Vec<Notification>, sqlx::Error> {
-    sqlx::query_as!(
-        Notification,
+) -> Result<Vec<Notification>, VaultError> {
+    let rows = sqlx::query_as!(
+        Stored,
         r#"SELECT n.notification_id AS "id: NotificationId", n.kind AS "kind: NotificationKind",
-                  n.title, n.body, n.link, n.created_at AS at, n.read_at IS NOT NULL AS "read!"
+                  n.title, n.body, n.link, n.created_at AS at, n.read_at IS NOT NULL AS "read!",
+                  mentioned_names(n.mentions) AS "names!: Vec<Option<Sealed>>"
            FROM notifications n
            JOIN notification_preferences p USING (user_id, kind)
            WHERE n.user_id = $1 AND n.email_due AND p.email = 'daily'
@@ -373,7 +450,8 @@ pub async fn lock_digest(
         now,
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.into_iter().map(|r| r.opened(vault)).collect()
 }
 
 /// A person's address and name.

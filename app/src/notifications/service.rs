@@ -9,20 +9,21 @@ use crate::error::{AppError, ServiceError};
 use crate::ids::{NotificationId, UserId};
 use crate::tokens;
 use crate::ui::{page_count, page_offset};
+use crate::vault::Vault;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
 
 /// Page `page` (from 1) of `user`'s notifications, newest first, with their counts.
-pub async fn page(db: &PgPool, user: UserId, page: u32) -> Result<NotificationPage> {
+pub async fn page(db: &PgPool, vault: &Vault, user: UserId, page: u32) -> Result<NotificationPage> {
     let mut conn = db.acquire().await?;
     let (total, unread) = repo::counts(&mut conn, user).await?;
     let per_page = i64::from(NOTIFICATIONS_PER_PAGE);
     let total_pages = page_count(total, NOTIFICATIONS_PER_PAGE);
     let page = page.clamp(1, total_pages);
     let offset = page_offset(i64::from(page), per_page);
-    let notifications = repo::page(&mut conn, user, offset, per_page).await?;
+    let notifications = repo::page(&mut conn, vault, user, offset, per_page).await?;
     Ok(NotificationPage {
         notifications,
         unread,

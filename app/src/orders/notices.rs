@@ -18,6 +18,7 @@ async fn tell(
         return Ok(());
     };
     let notice = Notice {
+        mentions: Vec::new(),
         kind,
         title,
         body,

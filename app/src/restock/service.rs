@@ -62,6 +62,7 @@ pub async fn tell(db: &PgPool, variant: VariantId, today: NaiveDate) -> Result<u
     };
     let waiting = repo::take_all(&mut tx, variant).await?;
     let notice = Notice {
+        mentions: Vec::new(),
         kind: NotificationKind::BackInStock,
         title: format!("{} is back in stock", found.product),
         body: format!(

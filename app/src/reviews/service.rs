@@ -203,6 +203,7 @@ pub async fn moderate(
     )
     .await?;
     let notice = Notice {
+        mentions: Vec::new(),
         kind,
         title,
         body,

@@ -81,6 +81,7 @@ pub async fn remind(state: &AppState, id: SubscriptionId) -> Result<bool> {
     };
     let price_news = price_change(renewal, told_before, unit);
     let notice = Notice {
+        mentions: Vec::new(),
         kind: NotificationKind::RenewalReminder,
         title: format!("Your next delivery is on {}", long_date(due_on)),
         body: format!(

@@ -385,6 +385,7 @@ async fn wait_for_stock(
             )
             .await?;
             let notice = Notice {
+                mentions: Vec::new(),
                 kind: NotificationKind::RenewalSkipped,
                 title: "A delivery was skipped".to_owned(),
                 body: format!("{detail} Nothing was charged."),
@@ -408,6 +409,7 @@ async fn wait_for_stock(
                 )
                 .await?;
                 let notice = Notice {
+                    mentions: Vec::new(),
                     kind: NotificationKind::RenewalWaiting,
                     title: "Your delivery waits for stock".to_owned(),
                     body: detail,
@@ -560,6 +562,7 @@ async fn declined(
                 let until = retry_on.and_time(chrono::NaiveTime::MIN).and_utc();
                 orders::extend_hold(&mut tx, order, until).await?;
                 Notice {
+                    mentions: Vec::new(),
                     kind: NotificationKind::RenewalNeedsConfirmation,
                     title: "Confirm your subscription payment".to_owned(),
                     body: format!(
@@ -570,6 +573,7 @@ async fn declined(
                 }
             } else {
                 Notice {
+                    mentions: Vec::new(),
                     kind: NotificationKind::RenewalPaymentFailed,
                     title: "Your subscription payment failed".to_owned(),
                     body: format!(
@@ -613,6 +617,7 @@ async fn declined(
             )
             .await?;
             let notice = Notice {
+                mentions: Vec::new(),
                 kind: NotificationKind::SubscriptionPaymentNeeded,
                 title: "Your subscription is on hold".to_owned(),
                 body: detail,

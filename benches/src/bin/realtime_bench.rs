@@ -374,6 +374,7 @@ async fn commit(db: &PgPool, user: UserId, event: u64) -> Result<Instant> {
         &mut tx,
         &[user],
         &Notice {
+            mentions: Vec::new(),
             kind: NotificationKind::MessageReceived,
             title: format!("Bench event {event}"),
             body: "A message from the realtime benchmark.".to_owned(),

@@ -17,6 +17,7 @@ use app::notifications::live::Hub;
 use app::notifications::model::Notification;
 use app::notifications::repo;
 use app::state::AppState;
+use app::vault::{Vault, VaultError};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::header::{HOST, ORIGIN};
@@ -24,7 +25,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions::Session;
 
@@ -100,7 +100,7 @@ async fn serve(
     // A cursor from the future (or made up) would hide what comes; none means "from now".
     let now = app::horizon::now(&mut conn).await?;
     let from = after.map_or(now, |after| after.clamp(0, now));
-    let caught_up = repo::since(&mut conn, from, Some(user)).await?;
+    let caught_up = repo::since(&mut conn, &state.vault, from, Some(user)).await?;
     drop(conn);
     let mut cursor = caught_up.horizon;
     let missed: Vec<&Notification> = caught_up.notifications.iter().map(|(_, _, n)| n).collect();
@@ -159,12 +159,12 @@ async fn send(
     Ok(())
 }
 
-/// Feed this node's sockets until the process stops.
-pub async fn listen(db: PgPool, hub: Arc<Hub>) {
-    let mut wakeup = Wakeup::listen(&db, "notifications").await;
+/// Feed this node's sockets (its hub, `state.live`) until the process stops.
+pub async fn listen(state: AppState) {
+    let mut wakeup = Wakeup::listen(&state.db, "notifications").await;
     let mut horizon = None;
     loop {
-        match step(&db, &hub, horizon).await {
+        match step(&state.db, &state.vault, &state.live, horizon).await {
             Ok(next) => horizon = Some(next),
             Err(error) => tracing::warn!(%error, "reading new notifications failed; will retry"),
         }
@@ -173,12 +173,17 @@ pub async fn listen(db: PgPool, hub: Arc<Hub>) {
 }
 
 /// Publish what is new since `horizon` (nothing, the first time: sockets catch up themselves).
-async fn step(db: &PgPool, hub: &Hub, horizon: Option<i64>) -> Result<i64, sqlx::Error> {
+async fn step(
+    db: &PgPool,
+    vault: &Vault,
+    hub: &Hub,
+    horizon: Option<i64>,
+) -> Result<i64, VaultError> {
     let mut conn = db.acquire().await?;
     let Some(from) = horizon else {
-        return app::horizon::now(&mut conn).await;
+        return Ok(app::horizon::now(&mut conn).await?);
     };
-    let new = repo::since(&mut conn, from, None).await?;
+    let new = repo::since(&mut conn, vault, from, None).await?;
     if !new.notifications.is_empty() {
         hub.publish(new.horizon, &new.notifications);
     }

@@ -109,15 +109,18 @@ pub async fn ledger_holds(db: &PgPool) {
     assert!(findings.is_empty(), "{findings:?}");
 }
 
+/// The bodies of `user`'s notifications of `kind`, oldest first, as they read them.
 pub async fn notices(db: &PgPool, user: UserId, kind: &str) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT body FROM notifications WHERE user_id = $1 AND kind::text = $2 ORDER BY created_at",
-    )
-    .bind(user.0)
-    .bind(kind)
-    .fetch_all(db)
-    .await
-    .expect("notifications")
+    let mut conn = db.acquire().await.expect("connection");
+    let vault = test_support::test_vault();
+    let mut told = app::notifications::repo::page(&mut conn, &vault, user, 0, 1000)
+        .await
+        .expect("notifications");
+    told.reverse();
+    told.into_iter()
+        .filter(|n| n.kind.db_name() == kind)
+        .map(|n| n.body)
+        .collect()
 }
 
 pub async fn starts_at(db: &PgPool, contract: ContractId) -> DateTime<Utc> {

@@ -217,7 +217,7 @@ pub async fn pay_out(state: &AppState, id: EscrowPayoutId) -> Result<()> {
                 Account::FreelancerPaidOut(payout.freelancer, payout.contract),
             );
             ledger::post(&mut tx, &confirmed).await?;
-            notices::payout_sent(&mut tx, &state.vault, payout.contract, payout.amount).await?;
+            notices::payout_sent(&mut tx, payout.contract, payout.amount).await?;
         }
         Err(PaymentsError::Refused { message, .. }) => {
             tracing::warn!(payout = %id, %message, "Stripe refused a payout; it waits");

@@ -81,7 +81,7 @@ pub async fn apply(
     let Some(id) = applications::repo::insert_application(&mut tx, &new).await? else {
         return refuse(Refusal::AlreadyApplied);
     };
-    notices::application_received(&mut tx, &state.vault, id).await?;
+    notices::application_received(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -130,7 +130,7 @@ pub async fn invite(
     if let Some(message) = message {
         messages::write(&mut tx, Side::Organisation, by, id, message).await?;
     }
-    notices::invited(&mut tx, &state.vault, id).await?;
+    notices::invited(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -193,7 +193,7 @@ pub async fn offer(
         .subject(id.0)
         .detail(serde_json::json!({ "organisation": organisation.0 }));
     audit::record(&mut tx, entry).await?;
-    notices::offer_made(&mut tx, &state.vault, id).await?;
+    notices::offer_made(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -254,7 +254,7 @@ async fn end_application(
         now,
     )
     .await?;
-    notices::application_ended(&mut tx, &state.vault, id, application.status, to, &reason).await?;
+    notices::application_ended(&mut tx, id, application.status, to, &reason).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -311,7 +311,7 @@ pub async fn accept_offer(
         },
     )
     .await?;
-    notices::offer_accepted(&mut tx, &state.vault, id).await?;
+    notices::offer_accepted(&mut tx, id).await?;
     tx.commit().await?;
     Ok(contract)
 }
@@ -360,7 +360,7 @@ pub async fn expire_due(state: &AppState) -> Result<usize> {
             postings::repo::free_seat(&mut tx, *posting, now).await?;
         }
         if *status == ApplicationStatus::Offered {
-            notices::offer_expired(&mut tx, &state.vault, *id).await?;
+            notices::offer_expired(&mut tx, *id).await?;
         }
     }
     tx.commit().await?;

@@ -22,7 +22,6 @@ use crate::idempotency::{self, Claim, RequestKey};
 use crate::ids::{ContractId, OrganisationId, UserId};
 use crate::money::Money;
 use crate::state::AppState;
-use crate::vault::Vault;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::PgConnection;
 
@@ -123,7 +122,7 @@ pub async fn submit_hours_once(
     }
     disputes::service::settle_by_resubmission(&mut tx, &contract, id, None, freelancer, now)
         .await?;
-    notices::hours_submitted(&mut tx, &state.vault, id).await?;
+    notices::hours_submitted(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -224,7 +223,7 @@ pub async fn submit_week(
     let monday = Some(week.monday);
     disputes::service::settle_by_resubmission(&mut tx, &contract, id, monday, freelancer, now)
         .await?;
-    notices::hours_submitted(&mut tx, &state.vault, id).await?;
+    notices::hours_submitted(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -278,7 +277,7 @@ pub async fn answer_week(
         by: Some(by),
         now,
     };
-    settle(&mut tx, &state.vault, &contract, id, answer).await?;
+    settle(&mut tx, &contract, id, answer).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -311,7 +310,7 @@ pub async fn submit_delivery(
     }
     disputes::service::settle_by_resubmission(&mut tx, &contract, id, None, freelancer, now)
         .await?;
-    notices::work_handed_over(&mut tx, &state.vault, id).await?;
+    notices::work_handed_over(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -384,7 +383,7 @@ async fn deliver(
         )
         .await?;
     }
-    notices::work_answered(conn, &state.vault, id, to.is_approved()).await?;
+    notices::work_answered(conn, id, to.is_approved()).await?;
     Ok(())
 }
 
@@ -419,7 +418,6 @@ pub async fn answer_hours(
     };
     settle(
         &mut tx,
-        &state.vault,
         &contract,
         id,
         Answer {
@@ -443,7 +441,6 @@ pub async fn answer_hours(
 /// other week waits for an answer or a resubmission.
 async fn settle(
     conn: &mut PgConnection,
-    vault: &Vault,
     contract: &LockedContract,
     id: ContractId,
     answer: Answer<'_>,
@@ -454,7 +451,7 @@ async fn settle(
     let Some(amount) = contracts::timesheets::answer_hours(conn, &answer).await? else {
         return refuse(Refusal::NoHoursWaiting);
     };
-    notices::hours_answered(conn, vault, id, answer.to, amount).await?;
+    notices::hours_answered(conn, id, answer.to, amount).await?;
     if answer.to == TimesheetStatus::Disputed {
         let reason = answer.reason.unwrap_or_default();
         disputes::service::open(conn, id, answer.week, amount, reason, answer.by, answer.now)
@@ -583,7 +580,7 @@ pub async fn auto_approve(state: &AppState, item: AutoApprovalItem) -> Result<bo
                 by: None,
                 now,
             };
-            settle(&mut tx, &state.vault, &contract, id, answer).await?;
+            settle(&mut tx, &contract, id, answer).await?;
         }
         AutoApprovalItem::Delivery(id) => {
             let Some(contract) = contracts::repo::lock_contract(&mut tx, id).await? else {

@@ -39,7 +39,6 @@ pub(crate) async fn lock_contract_for(
 /// Cancel a locked, active contract for `side` under the cancellation policy.
 pub(crate) async fn cancel_locked(
     conn: &mut PgConnection,
-    vault: &crate::vault::Vault,
     id: ContractId,
     side: Side,
     by: Option<UserId>,
@@ -98,7 +97,7 @@ pub(crate) async fn cancel_locked(
     )
     .await?;
     postings::repo::free_seat(conn, contract.posting, now).await?;
-    notices::booking_cancelled(conn, vault, id, side, late, owed, reason).await?;
+    notices::booking_cancelled(conn, id, side, late, owed, reason).await?;
     Ok(())
 }
 
@@ -143,16 +142,7 @@ pub async fn cancel_contract(
     let reason = reason_text(reason, "reason")?;
     let mut tx = state.db.begin().await?;
     lock_contract_for(&mut tx, id, side, owner).await?;
-    cancel_locked(
-        &mut tx,
-        &state.vault,
-        id,
-        side,
-        Some(by),
-        &reason,
-        state.clock.now(),
-    )
-    .await?;
+    cancel_locked(&mut tx, id, side, Some(by), &reason, state.clock.now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -202,7 +192,7 @@ pub async fn record_no_show(
         },
     )
     .await?;
-    notices::no_show(&mut tx, &state.vault, id).await?;
+    notices::no_show(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -252,7 +242,7 @@ pub async fn end_job(
         },
     )
     .await?;
-    notices::job_ended(&mut tx, &state.vault, id, &reason).await?;
+    notices::job_ended(&mut tx, id, &reason).await?;
     tx.commit().await?;
     Ok(())
 }

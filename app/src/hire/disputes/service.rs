@@ -130,7 +130,7 @@ pub async fn escalate(
         .subject(id.0)
         .detail(serde_json::json!({ "contract": contract.0, "side": side.db_name() }));
     audit::record(&mut tx, entry).await?;
-    notices::dispute_escalated(&mut tx, &state.vault, contract, side).await?;
+    notices::dispute_escalated(&mut tx, contract, side).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -191,7 +191,7 @@ pub async fn resolve(
         dispute.claimed.minor() - released.minor(),
         released.currency(),
     );
-    notices::dispute_resolved(&mut tx, &state.vault, contract_id, released, kept, &note).await?;
+    notices::dispute_resolved(&mut tx, contract_id, released, kept, &note).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -180,7 +180,7 @@ pub async fn send_once(
     if let Some(key) = key {
         idempotency::record_result(&mut tx, by, key, id.0).await?;
     }
-    notices::message(&mut tx, &state.vault, application, party.side, by, body).await?;
+    notices::message(&mut tx, application, party.side, by, body).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -180,7 +180,6 @@ pub async fn change_shift(
                 .await?;
                 notices::application_ended(
                     &mut tx,
-                    &state.vault,
                     application.id,
                     application.status,
                     ApplicationStatus::Rejected,
@@ -203,7 +202,6 @@ pub async fn change_shift(
         {
             cancel_locked(
                 &mut tx,
-                &state.vault,
                 contract.id,
                 Side::Organisation,
                 Some(by),
