@@ -290,3 +290,44 @@ async fn a_download_not_taken_within_7_days_is_removed(
     service::request(state, ann, None).await.expect("request");
     assert_eq!(service::due(state, 10, &[]).await.expect("due").len(), 1);
 }
+
+/// Notifications name people by account id at rest; a download reads them as their owner
+/// does, with the names.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_download_names_the_people_notifications_mention(
+    _: PgPoolOptions,
+    options: PgConnectOptions,
+) {
+    let app = common::app(common::own_pool(options).await).await;
+    let state = &app.state;
+    let c = Cast::of(state).await;
+    let shift = c
+        .open_shift(state, test_support::hire::hire_day(5), 2)
+        .await;
+    app::hire::applications::service::apply(state, c.finn, shift, "", "")
+        .await
+        .expect("apply");
+    service::request(state, c.hana, None)
+        .await
+        .expect("request");
+    let due = service::due(state, 10, &[]).await.expect("due");
+    service::build(state, due[0]).await.expect("build");
+    let mail = app.last_mail_to("hana@olivine.test").await;
+    let path = format!("/account/privacy/download?token={}", link_token(&mail));
+    let mut hana = signed_in(&app, "hana@olivine.test").await;
+    let reply = hana.read(&path).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let notifications = zip_json(&reply.bytes, "notifications.json");
+    let told = notifications["notifications"]
+        .as_array()
+        .expect("notifications");
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["title"], "New application from Finn Freelancer");
+    assert!(
+        told[0]["body"]
+            .as_str()
+            .expect("body")
+            .starts_with("Finn Freelancer applied to ")
+    );
+    assert!(told[0].get("mentions").is_none(), "{told:?}");
+}

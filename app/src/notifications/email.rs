@@ -74,8 +74,8 @@ pub async fn due(
     .await
 }
 
-/// A message not sent yet; `None` when it went out meanwhile or cannot be opened any more
-/// (whom it was for was erased).
+/// A message not sent yet; `None` when it went out meanwhile, or when it cannot be opened any
+/// more (the key of whom it was for is gone), which deletes it: it can never go out.
 pub async fn unsent(
     conn: &mut PgConnection,
     vault: &Vault,
@@ -89,7 +89,7 @@ pub async fn unsent(
             WHERE email_id = $1 AND sent_at IS NULL"#,
         id.0
     )
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?
     else {
         return Ok(None);
@@ -104,10 +104,19 @@ pub async fn unsent(
             unsubscribe_url: row.unsubscribe_url,
         }));
     }
-    let Some(message) = row.message else {
-        return Ok(None);
+    let opened = match &row.message {
+        Some(message) => open(vault, id, message)?,
+        None => None,
     };
-    open(vault, id, &message)
+    if opened.is_none() {
+        sqlx::query!(
+            "DELETE FROM email_outbox WHERE email_id = $1 AND sent_at IS NULL",
+            id.0
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(opened)
 }
 
 /// What the outbox keeps of a message once it is delivered.

@@ -47,12 +47,25 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
     let mut conn = state.db.acquire().await?;
     let user = person.id.0;
     let email = person.email.as_str();
-    let notifications = sqlx::query_scalar!(
-        r#"SELECT to_jsonb(t) AS "row!" FROM notifications t WHERE user_id = $1"#,
+    // As they read them: the people a notification names by name (not by account id).
+    let told = sqlx::query!(
+        r#"SELECT to_jsonb(t) - 'mentions' AS "row!", title, body,
+                  mentioned_names(mentions) AS "names!: Vec<Option<Sealed>>"
+             FROM notifications t WHERE user_id = $1
+            ORDER BY created_at, notification_id"#,
         user
     )
     .fetch_all(&mut *conn)
     .await?;
+    let mut notifications = Vec::with_capacity(told.len());
+    for n in told {
+        let (title, body) = super::repo::named(&state.vault, &n.names, &n.title, &n.body)?;
+        notifications.push(with_opened(
+            with_opened(n.row, "title", title)?,
+            "body",
+            body,
+        )?);
+    }
     let notification_preferences = sqlx::query_scalar!(
         r#"SELECT to_jsonb(t) AS "row!" FROM notification_preferences t WHERE user_id = $1"#,
         user

@@ -75,7 +75,7 @@ fn names(vault: &Vault, sealed: &[Option<Sealed>]) -> Result<Vec<String>, VaultE
 }
 
 /// A notification's title and body with the names of the people they mention.
-fn named(
+pub(crate) fn named(
     vault: &Vault,
     sealed: &[Option<Sealed>],
     title: &str,
