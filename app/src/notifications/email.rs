@@ -4,6 +4,7 @@
 use super::MailboxMessage;
 use crate::ids::EmailId;
 use crate::vault::{KeyOwner, Sealed, Vault, VaultError};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
@@ -177,9 +178,10 @@ pub async fn mailbox(
     vault: &Vault,
     limit: i64,
 ) -> Result<Vec<MailboxMessage>, VaultError> {
-    let rows = sqlx::query!(
-        r#"SELECT email_id AS "email_id: EmailId", sent_at AS "sent_at!",
-                  sealed_by(sealed_for, message_sealed) AS "message!: Sealed"
+    let rows = sqlx::query_as!(
+        Stored,
+        r#"SELECT email_id AS "id: EmailId", sent_at,
+                  sealed_by(sealed_for, message_sealed) AS "sealed!: Sealed"
            FROM email_outbox
            WHERE transport = 'mailbox' AND sent_at IS NOT NULL AND message_sealed IS NOT NULL
            ORDER BY sent_at DESC, email_id DESC
@@ -188,26 +190,50 @@ pub async fn mailbox(
     )
     .fetch_all(conn)
     .await?;
-    let mut messages = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(email) = open(vault, row.email_id, &row.message)? {
-            messages.push(MailboxMessage {
-                email_id: row.email_id,
-                recipient: email.to,
-                subject: email.subject,
-                body_text: email.body_text,
-                sent_at: row.sent_at,
-            });
-        }
-    }
-    Ok(messages)
+    Ok(opened(vault, rows)?
+        .into_iter()
+        .filter_map(|kept| {
+            Some(MailboxMessage {
+                email_id: kept.id,
+                recipient: kept.email.to,
+                subject: kept.email.subject,
+                body_text: kept.email.body_text,
+                sent_at: kept.sent_at?,
+            })
+        })
+        .collect())
+}
+
+/// A message the outbox holds sealed, as a query reads it.
+struct Stored {
+    id: EmailId,
+    sent_at: Option<DateTime<Utc>>,
+    sealed: Sealed,
 }
 
 /// A message kept sealed in the outbox, opened.
 pub struct Kept {
     pub id: EmailId,
     pub email: Email,
+    /// When it went out (to the dev mailbox); `None` while queued.
+    pub sent_at: Option<DateTime<Utc>>,
     sealed: Sealed,
+}
+
+/// `rows` opened, those whose key is gone left out.
+fn opened(vault: &Vault, rows: Vec<Stored>) -> Result<Vec<Kept>, VaultError> {
+    let mut kept = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(email) = open(vault, row.id, &row.sealed)? {
+            kept.push(Kept {
+                id: row.id,
+                email,
+                sent_at: row.sent_at,
+                sealed: row.sealed,
+            });
+        }
+    }
+    Ok(kept)
 }
 
 /// The messages the outbox still holds (queued, or kept by the dev mailbox), opened, `limit`
@@ -218,9 +244,10 @@ pub async fn kept(
     after: EmailId,
     limit: i64,
 ) -> Result<Vec<Kept>, VaultError> {
-    let rows = sqlx::query!(
-        r#"SELECT email_id AS "email_id: EmailId",
-                  sealed_by(sealed_for, message_sealed) AS "message!: Sealed"
+    let rows = sqlx::query_as!(
+        Stored,
+        r#"SELECT email_id AS "id: EmailId", sent_at,
+                  sealed_by(sealed_for, message_sealed) AS "sealed!: Sealed"
              FROM email_outbox
             WHERE message_sealed IS NOT NULL AND email_id > $1
             ORDER BY email_id LIMIT $2"#,
@@ -229,17 +256,7 @@ pub async fn kept(
     )
     .fetch_all(conn)
     .await?;
-    let mut kept = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(email) = open(vault, row.email_id, &row.message)? {
-            kept.push(Kept {
-                id: row.email_id,
-                email,
-                sealed: row.message,
-            });
-        }
-    }
-    Ok(kept)
+    opened(vault, rows)
 }
 
 /// Seal `message` in place of the kept one, with the same key.

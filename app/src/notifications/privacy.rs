@@ -84,10 +84,9 @@ async fn export(state: &AppState, person: &Person) -> Result<Part, ServiceError>
                   CASE WHEN message_sealed IS NOT NULL
                        THEN sealed_by(sealed_for, message_sealed) END AS "message: Sealed"
              FROM email_outbox t
-            WHERE recipient_lookup = $1 OR lower(recipient) = lower($2)
+            WHERE recipient_lookup = $1
             ORDER BY email_id"#,
-        lookup,
-        email
+        lookup
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -131,9 +130,8 @@ async fn erase(
         .execute(&mut *conn)
         .await?;
     sqlx::query!(
-        "DELETE FROM email_outbox WHERE recipient_lookup = $1 OR lower(recipient) = lower($2)",
-        lookup,
-        email
+        "DELETE FROM email_outbox WHERE recipient_lookup = $1",
+        lookup
     )
     .execute(&mut *conn)
     .await?;
